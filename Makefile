@@ -1,0 +1,47 @@
+# ringroute: the two set-up commands are `make demo` and `make test`; each
+# builds the project virtualenv first, so a fresh machine needs nothing else.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SYSSTAMP := $(VENV)/.sysdeps
+# Fast suite on both cores; long runs (soak, corpus) are `make soak`.
+PYTEST_ARGS ?= -n 2 -q
+
+.PHONY: venv sysdeps test demo bench check mpy soak clean
+
+venv: $(STAMP)
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+sysdeps: $(SYSSTAMP)
+$(SYSSTAMP): scripts/sysdeps.txt scripts/install-sysdeps.sh | $(STAMP)
+	bash scripts/install-sysdeps.sh
+	touch $@
+
+# Static checks: every firmware file compiles for the ESP32, and the ESP32
+# HAL type-checks against MicroPython's ESP32 stubs.
+check: venv
+	$(BIN)/python scripts/check_firmware.py
+
+test: venv sysdeps check
+	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow"
+
+soak: venv sysdeps
+	$(BIN)/python -m pytest -q -m slow
+
+demo: venv
+	$(BIN)/ringroute emulate examples/office.yaml --script examples/demo-call.yaml
+
+bench: venv sysdeps
+	$(BIN)/python -m bench
+
+# ESP32 build of the firmware (what `ringroute flash` copies).
+mpy: venv
+	$(BIN)/python -m ringroute.build --out build/esp32
+
+clean:
+	rm -rf build .pytest_cache

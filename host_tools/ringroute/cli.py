@@ -1,0 +1,58 @@
+"""The `ringroute` command: one entry point, one table of subcommands.
+
+Each subcommand lives in its own module `ringroute.cmd_<name>` with
+HELP (one line), configure(parser) and run(args) -> exit code. Errors derived
+from RingrouteError (and a few well-known OS errors) become one line on
+stderr, never a traceback.
+"""
+import argparse
+import importlib
+import sys
+
+from .errors import RingrouteError
+from .audio import AudioError
+from .paths import ToolMissing
+
+# name -> module. Nested groups ("dtmf decode") are handled by the module.
+COMMANDS = [
+    ("emulate", "ringroute.cmd_emulate"),
+]
+
+
+def build_parser():
+    p = argparse.ArgumentParser(
+        prog="ringroute",
+        description="Tools for the ringroute call-routing appliance: configure, "
+                    "monitor, flash and emulate a board.",
+        epilog="Run `ringroute COMMAND --help` for the details of one command.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, modname in COMMANDS:
+        mod = importlib.import_module(modname)
+        sp = sub.add_parser(name, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP),
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        mod.configure(sp)
+        sp.set_defaults(_run=mod.run)
+    return p
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args._run(args) or 0
+    except (RingrouteError,) as e:
+        print("ringroute: %s" % e, file=sys.stderr)
+        return e.exit_code
+    except (AudioError, ToolMissing) as e:
+        print("ringroute: %s" % e, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ringroute: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
