@@ -16,6 +16,9 @@ from .paths import ToolMissing
 # name -> module. Nested groups ("dtmf decode") are handled by the module.
 COMMANDS = [
     ("emulate", "ringroute.cmd_emulate"),
+    ("tones", "ringroute.cmd_tones"),
+    ("validate", "ringroute.cmd_validate"),
+    ("schedule", "ringroute.cmd_schedule"),
 ]
 
 
@@ -28,7 +31,12 @@ def build_parser():
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, modname in COMMANDS:
-        mod = importlib.import_module(modname)
+        try:
+            mod = importlib.import_module(modname)
+        except ImportError as e:
+            # one broken subcommand must not take the others down with it
+            print("ringroute: command %r unavailable: %s" % (name, e), file=sys.stderr)
+            continue
         sp = sub.add_parser(name, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP),
                             formatter_class=argparse.RawDescriptionHelpFormatter)
         mod.configure(sp)

@@ -1,0 +1,833 @@
+# Caller ID receiver for a line that is on-hook (ringing or between rings).
+#
+# Decodes, from the codec's 10 ms blocks (80 samples at 8 kHz):
+#  - Bell 202 FSK (mark 1200 Hz, space 2200 Hz, 1200 bit/s), SDMF (type 0x04)
+#    and MDMF (type 0x80) messages, Telcordia GR-30-CORE;
+#  - ETSI V.23 FSK (mark 1300 Hz, space 2100 Hz, 1200 bit/s), call set-up
+#    messages (type 0x80, and the SDMF form some networks use), ETSI EN 300
+#    659-1/-2 (timing, levels), EN 300 659-3 (parameters), BT SIN 227/242;
+#  - DTMF-based CLIP (EN 300 659-1 DTMF annex as deployed: A<number>C,
+#    B00C/B10C, D1#/D2#/D3#, D<number>C).
+#
+# How: a cheap energy gate per block (sum |x|) keeps the cost near zero while
+# the line is quiet. While it is open:
+#  FSK: DC block, then two quadrature correlators over one bit (7 samples) at
+#  1250 and 2150 Hz (the midpoints of the Bell and V.23 pairs: 50 Hz of detune
+#  costs <1 % over 0.875 ms), decision = mark energy - space energy per
+#  sample, then an asynchronous (UART) receiver that resynchronises on every
+#  start bit, in 1/3-sample time units (one bit = 20/3 samples exactly).
+#  Which standard it was is measured on the mark signal: 80-sample DFT bins
+#  at exactly 1200 and 1300 Hz are orthogonal, so each all-mark block votes.
+#  DTMF: eight phase-continuous correlators per block; a 160-sample (20 ms)
+#  window made of the last two blocks is judged every 10 ms.
+# Messages are accepted only after >= 40 bits of mark (EN 300 659-1 allows
+# 55..90 in BT's variant, GR-30 gives 180), with a good checksum, consistent
+# parameter lengths and printable contents.
+#
+# Events (pop()): {"event": "callerid", "standard": "bell202"|"v23"|"dtmf",
+#   "number": str or None, "name": str or None, "datetime": "MMDDHHMM" or None,
+#   "reason": None | "withheld" | "unavailable" | "absent", "name_reason": ...,
+#   "start_ms": int, "end_ms": int}
+# reason: 'P' (private) -> "withheld", 'O' (out of area/unavailable) ->
+# "unavailable", a message without a number and without a reason -> "absent".
+#
+# Sample loops are viper on MicroPython with plain twins on CPython; viper
+# ints are 32-bit on the ESP32, so every intermediate stays below 2**31
+# (tests check the twins with _CHECK32). ptr32 loads zero-extend on the
+# 64-bit unix port, so signed state is stored with a +2**29 bias.
+# The per-block path allocates nothing (tested with heap_lock on the unix port).
+from array import array
+import math
+
+try:
+    from micropython import const
+    import micropython
+    _VIPER = True
+except ImportError:  # CPython
+    _VIPER = False
+
+    def const(x):
+        return x
+
+_BLOCK = const(80)            # samples per 10 ms block (the firmware's one clock)
+_BIAS = const(536870912)      # 2**29: bias for signed values kept in int32 arrays
+
+# --- energy gate -----------------------------------------------------------
+# sum |x| over one block of a -50 dBm0 sine: 80 * (2/pi) * 22760 * 10**(-50/20)
+# (0 dBm0 peak 22760, ringroute.audio.DBM0_PEAK). 10 dB below the weakest
+# level we promise (-40 dBm0), so the gate never clips the start of a burst.
+_GATE_SUMABS = const(3666)    # sum of |sample| per block, -50 dBm0
+_GATE_HANG = const(3)         # blocks below the gate before it closes (30 ms)
+
+# --- FSK ---------------------------------------------------------------------
+# Phase increments of 16-bit oscillators: f / 8000 * 65536.
+_INC_MARK = const(10240)      # 1250 Hz: between Bell 1200 (GR-30) and V.23 1300 (V.23 / EN 300 659-1)
+_INC_SPACE = const(17613)     # 2150 Hz: between V.23 2100 and Bell 2200
+_WIN = const(7)               # correlator length, samples: one bit is 8000/1200 = 6.67 samples
+_CORR_SHIFT = const(11)       # window sums (<= 7*32767*127 < 2**25) >> 11 so squares fit 2**31
+# UART timing in thirds of a sample: one bit = 20/3 samples = 20 units, one sample = 3.
+_BIT_T3 = const(20)
+_HALF_T3 = const(10)
+_MIN_MARK = const(267)        # samples of mark before a message: 40 bits (BT SIN 227 sends 55..90,
+                              # GR-30-CORE 180 +- 25, 80 for CIDCW)
+_MAX_GAP = const(400)         # samples (60 bits) of mark allowed between two bytes of a message;
+                              # GR-30-CORE and EN 300 659-1 send bytes back to back or with short mark
+_FRAMING = const(256)         # flag in the byte output: stop bit was 0
+
+# FSK state slots (int32 array)
+_S_PM = const(0)
+_S_PS = const(1)
+_S_XP = const(2)
+_S_YP = const(3)
+_S_RI = const(4)
+_S_MI = const(5)
+_S_MQ = const(6)
+_S_SI = const(7)
+_S_SQ = const(8)
+_S_UART = const(9)
+_S_CNT = const(10)
+_S_BIT = const(11)
+_S_BYTE = const(12)
+_S_RUN = const(13)
+_S_PREV = const(14)
+_S_LAST = const(15)
+_S_LEN = const(16)
+
+# Message types (GR-30-CORE, EN 300 659-3): caller ID ones produce events,
+# the others are checked and skipped.
+_T_SDMF = const(0x04)
+_T_MDMF = const(0x80)
+_TYPES_OTHER = (0x06, 0x0B, 0x82, 0x86, 0x89)
+
+# Standard identification: 80-sample DFT bins, f / 8000 * 65536.
+_INC_1200 = const(9830)
+_INC_1300 = const(10650)
+
+# --- DTMF (ITU-T Q.23 frequencies) ---------------------------------------------
+_DTMF_FREQS = (697, 770, 852, 941, 1209, 1336, 1477, 1633)
+_DTMF_KEYS = b"123A456B789C*0#D"  # bytes: indexing gives an int, no allocation
+_TONE_SLOTS = const(7)        # per tone: inc, phase, I, Q, (unused), (unused), energy
+# A pure tone's window energy is 0.3075 x the window's total energy (scales of
+# _tones_block); we require the two tones to hold >= 61 % of that.
+_DTMF_MIN_E = const(1500)     # tone energy units: about a -42 dBm0 tone over 20 ms
+_DTMF_ON = const(2)           # windows (10 ms apart, 20 ms long) that must agree: 30 ms of tone
+_CLIP_TIMEOUT = const(400)    # ms without a digit that abandons a DTMF CLIP string
+_CLIP_MAX = const(40)         # digits kept
+
+# ---------------------------------------------------------------------------
+# A 256-entry cosine table, 128 + round(127 cos), so it fits a bytearray.
+_COS = bytearray(256)
+for _i in range(256):
+    _COS[_i] = 128 + int(round(127 * math.cos(2 * math.pi * _i / 256)))
+
+_CHECK32 = False              # tests: the twins assert every intermediate fits 32-bit viper ints
+_LIM = 2147483647
+
+
+def _chk(*vals):
+    for v in vals:
+        if v > _LIM or v < -_LIM - 1:
+            raise OverflowError("32-bit overflow: %d" % v)
+
+
+if _VIPER:
+    @micropython.viper
+    def _sumabs(x) -> int:
+        p = ptr16(x)
+        s = 0
+        i = 0
+        while i < 80:
+            v = int(p[i])
+            v = v - ((v & 0x8000) << 1)
+            if v < 0:
+                v = 0 - v
+            s += v
+            i += 1
+        return s
+
+    @micropython.viper
+    def _fsk_block(st, ring, x, out) -> int:
+        S = ptr32(st)
+        R = ptr32(ring)
+        X = ptr16(x)
+        O = ptr32(out)
+        T = ptr8(_COS)
+        pm = int(S[0])
+        ps = int(S[1])
+        xp = int(S[2]) - 536870912
+        yp = int(S[3]) - 536870912
+        ri = int(S[4])
+        smi = int(S[5]) - 536870912
+        smq = int(S[6]) - 536870912
+        ssi = int(S[7]) - 536870912
+        ssq = int(S[8]) - 536870912
+        uart = int(S[9])
+        cnt = int(S[10])
+        bit = int(S[11])
+        byte = int(S[12])
+        run = int(S[13])
+        prev = int(S[14])
+        last = int(S[15])
+        nout = 0
+        i = 0
+        while i < 80:
+            v = int(X[i])
+            v = v - ((v & 0x8000) << 1)
+            y = v - xp + ((yp * 31) >> 5)
+            xp = v
+            if y > 32767:
+                y = 32767
+            elif y < -32767:
+                y = -32767
+            yp = y
+            pm = (pm + 10240) & 0xFFFF
+            ps = (ps + 17613) & 0xFFFF
+            a = pm >> 8
+            b = ps >> 8
+            p0 = y * (int(T[a]) - 128)
+            p1 = y * (int(T[(a + 192) & 255]) - 128)
+            p2 = y * (int(T[b]) - 128)
+            p3 = y * (int(T[(b + 192) & 255]) - 128)
+            k = ri * 4
+            smi += p0 - (int(R[k]) - 536870912)
+            R[k] = p0 + 536870912
+            smq += p1 - (int(R[k + 1]) - 536870912)
+            R[k + 1] = p1 + 536870912
+            ssi += p2 - (int(R[k + 2]) - 536870912)
+            R[k + 2] = p2 + 536870912
+            ssq += p3 - (int(R[k + 3]) - 536870912)
+            R[k + 3] = p3 + 536870912
+            ri += 1
+            if ri == 7:
+                ri = 0
+            u = smi >> 11
+            w = smq >> 11
+            em = u * u + w * w
+            u = ssi >> 11
+            w = ssq >> 11
+            d = em - (u * u + w * w)
+            if uart == 0:
+                if d > 0:
+                    if run < 30000:
+                        run += 1
+                    prev = 1
+                else:
+                    if prev:
+                        uart = 1
+                        cnt = 10
+                        bit = 0
+                        byte = 0
+                    prev = 0
+            else:
+                cnt -= 3
+                if cnt <= 0:
+                    cnt += 20
+                    if bit == 0:
+                        if d > 0:
+                            uart = 0
+                            prev = 1
+                        else:
+                            last = run
+                            run = 0
+                            bit = 1
+                    elif bit < 9:
+                        if d > 0:
+                            byte |= 1 << (bit - 1)
+                        bit += 1
+                    else:
+                        if nout < 3:
+                            if d > 0:
+                                O[nout * 3] = byte
+                            else:
+                                O[nout * 3] = byte | 256
+                            O[nout * 3 + 1] = last
+                            O[nout * 3 + 2] = i
+                            nout += 1
+                        uart = 0
+                        if d > 0:
+                            prev = 1
+                        else:
+                            prev = 0
+            i += 1
+        S[0] = pm
+        S[1] = ps
+        S[2] = xp + 536870912
+        S[3] = yp + 536870912
+        S[4] = ri
+        S[5] = smi + 536870912
+        S[6] = smq + 536870912
+        S[7] = ssi + 536870912
+        S[8] = ssq + 536870912
+        S[9] = uart
+        S[10] = cnt
+        S[11] = bit
+        S[12] = byte
+        S[13] = run
+        S[14] = prev
+        S[15] = last
+        return nout
+
+    @micropython.viper
+    def _tones_block(x, tst, n: int) -> int:
+        X = ptr16(x)
+        P = ptr32(tst)
+        T = ptr8(_COS)
+        tot = 0
+        i = 0
+        while i < 80:
+            v = int(X[i])
+            v = v - ((v & 0x8000) << 1)
+            tot += (v * v) >> 8
+            i += 1
+        etot = tot + int(P[0])
+        P[0] = tot
+        j = 0
+        while j < n:
+            base = 1 + j * 7
+            inc = int(P[base])
+            ph = int(P[base + 1])
+            si = 0
+            sq = 0
+            i = 0
+            while i < 80:
+                v = int(X[i])
+                v = v - ((v & 0x8000) << 1)
+                a = ph >> 8
+                si += v * (int(T[a]) - 128)
+                sq += v * (int(T[(a + 192) & 255]) - 128)
+                ph = (ph + inc) & 0xFFFF
+                i += 1
+            P[base + 1] = ph
+            ti = (si + (int(P[base + 2]) - 536870912)) >> 15
+            tq = (sq + (int(P[base + 3]) - 536870912)) >> 15
+            P[base + 2] = si + 536870912
+            P[base + 3] = sq + 536870912
+            P[base + 6] = ti * ti + tq * tq
+            j += 1
+        return etot
+
+else:
+    def _sumabs(x):
+        s = 0
+        for v in x:
+            s += v if v >= 0 else -v
+        return s
+
+    def _fsk_block(st, ring, x, out):
+        T = _COS
+        B = _BIAS
+        pm, ps = st[0], st[1]
+        xp, yp = st[2] - B, st[3] - B
+        ri = st[4]
+        smi, smq, ssi, ssq = st[5] - B, st[6] - B, st[7] - B, st[8] - B
+        uart, cnt, bit, byte, run, prev, last = st[9], st[10], st[11], st[12], st[13], st[14], st[15]
+        nout = 0
+        for i in range(_BLOCK):
+            v = x[i]
+            y = v - xp + ((yp * 31) >> 5)
+            xp = v
+            if y > 32767:
+                y = 32767
+            elif y < -32767:
+                y = -32767
+            yp = y
+            pm = (pm + _INC_MARK) & 0xFFFF
+            ps = (ps + _INC_SPACE) & 0xFFFF
+            a = pm >> 8
+            b = ps >> 8
+            p0 = y * (T[a] - 128)
+            p1 = y * (T[(a + 192) & 255] - 128)
+            p2 = y * (T[b] - 128)
+            p3 = y * (T[(b + 192) & 255] - 128)
+            k = ri * 4
+            smi += p0 - (ring[k] - B)
+            ring[k] = p0 + B
+            smq += p1 - (ring[k + 1] - B)
+            ring[k + 1] = p1 + B
+            ssi += p2 - (ring[k + 2] - B)
+            ring[k + 2] = p2 + B
+            ssq += p3 - (ring[k + 3] - B)
+            ring[k + 3] = p3 + B
+            ri += 1
+            if ri == _WIN:
+                ri = 0
+            u = smi >> _CORR_SHIFT
+            w = smq >> _CORR_SHIFT
+            em = u * u + w * w
+            u2 = ssi >> _CORR_SHIFT
+            w2 = ssq >> _CORR_SHIFT
+            es = u2 * u2 + w2 * w2
+            d = em - es
+            if _CHECK32:
+                _chk(y * 31, p0 + B, p1 + B, p2 + B, p3 + B, smi + B, smq + B, ssi + B, ssq + B,
+                     smi - B, ssi - B, em, es, d)
+            if uart == 0:
+                if d > 0:
+                    if run < 30000:
+                        run += 1
+                    prev = 1
+                else:
+                    if prev:
+                        uart = 1
+                        cnt = _HALF_T3
+                        bit = 0
+                        byte = 0
+                    prev = 0
+            else:
+                cnt -= 3
+                if cnt <= 0:
+                    cnt += _BIT_T3
+                    if bit == 0:
+                        if d > 0:
+                            uart = 0
+                            prev = 1
+                        else:
+                            last = run
+                            run = 0
+                            bit = 1
+                    elif bit < 9:
+                        if d > 0:
+                            byte |= 1 << (bit - 1)
+                        bit += 1
+                    else:
+                        if nout < 3:
+                            out[nout * 3] = byte if d > 0 else byte | _FRAMING
+                            out[nout * 3 + 1] = last
+                            out[nout * 3 + 2] = i
+                            nout += 1
+                        uart = 0
+                        prev = 1 if d > 0 else 0
+        st[0], st[1], st[2], st[3], st[4] = pm, ps, xp + B, yp + B, ri
+        st[5], st[6], st[7], st[8] = smi + B, smq + B, ssi + B, ssq + B
+        st[9], st[10], st[11], st[12], st[13], st[14], st[15] = uart, cnt, bit, byte, run, prev, last
+        return nout
+
+    def _tones_block(x, tst, n):
+        T = _COS
+        B = _BIAS
+        tot = 0
+        for v in x:
+            tot += (v * v) >> 8
+        etot = tot + tst[0]
+        tst[0] = tot
+        for j in range(n):
+            base = 1 + j * _TONE_SLOTS
+            inc = tst[base]
+            ph = tst[base + 1]
+            si = 0
+            sq = 0
+            for v in x:
+                a = ph >> 8
+                si += v * (T[a] - 128)
+                sq += v * (T[(a + 192) & 255] - 128)
+                ph = (ph + inc) & 0xFFFF
+            tst[base + 1] = ph
+            ti = (si + (tst[base + 2] - B)) >> 15
+            tq = (sq + (tst[base + 3] - B)) >> 15
+            tst[base + 2] = si + B
+            tst[base + 3] = sq + B
+            tst[base + 6] = ti * ti + tq * tq
+            if _CHECK32:
+                _chk(si + B, sq + B, si - B, etot, ti * ti + tq * tq, v * v)
+        return etot
+
+
+def _tone_state(incs):
+    t = array("i", [0] * (1 + _TONE_SLOTS * len(incs)))
+    for j in range(len(incs)):
+        t[1 + j * _TONE_SLOTS] = incs[j]
+    return t
+
+
+_STANDARDS = (None, "auto", "bell202", "v23", "fsk", "dtmf")
+_ABSENCE = {"P": "withheld", "O": "unavailable"}
+
+# FSK message assembly states
+_M_HUNT = const(0)
+_M_LEN = const(1)
+_M_DATA = const(2)
+
+
+class CallerIdDecoder:
+    """Caller-ID receiver: process() every 10 ms block while on-hook, pop() events."""
+
+    def __init__(self, standard=None, queue=4):
+        if standard not in _STANDARDS:
+            raise ValueError("standard must be one of bell202, v23, fsk, dtmf")
+        self.standard = standard
+        self._fsk_on = standard != "dtmf"
+        self._dtmf_on = standard in (None, "auto", "dtmf")
+        self._st = array("i", [0] * _S_LEN)
+        self._ring = array("i", [_BIAS] * (4 * _WIN))
+        self._out = array("i", [0] * 9)
+        self._id = _tone_state((_INC_1200, _INC_1300))
+        self._dt = _tone_state([(f * 65536 + 4000) // 8000 for f in _DTMF_FREQS])
+        self._msg = bytearray(258)
+        self._clip = bytearray(_CLIP_MAX)
+        self._events = []
+        self._qmax = queue
+        self.dropped = 0        # events lost because nobody popped them
+        self.rejected = 0       # complete FSK messages with a bad checksum or bad contents
+        self.reset()
+
+    # --- interface -----------------------------------------------------------
+    def reset(self):
+        self._open = False
+        self._quiet = 0
+        self._burst_ms = 0
+        self._fsk_reset()
+        self._mstate = _M_HUNT
+        self._votes = 0
+        self._seize_n = 0
+        self._seize_ms = 0
+        self._seize_end = -100000
+        self._dcand = -1
+        self._dcount = 0
+        self._dlatch = -1
+        self._clip_n = 0
+        self._clip_ms = 0
+        self._clip_last = 0
+        self._mlen = 0
+        self._msum = 0
+        self._mtotal = 0
+        self._mstart = 0
+        while self._events:
+            self._events.pop()
+
+    def pop(self):
+        if self._events:
+            return self._events.pop(0)
+        return None
+
+    def finish(self, t_ms):
+        self._mstate = _M_HUNT
+        self._clip_n = 0
+
+    def process(self, block, t_ms):
+        if _sumabs(block) >= _GATE_SUMABS:
+            self._quiet = 0
+            if not self._open:
+                self._open = True
+                self._burst_ms = t_ms
+                self._fsk_reset()
+                self._votes = 0
+                self._tones_reset(self._dt)
+                self._tones_reset(self._id)
+        elif self._open:
+            self._quiet += 1
+            if self._quiet > _GATE_HANG:
+                self._open = False
+                self._mstate = _M_HUNT
+                self._dcand = -1
+                self._dcount = 0
+                self._dlatch = -1
+        if not self._open:
+            if self._clip_n and t_ms - self._clip_last > _CLIP_TIMEOUT:
+                self._clip_n = 0
+            return
+        if self._fsk_on:
+            self._fsk(block, t_ms)
+        if self._dtmf_on:
+            self._dtmf(block, t_ms)
+
+    # --- FSK -----------------------------------------------------------------
+    def _fsk_reset(self):
+        st = self._st
+        for i in range(_S_LEN):
+            st[i] = 0
+        for i in (_S_XP, _S_YP, _S_MI, _S_MQ, _S_SI, _S_SQ):
+            st[i] = _BIAS
+        r = self._ring
+        for i in range(4 * _WIN):
+            r[i] = _BIAS
+
+    def _tones_reset(self, t):
+        for j in range(1, len(t)):
+            if (j - 1) % _TONE_SLOTS:
+                t[j] = _BIAS if (j - 1) % _TONE_SLOTS in (2, 3) else 0
+        t[0] = 0
+
+    def _fsk(self, block, t_ms):
+        st = self._st
+        n = _fsk_block(st, self._ring, block, self._out)
+        _tones_block(block, self._id, 2)
+        if st[_S_UART] == 0 and st[_S_RUN] >= 2 * _BLOCK:
+            # 20 ms of mark: which mark frequency is it? DFT bins 24 and 26 of the
+            # 160-sample window (1200 and 1300 Hz) are orthogonal.
+            e12 = self._id[1 + 6]
+            e13 = self._id[1 + _TONE_SLOTS + 6]
+            if e12 > e13:
+                if self._votes > -100:
+                    self._votes -= 1
+            elif e13 > e12:
+                if self._votes < 100:
+                    self._votes += 1
+        out = self._out
+        k = 0
+        while k < n:
+            self._byte(out[k * 3], out[k * 3 + 1], t_ms + (out[k * 3 + 2] >> 3))
+            k += 1
+        if self._mstate != _M_HUNT and st[_S_UART] == 0 and st[_S_RUN] > _MAX_GAP:
+            self._mstate = _M_HUNT     # the carrier went on without the rest of the message
+
+    def _byte(self, val, run, t):
+        if self._mstate == _M_HUNT:
+            if val == 0x55 or val == 0xAA:
+                # channel seizure: 300 bits of 0101... (GR-30-CORE, EN 300 659-1) read as 0x55 bytes
+                if self._seize_n == 0 or t - self._seize_end > 30:
+                    self._seize_n = 0
+                    self._votes = 0
+                    self._seize_ms = t - 9
+                self._seize_n += 1
+                self._seize_end = t
+                return
+            if val & _FRAMING or run < _MIN_MARK:
+                return
+            if val == _T_SDMF or val == _T_MDMF or val in _TYPES_OTHER:
+                self._msg[0] = val
+                self._mlen = 1
+                self._msum = val
+                self._mstate = _M_LEN
+                mark_ms = t - 9 - (run >> 3)
+                if self._seize_n >= 3 and mark_ms - self._seize_end < 30:
+                    self._mstart = self._seize_ms
+                else:
+                    self._mstart = mark_ms
+            return
+        if val & _FRAMING or run > _MAX_GAP:
+            self._mstate = _M_HUNT
+            self.rejected += 1
+            return
+        self._msg[self._mlen] = val
+        self._mlen += 1
+        self._msum = (self._msum + val) & 255
+        if self._mstate == _M_LEN:
+            if val == 0:
+                self._mstate = _M_HUNT
+                return
+            self._mtotal = val + 3
+            self._mstate = _M_DATA
+        elif self._mlen >= self._mtotal:
+            self._mstate = _M_HUNT
+            self._seize_n = 0
+            if self._msum != 0:
+                self.rejected += 1
+                return
+            self._fsk_message(t)
+
+    def _fsk_message(self, t):
+        m = self._msg
+        mtype = m[0]
+        n = m[1]
+        if mtype != _T_SDMF and mtype != _T_MDMF:
+            return
+        number = name = dt = reason = name_reason = None
+        if mtype == _T_SDMF:
+            # GR-30-CORE SDMF: 8 ASCII digits MMDDHHMM, then the number or 'O' / 'P'
+            if n < 9:
+                self.rejected += 1
+                return
+            dt = _ascii(m, 2, 8)
+            num = _ascii(m, 10, n - 8)
+            if num is None or dt is None:
+                self.rejected += 1
+                return
+            if num in _ABSENCE:
+                reason = _ABSENCE[num]
+            else:
+                number = num
+        else:
+            i = 2
+            end = 2 + n
+            while i < end:
+                if i + 2 > end:
+                    self.rejected += 1
+                    return
+                p = m[i]
+                ln = m[i + 1]
+                if i + 2 + ln > end:
+                    self.rejected += 1
+                    return
+                v = _ascii(m, i + 2, ln)
+                if v is None:
+                    self.rejected += 1
+                    return
+                if p == 0x01:
+                    dt = v
+                elif p == 0x02:
+                    number = v
+                elif p == 0x04:
+                    reason = _ABSENCE.get(v, "unavailable")
+                elif p == 0x07:
+                    name = v
+                elif p == 0x08:
+                    name_reason = _ABSENCE.get(v, "unavailable")
+                i += 2 + ln
+        if number is not None and not _is_number(number):
+            self.rejected += 1
+            return
+        if dt is not None and (len(dt) != 8 or not _is_number(dt)):
+            dt = None
+        if number is not None:
+            reason = None
+        elif reason is None:
+            reason = "absent"
+        std = "v23" if self._votes > 0 else "bell202"
+        if self.standard == "bell202" or self.standard == "v23":
+            if self._votes != 0 and std != self.standard:
+                return   # restricted to the other FSK standard
+            std = self.standard
+        self._votes = 0
+        self._emit({"event": "callerid", "standard": std, "number": number, "name": name,
+                    "datetime": dt, "reason": reason, "name_reason": name_reason,
+                    "start_ms": self._mstart, "end_ms": t})
+
+    # --- DTMF CLIP -------------------------------------------------------------
+    def _dtmf(self, block, t_ms):
+        dt = self._dt
+        etot = _tones_block(block, dt, 8)
+        d = self._dtmf_digit(dt, etot)
+        if d == self._dcand:
+            if self._dcount < 1000:
+                self._dcount += 1
+        else:
+            self._dcand = d
+            self._dcount = 1
+        if d < 0:
+            if self._dcount >= 2:
+                self._dlatch = -1
+        elif self._dcount >= _DTMF_ON and self._dlatch != d:
+            self._dlatch = d
+            self._clip_digit(d, t_ms - 20, t_ms + 10)
+        if self._clip_n and t_ms - self._clip_last > _CLIP_TIMEOUT:
+            self._clip_n = 0
+
+    def _dtmf_digit(self, dt, etot):
+        # best and second best of rows (tones 0..3) and columns (4..7)
+        r = -1
+        er = 0
+        er2 = 0
+        c = -1
+        ec = 0
+        ec2 = 0
+        j = 0
+        while j < 8:
+            e = dt[1 + j * _TONE_SLOTS + 6]
+            if j < 4:
+                if e > er:
+                    er2 = er
+                    er = e
+                    r = j
+                elif e > er2:
+                    er2 = e
+            else:
+                if e > ec:
+                    ec2 = ec
+                    ec = e
+                    c = j - 4
+                elif e > ec2:
+                    ec2 = e
+            j += 1
+        if er < _DTMF_MIN_E or ec < _DTMF_MIN_E:
+            return -1
+        # each tone 6 dB above the other tones of its group (Q.24 style selectivity)
+        if (er >> 2) < er2 or (ec >> 2) < ec2:
+            return -1
+        # twist within 9 dB either way (8x in energy); Q.24 allows 8 dB reverse / 4 dB standard
+        if (er >> 3) > ec or (ec >> 3) > er:
+            return -1
+        # the pair holds >= 61 % of the window's energy: (er+ec) >= 0.1875 etot
+        if (er >> 1) + (ec >> 1) < ((etot >> 3) + (etot >> 4)) >> 1:
+            return -1
+        return r * 4 + c
+
+    def _clip_digit(self, d, start, end):
+        ch = _DTMF_KEYS[d]
+        n = self._clip_n
+        if n == 0:
+            if ch == 0x41 or ch == 0x42 or ch == 0x44:   # A, B, D start a CLIP string
+                self._clip[0] = ch
+                self._clip_n = 1
+                self._clip_ms = start
+                self._clip_last = end
+            return
+        if end - self._clip_last > _CLIP_TIMEOUT + 30:
+            self._clip_n = 0
+            self._clip_digit(d, start, end)
+            return
+        self._clip_last = end
+        if ch == 0x43 or ch == 0x23:   # C or # ends it
+            self._clip_n = 0
+            self._clip_message(n, ch, end)
+            return
+        if n < _CLIP_MAX:
+            self._clip[n] = ch
+            self._clip_n = n + 1
+
+    def _clip_message(self, n, term, end):
+        s = bytes(self._clip[:n]).decode()
+        number = None
+        reason = None
+        lead = s[0]
+        body = s[1:]
+        if lead == "D" and term == "#" and len(body) == 1:
+            # D1# private, D2# international (number not passed), D3# not available
+            if body == "1":
+                reason = "withheld"
+            elif body in "23":
+                reason = "unavailable"
+            else:
+                return
+        elif lead == "D" and term == "C" and len(body) > 2 and body.isdigit():
+            number = body   # Taiwan / Kuwait variant: D<number>C
+        else:
+            # A<number>[D<redirecting>][B<info>] with C or # at the end
+            fields = {}
+            key = lead
+            cur = ""
+            for ch in body:
+                if ch in "ABD":
+                    fields[key] = cur
+                    key = ch
+                    cur = ""
+                else:
+                    cur += ch
+            fields[key] = cur
+            number = fields.get("A") or None
+            info = fields.get("B")
+            if number is not None and not number.isdigit():
+                return
+            if number is None:
+                if info == "10":
+                    reason = "withheld"     # presentation restricted
+                elif info == "00":
+                    reason = "unavailable"  # number not available
+                else:
+                    return
+        self._emit({"event": "callerid", "standard": "dtmf", "number": number, "name": None,
+                    "datetime": None, "reason": reason, "name_reason": None,
+                    "start_ms": self._clip_ms, "end_ms": end})
+
+    def _emit(self, ev):
+        if len(self._events) >= self._qmax:
+            self.dropped += 1
+            return
+        self._events.append(ev)
+
+
+def _ascii(buf, start, n):
+    # printable ASCII only (GR-30-CORE / EN 300 659-3 send IA5 characters)
+    if n < 0:
+        return None
+    for i in range(start, start + n):
+        c = buf[i]
+        if c < 0x20 or c > 0x7E:
+            return None
+    return bytes(buf[start:start + n]).decode()
+
+
+def _is_number(s):
+    for ch in s:
+        if ch not in "0123456789*#+- ":
+            return False
+    return len(s) > 0

@@ -1,0 +1,694 @@
+# DTMF receiver: one per line, fed one 10 ms block (80 samples, 8 kHz) at a time.
+#
+# What it meets (each threshold below names its source):
+#   frequency  accept +-1.5 %, reject +-3.5 % of nominal  (ITU-T Q.24 sec. 4.2.1,
+#              Telcordia GR-506 / ANSI T1.401, MT8870 data sheet: "accept
+#              +-1.5 % +-2 Hz, reject +-3.5 %")
+#   level      accept -25..0 dBm0 per tone, reject below -35 dBm0  (Q.24 table 2,
+#              GR-506 "-25 dBm0 per tone minimum"; MT8870 sensitivity -29 dBm)
+#   twist      high group from 8 dB below to 4 dB above the low group
+#              (GR-506: reverse twist 8 dB, normal twist 4 dB; Q.24 table 3)
+#   duration   accept >= 40 ms, reject <= 23 ms  (GR-506; MT8870 tGTP design)
+#   pause      accept >= 40 ms between digits; drop-outs <= 10 ms bridged
+#              (GR-506 "interruption of 10 ms shall not cause a double")
+#   talk-off   each tone dominates its group, the pair carries most of the
+#              energy, and each tone's frequency is checked by phase (below).
+#
+# How (per block, integers only, viper on the board):
+#   1. Goertzel over the block's 80 samples at the 8 frequencies -> complex
+#      Y[k] (the block's DFT at f_k). Columns use this 80-sample window (100 Hz
+#      resolution is enough for tones 127 Hz apart and keeps their +-1.5 %
+#      loss under 1 dB); rows combine two blocks coherently into a 160-sample
+#      window W[k] = Y_prev + e^{-jw80} Y (50 Hz resolution, rows are 73 Hz apart).
+#   2. Frequency check by phase: for a tone at f_k + d, W advances by
+#      e^{j w_k 80} e^{j 2 pi d 80/8000} from one block to the next, so the
+#      angle of W_b conj(W_{b-1}) e^{-j w_k 80} is 2 pi d / 100: accepted
+#      when |d| <= 2.5 % of f_k, midway between the accept and reject limits.
+#   3. Timing: a hit needs 3 blocks (30 ms); a digit's start and end are
+#      placed inside the edge blocks from the tone's amplitude in each block
+#      (a block half filled with tone has half the amplitude), so durations
+#      are known to about a millisecond, not to a block.
+#
+# A digit is reported once its end is known (30 ms of misses after the last
+# hit); `tone_present` turns True on the first hit, for barge-in.
+# The echo of what the board itself plays (`tx`) is not taken for a key:
+# a tone must be at least as strong in rx as in tx at both of its
+# frequencies, i.e. 6 dB above the worst echo a hybrid returns (G.168
+# assumes an echo return loss of at least 6 dB).
+from array import array
+
+try:
+    from micropython import const
+    import micropython
+    _HAVE_VIPER = True   # the ESP32 and unix ports both build the viper emitter
+except ImportError:  # CPython: const is identity, viper kernels use their plain twins
+    def const(x):
+        return x
+    _HAVE_VIPER = False
+
+DIGITS = "123A456B789C*0#D"  # row-major: rows 697, 770, 852, 941 Hz; columns 1209..1633 Hz
+FREQS = (697, 770, 852, 941, 1209, 1336, 1477, 1633)  # Hz, ITU-T Q.23 table 1
+
+_N = const(80)            # samples per block: 10 ms at 8 kHz (the firmware's one clock)
+_BLOCK_MS = const(10)
+_IN_SHIFT = const(4)      # input >> 4 (2048 max): keeps Goertzel states < 2**31 / 7000 (see _TAB)
+
+# Per frequency, 8 ints (Q12 unless noted), computed from f with w = 2 pi f / 8000:
+#   coef = round(2 cos w * 4096)   Goertzel recursion
+#   cosw, sinw = round(cos w * 4096), round(sin w * 4096)   Y = s1 - e^{-jw} s2
+#   rc, rs = round(cos 80w * 4096), round(-sin 80w * 4096)  e^{-j 80 w}: one block's phase advance
+#   tc, ts = round(cos t * 16384), round(sin t * 16384) with t = 2 pi (0.025 f) / 100:
+#            the phase advance per block of a tone 2.5 % off nominal (Q14)
+#   spare
+# Worst-case Goertzel state over 80 samples of +-2048: 2048 * sum|sin((m+1)w)| / sin w
+# = 201360 at 697 Hz; coef * state = 1.41e9 < 2**31 (tests check it on adversarial input).
+_TAB = array("i", (
+    6995, 3497, 2132, 4023, 768, 7507, 14563, 0,        # 697
+    6739, 3370, 2329, -1266, 3896, 5791, 15326, 0,      # 770
+    6425, 3213, 2541, -4064, 513, 3775, 15943, 0,       # 852
+    6055, 3027, 2759, -3458, -2195, 1516, 16314, 0,     # 941
+    4768, 2384, 3331, 3458, -2195, -5283, 15509, 0,     # 1209
+    4081, 2041, 3552, -2611, -3156, -8251, 14155, 0,    # 1336
+    3271, 1636, 3755, 513, 4064, -11159, 11996, 0,      # 1477
+    2329, 1164, 3927, -1973, -3589, -13736, 8931, 0,    # 1633
+))
+
+# ---- validation thresholds ------------------------------------------------
+# Energies below are in one unit: a tone of peak A (16-bit) lasting the whole
+# 160-sample window has energy 12.5 * (A/16)**2 (see _decide), and the total
+# energy of the window T = sum (x/16)**2 satisfies T = 6.4 * (tone energies)
+# for a pure tone pair.
+# Level: tone peak A = 22760 * 10**(dBm0/20) (G.711: 0 dBm0 sine = 3.17 dB below full scale).
+#   -32 dBm0: A = 571.8 -> 12.5 * (571.8/16)**2 = 15963. Midway (in dB) between
+#   the -25 dBm0 accept and -35 dBm0 reject figures, with room for a window
+#   only 3/4 filled (-2.5 dB) at -25 dBm0 (Q.24 table 2, GR-506).
+_LEVEL_MIN = const(15963)
+# Twist, as ratios of energies in Q4 (16 = 1.0):
+#   high may be up to 5.5 dB above low: 10**(0.55) = 3.548 -> 57/16
+#   high may be down to 9.5 dB below low: 10**(0.95) = 8.91 -> low <= high * 143/16
+#   (accept 4 / 8 dB per GR-506, +1.5 dB for the window's frequency loss at +-1.5 %)
+_TWIST_HI_Q4 = const(57)
+_TWIST_LO_Q4 = const(143)
+# Relative peak: each tone 8 dB above every other tone of its group:
+#   10**0.8 = 6.31 -> 101/16 (spandsp's figure; adjacent tones leak -13 dB at most
+#   into each other's filter at +-1.5 % offset, so 8 dB leaves 5 dB of margin).
+_REL_PEAK_Q4 = const(101)
+# Share of energy: the two tones must carry at least 40 % of the window's
+# energy: 6.4 * (row + col) >= 0.40 * T  ->  (row + col) * 64 >= T * 4.
+# (spandsp checks the same ratio; 40 % lets speech at the tones' own level
+# ride under a key, the other checks keep speech alone out.)
+_SHARE_X10 = const(4)
+# Echo: rx tone energy >= tx tone energy * 1 (6 dB above an echo at the
+# G.168 minimum echo return loss of 6 dB).
+
+# ---- timing (ms, and blocks of 10 ms) ----------------------------------------
+_MIN_TONE_MS = const(30)    # accept >= 40 ms, reject <= 23 ms (GR-506): decide at 30
+_END_MISSES = const(3)      # blocks without a hit that end a digit: a 40 ms pause
+                            # leaves at least 3 (two windows wholly silent), a 10 ms
+                            # drop-out leaves no window empty (bridged)
+_STEADY_Q8 = const(192)     # a hit is "steady" when each of the 3 blocks behind it holds
+                            # at least 3/4 of the largest block amplitude of both tones:
+                            # the phase (frequency) check is unbiased only on full
+                            # windows, and a tone of 23 ms cannot fill 3 blocks that far
+_MIN_STEADY = const(1)      # steady hits a digit needs
+_EDGE_Q8 = const(51)        # a block is part of the tone if its amplitude >= 20 % of full
+_QUEUE = const(8)           # digits held for pop(); further ones are counted in `lost`
+
+
+# State array layout (array('i'); every value stays below 2**30, so reading one
+# in Python never allocates a big integer on the ESP32, where small ints are 31-bit):
+_YP = const(0)     # 16: previous block's Y (re, im) per frequency
+_YC = const(16)    # 16: this block's Y;  |Y| <= sum|x >> 4| <= 80 * 2048 = 163840
+_WP = const(32)    # 16: previous window's W
+_WC = const(48)    # 16: this window's W;  |W| <= 327680
+_EN = const(64)    # 8 : window energies: rows 2|W >> 5|**2, cols |Yp >> 4|**2 + |Y >> 4|**2 (<= 4.2e8)
+_TP = const(72)    # total energy sum (x >> 4)**2 of the previous block (<= 3.4e8)
+_TC = const(73)    # ... of this block
+_BI = const(74)    # ring slot (0..7) this block's amplitudes go to
+_RING = const(80)  # 64: 8 blocks x 8 amplitudes |Y| >> 4 (<= 14080), for timing
+_ST_LEN = const(144)
+
+
+# ---- plain twins (CPython; also the reference the tests compare viper with) ----
+# Same integer operations in the same order as the viper kernels. `trace`, when
+# not None, is a list whose [0] receives the largest magnitude any intermediate
+# reached: the tests use it to show the arithmetic fits 32-bit signed integers.
+def _goertzel_py(inp, work, tab, st, trace=None):
+    """Shift this block's analysis to `previous`, then Y = Goertzel(block) for 8 frequencies."""
+    for i in range(16):
+        st[_YP + i] = st[_YC + i]
+        st[_WP + i] = st[_WC + i]
+    tot = 0
+    for i in range(_N):
+        x = inp[i] >> _IN_SHIFT
+        work[i] = x
+        tot += x * x
+    st[_TP] = st[_TC]
+    st[_TC] = tot
+    peak = 0
+    for k in range(8):
+        c = tab[k * 8]
+        s1 = 0
+        s2 = 0
+        for i in range(_N):
+            s0 = work[i] + ((c * s1) >> 12) - s2
+            s2 = s1
+            s1 = s0
+            if trace is not None:
+                m = c * s2
+                if m < 0:
+                    m = -m
+                if m > peak:
+                    peak = m
+        # Y = s1 - e^{-jw} s2 (the block's DFT at f_k, times e^{j 79 w})
+        a = tab[k * 8 + 1] * s2
+        b = tab[k * 8 + 2] * s2
+        st[_YC + 2 * k] = s1 - (a >> 12)
+        st[_YC + 2 * k + 1] = b >> 12
+        if trace is not None:
+            for v in (a, b, tot):
+                if v < 0:
+                    v = -v
+                if v > peak:
+                    peak = v
+    if trace is not None and peak > trace[0]:
+        trace[0] = peak
+
+
+def _window_py(st, tab, trace=None):
+    """W = Y_prev + e^{-j80w} Y per frequency; window energies; block amplitudes."""
+    ring = _RING + st[_BI] * 8
+    peak = 0
+    for k in range(8):
+        yr = st[_YC + 2 * k]
+        yi = st[_YC + 2 * k + 1]
+        rc = tab[k * 8 + 3]
+        rs = tab[k * 8 + 4]
+        p1 = yr * rc - yi * rs
+        p2 = yr * rs + yi * rc
+        wr = st[_YP + 2 * k] + (p1 >> 12)
+        wi = st[_YP + 2 * k + 1] + (p2 >> 12)
+        st[_WC + 2 * k] = wr
+        st[_WC + 2 * k + 1] = wi
+        # amplitude |Y| ~ max + 3/8 min (within 7 %), for placing a tone's edges
+        ar = yr if yr >= 0 else -yr
+        ai = yi if yi >= 0 else -yi
+        if ar > ai:
+            st[ring + k] = (ar + ((ai * 3) >> 3)) >> 4
+        else:
+            st[ring + k] = (ai + ((ar * 3) >> 3)) >> 4
+        if k < 4:  # rows: coherent 160-sample window
+            wr >>= 5
+            wi >>= 5
+            e = (wr * wr + wi * wi) * 2
+        else:      # columns: two 80-sample blocks added in energy
+            pr = st[_YP + 2 * k] >> 4
+            pi = st[_YP + 2 * k + 1] >> 4
+            cr = yr >> 4
+            ci = yi >> 4
+            e = pr * pr + pi * pi + cr * cr + ci * ci
+        st[_EN + k] = e
+        if trace is not None:
+            for v in (p1, p2, e):
+                if v < 0:
+                    v = -v
+                if v > peak:
+                    peak = v
+    if trace is not None and peak > trace[0]:
+        trace[0] = peak
+
+
+def _decide_py(st, tab, trace=None):
+    """This window's digit index (0..15) or -1, after every validation check."""
+    r = 0
+    for k in range(1, 4):
+        if st[_EN + k] > st[_EN + r]:
+            r = k
+    c = 4
+    for k in range(5, 8):
+        if st[_EN + k] > st[_EN + c]:
+            c = k
+    er = st[_EN + r]
+    ec = st[_EN + c]
+    # level
+    if er < _LEVEL_MIN or ec < _LEVEL_MIN:
+        return -1
+    # scale so the largest of er, ec, tot is below 2**23: every product below fits 32 bits
+    tot = st[_TP] + st[_TC]
+    m = er if er > ec else ec
+    if tot > m:
+        m = tot
+    sh = 0
+    while (m >> sh) >= 8388608:
+        sh += 1
+    er >>= sh
+    ec >>= sh
+    tot >>= sh
+    # twist (both directions)
+    if ec * 16 > er * _TWIST_HI_Q4 or er * 16 > ec * _TWIST_LO_Q4:
+        return -1
+    # relative peak within each group
+    for k in range(4):
+        if k != r and (st[_EN + k] >> sh) * _REL_PEAK_Q4 > er * 16:
+            return -1
+    for k in range(4, 8):
+        if k != c and (st[_EN + k] >> sh) * _REL_PEAK_Q4 > ec * 16:
+            return -1
+    # share of the total energy
+    if (er + ec) * 64 < tot * _SHARE_X10:
+        return -1
+    # frequency, by the phase advance between this window and the previous one
+    peak = 0
+    for j in range(2):
+        k = r if j == 0 else c
+        ar = st[_WC + 2 * k]
+        ai = st[_WC + 2 * k + 1]
+        br = st[_WP + 2 * k]
+        bi = -st[_WP + 2 * k + 1]          # conjugate
+        # normalise each to a largest component in [2**13, 2**14): keeps the angle
+        ma = ar if ar >= 0 else -ar
+        if ai > ma:
+            ma = ai
+        if -ai > ma:
+            ma = -ai
+        mb = br if br >= 0 else -br
+        if bi > mb:
+            mb = bi
+        if -bi > mb:
+            mb = -bi
+        if ma == 0 or mb == 0:
+            return -1
+        while ma >= 16384:
+            ar >>= 1
+            ai >>= 1
+            ma >>= 1
+        while ma < 8192:
+            ar <<= 1
+            ai <<= 1
+            ma <<= 1
+        while mb >= 16384:
+            br >>= 1
+            bi >>= 1
+            mb >>= 1
+        while mb < 8192:
+            br <<= 1
+            bi <<= 1
+            mb <<= 1
+        pr = (ar * br - ai * bi) >> 14
+        pi = (ar * bi + ai * br) >> 14
+        rc = tab[k * 8 + 3] * 4        # e^{-j 80 w}, Q12 -> Q14
+        rs = tab[k * 8 + 4] * 4
+        zr = (pr * rc - pi * rs) >> 14
+        zi = (pr * rs + pi * rc) >> 14
+        if zi < 0:
+            zi = -zi
+        tc = tab[k * 8 + 5]
+        ts = tab[k * 8 + 6]
+        if trace is not None:
+            for v in (ar * br, pr * rc, zi * 16384, zr * ts):
+                if v < 0:
+                    v = -v
+                if v > peak:
+                    peak = v
+            if peak > trace[0]:
+                trace[0] = peak
+        # accept when the angle of z is within [-t, t]
+        if tc >= 0:    # t <= 90 degrees: zr > 0 and |zi| / zr <= tan t
+            if zr <= 0 or zi * tc > zr * ts:
+                return -1
+        elif zr < 0:   # t > 90 degrees, angle beyond 90: pi - |angle| >= pi - t
+            if zi * (-tc) < (-zr) * ts:
+                return -1
+    return r * 4 + (c - 4)
+
+
+def _silent_py(buf):
+    """1 when the 80 samples are all zero."""
+    for i in range(_N):
+        if buf[i] != 0:
+            return 0
+    return 1
+
+
+# ---- viper kernels (the board): the same arithmetic as the twins above ------
+if _HAVE_VIPER:
+    @micropython.viper
+    def _goertzel_vp(inp: ptr16, work: ptr32, tab: ptr32, st: ptr32):
+        for i in range(16):
+            st[_YP + i] = st[_YC + i]
+            st[_WP + i] = st[_WC + i]
+        tot = 0
+        for i in range(_N):
+            x = ((int(inp[i]) ^ 0x8000) - 0x8000) >> _IN_SHIFT   # ptr16 reads unsigned
+            work[i] = x
+            tot += x * x
+        st[_TP] = st[_TC]
+        st[_TC] = tot
+        for k in range(8):
+            c = tab[k * 8]
+            s1 = 0
+            s2 = 0
+            for i in range(_N):
+                s0 = work[i] + ((c * s1) >> 12) - s2
+                s2 = s1
+                s1 = s0
+            st[_YC + 2 * k] = s1 - ((tab[k * 8 + 1] * s2) >> 12)
+            st[_YC + 2 * k + 1] = (tab[k * 8 + 2] * s2) >> 12
+
+    @micropython.viper
+    def _window_vp(st: ptr32, tab: ptr32):
+        ring = _RING + st[_BI] * 8
+        for k in range(8):
+            yr = st[_YC + 2 * k]
+            yi = st[_YC + 2 * k + 1]
+            rc = tab[k * 8 + 3]
+            rs = tab[k * 8 + 4]
+            wr = st[_YP + 2 * k] + ((yr * rc - yi * rs) >> 12)
+            wi = st[_YP + 2 * k + 1] + ((yr * rs + yi * rc) >> 12)
+            st[_WC + 2 * k] = wr
+            st[_WC + 2 * k + 1] = wi
+            ar = yr
+            if ar < 0:
+                ar = 0 - ar
+            ai = yi
+            if ai < 0:
+                ai = 0 - ai
+            if ar > ai:
+                st[ring + k] = (ar + ((ai * 3) >> 3)) >> 4
+            else:
+                st[ring + k] = (ai + ((ar * 3) >> 3)) >> 4
+            if k < 4:
+                wr = wr >> 5
+                wi = wi >> 5
+                st[_EN + k] = (wr * wr + wi * wi) * 2
+            else:
+                pr = st[_YP + 2 * k] >> 4
+                pi = st[_YP + 2 * k + 1] >> 4
+                cr = yr >> 4
+                ci = yi >> 4
+                st[_EN + k] = pr * pr + pi * pi + cr * cr + ci * ci
+
+    @micropython.viper
+    def _decide_vp(st: ptr32, tab: ptr32) -> int:
+        r = 0
+        for k in range(1, 4):
+            if st[_EN + k] > st[_EN + r]:
+                r = k
+        c = 4
+        for k in range(5, 8):
+            if st[_EN + k] > st[_EN + c]:
+                c = k
+        er = st[_EN + r]
+        ec = st[_EN + c]
+        if er < _LEVEL_MIN or ec < _LEVEL_MIN:
+            return -1
+        tot = st[_TP] + st[_TC]
+        m = er
+        if ec > m:
+            m = ec
+        if tot > m:
+            m = tot
+        sh = 0
+        while (m >> sh) >= 8388608:
+            sh += 1
+        er = er >> sh
+        ec = ec >> sh
+        tot = tot >> sh
+        if ec * 16 > er * _TWIST_HI_Q4 or er * 16 > ec * _TWIST_LO_Q4:
+            return -1
+        for k in range(4):
+            if k != r and (st[_EN + k] >> sh) * _REL_PEAK_Q4 > er * 16:
+                return -1
+        for k in range(4, 8):
+            if k != c and (st[_EN + k] >> sh) * _REL_PEAK_Q4 > ec * 16:
+                return -1
+        if (er + ec) * 64 < tot * _SHARE_X10:
+            return -1
+        for j in range(2):
+            k = r
+            if j == 1:
+                k = c
+            ar = st[_WC + 2 * k]
+            ai = st[_WC + 2 * k + 1]
+            br = st[_WP + 2 * k]
+            bi = 0 - st[_WP + 2 * k + 1]
+            ma = ar
+            if ma < 0:
+                ma = 0 - ma
+            if ai > ma:
+                ma = ai
+            if 0 - ai > ma:
+                ma = 0 - ai
+            mb = br
+            if mb < 0:
+                mb = 0 - mb
+            if bi > mb:
+                mb = bi
+            if 0 - bi > mb:
+                mb = 0 - bi
+            if ma == 0 or mb == 0:
+                return -1
+            while ma >= 16384:
+                ar = ar >> 1
+                ai = ai >> 1
+                ma = ma >> 1
+            while ma < 8192:
+                ar = ar << 1
+                ai = ai << 1
+                ma = ma << 1
+            while mb >= 16384:
+                br = br >> 1
+                bi = bi >> 1
+                mb = mb >> 1
+            while mb < 8192:
+                br = br << 1
+                bi = bi << 1
+                mb = mb << 1
+            pr = (ar * br - ai * bi) >> 14
+            pi = (ar * bi + ai * br) >> 14
+            rc = tab[k * 8 + 3] * 4
+            rs = tab[k * 8 + 4] * 4
+            zr = (pr * rc - pi * rs) >> 14
+            zi = (pr * rs + pi * rc) >> 14
+            if zi < 0:
+                zi = 0 - zi
+            tc = tab[k * 8 + 5]
+            ts = tab[k * 8 + 6]
+            if tc >= 0:
+                if zr <= 0 or zi * tc > zr * ts:
+                    return -1
+            elif zr < 0:
+                if zi * (0 - tc) < (0 - zr) * ts:
+                    return -1
+        return r * 4 + (c - 4)
+
+    @micropython.viper
+    def _silent_vp(buf: ptr16) -> int:
+        for i in range(_N):
+            if buf[i] != 0:
+                return 0
+        return 1
+
+
+class DtmfReceiver:
+    """Goertzel DTMF receiver for one line (the file header gives the specification).
+
+    plain=True runs the plain-Python twins of the viper kernels (the tests
+    compare the two); on CPython the twins are always used.
+    """
+
+    def __init__(self, plain=False):
+        vp = _HAVE_VIPER and not plain
+        self._goertzel = _goertzel_vp if vp else _goertzel_py
+        self._window = _window_vp if vp else _window_py
+        self._decide = _decide_vp if vp else _decide_py
+        self._silent = _silent_vp if vp else _silent_py
+        self._st = array("i", bytes(4 * _ST_LEN))
+        self._tx = array("i", bytes(4 * _ST_LEN))   # the same analysis of what the board plays
+        self._work = array("i", bytes(4 * _N))
+        self._q_dig = bytearray(_QUEUE)
+        self._q_start = array("i", bytes(4 * _QUEUE))   # 0.1 ms units, from block 0
+        self._q_end = array("i", bytes(4 * _QUEUE))
+        self.reset()
+
+    def reset(self):
+        for i in range(_ST_LEN):
+            self._st[i] = 0
+            self._tx[i] = 0
+        self._q_head = 0
+        self._q_len = 0
+        self.lost = 0
+        self.tone_present = False
+        self._blk = 0          # blocks processed since reset
+        self._t0 = 0           # t_ms of block 0 (blocks are 10 ms apart)
+        self._cand = -1        # digit index being tracked, -1 none
+        self._steady_hits = 0
+        self._last = 0         # block of the last hit
+        self._misses = 0
+        self._start = 0        # candidate's start, 0.1 ms units from block 0
+        self._tx_live = 0      # blocks of tx analysis still worth running
+
+    # -- per block (allocates nothing) ---------------------------------------------
+    def process(self, block, t_ms, tx=None):
+        st = self._st
+        b = self._blk
+        if b == 0:
+            self._t0 = t_ms
+        st[_BI] = b & 7
+        self._goertzel(block, self._work, _TAB, st)
+        self._window(st, _TAB)
+        d = self._decide(st, _TAB)
+        if tx is not None:
+            self._analyse_tx(tx, b)
+        if d >= 0 and self._tx_live > 0 and self._is_echo(d):
+            d = -1
+        self._track(d, b)
+        self._blk = b + 1
+
+    def _analyse_tx(self, tx, b):
+        if self._silent(tx):
+            if self._tx_live == 0:
+                return
+            self._tx_live -= 1   # the echo's tail: the window still holds past tx
+        else:
+            self._tx_live = 2
+        s = self._tx
+        s[_BI] = b & 7
+        self._goertzel(tx, self._work, _TAB, s)
+        self._window(s, _TAB)
+
+    def _is_echo(self, d):
+        r = d >> 2
+        c = 4 + (d & 3)
+        st = self._st
+        s = self._tx
+        return st[_EN + r] < s[_EN + r] or st[_EN + c] < s[_EN + c]
+
+    # -- timing ---------------------------------------------------------------------
+    # Timeline of a 40 ms key starting 5 ms into block 0 (| = block edges, 10 ms):
+    #   blocks   | 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 |
+    #   tone        ¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯           (5 ms + 3 full + 5 ms)
+    #   hit at b uses blocks b-2..b:  b=2 (edge), b=3 (steady: 1,2,3 full), b=4 (edge)
+    #   misses at 5, 6, 7 -> closed at 7; start = 0 + 5 ms (block 0 half full),
+    #   end = block 4 + 5 ms; reported at block 7 (30 ms after the key ends).
+    def _amp(self, j, d):
+        a = _RING + (j & 7) * 8
+        return self._st[a + (d >> 2)] + self._st[a + 4 + (d & 3)]
+
+    def _steady(self, d, b):
+        # 1 when blocks b-2..b are each >= 3/4 full in both of d's tones
+        if b < 2:
+            return 0
+        r = d >> 2
+        c = 4 + (d & 3)
+        st = self._st
+        mr = 0
+        mc = 0
+        for j in range(b - 2, b + 1):
+            a = _RING + (j & 7) * 8
+            if st[a + r] > mr:
+                mr = st[a + r]
+            if st[a + c] > mc:
+                mc = st[a + c]
+        for j in range(b - 2, b + 1):
+            a = _RING + (j & 7) * 8
+            if st[a + r] * 256 < mr * _STEADY_Q8 or st[a + c] * 256 < mc * _STEADY_Q8:
+                return 0
+        return 1
+
+    def _track(self, d, b):
+        if self._cand >= 0:
+            if d == self._cand:
+                self._hit(d, b)
+                return
+            self._misses += 1
+            if d < 0 and self._misses < _END_MISSES:
+                return
+            self._close(b)
+        if d >= 0:
+            self._open(d, b)
+
+    def _hit(self, d, b):
+        self._last = b
+        self._misses = 0
+        if self._steady(d, b):
+            self._steady_hits += 1
+            self.tone_present = True
+
+    def _full(self, b, d):
+        # the largest amplitude of blocks b-2..b: a block wholly inside the tone
+        full = 0
+        for j in range(b - 2, b + 1):
+            if j >= 0:
+                v = self._amp(j, d)
+                if v > full:
+                    full = v
+        return full
+
+    def _open(self, d, b):
+        self._cand = d
+        self._steady_hits = 0
+        self._hit(d, b)
+        # The hit used blocks b-2..b: the tone begins in one of b-3..b. Take the
+        # first block at least 20 % full, and place the start inside it.
+        full = self._full(b, d)
+        j = b - 3
+        if j < 0:
+            j = 0
+        frac = 256
+        while j <= b:
+            v = self._amp(j, d)
+            if full > 0 and v * 256 >= full * _EDGE_Q8:
+                frac = (v * 256) // full
+                if frac > 256:
+                    frac = 256
+                break
+            j += 1
+        self._start = j * 100 + ((256 - frac) * 100) // 256
+
+    def _close(self, b):
+        d = self._cand
+        self._cand = -1
+        self.tone_present = False
+        last = self._last
+        # The tone ends in one of last-2..last+1 (block last+1 has been seen when b > last):
+        # take the last block at least 20 % full and place the end inside it.
+        full = self._full(last, d)
+        end = (last + 1) * 100
+        j = last + 1 if b > last else last
+        while j >= last - 2 and j >= 0:
+            v = self._amp(j, d)
+            if full > 0 and v * 256 >= full * _EDGE_Q8:
+                frac = (v * 256) // full
+                if frac > 256:
+                    frac = 256
+                end = j * 100 + (frac * 100) // 256
+                break
+            j -= 1
+        if self._steady_hits < _MIN_STEADY or end - self._start < _MIN_TONE_MS * 10:
+            return
+        if self._q_len >= _QUEUE:
+            self.lost += 1
+            return
+        i = (self._q_head + self._q_len) % _QUEUE
+        self._q_dig[i] = d
+        self._q_start[i] = self._start
+        self._q_end[i] = end
+        self._q_len += 1
+
+    # -- output -----------------------------------------------------------------------
+    def pop(self):
+        """The next digit as {"event": "digit", "digit", "start_ms", "end_ms"}, or None."""
+        if self._q_len == 0:
+            return None
+        i = self._q_head
+        self._q_head = (i + 1) % _QUEUE
+        self._q_len -= 1
+        return {"event": "digit", "digit": DIGITS[self._q_dig[i]],
+                "start_ms": self._t0 + self._q_start[i] / 10.0,
+                "end_ms": self._t0 + self._q_end[i] / 10.0}
+
+    def finish(self, t_ms):
+        """End of the recording: a digit still sounding ends here."""
+        if self._cand >= 0:
+            self._close(self._blk)

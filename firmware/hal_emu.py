@@ -1,0 +1,146 @@
+# HAL for the emulated board: the hardware is the host's virtual world,
+# reached over an AF_UNIX socket in lockstep (blockframe.py). Same members as
+# hal_esp32.Hal (ARCHITECTURE.md, "The HAL").
+import struct
+import socket
+from array import array
+
+import blockframe as bf
+import pcm
+
+
+class Hal:
+    def __init__(self, sock_path, n_lines=2, n_exts=4, console=None):
+        self.n_lines = n_lines
+        self.n_exts = n_exts
+        self.rx = [array("h", bytes(2 * bf.BLOCK_SAMPLES)) for _ in range(n_lines)]
+        self.tx = [array("h", bytes(2 * bf.BLOCK_SAMPLES)) for _ in range(n_lines)]
+        self._in = bytearray(bf.in_size(n_lines))
+        self._in_mv = memoryview(self._in)
+        self._fixed = bf.out_fixed_size(n_lines)
+        self._out = bytearray(self._fixed + 2 + bf.EVENT_MAX)
+        self._out_mv = memoryview(self._out)
+        self._ev_len = 0
+        self.events_dropped = 0
+        self._pulses = bytearray(n_lines)
+        self._flags = bytearray(n_lines)
+        self._ext_hook = 0
+        self._hook = 0
+        self._ext_ring = 0
+        self._xmask = [0] * n_lines
+        self.block = -1
+        self.utc = 0
+        self.stopped = False
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        # MicroPython's socket is a stream (readinto/write); CPython's has recv_into/sendall
+        self._readinto = getattr(self._sock, "readinto", None) or self._sock.recv_into
+        self._write = getattr(self._sock, "sendall", None) or self._sock.write
+        try:
+            self._sock.connect(sock_path)
+        except (OSError, TypeError):
+            # MicroPython's unix port takes a raw struct sockaddr_un
+            self._sock.connect(struct.pack("H", socket.AF_UNIX) + sock_path.encode() + b"\0")
+        self._console = console  # a console.Port-like object or None
+
+    # --- the block clock ---------------------------------------------------
+    def next_block(self):
+        """Send last block's outputs, then wait for the next block's inputs.
+
+        Returns False when the world asks the firmware to stop."""
+        if self.block >= 0:
+            self._send()
+        self._recv()
+        if self.block == bf.STOP_BLOCK:
+            self.stopped = True
+            return False
+        return True
+
+    def _recv(self):
+        mv = self._in_mv
+        got = 0
+        need = len(self._in)
+        while got < need:
+            n = self._readinto(mv[got:])
+            if not n:
+                raise OSError("emulator link closed")
+            got += n
+        buf = self._in
+        self.block, self.utc, self._ext_hook = struct.unpack_from("<IIH", buf, 0)
+        nl = self.n_lines
+        for i in range(nl):
+            self._pulses[i] = buf[10 + 2 * i]
+            self._flags[i] = buf[11 + 2 * i]
+            pcm.copy16(self.rx[i], 0, buf, (bf.in_audio_offset(nl, i)) >> 1, bf.BLOCK_SAMPLES)
+
+    def _send(self):
+        out = self._out
+        nl = self.n_lines
+        struct.pack_into(bf.OUT_HDR, out, 0, self.block, self._hook, self._ext_ring)
+        for i in range(nl):
+            struct.pack_into("<H", out, bf.OUT_XMASK + 2 * i, self._xmask[i])
+            pcm.copy16(out, bf.out_audio_offset(nl, i) >> 1, self.tx[i], 0, bf.BLOCK_SAMPLES)
+        n = self._ev_len
+        struct.pack_into("<H", out, self._fixed, n)
+        self._write(self._out_mv[:self._fixed + 2 + n])
+        self._ev_len = 0
+
+    # --- trunk lines -------------------------------------------------------
+    def ring_pulses(self, line):
+        return self._pulses[line]
+
+    def loop_current(self, line):
+        return bool(self._flags[line] & bf.LF_LOOP)
+
+    def polarity(self, line):
+        return -1 if self._flags[line] & bf.LF_REVERSED else 1
+
+    def set_hook(self, line, off):
+        if off:
+            self._hook |= 1 << line
+        else:
+            self._hook &= ~(1 << line)
+
+    # --- extensions and crosspoint -----------------------------------------
+    def ext_offhook(self, port):
+        return bool(self._ext_hook & (1 << port))
+
+    def set_ext_ring(self, port, on):
+        if on:
+            self._ext_ring |= 1 << port
+        else:
+            self._ext_ring &= ~(1 << port)
+
+    def xconnect(self, line, port, on):
+        if on:
+            self._xmask[line] |= 1 << port
+        else:
+            self._xmask[line] &= ~(1 << port)
+
+    # --- clock, console, watchdog, events -------------------------------------
+    def rtc_utc(self):
+        return self.utc
+
+    def console_read(self, buf):
+        if self._console is None:
+            return 0
+        return self._console.read_into(buf)
+
+    def console_write(self, data):
+        if self._console is not None:
+            self._console.write(data)
+
+    def feed_watchdog(self):
+        pass  # the emulated world has no watchdog to starve; a stall shows as a link timeout
+
+    def event_out(self, text):
+        """Queue one event line for the emulator (bounded; overflow is counted)."""
+        if isinstance(text, str):
+            text = text.encode()
+        n = len(text)
+        start = self._fixed + 2 + self._ev_len
+        if self._ev_len + n + 1 > bf.EVENT_MAX:
+            self.events_dropped += 1
+            return
+        self._out[start:start + n] = text
+        self._out[start + n] = 10
+        self._ev_len += n + 1

@@ -1,0 +1,456 @@
+# ivr.py - the IVR menu engine: an explicit state machine, one step per 10 ms block.
+#
+# Input: the compiled config (host_tools/ringroute/configlang compiles the
+# YAML; docs/config.md documents both), a prompt player and an event sink.
+# Output: action tuples for the core (linecall/router):
+#   ("route", "ext", "101") | ("route", "group", "sales") | ("hangup", reason)
+#
+# A menu is data: (menu, digits) -> action, looked up in cfg["menus"][name]["keys"];
+# the engine has no per-menu code.  States:
+#
+#   PROMPT   a menu prompt is playing; keys are collected (barge-in stops it)
+#   WAIT     prompt finished, waiting for the first digit   (first_ms)
+#   DIGITS   part of an entry collected, waiting for more   (inter_ms)
+#   MESSAGE  a closing/notice message plays to its end, then its "then" action
+#   ROUTED   handed to the router; waiting for route_result()
+#   PENDING  an action tuple is ready; the next step() returns it
+#   DONE     nothing more for this call
+#
+# Timeline of a two-digit entry with map {"1": sales, "12": support}
+# (ambiguous after "1", so the engine waits the inter-digit time; the
+# validator warns about such overlaps):
+#   t=0      greeting starts (PROMPT)
+#   t=1200   key "1" (barge-in: prompt stopped) -> DIGITS, deadline 1200+inter_ms
+#   t=1700   key "2" -> "12" is complete and unambiguous -> route at once
+# Entry stops as soon as it is complete or unambiguous (nobody waits out a
+# timeout or must press #); the terminator ends an entry early.
+#
+# Allocation: an idle step (no digit, nothing due) allocates nothing; a
+# digit or an action allocates a few small objects (event dicts, strings),
+# at most a few times per second.
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+try:
+    import time as _time
+    _default_clock = _time.time
+except ImportError:  # pragma: no cover
+    _default_clock = None
+
+try:
+    import schedule as _schedule
+except ImportError:  # pragma: no cover - schedule.py ships with ivr.py
+    _schedule = None
+
+_IDLE = const(0)
+_PROMPT = const(1)
+_WAIT = const(2)
+_DIGITS = const(3)
+_MESSAGE = const(4)
+_ROUTED = const(5)
+_PENDING = const(6)
+_DONE = const(7)
+
+_FIRST_MS = const(5000)    # ms, first-digit timeout after the prompt ends; ITU-T E.180-era IVR practice (Asterisk 'TIMEOUT(response)' default 10 s; 5 s after a short menu prompt)
+_INTER_MS = const(3000)    # ms, inter-digit timeout; Asterisk 'TIMEOUT(digit)' default 5 s, FreeSWITCH ivr inter-digit-timeout 2 s
+_MAX_TRIES = const(3)      # attempts, FreeSWITCH ivr max-failures / max-timeouts default 3
+_MAX_DIGITS = const(16)    # digits, longest entry kept (E.164 numbers are at most 15 digits)
+_MAX_BLOCKED = const(32)   # numbers in the feature-code block list; the oldest goes first, counted in _shared["dropped"]
+_START_GRACE_MS = const(60)  # ms, a prompt that never reports busy (file missing) counts as ended after this
+
+# shared by every line's Ivr (one board): the manual day/night override and
+# the 'block the last caller' list (the core persists them if it wants).
+_shared = {"override": None, "last_caller": None, "blocked": [], "dropped": 0}
+
+
+def set_override(mode):
+    """Manual day/night override for all lines: a mode name ("day", "night", ...) or None (follow the schedule)."""
+    _shared["override"] = mode
+
+
+def get_override():
+    return _shared["override"]
+
+
+def block_last_caller():
+    """Feature code: add the last caller's number to the block list. Returns the number or None."""
+    num = _shared["last_caller"]
+    lst = _shared["blocked"]
+    if num and num not in lst:
+        if len(lst) >= _MAX_BLOCKED:
+            lst.pop(0)
+            _shared["dropped"] += 1
+        lst.append(num)
+    return num
+
+
+def blocked_numbers():
+    return _shared["blocked"]
+
+
+def feature_code(cfg, code):
+    """An extension dialled a feature code: apply it. Returns (what, mode_or_number) or None if unknown.
+
+    cfg["feature_codes"]: {"*81": ["override", "night"], "*80": ["override", None], "*89": ["block_last"]}
+    """
+    fc = (cfg.get("feature_codes") or {}).get(code)
+    if fc is None:
+        return None
+    if fc[0] == "override":
+        set_override(fc[1])
+        return ("override", fc[1])
+    if fc[0] == "block_last":
+        return ("block_last", block_last_caller())
+    return None
+
+
+def _num_match(pattern, number):
+    # "5551234" exact; "555*" prefix (a trailing * matches any rest)
+    if pattern.endswith("*"):
+        return number.startswith(pattern[:-1])
+    return number == pattern
+
+
+class Ivr:
+    def __init__(self, cfg, player, emit, clock=None):
+        self.cfg = cfg
+        self.player = player
+        self.emit = emit
+        self.clock = clock if clock is not None else _default_clock
+        self.menus = cfg.get("menus") or {}
+        self.exts = cfg.get("extensions") or {}
+        self.stack = []
+        self.visited = {}
+        self.state = _IDLE
+        self.menu = None
+        self.menu_name = None
+        self.start_menu = None
+        self.mode = None
+        self.buf = ""
+        self.exact = None        # action for the buffer when it is complete but still ambiguous
+        self.deadline = 0
+        self.play_t = 0
+        self.seen_busy = False
+        self.n_invalid = 0
+        self.n_timeout = 0
+        self.then = None         # action after a MESSAGE
+        self.fallback = None     # action after a route that failed
+        self.result = None       # the tuple a PENDING step returns
+        self.caller = None
+
+    # ---- the interface used by the core -------------------------------
+    def start(self, t_ms, caller):
+        """At answer: pick the start menu (schedule, override, caller rules) and play its greeting."""
+        self.stack = []
+        self.visited = {}
+        self.buf = ""
+        self.exact = None
+        self.then = None
+        self.fallback = None
+        self.result = None
+        self.caller = caller or {}
+        number = self.caller.get("number")
+        if number:
+            _shared["last_caller"] = number
+        self.start_menu, self.mode = self._pick_start()
+        if self.mode is not None:
+            self.emit("schedule", mode=self.mode, menu=self.start_menu)
+        act = self._caller_rule(number, self.caller.get("reason"))
+        if act is not None:
+            self._do(t_ms, act)
+            return
+        self._enter(t_ms, self.start_menu)
+
+    def step(self, t_ms, digit, tone_present):
+        st = self.state
+        if st == _IDLE or st == _DONE or st == _ROUTED:
+            return None
+        if st == _PENDING:
+            r = self.result
+            self.result = None
+            self.state = _ROUTED if r[0] == "route" else _DONE
+            return r
+        if st == _MESSAGE:
+            if self._prompt_over(t_ms):
+                act = self.then
+                self.then = None
+                if act is None:
+                    self._finish("hangup", "menu_done")
+                else:
+                    self._do(t_ms, act)
+                return self._take()
+            return None
+        # PROMPT / WAIT / DIGITS: collecting
+        if tone_present and st == _PROMPT and self.player.busy:
+            self.player.stop()       # barge-in
+        if digit is not None:
+            if self.player.busy:
+                self.player.stop()
+            self._digit(t_ms, digit)
+            return self._take()
+        if st == _PROMPT:
+            if self._prompt_over(t_ms):
+                self.state = _WAIT
+                self.deadline = t_ms + self.menu.get("first_ms", _FIRST_MS)
+            return None
+        if t_ms >= self.deadline:
+            if st == _DIGITS:
+                self._entry_timeout(t_ms)
+            else:
+                self._no_input(t_ms)
+            return self._take()
+        return None
+
+    def route_result(self, t_ms, outcome):
+        """The router's outcome for the last route: "answered", "no_answer" or "busy"."""
+        if self.state != _ROUTED:
+            return None
+        if outcome == "answered":
+            self.state = _DONE
+            return None
+        self.emit("ivr", what=outcome, menu=self.menu_name)
+        act = self.fallback
+        self.fallback = None
+        if act is None and self.menu is not None:
+            act = self.menu.get("on_no_answer")
+        if act is None:
+            act = self.cfg.get("on_no_answer")
+        if act is None:
+            # safe default: back to the menu the caller was in
+            act = {"do": "menu", "to": self.menu_name, "reentry": True}
+        self._do(t_ms, act)
+        return None
+
+    # ---- helpers -------------------------------------------------------
+    def _take(self):
+        # PENDING results go out on the step that produced them
+        if self.state == _PENDING:
+            r = self.result
+            self.result = None
+            self.state = _ROUTED if r[0] == "route" else _DONE
+            return r
+        return None
+
+    def _finish(self, kind, a, b=None):
+        self.result = (kind, a) if b is None else (kind, a, b)
+        self.state = _PENDING
+
+    def _play(self, t_ms, names):
+        self.play_t = t_ms
+        self.seen_busy = False
+        if names:
+            self.player.play(names)
+            if self.player.busy:
+                self.seen_busy = True
+
+    def _prompt_over(self, t_ms):
+        if self.player.busy:
+            self.seen_busy = True
+            return False
+        return self.seen_busy or t_ms - self.play_t >= _START_GRACE_MS
+
+    def _pick_start(self):
+        start = self.cfg.get("start") or "main"
+        sch = self.cfg.get("schedule")
+        if sch and _schedule is not None and self.clock is not None:
+            mode, menu = _schedule.menu_at(sch, int(self.clock()), _shared["override"])
+            if menu:
+                return menu, mode
+        return start, None
+
+    def _caller_rule(self, number, reason):
+        rules = self.cfg.get("callers")
+        if not rules:
+            return None
+        if number:
+            blocked = rules.get("block") or []
+            for p in blocked:
+                if _num_match(p, number):
+                    self.emit("ivr", what="blocked", number=number)
+                    return rules.get("block_action") or {"do": "hangup", "reason": "blocked"}
+            for p in _shared["blocked"]:
+                if p == number:
+                    self.emit("ivr", what="blocked", number=number)
+                    return rules.get("block_action") or {"do": "hangup", "reason": "blocked"}
+            pri = rules.get("priority") or []
+            for rule in pri:
+                if _num_match(rule["number"], number):
+                    self.emit("ivr", what="priority", number=number)
+                    return rule["action"]
+            return None
+        act = rules.get("withheld")
+        if act is not None:
+            self.emit("ivr", what="withheld", reason=reason)
+        return act
+
+    def _enter(self, t_ms, name, reentry=False, long=False):
+        menu = self.menus.get(name)
+        if menu is None:
+            # cfgcheck refuses such configs; never leave a caller in silence
+            self._fallback_final(t_ms)
+            return
+        self.menu = menu
+        self.menu_name = name
+        self.buf = ""
+        self.exact = None
+        self.n_invalid = 0
+        self.n_timeout = 0
+        self.emit("menu", menu=name)
+        seen = name in self.visited or reentry
+        self.visited[name] = True
+        if seen and not long:
+            prompts = menu.get("short") or menu.get("greeting")
+        else:
+            prompts = menu.get("greeting")
+        self.state = _PROMPT
+        self._play(t_ms, prompts)
+
+    def _replay(self, t_ms, before):
+        # notice prompt(s) then the menu's short greeting, as one chain
+        menu = self.menu
+        names = list(before or [])
+        names += menu.get("short") or menu.get("greeting") or []
+        self.buf = ""
+        self.exact = None
+        self.state = _PROMPT
+        self._play(t_ms, names)
+
+    def _candidates(self, buf):
+        """(action for buf or None, True if a longer entry starts with buf)."""
+        menu = self.menu
+        keys = menu.get("keys") or {}
+        exact = keys.get(buf)
+        longer = False
+        for k in keys:
+            if len(k) > len(buf) and k.startswith(buf):
+                longer = True
+                break
+        if menu.get("dial_ext"):
+            for e in self.exts:
+                if e == buf:
+                    if exact is None and self.exts[e].get("dial", True):
+                        exact = self._dial_action(e)
+                elif not longer and len(e) > len(buf) and e.startswith(buf) and self.exts[e].get("dial", True):
+                    longer = True
+        return exact, longer
+
+    def _dial_action(self, e):
+        # a directly dialled extension; announced digit by digit when configured
+        # ("connecting you to" + "digit-1" "digit-0" "digit-2": fragments chained)
+        act = {"do": "ext", "to": e}
+        ann = self.cfg.get("announce_ext")
+        if ann:
+            names = list(ann)
+            for c in e:
+                names.append("digit-" + c)
+            act = {"do": "message", "prompts": names, "then": act}
+        return act
+
+    def _digit(self, t_ms, d):
+        menu = self.menu
+        term = menu.get("terminator", "#")
+        if d == term and self.buf:
+            act = self.exact
+            if act is None:
+                act, _ = self._candidates(self.buf)
+            self.emit("ivr", what="entry", digits=self.buf, menu=self.menu_name)
+            if act is None:
+                self._invalid(t_ms)
+            else:
+                self._do(t_ms, act)
+            return
+        if len(self.buf) >= _MAX_DIGITS:
+            self._invalid(t_ms)
+            return
+        buf = self.buf + d
+        exact, longer = self._candidates(buf)
+        if exact is not None and not longer:
+            self.emit("ivr", what="entry", digits=buf, menu=self.menu_name)
+            self.buf = ""
+            self._do(t_ms, exact)
+            return
+        if exact is None and not longer:
+            self.emit("ivr", what="entry", digits=buf, menu=self.menu_name)
+            self._invalid(t_ms)
+            return
+        self.buf = buf
+        self.exact = exact
+        self.state = _DIGITS
+        self.deadline = t_ms + menu.get("inter_ms", _INTER_MS)
+
+    def _entry_timeout(self, t_ms):
+        act = self.exact
+        self.emit("ivr", what="entry", digits=self.buf, menu=self.menu_name)
+        if act is not None:
+            self._do(t_ms, act)
+        else:
+            self._invalid(t_ms)
+
+    def _invalid(self, t_ms):
+        menu = self.menu
+        self.n_invalid += 1
+        self.emit("ivr", what="invalid", menu=self.menu_name, n=self.n_invalid)
+        if self.n_invalid >= menu.get("max_invalid", _MAX_TRIES):
+            self._final(t_ms, menu.get("on_invalid"))
+            return
+        self._replay(t_ms, menu.get("invalid_prompt"))
+
+    def _no_input(self, t_ms):
+        menu = self.menu
+        self.n_timeout += 1
+        self.emit("ivr", what="timeout", menu=self.menu_name, n=self.n_timeout)
+        if self.n_timeout >= menu.get("max_timeout", _MAX_TRIES):
+            self._final(t_ms, menu.get("on_timeout"))
+            return
+        self._replay(t_ms, menu.get("timeout_prompt"))
+
+    def _final(self, t_ms, act):
+        if act is None:
+            self._fallback_final(t_ms)
+        else:
+            self._do(t_ms, act)
+
+    def _fallback_final(self, t_ms):
+        # never a bare hang-up when a safe fallback exists: the operator
+        op = self.cfg.get("operator")
+        if op is not None:
+            self._do(t_ms, op)
+        else:
+            self._finish("hangup", "menu_done")
+
+    def _do(self, t_ms, act):
+        kind = act.get("do")
+        if kind == "menu":
+            if self.menu_name is not None and act.get("to") != self.menu_name:
+                self.stack.append(self.menu_name)
+            self._enter(t_ms, act.get("to"), act.get("reentry", False))
+        elif kind == "back":
+            name = self.stack.pop() if self.stack else self.start_menu
+            self._enter(t_ms, name)
+        elif kind == "top":
+            self.stack = []
+            self._enter(t_ms, self.start_menu)
+        elif kind == "repeat":
+            self._enter(t_ms, self.menu_name, False, True)
+        elif kind == "ext" or kind == "group":
+            self.fallback = act.get("else")
+            self.emit("ivr", what="route", target=kind, to=act.get("to"))
+            self._finish("route", kind, act.get("to"))
+        elif kind == "operator":
+            op = self.cfg.get("operator")
+            if op is None or op.get("do") == "operator":
+                self._finish("hangup", "no_operator")
+            else:
+                self._do(t_ms, op)
+        elif kind == "message":
+            self.then = act.get("then")
+            self.state = _MESSAGE
+            self._play(t_ms, act.get("prompts"))
+        elif kind == "hangup":
+            self._finish("hangup", act.get("reason", "menu_done"))
+        else:
+            # unknown action kinds are refused by cfgcheck; be safe anyway
+            self._fallback_final(t_ms)

@@ -1,0 +1,273 @@
+# One trunk line's call, as an explicit state machine stepped once per block.
+#
+# A call's timeline and the states it passes through:
+#
+#   IDLE ──ring burst validated──▶ RINGING ──Nth ring / caller ID read──▶ (off-hook)
+#     ▲                              │ caller gives up before answer: record "missed"
+#     │                              ▼
+#   GUARD ◀── release ◀── IVR ──route──▶ ROUTING ──agent lifts──▶ CONNECTED
+#   (on-hook,             ▲  │            │ no answer / busy:        │ agent or caller
+#    settle)              └──┘◀───────────┘ IVR's fallback           │ hangs up
+#                                                                    ▼
+#                                                                 release
+#
+# In every off-hook state the hang-up detector watches the line (loop-current
+# drop, reversal, busy/reorder tone, silence, maximum length): a call can
+# always be released, so the office's only number is never left blocked.
+from compat import const
+
+import router
+
+IDLE = const(0)
+RINGING = const(1)
+IVR = const(2)
+ROUTING = const(3)
+CONNECTED = const(4)
+GUARD = const(5)
+
+STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard")
+
+# After going on-hook the exchange needs time to clear the call before it can
+# ring again; ring pulses in this window are ignored (a CPC or reversal
+# after release must not be mistaken for a new call).
+GUARD_MS = const(1500)        # ms; longer than the 0.8 s CPC of Bellcore TR-NWT-000057
+DEFAULT_ANSWER_RING = const(2)  # answer on the 2nd ring: caller ID arrives after the 1st
+
+
+def _optional(modname, clsname):
+    # Decoders from other modules; a board build may leave one out (e.g. no caller ID).
+    try:
+        mod = __import__(modname)
+        return getattr(mod, clsname)
+    except (ImportError, AttributeError):
+        return None
+
+
+class LineCall:
+    def __init__(self, line, hal, cfg, clock, events, records, ports, ivr_cls, dtmf_cls,
+                 ring_cls, hangup_cls, cid_cls, player, wall_clock):
+        self.line = line                  # 0-based
+        self.hal = hal
+        self.cfg = cfg
+        self.clock = clock
+        self.events = events
+        self.records = records
+        self.player = player
+        self.wall_clock = wall_clock
+        lcfg = {}
+        lines = cfg.get("lines", [])
+        if line < len(lines):
+            lcfg = lines[line]
+        self.enabled = line < len(lines)
+        self.country = lcfg.get("country", "US")
+        self.answer_ring = lcfg.get("answer_on_ring", DEFAULT_ANSWER_RING)
+        self.answer_on_cid = lcfg.get("answer_on_callerid", False)
+        cadence = None
+        self.ext_cadence = None
+        try:
+            import profiles
+            prof = profiles.get(self.country)
+            cadence = prof.get("ring_cadence_ms")
+            if cadence:
+                self.ext_cadence = (cadence[0], sum(cadence[1:]))
+        except (ImportError, KeyError, AttributeError, TypeError):
+            pass
+        self.ringdet = ring_cls(cadence=cadence)
+        hkw = lcfg.get("hangup", {})
+        self.hangup = hangup_cls(profile=self.country, **hkw)
+        self.dtmf = dtmf_cls()
+        self.cid = cid_cls() if cid_cls else None
+        self.ivr = ivr_cls(cfg, player, self.emit, clock=wall_clock)
+        self.leg = router.Leg(hal, ports, self.emit, cfg)
+        self.state = IDLE
+        self.call = None        # call id while a call is up
+        self.rec = None         # the call record being built
+        self.caller = None
+        self._t_state = 0
+
+    # --- helpers ------------------------------------------------------------
+    def emit(self, event, **fields):
+        if self.call is not None and "call" not in fields:
+            fields["call"] = self.call
+        if "line" not in fields:
+            fields["line"] = self.line + 1
+        self.events.emit(event, **fields)
+        if self.rec is not None and event == "menu":
+            path = self.rec["path"]
+            if len(path) < 16:  # bounded: a caller looping in menus cannot grow the record
+                path.append(fields.get("menu"))
+        if self.rec is not None and event == "route":
+            self.rec["target"] = fields.get("target")
+
+    def _to(self, state, t_ms):
+        self.state = state
+        self._t_state = t_ms
+
+    # --- per block ------------------------------------------------------------
+    def step(self):
+        t = self.clock.ms
+        hal = self.hal
+        line = self.line
+        rx = hal.rx[line]
+        tx = hal.tx[line]
+        st = self.state
+        if not self.enabled:
+            return
+        if st == IDLE or st == RINGING:
+            self.ringdet.process(hal.ring_pulses(line), t)
+            if self.cid is not None:
+                self.cid.process(rx, t)
+                self._read_callerid()
+            ev = self.ringdet.pop()
+            while ev is not None:
+                if self.state == IDLE:
+                    self._new_caller(t)
+                    self._to(RINGING, t)
+                self.emit("ring", n=ev.get("n", self.ringdet.rings))
+                ev = self.ringdet.pop()
+            if self.state == RINGING:
+                if self.ringdet.rings >= self.answer_ring or (
+                        self.answer_on_cid and self.caller["number"] is not None):
+                    self._answer(t)
+                elif self.ringdet.ended:
+                    self._missed(t)
+            return
+        if st == GUARD:
+            if t - self._t_state >= GUARD_MS:
+                self._to(IDLE, t)
+            return
+        # Off-hook states: the far end may hang up at any moment.
+        method = self.hangup.process(rx, t, hal.loop_current(line), hal.polarity(line),
+                                     self.player.busy)
+        if method is not None:
+            self._release(t, "max_length" if method == "max_length" else "caller_hangup", method)
+            return
+        if st == IVR:
+            self.dtmf.process(rx, t, tx)
+            digit = None
+            ev = self.dtmf.pop()
+            if ev is not None:
+                digit = ev["digit"]
+                self.emit("digit", digit=digit, start_ms=ev.get("start_ms"), end_ms=ev.get("end_ms"))
+                if len(self.rec["digits"]) < 32:
+                    self.rec["digits"] += digit
+            action = self.ivr.step(t, digit, self.dtmf.tone_present)
+            if action is not None:
+                self._act(t, action)
+        elif st == ROUTING:
+            outcome = self.leg.step(t)
+            if outcome == "answered":
+                hal.xconnect(line, self.leg.port, True)
+                self.player.stop()
+                self.rec["ext"] = self.leg.ext
+                self.rec["wait_ms"] = t - self.rec["answer_ms"]
+                self.rec["connect_ms"] = t
+                self.emit("connect", ext=self.leg.ext, port=self.leg.port)
+                self.ivr.route_result(t, "answered")
+                self._to(CONNECTED, t)
+            elif outcome is not None:
+                self.emit("route_failed", outcome=outcome)
+                self._to(IVR, t)
+                self.ivr.route_result(t, outcome)
+        elif st == CONNECTED:
+            if not hal.ext_offhook(self.leg.port):
+                self._release(t, "agent_hangup", None)
+                return
+        self.player.fill(tx)
+
+    # --- transitions ----------------------------------------------------------
+    def _new_caller(self, t):
+        self.caller = {"number": None, "name": None, "reason": None}
+        self._cid_seen = False
+
+    def _read_callerid(self):
+        if self.cid is None:
+            return
+        ev = self.cid.pop()
+        while ev is not None:
+            if self.caller is None:
+                self._new_caller(self.clock.ms)
+            self.caller["number"] = ev.get("number")
+            self.caller["name"] = ev.get("name")
+            self.caller["reason"] = ev.get("reason")
+            self._cid_seen = True
+            self.emit("callerid", number=ev.get("number"), name=ev.get("name"),
+                      reason=ev.get("reason"), standard=ev.get("standard"))
+            ev = self.cid.pop()
+
+    def _answer(self, t):
+        self.hal.set_hook(self.line, True)
+        self.call = self.records.new_call_id()
+        if not self._cid_seen:
+            self.caller["reason"] = "none_sent"
+            self.emit("callerid", number=None, name=None, reason="none_sent", standard=None)
+        self.rec = {
+            "call": self.call, "line": self.line + 1, "utc": self.wall_clock(),
+            "ring_ms": self._t_state, "answer_ms": t, "rings": self.ringdet.rings,
+            "caller": self.caller["number"], "caller_name": self.caller["name"],
+            "caller_reason": self.caller["reason"], "path": [], "digits": "",
+            "target": None, "ext": None, "wait_ms": None, "connect_ms": None,
+        }
+        self.emit("answer", rings=self.ringdet.rings)
+        self.hangup.reset(t)
+        self.dtmf.reset()
+        self._to(IVR, t)
+        self.ivr.start(t, self.caller)
+
+    def _missed(self, t):
+        # The caller hung up while it rang: a missed call, still recorded.
+        self.call = self.records.new_call_id()
+        rec = {"call": self.call, "line": self.line + 1, "utc": self.wall_clock(),
+               "ring_ms": self._t_state, "rings": self.ringdet.rings,
+               "caller": self.caller["number"], "caller_reason": self.caller["reason"],
+               "outcome": "missed", "end_ms": t}
+        self.records.append(rec)
+        self.emit("release", reason="caller_abandoned_ringing", method=None)
+        self.emit("record", record=rec)
+        self._reset_idle(t)
+        self._to(IDLE, t)
+
+    def _act(self, t, action):
+        kind = action[0]
+        if kind == "route":
+            self.emit("route", kind=action[1], target=action[2])
+            failed = self.leg.start(t, action[1], action[2], self.ext_cadence)
+            if failed:
+                self.emit("route_failed", outcome=failed)
+                self.ivr.route_result(t, failed)
+            else:
+                self._to(ROUTING, t)
+        elif kind == "hangup":
+            self._release(t, action[1] if len(action) > 1 else "ivr_hangup", None)
+
+    def _release(self, t, reason, method):
+        hal = self.hal
+        if self.state == ROUTING:
+            self.leg.cancel()
+        if self.state == CONNECTED and self.leg.port >= 0:
+            hal.xconnect(self.line, self.leg.port, False)
+            self.rec["talk_ms"] = t - self.rec["connect_ms"]
+            self.leg.hang_up()
+        self.player.stop()
+        self.player.fill(hal.tx[self.line])
+        hal.set_hook(self.line, False)
+        rec = self.rec
+        rec["end_ms"] = t
+        rec["release"] = reason
+        rec["method"] = method
+        rec["outcome"] = "connected" if rec["ext"] else (
+            "abandoned" if reason in ("caller_hangup", "max_length") else reason)
+        rec["dtmf_lost"] = self.dtmf.lost
+        self.records.append(rec)
+        self.emit("release", reason=reason, method=method)
+        self.emit("record", record=rec)
+        self._reset_idle(t)
+        self._to(GUARD, t)
+
+    def _reset_idle(self, t):
+        self.call = None
+        self.rec = None
+        self.caller = None
+        self.ringdet.reset()
+        if self.cid is not None:
+            self.cid.reset()

@@ -1,0 +1,185 @@
+# Country line profiles: how each country's exchanges ring, signal and hang up.
+#
+# A profile is data; adding a country is adding one entry. Figures come from
+# ITU-T E.180 Supplement 2 ("Various tones used in national networks", as
+# published in the ITU Operational Bulletin, the 2003/2010 editions) and the
+# national specification named beside each entry. Keys:
+#   ring_hz          ring voltage frequency (Hz)
+#   ring_cadence_ms  ring on/off pattern in ms, one cycle: [on, off, on, off...]
+#   tones            name -> (frequencies Hz tuple, cadence ms tuple ()=continuous, level dBm0 per
+#                    frequency[, level step dB of each on-time, repeating]).
+#                    Names: dial, busy, reorder (congestion), ringback.
+#                    A tone with 3 frequencies f-m, f, f+m is f amplitude-modulated by m.
+#   callerid         "bell202" | "v23" | "dtmf"; cid_when: "before_ring" (after a line reversal /
+#                    alert, ETSI EN 300 659-1 6.1) or "after_first_ring" (between 1st and 2nd ring)
+#   hangup           methods the exchanges of that country usually use, most reliable first
+#   cpc_ms           loop-current drop length that exchanges give on clear-down (ms, typical)
+# Every figure has its source beside it; where a country's spec gives a range,
+# the centre value is here and the detectors apply the tolerance.
+
+PROFILES = {
+    # North America. Tones: ANSI T1.401 / Telcordia GR-506-CORE "precise tone plan"
+    # (also E.180 Suppl. 2, United States). Ring: 20 Hz, 2 s on 4 s off (GR-506, "standard ring").
+    # Caller ID: Bell 202 FSK, SDMF/MDMF, between the 1st and 2nd ring (Telcordia GR-30-CORE).
+    # Hang-up: CPC open interval (calling party control, >= 350 ms, Telcordia TR-NWT-000057
+    # gives 0.8 s typical) then reorder tone from the switch after the timeout.
+    "US": {
+        "name": "United States / Canada",
+        "ring_hz": 20,
+        "ring_cadence_ms": (2000, 4000),
+        "tones": {
+            "dial": ((350, 440), (), -13),
+            "busy": ((480, 620), (500, 500), -24),
+            "reorder": ((480, 620), (250, 250), -24),
+            "ringback": ((440, 480), (2000, 4000), -19),
+        },
+        "callerid": "bell202", "cid_when": "after_first_ring",
+        "hangup": ("cpc", "reorder_tone", "busy_tone", "silence", "max_length"),
+        "cpc_ms": 800,
+    },
+    # United Kingdom (BT). Tones: BT SIN 350 and E.180 Suppl. 2 (United Kingdom).
+    # Ring 25 Hz, double ring 0.4/0.2/0.4/2.0 s (SIN 350). Caller ID: BT SIN 227,
+    # V.23 FSK before the first ring after a line reversal and the 2130+2750 Hz
+    # idle-state tone alert. Hang-up: a short loop disconnect on clear (SIN 350
+    # "disconnect clear" >= 90 ms on many exchanges) and the busy tone.
+    "UK": {
+        "name": "United Kingdom",
+        "ring_hz": 25,
+        "ring_cadence_ms": (400, 200, 400, 2000),
+        "tones": {
+            "dial": ((350, 450), (), -16),
+            "busy": ((400,), (375, 375), -19),
+            "reorder": ((400,), (400, 350, 225, 525), -19),
+            "ringback": ((400, 450), (400, 200, 400, 2000), -19),
+        },
+        "callerid": "v23", "cid_when": "before_ring",
+        "hangup": ("cpc", "busy_tone", "reorder_tone", "silence", "max_length"),
+        "cpc_ms": 100,
+    },
+    # Germany (Deutsche Telekom 1 TR 110-1, E.180 Suppl. 2 Germany). All tones 425 Hz.
+    # Ring 25 Hz, 1 s on 4 s off. Caller ID: ETSI V.23 FSK between the 1st and 2nd ring
+    # (ETSI EN 300 659-1, 1 TR 110). Hang-up: busy tone (no CPC on most lines).
+    "DE": {
+        "name": "Germany",
+        "ring_hz": 25,
+        "ring_cadence_ms": (1000, 4000),
+        "tones": {
+            "dial": ((425,), (), -10),
+            "busy": ((425,), (480, 480), -10),
+            "reorder": ((425,), (240, 240), -10),
+            "ringback": ((425,), (1000, 4000), -10),
+        },
+        "callerid": "v23", "cid_when": "after_first_ring",
+        "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
+        "cpc_ms": 200,
+    },
+    # France (France Telecom STI 1, E.180 Suppl. 2 France). Tones 440 Hz. Ring 50 Hz,
+    # 1.5 s on 3.5 s off. Caller ID: ETSI V.23 FSK between the 1st and 2nd ring
+    # (STI 1 "presentation du numero", EN 300 659-1). Hang-up: busy tone.
+    "FR": {
+        "name": "France",
+        "ring_hz": 50,
+        "ring_cadence_ms": (1500, 3500),
+        "tones": {
+            "dial": ((440,), (), -10),
+            "busy": ((440,), (500, 500), -10),
+            "reorder": ((440,), (250, 250), -10),
+            "ringback": ((440,), (1500, 3500), -10),
+        },
+        "callerid": "v23", "cid_when": "after_first_ring",
+        "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
+        "cpc_ms": 200,
+    },
+    # Italy (Telecom Italia, E.180 Suppl. 2 Italy). Tones 425 Hz; the dial tone is
+    # cadenced 0.2/0.2/0.6/1.0 s. Ring 25 Hz, 1 s on 4 s off. Caller ID: ETSI V.23 FSK
+    # before the first ring after a line reversal (Telecom Italia STI, EN 300 659-1 6.1.3a).
+    # Hang-up: busy tone.
+    "IT": {
+        "name": "Italy",
+        "ring_hz": 25,
+        "ring_cadence_ms": (1000, 4000),
+        "tones": {
+            "dial": ((425,), (200, 200, 600, 1000), -10),
+            "busy": ((425,), (500, 500), -10),
+            "reorder": ((425,), (200, 200), -10),
+            "ringback": ((425,), (1000, 4000), -10),
+        },
+        "callerid": "v23", "cid_when": "before_ring",
+        "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
+        "cpc_ms": 200,
+    },
+    # Spain (Telefonica, E.180 Suppl. 2 Spain). Tones 425 Hz. Busy 0.2/0.2, congestion
+    # 0.2/0.2/0.2/0.2/0.2/0.6 s. Ring 25 Hz, 1.5 s on 3 s off. Caller ID: ETSI V.23 FSK
+    # between the 1st and 2nd ring. Hang-up: busy tone.
+    "ES": {
+        "name": "Spain",
+        "ring_hz": 25,
+        "ring_cadence_ms": (1500, 3000),
+        "tones": {
+            "dial": ((425,), (), -10),
+            "busy": ((425,), (200, 200), -10),
+            "reorder": ((425,), (200, 200, 200, 200, 200, 600), -10),
+            "ringback": ((425,), (1500, 3000), -10),
+        },
+        "callerid": "v23", "cid_when": "after_first_ring",
+        "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
+        "cpc_ms": 200,
+    },
+    # Netherlands (KPN, E.180 Suppl. 2 Netherlands). Tones 425 Hz. Ring 25 Hz, 1 s on 4 s off.
+    # Caller ID: DTMF CLIP before the first ring after a line reversal (ETSI EN 300 659-1
+    # annex B, "DTMF based CLIP", as KPN uses). Hang-up: busy tone, reversal.
+    "NL": {
+        "name": "Netherlands",
+        "ring_hz": 25,
+        "ring_cadence_ms": (1000, 4000),
+        "tones": {
+            "dial": ((425,), (), -10),
+            "busy": ((425,), (500, 500), -10),
+            "reorder": ((425,), (250, 250), -10),
+            "ringback": ((425,), (1000, 4000), -10),
+        },
+        "callerid": "dtmf", "cid_when": "before_ring",
+        "hangup": ("busy_tone", "reorder_tone", "reversal", "cpc", "silence", "max_length"),
+        "cpc_ms": 200,
+    },
+    # Australia (Telstra, ACIF/Communications Alliance S002 and E.180 Suppl. 2 Australia).
+    # Dial and ringback: 425 Hz amplitude-modulated 90-99 % by 25 Hz (AS/CA S002:2010
+    # 5.3.4.1 "Ring Tone A", 425 +-10 Hz); busy 425 Hz 0.375/0.375 s (S002 5.3.4.1 c);
+    # congestion 425 Hz 0.375/0.375 s with every other burst 10 dB lower (E.180 Suppl. 2
+    # Australia): the same timing as busy, told apart by that level step only.
+    # Ring 25 Hz, double ring 0.4/0.2/0.4/2.0 s. Caller ID: V.23 FSK between the 1st and
+    # 2nd ring (Telstra, ETSI-based message format). Hang-up: busy tone, reversal.
+    "AU": {
+        "name": "Australia",
+        "ring_hz": 25,
+        "ring_cadence_ms": (400, 200, 400, 2000),
+        "tones": {
+            "dial": ((400, 425, 450), (), -13),
+            "busy": ((425,), (375, 375), -13),
+            "reorder": ((425,), (375, 375, 375, 375), -13, (0, -10)),
+            "ringback": ((400, 425, 450), (400, 200, 400, 2000), -13),
+        },
+        "callerid": "v23", "cid_when": "after_first_ring",
+        "hangup": ("busy_tone", "reversal", "cpc", "silence", "max_length"),
+        "cpc_ms": 200,
+    },
+}
+
+DEFAULT = "US"
+
+
+def get(code):
+    """The profile dict for a country code (case-insensitive); KeyError names the known ones."""
+    if isinstance(code, dict):
+        return code
+    key = (code or DEFAULT).upper()
+    if key == "GB":
+        key = "UK"
+    try:
+        return PROFILES[key]
+    except KeyError:
+        raise KeyError("unknown country %r (known: %s)" % (code, " ".join(sorted(PROFILES))))
+
+
+def codes():
+    return sorted(PROFILES)

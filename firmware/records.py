@@ -1,0 +1,64 @@
+# Call records: one JSON object per line in records.jsonl on flash.
+# Appends are flushed at once; a power cut can at worst cut the last line
+# short, and readers skip a line that does not parse. The file is rotated to
+# records.1.jsonl when it passes MAX_BYTES so flash never fills.
+import json
+import os
+
+import store
+
+PATH = "records.jsonl"
+OLD = "records.1.jsonl"
+MAX_BYTES = 64 * 1024  # bytes per file before rotation (two files on flash at most)
+
+
+class Records:
+    def __init__(self, path=PATH, old=OLD, max_bytes=MAX_BYTES):
+        self.path = path
+        self.old = old
+        self.max_bytes = max_bytes
+        self.next_id = self._last_id() + 1
+
+    def _last_id(self):
+        last = 0
+        for rec in self.read_all():
+            cid = rec.get("call", 0)
+            if isinstance(cid, int) and cid > last:
+                last = cid
+        return last
+
+    def new_call_id(self):
+        cid = self.next_id
+        self.next_id += 1
+        return cid
+
+    def append(self, rec):
+        line = json.dumps(rec) + "\n"
+        try:
+            size = os.stat(self.path)[6]
+        except OSError:
+            size = 0
+        if size + len(line) > self.max_bytes:
+            store.remove(self.old)
+            os.rename(self.path, self.old)
+        with open(self.path, "a") as f:
+            f.write(line)
+            f.flush()
+
+    def read_all(self):
+        out = []
+        for name in (self.old, self.path):
+            try:
+                f = open(name)
+            except OSError:
+                continue
+            with f:
+                for line in f:
+                    line = line.strip()
+                    if not line:
+                        continue
+                    try:
+                        out.append(json.loads(line))
+                    except ValueError:
+                        pass  # a line cut short by a power loss
+        return out

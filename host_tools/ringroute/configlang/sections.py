@@ -1,0 +1,277 @@
+"""The appliance sections: lines, extensions, groups, operator, prompts, callers, DISA, feature codes, records."""
+import re
+
+from yaml.nodes import MappingNode, ScalarNode
+
+from .actions import parse_action
+from .context import country_codes
+from .nodes import did_you_mean, is_null
+
+LINE_KEYS = ("country", "answer_on_ring", "answer_on_callerid", "name")
+EXT_KEYS = ("port", "name", "dial")
+GROUP_KEYS = ("members", "strategy", "member_ring")
+STRATEGIES = ("ring_all", "sequential", "round_robin")      # firmware/router.py
+CALLER_KEYS = ("block", "when_blocked", "priority", "withheld")
+DISA_KEYS = ("enabled", "pin", "max_attempts", "lockout", "max_call")
+FEATURE_KEYS = ("day", "night", "auto", "block_last", "override")
+RECORD_KEYS = ("enabled", "keep", "caller_id")
+NUMBER = re.compile(r"\+?[0-9]{1,20}\*?|\*")
+EXT_NUM = re.compile(r"[0-9]{1,8}")
+FEATURE = re.compile(r"[*#][0-9*#]{1,8}")
+MIN_PIN = 6          # digits; issue 5: DISA only with a PIN of 6 or more digits
+
+
+def parse_lines(ctx, node):
+    r = ctx.r
+    out = []
+    codes = country_codes()
+    items = r.seq(node, "lines")
+    if node is not None and not items and not is_null(node) and not ctx.probs.items:
+        ctx.probs.at(node, "lines: at least one line is needed")
+    for i, ln in enumerate(items):
+        where = "line %d" % (i + 1)
+        m = r.mapping(ln, where, allowed=LINE_KEYS, required=("country",))
+        c = r.text(m["country"][1], where + " country") if "country" in m else None
+        if c is not None and codes is not None and c not in codes:
+            ctx.probs.at(m["country"][1], "%s: unknown country '%s'%s; known: %s" % (
+                where, c, did_you_mean(c, codes), ", ".join(codes)))
+        d = {"country": c or "US",
+             "answer_on_ring": r.integer(m["answer_on_ring"][1], where + " answer_on_ring", 2, lo=1, hi=10)
+             if "answer_on_ring" in m else 2,
+             "answer_on_callerid": r.boolean(m["answer_on_callerid"][1], where + " answer_on_callerid", False)
+             if "answer_on_callerid" in m else False}
+        if "name" in m:
+            d["name"] = r.text(m["name"][1], where + " name")
+        out.append(d)
+    return out
+
+
+def collect_exts(ctx, node):
+    """First pass: extension numbers (so actions can refer to them)."""
+    for k, (kn, vn) in ctx.r.mapping(node, "extensions").items():
+        if not EXT_NUM.fullmatch(k):
+            ctx.probs.at(kn, "extensions: '%s' is not an extension number (1 to 8 digits)" % k)
+            continue
+        ctx.exts[k] = kn
+
+
+def parse_exts(ctx, node):
+    r = ctx.r
+    out = {}
+    ports = {}
+    for k, (kn, vn) in r.mapping(node, "extensions").items():
+        if k not in ctx.exts:
+            continue
+        where = "extension %s" % k
+        m = r.mapping(vn, where, allowed=EXT_KEYS, required=("port",))
+        port = r.integer(m["port"][1], where + " port", None, lo=0, hi=63) if "port" in m else None
+        if port is None:
+            continue
+        if ctx.n_ports is not None and port >= ctx.n_ports:
+            ctx.probs.at(m["port"][1], "%s: port %d does not exist (the board has ports 0..%d)" % (
+                where, port, ctx.n_ports - 1))
+        if port in ports:
+            ctx.probs.at(m["port"][1], "%s: port %d is already extension %s" % (where, port, ports[port]))
+        ports[port] = k
+        e = {"port": port, "name": r.text(m["name"][1], where + " name", k) if "name" in m else k}
+        if "dial" in m and not r.boolean(m["dial"][1], where + " dial", True):
+            e["dial"] = False
+        out[k] = e
+    # an extension number that is a prefix of another can never be dialled directly
+    nums = sorted(out)
+    for a in nums:
+        for b in nums:
+            if a != b and b.startswith(a):
+                ctx.probs.at(ctx.exts[b], "extensions: %s starts with extension %s: dialling %s "
+                                          "would wait for a timeout to tell them apart" % (b, a, a))
+    return out
+
+
+def collect_groups(ctx, node):
+    for k, (kn, vn) in ctx.r.mapping(node, "groups").items():
+        if k in ctx.exts:
+            ctx.probs.at(kn, "groups: '%s' is also an extension number" % k)
+        ctx.groups[k] = kn
+
+
+def parse_groups(ctx, node):
+    r = ctx.r
+    out = {}
+    for k, (kn, vn) in r.mapping(node, "groups").items():
+        where = "group '%s'" % k
+        if isinstance(vn, MappingNode):
+            m = r.mapping(vn, where, allowed=GROUP_KEYS, required=("members",))
+        else:
+            m = {"members": (kn, vn)}
+        members = []
+        for num, nn in r.names(m["members"][1], where + " members") if "members" in m else []:
+            if num not in ctx.exts:
+                ctx.probs.at(nn, "%s: unknown extension '%s'%s" % (where, num, did_you_mean(num, ctx.exts)))
+            elif num in members:
+                ctx.probs.at(nn, "%s: extension %s is listed twice" % (where, num))
+            else:
+                members.append(num)
+        if "members" in m and not members and not ctx.probs.errors:
+            ctx.probs.at(vn, "%s: no members" % where)
+        g = {"members": members,
+             "strategy": r.choice(m["strategy"][1], where + " strategy", STRATEGIES, "ring_all")
+             if "strategy" in m else "ring_all"}
+        if "member_ring" in m:
+            g["member_ring_ms"] = r.duration_ms(m["member_ring"][1], where + " member_ring", 15000,
+                                                lo=3000, hi=120000)
+        out[k] = g
+    return out
+
+
+def parse_operator(ctx, node):
+    """The operator: 'ext 101', 'group reception' or a bare extension number."""
+    if isinstance(node, ScalarNode) and node.value in ctx.exts:
+        return {"do": "ext", "to": node.value}
+    a = parse_action(ctx, node, "operator", in_menu=False)
+    if a is not None and a["do"] not in ("ext", "group"):
+        ctx.probs.at(node, "operator must be an extension or a group (e.g. 'ext 101' or 'group reception')")
+        return None
+    return a
+
+
+def parse_prompts(ctx, node):
+    """A list of prompt names, or a mapping name -> the words it says (documentation)."""
+    out = {}
+    if isinstance(node, MappingNode):
+        for k, (kn, vn) in ctx.r.mapping(node, "prompts").items():
+            out[k] = kn
+    else:
+        for name, nn in ctx.r.names(node, "prompts"):
+            if name in out:
+                ctx.probs.at(nn, "prompts: '%s' is listed twice" % name)
+            out[name] = nn
+    for name, nn in out.items():
+        if not re.fullmatch(r"[A-Za-z0-9_\-]{1,40}", name):
+            ctx.probs.at(nn, "prompts: '%s' is not a usable file name (letters, digits, _ and -)" % name)
+    ctx.prompts = out
+
+
+def _number(ctx, node, where):
+    v = ctx.r.text(node, where)
+    if v is None:
+        return None
+    v = v.replace(" ", "").replace("-", "")
+    if not NUMBER.fullmatch(v):
+        ctx.probs.at(node, "%s: '%s' is not a phone number (digits, optional leading +, trailing * "
+                           "for a prefix)" % (where, v))
+        return None
+    return v
+
+
+def parse_callers(ctx, node):
+    r = ctx.r
+    m = r.mapping(node, "callers", allowed=CALLER_KEYS)
+    out = {}
+    if "block" in m:
+        out["block"] = [n for n in (_number(ctx, nn, "callers block") for _, nn in
+                                    r.names(m["block"][1], "callers block")) if n]
+    if "when_blocked" in m:
+        a = parse_action(ctx, m["when_blocked"][1], "callers when_blocked", in_menu=False)
+        if a is not None:
+            if a["do"] not in ("hangup", "message"):
+                ctx.probs.at(m["when_blocked"][1], "callers when_blocked: a blocked caller gets "
+                                                   "'hangup' or 'message PROMPT', nothing else")
+            else:
+                out["block_action"] = a
+    if "priority" in m:
+        pri = []
+        for num, (kn, vn) in r.mapping(m["priority"][1], "callers priority").items():
+            n = _number(ctx, kn, "callers priority")
+            a = parse_action(ctx, vn, "callers priority %s" % num, in_menu=False)
+            if n and a is not None:
+                pri.append({"number": n, "action": a})
+        out["priority"] = pri
+    if "withheld" in m:
+        a = parse_action(ctx, m["withheld"][1], "callers withheld", in_menu=False)
+        if a is not None:
+            out["withheld"] = a
+    return out
+
+
+def parse_disa(ctx, node):
+    r = ctx.r
+    m = r.mapping(node, "disa", allowed=DISA_KEYS, required=("enabled",))
+    en = r.boolean(m["enabled"][1], "disa enabled", False) if "enabled" in m else False
+    if not en:
+        return {"enabled": False}
+    out = {"enabled": True}
+    pin = r.text(m["pin"][1], "disa pin") if "pin" in m else None
+    if pin is None:
+        ctx.probs.at(node, "disa: enabled without a 'pin'; outside calls through the appliance need a PIN "
+                           "of %d or more digits" % MIN_PIN)
+    elif not re.fullmatch(r"[0-9]{%d,12}" % MIN_PIN, pin):
+        ctx.probs.at(m["pin"][1], "disa pin: must be %d to 12 digits (quote it), toll fraud starts with "
+                                  "short PINs" % MIN_PIN)
+    elif len(set(pin)) == 1 or pin in "0123456789012" or pin in "9876543210":
+        ctx.probs.at(m["pin"][1], "disa pin: '%s' is trivially guessable" % pin)
+    else:
+        out["pin"] = pin
+    out["max_attempts"] = r.integer(m["max_attempts"][1], "disa max_attempts", 3, lo=1, hi=5) \
+        if "max_attempts" in m else 3
+    out["lockout_ms"] = r.duration_ms(m["lockout"][1], "disa lockout", 1800000, lo=300000, hi=86400000) \
+        if "lockout" in m else 1800000
+    if "max_call" not in m:
+        ctx.probs.at(node, "disa: 'max_call' (the longest outside call, e.g. 20min) is required")
+        out["max_call_ms"] = 1200000
+    else:
+        out["max_call_ms"] = r.duration_ms(m["max_call"][1], "disa max_call", 1200000, lo=60000,
+                                           hi=14400000)
+    ctx.disa_enabled = "pin" in out
+    return out
+
+
+def collect_feature_modes(ctx, node):
+    m = ctx.r.mapping(node, "feature_codes", allowed=FEATURE_KEYS)
+    for k in ("day", "night"):
+        if k in m:
+            ctx.override_modes.add(k)
+    if "override" in m:
+        for mode in ctx.r.mapping(m["override"][1], "feature_codes override"):
+            ctx.override_modes.add(mode)
+
+
+def parse_features(ctx, node):
+    """Feature codes dialled on an extension: code -> ["override", mode|None] | ["block_last"]."""
+    r = ctx.r
+    m = r.mapping(node, "feature_codes", allowed=FEATURE_KEYS)
+    out = {}
+    pairs = []
+    for k in ("day", "night"):
+        if k in m:
+            pairs.append((m[k][1], ["override", k]))
+    if "auto" in m:
+        pairs.append((m["auto"][1], ["override", None]))
+    if "block_last" in m:
+        pairs.append((m["block_last"][1], ["block_last"]))
+    if "override" in m:
+        for mode, (kn, vn) in r.mapping(m["override"][1], "feature_codes override").items():
+            pairs.append((vn, ["override", mode]))
+    for vn, what in pairs:
+        code = r.text(vn, "feature code")
+        if code is None:
+            continue
+        if not FEATURE.fullmatch(code):
+            ctx.probs.at(vn, "feature code '%s' must start with * or # (e.g. '*81'; quote it)" % code)
+            continue
+        if code in out:
+            ctx.probs.at(vn, "feature code '%s' is used twice" % code)
+            continue
+        if what[0] == "override" and what[1] is not None and ctx.modes and what[1] not in ctx.modes:
+            ctx.probs.at(vn, "feature code '%s': schedule mode '%s' has no menu" % (code, what[1]))
+        out[code] = what
+    return out
+
+
+def parse_records(ctx, node):
+    r = ctx.r
+    m = r.mapping(node, "records", allowed=RECORD_KEYS)
+    out = {"enabled": r.boolean(m["enabled"][1], "records enabled", True) if "enabled" in m else True,
+           "keep": r.integer(m["keep"][1], "records keep", 1000, lo=0, hi=100000) if "keep" in m else 1000,
+           "caller_id": r.choice(m["caller_id"][1], "records caller_id", ("full", "last4", "none"), "full")
+           if "caller_id" in m else "full"}
+    return out

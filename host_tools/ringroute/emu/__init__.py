@@ -1,0 +1,1 @@
+"""The emulator: the emulated board, its virtual world, scenarios and the runner."""

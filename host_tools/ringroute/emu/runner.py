@@ -1,0 +1,218 @@
+"""Runs the real firmware against the virtual world, one 10 ms block at a time.
+
+The firmware runs in its own process (`micropython` by default, or CPython)
+as `firmware/main.py --emu SOCKET`; this side owns the world and the lockstep
+link (firmware/blockframe.py, imported from the firmware folder so both ends
+share one definition of the frames).
+"""
+import calendar
+import datetime
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+from .. import audio, paths
+from ..errors import RingrouteError
+from . import world as world_mod
+
+if paths.FIRMWARE not in sys.path:
+    sys.path.insert(0, paths.FIRMWARE)
+import blockframe as bf  # noqa: E402  (firmware module, shared with the board side)
+
+try:
+    import profiles as fw_profiles  # noqa: E402  (firmware/profiles.py: country data)
+except ImportError:  # pragma: no cover - the profiles module is part of the firmware
+    fw_profiles = None
+
+LINK_TIMEOUT_S = 30.0  # a firmware that neither answers a frame nor exits is stuck
+
+
+class EmulatorError(RingrouteError):
+    pass
+
+
+def prepare_flash(flash, cfg, prompt_dirs=()):
+    """Lay out the emulated board's flash: config.json and prompts/NAME.ulaw."""
+    os.makedirs(os.path.join(flash, "prompts"), exist_ok=True)
+    with open(os.path.join(flash, "config.json"), "w") as f:
+        json.dump(cfg, f)
+    for d in prompt_dirs:
+        if not d or not os.path.isdir(d):
+            continue
+        for name in sorted(os.listdir(d)):
+            base, ext = os.path.splitext(name)
+            src = os.path.join(d, name)
+            dst = os.path.join(flash, "prompts", base + ".ulaw")
+            if ext.lower() == ".wav":
+                with open(dst, "wb") as f:
+                    f.write(audio.ulaw_encode(audio.read_wav_8k(src)))
+            elif ext.lower() == ".ulaw":
+                shutil.copyfile(src, dst)
+
+
+def start_utc(start):
+    """Scenario 'start' (ISO date-time, UTC unless it names an offset) as epoch seconds."""
+    if not start:
+        return calendar.timegm((2026, 1, 5, 10, 0, 0))  # a Monday, 10:00 UTC
+    try:
+        dt = datetime.datetime.fromisoformat(str(start))
+    except ValueError:
+        raise EmulatorError("scenario start %r is not 'YYYY-MM-DD HH:MM[:SS][+HH:MM]'" % start)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=datetime.timezone.utc)
+    return int(dt.timestamp())
+
+
+class Emulation:
+    def __init__(self, cfg, scenario, prompt_dirs=(), engine="micropython", heapsize=None,
+                 n_lines=2, n_exts=4, flash=None, on_event=None):
+        self.cfg = cfg
+        self.sc = scenario
+        self.engine = engine
+        self.heapsize = heapsize
+        self.n_lines = n_lines
+        self.n_exts = n_exts
+        self.prompt_dirs = prompt_dirs
+        self.flash = flash
+        self.on_event = on_event
+        self.events = []
+        self.stderr = ""
+        self.blocks = 0
+        self.wall_s = 0.0
+
+    def log(self, t_ms, event, **fields):
+        ev = {"t_ms": int(t_ms), "event": event, "src": "world"}
+        ev.update(fields)
+        self._emit(ev)
+
+    def _emit(self, ev):
+        self.events.append(ev)
+        if self.on_event:
+            self.on_event(ev)
+
+    def run(self):
+        tmp = tempfile.mkdtemp(prefix="ringroute-emu-")
+        try:
+            flash = self.flash or os.path.join(tmp, "flash")
+            os.makedirs(flash, exist_ok=True)
+            prepare_flash(flash, self.cfg, self.prompt_dirs)
+            return self._run(tmp, flash)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _run(self, tmp, flash):
+        nl, ne = self.n_lines, self.n_exts
+        world = world_mod.World(self.sc, self.cfg, nl, ne, self.log, fw_profiles)
+        sock_path = os.path.join(tmp, "board.sock")
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(sock_path)
+        srv.listen(1)
+        srv.settimeout(LINK_TIMEOUT_S)
+        cmd = paths.engine_command(self.engine, self.heapsize) + [
+            os.path.join(paths.FIRMWARE, "main.py"), "--emu", sock_path,
+            "--lines", str(nl), "--exts", str(ne), "--root", flash]
+        errf = open(os.path.join(tmp, "stderr"), "w+")
+        proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdout=errf, stderr=errf,
+                                stdin=subprocess.DEVNULL)
+        t0 = time.time()
+        try:
+            conn = None
+            srv.settimeout(0.1)
+            while conn is None:
+                try:
+                    conn, _ = srv.accept()
+                except socket.timeout:
+                    if proc.poll() is not None:
+                        raise EmulatorError("the firmware exited before connecting: %s" % self._tail(errf))
+                    if time.time() - t0 > LINK_TIMEOUT_S:
+                        raise EmulatorError("the firmware did not connect within %d s: %s" % (
+                            LINK_TIMEOUT_S, self._tail(errf)))
+            conn.settimeout(LINK_TIMEOUT_S)
+            self._loop(conn, world, nl)
+            conn.sendall(self._frame(bf.STOP_BLOCK, 0, [0] * nl, [0] * nl, 0, np.zeros((nl, 80), np.int16)))
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        except (OSError, EmulatorError) as e:
+            proc.kill()
+            proc.wait()
+            if isinstance(e, EmulatorError):
+                raise EmulatorError("%s; firmware output: %s" % (e, self._tail(errf)))
+            raise EmulatorError("the firmware stopped at %.2f s of the scenario: %s" % (
+                self.blocks * 0.01, self._tail(errf)))
+        finally:
+            self.wall_s = time.time() - t0
+            errf.seek(0)
+            self.stderr = errf.read()
+            errf.close()
+            srv.close()
+        return self.events
+
+    @staticmethod
+    def _tail(errf):
+        errf.flush()
+        errf.seek(0)
+        lines = errf.read().strip().splitlines()
+        return " | ".join(lines[-6:]) or "(no output)"
+
+    @staticmethod
+    def _frame(block, utc, pulses, flags, ext_bits, pcm):
+        head = struct.pack("<IIH", block, utc, ext_bits)
+        per = bytes(b for i in range(len(pulses)) for b in (min(pulses[i], 255), flags[i]))
+        return head + per + pcm.astype("<i2").tobytes()
+
+    def _recv_exact(self, conn, n):
+        buf = bytearray(n)
+        mv = memoryview(buf)
+        got = 0
+        while got < n:
+            k = conn.recv_into(mv[got:])
+            if not k:
+                raise EmulatorError("the firmware closed the link at %.2f s of the scenario" % (
+                    self.blocks * 0.01))
+            got += k
+        return buf
+
+    def _loop(self, conn, world, nl):
+        utc0 = start_utc(self.sc.get("start"))
+        fixed = bf.out_fixed_size(nl)
+        max_blocks = int(self.sc["duration"] * 100)
+        idle_blocks = 0
+        for block in range(max_blocks):
+            self.blocks = block + 1
+            t = block * bf.BLOCK_MS
+            pulses, flags, ext_bits, pcm = world.inputs(block)
+            conn.sendall(self._frame(block, utc0 + t // 1000, pulses, flags, ext_bits, pcm))
+            out = self._recv_exact(conn, fixed + 2)
+            echo, hook, ring = struct.unpack_from(bf.OUT_HDR, out, 0)
+            if echo != block:
+                raise EmulatorError("link out of step: sent block %d, firmware answered %d" % (block, echo))
+            xm = [struct.unpack_from("<H", out, bf.OUT_XMASK + 2 * i)[0] for i in range(nl)]
+            tx = np.frombuffer(bytes(out[bf.out_audio_offset(nl, 0):fixed]), "<i2").reshape(nl, 80)
+            nev = struct.unpack_from("<H", out, fixed)[0]
+            if nev:
+                text = bytes(self._recv_exact(conn, nev)).decode("utf-8", "replace")
+                for line in text.splitlines():
+                    if line.strip():
+                        ev = json.loads(line)
+                        ev["src"] = "board"
+                        self._emit(ev)
+            world.outputs(t, hook, ring, xm, tx)
+            # Without a set duration, stop 3 s after the last call has ended and
+            # the board is back on-hook with nothing ringing.
+            if not self.sc.get("duration_given"):
+                done = all(c.state in ("done", "gone_before_answer") for c in world.callers)
+                quiet = not any(world.hook) and not any(world.ext_ring)
+                idle_blocks = idle_blocks + 1 if (done and quiet) else 0
+                if idle_blocks >= 300:
+                    break
+        self.world = world

@@ -1,0 +1,140 @@
+"""Scenario files for `ringroute emulate`: who calls, what they press, who answers,
+and what must happen. The format is documented in docs/scenarios.md.
+
+A scenario is YAML (or JSON). Times are seconds (float) unless the key ends in _ms.
+Problems are reported as `FILE: where: message` and raise ScenarioError.
+"""
+import yaml
+
+from ..errors import RingrouteError
+
+HANGUP_METHODS = ("cpc", "reversal", "busy", "reorder", "silence", "none")
+CALL_KEYS = {"at", "line", "caller_id", "name", "country", "keys", "hangup", "speech", "level_dbm0",
+             "noise_dbm0", "cpc_ms", "talk"}
+EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at"}
+TOP_KEYS = {"calls", "extensions", "expect", "duration", "start", "description", "seed", "echo_db"}
+CID_REASONS = ("withheld", "unavailable", "none")
+
+
+class ScenarioError(RingrouteError):
+    pass
+
+
+def _num(v, where, path):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ScenarioError("%s: %s: expected a number of seconds, got %r" % (path, where, v))
+    if v < 0:
+        raise ScenarioError("%s: %s: must not be negative (%r)" % (path, where, v))
+    return float(v)
+
+
+def _check_keys(d, allowed, where, path):
+    if not isinstance(d, dict):
+        raise ScenarioError("%s: %s: expected a mapping" % (path, where))
+    for k in d:
+        if k not in allowed:
+            raise ScenarioError("%s: %s: unknown key %r (known: %s)" % (path, where, k, ", ".join(sorted(allowed))))
+
+
+def _keys(v, where, path):
+    """keys: "12#" (pressed 2 s after answer, 0.2 s apart) or a list of
+    {at: s after answer, digits: "12", gap: s, duration_ms: ms, level_dbm0: dB, twist_db: dB}."""
+    if v is None:
+        return []
+    if isinstance(v, (str, int)):
+        v = [{"at": 2.0, "digits": str(v)}]
+    if not isinstance(v, list):
+        raise ScenarioError("%s: %s: keys must be a string or a list" % (path, where))
+    out = []
+    for j, k in enumerate(v):
+        w = "%s.keys[%d]" % (where, j)
+        _check_keys(k, {"at", "digits", "gap", "duration_ms", "level_dbm0", "twist_db", "after"}, w, path)
+        digits = str(k.get("digits", ""))
+        for d in digits:
+            if d not in "0123456789*#ABCD":
+                raise ScenarioError("%s: %s: %r is not a DTMF key" % (path, w, d))
+        after = k.get("after", "answer")
+        if after not in ("answer", "connect"):
+            raise ScenarioError("%s: %s: after must be answer or connect" % (path, w))
+        out.append({"at": _num(k.get("at", 0.0), w + ".at", path), "digits": digits,
+                    "gap": _num(k.get("gap", 0.2), w + ".gap", path),
+                    "duration_ms": int(k.get("duration_ms", 100)),
+                    "level_dbm0": float(k.get("level_dbm0", -10.0)),
+                    "twist_db": float(k.get("twist_db", 2.0)), "after": after})
+    return out
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            data = yaml.safe_load(f)
+    except OSError as e:
+        raise ScenarioError("%s: cannot read: %s" % (path, e.strerror))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = "line %d col %d" % (mark.line + 1, mark.column + 1) if mark else "?"
+        raise ScenarioError("%s: %s: not valid YAML: %s" % (path, where, getattr(e, "problem", e)))
+    return parse(data or {}, path)
+
+
+def parse(data, path="<scenario>"):
+    _check_keys(data, TOP_KEYS, "top level", path)
+    calls = []
+    for i, c in enumerate(data.get("calls", []) or []):
+        w = "calls[%d]" % i
+        _check_keys(c, CALL_KEYS, w, path)
+        cid = c.get("caller_id", "none")
+        cid = "none" if cid is None else str(cid)
+        hang = c.get("hangup", {"after": 60.0, "method": "cpc"})
+        if isinstance(hang, str):
+            hang = {"method": hang}
+        _check_keys(hang, {"after", "after_connect", "method", "at"}, w + ".hangup", path)
+        method = hang.get("method", "cpc")
+        if method not in HANGUP_METHODS:
+            raise ScenarioError("%s: %s.hangup.method: %r is not one of %s" % (path, w, method, ", ".join(HANGUP_METHODS)))
+        h = {"method": method}
+        if "after_connect" in hang:
+            h["after_connect"] = _num(hang["after_connect"], w + ".hangup.after_connect", path)
+        if "after" in hang:
+            h["after"] = _num(hang["after"], w + ".hangup.after", path)
+        if "at" in hang:  # hang up while it is still ringing (a missed call)
+            h["at"] = _num(hang["at"], w + ".hangup.at", path)
+        if not ("after" in h or "after_connect" in h or "at" in h):
+            h["after"] = 60.0
+        line = c.get("line", 1)
+        if not isinstance(line, int) or line < 1:
+            raise ScenarioError("%s: %s.line: lines are numbered from 1" % (path, w))
+        calls.append({
+            "at": _num(c.get("at", 0.0), w + ".at", path), "line": line,
+            "caller_id": cid, "name": c.get("name"), "country": c.get("country"),
+            "keys": _keys(c.get("keys"), w, path), "hangup": h,
+            "speech": c.get("speech", "noise"), "talk": bool(c.get("talk", True)),
+            "level_dbm0": float(c.get("level_dbm0", -20.0)),
+            "noise_dbm0": float(c.get("noise_dbm0", -60.0)),
+            "cpc_ms": int(c.get("cpc_ms", 800)),
+        })
+    exts = {}
+    for ext, e in (data.get("extensions", {}) or {}).items():
+        w = "extensions.%s" % ext
+        e = e or {}
+        _check_keys(e, EXT_KEYS, w, path)
+        exts[str(ext)] = {
+            "answer": bool(e.get("answer", True)),
+            "answer_after": _num(e.get("answer_after", 3.0), w + ".answer_after", path),
+            "hangup_after": _num(e["hangup_after"], w + ".hangup_after", path) if e.get("hangup_after") is not None else None,
+            "offhook_at": _num(e["offhook_at"], w + ".offhook_at", path) if e.get("offhook_at") is not None else None,
+            "onhook_at": _num(e["onhook_at"], w + ".onhook_at", path) if e.get("onhook_at") is not None else None,
+        }
+    expects = []
+    for i, x in enumerate(data.get("expect", []) or []):
+        w = "expect[%d]" % i
+        if not isinstance(x, dict) or "event" not in x:
+            raise ScenarioError("%s: %s: each expectation needs an `event`" % (path, w))
+        expects.append(dict(x))
+    last = max([c["at"] for c in calls] or [0.0])
+    duration = data.get("duration")
+    duration = _num(duration, "duration", path) if duration is not None else last + 120.0
+    return {"calls": calls, "extensions": exts, "expect": expects, "duration": duration,
+            "start": data.get("start"), "description": data.get("description", ""),
+            "seed": int(data.get("seed", 1)), "echo_db": float(data.get("echo_db", -20.0)),
+            "duration_given": data.get("duration") is not None}

@@ -1,0 +1,319 @@
+"""The virtual world around the emulated board, stepped one 10 ms block at a time:
+the exchange and its callers on each trunk line, and the extension phones
+with their agents. It produces the board's inputs (ring-detect pulses, loop
+current, line audio, extension hook switches) and reacts to its outputs
+(hook relay, SLIC ring, crosspoint, codec audio).
+
+The crosspoint is modelled for real: audio passes between a line and an
+extension only through the pairs the firmware has joined, so the agent hears
+the caller only when the firmware has connected them.
+"""
+import math
+
+import numpy as np
+
+from .. import audio
+from . import signals as sig
+
+BLOCK = 80
+BLOCK_MS = 10
+RATE = 8000
+RING_EPISODE_GAP_MS = 6000  # longer than any ring cadence's off time (US 4 s, IT 4 s)
+HEARD_DBM0 = -45.0          # audio above this level at a phone counts as heard
+
+
+def _dtmf_freqs(d):
+    rows = (697, 770, 852, 941)      # Hz, ITU-T Q.23
+    cols = (1209, 1336, 1477, 1633)
+    keys = "123A456B789C*0#D"
+    i = keys.index(d)
+    return rows[i // 4], cols[i % 4]
+
+
+class Caller:
+    """One scripted inbound call on a line (scenario 'calls' entry)."""
+
+    def __init__(self, spec, profile, rng):
+        self.spec = spec
+        self.profile = profile
+        self.rng = rng
+        self.state = "pending"       # pending, ringing, answered, gone
+        self.t_answer = None
+        self.t_connect = None
+        self.t_prompt_end = None
+        self.t_hangup = None
+        self.key_plan = []           # [(start_ms, end_ms, digit, level, twist)] absolute
+        self.keys_pending = list(spec["keys"])
+        self.hangup_method = spec["hangup"]["method"]
+        self.cpc_end = None
+        self.heard_agent = 0.0       # energy of the agent's voice reaching the caller
+
+
+class Phone:
+    """An extension phone and the agent at it."""
+
+    def __init__(self, ext, port, spec):
+        self.ext = ext
+        self.port = port
+        self.spec = spec or {"answer": True, "answer_after": 3.0, "hangup_after": None,
+                             "offhook_at": None, "onhook_at": None}
+        self.offhook = False
+        self.ring_started = None     # ms when ringing began (this ring episode)
+        self.ringing = False
+        self.t_offhook = None
+        self.heard = []              # per block, RMS of line audio reaching this phone
+        self.heard_caller_ms = 0     # ms during which caller audio was audible here
+        self.last_ring = None
+        self.last_heard = np.zeros(BLOCK)
+
+
+class World:
+    def __init__(self, scenario, cfg, n_lines, n_exts, log, profiles_mod=None):
+        self.sc = scenario
+        self.cfg = cfg
+        self.n_lines = n_lines
+        self.n_exts = n_exts
+        self.log = log                    # log(t_ms, event, **fields)
+        self.rng = np.random.default_rng(scenario["seed"])
+        self.profiles = profiles_mod
+        self.callers = []
+        for spec in scenario["calls"]:
+            country = spec.get("country") or self._line_country(spec["line"])
+            self.callers.append(Caller(spec, sig.profile(profiles_mod, country), self.rng))
+        self.phones = []
+        exts = cfg.get("extensions", {})
+        by_port = {v["port"]: k for k, v in exts.items()}
+        for p in range(n_exts):
+            ext = by_port.get(p, "port%d" % p)
+            self.phones.append(Phone(ext, p, scenario["extensions"].get(ext)))
+        # board outputs, as last seen
+        self.hook = [False] * n_lines
+        self.ext_ring = [False] * n_exts
+        self.xmask = [0] * n_lines
+        self.tx = np.zeros((n_lines, BLOCK), dtype=np.float64)
+        self.rx_prev = np.zeros((n_lines, BLOCK), dtype=np.float64)
+        self.active = [None] * n_lines    # the Caller on each line
+        self.faults = 0
+        self.echo_gain = 10 ** (scenario["echo_db"] / 20.0)
+        self.audio_checked = set()
+
+    def _line_country(self, line):
+        lines = self.cfg.get("lines", [])
+        if 1 <= line <= len(lines):
+            return lines[line - 1].get("country", "US")
+        return "US"
+
+    # ------------------------------------------------------------------
+    def inputs(self, block):
+        """The board's inputs for `block`: (pulses[], flags[], ext_hook bits, audio[n_lines][80])."""
+        t = block * BLOCK_MS
+        n0 = block * BLOCK
+        pulses = [0] * self.n_lines
+        loop = [False] * self.n_lines
+        reversed_ = [False] * self.n_lines
+        lines_audio = np.zeros((self.n_lines, BLOCK), dtype=np.float64)
+        for c in self.callers:
+            li = c.spec["line"] - 1
+            if li >= self.n_lines:
+                continue
+            if c.state == "pending" and t >= c.spec["at"] * 1000 and self.active[li] is None:
+                c.state = "ringing"
+                c.t_ring = t
+                self.active[li] = c
+                self.log(t, "call", line=li + 1, caller_id=c.spec["caller_id"], name=c.spec["name"],
+                         country=c.profile["country"])
+            if self.active[li] is not c:
+                continue
+            if c.state == "ringing":
+                pulses[li], a = self._ringing(c, li, t, n0)
+                lines_audio[li] += a
+            elif c.state == "answered":
+                lp, rev, a = self._connected(c, li, t, n0)
+                loop[li], reversed_[li] = lp, rev
+                lines_audio[li] += a
+            elif c.state == "gone":
+                lp, rev, a = self._after_hangup(c, li, t, n0)
+                loop[li], reversed_[li] = lp, rev
+                lines_audio[li] += a
+        # Audio that crosses the crosspoint: agents' voices onto joined lines,
+        # and each line's audio (caller + board's prompt) to joined phones.
+        for li in range(self.n_lines):
+            for ph in self.phones:
+                if self.xmask[li] & (1 << ph.port) and ph.offhook:
+                    lines_audio[li] += sig.agent_voice(n0, ph.port)
+            # the board's own output leaks back through the hybrid (echo)
+            lines_audio[li] += self.echo_gain * self.tx[li]
+        for ph in self.phones:
+            heard = np.zeros(BLOCK)
+            for li in range(self.n_lines):
+                if self.xmask[li] & (1 << ph.port):
+                    heard += lines_audio[li] + self.tx[li]
+            ph.last_heard = heard
+        for ph in self.phones:
+            self._agent(ph, t)
+        ext_bits = 0
+        for ph in self.phones:
+            if ph.offhook:
+                ext_bits |= 1 << ph.port
+        flags = [(1 if loop[i] else 0) | (2 if reversed_[i] else 0) for i in range(self.n_lines)]
+        self.rx_prev = lines_audio
+        return pulses, flags, ext_bits, audio.to_int16(lines_audio)
+
+    def _ringing(self, c, li, t, n0):
+        el = t - c.t_ring
+        h = c.spec["hangup"]
+        if "at" in h and el >= h["at"] * 1000 - c.spec["at"] * 1000:
+            c.state = "gone_before_answer"
+            self.active[li] = None
+            self.log(t, "hangup", line=li + 1, method="abandon_ringing")
+            return 0, np.zeros(BLOCK)
+        if self.hook[li]:
+            c.state = "answered"
+            c.t_answer = t
+            self._plan_keys(c, "answer", t)
+            self._schedule_hangup(c, t)
+            return 0, np.zeros(BLOCK)
+        # ring-detect optocoupler: one pulse per half-cycle of the ring voltage
+        p = sig.ring_pulses(c.profile, el)
+        a = sig.callerid_audio(c, el, n0)
+        return p, a
+
+    def _plan_keys(self, c, after, t):
+        for k in [k for k in c.keys_pending if k["after"] == after]:
+            start = t + int(k["at"] * 1000)
+            for d in k["digits"]:
+                end = start + k["duration_ms"]
+                c.key_plan.append((start, end, d, k["level_dbm0"], k["twist_db"]))
+                start = end + int(k["gap"] * 1000)
+            c.keys_pending.remove(k)
+
+    def _schedule_hangup(self, c, t):
+        h = c.spec["hangup"]
+        if "after" in h:
+            c.t_hangup = t + int(h["after"] * 1000)
+
+    def _connected(self, c, li, t, n0):
+        a = np.zeros(BLOCK)
+        if c.spec["noise_dbm0"] > -90:
+            a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
+        for (s, e, d, lvl, tw) in c.key_plan:
+            if s < t + BLOCK_MS and e > t:
+                lo, hi = _dtmf_freqs(d)  # caller's keys: row tone weaker by twist_db
+                idx = np.arange(n0, n0 + BLOCK)
+                ms = idx / 8.0
+                gate = (ms >= s) & (ms < e)
+                amp_lo = audio.dbm0_to_peak(lvl - tw / 2.0)
+                amp_hi = audio.dbm0_to_peak(lvl + tw / 2.0)
+                tone = amp_lo * np.sin(2 * np.pi * lo * idx / RATE) + amp_hi * np.sin(2 * np.pi * hi * idx / RATE)
+                a += tone * gate
+                if s >= t and s < t + BLOCK_MS:
+                    self.log(s, "key", line=li + 1, digit=d)
+        if c.t_connect is not None and c.spec["talk"]:
+            a += sig.caller_voice(n0, c.spec["level_dbm0"], self.rng)
+        if c.t_hangup is not None and t >= c.t_hangup:
+            c.state = "gone"
+            c.t_gone = t
+            self.log(t, "hangup", line=li + 1, method=c.hangup_method)
+            return self._after_hangup(c, li, t, n0)
+        return True, False, a
+
+    def _after_hangup(self, c, li, t, n0):
+        """What the line does once the caller has hung up and the board is still off-hook."""
+        if not self.hook[li]:
+            # released: the line is free for the next call
+            self.active[li] = None
+            c.state = "done"
+            return False, False, np.zeros(BLOCK)
+        el = t - c.t_gone
+        m = c.hangup_method
+        a = np.zeros(BLOCK)
+        if c.spec["noise_dbm0"] > -90:
+            a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
+        if m == "cpc":
+            # loop current drops for cpc_ms, then the exchange offers dial tone
+            if el < c.spec["cpc_ms"]:
+                return False, False, a
+            return True, False, a + sig.tone(c.profile, "dial", n0)
+        if m == "reversal":
+            return True, True, a
+        if m == "busy":
+            return True, False, a + sig.tone(c.profile, "busy", n0, el)
+        if m == "reorder":
+            return True, False, a + sig.tone(c.profile, "reorder", n0, el)
+        return True, False, a  # silence / none: nothing but line noise
+
+    def _agent(self, ph, t):
+        s = ph.spec
+        # forced hook changes (a phone left off-hook, picked up to dial)
+        if s.get("offhook_at") is not None and not ph.offhook and t == int(s["offhook_at"] * 1000):
+            ph.offhook = True
+            ph.t_offhook = t
+            self.log(t, "agent_offhook", ext=ph.ext)
+        if s.get("onhook_at") is not None and ph.offhook and t == int(s["onhook_at"] * 1000):
+            ph.offhook = False
+            self.log(t, "agent_hangup", ext=ph.ext)
+        # A ring episode lasts while the board keeps ringing this phone,
+        # cadence pauses included (RING_EPISODE_GAP_MS bridges the off time).
+        if self.ext_ring[ph.port]:
+            if ph.ring_started is None:
+                ph.ring_started = t
+            ph.last_ring = t
+        elif ph.ring_started is not None and t - ph.last_ring > RING_EPISODE_GAP_MS:
+            ph.ring_started = None
+        if not ph.offhook and ph.ring_started is not None and s["answer"]:
+            if t - ph.ring_started >= s["answer_after"] * 1000:
+                ph.offhook = True
+                ph.t_offhook = t
+                ph.heard_caller_ms = 0
+                ph.ring_started = None
+                self.log(t, "agent_answer", ext=ph.ext)
+        if ph.offhook and ph.t_offhook is not None and s["hangup_after"] is not None:
+            if t - ph.t_offhook >= s["hangup_after"] * 1000:
+                ph.offhook = False
+                ph.t_offhook = None
+                self.log(t, "agent_hangup", ext=ph.ext)
+        if ph.offhook:
+            rms = float(np.sqrt(np.mean(ph.last_heard ** 2)))
+            if rms > audio.dbm0_to_peak(HEARD_DBM0):
+                ph.heard_caller_ms += BLOCK_MS
+
+    def audio_report(self, t, li, ph):
+        """When a line and a phone part: did the caller's audio reach the agent?"""
+        c = self.active[li]
+        self.log(t, "audio_path", line=li + 1, ext=ph.ext, heard_ms=ph.heard_caller_ms,
+                 ok=ph.heard_caller_ms > 0)
+        ph.heard_caller_ms = 0
+
+    # ------------------------------------------------------------------
+    def outputs(self, t, hook_bits, ring_bits, xmasks, tx):
+        """Apply the board's outputs for the block that started at t."""
+        for li in range(self.n_lines):
+            off = bool(hook_bits & (1 << li))
+            if off != self.hook[li]:
+                self.hook[li] = off
+                self.log(t, "hook", line=li + 1, state="off" if off else "on")
+            if xmasks[li] != self.xmask[li]:
+                for ph in self.phones:
+                    bit = 1 << ph.port
+                    if (xmasks[li] & bit) and not (self.xmask[li] & bit):
+                        c = self.active[li]
+                        if c is not None and c.state == "answered" and c.t_connect is None:
+                            c.t_connect = t
+                            self._plan_keys(c, "connect", t)
+                            h = c.spec["hangup"]
+                            if "after_connect" in h:
+                                c.t_hangup = t + int(h["after_connect"] * 1000)
+                        if ring_bits & bit:
+                            self.faults += 1
+                            self.log(t, "fault", line=li + 1, ext=ph.ext,
+                                     what="line joined to a port in ring mode (ring voltage onto the trunk)")
+                    if (self.xmask[li] & bit) and not (xmasks[li] & bit):
+                        self.audio_report(t, li, ph)
+                self.xmask[li] = xmasks[li]
+        for ph in self.phones:
+            on = bool(ring_bits & (1 << ph.port))
+            if on and ph.offhook and not self.ext_ring[ph.port]:
+                self.faults += 1
+                self.log(t, "fault", ext=ph.ext, what="ring applied to an off-hook phone")
+            self.ext_ring[ph.port] = on
+        self.tx = tx.astype(np.float64)

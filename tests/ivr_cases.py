@@ -1,0 +1,264 @@
+# ivr_cases.py - IVR engine cases in plain asserts: run by pytest under CPython
+# (tests/test_ivr_engine.py) and by the real `micropython` binary
+# (`micropython tests/ivr_cases.py`, MICROPYPATH=firmware), so the firmware
+# logic is proven on both.
+import ivr
+import schedule
+
+
+class FakePlayer:
+    """Plays a prompt list for 100 ms per name (so tests can see barge-in)."""
+    def __init__(self):
+        self.played = []      # every play() call, as a list of names
+        self.stops = 0
+        self.busy = False
+        self.last = None
+        self.left = 0
+
+    def play(self, names):
+        self.played.append(list(names))
+        self.left = 10 * len(names)     # blocks
+        self.busy = self.left > 0
+        self.last = names[0] if names else None
+
+    def stop(self):
+        self.stops += 1
+        self.busy = False
+        self.left = 0
+
+    def tick(self):
+        if self.left > 0:
+            self.left -= 1
+            self.busy = self.left > 0
+
+
+def base_cfg():
+    return {
+        "version": 1,
+        "lines": [{"country": "US", "answer_on_ring": 2, "answer_on_callerid": False}],
+        "extensions": {"101": {"port": 0, "name": "Reception"},
+                       "102": {"port": 1, "name": "Sales"},
+                       "103": {"port": 2, "name": "Boss", "dial": False}},
+        "groups": {"sales": {"members": ["101", "102"], "strategy": "ring_all"}},
+        "ext_ring_timeout_ms": 20000,
+        "start": "main",
+        "operator": {"do": "ext", "to": "101"},
+        "menus": {
+            "main": {"greeting": ["welcome", "main_opts"], "short": ["main_opts"],
+                     "keys": {"1": {"do": "group", "to": "sales"},
+                              "2": {"do": "menu", "to": "support"},
+                              "0": {"do": "operator"},
+                              "9": {"do": "message", "prompts": ["hours"], "then": {"do": "hangup", "reason": "menu_done"}},
+                              "*": {"do": "repeat"}},
+                     "dial_ext": True, "first_ms": 3000, "inter_ms": 2000,
+                     "invalid_prompt": ["invalid"], "timeout_prompt": ["no_input"],
+                     "max_invalid": 3, "max_timeout": 2,
+                     "on_invalid": {"do": "operator"},
+                     "on_timeout": {"do": "message", "prompts": ["goodbye"]}},
+            "support": {"greeting": ["support_opts"],
+                        "keys": {"1": {"do": "ext", "to": "102", "else": {"do": "message", "prompts": ["callback"]}},
+                                 "11": {"do": "ext", "to": "101"},
+                                 "#": {"do": "back"}, "*": {"do": "top"}},
+                        "first_ms": 3000, "inter_ms": 2000},
+        },
+    }
+
+
+class Run:
+    """Drives an Ivr block by block; keys are scheduled as {t_ms: digit}."""
+    def __init__(self, cfg=None, caller=None, clock=None):
+        self.cfg = cfg or base_cfg()
+        self.player = FakePlayer()
+        self.events = []
+        self.ivr = ivr.Ivr(self.cfg, self.player, self.emit, clock=clock or (lambda: 1700000000))
+        self.t = 0
+        self.actions = []
+        self.ivr.start(0, caller or {"number": "5551234", "reason": None})
+
+    def emit(self, event, **fields):
+        fields["event"] = event
+        fields["t_ms"] = self.t
+        self.events.append(fields)
+
+    def run(self, until_ms, keys=None, stop_on_action=True):
+        keys = keys or {}
+        while self.t < until_ms:
+            self.t += 10
+            self.player.tick()
+            d = keys.get(self.t)
+            a = self.ivr.step(self.t, d, d is not None)
+            if a is not None:
+                self.actions.append((self.t, a))
+                if stop_on_action:
+                    return a
+        return None
+
+    def menus(self):
+        return [e["menu"] for e in self.events if e["event"] == "menu"]
+
+    def whats(self, what):
+        return [e for e in self.events if e["event"] == "ivr" and e.get("what") == what]
+
+
+def case_key_routes_group():
+    cfg = base_cfg()
+    cfg["menus"]["main"]["dial_ext"] = False
+    r = Run(cfg)
+    a = r.run(5000, {100: "1"})
+    assert a == ("route", "group", "sales"), a
+    assert r.actions[0][0] == 100           # at once: "1" is complete and unambiguous
+    assert r.player.stops == 1              # barge-in stopped the greeting
+    assert r.player.played[0] == ["welcome", "main_opts"]
+
+
+def case_dial_extension_directly():
+    r = Run()
+    a = r.run(5000, {300: "1", 500: "0", 700: "2"})
+    # "1" alone is a key but also starts 101/102: ambiguous, waits for more
+    assert a == ("route", "ext", "102"), a
+    assert r.actions[0][0] == 700
+
+
+def case_ambiguous_key_waits_inter_digit():
+    r = Run()
+    a = r.run(10000, {300: "1", 400: "0"})
+    # "10" starts 101, 102 only: waits; then times out -> invalid entry
+    assert a is None or a[0] != "route", a
+    assert len(r.whats("invalid")) >= 1
+    assert r.whats("invalid")[0]["t_ms"] == 2400, r.whats("invalid")
+
+
+def case_ambiguous_single_key_resolves_after_timeout():
+    r = Run()
+    a = r.run(10000, {300: "1"})
+    assert a == ("route", "group", "sales")
+    assert r.actions[0][0] == 2300, r.actions     # 300 + inter_ms 2000
+
+
+def case_terminator_ends_entry_early():
+    r = Run()
+    a = r.run(10000, {300: "1", 400: "#"})
+    assert a == ("route", "group", "sales")
+    assert r.actions[0][0] == 400
+
+
+def case_not_dialable_extension_is_invalid():
+    r = Run()
+    r.run(10000, {300: "1", 400: "0", 500: "3"})
+    assert r.whats("invalid") and r.whats("invalid")[0]["t_ms"] == 500
+
+
+def case_submenu_back_top_and_short_greeting():
+    r = Run()
+    r.run(3000, {300: "2", 500: "#", 800: "2", 1000: "*"})
+    assert r.menus() == ["main", "support", "main", "support", "main"], r.menus()
+    # first entry long greeting, re-entry short
+    assert r.player.played[0] == ["welcome", "main_opts"]
+    assert r.player.played[2] == ["main_opts"]
+
+
+def case_overlapping_submenu_keys():
+    r = Run()
+    r.run(300, {200: "2"})
+    a = r.run(5000, {1000: "1", 1200: "1"})
+    assert a == ("route", "ext", "101"), a
+
+
+def case_timeouts_then_final_message():
+    r = Run()
+    a = r.run(20000)
+    # greeting 200 ms; timeout 3000 -> no_input + short; again -> final message
+    t = [e["t_ms"] for e in r.whats("timeout")]
+    assert t == [3200, 6400], t      # 2nd prompt: ["no_input","main_opts"] = 200 ms
+    assert r.player.played[-1] == ["goodbye"]
+    assert a == ("hangup", "menu_done"), a
+
+
+def case_invalid_counter_then_operator():
+    r = Run()
+    a = r.run(20000, {300: "7", 1000: "8", 2000: "5"})
+    assert [e["n"] for e in r.whats("invalid")] == [1, 2, 3]
+    assert r.player.played[1] == ["invalid", "main_opts"]
+    assert a == ("route", "ext", "101"), a   # operator, not a bare hang-up
+
+
+def case_message_then_hangup_not_interrupted():
+    r = Run()
+    a = r.run(20000, {300: "9", 350: "5"})
+    assert r.player.played[1] == ["hours"]
+    assert a == ("hangup", "menu_done")
+    assert r.actions[0][0] >= 400
+
+
+def case_route_fallback_on_no_answer():
+    r = Run()
+    r.run(1000, {200: "2"})
+    a = r.run(2000, {1100: "1"})
+    assert a is None                       # ambiguous with "11": waits
+    a = r.run(5000)
+    assert a == ("route", "ext", "102"), a
+    r.ivr.route_result(r.t, "no_answer")
+    a = r.run(8000)
+    assert r.player.played[-1] == ["callback"]
+    assert a == ("hangup", "menu_done")
+
+
+def case_route_default_fallback_returns_to_menu():
+    r = Run()
+    a = r.run(1000, {200: "1", 250: "#"})
+    assert a == ("route", "group", "sales")
+    r.ivr.route_result(r.t, "busy")
+    r.run(r.t + 20)
+    assert r.menus() == ["main", "main"]
+    assert r.player.played[-1] == ["main_opts"]
+
+
+def case_answered_finishes():
+    r = Run()
+    r.run(1000, {200: "1", 250: "#"})
+    r.ivr.route_result(r.t, "answered")
+    assert r.run(30000) is None
+
+
+def case_repeat_plays_long_greeting():
+    r = Run()
+    r.run(1000, {100: "*"})
+    assert r.player.played[1] == ["welcome", "main_opts"]
+
+
+def case_idle_step_allocates_nothing():
+    try:
+        import micropython
+        micropython.heap_lock
+    except (ImportError, AttributeError):
+        return "skip"
+    r = Run()
+    r.run(500)          # prompt over, in WAIT
+    iv = r.ivr
+    micropython.heap_lock()
+    try:
+        for i in range(100):
+            iv.step(600 + i * 10, None, False)
+    finally:
+        micropython.heap_unlock()
+
+
+def all_cases():
+    g = globals()
+    return [k for k in sorted(g) if k.startswith("case_")]
+
+
+def main():
+    failed = 0
+    for name in all_cases():
+        try:
+            res = globals()[name]()
+            print("ok" if res != "skip" else "skip", name)
+        except Exception as e:
+            failed += 1
+            print("FAIL", name, repr(e))
+    print("failed", failed)
+
+
+if __name__ == "__main__":
+    main()
