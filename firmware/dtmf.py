@@ -53,24 +53,26 @@ _N = const(80)            # samples per block: 10 ms at 8 kHz (the firmware's on
 _BLOCK_MS = const(10)
 _IN_SHIFT = const(4)      # input >> 4 (2048 max): keeps Goertzel states < 2**31 / 7000 (see _TAB)
 
-# Per frequency, 8 ints (Q12 unless noted), computed from f with w = 2 pi f / 8000:
-#   coef = round(2 cos w * 4096)   Goertzel recursion
-#   cosw, sinw = round(cos w * 4096), round(sin w * 4096)   Y = s1 - e^{-jw} s2
-#   rc, rs = round(cos 80w * 4096), round(-sin 80w * 4096)  e^{-j 80 w}: one block's phase advance
-#   tc, ts = round(cos t * 16384), round(sin t * 16384) with t = 2 pi (0.025 f) / 100:
+# Per frequency, 10 ints (Q12 unless noted), computed from f with w = 2 pi f / 8000:
+#   0 coef = round(2 cos w * 4096)                       Goertzel recursion
+#   1 cosw, 2 sinw = round(cos w * 4096), round(sin w * 4096)   Y = s1 - e^{-jw} s2
+#   3 rc, 4 rs = round(cos 80w * 4096), round(-sin 80w * 4096)  e^{-j 80 w}: a block's phase advance
+#   5 tc, 6 ts = round(cos t * 16384), round(sin t * 16384), t = 2 pi (0.025 f) / 100:
 #            the phase advance per block of a tone 2.5 % off nominal (Q14)
-#   spare
+#   7 hc, 8 hs = round(cos 40w * 4096), round(-sin 40w * 4096)  e^{-j 40 w}: half a block
+#   9 spare
 # Worst-case Goertzel state over 80 samples of +-2048: 2048 * sum|sin((m+1)w)| / sin w
 # = 201360 at 697 Hz; coef * state = 1.41e9 < 2**31 (tests check it on adversarial input).
+_TW = const(10)
 _TAB = array("i", (
-    6995, 3497, 2132, 4023, 768, 7507, 14563, 0,        # 697
-    6739, 3370, 2329, -1266, 3896, 5791, 15326, 0,      # 770
-    6425, 3213, 2541, -4064, 513, 3775, 15943, 0,       # 852
-    6055, 3027, 2759, -3458, -2195, 1516, 16314, 0,     # 941
-    4768, 2384, 3331, 3458, -2195, -5283, 15509, 0,     # 1209
-    4081, 2041, 3552, -2611, -3156, -8251, 14155, 0,    # 1336
-    3271, 1636, 3755, 513, 4064, -11159, 11996, 0,      # 1477
-    2329, 1164, 3927, -1973, -3589, -13736, 8931, 0,    # 1633
+    6995, 3497, 2132, 4023, 768, 7507, 14563, -4078, -385, 0,  # 697
+    6739, 3370, 2329, -1266, 3896, 5791, 15326, 2408, 3314, 0,  # 770
+    6425, 3213, 2541, -4064, 513, 3775, 15943, -257, -4088, 0,  # 852
+    6055, 3027, 2759, -3458, -2195, 1516, 16314, -1143, 3933, 0,  # 941
+    4768, 2384, 3331, 3458, -2195, -5283, 15509, 3933, -1143, 0,  # 1209
+    4081, 2041, 3552, -2611, -3156, -8251, 14155, -1744, 3706, 0,  # 1336
+    3271, 1636, 3755, 513, 4064, -11159, 11996, -3072, -2709, 0,  # 1477
+    2329, 1164, 3927, -1973, -3589, -13736, 8931, 2085, -3526, 0,  # 1633
 ))
 
 # ---- validation thresholds ------------------------------------------------
@@ -121,20 +123,33 @@ _YP = const(0)     # 16: previous block's Y (re, im) per frequency
 _YC = const(16)    # 16: this block's Y;  |Y| <= sum|x >> 4| <= 80 * 2048 = 163840
 _WP = const(32)    # 16: previous window's W
 _WC = const(48)    # 16: this window's W;  |W| <= 327680
-_EN = const(64)    # 8 : window energies: rows 2|W >> 5|**2, cols |Yp >> 4|**2 + |Y >> 4|**2 (<= 4.2e8)
-_TP = const(72)    # total energy sum (x >> 4)**2 of the previous block (<= 3.4e8)
-_TC = const(73)    # ... of this block
-_BI = const(74)    # ring slot (0..7) this block's amplitudes go to
-_RING = const(80)  # 64: 8 blocks x 8 amplitudes |Y| >> 4 (<= 14080), for timing
-_ST_LEN = const(144)
+_YA = const(64)    # 16: this block's first-half Y (samples 0..39)
+_EN = const(80)    # 8 : window energies: rows 2|W >> 5|**2, cols |Yp >> 4|**2 + |Y >> 4|**2 (<= 4.2e8)
+_TP = const(88)    # total energy sum (x >> 4)**2 of the previous block (<= 3.4e8)
+_TC = const(89)    # ... of this block
+_BI = const(90)    # ring slot (0..7) this block's amplitudes go to
+_SC = const(92)    # 8 : scratch for the angle test: a (re, im), b (re, im), rotation, limit
+_RING = const(104) # 64: 8 blocks x 8 amplitudes |Y| >> 4 (<= 14080), for timing
+_ST_LEN = const(168)
 
 
 # ---- plain twins (CPython; also the reference the tests compare viper with) ----
 # Same integer operations in the same order as the viper kernels. `trace`, when
-# not None, is a list whose [0] receives the largest magnitude any intermediate
-# reached: the tests use it to show the arithmetic fits 32-bit signed integers.
+# not None, is a list whose [0] receives the largest magnitude any product or
+# sum reached: the tests use it to show the arithmetic fits 32-bit signed ints.
+def _peak(trace, *vals):
+    for v in vals:
+        if v < 0:
+            v = -v
+        if v > trace[0]:
+            trace[0] = v
+
+
 def _goertzel_py(inp, work, tab, st, trace=None):
-    """Shift this block's analysis to `previous`, then Y = Goertzel(block) for 8 frequencies."""
+    """Shift this block's analysis to `previous`; Goertzel at 8 frequencies.
+
+    Y[k] = s1 - e^{-jw} s2 = e^{j79w} DFT_k(block); the first half's Y (samples
+    0..39) is kept too, for the coarse frequency test."""
     for i in range(16):
         st[_YP + i] = st[_YC + i]
         st[_WP + i] = st[_WC + i]
@@ -145,49 +160,42 @@ def _goertzel_py(inp, work, tab, st, trace=None):
         tot += x * x
     st[_TP] = st[_TC]
     st[_TC] = tot
-    peak = 0
     for k in range(8):
-        c = tab[k * 8]
+        t = k * _TW
+        c = tab[t]
         s1 = 0
         s2 = 0
-        for i in range(_N):
+        for i in range(40):
             s0 = work[i] + ((c * s1) >> 12) - s2
             s2 = s1
             s1 = s0
             if trace is not None:
-                m = c * s2
-                if m < 0:
-                    m = -m
-                if m > peak:
-                    peak = m
-        # Y = s1 - e^{-jw} s2 (the block's DFT at f_k, times e^{j 79 w})
-        a = tab[k * 8 + 1] * s2
-        b = tab[k * 8 + 2] * s2
-        st[_YC + 2 * k] = s1 - (a >> 12)
-        st[_YC + 2 * k + 1] = b >> 12
+                _peak(trace, c * s2)
+        st[_YA + 2 * k] = s1 - ((tab[t + 1] * s2) >> 12)
+        st[_YA + 2 * k + 1] = (tab[t + 2] * s2) >> 12
+        for i in range(40, _N):
+            s0 = work[i] + ((c * s1) >> 12) - s2
+            s2 = s1
+            s1 = s0
+            if trace is not None:
+                _peak(trace, c * s2)
+        st[_YC + 2 * k] = s1 - ((tab[t + 1] * s2) >> 12)
+        st[_YC + 2 * k + 1] = (tab[t + 2] * s2) >> 12
         if trace is not None:
-            for v in (a, b, tot):
-                if v < 0:
-                    v = -v
-                if v > peak:
-                    peak = v
-    if trace is not None and peak > trace[0]:
-        trace[0] = peak
+            _peak(trace, c * s1, tab[t + 1] * s2, tot)
 
 
 def _window_py(st, tab, trace=None):
     """W = Y_prev + e^{-j80w} Y per frequency; window energies; block amplitudes."""
     ring = _RING + st[_BI] * 8
-    peak = 0
     for k in range(8):
+        t = k * _TW
         yr = st[_YC + 2 * k]
         yi = st[_YC + 2 * k + 1]
-        rc = tab[k * 8 + 3]
-        rs = tab[k * 8 + 4]
-        p1 = yr * rc - yi * rs
-        p2 = yr * rs + yi * rc
-        wr = st[_YP + 2 * k] + (p1 >> 12)
-        wi = st[_YP + 2 * k + 1] + (p2 >> 12)
+        rc = tab[t + 3]
+        rs = tab[t + 4]
+        wr = st[_YP + 2 * k] + ((yr * rc - yi * rs) >> 12)
+        wi = st[_YP + 2 * k + 1] + ((yr * rs + yi * rc) >> 12)
         st[_WC + 2 * k] = wr
         st[_WC + 2 * k + 1] = wi
         # amplitude |Y| ~ max + 3/8 min (within 7 %), for placing a tone's edges
@@ -209,17 +217,75 @@ def _window_py(st, tab, trace=None):
             e = pr * pr + pi * pi + cr * cr + ci * ci
         st[_EN + k] = e
         if trace is not None:
-            for v in (p1, p2, e):
-                if v < 0:
-                    v = -v
-                if v > peak:
-                    peak = v
-    if trace is not None and peak > trace[0]:
-        trace[0] = peak
+            _peak(trace, yr * rc - yi * rs, yr * rs + yi * rc, wr, wi, e)
+
+
+def _angle_py(st, trace=None):
+    """1 when angle(a conj(b) rot) is within +-t (scratch: a, b, rot Q12, cos t, sin t Q14).
+
+    a and b are first scaled to a largest component in [2**13, 2**14), which
+    keeps the angle and every product below 2**31."""
+    ar = st[_SC]
+    ai = st[_SC + 1]
+    br = st[_SC + 2]
+    bi = 0 - st[_SC + 3]          # conjugate
+    ma = ar if ar >= 0 else -ar
+    if ai > ma:
+        ma = ai
+    if -ai > ma:
+        ma = -ai
+    mb = br if br >= 0 else -br
+    if bi > mb:
+        mb = bi
+    if -bi > mb:
+        mb = -bi
+    if ma == 0 or mb == 0:
+        return 0
+    while ma >= 16384:
+        ar >>= 1
+        ai >>= 1
+        ma >>= 1
+    while ma < 8192:
+        ar <<= 1
+        ai <<= 1
+        ma <<= 1
+    while mb >= 16384:
+        br >>= 1
+        bi >>= 1
+        mb >>= 1
+    while mb < 8192:
+        br <<= 1
+        bi <<= 1
+        mb <<= 1
+    pr = (ar * br - ai * bi) >> 14
+    pi = (ar * bi + ai * br) >> 14
+    rc = st[_SC + 4] * 4           # Q12 -> Q14
+    rs = st[_SC + 5] * 4
+    zr = (pr * rc - pi * rs) >> 14
+    zi = (pr * rs + pi * rc) >> 14
+    if zi < 0:
+        zi = -zi
+    tc = st[_SC + 6]
+    ts = st[_SC + 7]
+    if trace is not None:
+        _peak(trace, ar * br - ai * bi, ar * bi + ai * br, pr * rc - pi * rs,
+              pr * rs + pi * rc, zi * tc, zr * ts)
+    if tc >= 0:      # t <= 90 degrees: zr > 0 and |zi| / zr <= tan t
+        if zr <= 0 or zi * tc > zr * ts:
+            return 0
+    elif zr < 0:     # t > 90 degrees and |angle| > 90: need pi - |angle| >= pi - t
+        if zi * (0 - tc) < (0 - zr) * ts:
+            return 0
+    return 1
 
 
 def _decide_py(st, tab, trace=None):
-    """This window's digit index (0..15) or -1, after every validation check."""
+    """This window's digit index (0..15) or -1, after every validation check.
+
+    Checks, in order (the first failure ends it): level, twist, relative peak
+    in each group, share of the total energy, then each tone's frequency:
+    fine (phase advance over one block, +-2.5 %) and coarse (over half a
+    block, +-50 Hz: resolves the fine test's 100 Hz ambiguity)."""
     r = 0
     for k in range(1, 4):
         if st[_EN + k] > st[_EN + r]:
@@ -230,7 +296,6 @@ def _decide_py(st, tab, trace=None):
             c = k
     er = st[_EN + r]
     ec = st[_EN + c]
-    # level
     if er < _LEVEL_MIN or ec < _LEVEL_MIN:
         return -1
     # scale so the largest of er, ec, tot is below 2**23: every product below fits 32 bits
@@ -244,81 +309,50 @@ def _decide_py(st, tab, trace=None):
     er >>= sh
     ec >>= sh
     tot >>= sh
-    # twist (both directions)
     if ec * 16 > er * _TWIST_HI_Q4 or er * 16 > ec * _TWIST_LO_Q4:
         return -1
-    # relative peak within each group
     for k in range(4):
         if k != r and (st[_EN + k] >> sh) * _REL_PEAK_Q4 > er * 16:
             return -1
     for k in range(4, 8):
         if k != c and (st[_EN + k] >> sh) * _REL_PEAK_Q4 > ec * 16:
             return -1
-    # share of the total energy
     if (er + ec) * 64 < tot * _SHARE_X10:
         return -1
-    # frequency, by the phase advance between this window and the previous one
-    peak = 0
-    for j in range(2):
-        k = r if j == 0 else c
-        ar = st[_WC + 2 * k]
-        ai = st[_WC + 2 * k + 1]
-        br = st[_WP + 2 * k]
-        bi = -st[_WP + 2 * k + 1]          # conjugate
-        # normalise each to a largest component in [2**13, 2**14): keeps the angle
-        ma = ar if ar >= 0 else -ar
-        if ai > ma:
-            ma = ai
-        if -ai > ma:
-            ma = -ai
-        mb = br if br >= 0 else -br
-        if bi > mb:
-            mb = bi
-        if -bi > mb:
-            mb = -bi
-        if ma == 0 or mb == 0:
+    for j in range(4):
+        k = r if (j & 1) == 0 else c
+        t = k * _TW
+        if j == 0:      # row, fine: 160-sample windows one block apart
+            st[_SC] = st[_WC + 2 * k]
+            st[_SC + 1] = st[_WC + 2 * k + 1]
+            st[_SC + 2] = st[_WP + 2 * k]
+            st[_SC + 3] = st[_WP + 2 * k + 1]
+        elif j == 1:    # column, fine: 80-sample blocks one block apart
+            st[_SC] = st[_YC + 2 * k]
+            st[_SC + 1] = st[_YC + 2 * k + 1]
+            st[_SC + 2] = st[_YP + 2 * k]
+            st[_SC + 3] = st[_YP + 2 * k + 1]
+        else:           # coarse: second half Y - e^{j40w} Ya against first half Ya
+            ar = st[_YA + 2 * k]
+            ai = st[_YA + 2 * k + 1]
+            hc = tab[t + 7]
+            hs = 0 - tab[t + 8]
+            st[_SC] = st[_YC + 2 * k] - ((hc * ar - hs * ai) >> 12)
+            st[_SC + 1] = st[_YC + 2 * k + 1] - ((hc * ai + hs * ar) >> 12)
+            st[_SC + 2] = ar
+            st[_SC + 3] = ai
+        if j < 2:
+            st[_SC + 4] = tab[t + 3]
+            st[_SC + 5] = tab[t + 4]
+            st[_SC + 6] = tab[t + 5]
+            st[_SC + 7] = tab[t + 6]
+        else:
+            st[_SC + 4] = tab[t + 7]
+            st[_SC + 5] = tab[t + 8]
+            st[_SC + 6] = 0        # +-90 degrees over 40 samples = +-50 Hz
+            st[_SC + 7] = 16384
+        if _angle_py(st, trace) == 0:
             return -1
-        while ma >= 16384:
-            ar >>= 1
-            ai >>= 1
-            ma >>= 1
-        while ma < 8192:
-            ar <<= 1
-            ai <<= 1
-            ma <<= 1
-        while mb >= 16384:
-            br >>= 1
-            bi >>= 1
-            mb >>= 1
-        while mb < 8192:
-            br <<= 1
-            bi <<= 1
-            mb <<= 1
-        pr = (ar * br - ai * bi) >> 14
-        pi = (ar * bi + ai * br) >> 14
-        rc = tab[k * 8 + 3] * 4        # e^{-j 80 w}, Q12 -> Q14
-        rs = tab[k * 8 + 4] * 4
-        zr = (pr * rc - pi * rs) >> 14
-        zi = (pr * rs + pi * rc) >> 14
-        if zi < 0:
-            zi = -zi
-        tc = tab[k * 8 + 5]
-        ts = tab[k * 8 + 6]
-        if trace is not None:
-            for v in (ar * br, pr * rc, zi * 16384, zr * ts):
-                if v < 0:
-                    v = -v
-                if v > peak:
-                    peak = v
-            if peak > trace[0]:
-                trace[0] = peak
-        # accept when the angle of z is within [-t, t]
-        if tc >= 0:    # t <= 90 degrees: zr > 0 and |zi| / zr <= tan t
-            if zr <= 0 or zi * tc > zr * ts:
-                return -1
-        elif zr < 0:   # t > 90 degrees, angle beyond 90: pi - |angle| >= pi - t
-            if zi * (-tc) < (-zr) * ts:
-                return -1
     return r * 4 + (c - 4)
 
 
@@ -345,24 +379,32 @@ if _HAVE_VIPER:
         st[_TP] = st[_TC]
         st[_TC] = tot
         for k in range(8):
-            c = tab[k * 8]
+            t = k * _TW
+            c = tab[t]
             s1 = 0
             s2 = 0
-            for i in range(_N):
+            for i in range(40):
                 s0 = work[i] + ((c * s1) >> 12) - s2
                 s2 = s1
                 s1 = s0
-            st[_YC + 2 * k] = s1 - ((tab[k * 8 + 1] * s2) >> 12)
-            st[_YC + 2 * k + 1] = (tab[k * 8 + 2] * s2) >> 12
+            st[_YA + 2 * k] = s1 - ((tab[t + 1] * s2) >> 12)
+            st[_YA + 2 * k + 1] = (tab[t + 2] * s2) >> 12
+            for i in range(40, _N):
+                s0 = work[i] + ((c * s1) >> 12) - s2
+                s2 = s1
+                s1 = s0
+            st[_YC + 2 * k] = s1 - ((tab[t + 1] * s2) >> 12)
+            st[_YC + 2 * k + 1] = (tab[t + 2] * s2) >> 12
 
     @micropython.viper
     def _window_vp(st: ptr32, tab: ptr32):
         ring = _RING + st[_BI] * 8
         for k in range(8):
+            t = k * _TW
             yr = st[_YC + 2 * k]
             yi = st[_YC + 2 * k + 1]
-            rc = tab[k * 8 + 3]
-            rs = tab[k * 8 + 4]
+            rc = tab[t + 3]
+            rs = tab[t + 4]
             wr = st[_YP + 2 * k] + ((yr * rc - yi * rs) >> 12)
             wi = st[_YP + 2 * k + 1] + ((yr * rs + yi * rc) >> 12)
             st[_WC + 2 * k] = wr
@@ -387,6 +429,62 @@ if _HAVE_VIPER:
                 cr = yr >> 4
                 ci = yi >> 4
                 st[_EN + k] = pr * pr + pi * pi + cr * cr + ci * ci
+
+    @micropython.viper
+    def _angle_vp(st: ptr32) -> int:
+        ar = st[_SC]
+        ai = st[_SC + 1]
+        br = st[_SC + 2]
+        bi = 0 - st[_SC + 3]
+        ma = ar
+        if ma < 0:
+            ma = 0 - ma
+        if ai > ma:
+            ma = ai
+        if 0 - ai > ma:
+            ma = 0 - ai
+        mb = br
+        if mb < 0:
+            mb = 0 - mb
+        if bi > mb:
+            mb = bi
+        if 0 - bi > mb:
+            mb = 0 - bi
+        if ma == 0 or mb == 0:
+            return 0
+        while ma >= 16384:
+            ar = ar >> 1
+            ai = ai >> 1
+            ma = ma >> 1
+        while ma < 8192:
+            ar = ar << 1
+            ai = ai << 1
+            ma = ma << 1
+        while mb >= 16384:
+            br = br >> 1
+            bi = bi >> 1
+            mb = mb >> 1
+        while mb < 8192:
+            br = br << 1
+            bi = bi << 1
+            mb = mb << 1
+        pr = (ar * br - ai * bi) >> 14
+        pi = (ar * bi + ai * br) >> 14
+        rc = st[_SC + 4] * 4
+        rs = st[_SC + 5] * 4
+        zr = (pr * rc - pi * rs) >> 14
+        zi = (pr * rs + pi * rc) >> 14
+        if zi < 0:
+            zi = 0 - zi
+        tc = st[_SC + 6]
+        ts = st[_SC + 7]
+        if tc >= 0:
+            if zr <= 0 or zi * tc > zr * ts:
+                return 0
+        elif zr < 0:
+            if zi * (0 - tc) < (0 - zr) * ts:
+                return 0
+        return 1
 
     @micropython.viper
     def _decide_vp(st: ptr32, tab: ptr32) -> int:
@@ -424,62 +522,42 @@ if _HAVE_VIPER:
                 return -1
         if (er + ec) * 64 < tot * _SHARE_X10:
             return -1
-        for j in range(2):
+        for j in range(4):
             k = r
-            if j == 1:
+            if (j & 1) != 0:
                 k = c
-            ar = st[_WC + 2 * k]
-            ai = st[_WC + 2 * k + 1]
-            br = st[_WP + 2 * k]
-            bi = 0 - st[_WP + 2 * k + 1]
-            ma = ar
-            if ma < 0:
-                ma = 0 - ma
-            if ai > ma:
-                ma = ai
-            if 0 - ai > ma:
-                ma = 0 - ai
-            mb = br
-            if mb < 0:
-                mb = 0 - mb
-            if bi > mb:
-                mb = bi
-            if 0 - bi > mb:
-                mb = 0 - bi
-            if ma == 0 or mb == 0:
+            t = k * _TW
+            if j == 0:
+                st[_SC] = st[_WC + 2 * k]
+                st[_SC + 1] = st[_WC + 2 * k + 1]
+                st[_SC + 2] = st[_WP + 2 * k]
+                st[_SC + 3] = st[_WP + 2 * k + 1]
+            elif j == 1:
+                st[_SC] = st[_YC + 2 * k]
+                st[_SC + 1] = st[_YC + 2 * k + 1]
+                st[_SC + 2] = st[_YP + 2 * k]
+                st[_SC + 3] = st[_YP + 2 * k + 1]
+            else:
+                ar = st[_YA + 2 * k]
+                ai = st[_YA + 2 * k + 1]
+                hc = tab[t + 7]
+                hs = 0 - tab[t + 8]
+                st[_SC] = st[_YC + 2 * k] - ((hc * ar - hs * ai) >> 12)
+                st[_SC + 1] = st[_YC + 2 * k + 1] - ((hc * ai + hs * ar) >> 12)
+                st[_SC + 2] = ar
+                st[_SC + 3] = ai
+            if j < 2:
+                st[_SC + 4] = tab[t + 3]
+                st[_SC + 5] = tab[t + 4]
+                st[_SC + 6] = tab[t + 5]
+                st[_SC + 7] = tab[t + 6]
+            else:
+                st[_SC + 4] = tab[t + 7]
+                st[_SC + 5] = tab[t + 8]
+                st[_SC + 6] = 0
+                st[_SC + 7] = 16384
+            if int(_angle_vp(st)) == 0:
                 return -1
-            while ma >= 16384:
-                ar = ar >> 1
-                ai = ai >> 1
-                ma = ma >> 1
-            while ma < 8192:
-                ar = ar << 1
-                ai = ai << 1
-                ma = ma << 1
-            while mb >= 16384:
-                br = br >> 1
-                bi = bi >> 1
-                mb = mb >> 1
-            while mb < 8192:
-                br = br << 1
-                bi = bi << 1
-                mb = mb << 1
-            pr = (ar * br - ai * bi) >> 14
-            pi = (ar * bi + ai * br) >> 14
-            rc = tab[k * 8 + 3] * 4
-            rs = tab[k * 8 + 4] * 4
-            zr = (pr * rc - pi * rs) >> 14
-            zi = (pr * rs + pi * rc) >> 14
-            if zi < 0:
-                zi = 0 - zi
-            tc = tab[k * 8 + 5]
-            ts = tab[k * 8 + 6]
-            if tc >= 0:
-                if zr <= 0 or zi * tc > zr * ts:
-                    return -1
-            elif zr < 0:
-                if zi * (0 - tc) < (0 - zr) * ts:
-                    return -1
         return r * 4 + (c - 4)
 
     @micropython.viper
@@ -576,23 +654,28 @@ class DtmfReceiver:
         return self._st[a + (d >> 2)] + self._st[a + 4 + (d & 3)]
 
     def _steady(self, d, b):
-        # 1 when blocks b-2..b are each >= 3/4 full in both of d's tones
+        # 1 when blocks b-2..b each hold at least 3/4 of the largest block
+        # amplitude of d's stronger tone (the weaker one's block amplitude
+        # wobbles with the stronger one's leakage, up to +-26 % at 8 dB twist)
         if b < 2:
             return 0
+        st = self._st
         r = d >> 2
         c = 4 + (d & 3)
-        st = self._st
-        mr = 0
-        mc = 0
+        sr = 0
+        sc = 0
         for j in range(b - 2, b + 1):
             a = _RING + (j & 7) * 8
-            if st[a + r] > mr:
-                mr = st[a + r]
-            if st[a + c] > mc:
-                mc = st[a + c]
+            sr += st[a + r]
+            sc += st[a + c]
+        k = r if sr >= sc else c
+        m = 0
         for j in range(b - 2, b + 1):
-            a = _RING + (j & 7) * 8
-            if st[a + r] * 256 < mr * _STEADY_Q8 or st[a + c] * 256 < mc * _STEADY_Q8:
+            v = st[_RING + (j & 7) * 8 + k]
+            if v > m:
+                m = v
+        for j in range(b - 2, b + 1):
+            if st[_RING + (j & 7) * 8 + k] * 256 < m * _STEADY_Q8:
                 return 0
         return 1
 

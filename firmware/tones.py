@@ -42,11 +42,14 @@ _N = const(80)            # samples per block (10 ms at 8 kHz, ARCHITECTURE.md)
 _W = const(4)             # blocks per analysis window (40 ms, 25 Hz bins)
 _BIAS = const(0x4000000)  # stored per-block correlations are biased positive (ptr32 reads
                           # are zero-extended on 64-bit viper): |corr| <= 2^25.3 < _BIAS
-_PURITY40 = const(24)     # 1/40: signal probes hold >= 60 % of the window energy
+_PURITY40 = const(18)     # 1/40: signal probes hold >= 45 % of the window energy (a tone 10 Hz
+                          # off its probe keeps sinc^2(10/25) = 57 % in a 40 ms window; AS/CA
+                          # S002 allows 425 +-10 Hz)
 _COMP40 = const(4)        # 1/40: each frequency of a signal holds >= 10 % (twist up to ~7 dB)
 # Window energy units: sum over 320 samples of s*s >> 9. A sine of peak A gives
 # 320 * A^2/2 / 512; at -42 dBm0 A = 22760 * 10^(-42/20) = 180.6 -> 10190.
 _MIN_E = const(10190)     # window energy at -42 dBm0 (G.711 0 dBm0 = 22760 peak)
+_AM_RATIO = const(2)      # block-energy max/min above which a window is amplitude-modulated
 _DEB = const(3)           # frames (30 ms) a change must persist to start a new run
 _TOL_MS = const(40)       # ms: run length tolerance for window smear and block quantisation,
 _TOL_PCT = const(12)      # plus this % of the element (E.180 Suppl. 2 cadences are +-10 %)
@@ -296,7 +299,23 @@ class ToneDetector:
         self.probes = probes
         nk = len(probes)
         self._nk = nk
-        self._sig_probes = [tuple(probes.index(f) for f in fs) for fs in sigs]
+        # each signal's probe groups: every group must hold >= _COMP40/40 of the energy.
+        # An AM tone (f-m, f, f+m) has two groups, carrier and both sidebands together:
+        # with the carrier off-frequency the window leaks energy between the sidebands
+        # but their sum stays steady.
+        groups = []
+        for fs in sigs:
+            ix = [probes.index(f) for f in fs]
+            if len(fs) == 3 and fs[1] - fs[0] == fs[2] - fs[1]:
+                groups.append(((ix[1],), (ix[0], ix[2])))
+            else:
+                groups.append(tuple((i,) for i in ix))
+        self._sig_groups = groups
+        # AM signals must show their envelope in the 10 ms block energies of the window
+        # (1); a plain tone on an AM signal's carrier must not (-1); others either (0)
+        carriers = [fs[1] for fs in sigs if len(fs) == 3 and fs[1] - fs[0] == fs[2] - fs[1]]
+        self._sig_am = [1 if (len(fs) == 3 and fs[1] - fs[0] == fs[2] - fs[1])
+                        else (-1 if len(fs) == 1 and fs[0] in carriers else 0) for fs in sigs]
         self._tabc = array("h", bytes(2 * _N * nk))
         self._tabs = array("h", bytes(2 * _N * nk))
         self._rc = array("h", bytes(2 * _W * nk))
@@ -389,18 +408,28 @@ class ToneDetector:
         best = -1
         best_s = 0
         pw = self._pow
-        for j in range(len(self._sig_probes)):
+        groups = self._sig_groups
+        eb = self._eb
+        lo = min(eb[0], eb[1], eb[2], eb[3])
+        hi = max(eb[0], eb[1], eb[2], eb[3])
+        # 25 Hz AM at 90-99 % depth: quarter-period block energies swing > 10:1; a plain
+        # tone's stay within noise. 2:1 (3 dB) splits them.
+        am = 1 if hi >= _AM_RATIO * lo else -1
+        for j in range(len(groups)):
+            if self._sig_am[j] and self._sig_am[j] != am:
+                continue
             s = 0
             ok = True
-            for k in self._sig_probes[j]:
-                p = pw[k]
+            for g in groups[j]:
+                p = 0
+                for k in g:
+                    p += pw[k]
                 if p < _COMP40 * e9:
                     ok = False
                     break
                 s += p
             if ok and s >= _PURITY40 * e9 and (s > best_s or (s == best_s and best >= 0 and
-                                                             len(self._sig_probes[j]) >
-                                                             len(self._sig_probes[best]))):
+                                                             len(groups[j]) > len(groups[best]))):
                 best = j
                 best_s = s
         return best

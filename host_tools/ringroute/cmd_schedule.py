@@ -105,15 +105,27 @@ def run(args):
         u = int(time.time())
     if args.week:
         print("%-36s %-10s %s" % ("from (local)", "mode", "menu"))
+        # a mode can only change at a rule's edge (local minute) or when the UTC offset changes
+        edges = set([0])
+        for r in sch["rules"]:
+            edges.add(r.get("from", 0) % 1440)
+            edges.add(r.get("to", 1440) % 1440)
         last = None
-        step = 60
-        t = u
+        off = None
+        t = u - u % 60
         while t < u + 7 * 86400:
-            when, mode, menu = _describe(sched, sch, t, args.override)
-            if (mode, menu) != last:
-                print("%-36s %-10s %s" % (when, mode, menu))
-                last = (mode, menu)
-            t += step
+            if off is None or t % 1800 == 0:
+                o = sched.utc_offset_min(tz, t)
+                changed = o != off
+                off = o
+            else:
+                changed = False
+            if last is None or changed or (t // 60 + off) % 1440 in edges:
+                when, mode, menu = _describe(sched, sch, t, args.override)
+                if (mode, menu) != last:
+                    print("%-36s %-10s %s" % (when, mode, menu))
+                    last = (mode, menu)
+            t += 60
         return 0
     when, mode, menu = _describe(sched, sch, u, args.override)
     src = "override" if args.override else "schedule"

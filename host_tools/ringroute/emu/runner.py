@@ -33,6 +33,10 @@ except ImportError:  # pragma: no cover - the profiles module is part of the fir
     fw_profiles = None
 
 LINK_TIMEOUT_S = 30.0  # a firmware that neither answers a frame nor exits is stuck
+# Without a set duration a run ends this long after the last call is over:
+# long enough for the board to notice a caller who gave up while it rang
+# (the longest ring-cadence silence, IT 4 s, plus the ring detector's margin).
+IDLE_END_BLOCKS = 1000  # blocks (10 s)
 
 
 class EmulatorError(RingrouteError):
@@ -207,12 +211,12 @@ class Emulation:
                         ev["src"] = "board"
                         self._emit(ev)
             world.outputs(t, hook, ring, xm, tx)
-            # Without a set duration, stop 3 s after the last call has ended and
+            # Without a set duration, stop 10 s after the last call has ended and
             # the board is back on-hook with nothing ringing.
             if not self.sc.get("duration_given"):
                 done = all(c.state in ("done", "gone_before_answer") for c in world.callers)
                 quiet = not any(world.hook) and not any(world.ext_ring)
                 idle_blocks = idle_blocks + 1 if (done and quiet) else 0
-                if idle_blocks >= 300:
+                if idle_blocks >= IDLE_END_BLOCKS:
                     break
         self.world = world

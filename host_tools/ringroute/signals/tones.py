@@ -106,3 +106,44 @@ def tone_samples(profile, name, n, start_sample=0, level_dbm0=None, freq_scale=1
 def tone_seconds(profile, name, seconds, **kw):
     """Convenience: `seconds` of the tone from its start, int16."""
     return tone_samples(profile, name, int(seconds * RATE), 0, **kw)
+
+
+def noise(n, level_dbm0, rng):
+    """White Gaussian noise with RMS at level_dbm0 (a sine's RMS at that level), float."""
+    rms = audio.dbm0_to_peak(level_dbm0) / math.sqrt(2)
+    return rng.standard_normal(n) * rms
+
+
+def corpus_item(profile, name, rng, level_range=(-20, 3), snr_range=(12, 40),
+                freq_dev=0.015, cadence_dev=0.08):
+    """One randomised test recording of a tone, as a real line might deliver it.
+
+    The tone's level is the profile's plus a uniform offset in level_range (dB, kept
+    within -38..-3 dBm0), its frequencies off by up to freq_dev (E.180: +-1.5 %), its
+    cadence stretched by up to cadence_dev (+-10 % allowed), white noise at an SNR
+    drawn from snr_range (dB, relative to one frequency's level), between 0.3 and 1.5 s
+    of noise before and 1.5 s after. Returns dict(samples=int16, tone=name,
+    start_ms, end_ms, level, snr, freq_scale, cadence_scale).
+    """
+    prof = get_profile(profile)
+    tdef = prof["tones"][name]
+    cad = tdef[1]
+    level = min(-3.0, max(-38.0, tdef[2] + rng.uniform(*level_range)))
+    snr = rng.uniform(*snr_range)
+    fsc = 1.0 + rng.uniform(-freq_dev, freq_dev)
+    csc = 1.0 + rng.uniform(-cadence_dev, cadence_dev)
+    if cad:
+        dur_ms = int(max(6000, 3 * sum(cad) * csc))
+    else:
+        dur_ms = int(rng.uniform(3000, 6000))
+    lead = int(rng.uniform(300, 1500))
+    tail = 1500
+    n_tone = dur_ms * RATE // 1000
+    body = tone_samples(prof, name, n_tone, 0, level, fsc, csc).astype(np.float64)
+    x = np.zeros((lead + dur_ms + tail) * RATE // 1000)
+    a = lead * RATE // 1000
+    x[a:a + n_tone] = body
+    x += noise(len(x), level - snr, rng)
+    return {"samples": audio.to_int16(x), "tone": name, "start_ms": lead,
+            "end_ms": lead + dur_ms, "level": level, "snr": snr,
+            "freq_scale": fsc, "cadence_scale": csc}

