@@ -314,9 +314,17 @@ def _decide_py(st, tab, trace=None):
     for k in range(4):
         if k != r and (st[_EN + k] >> sh) * _REL_PEAK_Q4 > er * 16:
             return -1
+    # columns: the 160-sample window, where a strong row tone leaks 5 dB less
+    # into the column filters than in one block (-25 instead of -20 dB at 941/1209 Hz)
+    wr = st[_WC + 2 * c] >> 5
+    wi = st[_WC + 2 * c + 1] >> 5
+    ew = (wr * wr + wi * wi) >> 4
     for k in range(4, 8):
-        if k != c and (st[_EN + k] >> sh) * _REL_PEAK_Q4 > ec * 16:
-            return -1
+        if k != c:
+            wr = st[_WC + 2 * k] >> 5
+            wi = st[_WC + 2 * k + 1] >> 5
+            if ((wr * wr + wi * wi) >> 4) * _REL_PEAK_Q4 > ew * 16:
+                return -1
     if (er + ec) * 64 < tot * _SHARE_X10:
         return -1
     for j in range(4):
@@ -517,9 +525,15 @@ if _HAVE_VIPER:
         for k in range(4):
             if k != r and (st[_EN + k] >> sh) * _REL_PEAK_Q4 > er * 16:
                 return -1
+        wr = st[_WC + 2 * c] >> 5
+        wi = st[_WC + 2 * c + 1] >> 5
+        ew = (wr * wr + wi * wi) >> 4
         for k in range(4, 8):
-            if k != c and (st[_EN + k] >> sh) * _REL_PEAK_Q4 > ec * 16:
-                return -1
+            if k != c:
+                wr = st[_WC + 2 * k] >> 5
+                wi = st[_WC + 2 * k + 1] >> 5
+                if ((wr * wr + wi * wi) >> 4) * _REL_PEAK_Q4 > ew * 16:
+                    return -1
         if (er + ec) * 64 < tot * _SHARE_X10:
             return -1
         for j in range(4):

@@ -436,8 +436,7 @@ class Ivr:
         elif kind == "repeat":
             self._enter(t_ms, self.menu_name, False, True)
         elif kind == "ext" or kind == "group":
-            self.fallback = act.get("else")
-            self.emit("ivr", what="route", target=kind, to=act.get("to"))
+            self.fallback = act.get("else")   # the core logs the "route" event itself
             self._finish("route", kind, act.get("to"))
         elif kind == "operator":
             op = self.cfg.get("operator")

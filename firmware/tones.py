@@ -14,7 +14,7 @@
 # which equals one 320-sample DFT at 1/4 of the cost of recomputing it every block.
 # Stage 2, frame (every block): the frequency set ("signal") whose probes hold at
 # least _PURITY40/40 of the window's energy, every component at least _COMP40/40
-# of it, above _MIN_E (about -42 dBm0): speech and music spread their energy
+# of it, above _MIN_E (about -46 dBm0): speech and music spread their energy
 # and rarely pass. Frames are debounced (_DEB frames) into on/off runs.
 # Stage 3, cadence: each tone's pattern [on, off, ...] is matched against the
 # run lengths (tolerance _TOL_MS + _TOL_PCT %, ITU-T E.180 allows +-10 %) by a
@@ -47,8 +47,9 @@ _PURITY40 = const(18)     # 1/40: signal probes hold >= 45 % of the window energ
                           # S002 allows 425 +-10 Hz)
 _COMP40 = const(4)        # 1/40: each frequency of a signal holds >= 10 % (twist up to ~7 dB)
 # Window energy units: sum over 320 samples of s*s >> 9. A sine of peak A gives
-# 320 * A^2/2 / 512; at -42 dBm0 A = 22760 * 10^(-42/20) = 180.6 -> 10190.
-_MIN_E = const(10190)     # window energy at -42 dBm0 (G.711 0 dBm0 = 22760 peak)
+# 320 * A^2/2 / 512; at -46 dBm0 A = 22760 * 10^(-46/20) = 114 -> 4061. (AU congestion's
+# soft bursts are 10 dB under the loud ones: a -33 dBm0 tone still has them above.)
+_MIN_E = const(4061)      # window energy at -46 dBm0 (G.711 0 dBm0 = 22760 peak)
 _AM_RATIO = const(2)      # block-energy max/min above which a window is amplitude-modulated
 _DEB = const(3)           # frames (30 ms) a change must persist to start a new run
 _TOL_MS = const(40)       # ms: run length tolerance for window smear and block quantisation,
@@ -60,6 +61,15 @@ _QLEN = const(4)          # pending events kept; more are counted in `dropped`
 # tolerances above in the 8 profiles, but order the verdict anyway).
 _ORDER = ("busy", "reorder", "ringback", "dial")
 _NEED_MAX = const(8)      # completed runs: cap on the chain a tone may need to be unique
+
+
+def _is_am(fs):
+    return len(fs) == 3 and fs[1] - fs[0] == fs[2] - fs[1]
+
+
+def _fset(fs):
+    # the frequencies a signal is probed at: an AM tone's carrier, else all
+    return (fs[1],) if _is_am(fs) else tuple(fs)
 
 
 def _tol(c):
@@ -217,6 +227,7 @@ class _Tone:
         self.ncnt = array("i", [0] * max(1, n))
         self.ncst = array("i", [0] * max(1, n))
         self.cont_ms = cont_ms
+        self.am_req = 0         # 1: on-runs must be amplitude-modulated, -1: must not
         # per on-element level step (dB) relative to the previous on-element: AU congestion
         # alternates full and -10 dB bursts; 0 = same level. None = levels not checked.
         self.steps = None
@@ -230,7 +241,7 @@ class _Tone:
         for e in range(self.L):
             self.cnt[e] = 0
 
-    def run_done(self, sig, t0, d, ratio):
+    def run_done(self, sig, t0, d, ratio, am):
         # a run (sig, start t0, length d) completed: extend or break each chain.
         # ratio: for an on-run, its level step from the previous on-run (+1 = >= 6 dB
         # louder, -1 = >= 6 dB softer, 0 = within 6 dB, 2 = unknown)
@@ -241,6 +252,8 @@ class _Tone:
         st = self.steps
         for e in range(L):
             ok = ((e & 1) == 0) == on and self.lo[e] <= d <= self.hi[e]
+            if ok and on and self.am_req and am != self.am_req:
+                ok = False
             if ok and on and st is not None and ratio != 2:
                 want = 1 if st[e] >= 6 else (-1 if st[e] <= -6 else 0)
                 ok = want == ratio
@@ -259,12 +272,14 @@ class _Tone:
         self.cnt, self.ncnt = self.ncnt, self.cnt
         self.cst, self.ncst = self.ncst, self.cst
 
-    def check(self, sig, d, need, strict):
+    def check(self, sig, d, need, strict, am):
         # Does the running (partial) run continue a chain of >= need runs?
         # strict: the partial must also have reached its element's lower bound.
         # Returns the chain's start time, or -1.
         L = self.L
         on = sig == self.sig
+        if on and self.am_req and am != self.am_req and d >= 100:
+            return -1   # (judged once the run has 10 frames)
         if L == 0:
             if on and (not strict or d >= self.cont_ms):
                 return 0
@@ -285,10 +300,13 @@ class ToneDetector:
         order = [n for n in _ORDER if n in tdefs] + sorted(n for n in tdefs if n not in _ORDER)
         if names is not None:
             order = [n for n in order if n in names]
-        # distinct frequency sets = signals; the union of their frequencies = probes
+        # distinct frequency sets = signals; the union of their frequencies = probes.
+        # An AM tone (f-m, f, f+m: Australia's 425 Hz x 25 Hz) is probed at its carrier
+        # only; its envelope (block energies swinging with the 25 Hz modulation) tells it
+        # from a plain tone on the same carrier, per run (see _frame).
         sigs = []
         for n in tdefs:
-            fs = tuple(tdefs[n][0])
+            fs = _fset(tdefs[n][0])
             if fs not in sigs:
                 sigs.append(fs)
         probes = []
@@ -299,23 +317,8 @@ class ToneDetector:
         self.probes = probes
         nk = len(probes)
         self._nk = nk
-        # each signal's probe groups: every group must hold >= _COMP40/40 of the energy.
-        # An AM tone (f-m, f, f+m) has two groups, carrier and both sidebands together:
-        # with the carrier off-frequency the window leaks energy between the sidebands
-        # but their sum stays steady.
-        groups = []
-        for fs in sigs:
-            ix = [probes.index(f) for f in fs]
-            if len(fs) == 3 and fs[1] - fs[0] == fs[2] - fs[1]:
-                groups.append(((ix[1],), (ix[0], ix[2])))
-            else:
-                groups.append(tuple((i,) for i in ix))
-        self._sig_groups = groups
-        # AM signals must show their envelope in the 10 ms block energies of the window
-        # (1); a plain tone on an AM signal's carrier must not (-1); others either (0)
-        carriers = [fs[1] for fs in sigs if len(fs) == 3 and fs[1] - fs[0] == fs[2] - fs[1]]
-        self._sig_am = [1 if (len(fs) == 3 and fs[1] - fs[0] == fs[2] - fs[1])
-                        else (-1 if len(fs) == 1 and fs[0] in carriers else 0) for fs in sigs]
+        self._sig_probes = [tuple(probes.index(f) for f in fs) for fs in sigs]
+        carriers = [tdefs[n][0][1] for n in tdefs if _is_am(tdefs[n][0])]
         self._tabc = array("h", bytes(2 * _N * nk))
         self._tabs = array("h", bytes(2 * _N * nk))
         self._rc = array("h", bytes(2 * _W * nk))
@@ -336,21 +339,26 @@ class ToneDetector:
         self._tones = []
         for n in order:
             fs, cad = tdefs[n][0], tdefs[n][1]
-            sig = sigs.index(tuple(fs))
+            sig = sigs.index(_fset(fs))
             cont = _CONT_MIN_MS
             for m in tdefs:
-                if tuple(tdefs[m][0]) == tuple(fs):
+                if _fset(tdefs[m][0]) == _fset(fs):
                     c = tdefs[m][1]
                     for i in range(0, len(c), 2):
                         cont = max(cont, c[i] * 5 // 4 + 100)
             levels = None
             for m in tdefs:   # level steps matter when any same-signal tone has them
-                if tuple(tdefs[m][0]) == tuple(fs) and len(tdefs[m]) > 3:
+                if _fset(tdefs[m][0]) == _fset(fs) and len(tdefs[m]) > 3:
                     levels = tdefs[n][3] if len(tdefs[n]) > 3 else (0,)
             tn = _Tone(n, sig, tuple(cad), cont, levels)
+            if _is_am(fs):
+                tn.am_req = 1
+            elif len(fs) == 1 and fs[0] in carriers:
+                tn.am_req = -1
             if cad:
                 others = [tuple(tdefs[m][1]) for m in tdefs
-                          if m != n and tdefs[m][1] and tuple(tdefs[m][0]) == tuple(fs)]
+                          if m != n and tdefs[m][1] and _fset(tdefs[m][0]) == _fset(fs)
+                          and _is_am(tdefs[m][0]) == _is_am(fs)]
                 k = _unique_after(tuple(cad), others)
                 # not unique in time (AU busy/congestion differ in level only): two
                 # on-runs must complete so their levels are compared
@@ -368,7 +376,10 @@ class ToneDetector:
         self._run_sig = -1
         self._run_t = 0
         self._run_e = 0
+        self._run_mod = 0
+        self._run_nf = 0
         self._e = 0
+        self._mod = False
         for i in range(len(self._on_e)):
             self._on_e[i] = 0
         self._cand = -1
@@ -408,28 +419,21 @@ class ToneDetector:
         best = -1
         best_s = 0
         pw = self._pow
-        groups = self._sig_groups
         eb = self._eb
-        lo = min(eb[0], eb[1], eb[2], eb[3])
-        hi = max(eb[0], eb[1], eb[2], eb[3])
         # 25 Hz AM at 90-99 % depth: quarter-period block energies swing > 10:1; a plain
         # tone's stay within noise. 2:1 (3 dB) splits them.
-        am = 1 if hi >= _AM_RATIO * lo else -1
-        for j in range(len(groups)):
-            if self._sig_am[j] and self._sig_am[j] != am:
-                continue
+        self._mod = max(eb[0], eb[1], eb[2], eb[3]) >= _AM_RATIO * min(eb[0], eb[1], eb[2], eb[3])
+        sp = self._sig_probes
+        for j in range(len(sp)):
             s = 0
             ok = True
-            for g in groups[j]:
-                p = 0
-                for k in g:
-                    p += pw[k]
+            for k in sp[j]:
+                p = pw[k]
                 if p < _COMP40 * e9:
                     ok = False
                     break
                 s += p
-            if ok and s >= _PURITY40 * e9 and (s > best_s or (s == best_s and best >= 0 and
-                                                             len(groups[j]) > len(groups[best]))):
+            if ok and s >= _PURITY40 * e9 and s > best_s:
                 best = j
                 best_s = s
         return best
@@ -461,28 +465,36 @@ class ToneDetector:
                         else:
                             ratio = 0
                     self._on_e[rsig] = en
+                am = 1 if 2 * self._run_mod > self._run_nf else -1
                 for tn in self._tones:
-                    tn.run_done(rsig, self._run_t, d, ratio)
+                    tn.run_done(rsig, self._run_t, d, ratio, am)
                 if self._cur is not None and self._run_sig == self._cur.sig:
                     self._cur_end = self._cand_t
                 self._run_sig = self._cand
                 self._run_t = self._cand_t
                 self._run_e = 0
+                self._run_mod = 0
+                self._run_nf = 0
                 self._cand_n = 0
-        if sig >= 0 and sig == self._run_sig and self._e > self._run_e:
-            self._run_e = self._e       # the run's level: its loudest frame
+        if sig >= 0 and sig == self._run_sig:
+            if self._e > self._run_e:
+                self._run_e = self._e       # the run's level: its loudest frame
+            self._run_nf += 1
+            if self._mod:
+                self._run_mod += 1
         # the running (partial) run
         d = t + 10 - self._run_t
         rs = self._run_sig
         cur = self._cur
+        am = 1 if 2 * self._run_mod > self._run_nf else -1
         if cur is not None:
-            if cur.check(rs, d, 1 if cur.L else 0, False) < 0:
+            if cur.check(rs, d, 1 if cur.L else 0, False, am) < 0:
                 self._end(cur)
             elif rs == cur.sig:
                 self._cur_end = t + 10
             return
         for tn in self._tones:
-            st = tn.check(rs, d, tn.need, True)
+            st = tn.check(rs, d, tn.need, True, am)
             if st >= 0:
                 self._cur = tn
                 self.current = tn.name

@@ -260,7 +260,9 @@ class World:
             ph.last_ring = t
         elif ph.ring_started is not None and t - ph.last_ring > RING_EPISODE_GAP_MS:
             ph.ring_started = None
-        if not ph.offhook and ph.ring_started is not None and s["answer"]:
+        # The agent lifts the handset on the first ring burst at or after
+        # answer_after: people answer a phone that is ringing, not one that was.
+        if not ph.offhook and ph.ring_started is not None and s["answer"] and self.ext_ring[ph.port]:
             if t - ph.ring_started >= s["answer_after"] * 1000:
                 ph.offhook = True
                 ph.t_offhook = t
