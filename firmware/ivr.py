@@ -54,16 +54,19 @@ _ROUTED = const(5)
 _PENDING = const(6)
 _DONE = const(7)
 
-_FIRST_MS = const(5000)    # ms, first-digit timeout after the prompt ends; ITU-T E.180-era IVR practice (Asterisk 'TIMEOUT(response)' default 10 s; 5 s after a short menu prompt)
-_INTER_MS = const(3000)    # ms, inter-digit timeout; Asterisk 'TIMEOUT(digit)' default 5 s, FreeSWITCH ivr inter-digit-timeout 2 s
-_MAX_TRIES = const(3)      # attempts, FreeSWITCH ivr max-failures / max-timeouts default 3
+STATE_NAMES = ("idle", "prompt", "wait", "digits", "message", "routed", "pending", "done")
+
+_FIRST_MS = const(5000)    # ms, first-digit timeout, counted from the END of the prompt (config default; Asterisk TIMEOUT(response) is 10 s, FreeSWITCH's demo_ivr 'timeout' 10 s, both counted from the prompt's start)
+_INTER_MS = const(3000)    # ms, inter-digit timeout (Asterisk TIMEOUT(digit) default 5 s; FreeSWITCH demo_ivr 'inter-digit-timeout' 2 s)
+_MAX_TRIES = const(3)      # attempts before the final action (FreeSWITCH demo_ivr max-failures 3, max-timeouts 3)
 _MAX_DIGITS = const(16)    # digits, longest entry kept (E.164 numbers are at most 15 digits)
 _MAX_BLOCKED = const(32)   # numbers in the feature-code block list; the oldest goes first, counted in _shared["dropped"]
 _START_GRACE_MS = const(60)  # ms, a prompt that never reports busy (file missing) counts as ended after this
 
 # shared by every line's Ivr (one board): the manual day/night override and
 # the 'block the last caller' list (the core persists them if it wants).
-_shared = {"override": None, "last_caller": None, "blocked": [], "dropped": 0}
+_shared = {"override": None, "last_caller": None, "blocked": [], "dropped": 0,
+           "disa_fails": 0, "disa_lock_until": -1}
 
 
 def set_override(mode):
@@ -140,6 +143,10 @@ class Ivr:
         self.fallback = None     # action after a route that failed
         self.result = None       # the tuple a PENDING step returns
         self.caller = None
+        self.pin_mode = False    # collecting the DISA PIN (digits are never logged)
+
+    def state_name(self):
+        return STATE_NAMES[self.state]
 
     # ---- the interface used by the core -------------------------------
     def start(self, t_ms, caller):
@@ -151,6 +158,7 @@ class Ivr:
         self.then = None
         self.fallback = None
         self.result = None
+        self.pin_mode = False
         self.caller = caller or {}
         number = self.caller.get("number")
         if number:
@@ -189,7 +197,10 @@ class Ivr:
         if digit is not None:
             if self.player.busy:
                 self.player.stop()
-            self._digit(t_ms, digit)
+            if self.pin_mode:
+                self._pin_digit(t_ms, digit)
+            else:
+                self._digit(t_ms, digit)
             return self._take()
         if st == _PROMPT:
             if self._prompt_over(t_ms):
@@ -197,7 +208,9 @@ class Ivr:
                 self.deadline = t_ms + self.menu.get("first_ms", _FIRST_MS)
             return None
         if t_ms >= self.deadline:
-            if st == _DIGITS:
+            if self.pin_mode:
+                self._pin_fail(t_ms)
+            elif st == _DIGITS:
                 self._entry_timeout(t_ms)
             else:
                 self._no_input(t_ms)
@@ -281,6 +294,10 @@ class Ivr:
                     self.emit("ivr", what="priority", number=number)
                     return rule["action"]
             return None
+        # only a number the caller chose to hide (Bell 202 'P' / ETSI 'private');
+        # "unavailable" (out of area) and "none_sent" (no caller ID service) are not withheld
+        if reason != "withheld":
+            return None
         act = rules.get("withheld")
         if act is not None:
             self.emit("ivr", what="withheld", reason=reason)
@@ -348,6 +365,58 @@ class Ivr:
                 names.append("digit-" + c)
             act = {"do": "message", "prompts": names, "then": act}
         return act
+
+    # ---- DISA: an outside line only after the PIN (cfgcheck: 6+ digits) ----
+    # Failed PINs count across calls and lines; max_attempts failures lock
+    # DISA for lockout_ms of board time.  Success returns ("disa", max_call_ms)
+    # to the core, which owns the trunk-to-trunk path and its time limit.
+    def _disa_start(self, t_ms):
+        d = self.cfg.get("disa") or {}
+        if not d.get("enabled") or not d.get("pin"):
+            self._fallback_final(t_ms)
+            return
+        if t_ms < _shared["disa_lock_until"]:
+            self.emit("ivr", what="disa_locked")
+            self._finish("hangup", "disa_locked")
+            return
+        self.pin_mode = True
+        self.buf = ""
+        self.state = _PROMPT
+        self._play(t_ms, d.get("prompt"))
+
+    def _pin_digit(self, t_ms, c):
+        d = self.cfg["disa"]
+        pin = d["pin"]
+        entry = self.buf if c == "#" else self.buf + c
+        if c == "#" or len(entry) >= len(pin):
+            self.buf = ""
+            if entry == pin:
+                _shared["disa_fails"] = 0
+                self.pin_mode = False
+                self.emit("ivr", what="disa_ok")
+                self._finish("disa", d.get("max_call_ms", 0))
+            else:
+                self._pin_fail(t_ms)
+            return
+        self.buf = entry
+        self.state = _DIGITS
+        self.deadline = t_ms + self.menu.get("inter_ms", _INTER_MS)
+
+    def _pin_fail(self, t_ms):
+        d = self.cfg["disa"]
+        _shared["disa_fails"] += 1
+        n = _shared["disa_fails"]
+        self.buf = ""
+        self.emit("ivr", what="disa_bad_pin", n=n)
+        if n >= d.get("max_attempts", _MAX_TRIES):
+            _shared["disa_fails"] = 0
+            _shared["disa_lock_until"] = t_ms + d.get("lockout_ms", 1800000)
+            self.emit("ivr", what="disa_lockout", until_ms=_shared["disa_lock_until"])
+            self.pin_mode = False
+            self._finish("hangup", "disa_locked")
+            return
+        self.state = _PROMPT
+        self._play(t_ms, d.get("prompt"))
 
     def _digit(self, t_ms, d):
         menu = self.menu
@@ -450,6 +519,8 @@ class Ivr:
             self._play(t_ms, act.get("prompts"))
         elif kind == "hangup":
             self._finish("hangup", act.get("reason", "menu_done"))
+        elif kind == "disa":
+            self._disa_start(t_ms)
         else:
             # unknown action kinds are refused by cfgcheck; be safe anyway
             self._fallback_final(t_ms)

@@ -32,6 +32,9 @@ STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard")
 # after release must not be mistaken for a new call).
 GUARD_MS = const(1500)        # ms; longer than the 0.8 s CPC of Bellcore TR-NWT-000057
 DEFAULT_ANSWER_RING = const(2)  # answer on the 2nd ring: caller ID arrives after the 1st
+# Caller ID sent before ringing (ETSI EN 300 659-1, BT SIN 227) precedes the
+# first ring by well under this; older data on an idle line is not this call's.
+CID_BEFORE_RING_MS = const(5000)  # ms
 
 
 def _optional(modname, clsname):
@@ -121,7 +124,10 @@ class LineCall:
             ev = self.ringdet.pop()
             while ev is not None:
                 if self.state == IDLE:
-                    self._new_caller(t)
+                    # caller ID sent before the first ring belongs to this call
+                    # only if it is recent; anything older was a stray burst
+                    if self.caller is None or t - self.caller["t"] > CID_BEFORE_RING_MS:
+                        self._new_caller(t)
                     self._to(RINGING, t)
                 self.emit("ring", n=ev.get("n", self.ringdet.rings))
                 ev = self.ringdet.pop()
@@ -177,7 +183,7 @@ class LineCall:
 
     # --- transitions ----------------------------------------------------------
     def _new_caller(self, t):
-        self.caller = {"number": None, "name": None, "reason": None}
+        self.caller = {"number": None, "name": None, "reason": None, "t": t}
         self._cid_seen = False
 
     def _read_callerid(self):

@@ -243,6 +243,220 @@ def case_idle_step_allocates_nothing():
         micropython.heap_unlock()
 
 
+def rules_cfg():
+    cfg = base_cfg()
+    cfg["callers"] = {"block": ["5550666", "1900*"],
+                      "block_action": {"do": "message", "prompts": ["blocked"]},
+                      "priority": [{"number": "5559999", "action": {"do": "ext", "to": "102"}}],
+                      "withheld": {"do": "menu", "to": "support"}}
+    return cfg
+
+
+def case_blocked_number_and_prefix_hear_message():
+    for num in ("5550666", "19005550100"):
+        r = Run(rules_cfg(), caller={"number": num, "reason": None})
+        a = r.run(5000)
+        assert r.player.played == [["blocked"]], r.player.played
+        assert a == ("hangup", "menu_done")
+        assert r.menus() == []
+
+
+def case_priority_caller_routed_first():
+    r = Run(rules_cfg(), caller={"number": "5559999", "reason": None})
+    a = r.run(100)
+    assert a == ("route", "ext", "102")
+    assert r.actions[0][0] == 10
+
+
+def case_withheld_rule_only_for_withheld():
+    r = Run(rules_cfg(), caller={"number": None, "reason": "withheld"})
+    r.run(50)
+    assert r.menus() == ["support"]
+    for reason in ("unavailable", "none_sent", None):
+        r = Run(rules_cfg(), caller={"number": None, "reason": reason})
+        r.run(50)
+        assert r.menus() == ["main"], reason
+
+
+def case_feature_code_blocks_last_caller():
+    ivr._shared["blocked"] = []
+    cfg = rules_cfg()
+    cfg["feature_codes"] = {"*89": ["block_last"]}
+    Run(cfg, caller={"number": "5551212", "reason": None})
+    assert ivr.feature_code(cfg, "*89") == ("block_last", "5551212")
+    assert ivr.feature_code(cfg, "*00") is None
+    r = Run(cfg, caller={"number": "5551212", "reason": None})
+    r.run(3000)
+    assert r.player.played == [["blocked"]]
+    ivr._shared["blocked"] = []
+
+
+def case_block_list_is_bounded():
+    ivr._shared["blocked"] = []
+    ivr._shared["dropped"] = 0
+    for i in range(40):
+        ivr._shared["last_caller"] = "555%04d" % i
+        ivr.block_last_caller()
+    assert len(ivr.blocked_numbers()) == 32
+    assert ivr._shared["dropped"] == 8
+    assert ivr.blocked_numbers()[0] == "5550008"
+    ivr._shared["blocked"] = []
+    ivr._shared["dropped"] = 0
+
+
+def sched_cfg():
+    cfg = base_cfg()
+    cfg["menus"]["night"] = {"greeting": ["closed"], "keys": {"1": {"do": "ext", "to": "103"}}}
+    cfg["schedule"] = {"rules": [{"mode": "day", "days": 31, "from": 540, "to": 1020}],
+                       "default": "night", "modes": {"day": "main", "night": "night"}}
+    cfg["feature_codes"] = {"*81": ["override", "night"], "*82": ["override", "day"], "*80": ["override", None]}
+    return cfg
+
+
+def case_schedule_and_override_pick_the_menu():
+    monday_10 = 1795687200      # 2026-11-23 10:00 UTC, a Monday
+    monday_20 = monday_10 + 10 * 3600
+    cfg = sched_cfg()
+    r = Run(cfg, clock=lambda: monday_10)
+    assert r.menus() == ["main"]
+    r = Run(cfg, clock=lambda: monday_20)
+    assert r.menus() == ["night"]
+    assert ivr.feature_code(cfg, "*82") == ("override", "day")
+    r = Run(cfg, clock=lambda: monday_20)
+    assert r.menus() == ["main"]
+    assert [e for e in r.events if e["event"] == "schedule"][0]["mode"] == "day"
+    ivr.feature_code(cfg, "*80")
+    assert ivr.get_override() is None
+    r = Run(cfg, clock=lambda: monday_20)
+    assert r.menus() == ["night"]
+
+
+def case_top_returns_to_the_scheduled_menu():
+    cfg = sched_cfg()
+    cfg["menus"]["night"]["keys"]["2"] = {"do": "menu", "to": "support"}
+    r = Run(cfg, clock=lambda: 1795687200 + 36000)
+    r.run(1000, {100: "2", 500: "*"})
+    assert r.menus() == ["night", "support", "night"], r.menus()
+
+
+def case_dialled_extension_is_announced():
+    cfg = base_cfg()
+    cfg["announce_ext"] = ["connecting"]
+    r = Run(cfg)
+    a = r.run(10000, {100: "1", 200: "0", 300: "2"})
+    assert r.player.played[1] == ["connecting", "digit-1", "digit-0", "digit-2"]
+    assert a == ("route", "ext", "102")
+    assert r.actions[0][0] >= 300 + 400     # after the announcement (4 fragments)
+
+
+def case_missing_prompt_does_not_hang_the_menu():
+    class Mute(FakePlayer):
+        def play(self, names):
+            self.played.append(list(names))    # the file is missing: never busy
+    r = Run()
+    r.player = Mute()
+    r.ivr.player = r.player
+    r.ivr.start(0, {"number": None, "reason": None})
+    r.run(20000)
+    assert r.whats("timeout"), "the first-digit timer must start even if the prompt is silent"
+
+
+def case_menu_no_answer_fallback_for_dialled_extension():
+    cfg = base_cfg()
+    cfg["menus"]["main"]["on_no_answer"] = {"do": "message", "prompts": ["callback"]}
+    r = Run(cfg)
+    a = r.run(5000, {100: "1", 200: "0", 300: "2"})
+    assert a == ("route", "ext", "102")
+    r.ivr.route_result(r.t, "busy")
+    a = r.run(10000)
+    assert r.player.played[-1] == ["callback"] and a == ("hangup", "menu_done")
+
+
+def case_collecting_steps_allocate_nothing():
+    try:
+        import micropython
+        micropython.heap_lock
+    except (ImportError, AttributeError):
+        return "skip"
+    r = Run()
+    iv = r.ivr
+    p = r.player
+    # PROMPT state with the player busy, then DIGITS state waiting for more
+    micropython.heap_lock()
+    try:
+        for i in range(10):
+            p.tick()
+            iv.step(10 + i * 10, None, False)
+    finally:
+        micropython.heap_unlock()
+    r.t = 100
+    r.run(120, {110: "1"})            # "1": ambiguous with 101/102, waits
+    assert iv.state_name() == "digits", iv.state_name()
+    micropython.heap_lock()
+    try:
+        for i in range(50):
+            iv.step(130 + i * 10, None, False)
+    finally:
+        micropython.heap_unlock()
+
+
+def disa_cfg():
+    cfg = base_cfg()
+    cfg["disa"] = {"enabled": True, "pin": "481923", "max_attempts": 3, "lockout_ms": 600000,
+                   "max_call_ms": 1200000, "prompt": ["enter_pin"]}
+    cfg["menus"]["main"]["keys"]["8"] = {"do": "disa"}
+    cfg["menus"]["main"]["dial_ext"] = False
+    return cfg
+
+
+def _keys(t0, digits, gap=100):
+    return dict((t0 + i * gap, c) for i, c in enumerate(digits))
+
+
+def case_disa_right_pin():
+    ivr._shared["disa_fails"] = 0
+    ivr._shared["disa_lock_until"] = -1
+    r = Run(disa_cfg())
+    keys = {100: "8"}
+    keys.update(_keys(500, "481923"))
+    a = r.run(5000, keys)
+    assert a == ("disa", 1200000), a
+    # the PIN never appears in the events
+    assert not [e for e in r.events if "481923" in str(e)]
+
+
+def case_disa_wrong_pins_lock_out_across_calls():
+    ivr._shared["disa_fails"] = 0
+    ivr._shared["disa_lock_until"] = -1
+    cfg = disa_cfg()
+    r = Run(cfg)
+    keys = {100: "8"}
+    keys.update(_keys(500, "111111"))
+    keys.update(_keys(2000, "222222"))
+    r.run(4000, keys)
+    assert [e["n"] for e in r.whats("disa_bad_pin")] == [1, 2]
+    r2 = Run(cfg)                           # another call: the count goes on
+    r2.t = r.t
+    keys = {r.t + 100: "8"}
+    keys.update(_keys(r.t + 500, "333333"))
+    a = r2.run(r.t + 3000, keys)
+    assert a == ("hangup", "disa_locked"), a
+    r3 = Run(cfg)                           # locked: even the right PIN is refused
+    r3.t = r2.t
+    keys = {r2.t + 100: "8"}
+    a = r3.run(r2.t + 3000, keys)
+    assert a == ("hangup", "disa_locked")
+    ivr._shared["disa_lock_until"] = -1
+
+
+def case_disa_off_means_no_outside_line():
+    cfg = disa_cfg()
+    cfg["disa"] = {"enabled": False}
+    r = Run(cfg)
+    a = r.run(5000, {100: "8"})
+    assert a == ("route", "ext", "101"), a  # the safe fallback (operator), never an outside line
+
+
 def all_cases():
     g = globals()
     return [k for k in sorted(g) if k.startswith("case_")]

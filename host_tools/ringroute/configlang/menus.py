@@ -11,9 +11,10 @@ RETRY_KEYS = ("prompt", "max", "then")
 
 DIGITS = re.compile(r"[0-9*#A-D]+")
 
-# Defaults, from common auto-attendant practice: FreeSWITCH mod_dptools ivr
-# menus (timeout 10 s, inter-digit 2 s, max-failures 3, max-timeouts 3) and
-# Asterisk's IVR examples (response timeout 5-10 s, digit timeout 3-5 s).
+# Defaults (firmware/ivr.py has the same): Asterisk's TIMEOUT() defaults are
+# response 10 s and digit 5 s; FreeSWITCH's demo_ivr uses timeout 10 s,
+# inter-digit-timeout 2 s, max-failures 3, max-timeouts 3.  Our first-digit
+# timeout starts when the prompt ENDS, so 5 s is as patient as their 10 s.
 FIRST_MS = 5000
 INTER_MS = 3000
 MAX_TRIES = 3

@@ -12,7 +12,7 @@ EXT_KEYS = ("port", "name", "dial")
 GROUP_KEYS = ("members", "strategy", "member_ring")
 STRATEGIES = ("ring_all", "sequential", "round_robin")      # firmware/router.py
 CALLER_KEYS = ("block", "when_blocked", "priority", "withheld")
-DISA_KEYS = ("enabled", "pin", "max_attempts", "lockout", "max_call")
+DISA_KEYS = ("enabled", "pin", "max_attempts", "lockout", "max_call", "prompt")
 FEATURE_KEYS = ("day", "night", "auto", "block_last", "override")
 RECORD_KEYS = ("enabled", "keep", "caller_id")
 NUMBER = re.compile(r"\+?[0-9]{1,20}\*?|\*")
@@ -221,7 +221,15 @@ def parse_disa(ctx, node):
     else:
         out["max_call_ms"] = r.duration_ms(m["max_call"][1], "disa max_call", 1200000, lo=60000,
                                            hi=14400000)
+    if "prompt" in m:
+        ps = r.names(m["prompt"][1], "disa prompt")
+        for n, nn in ps:
+            ctx.use_prompt(n, nn)
+        out["prompt"] = [n for n, _ in ps]
     ctx.disa_enabled = "pin" in out
+    if ctx.disa_enabled:
+        ctx.probs.warn(m["enabled"][1], "disa is enabled: anyone with the PIN can call out at your cost; "
+                                        "keep the PIN secret and the 'disa' key out of public menus")
     return out
 
 

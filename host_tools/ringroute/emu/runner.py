@@ -114,7 +114,8 @@ class Emulation:
 
     def _run(self, tmp, flash):
         nl, ne = self.n_lines, self.n_exts
-        world = world_mod.World(self.sc, self.cfg, nl, ne, self.log, fw_profiles)
+        world = world_mod.World(self.sc, self.cfg, nl, ne, self.log, fw_profiles,
+                                utc0=start_utc(self.sc.get("start")))
         sock_path = os.path.join(tmp, "board.sock")
         srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         srv.bind(sock_path)

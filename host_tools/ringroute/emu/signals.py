@@ -75,6 +75,22 @@ def agent_voice(n0, port, level_dbm0=-22.0):
     return rms * _cyclic(_AGENTS[port % len(_AGENTS)], n0)
 
 
-def callerid_audio(caller, el_ms, n0):
-    """The caller-ID burst on the line while it rings (from ringroute.signals.callerid)."""
-    return caller.cid_audio_block(el_ms) if hasattr(caller, "cid_audio_block") else np.zeros(BLOCK)
+def callerid_plan(caller, utc, rng):
+    """What the exchange sends for this call's caller ID (ringroute.signals.callerid),
+    placed against the profile's ring cadence; None when the line sends none."""
+    import time as _time
+    from ..signals import callerid
+    spec = caller.spec
+    prof = caller.profile
+    cid = spec["caller_id"]
+    if cid == "none":
+        return None
+    standard = prof.get("callerid", "bell202")
+    when = prof.get("cid_when", "after_first_ring")
+    if when == "before_ring" and standard != "dtmf":
+        when = "before_ring_dtas"   # V.23 before ringing: reversal + DT-AS alert (SIN 227)
+    number, reason = (None, cid) if cid in ("withheld", "unavailable") else (cid, None)
+    tm = _time.gmtime(utc)
+    stamp = "%02d%02d%02d%02d" % (tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min)
+    return callerid.plan(standard, number=number, name=spec.get("name"), reason=reason,
+                         datetime=stamp, when=when, cadence_ms=prof["ring_cadence_ms"], rng=rng)

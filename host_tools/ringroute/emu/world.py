@@ -68,8 +68,9 @@ class Phone:
 
 
 class World:
-    def __init__(self, scenario, cfg, n_lines, n_exts, log, profiles_mod=None):
+    def __init__(self, scenario, cfg, n_lines, n_exts, log, profiles_mod=None, utc0=0):
         self.sc = scenario
+        self.utc0 = utc0
         self.cfg = cfg
         self.n_lines = n_lines
         self.n_exts = n_exts
@@ -118,14 +119,16 @@ class World:
                 continue
             if c.state == "pending" and t >= c.spec["at"] * 1000 and self.active[li] is None:
                 c.state = "ringing"
-                c.t_ring = t
                 self.active[li] = c
+                c.cid = sig.callerid_plan(c, self.utc0 + t // 1000, self.rng)
+                # caller ID sent before the first ring shifts the ringing later
+                c.t_ring = t + (max(0, -int(c.cid.t0_ms)) if c.cid is not None else 0)
                 self.log(t, "call", line=li + 1, caller_id=c.spec["caller_id"], name=c.spec["name"],
                          country=c.profile["country"])
             if self.active[li] is not c:
                 continue
             if c.state == "ringing":
-                pulses[li], a = self._ringing(c, li, t, n0)
+                pulses[li], a, reversed_[li] = self._ringing(c, li, t, n0)
                 lines_audio[li] += a
             elif c.state == "answered":
                 lp, rev, a = self._connected(c, li, t, n0)
@@ -138,8 +141,11 @@ class World:
         # Audio that crosses the crosspoint: agents' voices onto joined lines,
         # and each line's audio (caller + board's prompt) to joined phones.
         for li in range(self.n_lines):
+            c = self.active[li]
+            talking = c is not None and c.state == "answered"
             for ph in self.phones:
-                if self.xmask[li] & (1 << ph.port) and ph.offhook:
+                # the agent talks while the caller is there, and listens once they are gone
+                if self.xmask[li] & (1 << ph.port) and ph.offhook and talking:
                     lines_audio[li] += sig.agent_voice(n0, ph.port)
             # the board's own output leaks back through the hybrid (echo)
             lines_audio[li] += self.echo_gain * self.tx[li]
@@ -166,17 +172,25 @@ class World:
             c.state = "gone_before_answer"
             self.active[li] = None
             self.log(t, "hangup", line=li + 1, method="abandon_ringing")
-            return 0, np.zeros(BLOCK)
+            return 0, np.zeros(BLOCK), False
         if self.hook[li]:
             c.state = "answered"
             c.t_answer = t
             self._plan_keys(c, "answer", t)
             self._schedule_hangup(c, t)
-            return 0, np.zeros(BLOCK)
+            return 0, np.zeros(BLOCK), False
         # ring-detect optocoupler: one pulse per half-cycle of the ring voltage
         p = sig.ring_pulses(c.profile, el)
-        a = sig.callerid_audio(c, el, n0)
-        return p, a
+        a = np.zeros(BLOCK)
+        rev = False
+        if c.cid is not None:
+            a += c.cid.block(el)
+            # a line reversal announces caller ID sent before the first ring
+            # (ETSI EN 300 659-1, BT SIN 227); polarity is normal again for ringing
+            rev = c.cid.reversal_ms is not None and c.cid.reversal_ms <= el < 0
+        if c.spec["noise_dbm0"] > -90:
+            a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
+        return p, a, rev
 
     def _plan_keys(self, c, after, t):
         for k in [k for k in c.keys_pending if k["after"] == after]:

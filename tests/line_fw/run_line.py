@@ -1,0 +1,107 @@
+# Test runner for the trunk-line firmware (ringdet, hangup, tones), run under
+# `micropython` (MICROPYPATH=firmware) or CPython (PYTHONPATH=firmware).
+# argv: KIND PARAMS.json -> one JSON object per line on stdout.
+#   ring:   {"cadence": [..] or null, "pulses": FILE (one byte per block)}
+#           prints each ring event, {"ended_ms": t} when `ended` first turns True
+#   hangup: {"profile": CC, "kw": {...}, "raw": FILE (int16 per sample), "ctrl": FILE
+#           (3 bytes per block: loop 0/1, polarity 0/1 = +1/-1, playing 0/1), "heap_lock": bool}
+#           prints {"method": m, "t_ms": t} when it fires (or method null at the end)
+#   tones:  {"profile": CC, "raw": FILE, "heap_lock": bool} prints events and
+#           {"current": name, "t_ms": t} when `current` changes
+import sys
+import json
+from array import array
+
+try:
+    import micropython
+    _lock = micropython.heap_lock
+    _unlock = micropython.heap_unlock
+except (ImportError, AttributeError):
+    def _lock():
+        pass
+
+    def _unlock():
+        pass
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def main():
+    kind = sys.argv[1]
+    with open(sys.argv[2]) as f:
+        p = json.load(f)
+    if kind == "ring":
+        import ringdet
+        r = ringdet.RingDetector(cadence=p["cadence"])
+        pulses = read(p["pulses"])
+        ended = False
+        for i in range(len(pulses)):
+            t = i * 10
+            r.process(pulses[i], t)
+            ev = r.pop()
+            if ev is not None:
+                ev["rings"] = r.rings
+                print(json.dumps(ev))
+            if r.ended and not ended:
+                ended = True
+                print(json.dumps({"ended_ms": t}))
+        print(json.dumps({"rings": r.rings}))
+        return
+    raw = read(p["raw"])
+    nblk = len(raw) // 160
+    blk = array("h", bytes(160))
+    mv = memoryview(raw)
+    if kind == "hangup":
+        import hangup
+        kw = p.get("kw", {})
+        h = hangup.HangupDetector(p["profile"], **kw)
+        h.reset(0)
+        ctrl = read(p["ctrl"])
+        lock = p.get("heap_lock", False)
+        for i in range(nblk):
+            blk[:] = array("h", mv[i * 160:(i + 1) * 160])
+            t = i * 10
+            c = i * 3
+            if lock:
+                _lock()
+            m = h.process(blk, t, ctrl[c] != 0, 1 if ctrl[c + 1] == 0 else -1, ctrl[c + 2] != 0)
+            if lock:
+                _unlock()
+            if m is not None:
+                print(json.dumps({"method": m, "t_ms": t}))
+                return
+        print(json.dumps({"method": None, "t_ms": nblk * 10}))
+        return
+    if kind == "tones":
+        import tones
+        d = tones.ToneDetector(p["profile"])
+        lock = p.get("heap_lock", False)
+        cur = None
+        for i in range(nblk):
+            blk[:] = array("h", mv[i * 160:(i + 1) * 160])
+            t = i * 10
+            if lock:
+                _lock()
+            d.process(blk, t)
+            if lock:
+                _unlock()
+            if d.current != cur:
+                cur = d.current
+                print(json.dumps({"current": cur, "t_ms": t}))
+            ev = d.pop()
+            while ev is not None:
+                print(json.dumps(ev))
+                ev = d.pop()
+        d.finish(nblk * 10)
+        ev = d.pop()
+        while ev is not None:
+            print(json.dumps(ev))
+            ev = d.pop()
+        return
+    raise SystemExit("unknown kind " + kind)
+
+
+main()
