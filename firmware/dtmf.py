@@ -373,48 +373,56 @@ def _silent_py(buf):
 
 
 # ---- viper kernels (the board): the same arithmetic as the twins above ------
+# A ptr32 load is zero-extended to the native int: harmless on the ESP32 (32-bit
+# ints), but on the 64-bit unix port a negative int32 reads as 2**32 + v. Every
+# load is therefore written (v << sx) >> sx, with sx = 32 on 64-bit ports, 0 on the board.
 if _HAVE_VIPER:
+    import sys
+    _SX = 32 if sys.maxsize > 2147483647 else 0
+
     @micropython.viper
     def _goertzel_vp(inp: ptr16, work: ptr32, tab: ptr32, st: ptr32):
+        sx = int(_SX)   # sign-extend ptr32 loads (see _SX)
         for i in range(16):
-            st[_YP + i] = st[_YC + i]
-            st[_WP + i] = st[_WC + i]
+            st[_YP + i] = ((st[_YC + i] << sx) >> sx)
+            st[_WP + i] = ((st[_WC + i] << sx) >> sx)
         tot = 0
         for i in range(_N):
             x = ((int(inp[i]) ^ 0x8000) - 0x8000) >> _IN_SHIFT   # ptr16 reads unsigned
             work[i] = x
             tot += x * x
-        st[_TP] = st[_TC]
+        st[_TP] = ((st[_TC] << sx) >> sx)
         st[_TC] = tot
         for k in range(8):
             t = k * _TW
-            c = tab[t]
+            c = ((tab[t] << sx) >> sx)
             s1 = 0
             s2 = 0
             for i in range(40):
-                s0 = work[i] + ((c * s1) >> 12) - s2
+                s0 = ((work[i] << sx) >> sx) + ((c * s1) >> 12) - s2
                 s2 = s1
                 s1 = s0
-            st[_YA + 2 * k] = s1 - ((tab[t + 1] * s2) >> 12)
-            st[_YA + 2 * k + 1] = (tab[t + 2] * s2) >> 12
+            st[_YA + 2 * k] = s1 - ((((tab[t + 1] << sx) >> sx) * s2) >> 12)
+            st[_YA + 2 * k + 1] = (((tab[t + 2] << sx) >> sx) * s2) >> 12
             for i in range(40, _N):
-                s0 = work[i] + ((c * s1) >> 12) - s2
+                s0 = ((work[i] << sx) >> sx) + ((c * s1) >> 12) - s2
                 s2 = s1
                 s1 = s0
-            st[_YC + 2 * k] = s1 - ((tab[t + 1] * s2) >> 12)
-            st[_YC + 2 * k + 1] = (tab[t + 2] * s2) >> 12
+            st[_YC + 2 * k] = s1 - ((((tab[t + 1] << sx) >> sx) * s2) >> 12)
+            st[_YC + 2 * k + 1] = (((tab[t + 2] << sx) >> sx) * s2) >> 12
 
     @micropython.viper
     def _window_vp(st: ptr32, tab: ptr32):
-        ring = _RING + st[_BI] * 8
+        sx = int(_SX)   # sign-extend ptr32 loads (see _SX)
+        ring = _RING + ((st[_BI] << sx) >> sx) * 8
         for k in range(8):
             t = k * _TW
-            yr = st[_YC + 2 * k]
-            yi = st[_YC + 2 * k + 1]
-            rc = tab[t + 3]
-            rs = tab[t + 4]
-            wr = st[_YP + 2 * k] + ((yr * rc - yi * rs) >> 12)
-            wi = st[_YP + 2 * k + 1] + ((yr * rs + yi * rc) >> 12)
+            yr = ((st[_YC + 2 * k] << sx) >> sx)
+            yi = ((st[_YC + 2 * k + 1] << sx) >> sx)
+            rc = ((tab[t + 3] << sx) >> sx)
+            rs = ((tab[t + 4] << sx) >> sx)
+            wr = ((st[_YP + 2 * k] << sx) >> sx) + ((yr * rc - yi * rs) >> 12)
+            wi = ((st[_YP + 2 * k + 1] << sx) >> sx) + ((yr * rs + yi * rc) >> 12)
             st[_WC + 2 * k] = wr
             st[_WC + 2 * k + 1] = wi
             ar = yr
@@ -432,18 +440,19 @@ if _HAVE_VIPER:
                 wi = wi >> 5
                 st[_EN + k] = (wr * wr + wi * wi) * 2
             else:
-                pr = st[_YP + 2 * k] >> 4
-                pi = st[_YP + 2 * k + 1] >> 4
+                pr = ((st[_YP + 2 * k] << sx) >> sx) >> 4
+                pi = ((st[_YP + 2 * k + 1] << sx) >> sx) >> 4
                 cr = yr >> 4
                 ci = yi >> 4
                 st[_EN + k] = pr * pr + pi * pi + cr * cr + ci * ci
 
     @micropython.viper
     def _angle_vp(st: ptr32) -> int:
-        ar = st[_SC]
-        ai = st[_SC + 1]
-        br = st[_SC + 2]
-        bi = 0 - st[_SC + 3]
+        sx = int(_SX)   # sign-extend ptr32 loads (see _SX)
+        ar = ((st[_SC] << sx) >> sx)
+        ai = ((st[_SC + 1] << sx) >> sx)
+        br = ((st[_SC + 2] << sx) >> sx)
+        bi = 0 - ((st[_SC + 3] << sx) >> sx)
         ma = ar
         if ma < 0:
             ma = 0 - ma
@@ -478,14 +487,14 @@ if _HAVE_VIPER:
             mb = mb << 1
         pr = (ar * br - ai * bi) >> 14
         pi = (ar * bi + ai * br) >> 14
-        rc = st[_SC + 4] * 4
-        rs = st[_SC + 5] * 4
+        rc = ((st[_SC + 4] << sx) >> sx) * 4
+        rs = ((st[_SC + 5] << sx) >> sx) * 4
         zr = (pr * rc - pi * rs) >> 14
         zi = (pr * rs + pi * rc) >> 14
         if zi < 0:
             zi = 0 - zi
-        tc = st[_SC + 6]
-        ts = st[_SC + 7]
+        tc = ((st[_SC + 6] << sx) >> sx)
+        ts = ((st[_SC + 7] << sx) >> sx)
         if tc >= 0:
             if zr <= 0 or zi * tc > zr * ts:
                 return 0
@@ -496,19 +505,20 @@ if _HAVE_VIPER:
 
     @micropython.viper
     def _decide_vp(st: ptr32, tab: ptr32) -> int:
+        sx = int(_SX)   # sign-extend ptr32 loads (see _SX)
         r = 0
         for k in range(1, 4):
-            if st[_EN + k] > st[_EN + r]:
+            if ((st[_EN + k] << sx) >> sx) > ((st[_EN + r] << sx) >> sx):
                 r = k
         c = 4
         for k in range(5, 8):
-            if st[_EN + k] > st[_EN + c]:
+            if ((st[_EN + k] << sx) >> sx) > ((st[_EN + c] << sx) >> sx):
                 c = k
-        er = st[_EN + r]
-        ec = st[_EN + c]
+        er = ((st[_EN + r] << sx) >> sx)
+        ec = ((st[_EN + c] << sx) >> sx)
         if er < _LEVEL_MIN or ec < _LEVEL_MIN:
             return -1
-        tot = st[_TP] + st[_TC]
+        tot = ((st[_TP] << sx) >> sx) + ((st[_TC] << sx) >> sx)
         m = er
         if ec > m:
             m = ec
@@ -523,15 +533,15 @@ if _HAVE_VIPER:
         if ec * 16 > er * _TWIST_HI_Q4 or er * 16 > ec * _TWIST_LO_Q4:
             return -1
         for k in range(4):
-            if k != r and (st[_EN + k] >> sh) * _REL_PEAK_Q4 > er * 16:
+            if k != r and (((st[_EN + k] << sx) >> sx) >> sh) * _REL_PEAK_Q4 > er * 16:
                 return -1
-        wr = st[_WC + 2 * c] >> 5
-        wi = st[_WC + 2 * c + 1] >> 5
+        wr = ((st[_WC + 2 * c] << sx) >> sx) >> 5
+        wi = ((st[_WC + 2 * c + 1] << sx) >> sx) >> 5
         ew = (wr * wr + wi * wi) >> 4
         for k in range(4, 8):
             if k != c:
-                wr = st[_WC + 2 * k] >> 5
-                wi = st[_WC + 2 * k + 1] >> 5
+                wr = ((st[_WC + 2 * k] << sx) >> sx) >> 5
+                wi = ((st[_WC + 2 * k + 1] << sx) >> sx) >> 5
                 if ((wr * wr + wi * wi) >> 4) * _REL_PEAK_Q4 > ew * 16:
                     return -1
         if (er + ec) * 64 < tot * _SHARE_X10:
@@ -542,32 +552,32 @@ if _HAVE_VIPER:
                 k = c
             t = k * _TW
             if j == 0:
-                st[_SC] = st[_WC + 2 * k]
-                st[_SC + 1] = st[_WC + 2 * k + 1]
-                st[_SC + 2] = st[_WP + 2 * k]
-                st[_SC + 3] = st[_WP + 2 * k + 1]
+                st[_SC] = ((st[_WC + 2 * k] << sx) >> sx)
+                st[_SC + 1] = ((st[_WC + 2 * k + 1] << sx) >> sx)
+                st[_SC + 2] = ((st[_WP + 2 * k] << sx) >> sx)
+                st[_SC + 3] = ((st[_WP + 2 * k + 1] << sx) >> sx)
             elif j == 1:
-                st[_SC] = st[_YC + 2 * k]
-                st[_SC + 1] = st[_YC + 2 * k + 1]
-                st[_SC + 2] = st[_YP + 2 * k]
-                st[_SC + 3] = st[_YP + 2 * k + 1]
+                st[_SC] = ((st[_YC + 2 * k] << sx) >> sx)
+                st[_SC + 1] = ((st[_YC + 2 * k + 1] << sx) >> sx)
+                st[_SC + 2] = ((st[_YP + 2 * k] << sx) >> sx)
+                st[_SC + 3] = ((st[_YP + 2 * k + 1] << sx) >> sx)
             else:
-                ar = st[_YA + 2 * k]
-                ai = st[_YA + 2 * k + 1]
-                hc = tab[t + 7]
-                hs = 0 - tab[t + 8]
-                st[_SC] = st[_YC + 2 * k] - ((hc * ar - hs * ai) >> 12)
-                st[_SC + 1] = st[_YC + 2 * k + 1] - ((hc * ai + hs * ar) >> 12)
+                ar = ((st[_YA + 2 * k] << sx) >> sx)
+                ai = ((st[_YA + 2 * k + 1] << sx) >> sx)
+                hc = ((tab[t + 7] << sx) >> sx)
+                hs = 0 - ((tab[t + 8] << sx) >> sx)
+                st[_SC] = ((st[_YC + 2 * k] << sx) >> sx) - ((hc * ar - hs * ai) >> 12)
+                st[_SC + 1] = ((st[_YC + 2 * k + 1] << sx) >> sx) - ((hc * ai + hs * ar) >> 12)
                 st[_SC + 2] = ar
                 st[_SC + 3] = ai
             if j < 2:
-                st[_SC + 4] = tab[t + 3]
-                st[_SC + 5] = tab[t + 4]
-                st[_SC + 6] = tab[t + 5]
-                st[_SC + 7] = tab[t + 6]
+                st[_SC + 4] = ((tab[t + 3] << sx) >> sx)
+                st[_SC + 5] = ((tab[t + 4] << sx) >> sx)
+                st[_SC + 6] = ((tab[t + 5] << sx) >> sx)
+                st[_SC + 7] = ((tab[t + 6] << sx) >> sx)
             else:
-                st[_SC + 4] = tab[t + 7]
-                st[_SC + 5] = tab[t + 8]
+                st[_SC + 4] = ((tab[t + 7] << sx) >> sx)
+                st[_SC + 5] = ((tab[t + 8] << sx) >> sx)
                 st[_SC + 6] = 0
                 st[_SC + 7] = 16384
             if int(_angle_vp(st)) == 0:

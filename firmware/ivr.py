@@ -110,6 +110,35 @@ def feature_code(cfg, code):
     return None
 
 
+def say_number(n, prefix="num-"):
+    """Prompt fragments that say a number 0..999999 in English: 342 ->
+    ["num-3", "num-hundred", "num-40", "num-2"]; chain them with other prompts
+    ("you-are", *say_number(3), "in-queue").  Needs prompts num-0..num-19,
+    num-20, num-30 .. num-90, num-hundred, num-thousand."""
+    out = []
+    if n < 0 or n > 999999:
+        return out
+    if n >= 1000:
+        out += say_number(n // 1000, prefix)
+        out.append(prefix + "thousand")
+        n %= 1000
+        if n == 0:
+            return out
+    if n >= 100:
+        out.append(prefix + str(n // 100))
+        out.append(prefix + "hundred")
+        n %= 100
+        if n == 0:
+            return out
+    if n >= 20:
+        out.append(prefix + str(n - n % 10))
+        if n % 10:
+            out.append(prefix + str(n % 10))
+    elif n or not out:
+        out.append(prefix + str(n))
+    return out
+
+
 def _num_match(pattern, number):
     # "5551234" exact; "555*" prefix (a trailing * matches any rest)
     if pattern.endswith("*"):

@@ -37,6 +37,10 @@ DEFAULT_ANSWER_RING = const(2)  # answer on the 2nd ring: caller ID arrives afte
 CID_BEFORE_RING_MS = const(5000)  # ms
 
 
+# Per-line hang-up settings the compiled config may carry (lines[i].hangup).
+HANGUP_SETTINGS = ("cpc_min_ms", "silence_ms", "max_call_ms", "methods")
+
+
 def _optional(modname, clsname):
     # Decoders from other modules; a board build may leave one out (e.g. no caller ID).
     try:
@@ -76,7 +80,11 @@ class LineCall:
         except (ImportError, KeyError, AttributeError, TypeError):
             pass
         self.ringdet = ring_cls(cadence=cadence)
-        hkw = lcfg.get("hangup", {})
+        hkw = {}
+        for k in HANGUP_SETTINGS:  # only the detector's own settings pass through
+            v = lcfg.get("hangup", {}).get(k)
+            if v is not None:
+                hkw[k] = v
         self.hangup = hangup_cls(profile=self.country, **hkw)
         self.dtmf = dtmf_cls()
         self.cid = cid_cls() if cid_cls else None

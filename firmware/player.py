@@ -39,6 +39,7 @@ class Player:
         self.busy = False
         self.last = None
         self.missing = 0  # prompts named but not on flash
+        self.opens = 0    # prompt files opened (a file's first read may allocate its buffer)
 
     def play(self, names):
         self.stop()
@@ -68,6 +69,7 @@ class Player:
             self._qpos += 1
             try:
                 self._file = open(self.root + "/" + name + ".ulaw", "rb")
+                self.opens += 1
                 self.last = name
                 return True
             except OSError:

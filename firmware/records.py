@@ -18,6 +18,20 @@ class Records:
         self.old = old
         self.max_bytes = max_bytes
         self.next_id = self._last_id() + 1
+        # A power cut during an append can leave the last line cut short; the
+        # next record must start on a fresh line or it would be lost with it.
+        self._need_nl = not self._ends_clean()
+
+    def _ends_clean(self):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(0, 2)
+                if f.tell() == 0:
+                    return True
+                f.seek(-1, 2)
+                return f.read(1) == b"\n"
+        except OSError:
+            return True
 
     def _last_id(self):
         last = 0
@@ -33,7 +47,13 @@ class Records:
         return cid
 
     def append(self, rec):
+        cid = rec.get("call")
+        if isinstance(cid, int) and cid >= self.next_id:
+            self.next_id = cid + 1   # ids stay unique even for records made elsewhere
         line = json.dumps(rec) + "\n"
+        if self._need_nl:
+            line = "\n" + line
+            self._need_nl = False
         try:
             size = os.stat(self.path)[6]
         except OSError:

@@ -457,6 +457,17 @@ def case_disa_off_means_no_outside_line():
     assert a == ("route", "ext", "101"), a  # the safe fallback (operator), never an outside line
 
 
+def case_numbers_as_fragments():
+    assert ivr.say_number(0) == ["num-0"]
+    assert ivr.say_number(7) == ["num-7"]
+    assert ivr.say_number(13) == ["num-13"]
+    assert ivr.say_number(40) == ["num-40"]
+    assert ivr.say_number(342) == ["num-3", "num-hundred", "num-40", "num-2"]
+    assert ivr.say_number(1005) == ["num-1", "num-thousand", "num-5"]
+    assert ivr.say_number(20000) == ["num-20", "num-thousand"]
+    assert ivr.say_number(-1) == []
+
+
 def all_cases():
     g = globals()
     return [k for k in sorted(g) if k.startswith("case_")]

@@ -276,3 +276,57 @@ def test_cli_strict_counts_warnings(tmp_path):
 def test_cli_help_teaches():
     r = ringroute("validate", "--help")
     assert r.returncode == 0 and "examples:" in r.stdout and "FILE:LINE:COL" in r.stdout
+
+
+def test_line_hangup_settings(tmp_path):
+    text = BASE.replace("  - country: US\n", "  - country: US\n    hangup: {methods: [cpc, busy], silence: 45s}\n")
+    path, cfg, probs = check(tmp_path, text)
+    p = one(probs, "unknown method 'busy' (did you mean 'busy_tone'?)")
+    assert (p.line, p.col) == (4, 29)
+    text = BASE.replace("  - country: US\n", "  - country: US\n    hangup: {methods: [cpc, busy_tone, max_length], "
+                                                "silence: 45s, max_call: 1h, cpc_min: 300ms}\n")
+    path, cfg, probs = check(tmp_path, text)
+    assert cfg["lines"][0]["hangup"] == {"methods": ["cpc", "busy_tone", "max_length"], "silence_ms": 45000,
+                                         "max_call_ms": 3600000, "cpc_min_ms": 300}
+
+
+def test_callers_features_and_schedule_compile(tmp_path):
+    text = BASE + """\
+callers:
+  block: ["+15550000666", "1900*"]
+  when_blocked: hangup
+  priority: {"5559999": ext 102}
+  withheld: menu support
+feature_codes: {night: "*81", day: "*82", auto: "*80", block_last: "*89"}
+timezone: Europe/Paris
+schedule:
+  menus: {day: main, night: support}
+  hours: {mon-fri: "09:00-18:00"}
+"""
+    path, cfg, probs = check(tmp_path, text)
+    assert cfg is not None, "\n".join(map(str, probs))
+    assert cfg["callers"]["block"] == ["+15550000666", "1900*"]
+    assert cfg["callers"]["priority"] == [{"number": "5559999", "action": {"do": "ext", "to": "102"}}]
+    assert cfg["feature_codes"]["*81"] == ["override", "night"]
+    assert cfg["feature_codes"]["*80"] == ["override", None]
+    assert cfg["schedule"]["rules"] == [{"mode": "day", "days": 31, "from": 540, "to": 1080}]
+    assert cfg["schedule"]["tz"]["std"] == 60 and cfg["schedule"]["tz"]["dst"] == 120
+
+
+def test_bad_schedule_entries(tmp_path):
+    text = BASE + """\
+timezone: Mars/Olympus
+schedule:
+  menus: {day: main, nite: support}
+  hours: {mon-fry: "09:00-18:00", sat: "9-5"}
+  holidays: [2026-02-30, "2026-12-31..2026-12-01"]
+feature_codes: {night: "81"}
+"""
+    path, cfg, probs = check(tmp_path, text)
+    one(probs, "unknown time zone 'Mars/Olympus'")
+    one(probs, "unknown day 'fry' (did you mean 'fri'?)")
+    one(probs, "'9-5' is not a time range")
+    one(probs, "'2026-02-30' is not a date")
+    one(probs, "ends before it starts")
+    one(probs, "mode 'night' has no menu (did you mean 'nite'?)")
+    one(probs, "must start with * or #")

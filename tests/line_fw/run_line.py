@@ -50,10 +50,9 @@ def main():
                 print(json.dumps({"ended_ms": t}))
         print(json.dumps({"rings": r.rings}))
         return
-    raw = read(p["raw"])
-    nblk = len(raw) // 160
+    f = open(p["raw"], "rb")      # streamed: recordings may be longer than the heap
     blk = array("h", bytes(160))
-    mv = memoryview(raw)
+    nblk = 0
     if kind == "hangup":
         import hangup
         kw = p.get("kw", {})
@@ -61,8 +60,10 @@ def main():
         h.reset(0)
         ctrl = read(p["ctrl"])
         lock = p.get("heap_lock", False)
-        for i in range(nblk):
-            blk[:] = array("h", mv[i * 160:(i + 1) * 160])
+        i = -1
+        while f.readinto(blk) == 160:
+            i += 1
+            nblk = i + 1
             t = i * 10
             c = i * 3
             if lock:
@@ -80,8 +81,10 @@ def main():
         d = tones.ToneDetector(p["profile"])
         lock = p.get("heap_lock", False)
         cur = None
-        for i in range(nblk):
-            blk[:] = array("h", mv[i * 160:(i + 1) * 160])
+        i = -1
+        while f.readinto(blk) == 160:
+            i += 1
+            nblk = i + 1
             t = i * 10
             if lock:
                 _lock()

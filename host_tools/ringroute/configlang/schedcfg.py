@@ -205,12 +205,12 @@ def parse_schedule(ctx, node, tz):
     for mode, n in uses:
         if mode not in modes and "menus" in m:
             probs.at(n, "schedule: mode '%s' has no menu%s; add '%s: MENU' under schedule menus" % (
-                mode, did_you_mean(mode, modes, 0.75), mode))
+                mode, did_you_mean(mode, modes, 0.65), mode))
     used = set(u for u, _ in uses)
     for mode, kn in mode_nodes.items():
         if mode not in used and mode not in ctx.override_modes:
             probs.warn(kn, "schedule menus: mode '%s' is never in effect (no hours, lunch or holiday "
-                           "gives it, and no feature code selects it)%s" % (mode, did_you_mean(mode, used, 0.75)))
+                           "gives it, and no feature code selects it)%s" % (mode, did_you_mean(mode, used, 0.65)))
     out = {"rules": rules, "default": closed, "modes": modes}
     if tz:
         out["tz"] = tz

@@ -7,7 +7,9 @@ from .actions import parse_action
 from .context import country_codes
 from .nodes import did_you_mean, is_null
 
-LINE_KEYS = ("country", "answer_on_ring", "answer_on_callerid", "name")
+LINE_KEYS = ("country", "answer_on_ring", "answer_on_callerid", "name", "hangup")
+HANGUP_KEYS = ("cpc_min", "silence", "max_call", "methods")
+HANGUP_METHODS = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")  # firmware/hangup.py
 EXT_KEYS = ("port", "name", "dial")
 GROUP_KEYS = ("members", "strategy", "member_ring")
 STRATEGIES = ("ring_all", "sequential", "round_robin")      # firmware/router.py
@@ -42,8 +44,41 @@ def parse_lines(ctx, node):
              if "answer_on_callerid" in m else False}
         if "name" in m:
             d["name"] = r.text(m["name"][1], where + " name")
+        if "hangup" in m:
+            h = parse_hangup(ctx, m["hangup"][1], where + " hangup")
+            if h:
+                d["hangup"] = h
         out.append(d)
     return out
+
+
+def parse_hangup(ctx, node, where):
+    """How this line notices that the caller hung up (firmware/hangup.py settings)."""
+    r = ctx.r
+    m = r.mapping(node, where, allowed=HANGUP_KEYS)
+    out = {}
+    if "cpc_min" in m:
+        out["cpc_min_ms"] = r.duration_ms(m["cpc_min"][1], where + " cpc_min", None, lo=60, hi=2000)
+    if "silence" in m:
+        out["silence_ms"] = r.duration_ms(m["silence"][1], where + " silence", None, lo=5000, hi=600000)
+    if "max_call" in m:
+        out["max_call_ms"] = r.duration_ms(m["max_call"][1], where + " max_call", None, lo=60000,
+                                           hi=12 * 3600000)
+    if "methods" in m:
+        ms = []
+        for v, vn in r.names(m["methods"][1], where + " methods"):
+            if v not in HANGUP_METHODS:
+                ctx.probs.at(vn, "%s methods: unknown method '%s'%s; known: %s" % (
+                    where, v, did_you_mean(v, HANGUP_METHODS), ", ".join(HANGUP_METHODS)))
+            elif v not in ms:
+                ms.append(v)
+        if not ms:
+            ctx.probs.at(m["methods"][1], "%s methods: at least one method is needed" % where)
+        elif "max_length" not in ms:
+            ctx.probs.warn(m["methods"][1], "%s methods: without 'max_length' a missed hang-up keeps the "
+                                            "line busy forever" % where)
+        out["methods"] = ms
+    return dict((k, v) for k, v in out.items() if v is not None)
 
 
 def collect_exts(ctx, node):

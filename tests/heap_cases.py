@@ -1,0 +1,156 @@
+# heap_cases.py - proves the firmware's per-block path allocates nothing.
+# Runs under the real `micropython` binary (MICROPYPATH=firmware):
+#   micropython heap_cases.py CONFIG.json WORKDIR
+# A small in-process stand-in for the board (same members as hal_emu.Hal)
+# walks one call through every state: idle, ringing, IVR with a prompt
+# playing, a key, routing, connected, caller hang-up. Every block, with the
+# garbage collector off, gc.mem_alloc() before and after App.step() tells how
+# much that step allocated. A step that emitted an event may allocate (event
+# text, at most a few per call), and so may the first block read from a
+# newly opened prompt file (the file's buffer, once per prompt fragment);
+# every other step must allocate nothing.
+# Prints one line "STATE allocating_steps total_steps" per state, then "done".
+import gc
+import json
+import math
+import os
+import sys
+from array import array
+
+import app as app_mod
+import linecall
+
+
+class StandInHal:
+    def __init__(self):
+        self.n_lines = 2
+        self.n_exts = 4
+        self.rx = [array("h", bytes(160)) for _ in range(2)]
+        self.tx = [array("h", bytes(160)) for _ in range(2)]
+        self.block = -1
+        self.hook = [False, False]
+        self.ring = 0
+        self.xmask = [0, 0]
+        self.pulses = 0
+        self.loop = False
+        self.offhook_ports = 0
+        self.utc = 1767607200
+
+    def next_block(self):
+        self.block += 1
+        return True
+
+    def ring_pulses(self, line):
+        return self.pulses if line == 0 else 0
+
+    def loop_current(self, line):
+        return self.loop and line == 0
+
+    def polarity(self, line):
+        return 1
+
+    def set_hook(self, line, off):
+        self.hook[line] = off
+
+    def ext_offhook(self, port):
+        return bool(self.offhook_ports & (1 << port))
+
+    def set_ext_ring(self, port, on):
+        if on:
+            self.ring |= 1 << port
+        else:
+            self.ring &= ~(1 << port)
+
+    def xconnect(self, line, port, on):
+        if on:
+            self.xmask[line] |= 1 << port
+        else:
+            self.xmask[line] &= ~(1 << port)
+
+    def rtc_utc(self):
+        return self.utc
+
+    def console_read(self, buf):
+        return 0
+
+    def console_write(self, data):
+        pass
+
+    def feed_watchdog(self):
+        pass
+
+
+def dtmf_block(k, lo, hi):
+    # one 10 ms block of a DTMF pair at about -10 dBm0 per tone (made before measuring)
+    b = array("h", bytes(160))
+    for i in range(80):
+        n = k * 80 + i
+        b[i] = int(7000 * math.sin(2 * math.pi * lo * n / 8000) + 7000 * math.sin(2 * math.pi * hi * n / 8000))
+    return b
+
+
+def main(cfg_path, work):
+    with open(cfg_path) as f:
+        cfg = json.load(f)
+    os.chdir(work)
+    try:
+        os.mkdir("prompts")
+    except OSError:
+        pass
+    for name in ("welcome", "main_opts", "no_input", "invalid", "callback", "hours"):
+        with open("prompts/" + name + ".ulaw", "wb") as f:
+            f.write(bytes([0x55, 0xD5]) * 4000)   # 1 s of quiet mu-law
+    hal = StandInHal()
+    a = app_mod.App(hal, cfg)
+    key = [dtmf_block(k, 697, 1336) for k in range(10)]   # "2": 697 + 1336 Hz
+    silence = array("h", bytes(160))
+    stats = {}
+    gc.collect()
+    gc.disable()
+    t_answer = None
+    t_route = None
+    for b in range(4000):
+        t = b * 10
+        # the world: US ring 2 s on / 4 s off from t=0, 40 pulses/s while on
+        lc = a.lines[0]
+        if lc.state in (linecall.IDLE, linecall.RINGING) and t < 8000:
+            hal.pulses = 1 if (t % 6000) < 2000 and (t // 10) % 5 in (0, 2) else 0
+        else:
+            hal.pulses = 0
+        hal.loop = hal.hook[0] and t < 30000
+        if lc.state == linecall.IVR and t_answer is None:
+            t_answer = t
+        if t_answer is not None and t_answer + 1500 <= t < t_answer + 1600:
+            hal.rx[0][:] = key[(t - t_answer - 1500) // 10]
+        else:
+            hal.rx[0][:] = silence
+        if lc.state == linecall.ROUTING and t_route is None:
+            t_route = t
+        if t_route is not None and t >= t_route + 1000 and hal.ring:
+            hal.offhook_ports |= hal.ring   # the agents pick up
+        hal.next_block()
+        state = linecall.STATE_NAMES[lc.state]
+        seq = a.events.seq
+        opens = lc.player.opens
+        first_read = opens != getattr(lc.player, "_measured_opens", opens)
+        lc.player._measured_opens = opens
+        before = gc.mem_alloc()
+        a.step()
+        used = gc.mem_alloc() - before
+        if a.events.seq != seq:
+            continue   # an event was emitted: its text may allocate
+        if first_read or lc.player.opens != opens:
+            continue   # a prompt file opened, or its first block read: its buffer
+        s = stats.get(state)
+        if s is None:
+            s = stats[state] = [0, 0]
+        s[1] += 1
+        if used:
+            s[0] += 1
+    gc.enable()
+    for state in stats:
+        print(state, stats[state][0], stats[state][1])
+    print("done")
+
+
+main(sys.argv[1], sys.argv[2])

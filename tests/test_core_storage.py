@@ -1,0 +1,45 @@
+"""Storage that survives power cuts, call records and the event ring:
+the same cases under CPython and under the real `micropython` binary."""
+import os
+import subprocess
+
+import pytest
+
+import core_cases
+from ringroute import paths
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+@pytest.mark.parametrize("case", core_cases.CASES, ids=lambda c: c.__name__)
+def test_core_case_cpython(case, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    case(".")
+
+
+def test_core_cases_under_micropython(tmp_path):
+    env = paths.engine_env("micropython")
+    env["MICROPYPATH"] = paths.FIRMWARE + ":" + HERE + ":.frozen"
+    p = subprocess.run(paths.engine_command("micropython") + [os.path.join(HERE, "core_cases.py"), str(tmp_path)],
+                       capture_output=True, text=True, timeout=300, env=env)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout.count("ok ") == len(core_cases.CASES)
+
+
+def test_per_block_path_allocates_nothing_under_micropython(tmp_path):
+    """Every 10 ms step of a whole call, under the real micropython binary,
+    allocates nothing unless it emitted an event or opened a prompt file."""
+    env = paths.engine_env("micropython")
+    p = subprocess.run(paths.engine_command("micropython") + [
+        os.path.join(HERE, "heap_cases.py"), os.path.join(HERE, "data", "basic.json"), str(tmp_path)],
+        capture_output=True, text=True, timeout=300, env=env)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout.strip().endswith("done")
+    stats = {}
+    for line in p.stdout.splitlines()[:-1]:
+        state, alloc, total = line.split()
+        stats[state] = (int(alloc), int(total))
+    # the walk really went through the whole call
+    for state in ("idle", "ringing", "ivr", "routing", "connected", "guard"):
+        assert state in stats and stats[state][1] > 50, (state, stats)
+    assert all(a == 0 for a, _ in stats.values()), stats

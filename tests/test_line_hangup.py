@@ -1,0 +1,122 @@
+"""Far-end hang-up: each method releases in time; speech, music and DTMF never release."""
+import numpy as np
+import pytest
+
+from line_helpers import COUNTRIES, ENGINES, dtmf, hangup, real_audio, silence
+from ringroute.signals import tones as st
+
+
+def talk(seconds, seed=1):
+    """Speech-like noise bursts (syllable envelope) at a conversational level."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * 8000)
+    x = np.convolve(rng.standard_normal(n), np.ones(4) / 4, mode="same") * 2000
+    env = 0.5 + 0.5 * np.sin(2 * np.pi * 3.0 * np.arange(n) / 8000.0)
+    return x * env
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cpc_releases_within_a_second_and_short_drops_do_not(engine):
+    x = talk(20)
+    # a 40 ms drop at 5 s (exchange relay bounce), the real CPC at 12 s
+    loop = lambda t: not (5000 <= t < 5040) and t < 12000
+    m, t = hangup(x, "US", engine, loop=loop)
+    assert m == "cpc"
+    assert 12000 < t < 13000
+
+
+@pytest.mark.parametrize("cc", COUNTRIES)
+def test_cpc_default_suits_each_countrys_exchanges(cc):
+    prof = st.get_profile(cc)
+    x = talk(6)
+    drop = prof["cpc_ms"]           # the exchange's drop, then the current comes back
+    loop = lambda t: not (3000 <= t < 3000 + drop)
+    m, t = hangup(x, cc, "cpython", loop=loop)
+    assert m == "cpc" and 3000 < t < 4000
+
+
+def test_no_loop_current_right_after_answer_is_not_a_hangup():
+    # loop current takes a moment to flow after the hook relay closes
+    x = talk(5)
+    m, _ = hangup(x, "US", "cpython", loop=lambda t: t >= 150)
+    assert m is None
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_reversal_releases_and_answer_transients_are_ignored(engine):
+    x = talk(8)
+    rev = lambda t: (100 <= t < 300) or t >= 4000
+    m, t = hangup(x, "NL", engine, reversed_=rev)
+    assert m == "reversal" and 4000 < t <= 4100
+
+
+@pytest.mark.parametrize("cc", COUNTRIES)
+@pytest.mark.parametrize("tone", ["busy", "reorder"])
+def test_busy_and_reorder_tone_release_within_4_s(cc, tone):
+    start = 3.0
+    body = st.tone_seconds(cc, tone, 8).astype(np.float64)
+    x = np.concatenate([talk(start), body + silence(8, -60)])
+    m, t = hangup(x, cc, "micropython")
+    assert m == tone + "_tone"
+    assert start * 1000 < t <= start * 1000 + 4000
+
+
+def test_busy_tone_while_a_prompt_plays_still_releases():
+    body = st.tone_seconds("DE", "busy", 8).astype(np.float64)
+    x = np.concatenate([talk(2), body])
+    m, t = hangup(x, "DE", "micropython", playing=lambda t: True)
+    assert m == "busy_tone" and t <= 6000
+
+
+def test_silence_releases_after_the_timeout_but_not_while_playing():
+    x = np.concatenate([talk(2), silence(12)])
+    m, t = hangup(x, "US", "cpython", silence_ms=5000)
+    assert m == "silence" and 6800 <= t <= 7100
+    m, _ = hangup(x, "US", "cpython", silence_ms=5000, playing=lambda t: True)
+    assert m is None
+
+
+def test_max_length_is_the_last_guard():
+    x = talk(6)
+    m, t = hangup(x, "US", "cpython", max_call_ms=4000)
+    assert m == "max_length" and 3990 <= t <= 4000
+
+
+def test_methods_can_be_switched_off():
+    body = st.tone_seconds("DE", "busy", 6).astype(np.float64)
+    x = np.concatenate([talk(1), body])
+    m, _ = hangup(x, "DE", "cpython", methods=["cpc", "reversal", "silence", "max_length"])
+    assert m is None
+    m, _ = hangup(x, "DE", "cpython", methods=["busy_tone"], loop=lambda t: t < 500)
+    assert m == "busy_tone"
+
+
+def test_unknown_method_is_refused():
+    import hangup as fw_hangup
+    with pytest.raises(ValueError):
+        fw_hangup.HangupDetector("US", methods=["telepathy"])
+
+
+def test_dtmf_and_talk_never_release():
+    keys = "0123456789*#ABCD" * 4
+    x = np.concatenate([talk(3), dtmf(keys, 70, 70), dtmf(keys, 200, 50, -20), talk(5)])
+    for cc in COUNTRIES:
+        m, _ = hangup(x, cc, "micropython")
+        assert m is None, cc
+
+
+def test_real_speech_and_music_never_release():
+    x = np.concatenate([real_audio("speech", 240), real_audio("music", 480)])
+    for cc in COUNTRIES:
+        m, t = hangup(x, cc, "micropython")
+        assert m is None, (cc, m, t)
+
+
+def test_the_per_block_path_allocates_nothing():
+    # micropython.heap_lock() around every process() call: any allocation raises
+    body = st.tone_seconds("US", "busy", 4).astype(np.float64)
+    x = np.concatenate([talk(2), silence(1), body])
+    m, t = hangup(x, "US", "micropython", heap_lock=True)
+    assert m == "busy_tone"
+    m, t = hangup(talk(2), "US", "micropython", heap_lock=True, loop=lambda t: t < 1000)
+    assert m == "cpc"
