@@ -24,7 +24,9 @@ class App:
         import hangup
         cid_cls = linecall._optional("callerid", "CallerIdDecoder")
         self.lines = []
-        for i in range(hal.n_lines):
+        # Only the lines the config uses get a call (and its decoders' buffers):
+        # the rest of the board's lines stay on-hook, costing no heap.
+        for i in range(min(hal.n_lines, len(cfg.get("lines", [])))):
             player = Player(i, self._emitter(i))
             self.lines.append(linecall.LineCall(
                 i, hal, cfg, self.clock, self.events, self.records, self.ports,

@@ -1,6 +1,7 @@
 # Board entry point. On the ESP32 this is main.py on the flash; here it runs
 # under `micropython` (or python3) with `--emu SOCKET` against the emulator.
 #   main.py --emu SOCKET [--lines N] [--exts N] [--root DIR]
+import gc
 import sys
 
 import cfgstore
@@ -34,6 +35,14 @@ def main(argv):
     except ImportError:  # a build without the checker still boots on a host-validated config
         check = None
     cfg, source = cfgstore.load(check)
+    # The checker is needed only while a config is being taken; its code
+    # would otherwise hold heap the whole time (the console imports it again
+    # for a push).
+    check = None
+    cfgcheck = None
+    if "cfgcheck" in sys.modules:
+        del sys.modules["cfgcheck"]
+    gc.collect()
     hal = make_hal(argv)
     if cfg is None:
         # No good config: stay on-hook (the exchange then rolls the call over

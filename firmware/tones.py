@@ -365,7 +365,9 @@ class ToneDetector:
                 tn.need = k if k is not None else max(3, len(cad) + 1)
             self._tones.append(tn)
         self._on_e = array("i", [0] * len(sigs))   # level of the last on-run of each signal
-        self._q = [None] * _QLEN
+        self._qname = [None] * _QLEN
+        self._qs = array("i", [0] * _QLEN)
+        self._qe = array("i", [0] * _QLEN)
         self.reset()
 
     def reset(self):
@@ -509,20 +511,24 @@ class ToneDetector:
         tn.clear()
 
     def _push(self, name, start, end):
+        # preallocated queue (no tuple per event: this runs inside process())
         if self._qn >= _QLEN:
             self.dropped += 1
             return
-        self._q[(self._qh + self._qn) % _QLEN] = (name, start, end)
+        i = (self._qh + self._qn) % _QLEN
+        self._qname[i] = name
+        self._qs[i] = start
+        self._qe[i] = end
         self._qn += 1
 
     def pop(self):
         if not self._qn:
             return None
-        name, start, end = self._q[self._qh]
-        self._q[self._qh] = None
-        self._qh = (self._qh + 1) % _QLEN
+        i = self._qh
+        self._qh = (i + 1) % _QLEN
         self._qn -= 1
-        return {"event": "tone", "tone": name, "start_ms": start, "end_ms": end}
+        return {"event": "tone", "tone": self._qname[i], "start_ms": self._qs[i],
+                "end_ms": self._qe[i]}
 
     def finish(self, t_ms):
         if self._cur is not None:

@@ -28,8 +28,8 @@ def emulate(config, sc):
     return events
 
 
-def board(events, name, **fields):
-    return [e for e in events if e["event"] == name and e.get("src") != "world"
+def board(events, _event, **fields):
+    return [e for e in events if e["event"] == _event and e.get("src") != "world"
             and all(e.get(k) == v for k, v in fields.items())]
 
 
@@ -214,3 +214,32 @@ def test_priority_caller_goes_straight_to_on_call(callerid_works):
                                     "extensions": {"103": {"answer_after": 1}}, "duration": 40,
                                     "expect": [{"event": "route", "target": "103"}, {"event": "connect"}]})
     assert not board(ev, "menu")
+
+
+def test_withheld_number_follows_its_rule(callerid_works):
+    cfg = compile_config(os.path.join(EX, "day-night.yaml"))
+    cfg["callers"]["withheld"] = {"do": "menu", "to": "lunch"}
+    ev = emulate(cfg, {"start": "2026-11-23 10:00:00-05:00", "calls": [call(caller_id="withheld", hangup={"after": 4})],
+                       "duration": 20})
+    assert board(ev, "ivr", what="withheld")
+    assert [e["menu"] for e in board(ev, "menu")] == ["lunch"]
+
+
+def test_top_and_repeat(dtmf_works):
+    ev = emulate("nested.yaml", {
+        "calls": [call([{"at": 1.0, "digits": "2"}, {"at": 3.0, "digits": "*"}, {"at": 5.0, "digits": "*"}],
+                       hangup={"after": 9})],
+        "duration": 25})
+    assert [e["menu"] for e in board(ev, "menu")] == ["main", "support", "main", "main"]
+    names = [e["name"] for e in board(ev, "prompt")]
+    # 'top' re-enters main (short greeting); 'repeat' plays the long one again
+    assert names[:4] == ["welcome,main_opts", "support_opts", "main_opts", "welcome,main_opts"]
+
+
+def test_no_key_reaches_an_outside_line(dtmf_works):
+    """DISA is off: whatever a caller presses, every route is to an extension or a group."""
+    ev = emulate("nested.yaml", {
+        "calls": [call([{"at": 1.0, "digits": "9011441234567", "gap": 0.25}], hangup={"after": 20})],
+        "duration": 35})
+    assert all(e["kind"] in ("ext", "group") for e in board(ev, "route"))
+    assert not board(ev, "ivr", what="disa_ok")

@@ -122,7 +122,7 @@ class Emulation:
         srv.listen(1)
         srv.settimeout(LINK_TIMEOUT_S)
         cmd = paths.engine_command(self.engine, self.heapsize) + [
-            os.path.join(paths.FIRMWARE, "main.py"), "--emu", sock_path,
+            paths.firmware_main(self.engine), "--emu", sock_path,
             "--lines", str(nl), "--exts", str(ne), "--root", flash]
         errf = open(os.path.join(tmp, "stderr"), "w+")
         proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdout=errf, stderr=errf,
