@@ -91,7 +91,8 @@ _S_BYTE = const(12)
 _S_RUN = const(13)
 _S_PREV = const(14)
 _S_LAST = const(15)
-_S_LEN = const(16)
+_S_DP = const(16)    # previous decision value (biased)
+_S_LEN = const(17)
 
 # Message types (GR-30-CORE, EN 300 659-3): caller ID ones produce events,
 # the others are checked and skipped.
@@ -168,6 +169,7 @@ if _VIPER:
         run = int(S[13])
         prev = int(S[14])
         last = int(S[15])
+        dp = int(S[16]) - 536870912
         nout = 0
         i = 0
         while i < 80:
@@ -214,7 +216,16 @@ if _VIPER:
                 else:
                     if prev:
                         uart = 1
-                        cnt = 10
+                        q = 0
+                        den = (dp - d) >> 2
+                        u = dp >> 2
+                        if 6 * u >= den:
+                            q = 1
+                        if 2 * u >= den:
+                            q = 2
+                        if 6 * u >= 5 * den:
+                            q = 3
+                        cnt = 7 + q
                         bit = 0
                         byte = 0
                     prev = 0
@@ -248,6 +259,7 @@ if _VIPER:
                             prev = 1
                         else:
                             prev = 0
+            dp = d
             i += 1
         S[0] = pm
         S[1] = ps
@@ -265,6 +277,7 @@ if _VIPER:
         S[13] = run
         S[14] = prev
         S[15] = last
+        S[16] = dp + 536870912
         return nout
 
     @micropython.viper
@@ -321,6 +334,7 @@ else:
         ri = st[4]
         smi, smq, ssi, ssq = st[5] - B, st[6] - B, st[7] - B, st[8] - B
         uart, cnt, bit, byte, run, prev, last = st[9], st[10], st[11], st[12], st[13], st[14], st[15]
+        dp = st[16] - B
         nout = 0
         for i in range(_BLOCK):
             v = x[i]
@@ -368,8 +382,19 @@ else:
                     prev = 1
                 else:
                     if prev:
+                        # Edge: the zero crossing lies at (i - 1) + dp / (dp - d) samples;
+                        # in thirds, rounded. The start bit's middle is 10 thirds later.
                         uart = 1
-                        cnt = _HALF_T3
+                        q = 0
+                        den = (dp - d) >> 2
+                        u = dp >> 2
+                        if 6 * u >= den:
+                            q = 1
+                        if 2 * u >= den:
+                            q = 2
+                        if 6 * u >= 5 * den:
+                            q = 3
+                        cnt = _HALF_T3 - 3 + q
                         bit = 0
                         byte = 0
                     prev = 0
@@ -397,9 +422,11 @@ else:
                             nout += 1
                         uart = 0
                         prev = 1 if d > 0 else 0
+            dp = d
         st[0], st[1], st[2], st[3], st[4] = pm, ps, xp + B, yp + B, ri
         st[5], st[6], st[7], st[8] = smi + B, smq + B, ssi + B, ssq + B
         st[9], st[10], st[11], st[12], st[13], st[14], st[15] = uart, cnt, bit, byte, run, prev, last
+        st[16] = dp + B
         return nout
 
     def _tones_block(x, tst, n):
@@ -535,7 +562,7 @@ class CallerIdDecoder:
         st = self._st
         for i in range(_S_LEN):
             st[i] = 0
-        for i in (_S_XP, _S_YP, _S_MI, _S_MQ, _S_SI, _S_SQ):
+        for i in (_S_XP, _S_YP, _S_MI, _S_MQ, _S_SI, _S_SQ, _S_DP):
             st[i] = _BIAS
         r = self._ring
         for i in range(4 * _WIN):

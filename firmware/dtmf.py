@@ -60,19 +60,21 @@ _IN_SHIFT = const(4)      # input >> 4 (2048 max): keeps Goertzel states < 2**31
 #   5 tc, 6 ts = round(cos t * 16384), round(sin t * 16384), t = 2 pi (0.025 f) / 100:
 #            the phase advance per block of a tone 2.5 % off nominal (Q14)
 #   7 hc, 8 hs = round(cos 40w * 4096), round(-sin 40w * 4096)  e^{-j 40 w}: half a block
-#   9 spare
+#   9 tc1, 10 ts1 = as 5, 6 for 1.0 % off nominal: the tighter limit a tone must
+#            meet when other sound shares the window (see _SHARE_HI_X10)
+#   11 spare
 # Worst-case Goertzel state over 80 samples of +-2048: 2048 * sum|sin((m+1)w)| / sin w
 # = 201360 at 697 Hz; coef * state = 1.41e9 < 2**31 (tests check it on adversarial input).
-_TW = const(10)
+_TW = const(12)
 _TAB = array("i", (
-    6995, 3497, 2132, 4023, 768, 7507, 14563, -4078, -385, 0,  # 697
-    6739, 3370, 2329, -1266, 3896, 5791, 15326, 2408, 3314, 0,  # 770
-    6425, 3213, 2541, -4064, 513, 3775, 15943, -257, -4088, 0,  # 852
-    6055, 3027, 2759, -3458, -2195, 1516, 16314, -1143, 3933, 0,  # 941
-    4768, 2384, 3331, 3458, -2195, -5283, 15509, 3933, -1143, 0,  # 1209
-    4081, 2041, 3552, -2611, -3156, -8251, 14155, -1744, 3706, 0,  # 1336
-    3271, 1636, 3755, 513, 4064, -11159, 11996, -3072, -2709, 0,  # 1477
-    2329, 1164, 3927, -1973, -3589, -13736, 8931, 2085, -3526, 0,  # 1633
+    6995, 3497, 2132, 4023, 768, 7507, 14563, -4078, -385, 14838, 6948, 0,  # 697
+    6739, 3370, 2329, -1266, 3896, 5791, 15326, 2408, 3314, 14504, 7621, 0,  # 770
+    6425, 3213, 2541, -4064, 513, 3775, 15943, -257, -4088, 14092, 8358, 0,  # 852
+    6055, 3027, 2759, -3458, -2195, 1516, 16314, -1143, 3933, 13603, 9132, 0,  # 941
+    4768, 2384, 3331, 3458, -2195, -5283, 15509, 3933, -1143, 11880, 11283, 0,  # 1209
+    4081, 2041, 3552, -2611, -3156, -8251, 14155, -1744, 3706, 10943, 12194, 0,  # 1336
+    3271, 1636, 3755, 513, 4064, -11159, 11996, -3072, -2709, 9821, 13114, 0,  # 1477
+    2329, 1164, 3927, -1973, -3589, -13736, 8931, 2085, -3526, 8490, 14013, 0,  # 1633
 ))
 
 # ---- validation thresholds ------------------------------------------------
@@ -99,7 +101,19 @@ _REL_PEAK_Q4 = const(101)
 # energy: 6.4 * (row + col) >= 0.40 * T  ->  (row + col) * 64 >= T * 4.
 # (spandsp checks the same ratio; 40 % lets speech at the tones' own level
 # ride under a key, the other checks keep speech alone out.)
-_SHARE_X10 = const(4)
+_SHARE_X10 = const(2)
+# A tone pair with less than 70 % of the energy (other sound under it: speech,
+# noise) must also be within 1.0 % of nominal, not 2.5 %: a key under speech is
+# still on frequency, speech harmonics that happen to fall on a pair rarely are.
+_SHARE_HI_X10 = const(7)
+# ... and its twist must stay within 6 dB of reverse twist (speech is strongest
+# in the low group: a speech-made "pair" mostly has the high tone far weaker).
+#   10**0.6 = 3.98 -> 64/16
+_NOISY_TWIST_Q4 = const(64)
+# Such "noisy" hits count only when a key has at least this many (20 ms more of
+# tone than a clean key needs): a key under speech is long enough, speech rarely
+# keeps a pair in tune that long.
+_MIN_NOISY = const(2)
 # Echo: rx tone energy >= tx tone energy * 1 (6 dB above an echo at the
 # G.168 minimum echo return loss of 6 dB).
 
@@ -113,6 +127,10 @@ _STEADY_Q8 = const(192)     # a hit is "steady" when each of the 3 blocks behind
                             # the phase (frequency) check is unbiased only on full
                             # windows, and a tone of 23 ms cannot fill 3 blocks that far
 _MIN_STEADY = const(1)      # steady hits a digit needs
+_HOLD_Q8 = const(154)       # a block that fails a check while the key's stronger tone keeps
+                            # >= 60 % of its amplitude does not count as a miss (speech over a key
+                            # must not split it in two); a pause or drop-out takes the tone away
+_HOLD_MAX = const(10)       # ... for at most 100 ms without a hit
 _EDGE_Q8 = const(51)        # a block is part of the tone if its amplitude >= 20 % of full
 _QUEUE = const(8)           # digits held for pop(); further ones are counted in `lost`
 
@@ -280,7 +298,8 @@ def _angle_py(st, trace=None):
 
 
 def _decide_py(st, tab, trace=None):
-    """This window's digit index (0..15) or -1, after every validation check.
+    """This window's digit index (0..15; +16 when the pair is clean, i.e. carries
+    >= 70 % of the energy) or -1, after every validation check.
 
     Checks, in order (the first failure ends it): level, twist, relative peak
     in each group, share of the total energy, then each tone's frequency:
@@ -327,6 +346,9 @@ def _decide_py(st, tab, trace=None):
                 return -1
     if (er + ec) * 64 < tot * _SHARE_X10:
         return -1
+    lim = 5 if (er + ec) * 64 >= tot * _SHARE_HI_X10 else 9   # table column of the fine limit
+    if lim == 9 and er * 16 > ec * _NOISY_TWIST_Q4:
+        return -1
     for j in range(4):
         k = r if (j & 1) == 0 else c
         t = k * _TW
@@ -352,8 +374,8 @@ def _decide_py(st, tab, trace=None):
         if j < 2:
             st[_SC + 4] = tab[t + 3]
             st[_SC + 5] = tab[t + 4]
-            st[_SC + 6] = tab[t + 5]
-            st[_SC + 7] = tab[t + 6]
+            st[_SC + 6] = tab[t + lim]
+            st[_SC + 7] = tab[t + lim + 1]
         else:
             st[_SC + 4] = tab[t + 7]
             st[_SC + 5] = tab[t + 8]
@@ -361,7 +383,7 @@ def _decide_py(st, tab, trace=None):
             st[_SC + 7] = 16384
         if _angle_py(st, trace) == 0:
             return -1
-    return r * 4 + (c - 4)
+    return r * 4 + (c - 4) + (16 if lim == 5 else 0)
 
 
 def _silent_py(buf):
@@ -546,6 +568,11 @@ if _HAVE_VIPER:
                     return -1
         if (er + ec) * 64 < tot * _SHARE_X10:
             return -1
+        lim = 9
+        if (er + ec) * 64 >= tot * _SHARE_HI_X10:
+            lim = 5
+        if lim == 9 and er * 16 > ec * _NOISY_TWIST_Q4:
+            return -1
         for j in range(4):
             k = r
             if (j & 1) != 0:
@@ -573,8 +600,8 @@ if _HAVE_VIPER:
             if j < 2:
                 st[_SC + 4] = ((tab[t + 3] << sx) >> sx)
                 st[_SC + 5] = ((tab[t + 4] << sx) >> sx)
-                st[_SC + 6] = ((tab[t + 5] << sx) >> sx)
-                st[_SC + 7] = ((tab[t + 6] << sx) >> sx)
+                st[_SC + 6] = ((tab[t + lim] << sx) >> sx)
+                st[_SC + 7] = ((tab[t + lim + 1] << sx) >> sx)
             else:
                 st[_SC + 4] = ((tab[t + 7] << sx) >> sx)
                 st[_SC + 5] = ((tab[t + 8] << sx) >> sx)
@@ -582,6 +609,8 @@ if _HAVE_VIPER:
                 st[_SC + 7] = 16384
             if int(_angle_vp(st)) == 0:
                 return -1
+        if lim == 5:
+            return r * 4 + (c - 4) + 16
         return r * 4 + (c - 4)
 
     @micropython.viper
@@ -625,7 +654,13 @@ class DtmfReceiver:
         self._t0 = 0           # t_ms of block 0 (blocks are 10 ms apart)
         self._cand = -1        # digit index being tracked, -1 none
         self._steady_hits = 0
+        self._clean_hits = 0   # steady hits of a clean pair (>= 70 % of the energy)
+        self._clean = 0
         self._last = 0         # block of the last hit
+        self._on = 0           # last block the key was heard (hit or held)
+        self._held = 0         # blocks held since the last hit
+        self._ref_k = 0
+        self._ref_amp = 0
         self._misses = 0
         self._start = 0        # candidate's start, 0.1 ms units from block 0
         self._tx_live = 0      # blocks of tx analysis still worth running
@@ -640,6 +675,11 @@ class DtmfReceiver:
         self._goertzel(block, self._work, _TAB, st)
         self._window(st, _TAB)
         d = self._decide(st, _TAB)
+        clean = 0
+        if d >= 16:
+            d -= 16
+            clean = 1
+        self._clean = clean
         if tx is not None:
             self._analyse_tx(tx, b)
         if d >= 0 and self._tx_live > 0 and self._is_echo(d):
@@ -701,12 +741,27 @@ class DtmfReceiver:
         for j in range(b - 2, b + 1):
             if st[_RING + (j & 7) * 8 + k] * 256 < m * _STEADY_Q8:
                 return 0
+        self._ref_k = k        # the tone and block amplitude that say "still sounding"
+        self._ref_amp = m
         return 1
+
+    def _sounding(self, b):
+        # 1 when the candidate's stronger tone still has >= 60 % of its steady amplitude
+        if self._steady_hits == 0:
+            return 0
+        v = self._st[_RING + (b & 7) * 8 + self._ref_k]
+        return 1 if v * 256 >= self._ref_amp * _HOLD_Q8 else 0
 
     def _track(self, d, b):
         if self._cand >= 0:
             if d == self._cand:
                 self._hit(d, b)
+                return
+            if self._held < _HOLD_MAX and self._sounding(b):
+                # The key's tone is still there, but this block failed a check
+                # (speech or noise over it): hold the digit instead of ending it.
+                self._held += 1
+                self._on = b
                 return
             self._misses += 1
             if d < 0 and self._misses < _END_MISSES:
@@ -717,10 +772,14 @@ class DtmfReceiver:
 
     def _hit(self, d, b):
         self._last = b
+        self._on = b
         self._misses = 0
+        self._held = 0
         if self._steady(d, b):
             self._steady_hits += 1
-            self.tone_present = True
+            self._clean_hits += self._clean
+            if self._clean_hits > 0 or self._steady_hits >= _MIN_NOISY:
+                self.tone_present = True
 
     def _full(self, b, d):
         # the largest amplitude of blocks b-2..b: a block wholly inside the tone
@@ -735,6 +794,7 @@ class DtmfReceiver:
     def _open(self, d, b):
         self._cand = d
         self._steady_hits = 0
+        self._clean_hits = 0
         self._hit(d, b)
         # The hit used blocks b-2..b: the tone begins in one of b-3..b. Take the
         # first block at least 20 % full, and place the start inside it.
@@ -757,7 +817,7 @@ class DtmfReceiver:
         d = self._cand
         self._cand = -1
         self.tone_present = False
-        last = self._last
+        last = self._on
         # The tone ends in one of last-2..last+1 (block last+1 has been seen when b > last):
         # take the last block at least 20 % full and place the end inside it.
         full = self._full(last, d)
@@ -772,7 +832,9 @@ class DtmfReceiver:
                 end = j * 100 + (frac * 100) // 256
                 break
             j -= 1
-        if self._steady_hits < _MIN_STEADY or end - self._start < _MIN_TONE_MS * 10:
+        if self._clean_hits < _MIN_STEADY and self._steady_hits < _MIN_NOISY:
+            return
+        if end - self._start < _MIN_TONE_MS * 10:
             return
         if self._q_len >= _QUEUE:
             self.lost += 1

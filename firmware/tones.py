@@ -8,22 +8,26 @@
 #
 # Stage 1, spectrum (viper, integers): for each frequency the profile's tones use,
 # a DFT over the last 4 blocks (40 ms, 320 samples: 25 Hz resolution, so 400 and
-# 450 Hz or 400/425/450 Hz fall on each other's nulls and 440 vs 480 Hz leak only
+# 450 Hz (UK) fall on each other's nulls and 440 vs 480 Hz (US) leak only
 # -14.5 dB). Each block is correlated once with cos/sin tables (its own phase 0);
 # the 4 per-block results are phase-rotated by 2*pi*f*80/8000 per block and summed,
 # which equals one 320-sample DFT at 1/4 of the cost of recomputing it every block.
 # Stage 2, frame (every block): the frequency set ("signal") whose probes hold at
-# least _PURITY40/40 of the window's energy, every component at least _COMP40/40
+# least _PURITY40/40 of the window's energy, every frequency at least _COMP40/40
 # of it, above _MIN_E (about -46 dBm0): speech and music spread their energy
-# and rarely pass. Frames are debounced (_DEB frames) into on/off runs.
+# and rarely pass. Frames are debounced (_DEB frames) into on/off runs; each run
+# keeps its level (loudest frame) and whether its 10 ms block energies swing
+# (an AM tone: Australia's 425 Hz x 25 Hz, probed at the carrier only).
 # Stage 3, cadence: each tone's pattern [on, off, ...] is matched against the
-# run lengths (tolerance _TOL_MS + _TOL_PCT %, ITU-T E.180 allows +-10 %) by a
-# chain count per pattern element. A cadenced tone is recognised once
-# len(pattern)+1 runs (at least 3; the last one may still be running and has
-# reached its lower bound) match in order: busy/reorder within two cycles
-# (US busy 0.5/0.5: on, off, on >= 0.4 s -> about 1.45 s after the start).
-# A continuous tone needs one run of cont_ms (1 s, longer than any on-time
-# of a cadenced tone with the same frequencies).
+# run lengths (tolerance _TOL_MS + _TOL_PCT %, E.180 cadences are +-10 %) by a
+# chain count per pattern element (plus the AM and level-step checks where a
+# profile needs them). A cadenced tone is recognised once `need` completed runs
+# chain in order and the running one has reached its lower bound; need is
+# max(2, len(pattern)), raised where a same-signal tone shares that many
+# elements (Spain's busy vs congestion, UK busy vs congestion), and then the
+# completed chain alone suffices. US busy 0.5/0.5: on, off, on >= 0.4 s: about
+# 1.4 s after the start. A continuous tone needs one run of cont_ms (1 s, longer
+# than any on-time of a cadenced tone with the same frequencies).
 try:
     from micropython import const
     import micropython
@@ -222,6 +226,7 @@ class _Tone:
         self.lo = array("i", [max(10, c - _tol(c)) for c in cadence])
         self.hi = array("i", [c + _tol(c) for c in cadence])
         self.need = max(2, n)   # completed runs that must chain before the partial one
+        self.ambiguous = False  # need raised to tell this tone from a same-signal look-alike
         self.cnt = array("i", [0] * max(1, n))
         self.cst = array("i", [0] * max(1, n))
         self.ncnt = array("i", [0] * max(1, n))
@@ -288,7 +293,9 @@ class _Tone:
             if ((e & 1) == 0) != on:
                 continue
             p = (e - 1) % L
-            if self.cnt[p] >= need and d <= self.hi[e] and (not strict or d >= self.lo[e]):
+            c = self.cnt[p]
+            if c >= need and d <= self.hi[e] and (not strict or d >= self.lo[e] or
+                                                   (self.ambiguous and c >= need)):
                 return self.cst[p]
         return -1
 
@@ -363,6 +370,8 @@ class ToneDetector:
                 # not unique in time (AU busy/congestion differ in level only): two
                 # on-runs must complete so their levels are compared
                 tn.need = k if k is not None else max(3, len(cad) + 1)
+                # a chain made longer to rule out a look-alike is proof enough once complete
+                tn.ambiguous = tn.need > max(2, len(cad))
             self._tones.append(tn)
         self._on_e = array("i", [0] * len(sigs))   # level of the last on-run of each signal
         self._qname = [None] * _QLEN
@@ -381,6 +390,7 @@ class ToneDetector:
         self._run_mod = 0
         self._run_nf = 0
         self._e = 0
+        self.energy = 0
         self._mod = False
         for i in range(len(self._on_e)):
             self._on_e[i] = 0
@@ -415,6 +425,7 @@ class ToneDetector:
     def _classify(self):
         e = self._eb[0] + self._eb[1] + self._eb[2] + self._eb[3]
         self._e = e
+        self.energy = e      # window energy (units above): progress.py's voice detector
         if e < _MIN_E:
             return -1
         e9 = e >> 9

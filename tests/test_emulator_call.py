@@ -29,7 +29,8 @@ def cfg():
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_one_call_ring_to_release(engine, cfg, tmp_path):
-    code, ev, err = emulate(cfg, CALL, engine, tmp_path)
+    flash = tmp_path / "flash"
+    code, ev, err = emulate(cfg, CALL, engine, tmp_path, extra=["--flash", str(flash)])
     assert code == 0, err
     board = [e for e in ev if e.get("src") == "board"]
     names = [e["event"] for e in board]
@@ -63,6 +64,9 @@ def test_one_call_ring_to_release(engine, cfg, tmp_path):
     assert rec["caller"] is None or rec["caller"] == "5551234567"
     assert rec["talk_ms"] >= 3500 and rec["wait_ms"] > 0
     assert not of(ev, "fault")
+    # the record is on the board's flash, as the event said
+    on_flash = [json.loads(ln) for ln in (flash / "records.jsonl").read_text().splitlines() if ln]
+    assert on_flash == [rec]
 
 
 def test_agent_never_answers_falls_back(cfg, tmp_path):

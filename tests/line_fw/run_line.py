@@ -6,6 +6,8 @@
 #   hangup: {"profile": CC, "kw": {...}, "raw": FILE (int16 per sample), "ctrl": FILE
 #           (3 bytes per block: loop 0/1, polarity 0/1 = +1/-1, playing 0/1), "heap_lock": bool}
 #           prints {"method": m, "t_ms": t} when it fires (or method null at the end)
+#   progress: {"profile": CC, "kw": {...}, "raw": FILE, "ctrl": FILE, "dialled_ms": t}
+#           prints progress events and {"result": r}
 #   tones:  {"profile": CC, "raw": FILE, "heap_lock": bool} prints events and
 #           {"current": name, "t_ms": t} when `current` changes
 import sys
@@ -103,6 +105,26 @@ def main():
         while ev is not None:
             print(json.dumps(ev))
             ev = d.pop()
+        return
+    if kind == "progress":
+        import progress
+        cp = progress.CallProgress(p["profile"], **p.get("kw", {}))
+        cp.reset(0)
+        ctrl = read(p["ctrl"])
+        dialled = p.get("dialled_ms")
+        i = -1
+        while f.readinto(blk) == 160:
+            i += 1
+            t = i * 10
+            c = i * 3
+            if dialled is not None and t == dialled:
+                cp.dialled(t)
+            cp.process(blk, t, ctrl[c] != 0, 1 if ctrl[c + 1] == 0 else -1)
+            ev = cp.pop()
+            while ev is not None:
+                print(json.dumps(ev))
+                ev = cp.pop()
+        print(json.dumps({"result": cp.result}))
         return
     raise SystemExit("unknown kind " + kind)
 
