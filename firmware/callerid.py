@@ -92,7 +92,8 @@ _S_RUN = const(13)
 _S_PREV = const(14)
 _S_LAST = const(15)
 _S_DP = const(16)    # previous decision value (biased)
-_S_LEN = const(17)
+_S_DPP = const(17)
+_S_LEN = const(18)
 
 # Message types (GR-30-CORE, EN 300 659-3): caller ID ones produce events,
 # the others are checked and skipped.
@@ -170,6 +171,7 @@ if _VIPER:
         prev = int(S[14])
         last = int(S[15])
         dp = int(S[16]) - 536870912
+        dpp = int(S[17]) - 536870912
         nout = 0
         i = 0
         while i < 80:
@@ -225,7 +227,7 @@ if _VIPER:
                             q = 2
                         if 6 * u >= 5 * den:
                             q = 3
-                        cnt = 7 + q
+                        cnt = 10 + q
                         bit = 0
                         byte = 0
                     prev = 0
@@ -233,8 +235,9 @@ if _VIPER:
                 cnt -= 3
                 if cnt <= 0:
                     cnt += 20
+                    d3 = (d >> 2) + (dp >> 2) + (dpp >> 2)
                     if bit == 0:
-                        if d > 0:
+                        if d3 > 0:
                             uart = 0
                             prev = 1
                         else:
@@ -242,12 +245,12 @@ if _VIPER:
                             run = 0
                             bit = 1
                     elif bit < 9:
-                        if d > 0:
+                        if d3 > 0:
                             byte |= 1 << (bit - 1)
                         bit += 1
                     else:
                         if nout < 3:
-                            if d > 0:
+                            if d3 > 0:
                                 O[nout * 3] = byte
                             else:
                                 O[nout * 3] = byte | 256
@@ -255,10 +258,11 @@ if _VIPER:
                             O[nout * 3 + 2] = i
                             nout += 1
                         uart = 0
-                        if d > 0:
+                        if d3 > 0:
                             prev = 1
                         else:
                             prev = 0
+            dpp = dp
             dp = d
             i += 1
         S[0] = pm
@@ -278,6 +282,7 @@ if _VIPER:
         S[14] = prev
         S[15] = last
         S[16] = dp + 536870912
+        S[17] = dpp + 536870912
         return nout
 
     @micropython.viper
@@ -335,6 +340,7 @@ else:
         smi, smq, ssi, ssq = st[5] - B, st[6] - B, st[7] - B, st[8] - B
         uart, cnt, bit, byte, run, prev, last = st[9], st[10], st[11], st[12], st[13], st[14], st[15]
         dp = st[16] - B
+        dpp = st[17] - B
         nout = 0
         for i in range(_BLOCK):
             v = x[i]
@@ -394,7 +400,7 @@ else:
                             q = 2
                         if 6 * u >= 5 * den:
                             q = 3
-                        cnt = _HALF_T3 - 3 + q
+                        cnt = _HALF_T3 + q
                         bit = 0
                         byte = 0
                     prev = 0
@@ -402,8 +408,9 @@ else:
                 cnt -= 3
                 if cnt <= 0:
                     cnt += _BIT_T3
+                    d3 = (d >> 2) + (dp >> 2) + (dpp >> 2)
                     if bit == 0:
-                        if d > 0:
+                        if d3 > 0:
                             uart = 0
                             prev = 1
                         else:
@@ -411,22 +418,24 @@ else:
                             run = 0
                             bit = 1
                     elif bit < 9:
-                        if d > 0:
+                        if d3 > 0:
                             byte |= 1 << (bit - 1)
                         bit += 1
                     else:
                         if nout < 3:
-                            out[nout * 3] = byte if d > 0 else byte | _FRAMING
+                            out[nout * 3] = byte if d3 > 0 else byte | _FRAMING
                             out[nout * 3 + 1] = last
                             out[nout * 3 + 2] = i
                             nout += 1
                         uart = 0
-                        prev = 1 if d > 0 else 0
+                        prev = 1 if d3 > 0 else 0
+            dpp = dp
             dp = d
         st[0], st[1], st[2], st[3], st[4] = pm, ps, xp + B, yp + B, ri
         st[5], st[6], st[7], st[8] = smi + B, smq + B, ssi + B, ssq + B
         st[9], st[10], st[11], st[12], st[13], st[14], st[15] = uart, cnt, bit, byte, run, prev, last
         st[16] = dp + B
+        st[17] = dpp + B
         return nout
 
     def _tones_block(x, tst, n):
@@ -455,7 +464,10 @@ else:
             tst[base + 3] = sq + B
             tst[base + 6] = ti * ti + tq * tq
             if _CHECK32:
-                _chk(si + B, sq + B, si - B, etot, ti * ti + tq * tq, v * v)
+                _chk(si + B, sq + B, si - B, ti * ti + tq * tq)
+                # read by Python code on the board: must stay a small int (< 2**30 on the ESP32)
+                if etot >= 1 << 30 or ti * ti + tq * tq >= 1 << 30:
+                    raise OverflowError("energy beyond a 31-bit small int")
         return etot
 
 
@@ -562,7 +574,7 @@ class CallerIdDecoder:
         st = self._st
         for i in range(_S_LEN):
             st[i] = 0
-        for i in (_S_XP, _S_YP, _S_MI, _S_MQ, _S_SI, _S_SQ, _S_DP):
+        for i in (_S_XP, _S_YP, _S_MI, _S_MQ, _S_SI, _S_SQ, _S_DP, _S_DPP):
             st[i] = _BIAS
         r = self._ring
         for i in range(4 * _WIN):
@@ -797,7 +809,7 @@ class CallerIdDecoder:
         reason = None
         lead = s[0]
         body = s[1:]
-        if lead == "D" and term == "#" and len(body) == 1:
+        if lead == "D" and term == 0x23 and len(body) == 1:   # ...#
             # D1# private, D2# international (number not passed), D3# not available
             if body == "1":
                 reason = "withheld"
@@ -805,7 +817,7 @@ class CallerIdDecoder:
                 reason = "unavailable"
             else:
                 return
-        elif lead == "D" and term == "C" and len(body) > 2 and body.isdigit():
+        elif lead == "D" and term == 0x43 and len(body) > 2 and body.isdigit():   # ...C
             number = body   # Taiwan / Kuwait variant: D<number>C
         else:
             # A<number>[D<redirecting>][B<info>] with C or # at the end
@@ -858,3 +870,25 @@ def _is_number(s):
         if ch not in "0123456789*#+- ":
             return False
     return len(s) > 0
+
+
+# Fixed-standard variants for tools that construct decoders without
+# arguments (ringroute.fwexec: `ringroute callerid decode --standard`).
+class CallerIdBell202(CallerIdDecoder):
+    def __init__(self):
+        CallerIdDecoder.__init__(self, standard="bell202")
+
+
+class CallerIdV23(CallerIdDecoder):
+    def __init__(self):
+        CallerIdDecoder.__init__(self, standard="v23")
+
+
+class CallerIdFsk(CallerIdDecoder):
+    def __init__(self):
+        CallerIdDecoder.__init__(self, standard="fsk")
+
+
+class CallerIdDtmf(CallerIdDecoder):
+    def __init__(self):
+        CallerIdDecoder.__init__(self, standard="dtmf")

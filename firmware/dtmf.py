@@ -60,21 +60,21 @@ _IN_SHIFT = const(4)      # input >> 4 (2048 max): keeps Goertzel states < 2**31
 #   5 tc, 6 ts = round(cos t * 16384), round(sin t * 16384), t = 2 pi (0.025 f) / 100:
 #            the phase advance per block of a tone 2.5 % off nominal (Q14)
 #   7 hc, 8 hs = round(cos 40w * 4096), round(-sin 40w * 4096)  e^{-j 40 w}: half a block
-#   9 tc1, 10 ts1 = as 5, 6 for 1.0 % off nominal: the tighter limit a tone must
+#   9 tc1, 10 ts1 = as 5, 6 for 0.6 % off nominal: the tighter limit a tone must
 #            meet when other sound shares the window (see _SHARE_HI_X10)
 #   11 spare
 # Worst-case Goertzel state over 80 samples of +-2048: 2048 * sum|sin((m+1)w)| / sin w
 # = 201360 at 697 Hz; coef * state = 1.41e9 < 2**31 (tests check it on adversarial input).
 _TW = const(12)
 _TAB = array("i", (
-    6995, 3497, 2132, 4023, 768, 7507, 14563, -4078, -385, 14838, 6948, 0,  # 697
-    6739, 3370, 2329, -1266, 3896, 5791, 15326, 2408, 3314, 14504, 7621, 0,  # 770
-    6425, 3213, 2541, -4064, 513, 3775, 15943, -257, -4088, 14092, 8358, 0,  # 852
-    6055, 3027, 2759, -3458, -2195, 1516, 16314, -1143, 3933, 13603, 9132, 0,  # 941
-    4768, 2384, 3331, 3458, -2195, -5283, 15509, 3933, -1143, 11880, 11283, 0,  # 1209
-    4081, 2041, 3552, -2611, -3156, -8251, 14155, -1744, 3706, 10943, 12194, 0,  # 1336
-    3271, 1636, 3755, 513, 4064, -11159, 11996, -3072, -2709, 9821, 13114, 0,  # 1477
-    2329, 1164, 3927, -1973, -3589, -13736, 8931, 2085, -3526, 8490, 14013, 0,  # 1633
+    6995, 3497, 2132, 4023, 768, 7507, 14563, -4078, -385, 15822, 4256, 0,  # 697
+    6739, 3370, 2329, -1266, 3896, 5791, 15326, 2408, 3314, 15699, 4689, 0,  # 770
+    6425, 3213, 2541, -4064, 513, 3775, 15943, -257, -4088, 15546, 5172, 0,  # 852
+    6055, 3027, 2759, -3458, -2195, 1516, 16314, -1143, 3933, 15364, 5691, 0,  # 941
+    4768, 2384, 3331, 3458, -2195, -5283, 15509, 3933, -1143, 14711, 7212, 0,  # 1209
+    4081, 2041, 3552, -2611, -3156, -8251, 14155, -1744, 3706, 14349, 7907, 0,  # 1336
+    3271, 1636, 3755, 513, 4064, -11159, 11996, -3072, -2709, 13909, 8659, 0,  # 1477
+    2329, 1164, 3927, -1973, -3589, -13736, 8931, 2085, -3526, 13376, 9461, 0,  # 1633
 ))
 
 # ---- validation thresholds ------------------------------------------------
@@ -97,13 +97,14 @@ _TWIST_LO_Q4 = const(143)
 #   10**0.8 = 6.31 -> 101/16 (spandsp's figure; adjacent tones leak -13 dB at most
 #   into each other's filter at +-1.5 % offset, so 8 dB leaves 5 dB of margin).
 _REL_PEAK_Q4 = const(101)
+_REL_PEAK_NOISY_Q4 = const(51)   # 5 dB: 10**0.5 = 3.16 -> 51/16, rows of a noisy pair
 # Share of energy: the two tones must carry at least 40 % of the window's
 # energy: 6.4 * (row + col) >= 0.40 * T  ->  (row + col) * 64 >= T * 4.
 # (spandsp checks the same ratio; 40 % lets speech at the tones' own level
 # ride under a key, the other checks keep speech alone out.)
 _SHARE_X10 = const(2)
 # A tone pair with less than 70 % of the energy (other sound under it: speech,
-# noise) must also be within 1.0 % of nominal, not 2.5 %: a key under speech is
+# noise) must also be within 0.6 % of nominal, not 2.5 %: a key under speech is
 # still on frequency, speech harmonics that happen to fall on a pair rarely are.
 _SHARE_HI_X10 = const(7)
 # ... and its twist must stay within 6 dB of reverse twist (speech is strongest
@@ -114,6 +115,9 @@ _NOISY_TWIST_Q4 = const(64)
 # tone than a clean key needs): a key under speech is long enough, speech rarely
 # keeps a pair in tune that long.
 _MIN_NOISY = const(2)
+# ... or this many hits of any kind (50 ms of a validated pair: speech over a
+# key's onset can spoil every 3-block span, the key is still there)
+_MIN_HITS = const(3)
 # Echo: rx tone energy >= tx tone energy * 1 (6 dB above an echo at the
 # G.168 minimum echo return loss of 6 dB).
 
@@ -330,8 +334,19 @@ def _decide_py(st, tab, trace=None):
     tot >>= sh
     if ec * 16 > er * _TWIST_HI_Q4 or er * 16 > ec * _TWIST_LO_Q4:
         return -1
+    if (er + ec) * 64 < tot * _SHARE_X10:
+        return -1
+    # a clean pair (>= 70 % of the energy) gets the standard limits; a noisy one
+    # tighter frequency and twist limits, and a lower relative peak for the
+    # rows, where speech is strongest
+    lim = 5 if (er + ec) * 64 >= tot * _SHARE_HI_X10 else 9   # table column of the fine limit
+    rp = _REL_PEAK_Q4
+    if lim == 9:
+        if er * 16 > ec * _NOISY_TWIST_Q4:
+            return -1
+        rp = _REL_PEAK_NOISY_Q4
     for k in range(4):
-        if k != r and (st[_EN + k] >> sh) * _REL_PEAK_Q4 > er * 16:
+        if k != r and (st[_EN + k] >> sh) * rp > er * 16:
             return -1
     # columns: the 160-sample window, where a strong row tone leaks 5 dB less
     # into the column filters than in one block (-25 instead of -20 dB at 941/1209 Hz)
@@ -344,11 +359,6 @@ def _decide_py(st, tab, trace=None):
             wi = st[_WC + 2 * k + 1] >> 5
             if ((wr * wr + wi * wi) >> 4) * _REL_PEAK_Q4 > ew * 16:
                 return -1
-    if (er + ec) * 64 < tot * _SHARE_X10:
-        return -1
-    lim = 5 if (er + ec) * 64 >= tot * _SHARE_HI_X10 else 9   # table column of the fine limit
-    if lim == 9 and er * 16 > ec * _NOISY_TWIST_Q4:
-        return -1
     for j in range(4):
         k = r if (j & 1) == 0 else c
         t = k * _TW
@@ -554,8 +564,18 @@ if _HAVE_VIPER:
         tot = tot >> sh
         if ec * 16 > er * _TWIST_HI_Q4 or er * 16 > ec * _TWIST_LO_Q4:
             return -1
+        if (er + ec) * 64 < tot * _SHARE_X10:
+            return -1
+        lim = 9
+        if (er + ec) * 64 >= tot * _SHARE_HI_X10:
+            lim = 5
+        rp = _REL_PEAK_Q4
+        if lim == 9:
+            if er * 16 > ec * _NOISY_TWIST_Q4:
+                return -1
+            rp = _REL_PEAK_NOISY_Q4
         for k in range(4):
-            if k != r and (((st[_EN + k] << sx) >> sx) >> sh) * _REL_PEAK_Q4 > er * 16:
+            if k != r and (((st[_EN + k] << sx) >> sx) >> sh) * rp > er * 16:
                 return -1
         wr = ((st[_WC + 2 * c] << sx) >> sx) >> 5
         wi = ((st[_WC + 2 * c + 1] << sx) >> sx) >> 5
@@ -566,13 +586,6 @@ if _HAVE_VIPER:
                 wi = ((st[_WC + 2 * k + 1] << sx) >> sx) >> 5
                 if ((wr * wr + wi * wi) >> 4) * _REL_PEAK_Q4 > ew * 16:
                     return -1
-        if (er + ec) * 64 < tot * _SHARE_X10:
-            return -1
-        lim = 9
-        if (er + ec) * 64 >= tot * _SHARE_HI_X10:
-            lim = 5
-        if lim == 9 and er * 16 > ec * _NOISY_TWIST_Q4:
-            return -1
         for j in range(4):
             k = r
             if (j & 1) != 0:
@@ -653,6 +666,7 @@ class DtmfReceiver:
         self._blk = 0          # blocks processed since reset
         self._t0 = 0           # t_ms of block 0 (blocks are 10 ms apart)
         self._cand = -1        # digit index being tracked, -1 none
+        self._hits = 0
         self._steady_hits = 0
         self._clean_hits = 0   # steady hits of a clean pair (>= 70 % of the energy)
         self._clean = 0
@@ -771,6 +785,7 @@ class DtmfReceiver:
             self._open(d, b)
 
     def _hit(self, d, b):
+        self._hits += 1
         self._last = b
         self._on = b
         self._misses = 0
@@ -778,8 +793,8 @@ class DtmfReceiver:
         if self._steady(d, b):
             self._steady_hits += 1
             self._clean_hits += self._clean
-            if self._clean_hits > 0 or self._steady_hits >= _MIN_NOISY:
-                self.tone_present = True
+        if self._clean_hits > 0 or self._steady_hits >= _MIN_NOISY or self._hits >= _MIN_HITS:
+            self.tone_present = True
 
     def _full(self, b, d):
         # the largest amplitude of blocks b-2..b: a block wholly inside the tone
@@ -795,6 +810,7 @@ class DtmfReceiver:
         self._cand = d
         self._steady_hits = 0
         self._clean_hits = 0
+        self._hits = 0
         self._hit(d, b)
         # The hit used blocks b-2..b: the tone begins in one of b-3..b. Take the
         # first block at least 20 % full, and place the start inside it.
@@ -832,7 +848,7 @@ class DtmfReceiver:
                 end = j * 100 + (frac * 100) // 256
                 break
             j -= 1
-        if self._clean_hits < _MIN_STEADY and self._steady_hits < _MIN_NOISY:
+        if self._clean_hits < _MIN_STEADY and self._steady_hits < _MIN_NOISY and self._hits < _MIN_HITS:
             return
         if end - self._start < _MIN_TONE_MS * 10:
             return

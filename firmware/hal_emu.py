@@ -29,6 +29,8 @@ class Hal:
         self._ext_ring = 0
         self._xmask = [0] * n_lines
         self.block = -1
+        self._sent_block = -1
+        self._utc_offset = 0  # the board's RTC minus the world's clock (set_rtc)
         self.utc = 0
         self.stopped = False
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -46,24 +48,60 @@ class Hal:
     def next_block(self):
         """Send last block's outputs, then wait for the next block's inputs.
 
-        Returns False when the world asks the firmware to stop."""
-        if self.block >= 0:
+        Returns False when the world asks the firmware to stop.
+
+        A Ctrl-C (KeyboardInterrupt, raised wherever the interpreter happens
+        to be) must never leave half a frame on the link: one that arrives
+        mid-frame is held until the frame is complete, then raised; a frame
+        already sent is not sent twice (_sent_block)."""
+        if self.block >= 0 and self._sent_block != self.block:
             self._send()
-        self._recv()
+        intr = self._recv()
         if self.block == bf.STOP_BLOCK:
             self.stopped = True
             return False
+        if intr:
+            raise KeyboardInterrupt
         return True
+
+    def idle_block(self):
+        """One block with the app stopped (the emulated REPL is waiting): the
+        relays and crosspoint stay as they are, the codec sends silence and
+        the SLIC ringing (timed by the firmware) stops."""
+        for t in self.tx:
+            for i in range(len(t)):
+                t[i] = 0
+        self._ext_ring = 0
+        return self.next_block()
+
+    def reset_outputs(self):
+        """A reset of the emulated board (soft reset after its REPL): hook
+        relays released, SLICs and crosspoint off, codec silent."""
+        self._hook = 0
+        self._ext_ring = 0
+        for i in range(self.n_lines):
+            self._xmask[i] = 0
+            t = self.tx[i]
+            for j in range(len(t)):
+                t[j] = 0
 
     def _recv(self):
         mv = self._in_mv
         got = 0
         need = len(self._in)
+        intr = False
         while got < need:
-            n = self._readinto(mv[got:])
-            if not n:
-                raise OSError("emulator link closed")
-            got += n
+            try:
+                # `got` is updated in the same statement as the read, so an
+                # interrupt can never fall between consuming bytes and counting them
+                before = got
+                got += self._readinto(mv[got:])
+                if got == before:
+                    raise OSError("emulator link closed")
+            except KeyboardInterrupt:
+                if got == 0:
+                    raise
+                intr = True
         buf = self._in
         self.block, self.utc, self._ext_hook = struct.unpack_from("<IIH", buf, 0)
         nl = self.n_lines
@@ -71,6 +109,7 @@ class Hal:
             self._pulses[i] = buf[10 + 2 * i]
             self._flags[i] = buf[11 + 2 * i]
             pcm.copy16(self.rx[i], 0, buf, (bf.in_audio_offset(nl, i)) >> 1, bf.BLOCK_SAMPLES)
+        return intr
 
     def _send(self):
         out = self._out
@@ -81,7 +120,7 @@ class Hal:
             pcm.copy16(out, bf.out_audio_offset(nl, i) >> 1, self.tx[i], 0, bf.BLOCK_SAMPLES)
         n = self._ev_len
         struct.pack_into("<H", out, self._fixed, n)
-        self._write(self._out_mv[:self._fixed + 2 + n])
+        self._write(self._out_mv[:self._fixed + 2 + n]); self._sent_block = self.block  # noqa: E702 (no interrupt check between)
         self._ev_len = 0
 
     # --- trunk lines -------------------------------------------------------
@@ -118,7 +157,11 @@ class Hal:
 
     # --- clock, console, watchdog, events -------------------------------------
     def rtc_utc(self):
-        return self.utc
+        return self.utc + self._utc_offset
+
+    def set_rtc(self, utc):
+        """`ringroute time sync`: the board's RTC runs on from `utc`."""
+        self._utc_offset = utc - self.utc
 
     def console_read(self, buf):
         if self._console is None:

@@ -77,8 +77,15 @@ else:
 
 class HangupDetector:
     def __init__(self, profile="US", cpc_min_ms=None, silence_ms=None, max_call_ms=None,
-                 methods=None):
+                 methods=None, busy_tone=None):
+        # busy_tone: {"freqs": [..], "cadence_ms": [..]} replaces the profile's busy tone
+        # (what linelearn.py proposes for an exchange whose tone is not in its profile)
         prof = profiles.get(profile)
+        if busy_tone:
+            prof = dict(prof)
+            tdefs = dict(prof["tones"])
+            tdefs["busy"] = (tuple(busy_tone["freqs"]), tuple(busy_tone["cadence_ms"]), -20)
+            prof["tones"] = tdefs
         self.profile = prof
         if cpc_min_ms is None:
             # 3/4 of what this country's exchanges give, within [floor, 600 ms]

@@ -30,6 +30,9 @@ STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard")
 # After going on-hook the exchange needs time to clear the call before it can
 # ring again; ring pulses in this window are ignored (a CPC or reversal
 # after release must not be mistaken for a new call).
+# Routes that may fail (nobody answers, all busy) before the core releases
+# the call whatever the menu says: a loop of fallbacks must end.
+MAX_ROUTE_FAILS = const(4)
 GUARD_MS = const(1500)        # ms; longer than the 0.8 s CPC of Bellcore TR-NWT-000057
 DEFAULT_ANSWER_RING = const(2)  # answer on the 2nd ring: caller ID arrives after the 1st
 # Caller ID sent before ringing (ETSI EN 300 659-1, BT SIN 227) precedes the
@@ -95,6 +98,7 @@ class LineCall:
         self.rec = None         # the call record being built
         self.caller = None
         self._t_state = 0
+        self._route_fails = 0   # failed routes in this call (bounded by MAX_ROUTE_FAILS)
 
     # --- helpers ------------------------------------------------------------
     def emit(self, event, **fields):
@@ -180,9 +184,7 @@ class LineCall:
                 self.ivr.route_result(t, "answered")
                 self._to(CONNECTED, t)
             elif outcome is not None:
-                self.emit("route_failed", outcome=outcome)
-                self._to(IVR, t)
-                self.ivr.route_result(t, outcome)
+                self._route_failed(t, outcome)
         elif st == CONNECTED:
             if not hal.ext_offhook(self.leg.port):
                 self._release(t, "agent_hangup", None)
@@ -222,6 +224,7 @@ class LineCall:
             "caller_reason": self.caller["reason"], "path": [], "digits": "",
             "target": None, "ext": None, "wait_ms": None, "connect_ms": None,
         }
+        self._route_fails = 0
         self.emit("answer", rings=self.ringdet.rings)
         self.hangup.reset(t)
         self.dtmf.reset()
@@ -247,12 +250,22 @@ class LineCall:
             self.emit("route", kind=action[1], target=action[2])
             failed = self.leg.start(t, action[1], action[2], self.ext_cadence)
             if failed:
-                self.emit("route_failed", outcome=failed)
-                self.ivr.route_result(t, failed)
+                self._route_failed(t, failed)
             else:
                 self._to(ROUTING, t)
         elif kind == "hangup":
             self._release(t, action[1] if len(action) > 1 else "ivr_hangup", None)
+
+    def _route_failed(self, t, outcome):
+        # The IVR decides what a failed route leads to; the core only makes
+        # sure a menu whose fallbacks keep failing cannot hold the line forever.
+        self.emit("route_failed", outcome=outcome)
+        self._route_fails += 1
+        if self._route_fails > MAX_ROUTE_FAILS:
+            self._release(t, "no_agent", None)
+            return
+        self._to(IVR, t)
+        self.ivr.route_result(t, outcome)
 
     def _release(self, t, reason, method):
         hal = self.hal

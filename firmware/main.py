@@ -1,6 +1,10 @@
 # Board entry point. On the ESP32 this is main.py on the flash; here it runs
 # under `micropython` (or python3) with `--emu SOCKET` against the emulator.
-#   main.py --emu SOCKET [--lines N] [--exts N] [--root DIR]
+#   main.py --emu SOCKET [--lines N] [--exts N] [--root DIR] [--console stdio]
+# With --console stdio the emulated board's console (REPL UART) is this
+# process's stdin/stdout, a pty set up by `ringroute emulate --pty`; Ctrl-C
+# there stops the app and starts the emulated REPL (replemu.py), as
+# MicroPython's own REPL takes over on the board.
 import gc
 import sys
 
@@ -19,16 +23,51 @@ def make_hal(argv):
     sock = _arg(argv, "--emu")
     if sock:
         import hal_emu
-        return hal_emu.Hal(sock, int(_arg(argv, "--lines", "2")), int(_arg(argv, "--exts", "4")))
+        port = None
+        if _arg(argv, "--console") == "stdio":
+            import replemu
+            port = replemu.Port()
+        return hal_emu.Hal(sock, int(_arg(argv, "--lines", "2")), int(_arg(argv, "--exts", "4")),
+                           console=port)
     import hal_esp32
     return hal_esp32.Hal()
 
 
 def main(argv):
     root = _arg(argv, "--root")
+    import os
     if root:
-        import os
         os.chdir(root)
+    root = os.getcwd()
+    hal = None
+    while True:  # one pass per (soft) boot; the emulated link survives a soft reset
+        a = None
+        try:
+            if hal is not None and hasattr(hal, "reset_outputs"):
+                hal.reset_outputs()  # what a reset does to the relays and SLICs
+            a = boot(argv, hal)
+            hal = a.hal
+            a.run()
+            return  # the emulated world stopped
+        except KeyboardInterrupt:
+            if hal is None or not hasattr(hal, "idle_block"):
+                raise  # the board: MicroPython's own REPL takes over
+            a = None
+            gc.collect()
+            import replemu
+            if replemu.Repl(hal, hal._console, root).run() == "stop":
+                return
+        except Exception as e:
+            import console
+            if not isinstance(e, console.Reboot):
+                raise
+            if e.why != "config" and hasattr(hal, "reboot"):
+                hal.reboot()  # the board: machine.reset()
+        a = None
+        gc.collect()
+
+
+def boot(argv, hal):
     try:
         import cfgcheck
         check = cfgcheck.check
@@ -43,7 +82,8 @@ def main(argv):
     if "cfgcheck" in sys.modules:
         del sys.modules["cfgcheck"]
     gc.collect()
-    hal = make_hal(argv)
+    if hal is None:
+        hal = make_hal(argv)
     if cfg is None:
         # No good config: stay on-hook (the exchange then rolls the call over
         # or the caller hears ringing), but keep the console up for a push.
@@ -53,8 +93,10 @@ def main(argv):
     a = app.App(hal, cfg)
     if hasattr(hal, "event_out"):
         a.events.sinks.append(hal.event_out)
+    import console
+    a.console = console.Console(a, hal, config_source=source)
     a.events.emit("boot", version=app.VERSION, config=source)
-    a.run()
+    return a
 
 
 main(sys.argv)

@@ -19,6 +19,7 @@ COMMANDS = [
     ("tones", "ringroute.cmd_tones"),
     ("validate", "ringroute.cmd_validate"),
     ("schedule", "ringroute.cmd_schedule"),
+    ("callerid", "ringroute.cmd_callerid"),
 ]
 
 

@@ -8,6 +8,7 @@
 #           prints {"method": m, "t_ms": t} when it fires (or method null at the end)
 #   progress: {"profile": CC, "kw": {...}, "raw": FILE, "ctrl": FILE, "dialled_ms": t}
 #           prints progress events and {"result": r}
+#   learn:  {"profile": CC, "kw": {...}, "raw": FILE, "ctrl": FILE} prints the learn report
 #   tones:  {"profile": CC, "raw": FILE, "heap_lock": bool} prints events and
 #           {"current": name, "t_ms": t} when `current` changes
 import sys
@@ -125,6 +126,22 @@ def main():
                 print(json.dumps(ev))
                 ev = cp.pop()
         print(json.dumps({"result": cp.result}))
+        return
+    if kind == "learn":
+        import linelearn
+        ll = linelearn.LineLearner(p["profile"], **p.get("kw", {}))
+        ll.reset(0)
+        ctrl = read(p["ctrl"])
+        i = -1
+        while f.readinto(blk) == 160:
+            i += 1
+            t = i * 10
+            c = i * 3
+            ll.process(blk, t, ctrl[c] != 0, 1 if ctrl[c + 1] == 0 else -1)
+            if ll.done:
+                break
+        ll.finish((i + 1) * 10)
+        print(json.dumps(ll.pop()))
         return
     raise SystemExit("unknown kind " + kind)
 

@@ -111,7 +111,7 @@ def parse(data, path="<scenario>"):
             "speech": c.get("speech", "noise"), "talk": bool(c.get("talk", True)),
             "level_dbm0": float(c.get("level_dbm0", -20.0)),
             "noise_dbm0": float(c.get("noise_dbm0", -60.0)),
-            "cpc_ms": int(c.get("cpc_ms", 800)),
+            "cpc_ms": int(c["cpc_ms"]) if c.get("cpc_ms") is not None else None,  # default: the profile's
         })
     exts = {}
     for ext, e in (data.get("extensions", {}) or {}).items():

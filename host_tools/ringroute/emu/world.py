@@ -20,6 +20,7 @@ BLOCK_MS = 10
 RATE = 8000
 RING_EPISODE_GAP_MS = 6000  # longer than any ring cadence's off time (US 4 s, IT 4 s)
 HEARD_DBM0 = -45.0          # audio above this level at a phone counts as heard
+AGENT_PUTS_DOWN_MS = 1500   # an agent whose line went dead hangs up this long after
 
 
 def _dtmf_freqs(d):
@@ -64,6 +65,7 @@ class Phone:
         self.heard = []              # per block, RMS of line audio reaching this phone
         self.heard_caller_ms = 0     # ms during which caller audio was audible here
         self.last_ring = None
+        self.t_parted = None         # when the board split this phone from its line
         self.last_heard = np.zeros(BLOCK)
 
 
@@ -245,7 +247,7 @@ class World:
             a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
         if m == "cpc":
             # loop current drops for cpc_ms, then the exchange offers dial tone
-            if el < c.spec["cpc_ms"]:
+            if el < (c.spec["cpc_ms"] or c.profile.get("cpc_ms", 800)):
                 return False, False, a
             return True, False, a + sig.tone(c.profile, "dial", n0)
         if m == "reversal":
@@ -288,6 +290,11 @@ class World:
                 ph.offhook = False
                 ph.t_offhook = None
                 self.log(t, "agent_hangup", ext=ph.ext)
+        if ph.offhook and ph.t_parted is not None and t - ph.t_parted >= AGENT_PUTS_DOWN_MS:
+            ph.offhook = False
+            ph.t_offhook = None
+            ph.t_parted = None
+            self.log(t, "agent_hangup", ext=ph.ext)
         if ph.offhook:
             rms = float(np.sqrt(np.mean(ph.last_heard ** 2)))
             if rms > audio.dbm0_to_peak(HEARD_DBM0):
@@ -295,10 +302,12 @@ class World:
 
     def audio_report(self, t, li, ph):
         """When a line and a phone part: did the caller's audio reach the agent?"""
-        c = self.active[li]
         self.log(t, "audio_path", line=li + 1, ext=ph.ext, heard_ms=ph.heard_caller_ms,
                  ok=ph.heard_caller_ms > 0)
         ph.heard_caller_ms = 0
+        # the agent hears the line go dead and puts the handset down
+        if ph.offhook and ph.spec.get("hangup_after") is None:
+            ph.t_parted = t
 
     # ------------------------------------------------------------------
     def outputs(self, t, hook_bits, ring_bits, xmasks, tx):

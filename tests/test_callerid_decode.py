@@ -1,0 +1,133 @@
+"""Caller-ID decoder (firmware/callerid.py) under CPython: every standard and format,
+absence reasons, checksums, the per-standard restriction, timing of the events."""
+import numpy as np
+import pytest
+
+from ringroute.signals import callerid as G
+
+import callerid as fw
+from callerid_helpers import decode_cpython, exact
+
+
+@pytest.mark.parametrize("standard,fmt", [("bell202", "sdmf"), ("bell202", "mdmf"),
+                                          ("v23", "mdmf"), ("v23", "sdmf")])
+def test_fsk_number_name_and_date(standard, fmt):
+    name = "SMITH JOHN" if fmt == "mdmf" else None
+    x, span = G.on_hook_audio(standard, number="5551234567", name=name, format=fmt,
+                              datetime="03150842", rng=np.random.default_rng(1))
+    evs, _ = decode_cpython(x)
+    assert exact(evs, {"event": "callerid", "standard": standard, "number": "5551234567",
+                       "name": name, "datetime": "03150842", "reason": None})
+    # start: the channel seizure; end: the checksum byte (within a few ms)
+    assert abs(evs[0]["start_ms"] - span[0]) <= 20
+    assert abs(evs[0]["end_ms"] - span[1]) <= 20
+
+
+def test_dtmf_clip_number():
+    x, span = G.on_hook_audio("dtmf", number="0201234567", rng=np.random.default_rng(2))
+    evs, _ = decode_cpython(x)
+    assert exact(evs, {"standard": "dtmf", "number": "0201234567", "name": None, "reason": None})
+    assert abs(evs[0]["start_ms"] - span[0]) <= 20
+
+
+@pytest.mark.parametrize("standard,fmt", [("bell202", "sdmf"), ("bell202", "mdmf"), ("v23", "mdmf"),
+                                          ("dtmf", None)])
+@pytest.mark.parametrize("reason", ["withheld", "unavailable"])
+def test_absence_reasons_told_apart(standard, fmt, reason):
+    x, _ = G.on_hook_audio(standard, reason=reason, format=fmt, rng=np.random.default_rng(3))
+    evs, _ = decode_cpython(x)
+    assert exact(evs, {"standard": standard, "number": None, "reason": reason})
+
+
+def test_mdmf_without_number_or_reason_is_absent():
+    msg = G.mdmf(number=None, name="ACME", datetime="01010000")
+    x, _ = G.on_hook_audio("bell202", message=msg)
+    evs, _ = decode_cpython(x)
+    assert exact(evs, {"number": None, "name": "ACME", "reason": "absent"})
+
+
+def test_name_withheld_with_number_present():
+    msg = G.mdmf(number="442071234567", name=None, datetime="01010000", name_reason="withheld")
+    x, _ = G.on_hook_audio("v23", message=msg)
+    evs, _ = decode_cpython(x)
+    assert exact(evs, {"number": "442071234567", "name": None, "reason": None,
+                       "name_reason": "withheld"})
+
+
+@pytest.mark.parametrize("digits,want", [("A0123456C", ("0123456", None)),
+                                         ("A0123456#", ("0123456", None)),
+                                         ("D1#", (None, "withheld")),
+                                         ("D3#", (None, "unavailable")),
+                                         ("D0612345C", ("0612345", None)),
+                                         ("A5551234D777B1C", ("5551234", None))])
+def test_dtmf_clip_variants(digits, want):
+    x = np.concatenate([np.zeros(2400), G.dtmf_burst(digits, -15.0), np.zeros(2400)])
+    evs, _ = decode_cpython(x)
+    assert exact(evs, {"standard": "dtmf", "number": want[0], "reason": want[1]})
+
+
+@pytest.mark.parametrize("standard", ["bell202", "v23"])
+@pytest.mark.parametrize("index", [1, 5, 12])
+def test_bad_checksum_rejected(standard, index):
+    msg = G.corrupt(G.mdmf("5551234567", "SMITH JOHN", "11220930"), index=index, xor=0x04)
+    x, _ = G.on_hook_audio(standard, message=msg)
+    evs, d = decode_cpython(x)
+    assert evs == []
+    assert d.rejected >= 1
+
+
+def test_wrong_length_rejected_even_with_good_checksum():
+    # a parameter claiming more bytes than the message holds
+    body = bytes([0x80, 6, 0x02, 9]) + b"5551"
+    msg = body + bytes([G.checksum(body)])
+    x, _ = G.on_hook_audio("bell202", message=msg)
+    evs, d = decode_cpython(x)
+    assert evs == [] and d.rejected == 1
+
+
+def test_restricted_standard():
+    x, _ = G.on_hook_audio("v23", number="123456", rng=np.random.default_rng(4))
+    assert decode_cpython(x, standard="bell202")[0] == []
+    assert exact(decode_cpython(x, standard="v23")[0], {"standard": "v23", "number": "123456"})
+    assert exact(decode_cpython(x, standard="fsk")[0], {"standard": "v23", "number": "123456"})
+    assert decode_cpython(x, standard="dtmf")[0] == []
+    xd, _ = G.on_hook_audio("dtmf", number="123456")
+    assert decode_cpython(xd, standard="fsk")[0] == []
+    with pytest.raises(ValueError):
+        fw.CallerIdDecoder(standard="v21")
+
+
+def test_two_calls_in_one_recording_and_reset():
+    a, _ = G.on_hook_audio("bell202", number="111", format="sdmf")
+    b, _ = G.on_hook_audio("bell202", number="222", name="B", format="mdmf")
+    evs, d = decode_cpython(np.concatenate([a, b]))
+    assert [e["number"] for e in evs] == ["111", "222"]
+    d.reset()
+    assert d.pop() is None
+
+
+def test_shortest_mark_and_seizure_bt_sin227():
+    # SIN 227: 96..315 bits of seizure, 55..90 bits of mark
+    msg = G.mdmf("01632960000", None, "11220930")
+    x, _ = G.on_hook_audio("v23", message=msg, seizure_bits=96, mark_bits=55)
+    assert exact(decode_cpython(x)[0], {"number": "01632960000"})
+
+
+def test_mark_gaps_between_bytes_gr30():
+    # GR-30-CORE lets the exchange put marks between characters
+    msg = G.mdmf("5551234567", "SMITH JOHN", "11220930")
+    x, _ = G.on_hook_audio("bell202", message=msg, gap_bits=12, rng=np.random.default_rng(5))
+    assert exact(decode_cpython(x)[0], {"number": "5551234567", "name": "SMITH JOHN"})
+
+
+def test_quiet_line_costs_nothing_and_gives_nothing():
+    evs, d = decode_cpython(np.zeros(8000 * 3))
+    assert evs == [] and d.rejected == 0 and not d._open
+
+
+def test_queue_is_bounded_and_counts_drops():
+    d = fw.CallerIdDecoder(queue=2)
+    for i in range(4):
+        d._emit({"event": "callerid", "n": i})
+    assert d.dropped == 2
+    assert d.pop()["n"] == 0 and d.pop()["n"] == 1 and d.pop() is None

@@ -1,0 +1,103 @@
+"""`ringroute tones detect` as a technician uses it, and the tone generators it is tested with."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from line_helpers import silence
+from ringroute import audio
+from ringroute.signals import tones as st
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def cli(*args):
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "host_tools"))
+    p = subprocess.run([sys.executable, "-m", "ringroute.cli", "tones"] + list(args),
+                       capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
+    return p.returncode, p.stdout, p.stderr
+
+
+@pytest.fixture
+def recordings(tmp_path):
+    de = np.concatenate([silence(0.5), st.tone_seconds("DE", "busy", 5).astype(float), silence(1)])
+    a = str(tmp_path / "busy.wav")
+    audio.write_wav(a, de)
+    # the same line recorded by a technician's 44.1 kHz stereo recorder
+    b = str(tmp_path / "busy44.wav")
+    from scipy.signal import resample_poly
+    hi = resample_poly(de, 441, 80)
+    import wave
+    with wave.open(b, "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(44100)
+        s = audio.to_int16(hi)
+        w.writeframes(np.stack([s, s], axis=1).astype("<i2").tobytes())
+    q = str(tmp_path / "quiet.wav")
+    audio.write_wav(q, silence(2))
+    return a, b, q
+
+
+def test_detect_prints_each_tone_with_start_and_end(recordings):
+    a, _, _ = recordings
+    rc, out, err = cli("detect", a, "--country", "DE")
+    assert rc == 0, err
+    assert out.startswith(a + ": busy")
+    assert "0.49 s" in out or "0.50 s" in out
+
+
+def test_json_and_several_files_carry_the_file(recordings):
+    a, b, q = recordings
+    rc, out, err = cli("detect", a, b, q, "-c", "de", "--json")
+    assert rc == 0, err
+    objs = [json.loads(ln) for ln in out.splitlines()]
+    assert [o["file"] for o in objs] == [a, b]
+    for o in objs:
+        assert o["tone"] == "busy" and abs(o["start_ms"] - 500) <= 30 and o["end_ms"] > 5000
+    rc, out, _ = cli("detect", a, "--country", "DE", "--json")
+    assert "file" not in json.loads(out.splitlines()[0])
+
+
+def test_a_recording_without_tones_says_so(recordings):
+    _, _, q = recordings
+    rc, out, _ = cli("detect", q, "--country", "US")
+    assert rc == 0 and out.strip() == q + ": no tone"
+
+
+def test_user_errors_are_one_line(recordings, tmp_path):
+    a, _, _ = recordings
+    rc, out, err = cli("detect", a, "--country", "XX")
+    assert rc == 2 and "unknown country" in err and "Traceback" not in err
+    rc, out, err = cli("detect", str(tmp_path / "missing.wav"))
+    assert rc == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    notwav = tmp_path / "notes.txt"
+    notwav.write_text("hello")
+    rc, out, err = cli("detect", str(notwav))
+    assert rc == 1 and "not a WAV" in err
+
+
+def test_help_teaches_with_examples():
+    rc, out, _ = cli("detect", "--help")
+    assert rc == 0 and "examples:" in out and "--country" in out and "DE" in out
+
+
+def test_generated_tones_have_the_profiles_levels_and_cadence():
+    x = st.tone_seconds("US", "dial", 1)
+    # two frequencies at -13 dBm0 each: -10 dBm0 together
+    assert abs(audio.rms_dbm0(x) - (-10.0)) < 0.3
+    busy = st.tone_seconds("DE", "busy", 0.96)
+    assert abs(audio.rms_dbm0(busy[:3840]) - (-10.0)) < 0.3     # first 480 ms on
+    assert np.all(busy[3840 + 8:] == 0)                           # then 480 ms off
+    # AU congestion: every other burst 10 dB down
+    r = st.tone_seconds("AU", "reorder", 1.5)
+    a = audio.rms_dbm0(r[:3000])
+    b = audio.rms_dbm0(r[6000:9000])
+    assert abs((a - b) - 10.0) < 0.5
+    # consecutive calls are one seamless tone
+    whole = st.tone_samples("UK", "ringback", 1600, 0)
+    parts = np.concatenate([st.tone_samples("UK", "ringback", 80, i) for i in range(0, 1600, 80)])
+    assert np.array_equal(whole, parts)
