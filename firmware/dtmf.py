@@ -178,7 +178,7 @@ def _goertzel_py(inp, work, tab, st, trace=None):
     tot = 0
     for i in range(_N):
         x = inp[i] >> _IN_SHIFT
-        work[i] = x
+        work[i] = x + 2048      # biased to 0..4095: the viper loop reads it without sign extension
         tot += x * x
     st[_TP] = st[_TC]
     st[_TC] = tot
@@ -188,7 +188,7 @@ def _goertzel_py(inp, work, tab, st, trace=None):
         s1 = 0
         s2 = 0
         for i in range(40):
-            s0 = work[i] + ((c * s1) >> 12) - s2
+            s0 = work[i] - 2048 + ((c * s1) >> 12) - s2
             s2 = s1
             s1 = s0
             if trace is not None:
@@ -196,7 +196,7 @@ def _goertzel_py(inp, work, tab, st, trace=None):
         st[_YA + 2 * k] = s1 - ((tab[t + 1] * s2) >> 12)
         st[_YA + 2 * k + 1] = (tab[t + 2] * s2) >> 12
         for i in range(40, _N):
-            s0 = work[i] + ((c * s1) >> 12) - s2
+            s0 = work[i] - 2048 + ((c * s1) >> 12) - s2
             s2 = s1
             s1 = s0
             if trace is not None:
@@ -421,7 +421,7 @@ if _HAVE_VIPER:
         tot = 0
         for i in range(_N):
             x = ((int(inp[i]) ^ 0x8000) - 0x8000) >> _IN_SHIFT   # ptr16 reads unsigned
-            work[i] = x
+            work[i] = x + 2048
             tot += x * x
         st[_TP] = ((st[_TC] << sx) >> sx)
         st[_TC] = tot
@@ -431,13 +431,13 @@ if _HAVE_VIPER:
             s1 = 0
             s2 = 0
             for i in range(40):
-                s0 = ((work[i] << sx) >> sx) + ((c * s1) >> 12) - s2
+                s0 = int(work[i]) - 2048 + ((c * s1) >> 12) - s2
                 s2 = s1
                 s1 = s0
             st[_YA + 2 * k] = s1 - ((((tab[t + 1] << sx) >> sx) * s2) >> 12)
             st[_YA + 2 * k + 1] = (((tab[t + 2] << sx) >> sx) * s2) >> 12
             for i in range(40, _N):
-                s0 = ((work[i] << sx) >> sx) + ((c * s1) >> 12) - s2
+                s0 = int(work[i]) - 2048 + ((c * s1) >> 12) - s2
                 s2 = s1
                 s1 = s0
             st[_YC + 2 * k] = s1 - ((((tab[t + 1] << sx) >> sx) * s2) >> 12)

@@ -58,8 +58,7 @@ def main(argv):
             if replemu.Repl(hal, hal._console, root).run() == "stop":
                 return
         except Exception as e:
-            import console
-            if not isinstance(e, console.Reboot):
+            if type(e).__name__ != "Reboot":  # console.Reboot
                 raise
             if e.why != "config" and hasattr(hal, "reboot"):
                 hal.reboot()  # the board: machine.reset()

@@ -111,6 +111,24 @@ class Repl:
         self._mounted = False
         self._machine = None
         self._prev = 0
+        self._poll = None
+        link = getattr(hal, "_sock", None)
+        try:
+            import select
+            self._poll = select.poll()
+            self._poll.register(sys.stdin, select.POLLIN)
+            if link is not None:
+                self._poll.register(link, select.POLLIN)
+            self._link = link
+        except (ImportError, OSError, TypeError, ValueError):
+            self._poll = None
+
+    def _link_ready(self, ready):
+        for entry in ready:
+            obj = entry[0]
+            if obj is self._link or (hasattr(self._link, "fileno") and obj == self._link.fileno()):
+                return True
+        return False
 
     # --- input --------------------------------------------------------------
     def _getc(self):
@@ -120,6 +138,11 @@ class Repl:
                 self._pos = 0
                 self._len = n
                 break
+            # wait for whichever comes first: a key, or the world's next block
+            if self._poll is not None:
+                ready = self._poll.poll(50)
+                if ready and not self._link_ready(ready):
+                    continue  # only the console: read it at once
             if not self.hal.idle_block():
                 raise _Reset("stop")
         c = self._buf[self._pos]

@@ -19,14 +19,28 @@ examples:
   ringroute emulate office.yaml --script busy-day.yaml --json > events.jsonl
   ringroute emulate office.yaml --script s.yaml --engine cpython --heapsize 64K
 
+With --pty the emulated board gets a serial console on a pseudo-terminal
+and runs in real time (or --speed x) until you stop it (Ctrl-C): connect
+the technician's tools to the printed port as to a board on USB.
+
+  ringroute emulate --pty                     # a blank board, as from the factory
+  ringroute emulate office.yaml --pty --flash /tmp/board --script calls.yaml
+  ringroute status --port /dev/pts/5 ; mpremote connect /dev/pts/5 fs ls
+
 The scenario format is in docs/scenarios.md; the event vocabulary in
 ARCHITECTURE.md ("Events").
 """
 
 
 def configure(p):
-    p.add_argument("config", help="office configuration (YAML), or an already compiled config.json")
-    p.add_argument("--script", required=True, metavar="SCENARIO", help="scenario file (YAML)")
+    p.add_argument("config", nargs="?",
+                   help="office configuration (YAML), or an already compiled config.json "
+                        "(optional with --pty: a blank board)")
+    p.add_argument("--script", metavar="SCENARIO", help="scenario file (YAML); required without --pty")
+    p.add_argument("--pty", action="store_true",
+                   help="give the board a serial console on a pty and run in real time until stopped")
+    p.add_argument("--speed", type=float, default=1.0, metavar="X",
+                   help="with --pty: run the block clock at X times real time (default 1)")
     p.add_argument("--json", action="store_true", help="print one JSON object per event instead of a timeline")
     p.add_argument("--engine", choices=("micropython", "cpython"), default="micropython",
                    help="interpreter that runs the firmware (default: micropython, the unix port)")
@@ -63,6 +77,10 @@ def board_counts(name):
 
 
 def run(args):
+    if args.pty:
+        return run_pty(args)
+    if not args.config or not args.script:
+        raise UsageError("emulate needs a CONFIG and --script SCENARIO (or --pty for an interactive board)")
     from .emu import scenario, runner, timeline
     cfg = load_config(args.config)
     sc = scenario.load(args.script)
@@ -97,4 +115,46 @@ def run(args):
     if fails:
         raise ExpectationFailed("%s: %d expectation(s) not met:\n  %s" % (
             args.script, len(fails), "\n  ".join(fails)))
+    return 0
+
+
+def run_pty(args):
+    """`emulate --pty`: the board on a pty, in real time, until Ctrl-C."""
+    from .emu import scenario, runner, timeline, ptylink
+    if args.speed <= 0:
+        raise UsageError("--speed must be more than 0")
+    cfg = load_config(args.config) if args.config else None
+    sc = scenario.load(args.script) if args.script else scenario.parse({})
+    n_lines, n_exts = board_counts(args.board)
+    prompt_dirs = list(args.prompts)
+    if args.config:
+        prompt_dirs.insert(0, os.path.join(os.path.dirname(os.path.abspath(args.config)), "prompts"))
+
+    def show(ev):
+        if args.json:
+            print(json.dumps(ev), flush=True)
+        else:
+            print(timeline.format_event(ev), flush=True)
+
+    def ready(path):
+        ptylink.register(path, {"board": args.board, "flash": args.flash})
+        print("ringroute emulate: the %s board's console is on %s  (%s, %gx real time; Ctrl-C stops)" % (
+            args.board, path, args.engine, args.speed), flush=True)
+        print("  try: ringroute status --port %s   or   mpremote connect %s fs ls" % (path, path), flush=True)
+
+    import signal
+
+    def _term(signum, frame):
+        raise KeyboardInterrupt  # stop as on Ctrl-C: the firmware is killed, the pty closed
+
+    signal.signal(signal.SIGTERM, _term)
+    emu = runner.Emulation(cfg, sc, prompt_dirs, engine=args.engine, heapsize=args.heapsize,
+                           n_lines=n_lines, n_exts=n_exts, flash=args.flash, on_event=show,
+                           pty=True, speed=args.speed, on_ready=ready)
+    try:
+        emu.run()
+    except KeyboardInterrupt:
+        print("ringroute emulate: stopped", file=sys.stderr)
+    finally:
+        ptylink.unregister()
     return 0

@@ -1,10 +1,25 @@
 """`ringroute tones detect`: call-progress tones in recordings of a line, by the firmware's detector."""
+import importlib.util
 import json
+import os
 import sys
 
-from . import fwexec
+from . import paths
 from .errors import RingrouteError, UsageError
-from .signals.tones import load_profiles
+
+_PROFILES = None
+
+
+def load_profiles():
+    # the firmware's own profile table, without numpy/scipy (keeps `--help` instant)
+    global _PROFILES
+    if _PROFILES is None:
+        spec = importlib.util.spec_from_file_location(
+            "ringroute_fw_profiles_cli", os.path.join(paths.FIRMWARE, "profiles.py"))
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        _PROFILES = mod
+    return _PROFILES
 
 HELP = "find call-progress tones (dial, busy, reorder, ringback) in recordings of a line"
 DESCRIPTION = """\
@@ -55,6 +70,7 @@ def detect(files, country, engine="micropython"):
         cc = "UK"
     if cc not in _countries():
         raise UsageError("unknown country %r: known are %s" % (country, " ".join(_countries())))
+    from . import fwexec   # numpy/scipy: only when there is work to do
     try:
         res = fwexec.run_decoder("tones:ToneDetector_%s" % cc, files, engine)
     except fwexec.DecodeError as e:

@@ -62,6 +62,24 @@ def prepare_flash(flash, cfg, prompt_dirs=()):
                 shutil.copyfile(src, dst)
 
 
+def prepare_pty_flash(flash, cfg, prompt_dirs=()):
+    """A board for `emulate --pty`: config and prompts only when given (else a
+    blank board, as from the factory), and a flash folder kept with --flash
+    is not overwritten except by what was asked for."""
+    os.makedirs(os.path.join(flash, "prompts"), exist_ok=True)
+    if cfg is not None:
+        prepare_flash(flash, cfg, prompt_dirs)
+    elif prompt_dirs:
+        cfg_path = os.path.join(flash, "config.json")
+        keep = open(cfg_path, "rb").read() if os.path.exists(cfg_path) else None
+        prepare_flash(flash, {}, prompt_dirs)
+        if keep is None:
+            os.remove(cfg_path)
+        else:
+            with open(cfg_path, "wb") as f:
+                f.write(keep)
+
+
 def start_utc(start):
     """Scenario 'start' (ISO date-time, UTC unless it names an offset) as epoch seconds."""
     if not start:
@@ -77,7 +95,7 @@ def start_utc(start):
 
 class Emulation:
     def __init__(self, cfg, scenario, prompt_dirs=(), engine="micropython", heapsize=None,
-                 n_lines=2, n_exts=4, flash=None, on_event=None):
+                 n_lines=2, n_exts=4, flash=None, on_event=None, pty=False, speed=1.0, on_ready=None):
         self.cfg = cfg
         self.sc = scenario
         self.engine = engine
@@ -87,6 +105,12 @@ class Emulation:
         self.prompt_dirs = prompt_dirs
         self.flash = flash
         self.on_event = on_event
+        # --pty: the console on a pty (ptylink.py), the block clock paced to
+        # `speed` x real time, running until stopped (after the scenario, if any)
+        self.pty = pty
+        self.speed = speed
+        self.on_ready = on_ready  # called with the pty path once the board runs
+        self.bridge = None
         self.events = []
         self.stderr = ""
         self.blocks = 0
@@ -107,7 +131,10 @@ class Emulation:
         try:
             flash = self.flash or os.path.join(tmp, "flash")
             os.makedirs(flash, exist_ok=True)
-            prepare_flash(flash, self.cfg, self.prompt_dirs)
+            if self.pty:  # a board's flash persists: only what was asked for is written
+                prepare_pty_flash(flash, self.cfg, self.prompt_dirs)
+            else:
+                prepare_flash(flash, self.cfg, self.prompt_dirs)
             return self._run(tmp, flash)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -125,8 +152,16 @@ class Emulation:
             paths.firmware_main(self.engine), "--emu", sock_path,
             "--lines", str(nl), "--exts", str(ne), "--root", flash]
         errf = open(os.path.join(tmp, "stderr"), "w+")
-        proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdout=errf, stderr=errf,
-                                stdin=subprocess.DEVNULL)
+        if self.pty:
+            from . import ptylink
+            self.bridge = ptylink.PtyBridge()
+            cmd += ["--console", "stdio"]
+            proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdin=self.bridge.board_fd,
+                                    stdout=self.bridge.board_fd, stderr=errf, preexec_fn=ptylink.take_ctty)
+            self.bridge.start()
+        else:
+            proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdout=errf, stderr=errf,
+                                    stdin=subprocess.DEVNULL)
         t0 = time.time()
         try:
             conn = None
@@ -140,7 +175,10 @@ class Emulation:
                     if time.time() - t0 > LINK_TIMEOUT_S:
                         raise EmulatorError("the firmware did not connect within %d s: %s" % (
                             LINK_TIMEOUT_S, self._tail(errf)))
-            conn.settimeout(LINK_TIMEOUT_S)
+            # on a pty the firmware may sit in its REPL running a technician's code: no deadline
+            conn.settimeout(None if self.pty else LINK_TIMEOUT_S)
+            if self.on_ready and self.bridge:
+                self.on_ready(self.bridge.path)
             self._loop(conn, world, nl)
             conn.sendall(self._frame(bf.STOP_BLOCK, 0, [0] * nl, [0] * nl, 0, np.zeros((nl, 80), np.int16)))
             try:
@@ -160,6 +198,11 @@ class Emulation:
             self.stderr = errf.read()
             errf.close()
             srv.close()
+            if self.bridge:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                self.bridge.close()
         return self.events
 
     @staticmethod
@@ -192,7 +235,18 @@ class Emulation:
         fixed = bf.out_fixed_size(nl)
         max_blocks = int(self.sc["duration"] * 100)
         idle_blocks = 0
-        for block in range(max_blocks):
+        if self.pty:
+            import itertools
+            blocks = itertools.count()
+            t_start = time.monotonic()
+            pace = bf.BLOCK_MS / 1000.0 / self.speed
+        else:
+            blocks = range(max_blocks)
+        for block in blocks:
+            if self.pty:  # real time (or --speed x): the block clock waits for the wall clock
+                ahead = t_start + block * pace - time.monotonic()
+                if ahead > 0:
+                    time.sleep(ahead)
             self.blocks = block + 1
             t = block * bf.BLOCK_MS
             pulses, flags, ext_bits, pcm = world.inputs(block)
@@ -214,7 +268,7 @@ class Emulation:
             world.outputs(t, hook, ring, xm, tx)
             # Without a set duration, stop 10 s after the last call has ended and
             # the board is back on-hook with nothing ringing.
-            if not self.sc.get("duration_given"):
+            if not self.sc.get("duration_given") and not self.pty:
                 done = all(c.state in ("done", "gone_before_answer") for c in world.callers)
                 quiet = not any(world.hook) and not any(world.ext_ring)
                 idle_blocks = idle_blocks + 1 if (done and quiet) else 0

@@ -14,6 +14,7 @@ CALL_KEYS = {"at", "line", "caller_id", "name", "country", "keys", "hangup", "sp
 EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at"}
 TOP_KEYS = {"calls", "extensions", "expect", "duration", "start", "description", "seed", "echo_db"}
 CID_REASONS = ("withheld", "unavailable", "none")
+DEFAULT_CAP_S = 2.5 * 3600   # s: longer than the firmware's default maximum call length
 
 
 class ScenarioError(RingrouteError):
@@ -101,6 +102,9 @@ def parse(data, path="<scenario>"):
             h["at"] = _num(hang["at"], w + ".hangup.at", path)
         if not ("after" in h or "after_connect" in h or "at" in h):
             h["after"] = 60.0
+        speech = c.get("speech", "noise")
+        if speech not in ("noise", "speech", "music") and not str(speech).lower().endswith(".wav"):
+            raise ScenarioError("%s: %s.speech: noise, speech, music or a WAV file, not %r" % (path, w, speech))
         line = c.get("line", 1)
         if not isinstance(line, int) or line < 1:
             raise ScenarioError("%s: %s.line: lines are numbered from 1" % (path, w))
@@ -133,7 +137,9 @@ def parse(data, path="<scenario>"):
         expects.append(dict(x))
     last = max([c["at"] for c in calls] or [0.0])
     duration = data.get("duration")
-    duration = _num(duration, "duration", path) if duration is not None else last + 120.0
+    # Without a duration the run ends 10 s after the last call is over; this cap
+    # only stops a call nobody ends (the board's own guard is a 2 h maximum).
+    duration = _num(duration, "duration", path) if duration is not None else last + DEFAULT_CAP_S
     return {"calls": calls, "extensions": exts, "expect": expects, "duration": duration,
             "start": data.get("start"), "description": data.get("description", ""),
             "seed": int(data.get("seed", 1)), "echo_db": float(data.get("echo_db", -20.0)),

@@ -6,6 +6,7 @@ pulses and tones from the country profiles, caller ID), plus the two voices.
 import numpy as np
 
 from .. import audio
+from ..errors import RingrouteError
 
 BLOCK = 80
 
@@ -58,6 +59,56 @@ _CALLER = _voice_table(1)
 _AGENTS = [_voice_table(100 + p) for p in range(16)]
 
 
+# Real recordings for long runs: Debian's Asterisk prompts (speech) and hold
+# music (scripts/sysdeps.txt installs them).
+SPEECH_DIR = "/usr/share/asterisk/sounds/en_US_f_Allison"
+MUSIC_DIR = "/usr/share/asterisk/moh"
+RECORDED_SECONDS = 600   # at most this much of a corpus is loaded (looped after)
+_SOURCES = {}
+
+
+class SourceMissing(RingrouteError):
+    pass
+
+
+def _recorded(folder, seconds, gap_s):
+    import os
+    if not os.path.isdir(folder):
+        raise SourceMissing("no recordings in %s (install the Debian packages in scripts/sysdeps.txt)" % folder)
+    parts = []
+    total = 0
+    gap = np.zeros(int(gap_s * 8000))
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".wav"):
+            continue
+        x = audio.read_wav_8k(os.path.join(folder, name)).astype(np.float64)
+        parts += [x, gap]
+        total += len(x) + len(gap)
+        if total >= seconds * 8000:
+            break
+    x = np.concatenate(parts)
+    active = x[np.abs(x) > 100]
+    return x / np.sqrt(np.mean(active * active))   # active level 1.0
+
+
+def voice_table(kind):
+    """A looped voice for a caller or agent, unit active RMS: "noise" (speech-like
+    noise), "speech" (real recorded speech), "music" (real recorded music), or a
+    WAV path."""
+    if kind in (None, "noise"):
+        return _CALLER
+    if kind not in _SOURCES:
+        if kind == "speech":
+            _SOURCES[kind] = _recorded(SPEECH_DIR, RECORDED_SECONDS, 0.4)
+        elif kind == "music":
+            _SOURCES[kind] = _recorded(MUSIC_DIR, RECORDED_SECONDS, 0.0)
+        else:
+            x = audio.read_wav_8k(kind).astype(np.float64)
+            active = x[np.abs(x) > 100]
+            _SOURCES[kind] = x / np.sqrt(np.mean(active * active))
+    return _SOURCES[kind]
+
+
 def _cyclic(table, n0):
     i = n0 % len(table)
     if i + BLOCK <= len(table):
@@ -65,9 +116,9 @@ def _cyclic(table, n0):
     return np.concatenate([table[i:], table[:BLOCK - (len(table) - i)]])
 
 
-def caller_voice(n0, level_dbm0, rng=None):
+def caller_voice(n0, level_dbm0, rng=None, kind="noise"):
     rms = audio.dbm0_to_peak(level_dbm0) / np.sqrt(2)
-    return rms * _cyclic(_CALLER, n0)
+    return rms * _cyclic(voice_table(kind), n0)
 
 
 def agent_voice(n0, port, level_dbm0=-22.0):

@@ -66,6 +66,7 @@ class Phone:
         self.heard_caller_ms = 0     # ms during which caller audio was audible here
         self.last_ring = None
         self.t_parted = None         # when the board split this phone from its line
+        self.was_joined = False      # put through to a line since lifting the handset
         self.last_heard = np.zeros(BLOCK)
 
 
@@ -225,7 +226,7 @@ class World:
                 if s >= t and s < t + BLOCK_MS:
                     self.log(s, "key", line=li + 1, digit=d)
         if c.t_connect is not None and c.spec["talk"]:
-            a += sig.caller_voice(n0, c.spec["level_dbm0"], self.rng)
+            a += sig.caller_voice(n0, c.spec["level_dbm0"], self.rng, c.spec["speech"])
         if c.t_hangup is not None and t >= c.t_hangup:
             c.state = "gone"
             c.t_gone = t
@@ -284,12 +285,17 @@ class World:
                 ph.t_offhook = t
                 ph.heard_caller_ms = 0
                 ph.ring_started = None
+                ph.was_joined = False
                 self.log(t, "agent_answer", ext=ph.ext)
         if ph.offhook and ph.t_offhook is not None and s["hangup_after"] is not None:
             if t - ph.t_offhook >= s["hangup_after"] * 1000:
                 ph.offhook = False
                 ph.t_offhook = None
                 self.log(t, "agent_hangup", ext=ph.ext)
+        if (ph.offhook and ph.t_parted is None and ph.t_offhook is not None and s.get("offhook_at") is None
+                and t - ph.t_offhook >= AGENT_PUTS_DOWN_MS and not ph.was_joined
+                and not any(self.xmask[li] & (1 << ph.port) for li in range(self.n_lines))):
+            ph.t_parted = t - AGENT_PUTS_DOWN_MS   # lifted, but nobody was put through: silence
         if ph.offhook and ph.t_parted is not None and t - ph.t_parted >= AGENT_PUTS_DOWN_MS:
             ph.offhook = False
             ph.t_offhook = None
@@ -321,6 +327,7 @@ class World:
                 for ph in self.phones:
                     bit = 1 << ph.port
                     if (xmasks[li] & bit) and not (self.xmask[li] & bit):
+                        ph.was_joined = True
                         c = self.active[li]
                         if c is not None and c.state == "answered" and c.t_connect is None:
                             c.t_connect = t

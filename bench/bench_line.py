@@ -1,0 +1,179 @@
+"""Trunk line: speed per block, tone classification and latency, hang-up release times.
+
+`.venv/bin/python -m bench line` prints four tables:
+  1. per-block cost of ringdet / hangup / tones (micropython unix port, viper) vs CPython
+  2. call-progress tones: % classified right on a randomised corpus, per profile, and
+     busy/reorder recognition latency (median / worst, ms from the tone's start)
+  3. hang-up release time per method (median / worst, ms after the far end's signal)
+  4. tones heard in real speech and music (Debian asterisk sounds), per profile
+"""
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "host_tools"))
+
+from ringroute import audio, fwexec, paths  # noqa: E402
+from ringroute.signals import tones as st  # noqa: E402
+
+COUNTRIES = ("US", "UK", "DE", "FR", "IT", "ES", "NL", "AU")
+N_CORPUS = int(os.environ.get("BENCH_LINE_N", "30"))   # recordings per tone per profile
+
+_SPEED = r'''
+import time, sys
+from array import array
+import ringdet, hangup, tones
+N = 3000
+blk = array("h", [((i * 7919) % 2001) - 1000 for i in range(80)])
+def bench(name, fn):
+    t0 = time.ticks_us() if hasattr(time, "ticks_us") else int(time.perf_counter() * 1e6)
+    for i in range(N):
+        fn(i * 10)
+    t1 = time.ticks_us() if hasattr(time, "ticks_us") else int(time.perf_counter() * 1e6)
+    print(name, (t1 - t0) / N)
+r = ringdet.RingDetector([2000, 4000])
+bench("ringdet", lambda t: r.process(1 if (t // 10) % 5 == 0 else 0, t))
+for cc in ("US", "UK", "AU"):
+    d = tones.ToneDetector(cc)
+    bench("tones_" + cc, lambda t: d.process(blk, t))
+h = hangup.HangupDetector("US")
+h.reset(0)
+bench("hangup_US", lambda t: h.process(blk, t, True, 1, False))
+'''
+
+
+def speed():
+    with tempfile.TemporaryDirectory() as tmp:
+        p = os.path.join(tmp, "speed.py")
+        with open(p, "w") as f:
+            f.write(_SPEED)
+        res = {}
+        for eng in ("micropython", "cpython"):
+            out = subprocess.run(paths.engine_command(eng) + [p], env=paths.engine_env(eng),
+                                 capture_output=True, text=True, timeout=600)
+            for ln in out.stdout.splitlines():
+                k, v = ln.split()
+                res.setdefault(k, {})[eng] = float(v)
+    print("per-block cost (us per 10 ms block; this machine, not the ESP32)")
+    print("  %-12s %12s %12s" % ("module", "micropython", "cpython"))
+    for k, v in res.items():
+        print("  %-12s %12.1f %12.1f" % (k, v.get("micropython", 0), v.get("cpython", 0)))
+
+
+def corpus():
+    from line_helpers import tones_run
+    print("call-progress tones: randomised corpus, %d recordings per tone per profile" % N_CORPUS)
+    print("  (levels -20..+3 dB around the profile's, +-1.5 % frequency, +-8 % cadence, 12-40 dB SNR)")
+    print("  %-3s %8s %8s   %-30s" % ("cc", "right", "%", "busy / reorder latency ms (median, worst)"))
+    total = right = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for ci, cc in enumerate(COUNTRIES):
+            rng = np.random.default_rng(4000 + ci)
+            files, items = [], []
+            for name in st.tone_names(cc):
+                for i in range(N_CORPUS):
+                    it = st.corpus_item(cc, name, rng)
+                    p = os.path.join(tmp, "%s_%s_%d.wav" % (cc, name, i))
+                    audio.write_wav(p, it["samples"])
+                    files.append(p)
+                    items.append(it)
+            res = fwexec.run_decoder("tones:ToneDetector_%s" % cc, files)
+            good = sum(1 for it, evs in zip(items, res) if set(e["tone"] for e in evs) == {it["tone"]})
+            total += len(items)
+            right += good
+            lat = {}
+            for name in ("busy", "reorder"):
+                ls = []
+                for it in [i for i in items if i["tone"] == name][:8]:
+                    _, cur = tones_run(it["samples"], cc)
+                    hit = [c["t_ms"] for c in cur if c["current"] == name]
+                    if hit:
+                        ls.append(hit[0] - it["start_ms"])
+                lat[name] = "%5d %5d" % (statistics.median(ls), max(ls)) if ls else "  -  "
+            print("  %-3s %4d/%-4d %7.1f   busy %s   reorder %s" % (
+                cc, good, len(items), 100.0 * good / len(items), lat["busy"], lat["reorder"]))
+    print("  all %4d/%-4d %7.1f" % (right, total, 100.0 * right / total))
+
+
+def release_times():
+    from line_helpers import hangup, silence
+    rng = np.random.default_rng(77)
+
+    def talk(s):
+        n = int(s * 8000)
+        return np.convolve(rng.standard_normal(n), np.ones(4) / 4, mode="same") * 2000
+
+    rows = []
+    for cc in COUNTRIES:
+        prof = st.get_profile(cc)
+        cpc, rev, tone = [], [], {"busy": [], "reorder": []}
+        for k in range(4):
+            t0 = 2000 + int(rng.integers(0, 100)) * 10
+            x = talk(5)
+            drop = prof["cpc_ms"]
+            m, t = hangup(x, cc, loop=lambda t, t0=t0, drop=drop: not (t0 <= t < t0 + drop))
+            if m == "cpc":
+                cpc.append(t - t0)
+            m, t = hangup(x, cc, reversed_=lambda t, t0=t0: t >= t0)
+            if m == "reversal":
+                rev.append(t - t0)
+        for name in ("busy", "reorder"):
+            for k in range(6):
+                it = st.corpus_item(cc, name, rng, level_range=(-15, 0), snr_range=(15, 40))
+                lead = it["start_ms"]
+                x = np.concatenate([talk(lead / 1000.0), it["samples"][lead * 8:].astype(float)])
+                m, t = hangup(x, cc)
+                tone[name].append(t - lead if m == name + "_tone" else None)
+        rows.append((cc, cpc, rev, tone))
+    print("hang-up release time, ms after the far end's signal (median / worst; x = missed)")
+    print("  %-3s %-13s %-13s %-15s %-15s" % ("cc", "cpc", "reversal", "busy tone", "reorder tone"))
+
+    def fmt(v):
+        ok = [a for a in v if a is not None]
+        miss = len(v) - len(ok)
+        s = "%d / %d" % (statistics.median(ok), max(ok)) if ok else "-"
+        return s + (" x%d" % miss if miss else "")
+    for cc, cpc, rev, tone in rows:
+        print("  %-3s %-13s %-13s %-15s %-15s" % (cc, fmt(cpc), fmt(rev), fmt(tone["busy"]),
+                                                  fmt(tone["reorder"])))
+    print("  (cpc: the exchange's own drop length per profile, cpc_min_ms = 3/4 of it, <= 600 ms;"
+          " silence and max_length fire at their configured times)")
+
+
+def false_tones():
+    from line_helpers import MOH, SPEECH
+    import glob
+    files = sorted(glob.glob(os.path.join(MOH, "*.wav")))
+    sp = sorted(glob.glob(os.path.join(SPEECH, "*.wav")))
+    if not files or not sp:
+        print("false tones: skipped (needs asterisk-moh-opsound-wav, asterisk-core-sounds-en-wav)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        speech = os.path.join(tmp, "speech.wav")
+        audio.write_wav(speech, np.concatenate([audio.read_wav_8k(f) for f in sp]))
+        files.append(speech)
+        secs = sum(len(audio.read_wav_8k(f)) for f in files) / 8000.0
+        print("tones heard in %.0f min of real speech and music (should be 0)" % (secs / 60))
+        for cc in COUNTRIES:
+            res = fwexec.run_decoder("tones:ToneDetector_%s" % cc, files)
+            print("  %-3s %d" % (cc, sum(len(r) for r in res)))
+
+
+def main():
+    speed()
+    print()
+    corpus()
+    print()
+    release_times()
+    print()
+    false_tones()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,541 @@
+"""The one module that owns pyserial: finding the board, the transport, the console protocol.
+
+    ports = find_ports()                       # USB bridges with known ids + running emulated boards
+    with open_board(args, need_pin=True) as b: # --port/--baud/--pin from the command line
+        b.request("status")
+        b.put_file("prompt", data, name="welcome", progress=Progress("welcome"))
+
+Every failure is a SerialError (a RingrouteError): one line that says what
+went wrong and what to do, never a traceback. The protocol is the board's
+(firmware/console.py, docs/console.md); this side is written independently
+and the tests check that the two agree.
+"""
+import binascii
+import errno
+import getpass
+import json
+import os
+import random
+import sys
+import time
+
+from .errors import RingrouteError
+
+BAUD = 115200  # the board's REPL UART (reference-board.md)
+MAGIC = "~RR1"
+DEFAULT_TIMEOUT = 5.0  # s for a reply; a board answers within a few 10 ms blocks
+
+# USB-serial bridges found on ESP32 boards (vendor id, product id): name
+KNOWN_USB = {
+    (0x10C4, 0xEA60): "Silicon Labs CP210x",
+    (0x1A86, 0x7523): "WCH CH340",
+    (0x1A86, 0x55D4): "WCH CH9102",
+    (0x0403, 0x6001): "FTDI FT232R",
+    (0x0403, 0x6015): "FTDI FT231X",
+    (0x303A, 0x1001): "Espressif USB-serial/JTAG",
+}
+
+
+class SerialError(RingrouteError):
+    exit_code = 4
+
+
+class PortNotFound(SerialError):
+    pass
+
+
+class PortBusy(SerialError):
+    pass
+
+
+class LinkError(SerialError):
+    """The port failed mid-session (cable pulled, board reset)."""
+
+
+class NoBoard(SerialError):
+    """The port answers, but not with the ringroute console protocol."""
+
+
+class ProtocolError(SerialError):
+    pass
+
+
+class BoardError(SerialError):
+    """The board answered with an error reply."""
+
+    def __init__(self, verb, code, msg, extra=None):
+        SerialError.__init__(self, "the board refused %s: %s" % (verb, msg))
+        self.verb = verb
+        self.code = code
+        self.msg = msg
+        self.extra = extra or {}
+
+
+class AuthError(BoardError):
+    exit_code = 5
+
+
+# --- finding the board --------------------------------------------------------
+def find_ports():
+    """[{port, description, kind, usb}] for every port that may be a board."""
+    out = []
+    try:
+        from serial.tools import list_ports
+        for p in list_ports.comports():
+            key = (p.vid, p.pid)
+            if key in KNOWN_USB:
+                out.append({"port": p.device, "description": "%s (%s)" % (KNOWN_USB[key], p.description),
+                            "kind": "usb", "usb": "%04x:%04x" % key, "serial": p.serial_number})
+    except ImportError:
+        pass
+    from .emu import ptylink
+    for e in ptylink.emulated_ports():
+        out.append({"port": e["port"], "description": e.get("description", "emulated board"),
+                    "kind": "emulated", "usb": None, "serial": None, "pid": e.get("pid")})
+    return out
+
+
+def default_port(explicit=None):
+    """--port, else $RINGROUTE_PORT, else the only board found."""
+    if explicit:
+        return explicit
+    env = os.environ.get("RINGROUTE_PORT")
+    if env:
+        return env
+    found = find_ports()
+    if len(found) == 1:
+        return found[0]["port"]
+    if not found:
+        raise PortNotFound("no board found: plug in its USB cable (it shows up as a CP210x/CH340 "
+                           "serial port), or give --port (see `ringroute ports`)")
+    raise PortNotFound("%d boards found (%s): choose one with --port" % (
+        len(found), ", ".join(f["port"] for f in found)))
+
+
+# --- the transport ------------------------------------------------------------
+class Transport:
+    """A serial port: bytes in and out, lines with a deadline.
+
+    throttle_baud paces writes as a UART at that rate would (a pty has no
+    baud rate; the benchmark uses this to measure 115200-baud transfers)."""
+
+    def __init__(self, port, baud=BAUD, throttle_baud=None):
+        self.port = port
+        self.baud = baud
+        self.throttle_baud = throttle_baud
+        self._ser = None
+        self._buf = b""
+        self._t_free = 0.0
+
+    def open(self):
+        try:
+            import serial
+        except ImportError:
+            raise SerialError("pyserial is not installed: run `make venv`")
+        ser = serial.Serial()
+        ser.port = self.port
+        ser.baudrate = self.baud
+        ser.timeout = 0.05
+        ser.write_timeout = 10
+        ser.exclusive = True
+        try:
+            ser.open()
+        except serial.SerialException as e:
+            raise self._open_error(e)
+        except OSError as e:
+            raise self._open_error(e)
+        # ESP32 boards wire DTR/RTS to reset: leave both as pyserial set them
+        # (both asserted = no reset). A pty has no modem lines at all.
+        self._ser = ser
+        try:
+            ser.reset_input_buffer()
+        except (OSError, serial.SerialException):
+            pass
+        return self
+
+    def _open_error(self, e):
+        no = getattr(e, "errno", None)
+        text = str(e)
+        if no == errno.ENOENT or "No such file" in text:
+            return PortNotFound("%s does not exist: is the board plugged in? (`ringroute ports` lists boards)"
+                                % self.port)
+        if no == errno.EACCES or "Permission denied" in text:
+            return SerialError("no permission to open %s: add yourself to the dialout group "
+                               "(sudo usermod -aG dialout $USER, then log in again)" % self.port)
+        if no in (errno.EBUSY, errno.EAGAIN) or "lock" in text.lower() or "busy" in text.lower():
+            return PortBusy("%s is in use by another program (a terminal, mpremote, another ringroute?): "
+                            "close it and try again" % self.port)
+        return SerialError("cannot open %s: %s" % (self.port, text))
+
+    def close(self):
+        if self._ser is not None:
+            try:
+                self._ser.close()
+            except Exception:
+                pass
+            self._ser = None
+
+    def write(self, data):
+        if self.throttle_baud:
+            # 10 bits per byte on the wire (start, 8 data, stop)
+            now = time.monotonic()
+            start = max(now, self._t_free)
+            self._t_free = start + len(data) * 10.0 / self.throttle_baud
+            if self._t_free > now:
+                time.sleep(self._t_free - now)
+        try:
+            self._ser.write(data)
+            self._ser.flush()
+        except Exception as e:
+            raise LinkError("lost the board on %s while sending (%s): check the cable" % (self.port, e))
+
+    def read_some(self):
+        try:
+            n = self._ser.in_waiting
+            return self._ser.read(max(1, n))
+        except Exception as e:
+            raise LinkError("lost the board on %s (%s): check the cable and that nothing else "
+                            "uses the port" % (self.port, e))
+
+    def readline(self, deadline):
+        """The next line (bytes, without the newline), or None at the deadline."""
+        while True:
+            i = self._buf.find(b"\n")
+            if i >= 0:
+                line, self._buf = self._buf[:i], self._buf[i + 1:]
+                return line.rstrip(b"\r")
+            if time.monotonic() >= deadline:
+                return None
+            self._buf += self.read_some()
+
+    def read_for(self, seconds):
+        """Everything that arrives within `seconds` (for REPL recovery)."""
+        end = time.monotonic() + seconds
+        data = self._buf
+        self._buf = b""
+        while time.monotonic() < end:
+            data += self.read_some()
+        return data
+
+    def drain(self):
+        self._buf = b""
+        try:
+            self._ser.reset_input_buffer()
+        except Exception:
+            pass
+
+
+# --- the console protocol -----------------------------------------------------
+def crc_hex(data):
+    return "%08x" % (binascii.crc32(data) & 0xFFFFFFFF)
+
+
+def encode(rid, verb, args):
+    body = "%s %s %s %s" % (MAGIC, rid, verb, json.dumps(args, separators=(",", ":"), ensure_ascii=True))
+    return (body + "*" + crc_hex(body.encode()) + "\n").encode()
+
+
+def decode(line):
+    """(rid, verb, payload) for a protocol line, None for other output, ProtocolError if damaged."""
+    if not line.startswith(b"~RR"):
+        return None
+    star = line.rfind(b"*")
+    if star < 0 or len(line) - star != 9 or crc_hex(line[:star]) != line[star + 1:].decode("ascii", "replace"):
+        raise ProtocolError("damaged line from the board")
+    parts = line[:star].split(b" ", 3)
+    if len(parts) != 4 or parts[0].decode() != MAGIC:
+        raise ProtocolError("the board speaks protocol %s, this tool %s: update one of them" % (
+            parts[0][1:].decode("ascii", "replace"), MAGIC[1:]))
+    try:
+        payload = json.loads(parts[3])
+    except ValueError:
+        raise ProtocolError("the board sent a line that is not JSON")
+    return parts[1].decode(), parts[2].decode(), payload
+
+
+class Board:
+    """A ringroute board on a transport: requests, uploads, downloads, live events."""
+
+    def __init__(self, transport, timeout=DEFAULT_TIMEOUT):
+        self.t = transport
+        self.timeout = timeout
+        self._id = random.randint(1, 50000)
+        self.info = None
+        self.events = []       # unsolicited (rid 0) messages seen while waiting for replies
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            if self.info and self.info.get("session") is not False and exc[0] is None:
+                self.request("logout", retries=0, timeout=1.0)
+        except SerialError:
+            pass
+        self.t.close()
+
+    def request(self, verb, args=None, timeout=None, retries=2):
+        """The board's result (a dict) for one command; BoardError for an error reply."""
+        args = args or {}
+        last = None
+        for attempt in range(retries + 1):
+            self._id = self._id % 99999999 + 1
+            rid = str(self._id)
+            self.t.write(encode(rid, verb, args))
+            deadline = time.monotonic() + (timeout or self.timeout)
+            while True:
+                line = self.t.readline(deadline)
+                if line is None:
+                    last = "timeout"
+                    break
+                try:
+                    msg = decode(line)
+                except ProtocolError as e:
+                    last = str(e)
+                    continue
+                if msg is None:
+                    continue  # REPL output, a hint: not ours
+                mrid, mverb, payload = msg
+                if mrid == "0" and mverb in ("ev", "gap"):
+                    self.events.append((mverb, payload))
+                    continue
+                if mrid != rid and not (mrid == "0" and mverb == "err"):
+                    continue  # a late reply to an earlier try
+                if mverb == "ok":
+                    return payload
+                code = payload.get("code")
+                if code in ("crc", "frame") and attempt < retries:
+                    last = payload.get("msg")
+                    break  # damaged on the way: send again
+                cls = AuthError if code in ("auth", "bad_pin", "wait", "locked", "pin_unset", "pin_form") \
+                    else BoardError
+                raise cls(verb, code, payload.get("msg", code), payload)
+        if last == "timeout":
+            raise NoBoard("no answer to %s from %s: is the board running the ringroute firmware "
+                          "(`ringroute flash`), and not busy in its REPL?" % (verb, self.t.port))
+        raise ProtocolError("the board's replies to %s arrive damaged (%s): check the cable" % (verb, last))
+
+    def hello(self):
+        """Check that a ringroute board is there; bring it out of its REPL if it sits in it."""
+        try:
+            self.info = self.request("hello", timeout=1.0, retries=1)
+            return self.info
+        except NoBoard:
+            pass
+        # A board left in the (raw) REPL by mpremote or a technician: leave raw
+        # mode (Ctrl-B) and soft-reset (Ctrl-D), which starts main.py again.
+        self.t.write(b"\r\x02")
+        time.sleep(0.1)
+        self.t.write(b"\x04")
+        seen = self.t.read_for(1.5)
+        self.t.drain()
+        try:
+            self.info = self.request("hello", timeout=2.0, retries=1)
+            return self.info
+        except NoBoard:
+            hint = ""
+            if b">>>" in seen or b"MicroPython" in seen:
+                hint = " It answers as a plain MicroPython REPL: install the firmware with `ringroute flash`."
+            raise NoBoard("no ringroute board answers on %s.%s" % (self.t.port, hint))
+
+    # --- the admin PIN --------------------------------------------------------
+    def login(self, pin, first_use_ok=True, say=None):
+        """Open a session; on a board with no PIN yet, make `pin` its PIN (first use)."""
+        if self.info is None:
+            self.hello()
+        if not self.info.get("pin_set"):
+            if not first_use_ok:
+                raise AuthError("login", "pin_unset", "the board has no admin PIN yet")
+            self.request("pin.set", {"new": pin})
+            if say:
+                say("the board had no admin PIN; it now has the one you gave (keep it safe)")
+            self.info["pin_set"] = True
+            return
+        self.request("login", {"pin": pin})
+
+    # --- files ----------------------------------------------------------------
+    def put_file(self, kind, data, name=None, progress=None):
+        """Upload `data` as a config or prompt; resumes a transfer that was cut off."""
+        crc = binascii.crc32(data) & 0xFFFFFFFF
+        begin = {"kind": kind, "size": len(data), "crc": crc}
+        if name:
+            begin["name"] = name
+        have = self.request("put.begin", begin)["have"]
+        chunk = (self.info or {}).get("chunk", 1024)
+        if progress:
+            progress.start(len(data), have)
+        while have < len(data):
+            piece = data[have:have + chunk]
+            try:
+                have = self.request("put.chunk", {"off": have, "data": binascii.b2a_base64(piece, newline=False)
+                                                  .decode(), "crc": binascii.crc32(piece) & 0xFFFFFFFF})["have"]
+            except BoardError as e:
+                if e.code != "offset":
+                    raise
+                have = e.extra.get("have", 0)  # a reply was lost: go on from where the board is
+            if progress:
+                progress.update(have)
+        result = self.request("put.end", timeout=max(self.timeout, 10.0))
+        if progress:
+            progress.done()
+        return result
+
+    def get_file(self, kind, name=None, progress=None):
+        """A file from the board (bytes), or None when it has none."""
+        args = {"kind": kind, "off": 0}
+        if name:
+            args["name"] = name
+        first = self.request("get", args)
+        size = first["size"]
+        if size < 0:
+            return None
+        data = bytearray(binascii.a2b_base64(first["data"]))
+        if progress:
+            progress.start(size, len(data))
+        while len(data) < size:
+            args["off"] = len(data)
+            got = self.request("get", args)
+            piece = binascii.a2b_base64(got["data"])
+            if not piece:
+                break  # the file shrank (rotated) while we read it
+            data += piece
+            if progress:
+                progress.update(len(data))
+        if progress:
+            progress.done()
+        if "crc" in first and len(data) == size and binascii.crc32(bytes(data)) & 0xFFFFFFFF != first["crc"]:
+            raise ProtocolError("the %s arrived damaged (CRC mismatch): try again" % kind)
+        return bytes(data)
+
+    def prompt_list(self):
+        out = {}
+        start = ""
+        while True:
+            r = self.request("prompt.list", {"from": start})
+            out.update(r["prompts"])
+            if not r.get("more"):
+                return out
+            start = r["more"]
+
+    # --- live events ------------------------------------------------------------
+    def monitor(self, since=None, on_event=None, until=None, renew_s=10.0):
+        """Call on_event(kind, payload) for each live event until `until()` is true.
+
+        kind is "ev" (an event dict) or "gap" ({from, to}: events lost from the
+        board's ring). Returns the last sequence number seen."""
+        args = {} if since is None else {"since": since}
+        r = self.request("monitor", args)
+        last = r["seq"] if since is None else since
+        next_renew = time.monotonic() + renew_s
+        while until is None or not until():
+            for kind, payload in self._take_events():
+                if kind == "ev":
+                    seq = payload.get("seq", last)
+                    if seq <= last:
+                        continue
+                    last = seq
+                on_event(kind, payload)
+            if time.monotonic() >= next_renew:
+                self.request("monitor", {"since": last})
+                next_renew = time.monotonic() + renew_s
+                continue
+            line = self.t.readline(time.monotonic() + 0.2)
+            if line is None:
+                continue
+            try:
+                msg = decode(line)
+            except ProtocolError:
+                continue
+            if msg and msg[0] == "0" and msg[1] in ("ev", "gap"):
+                self.events.append((msg[1], msg[2]))
+        try:
+            self.request("monitor.stop", retries=0, timeout=1.0)
+        except SerialError:
+            pass
+        return last
+
+    def _take_events(self):
+        evs, self.events = self.events, []
+        return evs
+
+
+# --- command-line glue ----------------------------------------------------------
+def add_port_args(p, pin=False):
+    p.add_argument("--port", help="serial port of the board (default: $RINGROUTE_PORT, or the only "
+                                  "board found; see `ringroute ports`)")
+    p.add_argument("--baud", type=int, default=BAUD, help="baud rate (default %d)" % BAUD)
+    if pin:
+        p.add_argument("--pin", help="the board's admin PIN (default: $RINGROUTE_PIN, or asked for); "
+                                     "on a board that has none yet, this becomes its PIN")
+
+
+def get_pin(args, confirm_new=False):
+    pin = getattr(args, "pin", None) or os.environ.get("RINGROUTE_PIN")
+    if pin:
+        return pin
+    if sys.stdin.isatty():
+        pin = getpass.getpass("admin PIN for the board: ")
+        if confirm_new and getpass.getpass("the board has no PIN yet; the same PIN again: ") != pin:
+            raise RingrouteError("the two PINs differ; nothing was changed")
+        return pin
+    raise RingrouteError("this command needs the board's admin PIN: give --pin or set RINGROUTE_PIN")
+
+
+def say(msg):
+    print("ringroute: %s" % msg, file=sys.stderr)
+
+
+def open_board(args, need_pin=False, throttle_baud=None):
+    """Open --port, check it is a ringroute board, log in when asked; a Board (a context manager)."""
+    port = default_port(getattr(args, "port", None))
+    t = Transport(port, getattr(args, "baud", BAUD), throttle_baud=throttle_baud).open()
+    b = Board(t)
+    try:
+        b.hello()
+        if need_pin:
+            pin = get_pin(args, confirm_new=not b.info.get("pin_set"))
+            b.login(pin, say=say)
+    except BaseException:
+        t.close()
+        raise
+    return b
+
+
+class Progress:
+    """Progress of one transfer on stderr: a live line on a terminal, one line per file otherwise."""
+
+    def __init__(self, label, stream=None, quiet=False):
+        self.label = label
+        self.s = stream or sys.stderr
+        self.quiet = quiet
+        self.tty = hasattr(self.s, "isatty") and self.s.isatty()
+        self.total = 0
+        self.t0 = 0.0
+        self.first = 0
+        self.n = 0
+
+    def start(self, total, have=0):
+        self.total = total
+        self.first = have
+        self.n = have
+        self.t0 = time.monotonic()
+        if have and not self.quiet:
+            self.s.write("  %s: resuming at %d of %d bytes\n" % (self.label, have, total))
+
+    def _line(self):
+        dt = max(time.monotonic() - self.t0, 1e-6)
+        rate = (self.n - self.first) / dt
+        pct = 100.0 * self.n / self.total if self.total else 100.0
+        return "  %-24s %8.1f KB %3.0f%%  %6.1f KB/s" % (self.label, self.n / 1024.0, pct, rate / 1024.0)
+
+    def update(self, n):
+        self.n = n
+        if self.tty and not self.quiet:
+            self.s.write("\r" + self._line())
+            self.s.flush()
+
+    def done(self):
+        self.n = self.total
+        if not self.quiet:
+            self.s.write(("\r" if self.tty else "") + self._line() + "  done\n")
+            self.s.flush()

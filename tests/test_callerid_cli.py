@@ -1,0 +1,89 @@
+"""`ringroute callerid decode` and the caller-ID signal generator's timing against rings."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from ringroute import audio
+from ringroute.signals import callerid as G
+
+
+def _ringroute(*args):
+    return subprocess.run([sys.executable, "-m", "ringroute.cli"] + list(args),
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def wavs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cid")
+    rng = np.random.default_rng(1)
+    a = str(d / "bell.wav")
+    audio.write_wav(a, G.on_hook_audio("bell202", number="5551234567", name="SMITH JOHN",
+                                       datetime="11220930", rng=rng)[0])
+    b = str(d / "private.wav")
+    audio.write_wav(b, G.on_hook_audio("v23", reason="withheld", rng=rng)[0])
+    c = str(d / "quiet.wav")
+    audio.write_wav(c, np.zeros(8000))
+    return a, b, c
+
+
+def test_plain_output_one_line_per_message(wavs):
+    a, b, c = wavs
+    p = _ringroute("callerid", "decode", a, b, c)
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    assert lines[0] == '%s: 0.30 s bell202 5551234567 "SMITH JOHN" 11-22 09:30' % a
+    assert lines[1] == "%s: 0.30 s v23 (number withheld) 11-22 09:30" % b
+    assert lines[2] == "%s: no caller ID" % c
+
+
+def test_json_one_object_per_message_with_file_when_several(wavs):
+    a, b, c = wavs
+    p = _ringroute("callerid", "decode", a, b, c, "--json")
+    objs = [json.loads(l) for l in p.stdout.splitlines()]
+    assert [o["file"] for o in objs] == [a, b]
+    assert objs[0]["standard"] == "bell202" and objs[0]["number"] == "5551234567"
+    assert objs[0]["name"] == "SMITH JOHN" and objs[0]["start_ms"] == 299
+    assert objs[1]["number"] is None and objs[1]["reason"] == "withheld"
+    one = [json.loads(l) for l in _ringroute("callerid", "decode", a, "--json").stdout.splitlines()]
+    assert "file" not in one[0]
+
+
+def test_standard_filter_and_cpython_engine(wavs):
+    a, b, c = wavs
+    p = _ringroute("callerid", "decode", b, "--standard", "bell202", "--engine", "cpython", "--json")
+    assert p.returncode == 0 and p.stdout == ""
+
+
+def test_errors_are_one_line(tmp_path):
+    bad = tmp_path / "x.wav"
+    bad.write_bytes(b"not audio")
+    p = _ringroute("callerid", "decode", str(bad))
+    assert p.returncode == 1 and "not a WAV file" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_help_teaches():
+    p = _ringroute("callerid", "--help")
+    assert "examples:" in p.stdout and "withheld" in p.stdout
+
+
+@pytest.mark.parametrize("standard,when", [("bell202", "after_first_ring"), ("v23", "after_first_ring"),
+                                           ("v23", "before_ring_dtas"), ("v23", "before_ring_rpas"),
+                                           ("dtmf", "before_ring")])
+def test_plan_places_caller_id_as_the_standards_say(standard, when):
+    p = G.plan(standard, number="0123456789", when=when, cadence_ms=(2000, 4000))
+    s, e = p.cid
+    if when == "after_first_ring":
+        assert s >= p.rings[0][1] + 500 and e <= p.rings[1][0] - 200     # GR-30-CORE window
+    else:
+        assert e <= p.first_ring_ms - 200                                   # data before ringing
+    if when == "before_ring_dtas":
+        assert p.reversal_ms is not None and p.reversal_ms + 100 <= s
+    # the audio really holds the signal at the stated level there
+    i = int((s - p.t0_ms) * 8)
+    seg = p.audio[i + 80:i + 800]
+    assert abs(audio.rms_dbm0(seg) - G.NOMINAL_LEVEL[standard]) < 2.5
+    blk = p.block(s + 50)
+    assert len(blk) == 80 and np.any(blk != 0)
