@@ -2,6 +2,15 @@
 # Appends are flushed at once; a power cut can at worst cut the last line
 # short, and readers skip a line that does not parse. The file is rotated to
 # records.1.jsonl when it passes MAX_BYTES so flash never fills.
+#
+# Privacy (the caller's number is personal data): erase(number) removes every
+# record of one caller, expire(before_utc) enforces a retention period, and
+# matching(number) is what a caller's access request hands over. A rewrite
+# goes to records.new.tmp, is renamed records.new once complete, and only
+# then replaces both files; a cut at any point leaves either the old records
+# or the new ones, and boot finishes a rewrite that was complete.
+# Records are streamed line by line, never loaded whole (the board's heap is
+# smaller than its record files).
 import json
 import os
 
@@ -9,6 +18,7 @@ import store
 
 PATH = "records.jsonl"
 OLD = "records.1.jsonl"
+NEW = "records.new"
 MAX_BYTES = 64 * 1024  # bytes per file before rotation (two files on flash at most)
 
 
@@ -17,6 +27,7 @@ class Records:
         self.path = path
         self.old = old
         self.max_bytes = max_bytes
+        self._recover()
         self.next_id = self._last_id() + 1
         # A power cut during an append can leave the last line cut short; the
         # next record must start on a fresh line or it would be lost with it.
@@ -35,11 +46,18 @@ class Records:
 
     def _last_id(self):
         last = 0
-        for rec in self.read_all():
+        for rec in self.each():
             cid = rec.get("call", 0)
             if isinstance(cid, int) and cid > last:
                 last = cid
         return last
+
+    def _recover(self):
+        # a rewrite that reached records.new was complete: finish it
+        store.remove(NEW + ".tmp")
+        if store.exists(NEW):
+            store.remove(self.old)
+            os.rename(NEW, self.path)
 
     def new_call_id(self):
         cid = self.next_id
@@ -65,8 +83,8 @@ class Records:
             f.write(line)
             f.flush()
 
-    def read_all(self):
-        out = []
+    def each(self):
+        """Every record, oldest first, one at a time."""
         for name in (self.old, self.path):
             try:
                 f = open(name)
@@ -78,7 +96,41 @@ class Records:
                     if not line:
                         continue
                     try:
-                        out.append(json.loads(line))
+                        rec = json.loads(line)
                     except ValueError:
-                        pass  # a line cut short by a power loss
-        return out
+                        continue  # a line cut short by a power loss
+                    yield rec
+
+    def read_all(self):
+        return list(self.each())
+
+    def matching(self, number):
+        """A caller's records (an access request)."""
+        return [r for r in self.each() if r.get("caller") == number]
+
+    def _rewrite(self, keep):
+        """Keep only the records for which keep(rec) is true. Returns how many went."""
+        gone = 0
+        tmp = NEW + ".tmp"
+        with open(tmp, "w") as f:
+            for rec in self.each():
+                if keep(rec):
+                    f.write(json.dumps(rec) + "\n")
+                else:
+                    gone += 1
+            f.flush()
+        if not gone:
+            store.remove(tmp)
+            return 0
+        os.rename(tmp, NEW)     # complete: from here on boot finishes the job
+        self._recover()
+        self._need_nl = False
+        return gone
+
+    def erase(self, number):
+        """Erase every record of one caller (an erasure request)."""
+        return self._rewrite(lambda r: r.get("caller") != number)
+
+    def expire(self, before_utc):
+        """Retention: drop records of calls that started before before_utc."""
+        return self._rewrite(lambda r: not isinstance(r.get("utc"), int) or r["utc"] >= before_utc)

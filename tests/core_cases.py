@@ -167,6 +167,33 @@ def case_records_rotate_and_ids_continue(d):
     assert kept[-1]["call"] == 40 and len(kept) < 40   # bounded: the oldest went
 
 
+def case_erasure_and_retention_survive_a_cut_anywhere(d):
+    n = 1
+    while True:
+        _clean(d)
+        r = records.Records(max_bytes=300)
+        for i in range(12):
+            r.append({"call": r.new_call_id(), "utc": 1000 + i, "caller": "5550001" if i % 3 == 0 else "5550002"})
+        cut = _with_cut(CutFS(n), lambda: records.Records(max_bytes=300).erase("5550001"))
+        after = records.Records(max_bytes=300).read_all()   # reboot: recovery runs
+        callers = [x["caller"] for x in after]
+        others = [x["call"] for x in after if x["caller"] == "5550002"]
+        assert others == [2, 3, 5, 6, 8, 9, 11, 12], others   # nobody else's record is lost
+        if not cut:
+            assert "5550001" not in callers
+            break
+        # cut: all of that caller's records or none, never a duplicate
+        assert callers.count("5550001") in (0, 4), callers
+        assert len(set(x["call"] for x in after)) == len(after)
+        n += 1
+    assert n > 5
+    r = records.Records(max_bytes=300)
+    assert r.expire(1008) == 5
+    assert [x["utc"] for x in r.read_all()] == [1008, 1010, 1011]
+    assert r.matching("5550002") == [x for x in r.read_all() if x["caller"] == "5550002"]
+    assert r.next_id == 13   # ids are never reused after an erasure
+
+
 def case_event_ring_replays_since_seq(d):
     clock = events.Clock()
     ev = events.Events(clock, size=8)
@@ -187,6 +214,7 @@ CASES = [case_config_install_survives_a_cut_anywhere,
          case_bad_config_is_refused_and_running_one_stays,
          case_records_survive_a_cut_mid_append,
          case_records_rotate_and_ids_continue,
+         case_erasure_and_retention_survive_a_cut_anywhere,
          case_event_ring_replays_since_seq]
 
 

@@ -19,6 +19,15 @@ COMMANDS = [
     ("tones", "ringroute.cmd_tones"),
     ("validate", "ringroute.cmd_validate"),
     ("schedule", "ringroute.cmd_schedule"),
+    ("ports", "ringroute.cmd_ports"),
+    ("status", "ringroute.cmd_status"),
+    ("push", "ringroute.cmd_push"),
+    ("pull", "ringroute.cmd_pull"),
+    ("monitor", "ringroute.cmd_monitor"),
+    ("prompts", "ringroute.cmd_prompts"),
+    ("records", "ringroute.cmd_records"),
+    ("time", "ringroute.cmd_time"),
+    ("flash", "ringroute.cmd_flash"),
     ("callerid", "ringroute.cmd_callerid"),
 ]
 

@@ -1,0 +1,157 @@
+"""`ringroute flash`: install the ringroute firmware on a board running stock MicroPython."""
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from . import paths
+from .errors import RingrouteError, UsageError
+
+HELP = "compile the firmware for the ESP32 and copy it to the board (mpremote), verify, reset"
+DESCRIPTION = """\
+The board must already run stock MicroPython (docs/quickstart.md shows how
+to put it there with esptool). This command:
+  1. compiles firmware/*.py with mpy-cross -march=xtensawin (the board loads
+     precompiled .mpy: compiling source on the board costs heap it lacks);
+     main.py stays source, as MicroPython runs main.py at boot; the
+     emulator-only modules are left out;
+  2. copies them and boards/BOARD/board.json to the board's flash with
+     mpremote, and removes old .py copies that would shadow the new .mpy;
+  3. reads back every file's SHA-256 and compares;
+  4. resets the board, which then starts the ringroute firmware.
+The office's config, prompts, records and PIN on the board are kept.
+
+examples:
+  ringroute flash
+  ringroute flash --port /dev/ttyUSB0 --board reference
+  ringroute flash --build-only          # just build/esp32/*.mpy
+"""
+
+EMULATOR_ONLY = ("hal_emu.py", "replemu.py")   # the emulated board's HAL and REPL
+SOURCE = ("main.py",)                          # run as source by MicroPython at boot
+MPREMOTE_TIMEOUT = 300                         # s; mpremote can wait forever on a silent port
+
+
+def configure(p):
+    from .serialport import add_port_args
+    add_port_args(p)
+    p.add_argument("--board", default="reference", help="board definition in boards/ (default: reference)")
+    p.add_argument("--build-only", action="store_true", help="compile into build/esp32 and stop")
+    p.add_argument("--out", default=os.path.join(paths.ROOT, "build", "esp32"), help=argparse_suppress())
+
+
+def argparse_suppress():
+    import argparse
+    return argparse.SUPPRESS
+
+
+def _tool(name):
+    cand = os.path.join(os.path.dirname(sys.executable), name)
+    if os.path.exists(cand):
+        return cand
+    found = shutil.which(name)
+    if not found:
+        raise paths.ToolMissing("`%s` is not installed: run `make venv`" % name)
+    return found
+
+
+def build(out):
+    """Compile the firmware into `out`; returns the list of file names to copy."""
+    os.makedirs(out, exist_ok=True)
+    cross = _tool("mpy-cross")
+    files = []
+    for name in sorted(os.listdir(paths.FIRMWARE)):
+        if not name.endswith(".py") or name in EMULATOR_ONLY:
+            continue
+        src = os.path.join(paths.FIRMWARE, name)
+        if name in SOURCE:
+            shutil.copyfile(src, os.path.join(out, name))
+            files.append(name)
+            continue
+        dst = os.path.join(out, name[:-3] + ".mpy")
+        p = subprocess.run([cross, "-march=xtensawin", "-o", dst, src], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RingrouteError("mpy-cross failed on firmware/%s: %s" % (name, p.stderr.strip()))
+        files.append(name[:-3] + ".mpy")
+    return files
+
+
+def _mpremote(port, *cmd, timeout=MPREMOTE_TIMEOUT):
+    argv = [_tool("mpremote"), "connect", port] + list(cmd)
+    try:
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RingrouteError("mpremote got no answer from %s within %d s: is the board connected, and "
+                             "is nothing else using the port?" % (port, timeout))
+    if p.returncode != 0:
+        tail = (p.stderr or p.stdout).strip().splitlines()[-3:]
+        raise RingrouteError("mpremote failed on %s: %s" % (port, " | ".join(tail) or "exit %d" % p.returncode))
+    return p.stdout
+
+
+def _copy(port, srcs):
+    """One mpremote session copies every file; its per-file lines become progress."""
+    import time
+    argv = [_tool("mpremote"), "connect", port, "resume", "fs", "cp"] + srcs + [":"]
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    t_end = time.monotonic() + MPREMOTE_TIMEOUT
+    done = 0
+    tail = []
+    tty = sys.stderr.isatty()
+    import threading
+    timer = threading.Timer(MPREMOTE_TIMEOUT, p.kill)
+    timer.start()
+    try:
+        for line in p.stdout:
+            tail = (tail + [line.strip()])[-3:]
+            if line.startswith("cp "):
+                done += 1
+                msg = "  [%d/%d] %s" % (done, len(srcs), os.path.basename(line.split()[1]))
+                sys.stderr.write(("\r%-60s" if tty else "%s\n") % msg)
+                sys.stderr.flush()
+        p.wait()
+    finally:
+        timer.cancel()
+    if tty:
+        sys.stderr.write("\n")
+    if time.monotonic() > t_end:
+        raise RingrouteError("mpremote copy to %s timed out after %d s" % (port, MPREMOTE_TIMEOUT))
+    if p.returncode != 0:
+        raise RingrouteError("mpremote failed copying to %s: %s" % (port, " | ".join(tail)))
+
+
+def run(args):
+    from .serialport import default_port
+    board_json = os.path.join(paths.BOARDS, args.board, "board.json")
+    if not os.path.exists(board_json):
+        raise UsageError("no board definition %s (boards/ has: %s)" % (
+            board_json, ", ".join(sorted(os.listdir(paths.BOARDS)))))
+    files = build(args.out)
+    shutil.copyfile(board_json, os.path.join(args.out, "board.json"))
+    files.append("board.json")
+    total = sum(os.path.getsize(os.path.join(args.out, f)) for f in files)
+    print("built %d files (%.1f KB) in %s" % (len(files), total / 1024.0, args.out))
+    if args.build_only:
+        return 0
+    port = default_port(args.port)
+    # old sources next to the new .mpy would be imported instead of them
+    stale = [f[:-4] + ".py" for f in files if f.endswith(".mpy")]
+    _mpremote(port, "exec", "import os\nfor n in %r:\n try:\n  os.remove(n)\n except OSError:\n  pass" % (stale,))
+    print("copying to %s ..." % port, flush=True)
+    _copy(port, [os.path.join(args.out, f) for f in files])
+    out = _mpremote(port, "resume", "fs", "sha256sum", *[":" + f for f in files])
+    sums = [ln.strip() for ln in out.splitlines() if len(ln.strip()) == 64]
+    bad = []
+    for f, got in zip(files, sums):
+        with open(os.path.join(args.out, f), "rb") as fh:
+            if hashlib.sha256(fh.read()).hexdigest() != got:
+                bad.append(f)
+    if len(sums) != len(files) or bad:
+        raise RingrouteError("verification failed for %s: run `ringroute flash` again" % (
+            ", ".join(bad) or "%d of %d files" % (len(files) - len(sums), len(files))))
+    print("verified %d files by SHA-256" % len(files))
+    _mpremote(port, "reset", timeout=30)
+    print("reset the board: it now starts the ringroute firmware (next: ringroute push office.yaml)")
+    return 0
