@@ -54,13 +54,13 @@ class Reboot(Exception):
     reboot or factory-reset command, or to switch to a newly installed config."""
 
     def __init__(self, why):
-        Exception.__init__(self, why)
+        super().__init__(why)
         self.why = why
 
 
 class CmdError(Exception):
     def __init__(self, code, msg, extra=None):
-        Exception.__init__(self, msg)
+        super().__init__(msg)
         self.code = code
         self.msg = msg
         self.extra = extra

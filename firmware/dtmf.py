@@ -62,19 +62,21 @@ _IN_SHIFT = const(4)      # input >> 4 (2048 max): keeps Goertzel states < 2**31
 #   7 hc, 8 hs = round(cos 40w * 4096), round(-sin 40w * 4096)  e^{-j 40 w}: half a block
 #   9 tc1, 10 ts1 = as 5, 6 for 0.6 % off nominal: the tighter limit a tone must
 #            meet when other sound shares the window (see _SHARE_HI_X10)
-#   11 spare
+#   11 tc2, 12 ts2 = as 5, 6 for 1.0 %: a clean pair this close to nominal is
+#            "precise" (one steady hit confirms it; a looser one needs two)
+#   13 spare
 # Worst-case Goertzel state over 80 samples of +-2048: 2048 * sum|sin((m+1)w)| / sin w
 # = 201360 at 697 Hz; coef * state = 1.41e9 < 2**31 (tests check it on adversarial input).
-_TW = const(12)
+_TW = const(14)
 _TAB = array("i", (
-    6995, 3497, 2132, 4023, 768, 7507, 14563, -4078, -385, 15822, 4256, 0,  # 697
-    6739, 3370, 2329, -1266, 3896, 5791, 15326, 2408, 3314, 15699, 4689, 0,  # 770
-    6425, 3213, 2541, -4064, 513, 3775, 15943, -257, -4088, 15546, 5172, 0,  # 852
-    6055, 3027, 2759, -3458, -2195, 1516, 16314, -1143, 3933, 15364, 5691, 0,  # 941
-    4768, 2384, 3331, 3458, -2195, -5283, 15509, 3933, -1143, 14711, 7212, 0,  # 1209
-    4081, 2041, 3552, -2611, -3156, -8251, 14155, -1744, 3706, 14349, 7907, 0,  # 1336
-    3271, 1636, 3755, 513, 4064, -11159, 11996, -3072, -2709, 13909, 8659, 0,  # 1477
-    2329, 1164, 3927, -1973, -3589, -13736, 8931, 2085, -3526, 13376, 9461, 0,  # 1633
+    6995, 3497, 2132, 4023, 768, 7507, 14563, -4078, -385, 15822, 4256, 14838, 6948, 0,  # 697
+    6739, 3370, 2329, -1266, 3896, 5791, 15326, 2408, 3314, 15699, 4689, 14504, 7621, 0,  # 770
+    6425, 3213, 2541, -4064, 513, 3775, 15943, -257, -4088, 15546, 5172, 14092, 8358, 0,  # 852
+    6055, 3027, 2759, -3458, -2195, 1516, 16314, -1143, 3933, 15364, 5691, 13603, 9132, 0,  # 941
+    4768, 2384, 3331, 3458, -2195, -5283, 15509, 3933, -1143, 14711, 7212, 11880, 11283, 0,  # 1209
+    4081, 2041, 3552, -2611, -3156, -8251, 14155, -1744, 3706, 14349, 7907, 10943, 12194, 0,  # 1336
+    3271, 1636, 3755, 513, 4064, -11159, 11996, -3072, -2709, 13909, 8659, 9821, 13114, 0,  # 1477
+    2329, 1164, 3927, -1973, -3589, -13736, 8931, 2085, -3526, 13376, 9461, 8490, 14013, 0,  # 1633
 ))
 
 # ---- validation thresholds ------------------------------------------------
@@ -130,7 +132,6 @@ _STEADY_Q8 = const(192)     # a hit is "steady" when each of the 3 blocks behind
                             # at least 3/4 of the largest block amplitude of both tones:
                             # the phase (frequency) check is unbiased only on full
                             # windows, and a tone of 23 ms cannot fill 3 blocks that far
-_MIN_STEADY = const(1)      # steady hits a digit needs
 _HOLD_Q8 = const(154)       # a block that fails a check while the key's stronger tone keeps
                             # >= 60 % of its amplitude does not count as a miss (speech over a key
                             # must not split it in two); a pause or drop-out takes the tone away
@@ -359,20 +360,23 @@ def _decide_py(st, tab, trace=None):
             wi = st[_WC + 2 * k + 1] >> 5
             if ((wr * wr + wi * wi) >> 4) * _REL_PEAK_Q4 > ew * 16:
                 return -1
-    for j in range(4):
+    precise = 32
+    for j in range(6):
+        if j >= 4 and lim != 5:
+            break
         k = r if (j & 1) == 0 else c
         t = k * _TW
-        if j == 0:      # row, fine: 160-sample windows one block apart
+        if j == 0 or j == 4:    # row, fine: 160-sample windows one block apart
             st[_SC] = st[_WC + 2 * k]
             st[_SC + 1] = st[_WC + 2 * k + 1]
             st[_SC + 2] = st[_WP + 2 * k]
             st[_SC + 3] = st[_WP + 2 * k + 1]
-        elif j == 1:    # column, fine: 80-sample blocks one block apart
+        elif j == 1 or j == 5:  # column, fine: 80-sample blocks one block apart
             st[_SC] = st[_YC + 2 * k]
             st[_SC + 1] = st[_YC + 2 * k + 1]
             st[_SC + 2] = st[_YP + 2 * k]
             st[_SC + 3] = st[_YP + 2 * k + 1]
-        else:           # coarse: second half Y - e^{j40w} Ya against first half Ya
+        else:                   # coarse: second half Y - e^{j40w} Ya against first half Ya
             ar = st[_YA + 2 * k]
             ai = st[_YA + 2 * k + 1]
             hc = tab[t + 7]
@@ -386,14 +390,23 @@ def _decide_py(st, tab, trace=None):
             st[_SC + 5] = tab[t + 4]
             st[_SC + 6] = tab[t + lim]
             st[_SC + 7] = tab[t + lim + 1]
-        else:
+        elif j < 4:
             st[_SC + 4] = tab[t + 7]
             st[_SC + 5] = tab[t + 8]
             st[_SC + 6] = 0        # +-90 degrees over 40 samples = +-50 Hz
             st[_SC + 7] = 16384
+        else:
+            st[_SC + 4] = tab[t + 3]
+            st[_SC + 5] = tab[t + 4]
+            st[_SC + 6] = tab[t + 11]
+            st[_SC + 7] = tab[t + 12]
         if _angle_py(st, trace) == 0:
-            return -1
-    return r * 4 + (c - 4) + (16 if lim == 5 else 0)
+            if j < 4:
+                return -1
+            precise = 0
+    if lim == 5:
+        return r * 4 + (c - 4) + 16 + precise
+    return r * 4 + (c - 4)
 
 
 def _silent_py(buf):
@@ -586,17 +599,20 @@ if _HAVE_VIPER:
                 wi = ((st[_WC + 2 * k + 1] << sx) >> sx) >> 5
                 if ((wr * wr + wi * wi) >> 4) * _REL_PEAK_Q4 > ew * 16:
                     return -1
-        for j in range(4):
+        precise = 32
+        for j in range(6):
+            if j >= 4 and lim != 5:
+                break
             k = r
             if (j & 1) != 0:
                 k = c
             t = k * _TW
-            if j == 0:
+            if j == 0 or j == 4:
                 st[_SC] = ((st[_WC + 2 * k] << sx) >> sx)
                 st[_SC + 1] = ((st[_WC + 2 * k + 1] << sx) >> sx)
                 st[_SC + 2] = ((st[_WP + 2 * k] << sx) >> sx)
                 st[_SC + 3] = ((st[_WP + 2 * k + 1] << sx) >> sx)
-            elif j == 1:
+            elif j == 1 or j == 5:
                 st[_SC] = ((st[_YC + 2 * k] << sx) >> sx)
                 st[_SC + 1] = ((st[_YC + 2 * k + 1] << sx) >> sx)
                 st[_SC + 2] = ((st[_YP + 2 * k] << sx) >> sx)
@@ -615,15 +631,22 @@ if _HAVE_VIPER:
                 st[_SC + 5] = ((tab[t + 4] << sx) >> sx)
                 st[_SC + 6] = ((tab[t + lim] << sx) >> sx)
                 st[_SC + 7] = ((tab[t + lim + 1] << sx) >> sx)
-            else:
+            elif j < 4:
                 st[_SC + 4] = ((tab[t + 7] << sx) >> sx)
                 st[_SC + 5] = ((tab[t + 8] << sx) >> sx)
                 st[_SC + 6] = 0
                 st[_SC + 7] = 16384
+            else:
+                st[_SC + 4] = ((tab[t + 3] << sx) >> sx)
+                st[_SC + 5] = ((tab[t + 4] << sx) >> sx)
+                st[_SC + 6] = ((tab[t + 11] << sx) >> sx)
+                st[_SC + 7] = ((tab[t + 12] << sx) >> sx)
             if int(_angle_vp(st)) == 0:
-                return -1
+                if j < 4:
+                    return -1
+                precise = 0
         if lim == 5:
-            return r * 4 + (c - 4) + 16
+            return r * 4 + (c - 4) + 16 + precise
         return r * 4 + (c - 4)
 
     @micropython.viper
@@ -669,6 +692,7 @@ class DtmfReceiver:
         self._hits = 0
         self._steady_hits = 0
         self._clean_hits = 0   # steady hits of a clean pair (>= 70 % of the energy)
+        self._precise_hits = 0 # ... of which within 1 % of nominal
         self._clean = 0
         self._last = 0         # block of the last hit
         self._on = 0           # last block the key was heard (hit or held)
@@ -690,9 +714,9 @@ class DtmfReceiver:
         self._window(st, _TAB)
         d = self._decide(st, _TAB)
         clean = 0
-        if d >= 16:
-            d -= 16
-            clean = 1
+        if d >= 16:        # +16 clean pair, +32 more: within 1 % of nominal
+            clean = 2 if d >= 48 else 1
+            d &= 15
         self._clean = clean
         if tx is not None:
             self._analyse_tx(tx, b)
@@ -792,9 +816,19 @@ class DtmfReceiver:
         self._held = 0
         if self._steady(d, b):
             self._steady_hits += 1
-            self._clean_hits += self._clean
-        if self._clean_hits > 0 or self._steady_hits >= _MIN_NOISY or self._hits >= _MIN_HITS:
+            if self._clean:
+                self._clean_hits += 1
+                if self._clean == 2:
+                    self._precise_hits += 1
+        if self._confirmed():
             self.tone_present = True
+
+    def _confirmed(self):
+        # enough evidence for a key: one steady hit of a clean pair within 1 %
+        # of nominal; or two clean ones (within the standard 2.5 %); or, under
+        # speech or noise, _MIN_NOISY steady hits or _MIN_HITS hits of any kind
+        return (self._precise_hits > 0 or self._clean_hits >= 2
+                or self._steady_hits >= _MIN_NOISY or self._hits >= _MIN_HITS)
 
     def _full(self, b, d):
         # the largest amplitude of blocks b-2..b: a block wholly inside the tone
@@ -810,6 +844,7 @@ class DtmfReceiver:
         self._cand = d
         self._steady_hits = 0
         self._clean_hits = 0
+        self._precise_hits = 0
         self._hits = 0
         self._hit(d, b)
         # The hit used blocks b-2..b: the tone begins in one of b-3..b. Take the
@@ -848,7 +883,7 @@ class DtmfReceiver:
                 end = j * 100 + (frac * 100) // 256
                 break
             j -= 1
-        if self._clean_hits < _MIN_STEADY and self._steady_hits < _MIN_NOISY and self._hits < _MIN_HITS:
+        if not self._confirmed():
             return
         if end - self._start < _MIN_TONE_MS * 10:
             return

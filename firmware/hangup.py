@@ -14,10 +14,10 @@
 #   "max_length"   the call has lasted max_call_ms: the last guard.
 # process() returns the first method that fires, else None; it allocates nothing.
 #
-# Timeline, CPC of 800 ms on a US line (cpc_min_ms 250):
+# Timeline, CPC of 500 ms on a US line (cpc_min_ms 200):
 #   t=0 answer, reset(0); t=40 loop current flows (armed)
 #   t=60000 caller hangs up, exchange opens the loop: loop_current False
-#   t=60250 drop has lasted 250 ms -> "cpc" (release 250 ms after the drop)
+#   t=60190 drop has lasted 200 ms -> "cpc" (release 200 ms after the drop)
 # Timeline, German busy tone 480/480 ms starting at t=T:
 #   tones sees on 480, off 480, on >= 380 -> "busy_tone" at about T+1.4 s
 try:
@@ -41,7 +41,9 @@ _ARM_MS = const(2000)          # ms: arm CPC even if loop current never showed (
 _LOOP_SEEN_MS = const(30)      # ms of loop current that prove the line is held
 _REV_MS = const(30)            # ms a reversal must hold (contact bounce of the exchange relay < 10 ms)
 _CPC_FLOOR_MS = const(60)      # ms: shorter drops are relay bounce / dial-pulse transients
-_CPC_DEFAULT_MAX_MS = const(600)  # ms: never wait longer than this for a CPC (issue 4: release < 1 s)
+_CPC_DEFAULT_MS = const(200)   # ms: default CPC threshold. CPC drops are 250-900 ms on North
+                               # American COs, 0-1000 ms (800 typical) on BT System X; blips from
+                               # lightning or relay bounce are 20-50 ms
 _SILENCE_MS = const(30000)     # ms: default long-silence timeout (common FXO gateway default, 30 s)
 _MAX_CALL_MS = const(7200000)  # ms: 2 h default maximum call length
 # Silence threshold: sum of |sample| over one 80-sample block. A sine of peak A has
@@ -88,9 +90,9 @@ class HangupDetector:
             prof["tones"] = tdefs
         self.profile = prof
         if cpc_min_ms is None:
-            # 3/4 of what this country's exchanges give, within [floor, 600 ms]
-            cpc_min_ms = prof.get("cpc_ms", 800) * 3 // 4
-            cpc_min_ms = min(_CPC_DEFAULT_MAX_MS, max(_CPC_FLOOR_MS, cpc_min_ms))
+            # 200 ms catches the shortest common CPC (250 ms) and ignores blips; shorter
+            # only where the profile's exchanges give shorter drops (3/4 of theirs)
+            cpc_min_ms = max(_CPC_FLOOR_MS, min(_CPC_DEFAULT_MS, prof.get("cpc_ms", 500) * 3 // 4))
         self.cpc_min_ms = cpc_min_ms
         self.silence_ms = _SILENCE_MS if silence_ms is None else silence_ms
         self.max_call_ms = _MAX_CALL_MS if max_call_ms is None else max_call_ms

@@ -113,6 +113,8 @@ class LineCall:
                 path.append(fields.get("menu"))
         if self.rec is not None and event == "route":
             self.rec["target"] = fields.get("target")
+            if self.rec["route_ms"] is None:
+                self.rec["route_ms"] = self.clock.ms   # queue time runs from the first route
 
     def _to(self, state, t_ms):
         self.state = state
@@ -222,7 +224,7 @@ class LineCall:
             "ring_ms": self._t_state, "answer_ms": t, "rings": self.ringdet.rings,
             "caller": self.caller["number"], "caller_name": self.caller["name"],
             "caller_reason": self.caller["reason"], "path": [], "digits": "",
-            "target": None, "ext": None, "wait_ms": None, "connect_ms": None,
+            "target": None, "ext": None, "wait_ms": None, "connect_ms": None, "route_ms": None,
         }
         self._route_fails = 0
         self.emit("answer", rings=self.ringdet.rings)

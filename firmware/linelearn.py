@@ -44,7 +44,7 @@ _MAX_REVS = const(8)      # reversals kept
 _SETTLE_MS = const(500)   # ms after answer: the answer's own transients
 _LISTEN_MS = const(20000)  # ms of watching after the first hang-up sign
 _CPC_FLOOR_MS = const(60)  # ms: as hangup.py
-_CPC_CAP_MS = const(600)   # ms: as hangup.py
+_CPC_CAP_MS = const(600)   # ms: never propose waiting longer (issue 4: release < 1 s after CPC)
 
 
 class LineLearner:

@@ -13,7 +13,8 @@
 #   callerid         "bell202" | "v23" | "dtmf"; cid_when: "before_ring" (after a line reversal /
 #                    alert, ETSI EN 300 659-1 6.1) or "after_first_ring" (between 1st and 2nd ring)
 #   hangup           methods the exchanges of that country usually use, most reliable first
-#   cpc_ms           loop-current drop length that exchanges give on clear-down (ms, typical)
+#   cpc_ms           loop-current drop length that exchanges give on clear-down (ms, typical;
+#                    where the country's exchanges seldom give one, a PBX-typical 300 ms)
 # Every figure has its source beside it; where a country's spec gives a range,
 # the centre value is here and the detectors apply the tolerance.
 
@@ -21,8 +22,9 @@ PROFILES = {
     # North America. Tones: ANSI T1.401 / Telcordia GR-506-CORE "precise tone plan"
     # (also E.180 Suppl. 2, United States). Ring: 20 Hz, 2 s on 4 s off (GR-506, "standard ring").
     # Caller ID: Bell 202 FSK, SDMF/MDMF, between the 1st and 2nd ring (Telcordia GR-30-CORE).
-    # Hang-up: CPC open interval (calling party control, >= 350 ms, Telcordia TR-NWT-000057
-    # gives 0.8 s typical) then reorder tone from the switch after the timeout.
+    # Hang-up: CPC open loop (calling party control / open switching interval), 250-900 ms
+    # on North American central offices (industry figure, e.g. Sandman's CPC bulletin),
+    # then reorder tone from the switch after its timeout.
     "US": {
         "name": "United States / Canada",
         "ring_hz": 20,
@@ -35,13 +37,14 @@ PROFILES = {
         },
         "callerid": "bell202", "cid_when": "after_first_ring",
         "hangup": ("cpc", "reorder_tone", "busy_tone", "silence", "max_length"),
-        "cpc_ms": 800,
+        "cpc_ms": 500,
     },
     # United Kingdom (BT). Tones: BT SIN 350 and E.180 Suppl. 2 (United Kingdom).
     # Ring 25 Hz, double ring 0.4/0.2/0.4/2.0 s (SIN 350). Caller ID: BT SIN 227,
     # V.23 FSK before the first ring after a line reversal and the 2130+2750 Hz
-    # idle-state tone alert. Hang-up: a short loop disconnect on clear (SIN 350
-    # "disconnect clear" >= 90 ms on many exchanges) and the busy tone.
+    # idle-state tone alert. Hang-up: System X "disconnect clear", a loop disconnect set
+    # per line from 0 to 1 s in 100 ms steps, 800 ms as a rule (BT, 1987 note on
+    # disconnect clear times), and the busy tone.
     "UK": {
         "name": "United Kingdom",
         "ring_hz": 25,
@@ -54,7 +57,7 @@ PROFILES = {
         },
         "callerid": "v23", "cid_when": "before_ring",
         "hangup": ("cpc", "busy_tone", "reorder_tone", "silence", "max_length"),
-        "cpc_ms": 100,
+        "cpc_ms": 800,
     },
     # Germany (Deutsche Telekom 1 TR 110-1, E.180 Suppl. 2 Germany). All tones 425 Hz.
     # Ring 25 Hz, 1 s on 4 s off. Caller ID: ETSI V.23 FSK between the 1st and 2nd ring
@@ -71,7 +74,7 @@ PROFILES = {
         },
         "callerid": "v23", "cid_when": "after_first_ring",
         "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
-        "cpc_ms": 200,
+        "cpc_ms": 300,
     },
     # France (France Telecom STI 1, E.180 Suppl. 2 France). Tones 440 Hz. Ring 50 Hz,
     # 1.5 s on 3.5 s off. Caller ID: ETSI V.23 FSK between the 1st and 2nd ring
@@ -88,7 +91,7 @@ PROFILES = {
         },
         "callerid": "v23", "cid_when": "after_first_ring",
         "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
-        "cpc_ms": 200,
+        "cpc_ms": 300,
     },
     # Italy (Telecom Italia, E.180 Suppl. 2 Italy). Tones 425 Hz; the dial tone is
     # cadenced 0.2/0.2/0.6/1.0 s. Ring 25 Hz, 1 s on 4 s off. Caller ID: ETSI V.23 FSK
@@ -106,7 +109,7 @@ PROFILES = {
         },
         "callerid": "v23", "cid_when": "before_ring",
         "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
-        "cpc_ms": 200,
+        "cpc_ms": 300,
     },
     # Spain (Telefonica, E.180 Suppl. 2 Spain). Tones 425 Hz. Busy 0.2/0.2, congestion
     # 0.2/0.2/0.2/0.2/0.2/0.6 s. Ring 25 Hz, 1.5 s on 3 s off. Caller ID: ETSI V.23 FSK
@@ -123,7 +126,7 @@ PROFILES = {
         },
         "callerid": "v23", "cid_when": "after_first_ring",
         "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
-        "cpc_ms": 200,
+        "cpc_ms": 300,
     },
     # Netherlands (KPN, E.180 Suppl. 2 Netherlands). Tones 425 Hz. Ring 25 Hz, 1 s on 4 s off.
     # Caller ID: DTMF CLIP before the first ring after a line reversal (ETSI EN 300 659-1
@@ -140,7 +143,7 @@ PROFILES = {
         },
         "callerid": "dtmf", "cid_when": "before_ring",
         "hangup": ("busy_tone", "reorder_tone", "reversal", "cpc", "silence", "max_length"),
-        "cpc_ms": 200,
+        "cpc_ms": 300,
     },
     # Australia (Telstra, ACIF/Communications Alliance S002 and E.180 Suppl. 2 Australia).
     # Dial and ringback: 425 Hz amplitude-modulated 90-99 % by 25 Hz (AS/CA S002:2010
@@ -161,7 +164,7 @@ PROFILES = {
         },
         "callerid": "v23", "cid_when": "after_first_ring",
         "hangup": ("busy_tone", "reversal", "cpc", "silence", "max_length"),
-        "cpc_ms": 200,
+        "cpc_ms": 300,
     },
 }
 

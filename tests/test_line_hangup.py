@@ -35,6 +35,14 @@ def test_cpc_default_suits_each_countrys_exchanges(cc):
     assert m == "cpc" and 3000 < t < 4000
 
 
+@pytest.mark.parametrize("drop", [250, 900])
+def test_the_whole_north_american_cpc_range_releases(drop):
+    # CPC open intervals are 250-900 ms on North American central offices
+    x = talk(6)
+    m, t = hangup(x, "US", "cpython", loop=lambda t: not (3000 <= t < 3000 + drop))
+    assert m == "cpc" and 3000 < t <= 3200
+
+
 def test_no_loop_current_right_after_answer_is_not_a_hangup():
     # loop current takes a moment to flow after the hook relay closes
     x = talk(5)

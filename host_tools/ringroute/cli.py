@@ -16,6 +16,7 @@ from .paths import ToolMissing
 # name -> module. Nested groups ("dtmf decode") are handled by the module.
 COMMANDS = [
     ("emulate", "ringroute.cmd_emulate"),
+    ("report", "ringroute.cmd_report"),
     ("tones", "ringroute.cmd_tones"),
     ("validate", "ringroute.cmd_validate"),
     ("schedule", "ringroute.cmd_schedule"),

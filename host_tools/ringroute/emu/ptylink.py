@@ -51,6 +51,9 @@ class PtyBridge:
         self.path = os.ttyname(self._sb)
         os.set_blocking(self._mb, False)
         self.dropped = 0                # bytes of board output nobody was reading
+        # everything the board writes, also to a file (for debugging the firmware)
+        log = os.environ.get("RINGROUTE_CONSOLE_LOG")
+        self._log = open(log, "ab") if log else None
         self._stop = False
         self._thread = threading.Thread(target=self._run, name="pty-bridge", daemon=True)
 
@@ -74,7 +77,11 @@ class PtyBridge:
             try:
                 r, _, _ = select.select([self._ma, self._mb], [], [], 0.2)
                 if self._ma in r:
-                    self._to_user(os.read(self._ma, 4096))
+                    data = os.read(self._ma, 4096)
+                    if self._log:
+                        self._log.write(data)
+                        self._log.flush()
+                    self._to_user(data)
                 if self._mb in r:
                     data = os.read(self._mb, 4096)
                     while data:

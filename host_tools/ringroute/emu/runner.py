@@ -269,7 +269,7 @@ class Emulation:
             # Without a set duration, stop 10 s after the last call has ended and
             # the board is back on-hook with nothing ringing.
             if not self.sc.get("duration_given") and not self.pty:
-                done = all(c.state in ("done", "gone_before_answer") for c in world.callers)
+                done = all(c.state in ("done", "gone_before_answer", "blocked") for c in world.callers)
                 quiet = not any(world.hook) and not any(world.ext_ring)
                 idle_blocks = idle_blocks + 1 if (done and quiet) else 0
                 if idle_blocks >= IDLE_END_BLOCKS:

@@ -12,7 +12,9 @@ HANGUP_METHODS = ("cpc", "reversal", "busy", "reorder", "silence", "none")
 CALL_KEYS = {"at", "line", "caller_id", "name", "country", "keys", "hangup", "speech", "level_dbm0",
              "noise_dbm0", "cpc_ms", "talk"}
 EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at"}
-TOP_KEYS = {"calls", "extensions", "expect", "duration", "start", "description", "seed", "echo_db"}
+TOP_KEYS = {"calls", "extensions", "expect", "duration", "start", "description", "seed", "echo_db",
+            "traffic"}
+TRAFFIC_KEYS = {"calls_per_hour", "hours", "lines", "keys", "talk", "patience", "start_at", "method"}
 CID_REASONS = ("withheld", "unavailable", "none")
 DEFAULT_CAP_S = 2.5 * 3600   # s: longer than the firmware's default maximum call length
 
@@ -65,6 +67,39 @@ def _keys(v, where, path):
     return out
 
 
+def _traffic(t, seed, path):
+    """Random inbound traffic for capacity planning: Poisson arrivals at
+    calls_per_hour for `hours`, exponential talk and patience times, each
+    call offered to the first free line of `lines` (blocked when none is)."""
+    import random
+    _check_keys(t, TRAFFIC_KEYS, "traffic", path)
+    rate = _num(t.get("calls_per_hour", 30), "traffic.calls_per_hour", path)
+    hours = _num(t.get("hours", 1), "traffic.hours", path)
+    talk = _num(t.get("talk", 120), "traffic.talk", path)
+    patience = _num(t.get("patience", 90), "traffic.patience", path)
+    start = _num(t.get("start_at", 1.0), "traffic.start_at", path)
+    keys = _keys(t.get("keys", [{"at": 2.0, "digits": "0"}]), "traffic", path)
+    method = t.get("method", "cpc")
+    if method not in HANGUP_METHODS:
+        raise ScenarioError("%s: traffic.method: %r is not one of %s" % (path, method, ", ".join(HANGUP_METHODS)))
+    rnd = random.Random(seed)
+    calls = []
+    at = start
+    while rate > 0:
+        at += rnd.expovariate(rate / 3600.0)
+        if at > start + hours * 3600:
+            break
+        calls.append({
+            "at": at, "line": "any", "lines": list(t.get("lines", [1])),
+            "caller_id": "555%07d" % rnd.randrange(10 ** 7), "name": None, "country": None,
+            "keys": [dict(k) for k in keys],
+            "hangup": {"method": method, "after_connect": max(5.0, rnd.expovariate(1.0 / talk)),
+                       "patience": max(5.0, rnd.expovariate(1.0 / patience))},
+            "speech": "noise", "talk": True, "level_dbm0": -20.0, "noise_dbm0": -60.0, "cpc_ms": None,
+        })
+    return calls
+
+
 def load(path):
     try:
         with open(path) as f:
@@ -89,7 +124,7 @@ def parse(data, path="<scenario>"):
         hang = c.get("hangup", {"after": 60.0, "method": "cpc"})
         if isinstance(hang, str):
             hang = {"method": hang}
-        _check_keys(hang, {"after", "after_connect", "method", "at"}, w + ".hangup", path)
+        _check_keys(hang, {"after", "after_connect", "method", "at", "patience"}, w + ".hangup", path)
         method = hang.get("method", "cpc")
         if method not in HANGUP_METHODS:
             raise ScenarioError("%s: %s.hangup.method: %r is not one of %s" % (path, w, method, ", ".join(HANGUP_METHODS)))
@@ -100,14 +135,16 @@ def parse(data, path="<scenario>"):
             h["after"] = _num(hang["after"], w + ".hangup.after", path)
         if "at" in hang:  # hang up while it is still ringing (a missed call)
             h["at"] = _num(hang["at"], w + ".hangup.at", path)
+        if "patience" in hang:  # give up if no agent within this long of the answer
+            h["patience"] = _num(hang["patience"], w + ".hangup.patience", path)
         if not ("after" in h or "after_connect" in h or "at" in h):
             h["after"] = 60.0
         speech = c.get("speech", "noise")
         if speech not in ("noise", "speech", "music") and not str(speech).lower().endswith(".wav"):
             raise ScenarioError("%s: %s.speech: noise, speech, music or a WAV file, not %r" % (path, w, speech))
         line = c.get("line", 1)
-        if not isinstance(line, int) or line < 1:
-            raise ScenarioError("%s: %s.line: lines are numbered from 1" % (path, w))
+        if line != "any" and (not isinstance(line, int) or line < 1):
+            raise ScenarioError("%s: %s.line: lines are numbered from 1 (or `any`: the first free one)" % (path, w))
         calls.append({
             "at": _num(c.get("at", 0.0), w + ".at", path), "line": line,
             "caller_id": cid, "name": c.get("name"), "country": c.get("country"),
@@ -117,6 +154,9 @@ def parse(data, path="<scenario>"):
             "noise_dbm0": float(c.get("noise_dbm0", -60.0)),
             "cpc_ms": int(c["cpc_ms"]) if c.get("cpc_ms") is not None else None,  # default: the profile's
         })
+    if data.get("traffic"):
+        calls += _traffic(data["traffic"], int(data.get("seed", 1)), path)
+        calls.sort(key=lambda c: c["at"])
     exts = {}
     for ext, e in (data.get("extensions", {}) or {}).items():
         w = "extensions.%s" % ext

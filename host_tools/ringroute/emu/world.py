@@ -47,6 +47,7 @@ class Caller:
         self.keys_pending = list(spec["keys"])
         self.hangup_method = spec["hangup"]["method"]
         self.cpc_end = None
+        self.line_index = None
         self.heard_agent = 0.0       # energy of the agent's voice reaching the caller
 
 
@@ -103,6 +104,8 @@ class World:
 
     def _line_country(self, line):
         lines = self.cfg.get("lines", [])
+        if not isinstance(line, int):
+            line = 1   # "any": the office's lines share one country
         if 1 <= line <= len(lines):
             return lines[line - 1].get("country", "US")
         return "US"
@@ -117,7 +120,24 @@ class World:
         reversed_ = [False] * self.n_lines
         lines_audio = np.zeros((self.n_lines, BLOCK), dtype=np.float64)
         for c in self.callers:
-            li = c.spec["line"] - 1
+            if c.spec["line"] == "any":
+                if c.state == "pending":
+                    if t < c.spec["at"] * 1000:
+                        continue
+                    # the exchange hunts the office's lines for a free one
+                    free = [n - 1 for n in c.spec.get("lines", [1])
+                            if n - 1 < self.n_lines and self.active[n - 1] is None]
+                    if not free:
+                        c.state = "blocked"
+                        self.log(t, "blocked", caller_id=c.spec["caller_id"],
+                                 what="every line busy: the caller hears busy tone")
+                        continue
+                    c.line_index = free[0]
+                if c.line_index is None:
+                    continue
+                li = c.line_index
+            else:
+                li = c.spec["line"] - 1
             if li >= self.n_lines:
                 continue
             if c.state == "pending" and t >= c.spec["at"] * 1000 and self.active[li] is None:
@@ -227,6 +247,11 @@ class World:
                     self.log(s, "key", line=li + 1, digit=d)
         if c.t_connect is not None and c.spec["talk"]:
             a += sig.caller_voice(n0, c.spec["level_dbm0"], self.rng, c.spec["speech"])
+        h = c.spec["hangup"]
+        if ("patience" in h and c.t_connect is None and c.t_hangup is None
+                and t - c.t_answer >= h["patience"] * 1000):
+            c.t_hangup = t   # nobody came: the caller gives up
+            self.log(t, "abandon", line=li + 1, waited_ms=t - c.t_answer)
         if c.t_hangup is not None and t >= c.t_hangup:
             c.state = "gone"
             c.t_gone = t
