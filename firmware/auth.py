@@ -32,10 +32,10 @@ _SALT_BYTES = const(16)      # bytes of os.urandom per PIN
 # costing only a few ms on the ESP32's hardware SHA (one block or so of delay
 # when a PIN is checked, never in the per-block path).
 _ROUNDS = const(1000)
-_FREE_TRIES = const(3)       # wrong PINs answered without delay (typos)
+FREE_TRIES = const(3)       # wrong PINs answered without delay (typos)
 _DELAY_MS = const(2000)      # ms; wait after the first delayed failure, doubled after each
 _LOCK_AFTER = const(6)       # wrong PINs in a row that lock the console
-_LOCK_MS = const(300000)     # ms; 5 minutes locked
+LOCK_MS = const(300000)     # ms; 5 minutes locked
 SESSION_MS = const(600000)   # ms; a session ends 10 minutes after its last use
 
 # error codes (also the console's error codes for these cases)
@@ -89,7 +89,7 @@ class Auth:
         self.fails = self._rec.get("fails", 0)
         self._not_before = 0
         if self.fails >= _LOCK_AFTER:
-            self._not_before = _LOCK_MS
+            self._not_before = LOCK_MS
         self._session_until = -1
 
     def has_pin(self):
@@ -104,9 +104,9 @@ class Auth:
     def _failed(self, now):
         self.fails += 1
         if self.fails >= _LOCK_AFTER:
-            self._not_before = now + _LOCK_MS
-        elif self.fails >= _FREE_TRIES:
-            self._not_before = now + (_DELAY_MS << (self.fails - _FREE_TRIES))
+            self._not_before = now + LOCK_MS
+        elif self.fails >= FREE_TRIES:
+            self._not_before = now + (_DELAY_MS << (self.fails - FREE_TRIES))
         self._rec["fails"] = self.fails
         self._save()
 

@@ -33,7 +33,7 @@ CHUNK = const(1024)        # bytes of file data per put/get message
 _READ = const(256)         # bytes taken from the UART per block: 115200 baud brings 115 per 10 ms
 _TX_PER_BLOCK = const(128) # bytes sent per 10 ms block; 115200 baud (10 bits a byte) carries 115
 _OUT_MAX = const(2048)     # bytes queued for sending (a reply is at most MAX_LINE)
-_MONITOR_MS = const(30000) # ms a monitor subscription lasts unless the host renews it
+MONITOR_MS = const(30000) # ms a monitor subscription lasts unless the host renews it
 _EV_PER_BLOCK = const(4)   # events sent per block at most while monitoring
 _HINT_MS = const(2000)     # ms between hints to a human typing at the console
 _CFG_MAX = const(32768)    # bytes; a compiled config is a few KB
@@ -237,7 +237,15 @@ class Console:
 
     def _handle(self, line):
         try:
-            req = parse(line)
+            try:
+                req = parse(line)
+            except CmdError as e:
+                # the rest of a line cut off mid-way, then a whole new request:
+                # resynchronise on the last frame start
+                k = line.rfind(b"~RR")
+                if e.code not in ("crc", "frame") or k <= 0:
+                    raise
+                req = parse(line[k:])
         except CmdError as e:
             self.bad += 1
             self._error(e.extra or "0", e.code, e.msg)
@@ -328,13 +336,11 @@ class Console:
 
     # --- commands ------------------------------------------------------------
     def c_hello(self, a):
-        import app as app_mod
-        return {"proto": PROTO, "fw": app_mod.VERSION, "board": _board_name(self.hal),
+        return {"proto": PROTO, "fw": _fw_version(), "board": _board_name(self.hal),
                 "max_line": MAX_LINE, "chunk": CHUNK, "pin_set": self.auth.has_pin(),
                 "session": self.auth.authorised(self.clock.ms), "seq": self.events.seq}
 
     def c_status(self, a):
-        import app as app_mod
         app = self.app
         hal = self.hal
         now = self.clock.ms
@@ -374,10 +380,10 @@ class Console:
                          "line": talking.get(port)})
         gc.collect()
         prompts = _prompt_names()
-        return {"fw": app_mod.VERSION, "proto": PROTO, "board": _board_name(hal), "uptime_ms": now,
+        return {"fw": _fw_version(), "proto": PROTO, "board": _board_name(hal), "uptime_ms": now,
                 "utc": app.wall_clock(), "config": self.config_source,
                 "config_name": app.cfg.get("name"), "lines": lines, "exts": exts,
-                "heap": {"free": gc.mem_free(), "used": gc.mem_alloc()},
+                "heap": {"free": _gc("mem_free"), "used": _gc("mem_alloc")},
                 "storage": {"free": _free_bytes(), "prompts": len(prompts),
                             "records_bytes": max(0, _size("records.jsonl")) + max(0, _size("records.1.jsonl"))},
                 "events": {"seq": self.events.seq, "overwritten": self.events.overwritten},
@@ -445,8 +451,8 @@ class Console:
     def c_monitor(self, a):
         since = a.get("since")
         self._mon_seq = self.events.seq if since is None else since
-        self._mon_until = self.clock.ms + _MONITOR_MS
-        return {"seq": self.events.seq, "first": self._first_seq(), "lease_ms": _MONITOR_MS}
+        self._mon_until = self.clock.ms + MONITOR_MS
+        return {"seq": self.events.seq, "first": self._first_seq(), "lease_ms": MONITOR_MS}
 
     def c_monitor_stop(self, a):
         self._mon_until = 0
@@ -622,6 +628,19 @@ def _auth_error(err, left):
             auth_mod.E_LOCKED: "console locked after repeated wrong PINs; try again in %d s" % (
                 (left + 999) // 1000)}
     raise CmdError(err, msgs.get(err, err), {"retry_ms": left} if left else None)
+
+
+def _fw_version():
+    try:
+        import app
+        return app.VERSION
+    except ImportError:
+        return None
+
+
+def _gc(name):
+    f = getattr(gc, name, None)  # MicroPython only; CPython has no such heap figures
+    return f() if f else -1
 
 
 def _board_name(hal):

@@ -17,6 +17,7 @@
 from compat import const
 
 import router
+import tonegen
 
 IDLE = const(0)
 RINGING = const(1)
@@ -30,6 +31,10 @@ STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard")
 # After going on-hook the exchange needs time to clear the call before it can
 # ring again; ring pulses in this window are ignored (a CPC or reversal
 # after release must not be mistaken for a new call).
+# Ringback where the profile has none: US, ANSI T1.401 (440 + 480 Hz, 2 s on 4 s off, -19 dBm0)
+DEFAULT_RINGBACK = ((440, 480), (2000, 4000), -19)
+DEFAULT_HOLD_PROMPT = ["please_hold"]   # played when the caller joins a queue, and again every:
+HOLD_REPEAT_MS = const(30000)           # ms between hold announcements while queued
 # Routes that may fail (nobody answers, all busy) before the core releases
 # the call whatever the menu says: a loop of fallbacks must end.
 MAX_ROUTE_FAILS = const(4)
@@ -74,14 +79,20 @@ class LineCall:
         self.answer_on_cid = lcfg.get("answer_on_callerid", False)
         cadence = None
         self.ext_cadence = None
+        ringback = DEFAULT_RINGBACK
         try:
             import profiles
             prof = profiles.get(self.country)
             cadence = prof.get("ring_cadence_ms")
             if cadence:
                 self.ext_cadence = (cadence[0], sum(cadence[1:]))
+            ringback = prof["tones"].get("ringback", ringback)
         except (ImportError, KeyError, AttributeError, TypeError):
             pass
+        # what the caller hears while an extension rings: the country's ringback
+        self.ringback = tonegen.ToneGen(ringback[0], ringback[1], ringback[2])
+        self.hold_prompt = cfg.get("hold_prompt", DEFAULT_HOLD_PROMPT)
+        self._t_hold = 0
         self.ringdet = ring_cls(cadence=cadence)
         hkw = {}
         for k in HANGUP_SETTINGS:  # only the detector's own settings pass through
@@ -175,6 +186,10 @@ class LineCall:
             if action is not None:
                 self._act(t, action)
         elif st == ROUTING:
+            if (self.leg.state == router.S_QUEUED and not self.player.busy
+                    and t - self._t_hold >= HOLD_REPEAT_MS):
+                self._t_hold = t
+                self.player.play(self.hold_prompt)
             outcome = self.leg.step(t)
             if outcome == "answered":
                 hal.xconnect(line, self.leg.port, True)
@@ -191,7 +206,10 @@ class LineCall:
             if not hal.ext_offhook(self.leg.port):
                 self._release(t, "agent_hangup", None)
                 return
-        self.player.fill(tx)
+        if self.state == ROUTING and self.leg.state == router.S_RINGING and not self.player.busy:
+            self.ringback.fill(tx, t)
+        else:
+            self.player.fill(tx)
 
     # --- transitions ----------------------------------------------------------
     def _new_caller(self, t):
@@ -254,6 +272,8 @@ class LineCall:
             if failed:
                 self._route_failed(t, failed)
             else:
+                self.ringback.start(t)
+                self._t_hold = t - HOLD_REPEAT_MS   # a queued caller hears the hold message at once
                 self._to(ROUTING, t)
         elif kind == "hangup":
             self._release(t, action[1] if len(action) > 1 else "ivr_hangup", None)

@@ -1,5 +1,11 @@
 # Rings extensions for one call (the "agent leg") and reports the outcome.
 #
+# Queueing: when every member is busy the leg waits (QUEUED) instead of
+# failing, for up to the group's queue_ms (default: the ring timeout), and
+# rings the first member to become free. Waiting legs are served first come,
+# first served across all lines: a leg may take a free port only if no leg
+# queued before it is waiting for that port.
+#
 # Strategies for a group (config "groups"): "ring_all" rings every free
 # member at once; "sequential" hunts members in order, each for
 # member_ring_ms; "round_robin" hunts starting after the member that last
@@ -12,10 +18,12 @@ from compat import const
 S_IDLE = const(0)
 S_RINGING = const(1)
 S_ANSWERED = const(2)
+S_QUEUED = const(3)
 
 DEFAULT_CADENCE = (2000, 4000)  # ms on, ms off: US ring (ANSI T1.401 / Telcordia GR-506)
 DEFAULT_TIMEOUT_MS = const(20000)  # no answer after this long: about four US ring cycles
 DEFAULT_MEMBER_MS = const(12000)   # per member when hunting: two US ring cycles
+QUEUE_POLL_BLOCKS = const(10)      # a queued leg looks for a free member every 100 ms
 
 
 class Ports:
@@ -25,9 +33,28 @@ class Ports:
         self.n = n
         self.engaged = 0
         self.last_answered = {}  # group name -> index of member that answered last
+        self.waiting = []        # queued legs, oldest first
 
     def free(self, hal, port):
         return not (self.engaged & (1 << port)) and not hal.ext_offhook(port)
+
+    def my_turn(self, leg, port):
+        """True unless a leg queued before `leg` is waiting for `port` too."""
+        for other in self.waiting:
+            if other is leg:
+                return True
+            for ext, p in other._members:
+                if p == port:
+                    return False
+        return True
+
+    def position(self, leg):
+        i = 0
+        for other in self.waiting:
+            i += 1
+            if other is leg:
+                return i
+        return 0
 
 
 class Leg:
@@ -50,12 +77,14 @@ class Leg:
         self._ring_on = False
         self.timeout_ms = cfg.get("ext_ring_timeout_ms", DEFAULT_TIMEOUT_MS)
         self.member_ms = cfg.get("member_ring_ms", DEFAULT_MEMBER_MS)
+        self.queue_ms = 0
 
     def start(self, t_ms, kind, target, cadence=None):
         """Begin ringing. Returns None, or "busy"/"invalid" when nobody can be rung."""
         exts = self.cfg.get("extensions", {})
         members = []
         strategy = "ring_all"
+        self.queue_ms = self.cfg.get("queue_ms", self.timeout_ms)
         if kind == "ext":
             if target in exts:
                 members = [target]
@@ -64,6 +93,7 @@ class Leg:
             if g:
                 members = [m for m in g.get("members", []) if m in exts]
                 strategy = g.get("strategy", "ring_all")
+                self.queue_ms = g.get("queue_ms", self.queue_ms)
         if not members:
             return "invalid"
         hunt = [(m, exts[m]["port"]) for m in members]
@@ -80,8 +110,12 @@ class Leg:
         self.state = S_RINGING
         self.ringing = 0
         if not self._ring_next(t_ms):
-            self.state = S_IDLE
-            return "busy"
+            if self.queue_ms <= 0:
+                self.state = S_IDLE
+                return "busy"
+            self.state = S_QUEUED   # everyone busy: wait for the first to be free
+            self.ports.waiting.append(self)
+            self.emit("queue", target=target, position=self.ports.position(self))
         return None
 
     def _ring_next(self, t_ms):
@@ -91,12 +125,12 @@ class Leg:
         chosen = 0
         if self._strategy == "ring_all":
             for ext, port in self._members:
-                if self.ports.free(hal, port):
+                if self.ports.free(hal, port) and self.ports.my_turn(self, port):
                     chosen |= 1 << port
         else:
             while self._idx < len(self._members):
                 ext, port = self._members[self._idx]
-                if self.ports.free(hal, port):
+                if self.ports.free(hal, port) and self.ports.my_turn(self, port):
                     chosen = 1 << port
                     break
                 self._idx += 1
@@ -121,7 +155,18 @@ class Leg:
         self._ring_on = False
 
     def step(self, t_ms):
-        """Once per block while ringing. Returns None, "answered", "no_answer" or "busy"."""
+        """Once per block while ringing or queued. Returns None, "answered", "no_answer" or "busy"."""
+        if self.state == S_QUEUED:
+            if t_ms - self._t0 >= self.queue_ms:
+                self.cancel()
+                return "busy"
+            if (t_ms // 10) % QUEUE_POLL_BLOCKS == 0:
+                self._idx = 0
+                if self._ring_next(t_ms):
+                    self._leave_queue()
+                    self.state = S_RINGING
+                    self._t0 = t_ms   # the ring timeout runs from the first ring
+            return None
         if self.state != S_RINGING:
             return None
         hal = self.hal
@@ -157,8 +202,16 @@ class Leg:
                     hal.set_ext_ring(p, want)
         return None
 
+    def _leave_queue(self):
+        w = self.ports.waiting
+        for i in range(len(w)):
+            if w[i] is self:
+                w.pop(i)
+                return
+
     def cancel(self):
         self._stop_ringing()
+        self._leave_queue()
         self.state = S_IDLE
 
     def hang_up(self):

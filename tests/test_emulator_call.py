@@ -141,3 +141,27 @@ def test_timeline_output_is_readable(cfg, tmp_path):
     text = out.stdout
     for word in ("ring", "answer", "connect", "release", "call record #1", "outcome", "real time"):
         assert word in text
+
+
+def test_busy_agent_queues_the_next_caller_first_come_first_served(cfg, tmp_path):
+    two = copy.deepcopy(cfg)
+    two["lines"].append(dict(two["lines"][0]))
+    sc = {"calls": [
+        {"at": 1.0, "line": 1, "caller_id": "5550000001", "keys": [{"at": 1.0, "digits": "1"}],
+         "hangup": {"after_connect": 15.0, "method": "cpc"}},
+        {"at": 4.0, "line": 2, "caller_id": "5550000002", "keys": [{"at": 1.0, "digits": "1"}],
+         "hangup": {"after_connect": 5.0, "method": "cpc"}}],
+        "extensions": {"101": {"answer_after": 1.0}}}
+    code, ev, err = emulate(two, sc, "cpython", tmp_path)
+    assert code == 0, err
+    q = of(ev, "queue")
+    assert len(q) == 1 and q[0]["line"] == 2 and q[0]["position"] == 1
+    conns = of(ev, "connect", ext="101")
+    assert [c["line"] for c in conns] == [1, 2]
+    first_release = of(ev, "release", line=1)[0]
+    # the waiting caller is put through once the agent is free again (and has hung up)
+    assert conns[1]["t_ms"] > first_release["t_ms"]
+    assert conns[1]["t_ms"] - first_release["t_ms"] <= 6000
+    assert any(p["name"] == "please_hold" for p in of(ev, "prompt", line=2))
+    recs = {r["record"]["line"]: r["record"] for r in of(ev, "record")}
+    assert recs[2]["outcome"] == "connected" and recs[2]["connect_ms"] - recs[2]["route_ms"] > 5000

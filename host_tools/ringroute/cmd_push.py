@@ -93,6 +93,7 @@ def run(args):
     dirs = [os.path.join(os.path.dirname(os.path.abspath(args.config)), "prompts")] + args.prompts
     sources = find_sources(names, dirs)
     sent = []
+    kept = []
     sent_bytes = 0
     with open_board(args, need_pin=True) as b:
         on_board = b.prompt_list()
@@ -105,6 +106,7 @@ def run(args):
             data, _ = convert_file(sources[name])
             crc = binascii.crc32(data) & 0xFFFFFFFF
             if on_board.get(name) == [len(data), crc]:
+                kept.append(name)
                 continue
             b.put_file("prompt", data, name=name, progress=Progress(name + ".ulaw", quiet=args.quiet))
             sent.append(name)
@@ -112,7 +114,7 @@ def run(args):
         r = b.put_file("config", text, progress=Progress("config (%d bytes)" % len(text), quiet=True))
     dt = time.monotonic() - t0
     print("pushed %s: %d prompt(s) uploaded (%.1f KB), %d already on the board; config %d bytes; %.1f s" % (
-        args.config, len(sent), sent_bytes / 1024.0, len([n for n in names if n not in sent]), len(text), dt))
+        args.config, len(sent), sent_bytes / 1024.0, len(kept), len(text), dt))
     print("the board %s (the previous config is kept: `ringroute pull --previous`)" % (
         "switched to it" if r.get("switch") == "now" else "switches to it " + str(r.get("switch"))))
     return 0

@@ -262,13 +262,14 @@ class Board:
         self._id = random.randint(1, 50000)
         self.info = None
         self.events = []       # unsolicited (rid 0) messages seen while waiting for replies
+        self.session = False   # logged in (logout on close)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         try:
-            if self.info and self.info.get("session") is not False and exc[0] is None:
+            if self.session and exc[0] is None:
                 self.request("logout", retries=0, timeout=1.0)
         except SerialError:
             pass
@@ -299,6 +300,8 @@ class Board:
                 if mrid == "0" and mverb in ("ev", "gap"):
                     self.events.append((mverb, payload))
                     continue
+                if mverb not in ("ok", "err"):
+                    continue  # our own request echoed by a REPL
                 if mrid != rid and not (mrid == "0" and mverb == "err"):
                     continue  # a late reply to an earlier try
                 if mverb == "ok":
@@ -350,8 +353,10 @@ class Board:
             if say:
                 say("the board had no admin PIN; it now has the one you gave (keep it safe)")
             self.info["pin_set"] = True
+            self.session = True
             return
         self.request("login", {"pin": pin})
+        self.session = True
 
     # --- files ----------------------------------------------------------------
     def put_file(self, kind, data, name=None, progress=None):

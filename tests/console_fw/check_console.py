@@ -1,0 +1,403 @@
+# Firmware-side checks of the console protocol and the admin PIN, in plain
+# asserts so that the same file runs under CPython (PYTHONPATH=firmware) and
+# the unix port (MICROPYPATH=firmware):  check_console.py WORKDIR [NAME...]
+# Prints "PASS name" per check, "FAIL name: why" otherwise.
+import json
+import os
+import sys
+
+import binascii
+import cfgstore
+import console
+import events as ev_mod
+import auth as auth_mod
+
+
+class FakeHal:
+    def __init__(self):
+        self.n_lines = 1
+        self.n_exts = 2
+        self.inq = bytearray()
+        self.out = bytearray()
+        self.utc = 1700000000
+        self.offhook = 0
+
+    def console_read(self, buf):
+        n = min(len(buf), len(self.inq))
+        if n:
+            buf[0:n] = self.inq[0:n]
+            self.inq = self.inq[n:]
+        return n
+
+    def console_write(self, data):
+        self.out += bytes(data)
+
+    def rtc_utc(self):
+        return self.utc
+
+    def set_rtc(self, utc):
+        self.utc = utc
+
+    def ext_offhook(self, port):
+        return bool(self.offhook & (1 << port))
+
+
+class FakeApp:
+    def __init__(self, hal):
+        self.hal = hal
+        self.cfg = {"version": 1, "name": "Test office", "lines": [{}],
+                    "extensions": {"101": {"port": 0, "name": "Front"}}}
+        self.clock = ev_mod.Clock()
+        self.events = ev_mod.Events(self.clock)
+        self.lines = []
+        self.wall_clock = hal.rtc_utc
+
+
+class Rig:
+    """A Console on a fake HAL; the clock moves 10 ms per poll."""
+
+    def __init__(self):
+        self.hal = FakeHal()
+        self.app = FakeApp(self.hal)
+        self.con = console.Console(self.app, self.hal)
+        self.rid = 0
+        self.rebooted = None
+
+    def poll(self, n=1):
+        for _ in range(n):
+            self.app.clock.ms += 10
+            try:
+                self.con.poll()
+            except console.Reboot as e:  # as main.py: the app restarts
+                self.rebooted = e.why
+
+    def advance(self, ms):
+        self.app.clock.ms += ms
+
+    def lines(self):
+        out = []
+        while b"\n" in self.hal.out:
+            i = self.hal.out.index(b"\n")
+            out.append(bytes(self.hal.out[:i]))
+            self.hal.out = self.hal.out[i + 1:]
+        return out
+
+    def send_raw(self, data):
+        self.hal.inq += data
+
+    def req(self, verb, args=None, rid=None):
+        self.rid += 1
+        rid = str(self.rid) if rid is None else rid
+        self.hal.inq += console.frame(rid, verb, json.dumps(args or {}))
+        return self.reply(rid)
+
+    def reply(self, rid):
+        for _ in range(200):
+            self.poll()
+            for line in self.lines():
+                star = line.rindex(b"*")
+                assert "%08x" % (binascii.crc32(line[:star]) & 0xFFFFFFFF) == line[star + 1:].decode(), line
+                parts = line[:star].split(b" ", 3)
+                if parts[1].decode() in (rid, "0") and parts[2] in (b"ok", b"err"):
+                    return parts[2].decode(), json.loads(parts[3])
+        raise AssertionError("no reply to request %s" % rid)
+
+    def ok(self, verb, args=None):
+        kind, payload = self.req(verb, args)
+        assert kind == "ok", (verb, payload)
+        return payload
+
+    def err(self, verb, args=None):
+        kind, payload = self.req(verb, args)
+        assert kind == "err", (verb, payload)
+        return payload["code"]
+
+
+def fresh(workdir, name):
+    d = workdir + "/" + name
+    try:
+        os.mkdir(d)
+    except OSError:
+        pass
+    os.chdir(d)
+    for f in os.listdir("."):
+        if f != "prompts":
+            os.remove(f)
+    try:
+        for f in os.listdir("prompts"):
+            os.remove("prompts/" + f)
+    except OSError:
+        pass
+
+
+PIN = "246810"
+
+
+def b64(data):
+    return binascii.b2a_base64(data).decode().strip()
+
+
+def crc(data):
+    return binascii.crc32(data) & 0xFFFFFFFF
+
+
+# --- checks ---------------------------------------------------------------------
+def check_framing(r):
+    rid, verb, args = console.parse(console.frame("7", "status", '{"a": 1}').strip())
+    assert (rid, verb, args) == ("7", "status", {"a": 1})
+    good = console.frame("8", "hello", "{}").strip()
+    bad = good[:10] + (b"X" if good[10:11] != b"X" else b"Y") + good[11:]
+    try:
+        console.parse(bad)
+        raise AssertionError("a damaged line was accepted")
+    except console.CmdError as e:
+        assert e.code == "crc", e.code
+    body = b"~RR2 9 hello {}"
+    v2 = body + b"*" + ("%08x" % crc(body)).encode()
+    try:
+        console.parse(v2)
+        raise AssertionError("another protocol version was accepted")
+    except console.CmdError as e:
+        assert e.code == "version", e.code
+    assert console.parse(b"print('hi')") is None
+    # over the wire: unknown command, damaged line, noise, an over-long line
+    assert r.err("no.such") == "unknown"
+    r.send_raw(bad + b"\n")
+    assert r.reply("8")[1]["code"] == "crc"
+    r.send_raw(b"hello board\r\n")
+    r.poll(3)
+    assert any(b"framed requests only" in ln for ln in r.lines())
+    r.send_raw(b"~RR1 " + b"x" * 2000 + b"\n")
+    kind, p = r.reply("0")
+    assert p["code"] == "too_long", p
+    hello = r.ok("hello")
+    assert hello["proto"] == 1 and hello["pin_set"] is False
+
+
+def check_pin_first_use_and_lock(r):
+    assert r.err("get", {"kind": "records"}) == "auth"   # no session, no records
+    assert r.err("put.begin", {"kind": "config", "size": 1, "crc": 0}) == "pin_unset"
+    assert r.err("pin.set", {"new": "123"}) == "pin_form"
+    assert r.err("login", {"pin": "000000"}) == "pin_unset"  # no default that works
+    r.ok("pin.set", {"new": PIN})
+    text = open(auth_mod.PATH).read()
+    assert PIN not in text and "hash" in text and "salt" in text, text  # only a salted hash on flash
+    r.ok("logout")
+    assert r.err("get", {"kind": "config"}) == "auth"
+    assert r.err("pin.set", {"new": "999999", "old": "111111"}) == "bad_pin"  # changing needs the old one
+    assert r.err("login", {"pin": "111111"}) == "bad_pin"
+    codes = []
+    for i in range(12):
+        kind, p = r.req("login", {"pin": "111111"})
+        codes.append(p["code"])
+        if p["code"] == "locked":
+            break
+        r.advance(p.get("retry_ms", 0))  # wait exactly as long as the board asks
+    assert codes[-1] == "locked", codes
+    assert "bad_pin" in codes and len(codes) < 8, codes
+    # the right PIN during the lock is refused unchecked
+    assert r.err("login", {"pin": PIN}) == "locked"
+    # a reboot does not lift the lock
+    r2 = Rig()
+    assert r2.err("login", {"pin": PIN}) == "locked"
+    r2.advance(auth_mod.LOCK_MS)
+    r2.ok("login", {"pin": PIN})
+    assert r2.con.auth.fails == 0
+    r2.ok("get", {"kind": "records"})
+
+
+def check_wait_after_typos(r):
+    r.ok("pin.set", {"new": PIN})
+    r.ok("logout")
+    for i in range(auth_mod.FREE_TRIES):
+        assert r.err("login", {"pin": "000000"}) == "bad_pin"
+    kind, p = r.req("login", {"pin": PIN})
+    assert p["code"] == "wait" and p["retry_ms"] > 0, p   # even the right PIN must wait
+    r.advance(p["retry_ms"])
+    r.ok("login", {"pin": PIN})
+
+
+OLD = '{"version": 1, "name": "old", "lines": [], "extensions": {}}'
+NEW = json.dumps({"version": 1, "name": "new", "lines": [{"country": "US"}], "start": "main",
+                  "extensions": {"101": {"port": 0, "name": "Front " + "x" * 200}},
+                  "operator": {"do": "ext", "to": "101"},
+                  "menus": {"main": {"greeting": ["welcome"], "keys": {"1": {"do": "ext", "to": "101"}}}}})
+
+
+def check_config_cut_anywhere(r):
+    assert cfgstore.install(OLD) is None
+    r.ok("pin.set", {"new": PIN})
+    data = NEW.encode()
+    step = 37
+    for cut in range(0, len(data) + 1, step):
+        rr = Rig()  # a new connection each time, as after a pulled cable
+        rr.ok("login", {"pin": PIN})
+        have = rr.ok("put.begin", {"kind": "config", "size": len(data), "crc": crc(data)})["have"]
+        assert have <= cut or cut == 0, (have, cut)
+        have = 0 if have > cut else have
+        while have < cut:
+            piece = data[have:min(cut, have + 50)]
+            have = rr.ok("put.chunk", {"off": have, "data": b64(piece)})["have"]
+        # cut here: the board must still run, and boot, the old config
+        cfg, src = cfgstore.load()
+        assert cfg["name"] == "old" and src == cfgstore.CURRENT, (cut, cfg, src)
+        assert open(cfgstore.CURRENT).read() == OLD
+    # a cut in the middle of a line: the damaged line is refused, the next works
+    rr = Rig()
+    rr.ok("login", {"pin": PIN})
+    half = console.frame("50", "put.chunk", json.dumps({"off": 0, "data": b64(data[:40])}))
+    rr.send_raw(half[:len(half) // 2])
+    have = rr.ok("put.begin", {"kind": "config", "size": len(data), "crc": crc(data)})["have"]
+    assert have > 0  # resumes: what was sent before the cuts is kept
+    # an offset that does not follow on is refused and says where to go on
+    kind, p = rr.req("put.chunk", {"off": have + 5, "data": b64(b"zz")})
+    assert p["code"] == "offset" and p["have"] == have, p
+    while have < len(data):
+        have = rr.ok("put.chunk", {"off": have, "data": b64(data[have:have + 300]),
+                                   "crc": crc(data[have:have + 300])})["have"]
+    res = rr.ok("put.end")
+    assert res["installed"] == cfgstore.CURRENT
+    assert open(cfgstore.CURRENT).read() == NEW and open(cfgstore.PREVIOUS).read() == OLD
+    assert [f for f in os.listdir(".") if f.endswith(".part")] == []
+    # the switch happens once the reply is out and the lines are idle
+    rr.poll(20)
+    assert rr.rebooted == "config"
+    # pull: the running config, in chunks, with a whole-file CRC
+    rr2 = Rig()
+    rr2.ok("login", {"pin": PIN})
+    got = rr2.ok("get", {"kind": "config"})
+    assert binascii.a2b_base64(got["data"]) == data and got["crc"] == crc(data)
+    prev = rr2.ok("get", {"kind": "config.prev"})
+    assert binascii.a2b_base64(prev["data"]) == OLD.encode()
+
+
+def check_config_refused(r):
+    assert cfgstore.install(OLD) is None
+    r.ok("pin.set", {"new": PIN})
+    for bad in (b'{"version": 1, "lines": [', b'[1, 2]'):
+        r.ok("put.begin", {"kind": "config", "size": len(bad), "crc": crc(bad)})
+        r.ok("put.chunk", {"off": 0, "data": b64(bad)})
+        assert r.err("put.end") == "config"
+        assert open(cfgstore.CURRENT).read() == OLD
+    wrong = b'{"version": 1}'
+    r.ok("put.begin", {"kind": "config", "size": len(wrong), "crc": crc(wrong) ^ 1})
+    r.ok("put.chunk", {"off": 0, "data": b64(wrong)})
+    assert r.err("put.end") == "crc"
+    assert open(cfgstore.CURRENT).read() == OLD
+
+
+def check_prompt_upload(r):
+    r.ok("pin.set", {"new": PIN})
+    data = bytes(range(256)) * 9
+    assert r.err("put.begin", {"kind": "prompt", "name": "../x", "size": 3, "crc": 0}) == "args"
+    r.ok("put.begin", {"kind": "prompt", "name": "welcome", "size": len(data), "crc": crc(data)})
+    r.ok("put.chunk", {"off": 0, "data": b64(data[:1000])})
+    # the transfer stops; a new one resumes
+    r2 = Rig()
+    r2.ok("login", {"pin": PIN})
+    have = r2.ok("put.begin", {"kind": "prompt", "name": "welcome", "size": len(data), "crc": crc(data)})["have"]
+    assert have == 1000, have
+    assert r2.err("put.chunk", {"off": have, "data": b64(data[have:have + 10]), "crc": 5}) == "crc"
+    while have < len(data):
+        have = r2.ok("put.chunk", {"off": have, "data": b64(data[have:have + 1024])})["have"]
+    r2.ok("put.end")
+    assert open("prompts/welcome.ulaw", "rb").read() == data
+    lst = r2.ok("prompt.list")["prompts"]
+    assert lst["welcome"] == [len(data), crc(data)], lst
+    got = r2.ok("get", {"kind": "prompt", "name": "welcome", "off": 1024})
+    assert binascii.a2b_base64(got["data"]) == data[1024:2048]
+    r2.ok("prompt.rm", {"name": "welcome"})
+    assert "welcome" not in r2.ok("prompt.list")["prompts"]
+
+
+def check_events_and_monitor(r):
+    r.ok("pin.set", {"new": PIN})
+    ev = r.app.events
+    for i in range(5):
+        ev.emit("ring", line=1, n=i + 1)
+    got = r.ok("events", {"since": 2})
+    assert [e["seq"] for e in got["events"]] == [3, 4, 5], got
+    m = r.ok("monitor", {"since": 5})
+    ev.emit("answer", line=1, call=7)
+    r.poll(5)
+    evs = [json.loads(ln[ln.index(b"{"):ln.rindex(b"*")]) for ln in r.lines() if b" ev " in ln]
+    assert [(e["event"], e["seq"]) for e in evs] == [("answer", 6)], evs
+    for i in range(100):  # more than the ring holds, while the host is away
+        ev.emit("digit", line=1, digit="5")
+    r.poll(150)
+    lines = r.lines()
+    gaps = [ln for ln in lines if b" gap " in ln]
+    assert gaps, lines[:3]
+    seqs = [json.loads(ln[ln.index(b"{"):ln.rindex(b"*")])["seq"] for ln in lines if b" ev " in ln]
+    assert seqs == list(range(seqs[0], 107)) and seqs[0] > 7, seqs
+    r.advance(console.MONITOR_MS + 10)   # not renewed: the subscription lapses
+    r.poll()
+    ev.emit("release", line=1)
+    r.poll(5)
+    assert not [ln for ln in r.lines() if b" ev " in ln]
+
+
+def check_status_time_reboot(r):
+    st = r.ok("status")
+    assert st["lines"][0]["line"] == 1 and st["exts"][0]["ext"] == "101"
+    assert st["auth"]["pin_set"] is False and st["config_name"] == "Test office"
+    assert r.err("time.set", {"utc": 1800000000}) == "pin_unset"
+    r.ok("pin.set", {"new": PIN})
+    res = r.ok("time.set", {"utc": 1800000000})
+    assert res["utc"] == 1800000000 and res["was"] == 1700000000
+    assert r.ok("time.get")["utc"] == 1800000000
+    r.ok("reboot")
+    r.poll(20)
+    assert r.rebooted == "reboot"
+
+
+def check_factory_reset(r):
+    assert cfgstore.install(OLD) is None
+    r.ok("pin.set", {"new": PIN})
+    assert r.err("factory_reset") == "args"
+    r.ok("factory_reset", {"confirm": "erase"})
+    r.poll(20)
+    assert r.rebooted == "factory"
+    left = [f for f in os.listdir(".") if f != "prompts"]
+    assert left == [], left
+    assert Rig().ok("hello")["pin_set"] is False
+
+
+def check_idle_poll_allocates_nothing(r):
+    try:
+        import micropython
+        lock = micropython.heap_lock
+    except (ImportError, AttributeError):
+        return  # CPython: nothing to prove
+    r.poll(3)
+    lock()
+    try:
+        for _ in range(100):
+            r.con.poll()
+    finally:
+        micropython.heap_unlock()
+
+
+CHECKS = [("framing", check_framing), ("pin_first_use_and_lock", check_pin_first_use_and_lock),
+          ("wait_after_typos", check_wait_after_typos), ("config_cut_anywhere", check_config_cut_anywhere),
+          ("config_refused", check_config_refused), ("prompt_upload", check_prompt_upload),
+          ("events_and_monitor", check_events_and_monitor), ("status_time_reboot", check_status_time_reboot),
+          ("factory_reset", check_factory_reset), ("idle_poll_allocates_nothing", check_idle_poll_allocates_nothing)]
+
+
+def main(argv):
+    workdir = argv[1]
+    only = argv[2:]
+    for name, fn in CHECKS:
+        if only and name not in only:
+            continue
+        fresh(workdir, name)
+        try:
+            fn(Rig())
+            print("PASS " + name)
+        except Exception as e:  # report and go on: one failure must not hide the others
+            sys.print_exception(e) if hasattr(sys, "print_exception") else __import__("traceback").print_exc()
+            print("FAIL %s: %r" % (name, e))
+
+
+main(sys.argv)

@@ -1,0 +1,86 @@
+"""An emulated board on a pty for the console tests: `ringroute emulate --pty` as a user starts it."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENV = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "host_tools"))
+ENV.pop("RINGROUTE_PORT", None)
+ENV.pop("RINGROUTE_PIN", None)
+
+
+class EmuBoard:
+    def __init__(self, tmp, config=None, script=None, speed=1.0, flash=None, engine="micropython"):
+        self.tmp = str(tmp)
+        self.flash = flash or os.path.join(self.tmp, "flash")
+        self.args = [sys.executable, "-m", "ringroute.cli", "emulate", "--pty", "--flash", self.flash,
+                     "--speed", str(speed), "--engine", engine, "--json"]
+        if config:
+            if isinstance(config, dict):
+                p = os.path.join(self.tmp, "config.json")
+                with open(p, "w") as f:
+                    json.dump(config, f)
+                config = p
+            self.args.insert(4, config)
+        if script:
+            self.args += ["--script", script]
+        self.log_path = os.path.join(self.tmp, "emulate-%d.log" % time.time_ns())
+        self.proc = None
+        self.port = None
+
+    def start(self, timeout=60):
+        self.log = open(self.log_path, "w+")
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=self.log, text=True,
+                                     env=ENV, cwd=ROOT)
+        t_end = time.time() + timeout
+        while time.time() < t_end:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            if "console is on" in line:
+                self.port = line.split("console is on ")[1].split()[0]
+                return self
+        self.stop()
+        raise RuntimeError("the emulated board did not start: %s" % self.output())
+
+    def events(self):
+        """Board events the emulator printed since the last call (non-blocking best effort)."""
+        import select
+        out = []
+        while select.select([self.proc.stdout], [], [], 0)[0]:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            if line.startswith("{"):
+                out.append(json.loads(line))
+        return out
+
+    def output(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()[-3000:]
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def cli(*args, timeout=120, env=None):
+    """Run `ringroute ARGS` as a user would: (exit code, stdout, stderr)."""
+    p = subprocess.run([sys.executable, "-m", "ringroute.cli"] + [str(a) for a in args],
+                       capture_output=True, text=True, timeout=timeout, env=env or ENV, cwd=ROOT)
+    return p.returncode, p.stdout, p.stderr
+
+
+def mpremote(port, *args, timeout=60):
+    tool = os.path.join(os.path.dirname(sys.executable), "mpremote")
+    p = subprocess.run([tool, "connect", port] + list(args), capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr

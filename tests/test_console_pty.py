@@ -1,0 +1,287 @@
+"""The technician's tools against the emulated board through a real pty.
+
+The firmware runs under the `micropython` binary (`ringroute emulate --pty`);
+the host side is what a technician runs: the `ringroute` CLI over pyserial,
+and the real mpremote (always with a timeout)."""
+import binascii
+import json
+import math
+import os
+import shutil
+import struct
+import time
+import wave
+
+import pytest
+
+from emuboard import EmuBoard, cli, mpremote
+from ringroute import serialport
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PIN = "731902"
+
+
+def _config(name="Test Office", pad=0, prompts=("hello", "bye")):
+    with open(os.path.join(ROOT, "tests", "data", "basic.json")) as f:
+        cfg = json.load(f)
+    cfg["name"] = name
+    cfg["menus"]["main"]["greeting"] = list(prompts)
+    cfg["menus"]["main"]["short"] = list(prompts[:1])
+    cfg["menus"]["main"]["invalid_prompt"] = list(prompts[:1])
+    cfg["menus"]["main"]["timeout_prompt"] = list(prompts[:1])
+    cfg["menus"]["main"]["keys"]["1"]["else"]["prompts"] = list(prompts[1:])
+    cfg["menus"]["main"]["keys"]["9"]["prompts"] = list(prompts[1:])
+    if pad:
+        cfg["extensions"]["103"]["name"] = "Dr Patel " + "x" * pad
+    return cfg
+
+
+def _tone_wav(path, hz, seconds, rate=16000, amp=8000):
+    w = wave.open(str(path), "wb")
+    w.setnchannels(1)
+    w.setsampwidth(2)
+    w.setframerate(rate)
+    w.writeframes(b"".join(struct.pack("<h", int(amp * math.sin(2 * math.pi * hz * i / rate)))
+                           for i in range(int(rate * seconds))))
+    w.close()
+
+
+def _office(tmp, **kw):
+    """An office folder: office.json and prompts/hello.wav, prompts/bye.wav."""
+    d = tmp / "office"
+    (d / "prompts").mkdir(parents=True)
+    _tone_wav(d / "prompts" / "hello.wav", 440, 0.5)
+    _tone_wav(d / "prompts" / "bye.wav", 660, 0.4, rate=44100)
+    with open(d / "office.json", "w") as f:
+        json.dump(_config(**kw), f)
+    return d
+
+
+@pytest.fixture
+def board(tmp_path):
+    b = EmuBoard(tmp_path, config=_config("Factory default"), speed=4.0).start()
+    yield b
+    b.stop()
+
+
+def _open(port, pin=None):
+    t = serialport.Transport(port).open()
+    b = serialport.Board(t)
+    b.hello()
+    if pin:
+        b.login(pin)
+    return b
+
+
+def test_console_pty_mpremote_fs_ls_and_cp(board, tmp_path):
+    rc, out, err = mpremote(board.port, "fs", "ls")
+    assert rc == 0, err
+    assert "config.json" in out and "prompts/" in out
+    src = tmp_path / "notes.txt"
+    src.write_bytes(bytes(range(256)) * 20)
+    back = tmp_path / "back.txt"
+    rc, out, err = mpremote(board.port, "fs", "cp", str(src), ":notes.txt", "+", "fs", "cp", ":notes.txt", str(back))
+    assert rc == 0, err
+    assert back.read_bytes() == src.read_bytes()
+    assert (tmp_path / "flash" / "notes.txt").read_bytes() == src.read_bytes()  # on the board's flash, not the host's /
+    # mpremote leaves the board in its REPL; the next ringroute command brings the app back
+    rc, out, err = cli("status", "--port", board.port)
+    assert rc == 0, err
+    assert "Factory default" in out
+
+
+def test_console_pty_push_status_pull_prompts_records(board, tmp_path):
+    office = _office(tmp_path)
+    rc, out, err = cli("ports")
+    assert board.port in out
+    rc, out, err = cli("push", office / "office.json", "--port", board.port, "--pin", PIN)
+    assert rc == 0, err
+    assert "2 prompt(s) uploaded" in out and "no admin PIN" in err  # first use set the PIN
+    flash = tmp_path / "flash"
+    assert (flash / "prompts" / "hello.ulaw").stat().st_size == 4000  # 0.5 s at 8 kHz, 1 byte a sample
+    assert json.loads((flash / "config.json").read_text())["name"] == "Test Office"
+    assert json.loads((flash / "config.prev.json").read_text())["name"] == "Factory default"
+    # the same push again sends only the config
+    rc, out, err = cli("push", office / "office.json", "--port", board.port, "--pin", PIN)
+    assert rc == 0 and "0 prompt(s) uploaded" in out and "2 already on the board" in out, out + err
+    rc, out, err = cli("status", "--port", board.port)
+    assert rc == 0, err
+    assert "Test Office" in out and "ext 101" in out and "admin PIN  set" in out
+    rc, out, err = cli("pull", "--port", board.port, "--pin", PIN)
+    assert rc == 0, err
+    assert json.loads(out) == _config()
+    rc, out, err = cli("pull", "--previous", "--port", board.port, "--pin", PIN)
+    assert json.loads(out)["name"] == "Factory default"
+    wav = tmp_path / "greeting.wav"
+    _tone_wav(wav, 1000, 0.8, rate=22050, amp=20000)
+    rc, out, err = cli("prompts", "add", "greeting", wav, "--port", board.port, "--pin", PIN)
+    assert rc == 0, err
+    assert "-20.0 dBm0" in out
+    ulaw = (flash / "prompts" / "greeting.ulaw").read_bytes()
+    assert len(ulaw) == 6400
+    rc, out, err = cli("prompts", "list", "--port", board.port)
+    assert "greeting" in out and "hello" in out
+    rc, out, err = cli("time", "sync", "--port", board.port, "--pin", PIN)
+    assert rc == 0 and "board clock set" in out, err
+    rc, out, err = cli("records", "--port", board.port, "--pin", PIN, "--format", "json")
+    assert rc == 0 and out == "", err  # no calls yet
+    rc, out, err = cli("records", "--port", board.port, "--pin", "000000")
+    assert rc == 5 and "wrong PIN" in err and "Traceback" not in err
+
+
+def test_console_pty_wrong_pin_refused_then_locked(tmp_path):
+    b = EmuBoard(tmp_path, config=_config(), speed=10.0).start()
+    try:
+        with _open(b.port) as board:
+            board.login(PIN)  # first use: this becomes the PIN
+        rc, out, err = cli("pull", "--port", b.port, "--pin", "123123")
+        assert rc == 5 and "wrong PIN" in err, err
+        codes = []
+        with _open(b.port) as board:
+            for _ in range(10):
+                try:
+                    board.login("999999")
+                except serialport.AuthError as e:
+                    codes.append(e.code)
+                    if e.code == "locked":
+                        break
+                    # wait as long as the board asks (block clock at 10x real time)
+                    time.sleep(e.extra.get("retry_ms", 0) / 10000.0 + 0.05)
+            assert codes[-1] == "locked", codes
+            with pytest.raises(serialport.AuthError) as ei:
+                board.login(PIN)  # even the right PIN while locked
+            assert ei.value.code == "locked"
+        rc, out, err = cli("pull", "--port", b.port, "--pin", PIN)
+        assert rc == 5 and "locked" in err, err
+        rc, out, err = cli("status", "--port", b.port)
+        assert "LOCKED" in out
+    finally:
+        b.stop()
+
+
+def test_console_pty_push_cut_off_keeps_previous_config(tmp_path):
+    b = EmuBoard(tmp_path, config=_config("Old Office"), speed=4.0).start()
+    new = json.dumps(_config("New Office", pad=3000)).encode()
+    crc = binascii.crc32(new)
+    try:
+        with _open(b.port, PIN):
+            pass
+        for chunks in (0, 1, 2, 3):
+            board = _open(b.port, PIN)
+            have = board.request("put.begin", {"kind": "config", "size": len(new), "crc": crc})["have"]
+            for _ in range(chunks):
+                if have >= len(new):
+                    break
+                piece = new[have:have + 1024]
+                have = board.request("put.chunk", {"off": have, "data": binascii.b2a_base64(piece).decode()})["have"]
+            if chunks == 2:  # cut in the middle of a line
+                half = serialport.encode("77", "put.chunk", {"off": have, "data": "AAAA" * 200})
+                board.t.write(half[:len(half) // 2])
+            board.t.close()  # the cable is pulled
+            with _open(b.port, PIN) as check:
+                got = json.loads(check.get_file("config"))
+                assert got["name"] == "Old Office", chunks
+                assert check.request("status")["config_name"] == "Old Office"
+        # a power cut in the middle of the upload: the board boots on the old config
+        board = _open(b.port, PIN)
+        board.request("put.begin", {"kind": "config", "size": len(new), "crc": crc})
+        b.stop()
+        b2 = EmuBoard(tmp_path, flash=b.flash, speed=4.0).start()
+        try:
+            with _open(b2.port, PIN) as check:
+                assert check.request("status")["config_name"] == "Old Office"
+                # and the interrupted push resumes and completes
+                res = check.put_file("config", new)
+                assert res["installed"] == "config.json"
+            time.sleep(0.5)
+            with _open(b2.port, PIN) as check:
+                assert check.request("status")["config_name"] == "New Office"
+                assert json.loads(check.get_file("config.prev"))["name"] == "Old Office"
+        finally:
+            b2.stop()
+    finally:
+        b.stop()
+
+
+CALL = """
+description: one long call answered by reception
+calls:
+  - at: 1.0
+    line: 1
+    caller_id: "5551234567"
+    keys: [{at: 2.0, digits: "1"}]
+    hangup: {after_connect: 120.0, method: cpc}
+extensions:
+  "101": {answer_after: 1.0}
+"""
+
+
+def test_console_pty_monitor_then_ctrl_c_reaches_the_repl_during_a_call(tmp_path):
+    script = tmp_path / "call.yaml"
+    script.write_text(CALL)
+    b = EmuBoard(tmp_path, config=_config(), script=str(script), speed=2.0).start()
+    try:
+        with _open(b.port, PIN):
+            pass
+        rc, out, err = cli("monitor", "--port", b.port, "--pin", PIN, "--since", "0", "--json", "--count", "3",
+                           "--seconds", "30")
+        assert rc == 0, err
+        evs = [json.loads(ln) for ln in out.splitlines()]
+        assert [e["event"] for e in evs][:2] == ["boot", "ring"], evs
+        assert [e["seq"] for e in evs] == sorted(e["seq"] for e in evs)
+        # wait until the call is up (answered: the line is off-hook)
+        with _open(b.port, PIN) as board:
+            t_end = time.time() + 40
+            while time.time() < t_end:
+                lines = board.request("status")["lines"]
+                if lines[0]["state"] in ("ivr", "routing", "connected"):
+                    break
+                time.sleep(0.2)
+            assert lines[0]["state"] in ("ivr", "routing", "connected"), lines
+            t = board.t
+            t.write(b"\x03")
+            seen = b""
+            t_end = time.time() + 10
+            while b">>> " not in seen and time.time() < t_end:
+                seen += t.read_some()
+            assert b"KeyboardInterrupt" in seen and b">>> " in seen, seen
+            t.write(b"print(6 * 7)\r")
+            seen = b""
+            t_end = time.time() + 10
+            while b"42" not in seen and time.time() < t_end:
+                seen += t.read_some()
+            assert b"42" in seen, seen
+            t.write(b"\x04")  # soft reset: the app starts again
+            seen = b""
+            t_end = time.time() + 10
+            while b"soft reboot" not in seen and time.time() < t_end:
+                seen += t.read_some()
+            assert b"MPY: soft reboot" in seen
+            time.sleep(0.3)
+            t.drain()
+            assert board.request("hello")["proto"] == 1
+    finally:
+        b.stop()
+
+
+@pytest.mark.skipif(not shutil.which("espeak-ng"), reason="needs espeak-ng (scripts/sysdeps.txt)")
+def test_console_prompts_say_makes_a_telephone_prompt(tmp_path):
+    out_file = tmp_path / "closed.ulaw"
+    rc, out, err = cli("prompts", "add", "closed", "--say", "We are closed.", "--out", out_file)
+    assert rc == 0, err
+    from ringroute import audio
+    from ringroute.cmd_prompts import active_level_dbm0
+    x = audio.ulaw_decode(out_file.read_bytes())
+    assert len(x) > 4000
+    assert abs(active_level_dbm0(x) + 20.0) < 1.0
+    spec = abs(__import__("numpy").fft.rfft(x.astype(float)))
+    f = __import__("numpy").fft.rfftfreq(len(x), 1 / 8000.0)
+    assert spec[f < 200].sum() < 0.02 * spec.sum()  # band-limited: little below 300 Hz
+
+
+def test_console_cli_errors_are_one_line(tmp_path):
+    rc, out, err = cli("status", "--port", str(tmp_path / "ttyUSB9"))
+    assert rc == 4 and "does not exist" in err and "Traceback" not in err
+    rc, out, err = cli("push", os.path.join(ROOT, "tests", "data", "basic.json"), "--port", str(tmp_path / "nope"),
+                       "--pin", PIN)
+    assert rc == 4 and err.count("\n") == 1
