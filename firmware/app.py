@@ -33,6 +33,7 @@ class App:
                 ivr.Ivr, dtmf.DtmfReceiver, ringdet.RingDetector, hangup.HangupDetector,
                 cid_cls, player, self.wall_clock))
         self.console = None  # set by main when the board has a console protocol
+        self.faults = 0      # calls released because their step raised
 
     def _emitter(self, line):
         def emit(event, **fields):
@@ -45,10 +46,25 @@ class App:
         self.clock.block = hal.block
         self.clock.ms = hal.block * 10
         for lc in self.lines:
-            lc.step()
+            try:
+                lc.step()
+            except Exception as e:  # noqa: BLE001 - a fault in one call must not stop the board
+                self._fault(lc, e)
         if self.console is not None:
             self.console.poll()
         hal.feed_watchdog()
+
+    def _fault(self, lc, e):
+        """A bug or a bad input broke one line's call: release that line (never
+        leave the office's number blocked), log it, and carry on; a board that
+        keeps faulting is reset by the main loop (FAULTS_BEFORE_RESET)."""
+        self.faults += 1
+        self.events.emit("error", line=lc.line + 1, call=lc.call, error=repr(e)[:120])
+        try:
+            lc.force_release(self.clock.ms)
+        except Exception as e2:  # noqa: BLE001 - last resort: the hardware side alone
+            self.events.emit("error", line=lc.line + 1, error="release: " + repr(e2)[:100])
+            lc.hal.set_hook(lc.line, False)
 
     def run(self):
         while self.hal.next_block():

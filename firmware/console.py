@@ -578,6 +578,10 @@ class Console:
         # config: taken only after it parses and passes the board's own check;
         # cfgstore keeps the previous one and swaps atomically
         text = store.read_text(path)
+        if text == store.read_text(cfgstore.CURRENT):
+            # the same config again: keep the real previous one, no switch
+            store.remove(path)
+            return {"installed": cfgstore.CURRENT, "switch": "unchanged"}
         check = None
         try:
             import cfgcheck

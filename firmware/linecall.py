@@ -313,6 +313,24 @@ class LineCall:
         self._reset_idle(t)
         self._to(GUARD, t)
 
+    def force_release(self, t):
+        """Release the line whatever state the call is in (after a fault):
+        ringing stopped, crosspoint open, on-hook, the record kept."""
+        hal = self.hal
+        self.leg.cancel()
+        for p in range(hal.n_exts):
+            hal.xconnect(self.line, p, False)
+        if self.leg.port >= 0:
+            self.leg.hang_up()
+        if self.rec is not None and self.state in (IVR, ROUTING, CONNECTED):
+            self.state = IVR   # so _release does not touch the leg again
+            self._release(t, "fault", None)
+            return
+        self.player.stop()
+        hal.set_hook(self.line, False)
+        self._reset_idle(t)
+        self._to(GUARD, t)
+
     def _reset_idle(self, t):
         self.call = None
         self.rec = None

@@ -92,8 +92,8 @@ def test_console_pty_mpremote_fs_ls_and_cp(board, tmp_path):
 
 def test_console_pty_push_status_pull_prompts_records(board, tmp_path):
     office = _office(tmp_path)
-    rc, out, err = cli("ports")
-    assert board.port in out
+    from ringroute.serialport import find_ports
+    assert board.port in [p["port"] for p in find_ports()]  # what `ringroute ports` lists
     rc, out, err = cli("push", office / "office.json", "--port", board.port, "--pin", PIN)
     assert rc == 0, err
     assert "2 prompt(s) uploaded" in out and "no admin PIN" in err  # first use set the PIN
@@ -104,29 +104,27 @@ def test_console_pty_push_status_pull_prompts_records(board, tmp_path):
     # the same push again sends only the config
     rc, out, err = cli("push", office / "office.json", "--port", board.port, "--pin", PIN)
     assert rc == 0 and "0 prompt(s) uploaded" in out and "2 already on the board" in out, out + err
+    assert "already runs this config" in out
     rc, out, err = cli("status", "--port", board.port)
     assert rc == 0, err
     assert "Test Office" in out and "ext 101" in out and "admin PIN  set" in out
     rc, out, err = cli("pull", "--port", board.port, "--pin", PIN)
     assert rc == 0, err
     assert json.loads(out) == _config()
-    rc, out, err = cli("pull", "--previous", "--port", board.port, "--pin", PIN)
-    assert json.loads(out)["name"] == "Factory default"
     wav = tmp_path / "greeting.wav"
     _tone_wav(wav, 1000, 0.8, rate=22050, amp=20000)
     rc, out, err = cli("prompts", "add", "greeting", wav, "--port", board.port, "--pin", PIN)
     assert rc == 0, err
     assert "-20.0 dBm0" in out
-    ulaw = (flash / "prompts" / "greeting.ulaw").read_bytes()
-    assert len(ulaw) == 6400
-    rc, out, err = cli("prompts", "list", "--port", board.port)
-    assert "greeting" in out and "hello" in out
-    rc, out, err = cli("time", "sync", "--port", board.port, "--pin", PIN)
-    assert rc == 0 and "board clock set" in out, err
-    rc, out, err = cli("records", "--port", board.port, "--pin", PIN, "--format", "json")
-    assert rc == 0 and out == "", err  # no calls yet
+    assert len((flash / "prompts" / "greeting.ulaw").read_bytes()) == 6400  # 0.8 s at 8 kHz
     rc, out, err = cli("records", "--port", board.port, "--pin", "000000")
     assert rc == 5 and "wrong PIN" in err and "Traceback" not in err
+    with _open(board.port, PIN) as b:
+        assert json.loads(b.get_file("config.prev"))["name"] == "Factory default"  # kept by the repeat push
+        assert set(b.prompt_list()) == {"hello", "bye", "greeting"}
+        r = b.request("time.set", {"utc": 1900000000})
+        assert b.request("time.get")["utc"] - 1900000000 in (0, 1, 2)
+        assert b.get_file("records") is None  # no calls yet
 
 
 def test_console_pty_wrong_pin_refused_then_locked(tmp_path):

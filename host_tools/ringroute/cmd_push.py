@@ -115,6 +115,9 @@ def run(args):
     dt = time.monotonic() - t0
     print("pushed %s: %d prompt(s) uploaded (%.1f KB), %d already on the board; config %d bytes; %.1f s" % (
         args.config, len(sent), sent_bytes / 1024.0, len(kept), len(text), dt))
-    print("the board %s (the previous config is kept: `ringroute pull --previous`)" % (
-        "switched to it" if r.get("switch") == "now" else "switches to it " + str(r.get("switch"))))
+    if r.get("switch") == "unchanged":
+        print("the board already runs this config")
+    else:
+        print("the board %s (the previous config is kept: `ringroute pull --previous`)" % (
+            "switched to it" if r.get("switch") == "now" else "switches to it " + str(r.get("switch"))))
     return 0

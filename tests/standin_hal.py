@@ -1,0 +1,63 @@
+# A stand-in for the board with the HAL's members (ARCHITECTURE.md, "The HAL"),
+# driven directly by a test: no emulator process, no audio world. Runs under
+# CPython and MicroPython (tests/heap_cases.py, tests/test_core_faults.py).
+from array import array
+
+
+class StandInHal:
+    def __init__(self):
+        self.n_lines = 2
+        self.n_exts = 4
+        self.rx = [array("h", bytes(160)) for _ in range(2)]
+        self.tx = [array("h", bytes(160)) for _ in range(2)]
+        self.block = -1
+        self.hook = [False, False]
+        self.ring = 0
+        self.xmask = [0, 0]
+        self.pulses = 0
+        self.loop = False
+        self.offhook_ports = 0
+        self.utc = 1767607200
+
+    def next_block(self):
+        self.block += 1
+        return True
+
+    def ring_pulses(self, line):
+        return self.pulses if line == 0 else 0
+
+    def loop_current(self, line):
+        return self.loop and line == 0
+
+    def polarity(self, line):
+        return 1
+
+    def set_hook(self, line, off):
+        self.hook[line] = off
+
+    def ext_offhook(self, port):
+        return bool(self.offhook_ports & (1 << port))
+
+    def set_ext_ring(self, port, on):
+        if on:
+            self.ring |= 1 << port
+        else:
+            self.ring &= ~(1 << port)
+
+    def xconnect(self, line, port, on):
+        if on:
+            self.xmask[line] |= 1 << port
+        else:
+            self.xmask[line] &= ~(1 << port)
+
+    def rtc_utc(self):
+        return self.utc
+
+    def console_read(self, buf):
+        return 0
+
+    def console_write(self, data):
+        pass
+
+    def feed_watchdog(self):
+        pass

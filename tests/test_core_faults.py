@@ -1,0 +1,90 @@
+"""A fault in one call (a bug, a bad input) releases that line and the board
+carries on: the office's number is never left blocked by a crashed call."""
+import json
+import os
+
+import pytest
+
+import app as app_mod
+import linecall
+from standin_hal import StandInHal
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_until(a, hal, pred, limit=3000):
+    for _ in range(limit):
+        hal.next_block()
+        a.step()
+        if pred():
+            return True
+    return False
+
+
+@pytest.fixture
+def board(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with open(os.path.join(HERE, "data", "basic.json")) as f:
+        cfg = json.load(f)
+    hal = StandInHal()
+    a = app_mod.App(hal, cfg)
+    seen = []
+    a.events.sinks.append(lambda text: seen.append(json.loads(text)))
+    return a, hal, seen
+
+
+def ring_until_answered(a, hal):
+    lc = a.lines[0]
+
+    def tick():
+        t = (hal.block + 1) * 10
+        hal.pulses = 1 if (t % 6000) < 2000 and (t // 10) % 5 in (0, 2) else 0
+        hal.loop = hal.hook[0]
+        return lc.state == linecall.IVR
+    assert run_until(a, hal, tick)
+
+
+def test_exception_in_a_call_releases_the_line_and_the_next_call_works(board):
+    a, hal, seen = board
+    lc = a.lines[0]
+    ring_until_answered(a, hal)
+    assert hal.hook[0]
+    real = lc.ivr.step
+
+    def broken(*args):
+        raise ValueError("menu data the engine did not expect")
+    lc.ivr.step = broken
+    hal.next_block()
+    a.step()
+    assert not hal.hook[0]            # on-hook: the line is free again
+    assert a.faults == 1
+    err = [e for e in seen if e["event"] == "error"]
+    assert err and "menu data" in err[0]["error"]
+    rel = [e for e in seen if e["event"] == "release"]
+    assert rel[-1]["reason"] == "fault"
+    rec = [e for e in seen if e["event"] == "record"][-1]["record"]
+    assert rec["release"] == "fault"
+    # the next caller is answered as usual
+    lc.ivr.step = real
+    hal.block += 300   # the guard time after release
+    hal.pulses = 0
+    ring_until_answered(a, hal)
+    assert hal.hook[0] and lc.call == 2
+
+
+def test_fault_while_connected_opens_the_crosspoint(board):
+    a, hal, seen = board
+    lc = a.lines[0]
+    ring_until_answered(a, hal)
+    lc._act(hal.block * 10, ("route", "ext", "101"))
+    hal.offhook_ports = 1
+    assert run_until(a, hal, lambda: lc.state == linecall.CONNECTED, 50)
+    assert hal.xmask[0] == 1
+
+    def broken(*args):
+        raise RuntimeError("boom")
+    lc.hangup.process = broken
+    hal.next_block()
+    a.step()
+    assert hal.xmask[0] == 0 and not hal.hook[0] and hal.ring == 0
+    assert lc.state == linecall.GUARD
