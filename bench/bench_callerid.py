@@ -1,5 +1,6 @@
-"""Caller-ID decoder: exact-decode rate per level and SNR (under micropython), and
-CPU time per second of audio on the unix port (quiet line, busy line, CID burst).
+"""Caller-ID decoder: exact-decode rate per level and SNR (under micropython), beside
+spandsp 0.0.6's ADSI receiver (Debian libspandsp2, via ctypes, told the right
+standard) on the same signals; and CPU time per second of audio on the unix port.
 
     .venv/bin/python -m bench callerid
 """
@@ -30,25 +31,101 @@ d = C.CallerIdDecoder()
 blk = array('h', bytes(160))
 data = open(sys.argv[1], 'rb').read()
 n = len(data) // 160
-t0 = time.ticks_us()
-for k in range(n):
-    blk[:] = array('h', data[k * 160:(k + 1) * 160])
-t1 = time.ticks_us()
-for k in range(n):
-    blk[:] = array('h', data[k * 160:(k + 1) * 160])
-    d.process(blk, k * 10)
-    d.pop()
-t2 = time.ticks_us()
-print((t2 - t1) - (t1 - t0), n)
+best = None
+for rep in range(5):   # the machine is shared: keep the fastest of 5 runs
+    d.reset()
+    t0 = time.ticks_us()
+    for k in range(n):
+        blk[:] = array('h', data[k * 160:(k + 1) * 160])
+    t1 = time.ticks_us()
+    for k in range(n):
+        blk[:] = array('h', data[k * 160:(k + 1) * 160])
+        d.process(blk, k * 10)
+        d.pop()
+    t2 = time.ticks_us()
+    us = (t2 - t1) - (t1 - t0)
+    if best is None or us < best:
+        best = us
+print(best, n)
 """
+
+
+_ABS = {"P": "withheld", "O": "unavailable"}
+
+
+def _spandsp():
+    """adsi_rx from libspandsp2, or None when the package is absent."""
+    import ctypes
+    import ctypes.util
+    try:
+        lib = ctypes.CDLL("libspandsp.so.2")
+    except OSError:
+        return None
+    cb_t = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint8), ctypes.c_int)
+    lib.adsi_rx_init.restype = ctypes.c_void_p
+    lib.adsi_rx_init.argtypes = [ctypes.c_void_p, ctypes.c_int, cb_t, ctypes.c_void_p]
+    lib.adsi_rx.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int16), ctypes.c_int]
+    lib.adsi_rx_free.argtypes = [ctypes.c_void_p]
+    codes = {"bell202": 1, "v23": 2, "dtmf": 5}   # ADSI_STANDARD_CLASS, _CLIP, _CLIP_DTMF
+
+    def decode(x, standard):
+        got = []
+
+        def cb(_u, msg, n):
+            got.append(bytes(msg[:n]) if n > 0 else b"")
+        cbf = cb_t(cb)
+        st = lib.adsi_rx_init(None, codes[standard], cbf, None)
+        a = np.ascontiguousarray(pcm(x))
+        for i in range(0, len(a), 80):
+            blk = a[i:i + 80]
+            lib.adsi_rx(st, blk.ctypes.data_as(ctypes.POINTER(ctypes.c_int16)), len(blk))
+        lib.adsi_rx_free(st)
+        return [_parse(m, standard) for m in got]
+    return decode
+
+
+def _parse(m, standard):
+    """spandsp's message (FSK: bytes without the checksum; DTMF: the digits) as our fields."""
+    ev = {"standard": standard, "number": None, "name": None, "reason": None}
+    try:
+        if standard == "dtmf":
+            s = m.decode()
+            if s.startswith("A"):
+                ev["number"] = s[1:].rstrip("C#")
+            else:
+                ev["reason"] = {"B10C": "withheld", "B00C": "unavailable"}.get(s, "?")
+            return ev
+        if m[0] == 0x04:
+            num = m[10:2 + m[1]].decode()
+            if num in _ABS:
+                ev["reason"] = _ABS[num]
+            else:
+                ev["number"] = num
+            return ev
+        i = 2
+        while i < 2 + m[1]:
+            t, n = m[i], m[i + 1]
+            v = m[i + 2:i + 2 + n].decode()
+            if t == 2:
+                ev["number"] = v
+            elif t == 4:
+                ev["reason"] = _ABS.get(v, "?")
+            elif t == 7:
+                ev["name"] = v
+            i += 2 + n
+    except (IndexError, UnicodeDecodeError):
+        ev["number"] = "?"
+    return ev
 
 
 def rate_table():
     rng = np.random.default_rng(1122)
     print("exact messages of %d per cell (random numbers/names/reasons, twist +-6 dB, "
           "+-1 %% frequency and rate)" % PER_CELL)
-    print("%-8s %6s " % ("standard", "dBm0") + " ".join("%8s" % ("snr %s" % s if s else "clean") for s in SNRS))
-    total = good = 0
+    sp = _spandsp()
+    print("cells: ours" + (" | spandsp" if sp else " (spandsp: install libspandsp2 to compare)"))
+    print("%-8s %6s " % ("standard", "dBm0") + " ".join("%13s" % ("snr %s" % s if s else "clean") for s in SNRS))
+    total = good = sp_good = 0
     with tempfile.TemporaryDirectory() as td:
         for std in ("bell202", "v23", "dtmf"):
             for lvl in LEVELS:
@@ -57,11 +134,18 @@ def rate_table():
                     cases = [random_case(rng, std, float(lvl), snr) for _ in range(PER_CELL)]
                     res = decode_batch([c[0] for c in cases], td)
                     ok = sum(exact(e, c[1]) for e, c in zip(res, cases))
-                    row.append("%5d/%-2d" % (ok, PER_CELL))
+                    cell = "%2d/%-2d" % (ok, PER_CELL)
+                    if sp:
+                        sok = sum(exact(sp(c[0], std), c[1]) for c in cases)
+                        sp_good += sok
+                        cell += " | %2d" % sok
+                    row.append(cell)
                     total += PER_CELL
                     good += ok
-                print("%-8s %6d " % (std, lvl) + " ".join("%8s" % r for r in row))
-    print("overall: %d / %d exact (%.1f %%)" % (good, total, 100.0 * good / total))
+                print("%-8s %6d " % (std, lvl) + " ".join("%13s" % r for r in row))
+    print("overall: ours %d / %d exact (%.1f %%)" % (good, total, 100.0 * good / total))
+    if sp:
+        print("         spandsp %d / %d exact (%.1f %%)" % (sp_good, total, 100.0 * sp_good / total))
 
 
 def cpu_table():
@@ -72,7 +156,7 @@ def cpu_table():
         "Bell 202 MDMF burst": G.on_hook_audio("bell202", number="5551234567", name="SMITH JOHN",
                                                lead_ms=0, tail_ms=0)[0],
     }
-    print("micropython unix port (x86-64), CPU per second of audio; the ESP32 is slower, not measured here:")
+    print("micropython unix port (x86-64), CPU per second of audio (best of 5); the ESP32 is slower, not measured here:")
     with tempfile.TemporaryDirectory() as td:
         script = os.path.join(td, "cpu.py")
         with open(script, "w") as f:

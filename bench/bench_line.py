@@ -6,6 +6,7 @@
      busy/reorder recognition latency (median / worst, ms from the tone's start)
   3. hang-up release time per method (median / worst, ms after the far end's signal)
   4. tones heard in real speech and music (Debian asterisk sounds), per profile
+  5. end to end on the emulated board: release time per method per profile
 """
 import os
 import statistics
@@ -165,6 +166,38 @@ def false_tones():
             print("  %-3s %d" % (cc, sum(len(r) for r in res)))
 
 
+def emulated_release():
+    """End to end on the emulated board: one call per method per profile (firmware under
+    micropython), release time = firmware `release` minus the world's `hangup`."""
+    from concurrent.futures import ThreadPoolExecutor
+    from test_line_scenarios import METHOD, run
+    methods = ["cpc", "reversal", "busy", "reorder", "silence"]
+
+    def one(cc):
+        with tempfile.TemporaryDirectory() as tmp:
+            ev = run(cc, methods, tmp)
+        hangs = [e for e in ev if e["event"] == "hangup"]
+        rels = [e for e in ev if e["event"] == "release"]
+        out = {}
+        for m, h, r in zip(methods, hangs, rels):
+            out[m] = r["t_ms"] - h["t_ms"] if r.get("method") == METHOD[m] else None
+        return cc, out
+
+    with ThreadPoolExecutor(2) as ex:
+        rows = list(ex.map(one, COUNTRIES))
+    print("emulated board, end to end: release ms after the caller hangs up (silence_ms = 8000)")
+    print("  %-3s " % "cc" + " ".join("%9s" % m for m in methods))
+    per = dict((m, []) for m in methods)
+    for cc, out in rows:
+        print("  %-3s " % cc + " ".join("%9s" % (out.get(m) if out.get(m) is not None else "x")
+                                       for m in methods))
+        for m in methods:
+            if out.get(m) is not None:
+                per[m].append(out[m])
+    print("  med " + " ".join("%9s" % (int(statistics.median(per[m])) if per[m] else "-") for m in methods))
+    print("  max " + " ".join("%9s" % (max(per[m]) if per[m] else "-") for m in methods))
+
+
 def main():
     speed()
     print()
@@ -173,6 +206,8 @@ def main():
     release_times()
     print()
     false_tones()
+    print()
+    emulated_release()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ import linecall
 from player import Player
 
 VERSION = "0.1.0"
+CALLBACK_CHECK_BLOCKS = 100   # look for a due call-back once a second
+CALLBACK_IDLE_MS = 8000       # ms a line must have been idle: longer than a ring cadence's pause
 
 
 class App:
@@ -32,6 +34,10 @@ class App:
                 i, hal, cfg, self.clock, self.events, self.records, self.ports,
                 ivr.Ivr, dtmf.DtmfReceiver, ringdet.RingDetector, hangup.HangupDetector,
                 cid_cls, player, self.wall_clock))
+        import callbacks
+        self.callbacks = callbacks.Callbacks(cfg, self.events.emit)
+        for lc in self.lines:
+            lc.callbacks = self.callbacks
         self.console = None  # set by main when the board has a console protocol
         self.faults = 0      # calls released because their step raised
 
@@ -50,9 +56,22 @@ class App:
                 lc.step()
             except Exception as e:  # noqa: BLE001 - a fault in one call must not stop the board
                 self._fault(lc, e)
+        if self.callbacks.pending and hal.block % CALLBACK_CHECK_BLOCKS == 0:
+            self._start_callback()
         if self.console is not None:
             self.console.poll()
         hal.feed_watchdog()
+
+    def _start_callback(self):
+        """A due call-back goes out on a line that has been idle a while
+        (never on a line that might be about to ring)."""
+        t = self.clock.ms
+        for lc in self.lines:
+            if lc.state == linecall.IDLE and t - lc._t_state >= CALLBACK_IDLE_MS and not lc.ringdet.ringing:
+                item = self.callbacks.due(t, self.wall_clock())
+                if item is not None:
+                    lc.start_callback(item, t)
+                return
 
     def _fault(self, lc, e):
         """A bug or a bad input broke one line's call: release that line (never

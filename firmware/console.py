@@ -288,7 +288,10 @@ class Console:
             gc.collect()
             self._error(rid, "memory", "out of memory during %s" % verb)
             return
-        self._queue(frame(rid, "ok", result if isinstance(result, str) else json.dumps(result)))
+        line = frame(rid, "ok", result if isinstance(result, str) else json.dumps(result))
+        if len(line) > _OUT_MAX or not self._queue(line):
+            self._error(rid, "too_big", "the reply to %s (%d bytes) does not fit the console's buffer" % (
+                verb, len(line)))
 
     def _error(self, rid, code, msg, extra=None):
         obj = {"code": code, "msg": msg}
@@ -376,13 +379,15 @@ class Console:
                     st = "idle"
             else:
                 st = "no_port"
-            exts.append({"ext": ext, "name": e.get("name"), "port": port, "state": st,
+            name = e.get("name")
+            exts.append({"ext": ext, "name": name[:_NAME_MAX] if type(name) is str else None,
+                         "port": port, "state": st,
                          "line": talking.get(port)})
         gc.collect()
         prompts = _prompt_names()
         return {"fw": _fw_version(), "proto": PROTO, "board": _board_name(hal), "uptime_ms": now,
                 "utc": app.wall_clock(), "config": self.config_source,
-                "config_name": app.cfg.get("name"), "lines": lines, "exts": exts,
+                "config_name": (app.cfg.get("name") or "")[:_NAME_MAX], "lines": lines, "exts": exts,
                 "heap": {"free": _gc("mem_free"), "used": _gc("mem_alloc")},
                 "storage": {"free": _free_bytes(), "prompts": len(prompts),
                             "records_bytes": max(0, _size("records.jsonl")) + max(0, _size("records.1.jsonl"))},

@@ -11,6 +11,13 @@
 #                                                                    ▼
 #                                                                 release
 #
+# A call-back (the caller asked for one while queued; callbacks.py keeps the
+# request and the outbound rules) runs agent first:
+#   IDLE --request due, rules pass--> CB_AGENT (ring the agent, line on-hook)
+#        --agent lifts--> CB_DIAL (off-hook, dial tone, dial the number, the
+#        agent hears the progress) --answer--> CONNECTED
+#        --busy / no answer / no dial tone--> release, retried later
+#
 # In every off-hook state the hang-up detector watches the line (loop-current
 # drop, reversal, busy/reorder tone, silence, maximum length): a call can
 # always be released, so the office's only number is never left blocked.
@@ -25,8 +32,12 @@ IVR = const(2)
 ROUTING = const(3)
 CONNECTED = const(4)
 GUARD = const(5)
+BYE = const(6)        # a closing message plays, then the board hangs up
+CB_AGENT = const(7)   # call-back: ringing the agent first, line still on-hook
+CB_DIAL = const(8)    # call-back: line seized, dialling the caller, agent listening
 
-STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard")
+STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard", "bye",
+               "cb_agent", "cb_dial")
 
 # After going on-hook the exchange needs time to clear the call before it can
 # ring again; ring pulses in this window are ignored (a CPC or reversal
@@ -38,6 +49,9 @@ HOLD_REPEAT_MS = const(30000)           # ms between hold announcements while qu
 # Routes that may fail (nobody answers, all busy) before the core releases
 # the call whatever the menu says: a loop of fallbacks must end.
 MAX_ROUTE_FAILS = const(4)
+CALLBACK_AGENT_RETRY_MS = const(60000)  # ms: no agent free for a call-back: look again in a minute
+PR_READY = const(1)   # progress.READY: dial tone heard, dial now
+PR_DONE = const(4)    # progress.DONE: result holds the outcome
 GUARD_MS = const(1500)        # ms; longer than the 0.8 s CPC of Bellcore TR-NWT-000057
 DEFAULT_ANSWER_RING = const(2)  # answer on the 2nd ring: caller ID arrives after the 1st
 # Caller ID sent before ringing (ETSI EN 300 659-1, BT SIN 227) precedes the
@@ -110,6 +124,14 @@ class LineCall:
         self.caller = None
         self._t_state = 0
         self._route_fails = 0   # failed routes in this call (bounded by MAX_ROUTE_FAILS)
+        self._bye_reason = None
+        self.callbacks = None   # set by App: call-back requests and outbound rules
+        self._cb_item = None
+        self._dialled = False
+        import progress
+        import dtmfgen
+        self.progress = progress.CallProgress(profile=self.country)
+        self.dtmfgen = dtmfgen.DtmfGenerator()
 
     # --- helpers ------------------------------------------------------------
     def emit(self, event, **fields):
@@ -167,6 +189,12 @@ class LineCall:
             if t - self._t_state >= GUARD_MS:
                 self._to(IDLE, t)
             return
+        if st == CB_AGENT:
+            self._cb_agent(t)
+            return
+        if st == CB_DIAL:
+            self._cb_dial(t, rx, tx)
+            return
         # Off-hook states: the far end may hang up at any moment.
         method = self.hangup.process(rx, t, hal.loop_current(line), hal.polarity(line),
                                      self.player.busy)
@@ -185,11 +213,17 @@ class LineCall:
             action = self.ivr.step(t, digit, self.dtmf.tone_present)
             if action is not None:
                 self._act(t, action)
+        elif st == BYE:
+            if not self.player.busy:
+                self._release(t, self._bye_reason, None)
+                return
         elif st == ROUTING:
-            if (self.leg.state == router.S_QUEUED and not self.player.busy
-                    and t - self._t_hold >= HOLD_REPEAT_MS):
-                self._t_hold = t
-                self.player.play(self.hold_prompt)
+            if self.leg.state == router.S_QUEUED:
+                if not self.player.busy and t - self._t_hold >= HOLD_REPEAT_MS:
+                    self._t_hold = t
+                    self.player.play(self._hold_names())
+                if self._queued_key(t, rx, tx):
+                    return
             outcome = self.leg.step(t)
             if outcome == "answered":
                 hal.xconnect(line, self.leg.port, True)
@@ -278,6 +312,122 @@ class LineCall:
         elif kind == "hangup":
             self._release(t, action[1] if len(action) > 1 else "ivr_hangup", None)
 
+    # --- queue and call-back -----------------------------------------------------
+    def _hold_names(self):
+        cb = self.callbacks
+        if cb is not None and cb.enabled and self.caller and self.caller.get("number"):
+            return self.hold_prompt + ["callback_offer"]   # "...or press 1 to be called back"
+        return self.hold_prompt
+
+    def _queued_key(self, t, rx, tx):
+        """A key while queued: the call-back key turns the wait into a request."""
+        self.dtmf.process(rx, t, tx)
+        ev = self.dtmf.pop()
+        cb = self.callbacks
+        if ev is None or cb is None or ev["digit"] != cb.key:
+            return False
+        self.emit("digit", digit=ev["digit"], start_ms=ev.get("start_ms"), end_ms=ev.get("end_ms"))
+        why = cb.request(self.caller.get("number"), self.rec.get("target"), t, self.wall_clock())
+        self.emit("callback_request", number=self.caller.get("number"), ok=why is None, why=why)
+        if why is not None:
+            self.player.play(["callback_unavailable"])
+            return False
+        self.leg.cancel()
+        self.rec["callback"] = True
+        self.player.play(["callback_ok"])
+        self._bye_reason = "callback_requested"
+        self._to(BYE, t)
+        return True
+
+    def start_callback(self, item, t):
+        """Begin an outbound call-back on this idle line: ring the agent first."""
+        cb = self.callbacks
+        self._cb_item = item
+        self.call = self.records.new_call_id()
+        self.caller = {"number": item["number"], "name": None, "reason": None, "t": t}
+        self.rec = {
+            "call": self.call, "line": self.line + 1, "utc": self.wall_clock(), "direction": "out",
+            "callee": item["number"], "caller": item["number"], "answer_ms": None, "path": [],
+            "digits": "", "target": item.get("target"), "ext": None, "wait_ms": None,
+            "connect_ms": None, "route_ms": t, "try": item["tries"] + 1,
+        }
+        cb.attempt(item, t)
+        kind = "group" if item.get("target") in self.cfg.get("groups", {}) else "ext"
+        self.emit("callback_start", number=item["number"], target=item.get("target"), tries=item["tries"])
+        failed = self.leg.start(t, kind, item.get("target"), self.ext_cadence)
+        self._route_fails = 0
+        if failed:
+            self._cb_end(t, "agent_" + failed, counted=False)
+            return
+        self._to(CB_AGENT, t)
+
+    def _cb_agent(self, t):
+        hal = self.hal
+        if hal.ring_pulses(self.line):
+            # an incoming call wins over a call-back: try again later
+            self._cb_end(t, "incoming_call", counted=False)
+            return
+        outcome = self.leg.step(t)
+        if outcome == "answered":
+            self.rec["ext"] = self.leg.ext
+            hal.set_hook(self.line, True)       # seize the line
+            hal.xconnect(self.line, self.leg.port, True)   # the agent hears the progress
+            self.progress.reset(t)
+            self._dialled = False
+            self.emit("seize", ext=self.leg.ext)
+            self._to(CB_DIAL, t)
+        elif outcome is not None:
+            self._cb_end(t, "agent_" + outcome, counted=False)
+
+    def _cb_dial(self, t, rx, tx):
+        hal = self.hal
+        line = self.line
+        if not hal.ext_offhook(self.leg.port):
+            self._cb_end(t, "agent_hangup", counted=False)
+            return
+        pr = self.progress
+        pr.process(rx, t, hal.loop_current(line), hal.polarity(line))
+        gen = self.dtmfgen
+        if pr.state == PR_READY and not self._dialled and not gen.busy:
+            gen.start(self._cb_item["number"])
+            self.emit("dial", number=self._cb_item["number"])
+        if gen.busy:
+            gen.fill(tx)
+            if not gen.busy:
+                pr.dialled(t)
+                self._dialled = True
+        else:
+            self.player.fill(tx)   # silence
+        if pr.state == PR_DONE:
+            if pr.result == "answer":
+                self.rec["answer_ms"] = t
+                self.rec["connect_ms"] = t
+                self.emit("connect", ext=self.leg.ext, port=self.leg.port, direction="out")
+                self.callbacks.done(self._cb_item, "reached")
+                self._cb_item = None
+                self.hangup.reset(t)
+                self._to(CONNECTED, t)
+            else:
+                self._cb_end(t, pr.result, counted=True)
+
+    def _cb_end(self, t, outcome, counted):
+        """A call-back attempt ended without reaching the caller."""
+        item = self._cb_item
+        self._cb_item = None
+        if counted:
+            self.callbacks.failed(item, outcome)
+        else:
+            item["tries"] -= 1   # not the caller's fault: this try does not count
+            item["next_ms"] = t + CALLBACK_AGENT_RETRY_MS
+            self.callbacks._save()
+        self.leg.cancel()
+        if self.leg.port >= 0:
+            self.hal.xconnect(self.line, self.leg.port, False)
+            self.leg.hang_up()
+        self.rec["outcome"] = "callback_" + outcome
+        self.state = IVR   # off the call-back paths: _release only closes what is open
+        self._release(t, "callback_failed", outcome)
+
     def _route_failed(self, t, outcome):
         # The IVR decides what a failed route leads to; the core only makes
         # sure a menu whose fallbacks keep failing cannot hold the line forever.
@@ -304,8 +454,9 @@ class LineCall:
         rec["end_ms"] = t
         rec["release"] = reason
         rec["method"] = method
-        rec["outcome"] = "connected" if rec["ext"] else (
-            "abandoned" if reason in ("caller_hangup", "max_length") else reason)
+        if "outcome" not in rec:
+            rec["outcome"] = "connected" if rec.get("connect_ms") is not None else (
+                "abandoned" if reason in ("caller_hangup", "max_length") else reason)
         rec["dtmf_lost"] = self.dtmf.lost
         self.records.append(rec)
         self.emit("release", reason=reason, method=method)

@@ -59,6 +59,9 @@ _DEB = const(3)           # frames (30 ms) a change must persist to start a new 
 _TOL_MS = const(40)       # ms: run length tolerance for window smear and block quantisation,
 _TOL_PCT = const(12)      # plus this % of the element (E.180 Suppl. 2 cadences are +-10 %)
 _CONT_MIN_MS = const(1000)  # ms of steady tone before a continuous tone is recognised
+_LVL_MIN_MS = const(100)  # ms: on-runs shorter than this set no reference level (speech blips)
+_LVL_GAP_MS = const(1000)  # ms: a level reference older than this is void (E.180 level-step
+                           # tones repeat within 0.4 s)
 _QLEN = const(4)          # pending events kept; more are counted in `dropped`
 
 # Priority when two tones of one signal both match (never happens with the
@@ -374,6 +377,8 @@ class ToneDetector:
                 tn.ambiguous = tn.need > max(2, len(cad))
             self._tones.append(tn)
         self._on_e = array("i", [0] * len(sigs))   # level of the last on-run of each signal
+        self._ehist = array("i", [0] * 3)          # the running run's last 3 frame energies
+        self._on_end = array("i", [0] * len(sigs))  # when that on-run ended
         self._qname = [None] * _QLEN
         self._qs = array("i", [0] * _QLEN)
         self._qe = array("i", [0] * _QLEN)
@@ -387,6 +392,7 @@ class ToneDetector:
         self._run_sig = -1
         self._run_t = 0
         self._run_e = 0
+        self._run_min = 0
         self._run_mod = 0
         self._run_nf = 0
         self._e = 0
@@ -394,6 +400,7 @@ class ToneDetector:
         self._mod = False
         for i in range(len(self._on_e)):
             self._on_e[i] = 0
+            self._on_end[i] = 0
         self._cand = -1
         self._cand_n = 0
         self._cand_t = 0
@@ -468,7 +475,12 @@ class ToneDetector:
                 rsig = self._run_sig
                 if rsig >= 0:
                     ep = self._on_e[rsig]
-                    en = self._run_e
+                    en = self._run_min if self._run_min else self._run_e
+                    # compare only with an on-run that could be this tone's previous burst:
+                    # at least _LVL_MIN_MS long and ended at most _LVL_GAP_MS before (a
+                    # stray speech frame run long ago says nothing about this tone's level)
+                    if self._run_t - self._on_end[rsig] > _LVL_GAP_MS:
+                        ep = 0
                     if ep > 0:
                         # 6 dB = 4x energy; compare by division-free scaling (both < 2^30)
                         if (en >> 2) >= ep:
@@ -477,7 +489,11 @@ class ToneDetector:
                             ratio = -1
                         else:
                             ratio = 0
-                    self._on_e[rsig] = en
+                    if d >= _LVL_MIN_MS:
+                        self._on_e[rsig] = en
+                        self._on_end[rsig] = self._cand_t
+                    else:
+                        self._on_e[rsig] = 0
                 am = 1 if 2 * self._run_mod > self._run_nf else -1
                 for tn in self._tones:
                     tn.run_done(rsig, self._run_t, d, ratio, am)
@@ -486,12 +502,22 @@ class ToneDetector:
                 self._run_sig = self._cand
                 self._run_t = self._cand_t
                 self._run_e = 0
+                self._run_min = 0
                 self._run_mod = 0
                 self._run_nf = 0
                 self._cand_n = 0
         if sig >= 0 and sig == self._run_sig:
+            # the run's level: its quietest frame away from both ramps (frames 3.. and not the
+            # last 3), so speech or a voice tail overlapping the tone cannot inflate it
+            h = self._ehist
+            n = self._run_nf
+            if n >= 6:
+                old = h[n % 3]              # the energy of frame n-3
+                if self._run_min == 0 or old < self._run_min:
+                    self._run_min = old
+            h[n % 3] = self._e
             if self._e > self._run_e:
-                self._run_e = self._e       # the run's level: its loudest frame
+                self._run_e = self._e       # short runs: their loudest frame
             self._run_nf += 1
             if self._mod:
                 self._run_mod += 1

@@ -131,3 +131,28 @@ def test_queue_is_bounded_and_counts_drops():
         d._emit({"event": "callerid", "n": i})
     assert d.dropped == 2
     assert d.pop()["n"] == 0 and d.pop()["n"] == 1 and d.pop() is None
+
+
+def _clip(parts):
+    """parts: list of (key or None, ms): tones and silences, in order."""
+    out = [np.zeros(2400)]
+    for key, ms in parts:
+        out.append(G.dtmf_tone(key, ms, -12.0) if key else np.zeros(int(8 * ms)))
+    out.append(np.zeros(2400))
+    return np.concatenate(out)
+
+
+@pytest.mark.parametrize("parts,number", [
+    # the timeline's rows (firmware/callerid.py, "Digit timeline")
+    ([("A", 50), (None, 50), ("1", 40), (None, 50), ("2", 50), (None, 50), ("C", 50)], "12"),
+    ([("A", 50), (None, 50), ("1", 15), (None, 50), ("2", 50), (None, 50), ("C", 50)], "2"),       # 15 ms: no digit
+    ([("A", 50), (None, 50), ("7", 50), (None, 30), ("7", 50), (None, 50), ("C", 50)], "77"),      # 30 ms gap: two 7s
+    ([("A", 50), (None, 50), ("7", 50), (None, 300), ("8", 50), (None, 50), ("C", 50)], "78"),     # slow but in time
+    ([("A", 50), (None, 50), ("7", 50), (None, 600), ("8", 50), (None, 50), ("C", 50)], None),     # abandoned
+])
+def test_dtmf_clip_timeline(parts, number):
+    evs, _ = decode_cpython(_clip(parts))
+    if number is None:
+        assert evs == []
+    else:
+        assert exact(evs, {"standard": "dtmf", "number": number})

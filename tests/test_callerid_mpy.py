@@ -105,9 +105,9 @@ from array import array
 import callerid as C
 BIAS = 536870912   # callerid._BIAS (a private const: not visible from outside on MicroPython)
 st = array('i', [0] * int(sys.argv[2]))
-for i in (2, 3, 5, 6, 7, 8, 16, 17):
+for i in (2, 3, 5, 6, 7, 8, 16, 17, 18, 19):
     st[i] = BIAS
-ring = array('i', [BIAS] * 28)
+ring = array('i', [BIAS] * int(sys.argv[3]))
 out = array('i', [0] * 9)
 tst = C._tone_state([(f * 65536 + 4000) // 8000 for f in C._DTMF_FREQS])
 blk = array('h', bytes(160))
@@ -130,15 +130,15 @@ def test_viper_and_plain_twins_agree_sample_for_sample(tmp_path):
     raw.write_bytes(s.astype("<i2").tobytes())
     script = tmp_path / "blocks.py"
     script.write_text(_BLOCKS_SCRIPT)
-    proc = run_micropython(str(script), [str(raw), str(fw._S_LEN)])
+    proc = run_micropython(str(script), [str(raw), str(fw._S_LEN), str(4 * fw._WIN)])
     assert proc.returncode == 0, proc.stderr
     mp_lines = proc.stdout.splitlines()
     # the same in CPython with the plain twins
     from array import array
     st = array("i", [0] * fw._S_LEN)
-    for i in (2, 3, 5, 6, 7, 8, 16, 17):
+    for i in (2, 3, 5, 6, 7, 8, 16, 17, 18, 19):
         st[i] = fw._BIAS
-    ring = array("i", [fw._BIAS] * 28)
+    ring = array("i", [fw._BIAS] * (4 * fw._WIN))
     out = array("i", [0] * 9)
     tst = fw._tone_state([(f * 65536 + 4000) // 8000 for f in fw._DTMF_FREQS])
     cp_lines = []
@@ -219,3 +219,11 @@ def test_per_block_path_allocates_nothing(tmp_path):
     assert lines[-1] == "done"
     rejected = [int(l.split()[1]) for l in lines[:-1]]
     assert rejected[2] >= 1 and rejected[3] >= 1   # the FSK messages were read to the checksum
+
+
+@pytest.mark.slow
+def test_soak_no_message_in_all_speech_prompts():
+    from ringroute import fwexec
+    files = real_audio_files("speech")
+    res = fwexec.run_decoder("callerid:CallerIdDecoder", files, "micropython")
+    assert sum(len(r) for r in res) == 0

@@ -15,6 +15,7 @@ from .paths import ToolMissing
 
 # name -> module. Nested groups ("dtmf decode") are handled by the module.
 COMMANDS = [
+    ("dtmf", "ringroute.cmd_dtmf"),
     ("emulate", "ringroute.cmd_emulate"),
     ("report", "ringroute.cmd_report"),
     ("tones", "ringroute.cmd_tones"),

@@ -141,7 +141,7 @@ class Emulation:
 
     def _run(self, tmp, flash):
         nl, ne = self.n_lines, self.n_exts
-        world = world_mod.World(self.sc, self.cfg, nl, ne, self.log, fw_profiles,
+        world = world_mod.World(self.sc, self._world_cfg(flash), nl, ne, self.log, fw_profiles,
                                 utc0=start_utc(self.sc.get("start")))
         sock_path = os.path.join(tmp, "board.sock")
         srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -204,6 +204,17 @@ class Emulation:
                     proc.wait()
                 self.bridge.close()
         return self.events
+
+    def _world_cfg(self, flash):
+        """The config the world's phones follow: the one given, else (--pty with a
+        kept flash) the board's own, else none (a blank board)."""
+        if self.cfg is not None:
+            return self.cfg
+        try:
+            with open(os.path.join(flash, "config.json")) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {"version": 1, "lines": [], "extensions": {}}
 
     @staticmethod
     def _tail(errf):

@@ -13,7 +13,7 @@ CALL_KEYS = {"at", "line", "caller_id", "name", "country", "keys", "hangup", "sp
              "noise_dbm0", "cpc_ms", "talk"}
 EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at"}
 TOP_KEYS = {"calls", "extensions", "expect", "duration", "start", "description", "seed", "echo_db",
-            "traffic"}
+            "traffic", "callees"}
 TRAFFIC_KEYS = {"calls_per_hour", "hours", "lines", "keys", "talk", "patience", "start_at", "method"}
 CID_REASONS = ("withheld", "unavailable", "none")
 DEFAULT_CAP_S = 2.5 * 3600   # s: longer than the firmware's default maximum call length
@@ -180,7 +180,16 @@ def parse(data, path="<scenario>"):
     # Without a duration the run ends 10 s after the last call is over; this cap
     # only stops a call nobody ends (the board's own guard is a 2 h maximum).
     duration = _num(duration, "duration", path) if duration is not None else last + DEFAULT_CAP_S
-    return {"calls": calls, "extensions": exts, "expect": expects, "duration": duration,
+    callees = {}
+    for num, c in (data.get("callees", {}) or {}).items():
+        w = "callees.%s" % num
+        c = c or {}
+        _check_keys(c, {"answer", "answer_after", "talk", "busy"}, w, path)
+        callees[str(num)] = {"answer": bool(c.get("answer", True)),
+                             "answer_after": _num(c.get("answer_after", 6.0), w + ".answer_after", path),
+                             "talk": _num(c.get("talk", 20.0), w + ".talk", path),
+                             "busy": bool(c.get("busy", False))}
+    return {"calls": calls, "extensions": exts, "expect": expects, "duration": duration, "callees": callees,
             "start": data.get("start"), "description": data.get("description", ""),
             "seed": int(data.get("seed", 1)), "echo_db": float(data.get("echo_db", -20.0)),
             "duration_given": data.get("duration") is not None}

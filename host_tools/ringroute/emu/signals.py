@@ -29,8 +29,9 @@ def ring_pulses(prof, t_ms):
     return line.ring_pulses(prof["ring_cadence_ms"], prof["ring_hz"], t_ms)
 
 
-def tone(prof, name, n0, el_ms=0):
-    """A block of the profile's call-progress tone `name`, cadence timed from el_ms=0."""
+def tone(prof, name, n0, el_ms):
+    """The block of the profile's call-progress tone `name` that starts el_ms
+    after the tone began (its cadence and phase run from there)."""
     try:
         from ..signals import tones
     except ImportError:

@@ -21,6 +21,7 @@ RATE = 8000
 RING_EPISODE_GAP_MS = 6000  # longer than any ring cadence's off time (US 4 s, IT 4 s)
 HEARD_DBM0 = -45.0          # audio above this level at a phone counts as heard
 AGENT_PUTS_DOWN_MS = 1500   # an agent whose line went dead hangs up this long after
+OUT_DIAL_DONE_MS = 3000     # the exchange takes the number as complete after this pause
 
 
 def _dtmf_freqs(d):
@@ -49,6 +50,23 @@ class Caller:
         self.cpc_end = None
         self.line_index = None
         self.heard_agent = 0.0       # energy of the agent's voice reaching the caller
+
+
+class Outbound:
+    """A call the board dials out (a call-back): dial tone, digits, ringback or
+    busy, then the called party talks and hangs up."""
+
+    def __init__(self, line, profile, t):
+        import dtmf   # the exchange hears the digits with the firmware's own receiver
+        self.line = line
+        self.profile = profile
+        self.state = "dialtone"
+        self.t_state = t
+        self.t_digit = t
+        self.digits = []
+        self.number = None
+        self.spec = None
+        self.rx = dtmf.DtmfReceiver()
 
 
 class Phone:
@@ -98,6 +116,7 @@ class World:
         self.tx = np.zeros((n_lines, BLOCK), dtype=np.float64)
         self.rx_prev = np.zeros((n_lines, BLOCK), dtype=np.float64)
         self.active = [None] * n_lines    # the Caller on each line
+        self.outbound = [None] * n_lines  # an Outbound call the board placed on each line
         self.faults = 0
         self.echo_gain = 10 ** (scenario["echo_db"] / 20.0)
         self.audio_checked = set()
@@ -159,6 +178,21 @@ class World:
                 lines_audio[li] += a
             elif c.state == "gone":
                 lp, rev, a = self._after_hangup(c, li, t, n0)
+                loop[li], reversed_[li] = lp, rev
+                lines_audio[li] += a
+        # The board seized a line nobody called on: an outbound call (call-back).
+        for li in range(self.n_lines):
+            if self.hook[li] and self.active[li] is None and self.outbound[li] is None:
+                self.outbound[li] = Outbound(li, sig.profile(self.profiles, self._line_country(li + 1)), t)
+                self.log(t, "seized", line=li + 1)
+            ob = self.outbound[li]
+            if ob is not None:
+                if not self.hook[li]:
+                    if ob.state != "done":
+                        self.log(t, "outbound_end", line=li + 1, number=ob.number, state=ob.state)
+                    self.outbound[li] = None
+                    continue
+                lp, rev, a = self._outbound(ob, li, t, n0)
                 loop[li], reversed_[li] = lp, rev
                 lines_audio[li] += a
         # Audio that crosses the crosspoint: agents' voices onto joined lines,
@@ -231,6 +265,12 @@ class World:
 
     def _connected(self, c, li, t, n0):
         a = np.zeros(BLOCK)
+        if not self.hook[li]:
+            # the board hung up on the caller (menu done, call-back promised...)
+            c.state = "done"
+            self.active[li] = None
+            self.log(t, "caller_released", line=li + 1)
+            return False, False, a
         if c.spec["noise_dbm0"] > -90:
             a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
         for (s, e, d, lvl, tw) in c.key_plan:
@@ -275,7 +315,7 @@ class World:
             # loop current drops for cpc_ms, then the exchange offers dial tone
             if el < (c.spec["cpc_ms"] or c.profile.get("cpc_ms", 800)):
                 return False, False, a
-            return True, False, a + sig.tone(c.profile, "dial", n0)
+            return True, False, a + sig.tone(c.profile, "dial", n0, el - (c.spec["cpc_ms"] or c.profile.get("cpc_ms", 800)))
         if m == "reversal":
             return True, True, a
         if m == "busy":
@@ -283,6 +323,54 @@ class World:
         if m == "reorder":
             return True, False, a + sig.tone(c.profile, "reorder", n0, el)
         return True, False, a  # silence / none: nothing but line noise
+
+    def _outbound(self, ob, li, t, n0):
+        """The exchange and the called party for a call the board dials out."""
+        a = np.zeros(BLOCK)
+        el = t - ob.t_state
+        if ob.state == "dialtone":
+            a += sig.tone(ob.profile, "dial", n0, el)
+        elif ob.state == "digits":
+            if t - ob.t_digit >= OUT_DIAL_DONE_MS:
+                ob.number = "".join(ob.digits)
+                spec = self.sc.get("callees", {}).get(ob.number, {})
+                ob.spec = {"answer": spec.get("answer", True), "answer_after": spec.get("answer_after", 6.0),
+                           "talk": spec.get("talk", 20.0), "busy": spec.get("busy", False)}
+                self.log(t, "dialled", line=li + 1, number=ob.number)
+                ob.state = "busy" if ob.spec["busy"] else "ringback"
+                ob.t_state = t
+        elif ob.state == "ringback":
+            a += sig.tone(ob.profile, "ringback", n0, el)
+            if ob.spec["answer"] and el >= ob.spec["answer_after"] * 1000:
+                ob.state = "talking"
+                ob.t_state = t
+                self.log(t, "callee_answer", line=li + 1, number=ob.number)
+        elif ob.state == "busy":
+            a += sig.tone(ob.profile, "busy", n0, el)
+        elif ob.state == "talking":
+            a += sig.caller_voice(n0, -20.0, self.rng)
+            if el >= ob.spec["talk"] * 1000:
+                ob.state = "gone"
+                ob.t_state = t
+                self.log(t, "hangup", line=li + 1, method="cpc", number=ob.number)
+        elif ob.state == "gone":
+            cpc = ob.profile.get("cpc_ms", 800)
+            return el >= cpc, False, a   # loop current drops for the CPC, then returns
+        return True, False, a
+
+    def _hear_dialling(self, li, t, tx):
+        """The exchange's DTMF receiver on an outbound line (the firmware's own
+        receiver, run here on the board's output)."""
+        ob = self.outbound[li]
+        if ob is None or ob.state not in ("dialtone", "digits"):
+            return
+        from array import array
+        ob.rx.process(array("h", tx.astype("<i2").tobytes()), t)
+        ev = ob.rx.pop()
+        if ev is not None:
+            ob.digits.append(ev["digit"])
+            ob.t_digit = t
+            ob.state = "digits"
 
     def _agent(self, ph, t):
         s = ph.spec
@@ -374,3 +462,5 @@ class World:
                 self.log(t, "fault", ext=ph.ext, what="ring applied to an off-hook phone")
             self.ext_ring[ph.port] = on
         self.tx = tx.astype(np.float64)
+        for li in range(self.n_lines):
+            self._hear_dialling(li, t, tx[li])
