@@ -13,8 +13,8 @@
 #   LOCK_AFTER failures           console locked for LOCK_MS; tries during a
 #                                 wait or the lock are refused unchecked
 #   right PIN                     count back to 0
-# The failure count is on flash, so a power cycle does not lift a lock (the
-# lock then runs LOCK_MS from boot, the block clock's zero).
+# The failure count is on flash, so a power cycle does not lift a lock: after
+# a reboot a locked console is locked for a full LOCK_MS from its first try.
 import binascii
 import hashlib
 import json
@@ -88,8 +88,7 @@ class Auth:
                 self._rec = {}  # a damaged file: treated as no PIN (physical access only)
         self.fails = self._rec.get("fails", 0)
         self._not_before = 0
-        if self.fails >= _LOCK_AFTER:
-            self._not_before = LOCK_MS
+        self._relock = self.fails >= _LOCK_AFTER  # locked before the reboot: lock again in full
         self._session_until = -1
 
     def has_pin(self):
@@ -99,6 +98,9 @@ class Auth:
         store.write_atomic(self.path, json.dumps(self._rec))
 
     def _wait_left(self, now):
+        if self._relock:
+            self._relock = False
+            self._not_before = now + LOCK_MS
         return self._not_before - now if now < self._not_before else 0
 
     def _failed(self, now):

@@ -39,7 +39,7 @@ def on_dnc(number, dnc):
 class Callbacks:
     def __init__(self, cfg, emit):
         ob = cfg.get("outbound") or {}
-        self.enabled = bool(ob.get("callback", True))
+        self.enabled = bool(ob.get("callback", False))   # outbound calls cost money: the office opts in
         self.key = ob.get("callback_key", "1")
         self.dnc = ob.get("do_not_call", [])
         self.hours = ob.get("hours", DEFAULT_HOURS)

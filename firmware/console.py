@@ -169,16 +169,19 @@ class Console:
         self.dropped = 0         # bytes of output dropped (queue full)
         self.bad = 0             # damaged or malformed request lines
         self.requests = 0
+        self._t0 = -1            # block clock at boot (the first poll): uptime counts from there
 
     # --- the per-block step -----------------------------------------------------
     def poll(self):
-        if self._out_len:
-            self._flush()
+        if self._t0 < 0:
+            self._t0 = self.clock.ms
         n = self.hal.console_read(self._rbuf)
         if n:
             self._feed(n)
         if self._mon_until:
             self._monitor()
+        if self._out_len:
+            self._flush()  # in the same block as the request: a reply costs no extra 10 ms
         if self.pending is not None and not self._out_len:
             self._do_pending()
 
@@ -385,7 +388,7 @@ class Console:
                          "line": talking.get(port)})
         gc.collect()
         prompts = _prompt_names()
-        return {"fw": _fw_version(), "proto": PROTO, "board": _board_name(hal), "uptime_ms": now,
+        return {"fw": _fw_version(), "proto": PROTO, "board": _board_name(hal), "uptime_ms": now - self._t0 if self._t0 >= 0 else 0,
                 "utc": app.wall_clock(), "config": self.config_source,
                 "config_name": (app.cfg.get("name") or "")[:_NAME_MAX], "lines": lines, "exts": exts,
                 "heap": {"free": _gc("mem_free"), "used": _gc("mem_alloc")},

@@ -100,6 +100,7 @@ _TWIST_LO_Q4 = const(143)
 #   into each other's filter at +-1.5 % offset, so 8 dB leaves 5 dB of margin).
 _REL_PEAK_Q4 = const(101)
 _REL_PEAK_NOISY_Q4 = const(25)   # 2 dB for the rows of a noisy pair (below)
+_REL_PEAK_NOISY_COL_Q4 = const(101)  # and for its columns
 # Share of energy (spandsp checks the same ratio): the two tones must carry
 # at least 20 % of the window's energy, 6.4 * (row + col) >= 0.2 * T, i.e.
 # (row + col) * 64 >= T * 2. A pair with 70 % or more is "clean" and meets the
@@ -343,10 +344,12 @@ def _decide_py(st, tab, trace=None):
     # rows, where speech is strongest
     lim = 5 if (er + ec) * 64 >= tot * _SHARE_HI_X10 else 9   # table column of the fine limit
     rp = _REL_PEAK_Q4
+    rpc = _REL_PEAK_Q4
     if lim == 9:
         if er * 16 > ec * _NOISY_TWIST_Q4:
             return -1
         rp = _REL_PEAK_NOISY_Q4
+        rpc = _REL_PEAK_NOISY_COL_Q4
     for k in range(4):
         if k != r and (st[_EN + k] >> sh) * rp > er * 16:
             return -1
@@ -359,7 +362,7 @@ def _decide_py(st, tab, trace=None):
         if k != c:
             wr = st[_WC + 2 * k] >> 5
             wi = st[_WC + 2 * k + 1] >> 5
-            if ((wr * wr + wi * wi) >> 4) * _REL_PEAK_Q4 > ew * 16:
+            if ((wr * wr + wi * wi) >> 4) * rpc > ew * 16:
                 return -1
     precise = 32
     for j in range(6):
@@ -584,10 +587,12 @@ if _HAVE_VIPER:
         if (er + ec) * 64 >= tot * _SHARE_HI_X10:
             lim = 5
         rp = _REL_PEAK_Q4
+        rpc = _REL_PEAK_Q4
         if lim == 9:
             if er * 16 > ec * _NOISY_TWIST_Q4:
                 return -1
             rp = _REL_PEAK_NOISY_Q4
+            rpc = _REL_PEAK_NOISY_COL_Q4
         for k in range(4):
             if k != r and (((st[_EN + k] << sx) >> sx) >> sh) * rp > er * 16:
                 return -1
@@ -598,7 +603,7 @@ if _HAVE_VIPER:
             if k != c:
                 wr = ((st[_WC + 2 * k] << sx) >> sx) >> 5
                 wi = ((st[_WC + 2 * k + 1] << sx) >> sx) >> 5
-                if ((wr * wr + wi * wi) >> 4) * _REL_PEAK_Q4 > ew * 16:
+                if ((wr * wr + wi * wi) >> 4) * rpc > ew * 16:
                     return -1
         precise = 32
         for j in range(6):

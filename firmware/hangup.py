@@ -165,6 +165,7 @@ class HangupDetector:
         # --- tones -----------------------------------------------------------------
         if self.tones is not None:
             self.tones.process(block, t_ms)
+            self.tones.clear_events()   # the verdict is `current`; ended-tone events unused
             cur = self.tones.current
             if cur is not None:
                 if cur == "busy" and self._m_busy:

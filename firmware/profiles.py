@@ -16,7 +16,10 @@
 #   cpc_ms           loop-current drop length that exchanges give on clear-down (ms, typical;
 #                    where the country's exchanges seldom give one, a PBX-typical 300 ms)
 # Every figure has its source beside it; where a country's spec gives a range,
-# the centre value is here and the detectors apply the tolerance.
+# the centre value is here and the detectors apply the tolerance. Tone figures
+# are E.180's; the caller-ID timing of FR, IT, ES and AU is the operators' usual
+# practice as described in vendor notes, not yet checked against their own
+# specifications (marked "unverified").
 
 PROFILES = {
     # North America. Tones: ANSI T1.401 / Telcordia GR-506-CORE "precise tone plan"
@@ -78,7 +81,7 @@ PROFILES = {
     },
     # France (France Telecom STI 1, E.180 Suppl. 2 France). Tones 440 Hz. Ring 50 Hz,
     # 1.5 s on 3.5 s off. Caller ID: ETSI V.23 FSK between the 1st and 2nd ring
-    # (STI 1 "presentation du numero", EN 300 659-1). Hang-up: busy tone.
+    # (STI 1 "presentation du numero", EN 300 659-1; timing unverified). Hang-up: busy tone.
     "FR": {
         "name": "France",
         "ring_hz": 50,
@@ -95,7 +98,8 @@ PROFILES = {
     },
     # Italy (Telecom Italia, E.180 Suppl. 2 Italy). Tones 425 Hz; the dial tone is
     # cadenced 0.2/0.2/0.6/1.0 s. Ring 25 Hz, 1 s on 4 s off. Caller ID: ETSI V.23 FSK
-    # before the first ring after a line reversal (Telecom Italia STI, EN 300 659-1 6.1.3a).
+    # before the first ring after a line reversal (Telecom Italia, EN 300 659-1 6.1.3a;
+    # timing unverified).
     # Hang-up: busy tone.
     "IT": {
         "name": "Italy",
@@ -113,7 +117,7 @@ PROFILES = {
     },
     # Spain (Telefonica, E.180 Suppl. 2 Spain). Tones 425 Hz. Busy 0.2/0.2, congestion
     # 0.2/0.2/0.2/0.2/0.2/0.6 s. Ring 25 Hz, 1.5 s on 3 s off. Caller ID: ETSI V.23 FSK
-    # between the 1st and 2nd ring. Hang-up: busy tone.
+    # between the 1st and 2nd ring (timing unverified). Hang-up: busy tone.
     "ES": {
         "name": "Spain",
         "ring_hz": 25,
@@ -151,7 +155,8 @@ PROFILES = {
     # congestion 425 Hz 0.375/0.375 s with every other burst 10 dB lower (E.180 Suppl. 2
     # Australia): the same timing as busy, told apart by that level step only.
     # Ring 25 Hz, double ring 0.4/0.2/0.4/2.0 s. Caller ID: V.23 FSK between the 1st and
-    # 2nd ring (Telstra, ETSI-based message format). Hang-up: busy tone, reversal.
+    # 2nd ring (Telstra, ETSI-based message format; timing unverified). Hang-up: busy
+    # tone, reversal.
     "AU": {
         "name": "Australia",
         "ring_hz": 25,

@@ -75,8 +75,7 @@ class CallProgress:
             return
         det = self.det
         det.process(block, t_ms)
-        while det.pop() is not None:   # tone verdicts are read from det.current
-            pass
+        det.clear_events()   # verdicts are read from det.current; no event dicts built
         cur = det.current
         st = self.state
         if st == WAIT_DIAL:

@@ -567,6 +567,10 @@ class ToneDetector:
         return {"event": "tone", "tone": self._qname[i], "start_ms": self._qs[i],
                 "end_ms": self._qe[i]}
 
+    def clear_events(self):
+        """Drop pending events without building them (for callers that read `current`)."""
+        self._qn = 0
+
     def finish(self, t_ms):
         if self._cur is not None:
             if self._run_sig == self._cur.sig:

@@ -6,10 +6,10 @@ from line_helpers import COUNTRIES, ctrl, dtmf, pcm, real_audio, run_line, silen
 from ringroute.signals import tones as st
 
 
-def progress(x, cc, dialled_ms, engine="micropython", reversed_=None, **kw):
+def progress(x, cc, dialled_ms, engine="micropython", reversed_=None, heap_lock=False, **kw):
     n = len(x) // 80
     out = run_line("progress", {"profile": cc, "kw": kw, "raw": "a.raw", "ctrl": "c.bin",
-                                "dialled_ms": dialled_ms}, engine,
+                                "dialled_ms": dialled_ms, "heap_lock": heap_lock}, engine,
                    files={"a.raw": pcm(x[:n * 80]), "c.bin": ctrl(n, reversed_=reversed_)})
     return [(o["state"], o["t_ms"]) for o in out if o.get("event") == "progress"], out[-1]["result"]
 
@@ -79,4 +79,11 @@ def test_music_on_hold_answer_is_an_answer():
     # an IVR that answers with music: real music is no tone, so it counts as answer
     x, dialled = outgoing("UK", real_audio("music", 4) * 0.5)
     evs, result = progress(x, "UK", dialled)
+    assert result == "answer"
+
+
+def test_the_per_block_path_allocates_nothing():
+    # progress events are queued in preallocated slots; tone verdicts read, never built
+    x, dialled = outgoing("US", np.concatenate([voice(2), st.tone_seconds("US", "busy", 1).astype(float)]))
+    evs, result = progress(x, "US", dialled, heap_lock=True)
     assert result == "answer"

@@ -100,3 +100,11 @@ def test_signals_give_twice_the_ring_frequency_in_pulses():
     assert line.ring_pulses([2000, 4000], 20, -10) == 0
     assert line.ring_on([400, 200, 400, 2000], 450) is False
     assert line.ring_on([400, 200, 400, 2000], 650) is True
+
+
+def test_the_per_block_path_allocates_nothing():
+    # heap_lock() around every process() call on the unix port; pop() builds the event
+    cad = [400, 200, 400, 2000]
+    out = run_line("ring", {"cadence": cad, "pulses": "p.bin", "heap_lock": True}, "micropython",
+                   files={"p.bin": bytes(pulses_for(cad, 25, 3))})
+    assert out[-1]["rings"] == 3

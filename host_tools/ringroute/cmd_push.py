@@ -39,6 +39,9 @@ def configure(p):
     p.add_argument("--prompts", metavar="DIR", action="append", default=[],
                    help="more folders with NAME.wav / NAME.ulaw (the config's prompts/ folder is always searched)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    import argparse
+    # bench/bench_console.py: pace the host's writes as a UART at this rate would (a pty has no baud rate)
+    p.add_argument("--throttle-baud", type=int, help=argparse.SUPPRESS)
 
 
 def prompt_names(cfg):
@@ -93,9 +96,10 @@ def run(args):
     dirs = [os.path.join(os.path.dirname(os.path.abspath(args.config)), "prompts")] + args.prompts
     sources = find_sources(names, dirs)
     sent = []
+    xfer_s = 0.0   # time on the wire (the rest is checking and converting)
     kept = []
     sent_bytes = 0
-    with open_board(args, need_pin=True) as b:
+    with open_board(args, need_pin=True, throttle_baud=getattr(args, "throttle_baud", None)) as b:
         on_board = b.prompt_list()
         for name in names:
             if name not in sources:
@@ -108,11 +112,16 @@ def run(args):
             if on_board.get(name) == [len(data), crc]:
                 kept.append(name)
                 continue
+            t1 = time.monotonic()
             b.put_file("prompt", data, name=name, progress=Progress(name + ".ulaw", quiet=args.quiet))
+            xfer_s += time.monotonic() - t1
             sent.append(name)
             sent_bytes += len(data)
+        t1 = time.monotonic()
         r = b.put_file("config", text, progress=Progress("config (%d bytes)" % len(text), quiet=True))
+        xfer_s += time.monotonic() - t1
     dt = time.monotonic() - t0
+    args.stats = {"seconds": dt, "transfer_s": xfer_s, "prompts_sent": len(sent), "prompt_bytes": sent_bytes, "config_bytes": len(text)}
     print("pushed %s: %d prompt(s) uploaded (%.1f KB), %d already on the board; config %d bytes; %.1f s" % (
         args.config, len(sent), sent_bytes / 1024.0, len(kept), len(text), dt))
     if r.get("switch") == "unchanged":

@@ -41,9 +41,14 @@ def main():
         r = ringdet.RingDetector(cadence=p["cadence"])
         pulses = read(p["pulses"])
         ended = False
+        lock = p.get("heap_lock", False)
         for i in range(len(pulses)):
             t = i * 10
+            if lock:
+                _lock()
             r.process(pulses[i], t)
+            if lock:
+                _unlock()
             ev = r.pop()
             if ev is not None:
                 ev["rings"] = r.rings
@@ -113,6 +118,7 @@ def main():
         cp.reset(0)
         ctrl = read(p["ctrl"])
         dialled = p.get("dialled_ms")
+        lock = p.get("heap_lock", False)
         i = -1
         while f.readinto(blk) == 160:
             i += 1
@@ -120,7 +126,11 @@ def main():
             c = i * 3
             if dialled is not None and t == dialled:
                 cp.dialled(t)
+            if lock:
+                _lock()
             cp.process(blk, t, ctrl[c] != 0, 1 if ctrl[c + 1] == 0 else -1)
+            if lock:
+                _unlock()
             ev = cp.pop()
             while ev is not None:
                 print(json.dumps(ev))

@@ -8,8 +8,7 @@ board read one table.
     tone_samples(prof, "dial", 8000, 8000 * 3)  # the 4th second of the dial tone
 
 A tone listed with three frequencies f-m, f, f+m (Australia's 400/425/450 Hz)
-is f amplitude-modulated at m Hz, 100 % depth (the sidebands are half the
-carrier's amplitude).
+is f amplitude-modulated at m Hz, AM_DEPTH deep (AS/CA S002: 90-99 %).
 """
 import importlib.util
 import math
@@ -20,6 +19,7 @@ import numpy as np
 from .. import audio, paths
 
 RATE = audio.RATE
+AM_DEPTH = 0.95   # modulation depth of AM tones (AS/CA S002:2010 5.3.4.1: 90 % to 99 %)
 _PROFILES = None
 
 
@@ -71,7 +71,7 @@ def tone_float(freqs, n, start_sample=0, level_dbm0=-13.0, freq_scale=1.0):
     freqs = tuple(freqs)
     if len(freqs) == 3 and abs((freqs[1] - freqs[0]) - (freqs[2] - freqs[1])) < 1e-6:
         f, m = freqs[1] * freq_scale, (freqs[1] - freqs[0]) * freq_scale
-        return a * (1.0 + np.cos(2 * math.pi * m * t)) * np.cos(2 * math.pi * f * t)
+        return a * (1.0 + AM_DEPTH * np.cos(2 * math.pi * m * t)) * np.cos(2 * math.pi * f * t)
     x = np.zeros(n)
     for f in freqs:
         x += a * np.cos(2 * math.pi * f * freq_scale * t)
