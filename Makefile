@@ -39,9 +39,9 @@ demo: venv
 bench: venv sysdeps
 	$(BIN)/python -m bench
 
-# ESP32 build of the firmware (what `ringroute flash` copies).
+# ESP32 build of the firmware (what `ringroute flash` copies), into build/esp32.
 mpy: venv
-	$(BIN)/python -m ringroute.build --out build/esp32
+	$(BIN)/ringroute flash --build-only
 
 clean:
 	rm -rf build .pytest_cache

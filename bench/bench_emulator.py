@@ -49,6 +49,22 @@ def smallest_heap():
     return hi, None
 
 
+def code_and_data():
+    """(code bytes, data bytes at boot, peak data bytes) of the firmware in the unix port."""
+    import tempfile
+    sys.path.insert(0, os.path.join(ROOT, "host_tools"))
+    from ringroute import paths
+    with tempfile.TemporaryDirectory() as work:
+        p = subprocess.run(paths.engine_command("micropython", "1M") + [
+            os.path.join(ROOT, "bench", "fw_heap.py"), os.path.join(ROOT, "tests", "data", "basic.json"),
+            work, os.path.join(ROOT, "tests")], capture_output=True, text=True, timeout=300,
+            env=paths.engine_env("micropython"))
+    w = p.stdout.split()
+    if p.returncode != 0 or len(w) < 6:
+        raise RuntimeError("fw_heap failed: %s" % (p.stderr or p.stdout).strip()[-300:])
+    return int(w[1]), int(w[3]), int(w[5])
+
+
 def main():
     print("demo call (examples/office.yaml + examples/demo-call.yaml)")
     print("%-12s %10s %10s %12s" % ("engine", "sim s", "wall s", "x real time"))
@@ -58,6 +74,11 @@ def main():
             print("%-12s failed: %s" % (engine, out.strip().splitlines()[-1:]))
             continue
         print("%-12s %10.1f %10.2f %12.0f" % (engine, sim, wall, sim / wall))
+    code, boot, peak = code_and_data()
+    print("heap, unix port (8-byte object slots; the ESP32 has 4-byte ones):")
+    print("  firmware code loaded as .mpy:  %6.1f KB (in flash on a frozen build: boards/reference/manifest.py)" % (code / 1024.0))
+    print("  live data after boot:          %6.1f KB" % (boot / 1024.0))
+    print("  live data peak over a call:    %6.1f KB (gc after every block)" % (peak / 1024.0))
     kb, err = smallest_heap()
     if kb is None:
         print("heap: the demo does not run even with 256 KB: %s" % err.strip().splitlines()[-1:])

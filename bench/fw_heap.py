@@ -1,0 +1,64 @@
+# Runs under the `micropython` binary (bench_emulator.py starts it):
+#   micropython bench/fw_heap.py CONFIG.json WORKDIR
+# Walks one whole call on the stand-in board (tests/standin_hal.py) with a
+# garbage collection after every block, and prints the code's heap (module
+# bytecode and objects: in flash on a frozen build) and the peak of live
+# data (buffers, config, call state) above it.
+import gc
+import json
+import os
+import sys
+
+sys.path.append(sys.argv[3])   # tests/, for the stand-in board
+from standin_hal import StandInHal  # noqa: E402
+
+MODULES = ("compat", "pcm", "blockframe", "events", "store", "cfgstore", "records", "player",
+           "router", "profiles", "ringdet", "hangup", "dtmf", "dtmfgen", "progress", "tonegen",
+           "callbacks", "callerid", "tones", "schedule", "ivr", "linecall", "app")
+
+
+def main(cfg_path, work):
+    gc.collect()
+    base = gc.mem_alloc()
+    for m in MODULES:
+        __import__(m)
+    gc.collect()
+    code = gc.mem_alloc() - base
+    import app as app_mod
+    import linecall
+    with open(cfg_path) as f:
+        cfg = json.load(f)
+    os.chdir(work)
+    try:
+        os.mkdir("prompts")
+    except OSError:
+        pass
+    with open("prompts/welcome.ulaw", "wb") as f:
+        f.write(bytes(8000))
+    hal = StandInHal()
+    a = app_mod.App(hal, cfg)
+    gc.collect()
+    after_boot = gc.mem_alloc() - base - code
+    peak = after_boot
+    lc = a.lines[0]
+    t_route = None
+    for b in range(3000):
+        t = b * 10
+        hal.pulses = 1 if t < 8000 and (t % 6000) < 2000 and (t // 10) % 5 in (0, 2) else 0
+        hal.loop = hal.hook[0] and t < 25000
+        if lc.state == linecall.IVR and t > 10000:
+            lc._act(t, ("route", "ext", "101"))
+        if lc.state == linecall.ROUTING and t_route is None:
+            t_route = t
+        if t_route is not None and hal.ring:
+            hal.offhook_ports |= hal.ring
+        hal.next_block()
+        a.step()
+        gc.collect()
+        live = gc.mem_alloc() - base - code
+        if live > peak:
+            peak = live
+    print("code %d data_boot %d data_peak %d states_seen %s" % (code, after_boot, peak, lc.call))
+
+
+main(sys.argv[1], sys.argv[2])
