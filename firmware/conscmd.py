@@ -11,14 +11,25 @@ import os
 import auth as auth_mod
 import cfgstore
 import store
-from console import (CmdError, CHUNK, MAX_LINE, MONITOR_MS, PROTO, _CFG_MAX, _NAME_MAX, _PROMPT_MAX,
-                     _SPARE, PROMPTS, INDEX, _DOWNLOADS, _PRIVATE)
+from compat import const
+from console import CmdError, CHUNK, MAX_LINE, MONITOR_MS, PROTO
+
+_CFG_MAX = const(32768)    # bytes; a compiled config is a few KB
+_PROMPT_MAX = const(1048576)  # bytes; 131 s of 8 kHz mu-law, a quarter of a 4 MB flash
+_NAME_MAX = const(32)      # characters in a prompt name (and in names shown by status)
+_SPARE = const(16384)      # bytes of flash kept free after an upload (records, config swap)
+
+PROMPTS = "prompts"
+INDEX = PROMPTS + "/index.json"   # name -> [size, crc] of prompts uploaded through the console
+_DOWNLOADS = {"config": cfgstore.CURRENT, "config.prev": cfgstore.PREVIOUS,
+              "records": "records.jsonl", "records.old": "records.1.jsonl"}
+_PRIVATE = ("config", "config.prev", "records", "records.old")  # need a session to read
 
 
 def hello(con, a):
     return {"proto": PROTO, "fw": _fw_version(), "board": _board_name(con.hal),
-            "max_line": MAX_LINE, "chunk": CHUNK, "pin_set": con.auth.has_pin(),
-            "session": con.auth.authorised(con.clock.ms), "seq": con.events.seq}
+            "max_line": MAX_LINE, "chunk": CHUNK, "pin_set": con.get_auth().has_pin(),
+            "session": con.get_auth().authorised(con.clock.ms), "seq": con.events.seq}
 
 def status(con, a):
     app = con.app
@@ -70,21 +81,21 @@ def status(con, a):
                         "records_bytes": max(0, _size("records.jsonl")) + max(0, _size("records.1.jsonl"))},
             "events": {"seq": con.events.seq, "overwritten": con.events.overwritten},
             "console": {"requests": con.requests, "bad": con.bad, "dropped": con.dropped},
-            "auth": con.auth.state(now), "pending": con.pending}
+            "auth": con.get_auth().state(now), "pending": con.pending}
 
 def login(con, a):
-    err, left = con.auth.login(a.get("pin"), con.clock.ms)
+    err, left = con.get_auth().login(a.get("pin"), con.clock.ms)
     if err:
         _auth_error(err, left)
     return {"session_ms": auth_mod.SESSION_MS}
 
 def logout(con, a):
-    con.auth.logout()
+    con.get_auth().logout()
     con._mon_until = 0
     return {}
 
 def pin_set(con, a):
-    err, left = con.auth.set_pin(a.get("new"), a.get("old"), con.clock.ms)
+    err, left = con.get_auth().set_pin(a.get("new"), a.get("old"), con.clock.ms)
     if err:
         if err == auth_mod.E_FORM:
             raise CmdError(err, auth_mod.pin_problem(a.get("new")))
@@ -288,7 +299,7 @@ def get(con, a):
             raise CmdError("args", "bad prompt name")
         path = PROMPTS + "/" + a["name"] + ".ulaw"
     elif kind in _DOWNLOADS:
-        if kind in _PRIVATE and not con.auth.authorised(con.clock.ms):
+        if kind in _PRIVATE and not con.get_auth().authorised(con.clock.ms):
             raise CmdError("auth", "log in with the admin PIN first (login)")
         path = _DOWNLOADS[kind]
     else:

@@ -202,7 +202,7 @@ def check_pin_first_use_and_lock(r):
     assert r2.err("login", {"pin": PIN}) == "locked"
     r2.advance(auth_mod.LOCK_MS)
     r2.ok("login", {"pin": PIN})
-    assert r2.con.auth.fails == 0
+    assert r2.con.get_auth().fails == 0
     r2.ok("get", {"kind": "records"})
 
 

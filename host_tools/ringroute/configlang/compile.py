@@ -54,9 +54,9 @@ def check_config(path, text=None):
     sections.collect_exts(ctx, node("extensions"))
     sections.collect_groups(ctx, node("groups"))
     for k, (kn, vn) in r.mapping(node("menus"), "menus").items():
-        if k in ctx.groups or k in ctx.exts:
-            pass
         ctx.menus[k] = kn
+    if "menus" in top and not ctx.menus:
+        probs.at(node("menus"), "menus: at least one menu is needed")
     if "prompts" in top:
         sections.parse_prompts(ctx, node("prompts"))
     ctx.has_operator = "operator" in top

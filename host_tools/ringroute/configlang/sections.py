@@ -28,7 +28,7 @@ def parse_lines(ctx, node):
     out = []
     codes = country_codes()
     items = r.seq(node, "lines")
-    if node is not None and not items and not is_null(node) and not ctx.probs.items:
+    if node is not None and not items:
         ctx.probs.at(node, "lines: at least one line is needed")
     for i, ln in enumerate(items):
         where = "line %d" % (i + 1)
