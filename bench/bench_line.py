@@ -143,7 +143,7 @@ def release_times():
     for cc, cpc, rev, tone in rows:
         print("  %-3s %-13s %-13s %-15s %-15s" % (cc, fmt(cpc), fmt(rev), fmt(tone["busy"]),
                                                   fmt(tone["reorder"])))
-    print("  (cpc: the exchange's own drop length per profile, cpc_min_ms = 3/4 of it, <= 600 ms;"
+    print("  (cpc: the profile's typical drop; default threshold cpc_min_ms = 200 ms;"
           " silence and max_length fire at their configured times)")
 
 

@@ -78,10 +78,16 @@ _BP_A1 = const(-1391)         # -0.33952 * 4096
 _BP_A2 = const(983)           # 0.24008 * 4096
 # UART timing in thirds of a sample: one bit = 20/3 samples = 20 units, one sample = 3.
 _BIT_T3 = const(20)
-# First sample point after the start edge, in thirds: 3 (crossing fraction) + 8
+# First sample point after the start edge, in thirds: 3 (crossing fraction) + 9
 # puts the 3-sample decision on the start bit's centre as the 8-sample
-# correlator sees it (measured best balance for twist -6..+6 dB).
-_HALF_T3 = const(8)
+# correlator sees it (bench: best with no twist), plus the twist correction.
+_HALF_T3 = const(9)
+# Twist (ANSI/TIA/EIA-716: -6..+10 dB, ES 200 778-1: +-6 dB) stretches the
+# stronger tone's bits in the decision: mark->space crossings come late by
+# delta, space->mark early by delta, so the start edge (mark->space) sets the
+# clock late. The seizure (0101...) shows 2 delta directly: the share of
+# mark decisions is 1/2 + 2 delta / bit. Correction (thirds) = (share - 1/2) * 20.
+_TWIST_MAX = const(6)         # thirds of a sample (2 samples): about +-10 dB of twist
 _MIN_MARK = const(267)        # samples of mark before a message: 40 bits (BT SIN 227 sends 55..90,
                               # GR-30-CORE 180 +- 25, 80 for CIDCW)
 _MAX_GAP = const(400)         # samples (60 bits) of mark allowed between two bytes of a message;
@@ -109,7 +115,9 @@ _S_DP = const(16)    # previous decision value (biased)
 _S_DPP = const(17)
 _S_X2 = const(18)     # band-pass input two samples back (biased)
 _S_Y2 = const(19)     # band-pass output two samples back (biased)
-_S_LEN = const(20)
+_S_NPOS = const(20)  # mark decisions in the last block
+_S_OFF = const(21)   # 8 - twist correction of the first sample point (thirds)
+_S_LEN = const(22)
 
 # Message types (GR-30-CORE, EN 300 659-3): caller ID ones produce events,
 # the others are checked and skipped.
@@ -190,6 +198,8 @@ if _VIPER:
         dpp = int(S[17]) - 536870912
         xx2 = int(S[18]) - 536870912
         yy2 = int(S[19]) - 536870912
+        off = int(S[21]) - 8
+        npos = 0
         nout = 0
         i = 0
         while i < 80:
@@ -231,6 +241,8 @@ if _VIPER:
             u = ssi >> 11
             w = ssq >> 11
             d = em - (u * u + w * w)
+            if d > 0:
+                npos += 1
             if uart == 0:
                 if d > 0:
                     if run < 30000:
@@ -248,7 +260,7 @@ if _VIPER:
                             q = 2
                         if 6 * u >= 5 * den:
                             q = 3
-                        cnt = 8 + q
+                        cnt = 9 + q + off   # _HALF_T3 + crossing + twist correction
                         bit = 0
                         byte = 0
                     prev = 0
@@ -306,6 +318,7 @@ if _VIPER:
         S[17] = dpp + 536870912
         S[18] = xx2 + 536870912
         S[19] = yy2 + 536870912
+        S[20] = npos
         return nout
 
     @micropython.viper
@@ -366,6 +379,8 @@ else:
         dpp = st[17] - B
         xx2 = st[18] - B
         yy2 = st[19] - B
+        off = st[_S_OFF] - 8
+        npos = 0
         nout = 0
         for i in range(_BLOCK):
             v = x[i]
@@ -407,6 +422,8 @@ else:
             w2 = ssq >> _CORR_SHIFT
             es = u2 * u2 + w2 * w2
             d = em - es
+            if d > 0:
+                npos += 1
             if _CHECK32:
                 _chk(p0 + B, p1 + B, p2 + B, p3 + B, smi + B, smq + B, ssi + B, ssq + B,
                      smi - B, ssi - B, em, es, d)
@@ -429,7 +446,7 @@ else:
                             q = 2
                         if 6 * u >= 5 * den:
                             q = 3
-                        cnt = _HALF_T3 + q
+                        cnt = _HALF_T3 + q + off
                         bit = 0
                         byte = 0
                     prev = 0
@@ -467,6 +484,7 @@ else:
         st[17] = dpp + B
         st[18] = xx2 + B
         st[19] = yy2 + B
+        st[_S_NPOS] = npos
         return nout
 
     def _tones_block(x, tst, n):
@@ -607,6 +625,9 @@ class CallerIdDecoder:
             st[i] = 0
         for i in (_S_XP, _S_YP, _S_MI, _S_MQ, _S_SI, _S_SQ, _S_DP, _S_DPP, _S_X2, _S_Y2):
             st[i] = _BIAS
+        st[_S_OFF] = 8
+        self._npos = 0
+        self._nseiz = 0
         r = self._ring
         for i in range(4 * _WIN):
             r[i] = _BIAS
@@ -634,9 +655,24 @@ class CallerIdDecoder:
                     self._votes += 1
         out = self._out
         k = 0
+        seiz = 0
         while k < n:
+            if out[k * 3] == 0x55:
+                seiz += 1
             self._byte(out[k * 3], out[k * 3 + 1], t_ms + (out[k * 3 + 2] >> 3))
             k += 1
+        if seiz and self._mstate == _M_HUNT and st[_S_RUN] < 10 and self._nseiz < 40 * _BLOCK:
+            self._npos += st[_S_NPOS]
+            self._nseiz += _BLOCK
+            if self._nseiz >= 2 * _BLOCK:
+                # share of mark in the seizure: (npos / nseiz - 1/2) * 20 thirds, rounded
+                # (npos <= 40 blocks * 80, so npos * 40 stays a small int)
+                o = (self._npos * 40 // self._nseiz - 20 + 1) // 2
+                if o > _TWIST_MAX:
+                    o = _TWIST_MAX
+                elif o < -_TWIST_MAX:
+                    o = -_TWIST_MAX
+                st[_S_OFF] = 8 - o
         if self._mstate != _M_HUNT and st[_S_UART] == 0 and st[_S_RUN] > _MAX_GAP:
             self._mstate = _M_HUNT     # the carrier went on without the rest of the message
 
@@ -647,6 +683,8 @@ class CallerIdDecoder:
                 if self._seize_n == 0 or t - self._seize_end > 30:
                     self._seize_n = 0
                     self._votes = 0
+                    self._npos = 0
+                    self._nseiz = 0
                     self._seize_ms = t - 9
                 self._seize_n += 1
                 self._seize_end = t

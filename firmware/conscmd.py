@@ -26,6 +26,42 @@ _DOWNLOADS = {"config": cfgstore.CURRENT, "config.prev": cfgstore.PREVIOUS,
 _PRIVATE = ("config", "config.prev", "records", "records.old")  # need a session to read
 
 
+def _name_ok(name):
+    if type(name) is not str or not name or len(name) > _NAME_MAX:
+        return False
+    for c in name:
+        if not ("a" <= c <= "z" or "A" <= c <= "Z" or "0" <= c <= "9" or c in "_-"):
+            return False
+    return True
+
+
+def _size(path):
+    try:
+        return os.stat(path)[6]
+    except OSError:
+        return -1
+
+
+def _file_crc(path):
+    crc = 0
+    buf = bytearray(512)
+    with open(path, "rb") as f:
+        while True:
+            n = f.readinto(buf)
+            if not n:
+                break
+            crc = binascii.crc32(memoryview(buf)[:n], crc)
+    return crc & 0xFFFFFFFF
+
+
+def _free_bytes():
+    try:
+        st = os.statvfs(".")
+        return st[0] * st[3]
+    except (OSError, AttributeError):
+        return -1
+
+
 def hello(con, a):
     return {"proto": PROTO, "fw": _fw_version(), "board": _board_name(con.hal),
             "max_line": MAX_LINE, "chunk": CHUNK, "pin_set": con.get_auth().has_pin(),

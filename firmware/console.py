@@ -16,10 +16,10 @@
 # Runs inside App.step(), once per 10 ms block: reads what the UART has,
 # handles complete lines, sends at most _TX_PER_BLOCK bytes (about what the
 # line carries in 10 ms at 115200 baud, so a write never stalls the block
-# clock). With nothing to do, poll() allocates nothing. The commands
-themselves (conscmd.py) are imported with the first request and freed
-after a quiet minute, so the heap holds them only while a technician is
-connected.
+# # clock). With nothing to do, poll() allocates nothing. The commands
+# themselves (conscmd.py) are imported with the first request and freed
+# after a quiet minute, so the heap holds them only while a technician is
+# connected.
 import binascii
 import gc
 import json
@@ -98,42 +98,6 @@ def parse(line):
     if not isinstance(args, dict):
         raise CmdError("args", "the arguments must be a JSON object", rid)
     return rid, parts[2].decode(), args
-
-
-def _name_ok(name):
-    if type(name) is not str or not name or len(name) > _NAME_MAX:
-        return False
-    for c in name:
-        if not ("a" <= c <= "z" or "A" <= c <= "Z" or "0" <= c <= "9" or c in "_-"):
-            return False
-    return True
-
-
-def _size(path):
-    try:
-        return os.stat(path)[6]
-    except OSError:
-        return -1
-
-
-def _file_crc(path):
-    crc = 0
-    buf = bytearray(512)
-    with open(path, "rb") as f:
-        while True:
-            n = f.readinto(buf)
-            if not n:
-                break
-            crc = binascii.crc32(memoryview(buf)[:n], crc)
-    return crc & 0xFFFFFFFF
-
-
-def _free_bytes():
-    try:
-        st = os.statvfs(".")
-        return st[0] * st[3]
-    except (OSError, AttributeError):
-        return -1
 
 
 class Console:

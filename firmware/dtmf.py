@@ -1,18 +1,19 @@
 # DTMF receiver: one per line, fed one 10 ms block (80 samples, 8 kHz) at a time.
 #
-# What it meets (each threshold below names its source):
+# What it meets (tests/test_dtmf_conformance.py checks both sides of each):
 #   frequency  accept +-1.5 %, reject +-3.5 % of nominal  (ITU-T Q.24 sec. 4.2.1,
 #              Telcordia GR-506 / ANSI T1.401, MT8870 data sheet: "accept
 #              +-1.5 % +-2 Hz, reject +-3.5 %")
-#   level      accept -25..0 dBm0 per tone, reject below -35 dBm0  (Q.24 table 2,
+#   level      accept -25..0 dBm0 per tone, reject -35 dBm0  (Q.24 table 2,
 #              GR-506 "-25 dBm0 per tone minimum"; MT8870 sensitivity -29 dBm)
-#   twist      high group from 8 dB below to 4 dB above the low group
-#              (GR-506: reverse twist 8 dB, normal twist 4 dB; Q.24 table 3)
+#   twist      high group from 8 dB below to 4 dB above the low group: GR-506
+#              "reverse twist 8 dB, normal twist 4 dB" (rejects 12 / 7 dB)
 #   duration   accept >= 40 ms, reject <= 23 ms  (GR-506; MT8870 tGTP design)
 #   pause      accept >= 40 ms between digits; drop-outs <= 10 ms bridged
 #              (GR-506 "interruption of 10 ms shall not cause a double")
 #   talk-off   each tone dominates its group, the pair carries most of the
-#              energy, and each tone's frequency is checked by phase (below).
+#              energy, and each tone's frequency is measured by phase (below);
+#              a pair with other sound under it must meet tighter limits.
 #
 # How (per block, integers only, viper on the board):
 #   1. Goertzel over the block's 80 samples at the 8 frequencies -> complex
@@ -20,17 +21,21 @@
 #      resolution is enough for tones 127 Hz apart and keeps their +-1.5 %
 #      loss under 1 dB); rows combine two blocks coherently into a 160-sample
 #      window W[k] = Y_prev + e^{-jw80} Y (50 Hz resolution, rows are 73 Hz apart).
-#   2. Frequency check by phase: for a tone at f_k + d, W advances by
+#   2. Frequency by phase: for a tone at f_k + d, the block's DFT advances by
 #      e^{j w_k 80} e^{j 2 pi d 80/8000} from one block to the next, so the
 #      angle of W_b conj(W_{b-1}) e^{-j w_k 80} is 2 pi d / 100: accepted
 #      when |d| <= 2.5 % of f_k, midway between the accept and reject limits.
+#      That angle repeats every 100 Hz; the same test between the block's two
+#      halves (40 samples apart, +-50 Hz) removes the ambiguity.
 #   3. Timing: a hit needs 3 blocks (30 ms); a digit's start and end are
 #      placed inside the edge blocks from the tone's amplitude in each block
 #      (a block half filled with tone has half the amplitude), so durations
 #      are known to about a millisecond, not to a block.
 #
-# A digit is reported once its end is known (30 ms of misses after the last
-# hit); `tone_present` turns True on the first hit, for barge-in.
+# A digit is reported once its end is known (30 ms without the key after its
+# last hit). `tone_present` turns True as soon as a key is confirmed (a
+# steady 30 ms of clean pair, usually 10 ms before a 40 ms key ends) and
+# stays True until it ends: the IVR stops a prompt on it (barge-in).
 # The echo of what the board itself plays (`tx`) is not taken for a key:
 # a tone must be at least as strong in rx as in tx at both of its
 # frequencies, i.e. 6 dB above the worst echo a hybrid returns (G.168
@@ -64,20 +69,19 @@ _IN_SHIFT = const(4)      # input >> 4 (2048 max): keeps Goertzel states < 2**31
 #            meet when other sound shares the window (see _SHARE_HI_X10)
 #   11 tc2, 12 ts2 = as 5, 6 for 1.0 %: a clean pair this close to nominal is
 #            "precise" (one steady hit confirms it; a looser one needs two)
-#   13 hg = round(|1 - 0.875 e^{-jw}|**2 * 256): the gain of the pre-emphasis
-#            the total energy is measured through (see _goertzel_py)
+#   13 spare
 # Worst-case Goertzel state over 80 samples of +-2048: 2048 * sum|sin((m+1)w)| / sin w
 # = 201360 at 697 Hz; coef * state = 1.41e9 < 2**31 (tests check it on adversarial input).
 _TW = const(14)
 _TAB = array("i", (
-    6995, 3497, 2132, 4023, 768, 7507, 14563, -4078, -385, 15822, 4256, 14838, 6948, 69,  # 697
-    6739, 3370, 2329, -1266, 3896, 5791, 15326, 2408, 3314, 15699, 4689, 14504, 7621, 83,  # 770
-    6425, 3213, 2541, -4064, 513, 3775, 15943, -257, -4088, 15546, 5172, 14092, 8358, 101,  # 852
-    6055, 3027, 2759, -3458, -2195, 1516, 16314, -1143, 3933, 15364, 5691, 13603, 9132, 121,  # 941
-    4768, 2384, 3331, 3458, -2195, -5283, 15509, 3933, -1143, 14711, 7212, 11880, 11283, 191,  # 1209
-    4081, 2041, 3552, -2611, -3156, -8251, 14155, -1744, 3706, 14349, 7907, 10943, 12194, 229,  # 1336
-    3271, 1636, 3755, 513, 4064, -11159, 11996, -3072, -2709, 13909, 8659, 9821, 13114, 273,  # 1477
-    2329, 1164, 3927, -1973, -3589, -13736, 8931, 2085, -3526, 13376, 9461, 8490, 14013, 325,  # 1633
+    6995, 3497, 2132, 4023, 768, 7507, 14563, -4078, -385, 15822, 4256, 14838, 6948, 0,  # 697
+    6739, 3370, 2329, -1266, 3896, 5791, 15326, 2408, 3314, 15699, 4689, 14504, 7621, 0,  # 770
+    6425, 3213, 2541, -4064, 513, 3775, 15943, -257, -4088, 15546, 5172, 14092, 8358, 0,  # 852
+    6055, 3027, 2759, -3458, -2195, 1516, 16314, -1143, 3933, 15364, 5691, 13603, 9132, 0,  # 941
+    4768, 2384, 3331, 3458, -2195, -5283, 15509, 3933, -1143, 14711, 7212, 11880, 11283, 0,  # 1209
+    4081, 2041, 3552, -2611, -3156, -8251, 14155, -1744, 3706, 14349, 7907, 10943, 12194, 0,  # 1336
+    3271, 1636, 3755, 513, 4064, -11159, 11996, -3072, -2709, 13909, 8659, 9821, 13114, 0,  # 1477
+    2329, 1164, 3927, -1973, -3589, -13736, 8931, 2085, -3526, 13376, 9461, 8490, 14013, 0,  # 1633
 ))
 
 # ---- validation thresholds ------------------------------------------------
@@ -151,10 +155,9 @@ _WP = const(32)    # 16: previous window's W
 _WC = const(48)    # 16: this window's W;  |W| <= 327680
 _YA = const(64)    # 16: this block's first-half Y (samples 0..39)
 _EN = const(80)    # 8 : window energies: rows 2|W >> 5|**2, cols |Yp >> 4|**2 + |Y >> 4|**2 (<= 4.2e8)
-_TP = const(88)    # pre-emphasised energy sum (d*d >> 2) of the previous block (<= 5.9e8)
+_TP = const(88)    # total energy sum (x >> 4)**2 of the previous block (<= 3.4e8)
 _TC = const(89)    # ... of this block
 _BI = const(90)    # ring slot (0..7) this block's amplitudes go to
-_XL = const(91)    # the block's last (scaled) sample, for the pre-emphasis
 _SC = const(92)    # 8 : scratch for the angle test: a (re, im), b (re, im), rotation, limit
 _RING = const(104) # 64: 8 blocks x 8 amplitudes |Y| >> 4 (<= 14080), for timing
 _ST_LEN = const(168)
@@ -180,18 +183,11 @@ def _goertzel_py(inp, work, tab, st, trace=None):
     for i in range(16):
         st[_YP + i] = st[_YC + i]
         st[_WP + i] = st[_WC + i]
-    # Total energy through a pre-emphasis d = x - 7/8 x_prev: speech's strong
-    # low frequencies (below 500 Hz, 10..20 dB down) count little against the
-    # tones' share, which is what lets a key under speech keep its share.
     tot = 0
-    xp = st[_XL]
     for i in range(_N):
         x = inp[i] >> _IN_SHIFT
         work[i] = x + 2048      # biased to 0..4095: the viper loop reads it without sign extension
-        d = x - ((xp * 7) >> 3)
-        tot += (d * d) >> 2
-        xp = x
-    st[_XL] = xp
+        tot += x * x
     st[_TP] = st[_TC]
     st[_TC] = tot
     for k in range(8):
@@ -346,15 +342,12 @@ def _decide_py(st, tab, trace=None):
     tot >>= sh
     if ec * 16 > er * _TWIST_HI_Q4 or er * 16 > ec * _TWIST_LO_Q4:
         return -1
-    # the tones' energy through the pre-emphasis, against the total through it:
-    # ep / 16 = er * hg_r / 256 + ec * hg_c / 256, and share = 0.4 * ep / (4 * tot)
-    ep = (er >> 4) * tab[r * _TW + 13] + (ec >> 4) * tab[c * _TW + 13]
-    if ep < tot * _SHARE_X10:
+    if (er + ec) * 64 < tot * _SHARE_X10:
         return -1
     # a clean pair (>= 70 % of the energy) gets the standard limits; a noisy one
     # tighter frequency and twist limits, and a lower relative peak for the
     # rows, where speech is strongest
-    lim = 5 if ep >= tot * _SHARE_HI_X10 else 9   # table column of the fine limit
+    lim = 5 if (er + ec) * 64 >= tot * _SHARE_HI_X10 else 9   # table column of the fine limit
     rp = _REL_PEAK_Q4
     rpc = _REL_PEAK_Q4
     if lim == 9:
@@ -448,14 +441,10 @@ if _HAVE_VIPER:
             st[_YP + i] = ((st[_YC + i] << sx) >> sx)
             st[_WP + i] = ((st[_WC + i] << sx) >> sx)
         tot = 0
-        xp = ((st[_XL] << sx) >> sx)
         for i in range(_N):
             x = ((int(inp[i]) ^ 0x8000) - 0x8000) >> _IN_SHIFT   # ptr16 reads unsigned
             work[i] = x + 2048
-            d = x - ((xp * 7) >> 3)
-            tot += (d * d) >> 2
-            xp = x
-        st[_XL] = xp
+            tot += x * x
         st[_TP] = ((st[_TC] << sx) >> sx)
         st[_TC] = tot
         for k in range(8):
@@ -597,11 +586,10 @@ if _HAVE_VIPER:
         tot = tot >> sh
         if ec * 16 > er * _TWIST_HI_Q4 or er * 16 > ec * _TWIST_LO_Q4:
             return -1
-        ep = (er >> 4) * ((tab[r * _TW + 13] << sx) >> sx) + (ec >> 4) * ((tab[c * _TW + 13] << sx) >> sx)
-        if ep < tot * _SHARE_X10:
+        if (er + ec) * 64 < tot * _SHARE_X10:
             return -1
         lim = 9
-        if ep >= tot * _SHARE_HI_X10:
+        if (er + ec) * 64 >= tot * _SHARE_HI_X10:
             lim = 5
         rp = _REL_PEAK_Q4
         rpc = _REL_PEAK_Q4

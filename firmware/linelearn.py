@@ -246,21 +246,25 @@ class LineLearner:
         body = runs[:-1] if self._last_open else runs
         if len(body) < 2:
             return ()
+        # the shortest period that the runs keep for at least two cycles from the start
+        # (what follows may be another tone: dial tone after a busy tone times out)
         for period in (2, 4, 6):
-            if len(body) < period:
+            if len(body) < 2 * period:
                 break
-            ok = True
-            for i in range(period, len(body)):
-                a, b = body[i], body[i - period]
+            k = period
+            while k < len(body):
+                a, b = body[k], body[k - period]
                 if abs(a - b) > 40 + max(a, b) // 8:
-                    ok = False
                     break
-            if ok:
+                k += 1
+            if k >= 2 * period:
                 cad = []
                 for j in range(period):
-                    vals = [body[i] for i in range(j, len(body), period)]
+                    vals = [body[i] for i in range(j, k, period)]
                     cad.append(int(round(sum(vals) / len(vals) / 10.0)) * 10)
                 return tuple(cad)
+        if runs[0] >= 2000:
+            return ()          # a long first tone: continuous (then something else)
         return tuple(body[:6])
 
     def _match(self, freqs, cad):

@@ -107,6 +107,7 @@ BIAS = 536870912   # callerid._BIAS (a private const: not visible from outside o
 st = array('i', [0] * int(sys.argv[2]))
 for i in (2, 3, 5, 6, 7, 8, 16, 17, 18, 19):
     st[i] = BIAS
+st[21] = 8
 ring = array('i', [BIAS] * int(sys.argv[3]))
 out = array('i', [0] * 9)
 tst = C._tone_state([(f * 65536 + 4000) // 8000 for f in C._DTMF_FREQS])
@@ -138,6 +139,7 @@ def test_viper_and_plain_twins_agree_sample_for_sample(tmp_path):
     st = array("i", [0] * fw._S_LEN)
     for i in (2, 3, 5, 6, 7, 8, 16, 17, 18, 19):
         st[i] = fw._BIAS
+    st[fw._S_OFF] = 8
     ring = array("i", [fw._BIAS] * (4 * fw._WIN))
     out = array("i", [0] * 9)
     tst = fw._tone_state([(f * 65536 + 4000) // 8000 for f in fw._DTMF_FREQS])

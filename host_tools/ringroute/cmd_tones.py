@@ -21,7 +21,7 @@ def load_profiles():
         _PROFILES = mod
     return _PROFILES
 
-HELP = "find call-progress tones (dial, busy, reorder, ringback) in recordings of a line"
+HELP = "find call-progress tones in recordings of a line; learn a line's hang-up tone"
 DESCRIPTION = """\
 Runs the board's own call-progress tone detector (firmware/tones.py, under the
 real `micropython` binary by default) over recordings of a phone line and
@@ -41,6 +41,15 @@ examples:
 With --json: one object per tone: tone, start_ms, end_ms (and file when
 several files are given). Countries: %s. A recording with no tone in it
 prints "no tone" (nothing with --json) and still exits 0.
+
+`tones learn` runs the board's 'learn my line' analyser (firmware/linelearn.py)
+over a recording of what the line did after the caller hung up: it measures
+the tone (frequencies, cadence, level), says which of the country's tones it
+is, and proposes the line's `hangup:` settings (a recording has no loop
+current or polarity, so CPC and reversal need the live learn call):
+  ringroute tones learn after-hangup.wav --country DE
+      after-hangup.wav: tone 425 Hz, 0.48/0.48 s, -10.0 dBm0 from 3.50 s: the busy tone
+      proposed hangup: {"methods": ["busy_tone", "silence", "max_length"]}
 """
 
 
@@ -61,20 +70,38 @@ def configure(p):
     d.add_argument("--json", action="store_true", help="one JSON object per tone")
     d.add_argument("--engine", choices=("micropython", "cpython"), default="micropython",
                    help="interpreter that runs the firmware detector (default: micropython)")
+    d.set_defaults(_action=run_detect)
+    ln = sub.add_parser("learn", help="measure a recorded hang-up tone and propose settings",
+                        description=p.description, formatter_class=p.formatter_class)
+    ln.add_argument("files", nargs="+", metavar="FILE.wav", help="recordings of the line after a hang-up")
+    ln.add_argument("--country", "-c", default="US", metavar="CC",
+                    help="country profile of the line's exchange (default US)")
+    ln.add_argument("--json", action="store_true", help="one JSON object per file")
+    ln.add_argument("--engine", choices=("micropython", "cpython"), default="micropython",
+                    help="interpreter that runs the firmware analyser (default: micropython)")
+    ln.set_defaults(_action=run_learn)
 
 
-def detect(files, country, engine="micropython"):
-    """Events per file (list of lists of {"tone", "start_ms", "end_ms"})."""
+def _country(country):
     cc = country.upper()
     if cc == "GB":
         cc = "UK"
     if cc not in _countries():
         raise UsageError("unknown country %r: known are %s" % (country, " ".join(_countries())))
+    return cc
+
+
+def _run(spec, files, engine):
     from . import fwexec   # numpy/scipy: only when there is work to do
     try:
-        res = fwexec.run_decoder("tones:ToneDetector_%s" % cc, files, engine)
+        return fwexec.run_decoder(spec, files, engine)
     except fwexec.DecodeError as e:
         raise RingrouteError(str(e))
+
+
+def detect(files, country, engine="micropython"):
+    """Events per file (list of lists of {"tone", "start_ms", "end_ms"})."""
+    res = _run("tones:ToneDetector_%s" % _country(country), files, engine)
     out = []
     for evs in res:
         out.append([{"tone": e["tone"], "start_ms": e["start_ms"], "end_ms": e["end_ms"]}
@@ -82,7 +109,51 @@ def detect(files, country, engine="micropython"):
     return out
 
 
+def learn(files, country, engine="micropython"):
+    """The linelearn report per file (dict), from a recording (no loop current data)."""
+    res = _run("linelearn:LineLearner_%s" % _country(country), files, engine)
+    out = []
+    for evs in res:
+        rep = [e for e in evs if e.get("event") == "learn"]
+        r = dict(rep[0]) if rep else {}
+        r.pop("event", None)
+        for k in ("cpc", "reversals"):   # meaningless on a recording
+            r.pop(k, None)
+        out.append(r)
+    return out
+
+
 def run(args):
+    return args._action(args)
+
+
+def run_learn(args):
+    reps = learn(args.files, args.country, args.engine)
+    many = len(args.files) > 1
+    for path, r in zip(args.files, reps):
+        if args.json:
+            obj = dict(r)
+            if many:
+                obj["file"] = path
+            print(json.dumps(obj, sort_keys=True))
+            continue
+        tone = r.get("tone")
+        if not tone:
+            print("%s: no tone after the hang-up; nothing but silence to go by" % path)
+        else:
+            cad = tone.get("cadence_ms")
+            cads = "continuous" if not cad else "/".join("%.2f" % (c / 1000.0) for c in cad) + " s"
+            what = ("the %s tone" % tone["matches"]) if tone.get("matches") else \
+                "not one of this country's tones"
+            print("%s: tone %s Hz, %s, %s dBm0 from %.2f s: %s" % (
+                path, "+".join(str(f) for f in tone["freqs"]), cads, tone.get("level_dbm0"),
+                (tone.get("start_ms") or 0) / 1000.0, what))
+        print("    proposed hangup: %s" % json.dumps(r.get("proposed", {}).get("hangup", {}),
+                                                    sort_keys=True))
+    return 0
+
+
+def run_detect(args):
     res = detect(args.files, args.country, args.engine)
     many = len(args.files) > 1
     for path, evs in zip(args.files, res):

@@ -54,11 +54,23 @@ class Ctx:
                                       "callers would hear silence" % (name, name))
 
 
+_COUNTRIES = {}
+
+
 def country_codes():
     """Country profile codes the firmware knows (firmware/profiles.py), or None if unreadable."""
     p = os.path.join(FIRMWARE, "profiles.py")
-    if not os.path.exists(p):
+    try:
+        stamp = os.stat(p).st_mtime_ns
+    except OSError:
         return None
+    if _COUNTRIES.get("stamp") != stamp:
+        _COUNTRIES["stamp"] = stamp
+        _COUNTRIES["codes"] = _load_country_codes(p)
+    return _COUNTRIES["codes"]
+
+
+def _load_country_codes(p):
     import sys
     added = FIRMWARE not in sys.path
     if added:
