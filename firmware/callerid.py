@@ -539,7 +539,11 @@ _M_DATA = const(2)
 class CallerIdDecoder:
     """Caller-ID receiver: process() every 10 ms block while on-hook, pop() events."""
 
-    def __init__(self, standard=None, queue=4):
+    def __init__(self, standard=None, queue=4, diagnostics=False):
+        # diagnostics: also emit {"event": "callerid_error", ...} for FSK messages
+        # that started but failed (for `ringroute callerid decode --errors`; the
+        # core leaves it off, so pop() gives only "callerid" events).
+        self.diagnostics = diagnostics
         if standard not in _STANDARDS:
             raise ValueError("standard must be one of bell202, v23, fsk, dtmf")
         self.standard = standard
@@ -605,6 +609,8 @@ class CallerIdDecoder:
             self._quiet += 1
             if self._quiet > _GATE_HANG:
                 self._open = False
+                if self._mstate != _M_HUNT:
+                    self._reject("broken", t_ms)   # the signal stopped inside a message
                 self._mstate = _M_HUNT
                 self._dcand = -1
                 self._dcount = 0
@@ -675,6 +681,16 @@ class CallerIdDecoder:
                 st[_S_OFF] = 8 - o
         if self._mstate != _M_HUNT and st[_S_UART] == 0 and st[_S_RUN] > _MAX_GAP:
             self._mstate = _M_HUNT     # the carrier went on without the rest of the message
+            self._reject("broken", t_ms)
+
+    def _reject(self, why, t):
+        # A message that started (type byte after the mark signal) but failed:
+        # "broken" (framing error or the carrier stopped), "checksum", "format".
+        self.rejected += 1
+        if self.diagnostics:
+            self._emit({"event": "callerid_error", "error": why,
+                        "standard": "v23" if self._votes > 0 else "bell202",
+                        "start_ms": self._mstart, "end_ms": t})
 
     def _byte(self, val, run, t):
         if self._mstate == _M_HUNT:
@@ -704,7 +720,7 @@ class CallerIdDecoder:
             return
         if val & _FRAMING or run > _MAX_GAP:
             self._mstate = _M_HUNT
-            self.rejected += 1
+            self._reject("broken", t)
             return
         self._msg[self._mlen] = val
         self._mlen += 1
@@ -719,7 +735,7 @@ class CallerIdDecoder:
             self._mstate = _M_HUNT
             self._seize_n = 0
             if self._msum != 0:
-                self.rejected += 1
+                self._reject("checksum", t)
                 return
             self._fsk_message(t)
 
@@ -733,12 +749,12 @@ class CallerIdDecoder:
         if mtype == _T_SDMF:
             # GR-30-CORE SDMF: 8 ASCII digits MMDDHHMM, then the number or 'O' / 'P'
             if n < 9:
-                self.rejected += 1
+                self._reject("format", t)
                 return
             dt = _ascii(m, 2, 8)
             num = _ascii(m, 10, n - 8)
             if num is None or dt is None:
-                self.rejected += 1
+                self._reject("format", t)
                 return
             if num in _ABSENCE:
                 reason = _ABSENCE[num]
@@ -749,16 +765,16 @@ class CallerIdDecoder:
             end = 2 + n
             while i < end:
                 if i + 2 > end:
-                    self.rejected += 1
+                    self._reject("format", t)
                     return
                 p = m[i]
                 ln = m[i + 1]
                 if i + 2 + ln > end:
-                    self.rejected += 1
+                    self._reject("format", t)
                     return
                 v = _ascii(m, i + 2, ln)
                 if v is None:
-                    self.rejected += 1
+                    self._reject("format", t)
                     return
                 if p == 0x01:
                     dt = v
@@ -772,7 +788,7 @@ class CallerIdDecoder:
                     name_reason = _ABSENCE.get(v, "unavailable")
                 i += 2 + ln
         if number is not None and not _is_number(number):
-            self.rejected += 1
+            self._reject("format", t)
             return
         if dt is not None and (len(dt) != 8 or not _is_number(dt)):
             dt = None
@@ -972,3 +988,8 @@ class CallerIdFsk(CallerIdDecoder):
 class CallerIdDtmf(CallerIdDecoder):
     def __init__(self):
         CallerIdDecoder.__init__(self, standard="dtmf")
+
+
+class CallerIdDiagnostic(CallerIdDecoder):
+    def __init__(self):
+        CallerIdDecoder.__init__(self, diagnostics=True)

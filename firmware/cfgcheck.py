@@ -132,6 +132,8 @@ def _schedule(cfg, sch):
             return "schedule: rule dates must be [from, to]"
     if sch.get("default") not in modes:
         return "schedule: the default mode has no menu"
+    if sch.get("unset") is not None and sch["unset"] not in modes:
+        return "schedule: the clock-unset mode has no menu"
     tz = sch.get("tz")
     if tz is not None:
         if type(tz) is not dict or not _is_int(tz.get("std", 0)):

@@ -145,7 +145,7 @@ def time_set(con, a):
     utc = a["utc"]
     if type(utc) is not int or utc < 0:
         raise CmdError("args", "utc must be whole seconds since 1970")
-    setter = getattr(con.hal, "set_rtc", None)
+    setter = getattr(con.hal, "set_rtc", None) or getattr(con.hal, "set_rtc_utc", None)  # emulated / ESP32 HAL
     if setter is None:
         raise CmdError("unsupported", "this board has no settable clock")
     was = con.app.wall_clock()

@@ -18,12 +18,18 @@
 #
 # Timeline of a two-digit entry with map {"1": sales, "12": support}
 # (ambiguous after "1", so the engine waits the inter-digit time; the
-# validator warns about such overlaps):
+# validator refuses such overlaps unless the menu says allow_overlap):
 #   t=0      greeting starts (PROMPT)
 #   t=1200   key "1" (barge-in: prompt stopped) -> DIGITS, deadline 1200+inter_ms
 #   t=1700   key "2" -> "12" is complete and unambiguous -> route at once
 # Entry stops as soon as it is complete or unambiguous (nobody waits out a
 # timeout or must press #); the terminator ends an entry early.
+#
+# Board-wide helpers for the core: set_override(mode) (host / console),
+# feature_code(cfg, code) (an extension dialled *81 ...), shared_state() /
+# load_shared_state(d) (keep the override and block list across reboots),
+# say_number(n) (prompt fragments for numbers).  A DISA success returns
+# ("disa", max_call_ms): the core owns any outside-line path.
 #
 # Allocation: an idle step (no digit, nothing due) allocates nothing; a
 # digit or an action allocates a few small objects (event dicts, strings),
@@ -61,6 +67,7 @@ _INTER_MS = const(3000)    # ms, inter-digit timeout (Asterisk TIMEOUT(digit) de
 _MAX_TRIES = const(3)      # attempts before the final action (FreeSWITCH demo_ivr max-failures 3, max-timeouts 3)
 _MAX_DIGITS = const(16)    # digits, longest entry kept (E.164 numbers are at most 15 digits)
 _MAX_BLOCKED = const(32)   # numbers in the feature-code block list; the oldest goes first, counted in _shared["dropped"]
+_CLOCK_VALID_DAYS = const(19723)  # days since 1970: 2024-01-01; an earlier RTC reading means "never set"
 _START_GRACE_MS = const(60)  # ms, a prompt that never reports busy (file missing) counts as ended after this
 
 # shared by every line's Ivr (one board): the manual day/night override and
@@ -92,6 +99,23 @@ def block_last_caller():
 
 def blocked_numbers():
     return _shared["blocked"]
+
+
+def shared_state():
+    """What should survive a reboot (the core saves it to flash, e.g. as JSON)."""
+    return {"override": _shared["override"], "blocked": list(_shared["blocked"])}
+
+
+def load_shared_state(d):
+    """Restore shared_state() after a reboot; unknown or damaged parts are ignored."""
+    if type(d) is not dict:
+        return
+    ov = d.get("override")
+    if ov is None or type(ov) is str:
+        _shared["override"] = ov
+    bl = d.get("blocked")
+    if type(bl) is list:
+        _shared["blocked"] = [x for x in bl if type(x) is str][-_MAX_BLOCKED:]
 
 
 def feature_code(cfg, code):
@@ -211,6 +235,17 @@ class Ivr:
             self.state = _ROUTED if r[0] == "route" else _DONE
             return r
         if st == _MESSAGE:
+            then = self.then
+            if digit is not None and then is not None and then.get("do") == "menu":
+                # a message on the way back to a menu ("our hours are..."): a key
+                # skips the rest and counts in that menu
+                self.player.stop()
+                self.then = None
+                self._do(t_ms, then)
+                if self.state == _PROMPT:
+                    self.player.stop()
+                    self._digit(t_ms, digit)
+                return self._take()
             if self._prompt_over(t_ms):
                 act = self.then
                 self.then = None
@@ -298,7 +333,18 @@ class Ivr:
         start = self.cfg.get("start") or "main"
         sch = self.cfg.get("schedule")
         if sch and _schedule is not None and self.clock is not None:
-            mode, menu = _schedule.menu_at(sch, int(self.clock()), _shared["override"])
+            utc = int(self.clock())
+            ov = _shared["override"]
+            if utc // 86400 < _CLOCK_VALID_DAYS and ov is None:
+                # the RTC was never set (or lost power): the schedule would be
+                # nonsense, so take the config's choice for that case
+                mode = sch.get("unset") or sch.get("default")
+                menu = (sch.get("modes") or {}).get(mode)
+                self.emit("ivr", what="clock_unset", utc=utc)
+                if menu:
+                    return menu, mode
+                return start, None
+            mode, menu = _schedule.menu_at(sch, utc, ov)
             if menu:
                 return menu, mode
         return start, None

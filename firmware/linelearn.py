@@ -226,11 +226,14 @@ class LineLearner:
             right = acc[k + 1] if k < _NP - 1 else -1
             if v >= top // 4 and v >= left and v > right:
                 # parabolic interpolation between the neighbours (in probe steps)
+                # on amplitudes (sqrt of the power sums): the sinc main lobe is closer to
+                # a parabola than its square is
                 d = 0.0
                 if 0 < k < _NP - 1:
-                    den = left - 2 * v + right
+                    la, va, ra = math.sqrt(max(0, left)), math.sqrt(v), math.sqrt(max(0, right))
+                    den = la - 2 * va + ra
                     if den != 0:
-                        d = 0.5 * (left - right) / den
+                        d = 0.5 * (la - ra) / den
                 peaks.append(round(self.probes[k] + d * _STEP_X10 / 10.0))
         return peaks
 

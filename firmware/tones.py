@@ -15,9 +15,13 @@
 # Stage 2, frame (every block): the frequency set ("signal") whose probes hold at
 # least _PURITY40/40 of the window's energy, every frequency at least _COMP40/40
 # of it, above _MIN_E (about -46 dBm0): speech and music spread their energy
-# and rarely pass. Frames are debounced (_DEB frames) into on/off runs; each run
-# keeps its level (loudest frame) and whether its 10 ms block energies swing
-# (an AM tone: Australia's 425 Hz x 25 Hz, probed at the carrier only).
+# and rarely pass. An on-run already going holds on through frames where speech
+# over the tone drops the share, as long as the tone's frequencies keep their
+# level (an agent talking after the caller hung up). Frames are debounced
+# (_DEB frames) into on/off runs; each run keeps its level (its quietest frame
+# away from the ramps, so overlapping speech cannot inflate it) and whether its
+# 10 ms block energies swing (an AM tone: Australia's 425 Hz x 25 Hz, probed at
+# the carrier only).
 # Stage 3, cadence: each tone's pattern [on, off, ...] is matched against the
 # run lengths (tolerance _TOL_MS + _TOL_PCT %, E.180 cadences are +-10 %) by a
 # chain count per pattern element (plus the AM and level-step checks where a
@@ -49,6 +53,7 @@ _BIAS = const(0x4000000)  # stored per-block correlations are biased positive (p
 _PURITY40 = const(18)     # 1/40: signal probes hold >= 45 % of the window energy (a tone 10 Hz
                           # off its probe keeps sinc^2(10/25) = 57 % in a 40 ms window; AS/CA
                           # S002 allows 425 +-10 Hz)
+_HOLD40 = const(6)        # 1/40: a tone already running holds on at >= 15 % (speech over it)
 _COMP40 = const(4)        # 1/40: each frequency of a signal holds >= 10 % (twist up to ~7 dB)
 # Window energy units: sum over 320 samples of s*s >> 9. A sine of peak A gives
 # 320 * A^2/2 / 512; at -46 dBm0 A = 22760 * 10^(-46/20) = 114 -> 4061. (AU congestion's
@@ -393,6 +398,7 @@ class ToneDetector:
         self._run_t = 0
         self._run_e = 0
         self._run_min = 0
+        self._run_ref = 0
         self._run_mod = 0
         self._run_nf = 0
         self._e = 0
@@ -456,6 +462,23 @@ class ToneDetector:
             if ok and s >= _PURITY40 * e9 and s > best_s:
                 best = j
                 best_s = s
+        j = self._run_sig
+        if best < 0 and j >= 0 and self._run_ref > 0:
+            # a running on-run survives speech over the tone (an agent still talking when
+            # the caller has hung up): its frequencies keep their level within 6 dB and
+            # still hold _HOLD40/40 of the energy
+            s = 0
+            ok = True
+            for k in sp[j]:
+                p = pw[k]
+                if p * 8 < self._run_ref:
+                    ok = False
+                    break
+                s += p
+            if ok and s * 4 >= self._run_ref and s >= _HOLD40 * e9:
+                return j
+        elif best >= 0 and best == j and best_s > self._run_ref:
+            self._run_ref = best_s
         return best
 
     def _frame(self, sig, t):
@@ -503,6 +526,7 @@ class ToneDetector:
                 self._run_t = self._cand_t
                 self._run_e = 0
                 self._run_min = 0
+                self._run_ref = 0
                 self._run_mod = 0
                 self._run_nf = 0
                 self._cand_n = 0

@@ -73,11 +73,23 @@ class EmuBoard:
                 self.proc.wait()
 
 
-def cli(*args, timeout=120, env=None):
-    """Run `ringroute ARGS` as a user would: (exit code, stdout, stderr)."""
-    p = subprocess.run([sys.executable, "-m", "ringroute.cli"] + [str(a) for a in args],
-                       capture_output=True, text=True, timeout=timeout, env=env or ENV, cwd=ROOT)
-    return p.returncode, p.stdout, p.stderr
+def cli(*args):
+    """Run `ringroute ARGS` (its main(), in this process: the same code a user
+    runs, without paying the CLI's start-up per call): (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+    from ringroute import cli as cli_mod
+    out, err = io.StringIO(), io.StringIO()
+    saved = {k: os.environ.pop(k) for k in ("RINGROUTE_PORT", "RINGROUTE_PIN") if k in os.environ}
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                rc = cli_mod.main([str(a) for a in args])
+            except SystemExit as e:
+                rc = e.code
+    finally:
+        os.environ.update(saved)
+    return rc or 0, out.getvalue(), err.getvalue()
 
 
 def mpremote(port, *args, timeout=60):

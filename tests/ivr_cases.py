@@ -468,6 +468,67 @@ def case_numbers_as_fragments():
     assert ivr.say_number(-1) == []
 
 
+def case_shared_state_survives_a_reboot():
+    ivr.set_override("night")
+    ivr._shared["blocked"] = ["5550001"]
+    saved = ivr.shared_state()
+    ivr.set_override(None)
+    ivr._shared["blocked"] = []
+    ivr.load_shared_state(saved)
+    assert ivr.get_override() == "night"
+    assert ivr.blocked_numbers() == ["5550001"]
+    ivr.load_shared_state({"override": 5, "blocked": "junk"})   # damaged: ignored
+    assert ivr.get_override() == "night"
+    ivr.load_shared_state(None)
+    ivr.set_override(None)
+    ivr._shared["blocked"] = []
+
+
+def case_header_timeline():
+    # the timeline in firmware/ivr.py's header, row by row
+    cfg = base_cfg()
+    cfg["menus"]["main"] = {"greeting": ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n",
+                                         "o", "p"],     # 1.6 s: still playing at 1200
+                            "keys": {"1": {"do": "group", "to": "sales"}, "12": {"do": "ext", "to": "102"}},
+                            "first_ms": 5000, "inter_ms": 2000}
+    r = Run(cfg)
+    a = r.run(1200, {1200: "1"})
+    assert a is None and r.player.stops == 1 and r.ivr.state_name() == "digits"
+    a = r.run(1700, {1700: "2"})
+    assert a == ("route", "ext", "102") and r.actions[0][0] == 1700
+
+
+def case_unset_clock_uses_the_unset_mode():
+    cfg = sched_cfg()
+    cfg["schedule"]["unset"] = "day"
+    r = Run(cfg, clock=lambda: 1000)       # 1970: the RTC was never set
+    assert r.menus() == ["main"]
+    assert r.whats("clock_unset")
+    ivr.set_override("night")              # an explicit override still wins
+    r = Run(cfg, clock=lambda: 1000)
+    assert r.menus() == ["night"]
+    ivr.set_override(None)
+
+
+def case_key_during_message_back_to_menu_counts_there():
+    cfg = base_cfg()
+    cfg["menus"]["main"]["keys"]["8"] = {"do": "message", "prompts": ["hours", "more", "more"],
+                                         "then": {"do": "menu", "to": "support"}}
+    r = Run(cfg)
+    a = r.run(5000, {100: "8", 250: "1", 400: "1"})
+    # "1" skipped the message, entered support ("1" vs "11": waits), "11" routes
+    assert r.menus() == ["main", "support"], r.menus()
+    assert a == ("route", "ext", "101"), a
+    assert r.actions[0][0] == 400
+
+
+def case_key_during_closing_message_is_ignored():
+    r = Run()
+    a = r.run(5000, {100: "9", 150: "1"})
+    assert a == ("hangup", "menu_done")
+    assert r.menus() == ["main"]
+
+
 def all_cases():
     g = globals()
     return [k for k in sorted(g) if k.startswith("case_")]

@@ -92,7 +92,7 @@ def test_plan_places_caller_id_as_the_standards_say(standard, when):
 
 @pytest.mark.parametrize("standard,when", [("bell202", "after_first_ring"), ("v23", "before_ring_dtas"),
                                            ("v23", "before_ring_rpas"), ("dtmf", "before_ring")])
-def test_decoder_reads_a_whole_plan(standard, when):
+def test_decoder_reads_a_whole_plan(standard, when):  # noqa: D103
     from callerid_helpers import decode_cpython, exact
     p = G.plan(standard, number="0123456789", name=None, when=when, snr_db=30,
                rng=np.random.default_rng(3))
@@ -100,3 +100,11 @@ def test_decoder_reads_a_whole_plan(standard, when):
     assert exact(evs, {"standard": standard, "number": "0123456789"})
     # event times are relative to the recording; the plan's start is t0_ms
     assert abs(evs[0]["start_ms"] + p.t0_ms - p.cid[0]) <= 30
+
+
+def test_plan_after_a_burst_group_goes_in_the_long_silence():
+    # AU / UK style cadence 0.4 on, 0.2 off, 0.4 on, 2.0 off: not between the two bursts
+    p = G.plan("v23", number="0298765432", when="after_first_ring", cadence_ms=(400, 200, 400, 2000))
+    s, e = p.cid
+    assert s >= 1000 + 500 and e <= 3000 - 200
+    assert all(not (a < e and s < b) for a, b in p.rings)

@@ -51,7 +51,7 @@ def test_mutated_configs_never_crash_and_valid_means_accepted():
     rnd = random.Random(20261122)
     ex = _examples()
     valid = 0
-    for _ in range(150):
+    for _ in range(80):
         path, text, data = rnd.choice(ex)
         d = yaml.safe_load(text)
         for _ in range(rnd.randint(1, 3)):
@@ -62,7 +62,7 @@ def test_mutated_configs_never_crash_and_valid_means_accepted():
         else:
             valid += 1
             assert cfgcheck.check(cfg) is None, (cfgcheck.check(cfg), yaml.safe_dump(d))
-    assert valid > 10       # the mutations leave some configs valid, so the second property is exercised
+    assert valid > 5       # the mutations leave some configs valid, so the second property is exercised
 
 
 def test_damaged_text_gives_problems_not_tracebacks():

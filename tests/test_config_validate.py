@@ -330,3 +330,12 @@ feature_codes: {night: "81"}
     one(probs, "ends before it starts")
     one(probs, "mode 'night' has no menu (did you mean 'nite'?)")
     one(probs, "must start with * or #")
+
+
+def test_ports_checked_against_the_board(tmp_path):
+    text = "board: emulated\n" + BASE.replace("  401: {port: 2, name: Support}", "  401: {port: 4, name: Support}")
+    path, cfg, probs = check(tmp_path, text)
+    p = one(probs, "port 4 does not exist (the board has ports 0..3)")
+    assert p.line == 8
+    path, cfg, probs = check(tmp_path, "board: emulatd\n" + BASE)
+    one(probs, "unknown board 'emulatd' (did you mean 'emulated'?)")

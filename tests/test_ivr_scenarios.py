@@ -243,3 +243,13 @@ def test_no_key_reaches_an_outside_line(dtmf_works):
         "duration": 35})
     assert all(e["kind"] in ("ext", "group") for e in board(ev, "route"))
     assert not board(ev, "ivr", what="disa_ok")
+
+
+@pytest.mark.parametrize("config,script", [("nested.yaml", "nested-call.yaml"),
+                                           ("day-night.yaml", "day-night-call.yaml")])
+def test_example_scenarios_run(config, script, dtmf_works, callerid_works):
+    cfg = compile_config(os.path.join(EX, config))
+    s = scenario.load(os.path.join(EX, script))
+    events = runner.Emulation(cfg, s, PROMPTS, engine="micropython", n_lines=2, n_exts=4).run()
+    fails = timeline.check(events, s["expect"])
+    assert not fails, "\n".join(fails)

@@ -100,3 +100,18 @@ def test_generated_tones_have_the_profiles_levels_and_cadence():
     whole = st.tone_samples("UK", "ringback", 1600, 0)
     parts = np.concatenate([st.tone_samples("UK", "ringback", 80, i) for i in range(0, 1600, 80)])
     assert np.array_equal(whole, parts)
+
+
+def test_learn_measures_a_recorded_hangup_tone_and_proposes_settings(tmp_path):
+    from test_line_hangup import talk
+    p = str(tmp_path / "after.wav")
+    # the caller talks, hangs up; the exchange sends busy, then times out to dial tone
+    audio.write_wav(p, np.concatenate([talk(3), silence(0.5), st.tone_seconds("FR", "busy", 8).astype(float),
+                                       silence(1), st.tone_seconds("FR", "dial", 3).astype(float)]))
+    rc, out, err = cli("learn", p, "--country", "FR")
+    assert rc == 0, err
+    assert "tone 440 Hz, 0.50/0.50 s" in out and "the busy tone" in out
+    rc, out, err = cli("learn", p, "--country", "FR", "--json")
+    r = json.loads(out)
+    assert r["tone"]["matches"] == "busy" and r["proposed"]["hangup"]["methods"][0] == "busy_tone"
+    assert "cpc" not in r                      # a recording has no loop current

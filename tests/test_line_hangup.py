@@ -69,6 +69,18 @@ def test_busy_and_reorder_tone_release_within_4_s(cc, tone):
     assert start * 1000 < t <= start * 1000 + 4000
 
 
+@pytest.mark.parametrize("cc,speech_dbm0", [("DE", -10), ("US", -20), ("UK", -16), ("AU", -13)])
+def test_busy_tone_with_the_agent_still_talking_over_it_releases(cc, speech_dbm0):
+    # the caller hung up; the agent, still connected, keeps talking at about the tone's level
+    from ringroute import audio
+    body = st.tone_seconds(cc, "busy", 12).astype(np.float64)
+    sp = real_audio("speech", 12)
+    sp = sp / np.sqrt(np.mean(sp ** 2)) * audio.dbm0_to_peak(speech_dbm0) / np.sqrt(2)
+    x = np.concatenate([talk(2), body + sp[:len(body)]])
+    m, t = hangup(x, cc, "micropython")
+    assert m == "busy_tone" and t <= 2000 + 4000
+
+
 def test_busy_tone_while_a_prompt_plays_still_releases():
     body = st.tone_seconds("DE", "busy", 8).astype(np.float64)
     x = np.concatenate([talk(2), body])
@@ -136,3 +148,19 @@ def test_the_per_block_path_allocates_nothing():
     assert m == "busy_tone"
     m, t = hangup(talk(2), "US", "micropython", heap_lock=True, loop=lambda t: t < 1000)
     assert m == "cpc"
+
+
+def test_viper_level_sum_matches_its_plain_twin(tmp_path):
+    import subprocess
+    from ringroute import paths
+    p = tmp_path / "twin.py"
+    p.write_text(
+        "import hangup, random\nfrom array import array\nrandom.seed(3)\nbad = 0\n"
+        "for trial in range(200):\n"
+        "    b = array('h', [random.randint(-32768, 32767) >> random.randint(0, 14) for i in range(80)])\n"
+        "    if trial == 0:\n        b = array('h', [-32768] * 80)\n"
+        "    if hangup._abs_sum(b, 80) != hangup._abs_sum_py(b, 80):\n        bad += 1\n"
+        "print('bad', bad)\n")
+    r = subprocess.run(paths.engine_command("micropython") + [str(p)], env=paths.engine_env("micropython"),
+                       capture_output=True, text=True, timeout=60)
+    assert r.stdout.split() == ["bad", "0"], r.stderr

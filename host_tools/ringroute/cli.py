@@ -30,6 +30,7 @@ COMMANDS = [
     ("records", "ringroute.cmd_records"),
     ("time", "ringroute.cmd_time"),
     ("flash", "ringroute.cmd_flash"),
+    ("board", "ringroute.cmd_board"),
     ("callerid", "ringroute.cmd_callerid"),
 ]
 

@@ -3,7 +3,7 @@ import json
 import sys
 
 from . import fwexec
-from .errors import RingrouteError
+from .errors import RingrouteError, UsageError
 
 HELP = "decode caller ID (Bell 202, ETSI V.23 FSK, DTMF CLIP) from recordings of a line"
 DESCRIPTION = """\
@@ -25,11 +25,15 @@ examples:
       {"file": "a.wav", "standard": "v23", "number": null, "name": null,
        "datetime": "11220930", "reason": "withheld", "start_ms": 300, "end_ms": 750}
   ringroute callerid decode line.wav --standard dtmf --engine cpython
+  ringroute callerid decode noisy.wav --errors
+      noisy.wav: 0.30 s v23 message failed: checksum (ignored)
 
 Absence reasons: withheld (the caller asked for privacy: 'P', B10C, D1#),
 unavailable (the network has no number: 'O', B00C, D2#, D3#), absent (a
 message with no number and no reason). A recording with no valid message
-prints "no caller ID" (nothing with --json) and still exits 0.
+prints "no caller ID" (nothing with --json) and still exits 0. --errors also
+lists FSK messages that started but were not accepted (error: checksum,
+format, broken), which tells a bad line from one that sends no caller ID.
 """
 
 _CLASSES = {"any": "CallerIdDecoder", "bell202": "CallerIdBell202", "v23": "CallerIdV23",
@@ -48,19 +52,37 @@ def configure(p):
                    help="decode only this standard (default: any)")
     d.add_argument("--engine", choices=("micropython", "cpython"), default="micropython",
                    help="interpreter that runs the firmware decoder (default: micropython)")
+    d.add_argument("--errors", action="store_true",
+                   help="also list FSK messages that failed (checksum, format, broken)")
 
 
-def decode(files, engine="micropython", standard="any"):
-    """Messages per file: lists of dicts with the _FIELDS keys."""
+def decode(files, engine="micropython", standard="any", errors=False):
+    """Messages per file: lists of dicts with the _FIELDS keys (errors: {"error", "standard",
+    "start_ms", "end_ms"} dicts too, in time order)."""
+    cls = _CLASSES[standard]
+    if errors:
+        if standard != "any":
+            raise UsageError("--errors works with every standard only (leave out --standard)")
+        cls = "CallerIdDiagnostic"
     try:
-        res = fwexec.run_decoder("callerid:" + _CLASSES[standard], files, engine)
+        res = fwexec.run_decoder("callerid:" + cls, files, engine)
     except fwexec.DecodeError as e:
         raise RingrouteError(str(e))
-    return [[dict((k, e.get(k)) for k in _FIELDS) for e in evs if e.get("event") == "callerid"]
-            for evs in res]
+    out = []
+    for evs in res:
+        msgs = []
+        for e in evs:
+            if e.get("event") == "callerid":
+                msgs.append(dict((k, e.get(k)) for k in _FIELDS))
+            elif e.get("event") == "callerid_error" and errors:
+                msgs.append(dict((k, e.get(k)) for k in ("error", "standard", "start_ms", "end_ms")))
+        out.append(msgs)
+    return out
 
 
 def _plain(e):
+    if "error" in e:
+        return "%.2f s %s message failed: %s (ignored)" % (e["start_ms"] / 1000.0, e["standard"], e["error"])
     parts = ["%.2f s" % (e["start_ms"] / 1000.0), e["standard"]]
     if e["number"] is not None:
         parts.append(e["number"])
@@ -75,7 +97,7 @@ def _plain(e):
 
 
 def run(args):
-    res = decode(args.files, args.engine, args.standard)
+    res = decode(args.files, args.engine, args.standard, args.errors)
     many = len(args.files) > 1
     for path, evs in zip(args.files, res):
         if args.json:

@@ -19,7 +19,7 @@ a UTC time instead. --override MODE shows the effect of a manual day/night
 override. --week lists every change over the 7 days from --at.
 
 examples:
-  ringroute schedule examples/office-schedule.yaml --at '2026-12-24 12:30'
+  ringroute schedule examples/day-night.yaml --at '2026-12-24 12:30'
   ringroute schedule office.yaml --at '2026-03-08 02:30'          # a DST change (US)
   ringroute schedule office.yaml --at '2026-07-01 08:00' --utc
   ringroute schedule office.yaml --at '2026-11-23 00:00' --week    # the week's timetable

@@ -177,12 +177,21 @@ class Transport:
 
     def write(self, data):
         if self.throttle_baud:
-            # 10 bits per byte on the wire (start, 8 data, stop)
-            now = time.monotonic()
-            start = max(now, self._t_free)
-            self._t_free = start + len(data) * 10.0 / self.throttle_baud
-            if self._t_free > now:
-                time.sleep(self._t_free - now)
+            # as a UART would: the bytes leave one after another, 10 bits each
+            # (start, 8 data, stop), so the board can read while they arrive
+            step = 32
+            for i in range(0, len(data), step):
+                piece = data[i:i + step]
+                now = time.monotonic()
+                start = max(now, self._t_free)
+                if start > now:
+                    time.sleep(start - now)
+                self._t_free = start + len(piece) * 10.0 / self.throttle_baud
+                self._write(piece)
+            return
+        self._write(data)
+
+    def _write(self, data):
         try:
             self._ser.write(data)
             self._ser.flush()
@@ -208,12 +217,12 @@ class Transport:
                 return None
             self._buf += self.read_some()
 
-    def read_for(self, seconds):
-        """Everything that arrives within `seconds` (for REPL recovery)."""
+    def read_for(self, seconds, until=None):
+        """What arrives within `seconds`, or up to `until` if that comes first (REPL recovery)."""
         end = time.monotonic() + seconds
         data = self._buf
         self._buf = b""
-        while time.monotonic() < end:
+        while time.monotonic() < end and not (until and until in data):
             data += self.read_some()
         return data
 
@@ -321,24 +330,33 @@ class Board:
     def hello(self):
         """Check that a ringroute board is there; bring it out of its REPL if it sits in it."""
         try:
-            self.info = self.request("hello", timeout=1.0, retries=1)
+            self.info = self.request("hello", timeout=0.8, retries=1)
             return self.info
         except NoBoard:
             pass
-        # A board left in the (raw) REPL by mpremote or a technician: leave raw
-        # mode (Ctrl-B) and soft-reset (Ctrl-D), which starts main.py again.
-        self.t.write(b"\r\x02")
-        time.sleep(0.1)
-        self.t.write(b"\x04")
-        seen = self.t.read_for(1.5)
+        # A board left in the (raw) REPL by mpremote or a technician: Ctrl-B
+        # leaves raw mode and shows the friendly prompt; Ctrl-D there is a soft
+        # reset, which runs main.py (the app) again. A board whose REPL is busy
+        # running something (an mpremote exec that was killed) shows nothing:
+        # then Ctrl-C first. The app itself ignores both keys, and it only gets
+        # here after ignoring two hellos.
+        seen = b""
+        for keys in (b"\x02", b"\r\x03\x03\x02"):
+            self.t.write(keys)
+            seen += self.t.read_for(0.6, until=b">>> ")
+            if b">>>" in seen:
+                break
+        if b">>>" in seen:
+            self.t.write(b"\x04")
+            seen += self.t.read_for(1.5, until=b"soft reboot\r\n")
         self.t.drain()
         try:
             self.info = self.request("hello", timeout=2.0, retries=1)
             return self.info
         except NoBoard:
             hint = ""
-            if b">>>" in seen or b"MicroPython" in seen:
-                hint = " It answers as a plain MicroPython REPL: install the firmware with `ringroute flash`."
+            if b"soft reboot" in seen or b"MicroPython" in seen:
+                hint = " It answers as a plain MicroPython board: install the firmware with `ringroute flash`."
             raise NoBoard("no ringroute board answers on %s.%s" % (self.t.port, hint))
 
     # --- the admin PIN --------------------------------------------------------

@@ -11,7 +11,7 @@ import re
 from .nodes import did_you_mean
 from .tz import TzError, compile_tz
 
-SCHED_KEYS = ("menus", "hours", "lunch", "holidays", "closed")
+SCHED_KEYS = ("menus", "hours", "lunch", "holidays", "closed", "clock_unset")
 HOLIDAY_KEYS = ("date", "time", "mode", "name")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -212,6 +212,14 @@ def parse_schedule(ctx, node, tz):
             probs.warn(kn, "schedule menus: mode '%s' is never in effect (no hours, lunch or holiday "
                            "gives it, and no feature code selects it)%s" % (mode, did_you_mean(mode, used, 0.65)))
     out = {"rules": rules, "default": closed, "modes": modes}
+    # which mode answers while the board's clock has never been set: 'day'
+    # when there is one (better a person than 'we are closed' in office hours)
+    if "clock_unset" in m:
+        out["unset"] = r.text(m["clock_unset"][1], "schedule clock_unset")
+        if out["unset"] not in modes and "menus" in m:
+            probs.at(m["clock_unset"][1], "schedule clock_unset: mode '%s' has no menu" % out["unset"])
+    else:
+        out["unset"] = "day" if "day" in modes else closed
     if tz:
         out["tz"] = tz
     return out

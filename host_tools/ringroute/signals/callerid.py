@@ -261,9 +261,21 @@ def plan(standard, number=None, name=None, reason=None, datetime="11220930", whe
     reversal = None
     if when == "after_first_ring":
         # GR-30-CORE: data starts >= 500 ms after the first ring ends and ends
-        # >= 200 ms before the second; the cycle's silence must hold it.
+        # >= 200 ms before the second. With a burst group (UK/AU 0.4-0.2-0.4-2.0)
+        # the "ring" is the group: the data goes in the cycle's longest silence.
         first_ring = 0
-        start = sum(cadence_ms[:1]) + (delay_ms if delay_ms is not None else 600)
+        t = 0
+        gap_start, gap = 0, -1
+        for k in range(0, len(cadence_ms), 2):
+            on_end = t + cadence_ms[k]
+            silence = cadence_ms[k + 1] if k + 1 < len(cadence_ms) else 0
+            if silence > gap:
+                gap_start, gap = on_end, silence
+            t = on_end + silence
+        d = delay_ms if delay_ms is not None else 600
+        if d + dur + 200 > gap:          # a short silence: keep the 200 ms before the next ring
+            d = max(0.0, gap - dur - 200)
+        start = gap_start + d
     elif when == "before_ring_dtas":
         # SIN 227: reversal, >= 100 ms silence, DT-AS 88..110 ms, >= 45 ms, FSK; ring >= 200 ms later
         reversal = -(dur + 250 + 100 + 100 + 60)

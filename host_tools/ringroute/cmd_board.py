@@ -1,0 +1,64 @@
+"""`ringroute board`: the admin PIN, reboot, factory reset."""
+import getpass
+import sys
+
+from .errors import RingrouteError, UsageError
+
+HELP = "change the board's admin PIN, reboot it, or reset it to factory state"
+DESCRIPTION = """\
+examples:
+  ringroute board pin                 # change the admin PIN (asks for the old and the new one)
+  ringroute board pin --new 58213907  # (or set it on a new board)
+  ringroute board reboot
+  ringroute board factory-reset --yes # erases config, prompts, call records and the PIN
+
+A new board has no PIN: the first command that needs one (push, pull, ...)
+makes the PIN you give its PIN, or use `board pin --new`. Wrong PINs slow
+down and then lock the console for 5 minutes.
+"""
+
+
+def configure(p):
+    from .serialport import add_port_args
+    sub = p.add_subparsers(dest="action", metavar="ACTION")
+    sub.required = True
+    pin = sub.add_parser("pin", help="set or change the admin PIN")
+    add_port_args(pin, pin=True)
+    pin.add_argument("--new", metavar="PIN", help="the new PIN (6-32 characters; default: asked for)")
+    add_port_args(sub.add_parser("reboot", help="restart the board's firmware"), pin=True)
+    fr = sub.add_parser("factory-reset", help="erase config, prompts, records and PIN, then restart")
+    add_port_args(fr, pin=True)
+    fr.add_argument("--yes", action="store_true", help="really erase")
+
+
+def run(args):
+    from .serialport import open_board, get_pin, Transport, Board, default_port
+    if args.action == "pin":
+        b = Board(Transport(default_port(args.port), args.baud).open())
+        with b:
+            info = b.hello()
+            old = get_pin(args) if info.get("pin_set") else None
+            new = args.new
+            if not new:
+                if not sys.stdin.isatty():
+                    raise UsageError("give the new PIN with --new")
+                new = getpass.getpass("new admin PIN: ")
+                if getpass.getpass("the new PIN again: ") != new:
+                    raise RingrouteError("the two PINs differ; nothing was changed")
+            req = {"new": new}
+            if old:
+                req["old"] = old
+            b.request("pin.set", req)
+            b.session = True
+        print("the board's admin PIN is %s" % ("changed" if old else "set"))
+        return 0
+    if args.action == "factory-reset" and not args.yes:
+        raise UsageError("factory-reset erases the config, prompts, call records and PIN: add --yes")
+    with open_board(args, need_pin=True) as b:
+        if args.action == "reboot":
+            b.request("reboot")
+        else:
+            b.request("factory_reset", {"confirm": "erase"})
+        b.session = False  # the restart ends it
+    print("the board restarts%s" % (" with nothing on it but the firmware" if args.action != "reboot" else ""))
+    return 0
