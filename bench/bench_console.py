@@ -5,7 +5,7 @@ Runs the real firmware (micropython) on the emulated board in real time
 all its prompts as a technician would, with the host's writes paced to
 115200 baud (10 bits a byte): a pty has no baud rate of its own, so without
 pacing the figure would be the pty's, not the cable's. The board side paces
-itself (it takes at most 256 bytes per 10 ms block and sends at most 128).
+itself (it takes at most 256 bytes per 10 ms block and sends at most 112).
 
     .venv/bin/python -m bench console
 """

@@ -35,7 +35,11 @@ class App:
                 ivr.Ivr, dtmf.DtmfReceiver, ringdet.RingDetector, hangup.HangupDetector,
                 cid_cls, player, self.wall_clock))
         import callbacks
+        import extdial
         self.callbacks = callbacks.Callbacks(cfg, self.events.emit)
+        # feature codes dialled on extension phones (*81 night mode, ...)
+        self.extdial = extdial.ExtDial(hal, cfg, self.events.emit, ivr.feature_code)
+        self._ext_dtmf = dtmf.DtmfReceiver() if cfg.get("feature_codes") else None
         for lc in self.lines:
             lc.callbacks = self.callbacks
         self.console = None  # set by main when the board has a console protocol
@@ -56,6 +60,12 @@ class App:
                 lc.step()
             except Exception as e:  # noqa: BLE001 - a fault in one call must not stop the board
                 self._fault(lc, e)
+        if self._ext_dtmf is not None:
+            try:
+                self.extdial.step(self.clock.ms, self.lines, self.ports, self._ext_dtmf)
+            except Exception as e:  # noqa: BLE001 - same rule as a call: log, release, carry on
+                self.events.emit("error", error="extdial: " + repr(e)[:100])
+                self.extdial._end(self.clock.ms, self.ports)
         if self.callbacks.pending and hal.block % CALLBACK_CHECK_BLOCKS == 0:
             self._start_callback()
         if self.console is not None:

@@ -583,6 +583,7 @@ class CallerIdDecoder:
         self._msum = 0
         self._mtotal = 0
         self._mstart = 0
+        self._mseized = False
         while self._events:
             self._events.pop()
 
@@ -687,7 +688,9 @@ class CallerIdDecoder:
         # A message that started (type byte after the mark signal) but failed:
         # "broken" (framing error or the carrier stopped), "checksum", "format".
         self.rejected += 1
-        if self.diagnostics:
+        # reported only after a channel seizure: music and speech can fake the
+        # mark signal and a type byte, never 0101... for 30+ ms before it
+        if self.diagnostics and self._mseized:
             self._emit({"event": "callerid_error", "error": why,
                         "standard": "v23" if self._votes > 0 else "bell202",
                         "start_ms": self._mstart, "end_ms": t})
@@ -713,7 +716,8 @@ class CallerIdDecoder:
                 self._msum = val
                 self._mstate = _M_LEN
                 mark_ms = t - 9 - (run >> 3)
-                if self._seize_n >= 3 and mark_ms - self._seize_end < 30:
+                self._mseized = self._seize_n >= 3 and mark_ms - self._seize_end < 30
+                if self._mseized:
                     self._mstart = self._seize_ms
                 else:
                     self._mstart = mark_ms
@@ -763,6 +767,7 @@ class CallerIdDecoder:
         else:
             i = 2
             end = 2 + n
+            known = 0
             while i < end:
                 if i + 2 > end:
                     self._reject("format", t)
@@ -772,21 +777,33 @@ class CallerIdDecoder:
                 if i + 2 + ln > end:
                     self._reject("format", t)
                     return
-                v = _ascii(m, i + 2, ln)
-                if v is None:
-                    self._reject("format", t)
-                    return
-                if p == 0x01:
-                    dt = v
-                elif p == 0x02:
-                    number = v
-                elif p == 0x04:
-                    reason = _ABSENCE.get(v, "unavailable")
+                # Only the parameters we use are checked; others (EN 300 659-3 call
+                # type 0x11, message id, ...) may be binary and are skipped.
+                if p == 0x01 or p == 0x02 or p == 0x04 or p == 0x08:
+                    known += 1
+                    v = _ascii(m, i + 2, ln)
+                    if v is None:
+                        self._reject("format", t)
+                        return
+                    if p == 0x01:
+                        dt = v
+                    elif p == 0x02:
+                        if v in _ABSENCE:      # some exchanges put 'O' / 'P' in the number itself
+                            reason = _ABSENCE[v]
+                        else:
+                            number = v
+                    elif p == 0x04:
+                        reason = _ABSENCE.get(v, "unavailable")
+                    else:
+                        name_reason = _ABSENCE.get(v, "unavailable")
                 elif p == 0x07:
-                    name = v
-                elif p == 0x08:
-                    name_reason = _ABSENCE.get(v, "unavailable")
+                    # names may carry national 8-bit characters: shown as '?'
+                    known += 1
+                    name = _text(m, i + 2, ln)
                 i += 2 + ln
+            if known == 0:
+                self._reject("format", t)   # nothing a caller-ID message carries
+                return
         if number is not None and not _is_number(number):
             self._reject("format", t)
             return
@@ -959,6 +976,14 @@ def _ascii(buf, start, n):
         if c < 0x20 or c > 0x7E:
             return None
     return bytes(buf[start:start + n]).decode()
+
+
+def _text(buf, start, n):
+    b = bytearray(buf[start:start + n])
+    for i in range(n):
+        if b[i] < 0x20 or b[i] > 0x7E:
+            b[i] = 0x3F
+    return bytes(b).decode()
 
 
 def _is_number(s):

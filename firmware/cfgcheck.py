@@ -160,6 +160,12 @@ def check(cfg):
             return "a line has no country"
         if "answer_on_ring" in ln and (not _is_int(ln["answer_on_ring"]) or ln["answer_on_ring"] < 1):
             return "answer_on_ring must be a positive integer"
+    menus = cfg.get("menus")
+    if type(menus) is not dict or not menus:
+        return "no menus"
+    for ln in lines:
+        if ln.get("menu") is not None and ln["menu"] not in menus:
+            return "a line's menu %r does not exist" % (ln["menu"],)
     exts = cfg.get("extensions")
     if type(exts) is not dict:
         return "extensions must be a mapping"
@@ -184,9 +190,6 @@ def check(cfg):
         for x in mem:
             if x not in exts:
                 return "group %s: unknown extension %s" % (g, x)
-    menus = cfg.get("menus")
-    if type(menus) is not dict or not menus:
-        return "no menus"
     if len(menus) > _MAX_MENUS:
         return "too many menus (%d > %d)" % (len(menus), _MAX_MENUS)
     op = cfg.get("operator")

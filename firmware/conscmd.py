@@ -67,6 +67,7 @@ def hello(con, a):
             "max_line": MAX_LINE, "chunk": CHUNK, "pin_set": con.get_auth().has_pin(),
             "session": con.get_auth().authorised(con.clock.ms), "seq": con.events.seq}
 
+
 def status(con, a):
     app = con.app
     hal = con.hal
@@ -119,16 +120,19 @@ def status(con, a):
             "console": {"requests": con.requests, "bad": con.bad, "dropped": con.dropped},
             "auth": con.get_auth().state(now), "pending": con.pending}
 
+
 def login(con, a):
     err, left = con.get_auth().login(a.get("pin"), con.clock.ms)
     if err:
         _auth_error(err, left)
     return {"session_ms": auth_mod.SESSION_MS}
 
+
 def logout(con, a):
     con.get_auth().logout()
     con._mon_until = 0
     return {}
+
 
 def pin_set(con, a):
     err, left = con.get_auth().set_pin(a.get("new"), a.get("old"), con.clock.ms)
@@ -138,8 +142,10 @@ def pin_set(con, a):
         _auth_error(err, left)
     return {"session_ms": auth_mod.SESSION_MS}
 
+
 def time_get(con, a):
     return {"utc": con.app.wall_clock()}
+
 
 def time_set(con, a):
     utc = a["utc"]
@@ -152,9 +158,11 @@ def time_set(con, a):
     setter(utc)
     return {"utc": con.app.wall_clock(), "was": was}
 
+
 def reboot(con, a):
     con.pending = "reboot"
     return {"rebooting": True}
+
 
 def factory_reset(con, a):
     if a.get("confirm") != "erase":
@@ -162,6 +170,7 @@ def factory_reset(con, a):
                                'send {"confirm":"erase"}')
     con.pending = "factory"
     return {"erasing": True}
+
 
 def events(con, a):
     since = a.get("since", 0)
@@ -177,15 +186,18 @@ def events(con, a):
     return '{"seq":%d,"first":%d,"last":%d,"events":[%s]}' % (
         con.events.seq, first, start + len(out) - 1, ",".join(out))
 
+
 def monitor(con, a):
     since = a.get("since")
     con._mon_seq = con.events.seq if since is None else since
     con._mon_until = con.clock.ms + MONITOR_MS
     return {"seq": con.events.seq, "first": con._first_seq(), "lease_ms": MONITOR_MS}
 
+
 def monitor_stop(con, a):
     con._mon_until = 0
     return {}
+
 
 def prompt_list(con, a):
     index = _read_index()
@@ -206,6 +218,7 @@ def prompt_list(con, a):
         size += len(name) + 24
     return {"prompts": out, "more": more, "free": _free_bytes()}
 
+
 def prompt_rm(con, a):
     name = a["name"]
     if not _name_ok(name):
@@ -216,6 +229,7 @@ def prompt_rm(con, a):
         del index[name]
         store.write_atomic(INDEX, json.dumps(index))
     return {}
+
 
 # uploads: put.begin {kind, name?, size, crc} -> put.chunk {off, data} ... -> put.end
 def put_begin(con, a):
@@ -264,6 +278,7 @@ def put_begin(con, a):
     con.xfer = {"kind": kind, "name": name, "size": size, "crc": crc, "path": path, "have": have}
     return {"have": have}
 
+
 def put_chunk(con, a):
     x = con.xfer
     if x is None:
@@ -283,6 +298,7 @@ def put_chunk(con, a):
         f.write(data)
     x["have"] += len(data)
     return {"have": x["have"]}
+
 
 def put_end(con, a):
     x = con.xfer
@@ -327,6 +343,7 @@ def put_end(con, a):
     con.pending = "config"
     return {"installed": cfgstore.CURRENT, "switch": "now" if con.idle() else "after the calls in progress"}
 
+
 def get(con, a):
     kind = a["kind"]
     off = a.get("off", 0)
@@ -352,6 +369,7 @@ def get(con, a):
     if off == 0 and size <= _CFG_MAX and kind.startswith("config"):
         res["crc"] = _file_crc(path)
     return res
+
 
 def _auth_error(err, left):
     msgs = {auth_mod.E_UNSET: "no admin PIN yet: set one first (pin.set)",

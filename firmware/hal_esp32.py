@@ -192,22 +192,30 @@ class Hal:
     def rtc_utc(self):
         return time.time() + self._epoch
 
-    def set_rtc_utc(self, utc):
+    def set_rtc(self, utc):
+        """Set the board's clock (UTC seconds); the RTC keeps it across soft resets."""
         tm = time.gmtime(utc - self._epoch)
         machine.RTC().datetime((tm[0], tm[1], tm[2], tm[6] + 1, tm[3], tm[4], tm[5], 0))
 
     def console_read(self, buf):
+        # ipoll: poll() would allocate a result list every block
         n = 0
-        while n < len(buf) and self._poll.poll(0):
-            c = sys.stdin.read(1)
+        stdin = sys.stdin.buffer
+        while n < len(buf):
+            ready = False
+            for _ in self._poll.ipoll(0):
+                ready = True
+            if not ready:
+                break
+            c = stdin.read(1)
             if not c:
                 break
-            buf[n] = ord(c)
+            buf[n] = c[0]
             n += 1
         return n
 
     def console_write(self, data):
-        sys.stdout.write(data)
+        sys.stdout.buffer.write(data)   # bytes and memoryviews, as the console sends them
 
     def feed_watchdog(self):
         self._wdt.feed()

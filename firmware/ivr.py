@@ -65,6 +65,7 @@ STATE_NAMES = ("idle", "prompt", "wait", "digits", "message", "routed", "pending
 _FIRST_MS = const(5000)    # ms, first-digit timeout, counted from the END of the prompt (config default; Asterisk TIMEOUT(response) is 10 s, FreeSWITCH's demo_ivr 'timeout' 10 s, both counted from the prompt's start)
 _INTER_MS = const(3000)    # ms, inter-digit timeout (Asterisk TIMEOUT(digit) default 5 s; FreeSWITCH demo_ivr 'inter-digit-timeout' 2 s)
 _MAX_TRIES = const(3)      # attempts before the final action (FreeSWITCH demo_ivr max-failures 3, max-timeouts 3)
+_MAX_ROUTES = const(6)     # failed routes (busy / no answer) in one call before the IVR gives up
 _MAX_DIGITS = const(16)    # digits, longest entry kept (E.164 numbers are at most 15 digits)
 _MAX_BLOCKED = const(32)   # numbers in the feature-code block list; the oldest goes first, counted in _shared["dropped"]
 _CLOCK_VALID_DAYS = const(19723)  # days since 1970: 2024-01-01; an earlier RTC reading means "never set"
@@ -178,6 +179,10 @@ class Ivr:
         self.clock = clock if clock is not None else _default_clock
         self.menus = cfg.get("menus") or {}
         self.exts = cfg.get("extensions") or {}
+        # a line may have its own first menu (a support hotline, a second number)
+        line = getattr(player, "line", 0)
+        lines = cfg.get("lines") or []
+        self.line_menu = lines[line].get("menu") if type(line) is int and 0 <= line < len(lines) else None
         self.stack = []
         self.visited = {}
         self.state = _IDLE
@@ -197,6 +202,7 @@ class Ivr:
         self.result = None       # the tuple a PENDING step returns
         self.caller = None
         self.pin_mode = False    # collecting the DISA PIN (digits are never logged)
+        self.n_failed = 0        # routes not answered in this call
 
     def state_name(self):
         return STATE_NAMES[self.state]
@@ -212,6 +218,9 @@ class Ivr:
         self.fallback = None
         self.result = None
         self.pin_mode = False
+        self.menu = None
+        self.menu_name = None
+        self.n_failed = 0
         self.caller = caller or {}
         number = self.caller.get("number")
         if number:
@@ -291,13 +300,19 @@ class Ivr:
         self.emit("ivr", what=outcome, menu=self.menu_name)
         act = self.fallback
         self.fallback = None
+        self.n_failed += 1
+        if self.n_failed > _MAX_ROUTES:
+            # everyone busy again and again (or a fallback that routes back to
+            # the same busy phone): stop before the caller waits forever
+            self._finish("hangup", "no_answer")
+            return None
         if act is None and self.menu is not None:
             act = self.menu.get("on_no_answer")
         if act is None:
             act = self.cfg.get("on_no_answer")
         if act is None:
             # safe default: back to the menu the caller was in
-            act = {"do": "menu", "to": self.menu_name, "reentry": True}
+            act = {"do": "menu", "to": self.menu_name or self.start_menu, "reentry": True}
         self._do(t_ms, act)
         return None
 
@@ -330,6 +345,8 @@ class Ivr:
         return self.seen_busy or t_ms - self.play_t >= _START_GRACE_MS
 
     def _pick_start(self):
+        if self.line_menu is not None:
+            return self.line_menu, None      # this line's own menu beats the schedule
         start = self.cfg.get("start") or "main"
         sch = self.cfg.get("schedule")
         if sch and _schedule is not None and self.clock is not None:

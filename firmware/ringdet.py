@@ -18,9 +18,9 @@
 #   4. declares `ended` (caller gave up) once no burst has come for
 #      end_ms: the cadence's longest off time x 1.5 plus one second.
 #
-# Timeline, US cadence 2 s on / 4 s off, 20 Hz (min_on_ms = 300):
+# Timeline, US cadence 2 s on / 4 s off, 20 Hz (min_on_ms = 200):
 #   t=0      first pulse: burst on, ringing=True
-#   t=300    burst still on, 12 pulses = 20 Hz: ring 1 validated, event n=1 t_ms=0
+#   t=200    burst still on, 8 pulses = 20 Hz: ring 1 validated, event n=1 t_ms=0
 #   t=2000   last pulse; t=2080 no pulse for 80 ms: burst off, ringing=False
 #   t=6000   next burst ... t=6300 ring 2
 #   no burst by 2000 + 7000 = 9000 (after ring 1): ended=True
@@ -42,6 +42,7 @@ _ANY_MERGE_MS = const(1000)   # ms: off gaps shorter than this are inside one ca
                               # off times of E.180 double rings are 0.2-0.6 s; long ones >= 2 s)
 _ANY_END_MS = const(8000)     # ms: no ring for this long = caller gave up (longest off in E.180 ~5 s)
 _MIN_ON_FLOOR_MS = const(100)  # ms: never validate on less than this
+_CAD_MIN_ON_MS = const(200)    # ms: longest minimum burst asked for, whatever the cadence
 
 
 class RingDetector:
@@ -50,7 +51,9 @@ class RingDetector:
         if cadence:
             ons = [cadence[i] for i in range(0, len(cadence), 2)]
             offs = [cadence[i] for i in range(1, len(cadence), 2)] or [4000]
-            self.min_on_ms = max(_MIN_ON_FLOOR_MS, min(ons) * 3 // 4)
+            # 3/4 of the shortest on-time, but never more than _CAD_MIN_ON_MS: the same line
+            # may ring with a distinctive cadence (Telcordia GR-506: bursts down to 0.3 s)
+            self.min_on_ms = max(_MIN_ON_FLOOR_MS, min(_CAD_MIN_ON_MS, min(ons) * 3 // 4))
             if len(offs) > 1:
                 # between the short intra-cycle gap and the long inter-cycle gap
                 self.merge_ms = (max(offs[:-1]) + offs[-1]) // 2 if max(offs[:-1]) < offs[-1] else 0

@@ -398,6 +398,29 @@ def case_collecting_steps_allocate_nothing():
             iv.step(130 + i * 10, None, False)
     finally:
         micropython.heap_unlock()
+    # a closing message playing, and a routed call waiting for the router
+    r = Run()
+    r.run(150, {100: "9"})
+    assert r.ivr.state_name() == "message"
+    iv = r.ivr
+    micropython.heap_lock()
+    try:
+        for i in range(5):
+            iv.step(160 + i * 10, None, False)
+    finally:
+        micropython.heap_unlock()
+    r = Run()
+    r.run(300, {100: "2", 200: "1"})
+    assert r.ivr.state_name() == "digits"
+    r.run(3000)
+    assert r.ivr.state_name() == "routed", r.ivr.state_name()
+    iv = r.ivr
+    micropython.heap_lock()
+    try:
+        for i in range(50):
+            iv.step(3010 + i * 10, None, False)
+    finally:
+        micropython.heap_unlock()
 
 
 def disa_cfg():
@@ -527,6 +550,48 @@ def case_key_during_closing_message_is_ignored():
     a = r.run(5000, {100: "9", 150: "1"})
     assert a == ("hangup", "menu_done")
     assert r.menus() == ["main"]
+
+
+def case_busy_everywhere_ends_instead_of_looping():
+    cfg = base_cfg()
+    cfg["callers"] = {"priority": [{"number": "5559999", "action": {"do": "operator"}}]}
+    cfg["on_no_answer"] = {"do": "operator"}      # a fallback that routes to the same busy phone
+    r = Run(cfg, caller={"number": "5559999", "reason": None})
+    routes = 0
+    for i in range(40):
+        a = r.run(r.t + 100)
+        if a is None:
+            continue
+        if a[0] == "route":
+            routes += 1
+            r.ivr.route_result(r.t, "busy")      # the router says busy at once, every time
+        else:
+            break
+    assert a == ("hangup", "no_answer"), a
+    assert routes == 7, routes
+
+
+def case_a_new_call_starts_clean():
+    r = Run()
+    r.run(1000, {200: "2"})
+    assert r.menus() == ["main", "support"]
+    r.ivr.start(r.t, {"number": None, "reason": None})
+    assert r.menus() == ["main", "support", "main"]
+    assert r.ivr.stack == []
+    assert r.player.played[-1] == ["welcome", "main_opts"]     # the long greeting again: a new caller
+
+
+def case_a_line_with_its_own_menu():
+    cfg = sched_cfg()
+    cfg["lines"].append({"country": "US", "menu": "support"})
+    r = Run(cfg, clock=lambda: 1795687200)
+    assert r.menus() == ["main"]            # line 0 (the fake player's default) follows the schedule
+    p = FakePlayer()
+    p.line = 1
+    events = []
+    iv = ivr.Ivr(cfg, p, lambda ev, **f: events.append((ev, f)), clock=lambda: 1795687200)
+    iv.start(0, {"number": None, "reason": None})
+    assert [f["menu"] for ev, f in events if ev == "menu"] == ["support"]
 
 
 def all_cases():

@@ -108,3 +108,15 @@ def test_plan_after_a_burst_group_goes_in_the_long_silence():
     s, e = p.cid
     assert s >= 1000 + 500 and e <= 3000 - 200
     assert all(not (a < e and s < b) for a, b in p.rings)
+
+
+def test_errors_flag_lists_failed_messages(tmp_path, wavs):
+    bad = str(tmp_path / "bad.wav")
+    audio.write_wav(bad, G.on_hook_audio("v23", message=G.corrupt(G.mdmf("123456", None, "11220930"), 5))[0])
+    p = _ringroute("callerid", "decode", bad, wavs[0], "--errors")
+    lines = p.stdout.splitlines()
+    assert re.fullmatch(r"%s: 0\.\d\d s v23 message failed: checksum \(ignored\)" % re.escape(bad), lines[0])
+    assert "5551234567" in lines[1]
+    assert _ringroute("callerid", "decode", bad).stdout.strip() == "%s: no caller ID" % bad
+    p = _ringroute("callerid", "decode", bad, "--errors", "--standard", "v23")
+    assert p.returncode == 2 and "--errors" in p.stderr

@@ -156,3 +156,42 @@ def test_dtmf_clip_timeline(parts, number):
         assert evs == []
     else:
         assert exact(evs, {"standard": "dtmf", "number": number})
+
+
+def test_diagnostics_name_the_failure_only_when_asked():
+    bad = G.corrupt(G.mdmf("5551234567", "SMITH JOHN", "11220930"), 5)
+    x, span = G.on_hook_audio("v23", message=bad)
+    evs, d = decode_cpython(x, diagnostics=True)
+    assert [(e["event"], e["error"], e["standard"]) for e in evs] == [("callerid_error", "checksum", "v23")]
+    assert abs(evs[0]["start_ms"] - span[0]) <= 20
+    assert decode_cpython(x)[0] == []            # the core's decoder: only callerid events
+    # the signal stops half way through the message
+    good, _ = G.on_hook_audio("bell202", message=G.mdmf("5551234567", "SMITH JOHN", "11220930"),
+                              tail_ms=0)
+    cut = np.concatenate([good[:len(good) - 2400], np.zeros(4000)])
+    evs, _ = decode_cpython(cut, diagnostics=True)
+    assert [(e["event"], e["error"]) for e in evs] == [("callerid_error", "broken")]
+
+
+def _mdmf_raw(params):
+    body = bytes([0x80, len(params)]) + params
+    return body + bytes([G.checksum(body)])
+
+
+def test_etsi_binary_parameters_are_skipped_and_8bit_names_shown():
+    # EN 300 659-3 call type (0x11, binary 0x01) before the number; a Latin-1 name
+    params = (bytes([0x01, 8]) + b"11220930" + bytes([0x11, 1, 0x01]) + bytes([0x02, 6]) + b"301234"
+              + bytes([0x07, 6]) + "Müller".encode("latin-1"))
+    x, _ = G.on_hook_audio("v23", message=_mdmf_raw(params))
+    assert exact(decode_cpython(x)[0], {"number": "301234", "name": "M?ller", "datetime": "11220930"})
+
+
+def test_absence_letter_in_the_number_parameter():
+    x, _ = G.on_hook_audio("bell202", message=_mdmf_raw(bytes([0x02, 1]) + b"P"))
+    assert exact(decode_cpython(x)[0], {"number": None, "reason": "withheld"})
+
+
+def test_message_with_nothing_caller_id_carries_is_rejected():
+    x, _ = G.on_hook_audio("bell202", message=_mdmf_raw(bytes([0x11, 1, 0x01, 0x13, 1, 0x05])))
+    evs, d = decode_cpython(x)
+    assert evs == [] and d.rejected == 1

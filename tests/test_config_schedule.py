@@ -178,7 +178,8 @@ def test_cli_schedule_at():
     assert "does not exist" in err
     rc, out, err = run_cli("schedule", EXAMPLE, "--at", "2026-11-23 00:00", "--week")
     rows = out.strip().splitlines()
-    assert rows[1].split()[:4] == ["2026-11-23", "Mon", "00:00", "(UTC-05:00)"]
+    assert rows[0] == "time zone: America/New_York"
+    assert rows[2].split()[:4] == ["2026-11-23", "Mon", "00:00", "(UTC-05:00)"]
     assert any("Thu" in r and "holiday" in r for r in rows)   # Thanksgiving
     assert rc == 0
 

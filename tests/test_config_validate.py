@@ -339,3 +339,25 @@ def test_ports_checked_against_the_board(tmp_path):
     assert p.line == 8
     path, cfg, probs = check(tmp_path, "board: emulatd\n" + BASE)
     one(probs, "unknown board 'emulatd' (did you mean 'emulated'?)")
+
+
+def test_self_referring_alias_is_refused_not_a_crash(tmp_path):
+    text = BASE.replace("      0: operator\n", "      0: operator\n      5: &x {message: goodbye, then: *x}\n")
+    path, cfg, probs = check(tmp_path, text)
+    p = one(probs, "nested more than 8 deep")
+    assert p.line == 19
+
+
+def test_line_menu(tmp_path):
+    text = BASE.replace("  - country: US\n", "  - country: US\n  - {country: US, menu: support}\n")
+    path, cfg, probs = check(tmp_path, text)
+    assert cfg["lines"][1]["menu"] == "support"
+    text = BASE.replace("  - country: US\n", "  - country: US\n  - {country: US, menu: suport}\n")
+    path, cfg, probs = check(tmp_path, text)
+    one(probs, "line 2: unknown menu 'suport' (did you mean 'support'?)")
+
+
+def test_board_limits_are_checked_on_the_host(tmp_path):
+    many = "".join("  m%d:\n    greeting: opts\n    keys: {1: ext 101}\n" % i for i in range(64))
+    path, cfg, probs = check(tmp_path, BASE + many)
+    one(probs, "66 menus; the board takes at most 64")

@@ -9,6 +9,7 @@ import math
 import os
 import shutil
 import struct
+import subprocess
 import time
 import wave
 
@@ -88,6 +89,11 @@ def test_console_pty_mpremote_fs_ls_and_cp(board, tmp_path):
     rc, out, err = cli("status", "--port", board.port)
     assert rc == 0, err
     assert "Factory default" in out
+    # an mpremote killed while the board runs its code: Ctrl-C still takes the board back
+    with pytest.raises(subprocess.TimeoutExpired):
+        mpremote(board.port, "exec", "while True: pass", timeout=3)
+    rc, out, err = cli("status", "--port", board.port)
+    assert rc == 0 and "Factory default" in out, err
 
 
 def test_console_pty_push_status_pull_prompts_records(board, tmp_path):

@@ -253,3 +253,12 @@ def test_example_scenarios_run(config, script, dtmf_works, callerid_works):
     events = runner.Emulation(cfg, s, PROMPTS, engine="micropython", n_lines=2, n_exts=4).run()
     fails = timeline.check(events, s["expect"])
     assert not fails, "\n".join(fails)
+
+
+def test_second_line_has_its_own_menu():
+    cfg = compile_config(os.path.join(EX, "nested.yaml"))
+    cfg["lines"].append({"country": "US", "answer_on_ring": 2, "answer_on_callerid": False, "menu": "support"})
+    c1 = call(hangup={"after": 4})
+    c2 = dict(call(hangup={"after": 4}), line=2)
+    ev = emulate(cfg, {"calls": [c1, c2], "duration": 20})
+    assert sorted((e["line"], e["menu"]) for e in board(ev, "menu")) == [(1, "main"), (2, "support")]

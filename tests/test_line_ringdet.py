@@ -108,3 +108,11 @@ def test_the_per_block_path_allocates_nothing():
     out = run_line("ring", {"cadence": cad, "pulses": "p.bin", "heap_lock": True}, "micropython",
                    files={"p.bin": bytes(pulses_for(cad, 25, 3))})
     assert out[-1]["rings"] == 3
+
+
+@pytest.mark.parametrize("pattern", [[800, 400, 800, 4000], [400, 200, 400, 200, 800, 4000],
+                                     [300, 200, 1000, 200, 300, 4000]])
+def test_us_distinctive_ringing_counts_one_ring_per_cycle(pattern):
+    # Telcordia GR-506 distinctive ring patterns on a line configured with the US cadence
+    rings, _, n = ring(pulses_for(pattern, 20, 3), [2000, 4000])
+    assert n == 3

@@ -10,7 +10,6 @@ import wave
 from fractions import Fraction
 
 import numpy as np
-from scipy.signal import resample_poly
 
 RATE = 8000  # Hz, the board's codec rate (reference-board.md)
 
@@ -89,6 +88,7 @@ def to_8k(x, rate):
     """Float samples at `rate` to 8 kHz (polyphase low-pass resampling)."""
     if rate == RATE:
         return x
+    from scipy.signal import resample_poly   # imported here: scipy costs seconds at start-up
     frac = Fraction(RATE, rate).limit_denominator(1000)
     return resample_poly(x, frac.numerator, frac.denominator)
 

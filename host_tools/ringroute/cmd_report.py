@@ -3,7 +3,7 @@ import json
 
 from . import slreport
 
-HELP = "service-level report from call records (SLA %, abandon rate, speed of answer)"
+HELP = "service-level report from call records (service level, abandon rate, speed of answer)"
 DESCRIPTION = """\
 Reads call records and prints the figures a service agreement asks for:
 calls offered, missed, answered, routed to a person, connected, abandoned;

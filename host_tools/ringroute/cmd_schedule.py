@@ -81,6 +81,11 @@ def _describe(sched, sch, u, override):
                                                 _fmt_off(sched.utc_offset_min(tz, u))), mode, menu
 
 
+def _zone(sch):
+    tz = sch.get("tz")
+    return tz.get("name", "") if tz else "UTC (no timezone in the config)"
+
+
 def run(args):
     cfg = compile_config(args.config)
     sched = firmware_schedule()
@@ -104,6 +109,7 @@ def run(args):
         import time
         u = int(time.time())
     if args.week:
+        print("time zone: %s" % _zone(sch))
         print("%-36s %-10s %s" % ("from (local)", "mode", "menu"))
         # a mode can only change at a rule's edge (local minute) or when the UTC offset changes
         edges = set([0])

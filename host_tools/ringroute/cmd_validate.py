@@ -22,6 +22,7 @@ examples:
   ringroute validate office.yaml --print                      # show the compiled JSON
   ringroute validate office.yaml --strict                     # warnings count as errors
   ringroute validate office.yaml --json                       # problems as JSON, for editors
+  ringroute validate office.yaml --tree                       # the menus as a caller meets them
 
 The format is described in docs/config.md."""
 
@@ -35,6 +36,7 @@ def configure(p):
     p.add_argument("--json", action="store_true",
                    help="print the problems as one JSON object {valid, problems:[{file,line,col,message,severity}]}")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing when the config is valid")
+    p.add_argument("--tree", action="store_true", help="print the menus as a tree: what each key does")
 
 
 def run(args):
@@ -71,4 +73,71 @@ def run(args):
             print("wrote %s (%d bytes)" % (args.output, len(text) + 1), file=sys.stderr)
     if args.show:
         print(json.dumps(cfg, indent=2, sort_keys=True))
+    if args.tree:
+        for line in menu_tree(cfg):
+            print(line)
     return 0
+
+
+def describe(act, cfg):
+    """One action in words."""
+    d = act["do"]
+    if d == "menu":
+        s = "menu %s" % act["to"]
+    elif d == "ext":
+        s = "ring %s (%s)" % (act["to"], cfg["extensions"][act["to"]].get("name", act["to"]))
+    elif d == "group":
+        g = cfg["groups"][act["to"]]
+        s = "ring group %s [%s, %s]" % (act["to"], " ".join(g["members"]), g["strategy"])
+    elif d == "operator":
+        s = "operator (%s)" % describe(cfg["operator"], cfg) if cfg.get("operator") else "operator"
+    elif d == "message":
+        s = "play %s" % " + ".join(act["prompts"])
+        s += ", then %s" % describe(act["then"], cfg) if act.get("then") else ", then hang up"
+    elif d == "hangup":
+        s = "hang up"
+    else:
+        s = d
+    if act.get("else"):
+        s += "; if no answer: %s" % describe(act["else"], cfg)
+    return s
+
+
+def menu_tree(cfg):
+    """Lines showing each menu once, depth first from the menus a call starts in."""
+    from .configlang.graph import roots_of
+    out = []
+    seen = set()
+
+    def show(name, indent, how):
+        m = cfg["menus"][name]
+        if name in seen:
+            out.append("%s%s: menu %s (see above)" % (indent, how, name))
+            return
+        seen.add(name)
+        out.append("%s%smenu %s: plays %s" % (indent, how + ": " if how else "", name, " + ".join(m["greeting"])))
+        for key in sorted(m["keys"], key=lambda k: (len(k), k)):
+            act = m["keys"][key]
+            if act["do"] == "menu":
+                show(act["to"], indent + "  ", "key %s" % key)
+            else:
+                out.append("%s  key %s: %s" % (indent, key, describe(act, cfg)))
+        if m.get("dial_ext"):
+            out.append("%s  an extension number: ring it" % indent)
+        out.append("%s  %d wrong keys: %s; %d timeouts: %s" % (
+            indent, m["max_invalid"], describe(m["on_invalid"], cfg), m["max_timeout"],
+            describe(m["on_timeout"], cfg)))
+
+    sch = cfg.get("schedule")
+    if sch:
+        for mode, menu in sorted(sch["modes"].items()):
+            out.append("mode %s:" % mode)
+            show(menu, "  ", "")
+    else:
+        show(cfg["start"], "", "")
+    for ln in cfg["lines"]:
+        if ln.get("menu"):
+            show(ln["menu"], "", "a line's own")
+    for name in sorted(set(cfg["menus"]) - seen):
+        show(name, "", "unreached")
+    return out

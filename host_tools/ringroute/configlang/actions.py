@@ -14,10 +14,15 @@ VERBS = ("menu", "ext", "extension", "group", "operator", "back", "top", "repeat
          "hangup", "message", "disa")
 _ONLY_IN_MENU = ("back", "top", "repeat")
 _MAP_KEYS = VERBS + ("then", "else", "reason")
+MAX_DEPTH = 8      # nested then/else actions; firmware/cfgcheck.py refuses deeper ones (_MAX_DEPTH)
 
 
-def parse_action(ctx, node, where, in_menu=True):
+def parse_action(ctx, node, where, in_menu=True, depth=0):
     """Compiled action dict, or None after reporting the problem."""
+    if depth > MAX_DEPTH:
+        ctx.probs.at(node, "%s: actions nested more than %d deep (a YAML alias that refers to "
+                           "itself?)" % (where, MAX_DEPTH))
+        return None
     if node is None or is_null(node):
         ctx.probs.at(node, "%s: an action is needed here (e.g. 'operator' or 'menu main')" % where)
         return None
@@ -38,7 +43,7 @@ def parse_action(ctx, node, where, in_menu=True):
                     hint = " (did you mean 'group %s'?)" % node.value
             ctx.probs.at(node, "%s: unknown action '%s'%s" % (where, verb, hint))
             return None
-        return _build(ctx, node, where, verb, args, None, in_menu)
+        return _build(ctx, node, where, verb, args, None, in_menu, None, depth)
     if isinstance(node, MappingNode):
         m = ctx.r.mapping(node, where, allowed=_MAP_KEYS)
         verbs = [k for k in m if k in VERBS]
@@ -61,12 +66,12 @@ def parse_action(ctx, node, where, in_menu=True):
             if v is None:
                 return None
             args = v.split()
-        return _build(ctx, vnode, where, verb, args, m, in_menu, argnodes)
+        return _build(ctx, vnode, where, verb, args, m, in_menu, argnodes, depth)
     ctx.probs.at(node, "%s: an action is a line such as 'menu sales' or a mapping" % where)
     return None
 
 
-def _build(ctx, node, where, verb, args, m, in_menu, argnodes=None):
+def _build(ctx, node, where, verb, args, m, in_menu, argnodes=None, depth=0):
     probs = ctx.probs
     if verb == "extension":
         verb = "ext"
@@ -123,14 +128,14 @@ def _build(ctx, node, where, verb, args, m, in_menu, argnodes=None):
             if verb not in ("ext", "group", "operator"):
                 probs.at(m["else"][0], "%s: 'else' only follows ext, group or operator" % where)
             else:
-                e = parse_action(ctx, m["else"][1], where + " else", in_menu)
+                e = parse_action(ctx, m["else"][1], where + " else", in_menu, depth + 1)
                 if e is not None:
                     act["else"] = e
         if "then" in m:
             if verb != "message":
                 probs.at(m["then"][0], "%s: 'then' only follows a message" % where)
             else:
-                t = parse_action(ctx, m["then"][1], where + " then", in_menu)
+                t = parse_action(ctx, m["then"][1], where + " then", in_menu, depth + 1)
                 if t is not None:
                     act["then"] = t
         if "reason" in m:

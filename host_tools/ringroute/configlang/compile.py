@@ -13,6 +13,8 @@ from .problems import ConfigError
 from .schedcfg import parse_schedule, parse_timezone
 
 SCHEMA_VERSION = 1
+MAX_MENUS = 64          # firmware/cfgcheck.py _MAX_MENUS
+MAX_JSON = 32768        # bytes; firmware/conscmd.py _CFG_MAX (what the console accepts)
 TOP_KEYS = ("version", "name", "board", "lines", "extensions", "groups", "operator", "ring_timeout",
             "prompts", "start", "menu_defaults", "menus", "timezone", "schedule", "callers",
             "feature_codes", "disa", "records", "no_answer", "announce_extension")
@@ -139,6 +141,13 @@ def check_config(path, text=None):
     if menus and cfg.get("start") is not None or "schedule" in cfg:
         # also when there are errors, so that one run reports every class of problem
         check_graph(ctx, cfg, key_nodes, overlap_ok)
+    if len(menus) > MAX_MENUS:
+        probs.at(node("menus"), "menus: %d menus; the board takes at most %d" % (len(menus), MAX_MENUS))
+    if not probs.errors:
+        size = len(to_json(cfg))
+        if size > MAX_JSON:
+            probs.at(root, "the compiled config is %d bytes; the board takes at most %d "
+                           "(fewer menus or shorter names)" % (size, MAX_JSON))
     if probs.errors:
         return None, probs.sorted()
     return cfg, probs.sorted()

@@ -36,10 +36,11 @@ def _menu_actions(m):
 def roots_of(cfg):
     sch = cfg.get("schedule")
     if sch:
-        roots = sorted(set(sch["modes"].values()))
+        roots = set(sch["modes"].values())
     else:
-        roots = [cfg["start"]] if cfg.get("start") in cfg["menus"] else []
-    return roots
+        roots = set([cfg["start"]] if cfg.get("start") in cfg["menus"] else [])
+    roots.update(ln["menu"] for ln in cfg.get("lines", []) if ln.get("menu") in cfg["menus"])
+    return sorted(roots)
 
 
 def check_graph(ctx, cfg, key_nodes, overlap_ok):

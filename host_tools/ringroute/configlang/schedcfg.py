@@ -112,7 +112,9 @@ def parse_timezone(ctx, node):
     if v is None:
         return None
     try:
-        return compile_tz(v)
+        tz = compile_tz(v)
+        tz["name"] = v          # for people reading the compiled form; the board ignores it
+        return tz
     except TzError as e:
         ctx.probs.at(node, "timezone: %s" % e)
         return None

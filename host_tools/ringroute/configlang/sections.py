@@ -7,7 +7,7 @@ from .actions import parse_action
 from .context import country_codes
 from .nodes import did_you_mean, is_null
 
-LINE_KEYS = ("country", "answer_on_ring", "answer_on_callerid", "name", "hangup")
+LINE_KEYS = ("country", "answer_on_ring", "answer_on_callerid", "name", "hangup", "menu")
 HANGUP_KEYS = ("cpc_min", "silence", "max_call", "methods")
 HANGUP_METHODS = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")  # firmware/hangup.py
 EXT_KEYS = ("port", "name", "dial")
@@ -44,6 +44,12 @@ def parse_lines(ctx, node):
              if "answer_on_callerid" in m else False}
         if "name" in m:
             d["name"] = r.text(m["name"][1], where + " name")
+        if "menu" in m:
+            mn = r.text(m["menu"][1], where + " menu")
+            if mn is not None and mn not in ctx.menus:
+                ctx.probs.at(m["menu"][1], "%s: unknown menu '%s'%s" % (where, mn, did_you_mean(mn, ctx.menus)))
+            elif mn is not None:
+                d["menu"] = mn
         if "hangup" in m:
             h = parse_hangup(ctx, m["hangup"][1], where + " hangup")
             if h:

@@ -11,7 +11,7 @@ from ..errors import RingrouteError
 HANGUP_METHODS = ("cpc", "reversal", "busy", "reorder", "silence", "none")
 CALL_KEYS = {"at", "line", "caller_id", "name", "country", "keys", "hangup", "speech", "level_dbm0",
              "noise_dbm0", "cpc_ms", "talk"}
-EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at"}
+EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at", "dial"}
 TOP_KEYS = {"calls", "extensions", "expect", "duration", "start", "description", "seed", "echo_db",
             "traffic", "callees"}
 TRAFFIC_KEYS = {"calls_per_hour", "hours", "lines", "keys", "talk", "patience", "start_at", "method"}
@@ -65,6 +65,18 @@ def _keys(v, where, path):
                     "level_dbm0": float(k.get("level_dbm0", -10.0)),
                     "twist_db": float(k.get("twist_db", 2.0)), "after": after})
     return out
+
+
+def _ext_dial(d, where, path):
+    """dial: {at: s, digits: "*81"}: someone lifts the extension at `at` and dials (feature codes)."""
+    if d is None:
+        return None
+    _check_keys(d, {"at", "digits"}, where + ".dial", path)
+    digits = str(d.get("digits", ""))
+    for ch in digits:
+        if ch not in "0123456789*#ABCD":
+            raise ScenarioError("%s: %s.dial: %r is not a DTMF key" % (path, where, ch))
+    return {"at": _num(d.get("at", 0.0), where + ".dial.at", path), "digits": digits}
 
 
 def _traffic(t, seed, path):
@@ -168,6 +180,7 @@ def parse(data, path="<scenario>"):
             "hangup_after": _num(e["hangup_after"], w + ".hangup_after", path) if e.get("hangup_after") is not None else None,
             "offhook_at": _num(e["offhook_at"], w + ".offhook_at", path) if e.get("offhook_at") is not None else None,
             "onhook_at": _num(e["onhook_at"], w + ".onhook_at", path) if e.get("onhook_at") is not None else None,
+            "dial": _ext_dial(e.get("dial"), w, path),
         }
     expects = []
     for i, x in enumerate(data.get("expect", []) or []):

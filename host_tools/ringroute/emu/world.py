@@ -22,6 +22,8 @@ RING_EPISODE_GAP_MS = 6000  # longer than any ring cadence's off time (US 4 s, I
 HEARD_DBM0 = -45.0          # audio above this level at a phone counts as heard
 AGENT_PUTS_DOWN_MS = 1500   # an agent whose line went dead hangs up this long after
 OUT_DIAL_DONE_MS = 3000     # the exchange takes the number as complete after this pause
+PHONE_DIAL_AFTER_MS = 1500  # a person waits this long for dial tone before dialling
+PHONE_LISTEN_MS = 2500      # and listens this long to the answer tone before hanging up
 
 
 def _dtmf_freqs(d):
@@ -86,6 +88,9 @@ class Phone:
         self.last_ring = None
         self.t_parted = None         # when the board split this phone from its line
         self.was_joined = False      # put through to a line since lifting the handset
+        self.keys = []               # (start_ms, end_ms, digit) dialled on this phone
+        self.dialled = False
+        self.t_dial_end = None
         self.last_heard = np.zeros(BLOCK)
 
 
@@ -204,6 +209,8 @@ class World:
                 # the agent talks while the caller is there, and listens once they are gone
                 if self.xmask[li] & (1 << ph.port) and ph.offhook and talking:
                     lines_audio[li] += sig.agent_voice(n0, ph.port)
+                if self.xmask[li] & (1 << ph.port) and ph.offhook and ph.keys:
+                    lines_audio[li] += self._phone_keys(ph, t, n0)
             # the board's own output leaks back through the hybrid (echo)
             lines_audio[li] += self.echo_gain * self.tx[li]
         for ph in self.phones:
@@ -372,8 +379,40 @@ class World:
             ob.t_digit = t
             ob.state = "digits"
 
+    def _phone_keys(self, ph, t, n0):
+        """DTMF from an extension's keypad (feature codes), 100 ms on / 100 ms off."""
+        a = np.zeros(BLOCK)
+        for (start, end, d) in ph.keys:
+            if start < t + BLOCK_MS and end > t:
+                lo, hi = _dtmf_freqs(d)
+                idx = np.arange(n0, n0 + BLOCK)
+                ms = idx / 8.0
+                gate = (ms >= start) & (ms < end)
+                a += gate * (audio.dbm0_to_peak(-8.0) * np.sin(2 * np.pi * lo * idx / RATE)
+                             + audio.dbm0_to_peak(-6.0) * np.sin(2 * np.pi * hi * idx / RATE))
+        return a
+
     def _agent(self, ph, t):
         s = ph.spec
+        d = s.get("dial")
+        if d is not None and not ph.dialled and t >= int(d["at"] * 1000):
+            # someone picks up the extension, waits for dial tone, dials a code
+            ph.dialled = True
+            ph.offhook = True
+            ph.t_offhook = t
+            start = t + PHONE_DIAL_AFTER_MS
+            for ch in d["digits"]:
+                ph.keys.append((start, start + 100, ch))
+                start += 200
+            ph.t_dial_end = start
+            self.log(t, "ext_dial", ext=ph.ext, digits=d["digits"])
+        if ph.t_dial_end is not None and ph.offhook and t >= ph.t_dial_end + PHONE_LISTEN_MS:
+            ph.offhook = False
+            ph.t_offhook = None
+            ph.t_dial_end = None
+            ph.keys = []
+            self.log(t, "agent_hangup", ext=ph.ext)
+            return
         # forced hook changes (a phone left off-hook, picked up to dial)
         if s.get("offhook_at") is not None and not ph.offhook and t == int(s["offhook_at"] * 1000):
             ph.offhook = True
