@@ -5,16 +5,14 @@
 # bytecode and objects: in flash on a frozen build) and the peak of live
 # data (buffers, config, call state) above it.
 import gc
-import json
-import os
 import sys
 
 sys.path.append(sys.argv[3])   # tests/, for the stand-in board
-from standin_hal import StandInHal  # noqa: E402
+from standin_hal import StandInHal, board_dir  # noqa: E402
 
 MODULES = ("compat", "pcm", "blockframe", "events", "store", "cfgstore", "records", "player",
            "router", "profiles", "ringdet", "hangup", "dtmf", "dtmfgen", "progress", "tonegen",
-           "callbacks", "callerid", "tones", "schedule", "ivr", "linecall", "app")
+           "callbacks", "extdial", "callerid", "tones", "schedule", "ivr", "linecall", "app")
 
 
 def main(cfg_path, work):
@@ -26,15 +24,7 @@ def main(cfg_path, work):
     code = gc.mem_alloc() - base
     import app as app_mod
     import linecall
-    with open(cfg_path) as f:
-        cfg = json.load(f)
-    os.chdir(work)
-    try:
-        os.mkdir("prompts")
-    except OSError:
-        pass
-    with open("prompts/welcome.ulaw", "wb") as f:
-        f.write(bytes(8000))
+    cfg = board_dir(cfg_path, work)
     hal = StandInHal()
     a = app_mod.App(hal, cfg)
     gc.collect()

@@ -11,15 +11,13 @@
 # every other step must allocate nothing.
 # Prints one line "STATE allocating_steps total_steps" per state, then "done".
 import gc
-import json
 import math
-import os
 import sys
 from array import array
 
 import app as app_mod
 import linecall
-from standin_hal import StandInHal
+from standin_hal import StandInHal, board_dir
 
 
 def dtmf_block(k, lo, hi):
@@ -32,16 +30,7 @@ def dtmf_block(k, lo, hi):
 
 
 def main(cfg_path, work):
-    with open(cfg_path) as f:
-        cfg = json.load(f)
-    os.chdir(work)
-    try:
-        os.mkdir("prompts")
-    except OSError:
-        pass
-    for name in ("welcome", "main_opts", "no_input", "invalid", "callback", "hours"):
-        with open("prompts/" + name + ".ulaw", "wb") as f:
-            f.write(bytes([0x55, 0xD5]) * 4000)   # 1 s of quiet mu-law
+    cfg = board_dir(cfg_path, work)
     hal = StandInHal()
     a = app_mod.App(hal, cfg)
     key = [dtmf_block(k, 697, 1336) for k in range(10)]   # "2": 697 + 1336 Hz

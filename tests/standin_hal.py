@@ -1,6 +1,8 @@
 # A stand-in for the board with the HAL's members (ARCHITECTURE.md, "The HAL"),
 # driven directly by a test: no emulator process, no audio world. Runs under
 # CPython and MicroPython (tests/heap_cases.py, tests/test_core_faults.py).
+import json
+import os
 from array import array
 
 
@@ -61,3 +63,18 @@ class StandInHal:
 
     def feed_watchdog(self):
         pass
+
+
+def board_dir(cfg_path, work, prompts=("welcome", "main_opts", "no_input", "invalid", "callback", "hours")):
+    """Make `work` the board's flash (cwd) with 1 s quiet prompts; returns the config."""
+    with open(cfg_path) as f:
+        cfg = json.load(f)
+    os.chdir(work)
+    try:
+        os.mkdir("prompts")
+    except OSError:
+        pass
+    for name in prompts:
+        with open("prompts/" + name + ".ulaw", "wb") as f:
+            f.write(bytes([0x55, 0xD5]) * 4000)   # 1 s of quiet mu-law
+    return cfg

@@ -361,3 +361,13 @@ def test_board_limits_are_checked_on_the_host(tmp_path):
     many = "".join("  m%d:\n    greeting: opts\n    keys: {1: ext 101}\n" % i for i in range(64))
     path, cfg, probs = check(tmp_path, BASE + many)
     one(probs, "66 menus; the board takes at most 64")
+
+
+def test_cli_tree_shows_what_each_key_does():
+    r = ringroute("validate", os.path.join(ROOT, "examples", "nested.yaml"), "--tree", "--quiet")
+    assert r.returncode == 0
+    lines = r.stdout.splitlines()
+    assert lines[0] == "menu main: plays welcome + main_opts"
+    assert "  key 1: menu sales: plays sales_opts" in lines
+    assert "    key 2: ring 402 (Sales desk); if no answer: play callback, then hang up" in lines
+    assert "  key 9: play goodbye, then hang up" in lines

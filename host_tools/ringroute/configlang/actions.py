@@ -47,10 +47,11 @@ def parse_action(ctx, node, where, in_menu=True, depth=0):
     if isinstance(node, MappingNode):
         m = ctx.r.mapping(node, where, allowed=_MAP_KEYS)
         verbs = [k for k in m if k in VERBS]
-        if len(verbs) != 1:
-            ctx.probs.at(node, "%s: an action mapping needs exactly one of %s" % (
-                where, ", ".join(VERBS)) if not verbs else "%s: more than one action (%s)" % (
-                where, ", ".join(verbs)))
+        if not verbs:
+            ctx.probs.at(node, "%s: an action mapping needs one of %s" % (where, ", ".join(VERBS)))
+            return None
+        if len(verbs) > 1:
+            ctx.probs.at(node, "%s: more than one action (%s)" % (where, ", ".join(verbs)))
             return None
         verb = verbs[0]
         vnode = m[verb][1]

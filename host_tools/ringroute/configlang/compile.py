@@ -105,8 +105,6 @@ def check_config(path, text=None):
         cfg["start"] = sch["modes"].get(sch["default"]) or sorted(sch["modes"].values())[0]
     elif "main" in ctx.menus or not ctx.menus:
         cfg["start"] = "main"
-        if ctx.menus and "menus" in top and "main" not in ctx.menus:
-            pass
     else:
         probs.at(node("menus"), "no 'main' menu and no 'start:' naming the first menu")
         cfg["start"] = None
