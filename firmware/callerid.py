@@ -17,14 +17,18 @@
 #  sample, then an asynchronous (UART) receiver that resynchronises on every
 #  start bit (its zero crossing interpolated to 1/3 sample), in 1/3-sample
 #  time units (one bit = 20/3 samples exactly), deciding each bit on the sum
-#  of three consecutive decision samples.
-#  Which standard it was is measured on the mark signal: 80-sample DFT bins
-#  at exactly 1200 and 1300 Hz are orthogonal, so each all-mark block votes.
+#  of three consecutive decision samples; the first sample point is moved by
+#  the twist measured on the channel seizure (see _TWIST_MAX).
+#  Which standard it was is measured on the mark signal: 160-sample DFT bins
+#  at exactly 1200 and 1300 Hz are orthogonal, so each 20 ms of mark votes.
 #  DTMF: eight phase-continuous correlators per block; a 160-sample (20 ms)
 #  window made of the last two blocks is judged every 10 ms.
 # Messages are accepted only after >= 40 bits of mark (EN 300 659-1 allows
 # 55..90 in BT's variant, GR-30 gives 180), with a good checksum, consistent
-# parameter lengths and printable contents.
+# parameter lengths, printable numbers and dates, and at least one caller-ID
+# parameter. With diagnostics=True, failed messages that followed a channel
+# seizure come out as {"event": "callerid_error", "error": "checksum" |
+# "format" | "broken", ...} (for the host's line diagnostics only).
 #
 # Events (pop()): {"event": "callerid", "standard": "bell202"|"v23"|"dtmf",
 #   "number": str or None, "name": str or None, "datetime": "MMDDHHMM" or None,
@@ -123,7 +127,7 @@ _S_LEN = const(22)
 # the others are checked and skipped.
 _T_SDMF = const(0x04)
 _T_MDMF = const(0x80)
-_TYPES_OTHER = (0x06, 0x0B, 0x82, 0x86, 0x89)
+_TYPES_OTHER = (0x06, 0x82, 0x86, 0x89)   # MWI (GR-30, EN 300 659-3), AoC, SMS
 
 # Standard identification: 80-sample DFT bins, f / 8000 * 65536.
 _INC_1200 = const(9830)

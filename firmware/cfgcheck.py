@@ -227,6 +227,20 @@ def check(cfg):
             err = _action(cfg, rule.get("action"), "callers priority " + rule["number"], 0)
             if err:
                 return err
+    fc = cfg.get("feature_codes")
+    if fc is not None:
+        if type(fc) is not dict:
+            return "feature_codes must be a mapping"
+        modes = (sch or {}).get("modes") or {}
+        for code in fc:
+            v = fc[code]
+            if not _digits(code, _KEY_CHARS) or type(v) is not list or not v:
+                return "feature code %r: bad entry" % (code,)
+            if v[0] == "override":
+                if len(v) != 2 or (v[1] is not None and sch is not None and v[1] not in modes):
+                    return "feature code %s: override to a mode without a menu" % code
+            elif v[0] != "block_last":
+                return "feature code %s: unknown feature %r" % (code, v[0])
     if cfg.get("on_no_answer") is not None:
         err = _action(cfg, cfg["on_no_answer"], "no_answer", 0)
         if err:

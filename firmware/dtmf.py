@@ -147,6 +147,8 @@ _HOLD_Q8 = const(154)       # a block that fails a check while the key's stronge
 _HOLD_MAX = const(10)       # ... for at most 100 ms without a hit
 _EDGE_Q8 = const(51)        # a block is part of the tone if its amplitude >= 20 % of full
 _QUEUE = const(8)           # digits held for pop(); further ones are counted in `lost`
+_REBASE = const(1 << 22)    # blocks (11.6 h) after which the time origin moves up (a multiple
+                            # of 8, the amplitude ring's length)
 
 
 # State array layout (array('i'); every value stays below 2**30, so reading one
@@ -725,6 +727,13 @@ class DtmfReceiver:
         b = self._blk
         if b == 0:
             self._t0 = t_ms
+        elif b >= _REBASE and self._cand < 0 and self._q_len == 0:
+            # Times are kept in blocks since _t0; move _t0 up now and then so
+            # they stay small ints on the ESP32 (< 2**30) on a line never reset.
+            self._t0 += b * _BLOCK_MS
+            self._last -= b
+            self._on -= b
+            b = 0
         st[_BI] = b & 7
         self._goertzel(block, self._work, _TAB, st)
         self._window(st, _TAB)

@@ -3,7 +3,8 @@
 # An FXO line that is never released blocks the office's number, so every
 # method the exchange might use is watched at once (each selectable):
 #   "cpc"          loop current gone for >= cpc_min_ms (calling party control / open
-#                  switch interval). Armed once loop current has flowed after answer.
+#                  switch interval). Armed once loop current has flowed after answer
+#                  (never otherwise: silence and max_length still guard a dead line).
 #   "reversal"     loop-current polarity reversed (held _REV_MS) relative to the
 #                  polarity after answer; reversals in the first _SETTLE_MS are
 #                  the answer's own transients and are ignored.
@@ -37,7 +38,6 @@ except ImportError:  # a build without the tone detector still has CPC, reversal
     _tones = None
 
 _SETTLE_MS = const(500)        # ms after answer: polarity/loop transients of the answer itself
-_ARM_MS = const(2000)          # ms: arm CPC even if loop current never showed (dead line)
 _LOOP_SEEN_MS = const(30)      # ms of loop current that prove the line is held
 _REV_MS = const(30)            # ms a reversal must hold (contact bounce of the exchange relay < 10 ms)
 _CPC_FLOOR_MS = const(60)      # ms: shorter drops are relay bounce / dial-pulse transients
@@ -142,11 +142,11 @@ class HangupDetector:
             if not self._armed and t_ms - self._loop_since >= _LOOP_SEEN_MS:
                 self._armed = True
         else:
+            # never armed without having seen loop current: a board variant without loop
+            # sensing (always False) must not release every call; a dead line goes silent
             self._loop_since = -1
             if self._drop_since < 0:
                 self._drop_since = t_ms
-            if not self._armed and since >= _ARM_MS:
-                self._armed = True
         if (self._m_cpc and self._armed and self._drop_since >= 0
                 and t_ms + 10 - self._drop_since >= self.cpc_min_ms):
             return self._fire("cpc")

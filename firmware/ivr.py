@@ -71,6 +71,8 @@ _MAX_BLOCKED = const(32)   # numbers in the feature-code block list; the oldest 
 _CLOCK_VALID_DAYS = const(19723)  # days since 1970: 2024-01-01; an earlier RTC reading means "never set"
 _START_GRACE_MS = const(60)  # ms, a prompt that never reports busy (file missing) counts as ended after this
 
+_NO_MENU = {"keys": {}}
+
 # shared by every line's Ivr (one board): the manual day/night override and
 # the 'block the last caller' list (the core persists them if it wants).
 _shared = {"override": None, "last_caller": None, "blocked": [], "dropped": 0,
@@ -473,6 +475,8 @@ class Ivr:
             return
         self.pin_mode = True
         self.buf = ""
+        if self.menu is None:
+            self.menu = _NO_MENU     # reached from a caller rule: default timeouts
         self.state = _PROMPT
         self._play(t_ms, d.get("prompt"))
 

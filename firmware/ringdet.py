@@ -2,7 +2,8 @@
 #
 # The optocoupler conducts on each half cycle of the ring voltage, so while
 # the exchange rings the HAL counts about 2x the ring frequency pulses per
-# second (40/s at 20 Hz: 0.4 per 10 ms block, 100/s at 50 Hz). A line glitch,
+# second (40/s at 20 Hz: 0.4 per 10 ms block, 100/s at 50 Hz); a board with
+# a half-wave optocoupler gives half that, and is accepted too. A line glitch,
 # a dial-pulse transient or a lightning spike gives a few pulses; a real ring
 # burst gives a steady pulse train lasting at least the profile's shortest
 # ring-on time. The detector:
@@ -30,10 +31,11 @@ except ImportError:
     def const(x):
         return x
 
-_GAP_MS = const(80)       # ms: longest pulse gap inside a burst. 2x15 Hz = 33 ms between pulses,
-                          # +10 ms block quantisation, x2 margin for missed optocoupler edges
-_MIN_HZ = const(13)       # Hz: lowest ring frequency accepted (16 2/3 Hz rings exist; ITU-T Q.23
-                          # era exchanges; -20 % tolerance)
+_GAP_MS = const(100)      # ms: longest pulse gap inside a burst: a half-wave optocoupler on a
+                          # 16 2/3 Hz ring pulses every 60 ms, +10 ms block quantisation, + margin
+                          # for a missed edge on a full-wave one (2 x 20 Hz: 25 ms)
+_MIN_HZ = const(8)        # Hz, as pulses/2: 16 2/3 Hz rings (older exchanges) seen by a half-wave
+                          # optocoupler give 8.3; a dial-pulse or hook flicker is 5 Hz or less
 _MAX_HZ = const(70)       # Hz: highest (France rings at 50 Hz, NF C 98-010; +40 %)
 _MIN_PULSES = const(4)    # a burst needs at least this many pulses to be a ring, whatever its length
 _ANY_MIN_ON_MS = const(150)   # ms: minimum burst when no cadence is known (shortest real ring-on is

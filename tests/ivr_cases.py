@@ -594,6 +594,21 @@ def case_a_line_with_its_own_menu():
     assert [f["menu"] for ev, f in events if ev == "menu"] == ["support"]
 
 
+def case_disa_from_a_caller_rule():
+    ivr._shared["disa_fails"] = 0
+    ivr._shared["disa_lock_until"] = -1
+    cfg = disa_cfg()
+    cfg["callers"] = {"priority": [{"number": "5550100", "action": {"do": "disa"}}]}
+    r = Run(cfg, caller={"number": "5550100", "reason": None})
+    a = r.run(10000, _keys(500, "481923"))
+    assert a == ("disa", 1200000), a
+    r = Run(cfg, caller={"number": "5550100", "reason": None})
+    a = r.run(30000)                       # silence: a timeout counts as a failed attempt
+    assert [e["n"] for e in r.whats("disa_bad_pin")] == [1, 2, 3]
+    assert a == ("hangup", "disa_locked")
+    ivr._shared["disa_lock_until"] = -1
+
+
 def all_cases():
     g = globals()
     return [k for k in sorted(g) if k.startswith("case_")]

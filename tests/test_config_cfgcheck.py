@@ -75,6 +75,13 @@ def test_schedule_damage_is_refused():
     assert "daylight" in _mut(lambda c: c["schedule"]["tz"].update(start=[3, 2]), "day-night.yaml")
 
 
+def test_feature_code_damage_is_refused():
+    assert "unknown feature" in _mut(lambda c: c["feature_codes"].update({"*77": ["party"]}), "day-night.yaml")
+    assert "without a menu" in _mut(lambda c: c["feature_codes"].update({"*77": ["override", "x"]}),
+                                    "day-night.yaml")
+    assert "bad entry" in _mut(lambda c: c["feature_codes"].update({"*77": "night"}), "day-night.yaml")
+
+
 def test_deep_nesting_is_bounded():
     def deep(c):
         a = {"do": "ext", "to": "401"}
@@ -118,3 +125,11 @@ def test_micropython_agrees(tmp_path):
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["None", cfgcheck.check(bad), "None", "None"]
+
+
+def test_host_valid_feature_codes_without_schedule_are_accepted(tmp_path):
+    p = tmp_path / "c.yaml"
+    text = open(os.path.join(ROOT, "examples", "one-level.yaml")).read()
+    p.write_text(text + 'feature_codes: {night: "*81", block_last: "*89"}\n')
+    cfg = compile_config(str(p))
+    assert cfgcheck.check(cfg) is None

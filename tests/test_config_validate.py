@@ -371,3 +371,16 @@ def test_cli_tree_shows_what_each_key_does():
     assert "  key 1: menu sales: plays sales_opts" in lines
     assert "    key 2: ring 402 (Sales desk); if no answer: play callback, then hang up" in lines
     assert "  key 9: play goodbye, then hang up" in lines
+
+
+def test_override_codes_without_a_schedule_are_warned(tmp_path):
+    path, cfg, probs = check(tmp_path, BASE + 'feature_codes: {night: "*81", block_last: "*89"}\n')
+    assert cfg is not None
+    one(probs, "there is no schedule", "warning")
+    assert cfg["feature_codes"]["*89"] == ["block_last"]
+
+
+def test_tab_indentation_gets_a_hint(tmp_path):
+    path, cfg, probs = check(tmp_path, BASE.replace("    greeting: opts", "\tgreeting: opts"))
+    p = one(probs, "never tabs")
+    assert (p.line, p.col) == (20, 1)

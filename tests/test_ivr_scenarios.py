@@ -90,10 +90,10 @@ def test_nobody_answers_then_call_back_later_message():
 @pytest.mark.parametrize("start,mode,prompt", [
     ("2026-11-23 10:00:00-05:00", "day", "welcome,main_opts"),       # Monday morning
     ("2026-11-23 12:45:00-05:00", "lunch", "lunch"),
-    ("2026-11-23 19:00:00-05:00", "night", "night_opts"),
+    pytest.param("2026-11-23 19:00:00-05:00", "night", "night_opts", marks=pytest.mark.slow),
     ("2026-11-26 10:00:00-05:00", "holiday", "holiday"),             # Thanksgiving
     ("2026-07-06 08:45:00-04:00", "day", "welcome,main_opts"),       # summer time (EDT)
-    ("2026-07-06 08:15:00-04:00", "night", "night_opts"),
+    pytest.param("2026-07-06 08:15:00-04:00", "night", "night_opts", marks=pytest.mark.slow),
 ])
 def test_schedule_picks_the_menu(start, mode, prompt):
     ev = emulate("day-night.yaml", {"start": start, "calls": [call(hangup={"after": 4})], "duration": 20})
@@ -163,6 +163,7 @@ def test_invalid_keys_three_times_then_operator(dtmf_works):
     assert board(ev, "prompt", name="invalid,shop_opts")
 
 
+@pytest.mark.slow
 def test_message_then_menu_again(dtmf_works):
     ev = emulate("one-level.yaml", {"calls": [call([{"at": 1.0, "digits": "1"}], hangup={"after": 16})],
                                     "duration": 30})
@@ -236,6 +237,7 @@ def test_top_and_repeat(dtmf_works):
     assert names[:4] == ["welcome,main_opts", "support_opts", "main_opts", "welcome,main_opts"]
 
 
+@pytest.mark.slow
 def test_no_key_reaches_an_outside_line(dtmf_works):
     """DISA is off: whatever a caller presses, every route is to an extension or a group."""
     ev = emulate("nested.yaml", {
@@ -245,6 +247,7 @@ def test_no_key_reaches_an_outside_line(dtmf_works):
     assert not board(ev, "ivr", what="disa_ok")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config,script", [("nested.yaml", "nested-call.yaml"),
                                            ("day-night.yaml", "day-night-call.yaml")])
 def test_example_scenarios_run(config, script, dtmf_works, callerid_works):
@@ -262,3 +265,28 @@ def test_second_line_has_its_own_menu():
     c2 = dict(call(hangup={"after": 4}), line=2)
     ev = emulate(cfg, {"calls": [c1, c2], "duration": 20})
     assert sorted((e["line"], e["menu"]) for e in board(ev, "menu")) == [(1, "main"), (2, "support")]
+
+
+def test_night_override_by_feature_code_on_an_extension(dtmf_works):
+    """Reception dials *81 at 10:00 on a Monday: the next call gets the night menu; *80 undoes it."""
+    ev = emulate("day-night.yaml", {
+        "start": "2026-11-23 10:00:00-05:00",
+        "extensions": {"101": {"dial": {"at": 1.0, "digits": "*81"}}},
+        "calls": [call(at=20.0, hangup={"after": 4})], "duration": 40,
+        "expect": [{"event": "feature_code", "code": "*81", "ok": True}]})
+    sch = board(ev, "schedule")
+    assert sch and sch[0]["mode"] == "night", sch
+    assert board(ev, "prompt")[-1]["name"] == "night_opts"
+
+
+def test_block_the_last_caller_by_feature_code(dtmf_works, callerid_works):
+    ev = emulate("day-night.yaml", {
+        "start": "2026-11-23 10:00:00-05:00",
+        "extensions": {"101": {"dial": {"at": 25.0, "digits": "*89"}}},
+        "calls": [call(caller_id="6175550199", hangup={"after": 3}),
+                  call(at=45.0, caller_id="6175550199", hangup={"after": 15})],
+        "duration": 80,
+        "expect": [{"event": "feature_code", "code": "*89", "ok": True}]})
+    blocked = board(ev, "ivr", what="blocked")
+    assert len(blocked) == 1 and blocked[0]["t_ms"] > 45000
+    assert board(ev, "prompt", name="blocked")

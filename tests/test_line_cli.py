@@ -111,7 +111,23 @@ def test_learn_measures_a_recorded_hangup_tone_and_proposes_settings(tmp_path):
     rc, out, err = cli("learn", p, "--country", "FR")
     assert rc == 0, err
     assert "tone 440 Hz, 0.50/0.50 s" in out and "the busy tone" in out
+    assert "hangup: {methods: [busy_tone, silence, max_length]}" in out
     rc, out, err = cli("learn", p, "--country", "FR", "--json")
     r = json.loads(out)
     assert r["tone"]["matches"] == "busy" and r["proposed"]["hangup"]["methods"][0] == "busy_tone"
     assert "cpc" not in r                      # a recording has no loop current
+
+
+def test_the_proposed_snippet_is_valid_office_configuration(tmp_path):
+    from ringroute.cmd_tones import config_snippet
+    snippet = config_snippet({"methods": ["cpc", "busy_tone", "silence", "max_length"], "cpc_min_ms": 150})
+    with open(os.path.join(ROOT, "examples", "office.yaml")) as f:
+        text = f.read()
+    old = "  - {country: US, answer_on_ring: 2}"
+    assert old in text
+    p = tmp_path / "office.yaml"
+    p.write_text(text.replace(old, "  - {country: DE, answer_on_ring: 2, %s}" % snippet))
+    from ringroute.configlang import compile_config
+    cfg = compile_config(str(p))
+    assert cfg["lines"][0]["hangup"] == {"methods": ["cpc", "busy_tone", "silence", "max_length"],
+                                         "cpc_min_ms": 150}

@@ -50,6 +50,13 @@ def test_no_loop_current_right_after_answer_is_not_a_hangup():
     assert m is None
 
 
+def test_a_board_without_loop_sensing_is_never_released_by_cpc_but_a_dead_line_goes_silent():
+    m, _ = hangup(talk(6), "US", "cpython", loop=lambda t: False)
+    assert m is None
+    m, t = hangup(silence(8), "US", "cpython", loop=lambda t: False, silence_ms=5000)
+    assert m == "silence" and 4990 <= t <= 5000
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_reversal_releases_and_answer_transients_are_ignored(engine):
     x = talk(8)

@@ -65,6 +65,13 @@ def test_glitches_and_short_bursts_are_not_rings(engine):
     assert n == 0 and rings == [] and ended is None
 
 
+@pytest.mark.parametrize("hz", [16.7, 20, 25, 50])
+def test_a_half_wave_optocoupler_one_pulse_per_ring_cycle_still_rings(hz):
+    # pulses at the ring frequency itself, not twice it: ring_pulses at hz/2 gives that train
+    rings, _, n = ring(pulses_for([1000, 4000], hz / 2.0, 3), [1000, 4000])
+    assert n == 3
+
+
 def test_pulse_trains_outside_ring_frequencies_are_not_rings():
     # 5 Hz pulses (2.5 Hz "ring"): a slow on/off flicker of the optocoupler, e.g. dial pulses
     slow = [1 if i % 20 == 0 else 0 for i in range(600)]

@@ -49,7 +49,7 @@ is, and proposes the line's `hangup:` settings (a recording has no loop
 current or polarity, so CPC and reversal need the live learn call):
   ringroute tones learn after-hangup.wav --country DE
       after-hangup.wav: tone 425 Hz, 0.48/0.48 s, -10.0 dBm0 from 3.50 s: the busy tone
-      proposed hangup: {"methods": ["busy_tone", "silence", "max_length"]}
+          proposed, in the office config under the line: hangup: {methods: [busy_tone, silence, max_length]}
 """
 
 
@@ -148,9 +148,20 @@ def run_learn(args):
             print("%s: tone %s Hz, %s, %s dBm0 from %.2f s: %s" % (
                 path, "+".join(str(f) for f in tone["freqs"]), cads, tone.get("level_dbm0"),
                 (tone.get("start_ms") or 0) / 1000.0, what))
-        print("    proposed hangup: %s" % json.dumps(r.get("proposed", {}).get("hangup", {}),
-                                                    sort_keys=True))
+        hang = r.get("proposed", {}).get("hangup", {})
+        print("    proposed, in the office config under the line: %s" % config_snippet(hang))
+        if "busy_tone" in hang:
+            print("    this line's own busy tone (firmware setting busy_tone): %s"
+                  % json.dumps(hang["busy_tone"], sort_keys=True))
     return 0
+
+
+def config_snippet(hang):
+    """The proposed settings in the office configuration's own words (ringroute validate)."""
+    parts = ["methods: [%s]" % ", ".join(hang.get("methods", []))]
+    if "cpc_min_ms" in hang:
+        parts.append("cpc_min: %dms" % hang["cpc_min_ms"])
+    return "hangup: {%s}" % ", ".join(parts)
 
 
 def run_detect(args):

@@ -42,6 +42,8 @@ def load(path, text=None):
             msg += " (%s)" % e.context
         if "alias" in msg:
             msg += "; quote keys such as \"*\" and \"#\""
+        elif "'\\t'" in msg:
+            msg += "; YAML indents with spaces, never tabs"
         probs.add(m.line + 1 if m else 1, m.column + 1 if m else 1, msg)
         return None, probs
     except yaml.YAMLError as e:

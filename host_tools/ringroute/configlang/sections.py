@@ -312,6 +312,9 @@ def parse_features(ctx, node):
             continue
         if what[0] == "override" and what[1] is not None and ctx.modes and what[1] not in ctx.modes:
             ctx.probs.at(vn, "feature code '%s': schedule mode '%s' has no menu" % (code, what[1]))
+        elif what[0] == "override" and not ctx.modes:
+            ctx.probs.warn(vn, "feature code '%s': there is no schedule, so a day/night override "
+                               "changes nothing" % code)
         out[code] = what
     return out
 
