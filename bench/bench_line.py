@@ -70,7 +70,8 @@ def speed():
 def corpus():
     from line_helpers import tones_run
     print("call-progress tones: randomised corpus, %d recordings per tone per profile" % N_CORPUS)
-    print("  (levels -20..+3 dB around the profile's, +-1.5 % frequency, +-8 % cadence, 12-40 dB SNR)")
+    print("  (levels -20..+3 dB around the profile's, +-1.5 % frequency, +-8 % cadence, 12-40 dB SNR,"
+          " half through G.711 mu-law)")
     print("  %-3s %8s %8s   %-30s" % ("cc", "right", "%", "busy / reorder latency ms (median, worst)"))
     total = right = 0
     with tempfile.TemporaryDirectory() as tmp:

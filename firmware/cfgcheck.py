@@ -216,7 +216,7 @@ def check(cfg):
             return "callers must be a mapping"
         if "block" in callers and not _str_list(callers["block"]):
             return "callers block must be a list of numbers"
-        for k in ("block_action", "withheld", "on_no_answer"):
+        for k in ("block_action", "withheld", "unavailable"):
             if callers.get(k) is not None:
                 err = _action(cfg, callers[k], "callers " + k, 0)
                 if err:
@@ -245,4 +245,38 @@ def check(cfg):
         err = _action(cfg, cfg["on_no_answer"], "no_answer", 0)
         if err:
             return err
+    return _queue_and_outbound(cfg, groups)
+
+
+def _ms(x):
+    return _is_int(x) and x >= 0
+
+
+def _queue_and_outbound(cfg, groups):
+    # what router.py, linecall.py and callbacks.py read
+    if "queue_ms" in cfg and not _ms(cfg["queue_ms"]):
+        return "queue_ms must be a number of ms"
+    for g in groups:
+        for k in ("queue_ms", "member_ring_ms"):
+            if k in groups[g] and not _ms(groups[g][k]):
+                return "group %s: %s must be a number of ms" % (g, k)
+    if "hold_prompt" in cfg and not _str_list(cfg["hold_prompt"]):
+        return "hold_prompt must be a list of prompt names"
+    ob = cfg.get("outbound")
+    if ob is None:
+        return None
+    if type(ob) is not dict:
+        return "outbound must be a mapping"
+    if "do_not_call" in ob and not _str_list(ob["do_not_call"]):
+        return "outbound do_not_call must be a list of numbers"
+    key = ob.get("callback_key", "1")
+    if not _is_str(key) or len(key) != 1 or key not in _KEY_CHARS:
+        return "outbound callback_key must be one key"
+    h = ob.get("hours")
+    if h is not None and (type(h) is not list or len(h) != 2 or not _is_int(h[0]) or not _is_int(h[1])
+                          or not 0 <= h[0] < h[1] <= 1440):
+        return "outbound hours must be [start, end] minutes of the day"
+    for k in ("max_attempts", "retry_ms"):
+        if k in ob and (not _is_int(ob[k]) or ob[k] < 1):
+            return "outbound %s must be a positive integer" % k
     return None

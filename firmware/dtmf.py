@@ -4,7 +4,7 @@
 #   frequency  accept +-1.5 %, reject +-3.5 % of nominal  (ITU-T Q.24 sec. 4.2.1,
 #              Telcordia GR-506 / ANSI T1.401, MT8870 data sheet: "accept
 #              +-1.5 % +-2 Hz, reject +-3.5 %")
-#   level      accept -25..0 dBm0 per tone, reject -35 dBm0  (Q.24 table 2,
+#   level      accept -25..0 dBm0 per tone, reject -35 dBm0  (ITU-T Q.24,
 #              GR-506 "-25 dBm0 per tone minimum"; MT8870 sensitivity -29 dBm)
 #   twist      high group from 8 dB below to 4 dB above the low group: GR-506
 #              "reverse twist 8 dB, normal twist 4 dB" (rejects 12 / 7 dB)
@@ -92,7 +92,7 @@ _TAB = array("i", (
 # Level: tone peak A = 22760 * 10**(dBm0/20) (G.711: 0 dBm0 sine = 3.17 dB below full scale).
 #   -32 dBm0: A = 571.8 -> 12.5 * (571.8/16)**2 = 15963. Midway (in dB) between
 #   the -25 dBm0 accept and -35 dBm0 reject figures, with room for a window
-#   only 3/4 filled (-2.5 dB) at -25 dBm0 (Q.24 table 2, GR-506).
+#   only 3/4 filled (-2.5 dB) at -25 dBm0 (ITU-T Q.24's national figures, GR-506).
 _LEVEL_MIN = const(15963)
 # Twist, as ratios of energies in Q4 (16 = 1.0):
 #   high may be up to 5.5 dB above low: 10**(0.55) = 3.548 -> 57/16
@@ -122,6 +122,7 @@ _REL_PEAK_NOISY_COL_Q4 = const(101)  # columns of a noisy pair: 8 dB as clean (l
 # Tuned on the Debian speech and music corpora (bench/bench_dtmf.py).
 _SHARE_X10 = const(2)
 _SHARE_HI_X10 = const(7)
+_SHARE_MID_X10 = const(5)
 _NOISY_TWIST_Q4 = const(64)
 # Evidence a key needs (see DtmfReceiver._confirmed): one steady hit of a clean
 # pair within 1 % of nominal, or two clean ones, or _MIN_NOISY steady hits
@@ -138,7 +139,7 @@ _END_MISSES = const(3)      # blocks without a hit that end a digit: a 40 ms pau
                             # leaves at least 3 (two windows wholly silent), a 10 ms
                             # drop-out leaves no window empty (bridged)
 _STEADY_Q8 = const(192)     # a hit is "steady" when each of the 3 blocks behind it holds
-                            # at least 3/4 of the largest block amplitude of both tones:
+                            # at least 3/4 of the largest block amplitude of the stronger tone:
                             # the phase (frequency) check is unbiased only on full
                             # windows, and a tone of 23 ms cannot fill 3 blocks that far
 _HOLD_Q8 = const(154)       # a block that fails a check while the key's stronger tone keeps
@@ -352,9 +353,11 @@ def _decide_py(st, tab, trace=None):
     # tighter frequency and twist limits, and a lower relative peak for the
     # rows, where speech is strongest
     lim = 5 if (er + ec) * 64 >= tot * _SHARE_HI_X10 else 9   # table column of the fine limit
+    if lim == 9 and (er + ec) * 64 >= tot * _SHARE_MID_X10:
+        lim = 11
     rp = _REL_PEAK_Q4
     rpc = _REL_PEAK_Q4
-    if lim == 9:
+    if lim != 5:
         if er * 16 > ec * _NOISY_TWIST_Q4:
             return -1
         rp = _REL_PEAK_NOISY_Q4
@@ -382,7 +385,7 @@ def _decide_py(st, tab, trace=None):
         # fine: 160-sample windows one block apart for rows, and for the
         # columns of a noisy pair (twice the energy against the noise, and
         # no loss within its 0.4 % limit)
-        if j == 0 or j == 4 or (j == 1 and lim == 9):
+        if j == 0 or j == 4 or (j == 1 and lim != 5):
             st[_SC] = st[_WC + 2 * k]
             st[_SC + 1] = st[_WC + 2 * k + 1]
             st[_SC + 2] = st[_WP + 2 * k]
@@ -598,9 +601,11 @@ if _HAVE_VIPER:
         lim = 9
         if (er + ec) * 64 >= tot * _SHARE_HI_X10:
             lim = 5
+        elif (er + ec) * 64 >= tot * _SHARE_MID_X10:
+            lim = 11
         rp = _REL_PEAK_Q4
         rpc = _REL_PEAK_Q4
-        if lim == 9:
+        if lim != 5:
             if er * 16 > ec * _NOISY_TWIST_Q4:
                 return -1
             rp = _REL_PEAK_NOISY_Q4
@@ -625,7 +630,7 @@ if _HAVE_VIPER:
             if (j & 1) != 0:
                 k = c
             t = k * _TW
-            if j == 0 or j == 4 or (j == 1 and lim == 9):
+            if j == 0 or j == 4 or (j == 1 and lim != 5):
                 st[_SC] = ((st[_WC + 2 * k] << sx) >> sx)
                 st[_SC + 1] = ((st[_WC + 2 * k + 1] << sx) >> sx)
                 st[_SC + 2] = ((st[_WP + 2 * k] << sx) >> sx)

@@ -388,13 +388,14 @@ class Ivr:
                     self.emit("ivr", what="priority", number=number)
                     return rule["action"]
             return None
-        # only a number the caller chose to hide (Bell 202 'P' / ETSI 'private');
-        # "unavailable" (out of area) and "none_sent" (no caller ID service) are not withheld
-        if reason != "withheld":
+        # "withheld": the caller chose to hide it (Bell 202 'P' / ETSI 'private');
+        # "unavailable": out of area / international ('O'); anything else (no
+        # caller ID service, nothing decoded) follows the normal menu
+        if reason != "withheld" and reason != "unavailable":
             return None
-        act = rules.get("withheld")
+        act = rules.get(reason)
         if act is not None:
-            self.emit("ivr", what="withheld", reason=reason)
+            self.emit("ivr", what=reason, reason=reason)
         return act
 
     def _enter(self, t_ms, name, reentry=False, long=False):

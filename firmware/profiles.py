@@ -8,7 +8,9 @@
 #   ring_cadence_ms  ring on/off pattern in ms, one cycle: [on, off, on, off...]
 #   tones            name -> (frequencies Hz tuple, cadence ms tuple ()=continuous, level dBm0 per
 #                    frequency[, level step dB of each on-time, repeating]).
-#                    Names: dial, busy, reorder (congestion), ringback.
+#                    Names: dial, busy, reorder (congestion), ringback, sit. A tone whose
+#                    frequencies are a tuple of sets (SIT) plays them in turn, one per
+#                    on-time, then the remaining times are off.
 #                    A tone with 3 frequencies f-m, f, f+m is f amplitude-modulated by m.
 #   callerid         "bell202" | "v23" | "dtmf"; cid_when: "before_ring" (after a line reversal /
 #                    alert, ETSI EN 300 659-1 6.1) or "after_first_ring" (between 1st and 2nd ring)
@@ -37,6 +39,10 @@ PROFILES = {
             "busy": ((480, 620), (500, 500), -24),
             "reorder": ((480, 620), (250, 250), -24),
             "ringback": ((440, 480), (2000, 4000), -19),
+            # special information tone before an intercept announcement (number not in
+            # service...): 913.8, 1370.6, 1776.7 Hz, segments 274 or 380 ms (Telcordia
+            # SR-2275); 330 ms with the detector's tolerance covers both
+            "sit": (((914,), (1371,), (1777,)), (330, 330, 330, 1000), -24),
         },
         "callerid": "bell202", "cid_when": "after_first_ring",
         "hangup": ("cpc", "reorder_tone", "busy_tone", "silence", "max_length"),
@@ -57,6 +63,9 @@ PROFILES = {
             "busy": ((400,), (375, 375), -19),
             "reorder": ((400,), (400, 350, 225, 525), -19),
             "ringback": ((400, 450), (400, 200, 400, 2000), -19),
+            # special information tone: 950, 1400, 1800 Hz, 330 +-70 ms each, then 1 s silence
+            # (ITU-T Q.35 / E.180)
+            "sit": (((950,), (1400,), (1800,)), (330, 330, 330, 1000), -20),
         },
         "callerid": "v23", "cid_when": "before_ring",
         "hangup": ("cpc", "busy_tone", "reorder_tone", "silence", "max_length"),
@@ -74,6 +83,9 @@ PROFILES = {
             "busy": ((425,), (480, 480), -10),
             "reorder": ((425,), (240, 240), -10),
             "ringback": ((425,), (1000, 4000), -10),
+            # special information tone: 950, 1400, 1800 Hz, 330 +-70 ms each, then 1 s silence
+            # (ITU-T Q.35 / E.180)
+            "sit": (((950,), (1400,), (1800,)), (330, 330, 330, 1000), -20),
         },
         "callerid": "v23", "cid_when": "after_first_ring",
         "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
@@ -91,6 +103,9 @@ PROFILES = {
             "busy": ((440,), (500, 500), -10),
             "reorder": ((440,), (250, 250), -10),
             "ringback": ((440,), (1500, 3500), -10),
+            # special information tone: 950, 1400, 1800 Hz, 330 +-70 ms each, then 1 s silence
+            # (ITU-T Q.35 / E.180)
+            "sit": (((950,), (1400,), (1800,)), (330, 330, 330, 1000), -20),
         },
         "callerid": "v23", "cid_when": "after_first_ring",
         "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
@@ -110,6 +125,9 @@ PROFILES = {
             "busy": ((425,), (500, 500), -10),
             "reorder": ((425,), (200, 200), -10),
             "ringback": ((425,), (1000, 4000), -10),
+            # special information tone: 950, 1400, 1800 Hz, 330 +-70 ms each, then 1 s silence
+            # (ITU-T Q.35 / E.180)
+            "sit": (((950,), (1400,), (1800,)), (330, 330, 330, 1000), -20),
         },
         "callerid": "v23", "cid_when": "before_ring",
         "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
@@ -127,6 +145,9 @@ PROFILES = {
             "busy": ((425,), (200, 200), -10),
             "reorder": ((425,), (200, 200, 200, 200, 200, 600), -10),
             "ringback": ((425,), (1500, 3000), -10),
+            # special information tone: 950, 1400, 1800 Hz, 330 +-70 ms each, then 1 s silence
+            # (ITU-T Q.35 / E.180)
+            "sit": (((950,), (1400,), (1800,)), (330, 330, 330, 1000), -20),
         },
         "callerid": "v23", "cid_when": "after_first_ring",
         "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
@@ -144,6 +165,9 @@ PROFILES = {
             "busy": ((425,), (500, 500), -10),
             "reorder": ((425,), (250, 250), -10),
             "ringback": ((425,), (1000, 4000), -10),
+            # special information tone: 950, 1400, 1800 Hz, 330 +-70 ms each, then 1 s silence
+            # (ITU-T Q.35 / E.180)
+            "sit": (((950,), (1400,), (1800,)), (330, 330, 330, 1000), -20),
         },
         "callerid": "dtmf", "cid_when": "before_ring",
         "hangup": ("busy_tone", "reorder_tone", "reversal", "cpc", "silence", "max_length"),
@@ -166,6 +190,9 @@ PROFILES = {
             "busy": ((425,), (375, 375), -13),
             "reorder": ((425,), (375, 375, 375, 375), -13, (0, -10)),
             "ringback": ((400, 425, 450), (400, 200, 400, 2000), -13),
+            # special information tone: 950, 1400, 1800 Hz, 330 +-70 ms each, then 1 s silence
+            # (ITU-T Q.35 / E.180)
+            "sit": (((950,), (1400,), (1800,)), (330, 330, 330, 1000), -20),
         },
         "callerid": "v23", "cid_when": "after_first_ring",
         "hangup": ("busy_tone", "reversal", "cpc", "silence", "max_length"),

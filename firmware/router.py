@@ -94,6 +94,7 @@ class Leg:
                 members = [m for m in g.get("members", []) if m in exts]
                 strategy = g.get("strategy", "ring_all")
                 self.queue_ms = g.get("queue_ms", self.queue_ms)
+                self.member_ms = g.get("member_ring_ms", self.cfg.get("member_ring_ms", DEFAULT_MEMBER_MS))
         if not members:
             return "invalid"
         hunt = [(m, exts[m]["port"]) for m in members]

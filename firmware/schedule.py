@@ -20,6 +20,11 @@
 # rules (IEEE Std 1003.1, TZ variable): month 1-12, week 1-5 (5 = last),
 # weekday 0 = Sunday, minute of local time (standard time for the start,
 # daylight time for the end).  "days" is a bitmask, bit 0 = Monday.
+#
+# Integer sizes: a UTC second count (about 1.8e9) does not fit the ESP32's
+# 31-bit small ints, so the first division by 60 makes a few big-int
+# temporaries; this runs once per answered call, never per block.  After it
+# every value (minutes, days, YYYYMMDD) is a small int.
 
 
 def days_from_civil(y, m, d):

@@ -71,8 +71,13 @@ _QLEN = const(4)          # pending events kept; more are counted in `dropped`
 
 # Priority when two tones of one signal both match (never happens with the
 # tolerances above in the 8 profiles, but order the verdict anyway).
-_ORDER = ("busy", "reorder", "ringback", "dial")
+_ORDER = ("busy", "reorder", "sit", "ringback", "dial")
 _NEED_MAX = const(8)      # completed runs: cap on the chain a tone may need to be unique
+
+
+def _is_seq(fs):
+    # a sequence tone lists one frequency set per on-element: ((950,), (1400,), (1800,))
+    return len(fs) > 0 and isinstance(fs[0], tuple)
 
 
 def _is_am(fs):
@@ -224,13 +229,18 @@ else:
 
 
 class _Tone:
-    # One tone's cadence matcher: chain counts per pattern element.
-    def __init__(self, name, sig, cadence, cont_ms, levels):
+    # One tone's cadence matcher: chain counts per pattern element. Element e is an
+    # on-time of signal esig[e] (>= 0) or an off-time (-1): a plain tone alternates
+    # its signal and off; a sequence tone (SIT: 950, 1400, 1800 Hz, then silence)
+    # has several on-elements of different signals in a row.
+    def __init__(self, name, esig, cadence, cont_ms, levels):
         self.name = name
-        self.sig = sig
         n = len(cadence)
         self.L = n
         self.cad = cadence
+        self.esig = array("b", esig if n else [esig[0]])
+        self.sigs = tuple(sorted(set(x for x in esig if x >= 0)))
+        self.sig = self.sigs[0]  # a plain tone's one signal
         self.lo = array("i", [max(10, c - _tol(c)) for c in cadence])
         self.hi = array("i", [c + _tol(c) for c in cadence])
         self.need = max(2, n)   # completed runs that must chain before the partial one
@@ -250,6 +260,16 @@ class _Tone:
             for i, e in enumerate(ons):
                 self.steps[e] = levels[i % len(levels)] - levels[(i - 1) % len(levels)]
 
+    def is_on(self, sig):
+        return sig >= 0 and sig in self.sigs
+
+    def _fits(self, e, sig):
+        # can a run of signal sig be element e?
+        want = self.esig[e]
+        if want >= 0:
+            return sig == want
+        return not (sig >= 0 and sig in self.sigs)
+
     def clear(self):
         for e in range(self.L):
             self.cnt[e] = 0
@@ -261,10 +281,10 @@ class _Tone:
         L = self.L
         if L == 0:
             return
-        on = sig == self.sig
         st = self.steps
         for e in range(L):
-            ok = ((e & 1) == 0) == on and self.lo[e] <= d <= self.hi[e]
+            on = self.esig[e] >= 0
+            ok = self._fits(e, sig) and self.lo[e] <= d <= self.hi[e]
             if ok and on and self.am_req and am != self.am_req:
                 ok = False
             if ok and on and st is not None and ratio != 2:
@@ -275,7 +295,7 @@ class _Tone:
                 if self.cnt[p] > 0:
                     self.ncnt[e] = self.cnt[p] + 1
                     self.ncst[e] = self.cst[p]
-                elif (e & 1) == 0:
+                elif on:
                     self.ncnt[e] = 1
                     self.ncst[e] = t0
                 else:
@@ -290,7 +310,7 @@ class _Tone:
         # strict: the partial must also have reached its element's lower bound.
         # Returns the chain's start time, or -1.
         L = self.L
-        on = sig == self.sig
+        on = self.is_on(sig)
         if on and self.am_req and am != self.am_req and d >= 100:
             return -1   # (judged once the run has 10 frames)
         if L == 0:
@@ -298,7 +318,7 @@ class _Tone:
                 return 0
             return -1
         for e in range(L):
-            if ((e & 1) == 0) != on:
+            if not self._fits(e, sig):
                 continue
             p = (e - 1) % L
             c = self.cnt[p]
@@ -319,11 +339,16 @@ class ToneDetector:
         # An AM tone (f-m, f, f+m: Australia's 425 Hz x 25 Hz) is probed at its carrier
         # only; its envelope (block energies swinging with the 25 Hz modulation) tells it
         # from a plain tone on the same carrier, per run (see _frame).
+        # A sequence tone (its frequencies a tuple of per-on-element sets: SIT) adds its
+        # signals only when it is asked for: three more probes cost 3/4 more time.
         sigs = []
         for n in tdefs:
-            fs = _fset(tdefs[n][0])
-            if fs not in sigs:
-                sigs.append(fs)
+            if _is_seq(tdefs[n][0]) and n not in order:
+                continue
+            for fs in (tdefs[n][0] if _is_seq(tdefs[n][0]) else (tdefs[n][0],)):
+                fs = _fset(fs)
+                if fs not in sigs:
+                    sigs.append(fs)
         probes = []
         for fs in sigs:
             for f in fs:
@@ -333,7 +358,8 @@ class ToneDetector:
         nk = len(probes)
         self._nk = nk
         self._sig_probes = [tuple(probes.index(f) for f in fs) for fs in sigs]
-        carriers = [tdefs[n][0][1] for n in tdefs if _is_am(tdefs[n][0])]
+        carriers = [tdefs[n][0][1] for n in tdefs
+                    if not _is_seq(tdefs[n][0]) and _is_am(tdefs[n][0])]
         self._tabc = array("h", bytes(2 * _N * nk))
         self._tabs = array("h", bytes(2 * _N * nk))
         self._rc = array("h", bytes(2 * _W * nk))
@@ -354,24 +380,33 @@ class ToneDetector:
         self._tones = []
         for n in order:
             fs, cad = tdefs[n][0], tdefs[n][1]
+            if _is_seq(fs):
+                # SIT-like: on-elements of the listed sets in turn, then off-elements
+                esig = [sigs.index(_fset(fs[i])) if i < len(fs) else -1 for i in range(len(cad))]
+                tn = _Tone(n, esig, tuple(cad), _CONT_MIN_MS, None)
+                tn.need = 2   # two distinct frequencies in the right order and length
+                self._tones.append(tn)
+                continue
             sig = sigs.index(_fset(fs))
             cont = _CONT_MIN_MS
-            for m in tdefs:
+            plain = [m for m in tdefs if not _is_seq(tdefs[m][0])]
+            for m in plain:
                 if _fset(tdefs[m][0]) == _fset(fs):
                     c = tdefs[m][1]
                     for i in range(0, len(c), 2):
                         cont = max(cont, c[i] * 5 // 4 + 100)
             levels = None
-            for m in tdefs:   # level steps matter when any same-signal tone has them
+            for m in plain:   # level steps matter when any same-signal tone has them
                 if _fset(tdefs[m][0]) == _fset(fs) and len(tdefs[m]) > 3:
                     levels = tdefs[n][3] if len(tdefs[n]) > 3 else (0,)
-            tn = _Tone(n, sig, tuple(cad), cont, levels)
+            esig = [sig if (i & 1) == 0 else -1 for i in range(len(cad))] or [sig]
+            tn = _Tone(n, esig, tuple(cad), cont, levels)
             if _is_am(fs):
                 tn.am_req = 1
             elif len(fs) == 1 and fs[0] in carriers:
                 tn.am_req = -1
             if cad:
-                others = [tuple(tdefs[m][1]) for m in tdefs
+                others = [tuple(tdefs[m][1]) for m in plain
                           if m != n and tdefs[m][1] and _fset(tdefs[m][0]) == _fset(fs)
                           and _is_am(tdefs[m][0]) == _is_am(fs)]
                 k = _unique_after(tuple(cad), others)
@@ -520,7 +555,7 @@ class ToneDetector:
                 am = 1 if 2 * self._run_mod > self._run_nf else -1
                 for tn in self._tones:
                     tn.run_done(rsig, self._run_t, d, ratio, am)
-                if self._cur is not None and self._run_sig == self._cur.sig:
+                if self._cur is not None and self._cur.is_on(self._run_sig):
                     self._cur_end = self._cand_t
                 self._run_sig = self._cand
                 self._run_t = self._cand_t
@@ -553,7 +588,7 @@ class ToneDetector:
         if cur is not None:
             if cur.check(rs, d, 1 if cur.L else 0, False, am) < 0:
                 self._end(cur)
-            elif rs == cur.sig:
+            elif cur.is_on(rs):
                 self._cur_end = t + 10
             return
         for tn in self._tones:
@@ -597,7 +632,7 @@ class ToneDetector:
 
     def finish(self, t_ms):
         if self._cur is not None:
-            if self._run_sig == self._cur.sig:
+            if self._cur.is_on(self._run_sig):
                 self._cur_end = t_ms
             self._end(self._cur)
 

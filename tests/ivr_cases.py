@@ -272,10 +272,15 @@ def case_withheld_rule_only_for_withheld():
     r = Run(rules_cfg(), caller={"number": None, "reason": "withheld"})
     r.run(50)
     assert r.menus() == ["support"]
-    for reason in ("unavailable", "none_sent", None):
+    for reason in ("unavailable", "none_sent", "absent", None):
         r = Run(rules_cfg(), caller={"number": None, "reason": reason})
         r.run(50)
         assert r.menus() == ["main"], reason
+    cfg = rules_cfg()
+    cfg["callers"]["unavailable"] = {"do": "ext", "to": "102"}
+    r = Run(cfg, caller={"number": None, "reason": "unavailable"})
+    assert r.run(50) == ("route", "ext", "102")
+    assert r.whats("unavailable")
 
 
 def case_feature_code_blocks_last_caller():

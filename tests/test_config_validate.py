@@ -297,6 +297,7 @@ callers:
   when_blocked: hangup
   priority: {"5559999": ext 102}
   withheld: menu support
+  unavailable: operator
 feature_codes: {night: "*81", day: "*82", auto: "*80", block_last: "*89"}
 timezone: Europe/Paris
 schedule:
@@ -307,6 +308,7 @@ schedule:
     assert cfg is not None, "\n".join(map(str, probs))
     assert cfg["callers"]["block"] == ["+15550000666", "1900*"]
     assert cfg["callers"]["priority"] == [{"number": "5559999", "action": {"do": "ext", "to": "102"}}]
+    assert cfg["callers"]["unavailable"] == {"do": "operator"}
     assert cfg["feature_codes"]["*81"] == ["override", "night"]
     assert cfg["feature_codes"]["*80"] == ["override", None]
     assert cfg["schedule"]["rules"] == [{"mode": "day", "days": 31, "from": 540, "to": 1080}]

@@ -49,7 +49,8 @@ def _corpus_rate(cc, n, seed, tmp):
 
 @pytest.mark.parametrize("cc", COUNTRIES)
 def test_randomised_corpus_at_least_97_percent_per_profile(cc, tmp_path):
-    # levels -20..+3 dB around the profile's, +-1.5 % frequency, +-8 % cadence, 12-40 dB SNR
+    # levels -20..+3 dB around the profile's, +-1.5 % frequency, +-8 % cadence, 12-40 dB SNR,
+    # half of them through G.711 mu-law
     assert _corpus_rate(cc, 6, 100 + COUNTRIES.index(cc), str(tmp_path)) >= 0.97
 
 

@@ -17,7 +17,8 @@ MAX_MENUS = 64          # firmware/cfgcheck.py _MAX_MENUS
 MAX_JSON = 32768        # bytes; firmware/conscmd.py _CFG_MAX (what the console accepts)
 TOP_KEYS = ("version", "name", "board", "lines", "extensions", "groups", "operator", "ring_timeout",
             "prompts", "start", "menu_defaults", "menus", "timezone", "schedule", "callers",
-            "feature_codes", "disa", "records", "no_answer", "announce_extension")
+            "feature_codes", "disa", "records", "no_answer", "announce_extension", "outbound",
+            "hold_prompt", "queue")
 REQUIRED = ("version", "lines", "extensions", "menus")
 
 
@@ -115,6 +116,15 @@ def check_config(path, text=None):
     cfg["disa"] = disa
     if "records" in top:
         cfg["records"] = sections.parse_records(ctx, node("records"))
+    if "outbound" in top:
+        cfg["outbound"] = sections.parse_outbound(ctx, node("outbound"))
+    if "hold_prompt" in top:   # what a queued caller hears (default: please_hold)
+        hold = r.names(node("hold_prompt"), "hold_prompt")
+        for n, nn in hold:
+            ctx.use_prompt(n, nn)
+        cfg["hold_prompt"] = [n for n, _ in hold]
+    if "queue" in top:         # longest wait in a queue when every member is busy (groups may override)
+        cfg["queue_ms"] = r.duration_ms(node("queue"), "queue", 60000, lo=0, hi=3600000)
     if "no_answer" in top:
         a = parse_action(ctx, node("no_answer"), "no_answer", in_menu=False)
         if a is not None:

@@ -51,7 +51,7 @@ def check_graph(ctx, cfg, key_nodes, overlap_ok):
     callers = cfg.get("callers") or {}
     for rule in callers.get("priority", []):
         extra_roots.append(rule["action"])
-    for k in ("withheld", "block_action"):
+    for k in ("withheld", "unavailable", "block_action"):
         if callers.get(k):
             extra_roots.append(callers[k])
 

@@ -11,9 +11,10 @@ LINE_KEYS = ("country", "answer_on_ring", "answer_on_callerid", "name", "hangup"
 HANGUP_KEYS = ("cpc_min", "silence", "max_call", "methods")
 HANGUP_METHODS = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")  # firmware/hangup.py
 EXT_KEYS = ("port", "name", "dial")
-GROUP_KEYS = ("members", "strategy", "member_ring")
+GROUP_KEYS = ("members", "strategy", "member_ring", "queue")
+OUTBOUND_KEYS = ("callback", "callback_key", "do_not_call", "hours", "max_attempts", "retry")
 STRATEGIES = ("ring_all", "sequential", "round_robin")      # firmware/router.py
-CALLER_KEYS = ("block", "when_blocked", "priority", "withheld")
+CALLER_KEYS = ("block", "when_blocked", "priority", "withheld", "unavailable")
 DISA_KEYS = ("enabled", "pin", "max_attempts", "lockout", "max_call", "prompt")
 FEATURE_KEYS = ("day", "night", "auto", "block_last", "override")
 RECORD_KEYS = ("enabled", "keep", "caller_id")
@@ -160,6 +161,8 @@ def parse_groups(ctx, node):
         if "member_ring" in m:
             g["member_ring_ms"] = r.duration_ms(m["member_ring"][1], where + " member_ring", 15000,
                                                 lo=3000, hi=120000)
+        if "queue" in m:   # longest wait for a free member when all are busy (0: no queue)
+            g["queue_ms"] = r.duration_ms(m["queue"][1], where + " queue", 60000, lo=0, hi=3600000)
         out[k] = g
     return out
 
@@ -227,10 +230,11 @@ def parse_callers(ctx, node):
             if n and a is not None:
                 pri.append({"number": n, "action": a})
         out["priority"] = pri
-    if "withheld" in m:
-        a = parse_action(ctx, m["withheld"][1], "callers withheld", in_menu=False)
-        if a is not None:
-            out["withheld"] = a
+    for k in ("withheld", "unavailable"):
+        if k in m:
+            a = parse_action(ctx, m[k][1], "callers " + k, in_menu=False)
+            if a is not None:
+                out[k] = a
     return out
 
 
@@ -326,4 +330,48 @@ def parse_records(ctx, node):
            "keep": r.integer(m["keep"][1], "records keep", 1000, lo=0, hi=100000) if "keep" in m else 1000,
            "caller_id": r.choice(m["caller_id"][1], "records caller_id", ("full", "last4", "none"), "full")
            if "caller_id" in m else "full"}
+    return out
+
+
+_HOURS = re.compile(r"([01][0-9]|2[0-4]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])")
+
+
+def parse_outbound(ctx, node):
+    """Call-backs and the rules for every outbound call (firmware/callbacks.py)."""
+    r = ctx.r
+    m = r.mapping(node, "outbound", allowed=OUTBOUND_KEYS)
+    out = {"callback": r.boolean(m["callback"][1], "outbound callback", False) if "callback" in m else False}
+    if "callback_key" in m:
+        key = r.text(m["callback_key"][1], "outbound callback_key")
+        if key is not None and (len(key) != 1 or key not in "0123456789*#"):
+            ctx.probs.at(m["callback_key"][1], "outbound callback_key: one key, 0-9, * or # (quote * and #)")
+        else:
+            out["callback_key"] = key
+    if "do_not_call" in m:
+        dnc = []
+        for num, nn in r.names(m["do_not_call"][1], "outbound do_not_call"):
+            if not re.fullmatch(r"\+?[0-9]+\*?", num):
+                ctx.probs.at(nn, "outbound do_not_call: '%s' is not a number or a 'prefix*'" % num)
+            else:
+                dnc.append(num)
+        out["do_not_call"] = dnc
+    if "hours" in m:
+        h = r.text(m["hours"][1], "outbound hours")
+        mt = _HOURS.fullmatch(h or "")
+        if not mt:
+            ctx.probs.at(m["hours"][1], "outbound hours: 'HH:MM-HH:MM' in the office's time zone, e.g. '08:00-21:00'")
+        else:
+            a = int(mt.group(1)) * 60 + int(mt.group(2))
+            b = int(mt.group(3)) * 60 + int(mt.group(4))
+            if a >= b:
+                ctx.probs.at(m["hours"][1], "outbound hours: the start must come before the end")
+            else:
+                out["hours"] = [a, b]
+    if "max_attempts" in m:
+        out["max_attempts"] = r.integer(m["max_attempts"][1], "outbound max_attempts", 3, lo=1, hi=10)
+    if "retry" in m:
+        out["retry_ms"] = r.duration_ms(m["retry"][1], "outbound retry", 300000, lo=60000, hi=86400000)
+    if out["callback"]:
+        for name in ("callback_offer", "callback_ok", "callback_unavailable"):
+            ctx.use_prompt(name, node)
     return out

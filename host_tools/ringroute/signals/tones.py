@@ -115,15 +115,16 @@ def noise(n, level_dbm0, rng):
 
 
 def corpus_item(profile, name, rng, level_range=(-20, 3), snr_range=(12, 40),
-                freq_dev=0.015, cadence_dev=0.08):
+                freq_dev=0.015, cadence_dev=0.08, ulaw_share=0.5):
     """One randomised test recording of a tone, as a real line might deliver it.
 
     The tone's level is the profile's plus a uniform offset in level_range (dB, kept
     within -38..-3 dBm0), its frequencies off by up to freq_dev (E.180: +-1.5 %), its
     cadence stretched by up to cadence_dev (+-10 % allowed), white noise at an SNR
     drawn from snr_range (dB, relative to one frequency's level), between 0.3 and 1.5 s
-    of noise before and 1.5 s after. Returns dict(samples=int16, tone=name,
-    start_ms, end_ms, level, snr, freq_scale, cadence_scale).
+    of noise before and 1.5 s after; a share ulaw_share of the recordings passes through
+    G.711 mu-law, as a digital exchange's line card does. Returns dict(samples=int16,
+    tone=name, start_ms, end_ms, level, snr, freq_scale, cadence_scale, ulaw).
     """
     prof = get_profile(profile)
     tdef = prof["tones"][name]
@@ -144,6 +145,10 @@ def corpus_item(profile, name, rng, level_range=(-20, 3), snr_range=(12, 40),
     a = lead * RATE // 1000
     x[a:a + n_tone] = body
     x += noise(len(x), level - snr, rng)
-    return {"samples": audio.to_int16(x), "tone": name, "start_ms": lead,
+    s = audio.to_int16(x)
+    ulaw = bool(rng.uniform() < ulaw_share)
+    if ulaw:
+        s = audio.ulaw_decode(audio.ulaw_encode(s))
+    return {"samples": s, "tone": name, "start_ms": lead,
             "end_ms": lead + dur_ms, "level": level, "snr": snr,
-            "freq_scale": fsc, "cadence_scale": csc}
+            "freq_scale": fsc, "cadence_scale": csc, "ulaw": ulaw}
