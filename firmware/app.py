@@ -8,6 +8,7 @@ from player import Player
 
 VERSION = "0.1.0"
 CALLBACK_CHECK_BLOCKS = 100   # look for a due call-back once a second
+IVR_STATE = "ivr_state.json"  # the manual override and the feature-code block list, on flash
 CALLBACK_IDLE_MS = 8000       # ms a line must have been idle: longer than a ring cadence's pause
 
 
@@ -17,7 +18,7 @@ class App:
         self.cfg = cfg
         self.clock = ev_mod.Clock()
         self.events = ev_mod.Events(self.clock)
-        self.records = rec_mod.Records()
+        self.records = rec_mod.Records(settings=cfg.get("records"))
         self.ports = router.Ports(hal.n_exts)
         self.wall_clock = wall_clock or hal.rtc_utc
         import dtmf
@@ -38,7 +39,9 @@ class App:
         import extdial
         self.callbacks = callbacks.Callbacks(cfg, self.events.emit)
         # feature codes dialled on extension phones (*81 night mode, ...)
-        self.extdial = extdial.ExtDial(hal, cfg, self.events.emit, ivr.feature_code)
+        self.extdial = extdial.ExtDial(hal, cfg, self.events.emit, self._feature_code)
+        self._ivr = ivr
+        self._load_ivr_state()
         self._ext_dtmf = dtmf.DtmfReceiver() if cfg.get("feature_codes") else None
         for lc in self.lines:
             lc.callbacks = self.callbacks
@@ -71,6 +74,34 @@ class App:
         if self.console is not None:
             self.console.poll()
         hal.feed_watchdog()
+
+    # --- the day/night override and block list survive a reboot ------------------
+    def _load_ivr_state(self):
+        import json
+        import store
+        text = store.read_text(IVR_STATE)
+        if text:
+            try:
+                self._ivr.load_shared_state(json.loads(text))
+            except ValueError:
+                pass   # a cut write of the old format: start from the schedule
+
+    def save_ivr_state(self):
+        import json
+        import store
+        store.write_atomic(IVR_STATE, json.dumps(self._ivr.shared_state()))
+
+    def _feature_code(self, cfg, code):
+        result = self._ivr.feature_code(cfg, code)
+        if result is not None:
+            self.save_ivr_state()
+        return result
+
+    def set_override(self, mode):
+        """Day/night override from the host (console): a schedule mode, or None to follow the schedule."""
+        self._ivr.set_override(mode)
+        self.save_ivr_state()
+        self.events.emit("override", mode=mode)
 
     def _start_callback(self):
         """A due call-back goes out on a line that has been idle a while

@@ -159,6 +159,16 @@ def time_set(con, a):
     return {"utc": con.app.wall_clock(), "was": was}
 
 
+def override(con, a):
+    """Day/night override: {"mode": "night"} forces a schedule mode, {"mode": null} follows the schedule."""
+    mode = a.get("mode")
+    modes = ((con.app.cfg.get("schedule") or {}).get("modes")) or {}
+    if mode is not None and (type(mode) is not str or mode not in modes):
+        raise CmdError("args", "mode must be one of %s, or null for the schedule" % ", ".join(sorted(modes)))
+    con.app.set_override(mode)
+    return {"override": mode}
+
+
 def reboot(con, a):
     con.pending = "reboot"
     return {"rebooting": True}
@@ -447,6 +457,7 @@ COMMANDS = {
     "time.get": (time_get, False),
     "time.set": (time_set, True),
     "reboot": (reboot, True),
+    "override": (override, True),
     "factory_reset": (factory_reset, True),
     "events": (events, True),      # events carry callers' numbers
     "monitor": (monitor, True),

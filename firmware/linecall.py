@@ -196,8 +196,10 @@ class LineCall:
             self._cb_dial(t, rx, tx)
             return
         # Off-hook states: the far end may hang up at any moment.
+        # "playing": the board is sending audio (a prompt, ringback, hold), so a
+        # quiet caller is listening, not gone
         method = self.hangup.process(rx, t, hal.loop_current(line), hal.polarity(line),
-                                     self.player.busy)
+                                     self.player.busy or st == ROUTING)
         if method is not None:
             self._release(t, "max_length" if method == "max_length" else "caller_hangup", method)
             return
@@ -207,9 +209,14 @@ class LineCall:
             ev = self.dtmf.pop()
             if ev is not None:
                 digit = ev["digit"]
-                self.emit("digit", digit=digit, start_ms=ev.get("start_ms"), end_ms=ev.get("end_ms"))
-                if len(self.rec["digits"]) < 32:
-                    self.rec["digits"] += digit
+                if self.ivr.pin_mode:
+                    # a PIN being entered: never in the event log or the record
+                    self.emit("digit", digit=None, hidden=True, start_ms=ev.get("start_ms"),
+                              end_ms=ev.get("end_ms"))
+                else:
+                    self.emit("digit", digit=digit, start_ms=ev.get("start_ms"), end_ms=ev.get("end_ms"))
+                    if len(self.rec["digits"]) < 32:
+                        self.rec["digits"] += digit
             action = self.ivr.step(t, digit, self.dtmf.tone_present)
             if action is not None:
                 self._act(t, action)
@@ -311,6 +318,13 @@ class LineCall:
                 self._to(ROUTING, t)
         elif kind == "hangup":
             self._release(t, action[1] if len(action) > 1 else "ivr_hangup", None)
+        elif kind == "disa":
+            # The IVR accepted a DISA PIN. This board has no line-to-line path
+            # yet: say so and hang up rather than leave the caller in silence.
+            self.emit("disa", ok=False, why="no trunk-to-trunk path on this firmware")
+            self.player.play(["goodbye"])
+            self._bye_reason = "disa_unavailable"
+            self._to(BYE, t)
 
     # --- queue and call-back -----------------------------------------------------
     def _hold_names(self):

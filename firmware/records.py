@@ -22,13 +22,29 @@ NEW = "records.new"
 MAX_BYTES = 64 * 1024  # bytes per file before rotation (two files on flash at most)
 
 
+def _mask(number, mode):
+    # the config's records caller_id: full, last4 (****1234) or none
+    if number is None or mode == "full":
+        return number
+    if mode == "last4":
+        return "*" * max(0, len(number) - 4) + number[-4:]
+    return None
+
+
 class Records:
-    def __init__(self, path=PATH, old=OLD, max_bytes=MAX_BYTES):
+    def __init__(self, path=PATH, old=OLD, max_bytes=MAX_BYTES, settings=None):
+        st = settings or {}
+        self.enabled = st.get("enabled", True)   # the config's records: enabled: false keeps none
+        self.keep = st.get("keep", 0)            # most records kept (0: bounded by MAX_BYTES only)
+        self.caller_id = st.get("caller_id", "full")
         self.path = path
         self.old = old
         self.max_bytes = max_bytes
         self._recover()
+        self.count = 0
         self.next_id = self._last_id() + 1
+        if self.keep and self.count > self.keep:
+            self._trim()
         # A power cut during an append can leave the last line cut short; the
         # next record must start on a fresh line or it would be lost with it.
         self._need_nl = not self._ends_clean()
@@ -47,6 +63,7 @@ class Records:
     def _last_id(self):
         last = 0
         for rec in self.each():
+            self.count += 1
             cid = rec.get("call", 0)
             if isinstance(cid, int) and cid > last:
                 last = cid
@@ -64,10 +81,29 @@ class Records:
         self.next_id += 1
         return cid
 
+    def _trim(self):
+        """Keep the newest `keep` records (the config's records: keep)."""
+        drop = self.count - self.keep
+        seen = [0]
+
+        def keep(rec):
+            seen[0] += 1
+            return seen[0] > drop
+        self._rewrite(keep)
+
     def append(self, rec):
         cid = rec.get("call")
         if isinstance(cid, int) and cid >= self.next_id:
             self.next_id = cid + 1   # ids stay unique even for records made elsewhere
+        if not self.enabled:
+            return
+        if self.caller_id != "full":
+            for k in ("caller", "callee"):
+                if k in rec:
+                    rec[k] = _mask(rec[k], self.caller_id)
+            if "caller_name" in rec:
+                rec["caller_name"] = None
+
         line = json.dumps(rec) + "\n"
         if self._need_nl:
             line = "\n" + line
@@ -82,6 +118,9 @@ class Records:
         with open(self.path, "a") as f:
             f.write(line)
             f.flush()
+        self.count += 1
+        if self.keep and self.count > self.keep + self.keep // 4:
+            self._trim()   # in batches: a rewrite per quarter of `keep`, not per call
 
     def each(self):
         """Every record, oldest first, one at a time."""
@@ -125,6 +164,7 @@ class Records:
         os.rename(tmp, NEW)     # complete: from here on boot finishes the job
         self._recover()
         self._need_nl = False
+        self.count -= gone
         return gone
 
     def erase(self, number):

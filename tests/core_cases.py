@@ -194,6 +194,23 @@ def case_erasure_and_retention_survive_a_cut_anywhere(d):
     assert r.next_id == 13   # ids are never reused after an erasure
 
 
+def case_record_settings_mask_numbers_and_keep_the_newest(d):
+    _clean(d)
+    r = records.Records(settings={"caller_id": "last4", "keep": 8})
+    for i in range(30):
+        r.append({"call": r.new_call_id(), "caller": "55512340%02d" % i, "caller_name": "SMITH"})
+    kept = r.read_all()
+    assert 8 <= len(kept) <= 10, len(kept)           # trimmed in batches of a quarter of keep
+    assert kept[-1]["call"] == 30 and kept[-1]["caller"] == "******4029"
+    assert all(x["caller_name"] is None for x in kept)
+    r2 = records.Records(settings={"caller_id": "last4", "keep": 8})   # boot trims to keep
+    assert len(r2.read_all()) == 8 and r2.next_id == 31
+    _clean(d)
+    r = records.Records(settings={"enabled": False})
+    r.append({"call": r.new_call_id(), "caller": "5551234"})
+    assert r.read_all() == [] and r.next_id == 2
+
+
 def case_event_ring_replays_since_seq(d):
     clock = events.Clock()
     ev = events.Events(clock, size=8)
@@ -215,6 +232,7 @@ CASES = [case_config_install_survives_a_cut_anywhere,
          case_records_survive_a_cut_mid_append,
          case_records_rotate_and_ids_continue,
          case_erasure_and_retention_survive_a_cut_anywhere,
+         case_record_settings_mask_numbers_and_keep_the_newest,
          case_event_ring_replays_since_seq]
 
 

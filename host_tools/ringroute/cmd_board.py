@@ -10,6 +10,8 @@ examples:
   ringroute board pin                 # change the admin PIN (asks for the old and the new one)
   ringroute board pin --new 58213907  # (or set it on a new board)
   ringroute board reboot
+  ringroute board override night      # answer with the night menu until told otherwise
+  ringroute board override auto       # back to the schedule
   ringroute board factory-reset --yes # erases config, prompts, call records and the PIN
 
 A new board has no PIN: the first command that needs one (push, pull, ...)
@@ -26,6 +28,9 @@ def configure(p):
     add_port_args(pin, pin=True)
     pin.add_argument("--new", metavar="PIN", help="the new PIN (6-32 characters; default: asked for)")
     add_port_args(sub.add_parser("reboot", help="restart the board's firmware"), pin=True)
+    ov = sub.add_parser("override", help="force a schedule mode (day, night, ...) or 'auto' for the schedule")
+    add_port_args(ov, pin=True)
+    ov.add_argument("mode", help="a mode of the config's schedule, or auto")
     fr = sub.add_parser("factory-reset", help="erase config, prompts, records and PIN, then restart")
     add_port_args(fr, pin=True)
     fr.add_argument("--yes", action="store_true", help="really erase")
@@ -54,6 +59,12 @@ def run(args):
         return 0
     if args.action == "factory-reset" and not args.yes:
         raise UsageError("factory-reset erases the config, prompts, call records and PIN: add --yes")
+    if args.action == "override":
+        mode = None if args.mode == "auto" else args.mode
+        with open_board(args, need_pin=True) as b:
+            b.request("override", {"mode": mode})
+        print("the board now answers %s" % ("by its schedule" if mode is None else "in '%s' mode" % mode))
+        return 0
     with open_board(args, need_pin=True) as b:
         if args.action == "reboot":
             b.request("reboot")

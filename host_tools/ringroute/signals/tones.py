@@ -99,8 +99,25 @@ def tone_samples(profile, name, n, start_sample=0, level_dbm0=None, freq_scale=1
     if level_dbm0 is None:
         level_dbm0 = level
     cad = tuple(int(round(d * cadence_scale)) for d in cadence)
+    if freqs and isinstance(freqs[0], tuple):
+        # a sequence tone (SIT): on-element i plays freqs[i], the remaining elements are off
+        x = np.zeros(n)
+        for i, fs in enumerate(freqs):
+            pat = _element_pattern(cad, i)   # element i alone, same cycle
+            x += tone_float(fs, n, start_sample, level_dbm0, freq_scale) * gate(pat, n, start_sample)
+        return audio.to_int16(x)
     x = tone_float(freqs, n, start_sample, level_dbm0, freq_scale) * gate(cad, n, start_sample, steps)
     return audio.to_int16(x)
+
+
+def _element_pattern(cad, i):
+    """An on/off cadence of the same cycle where only element i of cad is on."""
+    before = sum(cad[:i])
+    after = sum(cad[i + 1:])
+    if before:
+        # on/off patterns start with an on: rotate by starting with a 0 ms on
+        return (0, before, cad[i], after)
+    return (cad[i], after)
 
 
 def tone_seconds(profile, name, seconds, **kw):

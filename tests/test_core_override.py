@@ -1,0 +1,60 @@
+"""The day/night override and the feature-code block list live on flash: a
+reboot keeps them. The host sets the override through the console."""
+import json
+import os
+
+import pytest
+
+import app as app_mod
+import conscmd
+import ivr
+from console import CmdError
+from ringroute.configlang import compile_config
+from standin_hal import StandInHal
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture
+def cfg(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ivr.load_shared_state({"override": None, "blocked": []})
+    yield compile_config(os.path.join(ROOT, "examples", "day-night.yaml"))
+    ivr.load_shared_state({"override": None, "blocked": []})
+
+
+class Con:
+    def __init__(self, a):
+        self.app = a
+        self.hal = a.hal
+
+
+def test_override_from_the_console_survives_a_reboot(cfg):
+    a = app_mod.App(StandInHal(), cfg)
+    seen = []
+    a.events.sinks.append(lambda t: seen.append(json.loads(t)))
+    assert conscmd.override(Con(a), {"mode": "night"}) == {"override": "night"}
+    assert [e["mode"] for e in seen if e["event"] == "override"] == ["night"]
+    ivr.load_shared_state({"override": None, "blocked": []})   # power off: RAM is gone
+    app_mod.App(StandInHal(), cfg)                              # boot
+    assert ivr.get_override() == "night"
+    conscmd.override(Con(a), {"mode": None})
+    app_mod.App(StandInHal(), cfg)
+    assert ivr.get_override() is None
+
+
+def test_override_to_an_unknown_mode_is_refused(cfg):
+    a = app_mod.App(StandInHal(), cfg)
+    with pytest.raises(CmdError) as e:
+        conscmd.override(Con(a), {"mode": "party"})
+    assert "night" in str(e.value.args) or "night" in str(e.value)
+    assert ivr.get_override() is None
+
+
+def test_feature_code_block_list_survives_a_reboot(cfg):
+    a = app_mod.App(StandInHal(), cfg)
+    ivr._shared["last_caller"] = "5550009999"
+    assert a._feature_code(cfg, "*89") == ("block_last", "5550009999")
+    ivr.load_shared_state({"override": None, "blocked": []})
+    app_mod.App(StandInHal(), cfg)
+    assert "5550009999" in ivr.blocked_numbers()
