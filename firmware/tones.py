@@ -72,6 +72,7 @@ _QLEN = const(4)          # pending events kept; more are counted in `dropped`
 # Priority when two tones of one signal both match (never happens with the
 # tolerances above in the 8 profiles, but order the verdict anyway).
 _ORDER = ("busy", "reorder", "sit", "ringback", "dial")
+_SIT_STEP = const(25)     # Hz between the probes of a SIT band (one 40 ms DFT bin)
 _NEED_MAX = const(8)      # completed runs: cap on the chain a tone may need to be unique
 
 
@@ -87,6 +88,18 @@ def _is_am(fs):
 def _fset(fs):
     # the frequencies a signal is probed at: an AM tone's carrier, else all
     return (fs[1],) if _is_am(fs) else tuple(fs)
+
+
+def _groups(fs):
+    # a plain tone's signal: one probe group per frequency (an AM tone: its carrier)
+    return tuple((f,) for f in _fset(fs))
+
+
+def _seq_groups(fs):
+    # a sequence tone's signals, one per on-element: ITU-T Q.35 allows SIT +-50 Hz, so each
+    # is a band of three probes 25 Hz apart (a 40 ms window's bins: orthogonal, their
+    # sum is flat within about +-35 Hz)
+    return [((f[0] - _SIT_STEP, f[0], f[0] + _SIT_STEP),) for f in fs]
 
 
 def _tol(c):
@@ -345,19 +358,20 @@ class ToneDetector:
         for n in tdefs:
             if _is_seq(tdefs[n][0]) and n not in order:
                 continue
-            for fs in (tdefs[n][0] if _is_seq(tdefs[n][0]) else (tdefs[n][0],)):
-                fs = _fset(fs)
-                if fs not in sigs:
-                    sigs.append(fs)
+            for g in _seq_groups(tdefs[n][0]) if _is_seq(tdefs[n][0]) else (_groups(tdefs[n][0]),):
+                if g not in sigs:
+                    sigs.append(g)
         probes = []
-        for fs in sigs:
-            for f in fs:
-                if f not in probes:
-                    probes.append(f)
+        for g in sigs:
+            for grp in g:
+                for f in grp:
+                    if f not in probes:
+                        probes.append(f)
         self.probes = probes
         nk = len(probes)
         self._nk = nk
-        self._sig_probes = [tuple(probes.index(f) for f in fs) for fs in sigs]
+        # per signal: its probe groups (probe indices); each group's summed power counts
+        self._sig_probes = [tuple(tuple(probes.index(f) for f in grp) for grp in g) for g in sigs]
         carriers = [tdefs[n][0][1] for n in tdefs
                     if not _is_seq(tdefs[n][0]) and _is_am(tdefs[n][0])]
         self._tabc = array("h", bytes(2 * _N * nk))
@@ -382,12 +396,13 @@ class ToneDetector:
             fs, cad = tdefs[n][0], tdefs[n][1]
             if _is_seq(fs):
                 # SIT-like: on-elements of the listed sets in turn, then off-elements
-                esig = [sigs.index(_fset(fs[i])) if i < len(fs) else -1 for i in range(len(cad))]
+                sg = _seq_groups(fs)
+                esig = [sigs.index(sg[i]) if i < len(fs) else -1 for i in range(len(cad))]
                 tn = _Tone(n, esig, tuple(cad), _CONT_MIN_MS, None)
                 tn.need = 2   # two distinct frequencies in the right order and length
                 self._tones.append(tn)
                 continue
-            sig = sigs.index(_fset(fs))
+            sig = sigs.index(_groups(fs))
             cont = _CONT_MIN_MS
             plain = [m for m in tdefs if not _is_seq(tdefs[m][0])]
             for m in plain:
@@ -488,8 +503,10 @@ class ToneDetector:
         for j in range(len(sp)):
             s = 0
             ok = True
-            for k in sp[j]:
-                p = pw[k]
+            for grp in sp[j]:
+                p = 0
+                for k in grp:
+                    p += pw[k]
                 if p < _COMP40 * e9:
                     ok = False
                     break
@@ -504,8 +521,10 @@ class ToneDetector:
             # still hold _HOLD40/40 of the energy
             s = 0
             ok = True
-            for k in sp[j]:
-                p = pw[k]
+            for grp in sp[j]:
+                p = 0
+                for k in grp:
+                    p += pw[k]
                 if p * 8 < self._run_ref:
                     ok = False
                     break
