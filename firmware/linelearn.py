@@ -277,6 +277,8 @@ class LineLearner:
         for name in self.profile["tones"]:
             tdef = self.profile["tones"][name]
             fs, tc = tdef[0], tdef[1]
+            if fs and isinstance(fs[0], tuple):
+                continue   # a sequence tone (SIT) is no hang-up signal
             if len(fs) != len(freqs) and not (len(fs) == 3 and len(freqs) >= 1):
                 continue
             want = (fs[1],) if len(fs) == 3 and len(freqs) < 3 else fs

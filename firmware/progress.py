@@ -8,6 +8,8 @@
 #   READY     --dialled(t) called by the dialler--> WAIT_ANSWER
 #   WAIT_ANSWER --ringback recognised--> RINGING                          event "ringback"
 #             --busy / reorder recognised--> done "busy" / "reorder"
+#             --special information tone (SIT)--> done "sit" (number not in service...: the
+#               announcement after it must not count as an answer)
 #             --polarity reversal (answer supervision)--> done "answer"
 #             --voice: _VOICE_MS of non-tone signal above -40 dBm0--> done "answer"
 #             --no_answer_ms since dialled--> done "no_answer"
@@ -92,8 +94,8 @@ class CallProgress:
         if st == READY:
             return
         # WAIT_ANSWER / RINGING
-        if cur == "busy" or cur == "reorder":
-            self._done(cur, t_ms)
+        if cur == "busy" or cur == "reorder" or cur == "sit":
+            self._done(cur, t_ms)   # "sit": an intercept announcement follows, not a person
             return
         if cur == "ringback" and st == WAIT_ANSWER:
             self.state = RINGING

@@ -53,6 +53,16 @@ def test_busy_and_reorder_end_the_attempt(cc, tone):
     assert [e[0] for e in evs] == ["dial_tone", tone]
 
 
+@pytest.mark.parametrize("cc", ["US", "DE"])
+def test_an_intercept_announcement_after_sit_is_not_an_answer(cc):
+    # number not in service: SIT, then a recorded voice; a call-back must not count it reached
+    x, dialled = outgoing(cc, np.concatenate([st.tone_seconds(cc, "sit", 0.99).astype(float),
+                                              voice(4)]), ring_cycles=0)
+    evs, result = progress(x, cc, dialled)
+    assert result == "sit"
+    assert [e[0] for e in evs] == ["dial_tone", "sit"]
+
+
 def test_answer_by_polarity_reversal():
     x, dialled = outgoing("NL", silence(4))
     rev_at = len(x) / 8.0 - 4000
