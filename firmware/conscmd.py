@@ -169,6 +169,20 @@ def override(con, a):
     return {"override": mode}
 
 
+def learn(con, a):
+    """'Learn my line': {"line": 1} makes the next call on line 1 the technician's
+    measurement call; {"line": 1, "result": true} returns the last report."""
+    n = a.get("line", 1)
+    lines = con.app.lines
+    if type(n) is not int or not 1 <= n <= len(lines):
+        raise CmdError("args", "line must be 1..%d" % len(lines))
+    lc = lines[n - 1]
+    if a.get("result"):
+        return {"line": n, "waiting": lc.learner is not None, "report": lc.learned}
+    lc.learn_next_call()
+    return {"line": n, "waiting": True}
+
+
 def reboot(con, a):
     con.pending = "reboot"
     return {"rebooting": True}
@@ -458,6 +472,7 @@ COMMANDS = {
     "time.set": (time_set, True),
     "reboot": (reboot, True),
     "override": (override, True),
+    "learn": (learn, True),
     "factory_reset": (factory_reset, True),
     "events": (events, True),      # events carry callers' numbers
     "monitor": (monitor, True),

@@ -35,9 +35,10 @@ GUARD = const(5)
 BYE = const(6)        # a closing message plays, then the board hangs up
 CB_AGENT = const(7)   # call-back: ringing the agent first, line still on-hook
 CB_DIAL = const(8)    # call-back: line seized, dialling the caller, agent listening
+LEARN = const(9)      # 'learn my line': the technician's call, measured until it hangs up
 
 STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard", "bye",
-               "cb_agent", "cb_dial")
+               "cb_agent", "cb_dial", "learn")
 
 # After going on-hook the exchange needs time to clear the call before it can
 # ring again; ring pulses in this window are ignored (a CPC or reversal
@@ -49,6 +50,7 @@ HOLD_REPEAT_MS = const(30000)           # ms between hold announcements while qu
 # Routes that may fail (nobody answers, all busy) before the core releases
 # the call whatever the menu says: a loop of fallbacks must end.
 MAX_ROUTE_FAILS = const(4)
+LEARN_MAX_MS = const(300000)   # ms: a learn call with no hang-up sign ends anyway (5 min)
 CALLBACK_AGENT_RETRY_MS = const(60000)  # ms: no agent free for a call-back: look again in a minute
 PR_READY = const(1)   # progress.READY: dial tone heard, dial now
 PR_DONE = const(4)    # progress.DONE: result holds the outcome
@@ -125,6 +127,8 @@ class LineCall:
         self._t_state = 0
         self._route_fails = 0   # failed routes in this call (bounded by MAX_ROUTE_FAILS)
         self._bye_reason = None
+        self.learner = None     # a LineLearner while the next call is to be learned
+        self.learned = None     # the last 'learn my line' report
         self.callbacks = None   # set by App: call-back requests and outbound rules
         self._cb_item = None
         self._dialled = False
@@ -194,6 +198,9 @@ class LineCall:
             return
         if st == CB_DIAL:
             self._cb_dial(t, rx, tx)
+            return
+        if st == LEARN:
+            self._learn_step(t, rx, tx)
             return
         # Off-hook states: the far end may hang up at any moment.
         # "playing": the board is sending audio (a prompt, ringback, hold), so a
@@ -289,6 +296,12 @@ class LineCall:
         self.emit("answer", rings=self.ringdet.rings)
         self.hangup.reset(t)
         self.dtmf.reset()
+        if self.learner is not None:
+            # the technician's 'learn my line' call: no menu, just listen
+            self.learner.reset(t)
+            self.emit("learn_start")
+            self._to(LEARN, t)
+            return
         self._to(IVR, t)
         self.ivr.start(t, self.caller)
 
@@ -325,6 +338,29 @@ class LineCall:
             self.player.play(["goodbye"])
             self._bye_reason = "disa_unavailable"
             self._to(BYE, t)
+
+    # --- 'learn my line' ----------------------------------------------------------
+    def learn_next_call(self):
+        """The next call on this line is the technician's: measure how the exchange
+        signals hang-up (linelearn.py) and propose the line's settings."""
+        import linelearn
+        self.learner = linelearn.LineLearner(profile=self.country)
+
+    def _learn_step(self, t, rx, tx):
+        hal = self.hal
+        lr = self.learner
+        lr.process(rx, t, hal.loop_current(self.line), hal.polarity(self.line))
+        self.player.fill(tx)
+        first = lr._first_sign
+        if not lr.done and ((first >= 0 and t - first >= lr.listen_ms) or t - self._t_state >= LEARN_MAX_MS):
+            lr.finish(t)   # listened long enough after the first hang-up sign (or nothing came)
+        if lr.done:
+            rep = lr.report()
+            self.learned = rep
+            self.emit("line_learned", report=rep)
+            self.learner = None
+            self.rec["outcome"] = "learn"
+            self._release(t, "learned", None)
 
     # --- queue and call-back -----------------------------------------------------
     def _hold_names(self):

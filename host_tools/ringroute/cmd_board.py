@@ -12,6 +12,8 @@ examples:
   ringroute board reboot
   ringroute board override night      # answer with the night menu until told otherwise
   ringroute board override auto       # back to the schedule
+  ringroute board learn --line 1      # then call the board's number, say a few words, hang up
+  ringroute board learn --line 1 --result   # what the board measured, and the settings it proposes
   ringroute board factory-reset --yes # erases config, prompts, call records and the PIN
 
 A new board has no PIN: the first command that needs one (push, pull, ...)
@@ -31,6 +33,11 @@ def configure(p):
     ov = sub.add_parser("override", help="force a schedule mode (day, night, ...) or 'auto' for the schedule")
     add_port_args(ov, pin=True)
     ov.add_argument("mode", help="a mode of the config's schedule, or auto")
+    le = sub.add_parser("learn", help="'learn my line': measure how the exchange signals hang-up")
+    add_port_args(le, pin=True)
+    le.add_argument("--line", type=int, default=1, help="trunk line, from 1 (default 1)")
+    le.add_argument("--result", action="store_true", help="show the last measurement instead of starting one")
+    le.add_argument("--json", action="store_true", help="with --result: the report as JSON")
     fr = sub.add_parser("factory-reset", help="erase config, prompts, records and PIN, then restart")
     add_port_args(fr, pin=True)
     fr.add_argument("--yes", action="store_true", help="really erase")
@@ -59,6 +66,20 @@ def run(args):
         return 0
     if args.action == "factory-reset" and not args.yes:
         raise UsageError("factory-reset erases the config, prompts, call records and PIN: add --yes")
+    if args.action == "learn":
+        import json
+        with open_board(args, need_pin=True) as b:
+            r = b.request("learn", {"line": args.line, "result": bool(args.result)})
+        if not args.result:
+            print("line %d: call the board's number now, say a few words, then hang up; "
+                  "then run `ringroute board learn --line %d --result`" % (args.line, args.line))
+            return 0
+        rep = r.get("report")
+        if rep is None:
+            raise RingrouteError("line %d has no measurement yet%s" % (
+                args.line, " (still waiting for the call)" if r.get("waiting") else ""))
+        print(json.dumps(rep) if args.json else json.dumps(rep, indent=2, sort_keys=True))
+        return 0
     if args.action == "override":
         mode = None if args.mode == "auto" else args.mode
         with open_board(args, need_pin=True) as b:

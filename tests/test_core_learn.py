@@ -1,0 +1,65 @@
+"""'Learn my line' at installation: the technician's call is answered without
+a menu, the board watches how the exchange signals that the caller hung up
+(CPC drop, then busy tone here) and proposes the line's hang-up settings."""
+import json
+import os
+
+from array import array
+
+import app as app_mod
+import conscmd
+import linecall
+import tonegen
+from standin_hal import StandInHal
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Con:
+    def __init__(self, a):
+        self.app = a
+        self.hal = a.hal
+
+
+def test_learn_call_measures_cpc_and_busy_tone_and_proposes_settings(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with open(os.path.join(HERE, "data", "basic.json")) as f:
+        cfg = json.load(f)
+    hal = StandInHal()
+    a = app_mod.App(hal, cfg)
+    seen = []
+    a.events.sinks.append(lambda t: seen.append(json.loads(t)))
+    assert conscmd.learn(Con(a), {"line": 1}) == {"line": 1, "waiting": True}
+    lc = a.lines[0]
+    busy = tonegen.ToneGen((480, 620), (500, 500), -24)   # the exchange's busy tone (US)
+    t_gone = None
+    for b in range(6000):
+        t = b * 10
+        hal.pulses = 1 if t < 8000 and (t % 6000) < 2000 and (t // 10) % 5 in (0, 2) else 0
+        if lc.state == linecall.LEARN and t_gone is None:
+            t_gone = t + 3000                       # the technician talks 3 s, then hangs up
+            busy.start(t_gone + 800)
+        hal.loop = hal.hook[0] and not (t_gone is not None and t_gone <= t < t_gone + 800)
+        if t_gone is not None and t >= t_gone + 800:
+            blk = array("h", bytes(160))
+            busy.fill(blk, t)
+            hal.rx[0][:] = blk
+        hal.next_block()
+        a.step()
+        if lc.state == linecall.GUARD:
+            break
+    learned = [e for e in seen if e["event"] == "line_learned"]
+    assert learned, [e["event"] for e in seen]
+    rep = learned[0]["report"]
+    assert rep["first_signal"] == "cpc"
+    assert 700 <= rep["cpc"][0]["ms"] <= 900 and rep["cpc"][0]["returned"]
+    assert rep["tone"]["matches"] == "busy"
+    assert sorted(round(f, -1) for f in rep["tone"]["freqs"]) == [480, 620]
+    prop = rep["proposed"]["hangup"]
+    assert prop["methods"][:2] == ["cpc", "busy_tone"] and prop["cpc_min_ms"] <= 800
+    rel = [e for e in seen if e["event"] == "release"][-1]
+    assert rel["reason"] == "learned" and not hal.hook[0]
+    # the console hands the report over, and the next call gets the menu again
+    r = conscmd.learn(Con(a), {"line": 1, "result": True})
+    assert r["report"] == rep and not r["waiting"]
+    assert lc.learner is None
