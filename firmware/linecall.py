@@ -62,7 +62,7 @@ CID_BEFORE_RING_MS = const(5000)  # ms
 
 
 # Per-line hang-up settings the compiled config may carry (lines[i].hangup).
-HANGUP_SETTINGS = ("cpc_min_ms", "silence_ms", "max_call_ms", "methods")
+HANGUP_SETTINGS = ("cpc_min_ms", "silence_ms", "max_call_ms", "methods", "busy_tone")
 
 
 def _optional(modname, clsname):
@@ -420,8 +420,12 @@ class LineCall:
         outcome = self.leg.step(t)
         if outcome == "answered":
             self.rec["ext"] = self.leg.ext
-            hal.set_hook(self.line, True)       # seize the line
-            hal.xconnect(self.line, self.leg.port, True)   # the agent hears the progress
+            # Seize the line, and let the agent hear the progress (dial tone,
+            # ringback, busy). Known limit: progress.py takes 0.4 s of voice for
+            # the answer, so an agent talking before the callee answers is heard
+            # as the answer; agents are told to wait for the callee's voice.
+            hal.set_hook(self.line, True)
+            hal.xconnect(self.line, self.leg.port, True)
             self.progress.reset(t)
             self._dialled = False
             self.emit("seize", ext=self.leg.ext)

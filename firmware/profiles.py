@@ -1,6 +1,8 @@
 # Country line profiles: how each country's exchanges ring, signal and hang up.
 #
-# A profile is data; adding a country is adding one entry. Figures come from
+# A profile is data; adding a country is adding one builder (a function that
+# returns the country's dict) and its line in PROFILES. Only the countries a
+# board asks for are built, so the others cost no RAM beyond their code. Figures come from
 # ITU-T E.180 Supplement 2 ("Various tones used in national networks", as
 # published in the ITU Operational Bulletin, the 2003/2010 editions) and the
 # national specification named beside each entry. Keys:
@@ -23,14 +25,14 @@
 # practice as described in vendor notes, not yet checked against their own
 # specifications (marked "unverified").
 
-PROFILES = {
-    # North America. Tones: ANSI T1.401 / Telcordia GR-506-CORE "precise tone plan"
-    # (also E.180 Suppl. 2, United States). Ring: 20 Hz, 2 s on 4 s off (GR-506, "standard ring").
-    # Caller ID: Bell 202 FSK, SDMF/MDMF, between the 1st and 2nd ring (Telcordia GR-30-CORE).
-    # Hang-up: CPC open loop (calling party control / open switching interval), 250-900 ms
-    # on North American central offices (industry figure, e.g. Sandman's CPC bulletin),
-    # then reorder tone from the switch after its timeout.
-    "US": {
+# North America. Tones: ANSI T1.401 / Telcordia GR-506-CORE "precise tone plan"
+# (also E.180 Suppl. 2, United States). Ring: 20 Hz, 2 s on 4 s off (GR-506, "standard ring").
+# Caller ID: Bell 202 FSK, SDMF/MDMF, between the 1st and 2nd ring (Telcordia GR-30-CORE).
+# Hang-up: CPC open loop (calling party control / open switching interval), 250-900 ms
+# on North American central offices (industry figure, e.g. Sandman's CPC bulletin),
+# then reorder tone from the switch after its timeout.
+def _us():
+    return {
         "name": "United States / Canada",
         "ring_hz": 20,
         "ring_cadence_ms": (2000, 4000),
@@ -47,14 +49,17 @@ PROFILES = {
         "callerid": "bell202", "cid_when": "after_first_ring",
         "hangup": ("cpc", "reorder_tone", "busy_tone", "silence", "max_length"),
         "cpc_ms": 500,
-    },
-    # United Kingdom (BT). Tones: BT SIN 350 and E.180 Suppl. 2 (United Kingdom).
-    # Ring 25 Hz, double ring 0.4/0.2/0.4/2.0 s (SIN 350). Caller ID: BT SIN 227,
-    # V.23 FSK before the first ring after a line reversal and the 2130+2750 Hz
-    # idle-state tone alert. Hang-up: System X "disconnect clear", a loop disconnect set
-    # per line from 0 to 1 s in 100 ms steps, 800 ms as a rule (BT, 1987 note on
-    # disconnect clear times), and the busy tone.
-    "UK": {
+    }
+
+
+# United Kingdom (BT). Tones: BT SIN 350 and E.180 Suppl. 2 (United Kingdom).
+# Ring 25 Hz, double ring 0.4/0.2/0.4/2.0 s (SIN 350). Caller ID: BT SIN 227,
+# V.23 FSK before the first ring after a line reversal and the 2130+2750 Hz
+# idle-state tone alert. Hang-up: System X "disconnect clear", a loop disconnect set
+# per line from 0 to 1 s in 100 ms steps, 800 ms as a rule (BT, 1987 note on
+# disconnect clear times), and the busy tone.
+def _uk():
+    return {
         "name": "United Kingdom",
         "ring_hz": 25,
         "ring_cadence_ms": (400, 200, 400, 2000),
@@ -70,11 +75,14 @@ PROFILES = {
         "callerid": "v23", "cid_when": "before_ring",
         "hangup": ("cpc", "busy_tone", "reorder_tone", "silence", "max_length"),
         "cpc_ms": 800,
-    },
-    # Germany (Deutsche Telekom 1 TR 110-1, E.180 Suppl. 2 Germany). All tones 425 Hz.
-    # Ring 25 Hz, 1 s on 4 s off. Caller ID: ETSI V.23 FSK between the 1st and 2nd ring
-    # (ETSI EN 300 659-1, 1 TR 110). Hang-up: busy tone (no CPC on most lines).
-    "DE": {
+    }
+
+
+# Germany (Deutsche Telekom 1 TR 110-1, E.180 Suppl. 2 Germany). All tones 425 Hz.
+# Ring 25 Hz, 1 s on 4 s off. Caller ID: ETSI V.23 FSK between the 1st and 2nd ring
+# (ETSI EN 300 659-1, 1 TR 110). Hang-up: busy tone (no CPC on most lines).
+def _de():
+    return {
         "name": "Germany",
         "ring_hz": 25,
         "ring_cadence_ms": (1000, 4000),
@@ -90,11 +98,14 @@ PROFILES = {
         "callerid": "v23", "cid_when": "after_first_ring",
         "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
         "cpc_ms": 300,
-    },
-    # France (France Telecom STI 1, E.180 Suppl. 2 France). Tones 440 Hz. Ring 50 Hz,
-    # 1.5 s on 3.5 s off. Caller ID: ETSI V.23 FSK between the 1st and 2nd ring
-    # (STI 1 "presentation du numero", EN 300 659-1; timing unverified). Hang-up: busy tone.
-    "FR": {
+    }
+
+
+# France (France Telecom STI 1, E.180 Suppl. 2 France). Tones 440 Hz. Ring 50 Hz,
+# 1.5 s on 3.5 s off. Caller ID: ETSI V.23 FSK between the 1st and 2nd ring
+# (STI 1 "presentation du numero", EN 300 659-1; timing unverified). Hang-up: busy tone.
+def _fr():
+    return {
         "name": "France",
         "ring_hz": 50,
         "ring_cadence_ms": (1500, 3500),
@@ -110,13 +121,16 @@ PROFILES = {
         "callerid": "v23", "cid_when": "after_first_ring",
         "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
         "cpc_ms": 300,
-    },
-    # Italy (Telecom Italia, E.180 Suppl. 2 Italy). Tones 425 Hz; the dial tone is
-    # cadenced 0.2/0.2/0.6/1.0 s. Ring 25 Hz, 1 s on 4 s off. Caller ID: ETSI V.23 FSK
-    # before the first ring after a line reversal (Telecom Italia, EN 300 659-1 6.1.3a;
-    # timing unverified).
-    # Hang-up: busy tone.
-    "IT": {
+    }
+
+
+# Italy (Telecom Italia, E.180 Suppl. 2 Italy). Tones 425 Hz; the dial tone is
+# cadenced 0.2/0.2/0.6/1.0 s. Ring 25 Hz, 1 s on 4 s off. Caller ID: ETSI V.23 FSK
+# before the first ring after a line reversal (Telecom Italia, EN 300 659-1 6.1.3a;
+# timing unverified).
+# Hang-up: busy tone.
+def _it():
+    return {
         "name": "Italy",
         "ring_hz": 25,
         "ring_cadence_ms": (1000, 4000),
@@ -132,11 +146,14 @@ PROFILES = {
         "callerid": "v23", "cid_when": "before_ring",
         "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
         "cpc_ms": 300,
-    },
-    # Spain (Telefonica, E.180 Suppl. 2 Spain). Tones 425 Hz. Busy 0.2/0.2, congestion
-    # 0.2/0.2/0.2/0.2/0.2/0.6 s. Ring 25 Hz, 1.5 s on 3 s off. Caller ID: ETSI V.23 FSK
-    # between the 1st and 2nd ring (timing unverified). Hang-up: busy tone.
-    "ES": {
+    }
+
+
+# Spain (Telefonica, E.180 Suppl. 2 Spain). Tones 425 Hz. Busy 0.2/0.2, congestion
+# 0.2/0.2/0.2/0.2/0.2/0.6 s. Ring 25 Hz, 1.5 s on 3 s off. Caller ID: ETSI V.23 FSK
+# between the 1st and 2nd ring (timing unverified). Hang-up: busy tone.
+def _es():
+    return {
         "name": "Spain",
         "ring_hz": 25,
         "ring_cadence_ms": (1500, 3000),
@@ -152,11 +169,14 @@ PROFILES = {
         "callerid": "v23", "cid_when": "after_first_ring",
         "hangup": ("busy_tone", "reorder_tone", "cpc", "silence", "max_length"),
         "cpc_ms": 300,
-    },
-    # Netherlands (KPN, E.180 Suppl. 2 Netherlands). Tones 425 Hz. Ring 25 Hz, 1 s on 4 s off.
-    # Caller ID: DTMF CLIP before the first ring after a line reversal (ETSI EN 300 659-1
-    # annex B, "DTMF based CLIP", as KPN uses). Hang-up: busy tone, reversal.
-    "NL": {
+    }
+
+
+# Netherlands (KPN, E.180 Suppl. 2 Netherlands). Tones 425 Hz. Ring 25 Hz, 1 s on 4 s off.
+# Caller ID: DTMF CLIP before the first ring after a line reversal (ETSI EN 300 659-1
+# annex B, "DTMF based CLIP", as KPN uses). Hang-up: busy tone, reversal.
+def _nl():
+    return {
         "name": "Netherlands",
         "ring_hz": 25,
         "ring_cadence_ms": (1000, 4000),
@@ -172,16 +192,19 @@ PROFILES = {
         "callerid": "dtmf", "cid_when": "before_ring",
         "hangup": ("busy_tone", "reorder_tone", "reversal", "cpc", "silence", "max_length"),
         "cpc_ms": 300,
-    },
-    # Australia (Telstra, ACIF/Communications Alliance S002 and E.180 Suppl. 2 Australia).
-    # Dial and ringback: 425 Hz amplitude-modulated 90-99 % by 25 Hz (AS/CA S002:2010
-    # 5.3.4.1 "Ring Tone A", 425 +-10 Hz); busy 425 Hz 0.375/0.375 s (S002 5.3.4.1 c);
-    # congestion 425 Hz 0.375/0.375 s with every other burst 10 dB lower (E.180 Suppl. 2
-    # Australia): the same timing as busy, told apart by that level step only.
-    # Ring 25 Hz, double ring 0.4/0.2/0.4/2.0 s. Caller ID: V.23 FSK between the 1st and
-    # 2nd ring (Telstra, ETSI-based message format; timing unverified). Hang-up: busy
-    # tone, reversal.
-    "AU": {
+    }
+
+
+# Australia (Telstra, ACIF/Communications Alliance S002 and E.180 Suppl. 2 Australia).
+# Dial and ringback: 425 Hz amplitude-modulated 90-99 % by 25 Hz (AS/CA S002:2010
+# 5.3.4.1 "Ring Tone A", 425 +-10 Hz); busy 425 Hz 0.375/0.375 s (S002 5.3.4.1 c);
+# congestion 425 Hz 0.375/0.375 s with every other burst 10 dB lower (E.180 Suppl. 2
+# Australia): the same timing as busy, told apart by that level step only.
+# Ring 25 Hz, double ring 0.4/0.2/0.4/2.0 s. Caller ID: V.23 FSK between the 1st and
+# 2nd ring (Telstra, ETSI-based message format; timing unverified). Hang-up: busy
+# tone, reversal.
+def _au():
+    return {
         "name": "Australia",
         "ring_hz": 25,
         "ring_cadence_ms": (400, 200, 400, 2000),
@@ -197,8 +220,21 @@ PROFILES = {
         "callerid": "v23", "cid_when": "after_first_ring",
         "hangup": ("busy_tone", "reversal", "cpc", "silence", "max_length"),
         "cpc_ms": 300,
-    },
+    }
+
+
+# code -> builder: only the countries a board uses are ever built (RAM on the ESP32)
+PROFILES = {
+    "US": _us,
+    "UK": _uk,
+    "DE": _de,
+    "FR": _fr,
+    "IT": _it,
+    "ES": _es,
+    "NL": _nl,
+    "AU": _au,
 }
+_BUILT = {}
 
 DEFAULT = "US"
 
@@ -210,10 +246,14 @@ def get(code):
     key = (code or DEFAULT).upper()
     if key == "GB":
         key = "UK"
-    try:
-        return PROFILES[key]
-    except KeyError:
-        raise KeyError("unknown country %r (known: %s)" % (code, " ".join(sorted(PROFILES))))
+    prof = _BUILT.get(key)
+    if prof is None:
+        try:
+            build = PROFILES[key]
+        except KeyError:
+            raise KeyError("unknown country %r (known: %s)" % (code, " ".join(sorted(PROFILES))))
+        prof = _BUILT[key] = build()
+    return prof
 
 
 def codes():

@@ -1,4 +1,4 @@
-# Call-progress tone detector: dial, busy, reorder (congestion), ringback, per country profile.
+# Call-progress tone detector: dial, busy, reorder (congestion), ringback, SIT, per country.
 #
 # Follows the firmware decoder interface: ToneDetector(profile="DE"), reset(),
 # process(block, t_ms) per 10 ms block of 80 samples, pop() -> event or None,
@@ -31,7 +31,10 @@
 # elements (Spain's busy vs congestion, UK busy vs congestion), and then the
 # completed chain alone suffices. US busy 0.5/0.5: on, off, on >= 0.4 s: about
 # 1.4 s after the start. A continuous tone needs one run of cont_ms (1 s, longer
-# than any on-time of a cadenced tone with the same frequencies).
+# than any on-time of a cadenced tone with the same frequencies). A sequence
+# tone (SIT: 950, 1400, 1800 Hz back to back) chains runs of different signals,
+# each a 3-probe band (about +-30 Hz of the +-50 Hz ITU-T Q.35 allows); its probes are
+# only computed when it is asked for (progress.py, tones detect; not hangup.py).
 try:
     from micropython import const
     import micropython
@@ -98,7 +101,7 @@ def _groups(fs):
 def _seq_groups(fs):
     # a sequence tone's signals, one per on-element: ITU-T Q.35 allows SIT +-50 Hz, so each
     # is a band of three probes 25 Hz apart (a 40 ms window's bins: orthogonal, their
-    # sum is flat within about +-35 Hz)
+    # sum holds a tone within about +-30 Hz, measured)
     return [((f[0] - _SIT_STEP, f[0], f[0] + _SIT_STEP),) for f in fs]
 
 

@@ -25,7 +25,9 @@ HELP = "find call-progress tones in recordings of a line; learn a line's hang-up
 DESCRIPTION = """\
 Runs the board's own call-progress tone detector (firmware/tones.py, under the
 real `micropython` binary by default) over recordings of a phone line and
-prints each tone it recognised with its start and end. Any WAV works (any
+prints each tone it recognised (dial, busy, reorder, ringback, and sit: the
+special information tone before a "number not in service" announcement)
+with its start and end. Any WAV works (any
 rate, 8-32 bit, mu-law, A-law; stereo is mixed to mono): it is converted to
 the codec's 8 kHz first. Tones are told apart by frequency and cadence, so
 the country matters: a German busy tone (425 Hz, 0.48 s on/off) is not a

@@ -8,7 +8,7 @@ from .context import country_codes
 from .nodes import did_you_mean, is_null
 
 LINE_KEYS = ("country", "answer_on_ring", "answer_on_callerid", "name", "hangup", "menu")
-HANGUP_KEYS = ("cpc_min", "silence", "max_call", "methods")
+HANGUP_KEYS = ("cpc_min", "silence", "max_call", "methods", "busy_tone")
 HANGUP_METHODS = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")  # firmware/hangup.py
 EXT_KEYS = ("port", "name", "dial")
 GROUP_KEYS = ("members", "strategy", "member_ring", "queue")
@@ -85,6 +85,30 @@ def parse_hangup(ctx, node, where):
             ctx.probs.warn(m["methods"][1], "%s methods: without 'max_length' a missed hang-up keeps the "
                                             "line busy forever" % where)
         out["methods"] = ms
+    if "busy_tone" in m:
+        # this exchange's own busy tone, as `ringroute board learn` measured it
+        bm = r.mapping(m["busy_tone"][1], where + " busy_tone", allowed=("freqs", "cadence"),
+                       required=("freqs", "cadence"))
+        freqs = []
+        for v, vn in (r.names(bm["freqs"][1], where + " busy_tone freqs") if "freqs" in bm else []):
+            try:
+                f = float(v)
+            except ValueError:
+                f = 0.0
+            if not 200.0 <= f <= 3400.0:
+                ctx.probs.at(vn, "%s busy_tone freqs: '%s' is not a frequency in Hz (200-3400)" % (where, v))
+            else:
+                freqs.append(f)
+        cad = []
+        for v, vn in (r.names(bm["cadence"][1], where + " busy_tone cadence") if "cadence" in bm else []):
+            ms = r.duration_ms(vn, where + " busy_tone cadence", None, lo=50, hi=5000)
+            if ms is not None:
+                cad.append(ms)
+        if freqs and cad:
+            if len(cad) % 2:
+                ctx.probs.at(bm["cadence"][1], "%s busy_tone cadence: on/off pairs, e.g. [500ms, 500ms]" % where)
+            else:
+                out["busy_tone"] = {"freqs": freqs, "cadence_ms": cad}
     return dict((k, v) for k, v in out.items() if v is not None)
 
 
