@@ -18,6 +18,10 @@
 #        agent hears the progress) --answer--> CONNECTED
 #        --busy / no answer / no dial tone--> release, retried later
 #
+# 'Learn my line' (console `learn`): the next call goes IDLE -> RINGING ->
+# LEARN instead of IVR; linelearn.py measures how the exchange signals the
+# caller's hang-up, the report is logged (`line_learned`) and the line released.
+#
 # In every off-hook state the hang-up detector watches the line (loop-current
 # drop, reversal, busy/reorder tone, silence, maximum length): a call can
 # always be released, so the office's only number is never left blocked.
