@@ -36,6 +36,10 @@ KNOWN_USB = {
 }
 
 
+REPL_WAIT_S = 1.5    # s for a REPL prompt after Ctrl-B / Ctrl-C
+REBOOT_WAIT_S = 4.0  # s for "soft reboot" after Ctrl-D
+BOOT_WAIT_S = 4.0    # s per try for the app to answer after a reboot (3 tries)
+
 class SerialError(RingrouteError):
     exit_code = 4
 
@@ -341,17 +345,19 @@ class Board:
         # then Ctrl-C first. The app itself ignores both keys, and it only gets
         # here after ignoring two hellos.
         seen = b""
+        # Waits are generous: an ESP32 importing the firmware after a soft
+        # reset (or a busy host running the emulated one) takes seconds.
         for keys in (b"\x02", b"\r\x03\x03\x02"):
             self.t.write(keys)
-            seen += self.t.read_for(0.6, until=b">>> ")
+            seen += self.t.read_for(REPL_WAIT_S, until=b">>> ")
             if b">>>" in seen:
                 break
         if b">>>" in seen:
             self.t.write(b"\x04")
-            seen += self.t.read_for(1.5, until=b"soft reboot\r\n")
+            seen += self.t.read_for(REBOOT_WAIT_S, until=b"soft reboot\r\n")
         self.t.drain()
         try:
-            self.info = self.request("hello", timeout=2.0, retries=1)
+            self.info = self.request("hello", timeout=BOOT_WAIT_S, retries=2)
             return self.info
         except NoBoard:
             hint = ""
