@@ -1,6 +1,4 @@
 """`ringroute callerid decode`: caller-ID messages in recordings of a line, by the firmware's decoder."""
-import json
-import sys
 
 from . import fwexec
 from .errors import RingrouteError, UsageError
@@ -98,18 +96,5 @@ def _plain(e):
 
 def run(args):
     res = decode(args.files, args.engine, args.standard, args.errors)
-    many = len(args.files) > 1
-    for path, evs in zip(args.files, res):
-        if args.json:
-            for e in evs:
-                obj = dict(e)
-                if many:
-                    obj = dict([("file", path)] + list(obj.items()))
-                print(json.dumps(obj))
-            continue
-        if not evs:
-            print("%s: no caller ID" % path)
-        for e in evs:
-            print("%s: %s" % (path, _plain(e)))
-    sys.stdout.flush()
+    fwexec.print_events(args.files, res, args.json, _plain, "no caller ID")
     return 0

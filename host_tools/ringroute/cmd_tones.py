@@ -2,7 +2,6 @@
 import importlib.util
 import json
 import os
-import sys
 
 from . import paths
 from .errors import RingrouteError, UsageError
@@ -167,21 +166,11 @@ def config_snippet(hang):
 
 
 def run_detect(args):
+    from . import fwexec
     res = detect(args.files, args.country, args.engine)
-    many = len(args.files) > 1
-    for path, evs in zip(args.files, res):
-        if args.json:
-            for e in evs:
-                obj = dict(e)
-                if many:
-                    obj = dict([("file", path)] + list(obj.items()))
-                print(json.dumps(obj))
-            continue
-        if not evs:
-            print("%s: no tone" % path)
-        for e in evs:
-            print("%s: %-8s %7.2f s - %7.2f s (%.2f s)" % (
-                path, e["tone"], e["start_ms"] / 1000.0, e["end_ms"] / 1000.0,
-                (e["end_ms"] - e["start_ms"]) / 1000.0))
-    sys.stdout.flush()
+
+    def line(e):
+        return "%-8s %7.2f s - %7.2f s (%.2f s)" % (
+            e["tone"], e["start_ms"] / 1000.0, e["end_ms"] / 1000.0, (e["end_ms"] - e["start_ms"]) / 1000.0)
+    fwexec.print_events(args.files, res, args.json, line, "no tone")
     return 0

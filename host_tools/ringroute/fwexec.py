@@ -8,6 +8,7 @@ by default), so a technician's diagnosis uses exactly the code on the board.
 import json
 import os
 import subprocess
+import sys
 import tempfile
 
 from . import audio, paths
@@ -51,3 +52,23 @@ def run_decoder(spec, files, engine="micropython", timeout=3600):
             idx = ev.pop("file_index")
             results[idx].append(ev)
     return results
+
+
+def print_events(files, results, as_json, fmt, nothing):
+    """Print decoded events the way every `decode`/`detect` command does:
+    JSON lines (with "file" when there are several files), or one readable
+    line per event, `nothing` for a file without any."""
+    many = len(files) > 1
+    for path, evs in zip(files, results):
+        if as_json:
+            for e in evs:
+                obj = dict(e)
+                if many:
+                    obj = dict([("file", path)] + list(obj.items()))
+                print(json.dumps(obj))
+            continue
+        if not evs:
+            print("%s: %s" % (path, nothing))
+        for e in evs:
+            print("%s: %s" % (path, fmt(e)))
+    sys.stdout.flush()
