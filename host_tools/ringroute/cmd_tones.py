@@ -1,24 +1,13 @@
 """`ringroute tones detect`: call-progress tones in recordings of a line, by the firmware's detector."""
-import importlib.util
 import json
-import os
 
 from . import paths
 from .errors import RingrouteError, UsageError
 
-_PROFILES = None
-
 
 def load_profiles():
     # the firmware's own profile table, without numpy/scipy (keeps `--help` instant)
-    global _PROFILES
-    if _PROFILES is None:
-        spec = importlib.util.spec_from_file_location(
-            "ringroute_fw_profiles_cli", os.path.join(paths.FIRMWARE, "profiles.py"))
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        _PROFILES = mod
-    return _PROFILES
+    return paths.firmware_module("profiles")
 
 HELP = "find call-progress tones in recordings of a line; learn a line's hang-up tone"
 DESCRIPTION = """\

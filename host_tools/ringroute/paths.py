@@ -96,3 +96,19 @@ def firmware_main(engine):
     if engine == "micropython":
         return os.path.join(firmware_mpy(), "main.py")
     return os.path.join(FIRMWARE, "main.py")
+
+
+_FW_MODULES = {}
+
+
+def firmware_module(name):
+    """A firmware module (e.g. "profiles") loaded on the host under a private
+    name, once: host tools read the board's own data tables without putting
+    the firmware folder on sys.path."""
+    if name not in _FW_MODULES:
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("ringroute_fw_" + name, os.path.join(FIRMWARE, name + ".py"))
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        _FW_MODULES[name] = mod
+    return _FW_MODULES[name]

@@ -10,9 +10,7 @@ board read one table.
 A tone listed with three frequencies f-m, f, f+m (Australia's 400/425/450 Hz)
 is f amplitude-modulated at m Hz, AM_DEPTH deep (AS/CA S002: 90-99 %).
 """
-import importlib.util
 import math
-import os
 
 import numpy as np
 
@@ -20,19 +18,11 @@ from .. import audio, paths
 
 RATE = audio.RATE
 AM_DEPTH = 0.95   # modulation depth of AM tones (AS/CA S002:2010 5.3.4.1: 90 % to 99 %)
-_PROFILES = None
 
 
 def load_profiles():
     """The firmware's profiles module (firmware/profiles.py), loaded once."""
-    global _PROFILES
-    if _PROFILES is None:
-        spec = importlib.util.spec_from_file_location(
-            "ringroute_fw_profiles", os.path.join(paths.FIRMWARE, "profiles.py"))
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        _PROFILES = mod
-    return _PROFILES
+    return paths.firmware_module("profiles")
 
 
 def get_profile(profile):
