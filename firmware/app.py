@@ -9,6 +9,8 @@ from player import Player
 VERSION = "0.1.0"
 CALLBACK_CHECK_BLOCKS = 100   # look for a due call-back once a second
 IVR_STATE = "ivr_state.json"  # the manual override and the feature-code block list, on flash
+FAULTS_BEFORE_RESET = 5       # faults within FAULT_WINDOW_MS that make the board restart
+FAULT_WINDOW_MS = 60000
 CALLBACK_IDLE_MS = 8000       # ms a line must have been idle: longer than a ring cadence's pause
 
 
@@ -47,6 +49,8 @@ class App:
             lc.callbacks = self.callbacks
         self.console = None  # set by main when the board has a console protocol
         self.faults = 0      # calls released because their step raised
+        self._fault_window_t = 0
+        self._fault_window_n = 0
 
     def _emitter(self, line):
         def emit(event, **fields):
@@ -120,11 +124,23 @@ class App:
         keeps faulting is reset by the main loop (FAULTS_BEFORE_RESET)."""
         self.faults += 1
         self.events.emit("error", line=lc.line + 1, call=lc.call, error=repr(e)[:120])
+        t = self.clock.ms
+        if t - self._fault_window_t > FAULT_WINDOW_MS:
+            self._fault_window_t = t
+            self._fault_window_n = 0
+        self._fault_window_n += 1
         try:
             lc.force_release(self.clock.ms)
         except Exception as e2:  # noqa: BLE001 - last resort: the hardware side alone
             self.events.emit("error", line=lc.line + 1, error="release: " + repr(e2)[:100])
             lc.hal.set_hook(lc.line, False)
+        if self._fault_window_n >= FAULTS_BEFORE_RESET:
+            # the same fault again and again: a fresh start is the safest state
+            # (main.py resets the board; the emulated one restarts its app)
+            import console
+            self.events.emit("error", error="%d faults in %d s: restarting" % (
+                self._fault_window_n, FAULT_WINDOW_MS // 1000))
+            raise console.Reboot("faults")
 
     def run(self):
         while self.hal.next_block():

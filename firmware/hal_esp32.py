@@ -219,3 +219,7 @@ class Hal:
 
     def feed_watchdog(self):
         self._wdt.feed()
+
+    def reboot(self):
+        """A hard reset: relays and SLICs drop back to their power-on state."""
+        machine.reset()

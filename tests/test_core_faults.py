@@ -88,3 +88,21 @@ def test_fault_while_connected_opens_the_crosspoint(board):
     a.step()
     assert hal.xmask[0] == 0 and not hal.hook[0] and hal.ring == 0
     assert lc.state == linecall.GUARD
+
+
+def test_a_fault_that_keeps_coming_back_restarts_the_board(board):
+    from console import Reboot
+    a, hal, seen = board
+    lc = a.lines[0]
+
+    def broken(*args):
+        raise ValueError("always")
+    lc.ringdet.process = broken          # every idle block faults (after each release's guard time)
+    with pytest.raises(Reboot) as e:
+        for _ in range(1000):
+            hal.next_block()
+            a.step()
+    assert e.value.why == "faults"
+    assert a.faults == 5 and hal.block < 1000   # five faults, well within the minute
+    assert not hal.hook[0]
+    assert "restarting" in [x for x in seen if x["event"] == "error"][-1]["error"]
