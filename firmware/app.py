@@ -47,6 +47,7 @@ class App:
         self._ext_dtmf = dtmf.DtmfReceiver() if cfg.get("feature_codes") else None
         for lc in self.lines:
             lc.callbacks = self.callbacks
+            lc.siblings = self.lines
         self.console = None  # set by main when the board has a console protocol
         self.faults = 0      # calls released because their step raised
         self._fault_window_t = 0

@@ -27,6 +27,7 @@
 # always be released, so the office's only number is never left blocked.
 from compat import const
 
+import pcm
 import router
 import tonegen
 
@@ -40,9 +41,11 @@ BYE = const(6)        # a closing message plays, then the board hangs up
 CB_AGENT = const(7)   # call-back: ringing the agent first, line still on-hook
 CB_DIAL = const(8)    # call-back: line seized, dialling the caller, agent listening
 LEARN = const(9)      # 'learn my line': the technician's call, measured until it hangs up
+DISA = const(10)      # DISA: this call bridged through the codec to a seized second line
+BRIDGED = const(11)   # this line is the outside leg of another line's DISA call
 
 STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard", "bye",
-               "cb_agent", "cb_dial", "learn")
+               "cb_agent", "cb_dial", "learn", "disa", "bridged")
 
 # After going on-hook the exchange needs time to clear the call before it can
 # ring again; ring pulses in this window are ignored (a CPC or reversal
@@ -54,6 +57,8 @@ HOLD_REPEAT_MS = const(30000)           # ms between hold announcements while qu
 # Routes that may fail (nobody answers, all busy) before the core releases
 # the call whatever the menu says: a loop of fallbacks must end.
 MAX_ROUTE_FAILS = const(4)
+DISA_DEFAULT_MAX_MS = const(1200000)  # ms: 20 min when the config gives no max_call
+DISA_DIAL_GRACE_MS = const(2000)      # ms after seizing before the outside line's hang-up signals count
 LEARN_MAX_MS = const(300000)   # ms: a learn call with no hang-up sign ends anyway (5 min)
 CALLBACK_AGENT_RETRY_MS = const(60000)  # ms: no agent free for a call-back: look again in a minute
 PR_READY = const(1)   # progress.READY: dial tone heard, dial now
@@ -132,6 +137,9 @@ class LineCall:
         self._route_fails = 0   # failed routes in this call (bounded by MAX_ROUTE_FAILS)
         self._bye_reason = None
         self.learner = None     # a LineLearner while the next call is to be learned
+        self.peer = None        # the other LineCall of a DISA bridge
+        self.siblings = ()      # every line's LineCall (set by App): DISA looks for a free one
+        self._disa_max_ms = 0
         self.learned = None     # the last 'learn my line' report
         self.callbacks = None   # set by App: call-back requests and outbound rules
         self._cb_item = None
@@ -206,11 +214,13 @@ class LineCall:
         if st == LEARN:
             self._learn_step(t, rx, tx)
             return
+        if st == BRIDGED:
+            return   # the DISA call on the peer line drives this one
         # Off-hook states: the far end may hang up at any moment.
         # "playing": the board is sending audio (a prompt, ringback, hold), so a
         # quiet caller is listening, not gone
         method = self.hangup.process(rx, t, hal.loop_current(line), hal.polarity(line),
-                                     self.player.busy or st == ROUTING)
+                                     self.player.busy or st == ROUTING or st == DISA)
         if method is not None:
             self._release(t, "max_length" if method == "max_length" else "caller_hangup", method)
             return
@@ -231,6 +241,9 @@ class LineCall:
             action = self.ivr.step(t, digit, self.dtmf.tone_present)
             if action is not None:
                 self._act(t, action)
+        elif st == DISA:
+            self._disa_step(t, rx, tx)
+            return
         elif st == BYE:
             if not self.player.busy:
                 self._release(t, self._bye_reason, None)
@@ -336,12 +349,61 @@ class LineCall:
         elif kind == "hangup":
             self._release(t, action[1] if len(action) > 1 else "ivr_hangup", None)
         elif kind == "disa":
-            # The IVR accepted a DISA PIN. This board has no line-to-line path
-            # yet: say so and hang up rather than leave the caller in silence.
-            self.emit("disa", ok=False, why="no trunk-to-trunk path on this firmware")
+            self._disa_start(t, action[1] if len(action) > 1 else 0)
+
+    # --- DISA: the caller reaches an outside line (only after the IVR's PIN) -------
+    # The crosspoint joins lines to extensions only, so the two lines are
+    # bridged through the codec: each block, what one line hears is played
+    # to the other. The caller hears the second line's dial tone and dials on
+    # it (DTMF passes through as audio). Released when either side hangs up
+    # or at the config's max_call, whichever comes first (toll fraud guard).
+    def _disa_start(self, t, max_ms):
+        other = None
+        for lc in self.siblings:
+            if lc is not self and lc.state == IDLE and not lc.ringdet.ringing:
+                other = lc
+                break
+        if other is None:
+            self.emit("disa", ok=False, why="no free line")
             self.player.play(["goodbye"])
-            self._bye_reason = "disa_unavailable"
+            self._bye_reason = "disa_no_line"
             self._to(BYE, t)
+            return
+        self.peer = other
+        other.peer = self
+        self._disa_max_ms = max_ms or DISA_DEFAULT_MAX_MS
+        self.hal.set_hook(other.line, True)   # seize the outside line
+        other.hangup.reset(t)
+        other._to(BRIDGED, t)
+        self.player.stop()
+        self.rec["disa_line"] = other.line + 1
+        self.emit("disa", ok=True, outside_line=other.line + 1, max_ms=self._disa_max_ms)
+        self._to(DISA, t)
+
+    def _disa_step(self, t, rx, tx):
+        peer = self.peer
+        hal = self.hal
+        # the far end of the outside line may hang up too (its exchange's signals)
+        gone = peer.hangup.process(hal.rx[peer.line], t, hal.loop_current(peer.line),
+                                   hal.polarity(peer.line), False)
+        if gone is not None and t - peer._t_state > DISA_DIAL_GRACE_MS:
+            self._release(t, "disa_far_end", gone)
+            return
+        if t - self._t_state >= self._disa_max_ms:
+            self._release(t, "disa_max_length", None)
+            return
+        pcm.copy16(hal.tx[peer.line], 0, rx, 0, 80)     # caller -> outside line
+        pcm.copy16(tx, 0, hal.rx[peer.line], 0, 80)     # outside line -> caller
+
+    def _disa_end(self, t):
+        peer = self.peer
+        self.peer = None
+        if peer is not None:
+            peer.peer = None
+            self.hal.set_hook(peer.line, False)
+            pcm.fill16(self.hal.tx[peer.line], 0, 80)
+            peer._reset_idle(t)
+            peer._to(GUARD, t)
 
     # --- 'learn my line' ----------------------------------------------------------
     def learn_next_call(self):
@@ -499,6 +561,8 @@ class LineCall:
 
     def _release(self, t, reason, method):
         hal = self.hal
+        if self.peer is not None:
+            self._disa_end(t)
         if self.state == ROUTING:
             self.leg.cancel()
         if self.state == CONNECTED and self.leg.port >= 0:
