@@ -38,13 +38,17 @@ class App:
                 ivr.Ivr, dtmf.DtmfReceiver, ringdet.RingDetector, hangup.HangupDetector,
                 cid_cls, player, self.wall_clock))
         import callbacks
-        import extdial
         self.callbacks = callbacks.Callbacks(cfg, self.events.emit)
-        # feature codes dialled on extension phones (*81 night mode, ...)
-        self.extdial = extdial.ExtDial(hal, cfg, self.events.emit, self._feature_code)
+        # feature codes dialled on extension phones (*81 night mode, ...): only
+        # a config with feature codes pays for the code and the receiver
+        self.extdial = None
+        self._ext_dtmf = None
+        if cfg.get("feature_codes"):
+            import extdial
+            self.extdial = extdial.ExtDial(hal, cfg, self.events.emit, self._feature_code)
+            self._ext_dtmf = dtmf.DtmfReceiver()
         self._ivr = ivr
         self._load_ivr_state()
-        self._ext_dtmf = dtmf.DtmfReceiver() if cfg.get("feature_codes") else None
         for lc in self.lines:
             lc.callbacks = self.callbacks
             lc.siblings = self.lines

@@ -144,10 +144,8 @@ class LineCall:
         self.callbacks = None   # set by App: call-back requests and outbound rules
         self._cb_item = None
         self._dialled = False
-        import progress
-        import dtmfgen
-        self.progress = progress.CallProgress(profile=self.country)
-        self.dtmfgen = dtmfgen.DtmfGenerator()
+        self.progress = None    # call progress and DTMF generator: built at the first
+        self.dtmfgen = None     # call-back (code and buffers only on boards that call out)
 
     # --- helpers ------------------------------------------------------------
     def emit(self, event, **fields):
@@ -468,6 +466,11 @@ class LineCall:
             "connect_ms": None, "route_ms": t, "try": item["tries"] + 1,
         }
         cb.attempt(item, t)
+        if self.progress is None:
+            import progress
+            import dtmfgen
+            self.progress = progress.CallProgress(profile=self.country)
+            self.dtmfgen = dtmfgen.DtmfGenerator()
         kind = "group" if item.get("target") in self.cfg.get("groups", {}) else "ext"
         self.emit("callback_start", number=item["number"], target=item.get("target"), tries=item["tries"])
         failed = self.leg.start(t, kind, item.get("target"), self.ext_cadence)
