@@ -593,12 +593,15 @@ class LineCall:
         """Release the line whatever state the call is in (after a fault):
         ringing stopped, crosspoint open, on-hook, the record kept."""
         hal = self.hal
+        if self.peer is not None:
+            self._disa_end(t)   # the outside line of a DISA bridge goes back on-hook too
         self.leg.cancel()
         for p in range(hal.n_exts):
             hal.xconnect(self.line, p, False)
         if self.leg.port >= 0:
             self.leg.hang_up()
-        if self.rec is not None and self.state in (IVR, ROUTING, CONNECTED):
+        if self.rec is not None and self.state in (IVR, ROUTING, CONNECTED, BYE, LEARN, DISA, CB_DIAL,
+                                                    CB_AGENT):
             self.state = IVR   # so _release does not touch the leg again
             self._release(t, "fault", None)
             return

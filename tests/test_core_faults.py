@@ -106,3 +106,24 @@ def test_a_fault_that_keeps_coming_back_restarts_the_board(board):
     assert a.faults == 5 and hal.block < 1000   # five faults, well within the minute
     assert not hal.hook[0]
     assert "restarting" in [x for x in seen if x["event"] == "error"][-1]["error"]
+
+
+def test_fault_during_a_disa_bridge_frees_both_lines(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with open(os.path.join(HERE, "data", "basic.json")) as f:
+        cfg = json.load(f)
+    cfg["lines"].append(dict(cfg["lines"][0]))
+    hal = StandInHal()
+    a = app_mod.App(hal, cfg)
+    ring_until_answered(a, hal)
+    lc = a.lines[0]
+    lc._disa_start(hal.block * 10, 60000)
+    assert lc.state == linecall.DISA and hal.hook[1] and a.lines[1].state == linecall.BRIDGED
+
+    def broken(*args):
+        raise RuntimeError("boom")
+    lc.hangup.process = broken
+    hal.next_block()
+    a.step()
+    assert not hal.hook[0] and not hal.hook[1]
+    assert a.lines[1].state == linecall.GUARD and a.lines[1].peer is None
