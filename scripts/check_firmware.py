@@ -13,6 +13,7 @@ import glob
 import os
 import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIRMWARE = os.path.join(ROOT, "firmware")
@@ -38,8 +39,13 @@ def mpy_cross_all():
 def ensure_stubs():
     if os.path.exists(os.path.join(TYPINGS, "machine.pyi")):
         return
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                    "--no-deps", "--target", TYPINGS] + STUBS, check=True)
+    for attempt in range(3):   # a registry hiccup should not fail the build
+        p = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                            "--no-deps", "--target", TYPINGS] + STUBS)
+        if p.returncode == 0:
+            return
+        time.sleep(5 * (attempt + 1))
+    raise SystemExit("check: could not install the ESP32 API stubs (%s)" % ", ".join(STUBS))
 
 
 def typecheck(files, cwd=FIRMWARE):
