@@ -77,16 +77,7 @@ def corpus():
     with tempfile.TemporaryDirectory() as tmp:
         for ci, cc in enumerate(COUNTRIES):
             rng = np.random.default_rng(4000 + ci)
-            files, items = [], []
-            for name in st.tone_names(cc):
-                for i in range(N_CORPUS):
-                    it = st.corpus_item(cc, name, rng)
-                    p = os.path.join(tmp, "%s_%s_%d.wav" % (cc, name, i))
-                    audio.write_wav(p, it["samples"])
-                    files.append(p)
-                    items.append(it)
-            res = fwexec.run_decoder("tones:ToneDetector_%s" % cc, files)
-            good = sum(1 for it, evs in zip(items, res) if set(e["tone"] for e in evs) == {it["tone"]})
+            items, res, good = st.run_corpus(cc, N_CORPUS, rng, tmp)
             total += len(items)
             right += good
             lat = {}
@@ -104,7 +95,7 @@ def corpus():
 
 
 def release_times():
-    from line_helpers import hangup, silence
+    from line_helpers import hangup
     rng = np.random.default_rng(77)
 
     def talk(s):

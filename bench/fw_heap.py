@@ -8,7 +8,7 @@ import gc
 import sys
 
 sys.path.append(sys.argv[3])   # tests/, for the stand-in board
-from standin_hal import StandInHal, board_dir  # noqa: E402
+from standin_hal import StandInHal, board_dir, us_ring_pulses  # noqa: E402
 
 MODULES = ("compat", "pcm", "blockframe", "events", "store", "cfgstore", "records", "player",
            "router", "profiles", "ringdet", "hangup", "dtmf", "dtmfgen", "progress", "tonegen",
@@ -34,7 +34,7 @@ def main(cfg_path, work):
     t_route = None
     for b in range(3000):
         t = b * 10
-        hal.pulses = 1 if t < 8000 and (t % 6000) < 2000 and (t // 10) % 5 in (0, 2) else 0
+        hal.pulses = us_ring_pulses(t) if t < 8000 else 0
         hal.loop = hal.hook[0] and t < 25000
         if lc.state == linecall.IVR and t > 10000:
             lc._act(t, ("route", "ext", "101"))

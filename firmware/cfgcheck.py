@@ -7,11 +7,7 @@
 # Checks what the engine relies on: types, every reference (menus,
 # extensions, groups), action kinds, and that no path reaches an outside
 # line (DISA) unless it is enabled with a PIN of 6 or more digits.
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from compat import const
 
 _VERSION = const(1)
 _MIN_PIN = const(6)         # digits; issue 5: DISA only with a PIN of 6 or more digits

@@ -34,11 +34,7 @@
 # Allocation: an idle step (no digit, nothing due) allocates nothing; a
 # digit or an action allocates a few small objects (event dicts, strings),
 # at most a few times per second.
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from compat import const
 
 try:
     import time as _time

@@ -17,11 +17,7 @@
 # decoder interface (process(block, t_ms), pop(), finish(t_ms)) so the host can
 # run it over a recording: the report comes out of pop() as {"event": "learn", ...}.
 # Learning is rare and its object is built for it: ~11 KB of tables while it runs.
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from compat import const
 
 from array import array
 import math
@@ -130,7 +126,6 @@ class LineLearner:
         self._eb[slot] = tones._corr(block, self._tabc, self._tabs, _NP, self._re, self._im, slot)
         self._slot = (slot + 1) & 3
         self._blocks += 1
-        tonal = False
         if self._blocks >= 4:
             tones._power(self._re, self._im, self._rc, self._rs, _NP, slot, self._pow)
             e = self._eb[0] + self._eb[1] + self._eb[2] + self._eb[3]
@@ -141,7 +136,6 @@ class LineLearner:
                     if self._pow[k] > best:
                         best = self._pow[k]
                 if best >= _TONAL40 * e9:
-                    tonal = True
                     self._n_tonal += 1
                     if e > self._max_e:
                         self._max_e = e

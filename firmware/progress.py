@@ -16,11 +16,7 @@
 #   RINGING   same exits; the ringback's own bursts are tone, not voice.
 # Events: {"event": "progress", "state": name, "t_ms": t}; `result` holds the final one.
 # Allocation happens only when an event is queued (pop() builds the dict).
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from compat import const
 
 import tones
 

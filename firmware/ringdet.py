@@ -25,11 +25,7 @@
 #   t=2000   last pulse; t=2080 no pulse for 80 ms: burst off, ringing=False
 #   t=6000   next burst ... t=6300 ring 2
 #   no burst by 2000 + 7000 = 9000 (after ring 1): ended=True
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from compat import const
 
 _GAP_MS = const(100)      # ms: longest pulse gap inside a burst: a half-wave optocoupler on a
                           # 16 2/3 Hz ring pulses every 60 ms, +10 ms block quantisation, + margin

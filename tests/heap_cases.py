@@ -17,7 +17,7 @@ from array import array
 
 import app as app_mod
 import linecall
-from standin_hal import StandInHal, board_dir
+from standin_hal import StandInHal, board_dir, us_ring_pulses
 
 
 def dtmf_block(k, lo, hi):
@@ -45,7 +45,7 @@ def main(cfg_path, work):
         # the world: US ring 2 s on / 4 s off from t=0, 40 pulses/s while on
         lc = a.lines[0]
         if lc.state in (linecall.IDLE, linecall.RINGING) and t < 8000:
-            hal.pulses = 1 if (t % 6000) < 2000 and (t // 10) % 5 in (0, 2) else 0
+            hal.pulses = us_ring_pulses(t)
         else:
             hal.pulses = 0
         hal.loop = hal.hook[0] and t < 30000

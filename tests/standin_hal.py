@@ -78,3 +78,29 @@ def board_dir(cfg_path, work, prompts=("welcome", "main_opts", "no_input", "inva
         with open("prompts/" + name + ".ulaw", "wb") as f:
             f.write(bytes([0x55, 0xD5]) * 4000)   # 1 s of quiet mu-law
     return cfg
+
+
+def us_ring_pulses(t_ms):
+    """Ring-detect pulses in the block at t_ms of a US ring from t=0: 2 s on /
+    4 s off, two pulses per 50 ms (40 per second, a 20 Hz ring) while on."""
+    return 1 if (t_ms % 6000) < 2000 and (t_ms // 10) % 5 in (0, 2) else 0
+
+
+class ConsoleStub:
+    """What conscmd's commands use of the console: the app and the HAL."""
+
+    def __init__(self, a):
+        self.app = a
+        self.hal = a.hal
+
+
+def make_app(cfg_path):
+    """(App on a stand-in board, its HAL, the list of events it emits) in the cwd."""
+    import app as app_mod
+    with open(cfg_path) as f:
+        cfg = json.load(f)
+    hal = StandInHal()
+    a = app_mod.App(hal, cfg)
+    seen = []
+    a.events.sinks.append(lambda text: seen.append(json.loads(text)))
+    return a, hal, seen

@@ -7,7 +7,7 @@ import pytest
 
 import app as app_mod
 import linecall
-from standin_hal import StandInHal
+from standin_hal import StandInHal, make_app, us_ring_pulses
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -24,13 +24,7 @@ def run_until(a, hal, pred, limit=3000):
 @pytest.fixture
 def board(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with open(os.path.join(HERE, "data", "basic.json")) as f:
-        cfg = json.load(f)
-    hal = StandInHal()
-    a = app_mod.App(hal, cfg)
-    seen = []
-    a.events.sinks.append(lambda text: seen.append(json.loads(text)))
-    return a, hal, seen
+    return make_app(os.path.join(HERE, "data", "basic.json"))
 
 
 def ring_until_answered(a, hal):
@@ -38,7 +32,7 @@ def ring_until_answered(a, hal):
 
     def tick():
         t = (hal.block + 1) * 10
-        hal.pulses = 1 if (t % 6000) < 2000 and (t // 10) % 5 in (0, 2) else 0
+        hal.pulses = us_ring_pulses(t)
         hal.loop = hal.hook[0]
         return lc.state == linecall.IVR
     assert run_until(a, hal, tick)

@@ -1,41 +1,28 @@
 """'Learn my line' at installation: the technician's call is answered without
 a menu, the board watches how the exchange signals that the caller hung up
 (CPC drop, then busy tone here) and proposes the line's hang-up settings."""
-import json
 import os
 
 from array import array
 
-import app as app_mod
 import conscmd
 import linecall
 import tonegen
-from standin_hal import StandInHal
+from standin_hal import ConsoleStub, make_app, us_ring_pulses
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-class Con:
-    def __init__(self, a):
-        self.app = a
-        self.hal = a.hal
-
-
 def test_learn_call_measures_cpc_and_busy_tone_and_proposes_settings(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with open(os.path.join(HERE, "data", "basic.json")) as f:
-        cfg = json.load(f)
-    hal = StandInHal()
-    a = app_mod.App(hal, cfg)
-    seen = []
-    a.events.sinks.append(lambda t: seen.append(json.loads(t)))
-    assert conscmd.learn(Con(a), {"line": 1}) == {"line": 1, "waiting": True}
+    a, hal, seen = make_app(os.path.join(HERE, "data", "basic.json"))
+    assert conscmd.learn(ConsoleStub(a), {"line": 1}) == {"line": 1, "waiting": True}
     lc = a.lines[0]
     busy = tonegen.ToneGen((480, 620), (500, 500), -24)   # the exchange's busy tone (US)
     t_gone = None
     for b in range(6000):
         t = b * 10
-        hal.pulses = 1 if t < 8000 and (t % 6000) < 2000 and (t // 10) % 5 in (0, 2) else 0
+        hal.pulses = us_ring_pulses(t) if t < 8000 else 0
         if lc.state == linecall.LEARN and t_gone is None:
             t_gone = t + 3000                       # the technician talks 3 s, then hangs up
             busy.start(t_gone + 800)
@@ -60,6 +47,6 @@ def test_learn_call_measures_cpc_and_busy_tone_and_proposes_settings(tmp_path, m
     rel = [e for e in seen if e["event"] == "release"][-1]
     assert rel["reason"] == "learned" and not hal.hook[0]
     # the console hands the report over, and the next call gets the menu again
-    r = conscmd.learn(Con(a), {"line": 1, "result": True})
+    r = conscmd.learn(ConsoleStub(a), {"line": 1, "result": True})
     assert r["report"] == rep and not r["waiting"]
     assert lc.learner is None

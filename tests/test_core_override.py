@@ -10,7 +10,7 @@ import conscmd
 import ivr
 from console import CmdError
 from ringroute.configlang import compile_config
-from standin_hal import StandInHal
+from standin_hal import ConsoleStub, StandInHal
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -23,22 +23,16 @@ def cfg(tmp_path, monkeypatch):
     ivr.load_shared_state({"override": None, "blocked": []})
 
 
-class Con:
-    def __init__(self, a):
-        self.app = a
-        self.hal = a.hal
-
-
 def test_override_from_the_console_survives_a_reboot(cfg):
     a = app_mod.App(StandInHal(), cfg)
     seen = []
     a.events.sinks.append(lambda t: seen.append(json.loads(t)))
-    assert conscmd.override(Con(a), {"mode": "night"}) == {"override": "night"}
+    assert conscmd.override(ConsoleStub(a), {"mode": "night"}) == {"override": "night"}
     assert [e["mode"] for e in seen if e["event"] == "override"] == ["night"]
     ivr.load_shared_state({"override": None, "blocked": []})   # power off: RAM is gone
     app_mod.App(StandInHal(), cfg)                              # boot
     assert ivr.get_override() == "night"
-    conscmd.override(Con(a), {"mode": None})
+    conscmd.override(ConsoleStub(a), {"mode": None})
     app_mod.App(StandInHal(), cfg)
     assert ivr.get_override() is None
 
@@ -46,7 +40,7 @@ def test_override_from_the_console_survives_a_reboot(cfg):
 def test_override_to_an_unknown_mode_is_refused(cfg):
     a = app_mod.App(StandInHal(), cfg)
     with pytest.raises(CmdError) as e:
-        conscmd.override(Con(a), {"mode": "party"})
+        conscmd.override(ConsoleStub(a), {"mode": "party"})
     assert "night" in str(e.value.args) or "night" in str(e.value)
     assert ivr.get_override() is None
 

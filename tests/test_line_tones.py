@@ -2,7 +2,6 @@
 on a randomised corpus; none heard in speech or music; viper and plain twin agree."""
 import os
 import subprocess
-import tempfile
 
 import numpy as np
 import pytest
@@ -33,17 +32,7 @@ def test_each_tone_of_each_profile_is_recognised_from_its_start(cc, name):
 
 
 def _corpus_rate(cc, n, seed, tmp):
-    rng = np.random.default_rng(seed)
-    files, items = [], []
-    for name in st.tone_names(cc):
-        for i in range(n):
-            it = st.corpus_item(cc, name, rng)
-            p = os.path.join(tmp, "%s_%s_%d.wav" % (cc, name, i))
-            audio.write_wav(p, it["samples"])
-            files.append(p)
-            items.append(it)
-    res = fwexec.run_decoder("tones:ToneDetector_%s" % cc, files)
-    good = sum(1 for it, evs in zip(items, res) if set(e["tone"] for e in evs) == {it["tone"]})
+    items, res, good = st.run_corpus(cc, n, np.random.default_rng(seed), tmp)
     return good / float(len(items))
 
 

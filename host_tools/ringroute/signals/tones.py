@@ -159,3 +159,22 @@ def corpus_item(profile, name, rng, level_range=(-20, 3), snr_range=(12, 40),
     return {"samples": s, "tone": name, "start_ms": lead,
             "end_ms": lead + dur_ms, "level": level, "snr": snr,
             "freq_scale": fsc, "cadence_scale": csc, "ulaw": ulaw}
+
+
+def run_corpus(cc, n, rng, folder, engine="micropython"):
+    """n corpus_item recordings of each of the profile's tones, written to
+    `folder` and run through the firmware's ToneDetector. Returns (items,
+    events per item, how many items gave exactly their own tone)."""
+    import os
+    from .. import fwexec
+    files, items = [], []
+    for name in tone_names(cc):
+        for i in range(n):
+            it = corpus_item(cc, name, rng)
+            p = os.path.join(folder, "%s_%s_%d.wav" % (cc, name, i))
+            audio.write_wav(p, it["samples"])
+            files.append(p)
+            items.append(it)
+    res = fwexec.run_decoder("tones:ToneDetector_%s" % cc, files, engine)
+    good = sum(1 for it, evs in zip(items, res) if set(e["tone"] for e in evs) == {it["tone"]})
+    return items, res, good
