@@ -58,7 +58,7 @@ _N = const(80)            # samples per block: 10 ms at 8 kHz (the firmware's on
 _BLOCK_MS = const(10)
 _IN_SHIFT = const(4)      # input >> 4 (2048 max): keeps Goertzel states < 2**31 / 7000 (see _TAB)
 
-# Per frequency, 10 ints (Q12 unless noted), computed from f with w = 2 pi f / 8000:
+# Per frequency, 18 ints (Q12 unless noted), computed from f with w = 2 pi f / 8000:
 #   0 coef = round(2 cos w * 4096)                       Goertzel recursion
 #   1 cosw, 2 sinw = round(cos w * 4096), round(sin w * 4096)   Y = s1 - e^{-jw} s2
 #   3 rc, 4 rs = round(cos 80w * 4096), round(-sin 80w * 4096)  e^{-j 80 w}: a block's phase advance
@@ -69,19 +69,22 @@ _IN_SHIFT = const(4)      # input >> 4 (2048 max): keeps Goertzel states < 2**31
 #            meet when other sound shares the window (see _SHARE_HI_X10)
 #   11 tc2, 12 ts2 = as 5, 6 for 1.0 %: a clean pair this close to nominal is
 #            "precise" (one steady hit confirms it; a looser one needs two)
-#   13 spare
+#   13 qc, 14 qs = round(cos 160w * 4096), round(-sin 160w * 4096)  e^{-j 160 w}: two blocks
+#   15 tc3, 16 ts3 = cos, sin (Q14) of t = 2 pi (p f) 160 / 8000, p = 0.5 % (rows) / 0.4 %
+#            (columns): a tone p off nominal advances t over two blocks (the long window's test)
+#   17 spare
 # Worst-case Goertzel state over 80 samples of +-2048: 2048 * sum|sin((m+1)w)| / sin w
 # = 201360 at 697 Hz; coef * state = 1.41e9 < 2**31 (tests check it on adversarial input).
-_TW = const(14)
+_TW = const(18)
 _TAB = array("i", (
-    6995, 3497, 2132, 4023, 768, 7507, 14563, -4078, -385, 15993, 3559, 14838, 6948, 0,  # 697
-    6739, 3370, 2329, -1266, 3896, 5791, 15326, 2408, 3314, 15907, 3925, 14504, 7621, 0,  # 770
-    6425, 3213, 2541, -4064, 513, 3775, 15943, -257, -4088, 15801, 4333, 14092, 8358, 0,  # 852
-    6055, 3027, 2759, -3458, -2195, 1516, 16314, -1143, 3933, 15673, 4773, 13603, 9132, 0,  # 941
-    4768, 2384, 3331, 3458, -2195, -5283, 15509, 3933, -1143, 15633, 4902, 11880, 11283, 0,  # 1209
-    4081, 2041, 3552, -2611, -3156, -8251, 14155, -1744, 3706, 15469, 5399, 10943, 12194, 0,  # 1336
-    3271, 1636, 3755, 513, 4064, -11159, 11996, -3072, -2709, 15268, 5943, 9821, 13114, 0,  # 1477
-    2329, 1164, 3927, -1973, -3589, -13736, 8931, 2085, -3526, 15023, 6537, 8490, 14013, 0,  # 1633
+    6995, 3497, 2132, 4023, 768, 7507, 14563, -4078, -385, 15993, 3559, 14838, 6948, 3808, 1508, 14838, 6948, 0,  # 697
+    6739, 3370, 2329, -1266, 3896, 5791, 15326, 2408, 3314, 15907, 3925, 14504, 7621, -3314, -2408, 14504, 7621, 0,  # 770
+    6425, 3213, 2541, -4064, 513, 3775, 15943, -257, -4088, 15801, 4333, 14092, 8358, 3967, -1019, 14092, 8358, 0,  # 852
+    6055, 3027, 2759, -3458, -2195, 1516, 16314, -1143, 3933, 15673, 4773, 13603, 9132, 1744, 3706, 13603, 9132, 0,  # 941
+    4768, 2384, 3331, 3458, -2195, -5283, 15509, 3933, -1143, 15633, 4902, 11880, 11283, 1744, -3706, 13451, 9355, 0,  # 1209
+    4081, 2041, 3552, -2611, -3156, -8251, 14155, -1744, 3706, 15469, 5399, 10943, 12194, -768, 4023, 12826, 10194, 0,  # 1336
+    3271, 1636, 3755, 513, 4064, -11159, 11996, -3072, -2709, 15268, 5943, 9821, 13114, -3967, 1019, 12072, 11077, 0,  # 1477
+    2329, 1164, 3927, -1973, -3589, -13736, 8931, 2085, -3526, 15023, 6537, 8490, 14013, -2195, 3458, 11168, 11988, 0,  # 1633
 ))
 
 # ---- validation thresholds ------------------------------------------------
@@ -126,6 +129,19 @@ _SHARE_HI_X10 = const(7)
 # 0.5 / 0.4 %: keys from older generator chips (up to 0.75 % off) keep more blocks.
 _SHARE_MID_X10 = const(6)
 _NOISY_TWIST_Q4 = const(64)
+# A noisy pair must also be at least -27 dBm0 per tone: A = 22760 * 10**(-27/20) = 1016.5
+# -> 12.5 * (1016.5/16)**2 = 50455. Still 2 dB below the -25 dBm0 every key must reach
+# (GR-506), and it keeps out the soft passages of music where two notes sit on a key's
+# pair (F5 + F#6 are 697 + 1477 Hz within 0.2 %).
+_NOISY_LEVEL_MIN = const(50455)
+# The long window (a second look at a block whose windows failed, see _long_py): 320
+# samples, coherent, for all eight tones. Twice the rows' window and four times the
+# columns' blocks, so the speech under a key shares a bin half / a quarter as wide
+# (+3 / +6 dB tone-to-speech in the bin). Limits: level and twist as a noisy pair,
+# each tone 6 dB above the rest of its group (speech rarely leaves a neighbour
+# that far down; a key on frequency puts nothing there), 20 % of the 40 ms's energy,
+# and each tone's phase over the two halves within 0.5 / 0.4 % of nominal.
+_LONG_REL_PEAK_Q4 = const(64)    # 6 dB: 10**0.6 = 3.98 -> 64/16
 # Evidence a key needs (see DtmfReceiver._confirmed): one steady hit of a clean
 # pair within 1 % of nominal, or two clean ones, or _MIN_NOISY steady hits
 # (50 ms of steady tone), or _MIN_HITS hits of any kind (a 3-block span at
@@ -167,7 +183,11 @@ _TC = const(89)    # ... of this block
 _BI = const(90)    # ring slot (0..7) this block's amplitudes go to
 _SC = const(92)    # 8 : scratch for the angle test: a (re, im), b (re, im), rotation, limit
 _RING = const(104) # 64: 8 blocks x 8 amplitudes |Y| >> 4 (<= 14080), for timing
-_ST_LEN = const(168)
+_WPP = const(168)  # 16: the window before the previous one (blocks b-3, b-2)
+_T3 = const(184)   # total energy of block b-2
+_T4 = const(185)   # ... of block b-3
+_EL = const(186)   # 8 : long-window energies (scratch of _long)
+_ST_LEN = const(194)
 
 
 # ---- plain twins (CPython; also the reference the tests compare viper with) ----
@@ -189,12 +209,15 @@ def _goertzel_py(inp, work, tab, st, trace=None):
     0..39) is kept too, for the coarse frequency test."""
     for i in range(16):
         st[_YP + i] = st[_YC + i]
+        st[_WPP + i] = st[_WP + i]
         st[_WP + i] = st[_WC + i]
     tot = 0
     for i in range(_N):
         x = inp[i] >> _IN_SHIFT
         work[i] = x + 2048      # biased to 0..4095: the viper loop reads it without sign extension
         tot += x * x
+    st[_T4] = st[_T3]
+    st[_T3] = st[_TP]
     st[_TP] = st[_TC]
     st[_TC] = tot
     for k in range(8):
@@ -362,6 +385,8 @@ def _decide_py(st, tab, trace=None):
     if lim != 5:
         if er * 16 > ec * _NOISY_TWIST_Q4:
             return -1
+        if st[_EN + r] < _NOISY_LEVEL_MIN or st[_EN + c] < _NOISY_LEVEL_MIN:
+            return -1
         rp = _REL_PEAK_NOISY_Q4
         rpc = _REL_PEAK_NOISY_COL_Q4
     for k in range(4):
@@ -430,6 +455,77 @@ def _decide_py(st, tab, trace=None):
     return r * 4 + (c - 4)
 
 
+def _long_py(st, tab, trace=None):
+    """The digit index (0..15, a noisy pair) that the 320-sample window of blocks
+    b-3..b shows, or -1. Asked only when this block's own windows gave no digit.
+
+    L = W_pp + e^{-j160w} W (the two 160-sample windows joined coherently);
+    energies in the same unit as _EN (|L| is twice |W| for a steady tone, so
+    2 |L >> 6|**2 = 2 |W >> 5|**2). Checks: level, twist, share of the four
+    blocks' energy, relative peak in each group, then each tone's phase from
+    the first half (W_pp) to the second (W) against e^{-j160w}, within
+    0.5 / 0.4 %. The 50 Hz ambiguity of that test needs no second test: a
+    tone 50 Hz off sits in a null of the 320-sample window."""
+    for k in range(8):
+        t = k * _TW
+        qc = tab[t + 13]
+        qs = tab[t + 14]
+        wr = st[_WC + 2 * k]
+        wi = st[_WC + 2 * k + 1]
+        lr = (st[_WPP + 2 * k] + ((wr * qc - wi * qs) >> 12)) >> 6
+        li = (st[_WPP + 2 * k + 1] + ((wr * qs + wi * qc) >> 12)) >> 6
+        st[_EL + k] = (lr * lr + li * li) * 2
+        if trace is not None:
+            _peak(trace, wr * qc - wi * qs, wr * qs + wi * qc, st[_EL + k])
+    r = 0
+    for k in range(1, 4):
+        if st[_EL + k] > st[_EL + r]:
+            r = k
+    c = 4
+    for k in range(5, 8):
+        if st[_EL + k] > st[_EL + c]:
+            c = k
+    er = st[_EL + r]
+    ec = st[_EL + c]
+    if er < _NOISY_LEVEL_MIN or ec < _NOISY_LEVEL_MIN:
+        return -1
+    # four blocks' energy, halved: the unit of two blocks (_decide's tot)
+    tot = (st[_TP] >> 1) + (st[_TC] >> 1) + (st[_T3] >> 1) + (st[_T4] >> 1)
+    m = er if er > ec else ec
+    if tot > m:
+        m = tot
+    sh = 0
+    while (m >> sh) >= 8388608:
+        sh += 1
+    er >>= sh
+    ec >>= sh
+    tot >>= sh
+    if ec * 16 > er * _TWIST_HI_Q4 or er * 16 > ec * _NOISY_TWIST_Q4:
+        return -1
+    if (er + ec) * 64 < tot * _SHARE_X10:
+        return -1
+    for k in range(4):
+        if k != r and (st[_EL + k] >> sh) * _LONG_REL_PEAK_Q4 > er * 16:
+            return -1
+    for k in range(4, 8):
+        if k != c and (st[_EL + k] >> sh) * _REL_PEAK_Q4 > ec * 16:
+            return -1
+    for j in range(2):
+        k = r if j == 0 else c
+        t = k * _TW
+        st[_SC] = st[_WC + 2 * k]
+        st[_SC + 1] = st[_WC + 2 * k + 1]
+        st[_SC + 2] = st[_WPP + 2 * k]
+        st[_SC + 3] = st[_WPP + 2 * k + 1]
+        st[_SC + 4] = tab[t + 13]
+        st[_SC + 5] = tab[t + 14]
+        st[_SC + 6] = tab[t + 15]
+        st[_SC + 7] = tab[t + 16]
+        if _angle_py(st, trace) == 0:
+            return -1
+    return r * 4 + (c - 4)
+
+
 def _silent_py(buf):
     """1 when the 80 samples are all zero."""
     for i in range(_N):
@@ -451,12 +547,15 @@ if _HAVE_VIPER:
         sx = int(_SX)   # sign-extend ptr32 loads (see _SX)
         for i in range(16):
             st[_YP + i] = ((st[_YC + i] << sx) >> sx)
+            st[_WPP + i] = ((st[_WP + i] << sx) >> sx)
             st[_WP + i] = ((st[_WC + i] << sx) >> sx)
         tot = 0
         for i in range(_N):
             x = ((int(inp[i]) ^ 0x8000) - 0x8000) >> _IN_SHIFT   # ptr16 reads unsigned
             work[i] = x + 2048
             tot += x * x
+        st[_T4] = ((st[_T3] << sx) >> sx)
+        st[_T3] = ((st[_TP] << sx) >> sx)
         st[_TP] = ((st[_TC] << sx) >> sx)
         st[_TC] = tot
         for k in range(8):
@@ -610,6 +709,8 @@ if _HAVE_VIPER:
         if lim != 5:
             if er * 16 > ec * _NOISY_TWIST_Q4:
                 return -1
+            if ((st[_EN + r] << sx) >> sx) < _NOISY_LEVEL_MIN or ((st[_EN + c] << sx) >> sx) < _NOISY_LEVEL_MIN:
+                return -1
             rp = _REL_PEAK_NOISY_Q4
             rpc = _REL_PEAK_NOISY_COL_Q4
         for k in range(4):
@@ -675,6 +776,70 @@ if _HAVE_VIPER:
         return r * 4 + (c - 4)
 
     @micropython.viper
+    def _long_vp(st: ptr32, tab: ptr32) -> int:
+        sx = int(_SX)   # sign-extend ptr32 loads (see _SX)
+        for k in range(8):
+            t = k * _TW
+            qc = ((tab[t + 13] << sx) >> sx)
+            qs = ((tab[t + 14] << sx) >> sx)
+            wr = ((st[_WC + 2 * k] << sx) >> sx)
+            wi = ((st[_WC + 2 * k + 1] << sx) >> sx)
+            lr = (((st[_WPP + 2 * k] << sx) >> sx) + ((wr * qc - wi * qs) >> 12)) >> 6
+            li = (((st[_WPP + 2 * k + 1] << sx) >> sx) + ((wr * qs + wi * qc) >> 12)) >> 6
+            st[_EL + k] = (lr * lr + li * li) * 2
+        r = 0
+        for k in range(1, 4):
+            if ((st[_EL + k] << sx) >> sx) > ((st[_EL + r] << sx) >> sx):
+                r = k
+        c = 4
+        for k in range(5, 8):
+            if ((st[_EL + k] << sx) >> sx) > ((st[_EL + c] << sx) >> sx):
+                c = k
+        er = ((st[_EL + r] << sx) >> sx)
+        ec = ((st[_EL + c] << sx) >> sx)
+        if er < _NOISY_LEVEL_MIN or ec < _NOISY_LEVEL_MIN:
+            return -1
+        tot = (((st[_TP] << sx) >> sx) >> 1) + (((st[_TC] << sx) >> sx) >> 1) \
+            + (((st[_T3] << sx) >> sx) >> 1) + (((st[_T4] << sx) >> sx) >> 1)
+        m = er
+        if ec > m:
+            m = ec
+        if tot > m:
+            m = tot
+        sh = 0
+        while (m >> sh) >= 8388608:
+            sh += 1
+        er = er >> sh
+        ec = ec >> sh
+        tot = tot >> sh
+        if ec * 16 > er * _TWIST_HI_Q4 or er * 16 > ec * _NOISY_TWIST_Q4:
+            return -1
+        if (er + ec) * 64 < tot * _SHARE_X10:
+            return -1
+        for k in range(4):
+            if k != r and (((st[_EL + k] << sx) >> sx) >> sh) * _LONG_REL_PEAK_Q4 > er * 16:
+                return -1
+        for k in range(4, 8):
+            if k != c and (((st[_EL + k] << sx) >> sx) >> sh) * _REL_PEAK_Q4 > ec * 16:
+                return -1
+        for j in range(2):
+            k = r
+            if j != 0:
+                k = c
+            t = k * _TW
+            st[_SC] = ((st[_WC + 2 * k] << sx) >> sx)
+            st[_SC + 1] = ((st[_WC + 2 * k + 1] << sx) >> sx)
+            st[_SC + 2] = ((st[_WPP + 2 * k] << sx) >> sx)
+            st[_SC + 3] = ((st[_WPP + 2 * k + 1] << sx) >> sx)
+            st[_SC + 4] = ((tab[t + 13] << sx) >> sx)
+            st[_SC + 5] = ((tab[t + 14] << sx) >> sx)
+            st[_SC + 6] = ((tab[t + 15] << sx) >> sx)
+            st[_SC + 7] = ((tab[t + 16] << sx) >> sx)
+            if int(_angle_vp(st)) == 0:
+                return -1
+        return r * 4 + (c - 4)
+
+    @micropython.viper
     def _silent_vp(buf: ptr16) -> int:
         for i in range(_N):
             if buf[i] != 0:
@@ -694,6 +859,7 @@ class DtmfReceiver:
         self._goertzel = _goertzel_vp if vp else _goertzel_py
         self._window = _window_vp if vp else _window_py
         self._decide = _decide_vp if vp else _decide_py
+        self._long = _long_vp if vp else _long_py
         self._silent = _silent_vp if vp else _silent_py
         self._st = array("i", bytes(4 * _ST_LEN))
         self._tx = array("i", bytes(4 * _ST_LEN))   # the same analysis of what the board plays
@@ -745,6 +911,8 @@ class DtmfReceiver:
         self._goertzel(block, self._work, _TAB, st)
         self._window(st, _TAB)
         d = self._decide(st, _TAB)
+        if d < 0:
+            d = self._long(st, _TAB)
         clean = 0
         if d >= 16:        # +16 clean pair, +32 more: within 1 % of nominal
             clean = 2 if d >= 48 else 1

@@ -54,7 +54,7 @@ def run_traced(samples, tx=None):
     """Drive the plain kernels block by block with tracing; returns
     (largest intermediate, largest value kept in the state arrays)."""
     trace = [0]
-    st = array("i", bytes(4 * 200))
+    st = array("i", bytes(4 * dtmf._ST_LEN))
     work = array("i", bytes(4 * 80))
     kept = 0
     s = h.to_blocks(samples)
@@ -65,6 +65,7 @@ def run_traced(samples, tx=None):
         dtmf._goertzel_py(blk, work, dtmf._TAB, st, trace)
         dtmf._window_py(st, dtmf._TAB, trace)
         dtmf._decide_py(st, dtmf._TAB, trace)
+        dtmf._long_py(st, dtmf._TAB, trace)     # run on every block here, not only on misses
         m = max(max(st), -min(st))
         if m > kept:
             kept = m
