@@ -27,7 +27,16 @@
 #      when |d| <= 2.5 % of f_k, midway between the accept and reject limits.
 #      That angle repeats every 100 Hz; the same test between the block's two
 #      halves (40 samples apart, +-50 Hz) removes the ambiguity.
-#   3. Timing: a hit needs 3 blocks (30 ms); a digit's start and end are
+#   3. When a block fails those checks (speech or music over a key spoils
+#      them), a second look through the 320-sample window of its last four
+#      blocks, L = W_pp + e^{-j160w} W, at all eight tones: a bin half as wide
+#      as the rows' and a quarter of the columns', so a key on frequency
+#      stands 3 / 6 dB further above the speech sharing its bin. Its checks are
+#      those of a noisy pair (below), and each tone's phase from one half of
+#      L to the other within 0.5 / 0.4 % of nominal. With keys under speech at
+#      0 dB tone-to-speech, it cut the misses from 5.0 % to 2.0 % and added no
+#      false key in an hour of speech (bench/bench_dtmf.py).
+#   4. Timing: a hit needs 3 blocks (30 ms); a digit's start and end are
 #      placed inside the edge blocks from the tone's amplitude in each block
 #      (a block half filled with tone has half the amplitude), so durations
 #      are known to about a millisecond, not to a block.

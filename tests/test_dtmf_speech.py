@@ -62,7 +62,7 @@ def talk_off(tmp, kind, seconds, levels=(-15.0, -3.0), skip_s=0):
 
 
 @pytest.mark.micropython
-@pytest.mark.parametrize("tsr_db,max_pct", [(10.0, 1.0), (5.0, 2.0), (0.0, 4.0)])
+@pytest.mark.parametrize("tsr_db,max_pct", [(10.0, 1.0), (5.0, 1.0), (0.0, 3.0)])
 def test_keys_under_speech(tmp_path, tsr_db, max_pct):
     _need("speech")
     speech = gen.real_audio("speech", seconds=600, level_dbm0=-15)
@@ -94,10 +94,10 @@ def test_hour_of_speech_and_music(tmp_path):
     sp = talk_off(str(tmp_path), "speech", 3600, levels=(-12.0,))
     mu = talk_off(str(tmp_path), "music", 3600, levels=(-12.0,))
     # Target: none. Measured at the time of writing: none in the speech hour,
-    # 4 in the 82 minutes of music, all in one piece that holds F5 + F#6
-    # (697 + 1477 Hz within 0.6 %: key 3) as clean as a key. Guard that.
-    assert len(sp) <= 1, sp
-    assert len(mu) <= 5, mu
+    # 3 in the 82 minutes of music, all in one piece that holds F5 + F#6
+    # (697 + 1477 Hz within 0.2 %: key 3) as clean as a key. Guard that.
+    assert sp == [], sp
+    assert len(mu) <= 3, mu
 
 
 @pytest.mark.slow
@@ -105,7 +105,7 @@ def test_hour_of_speech_and_music(tmp_path):
 def test_thousand_keys_under_speech(tmp_path):
     _need("speech")
     speech = gen.real_audio("speech", level_dbm0=-15)
-    # target < 3 % at 0 dB; measured about 4.5 % (bench/bench_dtmf.py)
-    for tsr, max_pct in ((0.0, 6.0), (5.0, 2.0)):
+    # target < 3 % at 0 dB (the issue); measured 1-2 % (bench/bench_dtmf.py)
+    for tsr, max_pct in ((0.0, 3.0), (5.0, 1.0)):
         tot = keys_under_speech(str(tmp_path), 10, 100, tsr, seed=int(7 + tsr), speech=speech)
         assert 100.0 * tot["errors"] / tot["keys"] <= max_pct, (tsr, tot)
