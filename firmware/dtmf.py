@@ -173,6 +173,13 @@ _HOLD_Q8 = const(154)       # a block that fails a check while the key's stronge
                             # >= 60 % of its amplitude does not count as a miss (speech over a key
                             # must not split it in two); a pause or drop-out takes the tone away
 _HOLD_MAX = const(10)       # ... for at most 100 ms without a hit
+_ONSET_HI_Q8 = const(179)  # a pair whose one tone already had >= 70 % of its amplitude in the
+_ONSET_LO_Q8 = const(128)  # block before the pair began, while the other had < 50 %, did not
+                           # start as a key does: a generator starts both tones at once (ITU-T
+                           # Q.23: the two frequencies are sent simultaneously). Music does
+                           # this when a note joins one already sounding. Applied to pairs
+                           # clean in every hit: speech under a key can fill one of its
+                           # bins early, and then the pair is not clean throughout.
 _EDGE_Q8 = const(51)        # a block is part of the tone if its amplitude >= 20 % of full
 _QUEUE = const(8)           # digits held for pop(); further ones are counted in `lost`
 _REBASE = const(1 << 22)    # blocks (11.6 h) after which the time origin moves up (a multiple
@@ -893,6 +900,8 @@ class DtmfReceiver:
         self._steady_hits = 0
         self._clean_hits = 0   # steady hits of a clean pair (>= 70 % of the energy)
         self._precise_hits = 0 # ... of which within 1 % of nominal
+        self._all_clean = 0    # every hit of the candidate was of a clean pair
+        self._onset_ok = 1     # both tones began together (see _ONSET_HI_Q8)
         self._clean = 0
         self._last = 0         # block of the last hit
         self._on = 0           # last block the key was heard (hit or held)
@@ -1018,6 +1027,8 @@ class DtmfReceiver:
             self._open(d, b)
 
     def _hit(self, d, b):
+        if not self._clean:
+            self._all_clean = 0
         self._hits += 1
         self._last = b
         self._on = b
@@ -1055,6 +1066,7 @@ class DtmfReceiver:
         self._clean_hits = 0
         self._precise_hits = 0
         self._hits = 0
+        self._all_clean = 1
         self._hit(d, b)
         # The hit used blocks b-2..b: the tone begins in one of b-3..b. Take the
         # first block at least 20 % full, and place the start inside it.
@@ -1072,6 +1084,31 @@ class DtmfReceiver:
                 break
             j += 1
         self._start = j * 100 + ((256 - frac) * 100) // 256
+        self._onset_ok = 1 if j < 1 else self._together(d, b, j - 1)
+
+    def _together(self, d, b, p):
+        # 0 when one of d's tones was already sounding in block p (just before the
+        # start) and the other was not (see _ONSET_HI_Q8); p is within the ring
+        st = self._st
+        r = d >> 2
+        c = 4 + (d & 3)
+        fr = 0
+        fc = 0
+        for i in range(b - 2, b + 1):
+            if i >= 0:
+                a = _RING + (i & 7) * 8
+                if st[a + r] > fr:
+                    fr = st[a + r]
+                if st[a + c] > fc:
+                    fc = st[a + c]
+        a = _RING + (p & 7) * 8
+        pr = st[a + r] * 256
+        pc = st[a + c] * 256
+        if pr >= fr * _ONSET_HI_Q8 and pc < fc * _ONSET_LO_Q8:
+            return 0
+        if pc >= fc * _ONSET_HI_Q8 and pr < fr * _ONSET_LO_Q8:
+            return 0
+        return 1
 
     def _close(self, b):
         d = self._cand
@@ -1094,6 +1131,8 @@ class DtmfReceiver:
             j -= 1
         if not self._confirmed():
             return
+        if self._all_clean and not self._onset_ok:
+            return      # a chord, not a key (see _ONSET_HI_Q8)
         if end - self._start < _MIN_TONE_MS * 10:
             return
         if self._q_len >= _QUEUE:

@@ -18,6 +18,8 @@ import pytest
 from ringroute import audio, fwexec
 from ringroute.signals import dtmf as gen
 
+import dtmf_helpers as h
+
 
 def _need(kind):
     x = gen.real_audio(kind, seconds=1)
@@ -85,6 +87,35 @@ def test_no_talk_off_in_music(tmp_path):
     assert ev == []
 
 
+def _note(hz, ms, dbm0):
+    t = np.arange(int(ms * 8)) / 8000.0
+    return audio.dbm0_to_peak(dbm0) * np.sin(2 * np.pi * hz * t)
+
+
+def test_a_note_joining_a_held_note_is_not_a_key():
+    # F5 held, then F#6 joins it for 80 ms (697 + 1477 Hz within 0.2 %: key 3,
+    # as clean as a key): a chord, because the two tones did not start together.
+    # (The mirror case, F#6 held and F5 joining, is still heard as a key: the
+    # joining note's end leaves a noisy hit, and noisy pairs are exempt from
+    # this rule. See docs/notes/dtmf.md.)
+    x = np.concatenate([gen.silence(100), _note(698.5, 300, -12), gen.silence(100)])
+    x[int(0.2 * 8000):int(0.28 * 8000)] += _note(1480.0, 80, -14)
+    assert h.decode(x) == []
+    # the same pair started together is key 3
+    y = np.concatenate([gen.silence(100), _note(698.5, 80, -12) + _note(1480.0, 80, -14),
+                        gen.silence(100)])
+    assert h.digits(h.decode(y)) == "3"
+
+
+def test_a_key_over_a_held_tone_off_the_key_is_heard():
+    # a key pressed while another steady tone plays (hold music's note off the
+    # DTMF frequencies) still starts with both of its tones together
+    x = np.concatenate([gen.silence(100), _note(587.3, 400, -20), gen.silence(100)])
+    k, _ = gen.tape("5", on_ms=80, lead_ms=200, tail_ms=220 - 80)
+    x[:len(k)] += k
+    assert h.digits(h.decode(x)) == "5"
+
+
 # ---- hours (make soak) -----------------------------------------------------------
 @pytest.mark.slow
 @pytest.mark.micropython
@@ -94,10 +125,10 @@ def test_hour_of_speech_and_music(tmp_path):
     sp = talk_off(str(tmp_path), "speech", 3600, levels=(-12.0,))
     mu = talk_off(str(tmp_path), "music", 3600, levels=(-12.0,))
     # Target: none. Measured at the time of writing: none in the speech hour,
-    # 3 in the 82 minutes of music, all in one piece that holds F5 + F#6
+    # 1 in the 82 minutes of music, in the one piece that holds F5 + F#6
     # (697 + 1477 Hz within 0.2 %: key 3) as clean as a key. Guard that.
     assert sp == [], sp
-    assert len(mu) <= 3, mu
+    assert len(mu) <= 1, mu
 
 
 @pytest.mark.slow
