@@ -12,7 +12,6 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-sys.path.insert(0, os.path.join(ROOT, "firmware"))
 
 from ringroute import paths  # noqa: E402
 from ringroute.signals import callerid as G  # noqa: E402
@@ -26,7 +25,7 @@ PER_CELL = 10
 _CPU = r"""
 import sys, time
 from array import array
-import callerid as C
+from rrfw.dsp import callerid as C
 std = sys.argv[2]
 d = C.CallerIdDecoder() if std == 'any' else C.CallerIdDecoder(standard=std)
 blk = array('h', bytes(160))

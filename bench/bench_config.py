@@ -13,11 +13,12 @@ import time
 import yaml
 
 from ringroute.configlang import compile_config, to_json
-from ringroute.paths import FIRMWARE, ROOT, engine_command, engine_env
+from ringroute.paths import ROOT, engine_command, engine_env
 
 BOARD_SCRIPT = r"""
 import gc, json, time, sys
-import cfgcheck, ivr
+from rrfw.store import cfgcheck
+from rrfw.call import ivr
 text = open(sys.argv[1]).read()
 gc.collect(); a0 = gc.mem_alloc()
 cfg = json.loads(text)

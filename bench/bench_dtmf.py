@@ -23,9 +23,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "host_tools"))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-sys.path.insert(0, os.path.join(ROOT, "firmware"))
 
 from ringroute import audio, fwexec, paths  # noqa: E402
 from ringroute.signals import dtmf as gen  # noqa: E402
@@ -104,7 +102,8 @@ def ours_decode_many(signals, tmp):
 
 
 CPU_SCRIPT = """
-import dtmf, sys
+import sys
+from rrfw.dsp import dtmf
 from array import array
 with open(sys.argv[1], 'rb') as f:
     data = array('h', f.read())

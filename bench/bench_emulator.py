@@ -52,7 +52,6 @@ def smallest_heap():
 def code_and_data():
     """(code bytes, data bytes at boot, peak data bytes) of the firmware in the unix port."""
     import tempfile
-    sys.path.insert(0, os.path.join(ROOT, "host_tools"))
     from ringroute import paths
     with tempfile.TemporaryDirectory() as work:
         p = subprocess.run(paths.engine_command("micropython", "1M") + [

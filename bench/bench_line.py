@@ -18,7 +18,6 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-sys.path.insert(0, os.path.join(ROOT, "host_tools"))
 
 from ringroute import audio, fwexec, paths  # noqa: E402
 from ringroute.signals import tones as st  # noqa: E402
@@ -29,7 +28,8 @@ N_CORPUS = int(os.environ.get("BENCH_LINE_N", "30"))   # recordings per tone per
 _SPEED = r'''
 import time, sys
 from array import array
-import ringdet, hangup, tones
+from rrfw.line import ringdet, hangup
+from rrfw.dsp import tones
 N = 3000
 blk = array("h", [((i * 7919) % 2001) - 1000 for i in range(80)])
 def bench(name, fn):

@@ -10,9 +10,12 @@ import sys
 sys.path.append(sys.argv[3])   # tests/, for the stand-in board
 from standin_hal import StandInHal, board_dir, us_ring_pulses  # noqa: E402
 
-MODULES = ("compat", "pcm", "blockframe", "events", "store", "cfgstore", "records", "player",
-           "router", "profiles", "ringdet", "hangup", "dtmf", "dtmfgen", "progress", "tonegen",
-           "callbacks", "extdial", "callerid", "tones", "schedule", "ivr", "linecall", "app")
+MODULES = ("rrfw.compat", "rrfw.hal.pcm", "rremu.blockframe", "rrfw.call.events", "rrfw.store.atomic",
+           "rrfw.store.cfgstore", "rrfw.store.records", "rrfw.call.player", "rrfw.call.router",
+           "rrfw.line.profiles", "rrfw.line.ringdet", "rrfw.line.hangup", "rrfw.dsp.dtmf", "rrfw.dsp.dtmfgen",
+           "rrfw.line.progress", "rrfw.dsp.tonegen", "rrfw.call.callbacks", "rrfw.call.extdial",
+           "rrfw.dsp.callerid", "rrfw.dsp.tones", "rrfw.call.schedule", "rrfw.call.ivr",
+           "rrfw.call.linecall", "rrfw.call.app")
 
 
 def main(cfg_path, work):
@@ -22,8 +25,8 @@ def main(cfg_path, work):
         __import__(m)
     gc.collect()
     code = gc.mem_alloc() - base
-    import app as app_mod
-    import linecall
+    from rrfw.call import app as app_mod
+    from rrfw.call import linecall
     cfg = board_dir(cfg_path, work)
     hal = StandInHal()
     a = app_mod.App(hal, cfg)

@@ -3,12 +3,17 @@
 #   main.py --emu SOCKET [--lines N] [--exts N] [--root DIR] [--console stdio]
 # With --console stdio the emulated board's console (REPL UART) is this
 # process's stdin/stdout, a pty set up by `ringroute emulate --pty`; Ctrl-C
-# there stops the app and starts the emulated REPL (replemu.py), as
+# there stops the app and starts the emulated REPL (rremu/repl.py), as
 # MicroPython's own REPL takes over on the board.
+#
+# The firmware itself is the package rrfw (frozen, or .mpy files on the
+# flash); rremu is the emulated board's own code and never ships.
 import gc
 import sys
 
-import cfgstore
+from rrfw.compat import unload
+from rrfw.errors import Reboot
+from rrfw.store import cfgstore
 
 
 def _arg(argv, name, default=None):
@@ -22,15 +27,15 @@ def _arg(argv, name, default=None):
 def make_hal(argv):
     sock = _arg(argv, "--emu")
     if sock:
-        import hal_emu
+        from rremu import board as hal_emu
         port = None
         if _arg(argv, "--console") == "stdio":
-            import replemu
+            from rremu import repl as replemu
             port = replemu.Port()
         return hal_emu.Hal(sock, int(_arg(argv, "--lines", "2")), int(_arg(argv, "--exts", "4")),
                            console=port)
-    import hal_esp32
-    return hal_esp32.Hal()
+    from rrfw.hal import esp32
+    return esp32.Hal()
 
 
 def main(argv):
@@ -43,24 +48,23 @@ def main(argv):
     while True:  # one pass per (soft) boot; the emulated link survives a soft reset
         a = None
         try:
-            if hal is not None and hasattr(hal, "reset_outputs"):
+            if hal is not None:
                 hal.reset_outputs()  # what a reset does to the relays and SLICs
             a = boot(argv, hal)
             hal = a.hal
             a.run()
             return  # the emulated world stopped
         except KeyboardInterrupt:
-            if hal is None or not hasattr(hal, "idle_block"):
+            port = hal.repl_port() if hal is not None else None
+            if port is None:
                 raise  # the board: MicroPython's own REPL takes over
             a = None
             gc.collect()
-            import replemu
-            if replemu.Repl(hal, hal._console, root).run() == "stop":
+            from rremu import repl
+            if repl.Repl(hal, port, root).run() == "stop":
                 return
-        except Exception as e:
-            if type(e).__name__ != "Reboot":  # console.Reboot
-                raise
-            if e.why != "config" and hasattr(hal, "reboot"):
+        except Reboot as e:
+            if e.why != "config":
                 hal.reboot()  # the board: machine.reset()
         a = None
         gc.collect()
@@ -68,7 +72,7 @@ def main(argv):
 
 def boot(argv, hal):
     try:
-        import cfgcheck
+        from rrfw.store import cfgcheck
         check = cfgcheck.check
     except ImportError:  # a build without the checker still boots on a host-validated config
         check = None
@@ -78,8 +82,7 @@ def boot(argv, hal):
     # for a push).
     check = None
     cfgcheck = None
-    if "cfgcheck" in sys.modules:
-        del sys.modules["cfgcheck"]
+    unload("rrfw.store.cfgcheck")
     gc.collect()
     if hal is None:
         hal = make_hal(argv)
@@ -88,13 +91,15 @@ def boot(argv, hal):
         # or the caller hears ringing), but keep the console up for a push.
         print("ringroute: no usable configuration (%s); lines stay idle" % source)
         cfg = {"version": 1, "lines": [], "extensions": {}}
-    import app
+    from rrfw import VERSION
+    from rrfw.call import app
     a = app.App(hal, cfg)
-    if hasattr(hal, "event_out"):
-        a.events.sinks.append(hal.event_out)
-    import console
-    a.console = console.Console(a, hal, config_source=source)
-    a.events.emit("boot", version=app.VERSION, config=source)
+    sink = hal.event_sink()
+    if sink is not None:
+        a.events.sinks.append(sink)
+    from rrfw.console import server
+    a.console = server.Console(a, hal, config_source=source)
+    a.events.emit("boot", version=VERSION, config=source)
     return a
 
 

@@ -1,7 +1,9 @@
 """Static checks of the firmware, run by `make check` (and so by `make test`).
 
-1. Every firmware/*.py compiles with mpy-cross for the ESP32 (xtensawin):
-   the device cannot load a file that does not.
+1. Every file the manifest ships (firmware/rrfw/manifest.py), and main.py,
+   compiles with mpy-cross for the ESP32 (xtensawin): the device cannot load
+   a file that does not. Every module under firmware/rrfw is either shipped
+   or a plain twin (*_plain.py), so nothing is left out by accident.
 2. The ESP32 HAL (and anything else that imports `machine`) type-checks
    against MicroPython's ESP32 API stubs, so a wrong keyword argument on
    machine.Pin / I2S / I2C / WDT fails the build. The stubs are installed
@@ -9,7 +11,6 @@
 
 Exit status 1 and one line per problem when anything fails.
 """
-import glob
 import os
 import subprocess
 import sys
@@ -21,13 +22,33 @@ TYPINGS = os.path.join(ROOT, "build", "typings")
 STUBS = ["micropython-esp32-esp32-generic-stubs==1.29.0.post1", "micropython-stdlib-stubs==1.29.0.post2"]
 BIN = os.path.dirname(sys.executable)
 # Files checked against the ESP32 API: those that touch the hardware.
-HARDWARE_FILES = ["hal_esp32.py"]
+HARDWARE_FILES = ["rrfw/hal/esp32.py"]
+NOT_SHIPPED_OK = ("manifest.py",)   # the list itself; plain twins end in _plain.py
 
 
-def mpy_cross_all():
+def board_files():
+    """What the board runs: the manifest's files and main.py (relative to firmware/)."""
+    from ringroute import fwbuild
+    return fwbuild.shipped() + [fwbuild.MAIN]
+
+
+def unlisted():
+    """Modules under firmware/rrfw the manifest neither ships nor excuses."""
+    listed = set(board_files())
+    out = []
+    for dp, _, fs in os.walk(os.path.join(FIRMWARE, "rrfw")):
+        for f in fs:
+            rel = os.path.relpath(os.path.join(dp, f), FIRMWARE)
+            if f.endswith(".py") and rel not in listed and not f.endswith("_plain.py") \
+                    and f not in NOT_SHIPPED_OK:
+                out.append("firmware/%s: not in firmware/rrfw/manifest.py (ship it, or name it *_plain.py)" % rel)
+    return out
+
+
+def mpy_cross_all(files=None):
     fails = []
     mpy = os.path.join(BIN, "mpy-cross")
-    for f in sorted(glob.glob(os.path.join(FIRMWARE, "*.py"))):
+    for f in [os.path.join(FIRMWARE, r) for r in (files or board_files())]:
         p = subprocess.run([mpy, "-march=xtensawin", "-o", os.devnull, f],
                            capture_output=True, text=True, timeout=60)
         if p.returncode != 0:
@@ -57,17 +78,17 @@ def typecheck(files, cwd=FIRMWARE):
          "--ignore-missing-imports", "--no-error-summary", "--check-untyped-defs",
          "--cache-dir", os.path.join(ROOT, "build", "mypy-cache")] + files,
         capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
-    names = tuple(os.path.basename(f) + ":" for f in files)
+    names = tuple(f + ":" for f in files)
     # the stubs themselves have a few errors of their own; only ours count
     return [ln for ln in p.stdout.splitlines() if ln.startswith(names) and ": error:" in ln]
 
 
 def main():
-    fails = mpy_cross_all()
+    fails = unlisted() + mpy_cross_all()
     fails += ["firmware/" + ln for ln in typecheck(HARDWARE_FILES)]
     for f in fails:
         print(f)
-    n = len(glob.glob(os.path.join(FIRMWARE, "*.py")))
+    n = len(board_files())
     if fails:
         print("check: %d problem(s)" % len(fails))
         return 1

@@ -9,7 +9,7 @@ import numpy as np
 from ringroute import audio, fwexec, paths
 from ringroute.signals import callerid as G
 
-import callerid as fw
+from rrfw.dsp import callerid as fw
 
 
 def pcm(x):

@@ -1,7 +1,5 @@
-"""Shared test helpers (the lead's). Area-specific fixtures live in each test file."""
-import os
-import sys
+"""Shared test helpers (the lead's). Area-specific fixtures live in each test file.
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "host_tools"))
-sys.path.insert(0, os.path.join(ROOT, "firmware"))
+The host package (ringroute) and the firmware's packages (rrfw, rremu) are
+installed in the project virtualenv (`pip install -e .`), so tests import
+them like any other package."""

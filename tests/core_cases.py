@@ -10,10 +10,10 @@
 import os
 import json
 
-import store
-import cfgstore
-import records
-import events
+from rrfw.store import atomic as store
+from rrfw.store import cfgstore
+from rrfw.store import records
+from rrfw.call import events
 
 
 class PowerCut(Exception):

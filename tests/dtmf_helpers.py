@@ -9,10 +9,8 @@ import numpy as np
 
 from ringroute import audio, paths
 
-if paths.FIRMWARE not in sys.path:
-    sys.path.insert(0, paths.FIRMWARE)
 
-import dtmf  # noqa: E402  (firmware/dtmf.py)
+from rrfw.dsp import dtmf  # noqa: E402  (firmware/dtmf.py)
 
 
 def to_blocks(x):

@@ -15,8 +15,8 @@ import math
 import sys
 from array import array
 
-import app as app_mod
-import linecall
+from rrfw.call import app as app_mod
+from rrfw.call import linecall
 from standin_hal import StandInHal, board_dir, us_ring_pulses
 
 

@@ -2,8 +2,8 @@
 # (tests/test_ivr_engine.py) and by the real `micropython` binary
 # (`micropython tests/ivr_cases.py`, MICROPYPATH=firmware), so the firmware
 # logic is proven on both.
-import ivr
-import schedule
+from rrfw.call import ivr
+from rrfw.call import schedule
 
 
 class FakePlayer:

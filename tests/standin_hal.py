@@ -96,7 +96,7 @@ class ConsoleStub:
 
 def make_app(cfg_path):
     """(App on a stand-in board, its HAL, the list of events it emits) in the cwd."""
-    import app as app_mod
+    from rrfw.call import app as app_mod
     with open(cfg_path) as f:
         cfg = json.load(f)
     hal = StandInHal()

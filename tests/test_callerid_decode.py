@@ -5,7 +5,7 @@ import pytest
 
 from ringroute.signals import callerid as G
 
-import callerid as fw
+from rrfw.dsp import callerid as fw
 from callerid_helpers import decode_cpython, exact
 
 

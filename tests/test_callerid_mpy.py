@@ -9,7 +9,7 @@ import pytest
 from ringroute import audio
 from ringroute.signals import callerid as G
 
-import callerid as fw
+from rrfw.dsp import callerid as fw
 from callerid_helpers import (decode_batch, decode_cpython, exact, pcm, random_case,
                               real_audio_files, run_micropython)
 
@@ -103,7 +103,7 @@ def test_engines_agree_on_whole_decodes(tmp_path):
 _BLOCKS_SCRIPT = r"""
 import sys
 from array import array
-import callerid as C
+from rrfw.dsp import callerid as C
 BIAS = 536870912   # callerid._BIAS (a private const: not visible from outside on MicroPython)
 st = array('i', [0] * int(sys.argv[2]))
 for i in (2, 3, 5, 6, 7, 8, 16, 17, 18, 19):
@@ -179,7 +179,7 @@ def test_arithmetic_fits_32_bit_viper_ints():
 _HEAP_SCRIPT = r"""
 import sys, micropython
 from array import array
-import callerid as C
+from rrfw.dsp import callerid as C
 d = C.CallerIdDecoder()
 blk = array('h', bytes(160))
 t = 0

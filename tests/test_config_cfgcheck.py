@@ -13,8 +13,7 @@ from ringroute.configlang import compile_config
 from ringroute.paths import engine_command, engine_env
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "firmware"))
-import cfgcheck  # noqa: E402
+from rrfw.store import cfgcheck  # noqa: E402
 
 def _configs():
     import yaml
@@ -99,7 +98,7 @@ def test_disa_enabled_with_pin_passes():
 
 
 def test_bad_config_is_refused_and_the_running_one_stays(tmp_path, monkeypatch):
-    import cfgstore
+    from rrfw.store import cfgstore
     monkeypatch.chdir(tmp_path)
     good = json.dumps(compiled())
     assert cfgstore.install(good, cfgcheck.check) is None
@@ -118,7 +117,7 @@ def test_micropython_agrees(tmp_path):
     bad["extensions"]["402"]["port"] = 0
     data = tmp_path / "cfgs.json"
     data.write_text(json.dumps([good, bad, compiled("day-night.yaml"), compiled("one-level.yaml")]))
-    script = ("import json, cfgcheck\n"
+    script = ("import json\nfrom rrfw.store import cfgcheck\n"
               "for c in json.load(open(%r)):\n"
               "    print(cfgcheck.check(c))\n" % str(data))
     out = subprocess.run(engine_command("micropython") + ["-c", script], env=engine_env("micropython"),

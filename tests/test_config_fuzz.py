@@ -9,8 +9,7 @@ import yaml
 from ringroute.configlang import check_config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "firmware"))
-import cfgcheck  # noqa: E402
+from rrfw.store import cfgcheck  # noqa: E402
 
 JUNK = [None, 0, -1, 99999, "x", "", [], {}, [1, "a"], {"a": 1}, True, "menu", "ext 999", "message",
         "12:00", "2026-13-01", "*", "mon-fri", {"ext": 1, "menu": "x"}, {"message": []}, {"then": "hangup"}]

@@ -1,8 +1,8 @@
 """What `ringroute board learn` proposes goes into a line's hangup settings,
 including an exchange's own busy tone, and reaches the hang-up detector."""
-import hangup
+from rrfw.line import hangup
 from ringroute.configlang import check_config, compile_config
-import cfgcheck
+from rrfw.store import cfgcheck
 
 CFG = """\
 version: 1

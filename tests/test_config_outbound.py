@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-import cfgcheck
+from rrfw.store import cfgcheck
 from ringroute.configlang import check_config, compile_config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

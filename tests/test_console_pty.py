@@ -335,10 +335,33 @@ def test_console_pty_flash_installs_the_firmware_with_mpremote(tmp_path):
         assert rc == 0, err
         assert "verified" in out and "reset the board" in out
         flash = tmp_path / "flash"
-        assert (flash / "console.mpy").exists() and (flash / "main.py").exists()
-        assert not (flash / "replemu.mpy").exists() and not (flash / "hal_emu.mpy").exists()
+        assert (flash / "rrfw" / "console" / "server.mpy").exists() and (flash / "main.py").exists()
+        assert not (flash / "rremu").exists() and not (flash / "rrfw" / "manifest.mpy").exists()
         assert json.loads((flash / "board.json").read_text())["name"] == "emulated"
         with _open(b.port) as board:  # the reset board runs the app again
             assert board.request("status")["board"] == "emulated"
+    finally:
+        b.stop()
+
+
+def test_console_pty_flash_removes_what_the_build_no_longer_holds(tmp_path):
+    flash = tmp_path / "flash"
+    (flash / "rrfw" / "call").mkdir(parents=True)
+    (flash / "dtmf.mpy").write_bytes(b"M old flat layout")          # a module of an older build
+    (flash / "linecall.py").write_text("x = 1\n")                   # an old source copy
+    (flash / "rrfw" / "call" / "queue_old.mpy").write_bytes(b"M")   # a module since dropped
+    (flash / "boot.py").write_text("# MicroPython's own\n")
+    b = EmuBoard(tmp_path, config=_config(), speed=2.0, flash=str(flash)).start()
+    try:
+        rc, out, err = cli("flash", "--port", b.port, "--board", "emulated", "--out", tmp_path / "build")
+        assert rc == 0, err
+        assert "removed 3 file(s)" in out, out
+        for gone in ("dtmf.mpy", "linecall.py", "rrfw/call/queue_old.mpy"):
+            assert not (flash / gone).exists(), gone
+        # the office's files and MicroPython's boot.py stay
+        assert (flash / "boot.py").exists() and (flash / "config.json").exists()
+        built = sorted(str(p.relative_to(tmp_path / "build")) for p in (tmp_path / "build").rglob("*.mpy"))
+        on_board = sorted(str(p.relative_to(flash)) for p in flash.rglob("*.mpy"))
+        assert on_board == built
     finally:
         b.stop()

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-import app as app_mod
-import linecall
+from rrfw.call import app as app_mod
+from rrfw.call import linecall
 from standin_hal import StandInHal, make_app, us_ring_pulses
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -85,7 +85,7 @@ def test_fault_while_connected_opens_the_crosspoint(board):
 
 
 def test_a_fault_that_keeps_coming_back_restarts_the_board(board):
-    from console import Reboot
+    from rrfw.console.server import Reboot
     a, hal, seen = board
     lc = a.lines[0]
 

@@ -5,9 +5,9 @@ import os
 
 from array import array
 
-import conscmd
-import linecall
-import tonegen
+from rrfw.console import commands as conscmd
+from rrfw.call import linecall
+from rrfw.dsp import tonegen
 from standin_hal import ConsoleStub, make_app, us_ring_pulses
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -5,10 +5,10 @@ import os
 
 import pytest
 
-import app as app_mod
-import conscmd
-import ivr
-from console import CmdError
+from rrfw.call import app as app_mod
+from rrfw.console import commands as conscmd
+from rrfw.call import ivr
+from rrfw.console.server import CmdError
 from ringroute.configlang import compile_config
 from standin_hal import ConsoleStub, StandInHal
 

@@ -4,8 +4,8 @@ from array import array
 import numpy as np
 import pytest
 
-import profiles
-import tonegen
+from rrfw.line import profiles
+from rrfw.dsp import tonegen
 from ringroute import audio
 
 

@@ -8,7 +8,7 @@ from ringroute import audio
 from ringroute.signals import dtmf as gen
 
 import dtmf_helpers as h
-import dtmfgen
+from rrfw.dsp import dtmfgen
 from dtmf_helpers import decode, digits
 
 
@@ -110,7 +110,7 @@ def test_firmware_generator_refuses_bad_input():
 @pytest.mark.micropython
 def test_firmware_generator_under_micropython_matches_cpython():
     code = """
-import dtmfgen
+from rrfw.dsp import dtmfgen
 from array import array
 g = dtmfgen.DtmfGenerator()
 g.start('47#')

@@ -101,7 +101,8 @@ def test_viper_and_plain_agree_block_by_block(tmp_path):
     raw = tmp_path / "corpus.raw"
     raw.write_bytes(corpus(90).astype("<i2").tobytes())
     code = """
-import dtmf, json
+import json
+from rrfw.dsp import dtmf
 from array import array
 a = dtmf.DtmfReceiver()
 b = dtmf.DtmfReceiver(plain=True)
@@ -138,7 +139,8 @@ def test_per_block_path_allocates_nothing():
     # process() (rx and tx), and a digit completing into the queue, all under
     # heap_lock; MemoryError would be raised by any allocation.
     code = """
-import micropython, dtmf, dtmfgen
+import micropython
+from rrfw.dsp import dtmf, dtmfgen
 from array import array
 r = dtmf.DtmfReceiver()
 g = dtmfgen.DtmfGenerator()

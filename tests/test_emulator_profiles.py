@@ -6,7 +6,7 @@ import pytest
 
 from emuhelp import emulate, of
 
-import profiles
+from rrfw.line import profiles
 
 # scenario method -> the name the firmware reports, and the release deadline (ms
 # after the caller hangs up): issue 4 asks 1 s after a CPC drop and 4 s after the

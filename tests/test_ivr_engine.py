@@ -6,7 +6,6 @@ import sys
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "firmware"))
 sys.path.insert(0, HERE)
 
 import ivr_cases  # noqa: E402

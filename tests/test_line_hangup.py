@@ -119,7 +119,7 @@ def test_methods_can_be_switched_off():
 
 
 def test_unknown_method_is_refused():
-    import hangup as fw_hangup
+    from rrfw.line import hangup as fw_hangup
     with pytest.raises(ValueError):
         fw_hangup.HangupDetector("US", methods=["telepathy"])
 
@@ -162,7 +162,7 @@ def test_viper_level_sum_matches_its_plain_twin(tmp_path):
     from ringroute import paths
     p = tmp_path / "twin.py"
     p.write_text(
-        "import hangup, random\nfrom array import array\nrandom.seed(3)\nbad = 0\n"
+        "import random\nfrom rrfw.line import hangup\nfrom array import array\nrandom.seed(3)\nbad = 0\n"
         "for trial in range(200):\n"
         "    b = array('h', [random.randint(-32768, 32767) >> random.randint(0, 14) for i in range(80)])\n"
         "    if trial == 0:\n        b = array('h', [-32768] * 80)\n"

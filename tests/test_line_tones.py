@@ -93,7 +93,7 @@ def test_engines_agree_on_a_recording(engine, tmp_path):
 
 
 _TWIN = r'''
-import tones
+from rrfw.dsp import tones
 from array import array
 import random
 random.seed(7)

@@ -12,6 +12,7 @@ import check_firmware  # noqa: E402
 
 
 def test_firmware_compiles_and_hal_typechecks():
+    assert check_firmware.unlisted() == []
     assert check_firmware.mpy_cross_all() == []
     assert check_firmware.typecheck(check_firmware.HARDWARE_FILES) == []
 
@@ -22,13 +23,13 @@ def test_firmware_compiles_and_hal_typechecks():
     ("self._wdt = machine.WDT(timeout=_WDT_MS)", "self._wdt = machine.WDT(timeout_ms=_WDT_MS)"),
 ])
 def test_wrong_esp32_call_fails_the_typecheck(tmp_path, bad, needle):
-    src = open(os.path.join(ROOT, "firmware", "hal_esp32.py")).read()
+    shutil.copytree(os.path.join(ROOT, "firmware", "rrfw"), tmp_path / "rrfw")
+    hal = tmp_path / "rrfw" / "hal" / "esp32.py"
+    src = hal.read_text()
     assert bad in src
-    (tmp_path / "hal_esp32.py").write_text(src.replace(bad, needle, 1))
-    shutil.copy(os.path.join(ROOT, "firmware", "pcm.py"), tmp_path / "pcm.py")
-    shutil.copy(os.path.join(ROOT, "firmware", "compat.py"), tmp_path / "compat.py")
-    errs = check_firmware.typecheck(["hal_esp32.py"], cwd=str(tmp_path))
-    assert errs and all("hal_esp32.py" in e for e in errs), errs
+    hal.write_text(src.replace(bad, needle, 1))
+    errs = check_firmware.typecheck(["rrfw/hal/esp32.py"], cwd=str(tmp_path))
+    assert errs and all("esp32.py" in e for e in errs), errs
 
 
 def test_syntax_the_device_rejects_is_caught(tmp_path, monkeypatch):
@@ -38,5 +39,18 @@ def test_syntax_the_device_rejects_is_caught(tmp_path, monkeypatch):
     (fw / "bad.py").write_text("def f(a, /, b):\n    return a\n")   # positional-only: not MicroPython
     monkeypatch.setattr(check_firmware, "FIRMWARE", str(fw))
     monkeypatch.setattr(check_firmware, "ROOT", str(tmp_path))
-    fails = check_firmware.mpy_cross_all()
+    fails = check_firmware.mpy_cross_all(["ok.py", "bad.py"])
     assert len(fails) == 1 and fails[0].startswith("firmware/bad.py")
+
+
+def test_a_module_left_out_of_the_manifest_is_caught(tmp_path, monkeypatch):
+    fw = tmp_path / "firmware"
+    shutil.copytree(os.path.join(ROOT, "firmware", "rrfw"), fw / "rrfw")
+    (fw / "rrfw" / "call" / "queue.py").write_text("x = 1\n")        # forgotten in the manifest
+    (fw / "rrfw" / "dsp" / "dtmf_plain.py").write_text("x = 1\n")    # a plain twin: never ships
+    monkeypatch.setattr(check_firmware, "FIRMWARE", str(fw))
+    monkeypatch.setattr(check_firmware, "board_files", lambda: [
+        os.path.relpath(os.path.join(dp, f), str(fw)) for dp, _, fs in os.walk(str(fw / "rrfw"))
+        for f in fs if f.endswith(".py") and f not in ("queue.py", "dtmf_plain.py", "manifest.py")])
+    assert check_firmware.unlisted() == [
+        "firmware/rrfw/call/queue.py: not in firmware/rrfw/manifest.py (ship it, or name it *_plain.py)"]

@@ -5,14 +5,7 @@
 #   make -C ports/esp32 BOARD=ESP32_GENERIC FROZEN_MANIFEST=/path/to/ringroute/boards/reference/manifest.py
 # Paths below are relative to this file. Not built on CI (no ESP-IDF there);
 # `ringroute flash` with stock MicroPython is the supported path today.
+# What is frozen is the firmware's one list, firmware/rrfw/manifest.py;
+# main.py stays a file on the flash so a technician can see and replace it.
 include("$(PORT_DIR)/boards/manifest.py")
-
-# Everything in firmware/ except the emulated board's own modules and main.py
-# (main.py stays a file on the flash so a technician can see and replace it).
-EMULATOR_ONLY = ("hal_emu.py", "replemu.py", "main.py")
-import os  # noqa: E402  (manifest files are Python run by the build)
-
-_fw = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "firmware")
-for _name in sorted(os.listdir(_fw)):
-    if _name.endswith(".py") and _name not in EMULATOR_ONLY:
-        module(_name, base_path=_fw)
+include("../../firmware/rrfw/manifest.py")

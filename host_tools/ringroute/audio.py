@@ -19,8 +19,7 @@ RATE = 8000  # Hz, the board's codec rate (reference-board.md)
 DBM0_PEAK = 32767.0 * 10 ** (-3.17 / 20)  # ~22760
 
 
-class AudioError(Exception):
-    """A file that cannot be read as audio; the message says which and why."""
+from .errors import AudioError  # noqa: E402,F401  (raised here; part of the one hierarchy)
 
 
 def dbm0_to_peak(dbm0):

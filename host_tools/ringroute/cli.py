@@ -1,17 +1,15 @@
 """The `ringroute` command: one entry point, one table of subcommands.
 
 Each subcommand lives in its own module `ringroute.cmd_<name>` with
-HELP (one line), configure(parser) and run(args) -> exit code. Errors derived
-from RingrouteError (and a few well-known OS errors) become one line on
-stderr, never a traceback.
+HELP (one line), configure(parser) and run(args) -> exit code. Every error
+the tools raise derives from RingrouteError (errors.py) and becomes one line
+on stderr, never a traceback.
 """
 import argparse
 import importlib
 import sys
 
 from .errors import RingrouteError
-from .audio import AudioError
-from .paths import ToolMissing
 
 # name -> module. Nested groups ("dtmf decode") are handled by the module.
 COMMANDS = [
@@ -62,12 +60,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return args._run(args) or 0
-    except (RingrouteError,) as e:
+    except RingrouteError as e:
         print("ringroute: %s" % e, file=sys.stderr)
         return e.exit_code
-    except (AudioError, ToolMissing) as e:
-        print("ringroute: %s" % e, file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("ringroute: interrupted", file=sys.stderr)
         return 130

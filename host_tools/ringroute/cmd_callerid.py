@@ -1,7 +1,7 @@
 """`ringroute callerid decode`: caller-ID messages in recordings of a line, by the firmware's decoder."""
 
 from . import fwexec
-from .errors import RingrouteError, UsageError
+from .errors import UsageError
 
 HELP = "decode caller ID (Bell 202, ETSI V.23 FSK, DTMF CLIP) from recordings of a line"
 DESCRIPTION = """\
@@ -62,10 +62,7 @@ def decode(files, engine="micropython", standard="any", errors=False):
         if standard != "any":
             raise UsageError("--errors works with every standard only (leave out --standard)")
         cls = "CallerIdDiagnostic"
-    try:
-        res = fwexec.run_decoder("callerid:" + cls, files, engine)
-    except fwexec.DecodeError as e:
-        raise RingrouteError(str(e))
+    res = fwexec.run_decoder("callerid:" + cls, files, engine)
     out = []
     for evs in res:
         msgs = []

@@ -2,7 +2,7 @@
 import json
 
 from . import fwexec
-from .errors import RingrouteError
+
 
 HELP = "decode DTMF keys from recordings of a phone line, with the board's own receiver"
 DESCRIPTION = """\
@@ -47,10 +47,7 @@ def configure(p):
 
 def decode(files, engine="micropython"):
     """Keys per file: lists of {"digit", "start_ms", "end_ms"}."""
-    try:
-        res = fwexec.run_decoder("dtmf:DtmfReceiver", files, engine)
-    except fwexec.DecodeError as e:
-        raise RingrouteError(str(e))
+    res = fwexec.run_decoder("dtmf:DtmfReceiver", files, engine)
     return [[{"digit": e["digit"], "start_ms": float(e["start_ms"]), "end_ms": float(e["end_ms"])}
              for e in evs if e.get("event") == "digit"] for evs in res]
 

@@ -6,19 +6,20 @@ import subprocess
 import sys
 import tempfile
 
-from . import paths
-from .errors import RingrouteError, UsageError
+from . import fwbuild, paths
+from .errors import RingrouteError, ToolMissing, UsageError
 
 HELP = "compile the firmware for the ESP32 and copy it to the board (mpremote), verify, reset"
 DESCRIPTION = """\
 The board must already run stock MicroPython (docs/quickstart.md shows how
 to put it there with esptool). This command:
-  1. compiles firmware/*.py with mpy-cross -march=xtensawin (the board loads
-     precompiled .mpy: compiling source on the board costs heap it lacks);
-     main.py stays source, as MicroPython runs main.py at boot; the
-     emulator-only modules are left out;
+  1. compiles what firmware/rrfw/manifest.py ships with mpy-cross
+     -march=xtensawin (the board loads precompiled .mpy: compiling source
+     on the board costs heap it lacks); main.py stays source, as MicroPython
+     runs main.py at boot; the emulated board's code never ships;
   2. copies them and boards/BOARD/board.json to the board's flash with
-     mpremote, and removes old .py copies that would shadow the new .mpy;
+     mpremote, and removes every firmware file the build no longer holds
+     (a stale .mpy, an old .py that would shadow the new .mpy);
   3. reads back every file's SHA-256 and compares;
   4. resets the board, which then starts the ringroute firmware.
 The office's config, prompts, records and PIN on the board are kept.
@@ -29,8 +30,6 @@ examples:
   ringroute flash --build-only          # just build/esp32/*.mpy
 """
 
-EMULATOR_ONLY = ("hal_emu.py", "replemu.py")   # the emulated board's HAL and REPL
-SOURCE = ("main.py",)                          # run as source by MicroPython at boot
 MPREMOTE_TIMEOUT = 300                         # s; mpremote can wait forever on a silent port
 
 
@@ -53,29 +52,44 @@ def _tool(name):
         return cand
     found = shutil.which(name)
     if not found:
-        raise paths.ToolMissing("`%s` is not installed: run `make venv`" % name)
+        raise ToolMissing("`%s` is not installed: run `make venv`" % name)
     return found
 
 
 def build(out):
-    """Compile the firmware into `out`; returns the list of file names to copy."""
-    os.makedirs(out, exist_ok=True)
-    cross = _tool("mpy-cross")
-    files = []
-    for name in sorted(os.listdir(paths.FIRMWARE)):
-        if not name.endswith(".py") or name in EMULATOR_ONLY:
-            continue
-        src = os.path.join(paths.FIRMWARE, name)
-        if name in SOURCE:
-            shutil.copyfile(src, os.path.join(out, name))
-            files.append(name)
-            continue
-        dst = os.path.join(out, name[:-3] + ".mpy")
-        p = subprocess.run([cross, "-march=xtensawin", "-o", dst, src], capture_output=True, text=True)
-        if p.returncode != 0:
-            raise RingrouteError("mpy-cross failed on firmware/%s: %s" % (name, p.stderr.strip()))
-        files.append(name[:-3] + ".mpy")
-    return files
+    """Compile what the manifest ships into `out` for the ESP32; returns the
+    files to copy, relative to `out` (rrfw/dsp/dtmf.mpy, ..., main.py)."""
+    return fwbuild.build(out, "xtensawin")
+
+
+# Run on the board after the copy: every firmware file there that this build
+# does not hold goes (a module dropped or moved keeps no stale .mpy that could
+# be imported instead). Only firmware files: the rrfw/ tree, and .py/.mpy
+# modules at the root (the flat layout of older builds); the office's config,
+# prompts, records and PIN stay.
+_PRUNE = """import os
+keep = set(%r)
+def walk(d):
+    for e in os.ilistdir(d or '/'):
+        p = (d + '/' if d else '') + e[0]
+        if e[1] & 0x4000:
+            walk(p)
+            try:
+                os.rmdir(p)
+            except OSError:
+                pass
+        elif p not in keep:
+            os.remove(p)
+            print('removed', p)
+for e in os.ilistdir('/'):
+    n = e[0]
+    if e[1] & 0x4000:
+        if n == 'rrfw':
+            walk(n)
+    elif (n.endswith('.mpy') or (n.endswith('.py') and n not in ('boot.py', 'main.py'))) and n not in keep:
+        os.remove(n)
+        print('removed', n)
+"""
 
 
 def _mpremote(port, *cmd, timeout=MPREMOTE_TIMEOUT):
@@ -91,10 +105,10 @@ def _mpremote(port, *cmd, timeout=MPREMOTE_TIMEOUT):
     return p.stdout
 
 
-def _copy(port, srcs):
+def _copy(port, srcs, total):
     """One mpremote session copies every file; its per-file lines become progress."""
     import time
-    argv = [_tool("mpremote"), "connect", port, "resume", "fs", "cp"] + srcs + [":"]
+    argv = [_tool("mpremote"), "connect", port, "resume", "fs", "cp", "-r"] + srcs + [":"]
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     t_end = time.monotonic() + MPREMOTE_TIMEOUT
     done = 0
@@ -108,7 +122,7 @@ def _copy(port, srcs):
             tail = (tail + [line.strip()])[-3:]
             if line.startswith("cp "):
                 done += 1
-                msg = "  [%d/%d] %s" % (done, len(srcs), os.path.basename(line.split()[1]))
+                msg = "  [%d/%d] %s" % (done, total, os.path.basename(line.split()[1]))
                 sys.stderr.write(("\r%-60s" if tty else "%s\n") % msg)
                 sys.stderr.flush()
         p.wait()
@@ -136,11 +150,13 @@ def run(args):
     if args.build_only:
         return 0
     port = default_port(args.port)
-    # old sources next to the new .mpy would be imported instead of them
-    stale = [f[:-4] + ".py" for f in files if f.endswith(".mpy")]
-    _mpremote(port, "exec", "import os\nfor n in %r:\n try:\n  os.remove(n)\n except OSError:\n  pass" % (stale,))
     print("copying to %s ..." % port, flush=True)
-    _copy(port, [os.path.join(args.out, f) for f in files])
+    tops = sorted(set(f.split("/")[0] for f in files))
+    _copy(port, [os.path.join(args.out, f) for f in tops], len(files))
+    out = _mpremote(port, "resume", "exec", _PRUNE % (files,))
+    removed = [ln.split(" ", 1)[1] for ln in out.splitlines() if ln.startswith("removed ")]
+    if removed:
+        print("removed %d file(s) the build no longer holds: %s" % (len(removed), " ".join(removed)))
     out = _mpremote(port, "resume", "fs", "sha256sum", *[":" + f for f in files])
     sums = [ln.strip() for ln in out.splitlines() if len(ln.strip()) == 64]
     bad = []

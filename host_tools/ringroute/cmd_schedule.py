@@ -1,12 +1,9 @@
 """`ringroute schedule CONFIG --at 'YYYY-MM-DD HH:MM'`: which menu answers at that moment."""
 import datetime
-import importlib.util
-import os
 import sys
 
 from .configlang import compile_config
 from .errors import UsageError
-from .paths import FIRMWARE
 
 HELP = "show which schedule mode and menu answer at a given local time"
 DESCRIPTION = """\
@@ -29,11 +26,9 @@ _DAYNAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def firmware_schedule():
-    """The firmware's schedule module, loaded from firmware/ (the code the board runs)."""
-    spec = importlib.util.spec_from_file_location("_rr_fw_schedule", os.path.join(FIRMWARE, "schedule.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    """The firmware's schedule module (the code the board runs)."""
+    from rrfw.call import schedule
+    return schedule
 
 
 def configure(p):

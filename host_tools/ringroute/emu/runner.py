@@ -2,8 +2,8 @@
 
 The firmware runs in its own process (`micropython` by default, or CPython)
 as `firmware/main.py --emu SOCKET`; this side owns the world and the lockstep
-link (firmware/blockframe.py, imported from the firmware folder so both ends
-share one definition of the frames).
+link (rremu.blockframe: both ends import the same module, so they share one
+definition of the frames).
 """
 import calendar
 import datetime
@@ -23,14 +23,8 @@ from .. import audio, paths
 from ..errors import RingrouteError
 from . import world as world_mod
 
-if paths.FIRMWARE not in sys.path:
-    sys.path.insert(0, paths.FIRMWARE)
-import blockframe as bf  # noqa: E402  (firmware module, shared with the board side)
-
-try:
-    import profiles as fw_profiles  # noqa: E402  (firmware/profiles.py: country data)
-except ImportError:  # pragma: no cover - the profiles module is part of the firmware
-    fw_profiles = None
+from rremu import blockframe as bf
+from rrfw.line import profiles as fw_profiles
 
 LINK_TIMEOUT_S = 30.0  # a firmware that neither answers a frame nor exits is stuck
 # Without a set duration a run ends this long after the last call is over:

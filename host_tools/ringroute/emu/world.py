@@ -59,7 +59,7 @@ class Outbound:
     busy, then the called party talks and hangs up."""
 
     def __init__(self, line, profile, t):
-        import dtmf   # the exchange hears the digits with the firmware's own receiver
+        from rrfw.dsp import dtmf   # the exchange hears the digits with the firmware's own receiver
         self.line = line
         self.profile = profile
         self.state = "dialtone"

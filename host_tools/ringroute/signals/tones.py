@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .. import audio, paths
+from .. import audio
 
 RATE = audio.RATE
 AM_DEPTH = 0.95   # modulation depth of AM tones (AS/CA S002:2010 5.3.4.1: 90 % to 99 %)
@@ -22,7 +22,8 @@ AM_DEPTH = 0.95   # modulation depth of AM tones (AS/CA S002:2010 5.3.4.1: 90 % 
 
 def load_profiles():
     """The firmware's profiles module (firmware/profiles.py), loaded once."""
-    return paths.firmware_module("profiles")
+    from rrfw.line import profiles
+    return profiles
 
 
 def get_profile(profile):

@@ -1,0 +1,46 @@
+# The lockstep link between the emulated board (host) and the firmware.
+# One input frame per 10 ms block (world -> firmware), one output frame back.
+# The host's emulator imports this same module, so both ends agree by
+# construction. All integers little-endian.
+#
+# Input frame (IN_HDR, then audio):
+#   u32 block       block number; STOP_BLOCK asks the firmware to exit
+#   u32 utc         the board's real-time clock, UTC seconds
+#   u16 ext_hook    bit p: extension port p is off-hook (SLIC switch-hook)
+#   per line: u8 ring_pulses, u8 line_flags (LF_LOOP, LF_REVERSED)
+#   per line: BLOCK_SAMPLES int16 of line audio (codec input)
+# Output frame (OUT_HDR, then audio, then events):
+#   u32 block       echo of the input's block number
+#   u8  hook        bit l: line l off-hook (hook relay)
+#   u8  pad         keeps the audio 16-bit aligned (viper's ptr16)
+#   u16 ext_ring    bit p: SLIC port p in ring mode
+#   per line: u16 xmask   bit p: line l joined to extension port p (crosspoint)
+#   per line: BLOCK_SAMPLES int16 played to the line (codec output)
+#   u16 nbytes, then nbytes of event text (JSON lines) emitted this block
+from rrfw.compat import const
+from rrfw.hal.base import BLOCK_SAMPLES, BLOCK_MS  # noqa: F401  (the host reads them here too)
+
+STOP_BLOCK = const(0xFFFFFFFF)
+LF_LOOP = const(1)          # loop current flows
+LF_REVERSED = const(2)      # loop-current polarity reversed
+EVENT_MAX = const(4096)     # bytes of event text per output frame; more is dropped and counted
+
+
+def in_size(n_lines):
+    return 10 + 2 * n_lines + 2 * BLOCK_SAMPLES * n_lines
+
+
+def in_audio_offset(n_lines, line):
+    return 10 + 2 * n_lines + 2 * BLOCK_SAMPLES * line
+
+
+OUT_HDR = "<IBxH"  # block, hook bits, pad, ext ring bits
+OUT_XMASK = 8      # offset of the first line's crosspoint mask
+
+
+def out_fixed_size(n_lines):
+    return 8 + 2 * n_lines + 2 * BLOCK_SAMPLES * n_lines
+
+
+def out_audio_offset(n_lines, line):
+    return 8 + 2 * n_lines + 2 * BLOCK_SAMPLES * line

@@ -1,0 +1,328 @@
+# The emulated board's REPL (emulator only; the ESP32 has MicroPython's own).
+#
+# When Ctrl-C stops the app, main.py hands the console to Repl, which speaks
+# what mpremote and a human expect of MicroPython on a UART
+# (docs/console.md, micropython-notes.md "mpremote against an emulated board"):
+#   friendly REPL  ">>> ", line input, Ctrl-A raw, Ctrl-B banner, Ctrl-C clear,
+#                  Ctrl-D soft reset ("MPY: soft reboot"): the app starts again
+#   raw REPL       Ctrl-A -> "raw REPL; CTRL-B to exit\r\n>"; code until Ctrl-D,
+#                  "OK", stdout, 0x04, traceback, 0x04, ">"; Ctrl-D on an empty
+#                  buffer soft-resets and stays raw; raw-paste ("\x05A\x01") with
+#                  flow control; Ctrl-B back to friendly
+# The board's flash folder is mounted as "/" while the REPL runs, so
+# `mpremote fs ls :` and `fs cp x :` see the board's files, not the host's.
+# While it waits for input the REPL keeps the lockstep link to the emulated
+# world turning (hal.idle_block), as the real board's hardware keeps running
+# while its REPL waits.
+import os
+import struct
+import sys
+
+BANNER = b"MicroPython on the ringroute emulated board (unix port)\r\nType \"help()\" for more information.\r\n"
+RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n"
+_PASTE_WINDOW = 128  # bytes the host may send before waiting for 0x01 (MicroPython uses 128 on most ports too)
+
+
+class Port:
+    """The emulated UART: this process's stdin/stdout, a pty that the runner
+    set up raw with VMIN=0/VTIME=0 so a read returns what is there at once."""
+
+    def __init__(self):
+        self._fd = sys.stdin.fileno() if hasattr(sys.stdin, "fileno") else 0
+        self._in = sys.stdin.buffer
+        self._out = sys.stdout.buffer
+        self._cpython = hasattr(os, "read")
+
+    def read_raw(self, buf):
+        """Bytes waiting on the console into buf (0 when none); never blocks."""
+        if self._cpython:
+            try:
+                data = os.read(self._fd, len(buf))
+            except BlockingIOError:
+                return 0
+            buf[:len(data)] = data
+            return len(data)
+        n = self._in.readinto(buf)
+        return n or 0
+
+    def read_into(self, buf):
+        """For the app's console: as read_raw, but a Ctrl-C arriving as data
+        (the runner normally has the tty turn it into SIGINT) stops the app
+        as it would on the board."""
+        n = self.read_raw(buf)
+        if n and buf.find(b"\x03", 0, n) >= 0:
+            raise KeyboardInterrupt
+        return n
+
+    def write(self, data):
+        if self._cpython:
+            sys.stdout.flush()
+        self._out.write(data)
+        if self._cpython:
+            self._out.flush()
+
+
+class _Reset(Exception):
+    pass
+
+
+class _MachineShim:
+    """What mpremote's `reset` and simple scripts need of `machine` here."""
+
+    @staticmethod
+    def reset():
+        raise _Reset("hard")
+
+    @staticmethod
+    def soft_reset():
+        raise _Reset("soft")
+
+    @staticmethod
+    def unique_id():
+        return b"\x00emu\x00\x01"
+
+    @staticmethod
+    def freq(*a):
+        return 240000000
+
+    @staticmethod
+    def idle():
+        pass
+
+
+def _print_exc(e):
+    if hasattr(sys, "print_exception"):
+        sys.print_exception(e, sys.stdout)
+    else:
+        import traceback
+        traceback.print_exception(type(e), e, e.__traceback__, file=sys.stdout)
+        sys.stdout.flush()
+
+
+class Repl:
+    def __init__(self, hal, port, root):
+        self.hal = hal
+        self.port = port
+        self.root = root
+        self._buf = bytearray(256)
+        self._pos = 0
+        self._len = 0
+        self.g = None
+        self._mounted = False
+        self._machine = None
+        self._prev = 0
+        self._poll = None
+        link = hal.link()
+        try:
+            import select
+            self._poll = select.poll()
+            self._poll.register(sys.stdin, select.POLLIN)
+            if link is not None:
+                self._poll.register(link, select.POLLIN)
+            self._link = link
+        except (ImportError, OSError, TypeError, ValueError):
+            self._poll = None
+
+    def _link_ready(self, ready):
+        for entry in ready:
+            obj = entry[0]
+            if obj is self._link or (hasattr(self._link, "fileno") and obj == self._link.fileno()):
+                return True
+        return False
+
+    # --- input --------------------------------------------------------------
+    def _getc(self):
+        while self._pos >= self._len:
+            n = self.port.read_raw(self._buf)
+            if n:
+                self._pos = 0
+                self._len = n
+                break
+            # wait for whichever comes first: a key, or the world's next block
+            if self._poll is not None:
+                ready = self._poll.poll(50)
+                if ready and not self._link_ready(ready):
+                    continue  # only the console: read it at once
+            if not self.hal.idle_block():
+                raise _Reset("stop")
+        c = self._buf[self._pos]
+        self._pos += 1
+        return c
+
+    def _w(self, data):
+        self.port.write(data)
+
+    # --- flash as "/" ---------------------------------------------------------
+    def _enter(self):
+        self._machine = sys.modules.get("machine")
+        sys.modules["machine"] = _MachineShim
+        if hasattr(os, "VfsPosix"):
+            try:
+                os.mount(os.VfsPosix(self.root), "/")
+                self._mounted = True
+            except OSError:
+                pass
+            os.chdir("/")
+        else:
+            os.chdir(self.root)  # CPython: no VFS; paths starting with "/" reach the host's root
+
+    def _leave(self):
+        if self._mounted:
+            try:
+                os.umount("/")
+            except OSError:
+                pass
+            self._mounted = False
+        os.chdir(self.root)
+        if self._machine is None:
+            sys.modules.pop("machine", None)
+        else:
+            sys.modules["machine"] = self._machine
+
+    # --- the loop -------------------------------------------------------------
+    def run(self, why="interrupt"):
+        """Returns "soft" or "hard" (restart the app) or "stop" (the world ended)."""
+        self._enter()
+        self.g = {"__name__": "__main__"}
+        try:
+            if why == "interrupt":
+                self._w(b"Traceback (most recent call last):\r\nKeyboardInterrupt: \r\n")
+            self._w(BANNER + b">>> ")
+            mode = "friendly"
+            line = bytearray()
+            while True:
+                try:
+                    if mode == "friendly":
+                        mode = self._friendly(line)
+                    else:
+                        mode = self._raw(line)
+                except KeyboardInterrupt:
+                    # Ctrl-C as a signal (the pty's VINTR): like the key itself
+                    line[:] = b""
+                    if mode == "friendly":
+                        self._w(b"\r\n>>> ")
+                except _Reset as r:
+                    why = r.args[0] if r.args else "soft"
+                    if why == "raw-soft":
+                        self.g = {"__name__": "__main__"}
+                        self._w(b"MPY: soft reboot\r\n" + RAW_BANNER + b">")
+                        mode = "raw"
+                        continue
+                    if why != "stop":
+                        self._w(b"MPY: soft reboot\r\n")
+                    return why
+        finally:
+            self._leave()
+
+    def _friendly(self, line):
+        c = self._getc()
+        prev = self._prev
+        self._prev = c
+        if c == 0x0A and prev == 0x0D:
+            return "friendly"  # the LF of a CR LF pair: the CR already ended the line
+        if c == 0x01:
+            line[:] = b""
+            self._w(b"\r\n" + RAW_BANNER + b">")
+            return "raw"
+        if c == 0x02:
+            line[:] = b""
+            self._w(b"\r\n" + BANNER + b">>> ")
+        elif c == 0x03:
+            line[:] = b""
+            self._w(b"\r\n>>> ")
+        elif c == 0x04:
+            if not line:
+                self._w(b"\r\n")
+                raise _Reset("soft")
+        elif c == 0x0D or c == 0x0A:
+            self._w(b"\r\n")
+            code = bytes(line).decode()
+            line[:] = b""
+            if code.strip():
+                err = self._exec(code, True)
+                if err is not None:
+                    _print_exc(err)
+            self._w(b">>> ")
+        elif c == 0x08 or c == 0x7F:
+            if line:
+                line[:] = line[:-1]
+                self._w(b"\x08 \x08")
+        elif c >= 0x20:
+            line.append(c)
+            self._w(bytes([c]))
+        return "friendly"
+
+    def _raw(self, line):
+        c = self._getc()
+        if c == 0x01:
+            if bytes(line) == b"\x05A":
+                line[:] = b""
+                self._paste()
+                self._w(b">")
+                return "raw"
+            line[:] = b""
+            self._w(RAW_BANNER + b">")
+        elif c == 0x02:
+            line[:] = b""
+            self._w(b"\r\n" + BANNER + b">>> ")
+            return "friendly"
+        elif c == 0x03:
+            line[:] = b""
+        elif c == 0x04:
+            self._w(b"OK")
+            if not line:
+                self._w(b"\r\n")
+                raise _Reset("raw-soft")
+            code = bytes(line)
+            line[:] = b""
+            self._run_raw(code)
+            self._w(b">")
+        else:
+            line.append(c)
+        return "raw"
+
+    def _paste(self):
+        # raw-paste mode (MicroPython's pyexec.c): announce a window, grant a
+        # new one (0x01) each time the host has used one up, 0x04 ends
+        self._w(b"R\x01" + struct.pack("<H", _PASTE_WINDOW))
+        code = bytearray()
+        used = 0
+        while True:
+            c = self._getc()
+            if c == 0x04:
+                self._w(b"\x04")
+                break
+            code.append(c)
+            used += 1
+            if used == _PASTE_WINDOW:
+                used = 0
+                self._w(b"\x01")
+        self._run_raw(bytes(code))
+
+    def _run_raw(self, code):
+        try:
+            text = code.decode()
+        except UnicodeError:
+            text = None
+        err = self._exec(text, False) if text is not None else ValueError("code is not UTF-8")
+        self._w(b"\x04")
+        if err is not None:
+            _print_exc(err)
+        self._w(b"\x04")
+
+    def _exec(self, code, single):
+        try:
+            if single:
+                exec(compile(code, "<stdin>", "single"), self.g)
+            else:
+                exec(code, self.g)
+        except _Reset:
+            raise
+        except SystemExit:
+            return None
+        except BaseException as e:  # KeyboardInterrupt too: the REPL reports it and goes on
+            return e
+        finally:
+            if hasattr(sys.stdout, "flush"):
+                sys.stdout.flush()
+        return None

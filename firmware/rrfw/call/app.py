@@ -1,0 +1,162 @@
+# The appliance: builds one LineCall per trunk line on top of a HAL and runs
+# them, one step per 10 ms block (the one clock, ARCHITECTURE.md).
+from rrfw.call import events as ev_mod
+from rrfw.store import records as rec_mod
+from rrfw.call import router
+from rrfw.call import linecall
+from rrfw.call.player import Player
+from rrfw.errors import Reboot
+
+CALLBACK_CHECK_BLOCKS = 100   # look for a due call-back once a second
+IVR_STATE = "ivr_state.json"  # the manual override and the feature-code block list, on flash
+FAULTS_BEFORE_RESET = 5       # faults within FAULT_WINDOW_MS that make the board restart
+FAULT_WINDOW_MS = 60000
+CALLBACK_IDLE_MS = 8000       # ms a line must have been idle: longer than a ring cadence's pause
+
+
+class App:
+    def __init__(self, hal, cfg, wall_clock=None):
+        self.hal = hal
+        self.cfg = cfg
+        self.clock = ev_mod.Clock()
+        self.events = ev_mod.Events(self.clock)
+        self.records = rec_mod.Records(settings=cfg.get("records"))
+        self.ports = router.Ports(hal.n_exts)
+        self.wall_clock = wall_clock or hal.rtc_utc
+        from rrfw.dsp import dtmf
+        from rrfw.call import ivr
+        from rrfw.line import ringdet
+        from rrfw.line import hangup
+        try:
+            from rrfw.dsp import callerid
+            cid_cls = callerid.CallerIdDecoder
+        except ImportError:  # a board build may leave caller ID out
+            cid_cls = None
+        self.lines = []
+        # Only the lines the config uses get a call (and its decoders' buffers):
+        # the rest of the board's lines stay on-hook, costing no heap.
+        for i in range(min(hal.n_lines, len(cfg.get("lines", [])))):
+            player = Player(i, self._emitter(i))
+            self.lines.append(linecall.LineCall(
+                i, hal, cfg, self.clock, self.events, self.records, self.ports,
+                ivr.Ivr, dtmf.DtmfReceiver, ringdet.RingDetector, hangup.HangupDetector,
+                cid_cls, player, self.wall_clock))
+        from rrfw.call import callbacks
+        self.callbacks = callbacks.Callbacks(cfg, self.events.emit)
+        # feature codes dialled on extension phones (*81 night mode, ...): only
+        # a config with feature codes pays for the code and the receiver
+        self.extdial = None
+        self._ext_dtmf = None
+        if cfg.get("feature_codes"):
+            from rrfw.call import extdial
+            self.extdial = extdial.ExtDial(hal, cfg, self.events.emit, self._feature_code)
+            self._ext_dtmf = dtmf.DtmfReceiver()
+        self._ivr = ivr
+        self._load_ivr_state()
+        for lc in self.lines:
+            lc.callbacks = self.callbacks
+            lc.siblings = self.lines
+        self.console = None  # set by main when the board has a console protocol
+        self.faults = 0      # calls released because their step raised
+        self._fault_window_t = 0
+        self._fault_window_n = 0
+
+    def _emitter(self, line):
+        def emit(event, **fields):
+            lc = self.lines[line]
+            lc.emit(event, **fields)
+        return emit
+
+    def step(self):
+        hal = self.hal
+        self.clock.block = hal.block
+        self.clock.ms = hal.block * 10
+        for lc in self.lines:
+            try:
+                lc.step()
+            except Exception as e:  # noqa: BLE001 - a fault in one call must not stop the board
+                self._fault(lc, e)
+        if self._ext_dtmf is not None:
+            try:
+                self.extdial.step(self.clock.ms, self.lines, self.ports, self._ext_dtmf)
+            except Exception as e:  # noqa: BLE001 - same rule as a call: log, release, carry on
+                self.events.emit("error", error="extdial: " + repr(e)[:100])
+                self.extdial._end(self.clock.ms, self.ports)
+        if self.callbacks.pending and hal.block % CALLBACK_CHECK_BLOCKS == 0:
+            self._start_callback()
+        if self.console is not None:
+            self.console.poll()
+        hal.feed_watchdog()
+
+    # --- the day/night override and block list survive a reboot ------------------
+    def _load_ivr_state(self):
+        import json
+        from rrfw.store import atomic as store
+        text = store.read_text(IVR_STATE)
+        if text:
+            try:
+                self._ivr.load_shared_state(json.loads(text))
+            except ValueError:
+                pass   # a cut write of the old format: start from the schedule
+
+    def save_ivr_state(self):
+        import json
+        from rrfw.store import atomic as store
+        store.write_atomic(IVR_STATE, json.dumps(self._ivr.shared_state()))
+
+    def _feature_code(self, cfg, code):
+        result = self._ivr.feature_code(cfg, code)
+        if result is not None:
+            self.save_ivr_state()
+        return result
+
+    def set_override(self, mode):
+        """Day/night override from the host (console): a schedule mode, or None to follow the schedule."""
+        self._ivr.set_override(mode)
+        self.save_ivr_state()
+        self.events.emit("override", mode=mode)
+
+    def _start_callback(self):
+        """A due call-back goes out on a line that has been idle a while
+        (never on a line that might be about to ring)."""
+        t = self.clock.ms
+        for lc in self.lines:
+            if lc.state == linecall.IDLE and t - lc._t_state >= CALLBACK_IDLE_MS and not lc.ringdet.ringing:
+                item = self.callbacks.due(t, self.wall_clock())
+                if item is not None:
+                    lc.start_callback(item, t)
+                return
+
+    def _fault(self, lc, e):
+        """A bug or a bad input broke one line's call: release that line (never
+        leave the office's number blocked), log it, and carry on; a board that
+        keeps faulting is reset by the main loop (FAULTS_BEFORE_RESET)."""
+        self.faults += 1
+        self.events.emit("error", line=lc.line + 1, call=lc.call, error=repr(e)[:120])
+        t = self.clock.ms
+        if t - self._fault_window_t > FAULT_WINDOW_MS:
+            self._fault_window_t = t
+            self._fault_window_n = 0
+        self._fault_window_n += 1
+        try:
+            lc.force_release(self.clock.ms)
+        except Exception as e2:  # noqa: BLE001 - last resort: the hardware side alone
+            self.events.emit("error", line=lc.line + 1, error="release: " + repr(e2)[:100])
+            lc.hal.set_hook(lc.line, False)
+        if self._fault_window_n >= FAULTS_BEFORE_RESET:
+            # the same fault again and again: a fresh start is the safest state
+            # (main.py resets the board; the emulated one restarts its app)
+            self.events.emit("error", error="%d faults in %d s: restarting" % (
+                self._fault_window_n, FAULT_WINDOW_MS // 1000))
+            raise Reboot("faults")
+
+    def idle(self):
+        """No call on any line: a new config may be switched in now."""
+        for lc in self.lines:
+            if lc.state != linecall.IDLE:
+                return False
+        return True
+
+    def run(self):
+        while self.hal.next_block():
+            self.step()

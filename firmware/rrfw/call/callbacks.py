@@ -1,0 +1,121 @@
+# Call-back requests and the rules every outbound call obeys.
+#
+# A caller waiting in a queue may ask to be called back instead (the
+# config's callback key). The request is kept on flash (callbacks.json,
+# replaced atomically: a power cut never loses the list) until the board has
+# reached the caller or given up after max_attempts.
+#
+# Before any outbound call the board checks, in order:
+#   1. the do-not-call list (numbers and "prefix*" patterns; the office loads
+#      its national registry extract here, e.g. Italy's Registro delle
+#      Opposizioni, seed 004);
+#   2. calling hours in the office's time zone: by default 08:00-21:00 every
+#      day, the US limit for telephone solicitation (47 CFR 64.1200(c)(1));
+#   3. retry spacing: at most one attempt per retry_ms for each request.
+# A request that fails a rule waits (hours) or is dropped (do-not-call), and
+# the outcome is logged as an event and in the call records.
+import json
+
+from rrfw.compat import const
+from rrfw.store import atomic as store
+
+PATH = "callbacks.json"
+MAX_PENDING = const(16)           # requests kept; more are refused (the caller is told)
+DEFAULT_ATTEMPTS = const(3)       # tries before giving up on a request
+DEFAULT_RETRY_MS = const(300000)  # ms between tries of one request (5 min)
+DEFAULT_HOURS = (480, 1260)       # minutes of local time: 08:00-21:00 (47 CFR 64.1200(c)(1))
+
+
+def on_dnc(number, dnc):
+    for pat in dnc:
+        if pat.endswith("*"):
+            if number.startswith(pat[:-1]):
+                return True
+        elif number == pat:
+            return True
+    return False
+
+
+class Callbacks:
+    def __init__(self, cfg, emit):
+        ob = cfg.get("outbound") or {}
+        self.enabled = bool(ob.get("callback", False))   # outbound calls cost money: the office opts in
+        self.key = ob.get("callback_key", "1")
+        self.dnc = ob.get("do_not_call", [])
+        self.hours = ob.get("hours", DEFAULT_HOURS)
+        self.attempts = ob.get("max_attempts", DEFAULT_ATTEMPTS)
+        self.retry_ms = ob.get("retry_ms", DEFAULT_RETRY_MS)
+        self.tz = (cfg.get("schedule") or {}).get("tz")
+        self.emit = emit
+        self.pending = self._load()
+
+    def _load(self):
+        text = store.read_text(PATH)
+        if not text:
+            return []
+        try:
+            items = json.loads(text)
+        except ValueError:
+            return []
+        return items if isinstance(items, list) else []
+
+    def _save(self):
+        store.write_atomic(PATH, json.dumps(self.pending))
+
+    def request(self, number, target, t_ms, utc):
+        """A caller asks to be called back. Returns None, or why it cannot be done."""
+        if not self.enabled:
+            return "disabled"
+        if not number:
+            return "no_number"          # withheld: nobody to call back
+        if on_dnc(number, self.dnc):
+            return "do_not_call"
+        for item in self.pending:
+            if item["number"] == number:
+                return None             # already waiting: one request per caller
+        if len(self.pending) >= MAX_PENDING:
+            return "full"
+        self.pending.append({"number": number, "target": target, "utc": utc, "tries": 0,
+                             "next_ms": t_ms})
+        self._save()
+        return None
+
+    def in_hours(self, utc):
+        """Calling hours in the office's local time."""
+        minute = (utc // 60) % 1440
+        if self.tz is not None:
+            try:
+                from rrfw.call import schedule
+                minute = schedule.local_time(self.tz, utc)[4]
+            except (ImportError, KeyError, TypeError, IndexError, ValueError):
+                pass
+        return self.hours[0] <= minute < self.hours[1]
+
+    def due(self, t_ms, utc):
+        """The request to call now, or None (checks every rule)."""
+        if not self.pending or not self.in_hours(utc):
+            return None
+        for item in self.pending:
+            if item["next_ms"] <= t_ms:
+                if on_dnc(item["number"], self.dnc):   # the list may have changed since
+                    self.done(item, "do_not_call")
+                    return None
+                return item
+        return None
+
+    def attempt(self, item, t_ms):
+        item["tries"] += 1
+        item["next_ms"] = t_ms + self.retry_ms
+        self._save()
+
+    def done(self, item, outcome):
+        """The request is finished (reached, or given up, or not allowed)."""
+        self.emit("callback_done", number=item["number"], outcome=outcome, tries=item["tries"])
+        self.pending = [x for x in self.pending if x is not item]
+        self._save()
+
+    def failed(self, item, outcome):
+        if item["tries"] >= self.attempts:
+            self.done(item, "gave_up_" + outcome)
+        else:
+            self.emit("callback_retry", number=item["number"], outcome=outcome, tries=item["tries"])

@@ -1,0 +1,142 @@
+# Feature codes dialled on an extension phone (*81 night, *82 day, *80 back
+# to the schedule, *89 block the last caller: the config's feature_codes).
+#
+# Timeline of one session (the extension's own audio reaches the codec
+# through an idle trunk line's pair, joined to it in the crosspoint while that
+# line is on-hook):
+#   extension lifted, not in a call, a line idle
+#     -> join port to the idle line's pair, dial tone to the phone   (DIALTONE)
+#   first key -> dial tone stops; keys collected                     (DIGITS)
+#   the digits match a code -> apply it, confirmation tone           (DONE)
+#   no match possible, or DIGIT_TIMEOUT_MS without a key -> reorder (DONE)
+#   extension hung up, or a call rings that line -> the pair is split again
+# A call ringing in always wins: the session ends at once and the line is free.
+from rrfw.compat import const
+from rrfw.dsp import tonegen
+
+IDLE = const(0)
+DIALTONE = const(1)
+DIGITS = const(2)
+DONE = const(3)
+
+DIGIT_TIMEOUT_MS = const(4000)   # ms without a key before the session gives up
+MAX_CODE = const(6)              # digits in the longest feature code
+# Tones to the extension, (Hz, cadence ms, dBm0): dial tone 350+440 Hz
+# continuous (ANSI T1.401 precise tone plan); confirmation: three short beeps
+# of 440 Hz (a common PBX "stutter" acknowledgment); error: reorder 480+620 Hz
+# at 250/250 ms (T1.401).
+DIAL_TONE = ((350, 440), (), -13)
+CONFIRM_TONE = ((440,), (100, 100, 100, 100, 100, 2000), -13)
+ERROR_TONE = ((480, 620), (250, 250), -24)
+
+
+class ExtDial:
+    def __init__(self, hal, cfg, emit, apply_code):
+        self.hal = hal
+        self.cfg = cfg
+        self.emit = emit
+        self.apply_code = apply_code      # ivr.feature_code(cfg, code) -> (what, value) or None
+        self.codes = cfg.get("feature_codes") or {}
+        self.dial = tonegen.ToneGen(DIAL_TONE[0], DIAL_TONE[1], DIAL_TONE[2])
+        self.ok = tonegen.ToneGen(CONFIRM_TONE[0], CONFIRM_TONE[1], CONFIRM_TONE[2])
+        self.err = tonegen.ToneGen(ERROR_TONE[0], ERROR_TONE[1], ERROR_TONE[2])
+        self.state = IDLE
+        self.port = -1
+        self.line = -1
+        self.digits = ""
+        self.t_key = 0
+        self.tone = None
+        self._was_off = 0     # ports seen off-hook last block (edge detection)
+
+    def _ext_of(self, port):
+        for ext, e in self.cfg.get("extensions", {}).items():
+            if e.get("port") == port:
+                return ext
+        return None
+
+    def step(self, t, lines, ports, dtmf):
+        """Once per block. lines: the LineCall objects; ports: router.Ports."""
+        hal = self.hal
+        if self.state == IDLE:
+            if not self.codes:
+                return
+            for p in range(hal.n_exts):
+                bit = 1 << p
+                off = hal.ext_offhook(p)
+                lifted = off and not (self._was_off & bit)
+                self._was_off = (self._was_off | bit) if off else (self._was_off & ~bit)
+                if lifted and not (ports.engaged & bit):
+                    self._start(t, p, lines, ports, dtmf)
+                    return
+            return
+        lc = lines[self.line]
+        if not hal.ext_offhook(self.port) or lc.state != 0:   # hung up, or a call rings that line
+            self._end(t, ports)
+            return
+        rx = hal.rx[self.line]
+        tx = hal.tx[self.line]
+        if self.state != DONE:
+            dtmf.process(rx, t, tx)
+            ev = dtmf.pop()
+            if ev is not None:
+                self.digits += ev["digit"]
+                self.t_key = t
+                self.state = DIGITS
+                self._match(t)
+            elif self.state == DIGITS and t - self.t_key >= DIGIT_TIMEOUT_MS:
+                self._finish(t, None)
+        if self.state == DIALTONE:
+            self.dial.fill(tx, t)
+        elif self.tone is not None:
+            self.tone.fill(tx, t)
+        else:
+            for i in range(80):
+                tx[i] = 0
+
+    def _start(self, t, port, lines, ports, dtmf):
+        for lc in lines:
+            if lc.state == 0 and not lc.ringdet.ringing:   # linecall.IDLE
+                self.port = port
+                self.line = lc.line
+                self.digits = ""
+                self.t_key = t
+                self.tone = None
+                self.state = DIALTONE
+                ports.engaged |= 1 << port
+                self.hal.xconnect(lc.line, port, True)
+                dtmf.reset()
+                self.dial.start(t)
+                return
+
+    def _match(self, t):
+        d = self.digits
+        if d in self.codes:
+            self._finish(t, d)
+            return
+        for code in self.codes:
+            if code.startswith(d):
+                return                  # could still become a code: wait for more
+        self._finish(t, None)
+
+    def _finish(self, t, code):
+        result = self.apply_code(self.cfg, code) if code is not None else None
+        ext = self._ext_of(self.port)
+        if result is None:
+            self.emit("feature_code", ext=ext, code=self.digits, ok=False)
+            self.tone = self.err
+        else:
+            self.emit("feature_code", ext=ext, code=code, ok=True, what=result[0], value=result[1])
+            self.tone = self.ok
+        self.tone.start(t)
+        self.state = DONE
+
+    def _end(self, t, ports):
+        hal = self.hal
+        hal.xconnect(self.line, self.port, False)
+        tx = hal.tx[self.line]
+        for i in range(80):
+            tx[i] = 0
+        ports.engaged &= ~(1 << self.port)
+        self.state = IDLE
+        self.port = -1
+        self.line = -1

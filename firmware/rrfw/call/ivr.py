@@ -1,0 +1,619 @@
+# ivr.py - the IVR menu engine: an explicit state machine, one step per 10 ms block.
+#
+# Input: the compiled config (host_tools/ringroute/configlang compiles the
+# YAML; docs/config.md documents both), a prompt player and an event sink.
+# Output: action tuples for the core (linecall/router):
+#   ("route", "ext", "101") | ("route", "group", "sales") | ("hangup", reason)
+#
+# A menu is data: (menu, digits) -> action, looked up in cfg["menus"][name]["keys"];
+# the engine has no per-menu code.  States:
+#
+#   PROMPT   a menu prompt is playing; keys are collected (barge-in stops it)
+#   WAIT     prompt finished, waiting for the first digit   (first_ms)
+#   DIGITS   part of an entry collected, waiting for more   (inter_ms)
+#   MESSAGE  a closing/notice message plays to its end, then its "then" action
+#   ROUTED   handed to the router; waiting for route_result()
+#   PENDING  an action tuple is ready; the next step() returns it
+#   DONE     nothing more for this call
+#
+# Timeline of a two-digit entry with map {"1": sales, "12": support}
+# (ambiguous after "1", so the engine waits the inter-digit time; the
+# validator refuses such overlaps unless the menu says allow_overlap):
+#   t=0      greeting starts (PROMPT)
+#   t=1200   key "1" (barge-in: prompt stopped) -> DIGITS, deadline 1200+inter_ms
+#   t=1700   key "2" -> "12" is complete and unambiguous -> route at once
+# Entry stops as soon as it is complete or unambiguous (nobody waits out a
+# timeout or must press #); the terminator ends an entry early.
+#
+# Board-wide helpers for the core: set_override(mode) (host / console),
+# feature_code(cfg, code) (an extension dialled *81 ...), shared_state() /
+# load_shared_state(d) (keep the override and block list across reboots),
+# say_number(n) (prompt fragments for numbers).  A DISA success returns
+# ("disa", max_call_ms): the core owns any outside-line path.
+#
+# Allocation: an idle step (no digit, nothing due) allocates nothing; a
+# digit or an action allocates a few small objects (event dicts, strings),
+# at most a few times per second.
+from rrfw.compat import const
+
+try:
+    import time as _time
+    _default_clock = _time.time
+except ImportError:  # pragma: no cover
+    _default_clock = None
+
+try:
+    from rrfw.call import schedule as _schedule
+except ImportError:  # pragma: no cover - schedule.py ships with ivr.py
+    _schedule = None
+
+_IDLE = const(0)
+_PROMPT = const(1)
+_WAIT = const(2)
+_DIGITS = const(3)
+_MESSAGE = const(4)
+_ROUTED = const(5)
+_PENDING = const(6)
+_DONE = const(7)
+
+STATE_NAMES = ("idle", "prompt", "wait", "digits", "message", "routed", "pending", "done")
+
+_FIRST_MS = const(5000)    # ms, first-digit timeout, counted from the END of the prompt (config default; Asterisk TIMEOUT(response) is 10 s, FreeSWITCH's demo_ivr 'timeout' 10 s, both counted from the prompt's start)
+_INTER_MS = const(3000)    # ms, inter-digit timeout (Asterisk TIMEOUT(digit) default 5 s; FreeSWITCH demo_ivr 'inter-digit-timeout' 2 s)
+_MAX_TRIES = const(3)      # attempts before the final action (FreeSWITCH demo_ivr max-failures 3, max-timeouts 3)
+_MAX_ROUTES = const(6)     # failed routes (busy / no answer) in one call before the IVR gives up
+_MAX_DIGITS = const(16)    # digits, longest entry kept (E.164 numbers are at most 15 digits)
+_MAX_BLOCKED = const(32)   # numbers in the feature-code block list; the oldest goes first, counted in _shared["dropped"]
+_CLOCK_VALID_DAYS = const(19723)  # days since 1970: 2024-01-01; an earlier RTC reading means "never set"
+_START_GRACE_MS = const(60)  # ms, a prompt that never reports busy (file missing) counts as ended after this
+
+_NO_MENU = {"keys": {}}
+
+# shared by every line's Ivr (one board): the manual day/night override and
+# the 'block the last caller' list (the core persists them if it wants).
+_shared = {"override": None, "last_caller": None, "blocked": [], "dropped": 0,
+           "disa_fails": 0, "disa_lock_until": -1}
+
+
+def set_override(mode):
+    """Manual day/night override for all lines: a mode name ("day", "night", ...) or None (follow the schedule)."""
+    _shared["override"] = mode
+
+
+def get_override():
+    return _shared["override"]
+
+
+def block_last_caller():
+    """Feature code: add the last caller's number to the block list. Returns the number or None."""
+    num = _shared["last_caller"]
+    lst = _shared["blocked"]
+    if num and num not in lst:
+        if len(lst) >= _MAX_BLOCKED:
+            lst.pop(0)
+            _shared["dropped"] += 1
+        lst.append(num)
+    return num
+
+
+def blocked_numbers():
+    return _shared["blocked"]
+
+
+def shared_state():
+    """What should survive a reboot (the core saves it to flash, e.g. as JSON)."""
+    return {"override": _shared["override"], "blocked": list(_shared["blocked"])}
+
+
+def load_shared_state(d):
+    """Restore shared_state() after a reboot; unknown or damaged parts are ignored."""
+    if type(d) is not dict:
+        return
+    ov = d.get("override")
+    if ov is None or type(ov) is str:
+        _shared["override"] = ov
+    bl = d.get("blocked")
+    if type(bl) is list:
+        _shared["blocked"] = [x for x in bl if type(x) is str][-_MAX_BLOCKED:]
+
+
+def feature_code(cfg, code):
+    """An extension dialled a feature code: apply it. Returns (what, mode_or_number) or None if unknown.
+
+    cfg["feature_codes"]: {"*81": ["override", "night"], "*80": ["override", None], "*89": ["block_last"]}
+    """
+    fc = (cfg.get("feature_codes") or {}).get(code)
+    if fc is None:
+        return None
+    if fc[0] == "override":
+        set_override(fc[1])
+        return ("override", fc[1])
+    if fc[0] == "block_last":
+        return ("block_last", block_last_caller())
+    return None
+
+
+def say_number(n, prefix="num-"):
+    """Prompt fragments that say a number 0..999999 in English: 342 ->
+    ["num-3", "num-hundred", "num-40", "num-2"]; chain them with other prompts
+    ("you-are", *say_number(3), "in-queue").  Needs prompts num-0..num-19,
+    num-20, num-30 .. num-90, num-hundred, num-thousand."""
+    out = []
+    if n < 0 or n > 999999:
+        return out
+    if n >= 1000:
+        out += say_number(n // 1000, prefix)
+        out.append(prefix + "thousand")
+        n %= 1000
+        if n == 0:
+            return out
+    if n >= 100:
+        out.append(prefix + str(n // 100))
+        out.append(prefix + "hundred")
+        n %= 100
+        if n == 0:
+            return out
+    if n >= 20:
+        out.append(prefix + str(n - n % 10))
+        if n % 10:
+            out.append(prefix + str(n % 10))
+    elif n or not out:
+        out.append(prefix + str(n))
+    return out
+
+
+def _num_match(pattern, number):
+    # "5551234" exact; "555*" prefix (a trailing * matches any rest)
+    if pattern.endswith("*"):
+        return number.startswith(pattern[:-1])
+    return number == pattern
+
+
+class Ivr:
+    def __init__(self, cfg, player, emit, clock=None):
+        self.cfg = cfg
+        self.player = player
+        self.emit = emit
+        self.clock = clock if clock is not None else _default_clock
+        self.menus = cfg.get("menus") or {}
+        self.exts = cfg.get("extensions") or {}
+        # a line may have its own first menu (a support hotline, a second number)
+        line = getattr(player, "line", 0)
+        lines = cfg.get("lines") or []
+        self.line_menu = lines[line].get("menu") if type(line) is int and 0 <= line < len(lines) else None
+        self.stack = []
+        self.visited = {}
+        self.state = _IDLE
+        self.menu = None
+        self.menu_name = None
+        self.start_menu = None
+        self.mode = None
+        self.buf = ""
+        self.exact = None        # action for the buffer when it is complete but still ambiguous
+        self.deadline = 0
+        self.play_t = 0
+        self.seen_busy = False
+        self.n_invalid = 0
+        self.n_timeout = 0
+        self.then = None         # action after a MESSAGE
+        self.fallback = None     # action after a route that failed
+        self.result = None       # the tuple a PENDING step returns
+        self.caller = None
+        self.pin_mode = False    # collecting the DISA PIN (digits are never logged)
+        self.n_failed = 0        # routes not answered in this call
+
+    def state_name(self):
+        return STATE_NAMES[self.state]
+
+    # ---- the interface used by the core -------------------------------
+    def start(self, t_ms, caller):
+        """At answer: pick the start menu (schedule, override, caller rules) and play its greeting."""
+        self.stack = []
+        self.visited = {}
+        self.buf = ""
+        self.exact = None
+        self.then = None
+        self.fallback = None
+        self.result = None
+        self.pin_mode = False
+        self.menu = None
+        self.menu_name = None
+        self.n_failed = 0
+        self.caller = caller or {}
+        number = self.caller.get("number")
+        if number:
+            _shared["last_caller"] = number
+        self.start_menu, self.mode = self._pick_start()
+        if self.mode is not None:
+            self.emit("schedule", mode=self.mode, menu=self.start_menu)
+        act = self._caller_rule(number, self.caller.get("reason"))
+        if act is not None:
+            self._do(t_ms, act)
+            return
+        self._enter(t_ms, self.start_menu)
+
+    def step(self, t_ms, digit, tone_present):
+        st = self.state
+        if st == _IDLE or st == _DONE or st == _ROUTED:
+            return None
+        if st == _PENDING:
+            r = self.result
+            self.result = None
+            self.state = _ROUTED if r[0] == "route" else _DONE
+            return r
+        if st == _MESSAGE:
+            then = self.then
+            if digit is not None and then is not None and then.get("do") == "menu":
+                # a message on the way back to a menu ("our hours are..."): a key
+                # skips the rest and counts in that menu
+                self.player.stop()
+                self.then = None
+                self._do(t_ms, then)
+                if self.state == _PROMPT:
+                    self.player.stop()
+                    self._digit(t_ms, digit)
+                return self._take()
+            if self._prompt_over(t_ms):
+                act = self.then
+                self.then = None
+                if act is None:
+                    self._finish("hangup", "menu_done")
+                else:
+                    self._do(t_ms, act)
+                return self._take()
+            return None
+        # PROMPT / WAIT / DIGITS: collecting
+        if tone_present and st == _PROMPT and self.player.busy:
+            self.player.stop()       # barge-in
+        if digit is not None:
+            if self.player.busy:
+                self.player.stop()
+            if self.pin_mode:
+                self._pin_digit(t_ms, digit)
+            else:
+                self._digit(t_ms, digit)
+            return self._take()
+        if st == _PROMPT:
+            if self._prompt_over(t_ms):
+                self.state = _WAIT
+                self.deadline = t_ms + self.menu.get("first_ms", _FIRST_MS)
+            return None
+        if t_ms >= self.deadline:
+            if self.pin_mode:
+                self._pin_fail(t_ms)
+            elif st == _DIGITS:
+                self._entry_timeout(t_ms)
+            else:
+                self._no_input(t_ms)
+            return self._take()
+        return None
+
+    def route_result(self, t_ms, outcome):
+        """The router's outcome for the last route: "answered", "no_answer" or "busy"."""
+        if self.state != _ROUTED:
+            return None
+        if outcome == "answered":
+            self.state = _DONE
+            return None
+        self.emit("ivr", what=outcome, menu=self.menu_name)
+        act = self.fallback
+        self.fallback = None
+        self.n_failed += 1
+        if self.n_failed > _MAX_ROUTES:
+            # everyone busy again and again (or a fallback that routes back to
+            # the same busy phone): stop before the caller waits forever
+            self._finish("hangup", "no_answer")
+            return None
+        if act is None and self.menu is not None:
+            act = self.menu.get("on_no_answer")
+        if act is None:
+            act = self.cfg.get("on_no_answer")
+        if act is None:
+            # safe default: back to the menu the caller was in
+            act = {"do": "menu", "to": self.menu_name or self.start_menu, "reentry": True}
+        self._do(t_ms, act)
+        return None
+
+    # ---- helpers -------------------------------------------------------
+    def _take(self):
+        # PENDING results go out on the step that produced them
+        if self.state == _PENDING:
+            r = self.result
+            self.result = None
+            self.state = _ROUTED if r[0] == "route" else _DONE
+            return r
+        return None
+
+    def _finish(self, kind, a, b=None):
+        self.result = (kind, a) if b is None else (kind, a, b)
+        self.state = _PENDING
+
+    def _play(self, t_ms, names):
+        self.play_t = t_ms
+        self.seen_busy = False
+        if names:
+            self.player.play(names)
+            if self.player.busy:
+                self.seen_busy = True
+
+    def _prompt_over(self, t_ms):
+        if self.player.busy:
+            self.seen_busy = True
+            return False
+        return self.seen_busy or t_ms - self.play_t >= _START_GRACE_MS
+
+    def _pick_start(self):
+        if self.line_menu is not None:
+            return self.line_menu, None      # this line's own menu beats the schedule
+        start = self.cfg.get("start") or "main"
+        sch = self.cfg.get("schedule")
+        if sch and _schedule is not None and self.clock is not None:
+            utc = int(self.clock())
+            ov = _shared["override"]
+            if utc // 86400 < _CLOCK_VALID_DAYS and ov is None:
+                # the RTC was never set (or lost power): the schedule would be
+                # nonsense, so take the config's choice for that case
+                mode = sch.get("unset") or sch.get("default")
+                menu = (sch.get("modes") or {}).get(mode)
+                self.emit("ivr", what="clock_unset", utc=utc)
+                if menu:
+                    return menu, mode
+                return start, None
+            mode, menu = _schedule.menu_at(sch, utc, ov)
+            if menu:
+                return menu, mode
+        return start, None
+
+    def _caller_rule(self, number, reason):
+        rules = self.cfg.get("callers")
+        if not rules:
+            return None
+        if number:
+            blocked = rules.get("block") or []
+            for p in blocked:
+                if _num_match(p, number):
+                    self.emit("ivr", what="blocked", number=number)
+                    return rules.get("block_action") or {"do": "hangup", "reason": "blocked"}
+            for p in _shared["blocked"]:
+                if p == number:
+                    self.emit("ivr", what="blocked", number=number)
+                    return rules.get("block_action") or {"do": "hangup", "reason": "blocked"}
+            pri = rules.get("priority") or []
+            for rule in pri:
+                if _num_match(rule["number"], number):
+                    self.emit("ivr", what="priority", number=number)
+                    return rule["action"]
+            return None
+        # "withheld": the caller chose to hide it (Bell 202 'P' / ETSI 'private');
+        # "unavailable": out of area / international ('O'); anything else (no
+        # caller ID service, nothing decoded) follows the normal menu
+        if reason != "withheld" and reason != "unavailable":
+            return None
+        act = rules.get(reason)
+        if act is not None:
+            self.emit("ivr", what=reason, reason=reason)
+        return act
+
+    def _enter(self, t_ms, name, reentry=False, long=False):
+        menu = self.menus.get(name)
+        if menu is None:
+            # cfgcheck refuses such configs; never leave a caller in silence
+            self._fallback_final(t_ms)
+            return
+        self.menu = menu
+        self.menu_name = name
+        self.buf = ""
+        self.exact = None
+        self.n_invalid = 0
+        self.n_timeout = 0
+        self.emit("menu", menu=name)
+        seen = name in self.visited or reentry
+        self.visited[name] = True
+        if seen and not long:
+            prompts = menu.get("short") or menu.get("greeting")
+        else:
+            prompts = menu.get("greeting")
+        self.state = _PROMPT
+        self._play(t_ms, prompts)
+
+    def _replay(self, t_ms, before):
+        # notice prompt(s) then the menu's short greeting, as one chain
+        menu = self.menu
+        names = list(before or [])
+        names += menu.get("short") or menu.get("greeting") or []
+        self.buf = ""
+        self.exact = None
+        self.state = _PROMPT
+        self._play(t_ms, names)
+
+    def _candidates(self, buf):
+        """(action for buf or None, True if a longer entry starts with buf)."""
+        menu = self.menu
+        keys = menu.get("keys") or {}
+        exact = keys.get(buf)
+        longer = False
+        for k in keys:
+            if len(k) > len(buf) and k.startswith(buf):
+                longer = True
+                break
+        if menu.get("dial_ext"):
+            for e in self.exts:
+                if e == buf:
+                    if exact is None and self.exts[e].get("dial", True):
+                        exact = self._dial_action(e)
+                elif not longer and len(e) > len(buf) and e.startswith(buf) and self.exts[e].get("dial", True):
+                    longer = True
+        return exact, longer
+
+    def _dial_action(self, e):
+        # a directly dialled extension; announced digit by digit when configured
+        # ("connecting you to" + "digit-1" "digit-0" "digit-2": fragments chained)
+        act = {"do": "ext", "to": e}
+        ann = self.cfg.get("announce_ext")
+        if ann:
+            names = list(ann)
+            for c in e:
+                names.append("digit-" + c)
+            act = {"do": "message", "prompts": names, "then": act}
+        return act
+
+    # ---- DISA: an outside line only after the PIN (cfgcheck: 6+ digits) ----
+    # Failed PINs count across calls and lines; max_attempts failures lock
+    # DISA for lockout_ms of board time.  Success returns ("disa", max_call_ms)
+    # to the core, which owns the trunk-to-trunk path and its time limit.
+    def _disa_start(self, t_ms):
+        d = self.cfg.get("disa") or {}
+        if not d.get("enabled") or not d.get("pin"):
+            self._fallback_final(t_ms)
+            return
+        if t_ms < _shared["disa_lock_until"]:
+            self.emit("ivr", what="disa_locked")
+            self._finish("hangup", "disa_locked")
+            return
+        self.pin_mode = True
+        self.buf = ""
+        if self.menu is None:
+            self.menu = _NO_MENU     # reached from a caller rule: default timeouts
+        self.state = _PROMPT
+        self._play(t_ms, d.get("prompt"))
+
+    def _pin_digit(self, t_ms, c):
+        d = self.cfg["disa"]
+        pin = d["pin"]
+        entry = self.buf if c == "#" else self.buf + c
+        if c == "#" or len(entry) >= len(pin):
+            self.buf = ""
+            if entry == pin:
+                _shared["disa_fails"] = 0
+                self.pin_mode = False
+                self.emit("ivr", what="disa_ok")
+                self._finish("disa", d.get("max_call_ms", 0))
+            else:
+                self._pin_fail(t_ms)
+            return
+        self.buf = entry
+        self.state = _DIGITS
+        self.deadline = t_ms + self.menu.get("inter_ms", _INTER_MS)
+
+    def _pin_fail(self, t_ms):
+        d = self.cfg["disa"]
+        _shared["disa_fails"] += 1
+        n = _shared["disa_fails"]
+        self.buf = ""
+        self.emit("ivr", what="disa_bad_pin", n=n)
+        if n >= d.get("max_attempts", _MAX_TRIES):
+            _shared["disa_fails"] = 0
+            _shared["disa_lock_until"] = t_ms + d.get("lockout_ms", 1800000)
+            self.emit("ivr", what="disa_lockout", until_ms=_shared["disa_lock_until"])
+            self.pin_mode = False
+            self._finish("hangup", "disa_locked")
+            return
+        self.state = _PROMPT
+        self._play(t_ms, d.get("prompt"))
+
+    def _digit(self, t_ms, d):
+        menu = self.menu
+        term = menu.get("terminator", "#")
+        if d == term and self.buf:
+            act = self.exact
+            if act is None:
+                act, _ = self._candidates(self.buf)
+            self.emit("ivr", what="entry", digits=self.buf, menu=self.menu_name)
+            if act is None:
+                self._invalid(t_ms)
+            else:
+                self._do(t_ms, act)
+            return
+        if len(self.buf) >= _MAX_DIGITS:
+            self._invalid(t_ms)
+            return
+        buf = self.buf + d
+        exact, longer = self._candidates(buf)
+        if exact is not None and not longer:
+            self.emit("ivr", what="entry", digits=buf, menu=self.menu_name)
+            self.buf = ""
+            self._do(t_ms, exact)
+            return
+        if exact is None and not longer:
+            self.emit("ivr", what="entry", digits=buf, menu=self.menu_name)
+            self._invalid(t_ms)
+            return
+        self.buf = buf
+        self.exact = exact
+        self.state = _DIGITS
+        self.deadline = t_ms + menu.get("inter_ms", _INTER_MS)
+
+    def _entry_timeout(self, t_ms):
+        act = self.exact
+        self.emit("ivr", what="entry", digits=self.buf, menu=self.menu_name)
+        if act is not None:
+            self._do(t_ms, act)
+        else:
+            self._invalid(t_ms)
+
+    def _invalid(self, t_ms):
+        menu = self.menu
+        self.n_invalid += 1
+        self.emit("ivr", what="invalid", menu=self.menu_name, n=self.n_invalid)
+        if self.n_invalid >= menu.get("max_invalid", _MAX_TRIES):
+            self._final(t_ms, menu.get("on_invalid"))
+            return
+        self._replay(t_ms, menu.get("invalid_prompt"))
+
+    def _no_input(self, t_ms):
+        menu = self.menu
+        self.n_timeout += 1
+        self.emit("ivr", what="timeout", menu=self.menu_name, n=self.n_timeout)
+        if self.n_timeout >= menu.get("max_timeout", _MAX_TRIES):
+            self._final(t_ms, menu.get("on_timeout"))
+            return
+        self._replay(t_ms, menu.get("timeout_prompt"))
+
+    def _final(self, t_ms, act):
+        if act is None:
+            self._fallback_final(t_ms)
+        else:
+            self._do(t_ms, act)
+
+    def _fallback_final(self, t_ms):
+        # never a bare hang-up when a safe fallback exists: the operator
+        op = self.cfg.get("operator")
+        if op is not None:
+            self._do(t_ms, op)
+        else:
+            self._finish("hangup", "menu_done")
+
+    def _do(self, t_ms, act):
+        kind = act.get("do")
+        if kind == "menu":
+            if self.menu_name is not None and act.get("to") != self.menu_name:
+                self.stack.append(self.menu_name)
+            self._enter(t_ms, act.get("to"), act.get("reentry", False))
+        elif kind == "back":
+            name = self.stack.pop() if self.stack else self.start_menu
+            self._enter(t_ms, name)
+        elif kind == "top":
+            self.stack = []
+            self._enter(t_ms, self.start_menu)
+        elif kind == "repeat":
+            self._enter(t_ms, self.menu_name, False, True)
+        elif kind == "ext" or kind == "group":
+            self.fallback = act.get("else")   # the core logs the "route" event itself
+            self._finish("route", kind, act.get("to"))
+        elif kind == "operator":
+            op = self.cfg.get("operator")
+            if op is None or op.get("do") == "operator":
+                self._finish("hangup", "no_operator")
+            else:
+                self._do(t_ms, op)
+        elif kind == "message":
+            self.then = act.get("then")
+            self.state = _MESSAGE
+            self._play(t_ms, act.get("prompts"))
+        elif kind == "hangup":
+            self._finish("hangup", act.get("reason", "menu_done"))
+        elif kind == "disa":
+            self._disa_start(t_ms)
+        else:
+            # unknown action kinds are refused by cfgcheck; be safe anyway
+            self._fallback_final(t_ms)

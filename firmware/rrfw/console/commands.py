@@ -1,0 +1,475 @@
+# The console's commands (docs/console.md), loaded by console.py when the
+# first request arrives and unloaded again after a quiet minute: their code
+# is heap the board needs for calls only while a technician is connected.
+# Each takes the Console and the request's args and returns the result
+# (a dict, or JSON text) or raises console.CmdError.
+import binascii
+import gc
+import json
+import os
+
+from rrfw.console import auth as auth_mod
+from rrfw.store import cfgstore
+from rrfw.store import atomic as store
+from rrfw.compat import const
+from rrfw.console.protocol import CHUNK, MAX_LINE, MONITOR_MS, PROTO
+from rrfw.errors import CmdError
+
+_CFG_MAX = const(32768)    # bytes; a compiled config is a few KB
+_PROMPT_MAX = const(1048576)  # bytes; 131 s of 8 kHz mu-law, a quarter of a 4 MB flash
+_NAME_MAX = const(32)      # characters in a prompt name (and in names shown by status)
+_SPARE = const(16384)      # bytes of flash kept free after an upload (records, config swap)
+
+PROMPTS = "prompts"
+INDEX = PROMPTS + "/index.json"   # name -> [size, crc] of prompts uploaded through the console
+_DOWNLOADS = {"config": cfgstore.CURRENT, "config.prev": cfgstore.PREVIOUS,
+              "records": "records.jsonl", "records.old": "records.1.jsonl"}
+_PRIVATE = ("config", "config.prev", "records", "records.old")  # need a session to read
+
+
+def _name_ok(name):
+    if type(name) is not str or not name or len(name) > _NAME_MAX:
+        return False
+    for c in name:
+        if not ("a" <= c <= "z" or "A" <= c <= "Z" or "0" <= c <= "9" or c in "_-"):
+            return False
+    return True
+
+
+def _size(path):
+    try:
+        return os.stat(path)[6]
+    except OSError:
+        return -1
+
+
+def _file_crc(path):
+    crc = 0
+    buf = bytearray(512)
+    with open(path, "rb") as f:
+        while True:
+            n = f.readinto(buf)
+            if not n:
+                break
+            crc = binascii.crc32(memoryview(buf)[:n], crc)
+    return crc & 0xFFFFFFFF
+
+
+def _free_bytes():
+    try:
+        st = os.statvfs(".")
+        return st[0] * st[3]
+    except (OSError, AttributeError):
+        return -1
+
+
+def hello(con, a):
+    return {"proto": PROTO, "fw": _fw_version(), "board": _board_name(con.hal),
+            "max_line": MAX_LINE, "chunk": CHUNK, "pin_set": con.get_auth().has_pin(),
+            "session": con.get_auth().authorised(con.clock.ms), "seq": con.events.seq}
+
+
+def status(con, a):
+    app = con.app
+    hal = con.hal
+    now = con.clock.ms
+    lines = []
+    ringing = 0
+    talking = {}
+    for lc in app.lines:
+        ringing |= lc.ringing_ports()
+        port = lc.talking_port()
+        if port >= 0:
+            talking[port] = lc.line + 1
+        lines.append({"line": lc.line + 1, "state": lc.state_name(), "call": lc.call})
+    for i in range(len(lines), hal.n_lines):
+        lines.append({"line": i + 1, "state": "unused", "call": None})
+    exts = []
+    for ext, e in sorted(app.cfg.get("extensions", {}).items()):
+        port = e.get("port", -1)
+        if 0 <= port < hal.n_exts:
+            if port in talking:
+                st = "talking"
+            elif ringing & (1 << port):
+                st = "ringing"
+            elif hal.ext_offhook(port):
+                st = "offhook"
+            else:
+                st = "idle"
+        else:
+            st = "no_port"
+        name = e.get("name")
+        exts.append({"ext": ext, "name": name[:_NAME_MAX] if type(name) is str else None,
+                     "port": port, "state": st,
+                     "line": talking.get(port)})
+    gc.collect()
+    prompts = _prompt_names()
+    return {"fw": _fw_version(), "proto": PROTO, "board": _board_name(hal), "uptime_ms": con.uptime_ms(),
+            "utc": app.wall_clock(), "config": con.config_source,
+            "config_name": (app.cfg.get("name") or "")[:_NAME_MAX], "lines": lines, "exts": exts,
+            "heap": {"free": _gc("mem_free"), "used": _gc("mem_alloc")},
+            "storage": {"free": _free_bytes(), "prompts": len(prompts),
+                        "records_bytes": max(0, _size("records.jsonl")) + max(0, _size("records.1.jsonl"))},
+            "events": {"seq": con.events.seq, "overwritten": con.events.overwritten},
+            "console": {"requests": con.requests, "bad": con.bad, "dropped": con.dropped},
+            "auth": con.get_auth().state(now), "pending": con.pending}
+
+
+def login(con, a):
+    err, left = con.get_auth().login(a.get("pin"), con.clock.ms)
+    if err:
+        _auth_error(err, left)
+    return {"session_ms": auth_mod.SESSION_MS}
+
+
+def logout(con, a):
+    con.get_auth().logout()
+    con.monitor_stop()
+    return {}
+
+
+def pin_set(con, a):
+    err, left = con.get_auth().set_pin(a.get("new"), a.get("old"), con.clock.ms)
+    if err:
+        if err == auth_mod.E_FORM:
+            raise CmdError(err, auth_mod.pin_problem(a.get("new")))
+        _auth_error(err, left)
+    return {"session_ms": auth_mod.SESSION_MS}
+
+
+def time_get(con, a):
+    return {"utc": con.app.wall_clock()}
+
+
+def time_set(con, a):
+    utc = a["utc"]
+    if type(utc) is not int or utc < 0:
+        raise CmdError("args", "utc must be whole seconds since 1970")
+    was = con.app.wall_clock()
+    try:
+        con.hal.set_rtc(utc)
+    except NotImplementedError:
+        raise CmdError("unsupported", "this board has no settable clock")
+    return {"utc": con.app.wall_clock(), "was": was}
+
+
+def override(con, a):
+    """Day/night override: {"mode": "night"} forces a schedule mode, {"mode": null} follows the schedule."""
+    mode = a.get("mode")
+    modes = ((con.app.cfg.get("schedule") or {}).get("modes")) or {}
+    if mode is not None and (type(mode) is not str or mode not in modes):
+        raise CmdError("args", "mode must be one of %s, or null for the schedule" % ", ".join(sorted(modes)))
+    con.app.set_override(mode)
+    return {"override": mode}
+
+
+def learn(con, a):
+    """'Learn my line': {"line": 1} makes the next call on line 1 the technician's
+    measurement call; {"line": 1, "result": true} returns the last report."""
+    n = a.get("line", 1)
+    lines = con.app.lines
+    if type(n) is not int or not 1 <= n <= len(lines):
+        raise CmdError("args", "line must be 1..%d" % len(lines))
+    lc = lines[n - 1]
+    if a.get("result"):
+        return {"line": n, "waiting": lc.learner is not None, "report": lc.learned}
+    lc.learn_next_call()
+    return {"line": n, "waiting": True}
+
+
+def reboot(con, a):
+    con.pending = "reboot"
+    return {"rebooting": True}
+
+
+def factory_reset(con, a):
+    if a.get("confirm") != "erase":
+        raise CmdError("args", 'factory reset erases config, prompts, records and the PIN: '
+                               'send {"confirm":"erase"}')
+    con.pending = "factory"
+    return {"erasing": True}
+
+
+def events(con, a):
+    since = a.get("since", 0)
+    first = con.events.first_seq()
+    start = since + 1 if since + 1 > first else first
+    out = []
+    size = 0
+    for text in con.events.since(since):
+        if size + len(text) > MAX_LINE - 120:
+            break
+        out.append(text)
+        size += len(text) + 1
+    return '{"seq":%d,"first":%d,"last":%d,"events":[%s]}' % (
+        con.events.seq, first, start + len(out) - 1, ",".join(out))
+
+
+def monitor(con, a):
+    con.monitor_start(a.get("since"))
+    return {"seq": con.events.seq, "first": con.events.first_seq(), "lease_ms": MONITOR_MS}
+
+
+def monitor_stop(con, a):
+    con.monitor_stop()
+    return {}
+
+
+def prompt_list(con, a):
+    index = _read_index()
+    start = a.get("from", "")
+    out = {}
+    size = 0
+    more = None
+    for name in sorted(_prompt_names()):
+        if name < start:
+            continue
+        if size > MAX_LINE - 200:
+            more = name
+            break
+        ent = index.get(name)
+        sz = _size(PROMPTS + "/" + name + ".ulaw")
+        crc = ent[1] if ent and ent[0] == sz else None  # a file changed behind our back
+        out[name] = [sz, crc]
+        size += len(name) + 24
+    return {"prompts": out, "more": more, "free": _free_bytes()}
+
+
+def prompt_rm(con, a):
+    name = a["name"]
+    if not _name_ok(name):
+        raise CmdError("args", "bad prompt name")
+    store.remove(PROMPTS + "/" + name + ".ulaw")
+    index = _read_index()
+    if name in index:
+        del index[name]
+        store.write_atomic(INDEX, json.dumps(index))
+    return {}
+
+
+# uploads: put.begin {kind, name?, size, crc} -> put.chunk {off, data} ... -> put.end
+def put_begin(con, a):
+    kind = a["kind"]
+    size = a["size"]
+    crc = a["crc"]
+    if type(size) is not int or type(crc) is not int or size < 0:
+        raise CmdError("args", "size and crc must be integers")
+    if kind == "config":
+        name = None
+        limit = _CFG_MAX
+        prefix = "cfgup."
+        folder = "."
+    elif kind == "prompt":
+        name = a["name"]
+        if not _name_ok(name):
+            raise CmdError("args", "a prompt name is 1-%d letters, digits, _ or -" % _NAME_MAX)
+        limit = _PROMPT_MAX
+        store.ensure_dir(PROMPTS)
+        prefix = name + "."
+        folder = PROMPTS
+    else:
+        raise CmdError("args", "kind must be config or prompt")
+    if size > limit:
+        raise CmdError("too_big", "%d bytes is more than the %d a %s may have" % (size, limit, kind))
+    if kind == "config":
+        part = "cfgup.%08x.part" % crc
+    else:
+        part = "%s%08x.part" % (prefix, crc)
+    # an earlier, different upload of the same thing is dropped; the same
+    # one (same crc in the name) resumes where it stopped
+    for f in os.listdir(folder):
+        if f.endswith(".part") and f.startswith(prefix) and f != part:
+            store.remove(f if folder == "." else folder + "/" + f)
+    path = part if folder == "." else folder + "/" + part
+    have = _size(path)
+    if have > size:
+        store.remove(path)
+        have = -1
+    if have < 0:
+        free = _free_bytes()
+        if 0 <= free < size + _SPARE:
+            raise CmdError("no_space", "the flash has %d bytes free; %d needed" % (free, size + _SPARE))
+        open(path, "wb").close()
+        have = 0
+    con.xfer = {"kind": kind, "name": name, "size": size, "crc": crc, "path": path, "have": have}
+    return {"have": have}
+
+
+def put_chunk(con, a):
+    x = con.xfer
+    if x is None:
+        raise CmdError("state", "no upload in progress: put.begin first")
+    off = a["off"]
+    if off != x["have"]:
+        raise CmdError("offset", "the board has %d bytes; send from there" % x["have"], {"have": x["have"]})
+    try:
+        data = binascii.a2b_base64(a["data"])
+    except ValueError:
+        raise CmdError("args", "data is not base64")
+    if "crc" in a and a["crc"] != binascii.crc32(data) & 0xFFFFFFFF:
+        raise CmdError("crc", "chunk CRC mismatch")
+    if x["have"] + len(data) > x["size"]:
+        raise CmdError("too_big", "more data than put.begin announced")
+    with open(x["path"], "ab") as f:
+        f.write(data)
+    x["have"] += len(data)
+    return {"have": x["have"]}
+
+
+def put_end(con, a):
+    x = con.xfer
+    if x is None:
+        raise CmdError("state", "no upload in progress")
+    path = x["path"]
+    have = _size(path)
+    if have != x["size"]:
+        raise CmdError("short", "the board has %d of %d bytes" % (have, x["size"]), {"have": have})
+    if _file_crc(path) != x["crc"]:
+        store.remove(path)
+        con.xfer = None
+        raise CmdError("crc", "the whole file's CRC does not match; upload it again")
+    con.xfer = None
+    if x["kind"] == "prompt":
+        dst = PROMPTS + "/" + x["name"] + ".ulaw"
+        os.rename(path, dst)
+        index = _read_index()
+        index[x["name"]] = [x["size"], x["crc"]]
+        store.write_atomic(INDEX, json.dumps(index))
+        return {"installed": dst}
+    # config: taken only after it parses and passes the board's own check;
+    # cfgstore keeps the previous one and swaps atomically
+    text = store.read_text(path)
+    if text == store.read_text(cfgstore.CURRENT):
+        # the same config again: keep the real previous one, no switch
+        store.remove(path)
+        return {"installed": cfgstore.CURRENT, "switch": "unchanged"}
+    check = None
+    try:
+        from rrfw.store import cfgcheck
+        check = cfgcheck.check
+    except ImportError:
+        pass
+    err = cfgstore.install(text, check)
+    store.remove(path)
+    text = None
+    check = None
+    if err:
+        raise CmdError("config", "the board refused the config: %s" % err)
+    con.config_source = cfgstore.CURRENT
+    con.pending = "config"
+    return {"installed": cfgstore.CURRENT, "switch": "now" if con.idle() else "after the calls in progress"}
+
+
+def get(con, a):
+    kind = a["kind"]
+    off = a.get("off", 0)
+    if kind == "prompt":
+        if not _name_ok(a.get("name")):
+            raise CmdError("args", "bad prompt name")
+        path = PROMPTS + "/" + a["name"] + ".ulaw"
+    elif kind in _DOWNLOADS:
+        if kind in _PRIVATE and not con.get_auth().authorised(con.clock.ms):
+            raise CmdError("auth", "log in with the admin PIN first (login)")
+        path = _DOWNLOADS[kind]
+    else:
+        raise CmdError("args", "kind must be one of: prompt %s" % " ".join(sorted(_DOWNLOADS)))
+    size = _size(path)
+    if size < 0:
+        return {"size": -1, "off": 0, "data": ""}
+    data = b""
+    if off < size:
+        with open(path, "rb") as f:
+            f.seek(off)
+            data = f.read(CHUNK)
+    res = {"size": size, "off": off, "data": binascii.b2a_base64(data).decode().strip()}
+    if off == 0 and size <= _CFG_MAX and kind.startswith("config"):
+        res["crc"] = _file_crc(path)
+    return res
+
+
+def _auth_error(err, left):
+    msgs = {auth_mod.E_UNSET: "no admin PIN yet: set one first (pin.set)",
+            auth_mod.E_BAD: "wrong PIN",
+            auth_mod.E_WAIT: "too many wrong PINs: wait %d s before trying again" % ((left + 999) // 1000),
+            auth_mod.E_LOCKED: "console locked after repeated wrong PINs; try again in %d s" % (
+                (left + 999) // 1000)}
+    raise CmdError(err, msgs.get(err, err), {"retry_ms": left} if left else None)
+
+
+def _fw_version():
+    from rrfw import VERSION
+    return VERSION
+
+
+def _gc(name):
+    f = getattr(gc, name, None)  # MicroPython only; CPython has no such heap figures
+    return f() if f else -1
+
+
+def _board_name(hal):
+    name = getattr(hal, "board_name", None)
+    if name:
+        return name
+    text = store.read_text("board.json")
+    if text:
+        try:
+            return json.loads(text).get("name")
+        except ValueError:
+            pass
+    return None
+
+
+def _prompt_names():
+    try:
+        files = os.listdir(PROMPTS)
+    except OSError:
+        return []
+    return [f[:-5] for f in files if f.endswith(".ulaw")]
+
+
+def _read_index():
+    text = store.read_text(INDEX)
+    if text:
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    return {}
+
+
+def factory_wipe():
+    """Erase what the office put on the board: config, prompts, records, PIN."""
+    for name in os.listdir("."):
+        if name.startswith("config") or name.startswith("cfgup.") \
+                or name.startswith("records") or name.startswith("auth.json"):
+            store.remove(name)
+    try:
+        for name in os.listdir(PROMPTS):
+            store.remove(PROMPTS + "/" + name)
+    except OSError:
+        pass
+
+
+# command name -> (handler, needs an open session)
+COMMANDS = {
+    "hello": (hello, False),
+    "status": (status, False),
+    "login": (login, False),
+    "logout": (logout, False),
+    "pin.set": (pin_set, False),
+    "time.get": (time_get, False),
+    "time.set": (time_set, True),
+    "reboot": (reboot, True),
+    "override": (override, True),
+    "learn": (learn, True),
+    "factory_reset": (factory_reset, True),
+    "events": (events, True),      # events carry callers' numbers
+    "monitor": (monitor, True),
+    "monitor.stop": (monitor_stop, False),
+    "prompt.list": (prompt_list, False),
+    "prompt.rm": (prompt_rm, True),
+    "put.begin": (put_begin, True),
+    "put.chunk": (put_chunk, True),
+    "put.end": (put_end, True),
+    "get": (get, False),           # config and records need a session (checked inside)
+}

@@ -1,0 +1,257 @@
+# The board's console server on the REPL UART (docs/console.md): reads
+# request lines, hands each to its command, queues the replies and the live
+# event monitor. The framing is protocol.py; the commands are commands.py.
+#
+# Ctrl-C still breaks into the REPL at any time (MicroPython raises
+# KeyboardInterrupt), so mpremote can always take over the board.
+#
+# Runs inside App.step(), once per 10 ms block: reads what the UART has,
+# handles complete lines, sends at most _TX_PER_BLOCK bytes (about what the
+# line carries in 10 ms at 115200 baud, so a write never stalls the block
+# clock). With nothing to do, poll() allocates nothing. The commands
+# themselves (commands.py) are imported with the first request and freed
+# after a quiet minute, so the heap holds them only while a technician is
+# connected.
+import gc
+import json
+
+from rrfw.compat import const, unload
+from rrfw.console.protocol import MAX_LINE, MONITOR_MS, frame, parse
+from rrfw.errors import CmdError, Reboot  # noqa: F401  (Reboot: raised by _do_pending)
+
+_READ = const(256)         # bytes taken from the UART per block: 115200 baud brings 115 per 10 ms
+_TX_PER_BLOCK = const(112) # bytes sent per 10 ms block: just under the 115.2 that 115200 baud (10 bits a byte) carries, so a write never waits for the UART
+_OUT_MAX = const(2048)     # bytes queued for sending (a reply is at most MAX_LINE)
+_EV_PER_BLOCK = const(4)   # events sent per block at most while monitoring
+_HINT_MS = const(2000)     # ms between hints to a human typing at the console
+_UNLOAD_MS = const(60000)  # ms without requests after which the command code is freed
+_COMMANDS = "rrfw.console.commands"
+
+
+class Console:
+    def __init__(self, app, hal=None, auth=None, config_source=None):
+        self.app = app
+        self.hal = hal or app.hal
+        self.clock = app.clock
+        self.events = app.events
+        self.auth = auth           # auth.Auth, made at the first request (get_auth)
+        self.config_source = config_source
+        self._rbuf = bytearray(_READ)
+        self._line = bytearray(MAX_LINE)
+        self._fill = 0
+        self._discard = False
+        self._out = bytearray(_OUT_MAX)
+        self._out_mv = memoryview(self._out)
+        self._out_pos = 0
+        self._out_len = 0
+        self._mon_until = 0
+        self._mon_seq = 0
+        self._hint_t = -_HINT_MS
+        self.xfer = None         # upload in progress: dict(kind, name, size, crc, path, have)
+        self._mod = None         # conscmd while loaded
+        self._last_req = 0
+        self.pending = None      # "reboot" / "factory" / "config": done once the reply is out
+        self.dropped = 0         # bytes of output dropped (queue full)
+        self.bad = 0             # damaged or malformed request lines
+        self.requests = 0
+        self._t0 = -1            # block clock at boot (the first poll): uptime counts from there
+
+    # --- the per-block step -----------------------------------------------------
+    def poll(self):
+        if self._t0 < 0:
+            self._t0 = self.clock.ms
+        n = self.hal.console_read(self._rbuf)
+        if n:
+            self._feed(n)
+        if self._mon_until:
+            self._monitor()
+        if self._out_len:
+            self._flush()  # in the same block as the request: a reply costs no extra 10 ms
+        if self.pending is not None and not self._out_len:
+            self._do_pending()
+        if self._mod is not None and self.clock.ms - self._last_req > _UNLOAD_MS and not self._mon_until \
+                and self.xfer is None and self.pending is None:
+            self._unload()
+
+    def _commands(self):
+        if self._mod is None:
+            from rrfw.console import commands
+            self._mod = commands
+        return self._mod
+
+    def _unload(self):
+        self._mod = None
+        unload(_COMMANDS)
+        gc.collect()
+
+    def get_auth(self):
+        if self.auth is None:
+            from rrfw.console import auth
+            self.auth = auth.Auth()
+        return self.auth
+
+    def uptime_ms(self):
+        return self.clock.ms - self._t0 if self._t0 >= 0 else 0
+
+    def monitor_start(self, since):
+        """Stream events after `since` (None: from now) for MONITOR_MS."""
+        self._mon_seq = self.events.seq if since is None else since
+        self._mon_until = self.clock.ms + MONITOR_MS
+
+    def monitor_stop(self):
+        self._mon_until = 0
+
+    def _flush(self):
+        k = self._out_len - self._out_pos
+        if k > _TX_PER_BLOCK:
+            k = _TX_PER_BLOCK
+        self.hal.console_write(self._out_mv[self._out_pos:self._out_pos + k])
+        self._out_pos += k
+        if self._out_pos >= self._out_len:
+            self._out_pos = 0
+            self._out_len = 0
+
+    def _queue(self, data):
+        n = len(data)
+        if self._out_len + n > _OUT_MAX and self._out_pos:
+            rest = self._out_len - self._out_pos
+            self._out[0:rest] = self._out[self._out_pos:self._out_len]
+            self._out_pos = 0
+            self._out_len = rest
+        if self._out_len + n > _OUT_MAX:
+            self.dropped += n
+            return False
+        self._out[self._out_len:self._out_len + n] = data
+        self._out_len += n
+        return True
+
+    def room(self):
+        return _OUT_MAX - (self._out_len - self._out_pos)
+
+    def _feed(self, n):
+        rb = self._rbuf
+        i = 0
+        while i < n:
+            j = rb.find(b"\n", i, n)
+            end = n if j < 0 else j
+            k = end - i
+            if not self._discard:
+                if self._fill + k > MAX_LINE:
+                    self._discard = True
+                    self.bad += 1
+                    self._queue(frame("0", "err", json.dumps(
+                        {"code": "too_long", "msg": "a line may be at most %d bytes" % MAX_LINE})))
+                else:
+                    self._line[self._fill:self._fill + k] = rb[i:end]
+                    self._fill += k
+            if j < 0:
+                return
+            if not self._discard:
+                line = bytes(self._line[:self._fill]).strip()
+                if line:
+                    self._handle(line)
+            self._fill = 0
+            self._discard = False
+            i = j + 1
+
+    def _handle(self, line):
+        try:
+            try:
+                req = parse(line)
+            except CmdError as e:
+                # the rest of a line cut off mid-way, then a whole new request:
+                # resynchronise on the last frame start
+                k = line.rfind(b"~RR")
+                if e.code not in ("crc", "frame") or k <= 0:
+                    raise
+                req = parse(line[k:])
+        except CmdError as e:
+            self.bad += 1
+            self._error(e.extra or "0", e.code, e.msg)
+            return
+        if req is None:
+            # a human at a terminal: say once in a while what this port speaks
+            now = self.clock.ms
+            if now - self._hint_t >= _HINT_MS:
+                self._hint_t = now
+                self._queue(b"ringroute console: framed requests only (docs/console.md); "
+                            b"Ctrl-C for the REPL\r\n")
+            return
+        rid, verb, args = req
+        self.requests += 1
+        now = self.clock.ms
+        self._last_req = now
+        try:
+            cmds = self._commands().COMMANDS
+        except MemoryError:
+            gc.collect()
+            self._error(rid, "memory", "not enough heap for the console's commands now; try again")
+            return
+        entry = cmds.get(verb)
+        if entry is None:
+            self._error(rid, "unknown", "no command %r; this board knows: %s" % (
+                verb, " ".join(sorted(cmds))))
+            return
+        handler, private = entry
+        auth = self.get_auth()
+        if private and not auth.authorised(now):
+            if not auth.has_pin():
+                self._error(rid, "pin_unset", "no admin PIN yet: set one first (pin.set)")
+            else:
+                self._error(rid, "auth", "log in with the admin PIN first (login)")
+            return
+        try:
+            result = handler(self, args)
+        except CmdError as e:
+            self._error(rid, e.code, e.msg, e.extra)
+            return
+        except (KeyError, TypeError, ValueError) as e:
+            self._error(rid, "args", "bad arguments for %s: %r" % (verb, e))
+            return
+        except OSError as e:
+            self._error(rid, "storage", "flash error %s during %s" % (e, verb))
+            return
+        except MemoryError:
+            gc.collect()
+            self._error(rid, "memory", "out of memory during %s" % verb)
+            return
+        line = frame(rid, "ok", result if isinstance(result, str) else json.dumps(result))
+        if len(line) > _OUT_MAX or not self._queue(line):
+            self._error(rid, "too_big", "the reply to %s (%d bytes) does not fit the console's buffer" % (
+                verb, len(line)))
+
+    def _error(self, rid, code, msg, extra=None):
+        obj = {"code": code, "msg": msg}
+        if extra:
+            obj.update(extra)
+        self._queue(frame(rid, "err", json.dumps(obj)))
+
+    def _do_pending(self):
+        why = self.pending
+        if why == "config" and not self.idle():
+            return  # switch configs between calls, never in the middle of one
+        self.pending = None
+        if why == "factory":
+            self._commands().factory_wipe()
+        raise Reboot(why)
+
+    def idle(self):
+        return self.app.idle()
+
+    # --- live events (monitor) -------------------------------------------------
+    def _monitor(self):
+        if self.clock.ms >= self._mon_until:
+            self._mon_until = 0
+            return
+        ev = self.events
+        sent = 0
+        while self._mon_seq < ev.seq and sent < _EV_PER_BLOCK and self.room() > 600:
+            nxt = self._mon_seq + 1
+            first = ev.first_seq()
+            if nxt < first:
+                self._queue(frame("0", "gap", '{"from":%d,"to":%d}' % (nxt, first - 1)))
+                self._mon_seq = first - 1
+                continue
+            self._queue(frame("0", "ev", ev.text(nxt)))
+            self._mon_seq = nxt
+            sent += 1

@@ -1,0 +1,672 @@
+# Call-progress tone detector: dial, busy, reorder (congestion), ringback, SIT, per country.
+#
+# Follows the firmware decoder interface: ToneDetector(profile="DE"), reset(),
+# process(block, t_ms) per 10 ms block of 80 samples, pop() -> event or None,
+# finish(t_ms). Event: {"event": "tone", "tone": "busy", "start_ms": .., "end_ms": ..},
+# emitted when the tone ends. While a tone is recognised, `current` is its name and
+# `current_start_ms` its start (hangup.py and progress.py read these; no allocation).
+#
+# Stage 1, spectrum (viper, integers): for each frequency the profile's tones use,
+# a DFT over the last 4 blocks (40 ms, 320 samples: 25 Hz resolution, so 400 and
+# 450 Hz (UK) fall on each other's nulls and 440 vs 480 Hz (US) leak only
+# -14.5 dB). Each block is correlated once with cos/sin tables (its own phase 0);
+# the 4 per-block results are phase-rotated by 2*pi*f*80/8000 per block and summed,
+# which equals one 320-sample DFT at 1/4 of the cost of recomputing it every block.
+# Stage 2, frame (every block): the frequency set ("signal") whose probes hold at
+# least _PURITY40/40 of the window's energy, every frequency at least _COMP40/40
+# of it, above _MIN_E (about -46 dBm0): speech and music spread their energy
+# and rarely pass. An on-run already going holds on through frames where speech
+# over the tone drops the share, as long as the tone's frequencies keep their
+# level (an agent talking after the caller hung up). Frames are debounced
+# (_DEB frames) into on/off runs; each run keeps its level (its quietest frame
+# away from the ramps, so overlapping speech cannot inflate it) and whether its
+# 10 ms block energies swing (an AM tone: Australia's 425 Hz x 25 Hz, probed at
+# the carrier only).
+# Stage 3, cadence: each tone's pattern [on, off, ...] is matched against the
+# run lengths (tolerance _TOL_MS + _TOL_PCT %, E.180 cadences are +-10 %) by a
+# chain count per pattern element (plus the AM and level-step checks where a
+# profile needs them). A cadenced tone is recognised once `need` completed runs
+# chain in order and the running one has reached its lower bound; need is
+# max(2, len(pattern)), raised where a same-signal tone shares that many
+# elements (Spain's busy vs congestion, UK busy vs congestion), and then the
+# completed chain alone suffices. US busy 0.5/0.5: on, off, on >= 0.4 s: about
+# 1.4 s after the start. A continuous tone needs one run of cont_ms (1 s, longer
+# than any on-time of a cadenced tone with the same frequencies). A sequence
+# tone (SIT: 950, 1400, 1800 Hz back to back) chains runs of different signals,
+# each a 3-probe band (about +-30 Hz of the +-50 Hz ITU-T Q.35 allows); its probes are
+# only computed when it is asked for (progress.py, tones detect; not hangup.py).
+try:
+    from micropython import const
+    import micropython
+    _MP = True
+except ImportError:
+    def const(x):
+        return x
+    _MP = False
+
+from array import array
+import math
+
+from rrfw.line import profiles
+
+_N = const(80)            # samples per block (10 ms at 8 kHz, ARCHITECTURE.md)
+_W = const(4)             # blocks per analysis window (40 ms, 25 Hz bins)
+_BIAS = const(0x4000000)  # stored per-block correlations are biased positive (ptr32 reads
+                          # are zero-extended on 64-bit viper): |corr| <= 2^25.3 < _BIAS
+_PURITY40 = const(18)     # 1/40: signal probes hold >= 45 % of the window energy (a tone 10 Hz
+                          # off its probe keeps sinc^2(10/25) = 57 % in a 40 ms window; AS/CA
+                          # S002 allows 425 +-10 Hz)
+_HOLD40 = const(6)        # 1/40: a tone already running holds on at >= 15 % (speech over it)
+_COMP40 = const(4)        # 1/40: each frequency of a signal holds >= 10 % (twist up to ~7 dB)
+# Window energy units: sum over 320 samples of s*s >> 9. A sine of peak A gives
+# 320 * A^2/2 / 512; at -46 dBm0 A = 22760 * 10^(-46/20) = 114 -> 4061. (AU congestion's
+# soft bursts are 10 dB under the loud ones: a -33 dBm0 tone still has them above.)
+_MIN_E = const(4061)      # window energy at -46 dBm0 (G.711 0 dBm0 = 22760 peak)
+_AM_RATIO = const(2)      # block-energy max/min above which a window is amplitude-modulated
+_DEB = const(3)           # frames (30 ms) a change must persist to start a new run
+_TOL_MS = const(40)       # ms: run length tolerance for window smear and block quantisation,
+_TOL_PCT = const(12)      # plus this % of the element (E.180 Suppl. 2 cadences are +-10 %)
+_CONT_MIN_MS = const(1000)  # ms of steady tone before a continuous tone is recognised
+_LVL_MIN_MS = const(100)  # ms: on-runs shorter than this set no reference level (speech blips)
+_LVL_GAP_MS = const(1000)  # ms: a level reference older than this is void (E.180 level-step
+                           # tones repeat within 0.4 s)
+_QLEN = const(4)          # pending events kept; more are counted in `dropped`
+
+# Priority when two tones of one signal both match (never happens with the
+# tolerances above in the 8 profiles, but order the verdict anyway).
+_ORDER = ("busy", "reorder", "sit", "ringback", "dial")
+_SIT_STEP = const(25)     # Hz between the probes of a SIT band (one 40 ms DFT bin)
+_NEED_MAX = const(8)      # completed runs: cap on the chain a tone may need to be unique
+
+
+def _is_seq(fs):
+    # a sequence tone lists one frequency set per on-element: ((950,), (1400,), (1800,))
+    return len(fs) > 0 and isinstance(fs[0], tuple)
+
+
+def _is_am(fs):
+    return len(fs) == 3 and fs[1] - fs[0] == fs[2] - fs[1]
+
+
+def _fset(fs):
+    # the frequencies a signal is probed at: an AM tone's carrier, else all
+    return (fs[1],) if _is_am(fs) else tuple(fs)
+
+
+def _groups(fs):
+    # a plain tone's signal: one probe group per frequency (an AM tone: its carrier)
+    return tuple((f,) for f in _fset(fs))
+
+
+def _seq_groups(fs):
+    # a sequence tone's signals, one per on-element: ITU-T Q.35 allows SIT +-50 Hz, so each
+    # is a band of three probes 25 Hz apart (a 40 ms window's bins: orthogonal, their
+    # sum holds a tone within about +-30 Hz, measured)
+    return [((f[0] - _SIT_STEP, f[0], f[0] + _SIT_STEP),) for f in fs]
+
+
+def _tol(c):
+    return _TOL_MS + c * _TOL_PCT // 100
+
+
+def _compatible(a, b):
+    # two nominal durations that measured runs could not tell apart
+    return abs(a - b) <= max(_tol(a), _tol(b))
+
+
+def _unique_after(t, others):
+    # smallest k (completed runs, chains start on an on-element) such that no
+    # k-run window of t's pattern fits any k-run window of another pattern, or None
+    L = len(t)
+    for k in range(max(2, L), _NEED_MAX + 1):
+        clash = False
+        for a0 in range(0, L, 2):
+            for u in others:
+                M = len(u)
+                for b0 in range(0, M, 2):
+                    if all(_compatible(t[(a0 + i) % L], u[(b0 + i) % M]) for i in range(k)):
+                        clash = True
+                        break
+                if clash:
+                    break
+            if clash:
+                break
+        if not clash:
+            return k
+    return None
+
+
+def _corr_py(blk, tabc, tabs, nk, re, im, slot):
+    # Plain twin of _corr. Per sample |s*c| <= 2^29, >>10 -> 2^19, x80 -> 2^25.3;
+    # s*s >> 9 <= 2^21, x80 -> 2^27.3: all inside 32-bit signed.
+    e = 0
+    for n in range(_N):
+        x = blk[n]
+        e += (x * x) >> 9
+    for k in range(nk):
+        base = k * _N
+        ar = 0
+        ai = 0
+        for n in range(_N):
+            x = blk[n]
+            ar += (x * tabc[base + n]) >> 10
+            ai += (x * tabs[base + n]) >> 10
+        re[k * _W + slot] = ar + _BIAS
+        im[k * _W + slot] = ai + _BIAS
+    return e
+
+
+def _power_py(re, im, rc, rs, nk, slot, out):
+    # Plain twin of _power. Rotate-and-sum the 4 block correlations (oldest first):
+    # (a>>6) <= 2^19.3, x Q10 rotation -> 2^29.3, difference 2^30.3, >>10 summed x4
+    # -> 2^22.3, >>8 -> 2^14.3, squared and summed -> 2^29.6: inside 32-bit signed.
+    for k in range(nk):
+        xr = 0
+        xi = 0
+        for i in range(_W):
+            j = k * _W + ((slot + 1 + i) & 3)
+            a = (re[j] - _BIAS) >> 6
+            b = (im[j] - _BIAS) >> 6
+            c = rc[k * _W + i]
+            d = rs[k * _W + i]
+            xr += (a * c - b * d) >> 10
+            xi += (a * d + b * c) >> 10
+        xr >>= 8
+        xi >>= 8
+        out[k] = xr * xr + xi * xi
+
+
+if _MP:
+    @micropython.viper
+    def _corr(blk, tabc, tabs, nk: int, re, im, slot: int) -> int:
+        p = ptr16(blk)
+        pc = ptr16(tabc)
+        ps = ptr16(tabs)
+        pr = ptr32(re)
+        pi = ptr32(im)
+        e = 0
+        n = 0
+        while n < 80:
+            x = p[n]
+            x = x - ((x & 0x8000) << 1)
+            e += (x * x) >> 9
+            n += 1
+        k = 0
+        while k < nk:
+            base = k * 80
+            ar = 0
+            ai = 0
+            n = 0
+            while n < 80:
+                x = p[n]
+                x = x - ((x & 0x8000) << 1)
+                c = pc[base + n]
+                c = c - ((c & 0x8000) << 1)
+                s = ps[base + n]
+                s = s - ((s & 0x8000) << 1)
+                ar += (x * c) >> 10
+                ai += (x * s) >> 10
+                n += 1
+            pr[k * 4 + slot] = ar + 0x4000000
+            pi[k * 4 + slot] = ai + 0x4000000
+            k += 1
+        return e
+
+    @micropython.viper
+    def _power(re, im, rc, rs, nk: int, slot: int, out):
+        pr = ptr32(re)
+        pi = ptr32(im)
+        pc = ptr16(rc)
+        ps = ptr16(rs)
+        po = ptr32(out)
+        k = 0
+        while k < nk:
+            xr = 0
+            xi = 0
+            i = 0
+            while i < 4:
+                j = k * 4 + ((slot + 1 + i) & 3)
+                a = (pr[j] - 0x4000000) >> 6
+                b = (pi[j] - 0x4000000) >> 6
+                c = pc[k * 4 + i]
+                c = c - ((c & 0x8000) << 1)
+                d = ps[k * 4 + i]
+                d = d - ((d & 0x8000) << 1)
+                xr += (a * c - b * d) >> 10
+                xi += (a * d + b * c) >> 10
+                i += 1
+            xr = xr >> 8
+            xi = xi >> 8
+            po[k] = xr * xr + xi * xi
+            k += 1
+else:
+    _corr = _corr_py
+    _power = _power_py
+
+
+class _Tone:
+    # One tone's cadence matcher: chain counts per pattern element. Element e is an
+    # on-time of signal esig[e] (>= 0) or an off-time (-1): a plain tone alternates
+    # its signal and off; a sequence tone (SIT: 950, 1400, 1800 Hz, then silence)
+    # has several on-elements of different signals in a row.
+    def __init__(self, name, esig, cadence, cont_ms, levels):
+        self.name = name
+        n = len(cadence)
+        self.L = n
+        self.cad = cadence
+        self.esig = array("b", esig if n else [esig[0]])
+        self.sigs = tuple(sorted(set(x for x in esig if x >= 0)))
+        self.sig = self.sigs[0]  # a plain tone's one signal
+        self.lo = array("i", [max(10, c - _tol(c)) for c in cadence])
+        self.hi = array("i", [c + _tol(c) for c in cadence])
+        self.need = max(2, n)   # completed runs that must chain before the partial one
+        self.ambiguous = False  # need raised to tell this tone from a same-signal look-alike
+        self.cnt = array("i", [0] * max(1, n))
+        self.cst = array("i", [0] * max(1, n))
+        self.ncnt = array("i", [0] * max(1, n))
+        self.ncst = array("i", [0] * max(1, n))
+        self.cont_ms = cont_ms
+        self.am_req = 0         # 1: on-runs must be amplitude-modulated, -1: must not
+        # per on-element level step (dB) relative to the previous on-element: AU congestion
+        # alternates full and -10 dB bursts; 0 = same level. None = levels not checked.
+        self.steps = None
+        if levels:
+            self.steps = array("b", [0] * max(1, n))
+            ons = list(range(0, n, 2))
+            for i, e in enumerate(ons):
+                self.steps[e] = levels[i % len(levels)] - levels[(i - 1) % len(levels)]
+
+    def is_on(self, sig):
+        return sig >= 0 and sig in self.sigs
+
+    def _fits(self, e, sig):
+        # can a run of signal sig be element e?
+        want = self.esig[e]
+        if want >= 0:
+            return sig == want
+        return not (sig >= 0 and sig in self.sigs)
+
+    def clear(self):
+        for e in range(self.L):
+            self.cnt[e] = 0
+
+    def run_done(self, sig, t0, d, ratio, am):
+        # a run (sig, start t0, length d) completed: extend or break each chain.
+        # ratio: for an on-run, its level step from the previous on-run (+1 = >= 6 dB
+        # louder, -1 = >= 6 dB softer, 0 = within 6 dB, 2 = unknown)
+        L = self.L
+        if L == 0:
+            return
+        st = self.steps
+        for e in range(L):
+            on = self.esig[e] >= 0
+            ok = self._fits(e, sig) and self.lo[e] <= d <= self.hi[e]
+            if ok and on and self.am_req and am != self.am_req:
+                ok = False
+            if ok and on and st is not None and ratio != 2:
+                want = 1 if st[e] >= 6 else (-1 if st[e] <= -6 else 0)
+                ok = want == ratio
+            if ok:
+                p = (e - 1) % L
+                if self.cnt[p] > 0:
+                    self.ncnt[e] = self.cnt[p] + 1
+                    self.ncst[e] = self.cst[p]
+                elif on:
+                    self.ncnt[e] = 1
+                    self.ncst[e] = t0
+                else:
+                    self.ncnt[e] = 0
+            else:
+                self.ncnt[e] = 0
+        self.cnt, self.ncnt = self.ncnt, self.cnt
+        self.cst, self.ncst = self.ncst, self.cst
+
+    def check(self, sig, d, need, strict, am):
+        # Does the running (partial) run continue a chain of >= need runs?
+        # strict: the partial must also have reached its element's lower bound.
+        # Returns the chain's start time, or -1.
+        L = self.L
+        on = self.is_on(sig)
+        if on and self.am_req and am != self.am_req and d >= 100:
+            return -1   # (judged once the run has 10 frames)
+        if L == 0:
+            if on and (not strict or d >= self.cont_ms):
+                return 0
+            return -1
+        for e in range(L):
+            if not self._fits(e, sig):
+                continue
+            p = (e - 1) % L
+            c = self.cnt[p]
+            if c >= need and d <= self.hi[e] and (not strict or d >= self.lo[e] or
+                                                   (self.ambiguous and c >= need)):
+                return self.cst[p]
+        return -1
+
+
+class ToneDetector:
+    def __init__(self, profile="US", names=None):
+        prof = profiles.get(profile)
+        tdefs = prof["tones"]
+        order = [n for n in _ORDER if n in tdefs] + sorted(n for n in tdefs if n not in _ORDER)
+        if names is not None:
+            order = [n for n in order if n in names]
+        # distinct frequency sets = signals; the union of their frequencies = probes.
+        # An AM tone (f-m, f, f+m: Australia's 425 Hz x 25 Hz) is probed at its carrier
+        # only; its envelope (block energies swinging with the 25 Hz modulation) tells it
+        # from a plain tone on the same carrier, per run (see _frame).
+        # A sequence tone (its frequencies a tuple of per-on-element sets: SIT) adds its
+        # signals only when it is asked for: three more probes cost 3/4 more time.
+        sigs = []
+        for n in tdefs:
+            if _is_seq(tdefs[n][0]) and n not in order:
+                continue
+            for g in _seq_groups(tdefs[n][0]) if _is_seq(tdefs[n][0]) else (_groups(tdefs[n][0]),):
+                if g not in sigs:
+                    sigs.append(g)
+        probes = []
+        for g in sigs:
+            for grp in g:
+                for f in grp:
+                    if f not in probes:
+                        probes.append(f)
+        self.probes = probes
+        nk = len(probes)
+        self._nk = nk
+        # per signal: its probe groups (probe indices); each group's summed power counts
+        self._sig_probes = [tuple(tuple(probes.index(f) for f in grp) for grp in g) for g in sigs]
+        carriers = [tdefs[n][0][1] for n in tdefs
+                    if not _is_seq(tdefs[n][0]) and _is_am(tdefs[n][0])]
+        self._tabc = array("h", bytes(2 * _N * nk))
+        self._tabs = array("h", bytes(2 * _N * nk))
+        self._rc = array("h", bytes(2 * _W * nk))
+        self._rs = array("h", bytes(2 * _W * nk))
+        for k in range(nk):
+            w = 2 * math.pi * probes[k] / 8000
+            for n in range(_N):
+                self._tabc[k * _N + n] = int(round(16384 * math.cos(w * n)))
+                self._tabs[k * _N + n] = -int(round(16384 * math.sin(w * n)))   # e^{-jwn}
+            for i in range(_W):
+                self._rc[k * _W + i] = int(round(1024 * math.cos(w * _N * i)))
+                self._rs[k * _W + i] = -int(round(1024 * math.sin(w * _N * i)))
+        self._re = array("i", [_BIAS] * (_W * nk))
+        self._im = array("i", [_BIAS] * (_W * nk))
+        self._pow = array("i", [0] * nk)
+        self._eb = array("i", [0] * _W)
+        # cadence matchers; a continuous tone waits longer than any same-signal on-time
+        self._tones = []
+        for n in order:
+            fs, cad = tdefs[n][0], tdefs[n][1]
+            if _is_seq(fs):
+                # SIT-like: on-elements of the listed sets in turn, then off-elements
+                sg = _seq_groups(fs)
+                esig = [sigs.index(sg[i]) if i < len(fs) else -1 for i in range(len(cad))]
+                tn = _Tone(n, esig, tuple(cad), _CONT_MIN_MS, None)
+                tn.need = 2   # two distinct frequencies in the right order and length
+                self._tones.append(tn)
+                continue
+            sig = sigs.index(_groups(fs))
+            cont = _CONT_MIN_MS
+            plain = [m for m in tdefs if not _is_seq(tdefs[m][0])]
+            for m in plain:
+                if _fset(tdefs[m][0]) == _fset(fs):
+                    c = tdefs[m][1]
+                    for i in range(0, len(c), 2):
+                        cont = max(cont, c[i] * 5 // 4 + 100)
+            levels = None
+            for m in plain:   # level steps matter when any same-signal tone has them
+                if _fset(tdefs[m][0]) == _fset(fs) and len(tdefs[m]) > 3:
+                    levels = tdefs[n][3] if len(tdefs[n]) > 3 else (0,)
+            esig = [sig if (i & 1) == 0 else -1 for i in range(len(cad))] or [sig]
+            tn = _Tone(n, esig, tuple(cad), cont, levels)
+            if _is_am(fs):
+                tn.am_req = 1
+            elif len(fs) == 1 and fs[0] in carriers:
+                tn.am_req = -1
+            if cad:
+                others = [tuple(tdefs[m][1]) for m in plain
+                          if m != n and tdefs[m][1] and _fset(tdefs[m][0]) == _fset(fs)
+                          and _is_am(tdefs[m][0]) == _is_am(fs)]
+                k = _unique_after(tuple(cad), others)
+                # not unique in time (AU busy/congestion differ in level only): two
+                # on-runs must complete so their levels are compared
+                tn.need = k if k is not None else max(3, len(cad) + 1)
+                # a chain made longer to rule out a look-alike is proof enough once complete
+                tn.ambiguous = tn.need > max(2, len(cad))
+            self._tones.append(tn)
+        self._on_e = array("i", [0] * len(sigs))   # level of the last on-run of each signal
+        self._ehist = array("i", [0] * 3)          # the running run's last 3 frame energies
+        self._on_end = array("i", [0] * len(sigs))  # when that on-run ended
+        self._qname = [None] * _QLEN
+        self._qs = array("i", [0] * _QLEN)
+        self._qe = array("i", [0] * _QLEN)
+        self.reset()
+
+    def reset(self):
+        self._blocks = 0
+        self._slot = 0
+        for i in range(_W):
+            self._eb[i] = 0
+        self._run_sig = -1
+        self._run_t = 0
+        self._run_e = 0
+        self._run_min = 0
+        self._run_ref = 0
+        self._run_mod = 0
+        self._run_nf = 0
+        self._e = 0
+        self.energy = 0
+        self._mod = False
+        for i in range(len(self._on_e)):
+            self._on_e[i] = 0
+            self._on_end[i] = 0
+        self._cand = -1
+        self._cand_n = 0
+        self._cand_t = 0
+        self._cur = None           # the _Tone recognised now
+        self.current = None
+        self.current_start_ms = 0
+        self._cur_end = 0
+        self._qh = 0
+        self._qn = 0
+        self.dropped = 0
+        self.frame_sig = -1        # last frame's signal index (diagnostics, linelearn)
+        for tn in self._tones:
+            tn.clear()
+
+    # --- per block ---------------------------------------------------------------
+    def process(self, block, t_ms):
+        slot = self._slot
+        self._eb[slot] = _corr(block, self._tabc, self._tabs, self._nk, self._re, self._im, slot)
+        self._blocks += 1
+        if self._blocks >= _W:
+            _power(self._re, self._im, self._rc, self._rs, self._nk, slot, self._pow)
+            sig = self._classify()
+        else:
+            sig = -1
+        self._slot = (slot + 1) & 3
+        self.frame_sig = sig
+        self._frame(sig, t_ms - 20)   # the frame's time: see the header (window centre)
+
+    def _classify(self):
+        e = self._eb[0] + self._eb[1] + self._eb[2] + self._eb[3]
+        self._e = e
+        self.energy = e      # window energy (units above): progress.py's voice detector
+        if e < _MIN_E:
+            return -1
+        e9 = e >> 9
+        best = -1
+        best_s = 0
+        pw = self._pow
+        eb = self._eb
+        # 25 Hz AM at 90-99 % depth: quarter-period block energies swing > 10:1; a plain
+        # tone's stay within noise. 2:1 (3 dB) splits them.
+        self._mod = max(eb[0], eb[1], eb[2], eb[3]) >= _AM_RATIO * min(eb[0], eb[1], eb[2], eb[3])
+        sp = self._sig_probes
+        for j in range(len(sp)):
+            s = 0
+            ok = True
+            for grp in sp[j]:
+                p = 0
+                for k in grp:
+                    p += pw[k]
+                if p < _COMP40 * e9:
+                    ok = False
+                    break
+                s += p
+            if ok and s >= _PURITY40 * e9 and s > best_s:
+                best = j
+                best_s = s
+        j = self._run_sig
+        if best < 0 and j >= 0 and self._run_ref > 0:
+            # a running on-run survives speech over the tone (an agent still talking when
+            # the caller has hung up): its frequencies keep their level within 6 dB and
+            # still hold _HOLD40/40 of the energy
+            s = 0
+            ok = True
+            for grp in sp[j]:
+                p = 0
+                for k in grp:
+                    p += pw[k]
+                if p * 8 < self._run_ref:
+                    ok = False
+                    break
+                s += p
+            if ok and s * 4 >= self._run_ref and s >= _HOLD40 * e9:
+                return j
+        elif best >= 0 and best == j and best_s > self._run_ref:
+            self._run_ref = best_s
+        return best
+
+    def _frame(self, sig, t):
+        # debounce frames into runs
+        if sig == self._run_sig:
+            self._cand_n = 0
+        else:
+            if self._cand_n and sig == self._cand:
+                self._cand_n += 1
+            else:
+                self._cand = sig
+                self._cand_n = 1
+                self._cand_t = t
+            if self._cand_n >= _DEB:
+                d = self._cand_t - self._run_t
+                ratio = 2
+                rsig = self._run_sig
+                if rsig >= 0:
+                    ep = self._on_e[rsig]
+                    en = self._run_min if self._run_min else self._run_e
+                    # compare only with an on-run that could be this tone's previous burst:
+                    # at least _LVL_MIN_MS long and ended at most _LVL_GAP_MS before (a
+                    # stray speech frame run long ago says nothing about this tone's level)
+                    if self._run_t - self._on_end[rsig] > _LVL_GAP_MS:
+                        ep = 0
+                    if ep > 0:
+                        # 6 dB = 4x energy; compare by division-free scaling (both < 2^30)
+                        if (en >> 2) >= ep:
+                            ratio = 1
+                        elif (ep >> 2) >= en:
+                            ratio = -1
+                        else:
+                            ratio = 0
+                    if d >= _LVL_MIN_MS:
+                        self._on_e[rsig] = en
+                        self._on_end[rsig] = self._cand_t
+                    else:
+                        self._on_e[rsig] = 0
+                am = 1 if 2 * self._run_mod > self._run_nf else -1
+                for tn in self._tones:
+                    tn.run_done(rsig, self._run_t, d, ratio, am)
+                if self._cur is not None and self._cur.is_on(self._run_sig):
+                    self._cur_end = self._cand_t
+                self._run_sig = self._cand
+                self._run_t = self._cand_t
+                self._run_e = 0
+                self._run_min = 0
+                self._run_ref = 0
+                self._run_mod = 0
+                self._run_nf = 0
+                self._cand_n = 0
+        if sig >= 0 and sig == self._run_sig:
+            # the run's level: its quietest frame away from both ramps (frames 3.. and not the
+            # last 3), so speech or a voice tail overlapping the tone cannot inflate it
+            h = self._ehist
+            n = self._run_nf
+            if n >= 6:
+                old = h[n % 3]              # the energy of frame n-3
+                if self._run_min == 0 or old < self._run_min:
+                    self._run_min = old
+            h[n % 3] = self._e
+            if self._e > self._run_e:
+                self._run_e = self._e       # short runs: their loudest frame
+            self._run_nf += 1
+            if self._mod:
+                self._run_mod += 1
+        # the running (partial) run
+        d = t + 10 - self._run_t
+        rs = self._run_sig
+        cur = self._cur
+        am = 1 if 2 * self._run_mod > self._run_nf else -1
+        if cur is not None:
+            if cur.check(rs, d, 1 if cur.L else 0, False, am) < 0:
+                self._end(cur)
+            elif cur.is_on(rs):
+                self._cur_end = t + 10
+            return
+        for tn in self._tones:
+            st = tn.check(rs, d, tn.need, True, am)
+            if st >= 0:
+                self._cur = tn
+                self.current = tn.name
+                self.current_start_ms = st if tn.L else self._run_t
+                self._cur_end = t + 10
+                return
+
+    def _end(self, tn):
+        self._push(tn.name, self.current_start_ms, self._cur_end)
+        self._cur = None
+        self.current = None
+        tn.clear()
+
+    def _push(self, name, start, end):
+        # preallocated queue (no tuple per event: this runs inside process())
+        if self._qn >= _QLEN:
+            self.dropped += 1
+            return
+        i = (self._qh + self._qn) % _QLEN
+        self._qname[i] = name
+        self._qs[i] = start
+        self._qe[i] = end
+        self._qn += 1
+
+    def pop(self):
+        if not self._qn:
+            return None
+        i = self._qh
+        self._qh = (i + 1) % _QLEN
+        self._qn -= 1
+        return {"event": "tone", "tone": self._qname[i], "start_ms": self._qs[i],
+                "end_ms": self._qe[i]}
+
+    def clear_events(self):
+        """Drop pending events without building them (for callers that read `current`)."""
+        self._qn = 0
+
+    def finish(self, t_ms):
+        if self._cur is not None:
+            if self._cur.is_on(self._run_sig):
+                self._cur_end = t_ms
+            self._end(self._cur)
+
+
+# One constructor per country, ToneDetector_<CC>(), so the host's decode runner
+# (which names a "module:Class" built with no arguments) can pick a profile:
+# `ringroute tones detect --country DE` runs "tones:ToneDetector_DE".
+def _per_country(cc):
+    def make(names=None):
+        return ToneDetector(cc, names)
+    return make
+
+
+for _cc in profiles.codes():
+    globals()["ToneDetector_" + _cc] = _per_country(_cc)

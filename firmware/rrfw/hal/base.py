@@ -1,0 +1,35 @@
+# The HAL contract (ARCHITECTURE.md, "The HAL"): what every board's HAL
+# provides, with the defaults a board without a feature falls back on. The
+# ESP32 HAL (hal/esp32.py) and the emulated board (rremu/board.py) both
+# derive from it, so the layers above never ask `hasattr(hal, ...)`.
+from rrfw.compat import const
+
+BLOCK_SAMPLES = const(80)   # 10 ms at 8 kHz: the firmware's one clock (reference-board.md)
+BLOCK_MS = const(10)
+RATE_HZ = const(8000)       # telephone-band codec rate (ITU-T G.711)
+
+
+class HalBase:
+    n_lines = 0
+    n_exts = 0
+    board_name = None   # shown by the console's hello/status; None: read board.json
+    block = -1          # the block number delivered by the last next_block()
+
+    def reset_outputs(self):
+        """What a reset does to the relays and SLICs: all on-hook, silent, apart."""
+
+    def event_sink(self):
+        """A callable that takes each event's JSON text, or None (the emulator
+        streams events to the host; a real board has only the console)."""
+        return None
+
+    def repl_port(self):
+        """A port an emulated REPL can run on after Ctrl-C, or None: on the
+        board MicroPython's own REPL takes over."""
+        return None
+
+    def set_rtc(self, utc):
+        raise NotImplementedError("this board has no settable clock")
+
+    def reboot(self):
+        """Hard reset. A HAL that cannot reset leaves the restart to main.py."""

@@ -1,0 +1,226 @@
+# HAL for the reference board (boards/reference/board.json): the only file
+# that touches the ESP32's hardware. The contract and its defaults are
+# hal/base.py (ARCHITECTURE.md, "The HAL"). Pin numbers come from board.json on flash.
+#
+# The one clock: the I2S receiver delivers 80 stereo frames (10 ms at 8 kHz)
+# at a time; next_block() blocks on that read, so the codec's sample clock
+# paces the whole firmware.
+import json
+import select
+import sys
+import time
+from array import array
+
+import machine
+import micropython
+from micropython import const
+
+from rrfw.hal import pcm
+from rrfw.hal.base import HalBase
+
+_BLOCK = const(80)            # samples per line per block (10 ms at 8 kHz)
+_RATE = const(8000)           # Hz, telephone band codec rate
+_WDT_MS = const(5000)         # ms; a stuck main loop resets the board and so frees the line
+_MCP_IODIRA = const(0x00)     # MCP23017 registers (Microchip DS20001952, table 3-1, IOCON.BANK=0)
+_MCP_IODIRB = const(0x01)
+_MCP_GPPUB = const(0x0D)
+_MCP_GPIOB = const(0x13)
+_MCP_OLATA = const(0x14)
+# ESP32 ports whose time.time() counts from 2000 need this to give UTC epoch seconds.
+_EPOCH_2000 = const(946684800)
+
+
+def _load_board():
+    with open("board.json") as f:
+        return json.load(f)
+
+
+class Hal(HalBase):
+    def __init__(self, board=None):
+        b = board or _load_board()
+        pins = b["pins"]
+        self.n_lines = b["n_lines"]
+        self.n_exts = b["n_exts"]
+        self.rx = [array("h", bytes(2 * _BLOCK)) for _ in range(self.n_lines)]
+        self.tx = [array("h", bytes(2 * _BLOCK)) for _ in range(self.n_lines)]
+        self.block = -1
+        # Trunk lines: ring-detect pulses are counted by an IRQ that only
+        # increments a preallocated counter (the logic reads it per block).
+        self._ring_cnt = array("H", bytes(2 * self.n_lines))
+        self._ring_pins = []
+        self._loop = []
+        self._pol = []
+        self._hook = []
+        for i, lp in enumerate(pins["lines"][:self.n_lines]):
+            rd = machine.Pin(lp["ring_detect"], machine.Pin.IN)
+            rd.irq(trigger=machine.Pin.IRQ_FALLING, handler=self._ring_irq(i))
+            self._ring_pins.append(rd)
+            self._loop.append(machine.Pin(lp["loop_sense"], machine.Pin.IN))
+            self._pol.append(machine.Pin(lp["polarity"], machine.Pin.IN))
+            self._hook.append(machine.Pin(lp["hook_relay"], machine.Pin.OUT, value=0))
+        self._pulses = array("H", bytes(2 * self.n_lines))
+        # Codec: the ADC and DAC sides run on the ESP32's two I2S peripherals.
+        i2s_in = pins["i2s_in"]
+        i2s_out = pins["i2s_out"]
+        self._i2s_rx = machine.I2S(
+            i2s_in["id"], sck=machine.Pin(i2s_in["sck"]), ws=machine.Pin(i2s_in["ws"]),
+            sd=machine.Pin(i2s_in["sd"]), mode=machine.I2S.RX, bits=16,
+            format=machine.I2S.STEREO, rate=_RATE, ibuf=8 * 4 * _BLOCK)
+        self._i2s_tx = machine.I2S(
+            i2s_out["id"], sck=machine.Pin(i2s_out["sck"]), ws=machine.Pin(i2s_out["ws"]),
+            sd=machine.Pin(i2s_out["sd"]), mode=machine.I2S.TX, bits=16,
+            format=machine.I2S.STEREO, rate=_RATE, ibuf=8 * 4 * _BLOCK)
+        self._frames_in = bytearray(4 * _BLOCK)   # 80 stereo 16-bit frames
+        self._frames_out = bytearray(4 * _BLOCK)
+        # Extension SLICs on the MCP23017 expander.
+        i2c = pins["i2c"]
+        self._i2c = machine.I2C(i2c["id"], scl=machine.Pin(i2c["scl"]), sda=machine.Pin(i2c["sda"]),
+                                freq=i2c["freq"])
+        self._mcp = i2c["expander_addr"]
+        ex = pins["expander"]
+        self._rm_bits = ex["ring_mode_bits"]
+        self._fr_bits = ex["fr_bits"]
+        self._shd_bits = ex["shd_bits"]
+        self._reg = bytearray(1)
+        self._write_mcp(_MCP_IODIRA, 0x00)   # port A: all outputs
+        self._write_mcp(_MCP_IODIRB, 0xFF)   # port B: all inputs
+        self._write_mcp(_MCP_GPPUB, 0xFF)    # pull-ups on the switch-hook inputs
+        self._olat = 0
+        self._write_mcp(_MCP_OLATA, 0)
+        self._shd = 0
+        self._ringing = 0
+        # F/R toggles every half period of the ring frequency (25 Hz: 20 ms = 2 blocks)
+        self._fr_blocks = max(1, 1000 // (2 * b.get("ext_ring_hz", 25)) // 10)
+        # Audio crosspoint (CH446Q, serial address mode). Bit order per the
+        # CH446Q data sheet: AX3..AX0, AY2..AY0, then the switch state, latched
+        # by a STB pulse. To verify at hardware bring-up.
+        cp = pins["crosspoint"]
+        self._cp_dat = machine.Pin(cp["dat"], machine.Pin.OUT, value=0)
+        self._cp_clk = machine.Pin(cp["clk"], machine.Pin.OUT, value=0)
+        self._cp_stb = machine.Pin(cp["stb"], machine.Pin.OUT, value=0)
+        self._cp_rst = machine.Pin(cp["rst"], machine.Pin.OUT, value=1)
+        self._cp_rst.value(0)                # reset opens every switch
+        self._line_x = cp["line_x"]
+        self._ext_y = cp["ext_y"]
+        self._xmask = [0] * self.n_lines
+        # Console: the REPL's UART (USB-serial bridge), polled without blocking.
+        self._poll = select.poll()
+        self._poll.register(sys.stdin, select.POLLIN)
+        self._wdt = machine.WDT(timeout=_WDT_MS)
+        self._epoch = _EPOCH_2000 if time.gmtime(0)[0] == 2000 else 0
+
+    def _ring_irq(self, line):
+        cnt = self._ring_cnt
+
+        def handler(pin):
+            cnt[line] += 1
+        return handler
+
+    def _write_mcp(self, reg, value):
+        self._reg[0] = value
+        self._i2c.writeto_mem(self._mcp, reg, self._reg)
+
+    # --- the block clock ---------------------------------------------------
+    def next_block(self):
+        if self.block >= 0:
+            for i in range(self.n_lines):
+                pcm.interleave(self._frames_out, self.tx[i], i, 2, _BLOCK)
+            self._i2s_tx.write(self._frames_out)
+            self._tick_ring()
+        self._i2s_rx.readinto(self._frames_in)    # blocks until 10 ms of audio is in
+        self.block += 1
+        for i in range(self.n_lines):
+            pcm.deinterleave(self.rx[i], self._frames_in, i, 2, _BLOCK)
+            irq = machine.disable_irq()
+            self._pulses[i] = self._ring_cnt[i]
+            self._ring_cnt[i] = 0
+            machine.enable_irq(irq)
+        self._i2c.readfrom_mem_into(self._mcp, _MCP_GPIOB, self._reg)
+        self._shd = self._reg[0]
+        return True
+
+    def _tick_ring(self):
+        if not self._ringing:
+            return
+        if self.block % self._fr_blocks == 0:
+            for p in range(self.n_exts):
+                if self._ringing & (1 << p):
+                    self._olat ^= 1 << self._fr_bits[p]
+            self._write_mcp(_MCP_OLATA, self._olat)
+
+    # --- trunk lines -------------------------------------------------------
+    def ring_pulses(self, line):
+        return self._pulses[line]
+
+    def loop_current(self, line):
+        return self._loop[line].value() == 0      # the optocoupler pulls low while current flows
+
+    def polarity(self, line):
+        return -1 if self._pol[line].value() == 0 else 1
+
+    def set_hook(self, line, off):
+        self._hook[line].value(1 if off else 0)
+
+    # --- extensions and crosspoint -------------------------------------------
+    def ext_offhook(self, port):
+        return not (self._shd & (1 << self._shd_bits[port]))   # SHD low = off-hook (pull-up idle)
+
+    def set_ext_ring(self, port, on):
+        bit = 1 << self._rm_bits[port]
+        if on:
+            self._ringing |= 1 << port
+            self._olat |= bit
+        else:
+            self._ringing &= ~(1 << port)
+            self._olat &= ~(bit | (1 << self._fr_bits[port]))
+        self._write_mcp(_MCP_OLATA, self._olat)
+
+    def xconnect(self, line, port, on):
+        if on:
+            self._xmask[line] |= 1 << port
+        else:
+            self._xmask[line] &= ~(1 << port)
+        addr = (self._line_x[line] << 3) | self._ext_y[port]
+        for bit in range(6, -1, -1):
+            self._cp_dat.value((addr >> bit) & 1)
+            self._cp_clk.value(1)
+            self._cp_clk.value(0)
+        self._cp_dat.value(1 if on else 0)
+        self._cp_stb.value(1)
+        self._cp_stb.value(0)
+
+    # --- clock, console, watchdog --------------------------------------------
+    def rtc_utc(self):
+        return time.time() + self._epoch
+
+    def set_rtc(self, utc):
+        """Set the board's clock (UTC seconds); the RTC keeps it across soft resets."""
+        tm = time.gmtime(utc - self._epoch)
+        machine.RTC().datetime((tm[0], tm[1], tm[2], tm[6] + 1, tm[3], tm[4], tm[5], 0))
+
+    def console_read(self, buf):
+        # ipoll: poll() would allocate a result list every block
+        n = 0
+        stdin = sys.stdin.buffer
+        while n < len(buf):
+            ready = False
+            for _ in self._poll.ipoll(0):
+                ready = True
+            if not ready:
+                break
+            c = stdin.read(1)
+            if not c:
+                break
+            buf[n] = c[0]
+            n += 1
+        return n
+
+    def console_write(self, data):
+        sys.stdout.buffer.write(data)   # bytes and memoryviews, as the console sends them
+
+    def feed_watchdog(self):
+        self._wdt.feed()
+
+    def reboot(self):
+        """A hard reset: relays and SLICs drop back to their power-on state."""
+        machine.reset()

@@ -1,0 +1,278 @@
+# cfgcheck.py - the board re-checks a compiled config before taking it.
+#
+# The host validates the YAML (ringroute validate) and compiles it; a config
+# can still arrive damaged, hand-edited, or from an older tool.  check(cfg)
+# returns None when the firmware can run cfg, else one line saying what is
+# wrong; the caller keeps the running config when it gets an error.
+# Checks what the engine relies on: types, every reference (menus,
+# extensions, groups), action kinds, and that no path reaches an outside
+# line (DISA) unless it is enabled with a PIN of 6 or more digits.
+from rrfw.compat import const
+
+_VERSION = const(1)
+_MIN_PIN = const(6)         # digits; issue 5: DISA only with a PIN of 6 or more digits
+_MAX_DEPTH = const(8)       # nested else/then actions; bounds the recursion on the board
+_MAX_MENUS = const(64)      # menus; keeps one config within a few KB of RAM
+_KEY_CHARS = "0123456789*#ABCD"
+_KINDS = ("menu", "back", "top", "repeat", "ext", "group", "operator", "message", "hangup", "disa")
+
+
+def _is_int(x):
+    return type(x) is int       # bool is not int here on CPython, nor on MicroPython
+
+
+def _is_str(x):
+    return type(x) is str
+
+
+def _str_list(x):
+    if type(x) is not list:
+        return False
+    for s in x:
+        if not _is_str(s) or not s:
+            return False
+    return True
+
+
+def _digits(s, chars):
+    if not _is_str(s) or not s:
+        return False
+    for c in s:
+        if c not in chars:
+            return False
+    return True
+
+
+def _action(cfg, act, where, depth):
+    if depth > _MAX_DEPTH:
+        return where + ": actions nested too deeply"
+    if type(act) is not dict:
+        return where + ": action is not a mapping"
+    kind = act.get("do")
+    if kind not in _KINDS:
+        return where + ": unknown action %r" % (kind,)
+    to = act.get("to")
+    if kind == "menu" and to not in cfg["menus"]:
+        return where + ": unknown menu %r" % (to,)
+    if kind == "ext" and to not in cfg["extensions"]:
+        return where + ": unknown extension %r" % (to,)
+    if kind == "group" and to not in (cfg.get("groups") or {}):
+        return where + ": unknown group %r" % (to,)
+    if kind == "operator" and not cfg.get("operator"):
+        return where + ": operator used but none configured"
+    if kind == "message" and (not _str_list(act.get("prompts")) or not act.get("prompts")):
+        return where + ": message without prompts"
+    if kind == "disa":
+        d = cfg.get("disa") or {}
+        pin = d.get("pin")
+        if not d.get("enabled") or not _digits(pin, "0123456789") or len(pin) < _MIN_PIN \
+                or not _is_int(d.get("max_call_ms")):
+            return where + ": outside calls (disa) need disa enabled, a PIN of 6+ digits and max_call_ms"
+    for k in ("else", "then"):
+        if k in act:
+            err = _action(cfg, act[k], where + " " + k, depth + 1)
+            if err:
+                return err
+    return None
+
+
+def _menu(cfg, name, m):
+    w = "menu " + name
+    if type(m) is not dict:
+        return w + ": not a mapping"
+    if not _str_list(m.get("greeting")):
+        return w + ": greeting must be a list of prompt names"
+    for k in ("short", "invalid_prompt", "timeout_prompt"):
+        if k in m and not _str_list(m[k]):
+            return w + ": %s must be a list of prompt names" % k
+    for k in ("first_ms", "inter_ms", "max_invalid", "max_timeout"):
+        if k in m and (not _is_int(m[k]) or m[k] <= 0):
+            return w + ": %s must be a positive integer" % k
+    keys = m.get("keys")
+    if type(keys) is not dict:
+        return w + ": keys must be a mapping"
+    for key in keys:
+        if not _digits(key, _KEY_CHARS):
+            return w + ": bad key %r" % (key,)
+        err = _action(cfg, keys[key], w + " key " + key, 0)
+        if err:
+            return err
+    for k in ("on_invalid", "on_timeout", "on_no_answer"):
+        if m.get(k) is not None:
+            err = _action(cfg, m[k], w + " " + k, 0)
+            if err:
+                return err
+    return None
+
+
+def _schedule(cfg, sch):
+    if type(sch) is not dict:
+        return "schedule: not a mapping"
+    modes = sch.get("modes")
+    if type(modes) is not dict or not modes:
+        return "schedule: no modes"
+    for mode in modes:
+        if modes[mode] not in cfg["menus"]:
+            return "schedule: mode %s names unknown menu %r" % (mode, modes[mode])
+    rules = sch.get("rules")
+    if type(rules) is not list:
+        return "schedule: rules must be a list"
+    for r in rules:
+        if type(r) is not dict or r.get("mode") not in modes:
+            return "schedule: a rule has a mode without a menu"
+        for k in ("days", "from", "to"):
+            if k in r and not _is_int(r[k]):
+                return "schedule: rule %s must be an integer" % k
+        d = r.get("dates")
+        if d is not None and (type(d) is not list or len(d) != 2 or not _is_int(d[0]) or not _is_int(d[1])):
+            return "schedule: rule dates must be [from, to]"
+    if sch.get("default") not in modes:
+        return "schedule: the default mode has no menu"
+    if sch.get("unset") is not None and sch["unset"] not in modes:
+        return "schedule: the clock-unset mode has no menu"
+    tz = sch.get("tz")
+    if tz is not None:
+        if type(tz) is not dict or not _is_int(tz.get("std", 0)):
+            return "schedule: bad time zone"
+        if tz.get("dst") is not None:
+            for k in ("start", "end"):
+                r = tz.get(k)
+                if type(r) is not list or len(r) != 4:
+                    return "schedule: bad daylight-saving rule"
+    return None
+
+
+def check(cfg):
+    """None if the firmware can run cfg, else a one-line reason."""
+    if type(cfg) is not dict:
+        return "config is not a mapping"
+    if cfg.get("version") != _VERSION:
+        return "config version %r is not %d" % (cfg.get("version"), _VERSION)
+    lines = cfg.get("lines")
+    if type(lines) is not list or not lines:
+        return "no lines"
+    for ln in lines:
+        if type(ln) is not dict or not _is_str(ln.get("country")):
+            return "a line has no country"
+        if "answer_on_ring" in ln and (not _is_int(ln["answer_on_ring"]) or ln["answer_on_ring"] < 1):
+            return "answer_on_ring must be a positive integer"
+    menus = cfg.get("menus")
+    if type(menus) is not dict or not menus:
+        return "no menus"
+    for ln in lines:
+        if ln.get("menu") is not None and ln["menu"] not in menus:
+            return "a line's menu %r does not exist" % (ln["menu"],)
+    exts = cfg.get("extensions")
+    if type(exts) is not dict:
+        return "extensions must be a mapping"
+    ports = {}
+    for num in exts:
+        e = exts[num]
+        if not _digits(num, "0123456789") or type(e) is not dict:
+            return "bad extension %r" % (num,)
+        p = e.get("port")
+        if not _is_int(p) or p < 0:
+            return "extension %s: bad port" % num
+        if p in ports:
+            return "extension %s: port %d already used by %s" % (num, p, ports[p])
+        ports[p] = num
+    groups = cfg.get("groups") or {}
+    if type(groups) is not dict:
+        return "groups must be a mapping"
+    for g in groups:
+        mem = groups[g].get("members") if type(groups[g]) is dict else None
+        if not _str_list(mem):
+            return "group %s: members must be a list" % g
+        for x in mem:
+            if x not in exts:
+                return "group %s: unknown extension %s" % (g, x)
+    if len(menus) > _MAX_MENUS:
+        return "too many menus (%d > %d)" % (len(menus), _MAX_MENUS)
+    op = cfg.get("operator")
+    if op is not None:
+        if type(op) is not dict or op.get("do") not in ("ext", "group"):
+            return "operator must route to an extension or a group"
+        err = _action(cfg, op, "operator", 0)
+        if err:
+            return err
+    for name in menus:
+        err = _menu(cfg, name, menus[name])
+        if err:
+            return err
+    sch = cfg.get("schedule")
+    if sch is not None:
+        err = _schedule(cfg, sch)
+        if err:
+            return err
+    elif cfg.get("start", "main") not in menus:
+        return "start menu %r does not exist" % (cfg.get("start", "main"),)
+    callers = cfg.get("callers")
+    if callers is not None:
+        if type(callers) is not dict:
+            return "callers must be a mapping"
+        if "block" in callers and not _str_list(callers["block"]):
+            return "callers block must be a list of numbers"
+        for k in ("block_action", "withheld", "unavailable"):
+            if callers.get(k) is not None:
+                err = _action(cfg, callers[k], "callers " + k, 0)
+                if err:
+                    return err
+        for rule in callers.get("priority") or ():
+            if type(rule) is not dict or not _is_str(rule.get("number")):
+                return "callers priority: bad rule"
+            err = _action(cfg, rule.get("action"), "callers priority " + rule["number"], 0)
+            if err:
+                return err
+    fc = cfg.get("feature_codes")
+    if fc is not None:
+        if type(fc) is not dict:
+            return "feature_codes must be a mapping"
+        modes = (sch or {}).get("modes") or {}
+        for code in fc:
+            v = fc[code]
+            if not _digits(code, _KEY_CHARS) or type(v) is not list or not v:
+                return "feature code %r: bad entry" % (code,)
+            if v[0] == "override":
+                if len(v) != 2 or (v[1] is not None and sch is not None and v[1] not in modes):
+                    return "feature code %s: override to a mode without a menu" % code
+            elif v[0] != "block_last":
+                return "feature code %s: unknown feature %r" % (code, v[0])
+    if cfg.get("on_no_answer") is not None:
+        err = _action(cfg, cfg["on_no_answer"], "no_answer", 0)
+        if err:
+            return err
+    return _queue_and_outbound(cfg, groups)
+
+
+def _ms(x):
+    return _is_int(x) and x >= 0
+
+
+def _queue_and_outbound(cfg, groups):
+    # what router.py, linecall.py and callbacks.py read
+    if "queue_ms" in cfg and not _ms(cfg["queue_ms"]):
+        return "queue_ms must be a number of ms"
+    for g in groups:
+        for k in ("queue_ms", "member_ring_ms"):
+            if k in groups[g] and not _ms(groups[g][k]):
+                return "group %s: %s must be a number of ms" % (g, k)
+    if "hold_prompt" in cfg and not _str_list(cfg["hold_prompt"]):
+        return "hold_prompt must be a list of prompt names"
+    ob = cfg.get("outbound")
+    if ob is None:
+        return None
+    if type(ob) is not dict:
+        return "outbound must be a mapping"
+    if "do_not_call" in ob and not _str_list(ob["do_not_call"]):
+        return "outbound do_not_call must be a list of numbers"
+    key = ob.get("callback_key", "1")
+    if not _is_str(key) or len(key) != 1 or key not in _KEY_CHARS:
+        return "outbound callback_key must be one key"
+    h = ob.get("hours")
+    if h is not None and (type(h) is not list or len(h) != 2 or not _is_int(h[0]) or not _is_int(h[1])
+                          or not 0 <= h[0] < h[1] <= 1440):
+        return "outbound hours must be [start, end] minutes of the day"
+    for k in ("max_attempts", "retry_ms"):
+        if k in ob and (not _is_int(ob[k]) or ob[k] < 1):
+            return "outbound %s must be a positive integer" % k
+    return None
