@@ -40,7 +40,7 @@ def main(cfg_path, work):
         hal.pulses = us_ring_pulses(t) if t < 8000 else 0
         hal.loop = hal.hook[0] and t < 25000
         if lc.state == linecall.IVR and t > 10000:
-            lc._act(t, ("route", "ext", "101"))
+            lc.act(t, ("route", "ext", "101"))
         if lc.state == linecall.ROUTING and t_route is None:
             t_route = t
         if t_route is not None and hal.ring:

@@ -45,13 +45,15 @@ def main(argv):
         os.chdir(root)
     root = os.getcwd()
     hal = None
+    board = None   # the board's state (boardstate.py), kept only across a config switch
     while True:  # one pass per (soft) boot; the emulated link survives a soft reset
         a = None
         try:
             if hal is not None:
                 hal.reset_outputs()  # what a reset does to the relays and SLICs
-            a = boot(argv, hal)
+            a = boot(argv, hal, board)
             hal = a.hal
+            board = a.board
             a.run()
             return  # the emulated world stopped
         except KeyboardInterrupt:
@@ -59,18 +61,20 @@ def main(argv):
             if port is None:
                 raise  # the board: MicroPython's own REPL takes over
             a = None
+            board = None   # a soft reset clears RAM
             gc.collect()
             from rremu import repl
             if repl.Repl(hal, port, root).run() == "stop":
                 return
         except Reboot as e:
             if e.why != "config":
+                board = None   # a reset, a factory reset: nothing of the old RAM stays
                 hal.reboot()  # the board: machine.reset()
         a = None
         gc.collect()
 
 
-def boot(argv, hal):
+def boot(argv, hal, board=None):
     try:
         from rrfw.store import cfgcheck
         check = cfgcheck.check
@@ -93,7 +97,7 @@ def boot(argv, hal):
         cfg = {"version": 1, "lines": [], "extensions": {}}
     from rrfw import VERSION
     from rrfw.call import app
-    a = app.App(hal, cfg)
+    a = app.App(hal, cfg, board=board)
     sink = hal.event_sink()
     if sink is not None:
         a.events.sinks.append(sink)

@@ -4,6 +4,11 @@
 # logic is proven on both.
 from rrfw.call import ivr
 from rrfw.call import schedule
+from rrfw.call.boardstate import BoardState
+
+# One board for every Run, as on the board: the override, the block list and
+# the DISA failures are shared by every call and line.
+BOARD = BoardState(path="ivr_state.test.json")
 
 
 class FakePlayer:
@@ -70,7 +75,7 @@ class Run:
         self.cfg = cfg or base_cfg()
         self.player = FakePlayer()
         self.events = []
-        self.ivr = ivr.Ivr(self.cfg, self.player, self.emit, clock=clock or (lambda: 1700000000))
+        self.ivr = ivr.Ivr(self.cfg, self.player, self.emit, clock=clock or (lambda: 1700000000), board=BOARD)
         self.t = 0
         self.actions = []
         self.ivr.start(0, caller or {"number": "5551234", "reason": None})
@@ -284,29 +289,29 @@ def case_withheld_rule_only_for_withheld():
 
 
 def case_feature_code_blocks_last_caller():
-    ivr._shared["blocked"] = []
+    BOARD.blocked = []
     cfg = rules_cfg()
     cfg["feature_codes"] = {"*89": ["block_last"]}
     Run(cfg, caller={"number": "5551212", "reason": None})
-    assert ivr.feature_code(cfg, "*89") == ("block_last", "5551212")
-    assert ivr.feature_code(cfg, "*00") is None
+    assert BOARD.feature_code(cfg, "*89") == ("block_last", "5551212")
+    assert BOARD.feature_code(cfg, "*00") is None
     r = Run(cfg, caller={"number": "5551212", "reason": None})
     r.run(3000)
     assert r.player.played == [["blocked"]]
-    ivr._shared["blocked"] = []
+    BOARD.blocked = []
 
 
 def case_block_list_is_bounded():
-    ivr._shared["blocked"] = []
-    ivr._shared["dropped"] = 0
+    BOARD.blocked = []
+    BOARD.dropped = 0
     for i in range(40):
-        ivr._shared["last_caller"] = "555%04d" % i
-        ivr.block_last_caller()
-    assert len(ivr.blocked_numbers()) == 32
-    assert ivr._shared["dropped"] == 8
-    assert ivr.blocked_numbers()[0] == "5550008"
-    ivr._shared["blocked"] = []
-    ivr._shared["dropped"] = 0
+        BOARD.last_caller = "555%04d" % i
+        BOARD.block_last_caller()
+    assert len(BOARD.blocked) == 32
+    assert BOARD.dropped == 8
+    assert BOARD.blocked[0] == "5550008"
+    BOARD.blocked = []
+    BOARD.dropped = 0
 
 
 def sched_cfg():
@@ -326,12 +331,12 @@ def case_schedule_and_override_pick_the_menu():
     assert r.menus() == ["main"]
     r = Run(cfg, clock=lambda: monday_20)
     assert r.menus() == ["night"]
-    assert ivr.feature_code(cfg, "*82") == ("override", "day")
+    assert BOARD.feature_code(cfg, "*82") == ("override", "day")
     r = Run(cfg, clock=lambda: monday_20)
     assert r.menus() == ["main"]
     assert [e for e in r.events if e["event"] == "schedule"][0]["mode"] == "day"
-    ivr.feature_code(cfg, "*80")
-    assert ivr.get_override() is None
+    BOARD.feature_code(cfg, "*80")
+    assert BOARD.override is None
     r = Run(cfg, clock=lambda: monday_20)
     assert r.menus() == ["night"]
 
@@ -442,8 +447,8 @@ def _keys(t0, digits, gap=100):
 
 
 def case_disa_right_pin():
-    ivr._shared["disa_fails"] = 0
-    ivr._shared["disa_lock_until"] = -1
+    BOARD.disa_fails = 0
+    BOARD.disa_lock_until = -1
     r = Run(disa_cfg())
     keys = {100: "8"}
     keys.update(_keys(500, "481923"))
@@ -454,8 +459,8 @@ def case_disa_right_pin():
 
 
 def case_disa_wrong_pins_lock_out_across_calls():
-    ivr._shared["disa_fails"] = 0
-    ivr._shared["disa_lock_until"] = -1
+    BOARD.disa_fails = 0
+    BOARD.disa_lock_until = -1
     cfg = disa_cfg()
     r = Run(cfg)
     keys = {100: "8"}
@@ -474,7 +479,7 @@ def case_disa_wrong_pins_lock_out_across_calls():
     keys = {r2.t + 100: "8"}
     a = r3.run(r2.t + 3000, keys)
     assert a == ("hangup", "disa_locked")
-    ivr._shared["disa_lock_until"] = -1
+    BOARD.disa_lock_until = -1
 
 
 def case_disa_off_means_no_outside_line():
@@ -497,19 +502,19 @@ def case_numbers_as_fragments():
 
 
 def case_shared_state_survives_a_reboot():
-    ivr.set_override("night")
-    ivr._shared["blocked"] = ["5550001"]
-    saved = ivr.shared_state()
-    ivr.set_override(None)
-    ivr._shared["blocked"] = []
-    ivr.load_shared_state(saved)
-    assert ivr.get_override() == "night"
-    assert ivr.blocked_numbers() == ["5550001"]
-    ivr.load_shared_state({"override": 5, "blocked": "junk"})   # damaged: ignored
-    assert ivr.get_override() == "night"
-    ivr.load_shared_state(None)
-    ivr.set_override(None)
-    ivr._shared["blocked"] = []
+    BOARD.set_override("night")
+    BOARD.blocked = ["5550001"]
+    saved = BOARD.saved()
+    BOARD.set_override(None)
+    BOARD.blocked = []
+    BOARD.restore(saved)
+    assert BOARD.override == "night"
+    assert BOARD.blocked == ["5550001"]
+    BOARD.restore({"override": 5, "blocked": "junk"})   # damaged: ignored
+    assert BOARD.override == "night"
+    BOARD.restore(None)
+    BOARD.set_override(None)
+    BOARD.blocked = []
 
 
 def case_header_timeline():
@@ -532,10 +537,10 @@ def case_unset_clock_uses_the_unset_mode():
     r = Run(cfg, clock=lambda: 1000)       # 1970: the RTC was never set
     assert r.menus() == ["main"]
     assert r.whats("clock_unset")
-    ivr.set_override("night")              # an explicit override still wins
+    BOARD.set_override("night")              # an explicit override still wins
     r = Run(cfg, clock=lambda: 1000)
     assert r.menus() == ["night"]
-    ivr.set_override(None)
+    BOARD.set_override(None)
 
 
 def case_key_during_message_back_to_menu_counts_there():
@@ -594,14 +599,14 @@ def case_a_line_with_its_own_menu():
     p = FakePlayer()
     p.line = 1
     events = []
-    iv = ivr.Ivr(cfg, p, lambda ev, **f: events.append((ev, f)), clock=lambda: 1795687200)
+    iv = ivr.Ivr(cfg, p, lambda ev, **f: events.append((ev, f)), clock=lambda: 1795687200, board=BOARD)
     iv.start(0, {"number": None, "reason": None})
     assert [f["menu"] for ev, f in events if ev == "menu"] == ["support"]
 
 
 def case_disa_from_a_caller_rule():
-    ivr._shared["disa_fails"] = 0
-    ivr._shared["disa_lock_until"] = -1
+    BOARD.disa_fails = 0
+    BOARD.disa_lock_until = -1
     cfg = disa_cfg()
     cfg["callers"] = {"priority": [{"number": "5550100", "action": {"do": "disa"}}]}
     r = Run(cfg, caller={"number": "5550100", "reason": None})
@@ -611,7 +616,7 @@ def case_disa_from_a_caller_rule():
     a = r.run(30000)                       # silence: a timeout counts as a failed attempt
     assert [e["n"] for e in r.whats("disa_bad_pin")] == [1, 2, 3]
     assert a == ("hangup", "disa_locked")
-    ivr._shared["disa_lock_until"] = -1
+    BOARD.disa_lock_until = -1
 
 
 def all_cases():

@@ -70,7 +70,7 @@ def test_fault_while_connected_opens_the_crosspoint(board):
     a, hal, seen = board
     lc = a.lines[0]
     ring_until_answered(a, hal)
-    lc._act(hal.block * 10, ("route", "ext", "101"))
+    lc.act(hal.block * 10, ("route", "ext", "101"))
     hal.offhook_ports = 1
     assert run_until(a, hal, lambda: lc.state == linecall.CONNECTED, 50)
     assert hal.xmask[0] == 1
@@ -85,7 +85,7 @@ def test_fault_while_connected_opens_the_crosspoint(board):
 
 
 def test_a_fault_that_keeps_coming_back_restarts_the_board(board):
-    from rrfw.console.server import Reboot
+    from rrfw.errors import Reboot
     a, hal, seen = board
     lc = a.lines[0]
 
@@ -111,7 +111,7 @@ def test_fault_during_a_disa_bridge_frees_both_lines(tmp_path, monkeypatch):
     a = app_mod.App(hal, cfg)
     ring_until_answered(a, hal)
     lc = a.lines[0]
-    lc._disa_start(hal.block * 10, 60000)
+    lc.act(hal.block * 10, ("disa", 60000))
     assert lc.state == linecall.DISA and hal.hook[1] and a.lines[1].state == linecall.BRIDGED
 
     def broken(*args):

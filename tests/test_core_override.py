@@ -7,8 +7,7 @@ import pytest
 
 from rrfw.call import app as app_mod
 from rrfw.console import commands as conscmd
-from rrfw.call import ivr
-from rrfw.console.server import CmdError
+from rrfw.errors import CmdError
 from ringroute.configlang import compile_config
 from standin_hal import ConsoleStub, StandInHal
 
@@ -18,9 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 @pytest.fixture
 def cfg(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    ivr.load_shared_state({"override": None, "blocked": []})
     yield compile_config(os.path.join(ROOT, "examples", "day-night.yaml"))
-    ivr.load_shared_state({"override": None, "blocked": []})
 
 
 def test_override_from_the_console_survives_a_reboot(cfg):
@@ -29,12 +26,11 @@ def test_override_from_the_console_survives_a_reboot(cfg):
     a.events.sinks.append(lambda t: seen.append(json.loads(t)))
     assert conscmd.override(ConsoleStub(a), {"mode": "night"}) == {"override": "night"}
     assert [e["mode"] for e in seen if e["event"] == "override"] == ["night"]
-    ivr.load_shared_state({"override": None, "blocked": []})   # power off: RAM is gone
-    app_mod.App(StandInHal(), cfg)                              # boot
-    assert ivr.get_override() == "night"
+    a = app_mod.App(StandInHal(), cfg)     # power off (RAM is gone), boot: a new board state
+    assert a.board.override == "night"
     conscmd.override(ConsoleStub(a), {"mode": None})
-    app_mod.App(StandInHal(), cfg)
-    assert ivr.get_override() is None
+    a = app_mod.App(StandInHal(), cfg)
+    assert a.board.override is None
 
 
 def test_override_to_an_unknown_mode_is_refused(cfg):
@@ -42,13 +38,12 @@ def test_override_to_an_unknown_mode_is_refused(cfg):
     with pytest.raises(CmdError) as e:
         conscmd.override(ConsoleStub(a), {"mode": "party"})
     assert "night" in str(e.value.args) or "night" in str(e.value)
-    assert ivr.get_override() is None
+    assert a.board.override is None
 
 
 def test_feature_code_block_list_survives_a_reboot(cfg):
     a = app_mod.App(StandInHal(), cfg)
-    ivr._shared["last_caller"] = "5550009999"
-    assert a._feature_code(cfg, "*89") == ("block_last", "5550009999")
-    ivr.load_shared_state({"override": None, "blocked": []})
-    app_mod.App(StandInHal(), cfg)
-    assert "5550009999" in ivr.blocked_numbers()
+    a.board.last_caller = "5550009999"
+    assert a.feature_code(cfg, "*89") == ("block_last", "5550009999")
+    a = app_mod.App(StandInHal(), cfg)     # power off, boot
+    assert "5550009999" in a.board.blocked

@@ -3,28 +3,34 @@
 from rrfw.call import events as ev_mod
 from rrfw.store import records as rec_mod
 from rrfw.call import router
+from rrfw.call import ivr
 from rrfw.call import linecall
 from rrfw.call.player import Player
 from rrfw.errors import Reboot
 
 CALLBACK_CHECK_BLOCKS = 100   # look for a due call-back once a second
-IVR_STATE = "ivr_state.json"  # the manual override and the feature-code block list, on flash
 FAULTS_BEFORE_RESET = 5       # faults within FAULT_WINDOW_MS that make the board restart
 FAULT_WINDOW_MS = 60000
 CALLBACK_IDLE_MS = 8000       # ms a line must have been idle: longer than a ring cadence's pause
 
 
 class App:
-    def __init__(self, hal, cfg, wall_clock=None):
+    def __init__(self, hal, cfg, wall_clock=None, board=None):
         self.hal = hal
         self.cfg = cfg
+        # the board's own state (override, block list, DISA lock-out); main.py
+        # hands the last app's on, so a config switch keeps it
+        if board is None:
+            from rrfw.call.boardstate import BoardState
+            board = BoardState()
+            board.load()
+        self.board = board
         self.clock = ev_mod.Clock()
         self.events = ev_mod.Events(self.clock)
         self.records = rec_mod.Records(settings=cfg.get("records"))
         self.ports = router.Ports(hal.n_exts)
         self.wall_clock = wall_clock or hal.rtc_utc
         from rrfw.dsp import dtmf
-        from rrfw.call import ivr
         from rrfw.line import ringdet
         from rrfw.line import hangup
         try:
@@ -39,7 +45,7 @@ class App:
             player = Player(i, self._emitter(i))
             self.lines.append(linecall.LineCall(
                 i, hal, cfg, self.clock, self.events, self.records, self.ports,
-                ivr.Ivr, dtmf.DtmfReceiver, ringdet.RingDetector, hangup.HangupDetector,
+                self._ivr_factory, dtmf.DtmfReceiver, ringdet.RingDetector, hangup.HangupDetector,
                 cid_cls, player, self.wall_clock))
         from rrfw.call import callbacks
         self.callbacks = callbacks.Callbacks(cfg, self.events.emit)
@@ -49,10 +55,8 @@ class App:
         self._ext_dtmf = None
         if cfg.get("feature_codes"):
             from rrfw.call import extdial
-            self.extdial = extdial.ExtDial(hal, cfg, self.events.emit, self._feature_code)
+            self.extdial = extdial.ExtDial(hal, cfg, self.events.emit, self.feature_code)
             self._ext_dtmf = dtmf.DtmfReceiver()
-        self._ivr = ivr
-        self._load_ivr_state()
         for lc in self.lines:
             lc.callbacks = self.callbacks
             lc.siblings = self.lines
@@ -81,39 +85,28 @@ class App:
                 self.extdial.step(self.clock.ms, self.lines, self.ports, self._ext_dtmf)
             except Exception as e:  # noqa: BLE001 - same rule as a call: log, release, carry on
                 self.events.emit("error", error="extdial: " + repr(e)[:100])
-                self.extdial._end(self.clock.ms, self.ports)
+                self.extdial.end(self.clock.ms, self.ports)
         if self.callbacks.pending and hal.block % CALLBACK_CHECK_BLOCKS == 0:
             self._start_callback()
         if self.console is not None:
             self.console.poll()
         hal.feed_watchdog()
 
+    def _ivr_factory(self, cfg, player, emit, clock=None):
+        return ivr.Ivr(cfg, player, emit, clock=clock, board=self.board)
+
     # --- the day/night override and block list survive a reboot ------------------
-    def _load_ivr_state(self):
-        import json
-        from rrfw.store import atomic as store
-        text = store.read_text(IVR_STATE)
-        if text:
-            try:
-                self._ivr.load_shared_state(json.loads(text))
-            except ValueError:
-                pass   # a cut write of the old format: start from the schedule
-
-    def save_ivr_state(self):
-        import json
-        from rrfw.store import atomic as store
-        store.write_atomic(IVR_STATE, json.dumps(self._ivr.shared_state()))
-
-    def _feature_code(self, cfg, code):
-        result = self._ivr.feature_code(cfg, code)
+    def feature_code(self, cfg, code):
+        """An extension dialled a feature code (extdial.py): apply it and keep it on flash."""
+        result = self.board.feature_code(cfg, code)
         if result is not None:
-            self.save_ivr_state()
+            self.board.save()
         return result
 
     def set_override(self, mode):
         """Day/night override from the host (console): a schedule mode, or None to follow the schedule."""
-        self._ivr.set_override(mode)
-        self.save_ivr_state()
+        self.board.set_override(mode)
+        self.board.save()
         self.events.emit("override", mode=mode)
 
     def _start_callback(self):
@@ -121,7 +114,7 @@ class App:
         (never on a line that might be about to ring)."""
         t = self.clock.ms
         for lc in self.lines:
-            if lc.state == linecall.IDLE and t - lc._t_state >= CALLBACK_IDLE_MS and not lc.ringdet.ringing:
+            if lc.idle_for(t) >= CALLBACK_IDLE_MS and not lc.ringdet.ringing:
                 item = self.callbacks.due(t, self.wall_clock())
                 if item is not None:
                     lc.start_callback(item, t)

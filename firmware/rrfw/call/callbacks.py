@@ -108,6 +108,13 @@ class Callbacks:
         item["next_ms"] = t_ms + self.retry_ms
         self._save()
 
+    def postpone(self, item, next_ms):
+        """The try just made did not reach the caller through no fault of theirs
+        (no agent, an incoming call): it does not count; look again at next_ms."""
+        item["tries"] -= 1
+        item["next_ms"] = next_ms
+        self._save()
+
     def done(self, item, outcome):
         """The request is finished (reached, or given up, or not allowed)."""
         self.emit("callback_done", number=item["number"], outcome=outcome, tries=item["tries"])

@@ -71,7 +71,7 @@ class ExtDial:
             return
         lc = lines[self.line]
         if not hal.ext_offhook(self.port) or lc.state != 0:   # hung up, or a call rings that line
-            self._end(t, ports)
+            self.end(t, ports)
             return
         rx = hal.rx[self.line]
         tx = hal.tx[self.line]
@@ -130,7 +130,7 @@ class ExtDial:
         self.tone.start(t)
         self.state = DONE
 
-    def _end(self, t, ports):
+    def end(self, t, ports):
         hal = self.hal
         hal.xconnect(self.line, self.port, False)
         tx = hal.tx[self.line]

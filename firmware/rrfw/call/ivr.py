@@ -25,11 +25,11 @@
 # Entry stops as soon as it is complete or unambiguous (nobody waits out a
 # timeout or must press #); the terminator ends an entry early.
 #
-# Board-wide helpers for the core: set_override(mode) (host / console),
-# feature_code(cfg, code) (an extension dialled *81 ...), shared_state() /
-# load_shared_state(d) (keep the override and block list across reboots),
-# say_number(n) (prompt fragments for numbers).  A DISA success returns
-# ("disa", max_call_ms): the core owns any outside-line path.
+# What belongs to the whole board (the day/night override, the block list,
+# the last caller, DISA failures) is the app's BoardState (boardstate.py),
+# handed to every line's Ivr.  say_number(n) gives prompt fragments for
+# numbers.  A DISA success returns ("disa", max_call_ms): the core owns any
+# outside-line path.
 #
 # Allocation: an idle step (no digit, nothing due) allocates nothing; a
 # digit or an action allocates a few small objects (event dicts, strings),
@@ -61,76 +61,15 @@ STATE_NAMES = ("idle", "prompt", "wait", "digits", "message", "routed", "pending
 _FIRST_MS = const(5000)    # ms, first-digit timeout, counted from the END of the prompt (config default; Asterisk TIMEOUT(response) is 10 s, FreeSWITCH's demo_ivr 'timeout' 10 s, both counted from the prompt's start)
 _INTER_MS = const(3000)    # ms, inter-digit timeout (Asterisk TIMEOUT(digit) default 5 s; FreeSWITCH demo_ivr 'inter-digit-timeout' 2 s)
 _MAX_TRIES = const(3)      # attempts before the final action (FreeSWITCH demo_ivr max-failures 3, max-timeouts 3)
-_MAX_ROUTES = const(6)     # failed routes (busy / no answer) in one call before the IVR gives up
+# Failed routes (busy / no answer) in one call before the IVR gives up, whatever
+# the menu's fallbacks say: a loop of fallbacks must end. The one limit: the
+# core relies on it.
+MAX_ROUTE_FAILS = const(6)
 _MAX_DIGITS = const(16)    # digits, longest entry kept (E.164 numbers are at most 15 digits)
-_MAX_BLOCKED = const(32)   # numbers in the feature-code block list; the oldest goes first, counted in _shared["dropped"]
 _CLOCK_VALID_DAYS = const(19723)  # days since 1970: 2024-01-01; an earlier RTC reading means "never set"
 _START_GRACE_MS = const(60)  # ms, a prompt that never reports busy (file missing) counts as ended after this
 
 _NO_MENU = {"keys": {}}
-
-# shared by every line's Ivr (one board): the manual day/night override and
-# the 'block the last caller' list (the core persists them if it wants).
-_shared = {"override": None, "last_caller": None, "blocked": [], "dropped": 0,
-           "disa_fails": 0, "disa_lock_until": -1}
-
-
-def set_override(mode):
-    """Manual day/night override for all lines: a mode name ("day", "night", ...) or None (follow the schedule)."""
-    _shared["override"] = mode
-
-
-def get_override():
-    return _shared["override"]
-
-
-def block_last_caller():
-    """Feature code: add the last caller's number to the block list. Returns the number or None."""
-    num = _shared["last_caller"]
-    lst = _shared["blocked"]
-    if num and num not in lst:
-        if len(lst) >= _MAX_BLOCKED:
-            lst.pop(0)
-            _shared["dropped"] += 1
-        lst.append(num)
-    return num
-
-
-def blocked_numbers():
-    return _shared["blocked"]
-
-
-def shared_state():
-    """What should survive a reboot (the core saves it to flash, e.g. as JSON)."""
-    return {"override": _shared["override"], "blocked": list(_shared["blocked"])}
-
-
-def load_shared_state(d):
-    """Restore shared_state() after a reboot; unknown or damaged parts are ignored."""
-    if type(d) is not dict:
-        return
-    ov = d.get("override")
-    if ov is None or type(ov) is str:
-        _shared["override"] = ov
-    bl = d.get("blocked")
-    if type(bl) is list:
-        _shared["blocked"] = [x for x in bl if type(x) is str][-_MAX_BLOCKED:]
-
-
-def feature_code(cfg, code):
-    """An extension dialled a feature code: apply it. Returns (what, mode_or_number) or None if unknown.
-
-    cfg["feature_codes"]: {"*81": ["override", "night"], "*80": ["override", None], "*89": ["block_last"]}
-    """
-    fc = (cfg.get("feature_codes") or {}).get(code)
-    if fc is None:
-        return None
-    if fc[0] == "override":
-        set_override(fc[1])
-        return ("override", fc[1])
-    if fc[0] == "block_last":
-        return ("block_last", block_last_caller())
-    return None
 
 
 def say_number(n, prefix="num-"):
@@ -170,8 +109,12 @@ def _num_match(pattern, number):
 
 
 class Ivr:
-    def __init__(self, cfg, player, emit, clock=None):
+    def __init__(self, cfg, player, emit, clock=None, board=None):
         self.cfg = cfg
+        if board is None:
+            from rrfw.call.boardstate import BoardState
+            board = BoardState()   # an IVR on its own (tests): a board of its own
+        self.board = board
         self.player = player
         self.emit = emit
         self.clock = clock if clock is not None else _default_clock
@@ -222,7 +165,7 @@ class Ivr:
         self.caller = caller or {}
         number = self.caller.get("number")
         if number:
-            _shared["last_caller"] = number
+            self.board.last_caller = number
         self.start_menu, self.mode = self._pick_start()
         if self.mode is not None:
             self.emit("schedule", mode=self.mode, menu=self.start_menu)
@@ -299,7 +242,7 @@ class Ivr:
         act = self.fallback
         self.fallback = None
         self.n_failed += 1
-        if self.n_failed > _MAX_ROUTES:
+        if self.n_failed > MAX_ROUTE_FAILS:
             # everyone busy again and again (or a fallback that routes back to
             # the same busy phone): stop before the caller waits forever
             self._finish("hangup", "no_answer")
@@ -349,7 +292,7 @@ class Ivr:
         sch = self.cfg.get("schedule")
         if sch and _schedule is not None and self.clock is not None:
             utc = int(self.clock())
-            ov = _shared["override"]
+            ov = self.board.override
             if utc // 86400 < _CLOCK_VALID_DAYS and ov is None:
                 # the RTC was never set (or lost power): the schedule would be
                 # nonsense, so take the config's choice for that case
@@ -374,10 +317,9 @@ class Ivr:
                 if _num_match(p, number):
                     self.emit("ivr", what="blocked", number=number)
                     return rules.get("block_action") or {"do": "hangup", "reason": "blocked"}
-            for p in _shared["blocked"]:
-                if p == number:
-                    self.emit("ivr", what="blocked", number=number)
-                    return rules.get("block_action") or {"do": "hangup", "reason": "blocked"}
+            if self.board.is_blocked(number):
+                self.emit("ivr", what="blocked", number=number)
+                return rules.get("block_action") or {"do": "hangup", "reason": "blocked"}
             pri = rules.get("priority") or []
             for rule in pri:
                 if _num_match(rule["number"], number):
@@ -466,7 +408,7 @@ class Ivr:
         if not d.get("enabled") or not d.get("pin"):
             self._fallback_final(t_ms)
             return
-        if t_ms < _shared["disa_lock_until"]:
+        if self.board.disa_locked(t_ms):
             self.emit("ivr", what="disa_locked")
             self._finish("hangup", "disa_locked")
             return
@@ -484,7 +426,7 @@ class Ivr:
         if c == "#" or len(entry) >= len(pin):
             self.buf = ""
             if entry == pin:
-                _shared["disa_fails"] = 0
+                self.board.disa_ok()
                 self.pin_mode = False
                 self.emit("ivr", what="disa_ok")
                 self._finish("disa", d.get("max_call_ms", 0))
@@ -497,14 +439,12 @@ class Ivr:
 
     def _pin_fail(self, t_ms):
         d = self.cfg["disa"]
-        _shared["disa_fails"] += 1
-        n = _shared["disa_fails"]
+        attempts = d.get("max_attempts", _MAX_TRIES)
+        n = self.board.disa_failed(t_ms, attempts, d.get("lockout_ms", 1800000))
         self.buf = ""
         self.emit("ivr", what="disa_bad_pin", n=n)
-        if n >= d.get("max_attempts", _MAX_TRIES):
-            _shared["disa_fails"] = 0
-            _shared["disa_lock_until"] = t_ms + d.get("lockout_ms", 1800000)
-            self.emit("ivr", what="disa_lockout", until_ms=_shared["disa_lock_until"])
+        if n >= attempts:
+            self.emit("ivr", what="disa_lockout", until_ms=self.board.disa_lock_until)
             self.pin_mode = False
             self._finish("hangup", "disa_locked")
             return

@@ -437,17 +437,47 @@ def _read_index():
     return {}
 
 
-def factory_wipe():
-    """Erase what the office put on the board: config, prompts, records, PIN."""
-    for name in os.listdir("."):
-        if name.startswith("config") or name.startswith("cfgup.") \
-                or name.startswith("records") or name.startswith("auth.json"):
-            store.remove(name)
+# What a factory reset keeps: the firmware and the board's own description.
+# Everything else on the flash is the office's (config, prompts, records,
+# call-back list, block list, PINs, uploads in progress) and holds personal
+# data, so it goes; a file some later feature adds is erased by default.
+_FIRMWARE_FILES = ("main.py", "boot.py", "board.json")
+_FIRMWARE_DIRS = ("rrfw", "lib")
+
+
+def _is_dir(path):
     try:
-        for name in os.listdir(PROMPTS):
-            store.remove(PROMPTS + "/" + name)
+        return os.stat(path)[0] & 0x4000 != 0   # S_IFDIR, on littlefs and POSIX alike
     except OSError:
-        pass
+        return False
+
+
+def _wipe_dir(path):
+    for name in os.listdir(path):
+        p = path + "/" + name
+        if _is_dir(p):
+            _wipe_dir(p)
+            try:
+                os.rmdir(p)
+            except OSError:
+                pass
+        else:
+            store.remove(p)
+
+
+def factory_wipe():
+    """Erase everything the office put on the board (see _FIRMWARE_FILES)."""
+    for name in os.listdir("."):
+        if _is_dir(name):
+            if name not in _FIRMWARE_DIRS:
+                _wipe_dir(name)   # prompts/ stays as an empty folder; others go too
+                if name != PROMPTS:
+                    try:
+                        os.rmdir(name)
+                    except OSError:
+                        pass
+        elif name not in _FIRMWARE_FILES and not name.endswith(".mpy"):
+            store.remove(name)
 
 
 # command name -> (handler, needs an open session)

@@ -155,6 +155,11 @@ class LineLearner:
         # for the AM troughs of a 25 Hz-modulated tone)
         if self._ref > 0:
             self._frame(self._eb[slot] * _ON_RATIO >= self._ref, t_ms)
+
+    def listened_enough(self, t_ms):
+        """True once listen_ms have passed since the first hang-up sign."""
+        return self._first_sign >= 0 and t_ms - self._first_sign >= self.listen_ms
+
     def _sign(self, t_ms):
         if self._first_sign < 0:
             self._first_sign = t_ms

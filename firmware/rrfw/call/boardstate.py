@@ -1,0 +1,103 @@
+# State that belongs to the board, not to one call or one line: the manual
+# day/night override, the feature-code block list, the last caller's number
+# (for "block the last caller") and the DISA PIN failure count and lock-out.
+# The app owns one BoardState and hands it to every line's IVR; main.py hands
+# it on to the next app when a new config is switched in, so a soft restart
+# keeps the RAM parts too. The override and the block list are also kept on
+# flash (ivr_state.json, replaced atomically) and survive a power cut.
+import json
+
+from rrfw.compat import const
+from rrfw.store import atomic
+
+PATH = "ivr_state.json"
+MAX_BLOCKED = const(32)   # numbers in the feature-code block list; the oldest goes first, counted in .dropped
+
+
+class BoardState:
+    def __init__(self, path=PATH):
+        self.path = path
+        self.override = None      # a schedule mode forced by hand, or None: follow the schedule
+        self.blocked = []         # numbers blocked from the handset (*89), oldest first
+        self.dropped = 0          # blocked numbers pushed out by newer ones
+        self.last_caller = None   # the number of the last answered call that had one
+        self.disa_fails = 0       # wrong DISA PINs in a row, across calls and lines
+        self.disa_lock_until = -1  # board ms until which DISA refuses every PIN
+
+    # --- the override and the block list -----------------------------------------
+    def set_override(self, mode):
+        """A schedule mode ("day", "night", ...) for all lines, or None (follow the schedule)."""
+        self.override = mode
+
+    def block_last_caller(self):
+        """Add the last caller's number to the block list. Returns the number or None."""
+        num = self.last_caller
+        lst = self.blocked
+        if num and num not in lst:
+            if len(lst) >= MAX_BLOCKED:
+                lst.pop(0)
+                self.dropped += 1
+            lst.append(num)
+        return num
+
+    def is_blocked(self, number):
+        return number in self.blocked
+
+    def feature_code(self, cfg, code):
+        """An extension dialled a feature code: apply it. Returns (what, mode_or_number),
+        or None for a code the config does not have.
+
+        cfg["feature_codes"]: {"*81": ["override", "night"], "*80": ["override", None], "*89": ["block_last"]}
+        """
+        fc = (cfg.get("feature_codes") or {}).get(code)
+        if fc is None:
+            return None
+        if fc[0] == "override":
+            self.set_override(fc[1])
+            return ("override", fc[1])
+        if fc[0] == "block_last":
+            return ("block_last", self.block_last_caller())
+        return None
+
+    # --- DISA PIN failures -----------------------------------------------------
+    def disa_locked(self, t_ms):
+        return t_ms < self.disa_lock_until
+
+    def disa_ok(self):
+        self.disa_fails = 0
+
+    def disa_failed(self, t_ms, max_attempts, lockout_ms):
+        """Count a wrong PIN; returns the count. The max_attempts-th locks DISA
+        for lockout_ms and starts the count again."""
+        self.disa_fails += 1
+        n = self.disa_fails
+        if n >= max_attempts:
+            self.disa_fails = 0
+            self.disa_lock_until = t_ms + lockout_ms
+        return n
+
+    # --- what survives a power cut ---------------------------------------------
+    def saved(self):
+        return {"override": self.override, "blocked": list(self.blocked)}
+
+    def restore(self, d):
+        """Take back saved(); unknown or damaged parts are ignored."""
+        if type(d) is not dict:
+            return
+        ov = d.get("override")
+        if ov is None or type(ov) is str:
+            self.override = ov
+        bl = d.get("blocked")
+        if type(bl) is list:
+            self.blocked = [x for x in bl if type(x) is str][-MAX_BLOCKED:]
+
+    def load(self):
+        text = atomic.read_text(self.path)
+        if text:
+            try:
+                self.restore(json.loads(text))
+            except ValueError:
+                pass   # a damaged file: start from the schedule
+
+    def save(self):
+        atomic.write_atomic(self.path, json.dumps(self.saved()))

@@ -1,0 +1,126 @@
+# A call-back on one line (callbacks.py keeps the requests and the outbound
+# rules; linecall.py owns the line). Agent first, so a called person never
+# answers to silence:
+#
+#   IDLE ──request due, rules pass──▶ CB_AGENT: ring the agent, line on-hook
+#       ├─ a call rings in on the line           ──▶ release, try again later (not counted)
+#       ├─ the agent does not answer / is busy   ──▶ release, try again later (not counted)
+#       └─ the agent lifts: seize the line, join the agent to it
+#   CB_DIAL: wait for dial tone, dial the number, the agent hears the progress
+#       ├─ the agent hangs up                    ──▶ release (not counted)
+#       ├─ busy / no answer / no dial tone       ──▶ release, the try counts
+#       └─ the callee answers                    ──▶ CONNECTED (inbound.py's step from here)
+#
+# The progress detector and DTMF generator are built at the first call-back:
+# their code and buffers are only on boards that call out.
+from rrfw.compat import const
+
+from rrfw.call import record
+from rrfw.call.states import CB_AGENT, CB_DIAL, CONNECTED
+
+CALLBACK_AGENT_RETRY_MS = const(60000)  # ms: no agent free for a call-back: look again in a minute
+PR_READY = const(1)   # progress.READY: dial tone heard, dial now
+PR_DONE = const(4)    # progress.DONE: result holds the outcome
+
+
+class Callout:
+    def __init__(self, lc):
+        from rrfw.dsp import dtmfgen
+        from rrfw.line import progress
+        self.lc = lc
+        self.progress = progress.CallProgress(profile=lc.country)
+        self.dtmfgen = dtmfgen.DtmfGenerator()
+        self.item = None       # the request being called back
+        self.dialled = False   # the number has been sent
+
+    def start(self, item, t):
+        lc = self.lc
+        cb = lc.callbacks
+        self.item = item
+        lc.call = lc.records.new_call_id()
+        lc.caller = {"number": item["number"], "name": None, "reason": None, "t": t}
+        lc.rec = record.callback(lc.call, lc.line, lc.wall_clock(), item, t)
+        cb.attempt(item, t)
+        kind = "group" if item.get("target") in lc.cfg.get("groups", {}) else "ext"
+        lc.emit("callback_start", number=item["number"], target=item.get("target"), tries=item["tries"])
+        failed = lc.leg.start(t, kind, item.get("target"), lc.ext_cadence)
+        if failed:
+            self._end(t, "agent_" + failed, counted=False)
+            return
+        lc.enter(CB_AGENT, t)
+
+    def step_agent(self, t):
+        lc = self.lc
+        hal = lc.hal
+        if hal.ring_pulses(lc.line):
+            # an incoming call wins over a call-back: try again later
+            self._end(t, "incoming_call", counted=False)
+            return
+        outcome = lc.leg.step(t)
+        if outcome == "answered":
+            record.agent(lc.rec, lc.leg.ext)
+            # Seize the line, and let the agent hear the progress (dial tone,
+            # ringback, busy). Known limit: progress.py takes 0.4 s of voice for
+            # the answer, so an agent talking before the callee answers is heard
+            # as the answer; agents are told to wait for the callee's voice.
+            hal.set_hook(lc.line, True)
+            hal.xconnect(lc.line, lc.leg.port, True)
+            self.progress.reset(t)
+            self.dialled = False
+            lc.emit("seize", ext=lc.leg.ext)
+            lc.enter(CB_DIAL, t)
+        elif outcome is not None:
+            self._end(t, "agent_" + outcome, counted=False)
+
+    def step_dial(self, t):
+        lc = self.lc
+        hal = lc.hal
+        line = lc.line
+        if not hal.ext_offhook(lc.leg.port):
+            self._end(t, "agent_hangup", counted=False)
+            return
+        tx = hal.tx[line]
+        pr = self.progress
+        pr.process(hal.rx[line], t, hal.loop_current(line), hal.polarity(line))
+        gen = self.dtmfgen
+        if pr.state == PR_READY and not self.dialled and not gen.busy:
+            gen.start(self.item["number"])
+            lc.emit("dial", number=self.item["number"])
+        if gen.busy:
+            gen.fill(tx)
+            if not gen.busy:
+                pr.dialled(t)
+                self.dialled = True
+        else:
+            lc.player.fill(tx)   # silence
+        if pr.state == PR_DONE:
+            if pr.result == "answer":
+                record.connected(lc.rec, lc.leg.ext, t, waited=False)
+                lc.emit("connect", ext=lc.leg.ext, port=lc.leg.port, direction="out")
+                lc.callbacks.done(self.item, "reached")
+                self.item = None
+                lc.hangup.reset(t)
+                lc.enter(CONNECTED, t)
+            else:
+                self._end(t, pr.result, counted=True)
+
+    def close(self):
+        """Exit action of CB_AGENT and CB_DIAL: stop ringing the agent, part the agent and the line."""
+        lc = self.lc
+        lc.leg.cancel()
+        if lc.leg.port >= 0:
+            lc.hal.xconnect(lc.line, lc.leg.port, False)
+            lc.leg.hang_up()
+
+    def _end(self, t, outcome, counted):
+        """A call-back attempt ended without reaching the caller."""
+        lc = self.lc
+        item = self.item
+        self.item = None
+        if counted:
+            lc.callbacks.failed(item, outcome)
+        else:
+            lc.callbacks.postpone(item, t + CALLBACK_AGENT_RETRY_MS)   # not the caller's fault
+        self.close()
+        lc.rec["outcome"] = "callback_" + outcome
+        lc.release(t, "callback_failed", outcome, close=False)

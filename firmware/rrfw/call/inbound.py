@@ -1,0 +1,257 @@
+# The inbound call on one line (linecall.py owns the line and its release):
+#
+#   IDLE ──ring burst validated──▶ RINGING ──Nth ring / caller ID read──▶ answer
+#     (caller ID before the first ring        │ the rings stop first: record "missed", IDLE
+#      counts only if recent)                 ▼
+#                      ┌──────────────────▶  IVR  (the menus: ivr.py; its own deadlines)
+#                      │ route failed:        │ route            │ ("hangup", reason): release
+#                      │ the IVR's fallback   ▼                  │ ("disa", max): disa.py
+#                      └──────────────── ROUTING (router.py: ring, hunt, queue; its own timeouts)
+#                                  queued ──call-back key──▶ BYE ("we will call you back")
+#                                             │ agent lifts
+#                                             ▼
+#                                         CONNECTED ──agent or caller hangs up──▶ release
+#
+# Entry actions: answer (off-hook, record opened, IVR started); ROUTING
+# (ringback started, hold message due at once when queued); CONNECTED
+# (crosspoint joined, the IVR told). In every off-hook state the hang-up
+# detector runs first.
+from rrfw.compat import const
+
+from rrfw.call import record
+from rrfw.call import router
+
+from rrfw.call.states import IDLE, RINGING, IVR, ROUTING, CONNECTED, BYE
+
+DEFAULT_HOLD_PROMPT = ["please_hold"]   # played when the caller joins a queue, and again every:
+HOLD_REPEAT_MS = const(30000)           # ms between hold announcements while queued
+# Caller ID sent before ringing (ETSI EN 300 659-1, BT SIN 227) precedes the
+# first ring by well under this; older data on an idle line is not this call's.
+CID_BEFORE_RING_MS = const(5000)  # ms
+
+
+class Inbound:
+    def __init__(self, lc):
+        self.lc = lc
+        self.hold_prompt = lc.cfg.get("hold_prompt", DEFAULT_HOLD_PROMPT)
+        self.t_hold = 0          # board ms of the last hold announcement
+        self.ring_t = 0          # board ms the call started ringing (the record's ring_ms)
+        self.cid_seen = False    # caller ID was read for the call ringing now
+        self.bye_reason = None   # the release reason once the goodbye in BYE has played
+
+    # --- IDLE and RINGING: on-hook ------------------------------------------------
+    def step_idle(self, t):
+        lc = self.lc
+        hal = lc.hal
+        lc.ringdet.process(hal.ring_pulses(lc.line), t)
+        if lc.cid is not None:
+            lc.cid.process(hal.rx[lc.line], t)
+            self._read_callerid(t)
+        ev = lc.ringdet.pop()
+        while ev is not None:
+            if lc.state == IDLE:
+                # caller ID sent before the first ring belongs to this call
+                # only if it is recent; anything older was a stray burst
+                if lc.caller is None or t - lc.caller["t"] > CID_BEFORE_RING_MS:
+                    self._new_caller(t)
+                self.ring_t = t
+                lc.enter(RINGING, t)
+            lc.emit("ring", n=ev.get("n", lc.ringdet.rings))
+            ev = lc.ringdet.pop()
+        if lc.state == RINGING:
+            if lc.ringdet.rings >= lc.answer_ring or (
+                    lc.answer_on_cid and lc.caller["number"] is not None):
+                self._answer(t)
+            elif lc.ringdet.ended:
+                self._missed(t)
+
+    def _new_caller(self, t):
+        self.lc.caller = {"number": None, "name": None, "reason": None, "t": t}
+        self.cid_seen = False
+
+    def _read_callerid(self, t):
+        lc = self.lc
+        ev = lc.cid.pop()
+        while ev is not None:
+            if lc.caller is None:
+                self._new_caller(t)
+            lc.caller["number"] = ev.get("number")
+            lc.caller["name"] = ev.get("name")
+            lc.caller["reason"] = ev.get("reason")
+            self.cid_seen = True
+            lc.emit("callerid", number=ev.get("number"), name=ev.get("name"),
+                    reason=ev.get("reason"), standard=ev.get("standard"))
+            ev = lc.cid.pop()
+
+    def _answer(self, t):
+        lc = self.lc
+        lc.hal.set_hook(lc.line, True)
+        lc.call = lc.records.new_call_id()
+        if not self.cid_seen:
+            lc.caller["reason"] = "none_sent"
+            lc.emit("callerid", number=None, name=None, reason="none_sent", standard=None)
+        lc.rec = record.inbound(lc.call, lc.line, lc.wall_clock(), self.ring_t, t, lc.ringdet.rings, lc.caller)
+        lc.emit("answer", rings=lc.ringdet.rings)
+        lc.hangup.reset(t)
+        lc.dtmf.reset()
+        if lc.learncall is not None and lc.learncall.armed():
+            lc.learncall.start(t)   # the technician's 'learn my line' call: no menu, just listen
+            return
+        lc.enter(IVR, t)
+        lc.ivr.start(t, lc.caller)
+
+    def _missed(self, t):
+        # The caller hung up while it rang: a missed call, still recorded.
+        lc = self.lc
+        lc.call = lc.records.new_call_id()
+        rec = record.missed(lc.call, lc.line, lc.wall_clock(), self.ring_t, lc.ringdet.rings, lc.caller, t)
+        lc.records.append(rec)
+        lc.emit("release", reason="caller_abandoned_ringing", method=None)
+        lc.emit("record", record=rec)
+        lc.reset_idle()
+        lc.enter(IDLE, t)
+
+    # --- off-hook states ----------------------------------------------------------
+    def hung_up(self, t, playing):
+        """The far end's hang-up (or the call's maximum length): release. True if released.
+        playing: the board is sending audio (a prompt, ringback, hold), so a
+        quiet caller is listening, not gone."""
+        lc = self.lc
+        hal = lc.hal
+        method = lc.hangup.process(hal.rx[lc.line], t, hal.loop_current(lc.line), hal.polarity(lc.line),
+                                   playing)
+        if method is None:
+            return False
+        lc.release(t, "max_length" if method == "max_length" else "caller_hangup", method)
+        return True
+
+    def _fill(self, t):
+        # what the caller hears: ringback while an extension rings, else the player
+        lc = self.lc
+        tx = lc.hal.tx[lc.line]
+        if lc.state == ROUTING and lc.leg.state == router.S_RINGING and not lc.player.busy:
+            lc.ringback.fill(tx, t)
+        else:
+            lc.player.fill(tx)
+
+    def step_ivr(self, t):
+        lc = self.lc
+        if self.hung_up(t, lc.player.busy):
+            return
+        hal = lc.hal
+        lc.dtmf.process(hal.rx[lc.line], t, hal.tx[lc.line])
+        digit = None
+        ev = lc.dtmf.pop()
+        if ev is not None:
+            digit = ev["digit"]
+            if lc.ivr.pin_mode:
+                # a PIN being entered: never in the event log or the record
+                lc.emit("digit", digit=None, hidden=True, start_ms=ev.get("start_ms"), end_ms=ev.get("end_ms"))
+            else:
+                lc.emit("digit", digit=digit, start_ms=ev.get("start_ms"), end_ms=ev.get("end_ms"))
+                record.digit(lc.rec, digit)
+        action = lc.ivr.step(t, digit, lc.dtmf.tone_present)
+        if action is not None:
+            self.act(t, action)
+        self._fill(t)   # also on the block an action changed the state: a goodbye starts now
+
+    def step_routing(self, t):
+        lc = self.lc
+        if self.hung_up(t, True):
+            return
+        leg = lc.leg
+        if leg.state == router.S_QUEUED:
+            if not lc.player.busy and t - self.t_hold >= HOLD_REPEAT_MS:
+                self.t_hold = t
+                lc.player.play(self._hold_names())
+            if self._queued_key(t):
+                return
+        outcome = leg.step(t)
+        if outcome == "answered":
+            lc.hal.xconnect(lc.line, leg.port, True)
+            lc.player.stop()
+            record.connected(lc.rec, leg.ext, t)
+            lc.emit("connect", ext=leg.ext, port=leg.port)
+            lc.ivr.route_result(t, "answered")
+            lc.enter(CONNECTED, t)
+        elif outcome is not None:
+            self._route_failed(t, outcome)
+        self._fill(t)
+
+    def step_connected(self, t):
+        lc = self.lc
+        if self.hung_up(t, lc.player.busy):
+            return
+        if not lc.hal.ext_offhook(lc.leg.port):
+            lc.release(t, "agent_hangup", None)
+            return
+        self._fill(t)
+
+    def step_bye(self, t):
+        lc = self.lc
+        if self.hung_up(t, lc.player.busy):
+            return
+        if not lc.player.busy:
+            lc.release(t, self.bye_reason, None)
+            return
+        self._fill(t)
+
+    def goodbye(self, t, prompts, reason):
+        """Play a closing message, then release with `reason` (BYE)."""
+        self.lc.player.play(prompts)
+        self.bye_reason = reason
+        self.lc.enter(BYE, t)
+
+    # --- what the IVR asks for ---------------------------------------------------
+    def act(self, t, action):
+        lc = self.lc
+        kind = action[0]
+        if kind == "route":
+            lc.emit("route", kind=action[1], target=action[2])
+            failed = lc.leg.start(t, action[1], action[2], lc.ext_cadence)
+            if failed:
+                self._route_failed(t, failed)
+            else:
+                lc.ringback.start(t)
+                self.t_hold = t - HOLD_REPEAT_MS   # a queued caller hears the hold message at once
+                lc.enter(ROUTING, t)
+        elif kind == "hangup":
+            lc.release(t, action[1] if len(action) > 1 else "ivr_hangup", None)
+        elif kind == "disa":
+            lc.start_disa(t, action[1] if len(action) > 1 else 0)
+
+    def _route_failed(self, t, outcome):
+        # The IVR decides what a failed route leads to, and ends a call whose
+        # fallbacks keep failing (ivr.MAX_ROUTE_FAILS: the one limit).
+        lc = self.lc
+        lc.emit("route_failed", outcome=outcome)
+        lc.enter(IVR, t)
+        lc.ivr.route_result(t, outcome)
+
+    # --- queue and call-back -----------------------------------------------------
+    def _hold_names(self):
+        lc = self.lc
+        cb = lc.callbacks
+        if cb is not None and cb.enabled and lc.caller and lc.caller.get("number"):
+            return self.hold_prompt + ["callback_offer"]   # "...or press 1 to be called back"
+        return self.hold_prompt
+
+    def _queued_key(self, t):
+        """A key while queued: the call-back key turns the wait into a request."""
+        lc = self.lc
+        hal = lc.hal
+        lc.dtmf.process(hal.rx[lc.line], t, hal.tx[lc.line])
+        ev = lc.dtmf.pop()
+        cb = lc.callbacks
+        if ev is None or cb is None or ev["digit"] != cb.key:
+            return False
+        lc.emit("digit", digit=ev["digit"], start_ms=ev.get("start_ms"), end_ms=ev.get("end_ms"))
+        why = cb.request(lc.caller.get("number"), lc.rec.get("target"), t, lc.wall_clock())
+        lc.emit("callback_request", number=lc.caller.get("number"), ok=why is None, why=why)
+        if why is not None:
+            lc.player.play(["callback_unavailable"])
+            return False
+        lc.leg.cancel()
+        lc.rec["callback"] = True
+        self.goodbye(t, ["callback_ok"], "callback_requested")
+        return True

@@ -1,0 +1,26 @@
+# The states a line can be in (linecall.py draws them), shared by LineCall and
+# the flow modules that move a line between them. Kept apart so the flows need
+# not import linecall (which imports them).
+from rrfw.compat import const
+
+IDLE = const(0)
+RINGING = const(1)
+IVR = const(2)
+ROUTING = const(3)
+CONNECTED = const(4)
+GUARD = const(5)
+BYE = const(6)        # a closing message plays, then the board hangs up
+CB_AGENT = const(7)   # call-back: ringing the agent first, line still on-hook
+CB_DIAL = const(8)    # call-back: line seized, dialling the caller, agent listening
+LEARN = const(9)      # 'learn my line': the technician's call, measured until it hangs up
+DISA = const(10)      # DISA: this call bridged through the codec to a seized second line
+BRIDGED = const(11)   # this line is the outside leg of another line's DISA call
+
+STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard", "bye",
+               "cb_agent", "cb_dial", "learn", "disa", "bridged")
+
+# After going on-hook the exchange needs time to clear the call before it can
+# ring again; ring pulses in this window are ignored (a CPC or reversal
+# after release must not be mistaken for a new call).
+GUARD_MS = const(1500)        # ms; longer than the 0.8 s CPC of Bellcore TR-NWT-000057
+NO_DEADLINE = const(-1)       # a state that ends on an event, not at a time
