@@ -12,6 +12,7 @@ from standin_hal import StandInHal, board_dir, us_ring_pulses  # noqa: E402
 
 MODULES = ("rrfw.compat", "rrfw.hal.pcm", "rremu.blockframe", "rrfw.call.events", "rrfw.store.atomic",
            "rrfw.store.cfgstore", "rrfw.store.records", "rrfw.call.player", "rrfw.call.router",
+           "rrfw.call.states", "rrfw.call.record", "rrfw.call.boardstate", "rrfw.call.inbound",
            "rrfw.line.profiles", "rrfw.line.ringdet", "rrfw.line.hangup", "rrfw.dsp.dtmf", "rrfw.dsp.dtmfgen",
            "rrfw.line.progress", "rrfw.dsp.tonegen", "rrfw.call.callbacks", "rrfw.call.extdial",
            "rrfw.dsp.callerid", "rrfw.dsp.tones", "rrfw.call.schedule", "rrfw.call.ivr",
