@@ -56,7 +56,7 @@ def code_and_data():
     with tempfile.TemporaryDirectory() as work:
         p = subprocess.run(paths.engine_command("micropython", "1M") + [
             os.path.join(ROOT, "bench", "fw_heap.py"), os.path.join(ROOT, "tests", "data", "basic.json"),
-            work, os.path.join(ROOT, "tests")], capture_output=True, text=True, timeout=300,
+            work, os.path.join(ROOT, "tests", "support")], capture_output=True, text=True, timeout=300,
             env=paths.engine_env("micropython"))
     w = p.stdout.split()
     if p.returncode != 0 or len(w) < 6:

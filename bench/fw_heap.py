@@ -1,14 +1,13 @@
 # Runs under the `micropython` binary (bench_emulator.py starts it):
-#   micropython bench/fw_heap.py CONFIG.json WORKDIR
-# Walks one whole call on the stand-in board (tests/standin_hal.py) with a
+#   micropython bench/fw_heap.py CONFIG.json WORKDIR TESTS_SUPPORT_DIR
+# Walks one whole call on the stand-in board (tests/support/standin_hal.py) with a
 # garbage collection after every block, and prints the code's heap (module
 # bytecode and objects: in flash on a frozen build) and the peak of live
 # data (buffers, config, call state) above it.
 import gc
 import sys
 
-sys.path.append(sys.argv[3])   # tests/, for the stand-in board
-from standin_hal import StandInHal, board_dir, us_ring_pulses  # noqa: E402
+sys.path.append(sys.argv[3])   # tests/support/, for the stand-in board
 
 MODULES = ("rrfw.compat", "rrfw.hal.pcm", "rremu.blockframe", "rrfw.call.events", "rrfw.store.atomic",
            "rrfw.store.cfgstore", "rrfw.store.records", "rrfw.call.player", "rrfw.call.router",
@@ -26,6 +25,11 @@ def main(cfg_path, work):
         __import__(m)
     gc.collect()
     code = gc.mem_alloc() - base
+    # the stand-in board is the test's, not the firmware's: its code (and the
+    # emulated board's state class it builds on) counts as neither
+    from standin_hal import StandInHal, board_dir, us_ring_pulses
+    gc.collect()
+    base += gc.mem_alloc() - base - code   # from here on, above the firmware's code and the stand-in's
     from rrfw.call import app as app_mod
     from rrfw.call import linecall
     cfg = board_dir(cfg_path, work)

@@ -1,6 +1,7 @@
 # core_cases.py - the firmware core's storage and event logic in plain asserts:
 # run by pytest under CPython (tests/test_core_storage.py) and by the real
-# `micropython` binary (`micropython tests/core_cases.py`, MICROPYPATH=firmware).
+# `micropython` binary (`micropython tests/core_cases.py WORKDIR [CASE...]`,
+# MICROPYPATH=firmware:tests/support), through tests/support/caserun.py.
 #
 # Power cuts are simulated at every write: a fake file layer counts each
 # write and each rename, and at the Nth one "loses power": the write being
@@ -236,17 +237,13 @@ CASES = [case_config_install_survives_a_cut_anywhere,
          case_event_ring_replays_since_seq]
 
 
-def run(d):
-    here = os.getcwd()
-    os.chdir(d)
-    try:
-        for c in CASES:
-            c(".")
-            print("ok", c.__name__)
-    finally:
-        os.chdir(here)
+def call(name, case):
+    # every case takes the board's flash folder; the runner's cwd is that folder
+    return case(".")
 
 
 if __name__ == "__main__":
     import sys
-    run(sys.argv[1])
+    import caserun
+    os.chdir(sys.argv[1])
+    caserun.main(CASES, call, sys.argv[2:])

@@ -1,7 +1,7 @@
 # heap_cases.py - proves the firmware's per-block path allocates nothing.
-# Runs under the real `micropython` binary (MICROPYPATH=firmware):
+# Runs under the real `micropython` binary (MICROPYPATH=firmware:tests/support):
 #   micropython heap_cases.py CONFIG.json WORKDIR
-# A small in-process stand-in for the board (same members as hal_emu.Hal)
+# The in-process stand-in for the board (the emulated board's own state, rremu.board)
 # walks one call through every state: idle, ringing, IVR with a prompt
 # playing, a key, routing, connected, caller hang-up. Every block, with the
 # garbage collector off, gc.mem_alloc() before and after App.step() tells how

@@ -1,6 +1,6 @@
 # ivr_cases.py - IVR engine cases in plain asserts: run by pytest under CPython
 # (tests/test_ivr_engine.py) and by the real `micropython` binary
-# (`micropython tests/ivr_cases.py`, MICROPYPATH=firmware), so the firmware
+# (`micropython tests/ivr_cases.py`, MICROPYPATH=firmware:tests/support), so the firmware
 # logic is proven on both.
 from rrfw.call import ivr
 from rrfw.call import schedule
@@ -625,15 +625,8 @@ def all_cases():
 
 
 def main():
-    failed = 0
-    for name in all_cases():
-        try:
-            res = globals()[name]()
-            print("ok" if res != "skip" else "skip", name)
-        except Exception as e:
-            failed += 1
-            print("FAIL", name, repr(e))
-    print("failed", failed)
+    import caserun
+    caserun.main(caserun.discover(globals()))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 checked on both engines: the firmware-side checks (tests/console_fw) run under
 CPython and under the real `micropython` binary, and the host's protocol code
 (ringroute.serialport) is checked against the firmware's."""
+import importlib.util
 import json
 import os
 import subprocess
@@ -9,41 +10,35 @@ import sys
 
 import pytest
 
+import casetest
 from ringroute import paths, serialport
 
 ROOT = paths.ROOT
 CHECK = os.path.join(ROOT, "tests", "console_fw", "check_console.py")
-NAMES = ["framing", "pin_first_use_and_lock", "wait_after_typos", "config_cut_anywhere", "config_refused",
-         "prompt_upload", "events_and_monitor", "status_time_reboot", "factory_reset",
-         "idle_poll_allocates_nothing"]
 
 
-@pytest.fixture(scope="module", params=["micropython", "cpython"])
-def results(request, tmp_path_factory):
-    engine = request.param
-    work = str(tmp_path_factory.mktemp("console_" + engine))
-    if engine == "micropython":
-        cmd = [paths.micropython_binary(), CHECK, work]
-        env = dict(os.environ, MICROPYPATH=paths.FIRMWARE)
-    else:
-        cmd = [sys.executable, CHECK, work]
-        env = dict(os.environ, PYTHONPATH=paths.FIRMWARE)
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
-    out = {}
-    for line in p.stdout.splitlines():
-        if line.startswith("PASS "):
-            out[line[5:]] = None
-        elif line.startswith("FAIL "):
-            name, _, why = line[5:].partition(": ")
-            out[name] = why
-    out["_output"] = p.stdout[-3000:] + p.stderr[-2000:]
-    return out
+def _load_checks():
+    # tests/console_fw is no test folder of its own: load the file by its path
+    spec = importlib.util.spec_from_file_location("check_console", CHECK)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_console_firmware_check(results, name):
-    assert name in results, "check %s did not run:\n%s" % (name, results["_output"])
-    assert results[name] is None, "%s failed: %s\n%s" % (name, results[name], results["_output"])
+check_console = _load_checks()
+
+
+@pytest.fixture(scope="module")
+def micropython_results(tmp_path_factory):
+    # the firmware's sources, not its .mpy build, as these checks always ran
+    return casetest.run_micropython(CHECK, [tmp_path_factory.mktemp("console_micropython")], source=True,
+                                    timeout=120)
+
+
+@casetest.each_case(check_console.CHECKS)
+def test_console_firmware_check(engine, name, request, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)   # each check changes into a fresh folder under tmp_path
+    casetest.check(request, engine, name, check_console.CHECKS, check_console.call_in(str(tmp_path)))
 
 
 def test_console_host_and_board_frames_agree():

@@ -5,31 +5,30 @@ import subprocess
 
 import pytest
 
+import casetest
 import core_cases
 from ringroute import paths
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-@pytest.mark.parametrize("case", core_cases.CASES, ids=lambda c: c.__name__)
-def test_core_case_cpython(case, tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def micropython_results(tmp_path_factory):
+    # the firmware's sources, not its .mpy build, as these cases always ran
+    return casetest.run_micropython(os.path.join(HERE, "core_cases.py"),
+                                    [tmp_path_factory.mktemp("core_mpy")], source=True)
+
+
+@casetest.each_case(core_cases.CASES)
+def test_core_case(engine, name, request, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    case(".")
-
-
-def test_core_cases_under_micropython(tmp_path):
-    env = paths.engine_env("micropython")
-    env["MICROPYPATH"] = paths.FIRMWARE + ":" + HERE + ":.frozen"
-    p = subprocess.run(paths.engine_command("micropython") + [os.path.join(HERE, "core_cases.py"), str(tmp_path)],
-                       capture_output=True, text=True, timeout=300, env=env)
-    assert p.returncode == 0, p.stdout + p.stderr
-    assert p.stdout.count("ok ") == len(core_cases.CASES)
+    casetest.check(request, engine, name, core_cases.CASES, core_cases.call)
 
 
 def test_per_block_path_allocates_nothing_under_micropython(tmp_path):
     """Every 10 ms step of a whole call, under the real micropython binary,
     allocates nothing unless it emitted an event or opened a prompt file."""
-    env = paths.engine_env("micropython")
+    env = casetest.micropython_env()
     p = subprocess.run(paths.engine_command("micropython") + [
         os.path.join(HERE, "heap_cases.py"), os.path.join(HERE, "data", "basic.json"), str(tmp_path)],
         capture_output=True, text=True, timeout=300, env=env)

@@ -1,32 +1,26 @@
 """The IVR engine's cases (tests/ivr_cases.py) under CPython and under the real micropython binary."""
 import os
-import subprocess
-import sys
 
 import pytest
 
+import caserun
+import casetest
+import ivr_cases
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-import ivr_cases  # noqa: E402
-from ringroute.paths import engine_command, engine_env  # noqa: E402
 
 
-@pytest.mark.parametrize("name", ivr_cases.all_cases())
-def test_ivr_case_cpython(name):
-    res = getattr(ivr_cases, name)()
-    if res == "skip":
-        pytest.skip("needs micropython.heap_lock (runs under the micropython engine)")
+CASES = caserun.discover(vars(ivr_cases))
 
 
-@pytest.mark.micropython
-def test_ivr_cases_micropython():
-    out = subprocess.run(engine_command("micropython") + [os.path.join(HERE, "ivr_cases.py")],
-                         env=engine_env("micropython"), capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    lines = out.stdout.splitlines()
-    assert lines[-1] == "failed 0", out.stdout
-    assert sum(1 for ln in lines if ln.startswith("ok ")) == len(ivr_cases.all_cases()), out.stdout
+@pytest.fixture(scope="module")
+def micropython_results():
+    return casetest.run_micropython(os.path.join(HERE, "ivr_cases.py"), timeout=60)
+
+
+@casetest.each_case(CASES)
+def test_ivr_case(engine, name, request):
+    casetest.check(request, engine, name, CASES)
 
 
 def test_random_callers_always_reach_a_person_or_a_goodbye():

@@ -1,6 +1,12 @@
 # HAL for the emulated board: the hardware is the host's virtual world,
 # reached over an AF_UNIX socket in lockstep (blockframe.py). The contract
 # it fulfils is rrfw/hal/base.py (ARCHITECTURE.md, "The HAL").
+#
+# Two classes: BoardState is the board itself (codec buffers, hook relays,
+# SLICs, crosspoint, RTC, console) with no link behind it, so a test can
+# drive its inputs directly (tests/support/standin_hal.py); Hal is that
+# board linked to the emulator, which fills the inputs from each input
+# frame and sends the outputs back.
 import struct
 import socket
 from array import array
@@ -10,59 +16,30 @@ from rrfw.hal import pcm
 from rrfw.hal.base import HalBase
 
 
-class Hal(HalBase):
-    def __init__(self, sock_path, n_lines=2, n_exts=4, console=None):
+class BoardState(HalBase):
+    def __init__(self, n_lines=2, n_exts=4, console=None):
         self.n_lines = n_lines
         self.n_exts = n_exts
         self.rx = [array("h", bytes(2 * bf.BLOCK_SAMPLES)) for _ in range(n_lines)]
         self.tx = [array("h", bytes(2 * bf.BLOCK_SAMPLES)) for _ in range(n_lines)]
-        self._in = bytearray(bf.in_size(n_lines))
-        self._in_mv = memoryview(self._in)
-        self._fixed = bf.out_fixed_size(n_lines)
-        self._out = bytearray(self._fixed + 2 + bf.EVENT_MAX)
-        self._out_mv = memoryview(self._out)
-        self._ev_len = 0
-        self.events_dropped = 0
+        # inputs (the world's side): per-line ring pulses and flags (bf.LF_*), ports off-hook
         self._pulses = bytearray(n_lines)
         self._flags = bytearray(n_lines)
         self._ext_hook = 0
+        # outputs (the firmware's side): hook relays, SLICs ringing, crosspoint
         self._hook = 0
         self._ext_ring = 0
         self._xmask = [0] * n_lines
         self.block = -1
-        self._sent_block = -1
         self._utc_offset = 0  # the board's RTC minus the world's clock (set_rtc)
         self.utc = 0
-        self.stopped = False
-        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        # MicroPython's socket is a stream (readinto/write); CPython's has recv_into/sendall
-        self._readinto = getattr(self._sock, "readinto", None) or self._sock.recv_into
-        self._write = getattr(self._sock, "sendall", None) or self._sock.write
-        try:
-            self._sock.connect(sock_path)
-        except (OSError, TypeError):
-            # MicroPython's unix port takes a raw struct sockaddr_un
-            self._sock.connect(struct.pack("H", socket.AF_UNIX) + sock_path.encode() + b"\0")
         self._console = console  # a console.Port-like object or None
 
     # --- the block clock ---------------------------------------------------
     def next_block(self):
-        """Send last block's outputs, then wait for the next block's inputs.
-
-        Returns False when the world asks the firmware to stop.
-
-        A Ctrl-C (KeyboardInterrupt, raised wherever the interpreter happens
-        to be) must never leave half a frame on the link: one that arrives
-        mid-frame is held until the frame is complete, then raised; a frame
-        already sent is not sent twice (_sent_block)."""
-        if self.block >= 0 and self._sent_block != self.block:
-            self._send()
-        intr = self._recv()
-        if self.block == bf.STOP_BLOCK:
-            self.stopped = True
-            return False
-        if intr:
-            raise KeyboardInterrupt
+        """With nothing behind the board the clock just moves on; whoever
+        drives it sets the inputs between blocks. Hal waits for the world."""
+        self.block += 1
         return True
 
     def idle_block(self):
@@ -85,6 +62,101 @@ class Hal(HalBase):
             t = self.tx[i]
             for j in range(len(t)):
                 t[j] = 0
+
+    # --- trunk lines -------------------------------------------------------
+    def ring_pulses(self, line):
+        return self._pulses[line]
+
+    def loop_current(self, line):
+        return bool(self._flags[line] & bf.LF_LOOP)
+
+    def polarity(self, line):
+        return -1 if self._flags[line] & bf.LF_REVERSED else 1
+
+    def set_hook(self, line, off):
+        if off:
+            self._hook |= 1 << line
+        else:
+            self._hook &= ~(1 << line)
+
+    # --- extensions and crosspoint -----------------------------------------
+    def ext_offhook(self, port):
+        return bool(self._ext_hook & (1 << port))
+
+    def set_ext_ring(self, port, on):
+        if on:
+            self._ext_ring |= 1 << port
+        else:
+            self._ext_ring &= ~(1 << port)
+
+    def xconnect(self, line, port, on):
+        if on:
+            self._xmask[line] |= 1 << port
+        else:
+            self._xmask[line] &= ~(1 << port)
+
+    # --- clock, console, watchdog ------------------------------------------
+    def rtc_utc(self):
+        return self.utc + self._utc_offset
+
+    def set_rtc(self, utc):
+        """`ringroute time sync`: the board's RTC runs on from `utc`."""
+        self._utc_offset = utc - self.utc
+
+    def console_read(self, buf):
+        if self._console is None:
+            return 0
+        return self._console.read_into(buf)
+
+    def console_write(self, data):
+        if self._console is not None:
+            self._console.write(data)
+
+    def feed_watchdog(self):
+        pass  # the emulated world has no watchdog to starve; a stall shows as a link timeout
+
+
+class Hal(BoardState):
+    def __init__(self, sock_path, n_lines=2, n_exts=4, console=None):
+        BoardState.__init__(self, n_lines, n_exts, console)
+        self._in = bytearray(bf.in_size(n_lines))
+        self._in_mv = memoryview(self._in)
+        self._fixed = bf.out_fixed_size(n_lines)
+        self._out = bytearray(self._fixed + 2 + bf.EVENT_MAX)
+        self._out_mv = memoryview(self._out)
+        self._ev_len = 0
+        self.events_dropped = 0
+        self._sent_block = -1
+        self.stopped = False
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        # MicroPython's socket is a stream (readinto/write); CPython's has recv_into/sendall
+        self._readinto = getattr(self._sock, "readinto", None) or self._sock.recv_into
+        self._write = getattr(self._sock, "sendall", None) or self._sock.write
+        try:
+            self._sock.connect(sock_path)
+        except (OSError, TypeError):
+            # MicroPython's unix port takes a raw struct sockaddr_un
+            self._sock.connect(struct.pack("H", socket.AF_UNIX) + sock_path.encode() + b"\0")
+
+    # --- the block clock ---------------------------------------------------
+    def next_block(self):
+        """Send last block's outputs, then wait for the next block's inputs.
+
+        Returns False when the world asks the firmware to stop.
+
+        A Ctrl-C (KeyboardInterrupt, raised wherever the interpreter happens
+        to be) must never leave half a frame on the link: one that arrives
+        mid-frame is held until the frame is complete, then raised; a frame
+        already sent is not sent twice (_sent_block)."""
+        if self.block >= 0 and self._sent_block != self.block:
+            self._send()
+        intr = self._recv()
+        if self.block == bf.STOP_BLOCK:
+            self.stopped = True
+            return False
+        if intr:
+            raise KeyboardInterrupt
+        return True
 
     def _recv(self):
         mv = self._in_mv
@@ -124,58 +196,7 @@ class Hal(HalBase):
         self._write(self._out_mv[:self._fixed + 2 + n]); self._sent_block = self.block  # noqa: E702 (no interrupt check between)
         self._ev_len = 0
 
-    # --- trunk lines -------------------------------------------------------
-    def ring_pulses(self, line):
-        return self._pulses[line]
-
-    def loop_current(self, line):
-        return bool(self._flags[line] & bf.LF_LOOP)
-
-    def polarity(self, line):
-        return -1 if self._flags[line] & bf.LF_REVERSED else 1
-
-    def set_hook(self, line, off):
-        if off:
-            self._hook |= 1 << line
-        else:
-            self._hook &= ~(1 << line)
-
-    # --- extensions and crosspoint -----------------------------------------
-    def ext_offhook(self, port):
-        return bool(self._ext_hook & (1 << port))
-
-    def set_ext_ring(self, port, on):
-        if on:
-            self._ext_ring |= 1 << port
-        else:
-            self._ext_ring &= ~(1 << port)
-
-    def xconnect(self, line, port, on):
-        if on:
-            self._xmask[line] |= 1 << port
-        else:
-            self._xmask[line] &= ~(1 << port)
-
-    # --- clock, console, watchdog, events -------------------------------------
-    def rtc_utc(self):
-        return self.utc + self._utc_offset
-
-    def set_rtc(self, utc):
-        """`ringroute time sync`: the board's RTC runs on from `utc`."""
-        self._utc_offset = utc - self.utc
-
-    def console_read(self, buf):
-        if self._console is None:
-            return 0
-        return self._console.read_into(buf)
-
-    def console_write(self, data):
-        if self._console is not None:
-            self._console.write(data)
-
-    def feed_watchdog(self):
-        pass  # the emulated world has no watchdog to starve; a stall shows as a link timeout
-
+    # --- events and the link -------------------------------------------------
     def event_sink(self):
         return self.event_out
 

@@ -1,7 +1,8 @@
 # Firmware-side checks of the console protocol and the admin PIN, in plain
-# asserts so that the same file runs under CPython (PYTHONPATH=firmware) and
-# the unix port (MICROPYPATH=firmware):  check_console.py WORKDIR [NAME...]
-# Prints "PASS name" per check, "FAIL name: why" otherwise.
+# asserts so that the same file runs under CPython (in-process, from
+# tests/test_console_firmware.py) and the unix port
+# (MICROPYPATH=firmware:tests/support):  check_console.py WORKDIR [NAME...]
+# The checks run through tests/support/caserun.py, which prints the results.
 import json
 import os
 import sys
@@ -9,59 +10,17 @@ import sys
 import binascii
 from rrfw.store import cfgstore
 from rrfw.console import server as console
-from rrfw.call import events as ev_mod
 from rrfw.console import auth as auth_mod
-
-
-class FakeHal:
-    def __init__(self):
-        self.n_lines = 1
-        self.n_exts = 2
-        self.inq = bytearray()
-        self.out = bytearray()
-        self.utc = 1700000000
-        self.offhook = 0
-
-    def console_read(self, buf):
-        n = min(len(buf), len(self.inq))
-        if n:
-            buf[0:n] = self.inq[0:n]
-            self.inq = self.inq[n:]
-        return n
-
-    def console_write(self, data):
-        self.out += bytes(data)
-
-    def rtc_utc(self):
-        return self.utc
-
-    def set_rtc(self, utc):
-        self.utc = utc
-
-    def ext_offhook(self, port):
-        return bool(self.offhook & (1 << port))
-
-
-class FakeApp:
-    def __init__(self, hal):
-        self.hal = hal
-        self.cfg = {"version": 1, "name": "Test office", "lines": [{}],
-                    "extensions": {"101": {"port": 0, "name": "Front"}}}
-        self.clock = ev_mod.Clock()
-        self.events = ev_mod.Events(self.clock)
-        self.lines = []
-        self.wall_clock = hal.rtc_utc
-
-    def idle(self):
-        return True   # no calls on the console rig: a new config switches in at once
+from standin_hal import ConsoleApp, StandInHal
 
 
 class Rig:
-    """A Console on a fake HAL; the clock moves 10 ms per poll."""
+    """A Console on the stand-in board; the clock moves 10 ms per poll."""
 
     def __init__(self):
-        self.hal = FakeHal()
-        self.app = FakeApp(self.hal)
+        self.hal = StandInHal(n_lines=1, n_exts=2, utc=1700000000)
+        self.wire = self.hal.wire   # the console UART: inq from the host, out to it
+        self.app = ConsoleApp(self.hal)
         self.con = console.Console(self.app, self.hal)
         self.rid = 0
         self.rebooted = None
@@ -79,19 +38,19 @@ class Rig:
 
     def lines(self):
         out = []
-        while b"\n" in self.hal.out:
-            i = self.hal.out.index(b"\n")
-            out.append(bytes(self.hal.out[:i]))
-            self.hal.out = self.hal.out[i + 1:]
+        while b"\n" in self.wire.out:
+            i = self.wire.out.index(b"\n")
+            out.append(bytes(self.wire.out[:i]))
+            self.wire.out = self.wire.out[i + 1:]
         return out
 
     def send_raw(self, data):
-        self.hal.inq += data
+        self.wire.inq += data
 
     def req(self, verb, args=None, rid=None):
         self.rid += 1
         rid = str(self.rid) if rid is None else rid
-        self.hal.inq += console.frame(rid, verb, json.dumps(args or {}))
+        self.wire.inq += console.frame(rid, verb, json.dumps(args or {}))
         return self.reply(rid)
 
     def reply(self, rid):
@@ -388,19 +347,14 @@ CHECKS = [("framing", check_framing), ("pin_first_use_and_lock", check_pin_first
           ("factory_reset", check_factory_reset), ("idle_poll_allocates_nothing", check_idle_poll_allocates_nothing)]
 
 
-def main(argv):
-    workdir = argv[1]
-    only = argv[2:]
-    for name, fn in CHECKS:
-        if only and name not in only:
-            continue
+def call_in(workdir):
+    """How the runner calls a check: in a fresh folder of its own, on a new rig."""
+    def call(name, check):
         fresh(workdir, name)
-        try:
-            fn(Rig())
-            print("PASS " + name)
-        except Exception as e:  # report and go on: one failure must not hide the others
-            sys.print_exception(e) if hasattr(sys, "print_exception") else __import__("traceback").print_exc()
-            print("FAIL %s: %r" % (name, e))
+        return check(Rig())
+    return call
 
 
-main(sys.argv)
+if __name__ == "__main__":
+    import caserun
+    caserun.main(CHECKS, call_in(sys.argv[1]), sys.argv[2:])

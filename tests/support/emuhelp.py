@@ -6,7 +6,7 @@ import sys
 
 import yaml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/support/ -> the repo
 DATA = os.path.join(ROOT, "tests", "data")
 PROMPTS = os.path.join(ROOT, "examples", "prompts")
 ENGINES = ("micropython", "cpython")

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/support/ -> the repo
 ENV = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "host_tools"))
 ENV.pop("RINGROUTE_PORT", None)
 ENV.pop("RINGROUTE_PIN", None)
