@@ -52,10 +52,13 @@ def digits(events):
     return "".join(e["digit"] for e in events)
 
 
-def run_micropython(code, timeout=300, heapsize=None):
-    """Run `code` in the unix-port micropython with the firmware on its path; stdout."""
+def run_micropython(code, timeout=300, heapsize=None, source=False):
+    """Run `code` in the unix-port micropython with the firmware on its path; stdout.
+
+    source: the firmware sources instead of the .mpy build, which holds only
+    what ships (so no plain twins, dtmf_plain.py and the like)."""
     cmd = paths.engine_command("micropython", heapsize) + ["-c", code]
-    p = subprocess.run(cmd, env=paths.engine_env("micropython"), capture_output=True,
+    p = subprocess.run(cmd, env=paths.engine_env("micropython", source=source), capture_output=True,
                        text=True, timeout=timeout)
     assert p.returncode == 0, p.stderr or p.stdout
     return p.stdout

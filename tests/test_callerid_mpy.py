@@ -9,7 +9,9 @@ import pytest
 from ringroute import audio
 from ringroute.signals import callerid as G
 
+from rrfw.check32_plain import Check32
 from rrfw.dsp import callerid as fw
+from rrfw.dsp import callerid_plain
 from callerid_helpers import (decode_batch, decode_cpython, exact, pcm, random_case,
                               real_audio_files, run_micropython)
 
@@ -116,8 +118,8 @@ blk = array('h', bytes(160))
 f = open(sys.argv[1], 'rb')
 k = 0
 while f.readinto(blk) == 160:
-    n = C._fsk_block(st, ring, blk, out)
-    e = C._tones_block(blk, tst, 8)
+    n = C._fsk_block_vp(st, ring, blk, out)
+    e = C._tones_block_vp(blk, tst, 8)
     print(k, n, list(out[:3 * n]), list(st), e, list(tst))
     k += 1
 """
@@ -147,8 +149,8 @@ def test_viper_and_plain_twins_agree_sample_for_sample(tmp_path):
     cp_lines = []
     for k in range(len(s) // 80):
         blk = array("h", s[k * 80:(k + 1) * 80].tobytes())
-        n = fw._fsk_block(st, ring, blk, out)
-        e = fw._tones_block(blk, tst, 8)
+        n = callerid_plain.fsk_block(st, ring, blk, out)
+        e = callerid_plain.tones_block(blk, tst, 8)
         cp_lines.append("%d %d %s %s %d %s" % (k, n, list(out[:3 * n]), list(st), e, list(tst)))
     assert len(mp_lines) == len(cp_lines) > 150
     assert mp_lines == cp_lines
@@ -168,12 +170,12 @@ def test_arithmetic_fits_32_bit_viper_ints():
         np.clip(rng.normal(0, 30000, 8000), -32768, 32767),
         G.fsk_burst(G.mdmf("5551234567", "SMITH"), "bell202", 3.0),   # +3 dBm0: clipping FSK
     ]
-    fw._CHECK32 = True
+    callerid_plain.check = Check32()
     try:
         for x in worst:
             decode_cpython(np.clip(x, -32768, 32767))
     finally:
-        fw._CHECK32 = False
+        callerid_plain.check = None
 
 
 _HEAP_SCRIPT = r"""

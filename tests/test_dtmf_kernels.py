@@ -11,6 +11,8 @@ import pytest
 
 from ringroute import audio
 from ringroute.signals import dtmf as gen
+from rrfw.check32_plain import Check32
+from rrfw.dsp import dtmf_plain
 
 import dtmf_helpers as h
 from dtmf_helpers import decode, digits, dtmf
@@ -53,7 +55,15 @@ def corpus(seconds, seed=5):
 def run_traced(samples, tx=None):
     """Drive the plain kernels block by block with tracing; returns
     (largest intermediate, largest value kept in the state arrays)."""
-    trace = [0]
+    trace = Check32()
+    dtmf_plain.check = trace
+    try:
+        return _run_traced(samples, trace)
+    finally:
+        dtmf_plain.check = None
+
+
+def _run_traced(samples, trace):
     st = array("i", bytes(4 * dtmf._ST_LEN))
     work = array("i", bytes(4 * 80))
     kept = 0
@@ -62,14 +72,14 @@ def run_traced(samples, tx=None):
     for b in range(len(s) // 80):
         blk[:] = array("h", s[b * 80:(b + 1) * 80].tobytes())
         st[dtmf._BI] = b & 7
-        dtmf._goertzel_py(blk, work, dtmf._TAB, st, trace)
-        dtmf._window_py(st, dtmf._TAB, trace)
-        dtmf._decide_py(st, dtmf._TAB, trace)
-        dtmf._long_py(st, dtmf._TAB, trace)     # run on every block here, not only on misses
+        dtmf_plain.goertzel(blk, work, dtmf._TAB, st)
+        dtmf_plain.window(st, dtmf._TAB)
+        dtmf_plain.decide(st, dtmf._TAB)
+        dtmf_plain.long(st, dtmf._TAB)     # run on every block here, not only on misses
         m = max(max(st), -min(st))
         if m > kept:
             kept = m
-    return trace[0], kept
+    return trace.peak, kept
 
 
 def test_arithmetic_fits_32_bits_on_the_corpus():
@@ -92,6 +102,33 @@ def test_arithmetic_fits_32_bits_on_worst_case_input():
     for peak, kept in peaks:
         assert peak < INT32
         assert kept < SMALL_INT_ESP32
+
+
+KERNEL_MODULES = ("rrfw.dsp.dtmf", "rrfw.dsp.dtmfgen", "rrfw.dsp.callerid", "rrfw.dsp.tones",
+                  "rrfw.line.hangup", "rrfw.hal.pcm")
+
+
+@pytest.mark.parametrize("name", KERNEL_MODULES)
+def test_every_viper_kernel_has_its_plain_twin_and_the_same_constants(name):
+    # The convention (rrfw/compat.py): _k_vp in the shipped module, k in its
+    # *_plain.py twin, which repeats the constants it needs (MicroPython folds
+    # underscored consts, so it cannot import them): they must not drift apart.
+    import importlib
+    import re
+    from ringroute import fwbuild
+    mod = importlib.import_module(name)
+    plain = importlib.import_module(name + "_plain")
+    with open(mod.__file__) as f:
+        kernels = re.findall(r"^    def _(\w+)_vp\(", f.read(), re.M)
+    assert kernels
+    for k in kernels:
+        assert callable(getattr(plain, k, None)), "%s_plain has no twin %s of _%s_vp" % (name, k, k)
+    shared = [n for n in vars(plain) if n.startswith("_") and not n.startswith("__") and n in vars(mod)
+              and not callable(vars(plain)[n]) and not hasattr(vars(plain)[n], "__file__")]
+    for n in shared:
+        assert vars(plain)[n] == vars(mod)[n], "%s: %s differs from its twin's" % (name, n)
+    rel = name.replace(".", "/") + "_plain.py"
+    assert rel not in fwbuild.shipped()    # plain twins never reach the board
 
 
 @pytest.mark.micropython
@@ -127,7 +164,8 @@ with open(%r, 'rb') as f:
 print(json.dumps({'blocks': n, 'mismatches': mism,
                   'a': [e[1:] for e in ev if e[0]], 'b': [e[1:] for e in ev if not e[0]]}))
 """ % str(raw)
-    out = json.loads(h.run_micropython(code, timeout=600).strip().splitlines()[-1])
+    # sources on the path: the .mpy build holds only what ships, not dtmf_plain
+    out = json.loads(h.run_micropython(code, timeout=600, source=True).strip().splitlines()[-1])
     assert out["blocks"] >= 9000       # 90 s
     assert out["mismatches"] == 0
     assert out["a"] == out["b"]

@@ -93,7 +93,7 @@ def test_engines_agree_on_a_recording(engine, tmp_path):
 
 
 _TWIN = r'''
-from rrfw.dsp import tones
+from rrfw.dsp import tones, tones_plain
 from array import array
 import random
 random.seed(7)
@@ -111,11 +111,11 @@ for trial in range(300):
     slot = trial & 3
     re1 = array("i", det._re); im1 = array("i", det._im)
     re2 = array("i", det._re); im2 = array("i", det._im)
-    e1 = tones._corr(blk, det._tabc, det._tabs, nk, re1, im1, slot)
-    e2 = tones._corr_py(blk, det._tabc, det._tabs, nk, re2, im2, slot)
+    e1 = tones._corr_vp(blk, det._tabc, det._tabs, nk, re1, im1, slot)
+    e2 = tones_plain.corr(blk, det._tabc, det._tabs, nk, re2, im2, slot)
     p1 = array("i", [0] * nk); p2 = array("i", [0] * nk)
-    tones._power(re1, im1, det._rc, det._rs, nk, slot, p1)
-    tones._power_py(re2, im2, det._rc, det._rs, nk, slot, p2)
+    tones._power_vp(re1, im1, det._rc, det._rs, nk, slot, p1)
+    tones_plain.power(re2, im2, det._rc, det._rs, nk, slot, p2)
     if e1 != e2 or list(re1) != list(re2) or list(im1) != list(im2) or list(p1) != list(p2):
         bad += 1
     det._re[:] = re2
@@ -129,7 +129,9 @@ print("bad", bad)
 def test_viper_and_plain_twin_agree_and_fit_32_bits(tmp_path):
     p = tmp_path / "twin.py"
     p.write_text(_TWIN)
-    r = subprocess.run(paths.engine_command("micropython") + [str(p)], env=paths.engine_env("micropython"),
+    # sources on the path: the .mpy build holds only what ships, not tones_plain
+    r = subprocess.run(paths.engine_command("micropython") + [str(p)],
+                       env=paths.engine_env("micropython", source=True),
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["bad", "0"]

@@ -37,23 +37,16 @@
 # reason: 'P' (private) -> "withheld", 'O' (out of area/unavailable) ->
 # "unavailable", a message without a number and without a reason -> "absent".
 #
-# Sample loops are viper on MicroPython with plain twins on CPython; viper
-# ints are 32-bit on the ESP32, so every intermediate stays below 2**31
-# (tests check the twins with _CHECK32). ptr32 loads zero-extend on the
-# 64-bit unix port, so signed state is stored with a +2**29 bias.
+# Sample loops are viper on MicroPython with plain twins (callerid_plain.py)
+# on CPython (the convention: rrfw/compat.py); viper ints are 32-bit on the
+# ESP32, so every intermediate stays below 2**31 (tests check the twins with
+# check32_plain). ptr32 loads zero-extend on the 64-bit unix port, so signed
+# state is stored with a +2**29 bias.
 # The per-block path allocates nothing (tested with heap_lock on the unix port).
 from array import array
 import math
 
-try:
-    from micropython import const
-    import micropython
-    _VIPER = True
-except ImportError:  # CPython
-    _VIPER = False
-
-    def const(x):
-        return x
+from rrfw.compat import const, VIPER, SX16
 
 _BLOCK = const(80)            # samples per 10 ms block (the firmware's one clock)
 _BIAS = const(536870912)      # 2**29: bias for signed values kept in int32 arrays
@@ -150,25 +143,18 @@ _COS = bytearray(256)
 for _i in range(256):
     _COS[_i] = 128 + int(round(127 * math.cos(2 * math.pi * _i / 256)))
 
-_CHECK32 = False              # tests: the twins assert every intermediate fits 32-bit viper ints
-_LIM = 2147483647
+# The viper kernels (the board); their plain twins are in callerid_plain.py.
+if VIPER:
+    import micropython
 
-
-def _chk(*vals):
-    for v in vals:
-        if v > _LIM or v < -_LIM - 1:
-            raise OverflowError("32-bit overflow: %d" % v)
-
-
-if _VIPER:
     @micropython.viper
-    def _sumabs(x) -> int:
+    def _sumabs_vp(x) -> int:
+        s16 = int(SX16)
         p = ptr16(x)
         s = 0
         i = 0
         while i < 80:
-            v = int(p[i])
-            v = v - ((v & 0x8000) << 1)
+            v = (p[i] << s16) >> s16
             if v < 0:
                 v = 0 - v
             s += v
@@ -176,7 +162,8 @@ if _VIPER:
         return s
 
     @micropython.viper
-    def _fsk_block(st, ring, x, out) -> int:
+    def _fsk_block_vp(st, ring, x, out) -> int:
+        s16 = int(SX16)
         S = ptr32(st)
         R = ptr32(ring)
         X = ptr16(x)
@@ -207,8 +194,7 @@ if _VIPER:
         nout = 0
         i = 0
         while i < 80:
-            v = int(X[i])
-            v = v - ((v & 0x8000) << 1)
+            v = (X[i] << s16) >> s16
             # band-pass biquad (Q12): y = (b0 (x - x2) - a1 y1 - a2 y2) / 4096
             y = (1556 * (v - xx2) + 1391 * yp - 983 * yy2) >> 12
             xx2 = xp
@@ -326,15 +312,15 @@ if _VIPER:
         return nout
 
     @micropython.viper
-    def _tones_block(x, tst, n: int) -> int:
+    def _tones_block_vp(x, tst, n: int) -> int:
+        s16 = int(SX16)
         X = ptr16(x)
         P = ptr32(tst)
         T = ptr8(_COS)
         tot = 0
         i = 0
         while i < 80:
-            v = int(X[i])
-            v = v - ((v & 0x8000) << 1)
+            v = (X[i] << s16) >> s16
             tot += (v * v) >> 8
             i += 1
         etot = tot + int(P[0])
@@ -348,8 +334,7 @@ if _VIPER:
             sq = 0
             i = 0
             while i < 80:
-                v = int(X[i])
-                v = v - ((v & 0x8000) << 1)
+                v = (X[i] << s16) >> s16
                 a = ph >> 8
                 si += v * (int(T[a]) - 128)
                 sq += v * (int(T[(a + 192) & 255]) - 128)
@@ -364,164 +349,12 @@ if _VIPER:
             j += 1
         return etot
 
+    _sumabs = _sumabs_vp
+    _fsk_block = _fsk_block_vp
+    _tones_block = _tones_block_vp
 else:
-    def _sumabs(x):
-        s = 0
-        for v in x:
-            s += v if v >= 0 else -v
-        return s
-
-    def _fsk_block(st, ring, x, out):
-        T = _COS
-        B = _BIAS
-        pm, ps = st[0], st[1]
-        xp, yp = st[2] - B, st[3] - B
-        ri = st[4]
-        smi, smq, ssi, ssq = st[5] - B, st[6] - B, st[7] - B, st[8] - B
-        uart, cnt, bit, byte, run, prev, last = st[9], st[10], st[11], st[12], st[13], st[14], st[15]
-        dp = st[16] - B
-        dpp = st[17] - B
-        xx2 = st[18] - B
-        yy2 = st[19] - B
-        off = st[_S_OFF] - 8
-        npos = 0
-        nout = 0
-        for i in range(_BLOCK):
-            v = x[i]
-            y = (_BP_B0 * (v - xx2) - _BP_A1 * yp - _BP_A2 * yy2) >> 12
-            if _CHECK32:
-                _chk(_BP_B0 * (v - xx2) - _BP_A1 * yp - _BP_A2 * yy2)
-            xx2 = xp
-            xp = v
-            yy2 = yp
-            if y > 32767:
-                y = 32767
-            elif y < -32767:
-                y = -32767
-            yp = y
-            pm = (pm + _INC_MARK) & 0xFFFF
-            ps = (ps + _INC_SPACE) & 0xFFFF
-            a = pm >> 8
-            b = ps >> 8
-            p0 = y * (T[a] - 128)
-            p1 = y * (T[(a + 192) & 255] - 128)
-            p2 = y * (T[b] - 128)
-            p3 = y * (T[(b + 192) & 255] - 128)
-            k = ri * 4
-            smi += p0 - (ring[k] - B)
-            ring[k] = p0 + B
-            smq += p1 - (ring[k + 1] - B)
-            ring[k + 1] = p1 + B
-            ssi += p2 - (ring[k + 2] - B)
-            ring[k + 2] = p2 + B
-            ssq += p3 - (ring[k + 3] - B)
-            ring[k + 3] = p3 + B
-            ri += 1
-            if ri == _WIN:
-                ri = 0
-            u = smi >> _CORR_SHIFT
-            w = smq >> _CORR_SHIFT
-            em = u * u + w * w
-            u2 = ssi >> _CORR_SHIFT
-            w2 = ssq >> _CORR_SHIFT
-            es = u2 * u2 + w2 * w2
-            d = em - es
-            if d > 0:
-                npos += 1
-            if _CHECK32:
-                _chk(p0 + B, p1 + B, p2 + B, p3 + B, smi + B, smq + B, ssi + B, ssq + B,
-                     smi - B, ssi - B, em, es, d)
-            if uart == 0:
-                if d > 0:
-                    if run < 30000:
-                        run += 1
-                    prev = 1
-                else:
-                    if prev:
-                        # Edge: the zero crossing lies at (i - 1) + dp / (dp - d) samples;
-                        # in thirds, rounded. The start bit's middle is 10 thirds later.
-                        uart = 1
-                        q = 0
-                        den = (dp - d) >> 2
-                        u = dp >> 2
-                        if 6 * u >= den:
-                            q = 1
-                        if 2 * u >= den:
-                            q = 2
-                        if 6 * u >= 5 * den:
-                            q = 3
-                        cnt = _HALF_T3 + q + off
-                        bit = 0
-                        byte = 0
-                    prev = 0
-            else:
-                cnt -= 3
-                if cnt <= 0:
-                    cnt += _BIT_T3
-                    d3 = (d >> 2) + (dp >> 2) + (dpp >> 2)
-                    if bit == 0:
-                        if d3 > 0:
-                            uart = 0
-                            prev = 1
-                        else:
-                            last = run
-                            run = 0
-                            bit = 1
-                    elif bit < 9:
-                        if d3 > 0:
-                            byte |= 1 << (bit - 1)
-                        bit += 1
-                    else:
-                        if nout < 3:
-                            out[nout * 3] = byte if d3 > 0 else byte | _FRAMING
-                            out[nout * 3 + 1] = last
-                            out[nout * 3 + 2] = i
-                            nout += 1
-                        uart = 0
-                        prev = 1 if d3 > 0 else 0
-            dpp = dp
-            dp = d
-        st[0], st[1], st[2], st[3], st[4] = pm, ps, xp + B, yp + B, ri
-        st[5], st[6], st[7], st[8] = smi + B, smq + B, ssi + B, ssq + B
-        st[9], st[10], st[11], st[12], st[13], st[14], st[15] = uart, cnt, bit, byte, run, prev, last
-        st[16] = dp + B
-        st[17] = dpp + B
-        st[18] = xx2 + B
-        st[19] = yy2 + B
-        st[_S_NPOS] = npos
-        return nout
-
-    def _tones_block(x, tst, n):
-        T = _COS
-        B = _BIAS
-        tot = 0
-        for v in x:
-            tot += (v * v) >> 8
-        etot = tot + tst[0]
-        tst[0] = tot
-        for j in range(n):
-            base = 1 + j * _TONE_SLOTS
-            inc = tst[base]
-            ph = tst[base + 1]
-            si = 0
-            sq = 0
-            for v in x:
-                a = ph >> 8
-                si += v * (T[a] - 128)
-                sq += v * (T[(a + 192) & 255] - 128)
-                ph = (ph + inc) & 0xFFFF
-            tst[base + 1] = ph
-            ti = (si + (tst[base + 2] - B)) >> 15
-            tq = (sq + (tst[base + 3] - B)) >> 15
-            tst[base + 2] = si + B
-            tst[base + 3] = sq + B
-            tst[base + 6] = ti * ti + tq * tq
-            if _CHECK32:
-                _chk(si + B, sq + B, si - B, ti * ti + tq * tq)
-                # read by Python code on the board: must stay a small int (< 2**30 on the ESP32)
-                if etot >= 1 << 30 or ti * ti + tq * tq >= 1 << 30:
-                    raise OverflowError("energy beyond a 31-bit small int")
-        return etot
+    from rrfw.dsp.callerid_plain import sumabs as _sumabs, fsk_block as _fsk_block, \
+        tones_block as _tones_block
 
 
 def _tone_state(incs):

@@ -17,14 +17,7 @@
 from array import array
 import math
 
-try:
-    from micropython import const
-    import micropython
-    _HAVE_VIPER = True
-except ImportError:  # CPython: const is identity, the viper kernel uses its plain twin
-    def const(x):
-        return x
-    _HAVE_VIPER = False
+from rrfw.compat import const, VIPER, SX16
 
 _N = const(80)                  # samples per block (10 ms at 8 kHz)
 _MAX_DIGITS = const(32)         # longest string start() takes
@@ -42,26 +35,15 @@ def _inc(f):
     return (f * 16777216 + 4000) // 8000
 
 
-def _fill_py(tx, sine, st):
-    """80 samples of two sines into tx; st = [phase1, inc1, amp1, phase2, inc2, amp2] (amp Q15)."""
-    p1 = st[0]
-    i1 = st[1]
-    a1 = st[2]
-    p2 = st[3]
-    i2 = st[4]
-    a2 = st[5]
-    for i in range(_N):
-        tx[i] = (sine[p1 >> 16] * a1 + sine[p2 >> 16] * a2) >> 15
-        p1 = (p1 + i1) & 0xFFFFFF
-        p2 = (p2 + i2) & 0xFFFFFF
-    st[0] = p1
-    st[3] = p2
+# The viper kernel (the board); its plain twin is dtmfgen_plain.fill.
+if VIPER:
+    import micropython
 
-
-if _HAVE_VIPER:
     @micropython.viper
     def _fill_vp(tx: ptr16, sine: ptr16, st: ptr32):
+        # 80 samples of two sines into tx; st = [phase1, inc1, amp1, phase2, inc2, amp2] (amp Q15).
         # st values are all non-negative, so ptr32 loads need no sign extension
+        s16 = int(SX16)
         p1 = st[0]
         i1 = st[1]
         a1 = st[2]
@@ -69,22 +51,25 @@ if _HAVE_VIPER:
         i2 = st[4]
         a2 = st[5]
         for i in range(_N):
-            s1 = (int(sine[p1 >> 16]) ^ 0x8000) - 0x8000   # ptr16 reads unsigned
-            s2 = (int(sine[p2 >> 16]) ^ 0x8000) - 0x8000
+            s1 = (sine[p1 >> 16] << s16) >> s16
+            s2 = (sine[p2 >> 16] << s16) >> s16
             tx[i] = (s1 * a1 + s2 * a2) >> 15
             p1 = (p1 + i1) & 0xFFFFFF
             p2 = (p2 + i2) & 0xFFFFFF
         st[0] = p1
         st[3] = p2
-else:
-    _fill_vp = None
 
 
 class DtmfGenerator:
     """Plays a string of DTMF keys into tx blocks (see the file header)."""
 
     def __init__(self, level_dbm0=-9, twist_db=2, on_ms=100, off_ms=100, plain=False):
-        self._fill = _fill_py if (plain or _fill_vp is None) else _fill_vp
+        # plain=True: the plain twin (dtmfgen_plain.py; always so on CPython)
+        if VIPER and not plain:
+            self._fill = _fill_vp
+        else:
+            from rrfw.dsp import dtmfgen_plain
+            self._fill = dtmfgen_plain.fill
         self._st = array("i", bytes(4 * 6))
         self._digits = bytearray(_MAX_DIGITS)
         self.configure(level_dbm0, twist_db, on_ms, off_ms)

@@ -35,18 +35,10 @@
 # tone (SIT: 950, 1400, 1800 Hz back to back) chains runs of different signals,
 # each a 3-probe band (about +-30 Hz of the +-50 Hz ITU-T Q.35 allows); its probes are
 # only computed when it is asked for (progress.py, tones detect; not hangup.py).
-try:
-    from micropython import const
-    import micropython
-    _MP = True
-except ImportError:
-    def const(x):
-        return x
-    _MP = False
-
 from array import array
 import math
 
+from rrfw.compat import const, VIPER, SX16
 from rrfw.line import profiles
 
 _N = const(80)            # samples per block (10 ms at 8 kHz, ARCHITECTURE.md)
@@ -136,49 +128,18 @@ def _unique_after(t, others):
     return None
 
 
-def _corr_py(blk, tabc, tabs, nk, re, im, slot):
-    # Plain twin of _corr. Per sample |s*c| <= 2^29, >>10 -> 2^19, x80 -> 2^25.3;
-    # s*s >> 9 <= 2^21, x80 -> 2^27.3: all inside 32-bit signed.
-    e = 0
-    for n in range(_N):
-        x = blk[n]
-        e += (x * x) >> 9
-    for k in range(nk):
-        base = k * _N
-        ar = 0
-        ai = 0
-        for n in range(_N):
-            x = blk[n]
-            ar += (x * tabc[base + n]) >> 10
-            ai += (x * tabs[base + n]) >> 10
-        re[k * _W + slot] = ar + _BIAS
-        im[k * _W + slot] = ai + _BIAS
-    return e
+# Stage 1's kernels, public: line/learn.py runs them over its own probes.
+#   corr(blk, tabc, tabs, nk, re, im, slot) -> the block's energy; correlates the
+#       block with nk probes' cos/sin tables (Q14) into slot `slot` of re, im
+#       (biased by _BIAS); power(re, im, rc, rs, nk, slot, out): each probe's 40 ms
+#       power into out, the 4 slots rotated (Q10) and summed, oldest first.
+# Viper on the board; the plain twins are tones_plain.corr / power.
+if VIPER:
+    import micropython
 
-
-def _power_py(re, im, rc, rs, nk, slot, out):
-    # Plain twin of _power. Rotate-and-sum the 4 block correlations (oldest first):
-    # (a>>6) <= 2^19.3, x Q10 rotation -> 2^29.3, difference 2^30.3, >>10 summed x4
-    # -> 2^22.3, >>8 -> 2^14.3, squared and summed -> 2^29.6: inside 32-bit signed.
-    for k in range(nk):
-        xr = 0
-        xi = 0
-        for i in range(_W):
-            j = k * _W + ((slot + 1 + i) & 3)
-            a = (re[j] - _BIAS) >> 6
-            b = (im[j] - _BIAS) >> 6
-            c = rc[k * _W + i]
-            d = rs[k * _W + i]
-            xr += (a * c - b * d) >> 10
-            xi += (a * d + b * c) >> 10
-        xr >>= 8
-        xi >>= 8
-        out[k] = xr * xr + xi * xi
-
-
-if _MP:
     @micropython.viper
-    def _corr(blk, tabc, tabs, nk: int, re, im, slot: int) -> int:
+    def _corr_vp(blk, tabc, tabs, nk: int, re, im, slot: int) -> int:
+        s16 = int(SX16)
         p = ptr16(blk)
         pc = ptr16(tabc)
         ps = ptr16(tabs)
@@ -187,8 +148,7 @@ if _MP:
         e = 0
         n = 0
         while n < 80:
-            x = p[n]
-            x = x - ((x & 0x8000) << 1)
+            x = (p[n] << s16) >> s16
             e += (x * x) >> 9
             n += 1
         k = 0
@@ -198,12 +158,9 @@ if _MP:
             ai = 0
             n = 0
             while n < 80:
-                x = p[n]
-                x = x - ((x & 0x8000) << 1)
-                c = pc[base + n]
-                c = c - ((c & 0x8000) << 1)
-                s = ps[base + n]
-                s = s - ((s & 0x8000) << 1)
+                x = (p[n] << s16) >> s16
+                c = (pc[base + n] << s16) >> s16
+                s = (ps[base + n] << s16) >> s16
                 ar += (x * c) >> 10
                 ai += (x * s) >> 10
                 n += 1
@@ -213,7 +170,8 @@ if _MP:
         return e
 
     @micropython.viper
-    def _power(re, im, rc, rs, nk: int, slot: int, out):
+    def _power_vp(re, im, rc, rs, nk: int, slot: int, out):
+        s16 = int(SX16)
         pr = ptr32(re)
         pi = ptr32(im)
         pc = ptr16(rc)
@@ -228,10 +186,8 @@ if _MP:
                 j = k * 4 + ((slot + 1 + i) & 3)
                 a = (pr[j] - 0x4000000) >> 6
                 b = (pi[j] - 0x4000000) >> 6
-                c = pc[k * 4 + i]
-                c = c - ((c & 0x8000) << 1)
-                d = ps[k * 4 + i]
-                d = d - ((d & 0x8000) << 1)
+                c = (pc[k * 4 + i] << s16) >> s16
+                d = (ps[k * 4 + i] << s16) >> s16
                 xr += (a * c - b * d) >> 10
                 xi += (a * d + b * c) >> 10
                 i += 1
@@ -239,9 +195,11 @@ if _MP:
             xi = xi >> 8
             po[k] = xr * xr + xi * xi
             k += 1
+
+    corr = _corr_vp
+    power = _power_vp
 else:
-    _corr = _corr_py
-    _power = _power_py
+    from rrfw.dsp.tones_plain import corr, power
 
 
 class _Tone:
@@ -477,10 +435,10 @@ class ToneDetector:
     # --- per block ---------------------------------------------------------------
     def process(self, block, t_ms):
         slot = self._slot
-        self._eb[slot] = _corr(block, self._tabc, self._tabs, self._nk, self._re, self._im, slot)
+        self._eb[slot] = corr(block, self._tabc, self._tabs, self._nk, self._re, self._im, slot)
         self._blocks += 1
         if self._blocks >= _W:
-            _power(self._re, self._im, self._rc, self._rs, self._nk, slot, self._pow)
+            power(self._re, self._im, self._rc, self._rs, self._nk, slot, self._pow)
             sig = self._classify()
         else:
             sig = -1

@@ -1,13 +1,15 @@
 # Sample shuffling between the codec's frames and the per-line blocks.
-# Viper on MicroPython; a plain twin on CPython gives the same results.
-# Used in the per-block path, so nothing here allocates.
-from rrfw.compat import IS_MICROPYTHON
+# Viper on MicroPython; the plain twins (pcm_plain.py) on CPython give the
+# same results (the convention: rrfw/compat.py). Used in the per-block path,
+# so nothing here allocates. 16-bit stores keep the low half, so these copies
+# need no sign extension.
+from rrfw.compat import VIPER
 
-if IS_MICROPYTHON:
+if VIPER:
     import micropython
 
     @micropython.viper
-    def deinterleave(dst, src, channel: int, channels: int, n: int):
+    def _deinterleave_vp(dst, src, channel: int, channels: int, n: int):
         # src: bytes of little-endian int16 frames (I2S), dst: array('h')
         d = ptr16(dst)
         s = ptr16(src)
@@ -19,7 +21,7 @@ if IS_MICROPYTHON:
             j += channels
 
     @micropython.viper
-    def interleave(dst, src, channel: int, channels: int, n: int):
+    def _interleave_vp(dst, src, channel: int, channels: int, n: int):
         d = ptr16(dst)
         s = ptr16(src)
         i = 0
@@ -30,7 +32,7 @@ if IS_MICROPYTHON:
             j += channels
 
     @micropython.viper
-    def copy16(dst, dst_off: int, src, src_off: int, n: int):
+    def _copy16_vp(dst, dst_off: int, src, src_off: int, n: int):
         # copies n 16-bit samples; offsets in samples
         d = ptr16(dst)
         s = ptr16(src)
@@ -40,7 +42,7 @@ if IS_MICROPYTHON:
             i += 1
 
     @micropython.viper
-    def fill16(dst, value: int, n: int):
+    def _fill16_vp(dst, value: int, n: int):
         d = ptr16(dst)
         i = 0
         while i < n:
@@ -48,7 +50,7 @@ if IS_MICROPYTHON:
             i += 1
 
     @micropython.viper
-    def expand_ulaw(dst, src, table, n: int, size: int):
+    def _expand_ulaw_vp(dst, src, table, n: int, size: int):
         # G.711 mu-law bytes -> int16 through a 256-entry table; silence after n
         d = ptr16(dst)
         s = ptr8(src)
@@ -60,33 +62,11 @@ if IS_MICROPYTHON:
         while i < size:
             d[i] = 0
             i += 1
+
+    deinterleave = _deinterleave_vp
+    interleave = _interleave_vp
+    copy16 = _copy16_vp
+    fill16 = _fill16_vp
+    expand_ulaw = _expand_ulaw_vp
 else:
-    def _h(buf):
-        # a signed 16-bit view of any buffer
-        return memoryview(buf).cast("B").cast("h")
-
-    def deinterleave(dst, src, channel, channels, n):
-        s = _h(src)
-        for i in range(n):
-            dst[i] = s[channel + i * channels]
-
-    def interleave(dst, src, channel, channels, n):
-        d = _h(dst)
-        for i in range(n):
-            d[channel + i * channels] = src[i]
-
-    def copy16(dst, dst_off, src, src_off, n):
-        d = _h(dst)
-        s = _h(src)
-        d[dst_off:dst_off + n] = s[src_off:src_off + n]
-
-    def fill16(dst, value, n):
-        d = _h(dst)
-        for i in range(n):
-            d[i] = value
-
-    def expand_ulaw(dst, src, table, n, size):
-        for i in range(n):
-            dst[i] = table[src[i]]
-        for i in range(n, size):
-            dst[i] = 0
+    from rrfw.hal.pcm_plain import deinterleave, interleave, copy16, fill16, expand_ulaw  # noqa: F401

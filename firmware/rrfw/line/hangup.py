@@ -21,15 +21,7 @@
 #   t=60190 drop has lasted 200 ms -> "cpc" (release 200 ms after the drop)
 # Timeline, German busy tone 480/480 ms starting at t=T:
 #   tones sees on 480, off 480, on >= 380 -> "busy_tone" at about T+1.4 s
-try:
-    from micropython import const
-    import micropython
-    _MP = True
-except ImportError:
-    def const(x):
-        return x
-    _MP = False
-
+from rrfw.compat import const, VIPER, SX16
 from rrfw.line import profiles
 
 try:
@@ -53,28 +45,26 @@ _SILENCE_SUM = const(3665)     # sum |s| per block, = -50 dBm0 sine (ITU-T G.711
 ALL_METHODS = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")
 
 
-def _abs_sum_py(buf, n):
-    # plain-Python twin of _abs_sum (max 80 * 32768 = 2.6e6: fits 32 bits)
-    s = 0
-    for i in range(n):
-        v = buf[i]
-        s += v if v >= 0 else -v
-    return s
+# The viper kernel (the board); its plain twin is hangup_plain.abs_sum.
+if VIPER:
+    import micropython
 
-
-if _MP:
     @micropython.viper
-    def _abs_sum(buf, n: int) -> int:
+    def _abs_sum_vp(buf, n: int) -> int:
+        # sum of |sample| (max 80 * 32768 = 2.6e6: fits 32 bits)
+        s16 = int(SX16)
         p = ptr16(buf)
         s = 0
         for i in range(n):
-            v = p[i]
-            if v & 0x8000:
-                v = 0x10000 - v
+            v = (p[i] << s16) >> s16
+            if v < 0:
+                v = 0 - v
             s += v
         return s
+
+    _abs_sum = _abs_sum_vp
 else:
-    _abs_sum = _abs_sum_py
+    from rrfw.line.hangup_plain import abs_sum as _abs_sum
 
 
 class HangupDetector:

@@ -123,11 +123,11 @@ class LineLearner:
                 self._sign(t_ms)
         # spectrum
         slot = self._slot
-        self._eb[slot] = tones._corr(block, self._tabc, self._tabs, _NP, self._re, self._im, slot)
+        self._eb[slot] = tones.corr(block, self._tabc, self._tabs, _NP, self._re, self._im, slot)
         self._slot = (slot + 1) & 3
         self._blocks += 1
         if self._blocks >= 4:
-            tones._power(self._re, self._im, self._rc, self._rs, _NP, slot, self._pow)
+            tones.power(self._re, self._im, self._rc, self._rs, _NP, slot, self._pow)
             e = self._eb[0] + self._eb[1] + self._eb[2] + self._eb[3]
             if e >= _MIN_E:
                 e9 = e >> 9

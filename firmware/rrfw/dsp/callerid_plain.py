@@ -1,0 +1,193 @@
+# Plain twins of callerid.py's viper kernels: CPython runs these, and the
+# tests compare them with the viper ones (the convention: rrfw/compat.py).
+# Not in manifest.py: never on the board.
+#
+# The constants and the cosine table are callerid.py's (its underscored
+# consts are folded at compile time, so MicroPython cannot import them);
+# tests/test_dtmf_kernels.py checks that every one here still equals callerid.py's.
+import math
+
+from rrfw.compat import const
+
+check = None   # a check32_plain.Check32 while a test watches the arithmetic
+
+_BLOCK = const(80)
+_BIAS = const(536870912)
+_INC_MARK = const(10240)
+_INC_SPACE = const(17613)
+_WIN = const(8)
+_CORR_SHIFT = const(11)
+_BP_B0 = const(1556)
+_BP_A1 = const(-1391)
+_BP_A2 = const(983)
+_BIT_T3 = const(20)
+_HALF_T3 = const(9)
+_FRAMING = const(256)
+_S_OFF = const(21)
+_S_NPOS = const(20)
+_TONE_SLOTS = const(7)
+
+_COS = bytearray(256)
+for _i in range(256):
+    _COS[_i] = 128 + int(round(127 * math.cos(2 * math.pi * _i / 256)))
+
+
+def sumabs(x):
+    s = 0
+    for v in x:
+        s += v if v >= 0 else -v
+    return s
+
+
+def fsk_block(st, ring, x, out):
+    ck = check
+    T = _COS
+    B = _BIAS
+    pm, ps = st[0], st[1]
+    xp, yp = st[2] - B, st[3] - B
+    ri = st[4]
+    smi, smq, ssi, ssq = st[5] - B, st[6] - B, st[7] - B, st[8] - B
+    uart, cnt, bit, byte, run, prev, last = st[9], st[10], st[11], st[12], st[13], st[14], st[15]
+    dp = st[16] - B
+    dpp = st[17] - B
+    xx2 = st[18] - B
+    yy2 = st[19] - B
+    off = st[_S_OFF] - 8
+    npos = 0
+    nout = 0
+    for i in range(_BLOCK):
+        v = x[i]
+        y = (_BP_B0 * (v - xx2) - _BP_A1 * yp - _BP_A2 * yy2) >> 12
+        if ck is not None:
+            ck.int32(_BP_B0 * (v - xx2) - _BP_A1 * yp - _BP_A2 * yy2)
+        xx2 = xp
+        xp = v
+        yy2 = yp
+        if y > 32767:
+            y = 32767
+        elif y < -32767:
+            y = -32767
+        yp = y
+        pm = (pm + _INC_MARK) & 0xFFFF
+        ps = (ps + _INC_SPACE) & 0xFFFF
+        a = pm >> 8
+        b = ps >> 8
+        p0 = y * (T[a] - 128)
+        p1 = y * (T[(a + 192) & 255] - 128)
+        p2 = y * (T[b] - 128)
+        p3 = y * (T[(b + 192) & 255] - 128)
+        k = ri * 4
+        smi += p0 - (ring[k] - B)
+        ring[k] = p0 + B
+        smq += p1 - (ring[k + 1] - B)
+        ring[k + 1] = p1 + B
+        ssi += p2 - (ring[k + 2] - B)
+        ring[k + 2] = p2 + B
+        ssq += p3 - (ring[k + 3] - B)
+        ring[k + 3] = p3 + B
+        ri += 1
+        if ri == _WIN:
+            ri = 0
+        u = smi >> _CORR_SHIFT
+        w = smq >> _CORR_SHIFT
+        em = u * u + w * w
+        u2 = ssi >> _CORR_SHIFT
+        w2 = ssq >> _CORR_SHIFT
+        es = u2 * u2 + w2 * w2
+        d = em - es
+        if d > 0:
+            npos += 1
+        if ck is not None:
+            ck.int32(p0 + B, p1 + B, p2 + B, p3 + B, smi + B, smq + B, ssi + B, ssq + B,
+                     smi - B, ssi - B, em, es, d)
+        if uart == 0:
+            if d > 0:
+                if run < 30000:
+                    run += 1
+                prev = 1
+            else:
+                if prev:
+                    # Edge: the zero crossing lies at (i - 1) + dp / (dp - d) samples;
+                    # in thirds, rounded. The start bit's middle is 10 thirds later.
+                    uart = 1
+                    q = 0
+                    den = (dp - d) >> 2
+                    u = dp >> 2
+                    if 6 * u >= den:
+                        q = 1
+                    if 2 * u >= den:
+                        q = 2
+                    if 6 * u >= 5 * den:
+                        q = 3
+                    cnt = _HALF_T3 + q + off
+                    bit = 0
+                    byte = 0
+                prev = 0
+        else:
+            cnt -= 3
+            if cnt <= 0:
+                cnt += _BIT_T3
+                d3 = (d >> 2) + (dp >> 2) + (dpp >> 2)
+                if bit == 0:
+                    if d3 > 0:
+                        uart = 0
+                        prev = 1
+                    else:
+                        last = run
+                        run = 0
+                        bit = 1
+                elif bit < 9:
+                    if d3 > 0:
+                        byte |= 1 << (bit - 1)
+                    bit += 1
+                else:
+                    if nout < 3:
+                        out[nout * 3] = byte if d3 > 0 else byte | _FRAMING
+                        out[nout * 3 + 1] = last
+                        out[nout * 3 + 2] = i
+                        nout += 1
+                    uart = 0
+                    prev = 1 if d3 > 0 else 0
+        dpp = dp
+        dp = d
+    st[0], st[1], st[2], st[3], st[4] = pm, ps, xp + B, yp + B, ri
+    st[5], st[6], st[7], st[8] = smi + B, smq + B, ssi + B, ssq + B
+    st[9], st[10], st[11], st[12], st[13], st[14], st[15] = uart, cnt, bit, byte, run, prev, last
+    st[16] = dp + B
+    st[17] = dpp + B
+    st[18] = xx2 + B
+    st[19] = yy2 + B
+    st[_S_NPOS] = npos
+    return nout
+
+
+def tones_block(x, tst, n):
+    ck = check
+    T = _COS
+    B = _BIAS
+    tot = 0
+    for v in x:
+        tot += (v * v) >> 8
+    etot = tot + tst[0]
+    tst[0] = tot
+    for j in range(n):
+        base = 1 + j * _TONE_SLOTS
+        inc = tst[base]
+        ph = tst[base + 1]
+        si = 0
+        sq = 0
+        for v in x:
+            a = ph >> 8
+            si += v * (T[a] - 128)
+            sq += v * (T[(a + 192) & 255] - 128)
+            ph = (ph + inc) & 0xFFFF
+        tst[base + 1] = ph
+        ti = (si + (tst[base + 2] - B)) >> 15
+        tq = (sq + (tst[base + 3] - B)) >> 15
+        tst[base + 2] = si + B
+        tst[base + 3] = sq + B
+        tst[base + 6] = ti * ti + tq * tq
+        if ck is not None:
+            ck.int32(si + B, sq + B, si - B, ti * ti + tq * tq)
+            ck.small(etot, ti * ti + tq * tq)   # read by Python code on the board
+    return etot

@@ -1,0 +1,22 @@
+# Plain twin of dtmfgen.py's viper kernel: CPython runs it, and the tests
+# compare it with the viper one (the convention: rrfw/compat.py). Not in
+# manifest.py: never on the board.
+from rrfw.compat import const
+
+_N = const(80)   # samples per block, as dtmfgen.py
+
+
+def fill(tx, sine, st):
+    """80 samples of two sines into tx; st = [phase1, inc1, amp1, phase2, inc2, amp2] (amp Q15)."""
+    p1 = st[0]
+    i1 = st[1]
+    a1 = st[2]
+    p2 = st[3]
+    i2 = st[4]
+    a2 = st[5]
+    for i in range(_N):
+        tx[i] = (sine[p1 >> 16] * a1 + sine[p2 >> 16] * a2) >> 15
+        p1 = (p1 + i1) & 0xFFFFFF
+        p2 = (p2 + i2) & 0xFFFFFF
+    st[0] = p1
+    st[3] = p2

@@ -1,0 +1,49 @@
+# Plain twins of tones.py's viper kernels (corr, power): CPython runs these,
+# and the tests compare them with the viper ones (the convention:
+# rrfw/compat.py). Not in manifest.py: never on the board.
+from rrfw.compat import const
+
+# as tones.py
+_N = const(80)
+_W = const(4)
+_BIAS = const(0x4000000)
+
+
+def corr(blk, tabc, tabs, nk, re, im, slot):
+    # Plain twin of tones._corr_vp. Per sample |s*c| <= 2^29, >>10 -> 2^19, x80 -> 2^25.3;
+    # s*s >> 9 <= 2^21, x80 -> 2^27.3: all inside 32-bit signed.
+    e = 0
+    for n in range(_N):
+        x = blk[n]
+        e += (x * x) >> 9
+    for k in range(nk):
+        base = k * _N
+        ar = 0
+        ai = 0
+        for n in range(_N):
+            x = blk[n]
+            ar += (x * tabc[base + n]) >> 10
+            ai += (x * tabs[base + n]) >> 10
+        re[k * _W + slot] = ar + _BIAS
+        im[k * _W + slot] = ai + _BIAS
+    return e
+
+
+def power(re, im, rc, rs, nk, slot, out):
+    # Plain twin of tones._power_vp. Rotate-and-sum the 4 block correlations (oldest first):
+    # (a>>6) <= 2^19.3, x Q10 rotation -> 2^29.3, difference 2^30.3, >>10 summed x4
+    # -> 2^22.3, >>8 -> 2^14.3, squared and summed -> 2^29.6: inside 32-bit signed.
+    for k in range(nk):
+        xr = 0
+        xi = 0
+        for i in range(_W):
+            j = k * _W + ((slot + 1 + i) & 3)
+            a = (re[j] - _BIAS) >> 6
+            b = (im[j] - _BIAS) >> 6
+            c = rc[k * _W + i]
+            d = rs[k * _W + i]
+            xr += (a * c - b * d) >> 10
+            xi += (a * d + b * c) >> 10
+        xr >>= 8
+        xi >>= 8
+        out[k] = xr * xr + xi * xi
