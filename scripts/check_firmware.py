@@ -181,7 +181,7 @@ def typecheck(files, cwd=FIRMWARE):
 
 
 def main():
-    fails = unlisted() + mpy_cross_all()
+    fails = unlisted() + structure() + mpy_cross_all()
     fails += ["firmware/" + ln for ln in typecheck(HARDWARE_FILES)]
     for f in fails:
         print(f)

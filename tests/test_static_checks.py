@@ -54,3 +54,26 @@ def test_a_module_left_out_of_the_manifest_is_caught(tmp_path, monkeypatch):
         for f in fs if f.endswith(".py") and f not in ("queue.py", "dtmf_plain.py", "manifest.py")])
     assert check_firmware.unlisted() == [
         "firmware/rrfw/call/queue.py: not in firmware/rrfw/manifest.py (ship it, or name it *_plain.py)"]
+
+
+def test_firmware_has_no_import_cycle_and_reads_no_private_names():
+    assert check_firmware.structure() == []
+
+
+def test_an_import_cycle_and_a_private_read_are_caught(tmp_path, monkeypatch):
+    fw = tmp_path / "firmware"
+    (fw / "rrfw" / "call").mkdir(parents=True)
+    (fw / "rremu").mkdir()
+    (fw / "main.py").write_text("import rrfw.call.a\n")
+    (fw / "rrfw" / "__init__.py").write_text("")
+    (fw / "rrfw" / "call" / "__init__.py").write_text("")
+    (fw / "rrfw" / "call" / "a.py").write_text(
+        "from rrfw.call import b\n\nclass A:\n    def __init__(self):\n        self._mine = 1\n\n"
+        "    def peek(self, other):\n        return other._mine + b.thing._secret\n")
+    (fw / "rrfw" / "call" / "b.py").write_text(
+        "def f():\n    from rrfw.call import a   # a lazy import still closes the circle\n    return a\n")
+    monkeypatch.setattr(check_firmware, "FIRMWARE", str(fw))
+    fails = check_firmware.structure()
+    assert "import cycle: rrfw.call.a -> rrfw.call.b -> rrfw.call.a" in fails, fails
+    assert [f for f in fails if "private" in f] == [
+        "firmware/rrfw/call/a.py:8: reads another module's private name b.thing._secret"], fails
