@@ -66,7 +66,7 @@ def configure(p):
 
 
 def _port_args(p, pin=False):
-    from .serialport import add_port_args
+    from .session import add_port_args
     add_port_args(p, pin=pin)
 
 
@@ -200,7 +200,7 @@ def _name_ok(name):
 def run(args):
     if args.action == "add":
         return _add(args)
-    from .serialport import open_board
+    from .session import open_board
     if args.action == "list":
         with open_board(args) as b:
             prompts = b.prompt_list()
@@ -220,7 +220,7 @@ def run(args):
 
 
 def _add(args):
-    from .serialport import open_board, Progress
+    from .session import open_board, Progress
     if not _name_ok(args.name):
         raise UsageError("%r is not a prompt name: 1-32 letters, digits, _ and -" % args.name)
     if bool(args.file) == bool(args.say):
