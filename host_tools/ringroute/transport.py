@@ -91,6 +91,8 @@ class Transport:
         self._t_free = 0.0
 
     def open(self):
+        # imported here, not at the top: the parser, the emulator and the
+        # decoders need no pyserial, and a missing one gets a one-line fix
         try:
             import serial
         except ImportError:
