@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 from ringroute import audio, fwexec, paths  # noqa: E402
 from ringroute.signals import dtmf as gen  # noqa: E402
+from corpus import MUSIC_PACKAGES, SPEECH_PACKAGES, real_audio, score  # noqa: E402  (tests/corpus.py)
 
 SLACK_SPANDSP_MS = 40.0   # spandsp reports a key 20-30 ms late: match it with more slack
 
@@ -177,7 +178,7 @@ def keys_under_speech(speech, tsr, n_keys, seed):
 def score_all(pairs, events, slack):
     tot = {"keys": 0, "ok": 0, "errors": 0}
     for (x, truth), ev in zip(pairs, events):
-        s = gen.score(truth, ev, slack)
+        s = score(truth, ev, slack)
         for k in tot:
             tot[k] += s[k]
     return tot
@@ -207,8 +208,8 @@ def main():
         rows.append(("out-of-spec tapes giving no key (%d)" % len(rej), "%d / %d" % (ours_rej, len(rej)),
                      ("%d / %d" % (sp_rej, len(rej))) if sp else "n/a", "all"))
 
-        speech = gen.real_audio("speech", level_dbm0=-15)
-        music = gen.real_audio("music", level_dbm0=-12)
+        speech = real_audio("speech", level_dbm0=-15)
+        music = real_audio("music", level_dbm0=-12)
         if len(speech):
             for tsr in (10.0, 5.0, 0.0):
                 pairs = keys_under_speech(speech, tsr, 500, seed=int(1000 + tsr))
@@ -225,7 +226,7 @@ def main():
             rows.append(("false keys, speech %.0f min (5 languages)" % (len(hour) / 480000.0), str(o),
                          str(s) if sp else "n/a", "0"))
         else:
-            rows.append(("speech corpus", "missing: " + gen.SPEECH_PACKAGES, "", ""))
+            rows.append(("speech corpus", "missing: " + SPEECH_PACKAGES, "", ""))
         if len(music):
             chunks = [music[i:i + 8000 * 300] for i in range(0, len(music), 8000 * 300)]
             o = sum(len(e) for e in ours_decode_many(chunks, tmp))
@@ -233,7 +234,7 @@ def main():
             rows.append(("false keys, music %.0f min" % (len(music) / 480000.0), str(o),
                          str(s) if sp else "n/a", "0"))
         else:
-            rows.append(("music corpus", "missing: " + gen.MUSIC_PACKAGES, "", ""))
+            rows.append(("music corpus", "missing: " + MUSIC_PACKAGES, "", ""))
 
         # cost: 60 s of keys under speech (the busiest case) and 60 s of speech
         busy = np.concatenate([x for x, t in keys_under_speech(speech, 5.0, 300, 9)])[:8000 * 60] \

@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 from ringroute import audio, fwexec, paths  # noqa: E402
 from ringroute.signals import tones as st  # noqa: E402
+from corpus import corpus_item, run_corpus  # noqa: E402  (tests/corpus.py)
 
 COUNTRIES = ("US", "UK", "DE", "FR", "IT", "ES", "NL", "AU")
 N_CORPUS = int(os.environ.get("BENCH_LINE_N", "30"))   # recordings per tone per profile
@@ -77,7 +78,7 @@ def corpus():
     with tempfile.TemporaryDirectory() as tmp:
         for ci, cc in enumerate(COUNTRIES):
             rng = np.random.default_rng(4000 + ci)
-            items, res, good = st.run_corpus(cc, N_CORPUS, rng, tmp)
+            items, res, good = run_corpus(cc, N_CORPUS, rng, tmp)
             total += len(items)
             right += good
             lat = {}
@@ -118,7 +119,7 @@ def release_times():
                 rev.append(t - t0)
         for name in ("busy", "reorder"):
             for k in range(6):
-                it = st.corpus_item(cc, name, rng, level_range=(-15, 0), snr_range=(15, 40))
+                it = corpus_item(cc, name, rng, level_range=(-15, 0), snr_range=(15, 40))
                 lead = it["start_ms"]
                 x = np.concatenate([talk(lead / 1000.0), it["samples"][lead * 8:].astype(float)])
                 m, t = hangup(x, cc)

@@ -1,7 +1,7 @@
 """The board's console protocol and admin PIN (firmware/console.py, auth.py),
 checked on both engines: the firmware-side checks (tests/console_fw) run under
 CPython and under the real `micropython` binary, and the host's protocol code
-(ringroute.serialport) is checked against the firmware's."""
+(ringroute.framing) is checked against the firmware's."""
 import importlib.util
 import json
 import os
@@ -11,7 +11,7 @@ import sys
 import pytest
 
 import casetest
-from ringroute import paths, serialport
+from ringroute import framing, paths
 
 ROOT = paths.ROOT
 CHECK = os.path.join(ROOT, "tests", "console_fw", "check_console.py")
@@ -43,15 +43,15 @@ def test_console_firmware_check(engine, name, request, tmp_path, monkeypatch):
 
 def test_console_host_and_board_frames_agree():
     from rrfw.console import protocol as console  # the firmware's own framing
-    line = serialport.encode("42", "put.chunk", {"off": 7, "data": "QUJD", "name": "w\u00e9"})
+    line = framing.encode("42", "put.chunk", {"off": 7, "data": "QUJD", "name": "w\u00e9"})
     rid, verb, args = console.parse(line.rstrip(b"\n"))
     assert (rid, verb, args) == ("42", "put.chunk", {"off": 7, "data": "QUJD", "name": "w\u00e9"})
     assert all(32 <= b < 127 for b in line[:-1]), "requests are printable ASCII: no REPL control keys"
     reply = console.frame("42", "ok", json.dumps({"have": 10}))
-    assert serialport.decode(reply.rstrip(b"\n")) == ("42", "ok", {"have": 10})
-    assert serialport.decode(b"MicroPython v1.29 on ESP32") is None
-    with pytest.raises(serialport.ProtocolError):
-        serialport.decode(reply.rstrip(b"\n").replace(b"10", b"11"))
+    assert framing.decode(reply.rstrip(b"\n")) == ("42", "ok", {"have": 10})
+    assert framing.decode(b"MicroPython v1.29 on ESP32") is None
+    with pytest.raises(framing.ProtocolError):
+        framing.decode(reply.rstrip(b"\n").replace(b"10", b"11"))
 
 
 def test_console_firmware_files_compile_for_the_esp32(tmp_path):

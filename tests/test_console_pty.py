@@ -16,7 +16,7 @@ import wave
 import pytest
 
 from emuboard import EmuBoard, cli, mpremote
-from ringroute import serialport
+from ringroute import framing, session, transport
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PIN = "731902"
@@ -66,8 +66,8 @@ def board(tmp_path):
 
 
 def _open(port, pin=None):
-    t = serialport.Transport(port).open()
-    b = serialport.Board(t)
+    t = transport.Transport(port).open()
+    b = session.Board(t)
     b.hello()
     if pin:
         b.login(pin)
@@ -98,7 +98,7 @@ def test_console_pty_mpremote_fs_ls_and_cp(board, tmp_path):
 
 def test_console_pty_push_status_pull_prompts_records(board, tmp_path):
     office = _office(tmp_path)
-    from ringroute.serialport import find_ports
+    from ringroute.transport import find_ports
     assert board.port in [p["port"] for p in find_ports()]  # what `ringroute ports` lists
     rc, out, err = cli("push", office / "office.json", "--port", board.port, "--pin", PIN)
     assert rc == 0, err
@@ -154,14 +154,14 @@ def test_console_pty_wrong_pin_refused_then_locked(tmp_path):
             for _ in range(10):
                 try:
                     board.login("999999")
-                except serialport.AuthError as e:
+                except session.AuthError as e:
                     codes.append(e.code)
                     if e.code == "locked":
                         break
                     # wait as long as the board asks (block clock at 10x real time)
                     time.sleep(e.extra.get("retry_ms", 0) / 10000.0 + 0.05)
             assert codes[-1] == "locked", codes
-            with pytest.raises(serialport.AuthError) as ei:
+            with pytest.raises(session.AuthError) as ei:
                 board.login(PIN)  # even the right PIN while locked
             assert ei.value.code == "locked"
         rc, out, err = cli("pull", "--port", b.port, "--pin", PIN)
@@ -188,7 +188,7 @@ def test_console_pty_push_cut_off_keeps_previous_config(tmp_path):
                 piece = new[have:have + 1024]
                 have = board.request("put.chunk", {"off": have, "data": binascii.b2a_base64(piece).decode()})["have"]
             if chunks == 2:  # cut in the middle of a line
-                half = serialport.encode("77", "put.chunk", {"off": have, "data": "AAAA" * 200})
+                half = framing.encode("77", "put.chunk", {"off": have, "data": "AAAA" * 200})
                 board.t.write(half[:len(half) // 2])
             board.t.close()  # the cable is pulled
             with _open(b.port, PIN) as check:

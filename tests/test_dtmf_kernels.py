@@ -15,6 +15,7 @@ from rrfw.check32_plain import Check32
 from rrfw.dsp import dtmf_plain
 
 import dtmf_helpers as h
+from corpus import SPEECH_PACKAGES, real_audio
 from dtmf_helpers import decode, digits, dtmf
 
 INT32 = 2 ** 31
@@ -42,8 +43,8 @@ def corpus(seconds, seed=5):
             x = x + 30000 * np.sign(np.sin(np.arange(len(x)) * float(rng.uniform(0.1, 3))))
         parts.append(x)
         n += len(x)
-    sp = gen.real_audio("speech", seconds=seconds / 4.0, level_dbm0=-10)
-    mu = gen.real_audio("music", seconds=seconds / 4.0, level_dbm0=-5)
+    sp = real_audio("speech", seconds=seconds / 4.0, level_dbm0=-10)
+    mu = real_audio("music", seconds=seconds / 4.0, level_dbm0=-5)
     x = np.concatenate(parts)
     if len(sp):
         x[:len(sp)] += sp
@@ -289,9 +290,9 @@ def test_own_dtmf_echo_is_not_a_key():
 
 def test_key_during_a_prompt_is_heard_despite_its_echo():
     rng = np.random.default_rng(3)
-    prompt = gen.real_audio("speech", seconds=6, level_dbm0=-12)
+    prompt = real_audio("speech", seconds=6, level_dbm0=-12)
     if len(prompt) == 0:
-        pytest.skip("needs real speech: " + gen.SPEECH_PACKAGES)
+        pytest.skip("needs real speech: " + SPEECH_PACKAGES)
     keys, truth = gen.tape("2580", on_ms=90, off_ms=400, level_dbm0=-12, rng=rng)
     n = len(keys)
     tx = np.resize(prompt, n)

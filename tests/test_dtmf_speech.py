@@ -19,13 +19,14 @@ from ringroute import audio, fwexec
 from ringroute.signals import dtmf as gen
 
 import dtmf_helpers as h
+from corpus import MUSIC_PACKAGES, SPEECH_PACKAGES, real_audio, score
 
 
 def _need(kind):
-    x = gen.real_audio(kind, seconds=1)
+    x = real_audio(kind, seconds=1)
     if len(x) == 0:
-        pytest.skip("needs real %s: Debian %s" % (kind, gen.SPEECH_PACKAGES if kind == "speech"
-                                                  else gen.MUSIC_PACKAGES))
+        pytest.skip("needs real %s: Debian %s" % (kind, SPEECH_PACKAGES if kind == "speech"
+                                                  else MUSIC_PACKAGES))
 
 
 def keys_under_speech(tmp, n_files, keys_per_file, tsr_db, seed, speech, on=(50.0, 120.0)):
@@ -45,13 +46,13 @@ def keys_under_speech(tmp, n_files, keys_per_file, tsr_db, seed, speech, on=(50.
     res = fwexec.run_decoder("dtmf:DtmfReceiver", files, "micropython")
     tot = {"keys": 0, "errors": 0, "ok": 0, "missed": 0, "extra": 0, "wrong": 0}
     for t, ev in zip(truths, res):
-        for k, v in gen.score(t, ev).items():
+        for k, v in score(t, ev).items():
             tot[k] += v
     return tot
 
 
 def talk_off(tmp, kind, seconds, levels=(-15.0, -3.0), skip_s=0):
-    x = gen.real_audio(kind, seconds=seconds + skip_s)[int(skip_s * 8000):]
+    x = real_audio(kind, seconds=seconds + skip_s)[int(skip_s * 8000):]
     files = []
     for lv in levels:
         y = gen.scale_to(x, lv)
@@ -67,7 +68,7 @@ def talk_off(tmp, kind, seconds, levels=(-15.0, -3.0), skip_s=0):
 @pytest.mark.parametrize("tsr_db,max_pct", [(10.0, 1.0), (5.0, 1.0), (0.0, 3.0)])
 def test_keys_under_speech(tmp_path, tsr_db, max_pct):
     _need("speech")
-    speech = gen.real_audio("speech", seconds=600, level_dbm0=-15)
+    speech = real_audio("speech", seconds=600, level_dbm0=-15)
     tot = keys_under_speech(str(tmp_path), 2, 60, tsr_db, seed=int(100 + tsr_db), speech=speech)
     pct = 100.0 * tot["errors"] / tot["keys"]
     assert pct <= max_pct, tot
@@ -135,7 +136,7 @@ def test_hour_of_speech_and_music(tmp_path):
 @pytest.mark.micropython
 def test_thousand_keys_under_speech(tmp_path):
     _need("speech")
-    speech = gen.real_audio("speech", level_dbm0=-15)
+    speech = real_audio("speech", level_dbm0=-15)
     # target < 3 % at 0 dB (the issue); measured 1-2 % (bench/bench_dtmf.py)
     for tsr, max_pct in ((0.0, 3.0), (5.0, 1.0)):
         tot = keys_under_speech(str(tmp_path), 10, 100, tsr, seed=int(7 + tsr), speech=speech)

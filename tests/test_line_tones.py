@@ -6,6 +6,7 @@ import subprocess
 import numpy as np
 import pytest
 
+from corpus import run_corpus
 from line_helpers import COUNTRIES, real_audio, silence, tones_run
 from ringroute import audio, fwexec, paths
 from ringroute.signals import tones as st
@@ -32,7 +33,7 @@ def test_each_tone_of_each_profile_is_recognised_from_its_start(cc, name):
 
 
 def _corpus_rate(cc, n, seed, tmp):
-    items, res, good = st.run_corpus(cc, n, np.random.default_rng(seed), tmp)
+    items, res, good = run_corpus(cc, n, np.random.default_rng(seed), tmp)
     return good / float(len(items))
 
 

@@ -23,7 +23,7 @@ down and then lock the console for 5 minutes.
 
 
 def configure(p):
-    from .serialport import add_port_args
+    from .session import add_port_args
     sub = p.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
     pin = sub.add_parser("pin", help="set or change the admin PIN")
@@ -44,7 +44,8 @@ def configure(p):
 
 
 def run(args):
-    from .serialport import open_board, get_pin, Transport, Board, default_port
+    from .session import Board, get_pin, open_board
+    from .transport import Transport, default_port
     if args.action == "pin":
         b = Board(Transport(default_port(args.port), args.baud).open())
         with b:

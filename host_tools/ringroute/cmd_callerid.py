@@ -1,6 +1,5 @@
 """`ringroute callerid decode`: caller-ID messages in recordings of a line, by the firmware's decoder."""
 
-from . import fwexec
 from .errors import UsageError
 
 HELP = "decode caller ID (Bell 202, ETSI V.23 FSK, DTMF CLIP) from recordings of a line"
@@ -57,6 +56,7 @@ def configure(p):
 def decode(files, engine="micropython", standard="any", errors=False):
     """Messages per file: lists of dicts with the _FIELDS keys (errors: {"error", "standard",
     "start_ms", "end_ms"} dicts too, in time order)."""
+    from . import fwexec   # numpy: only when there is work to do, not for --help
     cls = _CLASSES[standard]
     if errors:
         if standard != "any":
@@ -92,6 +92,7 @@ def _plain(e):
 
 
 def run(args):
+    from . import fwexec
     res = decode(args.files, args.engine, args.standard, args.errors)
     fwexec.print_events(args.files, res, args.json, _plain, "no caller ID")
     return 0

@@ -1,8 +1,6 @@
 """`ringroute dtmf decode`: the keys pressed in recordings of a line, by the firmware's receiver."""
 import json
 
-from . import fwexec
-
 
 HELP = "decode DTMF keys from recordings of a phone line, with the board's own receiver"
 DESCRIPTION = """\
@@ -47,6 +45,7 @@ def configure(p):
 
 def decode(files, engine="micropython"):
     """Keys per file: lists of {"digit", "start_ms", "end_ms"}."""
+    from . import fwexec   # numpy: only when there is work to do, not for --help
     res = fwexec.run_decoder("dtmf:DtmfReceiver", files, engine)
     return [[{"digit": e["digit"], "start_ms": float(e["start_ms"]), "end_ms": float(e["end_ms"])}
              for e in evs if e.get("event") == "digit"] for evs in res]

@@ -34,7 +34,7 @@ MPREMOTE_TIMEOUT = 300                         # s; mpremote can wait forever on
 
 
 def configure(p):
-    from .serialport import add_port_args
+    from .session import add_port_args
     add_port_args(p)
     p.add_argument("--board", default="reference", help="board definition in boards/ (default: reference)")
     p.add_argument("--build-only", action="store_true", help="compile into build/esp32 and stop")
@@ -137,7 +137,7 @@ def _copy(port, srcs, total):
 
 
 def run(args):
-    from .serialport import default_port
+    from .transport import default_port
     board_json = os.path.join(paths.BOARDS, args.board, "board.json")
     if not os.path.exists(board_json):
         raise UsageError("no board definition %s (boards/ has: %s)" % (

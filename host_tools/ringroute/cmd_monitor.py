@@ -20,7 +20,7 @@ examples:
 
 
 def configure(p):
-    from .serialport import add_port_args
+    from .session import add_port_args
     add_port_args(p, pin=True)
     p.add_argument("--since", type=int, metavar="SEQ", help="start after event SEQ (0: all the board still has)")
     p.add_argument("--json", action="store_true", help="one JSON object per event")
@@ -30,7 +30,8 @@ def configure(p):
 
 def run(args):
     from .emu import timeline
-    from .serialport import open_board, LinkError, NoBoard, say
+    from .session import NoBoard, open_board, say
+    from .transport import LinkError
     end = time.monotonic() + args.seconds if args.seconds else None
     shown = [0]
     last = args.since

@@ -19,7 +19,9 @@ def configure(p):
 
 
 def run(args):
-    from .serialport import find_ports, Transport, Board, SerialError
+    from .errors import SerialError
+    from .session import Board
+    from .transport import Transport, find_ports
     found = find_ports()
     for f in found:
         if args.probe:

@@ -5,9 +5,6 @@ import shutil
 import subprocess
 import tempfile
 
-import numpy as np
-
-from . import audio
 from .errors import RingrouteError, UsageError
 
 HELP = "add, list and remove the board's voice prompts (any WAV -> 8 kHz telephone-band mu-law)"
@@ -34,7 +31,8 @@ examples:
 board lacks, converted the same way, so `prompts add` is for one-off changes.
 """
 
-RATE = audio.RATE
+# numpy, scipy and ringroute.audio are imported by the functions that convert:
+# `ringroute --help` builds every command's parser and must not pay for them.
 BAND = (300.0, 3400.0)       # Hz, telephone channel (ITU-T G.712)
 TARGET_DBM0 = -20.0          # dBm0 active speech level (ITU-T P.56 / G.223 planning level)
 PEAK_MAX = 31000             # 16-bit peak kept below mu-law's 32635 clip with margin
@@ -66,13 +64,15 @@ def configure(p):
 
 
 def _port_args(p, pin=False):
-    from .serialport import add_port_args
+    from .session import add_port_args
     add_port_args(p, pin=pin)
 
 
 # --- conversion ---------------------------------------------------------------
 def _read_any(path):
     """(float samples at 8 kHz) for a WAV, or any file ffmpeg/sox can read."""
+    import numpy as np
+    from . import audio
     with open(path, "rb") as f:
         head = f.read(12)
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
@@ -83,8 +83,8 @@ def _read_any(path):
                                "install ffmpeg or sox" % (path, os.path.basename(path)))
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "in.wav")
-        cmd = ([tool, "-loglevel", "error", "-y", "-i", path, "-ac", "1", "-ar", str(RATE), out]
-               if tool.endswith("ffmpeg") else [tool, path, "-c", "1", "-r", str(RATE), out])
+        cmd = ([tool, "-loglevel", "error", "-y", "-i", path, "-ac", "1", "-ar", str(audio.RATE), out]
+               if tool.endswith("ffmpeg") else [tool, path, "-c", "1", "-r", str(audio.RATE), out])
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
             raise audio.AudioError("%s: %s cannot read it: %s" % (path, os.path.basename(tool),
@@ -94,6 +94,8 @@ def _read_any(path):
 
 def speak(text, voice="en-us"):
     """Samples (8 kHz float) of espeak-ng saying `text`."""
+    import numpy as np
+    from . import audio
     tool = shutil.which("espeak-ng")
     if not tool:
         raise RingrouteError("--say needs espeak-ng: install it (apt install espeak-ng), or record a WAV")
@@ -107,7 +109,9 @@ def speak(text, voice="en-us"):
 
 def _envelope(x):
     """P.56 envelope: two cascaded one-pole smoothers of |x|."""
+    import numpy as np
     from scipy.signal import lfilter
+    from .audio import RATE
     g = math.exp(-1.0 / (RATE * _P56_TC))
     p = lfilter([1 - g], [1, -g], np.abs(x))
     return lfilter([1 - g], [1, -g], p)
@@ -115,11 +119,13 @@ def _envelope(x):
 
 def active_level_dbm0(x):
     """Active speech level (ITU-T P.56 method B) in dBm0; -inf for silence."""
+    import numpy as np
+    from . import audio
     x = np.asarray(x, dtype=np.float64)
     if not len(x) or not np.any(x):
         return -math.inf
     env = _envelope(x)
-    hang = int(_P56_HANG * RATE)
+    hang = int(_P56_HANG * audio.RATE)
     energy = float(np.sum(x * x))
     ref = audio.DBM0_PEAK / math.sqrt(2)  # RMS of a 0 dBm0 sine
     prev = None
@@ -149,18 +155,23 @@ def active_level_dbm0(x):
 
 
 def _trim(x):
+    import numpy as np
+    from . import audio
     env = _envelope(x)
     thr = audio.dbm0_to_peak(_TRIM_DBM0)
     on = np.nonzero(env > thr)[0]
     if not len(on):
         return x
-    keep = int(_TRIM_KEEP * RATE)
+    keep = int(_TRIM_KEEP * audio.RATE)
     return x[max(0, on[0] - keep):min(len(x), on[-1] + keep)]
 
 
 def to_telephone(x, level=TARGET_DBM0):
     """8 kHz float samples -> (int16 samples in the telephone band at `level`, info dict)."""
+    import numpy as np
     from scipy.signal import butter, sosfiltfilt
+    from . import audio
+    from .audio import RATE
     x = np.asarray(x, dtype=np.float64)
     if len(x) < 32:
         raise audio.AudioError("the recording is empty")
@@ -184,10 +195,11 @@ def to_telephone(x, level=TARGET_DBM0):
 
 def convert_file(path, level=TARGET_DBM0):
     """(mu-law bytes, info) for an audio file; .ulaw files pass through unchanged."""
+    from . import audio
     if path.lower().endswith(".ulaw"):
         with open(path, "rb") as f:
             data = f.read()
-        return data, {"seconds": len(data) / float(RATE), "level_dbm0": None, "limited_db": 0.0}
+        return data, {"seconds": len(data) / float(audio.RATE), "level_dbm0": None, "limited_db": 0.0}
     samples, info = to_telephone(_read_any(path), level)
     return audio.ulaw_encode(samples), info
 
@@ -200,7 +212,8 @@ def _name_ok(name):
 def run(args):
     if args.action == "add":
         return _add(args)
-    from .serialport import open_board
+    from .audio import RATE
+    from .session import open_board
     if args.action == "list":
         with open_board(args) as b:
             prompts = b.prompt_list()
@@ -220,7 +233,8 @@ def run(args):
 
 
 def _add(args):
-    from .serialport import open_board, Progress
+    from . import audio
+    from .session import open_board, Progress
     if not _name_ok(args.name):
         raise UsageError("%r is not a prompt name: 1-32 letters, digits, _ and -" % args.name)
     if bool(args.file) == bool(args.say):

@@ -17,7 +17,7 @@ examples:
 
 
 def configure(p):
-    from .serialport import add_port_args
+    from .session import add_port_args
     add_port_args(p, pin=True)
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of to stdout")
     p.add_argument("--previous", action="store_true", help="the previous configuration instead")
@@ -26,7 +26,7 @@ def configure(p):
 
 def run(args):
     from .errors import RingrouteError
-    from .serialport import open_board, Progress
+    from .session import open_board, Progress
     import os
     kind = "config.prev" if args.previous else "config"
     with open_board(args, need_pin=True) as b:

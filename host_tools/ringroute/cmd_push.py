@@ -33,7 +33,7 @@ PROMPT_KEYS = ("greeting", "short", "prompts", "prompt", "invalid_prompt", "time
 
 
 def configure(p):
-    from .serialport import add_port_args
+    from .session import add_port_args
     p.add_argument("config", help="office configuration (YAML), or a compiled config.json")
     add_port_args(p, pin=True)
     p.add_argument("--prompts", metavar="DIR", action="append", default=[],
@@ -88,7 +88,7 @@ def run(args):
     from .cmd_emulate import load_config
     from .cmd_prompts import convert_file
     from .configlang import to_json
-    from .serialport import open_board, Progress, say
+    from .session import open_board, Progress, say
     t0 = time.monotonic()
     cfg = load_config(args.config)           # raises ConfigError with every problem: nothing sent
     text = to_json(cfg).encode()

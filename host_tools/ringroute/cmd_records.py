@@ -20,7 +20,7 @@ FIRST = ("call", "line", "caller", "caller_name", "outcome", "release", "method"
 
 
 def configure(p):
-    from .serialport import add_port_args
+    from .session import add_port_args
     add_port_args(p, pin=True)
     p.add_argument("--format", choices=("csv", "json"), help="default: from the -o file's extension, else csv")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of to stdout")
@@ -51,7 +51,7 @@ def to_csv(records):
 
 
 def run(args):
-    from .serialport import open_board, Progress
+    from .session import open_board, Progress
     with open_board(args, need_pin=True) as b:
         old = b.get_file("records.old", progress=Progress("records.1.jsonl", quiet=True))
         cur = b.get_file("records", progress=Progress("records.jsonl", quiet=not args.output))

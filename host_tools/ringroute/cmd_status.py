@@ -13,7 +13,7 @@ examples:
 
 
 def configure(p):
-    from .serialport import add_port_args
+    from .session import add_port_args
     add_port_args(p)
     p.add_argument("--json", action="store_true", help="the board's answer as JSON")
 
@@ -24,7 +24,7 @@ def _dur(ms):
 
 
 def run(args):
-    from .serialport import open_board
+    from .session import open_board
     with open_board(args) as b:
         st = b.request("status")
     if args.json:

@@ -14,7 +14,7 @@ examples:
 
 
 def configure(p):
-    from .serialport import add_port_args
+    from .session import add_port_args
     sub = p.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
     add_port_args(sub.add_parser("show", help="the board's time and how far it is off"))
@@ -26,7 +26,7 @@ def _fmt(t):
 
 
 def run(args):
-    from .serialport import open_board
+    from .session import open_board
     with open_board(args, need_pin=args.action == "sync") as b:
         if args.action == "show":
             utc = b.request("time.get")["utc"]

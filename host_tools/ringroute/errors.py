@@ -25,3 +25,9 @@ class DecodeError(RingrouteError):
 class ExpectationFailed(RingrouteError):
     """A scenario's expectation was not met."""
     exit_code = 3
+
+
+class SerialError(RingrouteError):
+    """Talking to a board failed: the port (transport.py), a line (framing.py)
+    or the board's answer (session.py); each module subclasses it."""
+    exit_code = 4

@@ -11,6 +11,8 @@ A zone's rules change rarely; re-validate and push the config when they do.
 import os
 import re
 
+from ..errors import RingrouteError
+
 # current POSIX TZ strings of common zones (from the tzdata TZif footers)
 BUILTIN = {
     "UTC": "UTC0", "Etc/UTC": "UTC0", "GMT": "GMT0",
@@ -61,8 +63,9 @@ BUILTIN = {
 ZONEINFO_DIRS = ("/usr/share/zoneinfo", "/usr/lib/zoneinfo", "/usr/share/lib/zoneinfo")
 
 
-class TzError(ValueError):
-    pass
+class TzError(RingrouteError, ValueError):
+    """A zone the board cannot be given. Part of the one hierarchy; still a
+    ValueError, as compile_tz has always promised its callers."""
 
 
 def tzdata_posix(name):

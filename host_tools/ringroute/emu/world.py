@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from .. import audio
-from . import signals as sig
+from . import sounds
 
 BLOCK = 80
 BLOCK_MS = 10
@@ -107,7 +107,7 @@ class World:
         self.callers = []
         for spec in scenario["calls"]:
             country = spec.get("country") or self._line_country(spec["line"])
-            self.callers.append(Caller(spec, sig.profile(profiles_mod, country), self.rng))
+            self.callers.append(Caller(spec, sounds.profile(profiles_mod, country), self.rng))
         self.phones = []
         exts = cfg.get("extensions", {})
         by_port = {v["port"]: k for k, v in exts.items()}
@@ -167,7 +167,7 @@ class World:
             if c.state == "pending" and t >= c.spec["at"] * 1000 and self.active[li] is None:
                 c.state = "ringing"
                 self.active[li] = c
-                c.cid = sig.callerid_plan(c, self.utc0 + t // 1000, self.rng)
+                c.cid = sounds.callerid_plan(c, self.utc0 + t // 1000, self.rng)
                 # caller ID sent before the first ring shifts the ringing later
                 c.t_ring = t + (max(0, -int(c.cid.t0_ms)) if c.cid is not None else 0)
                 self.log(t, "call", line=li + 1, caller_id=c.spec["caller_id"], name=c.spec["name"],
@@ -188,7 +188,7 @@ class World:
         # The board seized a line nobody called on: an outbound call (call-back).
         for li in range(self.n_lines):
             if self.hook[li] and self.active[li] is None and self.outbound[li] is None:
-                self.outbound[li] = Outbound(li, sig.profile(self.profiles, self._line_country(li + 1)), t)
+                self.outbound[li] = Outbound(li, sounds.profile(self.profiles, self._line_country(li + 1)), t)
                 self.log(t, "seized", line=li + 1)
             ob = self.outbound[li]
             if ob is not None:
@@ -208,7 +208,7 @@ class World:
             for ph in self.phones:
                 # the agent talks while the caller is there, and listens once they are gone
                 if self.xmask[li] & (1 << ph.port) and ph.offhook and talking:
-                    lines_audio[li] += sig.agent_voice(n0, ph.port)
+                    lines_audio[li] += sounds.agent_voice(n0, ph.port)
                 if self.xmask[li] & (1 << ph.port) and ph.offhook and ph.keys:
                     lines_audio[li] += self._phone_keys(ph, t, n0)
             # the board's own output leaks back through the hybrid (echo)
@@ -244,7 +244,7 @@ class World:
             self._schedule_hangup(c, t)
             return 0, np.zeros(BLOCK), False
         # ring-detect optocoupler: one pulse per half-cycle of the ring voltage
-        p = sig.ring_pulses(c.profile, el)
+        p = sounds.ring_pulses(c.profile, el)
         a = np.zeros(BLOCK)
         rev = False
         if c.cid is not None:
@@ -293,7 +293,7 @@ class World:
                 if s >= t and s < t + BLOCK_MS:
                     self.log(s, "key", line=li + 1, digit=d)
         if c.t_connect is not None and c.spec["talk"]:
-            a += sig.caller_voice(n0, c.spec["level_dbm0"], self.rng, c.spec["speech"])
+            a += sounds.caller_voice(n0, c.spec["level_dbm0"], self.rng, c.spec["speech"])
         h = c.spec["hangup"]
         if ("patience" in h and c.t_connect is None and c.t_hangup is None
                 and t - c.t_answer >= h["patience"] * 1000):
@@ -322,13 +322,13 @@ class World:
             # loop current drops for cpc_ms, then the exchange offers dial tone
             if el < (c.spec["cpc_ms"] or c.profile.get("cpc_ms", 800)):
                 return False, False, a
-            return True, False, a + sig.tone(c.profile, "dial", n0, el - (c.spec["cpc_ms"] or c.profile.get("cpc_ms", 800)))
+            return True, False, a + sounds.tone(c.profile, "dial", n0, el - (c.spec["cpc_ms"] or c.profile.get("cpc_ms", 800)))
         if m == "reversal":
             return True, True, a
         if m == "busy":
-            return True, False, a + sig.tone(c.profile, "busy", n0, el)
+            return True, False, a + sounds.tone(c.profile, "busy", n0, el)
         if m == "reorder":
-            return True, False, a + sig.tone(c.profile, "reorder", n0, el)
+            return True, False, a + sounds.tone(c.profile, "reorder", n0, el)
         return True, False, a  # silence / none: nothing but line noise
 
     def _outbound(self, ob, li, t, n0):
@@ -336,7 +336,7 @@ class World:
         a = np.zeros(BLOCK)
         el = t - ob.t_state
         if ob.state == "dialtone":
-            a += sig.tone(ob.profile, "dial", n0, el)
+            a += sounds.tone(ob.profile, "dial", n0, el)
         elif ob.state == "digits":
             if t - ob.t_digit >= OUT_DIAL_DONE_MS:
                 ob.number = "".join(ob.digits)
@@ -347,15 +347,15 @@ class World:
                 ob.state = "busy" if ob.spec["busy"] else "ringback"
                 ob.t_state = t
         elif ob.state == "ringback":
-            a += sig.tone(ob.profile, "ringback", n0, el)
+            a += sounds.tone(ob.profile, "ringback", n0, el)
             if ob.spec["answer"] and el >= ob.spec["answer_after"] * 1000:
                 ob.state = "talking"
                 ob.t_state = t
                 self.log(t, "callee_answer", line=li + 1, number=ob.number)
         elif ob.state == "busy":
-            a += sig.tone(ob.profile, "busy", n0, el)
+            a += sounds.tone(ob.profile, "busy", n0, el)
         elif ob.state == "talking":
-            a += sig.caller_voice(n0, -20.0, self.rng)
+            a += sounds.caller_voice(n0, -20.0, self.rng)
             if el >= ob.spec["talk"] * 1000:
                 ob.state = "gone"
                 ob.t_state = t

@@ -16,15 +16,12 @@ Conventions (the same as the receiver's and the standards'):
 Example: a caller keying 1234# at -12 dBm0 over speech at the same level::
 
     x, truth = tape("1234#", on_ms=80, off_ms=120, level_dbm0=-12)
-    speech = real_audio("speech", seconds=10)
     y = mix_under(x, speech, ratio_db=0.0)
+
+(Real recordings to mix under, and scoring decoded keys against the truth,
+are test material: tests/corpus.py.)
 """
-import glob
 import math
-import os
-import shutil
-import subprocess
-import tempfile
 
 import numpy as np
 
@@ -139,101 +136,3 @@ def scale_to(x, level_dbm0):
     if not math.isfinite(lvl):
         return np.asarray(x, dtype=np.float64)
     return np.asarray(x, dtype=np.float64) * 10 ** ((level_dbm0 - lvl) / 20.0)
-
-
-# ---- real recordings from Debian packages (talk-off tests and the bench) -------
-# speech: Asterisk's prompts in five languages (scripts/sysdeps.txt);
-# music: Asterisk's hold music and the Endgame: Singularity soundtrack (Ogg,
-# decoded once with oggdec into a cache folder).
-SPEECH_GLOBS = ["/usr/share/asterisk/sounds/*/*.wav", "/usr/share/asterisk/sounds/*/*/*.wav",
-                "/usr/share/asterisk/sounds/*/*/*/*.wav"]
-MUSIC_GLOBS = ["/usr/share/asterisk/moh/*.wav", "/usr/share/games/singularity/music/*.ogg",
-               "/usr/share/games/singularity/music/*/*.ogg"]
-SPEECH_PACKAGES = "asterisk-core-sounds-en-wav (and -es/-fr/-it/-ru-wav)"
-MUSIC_PACKAGES = "asterisk-moh-opsound-wav, singularity-music + vorbis-tools"
-CACHE = os.path.join(tempfile.gettempdir(), "ringroute-audio-cache")
-
-
-def real_files(kind):
-    """Sorted paths of the installed recordings of `kind` ("speech" or "music")."""
-    globs = SPEECH_GLOBS if kind == "speech" else MUSIC_GLOBS
-    out = set()
-    for g in globs:
-        out.update(glob.glob(g))
-    return sorted(out)
-
-
-def _load(path):
-    if path.endswith(".ogg"):
-        os.makedirs(CACHE, exist_ok=True)
-        wav = os.path.join(CACHE, os.path.basename(path)[:-4] + ".wav")
-        if not os.path.exists(wav):
-            if not shutil.which("oggdec"):
-                return None
-            tmp = wav + ".part"
-            r = subprocess.run(["oggdec", "-Q", "-o", tmp, path], capture_output=True)
-            if r.returncode != 0:
-                return None
-            os.replace(tmp, wav)
-        path = wav
-    try:
-        return audio.read_wav_8k(path).astype(np.float64)
-    except audio.AudioError:
-        return None
-
-
-def real_audio(kind, seconds=None, level_dbm0=-15.0, gap_ms=0):
-    """Installed speech or music concatenated (8 kHz float), each file scaled to
-    an active level of `level_dbm0`, up to `seconds` (None: all of it).
-    Returns an empty array when none is installed."""
-    parts = []
-    total = 0
-    limit = None if seconds is None else int(seconds * RATE)
-    for p in real_files(kind):
-        x = _load(p)
-        if x is None or len(x) < RATE // 10:
-            continue
-        parts.append(scale_to(x, level_dbm0))
-        total += len(parts[-1])
-        if gap_ms:
-            parts.append(silence(gap_ms))
-            total += len(parts[-1])
-        if limit is not None and total >= limit:
-            break
-    if not parts:
-        return np.zeros(0)
-    x = np.concatenate(parts)
-    return x if limit is None else x[:limit]
-
-
-def score(truth, events, slack_ms=20.0):
-    """Compare decoded digit events with a tape's truth.
-
-    Each truth key is matched with the first unmatched event whose interval
-    overlaps it (widened by `slack_ms`). Returns a dict: keys (number of keys),
-    ok (right digit), wrong (overlapping event with another digit), missed (no
-    event), extra (events matching no key: false or doubled digits), and
-    errors = wrong + missed + extra.
-    """
-    used = [False] * len(events)
-    ok = wrong = missed = 0
-    for k in truth:
-        hit = None
-        for i, e in enumerate(events):
-            if used[i]:
-                continue
-            if e["start_ms"] < k["end_ms"] + slack_ms and e["end_ms"] > k["start_ms"] - slack_ms:
-                hit = i
-                if e["digit"] == k["digit"]:
-                    break
-        if hit is None:
-            missed += 1
-            continue
-        used[hit] = True
-        if events[hit]["digit"] == k["digit"]:
-            ok += 1
-        else:
-            wrong += 1
-    extra = used.count(False)
-    return {"keys": len(truth), "ok": ok, "wrong": wrong, "missed": missed, "extra": extra,
-            "errors": wrong + missed + extra}
