@@ -12,6 +12,7 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "support"))   # the shared test helpers
 
 from ringroute import paths  # noqa: E402
 from ringroute.signals import callerid as G  # noqa: E402

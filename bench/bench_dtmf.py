@@ -24,6 +24,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "support"))   # the shared test helpers
 
 from ringroute import audio, fwexec, paths  # noqa: E402
 from ringroute.signals import dtmf as gen  # noqa: E402
