@@ -8,7 +8,7 @@ SYSSTAMP := $(VENV)/.sysdeps
 # Fast suite on both cores; long runs (soak, corpus) are `make soak`.
 PYTEST_ARGS ?= -n 2 -q
 
-.PHONY: venv sysdeps test demo bench check mpy soak clean
+.PHONY: venv sysdeps test demo bench check mpy mp32 soak clean
 
 venv: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
@@ -38,6 +38,13 @@ demo: venv
 
 bench: venv sysdeps
 	$(BIN)/python -m bench
+
+# The board-like MicroPython: the unix port built for 32-bit x86 from Debian's
+# source package, with the firmware frozen in (build/mp32/frozen) and without
+# (build/mp32/plain); engines mp32-frozen and mp32. Cached: seconds after a
+# firmware change.
+mp32: sysdeps
+	bash scripts/build_mp32.sh
 
 # ESP32 build of the firmware (what `ringroute flash` copies), into build/esp32.
 mpy: venv
