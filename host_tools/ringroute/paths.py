@@ -130,7 +130,24 @@ def firmware_main(engine):
         return os.path.join(firmware_mpy(), "main.py")
     if engine == "mp32":
         return os.path.join(firmware_mpy32(), "main.py")
-    # CPython, and the frozen build: main.py stays a source file on the board's flash
+    if engine == "mp32-frozen":
+        return frozen_main()
     return os.path.join(FIRMWARE, "main.py")
+
+
+def frozen_main():
+    """main.py for the frozen build: a source file, as on the board's flash, but
+    a copy in a folder of its own. MicroPython puts the script's folder first
+    on sys.path, so firmware/main.py itself would import rrfw from the
+    sources (compiled into the heap) instead of the frozen modules."""
+    src = os.path.join(FIRMWARE, "main.py")
+    d = os.path.join(MP32_DIR, "flashroot")
+    dst = os.path.join(d, "main.py")
+    if not os.path.exists(dst) or os.path.getmtime(dst) < os.path.getmtime(src):
+        os.makedirs(d, exist_ok=True)
+        tmp = "%s.%d.tmp" % (dst, os.getpid())
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+    return dst
 
 
