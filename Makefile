@@ -27,7 +27,7 @@ $(SYSSTAMP): scripts/sysdeps.txt scripts/install-sysdeps.sh | $(STAMP)
 check: venv
 	$(BIN)/python scripts/check_firmware.py
 
-test: venv sysdeps check
+test: venv sysdeps mp32 check
 	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow"
 
 soak: venv sysdeps
@@ -36,7 +36,7 @@ soak: venv sysdeps
 demo: venv
 	$(BIN)/ringroute emulate examples/office.yaml --script examples/demo-call.yaml
 
-bench: venv sysdeps
+bench: venv sysdeps mp32
 	$(BIN)/python -m bench
 
 # The board-like MicroPython: the unix port built for 32-bit x86 from Debian's

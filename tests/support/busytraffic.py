@@ -27,8 +27,8 @@ def config():
     cfg = load_json("basic.json")
     cfg["lines"] = [dict(cfg["lines"][0]), dict(cfg["lines"][0])]
     cfg["extensions"] = {str(101 + i): {"port": i, "name": "Agent %d" % (i + 1)} for i in range(N_EXTS)}
-    cfg["groups"] = {"front": {"members": ["101", "102", "103"], "strategy": "ring_all", "queue_ms": 60000},
-                     "sales": {"members": ["104", "105", "106"], "strategy": "sequential", "queue_ms": 45000}}
+    cfg["groups"] = {"front": {"members": ["101", "102"], "strategy": "ring_all", "queue_ms": 90000},
+                     "sales": {"members": ["103", "104", "105"], "strategy": "sequential", "queue_ms": 45000}}
     keys = cfg["menus"]["main"]["keys"]
     keys["1"] = {"do": "group", "to": "sales"}
     keys["2"] = {"do": "group", "to": "front"}
@@ -68,13 +68,16 @@ def _call(rnd, at, kind):
     return c
 
 
-def scenario(minutes=15, seed=14, mean_gap_s=16.0):
+def scenario(minutes=15, seed=14, mean_gap_s=14.0):
+    """Waves of 5 busy minutes and 1 quiet one (when the board calls back)."""
     rnd = random.Random(seed)
     total = sum(w for w, _ in KINDS)
     calls = []
     at = 1.0
     while True:
         at += rnd.expovariate(1.0 / mean_gap_s)
+        if at % 360 > 300:
+            at += 360 - at % 360
         if at > minutes * 60 - 20:
             break
         r = rnd.uniform(0, total)
@@ -86,7 +89,8 @@ def scenario(minutes=15, seed=14, mean_gap_s=16.0):
     ext = {str(101 + i): {"answer_after": 2.0 + 1.5 * i} for i in range(N_EXTS)}
     ext["105"] = {"answer": False}                      # never answers: sales hunts on
     ext["103"] = {"answer_after": 4.0, "hangup_after": 50.0}
-    ext["108"] = {"offhook_at": 200.0, "onhook_at": 420.0}   # a phone left off the hook
+    ext["102"] = {"offhook_at": 60.0, "onhook_at": 280.0}    # off the hook: front callers queue
+    ext["108"] = {"offhook_at": 420.0, "onhook_at": 640.0}
     return {"seed": seed, "duration": minutes * 60 + 30, "calls": calls, "extensions": ext}
 
 
