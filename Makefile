@@ -8,7 +8,7 @@ SYSSTAMP := $(VENV)/.sysdeps
 # Fast suite on both cores; long runs (soak, corpus) are `make soak`.
 PYTEST_ARGS ?= -n 2 -q
 
-.PHONY: venv sysdeps test demo bench check mpy soak clean
+.PHONY: venv sysdeps test demo bench check mpy mp32 soak clean
 
 venv: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
@@ -27,7 +27,7 @@ $(SYSSTAMP): scripts/sysdeps.txt scripts/install-sysdeps.sh | $(STAMP)
 check: venv
 	$(BIN)/python scripts/check_firmware.py
 
-test: venv sysdeps check
+test: venv sysdeps mp32 check
 	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow"
 
 soak: venv sysdeps
@@ -36,8 +36,15 @@ soak: venv sysdeps
 demo: venv
 	$(BIN)/ringroute emulate examples/office.yaml --script examples/demo-call.yaml
 
-bench: venv sysdeps
+bench: venv sysdeps mp32
 	$(BIN)/python -m bench
+
+# The board-like MicroPython: the unix port built for 32-bit x86 from Debian's
+# source package, with the firmware frozen in (build/mp32/frozen) and without
+# (build/mp32/plain); engines mp32-frozen and mp32. Cached: seconds after a
+# firmware change.
+mp32: sysdeps
+	bash scripts/build_mp32.sh
 
 # ESP32 build of the firmware (what `ringroute flash` copies), into build/esp32.
 mpy: venv

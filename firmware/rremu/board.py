@@ -9,9 +9,11 @@
 # frame and sends the outputs back.
 import struct
 import socket
+import sys
 from array import array
 
 from rremu import blockframe as bf
+from rremu import probe
 from rrfw.hal import pcm
 from rrfw.hal.base import HalBase
 
@@ -128,6 +130,7 @@ class Hal(BoardState):
         self.events_dropped = 0
         self._sent_block = -1
         self.stopped = False
+        self._probe = probe.make(sys.argv)   # the benchmarks' hooks (rremu/probe.py), else None
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         # MicroPython's socket is a stream (readinto/write); CPython's has recv_into/sendall
         self._readinto = getattr(self._sock, "readinto", None) or self._sock.recv_into
@@ -148,14 +151,21 @@ class Hal(BoardState):
         to be) must never leave half a frame on the link: one that arrives
         mid-frame is held until the frame is complete, then raised; a frame
         already sent is not sent twice (_sent_block)."""
+        pr = self._probe
+        if pr is not None:
+            pr.enter()
         if self.block >= 0 and self._sent_block != self.block:
             self._send()
         intr = self._recv()
         if self.block == bf.STOP_BLOCK:
             self.stopped = True
+            if pr is not None:
+                pr.finish()
             return False
         if intr:
             raise KeyboardInterrupt
+        if pr is not None:
+            pr.leave()
         return True
 
     def _recv(self):
@@ -211,6 +221,8 @@ class Hal(BoardState):
         """Queue one event line for the emulator (bounded; overflow is counted)."""
         if isinstance(text, str):
             text = text.encode()
+        if self._probe is not None:
+            self._probe.event(text)
         n = len(text)
         start = self._fixed + 2 + self._ev_len
         if self._ev_len + n + 1 > bf.EVENT_MAX:

@@ -42,8 +42,10 @@ def configure(p):
     p.add_argument("--speed", type=float, default=1.0, metavar="X",
                    help="with --pty: run the block clock at X times real time (default 1)")
     p.add_argument("--json", action="store_true", help="print one JSON object per event instead of a timeline")
-    p.add_argument("--engine", choices=("micropython", "cpython"), default="micropython",
-                   help="interpreter that runs the firmware (default: micropython, the unix port)")
+    p.add_argument("--engine", choices=paths.ENGINES, default="micropython",
+                   help="interpreter that runs the firmware (default: micropython, the unix port); "
+                        "mp32-frozen / mp32: the 32-bit board-like build of `make mp32`, "
+                        "firmware frozen in / loaded as .mpy")
     p.add_argument("--heapsize", metavar="SIZE", help="MicroPython heap, e.g. 64K (the board's budget)")
     p.add_argument("--board", default="emulated", help="board definition in boards/ (default: emulated)")
     p.add_argument("--flash", metavar="DIR", help="keep the emulated board's flash in DIR (default: a temporary folder)")

@@ -86,9 +86,71 @@ def start_utc(start):
     return int(dt.timestamp())
 
 
+class ConsoleMonitor:
+    """A technician's monitor on the emulated board's console, in lockstep with
+    the blocks: one pty (the firmware's stdin/stdout, raw, reads return at
+    once), requests framed as the host's tools frame them (rrfw's protocol
+    module), every reply and event line read back each block so the board's
+    output never backs up. Counts what it saw (`counts`)."""
+    RENEW_BLOCKS = 2000   # the monitor lasts 30 s (protocol.MONITOR_MS): renewed every 20 s
+
+    def __init__(self, pin):
+        from . import ptylink
+        self.pin = pin
+        self._ma, self.board_fd = os.openpty()
+        ptylink._board_tty(self.board_fd)
+        os.set_blocking(self._ma, False)
+        self._rid = 0
+        self._partial = b""
+        self.counts = {"ev": 0, "gap": 0, "ok": 0, "err": 0, "bytes": 0}
+        self.errors = []
+
+    def started(self):
+        os.close(self.board_fd)
+        self.board_fd = None
+
+    def _send(self, verb, args):
+        from rrfw.console import protocol
+        self._rid += 1
+        os.write(self._ma, protocol.frame(str(self._rid), verb, json.dumps(args)))
+
+    def step(self, block):
+        if block == 20:
+            self._send("pin.set", {"new": self.pin})
+        elif block == 40 or (block > 40 and block % self.RENEW_BLOCKS == 40):
+            self._send("monitor", {})
+        while True:
+            try:
+                data = os.read(self._ma, 65536)
+            except (BlockingIOError, OSError):
+                break
+            if not data:
+                break
+            self.counts["bytes"] += len(data)
+            lines = (self._partial + data).split(b"\n")
+            self._partial = lines.pop()
+            for ln in lines:
+                parts = ln.split(b" ", 3)
+                if len(parts) >= 3 and parts[0] == b"~RR1":
+                    verb = parts[2].decode("ascii", "replace")
+                    if verb in self.counts:
+                        self.counts[verb] += 1
+                    if verb == "err":
+                        self.errors.append(ln.decode("utf-8", "replace"))
+
+    def close(self):
+        for fd in (self._ma, self.board_fd):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+
+
 class Emulation:
     def __init__(self, cfg, scenario, prompt_dirs=(), engine="micropython", heapsize=None,
-                 n_lines=2, n_exts=4, flash=None, on_event=None, pty=False, speed=1.0, on_ready=None):
+                 n_lines=2, n_exts=4, flash=None, on_event=None, pty=False, speed=1.0, on_ready=None,
+                 monitor_pin=None, extra_argv=()):
         self.cfg = cfg
         self.sc = scenario
         self.engine = engine
@@ -104,6 +166,12 @@ class Emulation:
         self.speed = speed
         self.on_ready = on_ready  # called with the pty path once the board runs
         self.bridge = None
+        # monitor_pin: a technician's tool on the console all along (lockstep, not
+        # --pty): it sets the admin PIN, logs in and keeps a live monitor running
+        # (ConsoleMonitor below); extra_argv: more firmware arguments (rremu/probe.py)
+        self.monitor_pin = monitor_pin
+        self.monitor = None
+        self.extra_argv = list(extra_argv)
         self.events = []
         self.stderr = ""
         self.blocks = 0
@@ -143,7 +211,7 @@ class Emulation:
         srv.settimeout(LINK_TIMEOUT_S)
         cmd = paths.engine_command(self.engine, self.heapsize) + [
             paths.firmware_main(self.engine), "--emu", sock_path,
-            "--lines", str(nl), "--exts", str(ne), "--root", flash]
+            "--lines", str(nl), "--exts", str(ne), "--root", flash] + self.extra_argv
         errf = open(os.path.join(tmp, "stderr"), "w+")
         if self.pty:
             from . import ptylink
@@ -152,6 +220,12 @@ class Emulation:
             proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdin=self.bridge.board_fd,
                                     stdout=self.bridge.board_fd, stderr=errf, preexec_fn=ptylink.take_ctty)
             self.bridge.start()
+        elif self.monitor_pin:
+            self.monitor = ConsoleMonitor(self.monitor_pin)
+            cmd += ["--console", "stdio"]
+            proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdin=self.monitor.board_fd,
+                                    stdout=self.monitor.board_fd, stderr=errf)
+            self.monitor.started()
         else:
             proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdout=errf, stderr=errf,
                                     stdin=subprocess.DEVNULL)
@@ -191,6 +265,8 @@ class Emulation:
             self.stderr = errf.read()
             errf.close()
             srv.close()
+            if self.monitor:
+                self.monitor.close()
             if self.bridge:
                 if proc.poll() is None:
                     proc.kill()
@@ -270,6 +346,8 @@ class Emulation:
                         ev["src"] = "board"
                         self._emit(ev)
             world.outputs(t, hook, ring, xm, tx)
+            if self.monitor:
+                self.monitor.step(block)
             # Without a set duration, stop 10 s after the last call has ended and
             # the board is back on-hook with nothing ringing.
             if not self.sc.get("duration_given") and not self.pty:

@@ -1,0 +1,90 @@
+# Measurement hooks of the emulated board, for the host's benchmarks and the
+# heap gate (never on the real board: rremu does not ship). Off unless the
+# runner passes a flag after main.py's own arguments:
+#   --heapstat        collect garbage at every block and keep the live heap
+#                     after boot, its peak and its last value; printed to
+#                     stderr at the end as "heapstat boot B peak P final F free_min M"
+#   --steptime FILE   write one 5-byte entry per block to FILE: the time from
+#                     the end of one hal.next_block() to the start of the next
+#                     (= one App.step(), in microseconds, "<I") and what the step
+#                     did ("<B": 1 wrote a record, 2 opened a prompt)
+# Both measure the firmware, not themselves: the collection and the file write
+# happen inside next_block, outside the timed step.
+import gc
+import struct
+import sys
+import time
+
+F_RECORD = 1
+F_PROMPT = 2
+_CHUNK = 1000   # entries buffered before a file write
+
+
+class Probe:
+    def __init__(self, heapstat, steptime):
+        self.heapstat = heapstat
+        self.boot = -1
+        self.peak = 0
+        self.final = 0
+        self.free_min = -1
+        self._f = open(steptime, "wb") if steptime else None
+        self._buf = bytearray(5 * _CHUNK) if steptime else None
+        self._n = 0
+        self._t = -1
+        self._flags = 0
+        self._ticks = getattr(time, "ticks_us", None)
+
+    def enter(self):
+        """At the start of next_block: the step that just ran is over."""
+        if self._f is not None and self._t >= 0 and self._ticks is not None:
+            dt = time.ticks_diff(self._ticks(), self._t)
+            struct.pack_into("<IB", self._buf, 5 * self._n, dt, self._flags)
+            self._n += 1
+            if self._n == _CHUNK:
+                self._f.write(self._buf)
+                self._n = 0
+        self._flags = 0
+        if self.heapstat:
+            gc.collect()
+            live = gc.mem_alloc()
+            free = gc.mem_free()
+            if self.boot < 0:
+                self.boot = live
+            if live > self.peak:
+                self.peak = live
+            self.final = live
+            if self.free_min < 0 or free < self.free_min:
+                self.free_min = free
+
+    def leave(self):
+        """At the end of next_block: the next step starts now."""
+        if self._ticks is not None:
+            self._t = self._ticks()
+
+    def event(self, text):
+        if b'"event": "record"' in text:
+            self._flags |= F_RECORD
+        elif b'"event": "prompt"' in text:
+            self._flags |= F_PROMPT
+
+    def finish(self):
+        if self._f is not None:
+            self._f.write(memoryview(self._buf)[:5 * self._n])
+            self._f.close()
+            self._f = None
+        if self.heapstat:
+            sys.stderr.write("heapstat boot %d peak %d final %d free_min %d\n" % (
+                self.boot, self.peak, self.final, self.free_min))
+
+
+def make(argv):
+    """A Probe when the runner asked for one, else None (no cost)."""
+    heapstat = "--heapstat" in argv
+    steptime = None
+    if "--steptime" in argv:
+        i = argv.index("--steptime")
+        if i + 1 < len(argv):
+            steptime = argv[i + 1]
+    if not heapstat and steptime is None:
+        return None
+    return Probe(heapstat, steptime)

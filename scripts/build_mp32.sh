@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# `make mp32`: a board-like MicroPython for this machine. Builds MicroPython's
+# unix port for 32-bit x86 (the ESP32's object sizes: 4-byte slots, 16-byte
+# GC blocks, single-precision floats as on the ESP32 port) twice:
+#   build/mp32/frozen/micropython  the firmware frozen in (rrfw's manifest + rremu),
+#                                  so its bytecode is in the binary, not the heap,
+#                                  as on a frozen ESP32 image
+#   build/mp32/plain/micropython   nothing frozen: the firmware loads as .mpy
+#                                  (-march=x86) into the heap, as on stock ESP32_GENERIC
+# Source: Debian 13's `micropython` source package, fetched with `apt-get
+# source` through a private apt configuration under build/mp32/apt (its own
+# sources.list, lists and cache) that points at the archive this machine's
+# own apt sources name; the system's apt configuration is not changed.
+# Needs gcc-i686-linux-gnu and dpkg-dev (scripts/sysdeps.txt).
+# Everything is cached under build/mp32: after a firmware change only the
+# frozen content is regenerated and the binary relinked (a few seconds).
+# The binaries run as
+#   /usr/i686-linux-gnu/lib/ld-linux.so.2 --library-path /usr/i686-linux-gnu/lib build/mp32/frozen/micropython
+# (host_tools/ringroute/paths.py, engines mp32-frozen and mp32).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+out="$here/build/mp32"
+suite=trixie            # Debian 13: the first Debian with a micropython source package
+pkg=micropython
+cross=i686-linux-gnu-
+jobs=$(nproc 2>/dev/null || echo 2)
+quiet=${MP32_VERBOSE:+}
+mkdir -p "$out"
+
+log() { echo "mp32: $*" >&2; }
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || {
+    log "$1 is missing (package $2; scripts/install-sysdeps.sh installs it as root)"; exit 2; }
+}
+need "${cross}gcc" gcc-i686-linux-gnu
+need dpkg-source dpkg-dev
+need apt-get apt
+[ -e /usr/i686-linux-gnu/lib/ld-linux.so.2 ] || { log "no /usr/i686-linux-gnu/lib/ld-linux.so.2 (libc6-i386-cross)"; exit 2; }
+
+# The Debian archive this machine's apt uses: the URI of the entry whose suite
+# is the system's own release (not -security, -updates), from one-line
+# sources.list files or deb822 .sources files.
+archive_uri() {
+  local codename
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  local files=()
+  [ -f /etc/apt/sources.list ] && files+=(/etc/apt/sources.list)
+  for f in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] && files+=("$f")
+  done
+  [ ${#files[@]} -gt 0 ] || return 1
+  awk -v want="$codename" '
+    function flush() { if (uris != "" && (" " suites " ") ~ (" " want " ") && types ~ /deb/) { split(uris, u, " "); print u[1]; found = 1; exit } uris = ""; suites = ""; types = "" }
+    FNR == 1 { flush() }
+    /^[[:space:]]*#/ { next }
+    /^[[:space:]]*$/ { flush(); next }
+    /^(deb|deb-src)[[:space:]]/ {
+      line = $0; sub(/\[[^]]*\]/, "", line); n = split(line, w, " ")
+      if (w[1] == "deb" && w[3] == want) { print w[2]; found = 1; exit }
+      next }
+    /^Types:/ { sub(/^Types:[[:space:]]*/, ""); types = $0; next }
+    /^URIs:/ { sub(/^URIs:[[:space:]]*/, ""); uris = $0; next }
+    /^Suites:/ { sub(/^Suites:[[:space:]]*/, ""); suites = $0; next }
+    END { if (!found) flush() }
+  ' "${files[@]}"
+}
+
+# 1. the source, once
+src_stamp="$out/src/.extracted"
+if [ ! -e "$src_stamp" ]; then
+  uri=$(archive_uri || true)
+  [ -n "$uri" ] || { log "cannot find the Debian archive in /etc/apt/sources.list(.d)"; exit 2; }
+  log "fetching Debian $suite's $pkg source package from the machine's Debian archive"
+  apt="$out/apt"
+  rm -rf "$apt" "$out/src"
+  mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$out/src/dl"
+  keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  echo "deb-src [signed-by=$keyring] $uri $suite main" > "$apt/sources.list"
+  aptopts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/none"
+           -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
+           -o "Dir::State::status=/dev/null" -o "APT::Sandbox::User=root" -o "Debug::NoLocking=1")
+  apt-get -qq "${aptopts[@]}" update
+  (cd "$out/src/dl" && apt-get -qq "${aptopts[@]}" source --download-only "$pkg")
+  dsc=$(ls "$out/src/dl"/*.dsc | head -1)
+  (cd "$out/src" && dpkg-source --no-check -x "$dsc" micropython >/dev/null)
+  mkdir -p "$out/mpylib"
+  echo "empty micropython-lib: the firmware needs none of it" > "$out/mpylib/README.md"
+  basename "$dsc" > "$src_stamp"
+fi
+mp="$out/src/micropython"
+log "source: $(cat "$src_stamp")"
+
+# 2. mpy-cross for this machine (used to freeze with -march=x86)
+if [ ! -x "$mp/mpy-cross/build/mpy-cross" ]; then
+  log "building mpy-cross"
+  make -s -C "$mp/mpy-cross" -j"$jobs" >"$out/mpy-cross.log" 2>&1 || { tail -20 "$out/mpy-cross.log"; exit 1; }
+fi
+
+# 3. the frozen manifest: the one list of what ships, plus the emulated board
+man="$out/manifest-frozen.py"
+tmp="$man.tmp"
+cat > "$tmp" <<EOF
+# Generated by scripts/build_mp32.sh: what the 32-bit frozen build freezes.
+# The firmware's one list of what ships, then the emulated board (rremu),
+# which the ESP32 image has not (its HAL is rrfw.hal.esp32 instead).
+include("$here/firmware/rrfw/manifest.py")
+package("rremu", base_path="$here/firmware")
+EOF
+if cmp -s "$tmp" "$man"; then rm "$tmp"; else mv "$tmp" "$man"; fi
+
+common=(CROSS_COMPILE="$cross" MICROPY_PY_FFI=0 MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0
+        MICROPY_MPYCROSS="$mp/mpy-cross/build/mpy-cross" MICROPY_MPYCROSS_DEPENDENCY=
+        MPY_LIB_DIR="$out/mpylib" MPY_CROSS_FLAGS=-march=x86
+        CFLAGS_EXTRA="-DMICROPY_FLOAT_IMPL=MICROPY_FLOAT_IMPL_FLOAT")
+
+build() {   # build NAME MANIFEST
+  local name=$1 manifest=$2
+  local t0=$SECONDS
+  if ! make -C "$mp/ports/unix" -j"$jobs" "${common[@]}" BUILD="$out/$name" \
+        FROZEN_MANIFEST="$manifest" >"$out/$name.log" 2>&1; then
+    tail -30 "$out/$name.log" >&2
+    log "build $name failed (log: build/mp32/$name.log)"
+    exit 1
+  fi
+  local bin="$out/$name/micropython"
+  local words
+  words=$(/usr/i686-linux-gnu/lib/ld-linux.so.2 --library-path /usr/i686-linux-gnu/lib "$bin" \
+          -c "import sys; print(sys.maxsize)")
+  [ "$words" = 2147483647 ] || { log "$bin is not a 32-bit build (sys.maxsize $words)"; exit 1; }
+  log "build/mp32/$name/micropython ok ($((SECONDS - t0)) s)"
+}
+
+build frozen "$man"
+build plain ""
