@@ -344,6 +344,7 @@ def test_console_pty_flash_installs_the_firmware_with_mpremote(tmp_path):
         b.stop()
 
 
+@pytest.mark.slow
 def test_console_pty_flash_removes_what_the_build_no_longer_holds(tmp_path):
     flash = tmp_path / "flash"
     (flash / "rrfw" / "call").mkdir(parents=True)
@@ -365,3 +366,26 @@ def test_console_pty_flash_removes_what_the_build_no_longer_holds(tmp_path):
         assert on_board == built
     finally:
         b.stop()
+
+
+def test_flash_prune_keeps_the_build_and_the_office_files_only(tmp_path):
+    """What `ringroute flash` runs on the board after the copy, under the real
+    micropython in a folder laid out as a board's flash (fast twin of the
+    mpremote test above, which is in `make soak`)."""
+    from ringroute import cmd_flash, paths
+    flash = tmp_path / "flash"
+    (flash / "rrfw" / "call").mkdir(parents=True)
+    (flash / "prompts").mkdir()
+    keep = ["main.py", "board.json", "rrfw/__init__.mpy", "rrfw/call/app.mpy"]
+    for f in keep + ["config.json", "records.jsonl", "prompts/hello.ulaw", "boot.py", "notes.txt",
+                     "dtmf.mpy", "linecall.py", "rrfw/call/queue_old.mpy", "rrfw/old.py"]:
+        (flash / f).write_bytes(b"x")
+    script = tmp_path / "prune.py"
+    script.write_text(cmd_flash._PRUNE % (keep,))
+    p = subprocess.run(paths.engine_command("micropython") + [str(script)], cwd=str(flash),
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    removed = sorted(ln.split(" ", 1)[1] for ln in p.stdout.splitlines() if ln.startswith("removed "))
+    assert removed == ["dtmf.mpy", "linecall.py", "rrfw/call/queue_old.mpy", "rrfw/old.py"]
+    left = sorted(str(x.relative_to(flash)) for x in flash.rglob("*") if x.is_file())
+    assert left == sorted(keep + ["config.json", "records.jsonl", "prompts/hello.ulaw", "boot.py", "notes.txt"])

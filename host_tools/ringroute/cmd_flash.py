@@ -55,12 +55,13 @@ def build(out):
 # does not hold goes (a module dropped or moved keeps no stale .mpy that could
 # be imported instead). Only firmware files: the rrfw/ tree, and .py/.mpy
 # modules at the root (the flat layout of older builds); the office's config,
-# prompts, records and PIN stay.
+# prompts, records and PIN stay. Runs in the flash root (the board's current
+# folder after mpremote's soft reset).
 _PRUNE = """import os
 keep = set(%r)
 def walk(d):
-    for e in os.ilistdir(d or '/'):
-        p = (d + '/' if d else '') + e[0]
+    for e in os.ilistdir(d):
+        p = d + '/' + e[0]
         if e[1] & 0x4000:
             walk(p)
             try:
@@ -70,7 +71,7 @@ def walk(d):
         elif p not in keep:
             os.remove(p)
             print('removed', p)
-for e in os.ilistdir('/'):
+for e in os.ilistdir():
     n = e[0]
     if e[1] & 0x4000:
         if n == 'rrfw':
