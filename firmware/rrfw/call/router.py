@@ -356,11 +356,15 @@ class Leg:
         lim = self._limit(t_ms)
         members = self._members
         if self._all:
-            tier = -1
+            # without tier rules the lowest tier with a free member rings, alone
+            # (Asterisk's ringall); tier rules open tiers as the caller waits, and
+            # every open tier rings together ("after 45 s also ring tier 2")
+            tier = -1 if lim == NO_LIMIT else lim
             for m in members:
-                if (tier < 0 or m[2] == tier) and self._eligible(t_ms, m, lim):
+                if (tier < 0 or m[2] <= tier) and self._eligible(t_ms, m, lim):
                     chosen |= 1 << m[1]
-                    tier = m[2]   # the lowest tier with a free member rings, alone
+                    if tier < 0:
+                        tier = m[2]
         else:
             while self._idx < len(members):
                 m = members[self._idx]
