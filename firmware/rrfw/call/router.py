@@ -483,11 +483,21 @@ class Leg:
             if self.acd and not self.g.get("join_empty", False) and self._nobody():
                 self.cancel("no_agents")   # every agent logged out: leave at once
                 return "busy"
-            self._order(t_ms)
-            if self._ring_next(t_ms):
-                self.state = S_RINGING
-                self._t0 = t_ms   # the ring timeout runs from the first ring
+            # order (which allocates) only when someone can be rung: a poll that
+            # finds everyone busy allocates nothing
+            if self._any_eligible(t_ms):
+                self._order(t_ms)
+                if self._ring_next(t_ms):
+                    self.state = S_RINGING
+                    self._t0 = t_ms   # the ring timeout runs from the first ring
         return None
+
+    def _any_eligible(self, t):
+        lim = self._limit(t)
+        for m in self._members:
+            if self._eligible(t, m, lim):
+                return True
+        return False
 
     def position(self):
         return self.ports.position(self)
