@@ -143,7 +143,6 @@ def test_strategy_on_a_busy_morning(strategy, tmp_path):
     by_call = rings_by_call(ev)
     if kind in ("ringall", "ring_all"):
         # every free member at once
-        assert max(len(set(t for t, _ in v)) for v in by_call.values()) >= 1
         assert any(len(v) >= 2 and v[0][0] == v[1][0] for v in by_call.values())
     else:
         for v in by_call.values():
