@@ -49,6 +49,7 @@ package(
         "call/record.py",
         "call/player.py",
         "call/schedule.py",
+        "call/agents.py",
         "call/router.py",
         "call/ivr.py",
         "call/callbacks.py",

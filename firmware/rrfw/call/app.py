@@ -28,7 +28,10 @@ class App:
         self.clock = ev_mod.Clock()
         self.events = ev_mod.Events(self.clock)
         self.records = rec_mod.Records(settings=cfg.get("records"))
-        self.ports = router.Ports(hal.n_exts)
+        # the agents' states (agents.py): an `agents` section makes the board a call distributor
+        from rrfw.call import agents
+        self.agents = agents.Agents(cfg, hal.n_exts, self.events.emit)
+        self.ports = router.Ports(hal.n_exts, self.agents)
         self.wall_clock = wall_clock or hal.rtc_utc
         from rrfw.dsp import dtmf
         from rrfw.line import ringdet
@@ -80,6 +83,7 @@ class App:
                 lc.step()
             except Exception as e:  # noqa: BLE001 - a fault in one call must not stop the board
                 self._fault(lc, e)
+        self.agents.step(self.clock.ms)
         if self._ext_dtmf is not None:
             try:
                 self.extdial.step(self.clock.ms, self.lines, self.ports, self._ext_dtmf)
@@ -96,8 +100,12 @@ class App:
         return ivr.Ivr(cfg, player, emit, clock=clock, board=self.board)
 
     # --- the day/night override and block list survive a reboot ------------------
-    def feature_code(self, cfg, code):
-        """An extension dialled a feature code (extdial.py): apply it and keep it on flash."""
+    def feature_code(self, cfg, code, port=-1):
+        """An extension dialled a feature code (extdial.py): apply it and keep it on flash.
+        Agent codes (["agent", what, reason]) change the state of the agent at `port`."""
+        fc = (cfg.get("feature_codes") or {}).get(code)
+        if fc is not None and fc[0] == "agent":
+            return self.agents.feature(port, fc[1], fc[2] if len(fc) > 2 else None, self.clock.ms)
         result = self.board.feature_code(cfg, code)
         if result is not None:
             self.board.save()

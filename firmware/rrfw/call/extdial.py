@@ -35,7 +35,7 @@ class ExtDial:
         self.hal = hal
         self.cfg = cfg
         self.emit = emit
-        self.apply_code = apply_code      # ivr.feature_code(cfg, code) -> (what, value) or None
+        self.apply_code = apply_code      # app.feature_code(cfg, code, port) -> (what, value) or None
         self.codes = cfg.get("feature_codes") or {}
         self.dial = tonegen.ToneGen(DIAL_TONE[0], DIAL_TONE[1], DIAL_TONE[2])
         self.ok = tonegen.ToneGen(CONFIRM_TONE[0], CONFIRM_TONE[1], CONFIRM_TONE[2])
@@ -119,7 +119,7 @@ class ExtDial:
         self._finish(t, None)
 
     def _finish(self, t, code):
-        result = self.apply_code(self.cfg, code) if code is not None else None
+        result = self.apply_code(self.cfg, code, self.port) if code is not None else None
         ext = self._ext_of(self.port)
         if result is None:
             self.emit("feature_code", ext=ext, code=self.digits, ok=False)

@@ -129,7 +129,7 @@ class Inbound:
         # what the caller hears: ringback while an extension rings, else the player
         lc = self.lc
         tx = lc.hal.tx[lc.line]
-        if lc.state == ROUTING and lc.leg.state == router.S_RINGING and not lc.player.busy:
+        if lc.state == ROUTING and lc.leg.rings_caller() and not lc.player.busy:
             lc.ringback.fill(tx, t)
         else:
             lc.player.fill(tx)
@@ -161,9 +161,11 @@ class Inbound:
             return
         leg = lc.leg
         if leg.state == router.S_QUEUED:
-            if not lc.player.busy and t - self.t_hold >= HOLD_REPEAT_MS:
+            if not lc.player.busy and t - self.t_hold >= leg.announce_ms(HOLD_REPEAT_MS):
                 self.t_hold = t
                 lc.player.play(self._hold_names())
+            elif not lc.player.busy and leg.g.get("music"):
+                lc.player.play(leg.g["music"])   # hold music between the announcements, looped
             if self._queued_key(t):
                 return
         outcome = leg.step(t)
@@ -208,7 +210,7 @@ class Inbound:
         kind = action[0]
         if kind == "route":
             lc.emit("route", kind=action[1], target=action[2])
-            failed = lc.leg.start(t, action[1], action[2], lc.ext_cadence)
+            failed = lc.leg.start(t, action[1], action[2], lc.ext_cadence, lc.ivr.priority)
             if failed:
                 self._route_failed(t, failed)
             else:
@@ -232,9 +234,10 @@ class Inbound:
     def _hold_names(self):
         lc = self.lc
         cb = lc.callbacks
+        hold = lc.leg.hold_prompt(self.hold_prompt)
         if cb is not None and cb.enabled and lc.caller and lc.caller.get("number"):
-            return self.hold_prompt + ["callback_offer"]   # "...or press 1 to be called back"
-        return self.hold_prompt
+            return hold + ["callback_offer"]   # "...or press 1 to be called back"
+        return hold
 
     def _queued_key(self, t):
         """A key while queued: the call-back key turns the wait into a request."""
@@ -242,8 +245,20 @@ class Inbound:
         hal = lc.hal
         lc.dtmf.process(hal.rx[lc.line], t, hal.tx[lc.line])
         ev = lc.dtmf.pop()
+        if ev is None:
+            return False
         cb = lc.callbacks
-        if ev is None or cb is None or ev["digit"] != cb.key:
+        act = lc.leg.exit_action(ev["digit"])
+        if act is not None and act.get("do") != "callback":
+            # an exit key (0: the operator ...): out of the queue on purpose
+            lc.emit("digit", digit=ev["digit"], start_ms=ev.get("start_ms"), end_ms=ev.get("end_ms"))
+            record.digit(lc.rec, ev["digit"])
+            lc.leg.cancel("exit_key", t)
+            lc.player.stop()
+            lc.enter(IVR, t)
+            lc.ivr.take_action(t, act)
+            return True
+        if cb is None or not (ev["digit"] == cb.key or act is not None):
             return False
         lc.emit("digit", digit=ev["digit"], start_ms=ev.get("start_ms"), end_ms=ev.get("end_ms"))
         why = cb.request(lc.caller.get("number"), lc.rec.get("target"), t, lc.wall_clock())
@@ -251,7 +266,7 @@ class Inbound:
         if why is not None:
             lc.player.play(["callback_unavailable"])
             return False
-        lc.leg.cancel()
+        lc.leg.cancel("callback", t)
         lc.rec["callback"] = True
         self.goodbye(t, ["callback_ok"], "callback_requested")
         return True

@@ -144,6 +144,7 @@ class Ivr:
         self.caller = None
         self.pin_mode = False    # collecting the DISA PIN (digits are never logged)
         self.n_failed = 0        # routes not answered in this call
+        self.priority = 0        # queue priority (a caller rule's action may raise it)
 
     def state_name(self):
         return STATE_NAMES[self.state]
@@ -162,6 +163,7 @@ class Ivr:
         self.menu = None
         self.menu_name = None
         self.n_failed = 0
+        self.priority = 0
         self.caller = caller or {}
         number = self.caller.get("number")
         if number:
@@ -256,6 +258,12 @@ class Ivr:
             act = {"do": "menu", "to": self.menu_name or self.start_menu, "reentry": True}
         self._do(t_ms, act)
         return None
+
+    def take_action(self, t_ms, act):
+        """Carry out `act` now (a queue exit key: the caller left the queue on purpose,
+        not a failed route); the next step() returns what it leads to."""
+        self.fallback = None
+        self._do(t_ms, act)
 
     # ---- helpers -------------------------------------------------------
     def _take(self):
@@ -525,6 +533,9 @@ class Ivr:
 
     def _do(self, t_ms, act):
         kind = act.get("do")
+        pri = act.get("priority")
+        if pri is not None:
+            self.priority = pri      # a priority caller: served first in any queue (router.py)
         if kind == "menu":
             if self.menu_name is not None and act.get("to") != self.menu_name:
                 self.stack.append(self.menu_name)
@@ -539,6 +550,9 @@ class Ivr:
             self._enter(t_ms, self.menu_name, False, True)
         elif kind == "ext" or kind == "group":
             self.fallback = act.get("else")   # the core logs the "route" event itself
+            if self.fallback is None and kind == "group":
+                # the group's own overflow (a full queue, its wait over, nobody logged in)
+                self.fallback = ((self.cfg.get("groups") or {}).get(act.get("to")) or {}).get("overflow")
             self._finish("route", kind, act.get("to"))
         elif kind == "operator":
             op = self.cfg.get("operator")

@@ -213,11 +213,11 @@ class LineCall:
         if self.peer is not None:
             self._end_bridge(t)
         if st == ROUTING:
-            self.leg.cancel()
+            self.leg.cancel("abandoned", t)   # the caller hung up while waiting or ringing
         elif st == CONNECTED and self.leg.port >= 0:
             self.hal.xconnect(self.line, self.leg.port, False)
             record.talk_ended(self.rec, t)
-            self.leg.hang_up()
+            self.leg.hang_up(t)
         elif st == CB_AGENT or st == CB_DIAL:
             self.callout.close()
 
@@ -250,7 +250,7 @@ class LineCall:
         for p in range(hal.n_exts):
             hal.xconnect(self.line, p, False)
         if self.leg.port >= 0:
-            self.leg.hang_up()
+            self.leg.hang_up(t)
         if self.rec is not None and self.state in _CALL_STATES:
             self.release(t, "fault", None, close=False)   # everything is closed already
             return

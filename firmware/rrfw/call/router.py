@@ -1,15 +1,42 @@
 # Rings extensions for one call (the "agent leg") and reports the outcome.
 #
-# Queueing: when every member is busy the leg waits (QUEUED) instead of
-# failing, for up to the group's queue_ms (default: the ring timeout), and
-# rings the first member to become free. Waiting legs are served first come,
-# first served across all lines: a leg may take a free port only if no leg
-# queued before it is waiting for that port.
+# A leg's states (one deadline each; step() returns the outcome):
 #
-# Strategies for a group (config "groups"): "ring_all" rings every free
-# member at once; "sequential" hunts members in order, each for
-# member_ring_ms; "round_robin" hunts starting after the member that last
-# answered. An extension already off-hook or engaged in another call is busy.
+#   start ──nobody can be rung, no queue──▶ "busy" / "invalid"
+#     │ (queue full / no agent logged in: "busy", queue_leave full / no_agents)
+#     ├──a member free──▶ RINGING ──a rung phone lifted──▶ ANSWERED ("answered")
+#     │                    │ member ring time over: the next member (a hunt)
+#     │                    │ round over, group ring_timeout left ──▶ PAUSE (retry) ──▶ RINGING
+#     │                    │ round over, ACD and queue time left ──▶ QUEUED (same place)
+#     │                    └ round over otherwise ──▶ "no_answer"
+#     └──everyone busy──▶ QUEUED ──a member free, our turn──▶ RINGING
+#                          │ queue time over ──▶ "busy" (queue_leave timeout)
+#                          └ ACD: every member logged out ──▶ "busy" (queue_leave no_agents)
+#
+# Queueing: when every member is busy the leg waits (QUEUED) for up to the
+# group's queue_ms (default: the ring timeout), and rings the first member
+# to become free. Legs wait in one list across all lines, higher priority
+# first, then in order of arrival: a leg may take a free port only if no
+# leg ahead of it is waiting for that port. A leg keeps its place while it
+# rings, so a round nobody answers puts it back where it was.
+#
+# Strategies are a table (STRATEGIES): each rings every eligible member at
+# once or hunts them one at a time in the order of a key. Names as Asterisk's
+# app_queue (queues.conf.sample) and FreeSWITCH's mod_callcenter name them;
+# today's ring_all / sequential / round_robin are aliases with their old
+# behaviour. Penalties: a member's penalty (tier) per group; lower tiers ring
+# first (all at once: the lowest tier with a free member; a hunt: tier by
+# tier), and the group's tier rules [[wait_ms, max_penalty], ...] let higher
+# tiers in as the caller waits, the caller keeping their place.
+#
+# Ring times hold as written: a hunt gives each member member_ring_ms, and
+# the group's ring time defaults to the whole hunt (members x member ring),
+# so a hunt over three members at 10 s each reaches the third. An explicit
+# group ring_timeout longer than one hunt means rounds, retry_ms apart
+# (Asterisk's retry, 5 s).
+#
+# Who is free (Ports.free): not engaged in another call, not off-hook, and
+# for the agents (agents.py) not paused, logged out, on DND or in wrap-up.
 #
 # Extension ring cadence: the local phones expect the country's ring cadence;
 # it comes from the line profile (default US 2 s on / 4 s off, ANSI T1.401).
@@ -19,42 +46,133 @@ S_IDLE = const(0)
 S_RINGING = const(1)
 S_ANSWERED = const(2)
 S_QUEUED = const(3)
+S_PAUSE = const(4)     # between two rounds of a hunt (the caller still hears ringback)
 
 DEFAULT_CADENCE = (2000, 4000)  # ms on, ms off: US ring (ANSI T1.401 / Telcordia GR-506)
 DEFAULT_TIMEOUT_MS = const(20000)  # no answer after this long: about four US ring cycles
 DEFAULT_MEMBER_MS = const(12000)   # per member when hunting: two US ring cycles
+DEFAULT_RETRY_MS = const(5000)     # ms between rounds: Asterisk queues.conf `retry` default
 QUEUE_POLL_BLOCKS = const(10)      # a queued leg looks for a free member every 100 ms
+NO_LIMIT = const(255)              # highest penalty when a group has no tier rules
+
+
+# --- the ring order keys: (leg, file index, port, penalty) -> a number, lowest rings first
+def _k_file(leg, i, port, pen):
+    return i
+
+
+def _k_round_robin(leg, i, port, pen):
+    # today's round_robin: start after the member who answered last
+    return (i - leg.ports.last_answered.get(leg.group, -1) - 1) % leg.n_members
+
+
+def _k_rrordered(leg, i, port, pen):
+    # start after the member rung last, in the file's order
+    return (i - leg.ports.last_rung.get(leg.group, -1) - 1) % leg.n_members
+
+
+def _k_rrmemory(leg, i, port, pen):
+    # start after the member rung last, in the order the agents logged in
+    return (leg.login_rank(port) - leg.ports.last_rung_rank.get(leg.group, -1) - 1) % leg.n_members
+
+
+def _k_leastrecent(leg, i, port, pen):
+    return leg.ports.agents.last_end[port]
+
+
+def _k_fewestcalls(leg, i, port, pen):
+    return leg.ports.agents.calls[port]
+
+
+def _k_random(leg, i, port, pen):
+    return leg.ports.agents.rand()
+
+
+def _k_wrandom(leg, i, port, pen):
+    # Asterisk's weighted random: random % ((1 + penalty) * 1000), penalty as weight only
+    return leg.ports.agents.rand() % ((1 + pen) * 1000)
+
+
+def _k_longest_idle(leg, i, port, pen):
+    # FreeSWITCH longest-idle-agent: free the longest (since the last call's
+    # wrap-up ended, a login or an unpause)
+    return leg.ports.agents.idle_since[port]
+
+
+# name -> (every member at once, order key, tiers in the order)
+STRATEGIES = {
+    "ringall": (True, _k_file, True),
+    "linear": (False, _k_file, True),
+    "rrmemory": (False, _k_rrmemory, True),
+    "rrordered": (False, _k_rrordered, True),
+    "leastrecent": (False, _k_leastrecent, True),
+    "fewestcalls": (False, _k_fewestcalls, True),
+    "random": (False, _k_random, True),
+    "wrandom": (False, _k_wrandom, False),
+    "longest-idle": (False, _k_longest_idle, True),
+    # today's names
+    "ring_all": (True, _k_file, True),
+    "sequential": (False, _k_file, True),
+    "round_robin": (False, _k_round_robin, True),
+}
+DEFAULT_STRATEGY = "ring_all"        # a config without an `agents` section: the old switchboard
+DEFAULT_ACD_STRATEGY = "longest-idle"  # with one: the fairest for a small office
 
 
 class Ports:
-    """Which extension ports are engaged in a call (shared by all lines)."""
+    """Which extension ports are engaged in a call, and the queue (shared by all lines)."""
 
-    def __init__(self, n):
+    def __init__(self, n, agents=None):
         self.n = n
         self.engaged = 0
         self.last_answered = {}  # group name -> index of member that answered last
-        self.waiting = []        # queued legs, oldest first
+        self.last_rung = {}      # group name -> file index of the member rung last
+        self.last_rung_rank = {}  # group name -> login rank of the member rung last
+        self.waiting = []        # legs in the queue: priority first, then arrival
+        self.agents = agents     # agents.Agents (always set by App)
 
     def free(self, hal, port):
         return not (self.engaged & (1 << port)) and not hal.ext_offhook(port)
 
     def my_turn(self, leg, port):
-        """True unless a leg queued before `leg` is waiting for `port` too."""
+        """True unless a leg ahead of `leg` is waiting for `port` too."""
         for other in self.waiting:
             if other is leg:
                 return True
-            for ext, p in other._members:
-                if p == port:
-                    return False
+            if other.state == S_QUEUED and other.wants(port):
+                return False
         return True
 
     def position(self, leg):
+        """1 for the head of the queue; legs ringing an agent do not count."""
         i = 0
         for other in self.waiting:
-            i += 1
             if other is leg:
-                return i
+                return i + 1
+            if other.state == S_QUEUED:
+                i += 1
         return 0
+
+    def queued_for(self, target):
+        n = 0
+        for other in self.waiting:
+            if other.target == target:
+                n += 1
+        return n
+
+    def join(self, leg):
+        w = self.waiting
+        i = 0
+        while i < len(w) and w[i].priority >= leg.priority:
+            i += 1
+        w.insert(i, leg)
+
+    def leave(self, leg):
+        w = self.waiting
+        for i in range(len(w)):
+            if w[i] is leg:
+                w.pop(i)
+                return
 
 
 class Leg:
@@ -63,76 +181,198 @@ class Leg:
         self.ports = ports
         self.emit = emit
         self.cfg = cfg
+        self.acd = cfg.get("agents") is not None
         self.state = S_IDLE
         self.ringing = 0          # bitmask of ports we ring
         self.port = -1            # the port that answered
         self.ext = None
-        self._members = []        # [(ext, port)] in hunt order
+        self.target = None
+        self.group = None         # the group's name, None for one extension
+        self.g = {}               # the group's config
+        self.priority = 0
+        self.n_members = 0
+        self._members = []        # [(ext, port, penalty, file index)] in ring order
         self._idx = 0
-        self._strategy = "ring_all"
-        self._t0 = 0
+        self._all = True          # ring every member at once
+        self._t0 = 0              # this round's first ring
+        self._t_join = 0          # the route started (the caller's wait)
         self._t_member = 0
+        self._until = 0           # end of PAUSE
+        self._joined = False      # the leg has waited in the queue (queue_leave is due)
+        self._pos0 = 0            # position when it joined
         self._cad = DEFAULT_CADENCE
         self._cad_t0 = 0
         self._ring_on = False
+        self._rounds = False
+        self._now = 0             # the last step's time (a cancel from outside leaves then)
         self.timeout_ms = cfg.get("ext_ring_timeout_ms", DEFAULT_TIMEOUT_MS)
         self.member_ms = cfg.get("member_ring_ms", DEFAULT_MEMBER_MS)
         self.queue_ms = 0
 
-    def start(self, t_ms, kind, target, cadence=None):
+    # --- what the others ask ------------------------------------------------------
+    def wants(self, port):
+        for m in self._members:
+            if m[1] == port:
+                return True
+        return False
+
+    def rings_caller(self):
+        """The caller hears ringback (an agent rings, or a pause between rounds)."""
+        return self.state == S_RINGING or self.state == S_PAUSE
+
+    def exit_action(self, digit):
+        """The action of a queue exit key pressed while waiting, or None."""
+        keys = self.g.get("exit_keys")
+        return keys.get(digit) if keys else None
+
+    def hold_prompt(self, default):
+        return self.g.get("hold_prompt", default)
+
+    def announce_ms(self, default):
+        return self.g.get("announce_ms", default)
+
+    def login_rank(self, port):
+        seq = self.ports.agents.login_seq
+        r = 0
+        for m in self._members:
+            if seq[m[1]] < seq[port]:
+                r += 1
+        return r
+
+    # --- start ------------------------------------------------------------------
+    def start(self, t_ms, kind, target, cadence=None, priority=0):
         """Begin ringing. Returns None, or "busy"/"invalid" when nobody can be rung."""
         exts = self.cfg.get("extensions", {})
         members = []
-        strategy = "ring_all"
+        strategy = DEFAULT_STRATEGY
+        g = {}
+        self.timeout_ms = self.cfg.get("ext_ring_timeout_ms", DEFAULT_TIMEOUT_MS)
+        self.member_ms = self.cfg.get("member_ring_ms", DEFAULT_MEMBER_MS)
         self.queue_ms = self.cfg.get("queue_ms", self.timeout_ms)
         if kind == "ext":
             if target in exts:
                 members = [target]
         elif kind == "group":
-            g = self.cfg.get("groups", {}).get(target)
-            if g:
-                members = [m for m in g.get("members", []) if m in exts]
-                strategy = g.get("strategy", "ring_all")
-                self.queue_ms = g.get("queue_ms", self.queue_ms)
-                self.member_ms = g.get("member_ring_ms", self.cfg.get("member_ring_ms", DEFAULT_MEMBER_MS))
+            g = self.cfg.get("groups", {}).get(target) or {}
+            members = [m for m in g.get("members", []) if m in exts]
+            strategy = g.get("strategy", DEFAULT_ACD_STRATEGY if self.acd else DEFAULT_STRATEGY)
+            self.queue_ms = g.get("queue_ms", self.queue_ms)
+            self.member_ms = g.get("member_ring_ms", self.member_ms)
         if not members:
             return "invalid"
-        hunt = [(m, exts[m]["port"]) for m in members]
-        if strategy == "round_robin":
-            last = self.ports.last_answered.get(target, -1)
-            k = (last + 1) % len(hunt)
-            hunt = hunt[k:] + hunt[:k]
-        self._members = hunt
-        self._strategy = strategy
-        self._group = target if kind == "group" else None
-        self._idx = 0
+        spec = STRATEGIES.get(strategy) or STRATEGIES[DEFAULT_STRATEGY]
+        self._all = spec[0]
+        self._key = spec[1]
+        self._tiered = spec[2]
+        pen = g.get("penalty") or {}
+        self._members = [(m, exts[m]["port"], pen.get(m, 0), i) for i, m in enumerate(members)]
+        self.n_members = len(members)
+        if "ring_timeout_ms" in g:
+            self.timeout_ms = g["ring_timeout_ms"]
+            self._rounds = not self._all
+        else:
+            self._rounds = False
+            if not self._all:
+                # the hunt as written: every member gets its ring time
+                self.timeout_ms = max(self.timeout_ms, self.member_ms * len(members))
+        self.target = target
+        self.group = target if kind == "group" else None
+        self.g = g
+        self.priority = priority
+        self._joined = False
+        self._t_join = t_ms
+        self._now = t_ms
         self._t0 = t_ms
         self._cad = cadence or DEFAULT_CADENCE
-        self.state = S_RINGING
         self.ringing = 0
-        if not self._ring_next(t_ms):
-            if self.queue_ms <= 0:
-                self.state = S_IDLE
-                return "busy"
-            self.state = S_QUEUED   # everyone busy: wait for the first to be free
-            self.ports.waiting.append(self)
-            self.emit("queue", target=target, position=self.ports.position(self))
+        self.state = S_RINGING
+        self._order(t_ms)
+        if self._ring_next(t_ms):
+            return None
+        why = self._refuse()
+        if why is not None:
+            self.state = S_IDLE
+            self.emit("queue_leave", target=target, reason=why, position=0, waited_ms=0)
+            return "busy"
+        if self.queue_ms <= 0:
+            self.state = S_IDLE
+            return "busy"
+        self.state = S_QUEUED   # everyone busy: wait for the first to be free
+        self.ports.join(self)
+        self._joined = True
+        self._pos0 = self.ports.position(self)
+        self.emit("queue", target=target, position=self._pos0, priority=priority)
         return None
+
+    def _refuse(self):
+        """Why a caller may not join the queue: None, "full" or "no_agents"."""
+        mx = self.g.get("max_queue", 0)
+        if mx and self.ports.queued_for(self.target) >= mx:
+            return "full"
+        if self.acd and not self.g.get("join_empty", False) and self._nobody():
+            return "no_agents"
+        return None
+
+    def _nobody(self):
+        ag = self.ports.agents
+        for m in self._members:
+            if ag.logged_in(m[1]):
+                return False
+        return True
+
+    def _order(self, t):
+        """The ring order for this round: tier, then the strategy's key, then the file."""
+        key = self._key
+        tiered = self._tiered
+        dec = []
+        for m in self._members:
+            dec.append(((m[2] if tiered else 0), key(self, m[3], m[1], m[2]), m[3], m))
+        dec.sort()
+        self._members = [d[3] for d in dec]
+        self._idx = 0
+
+    def _limit(self, t):
+        """The highest penalty that may ring after the caller's wait so far."""
+        rules = self.g.get("tiers")
+        if not rules:
+            return NO_LIMIT
+        lim = 0
+        waited = t - self._t_join
+        for r in rules:
+            if waited >= r[0]:
+                lim = r[1]
+        return lim
+
+    def _eligible(self, t, m, lim):
+        port = m[1]
+        return (m[2] <= lim and self.ports.free(self.hal, port)
+                and self.ports.agents.can_ring(port, t, self.group is not None)
+                and self.ports.my_turn(self, port))
 
     def _ring_next(self, t_ms):
         """Choose the ports to ring now; False when none is free."""
-        hal = self.hal
         self._stop_ringing()
         chosen = 0
-        if self._strategy == "ring_all":
-            for ext, port in self._members:
-                if self.ports.free(hal, port) and self.ports.my_turn(self, port):
-                    chosen |= 1 << port
+        lim = self._limit(t_ms)
+        members = self._members
+        if self._all:
+            # without tier rules the lowest tier with a free member rings, alone
+            # (Asterisk's ringall); tier rules open tiers as the caller waits, and
+            # every open tier rings together ("after 45 s also ring tier 2")
+            tier = -1 if lim == NO_LIMIT else lim
+            for m in members:
+                if (tier < 0 or m[2] <= tier) and self._eligible(t_ms, m, lim):
+                    chosen |= 1 << m[1]
+                    if tier < 0:
+                        tier = m[2]
         else:
-            while self._idx < len(self._members):
-                ext, port = self._members[self._idx]
-                if self.ports.free(hal, port) and self.ports.my_turn(self, port):
-                    chosen = 1 << port
+            while self._idx < len(members):
+                m = members[self._idx]
+                if self._eligible(t_ms, m, lim):
+                    chosen = 1 << m[1]
+                    if self.group is not None:
+                        self.ports.last_rung[self.group] = m[3]
+                        self.ports.last_rung_rank[self.group] = self.login_rank(m[1])
                     break
                 self._idx += 1
         if not chosen:
@@ -142,9 +382,9 @@ class Leg:
         self._t_member = t_ms
         self._cad_t0 = t_ms
         self._ring_on = False
-        for ext, port in self._members:
-            if chosen & (1 << port):
-                self.emit("ext_ring", ext=ext, port=port)
+        for m in members:
+            if chosen & (1 << m[1]):
+                self.emit("ext_ring", ext=m[0], port=m[1])
         return True
 
     def _stop_ringing(self):
@@ -155,43 +395,56 @@ class Leg:
         self.ringing = 0
         self._ring_on = False
 
+    def _no_answer(self, t):
+        # every phone rung in this attempt let it ring out (RINGNOANSWER each)
+        ag = self.ports.agents
+        for m in self._members:
+            if self.ringing & (1 << m[1]):
+                self.emit("ring_noanswer", ext=m[0], ring_ms=t - self._t_member)
+                ag.rang_no_answer(m[1], t, t - self._t_member)
+
+    # --- per block ----------------------------------------------------------------
     def step(self, t_ms):
         """Once per block while ringing or queued. Returns None, "answered", "no_answer" or "busy"."""
-        if self.state == S_QUEUED:
-            if t_ms - self._t0 >= self.queue_ms:
-                self.cancel()
-                return "busy"
-            if (t_ms // 10) % QUEUE_POLL_BLOCKS == 0:
-                self._idx = 0
+        st = self.state
+        self._now = t_ms
+        if st == S_QUEUED:
+            return self._step_queued(t_ms)
+        if st == S_PAUSE:
+            if t_ms >= self._until:
+                self._order(t_ms)
+                self._t_member = t_ms
                 if self._ring_next(t_ms):
-                    self._leave_queue()
                     self.state = S_RINGING
-                    self._t0 = t_ms   # the ring timeout runs from the first ring
+                    return None
+                return self._round_over(t_ms)
             return None
-        if self.state != S_RINGING:
+        if st != S_RINGING:
             return None
         hal = self.hal
         # Ring trip: the first ringing phone lifted wins; ringing stops at once.
-        for ext, port in self._members:
+        for m in self._members:
+            port = m[1]
             if self.ringing & (1 << port) and hal.ext_offhook(port):
                 self._stop_ringing()
                 self.ports.engaged |= 1 << port
                 self.port = port
-                self.ext = ext
+                self.ext = m[0]
                 self.state = S_ANSWERED
-                if self._group is not None:
-                    for i in range(len(self._members)):
-                        if self._members[i][1] == port:
-                            self.ports.last_answered[self._group] = i
+                self.ports.agents.answered(port)
+                if self.group is not None:
+                    self.ports.last_answered[self.group] = m[3]
+                self._leave_queue(t_ms, "answered")
                 return "answered"
         if t_ms - self._t0 >= self.timeout_ms:
-            self.cancel()
-            return "no_answer"
-        if self._strategy != "ring_all" and t_ms - self._t_member >= self.member_ms:
+            self._no_answer(t_ms)
+            self._stop_ringing()
+            return self._round_over(t_ms)
+        if not self._all and t_ms - self._t_member >= self.member_ms:
+            self._no_answer(t_ms)
             self._idx += 1
             if not self._ring_next(t_ms):
-                self.cancel()
-                return "no_answer"
+                return self._round_over(t_ms)
         # Cadence: on for cad[0] ms, off for cad[1] ms, repeating.
         on_ms, off_ms = self._cad[0], self._cad[1]
         phase = (t_ms - self._cad_t0) % (on_ms + off_ms)
@@ -203,22 +456,77 @@ class Leg:
                     hal.set_ext_ring(p, want)
         return None
 
-    def _leave_queue(self):
-        w = self.ports.waiting
-        for i in range(len(w)):
-            if w[i] is self:
-                w.pop(i)
-                return
-
-    def cancel(self):
+    def _round_over(self, t):
+        """Every member was tried (or the ring time is over)."""
         self._stop_ringing()
-        self._leave_queue()
+        if self._rounds and t - self._t0 < self.timeout_ms:
+            self.state = S_PAUSE
+            self._until = t + self.g.get("retry_ms", DEFAULT_RETRY_MS)
+            return None
+        if self.acd and self.queue_ms > 0 and t - self._t_join < self.queue_ms:
+            if not self._joined:
+                self.ports.join(self)
+                self._joined = True
+                self._pos0 = self.ports.position(self)
+                self.state = S_QUEUED
+                self.emit("queue", target=self.target, position=self._pos0, priority=self.priority)
+            self.state = S_QUEUED   # back to the queue, in the place it had
+            return None
+        self.cancel("timeout" if self._joined else None)
+        return "no_answer"
+
+    def _step_queued(self, t_ms):
+        if t_ms - self._t_join >= self.queue_ms:
+            self.cancel("timeout")
+            return "busy"
+        if (t_ms // 10) % QUEUE_POLL_BLOCKS == 0:
+            if self.acd and not self.g.get("join_empty", False) and self._nobody():
+                self.cancel("no_agents")   # every agent logged out: leave at once
+                return "busy"
+            # order (which allocates) only when someone can be rung: a poll that
+            # finds everyone busy allocates nothing
+            if self._any_eligible(t_ms):
+                self._order(t_ms)
+                if self._ring_next(t_ms):
+                    self.state = S_RINGING
+                    self._t0 = t_ms   # the ring timeout runs from the first ring
+        return None
+
+    def _any_eligible(self, t):
+        lim = self._limit(t)
+        for m in self._members:
+            if self._eligible(t, m, lim):
+                return True
+        return False
+
+    def position(self):
+        return self.ports.position(self)
+
+    def _leave_queue(self, t, reason):
+        if self._joined:
+            self._joined = False
+            self.emit("queue_leave", target=self.target, reason=reason, position=self.ports.position(self),
+                      waited_ms=t - self._t_join, start_position=self._pos0)
+        self.ports.leave(self)
+
+    def cancel(self, reason=None, t=-1):
+        """Stop ringing, leave the queue. reason (queue_leave): abandoned, timeout,
+        no_agents, exit_key, callback; None when the leg never waited."""
+        self._stop_ringing()
+        if reason is not None and self._joined:
+            self._leave_queue(t if t >= 0 else self._now, reason)
+        else:
+            self._joined = False
+            self.ports.leave(self)
         self.state = S_IDLE
 
-    def hang_up(self):
-        """The connected agent leg ends: free its port."""
+    def hang_up(self, t=-1):
+        """The connected agent leg ends: free its port; the agent's call counted
+        and the wrap-up started (when t is given: the call was talked)."""
         if self.port >= 0:
             self.ports.engaged &= ~(1 << self.port)
+            if t >= 0:
+                self.ports.agents.call_ended(self.port, t, self.g.get("wrapup_ms", -1))
         self.port = -1
         self.ext = None
         self.state = S_IDLE

@@ -102,9 +102,13 @@ def status(con, a):
         exts.append({"ext": ext, "name": name[:_NAME_MAX] if type(name) is str else None,
                      "port": port, "state": st,
                      "line": talking.get(port)})
+    # the call distributor's agents and queue (agents.py, router.py), when the config has one
+    ag = getattr(app, "agents", None)
+    ag = ag.shown(now, ringing, talking) if ag is not None and ag.on else None
+    ports = getattr(app, "ports", None)
     gc.collect()
     prompts = _prompt_names()
-    return {"fw": _fw_version(), "proto": PROTO, "board": _board_name(hal), "uptime_ms": con.uptime_ms(),
+    return {"agents": ag, "queue": len(ports.waiting) if ports is not None else 0, "fw": _fw_version(), "proto": PROTO, "board": _board_name(hal), "uptime_ms": con.uptime_ms(),
             "utc": app.wall_clock(), "config": con.config_source,
             "config_name": (app.cfg.get("name") or "")[:_NAME_MAX], "lines": lines, "exts": exts,
             "heap": {"free": _gc("mem_free"), "used": _gc("mem_alloc")},

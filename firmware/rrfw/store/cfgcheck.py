@@ -15,6 +15,11 @@ _MAX_DEPTH = const(8)       # nested else/then actions; bounds the recursion on 
 _MAX_MENUS = const(64)      # menus; keeps one config within a few KB of RAM
 _KEY_CHARS = "0123456789*#ABCD"
 _KINDS = ("menu", "back", "top", "repeat", "ext", "group", "operator", "message", "hangup", "disa")
+# rrfw/call/router.py STRATEGIES and agents.py's codes (store may not import call: the names again)
+_STRATEGIES = ("ringall", "linear", "rrmemory", "rrordered", "leastrecent", "fewestcalls", "random",
+               "wrandom", "longest-idle", "ring_all", "sequential", "round_robin")
+_AGENT_CODES = ("login", "logout", "pause", "unpause", "dnd", "dnd_off")
+_GROUP_MS = ("ring_timeout_ms", "retry_ms", "wrapup_ms", "announce_ms")
 
 
 def _is_int(x):
@@ -60,6 +65,8 @@ def _action(cfg, act, where, depth):
         return where + ": unknown group %r" % (to,)
     if kind == "operator" and not cfg.get("operator"):
         return where + ": operator used but none configured"
+    if "priority" in act and not _ms(act["priority"]):
+        return where + ": priority must be a whole number >= 0"
     if kind == "message" and (not _str_list(act.get("prompts")) or not act.get("prompts")):
         return where + ": message without prompts"
     if kind == "disa":
@@ -235,13 +242,18 @@ def check(cfg):
             if v[0] == "override":
                 if len(v) != 2 or (v[1] is not None and sch is not None and v[1] not in modes):
                     return "feature code %s: override to a mode without a menu" % code
+            elif v[0] == "agent":
+                if cfg.get("agents") is None or len(v) < 2 or v[1] not in _AGENT_CODES \
+                        or len(v) > 2 and not _is_str(v[2]):
+                    return "feature code %s: agent codes need an agents section and a known code" % code
             elif v[0] != "block_last":
                 return "feature code %s: unknown feature %r" % (code, v[0])
     if cfg.get("on_no_answer") is not None:
         err = _action(cfg, cfg["on_no_answer"], "no_answer", 0)
         if err:
             return err
-    return _queue_and_outbound(cfg, groups)
+    err = _queue_and_outbound(cfg, groups)
+    return err if err else _agents_and_queues(cfg, groups)
 
 
 def _ms(x):
@@ -275,4 +287,66 @@ def _queue_and_outbound(cfg, groups):
     for k in ("max_attempts", "retry_ms"):
         if k in ob and (not _is_int(ob[k]) or ob[k] < 1):
             return "outbound %s must be a positive integer" % k
+    return None
+
+
+def _agents_and_queues(cfg, groups):
+    # what agents.py and router.py read: the call distributor and a group's queue
+    ag = cfg.get("agents")
+    if ag is not None:
+        if type(ag) is not dict:
+            return "agents must be a mapping"
+        for k in ("wrapup_ms", "max_no_answer"):
+            if k in ag and not _ms(ag[k]):
+                return "agents %s must be a whole number >= 0" % k
+    exts = cfg["extensions"]
+    for num in exts:
+        if "wrapup_ms" in exts[num] and not _ms(exts[num]["wrapup_ms"]):
+            return "extension %s: wrapup_ms must be a number of ms" % num
+    for name in groups:
+        g = groups[name]
+        w = "group " + name
+        if g.get("strategy", "ring_all") not in _STRATEGIES:
+            return w + ": unknown strategy %r" % (g.get("strategy"),)
+        for k in _GROUP_MS:
+            if k in g and not _ms(g[k]):
+                return w + ": %s must be a number of ms" % k
+        pen = g.get("penalty", {})
+        if type(pen) is not dict:
+            return w + ": penalty must be a mapping"
+        for m in pen:
+            if m not in g["members"] or not _ms(pen[m]):
+                return w + ": bad penalty for %r" % (m,)
+        tiers = g.get("tiers")
+        if tiers is not None:
+            if type(tiers) is not list:
+                return w + ": tiers must be a list"
+            for r in tiers:
+                if type(r) is not list or len(r) != 2 or not _ms(r[0]) or not _ms(r[1]):
+                    return w + ": a tier rule is [wait_ms, max_penalty]"
+        if "max_queue" in g and not _ms(g["max_queue"]):
+            return w + ": max_queue must be a whole number >= 0"
+        if "join_empty" in g and type(g["join_empty"]) is not bool:
+            return w + ": join_empty must be true or false"
+        for k in ("hold_prompt", "music"):
+            if k in g and not _str_list(g[k]):
+                return w + ": %s must be a list of prompt names" % k
+        keys = g.get("exit_keys", {})
+        if type(keys) is not dict:
+            return w + ": exit_keys must be a mapping"
+        for key in keys:
+            if len(key) != 1 or key not in _KEY_CHARS:
+                return w + ": bad exit key %r" % (key,)
+            act = keys[key]
+            if type(act) is dict and act.get("do") == "callback":
+                if not (cfg.get("outbound") or {}).get("callback"):
+                    return w + ": exit key %s offers a call-back but call-backs are off" % key
+                continue
+            err = _action(cfg, act, w + " exit key " + key, 0)
+            if err:
+                return err
+        if g.get("overflow") is not None:
+            err = _action(cfg, g["overflow"], w + " overflow", 0)
+            if err:
+                return err
     return None

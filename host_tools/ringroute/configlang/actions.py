@@ -13,7 +13,7 @@ from .nodes import did_you_mean, is_null
 VERBS = ("menu", "ext", "extension", "group", "operator", "back", "top", "repeat",
          "hangup", "message", "disa")
 _ONLY_IN_MENU = ("back", "top", "repeat")
-_MAP_KEYS = VERBS + ("then", "else", "reason")
+_MAP_KEYS = VERBS + ("then", "else", "reason", "priority")
 MAX_DEPTH = 8      # nested then/else actions; firmware/cfgcheck.py refuses deeper ones (_MAX_DEPTH)
 
 
@@ -139,6 +139,13 @@ def _build(ctx, node, where, verb, args, m, in_menu, argnodes=None, depth=0):
                 t = parse_action(ctx, m["then"][1], where + " then", in_menu, depth + 1)
                 if t is not None:
                     act["then"] = t
+        if "priority" in m:   # a queue priority for the rest of the call (higher: served first)
+            if verb not in ("ext", "group", "operator", "menu"):
+                probs.at(m["priority"][0], "%s: 'priority' goes with group, ext, operator or menu" % where)
+            else:
+                p = ctx.r.integer(m["priority"][1], where + " priority", None, lo=0, hi=9)
+                if p is not None:
+                    act["priority"] = p
         if "reason" in m:
             if verb != "hangup":
                 probs.at(m["reason"][0], "%s: 'reason' only goes with hangup" % where)

@@ -3,7 +3,7 @@ import json
 
 from yaml.nodes import MappingNode
 
-from . import sections
+from . import agentcfg, sections
 from .actions import parse_action
 from .context import Ctx, board_names, board_ports
 from .graph import check_graph
@@ -18,7 +18,7 @@ MAX_JSON = 32768        # bytes; firmware/conscmd.py _CFG_MAX (what the console 
 TOP_KEYS = ("version", "name", "board", "lines", "extensions", "groups", "operator", "ring_timeout",
             "prompts", "start", "menu_defaults", "menus", "timezone", "schedule", "callers",
             "feature_codes", "disa", "records", "no_answer", "announce_extension", "outbound",
-            "hold_prompt", "queue")
+            "hold_prompt", "queue", "agents")
 REQUIRED = ("version", "lines", "extensions", "menus")
 
 
@@ -53,6 +53,8 @@ def check_config(path, text=None):
                 probs.at(node("board"), "unknown board '%s'%s; known: %s" % (b, did_you_mean(b, names),
                                                                             ", ".join(names)))
 
+    if "agents" in top:   # first: it changes the groups' default strategy
+        agents = agentcfg.parse_agents(ctx, node("agents"))
     # pass 1: names, so that references can be checked wherever they appear
     sections.collect_exts(ctx, node("extensions"))
     sections.collect_groups(ctx, node("groups"))
@@ -74,6 +76,8 @@ def check_config(path, text=None):
     cfg["lines"] = sections.parse_lines(ctx, node("lines")) if "lines" in top else []
     cfg["extensions"] = sections.parse_exts(ctx, node("extensions"))
     cfg["groups"] = sections.parse_groups(ctx, node("groups")) if "groups" in top else {}
+    if "agents" in top:
+        cfg["agents"] = agents
     cfg["ext_ring_timeout_ms"] = r.duration_ms(node("ring_timeout"), "ring_timeout", 20000, lo=5000,
                                                hi=300000) if "ring_timeout" in top else 20000
     op = sections.parse_operator(ctx, node("operator")) if "operator" in top else None
@@ -137,9 +141,7 @@ def check_config(path, text=None):
             for d in sorted(set("".join(cfg["extensions"]))):
                 ctx.use_prompt("digit-" + d, node("announce_extension"))
             cfg["announce_ext"] = [n for n, _ in ann]
-    member_ms = [g["member_ring_ms"] for g in cfg["groups"].values() if "member_ring_ms" in g]
-    if member_ms:
-        cfg["member_ring_ms"] = member_ms[0]
+    agentcfg.check_after(ctx, cfg)
 
     ctx.check_prompts()
     ctx.check_prompt_files()

@@ -23,6 +23,8 @@ class Ctx:
         self.has_operator = False
         self.disa_enabled = False
         self.n_ports = None     # extension ports on the board, when known
+        self.acd = False        # an `agents` section: the board distributes calls (agentcfg.py)
+        self.callback_keys = []  # (node, where, key) of queue exit keys that offer a call-back
 
     # references -------------------------------------------------------
     def use_prompt(self, name, node):

@@ -3,6 +3,7 @@ import re
 
 from yaml.nodes import MappingNode, ScalarNode
 
+from . import agentcfg
 from .actions import parse_action
 from .context import country_codes
 from .nodes import did_you_mean, is_null
@@ -10,13 +11,13 @@ from .nodes import did_you_mean, is_null
 LINE_KEYS = ("country", "answer_on_ring", "answer_on_callerid", "name", "hangup", "menu")
 HANGUP_KEYS = ("cpc_min", "silence", "max_call", "methods", "busy_tone")
 HANGUP_METHODS = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")  # firmware/hangup.py
-EXT_KEYS = ("port", "name", "dial")
-GROUP_KEYS = ("members", "strategy", "member_ring", "queue")
+EXT_KEYS = ("port", "name", "dial", "wrapup")
+GROUP_KEYS = ("members", "strategy", "member_ring", "queue") + agentcfg.QUEUE_KEYS
 OUTBOUND_KEYS = ("callback", "callback_key", "do_not_call", "hours", "max_attempts", "retry")
-STRATEGIES = ("ring_all", "sequential", "round_robin")      # firmware/router.py
+STRATEGIES = agentcfg.STRATEGIES      # firmware/rrfw/call/router.py
 CALLER_KEYS = ("block", "when_blocked", "priority", "withheld", "unavailable")
 DISA_KEYS = ("enabled", "pin", "max_attempts", "lockout", "max_call", "prompt")
-FEATURE_KEYS = ("day", "night", "auto", "block_last", "override")
+FEATURE_KEYS = ("day", "night", "auto", "block_last", "override", "pause_reasons") + agentcfg.AGENT_CODES
 RECORD_KEYS = ("enabled", "keep", "caller_id")
 NUMBER = re.compile(r"\+?[0-9]{1,20}\*?|\*")
 EXT_NUM = re.compile(r"[0-9]{1,8}")
@@ -142,6 +143,8 @@ def parse_exts(ctx, node):
         e = {"port": port, "name": r.text(m["name"][1], where + " name", k) if "name" in m else k}
         if "dial" in m and not r.boolean(m["dial"][1], where + " dial", True):
             e["dial"] = False
+        if "wrapup" in m:   # this agent's own wrap-up after each call (over the group's)
+            e["wrapup_ms"] = r.duration_ms(m["wrapup"][1], where + " wrapup", 0, lo=0, hi=600000)
         out[k] = e
     # an extension number that is a prefix of another can never be dialled directly
     nums = sorted(out)
@@ -169,24 +172,23 @@ def parse_groups(ctx, node):
             m = r.mapping(vn, where, allowed=GROUP_KEYS, required=("members",))
         else:
             m = {"members": (kn, vn)}
-        members = []
-        for num, nn in r.names(m["members"][1], where + " members") if "members" in m else []:
-            if num not in ctx.exts:
-                ctx.probs.at(nn, "%s: unknown extension '%s'%s" % (where, num, did_you_mean(num, ctx.exts)))
-            elif num in members:
-                ctx.probs.at(nn, "%s: extension %s is listed twice" % (where, num))
-            else:
-                members.append(num)
+        members, pens, _ = agentcfg.parse_members(ctx, m["members"][1], where + " members") \
+            if "members" in m else ([], {}, {})
         if "members" in m and not members and not ctx.probs.errors:
             ctx.probs.at(vn, "%s: no members" % where)
+        # the default: the old switchboard's ring_all, or longest-idle for a call distributor
+        dflt = "longest-idle" if ctx.acd else "ring_all"
         g = {"members": members,
-             "strategy": r.choice(m["strategy"][1], where + " strategy", STRATEGIES, "ring_all")
-             if "strategy" in m else "ring_all"}
+             "strategy": r.choice(m["strategy"][1], where + " strategy", STRATEGIES, dflt)
+             if "strategy" in m else dflt}
+        if pens:
+            g["penalty"] = pens
         if "member_ring" in m:
             g["member_ring_ms"] = r.duration_ms(m["member_ring"][1], where + " member_ring", 15000,
                                                 lo=3000, hi=120000)
         if "queue" in m:   # longest wait for a free member when all are busy (0: no queue)
             g["queue_ms"] = r.duration_ms(m["queue"][1], where + " queue", 60000, lo=0, hi=3600000)
+        agentcfg.parse_queue_keys(ctx, m, where, g, vn)
         out[k] = g
     return out
 
@@ -328,6 +330,8 @@ def parse_features(ctx, node):
     if "override" in m:
         for mode, (kn, vn) in r.mapping(m["override"][1], "feature_codes override").items():
             pairs.append((vn, ["override", mode]))
+    agentcfg.parse_agent_codes(ctx, m, pairs)
+    nodes = {}
     for vn, what in pairs:
         code = r.text(vn, "feature code")
         if code is None:
@@ -344,6 +348,8 @@ def parse_features(ctx, node):
             ctx.probs.warn(vn, "feature code '%s': there is no schedule, so a day/night override "
                                "changes nothing" % code)
         out[code] = what
+        nodes[code] = vn
+    agentcfg.check_codes(ctx, out, nodes)
     return out
 
 

@@ -68,9 +68,13 @@ def _keys(v, where, path):
 
 
 def _ext_dial(d, where, path):
-    """dial: {at: s, digits: "*81"}: someone lifts the extension at `at` and dials (feature codes)."""
+    """dial: {at: s, digits: "*81"}, or a list of them: someone lifts the extension
+    at `at` and dials (feature codes: night mode, an agent logging in or pausing)."""
     if d is None:
         return None
+    if isinstance(d, list):
+        out = [_ext_dial(x, where, path) for x in d]
+        return sorted(out, key=lambda x: x["at"])
     _check_keys(d, {"at", "digits"}, where + ".dial", path)
     digits = str(d.get("digits", ""))
     for ch in digits:

@@ -90,6 +90,7 @@ class Phone:
         self.was_joined = False      # put through to a line since lifting the handset
         self.keys = []               # (start_ms, end_ms, digit) dialled on this phone
         self.dialled = False
+        self.n_dialled = 0           # dial sessions done (a scenario may give several)
         self.t_dial_end = None
         self.last_heard = np.zeros(BLOCK)
 
@@ -395,9 +396,13 @@ class World:
     def _agent(self, ph, t):
         s = ph.spec
         d = s.get("dial")
-        if d is not None and not ph.dialled and t >= int(d["at"] * 1000):
+        dials = d if isinstance(d, list) else ([d] if d is not None else [])
+        # the next dial session (a scenario may give several), once the phone is down
+        d = dials[ph.n_dialled] if ph.n_dialled < len(dials) else None
+        if d is not None and not ph.offhook and t >= int(d["at"] * 1000):
             # someone picks up the extension, waits for dial tone, dials a code
             ph.dialled = True
+            ph.n_dialled += 1
             ph.offhook = True
             ph.t_offhook = t
             start = t + PHONE_DIAL_AFTER_MS
@@ -452,6 +457,8 @@ class World:
             ph.offhook = False
             ph.t_offhook = None
             ph.t_parted = None
+            ph.t_dial_end = None   # a dial session nobody served ends with the handset down
+            ph.keys = []
             self.log(t, "agent_hangup", ext=ph.ext)
         if ph.offhook:
             rms = float(np.sqrt(np.mean(ph.last_heard ** 2)))

@@ -1,0 +1,241 @@
+# The agents: who may be rung for a group's calls, kept by the board.
+#
+# An agent is an extension that is a member of a group. With an `agents`
+# section in the config the board is a call distributor (ACD): each agent has
+# a status the agent sets from the handset (agent feature codes, extdial.py)
+# and the board keeps across a reboot (agents.json, replaced atomically), and
+# an activity the board sees (ringing, in a call, wrap-up). Without the
+# section every agent is always available and nothing is kept: the
+# switchboard of before, unchanged.
+#
+#   status (kept on flash)            activity (the board's own)
+#   logged_out ─login─▶ available     ringing    a leg rings the phone (router.py)
+#   available ─pause [reason]─▶ paused in_call   a line is joined to the phone
+#   paused ─unpause─▶ available       wrapup     wrap-up time after each call
+#   any ─dnd─▶ dnd ─dnd_off─▶ available
+#   available ─N ring-no-answers in a row─▶ paused (reason "auto"; event)
+#
+# Who may be rung (can_ring): a group call rings only an available agent not
+# in wrap-up; a call to the extension itself rings anyone but a DND one.
+# Off-hook and engaged phones are refused by router.Ports before this.
+#
+# Heap: a few bytes per port (two bytearrays, five small-int lists, made
+# once); nothing is allocated per block (step() compares one deadline).
+import json
+
+from rrfw.compat import const
+from rrfw.store import atomic
+
+PATH = "agents.json"
+
+LOGGED_OUT = const(0)
+AVAILABLE = const(1)
+PAUSED = const(2)
+DND = const(3)
+STATUS_NAMES = ("logged_out", "available", "paused", "dnd")
+
+# Wrap-up after a call: Asterisk's wrapuptime and FreeSWITCH's wrap-up-time
+# both default to 0 s; a config sets the office's own.
+DEFAULT_WRAPUP_MS = const(0)
+# Ring-no-answers in a row before the board pauses an agent: FreeSWITCH's
+# sample agent (callcenter.conf.xml) uses max-no-answer 3; 0 turns it off.
+DEFAULT_MAX_NO_ANSWER = const(3)
+AUTO_REASON = "auto"        # the pause reason when the board paused the agent
+_NO_DEADLINE = const(-1)
+
+
+class Agents:
+    def __init__(self, cfg, n_ports, emit, path=PATH):
+        acfg = cfg.get("agents")
+        self.on = acfg is not None      # the call distributor: states matter
+        acfg = acfg or {}
+        self.emit = emit
+        self.path = path
+        self.n = n_ports
+        self.wrapup_ms = acfg.get("wrapup_ms", DEFAULT_WRAPUP_MS)
+        self.max_no_answer = acfg.get("max_no_answer", DEFAULT_MAX_NO_ANSWER)
+        first = LOGGED_OUT if acfg.get("start") == "logged_out" else AVAILABLE
+        self.ext = [None] * n_ports     # extension number at each port
+        self.status = bytearray(n_ports)
+        self.streak = bytearray(n_ports)    # ring-no-answers in a row
+        self.reason = [None] * n_ports      # pause reason (a name) or None
+        self.own_wrap = [-1] * n_ports      # the extension's own wrap-up ms, -1: the group's
+        self.wrap_until = [0] * n_ports     # board ms the wrap-up ends
+        self.idle_since = [0] * n_ports     # board ms the agent last became free (longest-idle)
+        self.last_end = [0] * n_ports       # board ms the agent's last call ended (leastrecent)
+        self.calls = [0] * n_ports          # calls taken since boot (fewestcalls)
+        self.login_seq = [0] * n_ports      # order of logging in (rrmemory); file order at boot
+        self._next_wrap = _NO_DEADLINE      # the earliest wrap-up end still to announce
+        self._seq = 0
+        self._rnd = 0x2545F491              # xorshift32 state: a fixed seed, runs repeat exactly
+        exts = cfg.get("extensions") or {}
+        for num in sorted(exts):
+            p = exts[num].get("port", -1)
+            if 0 <= p < n_ports:
+                self.ext[p] = num
+                self.status[p] = first if self.on else AVAILABLE
+                self.own_wrap[p] = exts[num].get("wrapup_ms", -1)
+                self._seq += 1
+                self.login_seq[p] = self._seq
+        if self.on:
+            self.load()
+
+    # --- what the router asks -----------------------------------------------------
+    def port_of(self, ext):
+        for p in range(self.n):
+            if self.ext[p] == ext:
+                return p
+        return -1
+
+    def can_ring(self, port, t, group_call):
+        """May this agent be rung now? (Hook and engagement are router.Ports' part.)"""
+        st = self.status[port]
+        if st == DND:
+            return False
+        if not group_call:
+            return True
+        return st == AVAILABLE and t >= self.wrap_until[port]
+
+    def logged_in(self, port):
+        """Counts for 'an agent is there' (join/leave when empty): paused and DND
+        agents are there and will be back; logged-out ones are not."""
+        return self.status[port] != LOGGED_OUT
+
+    def rand(self):
+        """A pseudo-random 31-bit number (xorshift32, Marsaglia 2003): random and
+        wrandom ring orders, the same on every engine."""
+        x = self._rnd
+        x ^= (x << 13) & 0xFFFFFFFF
+        x ^= x >> 17
+        x ^= (x << 5) & 0xFFFFFFFF
+        self._rnd = x
+        return x & 0x3FFFFFFF
+
+    # --- what happens to an agent --------------------------------------------------
+    def rang_no_answer(self, port, t, ring_ms):
+        """The agent's ring time ran out (the leg emits ring_noanswer, Asterisk's RINGNOANSWER)."""
+        if not self.on:
+            return
+        if self.streak[port] < 255:
+            self.streak[port] += 1
+        if self.max_no_answer and self.streak[port] >= self.max_no_answer \
+                and self.status[port] == AVAILABLE:
+            self.set_status(port, PAUSED, t, AUTO_REASON, "no_answer")
+
+    def answered(self, port):
+        self.streak[port] = 0
+
+    def call_ended(self, port, t, group_wrap_ms):
+        """A call on this agent's phone ended: count it, start the wrap-up."""
+        self.calls[port] += 1
+        self.last_end[port] = t
+        if not self.on:
+            self.idle_since[port] = t
+            return
+        w = self.own_wrap[port]
+        if w < 0:
+            w = group_wrap_ms if group_wrap_ms >= 0 else self.wrapup_ms
+        self.wrap_until[port] = t + w
+        self.idle_since[port] = t + w
+        if w > 0:
+            self.emit("agent", ext=self.ext[port], state="wrapup", until_ms=t + w)
+            if self._next_wrap < 0 or t + w < self._next_wrap:
+                self._next_wrap = t + w
+
+    def step(self, t):
+        """Once per block: announce the wrap-ups that ended (one compare otherwise)."""
+        if self._next_wrap < 0 or t < self._next_wrap:
+            return
+        nxt = _NO_DEADLINE
+        for p in range(self.n):
+            w = self.wrap_until[p]
+            if w > 0 and w <= t:
+                self.wrap_until[p] = 0
+                self.emit("agent", ext=self.ext[p], state=self.state_name(p, t), why="wrapup_done")
+            elif w > t and (nxt < 0 or w < nxt):
+                nxt = w
+        self._next_wrap = nxt
+
+    def set_status(self, port, st, t, reason=None, why="code"):
+        """A new status (login, pause, DND ...): an event, and kept on flash."""
+        old = self.status[port]
+        if st == AVAILABLE and old != AVAILABLE:
+            self.streak[port] = 0
+            if t > self.idle_since[port]:
+                self.idle_since[port] = t
+        if st == AVAILABLE and old == LOGGED_OUT:
+            self._seq += 1
+            self.login_seq[port] = self._seq
+        self.status[port] = st
+        self.reason[port] = reason if st == PAUSED else None
+        self.emit("agent", ext=self.ext[port], state=STATUS_NAMES[st], reason=self.reason[port], why=why)
+        if self.on:
+            self.save()
+
+    # agent feature codes (cfg feature_codes: ["agent", what, reason])
+    _CODES = {"login": AVAILABLE, "logout": LOGGED_OUT, "pause": PAUSED, "unpause": AVAILABLE,
+              "dnd": DND, "dnd_off": AVAILABLE}
+
+    def feature(self, port, what, reason, t):
+        """An agent dialled an agent code on their phone. Returns (what, status name) or None."""
+        st = self._CODES.get(what)
+        if st is None or not 0 <= port < self.n or self.ext[port] is None:
+            return None
+        old = self.status[port]
+        if what == "unpause" and old != PAUSED or what == "dnd_off" and old != DND:
+            return None   # nothing to undo: the error tone says so
+        if what == "login" and old != LOGGED_OUT:
+            return (what, STATUS_NAMES[old])   # already in: confirmed, no change
+        self.set_status(port, st, t, reason)
+        return (what, STATUS_NAMES[st])
+
+    # --- what status shows -----------------------------------------------------------
+    def state_name(self, port, t, ringing=False, talking=False):
+        """One word: in_call, ringing, wrapup, else the status."""
+        if talking:
+            return "in_call"
+        if ringing:
+            return "ringing"
+        if self.on and t < self.wrap_until[port]:
+            return "wrapup"
+        return STATUS_NAMES[self.status[port]]
+
+    def shown(self, t, ringing_mask, talking_ports):
+        """Every agent for the console's status: [{ext, state, reason, calls}]."""
+        out = []
+        for p in range(self.n):
+            if self.ext[p] is not None:
+                out.append({"ext": self.ext[p], "port": p,
+                            "state": self.state_name(p, t, bool(ringing_mask & (1 << p)), p in talking_ports),
+                            "reason": self.reason[p], "calls": self.calls[p], "no_answer": self.streak[p]})
+        return out
+
+    # --- what survives a power cut ---------------------------------------------------
+    def saved(self):
+        d = {}
+        for p in range(self.n):
+            if self.ext[p] is not None:
+                d[self.ext[p]] = [self.status[p], self.reason[p]]
+        return d
+
+    def restore(self, d):
+        """Take back saved(), keyed by extension (a port that moved keeps its agent);
+        unknown or damaged entries are ignored."""
+        if type(d) is not dict:
+            return
+        for p in range(self.n):
+            v = d.get(self.ext[p]) if self.ext[p] is not None else None
+            if type(v) is list and len(v) == 2 and type(v[0]) is int and 0 <= v[0] < len(STATUS_NAMES):
+                self.status[p] = v[0]
+                self.reason[p] = v[1] if type(v[1]) is str and v[0] == PAUSED else None
+
+    def load(self):
+        text = atomic.read_text(self.path)
+        if text:
+            try:
+                self.restore(json.loads(text))
+            except ValueError:
+                pass   # a damaged file: the config's start state
+
+    def save(self):
+        atomic.write_atomic(self.path, json.dumps(self.saved()))

@@ -1,0 +1,175 @@
+"""The call distributor: the `agents` section, the queue settings of a group and
+the agents' feature codes (firmware/rrfw/call/agents.py and router.py read them)."""
+from yaml.nodes import MappingNode, ScalarNode
+
+from .actions import parse_action
+from .nodes import did_you_mean
+
+AGENT_KEYS = ("wrapup", "max_no_answer", "start")
+AGENT_STARTS = ("available", "logged_out")
+# firmware/rrfw/call/router.py STRATEGIES (Asterisk app_queue names, FreeSWITCH's
+# longest-idle, and the old names kept as aliases)
+STRATEGIES = ("ringall", "linear", "rrmemory", "rrordered", "leastrecent", "fewestcalls", "random",
+              "wrandom", "longest-idle", "ring_all", "sequential", "round_robin")
+HUNTS = ("linear", "rrmemory", "rrordered", "leastrecent", "fewestcalls", "random", "wrandom",
+         "longest-idle", "sequential", "round_robin")
+QUEUE_KEYS = ("ring_timeout", "retry", "wrapup", "tiers", "max_queue", "join_empty", "exit_keys",
+              "hold_prompt", "announce_every", "music", "overflow")
+AGENT_CODES = ("login", "logout", "pause", "unpause", "dnd", "dnd_off")   # agents.py Agents._CODES
+MIN_ANNOUNCE_MS = 15000   # Asterisk min-announce-frequency default: no message more often
+DEFAULT_MEMBER_MS = 12000  # firmware router.DEFAULT_MEMBER_MS
+DEFAULT_TIMEOUT_MS = 20000  # firmware router.DEFAULT_TIMEOUT_MS
+
+
+def parse_agents(ctx, node):
+    r = ctx.r
+    m = r.mapping(node, "agents", allowed=AGENT_KEYS)
+    out = {}
+    if "wrapup" in m:
+        out["wrapup_ms"] = r.duration_ms(m["wrapup"][1], "agents wrapup", 0, lo=0, hi=600000)
+    if "max_no_answer" in m:
+        out["max_no_answer"] = r.integer(m["max_no_answer"][1], "agents max_no_answer", 3, lo=0, hi=20)
+    if "start" in m:
+        out["start"] = r.choice(m["start"][1], "agents start", AGENT_STARTS, "available")
+    ctx.acd = True
+    return out
+
+
+def parse_members(ctx, node, where):
+    """members: [101, 102] (penalty 0) or {101: 0, 102: 1} (ext: penalty) -> (list, penalties, nodes)."""
+    r = ctx.r
+    pairs = []
+    if isinstance(node, MappingNode):
+        for num, (kn, vn) in r.mapping(node, where).items():
+            pen = r.integer(vn, where + " %s penalty" % num, 0, lo=0, hi=99)
+            pairs.append((num, kn, pen))
+    else:
+        for num, nn in r.names(node, where):
+            pairs.append((num, nn, 0))
+    members, pens, nodes = [], {}, {}
+    for num, nn, pen in pairs:
+        if num not in ctx.exts:
+            ctx.probs.at(nn, "%s: unknown extension '%s'%s" % (where, num, did_you_mean(num, ctx.exts)))
+        elif num in members:
+            ctx.probs.at(nn, "%s: extension %s is listed twice" % (where, num))
+        else:
+            members.append(num)
+            nodes[num] = nn
+            if pen:
+                pens[num] = pen
+    return members, pens, nodes
+
+
+def parse_queue_keys(ctx, m, where, g, gnode):
+    """The group's ringing rules and queue (QUEUE_KEYS) into g."""
+    r = ctx.r
+    if "ring_timeout" in m:
+        g["ring_timeout_ms"] = r.duration_ms(m["ring_timeout"][1], where + " ring_timeout", 20000,
+                                             lo=3000, hi=3600000)
+    if "retry" in m:
+        g["retry_ms"] = r.duration_ms(m["retry"][1], where + " retry", 5000, lo=0, hi=120000)
+    if "wrapup" in m:
+        g["wrapup_ms"] = r.duration_ms(m["wrapup"][1], where + " wrapup", 0, lo=0, hi=600000)
+    if "tiers" in m:
+        # {0s: 0, 45s: 1}: after each wait, members up to this penalty may ring
+        rules = []
+        for k, (kn, vn) in r.mapping(m["tiers"][1], where + " tiers").items():
+            w = r.duration_ms(kn, where + " tiers wait", None, lo=0, hi=3600000)
+            p = r.integer(vn, where + " tiers penalty", None, lo=0, hi=99)
+            if w is not None and p is not None:
+                if rules and (w <= rules[-1][0] or p < rules[-1][1]):
+                    ctx.probs.at(kn, "%s tiers: waits must grow and penalties must not fall "
+                                     "(a caller's choice only widens)" % where)
+                    continue
+                rules.append([w, p])
+        if rules:
+            g["tiers"] = rules
+            top = max(list(g.get("penalty", {}).values()) or [0])
+            if rules[-1][1] < top:
+                ctx.probs.warn(m["tiers"][1], "%s tiers: members with penalty above %d are never rung" % (
+                    where, rules[-1][1]))
+    if "max_queue" in m:
+        g["max_queue"] = r.integer(m["max_queue"][1], where + " max_queue", 0, lo=0, hi=50)
+    if "join_empty" in m:
+        g["join_empty"] = r.boolean(m["join_empty"][1], where + " join_empty", False)
+        if not ctx.acd:
+            ctx.probs.warn(m["join_empty"][0], "%s join_empty: without an 'agents' section every member "
+                                               "is always there, so this changes nothing" % where)
+    for k in ("hold_prompt", "music"):
+        if k in m:
+            ps = r.names(m[k][1], where + " " + k)
+            for n, nn in ps:
+                ctx.use_prompt(n, nn)
+            g[k] = [n for n, _ in ps]
+    if "announce_every" in m:
+        g["announce_ms"] = r.duration_ms(m["announce_every"][1], where + " announce_every", 30000,
+                                         lo=MIN_ANNOUNCE_MS, hi=600000)
+    if "exit_keys" in m:
+        keys = {}
+        for k, (kn, vn) in r.mapping(m["exit_keys"][1], where + " exit_keys").items():
+            if len(k) != 1 or k not in "0123456789*#":
+                ctx.probs.at(kn, "%s exit_keys: '%s' is not one key (0-9, * or #; quote * and #)" % (where, k))
+                continue
+            if isinstance(vn, ScalarNode) and vn.value == "callback":
+                keys[k] = {"do": "callback"}
+                ctx.callback_keys.append((vn, where, k))
+                continue
+            a = parse_action(ctx, vn, where + " exit_keys " + k, in_menu=False)
+            if a is not None:
+                keys[k] = a
+        g["exit_keys"] = keys
+    if "overflow" in m:
+        a = parse_action(ctx, m["overflow"][1], where + " overflow", in_menu=False)
+        if a is not None:
+            g["overflow"] = a
+    # a hunt is cut short by a group ring time below members x member ring
+    if g["strategy"] in HUNTS and "ring_timeout_ms" in g:
+        hunt = len(g["members"]) * g.get("member_ring_ms", DEFAULT_MEMBER_MS)
+        if hunt > g["ring_timeout_ms"]:
+            node = m["ring_timeout"][1]
+            ctx.probs.warn(node, "%s: a hunt over %d members at %ds each takes %ds, longer than the "
+                                 "group's ring_timeout %ds: the last members are never rung" % (
+                                     where, len(g["members"]), g.get("member_ring_ms", DEFAULT_MEMBER_MS) // 1000,
+                                     hunt // 1000, g["ring_timeout_ms"] // 1000))
+
+
+def parse_agent_codes(ctx, m, pairs):
+    """Agent feature codes (login, pause ...) and pause_reasons {reason: code} -> pairs."""
+    r = ctx.r
+    for k in AGENT_CODES:
+        if k in m:
+            pairs.append((m[k][1], ["agent", k]))
+            if not ctx.acd:
+                ctx.probs.at(m[k][0], "feature_codes %s: agent codes need an 'agents' section "
+                                      "(the board keeps the agents' states only then)" % k)
+    if "pause_reasons" in m:
+        for reason, (kn, vn) in r.mapping(m["pause_reasons"][1], "feature_codes pause_reasons").items():
+            pairs.append((vn, ["agent", "pause", reason]))
+            if not ctx.acd:
+                ctx.probs.at(kn, "feature_codes pause_reasons: agent codes need an 'agents' section")
+
+
+def check_codes(ctx, out, nodes):
+    """A code that starts another is dialled first: the longer one can never be reached."""
+    for a in out:
+        for b in out:
+            if a != b and b.startswith(a):
+                ctx.probs.at(nodes[b], "feature code '%s' starts with code '%s': dialling it always "
+                                       "stops at '%s'" % (b, a, a))
+
+
+def check_after(ctx, cfg):
+    """What needs the whole config: an exit key for call-backs with call-backs off."""
+    ob = cfg.get("outbound") or {}
+    for node, where, k in ctx.callback_keys:
+        if not ob.get("callback"):
+            ctx.probs.at(node, "%s exit_keys %s: 'callback' needs call-backs on (outbound: callback: true)"
+                         % (where, k))
+        elif k == ob.get("callback_key", "1"):
+            pass   # the same key both ways: one meaning
+    for name, g in (cfg.get("groups") or {}).items():
+        keys = g.get("exit_keys") or {}
+        ck = ob.get("callback_key", "1") if ob.get("callback") else None
+        if ck is not None and ck in keys and keys[ck].get("do") != "callback":
+            ctx.probs.warn(ctx.groups.get(name), "group '%s': exit key %s is also the call-back key; the "
+                                                  "exit key wins" % (name, ck))
