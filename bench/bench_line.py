@@ -18,6 +18,7 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "support"))   # emuhelp (table 5)
 
 from ringroute import audio, fwexec, paths  # noqa: E402
 from ringroute.signals import tones as st  # noqa: E402

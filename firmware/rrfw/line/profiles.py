@@ -258,3 +258,15 @@ def get(code):
 
 def codes():
     return sorted(PROFILES)
+
+
+# Rings by which a line's caller ID has come if it comes at all: sent before the
+# first ring (EN 300 659-1 6.1, BT SIN 227) it ends before that ring; sent between
+# the 1st and 2nd ring (GR-30-CORE: ends >= 200 ms before the 2nd ring; EN 300 659-1 6.2)
+# it has ended when the 2nd ring is validated.
+CID_RINGS = {"before_ring": 1, "after_first_ring": 2}
+
+
+def cid_rings(code):
+    """Rings after which a line of this country can no longer bring caller ID."""
+    return CID_RINGS.get(get(code).get("cid_when"), 2)

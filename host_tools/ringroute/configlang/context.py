@@ -23,6 +23,7 @@ class Ctx:
         self.has_operator = False
         self.disa_enabled = False
         self.n_ports = None     # extension ports on the board, when known
+        self.line_nodes = []    # per line: the node of its answer_on_ring (or the line's own)
 
     # references -------------------------------------------------------
     def use_prompt(self, name, node):
