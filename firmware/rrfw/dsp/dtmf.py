@@ -678,12 +678,13 @@ class DtmfReceiver:
     def _track(self, d, b):
         if self._cand >= 0:
             if self._quiet(b):
-                # The key's tone is gone from this block: count it, and take no hit
-                # from it (a window holding the last millisecond or two of the key
-                # can still pass every check, and would bridge the pause).
+                # The key's tone is gone from this block: count it. The first quiet
+                # block's hit still counts (its window holds the key's last block);
+                # later ones do not (a window holding the last millisecond or two of
+                # the key can pass every check, and would bridge the pause).
                 if self._gap < _GAP_BLOCKS:
                     self._gap += 1
-                if d == self._cand:
+                if self._gap > 1 and d == self._cand:
                     d = -1
             elif self._gap < _GAP_BLOCKS:
                 self._gap = 0
@@ -695,9 +696,10 @@ class DtmfReceiver:
             if d == self._cand:
                 self._hit(d, b)
                 return
-            if self._held < _HOLD_MAX and self._sounding(b):
+            if self._gap < _GAP_BLOCKS and self._held < _HOLD_MAX and self._sounding(b):
                 # The key's tone is still there, but this block failed a check
                 # (speech or noise over it): hold the digit instead of ending it.
+                # (Not after a pause: the tone that is back is the next key's.)
                 self._held += 1
                 self._on = b
                 return
