@@ -168,6 +168,26 @@ def required_table(n=50):
                 print(line)
 
 
+def national_table():
+    """DTMF CLIP in the national forms networks send (tests/test_callerid_decode.py's
+    NATIONAL_CLIP: no start code, D..C, D1#..D3#, B00C/B10C, the Dutch all-zero code)."""
+    from test_callerid_decode import NATIONAL_CLIP, NOT_CLIP, national_signal
+    sp = _spandsp()
+    sigs = [national_signal(c[1], c[2], c[3]) for c in NATIONAL_CLIP + NOT_CLIP]
+    with tempfile.TemporaryDirectory() as td:
+        res = decode_batch(sigs, td)
+    ok = sum(exact(evs, {"standard": "dtmf", "number": c[4], "reason": c[5]})
+             for c, evs in zip(NATIONAL_CLIP, res))
+    silent = sum(1 for evs in res[len(NATIONAL_CLIP):] if not evs)
+    line = "DTMF CLIP national forms: %d / %d exact, %d / %d non-CLIP strings silent" % (
+        ok, len(NATIONAL_CLIP), silent, len(NOT_CLIP))
+    if sp:
+        # spandsp hands over the digit string; count the forms it delivers at all
+        got = sum(1 for x in sigs[:len(NATIONAL_CLIP)] if sp(x, "dtmf"))
+        line += "   (spandsp delivers a string for %d / %d)" % (got, len(NATIONAL_CLIP))
+    print(line)
+
+
 def cpu_table():
     rng = np.random.default_rng(5)
     busy = G.noise_at(8000 * 30, -20, rng)
@@ -199,6 +219,7 @@ def main():
     paths.micropython_binary()
     rate_table()
     required_table()
+    national_table()
     cpu_table()
 
 

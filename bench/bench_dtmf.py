@@ -3,6 +3,8 @@
 Run alone: `.venv/bin/python -m bench dtmf`. Prints the issue's targets table:
   - in-spec keys (the conformance tapes of tests/test_dtmf_conformance.py:
     every bound's accept side, all 16 keys) and out-of-spec tapes (reject side)
+  - the same key twice with a 40 ms pause, and 10 ms drop-outs, at every
+    alignment, from other generators (tests/test_dtmf_pause.py, spandsp's dtmf_tx)
   - keys under real speech at tone-to-speech ratios of 10, 5 and 0 dB
   - false keys in an hour of real speech and in the installed music (82 min)
   - CPU per second of audio per line: the firmware under the unix port
@@ -163,6 +165,13 @@ def conformance_tapes():
     return acc, rej
 
 
+def pause_tapes():
+    """The same key twice with the minimum 40 ms pause (and 10 ms drop-outs), from
+    generators other than the project's: tests/test_dtmf_pause.py's tapes."""
+    import test_dtmf_pause as c
+    return [(x, t) for name, x, t in c.CASES]
+
+
 def keys_under_speech(speech, tsr, n_keys, seed):
     rng = np.random.default_rng(seed)
     out = []
@@ -208,6 +217,13 @@ def main():
                      str(sp_acc["errors"]) if sp else "n/a", "0"))
         rows.append(("out-of-spec tapes giving no key (%d)" % len(rej), "%d / %d" % (ours_rej, len(rej)),
                      ("%d / %d" % (sp_rej, len(rej))) if sp else "n/a", "all"))
+
+        pause = pause_tapes()
+        ev = ours_decode_many([x for x, t in pause], tmp)
+        o = score_all(pause, ev, 20.0)
+        s = score_all(pause, [sp.decode(x) for x, t in pause], SLACK_SPANDSP_MS) if sp else None
+        rows.append(("same key twice, 40 ms pause / 10 ms drop-out (%d keys)" % o["keys"],
+                     pct(o["ok"], o["keys"]), pct(s["ok"], s["keys"]) if s else "n/a", "100 %"))
 
         speech = real_audio("speech", level_dbm0=-15)
         music = real_audio("music", level_dbm0=-12)

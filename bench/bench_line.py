@@ -94,6 +94,28 @@ def corpus():
             print("  %-3s %4d/%-4d %7.1f   busy %s   reorder %s" % (
                 cc, good, len(items), 100.0 * good / len(items), lat["busy"], lat["reorder"]))
     print("  all %4d/%-4d %7.1f" % (right, total, 100.0 * right / total))
+    # the other forms a profile's tones come in (profiles.py tone_forms: Australia's dial
+    # tone and ringback as 413 + 438 Hz and as 400 + 450 Hz), under the same conditions
+    with tempfile.TemporaryDirectory() as tmp:
+        for ci, cc in enumerate(COUNTRIES):
+            forms = [n for n in st.tone_names(cc, forms=True) if "~" in n]
+            if not forms:
+                continue
+            rng = np.random.default_rng(5000 + ci)
+            files, items = [], []
+            for name in forms:
+                for i in range(N_CORPUS):
+                    it = corpus_item(cc, name, rng)
+                    f = os.path.join(tmp, "%s_%s_%d.wav" % (cc, name.replace("~", "_"), i))
+                    audio.write_wav(f, it["samples"])
+                    files.append(f)
+                    items.append(it)
+            res = fwexec.run_decoder("tones:ToneDetector_%s" % cc, files)
+            good = sum(1 for it, evs in zip(items, res) if set(e["tone"] for e in evs) == {it["tone"]})
+            print("  %-3s %4d/%-4d %7.1f   other forms: %s" % (
+                cc, good, len(items), 100.0 * good / len(items),
+                ", ".join("%s %s" % (n.split("~")[0], "+".join(str(f) for f in st.tone_def(
+                    st.get_profile(cc), n)[0])) for n in forms)))
 
 
 def release_times():

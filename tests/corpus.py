@@ -19,7 +19,7 @@ import numpy as np
 
 from ringroute import audio, fwexec
 from ringroute.signals.dtmf import scale_to, silence
-from ringroute.signals.tones import get_profile, noise, tone_names, tone_samples
+from ringroute.signals.tones import get_profile, noise, tone_def, tone_names, tone_samples
 
 RATE = audio.RATE
 
@@ -136,7 +136,7 @@ def corpus_item(profile, name, rng, level_range=(-20, 3), snr_range=(12, 40),
     tone=name, start_ms, end_ms, level, snr, freq_scale, cadence_scale, ulaw).
     """
     prof = get_profile(profile)
-    tdef = prof["tones"][name]
+    tdef = tone_def(prof, name)       # "dial~1": another form of dial tone (tone_forms)
     cad = tdef[1]
     level = min(-3.0, max(-38.0, tdef[2] + rng.uniform(*level_range)))
     snr = rng.uniform(*snr_range)
@@ -158,17 +158,18 @@ def corpus_item(profile, name, rng, level_range=(-20, 3), snr_range=(12, 40),
     ulaw = bool(rng.uniform() < ulaw_share)
     if ulaw:
         s = audio.ulaw_decode(audio.ulaw_encode(s))
-    return {"samples": s, "tone": name, "start_ms": lead,
+    return {"samples": s, "tone": name.split("~")[0], "form": name, "start_ms": lead,
             "end_ms": lead + dur_ms, "level": level, "snr": snr,
             "freq_scale": fsc, "cadence_scale": csc, "ulaw": ulaw}
 
 
-def run_corpus(cc, n, rng, folder, engine="micropython"):
-    """n corpus_item recordings of each of the profile's tones, written to
-    `folder` and run through the firmware's ToneDetector. Returns (items,
-    events per item, how many items gave exactly their own tone)."""
+def run_corpus(cc, n, rng, folder, engine="micropython", forms=False):
+    """n corpus_item recordings of each of the profile's tones (forms=True: also of
+    each other form a tone is sent in), written to `folder` and run through the
+    firmware's ToneDetector. Returns (items, events per item, how many items gave
+    exactly their own tone)."""
     files, items = [], []
-    for name in tone_names(cc):
+    for name in tone_names(cc, forms):
         for i in range(n):
             it = corpus_item(cc, name, rng)
             p = os.path.join(folder, "%s_%s_%d.wav" % (cc, name, i))

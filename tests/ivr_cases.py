@@ -301,6 +301,24 @@ def case_feature_code_blocks_last_caller():
     BOARD.blocked = []
 
 
+def case_block_last_after_a_withheld_call_blocks_nobody():
+    # the caller before the withheld one is someone else: nothing is blocked
+    BOARD.blocked = []
+    cfg = rules_cfg()
+    cfg["feature_codes"] = {"*89": ["block_last"]}
+    Run(cfg, caller={"number": "5551212", "reason": None})
+    for reason in ("withheld", "unavailable", "none_sent"):
+        Run(cfg, caller={"number": None, "reason": reason})
+        assert BOARD.feature_code(cfg, "*89") == ("block_last", None), reason
+        assert BOARD.blocked == []
+    r = Run(cfg, caller={"number": "5551212", "reason": None})
+    r.run(3000)
+    assert r.player.played != [["blocked"]]
+    # a call with a number again: that one is blocked
+    assert BOARD.feature_code(cfg, "*89") == ("block_last", "5551212")
+    BOARD.blocked = []
+
+
 def case_block_list_is_bounded():
     BOARD.blocked = []
     BOARD.dropped = 0

@@ -66,6 +66,54 @@ def test_dtmf_clip_variants(digits, want):
     assert exact(evs, {"standard": "dtmf", "number": want[0], "reason": want[1]})
 
 
+# The national forms of EN 300 659-1 DTMF CLIP (firmware/rrfw/dsp/callerid.py lists them
+# with their sources), each with the timing that network uses; and, on the other side
+# of each bound, strings that are not a caller ID.
+NATIONAL_CLIP = [
+    # (what, digits, tone ms, pause ms, number, reason)
+    ("ETSI / Sweden A..C", "A0812345678C", 70, 70, "0812345678", None),
+    ("Sweden, redirected", "A0812345678D0701234567C", 70, 70, "0812345678", None),
+    ("Sweden, info code with number", "A0812345678B01C", 70, 70, "0812345678", None),
+    ("Sweden restricted B10C", "B10C", 70, 70, None, "withheld"),
+    ("Sweden unavailable B00C", "B00C", 70, 70, None, "unavailable"),
+    ("ETSI other info code, no number", "B01C", 70, 70, None, "unavailable"),
+    ("Brazil / India A..C", "A1133334444C", 60, 60, "1133334444", None),
+    ("Denmark A..#", "A33445566#", 50, 50, "33445566", None),
+    ("Denmark restricted D1#", "D1#", 50, 50, None, "withheld"),
+    ("Denmark international D2#", "D2#", 50, 50, None, "unavailable"),
+    ("Denmark technical D3#", "D3#", 50, 50, None, "unavailable"),
+    ("Denmark, no start code", "33445566#", 50, 50, "33445566", None),
+    ("Netherlands, no start code", "0201234567#", 70, 70, "0201234567", None),
+    ("no start code, C", "0201234567C", 70, 70, "0201234567", None),
+    ("Netherlands unknown D0..0C", "D0000000000C", 70, 70, None, "unavailable"),
+    ("Taiwan / Kuwait D..C", "D0223456789C", 70, 70, "0223456789", None),
+]
+NOT_CLIP = [
+    ("keys without a start or stop", "123456789", 70, 70),
+    ("too short for a number without a start code", "12345#", 70, 70),
+    ("a star inside a bare number", "1234*5678#", 70, 70),
+    ("unknown absence code D4#", "D4#", 50, 50),
+    ("a star for an info code", "B*C", 70, 70),
+]
+
+
+def national_signal(digits, on_ms, off_ms, level=-15.0):
+    return np.concatenate([np.zeros(2400), G.dtmf_burst(digits, level, on_ms=on_ms, off_ms=off_ms),
+                           np.zeros(4000)])
+
+
+@pytest.mark.parametrize("what,digits,on_ms,off_ms,number,reason", NATIONAL_CLIP,
+                         ids=[c[0] for c in NATIONAL_CLIP])
+def test_dtmf_clip_national_forms(what, digits, on_ms, off_ms, number, reason):
+    evs, _ = decode_cpython(national_signal(digits, on_ms, off_ms))
+    assert exact(evs, {"standard": "dtmf", "number": number, "reason": reason})
+
+
+@pytest.mark.parametrize("what,digits,on_ms,off_ms", NOT_CLIP, ids=[c[0] for c in NOT_CLIP])
+def test_dtmf_strings_that_are_not_caller_id(what, digits, on_ms, off_ms):
+    assert decode_cpython(national_signal(digits, on_ms, off_ms))[0] == []
+
+
 @pytest.mark.parametrize("standard", ["bell202", "v23"])
 @pytest.mark.parametrize("index", [1, 5, 12])
 def test_bad_checksum_rejected(standard, index):

@@ -210,6 +210,7 @@ def test_per_block_path_allocates_nothing(tmp_path):
             G.on_hook_audio("bell202", message=bad, rng=rng)[0],                       # whole FSK path
             G.on_hook_audio("v23", message=G.corrupt(G.sdmf("123"), 4), rng=rng, snr_db=12)[0],
             _dtmf_keys("0123456789*#A12B4D"),                                         # DTMF path, no CLIP end
+            _dtmf_keys("12#1234567*#"),                                               # no start code: not a number
             np.concatenate([G.dtmf_burst("A1234", -10), np.zeros(8000)])]             # CLIP abandoned
     paths_ = []
     for i, x in enumerate(sigs):
@@ -281,3 +282,13 @@ def test_through_a_telephone_channel_with_group_delay(tmp_path):
             cases.append((G.add_noise(y, 20.0, rng, ref=y[np.abs(y) > 1]), want))
     res = decode_batch([c[0] for c in cases], tmp_path)
     assert [exact(r, c[1]) for r, c in zip(res, cases)] == [True] * len(cases)
+
+
+def test_dtmf_clip_national_forms_micropython(tmp_path):
+    from test_callerid_decode import NATIONAL_CLIP, NOT_CLIP, national_signal
+    sigs = [national_signal(c[1], c[2], c[3]) for c in NATIONAL_CLIP + NOT_CLIP]
+    res = decode_batch(sigs, tmp_path)
+    for c, evs in zip(NATIONAL_CLIP, res):
+        assert exact(evs, {"standard": "dtmf", "number": c[4], "reason": c[5]}), (c, evs)
+    for c, evs in zip(NOT_CLIP, res[len(NATIONAL_CLIP):]):
+        assert evs == [], (c, evs)

@@ -386,3 +386,24 @@ def test_tab_indentation_gets_a_hint(tmp_path):
     path, cfg, probs = check(tmp_path, BASE.replace("    greeting: opts", "\tgreeting: opts"))
     p = one(probs, "never tabs")
     assert (p.line, p.col) == (20, 1)
+
+
+@pytest.mark.parametrize("country,ring,rules,warned", [
+    ("US", 1, True, True),     # Bell 202 comes between the 1st and 2nd ring (GR-30-CORE)
+    ("US", 2, True, False),
+    ("US", 1, False, False),   # no rule needs the number: answering at once is the owner's choice
+    ("DE", 1, True, True),     # V.23 after the 1st ring
+    ("UK", 1, True, False),    # BT sends it before the 1st ring (SIN 227)
+    ("NL", 1, True, False),    # DTMF before the 1st ring (KPN)
+])
+def test_answering_before_caller_id_with_a_rule_that_needs_the_number(tmp_path, country, ring, rules, warned):
+    text = BASE.replace("  - country: US\n", "  - {country: %s, answer_on_ring: %d}\n" % (country, ring))
+    if rules:
+        text += 'callers:\n  block: ["+15550000666"]\n'
+    path, cfg, probs = check(tmp_path, text)
+    assert not [p for p in probs if p.severity == "error"], probs
+    hits = [p for p in probs if "send caller ID" in p.message]
+    assert bool(hits) == warned, probs
+    if warned:
+        p = one(probs, "line 1 answers on ring 1", "warning")
+        assert (p.line, p.col) == (3, 35) and "answers on ring 2 at the latest" in p.message

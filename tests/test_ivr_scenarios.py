@@ -290,3 +290,64 @@ def test_block_the_last_caller_by_feature_code(dtmf_works, callerid_works):
     blocked = board(ev, "ivr", what="blocked")
     assert len(blocked) == 1 and blocked[0]["t_ms"] > 45000
     assert board(ev, "prompt", name="blocked")
+
+
+# ---- caller rules and when to answer (issue 17) -----------------------------------------
+def _answer_on_ring_1(country="US"):
+    cfg = compile_config(os.path.join(EX, "day-night.yaml"))
+    cfg["lines"][0].update({"country": country, "answer_on_ring": 1, "answer_on_callerid": False})
+    return cfg
+
+
+def test_a_line_answering_on_ring_1_waits_for_caller_id_when_a_rule_needs_it(callerid_works):
+    """US caller ID comes between the 1st and 2nd ring: a blocked caller must not reach the menu."""
+    ev = emulate(_answer_on_ring_1(), {"start": "2026-11-23 10:00:00-05:00",
+                                       "calls": [call(caller_id="19005550100")], "duration": 40,
+                                       "expect": [{"event": "prompt", "name": "blocked"}]})
+    assert board(ev, "ivr", what="blocked") and not board(ev, "menu")
+    cid = board(ev, "callerid")[0]
+    ans = board(ev, "answer")[0]
+    assert cid["number"] == "19005550100" and cid["t_ms"] <= ans["t_ms"]
+    assert ans["rings"] == 1        # answered as soon as the number is in, before ring 2
+
+
+def test_no_caller_id_is_certain_at_ring_2(callerid_works):
+    # nothing sent: the board answers on ring 2 (the number can no longer come), not never
+    ev = emulate(_answer_on_ring_1(), {"start": "2026-11-23 10:00:00-05:00",
+                                       "calls": [call(caller_id="none", hangup={"after": 4})], "duration": 30})
+    ans = board(ev, "answer")
+    assert len(ans) == 1 and ans[0]["rings"] == 2
+    assert board(ev, "callerid", reason="none_sent")
+    assert [e["menu"] for e in board(ev, "menu")] == ["main"]
+
+
+def test_without_caller_rules_ring_1_still_means_ring_1(callerid_works):
+    cfg = _answer_on_ring_1()
+    del cfg["callers"]
+    ev = emulate(cfg, {"start": "2026-11-23 10:00:00-05:00",
+                       "calls": [call(caller_id="19005550100", hangup={"after": 4})], "duration": 30})
+    ans = board(ev, "answer")
+    assert len(ans) == 1 and ans[0]["rings"] == 1
+    assert not board(ev, "callerid", number="19005550100")   # answered before it came: the owner's choice
+
+
+def test_caller_id_before_the_first_ring_needs_no_wait(callerid_works):
+    ev = emulate(_answer_on_ring_1("UK"), {"start": "2026-11-23 15:00:00+00:00",
+                                           "calls": [call(caller_id="19005550100")], "duration": 40,
+                                           "expect": [{"event": "prompt", "name": "blocked"}]})
+    assert board(ev, "answer")[0]["rings"] == 1
+
+
+def test_block_last_after_a_withheld_call_blocks_nobody(callerid_works):
+    """*89 after a withheld call: reorder tone and 'nothing to block'; the earlier caller still gets through."""
+    ev = emulate("day-night.yaml", {
+        "start": "2026-11-23 10:00:00-05:00",
+        "extensions": {"101": {"dial": {"at": 40.0, "digits": "*89"}}},
+        "calls": [call(caller_id="6175550199", hangup={"after": 3}),
+                  call(at=20.0, caller_id="withheld", hangup={"after": 3}),
+                  call(at=55.0, caller_id="6175550199", hangup={"after": 6})],
+        "duration": 75,
+        "expect": [{"event": "feature_code", "code": "*89", "ok": False, "why": "nothing_to_block"}]})
+    assert not board(ev, "ivr", what="blocked")
+    assert not board(ev, "feature_code", ok=True)
+    assert len(board(ev, "menu")) >= 3   # all three calls reached the menu

@@ -131,3 +131,12 @@ def test_the_proposed_snippet_is_valid_office_configuration(tmp_path):
     cfg = compile_config(str(p))
     assert cfg["lines"][0]["hangup"] == {"methods": ["cpc", "busy_tone", "silence", "max_length"],
                                          "cpc_min_ms": 150}
+
+
+def test_detect_names_australias_older_dial_tone(tmp_path):
+    p = str(tmp_path / "au.wav")
+    audio.write_wav(p, np.concatenate([silence(0.5), st.tone_seconds("AU", "dial~2", 3).astype(float),
+                                       silence(1)]))
+    rc, out, err = cli("detect", p, "--country", "AU")
+    assert rc == 0, err
+    assert out.startswith(p + ": dial"), out

@@ -97,3 +97,16 @@ def test_the_per_block_path_allocates_nothing():
     x, dialled = outgoing("US", np.concatenate([voice(2), st.tone_seconds("US", "busy", 1).astype(float)]))
     evs, result = progress(x, "US", dialled, heap_lock=True)
     assert result == "answer"
+
+
+@pytest.mark.parametrize("form", ["~1", "~2"])
+def test_australian_dial_tone_and_ringback_in_their_other_forms(form):
+    # 413 + 438 Hz and 400 + 450 Hz (profiles.py tone_forms) are dial tone and ringback too
+    ring_s = sum(st.get_profile("AU")["tones"]["ringback"][1]) * 2 / 1000.0
+    x = np.concatenate([silence(0.3), st.tone_seconds("AU", "dial" + form, 2.5).astype(float),
+                        dtmf("5551234", 70, 70), silence(1.5),
+                        st.tone_seconds("AU", "ringback" + form, ring_s).astype(float), voice(3)])
+    dialled = int(round((0.3 + 2.5 + 7 * 0.14) * 100)) * 10
+    evs, result = progress(x, "AU", dialled)
+    assert [e[0] for e in evs] == ["dial_tone", "ringback", "answer"]
+    assert result == "answer"

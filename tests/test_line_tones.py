@@ -144,3 +144,45 @@ def test_the_per_block_path_allocates_nothing():
     # heap_lock() around each process(); events are only built in pop()
     evs, cur = tones_run(x, "AU", heap_lock=True)
     assert [c["current"] for c in cur][:2] == ["reorder", None]
+
+
+# ---- a tone in the other forms exchanges send it (profiles.py tone_forms; issue 17) --------
+FORMS = [(cc, name) for cc in COUNTRIES for name in st.tone_names(cc, forms=True) if "~" in name]
+
+
+def test_australia_has_its_three_forms_of_dial_tone_and_ringback():
+    # 425 Hz x 25 Hz (AS/CA S002), 413 + 438 Hz (its carrier-less form), 400 + 450 Hz (older)
+    prof = st.get_profile("AU")
+    assert prof["tones"]["dial"][0] == (400, 425, 450)
+    assert prof["tone_forms"]["dial"] == ((413, 438), (400, 450))
+    assert prof["tone_forms"]["ringback"] == ((413, 438), (400, 450))
+    assert ("AU", "dial~1") in FORMS and ("AU", "ringback~2") in FORMS
+
+
+@pytest.mark.parametrize("engine", ["micropython", "cpython"])
+@pytest.mark.parametrize("cc,form", FORMS)
+def test_each_form_is_recognised_under_its_tone_name(cc, form, engine):
+    name = form.split("~")[0]
+    lead = 1.0
+    x = np.concatenate([silence(lead), st.tone_seconds(cc, form, 10).astype(float), silence(2)])
+    evs, cur = tones_run(x, cc, engine)
+    assert [e["tone"] for e in evs] == [name]
+    assert abs(evs[0]["start_ms"] - lead * 1000) <= 60
+
+
+@pytest.mark.parametrize("engine", ["micropython", "cpython"])
+def test_the_forms_do_not_make_tones_of_their_neighbours(engine):
+    # on the other side: 425 Hz steady and unmodulated is no Australian tone; busy (plain
+    # 425 Hz, whose edges spread into 413 / 438 / 400 / 450 Hz) and congestion stay themselves
+    for x, want in ((st.tone_float((425,), 8000 * 6, level_dbm0=-13), []),
+                    (st.tone_seconds("AU", "busy", 6).astype(float), ["busy"]),
+                    (st.tone_seconds("AU", "reorder", 6).astype(float), ["reorder"]),
+                    (st.tone_float((375, 475), 8000 * 6, level_dbm0=-13), [])):
+        evs, _ = tones_run(np.concatenate([silence(0.5), x, silence(1.5)]), "AU", engine)
+        assert [e["tone"] for e in evs] == want
+
+
+def test_randomised_corpus_of_the_forms_at_least_97_percent(tmp_path):
+    items, res, good = run_corpus("AU", 6, np.random.default_rng(417), str(tmp_path), forms=True)
+    assert len(items) == 6 * len(st.tone_names("AU", forms=True))
+    assert good >= 0.97 * len(items)

@@ -20,7 +20,7 @@ class BoardState:
         self.override = None      # a schedule mode forced by hand, or None: follow the schedule
         self.blocked = []         # numbers blocked from the handset (*89), oldest first
         self.dropped = 0          # blocked numbers pushed out by newer ones
-        self.last_caller = None   # the number of the last answered call that had one
+        self.last_caller = None   # the number of the last answered call; None when it had none
         self.disa_fails = 0       # wrong DISA PINs in a row, across calls and lines
         self.disa_lock_until = -1  # board ms until which DISA refuses every PIN
 
@@ -30,7 +30,8 @@ class BoardState:
         self.override = mode
 
     def block_last_caller(self):
-        """Add the last caller's number to the block list. Returns the number or None."""
+        """Add the last caller's number to the block list. Returns the number, or None
+        when the last call had none (withheld, unavailable): nothing is blocked."""
         num = self.last_caller
         lst = self.blocked
         if num and num not in lst:

@@ -9,6 +9,7 @@
 #   first key -> dial tone stops; keys collected                     (DIGITS)
 #   the digits match a code -> apply it, confirmation tone           (DONE)
 #   no match possible, or DIGIT_TIMEOUT_MS without a key -> reorder (DONE)
+#   block-last after a call without a number (nothing to block) -> reorder (DONE)
 #   extension hung up, or a call rings that line -> the pair is split again
 # A call ringing in always wins: the session ends at once and the line is free.
 from rrfw.compat import const
@@ -123,6 +124,10 @@ class ExtDial:
         ext = self._ext_of(self.port)
         if result is None:
             self.emit("feature_code", ext=ext, code=self.digits, ok=False)
+            self.tone = self.err
+        elif result[0] == "block_last" and result[1] is None:
+            # the last call had no number (withheld, unavailable, none sent): nothing to block
+            self.emit("feature_code", ext=ext, code=code, ok=False, what="block_last", why="nothing_to_block")
             self.tone = self.err
         else:
             self.emit("feature_code", ext=ext, code=code, ok=True, what=result[0], value=result[1])

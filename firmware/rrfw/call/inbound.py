@@ -1,8 +1,10 @@
 # The inbound call on one line (linecall.py owns the line and its release):
 #
 #   IDLE ──ring burst validated──▶ RINGING ──Nth ring / caller ID read──▶ answer
-#     (caller ID before the first ring        │ the rings stop first: record "missed", IDLE
-#      counts only if recent)                 ▼
+#     (caller ID before the first ring        │ (when a caller rule needs the number: not
+#      counts only if recent)                 │  before caller ID is read or can no longer come)
+#                                             │ the rings stop first: record "missed", IDLE
+#                                             ▼
 #                      ┌──────────────────▶  IVR  (the menus: ivr.py; its own deadlines)
 #                      │ route failed:        │ route            │ ("hangup", reason): release
 #                      │ the IVR's fallback   ▼                  │ ("disa", max): disa.py
@@ -18,6 +20,7 @@
 # detector runs first.
 from rrfw.compat import const
 
+from rrfw.call import ivr
 from rrfw.call import record
 from rrfw.call import router
 
@@ -38,6 +41,16 @@ class Inbound:
         self.ring_t = 0          # board ms the call started ringing (the record's ring_ms)
         self.cid_seen = False    # caller ID was read for the call ringing now
         self.bye_reason = None   # the release reason once the goodbye in BYE has played
+        # A caller rule needs the number: answer only once caller ID is read, or
+        # once the ring by which the country's exchanges have sent it (cid_rings)
+        # has come without it. 0: answer when the line's settings say.
+        self.cid_rings = 0
+        if lc.cid is not None and ivr.needs_number(lc.cfg):
+            try:
+                from rrfw.line import profiles
+                self.cid_rings = profiles.cid_rings(lc.country)
+            except (ImportError, KeyError):
+                self.cid_rings = 2
 
     # --- IDLE and RINGING: on-hook ------------------------------------------------
     def step_idle(self, t):
@@ -59,8 +72,9 @@ class Inbound:
             lc.emit("ring", n=ev.get("n", lc.ringdet.rings))
             ev = lc.ringdet.pop()
         if lc.state == RINGING:
-            if lc.ringdet.rings >= lc.answer_ring or (
-                    lc.answer_on_cid and lc.caller["number"] is not None):
+            rings = lc.ringdet.rings
+            due = rings >= lc.answer_ring or (lc.answer_on_cid and lc.caller["number"] is not None)
+            if due and (self.cid_seen or rings >= self.cid_rings):
                 self._answer(t)
             elif lc.ringdet.ended:
                 self._missed(t)

@@ -108,6 +108,14 @@ def _num_match(pattern, number):
     return number == pattern
 
 
+
+def needs_number(cfg):
+    """True when the config's caller rules look at the caller's number or its
+    reason: any 'callers' section (its block and priority lists, the board's
+    block list, withheld / unavailable: _caller_rule). The line must not answer
+    before caller ID can have arrived (inbound.py; `ringroute validate` warns)."""
+    return bool(cfg.get("callers"))
+
 class Ivr:
     def __init__(self, cfg, player, emit, clock=None, board=None):
         self.cfg = cfg
@@ -166,8 +174,9 @@ class Ivr:
         self.priority = 0
         self.caller = caller or {}
         number = self.caller.get("number")
-        if number:
-            self.board.last_caller = number
+        # None after a call without a number: block-last then has nothing to block
+        # (the caller before it is someone else)
+        self.board.last_caller = number or None
         self.start_menu, self.mode = self._pick_start()
         if self.mode is not None:
             self.emit("schedule", mode=self.mode, menu=self.start_menu)

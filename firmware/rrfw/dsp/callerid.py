@@ -6,8 +6,9 @@
 #  - ETSI V.23 FSK (mark 1300 Hz, space 2100 Hz, 1200 bit/s), call set-up
 #    messages (type 0x80, and the SDMF form some networks use), ETSI EN 300
 #    659-1/-2 (timing, levels), EN 300 659-3 (parameters), BT SIN 227/242;
-#  - DTMF-based CLIP (EN 300 659-1 DTMF annex as deployed: A<number>C,
-#    B00C/B10C, D1#/D2#/D3#, D<number>C).
+#  - DTMF-based CLIP (EN 300 659-1 DTMF annex and its national forms, listed
+#    at _CLIP_ABSENT: A<number>C, A<number>#, D<number>C, <number># without a start
+#    code, B00C/B10C and the other absence codes).
 #
 # How: a cheap energy gate per block (sum |x|) keeps the cost near zero while
 # the line is quiet. While it is open:
@@ -136,6 +137,28 @@ _DTMF_MIN_E = const(1500)     # tone energy units: about a -42 dBm0 tone over 20
 _DTMF_ON = const(2)           # windows (10 ms apart, 20 ms long) that must agree: 30 ms of tone
 _CLIP_TIMEOUT = const(400)    # ms without a digit that abandons a DTMF CLIP string
 _CLIP_MAX = const(40)         # digits kept
+_CLIP_BARE_MIN = const(6)     # digits of a number sent without a start code (Danish / Dutch
+                              # national numbers are 8..10 digits); fewer are keys, not a CLIP
+# The DTMF CLIP forms networks send (EN 300 659-1 Annex B and its national variants;
+# sources: spandsp 0.0.6 adsi.h's survey of the variants, Telia's CLIP description
+# (LTH EIT course notes), the TeleDanmark CLIP spec (as reproduced on tucops.com),
+# the Teltone TLE-A line-simulator manual's national defaults):
+#   A<number>[D<redirecting>][B<info>]C  ETSI: Belgium, Brazil, Denmark, Finland, Iceland,
+#                                        India, Netherlands, Saudi Arabia, Sweden, Uruguay
+#   B<info>C                             no number; info 10 = presentation restricted
+#                                        (withheld), 00 = not available; any other
+#                                        info code without a number: not available
+#   A<number>#                           TeleDanmark
+#   D1# / D2# / D3#                      TeleDanmark: restricted (withheld) / international /
+#                                        technical reasons (both "unavailable")
+#   D<number>C                           Taiwan, Kuwait
+#   <number># or <number>C               no start code: Denmark, Netherlands
+#   an all-zero number (D0000000000C)    Netherlands: caller unknown -> "unavailable"
+# _CLIP_ABSENT: the absence codes, (lead, body, terminator or 0 for either) -> reason.
+_CLIP_ABSENT = (("D", "1", 0x23, "withheld"), ("D", "2", 0x23, "unavailable"),
+                ("D", "3", 0x23, "unavailable"), ("B", "10", 0, "withheld"),
+                ("B", "00", 0, "unavailable"))
+_CLIP_BARE = const(0x2D)      # lead byte kept for a string that came without a start code
 
 # ---------------------------------------------------------------------------
 # A 256-entry cosine table, 128 + round(127 cos), so it fits a bytearray.
@@ -669,7 +692,7 @@ class CallerIdDecoder:
     #   * = digit reported (2 agreeing windows: >= 30 ms of tone; its start_ms is
     #   the first window's start). The same digit counts again only after 2
     #   windows without it (a 20 ms gap seen whole; CLIP pauses are >= 50 ms).
-    #   A CLIP string starts with A, B or D, ends with C or #, and is dropped
+    #   A CLIP string starts with A, B, D or a digit (no start code), ends with C or #, and is dropped
     #   after _CLIP_TIMEOUT ms without a digit. tests/test_callerid_decode.py
     #   has these rows as cases.
     def _dtmf(self, block, t_ms):
@@ -737,8 +760,14 @@ class CallerIdDecoder:
             if ch == 0x41 or ch == 0x42 or ch == 0x44:   # A, B, D start a CLIP string
                 self._clip[0] = ch
                 self._clip_n = 1
-                self._clip_ms = start
-                self._clip_last = end
+            elif 0x30 <= ch <= 0x39:                      # a digit: a number without a start code
+                self._clip[0] = _CLIP_BARE
+                self._clip[1] = ch
+                self._clip_n = 2
+            else:
+                return
+            self._clip_ms = start
+            self._clip_last = end
             return
         if end - self._clip_last > _CLIP_TIMEOUT + 30:
             self._clip_n = 0
@@ -754,20 +783,29 @@ class CallerIdDecoder:
             self._clip_n = n + 1
 
     def _clip_message(self, n, term, end):
-        s = bytes(self._clip[:n]).decode()
-        number = None
-        reason = None
+        # Runs once per message, not per block: the strings it makes are allowed. A
+        # string without a start code may be stray keys: it is checked first, in place.
+        clip = self._clip
+        if clip[0] == _CLIP_BARE:
+            if n - 1 < _CLIP_BARE_MIN:
+                return
+            for i in range(1, n):
+                if clip[i] < 0x30 or clip[i] > 0x39:
+                    return
+        s = bytes(clip[:n]).decode()
         lead = s[0]
         body = s[1:]
-        if lead == "D" and term == 0x23 and len(body) == 1:   # ...#
-            # D1# private, D2# international (number not passed), D3# not available
-            if body == "1":
-                reason = "withheld"
-            elif body in "23":
-                reason = "unavailable"
-            else:
-                return
-        elif lead == "D" and term == 0x43 and len(body) > 2 and body.isdigit():   # ...C
+        number = None
+        reason = None
+        for a_lead, a_body, a_term, why in _CLIP_ABSENT:
+            if lead == a_lead and body == a_body and (a_term == 0 or a_term == term):
+                reason = why
+                break
+        if reason is not None:
+            body = ""                # an absence code: no number
+        elif lead == chr(_CLIP_BARE):
+            number = body            # checked above: digits only, long enough
+        elif lead == "D" and term == 0x43 and len(body) > 2 and body.isdigit():
             number = body   # Taiwan / Kuwait variant: D<number>C
         else:
             # A<number>[D<redirecting>][B<info>] with C or # at the end
@@ -787,12 +825,12 @@ class CallerIdDecoder:
             if number is not None and not number.isdigit():
                 return
             if number is None:
-                if info == "10":
-                    reason = "withheld"     # presentation restricted
-                elif info == "00":
-                    reason = "unavailable"  # number not available
-                else:
+                if info is None or not info.isdigit():
                     return
+                reason = "withheld" if info == "10" else "unavailable"
+        if number is not None and number.strip("0") == "":
+            number = None            # all zeros: the caller is unknown (Netherlands)
+            reason = "unavailable"
         self._emit({"event": "callerid", "standard": "dtmf", "number": number, "name": None,
                     "datetime": None, "reason": reason, "name_reason": None,
                     "start_ms": self._clip_ms, "end_ms": end})

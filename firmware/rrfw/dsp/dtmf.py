@@ -165,6 +165,11 @@ _STEADY_Q8 = const(192)     # a hit is "steady" when each of the 3 blocks behind
 _HOLD_Q8 = const(154)       # a block that fails a check while the key's stronger tone keeps
                             # >= 60 % of its amplitude does not count as a miss (speech over a key
                             # must not split it in two); a pause or drop-out takes the tone away
+_GAP_BLOCKS = const(2)      # blocks in a row where the key's stronger tone keeps < 20 % of its
+                            # steady amplitude: a pause, even if the windows that straddle it
+                            # still pass. A 40 ms pause (the minimum to accept, GR-506, Q.24)
+                            # empties at least 3 whole blocks, a 10 ms drop-out (to bridge)
+                            # at most 1: 2 is between them
 _HOLD_MAX = const(10)       # ... for at most 100 ms without a hit
 _ONSET_HI_Q8 = const(179)  # a pair whose one tone already had >= 70 % of its amplitude in the
 _ONSET_LO_Q8 = const(128)  # block before the pair began, while the other had < 50 %, did not
@@ -563,6 +568,7 @@ class DtmfReceiver:
         self._ref_k = 0
         self._ref_amp = 0
         self._misses = 0
+        self._gap = 0          # blocks in a row without the key's tone (see _GAP_BLOCKS)
         self._start = 0        # candidate's start, 0.1 ms units from block 0
         self._tx_live = 0      # blocks of tx analysis still worth running
 
@@ -655,6 +661,13 @@ class DtmfReceiver:
         self._ref_amp = m
         return 1
 
+    def _quiet(self, b):
+        # 1 when the candidate's stronger tone has < 20 % of its steady amplitude in block b
+        if self._steady_hits == 0:
+            return 0
+        v = self._st[_RING + (b & 7) * 8 + self._ref_k]
+        return 1 if v * 256 < self._ref_amp * _EDGE_Q8 else 0
+
     def _sounding(self, b):
         # 1 when the candidate's stronger tone still has >= 60 % of its steady amplitude
         if self._steady_hits == 0:
@@ -664,12 +677,29 @@ class DtmfReceiver:
 
     def _track(self, d, b):
         if self._cand >= 0:
+            if self._quiet(b):
+                # The key's tone is gone from this block: count it. The first quiet
+                # block's hit still counts (its window holds the key's last block);
+                # later ones do not (a window holding the last millisecond or two of
+                # the key can pass every check, and would bridge the pause).
+                if self._gap < _GAP_BLOCKS:
+                    self._gap += 1
+                if self._gap > 1 and d == self._cand:
+                    d = -1
+            elif self._gap < _GAP_BLOCKS:
+                self._gap = 0
+            elif d == self._cand:
+                # A real pause lay between this hit and the last: the same key again.
+                self._close(b)
+                self._open(d, b)
+                return
             if d == self._cand:
                 self._hit(d, b)
                 return
-            if self._held < _HOLD_MAX and self._sounding(b):
+            if self._gap < _GAP_BLOCKS and self._held < _HOLD_MAX and self._sounding(b):
                 # The key's tone is still there, but this block failed a check
                 # (speech or noise over it): hold the digit instead of ending it.
+                # (Not after a pause: the tone that is back is the next key's.)
                 self._held += 1
                 self._on = b
                 return
@@ -716,6 +746,7 @@ class DtmfReceiver:
 
     def _open(self, d, b):
         self._cand = d
+        self._gap = 0
         self._steady_hits = 0
         self._clean_hits = 0
         self._precise_hits = 0

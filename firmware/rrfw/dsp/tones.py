@@ -68,6 +68,7 @@ _QLEN = const(4)          # pending events kept; more are counted in `dropped`
 # tolerances above in the 8 profiles, but order the verdict anyway).
 _ORDER = ("busy", "reorder", "sit", "ringback", "dial")
 _SIT_STEP = const(25)     # Hz between the probes of a SIT band (one 40 ms DFT bin)
+_BIN_HZ = const(25)       # Hz: one bin of the 40 ms window (8000 / 320)
 _NEED_MAX = const(8)      # completed runs: cap on the chain a tone may need to be unique
 
 
@@ -309,6 +310,20 @@ class ToneDetector:
         order = [n for n in _ORDER if n in tdefs] + sorted(n for n in tdefs if n not in _ORDER)
         if names is not None:
             order = [n for n in order if n in names]
+        # a tone sent in other forms too (profiles.py tone_forms: Australia's dial tone as
+        # 425 x 25, 413 + 438 or 400 + 450 Hz) is one more tone per form, "name~i",
+        # reported under its own name
+        forms = prof.get("tone_forms")
+        if forms:
+            tdefs = dict(tdefs)
+            full = []
+            for n in order:
+                full.append(n)
+                for i, fs in enumerate(forms.get(n, ())):
+                    alt = "%s~%d" % (n, i + 1)
+                    tdefs[alt] = (tuple(fs),) + tuple(tdefs[n][1:])
+                    full.append(alt)
+            order = full
         # distinct frequency sets = signals; the union of their frequencies = probes.
         # An AM tone (f-m, f, f+m: Australia's 425 Hz x 25 Hz) is probed at its carrier
         # only; its envelope (block energies swinging with the 25 Hz modulation) tells it
@@ -322,6 +337,28 @@ class ToneDetector:
             for g in _seq_groups(tdefs[n][0]) if _is_seq(tdefs[n][0]) else (_groups(tdefs[n][0]),):
                 if g not in sigs:
                     sigs.append(g)
+        # A form of a tone (name~i) is either the same signal as the tone itself, when all
+        # its frequencies lie within one 40 ms bin (25 Hz) of an AM tone's carrier: 413 +
+        # 438 Hz is 425 Hz x 25 without its carrier, and its energy falls in the carrier's
+        # main lobe (its frames count as the carrier's: alias); or a signal of its own (400 +
+        # 450 Hz: the bins beside 425), which then needs _W frames to start a run: a window
+        # only partly filled by a tone, at its start and end, spreads it into the
+        # neighbouring bins for up to _W - 1 frames.
+        alias = bytearray(range(len(sigs)))
+        deb = bytearray([_DEB] * len(sigs))
+        self._aliased = []
+        for n in tdefs:
+            if "~" not in n or n not in order:
+                continue
+            base = tdefs[n.split("~")[0]][0]
+            j = sigs.index(_groups(tdefs[n][0]))
+            if _is_am(base) and all(abs(f - base[1]) < _BIN_HZ for f in tdefs[n][0]):
+                alias[j] = sigs.index(_groups(base))
+                self._aliased.append(n)
+            else:
+                deb[j] = _W
+        self._alias = alias
+        self._deb = deb
         probes = []
         for g in sigs:
             for grp in g:
@@ -355,6 +392,8 @@ class ToneDetector:
         self._tones = []
         for n in order:
             fs, cad = tdefs[n][0], tdefs[n][1]
+            if n in self._aliased:
+                continue   # its frames are the base tone's signal: the base tone's matcher
             if _is_seq(fs):
                 # SIT-like: on-elements of the listed sets in turn, then off-elements
                 sg = _seq_groups(fs)
@@ -376,7 +415,7 @@ class ToneDetector:
                 if _fset(tdefs[m][0]) == _fset(fs) and len(tdefs[m]) > 3:
                     levels = tdefs[n][3] if len(tdefs[n]) > 3 else (0,)
             esig = [sig if (i & 1) == 0 else -1 for i in range(len(cad))] or [sig]
-            tn = _Tone(n, esig, tuple(cad), cont, levels)
+            tn = _Tone(n.split("~")[0], esig, tuple(cad), cont, levels)
             if _is_am(fs):
                 tn.am_req = 1
             elif len(fs) == 1 and fs[0] in carriers:
@@ -475,6 +514,8 @@ class ToneDetector:
             if ok and s >= _PURITY40 * e9 and s > best_s:
                 best = j
                 best_s = s
+        if best >= 0:
+            best = self._alias[best]
         j = self._run_sig
         if best < 0 and j >= 0 and self._run_ref > 0:
             # a running on-run survives speech over the tone (an agent still talking when
@@ -507,7 +548,7 @@ class ToneDetector:
                 self._cand = sig
                 self._cand_n = 1
                 self._cand_t = t
-            if self._cand_n >= _DEB:
+            if self._cand_n >= (self._deb[self._cand] if self._cand >= 0 else _DEB):
                 d = self._cand_t - self._run_t
                 ratio = 2
                 rsig = self._run_sig

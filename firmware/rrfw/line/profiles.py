@@ -14,6 +14,8 @@
 #                    frequencies are a tuple of sets (SIT) plays them in turn, one per
 #                    on-time, then the remaining times are off.
 #                    A tone with 3 frequencies f-m, f, f+m is f amplitude-modulated by m.
+#   tone_forms       (optional) name -> other frequency sets the same tone is sent with
+#                    (same cadence and level): the detector knows each by the tone's name.
 #   callerid         "bell202" | "v23" | "dtmf"; cid_when: "before_ring" (after a line reversal /
 #                    alert, ETSI EN 300 659-1 6.1) or "after_first_ring" (between 1st and 2nd ring)
 #   hangup           methods the exchanges of that country usually use, most reliable first
@@ -197,9 +199,16 @@ def _nl():
 
 # Australia (Telstra, ACIF/Communications Alliance S002 and E.180 Suppl. 2 Australia).
 # Dial and ringback: 425 Hz amplitude-modulated 90-99 % by 25 Hz (AS/CA S002:2010
-# 5.3.4.1 "Ring Tone A", 425 +-10 Hz); busy 425 Hz 0.375/0.375 s (S002 5.3.4.1 c);
-# congestion 425 Hz 0.375/0.375 s with every other burst 10 dB lower (E.180 Suppl. 2
-# Australia): the same timing as busy, told apart by that level step only.
+# 5.3.4.1 "Ring Tone A", 425 +-10 Hz), heard as 400 + 425 + 450 Hz; busy 425 Hz
+# 0.375/0.375 s (S002 5.3.4.1 c); congestion 425 Hz 0.375/0.375 s with every other
+# burst 10 dB lower (E.180 Suppl. 2 Australia): the same timing as busy, told apart by
+# that level step only.
+# The same dial tone and ringback also come in two other forms (tone_forms): 413 + 438 Hz,
+# the 425 Hz x 25 Hz envelope without its carrier (the form PBXs and gateways generate:
+# Asterisk indications.conf and Zaptel zonedata "au", dial 413+438, ring 413+438 at
+# 0.4/0.2/0.4/2.0); and 400 + 450 Hz from older exchanges (ACIF S002's predecessor
+# practice as the issue tracker summarises it; not checked against a Telstra document:
+# unverified).
 # Ring 25 Hz, double ring 0.4/0.2/0.4/2.0 s. Caller ID: V.23 FSK between the 1st and
 # 2nd ring (Telstra, ETSI-based message format; timing unverified). Hang-up: busy
 # tone, reversal.
@@ -217,6 +226,7 @@ def _au():
             # (ITU-T Q.35 / E.180)
             "sit": (((950,), (1400,), (1800,)), (330, 330, 330, 1000), -20),
         },
+        "tone_forms": {"dial": ((413, 438), (400, 450)), "ringback": ((413, 438), (400, 450))},
         "callerid": "v23", "cid_when": "after_first_ring",
         "hangup": ("busy_tone", "reversal", "cpc", "silence", "max_length"),
         "cpc_ms": 300,
@@ -258,3 +268,15 @@ def get(code):
 
 def codes():
     return sorted(PROFILES)
+
+
+# Rings by which a line's caller ID has come if it comes at all: sent before the
+# first ring (EN 300 659-1 6.1, BT SIN 227) it ends before that ring; sent between
+# the 1st and 2nd ring (GR-30-CORE: ends >= 200 ms before the 2nd ring; EN 300 659-1 6.2)
+# it has ended when the 2nd ring is validated.
+CID_RINGS = {"before_ring": 1, "after_first_ring": 2}
+
+
+def cid_rings(code):
+    """Rings after which a line of this country can no longer bring caller ID."""
+    return CID_RINGS.get(get(code).get("cid_when"), 2)

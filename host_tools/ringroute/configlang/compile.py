@@ -117,6 +117,7 @@ def check_config(path, text=None):
         cfg["callers"] = sections.parse_callers(ctx, node("callers"))
     if "feature_codes" in top:
         cfg["feature_codes"] = sections.parse_features(ctx, node("feature_codes"))
+    sections.check_answer_before_callerid(ctx, cfg)
     cfg["disa"] = disa
     if "records" in top:
         cfg["records"] = sections.parse_records(ctx, node("records"))

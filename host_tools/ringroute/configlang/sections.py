@@ -57,7 +57,32 @@ def parse_lines(ctx, node):
             if h:
                 d["hangup"] = h
         out.append(d)
+        ctx.line_nodes.append(m["answer_on_ring"][1] if "answer_on_ring" in m else ln)
     return out
+
+
+CID_WHEN = {"before_ring": "before the 1st ring", "after_first_ring": "between the 1st and 2nd ring"}
+
+
+def check_answer_before_callerid(ctx, cfg):
+    """Warn for a line that would answer before caller ID can arrive while a caller
+    rule needs the number (the board then waits for it: rrfw/call/inbound.py)."""
+    from rrfw.call.ivr import needs_number
+    from rrfw.line import profiles
+    if not needs_number(cfg):
+        return
+    for i, (d, n) in enumerate(zip(cfg["lines"], ctx.line_nodes)):
+        try:
+            need = profiles.cid_rings(d["country"])
+            when = CID_WHEN.get(profiles.get(d["country"]).get("cid_when"), "after the 1st ring")
+        except KeyError:
+            continue      # an unknown country: already an error
+        if d["answer_on_ring"] < need:
+            ctx.probs.warn(n, "line %d answers on ring %d, but %s exchanges send caller ID %s and the "
+                              "'callers' rules need the number: the board waits for caller ID and answers "
+                              "on ring %d at the latest (set answer_on_ring: %d, with answer_on_callerid: "
+                              "true to answer as soon as it is read)" % (
+                                  i + 1, d["answer_on_ring"], d["country"], when, need, need))
 
 
 def parse_hangup(ctx, node, where):

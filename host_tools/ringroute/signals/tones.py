@@ -31,8 +31,24 @@ def get_profile(profile):
     return load_profiles().get(profile)
 
 
-def tone_names(profile):
-    return sorted(get_profile(profile)["tones"])
+def tone_names(profile, forms=False):
+    """The profile's tone names; forms=True adds each other form a tone is sent in
+    (profiles.py tone_forms) as "name~i", which tone_samples plays."""
+    prof = get_profile(profile)
+    names = sorted(prof["tones"])
+    if forms:
+        for n in sorted(prof.get("tone_forms") or {}):
+            names += ["%s~%d" % (n, i + 1) for i in range(len(prof["tone_forms"][n]))]
+    return names
+
+
+def tone_def(prof, name):
+    """The tone tuple for `name`; "dial~1" is dial's first other form (same cadence, level)."""
+    base, _, i = name.partition("~")
+    tdef = prof["tones"][base]
+    if i:
+        tdef = (tuple(prof["tone_forms"][base][int(i) - 1]),) + tuple(tdef[1:])
+    return tdef
 
 
 def gate(cadence_ms, n, start_sample=0, steps_db=None):
@@ -81,10 +97,10 @@ def tone_samples(profile, name, n, start_sample=0, level_dbm0=None, freq_scale=1
     """
     prof = get_profile(profile)
     try:
-        tdef = prof["tones"][name]
+        tdef = tone_def(prof, name)
         freqs, cadence, level = tdef[0], tdef[1], tdef[2]
         steps = tdef[3] if len(tdef) > 3 else None
-    except KeyError:
+    except (KeyError, IndexError, ValueError):
         raise KeyError("profile %s has no tone %r (it has: %s)"
                        % (prof.get("name"), name, " ".join(sorted(prof["tones"]))))
     if level_dbm0 is None:
