@@ -9,6 +9,7 @@ import json
 import os
 
 from rrfw.console import auth as auth_mod
+from rrfw.store import pins
 from rrfw.store import cfgstore
 from rrfw.store import atomic as store
 from rrfw.compat import const
@@ -64,6 +65,10 @@ def _free_bytes():
 
 
 def hello(con, a):
+    # hello opens a conversation: the port has one client at a time, so a
+    # session (and a monitor) left by the last one ends here (issue 16)
+    con.get_auth().logout()
+    con.monitor_stop()
     return {"proto": PROTO, "fw": _fw_version(), "board": _board_name(con.hal),
             "max_line": MAX_LINE, "chunk": CHUNK, "pin_set": con.get_auth().has_pin(),
             "session": con.get_auth().authorised(con.clock.ms), "seq": con.events.seq}
@@ -73,6 +78,8 @@ def status(con, a):
     app = con.app
     hal = con.hal
     now = con.clock.ms
+    # without a session: nothing personal (staff names, who talks on which line)
+    private = con.get_auth().authorised(now)
     lines = []
     ringing = 0
     talking = {}
@@ -99,9 +106,11 @@ def status(con, a):
         else:
             st = "no_port"
         name = e.get("name")
-        exts.append({"ext": ext, "name": name[:_NAME_MAX] if type(name) is str else None,
+        if not private and st in ("talking", "ringing", "offhook"):
+            st = "busy"
+        exts.append({"ext": ext, "name": name[:_NAME_MAX] if type(name) is str and private else None,
                      "port": port, "state": st,
-                     "line": talking.get(port)})
+                     "line": talking.get(port) if private else None})
     gc.collect()
     prompts = _prompt_names()
     return {"fw": _fw_version(), "proto": PROTO, "board": _board_name(hal), "uptime_ms": con.uptime_ms(),
@@ -129,10 +138,11 @@ def logout(con, a):
 
 
 def pin_set(con, a):
-    err, left = con.get_auth().set_pin(a.get("new"), a.get("old"), con.clock.ms)
+    avoid = pins.office_numbers(con.app.cfg)
+    err, left = con.get_auth().set_pin(a.get("new"), a.get("old"), con.clock.ms, avoid)
     if err:
         if err == auth_mod.E_FORM:
-            raise CmdError(err, auth_mod.pin_problem(a.get("new")))
+            raise CmdError(err, auth_mod.pin_problem(a.get("new"), avoid))
         _auth_error(err, left)
     return {"session_ms": auth_mod.SESSION_MS}
 
