@@ -443,6 +443,8 @@ class Ivr:
         entry = self.buf if c == "#" else self.buf + c
         if c == "#" or len(entry) >= n:
             self.buf = ""
+            if self._disa_now_locked(t_ms):
+                return
             if pin:
                 self._pin_result(t_ms, pins.same(entry.encode(), pin.encode()))
                 return
@@ -457,7 +459,8 @@ class Ivr:
         if self.kdf.run(pins.SLICE_ROUNDS):
             ok = pins.matches(self.cfg["disa"]["pin_hash"], self.kdf)
             self.kdf = None
-            self._pin_result(t_ms, ok)
+            if not self._disa_now_locked(t_ms):
+                self._pin_result(t_ms, ok)
 
     def _pin_result(self, t_ms, ok):
         if ok:
@@ -468,7 +471,20 @@ class Ivr:
         else:
             self._pin_fail(t_ms)
 
+    def _disa_now_locked(self, t_ms):
+        # another line's caller set off the lock-out while this one was keying:
+        # no guess is checked, none counted, during a lock-out
+        if not self.board.disa_locked(t_ms):
+            return False
+        self.emit("ivr", what="disa_locked")
+        self.pin_mode = False
+        self.kdf = None
+        self._finish("hangup", "disa_locked")
+        return True
+
     def _pin_fail(self, t_ms):
+        if self._disa_now_locked(t_ms):
+            return
         d = self.cfg["disa"]
         attempts = d.get("max_attempts", _MAX_TRIES)
         if type(attempts) is not int or attempts < 1 or attempts > _DISA_MAX_TRIES:
