@@ -114,6 +114,7 @@ def check_config(path, text=None):
     if "feature_codes" in top:
         cfg["feature_codes"] = sections.parse_features(ctx, node("feature_codes"))
     cfg["disa"] = disa
+    sections.check_disa_pin(ctx, cfg)
     if "records" in top:
         cfg["records"] = sections.parse_records(ctx, node("records"))
     if "outbound" in top:
