@@ -4,15 +4,19 @@
 #   d = SHA256(salt + pin); then rounds - 1 times d = SHA256(d + salt)
 # (the admin PIN's format since issue 6, so old auth.json files still read).
 # The rounds are the cost of every guess at a copied file, for the board at
-# login and for an attacker offline. Measured on the unix port (this
-# machine, `micropython tests/kdf_cost.py`): 0.6-0.9 us a round; the ESP32's
-# interpreter is about 30-50x slower (MicroPython's own benchmarks; not
-# measured on the board here), so 16384 rounds are 0.4-0.7 s there: under
-# the one second a login may take. Offline on CPython the same rounds take
-# about 7 ms a guess, so a 6-digit PIN (10^6) holds about 2 hours of one
-# core instead of the 95 s of 256 rounds: longer PINs are the real defence
-# (docs/security.md). The DISA PIN is checked during a call, spread over
-# 10 ms blocks (Kdf.run), so it has fewer rounds and a short wait.
+# login and for an attacker offline. Measured on the unix port here
+# (`MICROPYPATH=firmware micropython bench/kdf_cost.py`): 0.5-0.9 us a round;
+# the ESP32's interpreter is about 30-50x slower (an estimate: not measured
+# on a board here), so the 16384 admin rounds take 0.45-0.76 s there, under
+# the second a login may take (it blocks the block loop that long, once per
+# login). Offline, CPython does a round in 0.27 us (`python3
+# bench/kdf_cost.py`): 4.4 ms a guess, so a 6-digit PIN (10^6 guesses) holds
+# about 75 minutes of one core instead of about a minute at 256 rounds. That
+# is a delay, not a wall (a GPU is far faster): longer PINs and keeping the
+# flash out of reach are the real defence (docs/security.md).
+# The DISA PIN is checked during a call, spread over 10 ms blocks (Kdf.run,
+# SLICE_ROUNDS a block: 1-3 ms of the ESP32's block at the same scaling),
+# so it has 4x fewer rounds and the caller waits 0.64 s.
 #
 # Trivial PINs are refused everywhere (the console's admin PIN, the DISA PIN
 # on the host and on the board): few distinct characters, runs (123456,
@@ -26,7 +30,7 @@ from rrfw.compat import const
 
 ADMIN_ROUNDS = const(16384)   # see above: ~0.5 s on the ESP32 at login
 DISA_ROUNDS = const(4096)     # 4x fewer: a caller waits while it runs in slices
-SLICE_ROUNDS = const(64)      # rounds per 10 ms block when spread (~2 ms on the ESP32 at 30 us a round)
+SLICE_ROUNDS = const(64)      # rounds per 10 ms block when spread (1-3 ms of the ESP32's 10 ms)
 _SALT_BYTES = const(16)       # bytes of os.urandom per PIN
 _MIN_DISTINCT = const(3)      # characters: 112211, 121212 have two
 
