@@ -123,6 +123,8 @@ class BoardState:
                 self.disa_lock_until = None
 
     def load(self):
+        if self.path is None:
+            return   # a board state kept in RAM only (tests)
         text = atomic.read_text(self.path)
         if text:
             try:
@@ -131,4 +133,6 @@ class BoardState:
                 pass   # a damaged file: start from the schedule
 
     def save(self):
+        if self.path is None:
+            return
         atomic.write_atomic(self.path, json.dumps(self.saved()))

@@ -23,7 +23,6 @@ import json
 
 from rrfw.compat import const
 from rrfw.store import atomic as store
-from rrfw.call import numplan
 
 PATH = "callbacks.json"
 MAX_PENDING = const(16)           # requests kept; more are refused (the caller is told)
@@ -79,6 +78,7 @@ class Callbacks:
             return "no_number"          # withheld: nobody to call back
         if on_dnc(number, self.dnc):
             return "do_not_call"
+        from rrfw.call import numplan   # loaded with the first request: boards without call-backs never
         number, why = numplan.check(number, self.country, self.allow)
         if why is not None:
             return "refused_" + why     # never dialled: a spoofed *72..., 1900..., 011...

@@ -38,7 +38,6 @@
 # digit or an action allocates a few small objects (event dicts, strings),
 # at most a few times per second.
 from rrfw.compat import const
-from rrfw.store import pins
 
 try:
     import time as _time
@@ -445,6 +444,7 @@ class Ivr:
             self.buf = ""
             if self._disa_now_locked(t_ms):
                 return
+            from rrfw.store import pins   # only a board whose callers use DISA pays for it
             if pin:
                 self._pin_result(t_ms, pins.same(entry.encode(), pin.encode()))
                 return
@@ -456,6 +456,7 @@ class Ivr:
         self.deadline = t_ms + self.menu.get("inter_ms", _INTER_MS)
 
     def _pin_checking(self, t_ms):
+        from rrfw.store import pins
         if self.kdf.run(pins.SLICE_ROUNDS):
             ok = pins.matches(self.cfg["disa"]["pin_hash"], self.kdf)
             self.kdf = None

@@ -22,7 +22,6 @@ import json
 
 from rrfw.compat import const
 from rrfw.store import atomic as store
-from rrfw.store import pins
 
 PATH = "auth.json"
 
@@ -32,7 +31,7 @@ _MAX_LEN = const(64)         # characters: a passphrase fits (issue 16), the req
 # attacker). A file written with fewer rounds (256 before issue 16) still
 # reads: its own "rounds" say how to check it, and the next good login
 # seals the PIN again with today's rounds.
-_ROUNDS = pins.ADMIN_ROUNDS
+ROUNDS = const(16384)   # = pins.ADMIN_ROUNDS (tests/security_cases.py checks they agree)
 FREE_TRIES = const(3)       # wrong PINs answered without delay (typos)
 _DELAY_MS = const(2000)      # ms; wait after the first delayed failure, doubled after each
 _LOCK_AFTER = const(6)       # wrong PINs in a row that lock the console
@@ -51,9 +50,18 @@ E_FORM = "pin_form"
 E_SET = "pin_set"
 
 
+# pins.py is imported where it is used: the console's code is loaded only
+# while a technician is connected, and pins.py with the first PIN checked.
+def office_numbers(cfg):
+    """The office's numbers (config lines[].number), which a PIN may not be made of."""
+    from rrfw.store import pins
+    return pins.office_numbers(cfg)
+
+
 def pin_problem(pin, avoid=()):
     """None when `pin` is acceptable as an admin PIN, else why not.
     avoid: the office's own numbers (config lines[].number)."""
+    from rrfw.store import pins
     return pins.problem(pin, _MIN_LEN, _MAX_LEN, False, avoid)
 
 
@@ -102,14 +110,15 @@ class Auth:
             return (E_LOCKED if self.fails >= _LOCK_AFTER else E_WAIT), left
         if type(pin) is not str:
             pin = ""
+        from rrfw.store import pins
         salt = binascii.unhexlify(self._rec["salt"])
-        rounds = self._rec.get("rounds", _ROUNDS)
+        rounds = self._rec.get("rounds", ROUNDS)
         good = pins.same(pins.derive(salt, pin, rounds), binascii.unhexlify(self._rec["hash"]))
         if not good:
             self._failed(now)
             left = self._wait_left(now)
             return (E_LOCKED if self.fails >= _LOCK_AFTER else E_BAD), left
-        if rounds < _ROUNDS:
+        if rounds < ROUNDS:
             self._seal(pin)          # an older, cheaper file: sealed again with today's cost
         elif self.fails:
             self.fails = 0
@@ -119,7 +128,8 @@ class Auth:
         return None, 0
 
     def _seal(self, pin):
-        self._rec = pins.seal(pin, _ROUNDS)
+        from rrfw.store import pins
+        self._rec = pins.seal(pin, ROUNDS)
         self._rec["fails"] = 0
         self.fails = 0
         self._save()

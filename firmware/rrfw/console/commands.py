@@ -9,7 +9,6 @@ import json
 import os
 
 from rrfw.console import auth as auth_mod
-from rrfw.store import pins
 from rrfw.store import cfgstore
 from rrfw.store import atomic as store
 from rrfw.compat import const
@@ -138,7 +137,7 @@ def logout(con, a):
 
 
 def pin_set(con, a):
-    avoid = pins.office_numbers(con.app.cfg)
+    avoid = auth_mod.office_numbers(con.app.cfg)
     err, left = con.get_auth().set_pin(a.get("new"), a.get("old"), con.clock.ms, avoid)
     if err:
         if err == auth_mod.E_FORM:

@@ -11,7 +11,6 @@
 # let through: a strong DISA PIN (pins.py), few attempts, a real lock-out, a
 # capped call, and allow lists that are numbers or long prefixes.
 from rrfw.compat import const
-from rrfw.store import pins
 
 _VERSION = const(1)
 _MIN_PIN = const(6)         # digits; issue 5: DISA only with a PIN of 6 or more digits
@@ -75,6 +74,7 @@ def _action(cfg, act, where, depth):
         d = cfg.get("disa") or {}
         pin = d.get("pin")
         plain = _digits(pin, "0123456789") and len(pin) >= _MIN_PIN
+        from rrfw.store import pins   # only configs with DISA load it
         if not d.get("enabled") or not (plain or pins.sealed_ok(d.get("pin_hash"))) \
                 or not _is_int(d.get("max_call_ms")):
             return where + ": outside calls (disa) need disa enabled, a PIN of 6+ digits and max_call_ms"
@@ -318,6 +318,7 @@ def _toll_fraud(cfg):
         return None
     if type(d) is not dict:
         return "disa must be a mapping"
+    from rrfw.store import pins
     pin = d.get("pin")
     if pin is not None:
         why = pins.problem(pin, _MIN_PIN, _PIN_MAX, True, pins.office_numbers(cfg))

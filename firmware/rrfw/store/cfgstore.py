@@ -9,7 +9,15 @@
 import json
 
 from rrfw.store import atomic as store
-from rrfw.store import pins
+
+
+def _seal(cfg):
+    # pins.py only for a config with a plain DISA PIN: no heap for it otherwise
+    d = cfg.get("disa")
+    if type(d) is not dict or type(d.get("pin")) is not str:
+        return False
+    from rrfw.store import pins
+    return pins.seal_disa(cfg)
 
 CURRENT = "config.json"
 PREVIOUS = "config.prev.json"
@@ -37,7 +45,7 @@ def load(check=None):
     for name in (CURRENT, INCOMING, PREVIOUS):
         cfg, err = _parse(store.read_text(name), check)
         if cfg is not None:
-            if pins.seal_disa(cfg):
+            if _seal(cfg):
                 try:
                     store.write_atomic(name, json.dumps(cfg))   # a config put there by hand
                 except OSError:
@@ -55,7 +63,7 @@ def install(text, check=None):
     cfg, err = _parse(text, check)
     if cfg is None:
         return err
-    if pins.seal_disa(cfg):
+    if _seal(cfg):
         text = json.dumps(cfg)
     store.write_atomic(INCOMING, text)
     back, err = _parse(store.read_text(INCOMING), check)
