@@ -112,6 +112,7 @@ def test_fault_during_a_disa_bridge_frees_both_lines(tmp_path, monkeypatch):
     ring_until_answered(a, hal)
     lc = a.lines[0]
     lc.act(hal.block * 10, ("disa", 60000))
+    lc.disa.dial(hal.block * 10, "5550199")   # issue 16: the line is seized only for a checked number
     assert lc.state == linecall.DISA and hal.hook[1] and a.lines[1].state == linecall.BRIDGED
 
     def broken(*args):

@@ -41,6 +41,7 @@ package(
         "store/cfgstore.py",
         "store/cfgcheck.py",
         "store/records.py",
+        "store/pins.py",
         # call: the call logic
         "call/__init__.py",
         "call/states.py",
@@ -52,6 +53,7 @@ package(
         "call/agents.py",
         "call/router.py",
         "call/ivr.py",
+        "call/numplan.py",
         "call/callbacks.py",
         "call/extdial.py",
         "call/inbound.py",

@@ -61,10 +61,14 @@ class Board:
         return self
 
     def __exit__(self, *exc):
+        # however the conversation ends (done, an error, Ctrl-C out of
+        # `ringroute monitor`), the session ends with it: a session left open
+        # is anyone's who opens the port next (issue 16)
         try:
-            if self.session and exc[0] is None:
+            if self.session:
                 self.request("logout", retries=0, timeout=1.0)
-        except SerialError:
+                self.session = False
+        except (SerialError, OSError):
             pass
         self.t.close()
 

@@ -3,8 +3,11 @@
 # (for "block the last caller") and the DISA PIN failure count and lock-out.
 # The app owns one BoardState and hands it to every line's IVR; main.py hands
 # it on to the next app when a new config is switched in, so a soft restart
-# keeps the RAM parts too. The override and the block list are also kept on
-# flash (ivr_state.json, replaced atomically) and survive a power cut.
+# keeps the RAM parts too. The override, the block list and the DISA PIN
+# failures and lock-out are also kept on flash (ivr_state.json, replaced
+# atomically) and survive a power cut: a brute force across reboots counts
+# on, and a DISA locked when the power went is locked again, in full, from
+# its first use after the boot (the board's ms clock starts again at 0).
 import json
 
 from rrfw.compat import const
@@ -22,7 +25,10 @@ class BoardState:
         self.dropped = 0          # blocked numbers pushed out by newer ones
         self.last_caller = None   # the number of the last answered call; None when it had none
         self.disa_fails = 0       # wrong DISA PINs in a row, across calls and lines
-        self.disa_lock_until = -1  # board ms until which DISA refuses every PIN
+        # board ms until which DISA refuses every PIN; None: locked before the
+        # reboot, locked again for disa_lock_ms from the first check
+        self.disa_lock_until = -1
+        self.disa_lock_ms = 0     # the lock-out's length while one is on (kept on flash)
 
     # --- the override and the block list -----------------------------------------
     def set_override(self, mode):
@@ -62,24 +68,42 @@ class BoardState:
 
     # --- DISA PIN failures -----------------------------------------------------
     def disa_locked(self, t_ms):
-        return t_ms < self.disa_lock_until
+        if self.disa_lock_until is None:
+            self.disa_lock_until = t_ms + self.disa_lock_ms
+        if t_ms < self.disa_lock_until:
+            return True
+        if self.disa_lock_ms:
+            self.disa_lock_ms = 0     # the lock-out is over: on flash too
+            self._keep()
+        return False
 
     def disa_ok(self):
-        self.disa_fails = 0
+        if self.disa_fails:
+            self.disa_fails = 0
+            self._keep()
 
     def disa_failed(self, t_ms, max_attempts, lockout_ms):
         """Count a wrong PIN; returns the count. The max_attempts-th locks DISA
-        for lockout_ms and starts the count again."""
+        for lockout_ms and starts the count again. Each is on flash at once."""
         self.disa_fails += 1
         n = self.disa_fails
         if n >= max_attempts:
             self.disa_fails = 0
             self.disa_lock_until = t_ms + lockout_ms
+            self.disa_lock_ms = lockout_ms
+        self._keep()
         return n
+
+    def _keep(self):
+        try:
+            self.save()
+        except OSError:
+            pass   # a full or failing flash: the RAM count still holds until a reboot
 
     # --- what survives a power cut ---------------------------------------------
     def saved(self):
-        return {"override": self.override, "blocked": list(self.blocked)}
+        return {"override": self.override, "blocked": list(self.blocked),
+                "disa": {"fails": self.disa_fails, "lock_ms": self.disa_lock_ms}}
 
     def restore(self, d):
         """Take back saved(); unknown or damaged parts are ignored."""
@@ -91,8 +115,17 @@ class BoardState:
         bl = d.get("blocked")
         if type(bl) is list:
             self.blocked = [x for x in bl if type(x) is str][-MAX_BLOCKED:]
+        di = d.get("disa")
+        if type(di) is dict:
+            if type(di.get("fails")) is int and di["fails"] > 0:
+                self.disa_fails = di["fails"]
+            if type(di.get("lock_ms")) is int and di["lock_ms"] > 0:
+                self.disa_lock_ms = di["lock_ms"]
+                self.disa_lock_until = None
 
     def load(self):
+        if self.path is None:
+            return   # a board state kept in RAM only (tests)
         text = atomic.read_text(self.path)
         if text:
             try:
@@ -101,4 +134,6 @@ class BoardState:
                 pass   # a damaged file: start from the schedule
 
     def save(self):
+        if self.path is None:
+            return
         atomic.write_atomic(self.path, json.dumps(self.saved()))

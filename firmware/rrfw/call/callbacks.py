@@ -12,6 +12,11 @@
 #   2. calling hours in the office's time zone: by default 08:00-21:00 every
 #      day, the US limit for telephone solicitation (47 CFR 64.1200(c)(1));
 #   3. retry spacing: at most one attempt per retry_ms for each request.
+# And first of all the numbering plan (numplan.py): caller ID is not to be
+# trusted, so a number that is not a plain national number of the line's
+# country (a feature code like *72, premium, international, special) is
+# refused at the request and again before the dial, unless outbound.allow
+# lists it; "+", "-" and spaces are normalised away.
 # A request that fails a rule waits (hours) or is dropped (do-not-call), and
 # the outcome is logged as an event and in the call records.
 import json
@@ -45,6 +50,9 @@ class Callbacks:
         self.hours = ob.get("hours", DEFAULT_HOURS)
         self.attempts = ob.get("max_attempts", DEFAULT_ATTEMPTS)
         self.retry_ms = ob.get("retry_ms", DEFAULT_RETRY_MS)
+        self.allow = ob.get("allow") or []   # numbers/prefixes the plan refuses but the office allows
+        lines = cfg.get("lines") or [{}]
+        self.country = lines[0].get("country", "US") if type(lines[0]) is dict else "US"
         self.tz = (cfg.get("schedule") or {}).get("tz")
         self.emit = emit
         self.pending = self._load()
@@ -68,6 +76,12 @@ class Callbacks:
             return "disabled"
         if not number:
             return "no_number"          # withheld: nobody to call back
+        if on_dnc(number, self.dnc):
+            return "do_not_call"
+        from rrfw.call import numplan   # loaded with the first request: boards without call-backs never
+        number, why = numplan.check(number, self.country, self.allow)
+        if why is not None:
+            return "refused_" + why     # never dialled: a spoofed *72..., 1900..., 011...
         if on_dnc(number, self.dnc):
             return "do_not_call"
         for item in self.pending:

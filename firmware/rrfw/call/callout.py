@@ -2,7 +2,10 @@
 # rules; linecall.py owns the line). Agent first, so a called person never
 # answers to silence:
 #
-#   IDLE ──request due, rules pass──▶ CB_AGENT: ring the agent, line on-hook
+#   IDLE ──request due, rules pass──▶ the number against the line's plan (numplan.py)
+#       └─ refused (*72..., premium, international...) ──▶ release "callback_refused",
+#          the request dropped: no agent rung, the line never seized
+#   CB_AGENT: ring the agent, line on-hook
 #       ├─ a call rings in on the line           ──▶ release, try again later (not counted)
 #       ├─ the agent does not answer / is busy   ──▶ release, try again later (not counted)
 #       └─ the agent lifts: seize the line, join the agent to it
@@ -15,6 +18,7 @@
 # their code and buffers are only on boards that call out.
 from rrfw.compat import const
 
+from rrfw.call import numplan
 from rrfw.call import record
 from rrfw.call.states import CB_AGENT, CB_DIAL, CONNECTED
 
@@ -31,6 +35,7 @@ class Callout:
         self.progress = progress.CallProgress(profile=lc.country)
         self.dtmfgen = dtmfgen.DtmfGenerator()
         self.item = None       # the request being called back
+        self.number = None     # its number as dialled: digits that passed the plan
         self.dialled = False   # the number has been sent
 
     def start(self, item, t):
@@ -41,6 +46,16 @@ class Callout:
         lc.caller = {"number": item["number"], "name": None, "reason": None, "t": t}
         lc.rec = record.callback(lc.call, lc.line, lc.wall_clock(), item, t)
         cb.attempt(item, t)
+        # never trust the stored number: the list is a file, the config may have changed
+        number, why = numplan.check(item["number"], lc.country, cb.allow)
+        if why is not None:
+            lc.emit("dial_refused", number=str(number)[:24], why=why, flow="callback")
+            cb.done(item, "refused_" + why)
+            self.item = None
+            lc.rec["outcome"] = "callback_refused"
+            lc.release(t, "callback_refused", why, close=False)
+            return
+        self.number = number
         kind = "group" if item.get("target") in lc.cfg.get("groups", {}) else "ext"
         lc.emit("callback_start", number=item["number"], target=item.get("target"), tries=item["tries"])
         failed = lc.leg.start(t, kind, item.get("target"), lc.ext_cadence)
@@ -84,8 +99,8 @@ class Callout:
         pr.process(hal.rx[line], t, hal.loop_current(line), hal.polarity(line))
         gen = self.dtmfgen
         if pr.state == PR_READY and not self.dialled and not gen.busy:
-            gen.start(self.item["number"])
-            lc.emit("dial", number=self.item["number"])
+            gen.start(self.number)
+            lc.emit("dial", number=self.number)
         if gen.busy:
             gen.fill(tx)
             if not gen.busy:

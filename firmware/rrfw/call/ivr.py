@@ -15,6 +15,9 @@
 #   ROUTED   handed to the router; waiting for route_result()
 #   PENDING  an action tuple is ready; the next step() returns it
 #   DONE     nothing more for this call
+#   CHECK    a DISA PIN entered: its hash is computed in slices (pins.SLICE_ROUNDS
+#            a block; no deadline: it ends in rounds / SLICE_ROUNDS blocks), then
+#            disa_ok or a failure
 #
 # Timeline of a two-digit entry with map {"1": sales, "12": support}
 # (ambiguous after "1", so the engine waits the inter-digit time; the
@@ -55,8 +58,13 @@ _MESSAGE = const(4)
 _ROUTED = const(5)
 _PENDING = const(6)
 _DONE = const(7)
+_CHECK = const(8)
 
-STATE_NAMES = ("idle", "prompt", "wait", "digits", "message", "routed", "pending", "done")
+STATE_NAMES = ("idle", "prompt", "wait", "digits", "message", "routed", "pending", "done", "check")
+# The board's own DISA limits (issue 16), whatever the config says (cfgcheck refuses more):
+_DISA_MAX_TRIES = const(5)         # wrong PINs before the lock-out, at most
+_DISA_MIN_LOCK_MS = const(300000)  # ms: a lock-out lasts at least 5 minutes
+_DISA_LOCK_MS = const(1800000)     # ms: 30 min when the config gives none
 
 _FIRST_MS = const(5000)    # ms, first-digit timeout, counted from the END of the prompt (config default; Asterisk TIMEOUT(response) is 10 s, FreeSWITCH's demo_ivr 'timeout' 10 s, both counted from the prompt's start)
 _INTER_MS = const(3000)    # ms, inter-digit timeout (Asterisk TIMEOUT(digit) default 5 s; FreeSWITCH demo_ivr 'inter-digit-timeout' 2 s)
@@ -151,6 +159,7 @@ class Ivr:
         self.result = None       # the tuple a PENDING step returns
         self.caller = None
         self.pin_mode = False    # collecting the DISA PIN (digits are never logged)
+        self.kdf = None          # pins.Kdf while a DISA PIN is checked (CHECK)
         self.n_failed = 0        # routes not answered in this call
         self.priority = 0        # queue priority (a caller rule's action may raise it)
 
@@ -168,6 +177,7 @@ class Ivr:
         self.fallback = None
         self.result = None
         self.pin_mode = False
+        self.kdf = None
         self.menu = None
         self.menu_name = None
         self.n_failed = 0
@@ -190,6 +200,9 @@ class Ivr:
         st = self.state
         if st == _IDLE or st == _DONE or st == _ROUTED:
             return None
+        if st == _CHECK:
+            self._pin_checking(t_ms)
+            return self._take()
         if st == _PENDING:
             r = self.result
             self.result = None
@@ -417,12 +430,15 @@ class Ivr:
         return act
 
     # ---- DISA: an outside line only after the PIN (cfgcheck: 6+ digits) ----
-    # Failed PINs count across calls and lines; max_attempts failures lock
-    # DISA for lockout_ms of board time.  Success returns ("disa", max_call_ms)
-    # to the core, which owns the trunk-to-trunk path and its time limit.
+    # Failed PINs count across calls, lines and reboots (boardstate.py keeps
+    # them on flash); max_attempts failures lock DISA for lockout_ms of board
+    # time. The PIN is kept hashed (pins.py: the config on flash has
+    # pin_hash); a plain "pin" is only met before cfgstore sealed it.
+    # Success returns ("disa", max_call_ms) to the core, which owns the
+    # trunk-to-trunk path, the number check and its time limit (disa.py).
     def _disa_start(self, t_ms):
         d = self.cfg.get("disa") or {}
-        if not d.get("enabled") or not d.get("pin"):
+        if not d.get("enabled") or not (d.get("pin") or d.get("pin_hash")):
             self._fallback_final(t_ms)
             return
         if self.board.disa_locked(t_ms):
@@ -438,26 +454,63 @@ class Ivr:
 
     def _pin_digit(self, t_ms, c):
         d = self.cfg["disa"]
-        pin = d["pin"]
+        pin = d.get("pin")
+        n = len(pin) if pin else d.get("pin_len", 0)
         entry = self.buf if c == "#" else self.buf + c
-        if c == "#" or len(entry) >= len(pin):
+        if c == "#" or len(entry) >= n:
             self.buf = ""
-            if entry == pin:
-                self.board.disa_ok()
-                self.pin_mode = False
-                self.emit("ivr", what="disa_ok")
-                self._finish("disa", d.get("max_call_ms", 0))
-            else:
-                self._pin_fail(t_ms)
+            if self._disa_now_locked(t_ms):
+                return
+            from rrfw.store import pins   # only a board whose callers use DISA pays for it
+            if pin:
+                self._pin_result(t_ms, pins.same(entry.encode(), pin.encode()))
+                return
+            self.kdf = pins.start_check(d["pin_hash"], entry)
+            self.state = _CHECK
             return
         self.buf = entry
         self.state = _DIGITS
         self.deadline = t_ms + self.menu.get("inter_ms", _INTER_MS)
 
+    def _pin_checking(self, t_ms):
+        from rrfw.store import pins
+        if self.kdf.run(pins.SLICE_ROUNDS):
+            ok = pins.matches(self.cfg["disa"]["pin_hash"], self.kdf)
+            self.kdf = None
+            if not self._disa_now_locked(t_ms):
+                self._pin_result(t_ms, ok)
+
+    def _pin_result(self, t_ms, ok):
+        if ok:
+            self.board.disa_ok()
+            self.pin_mode = False
+            self.emit("ivr", what="disa_ok")
+            self._finish("disa", self.cfg["disa"].get("max_call_ms", 0))
+        else:
+            self._pin_fail(t_ms)
+
+    def _disa_now_locked(self, t_ms):
+        # another line's caller set off the lock-out while this one was keying:
+        # no guess is checked, none counted, during a lock-out
+        if not self.board.disa_locked(t_ms):
+            return False
+        self.emit("ivr", what="disa_locked")
+        self.pin_mode = False
+        self.kdf = None
+        self._finish("hangup", "disa_locked")
+        return True
+
     def _pin_fail(self, t_ms):
+        if self._disa_now_locked(t_ms):
+            return
         d = self.cfg["disa"]
         attempts = d.get("max_attempts", _MAX_TRIES)
-        n = self.board.disa_failed(t_ms, attempts, d.get("lockout_ms", 1800000))
+        if type(attempts) is not int or attempts < 1 or attempts > _DISA_MAX_TRIES:
+            attempts = _DISA_MAX_TRIES
+        lock = d.get("lockout_ms", _DISA_LOCK_MS)
+        if type(lock) is not int or lock < _DISA_MIN_LOCK_MS:
+            lock = _DISA_MIN_LOCK_MS
+        n = self.board.disa_failed(t_ms, attempts, lock)
         self.buf = ""
         self.emit("ivr", what="disa_bad_pin", n=n)
         if n >= attempts:

@@ -47,6 +47,12 @@ def note(rec, event, fields, t_ms):
         rec["target"] = fields.get("target")
         if rec["route_ms"] is None:
             rec["route_ms"] = t_ms   # queue time runs from the first route
+    elif event == "dial_refused":
+        rec["dial_refused"] = fields.get("why")    # a number the plan refused (numplan.py)
+    elif event == "callback_request":
+        why = fields.get("why")
+        if type(why) is str and why.startswith("refused_"):
+            rec["dial_refused"] = why[8:]
 
 
 def digit(rec, d):

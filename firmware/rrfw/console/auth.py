@@ -2,9 +2,11 @@
 #
 # A board leaves the factory with no PIN and no default that works: the first
 # `pin.set` chooses it. It is kept on flash only as a salted, iterated
-# SHA-256 hash (auth.json). Every change and every read of personal data
+# SHA-256 hash (auth.json; store/pins.py has the cost and the trivial PINs
+# refused). Every change and every read of personal data
 # (call records, live events, the config with its DISA PIN) needs a session
-# opened with the PIN.
+# opened with the PIN. A session is one client's: it ends at `logout` (the
+# host sends it on every exit, Ctrl-C included) and after SESSION_MS idle.
 #
 # Wrong PINs, as a timeline (t = the block clock, ms):
 #   failures 1..FREE_TRIES        answered at once
@@ -16,9 +18,7 @@
 # The failure count is on flash, so a power cycle does not lift a lock: after
 # a reboot a locked console is locked for a full LOCK_MS from its first try.
 import binascii
-import hashlib
 import json
-import os
 
 from rrfw.compat import const
 from rrfw.store import atomic as store
@@ -26,18 +26,20 @@ from rrfw.store import atomic as store
 PATH = "auth.json"
 
 _MIN_LEN = const(6)          # characters; the DISA PIN's floor too (issue 5, cfgcheck)
-_MAX_LEN = const(32)         # characters; keeps the request line short
-_SALT_BYTES = const(16)      # bytes of os.urandom per PIN
-# SHA-256 rounds: each multiplies the cost of guessing at a copied auth.json.
-# 1000 rounds took 1.1 ms on the unix port here; the ESP32's interpreter is
-# roughly 20-50x slower (an estimate, not measured on hardware), so 256 keeps
-# a PIN check near one 10 ms block there. It runs only on login, never per block.
-_ROUNDS = const(256)
+_MAX_LEN = const(64)         # characters: a passphrase fits (issue 16), the request line stays short
+# SHA-256 rounds (pins.py: measured, and what they cost the board and an
+# attacker). A file written with fewer rounds (256 before issue 16) still
+# reads: its own "rounds" say how to check it, and the next good login
+# seals the PIN again with today's rounds.
+ROUNDS = const(16384)   # = pins.ADMIN_ROUNDS (tests/security_cases.py checks they agree)
 FREE_TRIES = const(3)       # wrong PINs answered without delay (typos)
 _DELAY_MS = const(2000)      # ms; wait after the first delayed failure, doubled after each
 _LOCK_AFTER = const(6)       # wrong PINs in a row that lock the console
 LOCK_MS = const(300000)     # ms; 5 minutes locked
-SESSION_MS = const(600000)   # ms; a session ends 10 minutes after its last use
+# ms; a session ends a minute after its last use (issue 16: a session left
+# open is anyone's who finds the port). `ringroute monitor` renews it every
+# 10 s; every other command opens, uses and closes its own.
+SESSION_MS = const(60000)
 
 # error codes (also the console's error codes for these cases)
 E_UNSET = "pin_unset"
@@ -48,33 +50,19 @@ E_FORM = "pin_form"
 E_SET = "pin_set"
 
 
-def _hash(salt, pin, rounds):
-    d = hashlib.sha256(salt + pin.encode()).digest()
-    for _ in range(rounds - 1):
-        d = hashlib.sha256(d + salt).digest()
-    return d
+# pins.py is imported where it is used: the console's code is loaded only
+# while a technician is connected, and pins.py with the first PIN checked.
+def office_numbers(cfg):
+    """The office's numbers (config lines[].number), which a PIN may not be made of."""
+    from rrfw.store import pins
+    return pins.office_numbers(cfg)
 
 
-def _same(a, b):
-    # compare in constant time: the time taken must not say how much matched
-    if len(a) != len(b):
-        return False
-    r = 0
-    for i in range(len(a)):
-        r |= a[i] ^ b[i]
-    return r == 0
-
-
-def pin_problem(pin):
-    """None when `pin` is acceptable as an admin PIN, else why not."""
-    if type(pin) is not str:
-        return "the PIN must be text"
-    if len(pin) < _MIN_LEN or len(pin) > _MAX_LEN:
-        return "the PIN must be %d to %d characters" % (_MIN_LEN, _MAX_LEN)
-    for c in pin:
-        if c < "!" or c > "~":
-            return "the PIN may use printable ASCII characters only, no spaces"
-    return None
+def pin_problem(pin, avoid=()):
+    """None when `pin` is acceptable as an admin PIN, else why not.
+    avoid: the office's own numbers (config lines[].number)."""
+    from rrfw.store import pins
+    return pins.problem(pin, _MIN_LEN, _MAX_LEN, False, avoid)
 
 
 class Auth:
@@ -122,19 +110,29 @@ class Auth:
             return (E_LOCKED if self.fails >= _LOCK_AFTER else E_WAIT), left
         if type(pin) is not str:
             pin = ""
+        from rrfw.store import pins
         salt = binascii.unhexlify(self._rec["salt"])
-        good = _same(_hash(salt, pin, self._rec.get("rounds", _ROUNDS)),
-                     binascii.unhexlify(self._rec["hash"]))
+        rounds = self._rec.get("rounds", ROUNDS)
+        good = pins.same(pins.derive(salt, pin, rounds), binascii.unhexlify(self._rec["hash"]))
         if not good:
             self._failed(now)
             left = self._wait_left(now)
             return (E_LOCKED if self.fails >= _LOCK_AFTER else E_BAD), left
-        if self.fails:
+        if rounds < ROUNDS:
+            self._seal(pin)          # an older, cheaper file: sealed again with today's cost
+        elif self.fails:
             self.fails = 0
             self._rec["fails"] = 0
             self._save()
         self._not_before = 0
         return None, 0
+
+    def _seal(self, pin):
+        from rrfw.store import pins
+        self._rec = pins.seal(pin, ROUNDS)
+        self._rec["fails"] = 0
+        self.fails = 0
+        self._save()
 
     def login(self, pin, now):
         err, left = self.check(pin, now)
@@ -152,19 +150,15 @@ class Auth:
             return True
         return False
 
-    def set_pin(self, new, old, now):
+    def set_pin(self, new, old, now, avoid=()):
         """Set (first use) or change the PIN; (None, 0) or (error code, ms to wait)."""
         if self.has_pin():
             err, left = self.check(old, now)
             if err:
                 return err, left
-        if pin_problem(new):
+        if pin_problem(new, avoid):
             return E_FORM, 0
-        salt = os.urandom(_SALT_BYTES)
-        self._rec = {"salt": binascii.hexlify(salt).decode(), "rounds": _ROUNDS,
-                     "hash": binascii.hexlify(_hash(salt, new, _ROUNDS)).decode(), "fails": 0}
-        self.fails = 0
-        self._save()
+        self._seal(new)
         self._session_until = now + SESSION_MS
         return None, 0
 

@@ -64,6 +64,10 @@ def _free_bytes():
 
 
 def hello(con, a):
+    # hello opens a conversation: the port has one client at a time, so a
+    # session (and a monitor) left by the last one ends here (issue 16)
+    con.get_auth().logout()
+    con.monitor_stop()
     return {"proto": PROTO, "fw": _fw_version(), "board": _board_name(con.hal),
             "max_line": MAX_LINE, "chunk": CHUNK, "pin_set": con.get_auth().has_pin(),
             "session": con.get_auth().authorised(con.clock.ms), "seq": con.events.seq}
@@ -73,6 +77,8 @@ def status(con, a):
     app = con.app
     hal = con.hal
     now = con.clock.ms
+    # without a session: nothing personal (staff names, who talks on which line)
+    private = con.get_auth().authorised(now)
     lines = []
     ringing = 0
     talking = {}
@@ -99,12 +105,15 @@ def status(con, a):
         else:
             st = "no_port"
         name = e.get("name")
-        exts.append({"ext": ext, "name": name[:_NAME_MAX] if type(name) is str else None,
+        if not private and st in ("talking", "ringing", "offhook"):
+            st = "busy"
+        exts.append({"ext": ext, "name": name[:_NAME_MAX] if type(name) is str and private else None,
                      "port": port, "state": st,
-                     "line": talking.get(port)})
-    # the call distributor's agents and queue (agents.py, router.py), when the config has one
+                     "line": talking.get(port) if private else None})
+    # the call distributor's agents and queue (agents.py, router.py), when the
+    # config has one; who is on break or in a call is staff data: session only
     ag = getattr(app, "agents", None)
-    ag = ag.shown(now, ringing, talking) if ag is not None and ag.on else None
+    ag = ag.shown(now, ringing, talking) if ag is not None and ag.on and private else None
     ports = getattr(app, "ports", None)
     gc.collect()
     prompts = _prompt_names()
@@ -133,10 +142,11 @@ def logout(con, a):
 
 
 def pin_set(con, a):
-    err, left = con.get_auth().set_pin(a.get("new"), a.get("old"), con.clock.ms)
+    avoid = auth_mod.office_numbers(con.app.cfg)
+    err, left = con.get_auth().set_pin(a.get("new"), a.get("old"), con.clock.ms, avoid)
     if err:
         if err == auth_mod.E_FORM:
-            raise CmdError(err, auth_mod.pin_problem(a.get("new")))
+            raise CmdError(err, auth_mod.pin_problem(a.get("new"), avoid))
         _auth_error(err, left)
     return {"session_ms": auth_mod.SESSION_MS}
 

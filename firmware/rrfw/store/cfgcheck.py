@@ -7,6 +7,9 @@
 # Checks what the engine relies on: types, every reference (menus,
 # extensions, groups), action kinds, and that no path reaches an outside
 # line (DISA) unless it is enabled with a PIN of 6 or more digits.
+# The toll-fraud limits are the board's own (issue 16), whatever the host
+# let through: a strong DISA PIN (pins.py), few attempts, a real lock-out, a
+# capped call, and allow lists that are numbers or long prefixes.
 from rrfw.compat import const
 
 _VERSION = const(1)
@@ -14,6 +17,11 @@ _MIN_PIN = const(6)         # digits; issue 5: DISA only with a PIN of 6 or more
 _MAX_DEPTH = const(8)       # nested else/then actions; bounds the recursion on the board
 _MAX_MENUS = const(64)      # menus; keeps one config within a few KB of RAM
 _KEY_CHARS = "0123456789*#ABCD"
+_PIN_MAX = const(12)        # DISA PIN digits (the host's limit too)
+_DISA_TRIES = (1, 5)        # wrong PINs before the lock-out (Asterisk's security advice: few)
+_DISA_LOCK_MS = (300000, 86400000)   # ms: 5 min to a day
+_DISA_CALL_MS = (1000, 14400000)     # ms: up to 4 h, the longest outside call (the cap that matters)
+_ALLOW_PREFIX = const(3)    # digits an allow-list "prefix*" needs: "1*" would open 1900
 _KINDS = ("menu", "back", "top", "repeat", "ext", "group", "operator", "message", "hangup", "disa")
 # rrfw/call/router.py STRATEGIES and agents.py's codes (store may not import call: the names again)
 _STRATEGIES = ("ringall", "linear", "rrmemory", "rrordered", "leastrecent", "fewestcalls", "random",
@@ -72,7 +80,9 @@ def _action(cfg, act, where, depth):
     if kind == "disa":
         d = cfg.get("disa") or {}
         pin = d.get("pin")
-        if not d.get("enabled") or not _digits(pin, "0123456789") or len(pin) < _MIN_PIN \
+        plain = _digits(pin, "0123456789") and len(pin) >= _MIN_PIN
+        from rrfw.store import pins   # only configs with DISA load it
+        if not d.get("enabled") or not (plain or pins.sealed_ok(d.get("pin_hash"))) \
                 or not _is_int(d.get("max_call_ms")):
             return where + ": outside calls (disa) need disa enabled, a PIN of 6+ digits and max_call_ms"
     for k in ("else", "then"):
@@ -252,8 +262,7 @@ def check(cfg):
         err = _action(cfg, cfg["on_no_answer"], "no_answer", 0)
         if err:
             return err
-    err = _queue_and_outbound(cfg, groups)
-    return err if err else _agents_and_queues(cfg, groups)
+    return _queue_and_outbound(cfg, groups) or _agents_and_queues(cfg, groups) or _toll_fraud(cfg)
 
 
 def _ms(x):
@@ -349,4 +358,53 @@ def _agents_and_queues(cfg, groups):
             err = _action(cfg, g["overflow"], w + " overflow", 0)
             if err:
                 return err
+    return None
+
+
+def _allow_list(x):
+    # numbers, or "prefix*" with _ALLOW_PREFIX digits or more; never * or # to dial
+    if type(x) is not list:
+        return False
+    for p in x:
+        if not _is_str(p) or not p:
+            return False
+        body = p[:-1] if p[-1] == "*" else p
+        if not _digits(body, "0123456789") or (body != p and len(body) < _ALLOW_PREFIX):
+            return False
+    return True
+
+
+def _in(x, lo_hi):
+    return _is_int(x) and lo_hi[0] <= x <= lo_hi[1]
+
+
+def _toll_fraud(cfg):
+    # what stands between a caller and the office's phone bill (issue 16)
+    for ln in cfg["lines"]:
+        if "number" in ln and not _digits(ln["number"], "+0123456789"):
+            return "a line's number must be digits"
+    ob = cfg.get("outbound")
+    if type(ob) is dict and "allow" in ob and not _allow_list(ob["allow"]):
+        return "outbound allow must be numbers or prefixes of %d+ digits ending in *" % _ALLOW_PREFIX
+    d = cfg.get("disa")
+    if d is None or (type(d) is dict and not d.get("enabled")):
+        return None
+    if type(d) is not dict:
+        return "disa must be a mapping"
+    from rrfw.store import pins
+    pin = d.get("pin")
+    if pin is not None:
+        why = pins.problem(pin, _MIN_PIN, _PIN_MAX, True, pins.office_numbers(cfg))
+        if why:
+            return "disa pin: " + why
+    elif not pins.sealed_ok(d.get("pin_hash")) or not _in(d.get("pin_len"), (_MIN_PIN, _PIN_MAX)):
+        return "disa: enabled without a PIN"
+    if "max_attempts" in d and not _in(d["max_attempts"], _DISA_TRIES):
+        return "disa max_attempts must be %d to %d" % _DISA_TRIES
+    if "lockout_ms" in d and not _in(d["lockout_ms"], _DISA_LOCK_MS):
+        return "disa lockout_ms must be %d to %d ms" % _DISA_LOCK_MS
+    if not _in(d.get("max_call_ms"), _DISA_CALL_MS):
+        return "disa max_call_ms must be %d to %d ms" % _DISA_CALL_MS
+    if "allow" in d and not _allow_list(d["allow"]):
+        return "disa allow must be numbers or prefixes of %d+ digits ending in *" % _ALLOW_PREFIX
     return None

@@ -119,6 +119,7 @@ def check_config(path, text=None):
         cfg["feature_codes"] = sections.parse_features(ctx, node("feature_codes"))
     sections.check_answer_before_callerid(ctx, cfg)
     cfg["disa"] = disa
+    sections.check_disa_pin(ctx, cfg)
     if "records" in top:
         cfg["records"] = sections.parse_records(ctx, node("records"))
     if "outbound" in top:

@@ -3,26 +3,31 @@ import re
 
 from yaml.nodes import MappingNode, ScalarNode
 
+from rrfw.store import pins   # the board's own rules for a PIN: one list for host and board
+
 from . import agentcfg
 from .actions import parse_action
 from .context import country_codes
 from .nodes import did_you_mean, is_null
 
-LINE_KEYS = ("country", "answer_on_ring", "answer_on_callerid", "name", "hangup", "menu")
+LINE_KEYS = ("country", "answer_on_ring", "answer_on_callerid", "name", "hangup", "menu", "number")
 HANGUP_KEYS = ("cpc_min", "silence", "max_call", "methods", "busy_tone")
 HANGUP_METHODS = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")  # firmware/hangup.py
 EXT_KEYS = ("port", "name", "dial", "wrapup")
 GROUP_KEYS = ("members", "strategy", "member_ring", "queue") + agentcfg.QUEUE_KEYS
-OUTBOUND_KEYS = ("callback", "callback_key", "do_not_call", "hours", "max_attempts", "retry")
+OUTBOUND_KEYS = ("callback", "callback_key", "do_not_call", "hours", "max_attempts", "retry", "allow")
 STRATEGIES = agentcfg.STRATEGIES      # firmware/rrfw/call/router.py
 CALLER_KEYS = ("block", "when_blocked", "priority", "withheld", "unavailable")
-DISA_KEYS = ("enabled", "pin", "max_attempts", "lockout", "max_call", "prompt")
+DISA_KEYS = ("enabled", "pin", "max_attempts", "lockout", "max_call", "prompt", "allow")
 FEATURE_KEYS = ("day", "night", "auto", "block_last", "override", "pause_reasons") + agentcfg.AGENT_CODES
 RECORD_KEYS = ("enabled", "keep", "caller_id")
 NUMBER = re.compile(r"\+?[0-9]{1,20}\*?|\*")
 EXT_NUM = re.compile(r"[0-9]{1,8}")
 FEATURE = re.compile(r"[*#][0-9*#]{1,8}")
 MIN_PIN = 6          # digits; issue 5: DISA only with a PIN of 6 or more digits
+# numbers the office lets through the numbering plan (firmware rrfw/call/numplan.py):
+# whole numbers, or prefixes of 3+ digits ("1*" would open 1-900; cfgcheck: _ALLOW_PREFIX)
+ALLOW = re.compile(r"[0-9]{3,}\*|[0-9]+")
 
 
 def parse_lines(ctx, node):
@@ -46,6 +51,12 @@ def parse_lines(ctx, node):
              if "answer_on_callerid" in m else False}
         if "name" in m:
             d["name"] = r.text(m["name"][1], where + " name")
+        if "number" in m:   # the line's own number: PINs may not be made of it
+            num = r.text(m["number"][1], where + " number")
+            if num is not None and not re.fullmatch(r"\+?[0-9 ()-]{4,20}", num):
+                ctx.probs.at(m["number"][1], "%s number: '%s' is not a phone number" % (where, num))
+            elif num is not None:
+                d["number"] = re.sub(r"[ ()-]", "", num)
         if "menu" in m:
             mn = r.text(m["menu"][1], where + " menu")
             if mn is not None and mn not in ctx.menus:
@@ -303,10 +314,11 @@ def parse_disa(ctx, node):
     elif not re.fullmatch(r"[0-9]{%d,12}" % MIN_PIN, pin):
         ctx.probs.at(m["pin"][1], "disa pin: must be %d to 12 digits (quote it), toll fraud starts with "
                                   "short PINs" % MIN_PIN)
-    elif len(set(pin)) == 1 or pin in "0123456789012" or pin in "9876543210":
-        ctx.probs.at(m["pin"][1], "disa pin: '%s' is trivially guessable" % pin)
+    elif pins.trivial(pin):
+        ctx.probs.at(m["pin"][1], "disa pin: '%s' is trivially guessable: %s" % (pin, pins.trivial(pin)))
     else:
         out["pin"] = pin
+        ctx.disa_pin_node = m["pin"][1]
     out["max_attempts"] = r.integer(m["max_attempts"][1], "disa max_attempts", 3, lo=1, hi=5) \
         if "max_attempts" in m else 3
     out["lockout_ms"] = r.duration_ms(m["lockout"][1], "disa lockout", 1800000, lo=300000, hi=86400000) \
@@ -317,6 +329,8 @@ def parse_disa(ctx, node):
     else:
         out["max_call_ms"] = r.duration_ms(m["max_call"][1], "disa max_call", 1200000, lo=60000,
                                            hi=14400000)
+    if "allow" in m:
+        out["allow"] = parse_allow(ctx, m["allow"][1], "disa allow")
     if "prompt" in m:
         ps = r.names(m["prompt"][1], "disa prompt")
         for n, nn in ps:
@@ -327,6 +341,31 @@ def parse_disa(ctx, node):
         ctx.probs.warn(m["enabled"][1], "disa is enabled: anyone with the PIN can call out at your cost; "
                                         "keep the PIN secret and the 'disa' key out of public menus")
     return out
+
+
+def parse_allow(ctx, node, where):
+    """Numbers the numbering plan refuses but the office allows: '01144*', '18005550100'."""
+    out = []
+    for num, nn in ctx.r.names(node, where):
+        if not ALLOW.fullmatch(num):
+            ctx.probs.at(nn, "%s: '%s' must be a number or a prefix of 3+ digits ending in * "
+                             "(feature codes with * or # are never dialled)" % (where, num))
+        else:
+            out.append(num)
+    if out:
+        ctx.probs.warn(node, "%s: these numbers pass the numbering plan (premium, international...) "
+                             "at the office's cost" % where)
+    return out
+
+
+def check_disa_pin(ctx, cfg):
+    """After the lines: a DISA PIN made of the office's own number is guessable."""
+    pin = (cfg.get("disa") or {}).get("pin")
+    if not pin:
+        return
+    why = pins.trivial(pin, [ln.get("number") for ln in cfg.get("lines", []) if ln.get("number")])
+    if why:
+        ctx.probs.at(getattr(ctx, "disa_pin_node", None), "disa pin: '%s' is trivially guessable: %s" % (pin, why))
 
 
 def collect_feature_modes(ctx, node):
@@ -426,6 +465,8 @@ def parse_outbound(ctx, node):
         out["max_attempts"] = r.integer(m["max_attempts"][1], "outbound max_attempts", 3, lo=1, hi=10)
     if "retry" in m:
         out["retry_ms"] = r.duration_ms(m["retry"][1], "outbound retry", 300000, lo=60000, hi=86400000)
+    if "allow" in m:
+        out["allow"] = parse_allow(ctx, m["allow"][1], "outbound allow")
     if out["callback"]:
         for name in ("callback_offer", "callback_ok", "callback_unavailable"):
             ctx.use_prompt(name, node)

@@ -1,0 +1,149 @@
+# The attacker at the console (issue 16): probing without a PIN, sessions
+# that outlive their client, trivial admin PINs, an old PIN file, a weak
+# config pushed as raw JSON. Plain asserts on the Rig of check_console.py,
+# run under CPython (tests/test_security_console.py) and the unix port:
+#   check_security.py WORKDIR [NAME...]
+import binascii
+import json
+import os
+import sys
+
+if __name__ == "__main__":   # run as a script: its own folder holds check_console.py
+    sys.path.append(sys.argv[0].rsplit("/", 1)[0])
+from check_console import Rig, fresh, PIN, b64, crc   # noqa: E402
+from rrfw.console import auth as auth_mod             # noqa: E402
+from rrfw.store import cfgstore, pins                  # noqa: E402
+
+
+class _Talking:
+    """A line whose call talks to the phone on port 0 (what status reports)."""
+    line = 0
+    call = 3
+
+    def state_name(self):
+        return "connected"
+
+    def ringing_ports(self):
+        return 0
+
+    def talking_port(self):
+        return 0
+
+
+def check_probing_without_a_pin_shows_nothing_personal(r):
+    r.app.lines = [_Talking()]
+    r.ok("pin.set", {"new": PIN})
+    st = r.ok("status")                      # the session pin.set opened: everything
+    assert st["exts"][0]["name"] == "Front" and st["exts"][0]["line"] == 1 and st["exts"][0]["state"] == "talking"
+    r.ok("logout")
+    st = r.ok("status")
+    ext = st["exts"][0]
+    assert ext["name"] is None and ext["line"] is None and ext["state"] == "busy", ext
+    assert "Front" not in json.dumps(st)
+    hello = r.ok("hello")
+    assert "Front" not in json.dumps(hello) and hello["session"] is False
+    for verb, args in (("events", {}), ("monitor", {}), ("time.set", {"utc": 1}), ("reboot", {}),
+                       ("override", {"mode": "night"}), ("factory_reset", {"confirm": "erase"}),
+                       ("put.begin", {"kind": "config", "size": 1, "crc": 0}), ("prompt.rm", {"name": "x"}),
+                       ("learn", {})):
+        assert r.err(verb, args) == "auth", verb
+    for kind in ("config", "config.prev", "records", "records.old"):
+        assert r.err("get", {"kind": kind}) == "auth", kind
+
+
+def check_a_session_ends_with_its_client(r):
+    r.ok("pin.set", {"new": PIN})
+    r.ok("events")
+    r.ok("logout")                                      # logout works
+    assert r.err("events") == "auth"
+    r.ok("login", {"pin": PIN})
+    r.ok("monitor")
+    r.ok("hello")                                       # a new client on the port: the old session is over
+    assert r.err("events") == "auth"
+    r.app.events.emit("ring", line=1, n=1)
+    r.poll(5)
+    assert not [ln for ln in r.lines() if b" ev " in ln]   # and its monitor with it
+    r.ok("login", {"pin": PIN})
+    r.advance(auth_mod.SESSION_MS - 100)
+    r.ok("events")                                      # used in time: renewed
+    r.advance(auth_mod.SESSION_MS + 10)
+    assert r.err("events") == "auth"                    # idle: expired
+    assert auth_mod.SESSION_MS <= 60000
+
+
+def check_trivial_admin_pins_are_refused(r):
+    r.app.cfg["lines"] = [{"country": "US", "number": "+1 617 555 0142"}]
+    for weak in ("123456", "111111", "654321", "121212", "147258", "6175550142", "555014"):
+        kind, p = r.req("pin.set", {"new": weak})
+        assert kind == "err" and p["code"] == "pin_form" and "easy" in p["msg"], (weak, p)
+    long = "a long passphrase, 40+ characters: fine!"
+    r.ok("pin.set", {"new": long.replace(" ", "_")})
+    r.ok("logout")
+    r.ok("login", {"pin": long.replace(" ", "_")})
+    rec = json.loads(open(auth_mod.PATH).read())
+    assert rec["rounds"] == pins.ADMIN_ROUNDS
+
+
+def check_an_old_pin_file_still_opens_and_is_sealed_again(r):
+    # auth.json as issue 6 wrote it: 256 rounds
+    salt = b"\x01" * 16
+    old = {"salt": binascii.hexlify(salt).decode(), "rounds": 256,
+           "hash": binascii.hexlify(pins.derive(salt, PIN, 256)).decode(), "fails": 0}
+    with open(auth_mod.PATH, "w") as f:
+        f.write(json.dumps(old))
+    r2 = Rig()
+    assert r2.err("login", {"pin": "000000"}) == "bad_pin"
+    r2.ok("login", {"pin": PIN})
+    rec = json.loads(open(auth_mod.PATH).read())
+    assert rec["rounds"] == pins.ADMIN_ROUNDS and rec["salt"] != old["salt"] and rec["fails"] == 0
+    r3 = Rig()
+    r3.ok("login", {"pin": PIN})
+
+
+def _push(r, data):
+    r.ok("put.begin", {"kind": "config", "size": len(data), "crc": crc(data)})
+    have = 0
+    while have < len(data):
+        have = r.ok("put.chunk", {"off": have, "data": b64(data[have:have + 300])})["have"]
+    return r.req("put.end")
+
+
+def _cfg(**disa):
+    d = {"enabled": True, "pin": "481923", "max_attempts": 3, "lockout_ms": 1800000, "max_call_ms": 600000}
+    d.update(disa)
+    return {"version": 1, "lines": [{"country": "US"}], "start": "main", "extensions": {"101": {"port": 0}},
+            "menus": {"main": {"greeting": ["welcome"], "keys": {"8": {"do": "disa"}}}}, "disa": d}
+
+
+def check_a_weak_config_pushed_as_json_is_refused(r):
+    r.ok("pin.set", {"new": PIN})
+    for weak in (_cfg(pin="000000", max_attempts=1000000), _cfg(max_attempts=100), _cfg(lockout_ms=0),
+                 _cfg(max_call_ms=10 ** 9), _cfg(allow=["0*"])):
+        kind, p = _push(r, json.dumps(weak).encode())
+        assert kind == "err" and p["code"] == "config", (weak["disa"], p)
+    assert cfgstore.CURRENT not in os.listdir(".")
+    kind, p = _push(r, json.dumps(_cfg()).encode())
+    assert kind == "ok", p
+    text = open(cfgstore.CURRENT).read()
+    assert "481923" not in text and "pin_hash" in text      # sealed before it reached the flash
+    got = binascii.a2b_base64(r.ok("get", {"kind": "config"})["data"])
+    assert b"481923" not in got
+
+
+CHECKS = [("probing_without_a_pin", check_probing_without_a_pin_shows_nothing_personal),
+          ("session_ends_with_its_client", check_a_session_ends_with_its_client),
+          ("trivial_admin_pins", check_trivial_admin_pins_are_refused),
+          ("old_pin_file", check_an_old_pin_file_still_opens_and_is_sealed_again),
+          ("weak_config_pushed", check_a_weak_config_pushed_as_json_is_refused)]
+
+
+def call_in(workdir):
+    def call(name, check):
+        fresh(workdir, name)
+        return check(Rig())
+    return call
+
+
+if __name__ == "__main__":
+    import caserun
+    caserun.main(CHECKS, call_in(sys.argv[1]), sys.argv[2:])

@@ -1,0 +1,120 @@
+"""The attacker's suite, part 1: spoofed caller IDs and call-backs (issue 16).
+
+A fraudster who can set their caller ID asks to be called back, hoping the
+board dials what they sent: *72 + a premium number (call forwarding on US
+lines), 1-900, 011 international, the 809 Caribbean trick, 911. Every run is
+on the emulated board under micropython, and the verdict comes from the
+emulated exchange: the digits it decoded from the board's own DTMF on the
+line ("dialled" events), never from what the firmware says it did."""
+import json
+import os
+
+import pytest
+
+from emuhelp import emulate, load_json, of
+from rrfw.call import numplan
+
+pytestmark = pytest.mark.micropython
+
+SPOOFED = [  # caller ID sent -> why the board must refuse to call it
+    ("*7219005551234", "feature_code"),
+    ("19005551234", "premium"),
+    ("0114420712345", "international"),
+    ("18095551234", "international"),
+    ("*72", "feature_code"),
+    ("911", "special"),
+    ("+44 20 7123 4567", "international"),
+    ("9005551234", "premium"),
+]
+NORMALISED = [("+1 617-555-0142", "16175550142"), ("617 555 0143", "6175550143")]
+
+
+def forbidden(ev, country="US", allow=()):
+    """Every number the exchange heard dialled that the plan refuses (should be none)."""
+    out = []
+    for d in of(ev, "dialled"):
+        number, why = numplan.check(d["number"], country, list(allow))
+        if why is not None:
+            out.append((d["number"], why))
+    return out
+
+
+def two_line_cfg():
+    cfg = load_json("basic.json")
+    cfg["lines"].append(dict(cfg["lines"][0]))
+    cfg["outbound"] = {"callback": True, "callback_key": "1", "retry_ms": 60000}
+    return cfg
+
+
+def spoof_scenario(ids, gap=16):
+    # The agent is busy with caller 1 throughout; each spoofer on line 2 queues and asks for a call-back.
+    calls = [{"at": 1.0, "line": 1, "caller_id": "5550000001", "keys": [{"at": 1.0, "digits": "1"}],
+              "hangup": {"after_connect": 20.0 + gap * len(ids)}}]
+    for i, cid in enumerate(ids):
+        calls.append({"at": 3.0 + gap * i, "line": 2, "caller_id": cid,
+                      "keys": [{"at": 1.0, "digits": "1"}, {"at": 8.0, "digits": "1"}],
+                      "hangup": {"after": gap - 4.0}})
+    return {"calls": calls, "extensions": {"101": {"answer_after": 1.0}},
+            "duration": 30 + gap * len(ids) + 130}
+
+
+@pytest.fixture(scope="module")
+def spoof_run(tmp_path_factory):
+    ids = [cid for cid, _ in SPOOFED] + [cid for cid, _ in NORMALISED]
+    code, ev, err = emulate(two_line_cfg(), spoof_scenario(ids), "micropython", tmp_path_factory.mktemp("spoof"))
+    assert code == 0, err
+    return ev
+
+
+def test_spoofed_caller_ids_are_never_dialled(spoof_run):
+    ev = spoof_run
+    assert not forbidden(ev)
+    heard = [d["number"] for d in of(ev, "dialled")]
+    assert sorted(heard) == sorted(n for _, n in NORMALISED)      # only the plain numbers, once each
+    for cid, why in SPOOFED:
+        req = [r for r in of(ev, "callback_request") if r["number"] == cid]
+        assert req and not req[0]["ok"] and req[0]["why"] == "refused_" + why, (cid, req)
+        # the refusal is in the caller's call record too
+        rec = [r["record"] for r in of(ev, "record") if r["record"].get("caller") == cid][0]
+        assert rec["dial_refused"] == why, rec
+
+
+def test_punctuated_caller_id_is_normalised_not_a_fault(spoof_run):
+    ev = spoof_run
+    assert not of(ev, "error")
+    for cid, number in NORMALISED:
+        req = [r for r in of(ev, "callback_request") if r["number"] == cid][0]
+        assert req["ok"], req
+        starts = of(ev, "callback_start", number=number)
+        # one counted try (a start that finds the agent busy is not counted): reached, not retried
+        assert starts and all(s["tries"] == 1 for s in starts), starts
+        assert not of(ev, "callback_retry", number=number)
+        assert of(ev, "callback_done", number=number)[0]["outcome"] == "reached"
+    # the agent was rung only for the call-backs that were allowed
+    assert set(s["number"] for s in of(ev, "callback_start")) == set(n for _, n in NORMALISED)
+
+
+def test_a_tampered_call_back_list_is_checked_again_before_the_dial(tmp_path):
+    # callbacks.json is a plain file: an older firmware, a REPL user or a bug may
+    # have put anything there. The board checks each number again at the dial.
+    flash = tmp_path / "flash"
+    flash.mkdir()
+    items = [{"number": n, "target": "101", "utc": 0, "tries": 0, "next_ms": 0}
+             for n in ("*7219005551234", "0114420712345", "1 (900) 555-1234", "+1 617 555 0144")]
+    (flash / "callbacks.json").write_text(json.dumps(items))
+    cfg = two_line_cfg()
+    sc = {"calls": [], "extensions": {"101": {"answer_after": 1.0}}, "duration": 150}
+    code, ev, err = emulate(cfg, sc, "micropython", tmp_path, extra=["--flash", str(flash)])
+    assert code == 0, err
+    assert not forbidden(ev)
+    assert [d["number"] for d in of(ev, "dialled")] == ["16175550144"]
+    refused = of(ev, "dial_refused")
+    assert sorted((r["why"], r["flow"]) for r in refused) == [
+        ("feature_code", "callback"), ("international", "callback"), ("premium", "callback")]
+    recs = [r["record"] for r in of(ev, "record") if r["record"].get("outcome") == "callback_refused"]
+    assert sorted(r["dial_refused"] for r in recs) == ["feature_code", "international", "premium"]
+    # a refused number rings no agent and is dropped, not retried
+    assert len(of(ev, "callback_start")) == 1 and len(of(ev, "agent_answer")) == 1
+    done = dict((d["number"], d["outcome"]) for d in of(ev, "callback_done"))
+    assert done["*7219005551234"] == "refused_feature_code" and done["+1 617 555 0144"] == "reached"
+    assert json.loads((flash / "callbacks.json").read_text()) == []
