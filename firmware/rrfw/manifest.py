@@ -52,6 +52,7 @@ package(
         "call/router.py",
         "call/ivr.py",
         "call/callbacks.py",
+        "call/privacy.py",
         "call/extdial.py",
         "call/inbound.py",
         "call/callout.py",
