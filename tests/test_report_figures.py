@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from emuhelp import ROOT, emulate, load_json, of
 
 from ringroute import slreport
@@ -33,7 +35,10 @@ CALLS = [
 ]
 
 
-def _run(tmp_path):
+@pytest.fixture(scope="module")
+def day(tmp_path_factory):
+    """The scenario run once for the tests of this file: (events, events file)."""
+    tmp_path = tmp_path_factory.mktemp("day")
     cfg = load_json("basic.json")
     cfg["ext_ring_timeout_ms"] = 90000        # 102 rings until the caller gives up
     sc = {"start": "2026-11-23 09:55", "seed": 3, "calls": CALLS,
@@ -53,8 +58,8 @@ def _cli(*args):
     return p.stdout
 
 
-def test_report_figures_match_the_hand_computed_ones(tmp_path):
-    ev, path = _run(tmp_path)
+def test_report_figures_match_the_hand_computed_ones(day):
+    ev, path = day
     assert len(of(ev, "blocked")) == 1 and len(of(ev, "record")) == 8
     st = slreport.read([str(path)])
     f = slreport.figures(st.records, slreport.settings(), len(st.blocked))
@@ -80,8 +85,8 @@ def test_report_figures_match_the_hand_computed_ones(tmp_path):
     assert f15["abandoned_short"] == 2 and abs(f15["service_levels"]["offered"] - 2 / 4) < 1e-9
 
 
-def test_report_periods_are_judged_and_the_abandoned_listed(tmp_path):
-    ev, path = _run(tmp_path)
+def test_report_periods_are_judged_and_the_abandoned_listed(day):
+    ev, path = day
     rep = json.loads(_cli(path, "--period", "hour", "--target", "50", "--json"))
     assert rep["definitions"]["formula"] == "offered" and rep["definitions"]["target_pct"] == 50
     hours = {p["period"]: p for p in rep["periods"]}
@@ -151,3 +156,22 @@ def test_the_target_comes_from_the_config(tmp_path):
     # without a service_level section: 80 % in 20 s (not Asterisk's 0 s)
     st = slreport.settings({})
     assert (st["target_pct"], st["within_ms"], st["formula"]) == (80, 20000, "offered")
+
+
+def test_report_out_writes_the_charts_and_the_page(day, tmp_path):
+    ev, path = day
+    out = tmp_path / "rep"
+    p = subprocess.run([sys.executable, "-m", "ringroute.cli", "report", str(path), "--out", str(out), "--period", "hour"],
+                       capture_output=True, text=True, cwd=ROOT,
+                       env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "host_tools")))
+    assert p.returncode == 0, p.stderr
+    names = ["calls_per_hour.png", "wait_distribution.png", "agent_load.png"]
+    for n in names:
+        head = (out / n).read_bytes()[:24]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n"
+        w, h = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+        assert w >= 600 and h >= 250, (n, w, h)     # big enough to read
+    page = (out / "report.md").read_text()
+    assert all("](%s)" % n in page for n in names)
+    assert "Service level = **offered**" in page and "| 2026-11-23 09:00 | 3 | 3 | 2 | 1 |" in page
+    assert "******0103" in page and NUM_C not in page                   # masked on the page too

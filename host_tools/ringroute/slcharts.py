@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")   # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from . import slreport  # noqa: E402
 
@@ -39,6 +40,7 @@ def calls_chart(path, periods, period, st):
         base = [a + b for a, b in zip(base, other)]
         ax.bar(xs, blk, bottom=base, color=_COLOURS["blocked"], label="blocked: every line busy")
     ax.set_ylabel("calls")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xticks(xs)
     ax.set_xticklabels([_label(p["period"], period) for p in periods], rotation=45 if len(xs) > 8 else 0,
                        ha="right" if len(xs) > 8 else "center")
@@ -83,6 +85,7 @@ def wait_chart(path, recs, st):
             va="top", fontsize=8)
     ax.set_xlabel("wait from the route to a person, s (bins of %g s)" % step)
     ax.set_ylabel("calls")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title("Wait distribution against the %g s target" % T, fontsize=10)
     ax.legend(fontsize=8, loc="center right")
     fig.tight_layout()
@@ -96,8 +99,9 @@ def agent_chart(path, total):
     calls = [total["per_extension"][e]["calls"] for e in exts]
     talk = [total["per_extension"][e]["talk_s"] / 60.0 for e in exts]
     ys = list(range(len(exts)))
-    a1.barh(ys, calls, color=_COLOURS["connected"])
-    a2.barh(ys, talk, color=_COLOURS["sl"])
+    a1.barh(ys, calls, height=0.6, color=_COLOURS["connected"])
+    a2.barh(ys, talk, height=0.6, color=_COLOURS["sl"])
+    a1.xaxis.set_major_locator(MaxNLocator(integer=True))
     for ax, vals, fmt in ((a1, calls, "%d"), (a2, talk, "%.0f")):
         ax.set_yticks(ys)
         ax.set_yticklabels(["ext %s" % e for e in exts])
