@@ -23,6 +23,7 @@ override them.
 RECORDS are JSON-lines files: the board's records (`ringroute records
 --format json`, an emulator --flash folder's records.jsonl) or
 `ringroute emulate --json` output.
+
 """ + slreport.__doc__.split("\n", 4)[-1] + """
 examples:
   ringroute report records.jsonl --config office.yaml --period hour

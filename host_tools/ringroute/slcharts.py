@@ -25,8 +25,8 @@ def _label(key, period):
     return key[11:16] if period == "hour" else key[5:] if period == "day" else key
 
 
-def calls_chart(path, periods, period, st):
-    fig, ax = plt.subplots(figsize=(max(7.0, 0.45 * len(periods) + 2.5), 4.6), dpi=110)
+def calls_chart(path, periods, period, st, tz=None):
+    fig, ax = plt.subplots(figsize=(max(7.5, 0.45 * len(periods) + 2.5), 5.4), dpi=110)
     xs = list(range(len(periods)))
     con = [p["connected"] for p in periods]
     ab = [p["abandoned"] for p in periods]
@@ -35,17 +35,19 @@ def calls_chart(path, periods, period, st):
     ax.bar(xs, con, color=_COLOURS["connected"], label="connected to an agent")
     ax.bar(xs, ab, bottom=con, color=_COLOURS["abandoned"], label="abandoned waiting")
     base = [a + b for a, b in zip(con, ab)]
-    ax.bar(xs, other, bottom=base, color=_COLOURS["other"], label="other (menu, missed, unreached)")
+    if any(other):
+        ax.bar(xs, other, bottom=base, color=_COLOURS["other"], label="other (menu, missed, unreached)")
     if any(blk):
         base = [a + b for a, b in zip(base, other)]
         ax.bar(xs, blk, bottom=base, color=_COLOURS["blocked"], label="blocked: every line busy")
     ax.set_ylabel("calls")
+    ax.set_xlabel("%s starting at (%s)" % (period, "local time" if tz else "UTC"), fontsize=9)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xticks(xs)
     ax.set_xticklabels([_label(p["period"], period) for p in periods], rotation=45 if len(xs) > 8 else 0,
                        ha="right" if len(xs) > 8 else "center")
     top = max([c + a + o + b for c, a, o, b in zip(con, ab, other, blk)] or [1])
-    ax.set_ylim(0, top * 1.25 + 1)
+    ax.set_ylim(0, top * 1.1 + 1)
     ax2 = ax.twinx()
     sl_x = [x for x, p in zip(xs, periods) if p["service_level"] is not None]
     sl_y = [100 * p["service_level"] for p in periods if p["service_level"] is not None]
@@ -59,7 +61,9 @@ def calls_chart(path, periods, period, st):
     ax2.set_ylabel("service level, %")
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=8, ncol=2, framealpha=0.9)
+    # below the axes: inside, it hides the service-level line
+    ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.14 if len(xs) <= 8 else -0.22),
+              fontsize=8, ncol=3, frameon=False)
     ax.set_title("Calls and service level per %s (%s: %s)" % (period, st["formula"],
                                                               slreport.FORMULAS[st["formula"]]), fontsize=9)
     fig.tight_layout()
@@ -74,20 +78,24 @@ def wait_chart(path, recs, st):
     con = [w for w in con if w is not None]
     ab = [w for w in ab if w is not None]
     longest = max(con + ab + [T * 1.5])
-    step = 5.0 if longest <= 120 else 15.0 if longest <= 600 else 60.0
+    step = 2.0 if longest <= 40 else 5.0 if longest <= 120 else 15.0 if longest <= 600 else 60.0
     bins = [i * step for i in range(int(longest // step) + 2)]
     fig, ax = plt.subplots(figsize=(7.5, 4.4), dpi=110)
-    ax.hist([con, ab], bins=bins, stacked=True, color=[_COLOURS["connected"], _COLOURS["abandoned"]],
+    ax.hist([con, ab], bins=bins, stacked=True, color=[_COLOURS["connected"], _COLOURS["abandoned"]], zorder=2,
             label=["connected: wait until an agent picked up", "abandoned: wait until the caller hung up"])
     ax.axvline(T, color="black", ls="--", lw=1.5)
+    short = st["short_abandon_ms"] / 1000.0
+    if short > 0:
+        ax.axvspan(0, short, color="#bdbdbd", alpha=0.35, lw=0,
+                   label="short abandons: under %g s (kept apart)" % short)
     within = sum(1 for w in con if w <= T)
-    ax.text(T, ax.get_ylim()[1] * 0.95, "  T = %g s: %d of %d connected calls within" % (T, within, len(con)),
-            va="top", fontsize=8)
     ax.set_xlabel("wait from the route to a person, s (bins of %g s)" % step)
     ax.set_ylabel("calls")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title("Wait distribution against the %g s target" % T, fontsize=10)
-    ax.legend(fontsize=8, loc="center right")
+    # the count in the title: inside the axes a note would sit on some bar
+    ax.set_title("Wait distribution against the %g s target (dashed): %d of %d connected calls within"
+                 % (T, within, len(con)), fontsize=10)
+    ax.legend(fontsize=8, loc="center right", framealpha=0.95)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -183,7 +191,7 @@ def write(out_dir, stream, st, rep, tz=None):
         period = "day"
         periods = slreport.by_period(stream, st, "day", tz)
     charts = ["calls_per_%s.png" % period, "wait_distribution.png", "agent_load.png"]
-    calls_chart(os.path.join(out_dir, charts[0]), periods, period, st)
+    calls_chart(os.path.join(out_dir, charts[0]), periods, period, st, tz)
     wait_chart(os.path.join(out_dir, charts[1]), stream.records, st)
     agent_chart(os.path.join(out_dir, charts[2]), rep["total"])
     page(os.path.join(out_dir, "report.md"), rep, st, charts)
