@@ -265,11 +265,15 @@ def test_console_pty_monitor_then_ctrl_c_reaches_the_repl_during_a_call(tmp_path
         while time.time() < t_end and not (tmp_path / "flash" / "records.jsonl").exists():
             time.sleep(0.2)
         csv_path = tmp_path / "calls.csv"
-        rc, out, err = cli("records", "--port", b.port, "--pin", PIN, "-o", csv_path)
+        rc, out, err = cli("records", "--port", b.port, "--pin", PIN, "-o", csv_path, "--full")
         assert rc == 0, err
         rows = csv_path.read_text().splitlines()
         assert rows[0].startswith("call,line,caller") and len(rows) == 2, rows
         assert "5551234567" in rows[1]
+        # without --full (issue 12): the number masked, the name left out
+        rc, out, err = cli("records", "--port", b.port, "--pin", PIN, "-o", csv_path)
+        rows = csv_path.read_text().splitlines()
+        assert rc == 0 and "******4567" in rows[1] and "5551234567" not in rows[1], rows
         # wait until the second call is up (answered: the line is off-hook)
         with _open(b.port, PIN) as board:
             t_end = time.time() + 40

@@ -55,6 +55,7 @@ package(
         "call/ivr.py",
         "call/numplan.py",
         "call/callbacks.py",
+        "call/privacy.py",
         "call/extdial.py",
         "call/inbound.py",
         "call/callout.py",

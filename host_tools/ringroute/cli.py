@@ -26,6 +26,7 @@ COMMANDS = [
     ("monitor", "ringroute.cmd_monitor"),
     ("prompts", "ringroute.cmd_prompts"),
     ("records", "ringroute.cmd_records"),
+    ("privacy", "ringroute.cmd_privacy"),
     ("time", "ringroute.cmd_time"),
     ("flash", "ringroute.cmd_flash"),
     ("board", "ringroute.cmd_board"),

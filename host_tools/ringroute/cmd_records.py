@@ -1,22 +1,34 @@
-"""`ringroute records`: take the call records away."""
+"""`ringroute records`: take the call records away (CSV or JSON, masked by default)."""
+import calendar
 import csv
 import io
 import json
+import re
 import sys
 
-HELP = "download the board's call records as CSV or JSON"
+from .errors import UsageError
+
+HELP = "download the board's call records as CSV or JSON (numbers masked unless --full)"
 DESCRIPTION = """\
 Downloads every call record on the board (the current file and the rotated
-one) and writes them as CSV (one row per call, for a spreadsheet) or JSON
-lines. Call records hold callers' numbers: the admin PIN is needed.
+one), keeps those of calls that started between --since and --until, and
+writes them as CSV (one row per call, for a spreadsheet) or JSON lines (for
+`ringroute report`). Callers' numbers are personal data: they are masked to
+the last four digits (****0142) and names are left out unless --full is
+given. Reading records from the board needs the admin PIN either way.
+--file reads records already taken away (or an emulator --flash folder's
+records.jsonl) instead of a board.
 
 examples:
-  ringroute records -o calls.csv
-  ringroute records --format json > calls.jsonl
+  ringroute records -o calls.csv --since 2026-11-01 --until 2026-12-01
+  ringroute records --format json --since "2026-11-23 08:00" > day.jsonl
+  ringroute records --full -o calls-full.csv        (for the office's own use only)
 """
 
-FIRST = ("call", "line", "caller", "caller_name", "outcome", "release", "method", "target", "ext",
-         "rings", "wait_ms", "talk_ms", "answer_ms", "connect_ms", "end_ms", "path", "digits")
+FIRST = ("call", "line", "caller", "caller_name", "direction", "utc", "outcome", "release", "method",
+         "target", "ext", "rings", "wait_ms", "talk_ms", "answer_ms", "connect_ms", "end_ms", "path", "digits")
+NUMBERS = ("caller", "callee")
+NAMES = ("caller_name",)
 
 
 def configure(p):
@@ -24,6 +36,12 @@ def configure(p):
     add_port_args(p, pin=True)
     p.add_argument("--format", choices=("csv", "json"), help="default: from the -o file's extension, else csv")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of to stdout")
+    p.add_argument("--since", metavar="WHEN", help="calls from this time on (UTC: 2026-11-23, '2026-11-23 08:00' or "
+                                                  "Unix seconds)")
+    p.add_argument("--until", metavar="WHEN", help="calls before this time (same forms)")
+    p.add_argument("--full", action="store_true", help="callers' full numbers and names (default: masked)")
+    p.add_argument("--file", metavar="RECORDS", action="append",
+                   help="read these records files instead of the board (repeatable)")
 
 
 def parse(data):
@@ -32,10 +50,55 @@ def parse(data):
         line = line.strip()
         if line:
             try:
-                out.append(json.loads(line))
+                rec = json.loads(line)
             except ValueError:
-                pass  # a line cut short by a power cut
+                continue  # a line cut short by a power cut
+            if isinstance(rec, dict):
+                out.append(rec)
     return out
+
+
+def when(text, what):
+    """UTC seconds from 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM[:SS]' (UTC) or Unix seconds."""
+    if text is None:
+        return None
+    t = text.strip()
+    if re.fullmatch(r"[0-9]{9,11}", t):
+        return int(t)
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?Z?", t)
+    if not m:
+        raise UsageError("%s %r: a date (2026-11-23), a date and time ('2026-11-23 08:00', UTC) "
+                         "or Unix seconds" % (what, text))
+    y, mo, d, hh, mm, ss = (int(x) if x else 0 for x in m.groups())
+    if not (y >= 1970 and 1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y, mo)[1] and hh < 24 and mm < 60 and ss < 60):
+        return None
+    return calendar.timegm((y, mo, d, hh, mm, ss, 0, 0, 0))
+
+
+def select(records, since=None, until=None):
+    from .slreport import arrival_utc
+    out = []
+    for r in records:
+        t = arrival_utc(r)
+        if t is None:
+            if since is None and until is None:
+                out.append(r)   # a record without a time is only kept when no window is asked
+            continue
+        if (since is None or t >= since) and (until is None or t < until):
+            out.append(r)
+    return out
+
+
+def masked(rec):
+    from .slreport import mask
+    r = dict(rec)
+    for k in NUMBERS:
+        if r.get(k):
+            r[k] = mask(r[k])
+    for k in NAMES:
+        if k in r:
+            r[k] = None
+    return r
 
 
 def to_csv(records):
@@ -50,18 +113,40 @@ def to_csv(records):
     return buf.getvalue()
 
 
+def _from_files(paths):
+    recs = []
+    for p in paths:
+        try:
+            with open(p, "rb") as f:
+                recs += parse(f.read())
+        except OSError as e:
+            raise UsageError("%s: cannot read: %s" % (p, e.strerror))
+    return recs
+
+
 def run(args):
-    from .session import open_board, Progress
-    with open_board(args, need_pin=True) as b:
-        old = b.get_file("records.old", progress=Progress("records.1.jsonl", quiet=True))
-        cur = b.get_file("records", progress=Progress("records.jsonl", quiet=not args.output))
-    records = parse(old) + parse(cur)
+    since, until = when(args.since, "--since"), when(args.until, "--until")
+    if (args.since and since is None) or (args.until and until is None):
+        raise UsageError("--since/--until: not a real date")
+    if args.file:
+        records = _from_files(args.file)
+    else:
+        from .session import open_board, Progress
+        with open_board(args, need_pin=True) as b:
+            old = b.get_file("records.old", progress=Progress("records.1.jsonl", quiet=True))
+            cur = b.get_file("records", progress=Progress("records.jsonl", quiet=not args.output))
+        records = parse(old) + parse(cur)
+    records = select(records, since, until)
+    if not args.full:
+        records = [masked(r) for r in records]
     fmt = args.format or ("json" if args.output and args.output.endswith((".json", ".jsonl")) else "csv")
     text = to_csv(records) if fmt == "csv" else "".join(json.dumps(r, sort_keys=True) + "\n" for r in records)
     if args.output:
         with open(args.output, "w", newline="") as f:
             f.write(text)
-        print("wrote %d call record(s) to %s" % (len(records), args.output), file=sys.stderr)
+        print("wrote %d call record(s) to %s%s" % (len(records), args.output,
+                                                   "" if args.full else " (numbers masked; --full for them)"),
+              file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

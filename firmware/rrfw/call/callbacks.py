@@ -135,6 +135,16 @@ class Callbacks:
         self.pending = [x for x in self.pending if x is not item]
         self._save()
 
+    def forget(self, same):
+        """An erasure request: drop the requests whose number same() matches,
+        without an event (it would carry the number). Returns how many went."""
+        keep = [x for x in self.pending if not same(x.get("number"))]
+        gone = len(self.pending) - len(keep)
+        if gone:
+            self.pending = keep
+            self._save()
+        return gone
+
     def failed(self, item, outcome):
         if item["tries"] >= self.attempts:
             self.done(item, "gave_up_" + outcome)

@@ -7,6 +7,21 @@ import json
 RING_SIZE = 64  # events kept for replay; older ones are overwritten (counted in .overwritten)
 
 
+def _holds(obj, holds):
+    # any value of an event, nested ones too (a record event carries the record)
+    if type(obj) is dict:
+        for k in obj:
+            if _holds(obj[k], holds):
+                return True
+        return False
+    if type(obj) is list:
+        for v in obj:
+            if _holds(v, holds):
+                return True
+        return False
+    return holds(obj)
+
+
 class Clock:
     """The one clock: advanced once per 10 ms block by App."""
 
@@ -45,6 +60,27 @@ class Events:
     def text(self, seq):
         """The JSON text of event `seq` (which must be in the ring)."""
         return self._ring[seq % len(self._ring)]
+
+    def count_where(self, holds):
+        """Events in the ring with a value for which holds(value) is true (an access request)."""
+        n = 0
+        for text in self._ring:
+            if text is not None and _holds(json.loads(text), holds):
+                n += 1
+        return n
+
+    def forget_where(self, holds):
+        """An erasure request: every such event keeps its seq and time but loses
+        its fields (it reads {"event": "erased"}). Returns how many."""
+        n = 0
+        for i in range(len(self._ring)):
+            text = self._ring[i]
+            if text is not None:
+                d = json.loads(text)
+                if _holds(d, holds):
+                    self._ring[i] = json.dumps({"t_ms": d.get("t_ms"), "seq": d.get("seq"), "event": "erased"})
+                    n += 1
+        return n
 
     def since(self, seq):
         """Event texts with sequence number > seq still in the ring, oldest first."""

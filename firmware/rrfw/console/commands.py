@@ -494,6 +494,28 @@ def factory_wipe():
             store.remove(name)
 
 
+# --- privacy: one caller's access and erasure requests (call/privacy.py) -----
+def privacy_export(con, a):
+    """{"number": N, "from": i}: where the board holds N, and N's records from
+    the i-th on (as many as fit a reply; "more" says where to go on)."""
+    from rrfw.call import privacy
+    start = a.get("from", 0)
+    if type(start) is not int or start < 0:
+        raise CmdError("args", "from must be a record index, 0 or more")
+    where = json.dumps(privacy.find(con.app, a.get("number")) if start == 0 else {})
+    texts, more = privacy.records_page(con.app, a.get("number"), start, MAX_LINE - 200 - len(where))
+    return '{"from":%d,"more":%s,"records":[%s],"where":%s}' % (start, json.dumps(more), ",".join(texts), where)
+
+
+def privacy_erase(con, a):
+    """{"number": N}: remove N from records, call-backs, block list, last caller
+    and the event ring, then look again (read back from flash) for the proof."""
+    from rrfw.call import privacy
+    gone = privacy.erase(con.app, a.get("number"))
+    gc.collect()
+    return {"erased": gone, "left": privacy.find(con.app, a.get("number"))}
+
+
 # command name -> (handler, needs an open session)
 COMMANDS = {
     "hello": (hello, False),
@@ -516,4 +538,6 @@ COMMANDS = {
     "put.chunk": (put_chunk, True),
     "put.end": (put_end, True),
     "get": (get, False),           # config and records need a session (checked inside)
+    "privacy.export": (privacy_export, True),   # a caller's data: admin only
+    "privacy.erase": (privacy_erase, True),
 }

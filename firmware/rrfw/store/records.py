@@ -31,6 +31,10 @@ def _mask(number, mode):
     return None
 
 
+def _exactly(number):
+    return lambda v: v is not None and v == number
+
+
 class Records:
     def __init__(self, path=PATH, old=OLD, max_bytes=MAX_BYTES, settings=None):
         st = settings or {}
@@ -143,9 +147,10 @@ class Records:
     def read_all(self):
         return list(self.each())
 
-    def matching(self, number):
-        """A caller's records (an access request)."""
-        return [r for r in self.each() if r.get("caller") == number]
+    def matching(self, number, same=None):
+        """A caller's records (an access request); same(value) decides what matches."""
+        same = same or _exactly(number)
+        return [r for r in self.each() if same(r.get("caller")) or same(r.get("callee"))]
 
     def _rewrite(self, keep):
         """Keep only the records for which keep(rec) is true. Returns how many went."""
@@ -167,9 +172,10 @@ class Records:
         self.count -= gone
         return gone
 
-    def erase(self, number):
-        """Erase every record of one caller (an erasure request)."""
-        return self._rewrite(lambda r: r.get("caller") != number)
+    def erase(self, number, same=None):
+        """Erase every record of one caller, as caller or callee (an erasure request)."""
+        same = same or _exactly(number)
+        return self._rewrite(lambda r: not (same(r.get("caller")) or same(r.get("callee"))))
 
     def expire(self, before_utc):
         """Retention: drop records of calls that started before before_utc."""

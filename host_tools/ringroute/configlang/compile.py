@@ -18,7 +18,7 @@ MAX_JSON = 32768        # bytes; firmware/conscmd.py _CFG_MAX (what the console 
 TOP_KEYS = ("version", "name", "board", "lines", "extensions", "groups", "operator", "ring_timeout",
             "prompts", "start", "menu_defaults", "menus", "timezone", "schedule", "callers",
             "feature_codes", "disa", "records", "no_answer", "announce_extension", "outbound",
-            "hold_prompt", "queue", "agents")
+            "hold_prompt", "queue", "agents", "service_level")
 REQUIRED = ("version", "lines", "extensions", "menus")
 
 
@@ -122,6 +122,8 @@ def check_config(path, text=None):
     sections.check_disa_pin(ctx, cfg)
     if "records" in top:
         cfg["records"] = sections.parse_records(ctx, node("records"))
+    if "service_level" in top:   # read by `ringroute report`; the board ignores it
+        cfg["service_level"] = sections.parse_service_level(ctx, node("service_level"))
     if "outbound" in top:
         cfg["outbound"] = sections.parse_outbound(ctx, node("outbound"))
     if "hold_prompt" in top:   # what a queued caller hears (default: please_hold)

@@ -21,6 +21,8 @@ CALLER_KEYS = ("block", "when_blocked", "priority", "withheld", "unavailable")
 DISA_KEYS = ("enabled", "pin", "max_attempts", "lockout", "max_call", "prompt", "allow")
 FEATURE_KEYS = ("day", "night", "auto", "block_last", "override", "pause_reasons") + agentcfg.AGENT_CODES
 RECORD_KEYS = ("enabled", "keep", "caller_id")
+SL_KEYS = ("target", "within", "short_abandon", "formula")
+SL_FORMULAS = ("sl", "sl2", "offered")   # ringroute/slreport.py FORMULAS
 NUMBER = re.compile(r"\+?[0-9]{1,20}\*?|\*")
 EXT_NUM = re.compile(r"[0-9]{1,8}")
 FEATURE = re.compile(r"[*#][0-9*#]{1,8}")
@@ -424,6 +426,28 @@ def parse_records(ctx, node):
            "keep": r.integer(m["keep"][1], "records keep", 1000, lo=0, hi=100000) if "keep" in m else 1000,
            "caller_id": r.choice(m["caller_id"][1], "records caller_id", ("full", "last4", "none"), "full")
            if "caller_id" in m else "full"}
+    return out
+
+
+def parse_service_level(ctx, node):
+    """The agreement's target: `target: 80%`, `within: 20s`, `short_abandon: 5s`, `formula`."""
+    r = ctx.r
+    m = r.mapping(node, "service_level", allowed=SL_KEYS)
+    out = {"target_pct": 80, "within_ms": 20000, "short_abandon_ms": 5000, "formula": "offered"}
+    if "target" in m:
+        v = r.text(m["target"][1], "service_level target")
+        mt = re.fullmatch(r"\s*([0-9]{1,3})\s*%?\s*", v or "")
+        if not mt or not 1 <= int(mt.group(1)) <= 100:
+            ctx.probs.at(m["target"][1], "service_level target: a percentage 1-100 such as 80%%, not %r" % v)
+        else:
+            out["target_pct"] = int(mt.group(1))
+    if "within" in m:
+        out["within_ms"] = r.duration_ms(m["within"][1], "service_level within", 20000, lo=1000, hi=3600000)
+    if "short_abandon" in m:
+        out["short_abandon_ms"] = r.duration_ms(m["short_abandon"][1], "service_level short_abandon", 5000,
+                                                lo=0, hi=600000)
+    if "formula" in m:
+        out["formula"] = r.choice(m["formula"][1], "service_level formula", SL_FORMULAS, "offered")
     return out
 
 

@@ -1,0 +1,106 @@
+"""A caller's access and erasure requests end to end: `ringroute privacy
+export/erase` over the serial link against the emulated board (micropython,
+through a pty), with the number in every file the board keeps; then the
+flash itself is searched from outside."""
+import json
+import os
+import time
+
+from emuboard import EmuBoard, cli
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PIN = "731902"
+N = "6175550142"
+OTHER = "5559990000"
+CALL = """\
+calls:
+  - at: 1.0
+    line: 1
+    caller_id: "%s"
+    keys: [{at: 2.0, digits: "1"}]
+    hangup: {after_connect: 3.0, method: cpc}
+extensions:
+  "101": {answer_after: 1.0}
+""" % N
+
+
+def _flash(tmp_path):
+    """The board's flash before it starts: yesterday's records (N once in its
+    international form), a call-back waiting for N, N on the block list."""
+    flash = tmp_path / "flash"
+    flash.mkdir()
+    old = [{"call": 1, "line": 1, "utc": 1795300000, "caller": "1" + N, "outcome": "connected"},
+           {"call": 2, "line": 1, "utc": 1795300100, "caller": OTHER, "outcome": "connected"},
+           {"call": 3, "line": 1, "utc": 1795300200, "direction": "out", "caller": N, "callee": N,
+            "outcome": "connected"}]
+    (flash / "records.1.jsonl").write_text("".join(json.dumps(r) + "\n" for r in old))
+    (flash / "callbacks.json").write_text(json.dumps([
+        {"number": N, "target": "101", "utc": 1795300300, "tries": 1, "next_ms": 0},
+        {"number": OTHER, "target": "101", "utc": 1795300400, "tries": 0, "next_ms": 0}]))
+    (flash / "ivr_state.json").write_text(json.dumps({"override": None, "blocked": [OTHER, N]}))
+    return flash
+
+
+def _holding(flash, digits):
+    out = []
+    for d, _, files in os.walk(flash):
+        for f in files:
+            with open(os.path.join(d, f), "rb") as fh:
+                if digits.encode() in fh.read():
+                    out.append(os.path.relpath(os.path.join(d, f), flash))
+    return sorted(out)
+
+
+def test_privacy_export_and_erase_over_the_console(tmp_path):
+    with open(os.path.join(ROOT, "tests", "data", "basic.json")) as f:
+        cfg = json.load(f)
+    flash = _flash(tmp_path)
+    script = tmp_path / "call.yaml"
+    script.write_text(CALL)
+    b = EmuBoard(tmp_path, config=cfg, script=str(script), speed=4.0, flash=str(flash)).start()
+    try:
+        rc, out, err = cli("status", "--port", b.port)
+        assert rc == 0, err
+        # the live call ends and is recorded: N is in both record files now
+        t_end = time.time() + 60
+        while time.time() < t_end and not (flash / "records.jsonl").exists():
+            time.sleep(0.2)
+        assert _holding(flash, N) == ["callbacks.json", "ivr_state.json", "records.1.jsonl", "records.jsonl"]
+        # the PIN is set here (first use), then the access request, in the form the caller gives
+        rc, out, err = cli("privacy", "export", "--number", "+1 (617) 555-0142", "--port", b.port, "--pin", PIN,
+                           "-o", tmp_path / "export.json")
+        assert rc == 0, err
+        doc = json.loads((tmp_path / "export.json").read_text())
+        assert sorted(r["call"] for r in doc["records"]) == [1, 3, 4]     # not OTHER's call 2
+        w = doc["where"]
+        assert w["records"] == 3 and [c["number"] for c in w["callbacks"]] == [N]
+        assert w["blocked"] == 1 and w["blocked_on_flash"] == 1 and w["last_caller"] is True
+        assert w["events"] >= 1 and w["in_call"] == [] and w["config"] == []
+        # a wrong PIN, no data
+        rc, out, err = cli("privacy", "export", "--number", N, "--port", b.port, "--pin", "000000")
+        assert rc != 0 and "wrong PIN" in err and N not in out
+        # a number too short to be one caller's is refused on both sides
+        rc, out, err = cli("privacy", "erase", "--number", "0142", "--port", b.port, "--pin", PIN, "--yes")
+        assert rc == 1 and "at least 7 digits" in err
+        # erasure without --yes and without a terminal changes nothing
+        rc, out, err = cli("privacy", "erase", "--number", N, "--port", b.port, "--pin", PIN)
+        assert rc == 1 and "--yes" in err
+        assert len(_holding(flash, N)) == 4
+        rc, out, err = cli("privacy", "erase", "--number", N, "--port", b.port, "--pin", PIN, "--yes")
+        assert rc == 0, out + err
+        assert "erased: 3 record(s), 1 call-back(s), 1 block-list entry, last caller yes" in out
+        assert "board check clean; export clean, 0 record(s); record files 0 match(es)" in out
+        assert "nothing of %s is left" % N in out
+        # from outside: not one file on the flash holds the number; the other caller's data stays
+        assert _holding(flash, N) == []
+        assert _holding(flash, OTHER) == ["callbacks.json", "ivr_state.json", "records.jsonl"]  # the rewrite
+        # joins the two record files into one
+        # the live event log no longer carries it either
+        rc, out, err = cli("monitor", "--port", b.port, "--pin", PIN, "--since", "0", "--json", "--count", "200",
+                           "--seconds", "2")
+        assert N not in out and '"erased"' in out
+        # and a second erase finds nothing to do, and proves it again
+        rc, out, err = cli("privacy", "erase", "--number", N, "--port", b.port, "--pin", PIN, "--yes")
+        assert rc == 0 and "erased: 0 record(s), 0 call-back(s)" in out
+    finally:
+        b.stop()
