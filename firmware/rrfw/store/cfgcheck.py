@@ -363,11 +363,9 @@ def _agents_and_queues(cfg, groups):
 
 def _allow_list(x):
     # numbers, or "prefix*" with _ALLOW_PREFIX digits or more; never * or # to dial
-    if type(x) is not list:
+    if not _str_list(x):
         return False
     for p in x:
-        if not _is_str(p) or not p:
-            return False
         body = p[:-1] if p[-1] == "*" else p
         if not _digits(body, "0123456789") or (body != p and len(body) < _ALLOW_PREFIX):
             return False
