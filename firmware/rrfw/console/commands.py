@@ -105,7 +105,7 @@ def status(con, a):
     gc.collect()
     prompts = _prompt_names()
     return {"fw": _fw_version(), "proto": PROTO, "board": _board_name(hal), "uptime_ms": con.uptime_ms(),
-            "utc": app.wall_clock(), "config": con.config_source,
+            "utc": app.wall_clock(), "config": con.config_source, "config_failed": con.fallback,
             "config_name": (app.cfg.get("name") or "")[:_NAME_MAX], "lines": lines, "exts": exts,
             "heap": {"free": _gc("mem_free"), "used": _gc("mem_alloc")},
             "storage": {"free": _free_bytes(), "prompts": len(prompts),

@@ -36,6 +36,7 @@ class Console:
         self.events = app.events
         self.auth = auth           # auth.Auth, made at the first request (get_auth)
         self.config_source = config_source
+        self.fallback = None       # [(config, error)] that failed to start before this one (main.py)
         self._rbuf = bytearray(_READ)
         self._line = bytearray(MAX_LINE)
         self._fill = 0
