@@ -57,6 +57,14 @@ def _file_crc(path):
     return crc & 0xFFFFFFFF
 
 
+def _records_reserve():
+    # the room the two record files can still grow into (store/records.py
+    # rotates at MAX_BYTES): a prompt may never take the space of the calls' records
+    from rrfw.store import records
+    have = max(0, _size(records.PATH)) + max(0, _size(records.OLD))
+    return max(0, 2 * records.MAX_BYTES - have)
+
+
 def _free_bytes():
     try:
         st = os.statvfs(".")
@@ -111,7 +119,8 @@ def status(con, a):
             "config_name": (app.cfg.get("name") or "")[:_NAME_MAX], "lines": lines, "exts": exts,
             "heap": {"free": _gc("mem_free"), "used": _gc("mem_alloc")},
             "storage": {"free": _free_bytes(), "prompts": len(prompts),
-                        "records_bytes": max(0, _size("records.jsonl")) + max(0, _size("records.1.jsonl"))},
+                        "records_bytes": max(0, _size("records.jsonl")) + max(0, _size("records.1.jsonl")),
+                        "records_lost": app.records.lost, "records_error": app.records.error},
             "events": {"seq": con.events.seq, "overwritten": con.events.overwritten},
             "console": {"requests": con.requests, "bad": con.bad, "busy": con.busy, "dropped": con.dropped},
             "auth": con.get_auth().state(now), "pending": con.pending}
@@ -297,8 +306,10 @@ def put_begin(con, a):
         have = -1
     if have < 0:
         free = _free_bytes()
-        if 0 <= free < size + _SPARE:
-            raise CmdError("no_space", "the flash has %d bytes free; %d needed" % (free, size + _SPARE))
+        need = size + _SPARE + _records_reserve()
+        if 0 <= free < need:
+            raise CmdError("no_space", "the flash has %d bytes free; %d needed (records keep %d in reserve)" % (
+                free, need, _records_reserve()))
         open(path, "wb").close()
         have = 0
     con.xfer = {"kind": kind, "name": name, "size": size, "crc": crc, "path": path, "have": have}
