@@ -20,6 +20,7 @@ _PROMPT_MAX = const(1048576)  # bytes; 131 s of 8 kHz mu-law, a quarter of a 4 M
 _NAME_MAX = const(32)      # characters in a prompt name (and in names shown by status)
 _UTC_MIN = const(1577836800)  # s, 2020-01-01T00:00Z: no board of this design has a clock set earlier
 _UTC_MAX = const(2145916800)  # s, 2038-01-01T00:00Z: MicroPython's time.gmtime takes a 32-bit int on the ESP32
+_RECORDS_ROOM = const(131072)  # bytes: two record files of store/records.py MAX_BYTES (64 KB) each
 _SPARE = const(16384)      # bytes of flash kept free after an upload (records, config swap)
 
 PROMPTS = "prompts"
@@ -58,11 +59,9 @@ def _file_crc(path):
 
 
 def _records_reserve():
-    # the room the two record files can still grow into (store/records.py
-    # rotates at MAX_BYTES): a prompt may never take the space of the calls' records
-    from rrfw.store import records
-    have = max(0, _size(records.PATH)) + max(0, _size(records.OLD))
-    return max(0, 2 * records.MAX_BYTES - have)
+    # the room the two record files can still grow into: a prompt may never
+    # take the space of the calls' records
+    return max(0, _RECORDS_ROOM - max(0, _size("records.jsonl")) - max(0, _size("records.1.jsonl")))
 
 
 def _free_bytes():
