@@ -393,3 +393,52 @@ def test_flash_prune_keeps_the_build_and_the_office_files_only(tmp_path):
     assert removed == ["dtmf.mpy", "linecall.py", "rrfw/call/queue_old.mpy", "rrfw/old.py"]
     left = sorted(str(x.relative_to(flash)) for x in flash.rglob("*") if x.is_file())
     assert left == sorted(keep + ["config.json", "records.jsonl", "prompts/hello.ulaw", "boot.py", "notes.txt"])
+
+
+def _raw_frame(body):
+    return body + b"*" + ("%08x" % (binascii.crc32(body) & 0xFFFFFFFF)).encode() + b"\n"
+
+
+def test_console_pty_frames_that_stopped_the_firmware_get_errors_while_a_call_stays_up(tmp_path):
+    script = tmp_path / "call.yaml"
+    script.write_text(CALL)
+    b = EmuBoard(tmp_path, config=_config(), script=str(script), speed=3.0).start()
+    try:
+        with _open(b.port) as board:
+            t_end = time.time() + 60
+            while time.time() < t_end:   # the second call (2 min with the agent) is up
+                lines = board.request("status")["lines"]
+                if lines[0]["state"] == "connected" and lines[0]["call"] == 2:
+                    break
+                time.sleep(0.2)
+            assert lines[0]["state"] == "connected", lines
+            # before any PIN: bytes that are not UTF-8 in the command and the tag, and a
+            # monitor subscription from a sequence number that is not a number
+            for rid, body in (("41", b"~RR1 41 \xff\xfe {}"), ("42", b"~RR\xff 42 hello {}"),
+                              ("43", b'~RR1 43 monitor {"since": "x"}'),
+                              ("44", b'~RR1 44 events {"since": [1]}')):
+                board.t.write(_raw_frame(body))
+                line = board.t.readline(time.monotonic() + 10)
+                assert line is not None and line.startswith(b"~RR1 %s err " % rid.encode()), (rid, line)
+            board.login(PIN)
+            for args in ({"utc": 1 << 70}, {"utc": -5}, {"utc": "now"}):
+                with pytest.raises(session.BoardError) as ei:
+                    board.request("time.set", args)
+                assert ei.value.code == "args"
+            # a flood: answered (some of it 'busy'), never silence, never a crash
+            board.t.write(b"".join(framing.encode(str(500 + i), "status", {}) for i in range(30)))
+            got = b""
+            t_end = time.time() + 10
+            while time.time() < t_end and got.count(b"\n") < 30:
+                got += board.t.read_some()
+            replies = [ln for ln in got.split(b"\n") if ln.startswith(b"~RR1 5")]
+            assert len(replies) >= 10 and any(b'"busy"' in ln for ln in replies), got[-500:]
+            board.t.drain()
+            st = board.request("status")
+            assert st["lines"][0]["state"] == "connected" and st["lines"][0]["call"] == 2, st["lines"]
+            assert st["console"]["bad"] >= 2 and st["console"]["busy"] >= 1, st["console"]
+        evs = b.events()
+        assert not [e for e in evs if e.get("event") in ("error",) or e.get("reason") == "fault"], evs
+        assert not [e for e in evs if e.get("event") == "boot" and e.get("seq", 0) > 1], evs   # no restart
+    finally:
+        b.stop()

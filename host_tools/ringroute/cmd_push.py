@@ -4,12 +4,14 @@ import os
 import sys
 import time
 
-from .errors import RingrouteError
+from .errors import RingrouteError, UsageError
 
 HELP = "validate a config, then upload it and every prompt it names that the board lacks"
 DESCRIPTION = """\
 Checks CONFIG completely first (as `ringroute validate` does): nothing is
-sent if it has errors. Then uploads each prompt the config names that the
+sent if it has errors. A compiled config.json gets the board's own check
+(firmware/rrfw/store/cfgcheck.py) on the host: what the board would refuse
+is not sent. Then uploads each prompt the config names that the
 board does not have yet, or has in a different version (found as NAME.wav or
 NAME.ulaw in the prompts/ folder next to CONFIG, or in --prompts folders,
 converted as `ringroute prompts add` does), and finally the config itself.
@@ -83,6 +85,16 @@ def find_sources(names, dirs):
     return found
 
 
+def check_compiled(path, cfg):
+    """A compiled config (.json) gets the board's own check here: refused, nothing is sent."""
+    if not path.endswith(".json"):
+        return     # YAML: the compiler has checked it completely
+    from rrfw.store import cfgcheck
+    err = cfgcheck.check(cfg)
+    if err:
+        raise UsageError("%s: the board would refuse this config: %s" % (path, err))
+
+
 def run(args):
     import binascii
     from .cmd_emulate import load_config
@@ -91,6 +103,7 @@ def run(args):
     from .session import open_board, Progress, say
     t0 = time.monotonic()
     cfg = load_config(args.config)           # raises ConfigError with every problem: nothing sent
+    check_compiled(args.config, cfg)
     text = to_json(cfg).encode()
     names = prompt_names(cfg)
     dirs = [os.path.join(os.path.dirname(os.path.abspath(args.config)), "prompts")] + args.prompts

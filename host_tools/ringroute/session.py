@@ -107,6 +107,10 @@ class Board:
                 if code in ("crc", "frame") and attempt < retries:
                     last = payload.get("msg")
                     break  # damaged on the way: send again
+                if code == "busy" and attempt < retries:
+                    last = payload.get("msg")
+                    time.sleep(payload.get("retry_ms", 200) / 1000.0)
+                    break  # the board's reply queue was full: it did nothing, send again
                 cls = AuthError if code in ("auth", "bad_pin", "wait", "locked", "pin_unset", "pin_form") \
                     else BoardError
                 raise cls(verb, code, payload.get("msg", code), payload)

@@ -340,11 +340,84 @@ def check_idle_poll_allocates_nothing(r):
         micropython.heap_unlock()
 
 
+# Values of the wrong type or out of any range, for every argument a command reads
+JUNK = (None, 0, -1, 1 << 70, -(1 << 70), 1.5, 1e300, "x", "", [], {}, [1], {"a": 1}, True, "\u00ff")
+ARG_KEYS = ("utc", "mode", "line", "result", "confirm", "since", "from", "name", "kind", "size", "crc",
+            "off", "data", "pin", "new", "old")
+
+
+def _answered(r, rid):
+    kind, payload = r.reply(rid)
+    assert kind in ("ok", "err"), kind
+    return kind, payload
+
+
+def _sweep(r, logged_in):
+    from rrfw.console import commands
+    n = 0
+    for verb in sorted(commands.COMMANDS):
+        if verb in ("reboot", "factory_reset") or (logged_in and verb in ("login", "pin.set", "logout")):
+            continue   # these end the session or restart the board by design (their own checks)
+        for i, k in enumerate(ARG_KEYS):
+            if logged_in:
+                r.ok("login", {"pin": "731902"})
+            for j in range(4):   # four of the values per argument, in turn: every value, every command
+                v = JUNK[(i * 4 + j + n) % len(JUNK)]
+                kind, payload = r.req(verb, {k: v})   # r.poll raises whatever the console lets out
+                assert kind in ("ok", "err"), (verb, k, v)
+                n += 1
+    return n
+
+
+def check_no_frame_stops_the_console(r):
+    n = _sweep(r, False)                 # before any PIN
+    r.ok("pin.set", {"new": "731902"})
+    n += _sweep(r, True)                 # and behind the PIN
+    r.con.monitor_stop()
+    # bytes that are not UTF-8 where the command and the protocol tag go
+    for body in (b"~RR1 5 \xff\xfe {}", b"~RR\xff 6 hello {}", b"~RR1 7 hel\xc3lo {}",
+                 b'~RR1 8 hello {"a": "\xff"}'):
+        r.send_raw(body + b"*" + ("%08x" % crc(body)).encode() + b"\n")
+        kind, p = _answered(r, body.split(b" ")[1].decode())
+        assert kind == "err" and p["code"] in ("frame", "args", "version"), (body, p)
+    assert r.ok("hello")["proto"] == 1
+    assert n > 500, n
+
+
+def check_flood_gets_busy_not_silence(r):
+    r.send_raw(b"".join(console.frame(str(100 + i), "status", "{}") for i in range(40)))
+    got = {}
+    for _ in range(400):
+        r.poll()
+        for line in r.lines():
+            parts = line[:line.rindex(b"*")].split(b" ", 3)
+            got[parts[1].decode()] = (parts[2].decode(), json.loads(parts[3]))
+    assert len(got) > 10, len(got)
+    kinds = [k if k == "ok" else p["code"] for k, p in got.values()]
+    assert "ok" in kinds and "busy" in kinds, kinds
+    assert set(kinds) <= {"ok", "busy"}, kinds
+    busy = [p for k, p in got.values() if k == "err"]
+    assert busy[0]["retry_ms"] > 0
+    st = r.ok("status")
+    assert st["console"]["busy"] >= len(busy) and st["console"]["busy"] + st["console"]["dropped"] > 0
+
+
+def check_time_set_refuses_absurd_times(r):
+    r.ok("pin.set", {"new": "731902"})
+    for utc in (0, -1, 1 << 40, 1 << 70, 1.5, "1800000000", 946684800, 2147483648):
+        assert r.err("time.set", {"utc": utc}) == "args", utc
+    assert r.ok("time.get")["utc"] == 1700000000
+    assert r.ok("time.set", {"utc": 1800000000})["utc"] == 1800000000
+
+
 CHECKS = [("framing", check_framing), ("pin_first_use_and_lock", check_pin_first_use_and_lock),
           ("wait_after_typos", check_wait_after_typos), ("config_cut_anywhere", check_config_cut_anywhere),
           ("config_refused", check_config_refused), ("prompt_upload", check_prompt_upload),
           ("events_and_monitor", check_events_and_monitor), ("status_time_reboot", check_status_time_reboot),
-          ("factory_reset", check_factory_reset), ("idle_poll_allocates_nothing", check_idle_poll_allocates_nothing)]
+          ("factory_reset", check_factory_reset), ("idle_poll_allocates_nothing", check_idle_poll_allocates_nothing),
+          ("no_frame_stops_the_console", check_no_frame_stops_the_console),
+          ("flood_gets_busy_not_silence", check_flood_gets_busy_not_silence),
+          ("time_set_refuses_absurd_times", check_time_set_refuses_absurd_times)]
 
 
 def call_in(workdir):

@@ -135,7 +135,9 @@ class ConsoleApp:
 
     def __init__(self, hal):
         from rrfw.call import events as ev_mod
+        from rrfw.store import records
         self.hal = hal
+        self.records = records.Records()   # status reports what the flash refused
         self.cfg = {"version": 1, "name": "Test office", "lines": [{}],
                     "extensions": {"101": {"port": 0, "name": "Front"}}}
         self.clock = ev_mod.Clock()

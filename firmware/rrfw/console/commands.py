@@ -18,6 +18,9 @@ from rrfw.errors import CmdError
 _CFG_MAX = const(32768)    # bytes; a compiled config is a few KB
 _PROMPT_MAX = const(1048576)  # bytes; 131 s of 8 kHz mu-law, a quarter of a 4 MB flash
 _NAME_MAX = const(32)      # characters in a prompt name (and in names shown by status)
+_UTC_MIN = const(1577836800)  # s, 2020-01-01T00:00Z: no board of this design has a clock set earlier
+_UTC_MAX = const(2145916800)  # s, 2038-01-01T00:00Z: MicroPython's time.gmtime takes a 32-bit int on the ESP32
+_RECORDS_ROOM = const(131072)  # bytes: two record files of store/records.py MAX_BYTES (64 KB) each
 _SPARE = const(16384)      # bytes of flash kept free after an upload (records, config swap)
 
 PROMPTS = "prompts"
@@ -53,6 +56,12 @@ def _file_crc(path):
                 break
             crc = binascii.crc32(memoryview(buf)[:n], crc)
     return crc & 0xFFFFFFFF
+
+
+def _records_reserve():
+    # the room the two record files can still grow into: a prompt may never
+    # take the space of the calls' records
+    return max(0, _RECORDS_ROOM - max(0, _size("records.jsonl")) - max(0, _size("records.1.jsonl")))
 
 
 def _free_bytes():
@@ -118,13 +127,14 @@ def status(con, a):
     gc.collect()
     prompts = _prompt_names()
     return {"agents": ag, "queue": len(ports.waiting) if ports is not None else 0, "fw": _fw_version(), "proto": PROTO, "board": _board_name(hal), "uptime_ms": con.uptime_ms(),
-            "utc": app.wall_clock(), "config": con.config_source,
+            "utc": app.wall_clock(), "config": con.config_source, "config_failed": con.fallback,
             "config_name": (app.cfg.get("name") or "")[:_NAME_MAX], "lines": lines, "exts": exts,
             "heap": {"free": _gc("mem_free"), "used": _gc("mem_alloc")},
             "storage": {"free": _free_bytes(), "prompts": len(prompts),
-                        "records_bytes": max(0, _size("records.jsonl")) + max(0, _size("records.1.jsonl"))},
+                        "records_bytes": max(0, _size("records.jsonl")) + max(0, _size("records.1.jsonl")),
+                        "records_lost": app.records.lost, "records_error": app.records.error},
             "events": {"seq": con.events.seq, "overwritten": con.events.overwritten},
-            "console": {"requests": con.requests, "bad": con.bad, "dropped": con.dropped},
+            "console": {"requests": con.requests, "bad": con.bad, "busy": con.busy, "dropped": con.dropped},
             "auth": con.get_auth().state(now), "pending": con.pending}
 
 
@@ -157,8 +167,9 @@ def time_get(con, a):
 
 def time_set(con, a):
     utc = a["utc"]
-    if type(utc) is not int or utc < 0:
-        raise CmdError("args", "utc must be whole seconds since 1970")
+    if type(utc) is not int or not _UTC_MIN <= utc <= _UTC_MAX:
+        raise CmdError("args", "utc must be whole seconds since 1970, between %d (2020) and %d (2038)" % (
+            _UTC_MIN, _UTC_MAX))
     was = con.app.wall_clock()
     try:
         con.hal.set_rtc(utc)
@@ -204,8 +215,15 @@ def factory_reset(con, a):
     return {"erasing": True}
 
 
+def _seq_arg(a, default):
+    since = a.get("since", default)
+    if since is not None and (type(since) is not int or since < 0):
+        raise CmdError("args", "since must be an event sequence number (0 or more)")
+    return since
+
+
 def events(con, a):
-    since = a.get("since", 0)
+    since = _seq_arg(a, 0)
     first = con.events.first_seq()
     start = since + 1 if since + 1 > first else first
     out = []
@@ -220,7 +238,7 @@ def events(con, a):
 
 
 def monitor(con, a):
-    con.monitor_start(a.get("since"))
+    con.monitor_start(_seq_arg(a, None))
     return {"seq": con.events.seq, "first": con.events.first_seq(), "lease_ms": MONITOR_MS}
 
 
@@ -301,8 +319,10 @@ def put_begin(con, a):
         have = -1
     if have < 0:
         free = _free_bytes()
-        if 0 <= free < size + _SPARE:
-            raise CmdError("no_space", "the flash has %d bytes free; %d needed" % (free, size + _SPARE))
+        need = size + _SPARE + _records_reserve()
+        if 0 <= free < need:
+            raise CmdError("no_space", "the flash has %d bytes free; %d needed (records keep %d in reserve)" % (
+                free, need, _records_reserve()))
         open(path, "wb").close()
         have = 0
     con.xfer = {"kind": kind, "name": name, "size": size, "crc": crc, "path": path, "have": have}

@@ -32,6 +32,14 @@ def frame(rid, verb, payload):
     return (body + "*" + crc_hex(body.encode()) + "\n").encode()
 
 
+def _text(b, what, rid):
+    # a byte that is not UTF-8 is a damaged request, never an exception out of the console
+    try:
+        return b.decode()
+    except UnicodeError:
+        raise CmdError("frame", "the %s is not UTF-8 text" % what, rid)
+
+
 def parse(line):
     """(rid, verb, args dict) for one request line (no newline); raises CmdError.
 
@@ -53,7 +61,7 @@ def parse(line):
         raise CmdError("crc", "CRC mismatch: the line was damaged on the way", rid)
     if parts[0] != MAGIC:
         raise CmdError("version", "this board speaks protocol %d, not %s" % (
-            PROTO, parts[0][3:].decode()), rid)
+            PROTO, _text(parts[0][3:], "protocol tag", rid)), rid)
     if len(parts) < 4 or not parts[1].isdigit():
         raise CmdError("frame", "expected: ~RR1 ID COMMAND {ARGS}*CRC", rid)
     try:
@@ -62,4 +70,4 @@ def parse(line):
         raise CmdError("args", "the arguments are not valid JSON", rid)
     if not isinstance(args, dict):
         raise CmdError("args", "the arguments must be a JSON object", rid)
-    return rid, parts[2].decode(), args
+    return rid, _text(parts[2], "command", rid), args

@@ -23,6 +23,9 @@ _READ = const(256)         # bytes taken from the UART per block: 115200 baud br
 _TX_PER_BLOCK = const(112) # bytes sent per 10 ms block: just under the 115.2 that 115200 baud (10 bits a byte) carries, so a write never waits for the UART
 _OUT_MAX = const(2048)     # bytes queued for sending (a reply is at most MAX_LINE)
 _EV_PER_BLOCK = const(4)   # events sent per block at most while monitoring
+_BUSY_LEN = const(128)     # bytes a 'busy' reply takes at most (id, code, message, CRC)
+_REPLY_ROOM = const(1728)  # bytes of queue a request needs: a whole reply (MAX_LINE) and one busy reply
+_BUSY_RETRY_MS = const(200)  # ms the host is asked to wait: the queue drains 11 KB/s (_TX_PER_BLOCK)
 _HINT_MS = const(2000)     # ms between hints to a human typing at the console
 _UNLOAD_MS = const(60000)  # ms without requests after which the command code is freed
 _COMMANDS = "rrfw.console.commands"
@@ -36,6 +39,7 @@ class Console:
         self.events = app.events
         self.auth = auth           # auth.Auth, made at the first request (get_auth)
         self.config_source = config_source
+        self.fallback = None       # [(config, error)] that failed to start before this one (main.py)
         self._rbuf = bytearray(_READ)
         self._line = bytearray(MAX_LINE)
         self._fill = 0
@@ -53,6 +57,7 @@ class Console:
         self.pending = None      # "reboot" / "factory" / "config": done once the reply is out
         self.dropped = 0         # bytes of output dropped (queue full)
         self.bad = 0             # damaged or malformed request lines
+        self.busy = 0            # requests told 'busy' (a flood)
         self.requests = 0
         self._t0 = -1            # block clock at boot (the first poll): uptime counts from there
 
@@ -60,7 +65,9 @@ class Console:
     def poll(self):
         if self._t0 < 0:
             self._t0 = self.clock.ms
-        n = self.hal.console_read(self._rbuf)
+        # a host that sends faster than the replies go out waits in the UART
+        # (flow control by not reading); what was read and has no room is told 'busy'
+        n = self.hal.console_read(self._rbuf) if self.room() >= _REPLY_ROOM else 0
         if n:
             self._feed(n)
         if self._mon_until:
@@ -181,6 +188,15 @@ class Console:
         self.requests += 1
         now = self.clock.ms
         self._last_req = now
+        if self.room() < _REPLY_ROOM:
+            # a flood: the replies so far are still going out
+            self.busy += 1
+            if self.room() >= _BUSY_LEN:
+                self._error(rid, "busy", "replies are queued; send again in %d ms" % _BUSY_RETRY_MS,
+                            {"retry_ms": _BUSY_RETRY_MS})
+            else:
+                self.dropped += 1
+            return
         try:
             cmds = self._commands().COMMANDS
         except MemoryError:
@@ -214,6 +230,10 @@ class Console:
         except MemoryError:
             gc.collect()
             self._error(rid, "memory", "out of memory during %s" % verb)
+            return
+        except Exception as e:  # noqa: BLE001 - no request may stop the board (issue 15)
+            self.bad += 1
+            self._error(rid, "internal", "%s failed on its arguments: %s" % (verb, repr(e)[:80]))
             return
         line = frame(rid, "ok", result if isinstance(result, str) else json.dumps(result))
         if len(line) > _OUT_MAX or not self._queue(line):

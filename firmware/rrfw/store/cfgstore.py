@@ -6,6 +6,10 @@
 # A DISA PIN never stays on flash in plain text (issue 16): install() and
 # load() replace it by its salted hash (pins.seal_disa) once it has passed
 # the check, so a copied flash gives the PIN away only to an offline search.
+#
+# A config that passes the check and still cannot start the App (main.py)
+# is passed over at the next start: load(names=FALLBACK) takes the previous
+# one, and safe() is the built-in answering mode when no config starts.
 import json
 
 from rrfw.store import atomic as store
@@ -22,6 +26,9 @@ def _seal(cfg):
 CURRENT = "config.json"
 PREVIOUS = "config.prev.json"
 INCOMING = "config.new.json"
+ALL = (CURRENT, INCOMING, PREVIOUS)
+FALLBACK = (PREVIOUS,)
+SAFE = "safe mode"   # the config source when the built-in answering mode runs
 
 
 def _parse(text, check):
@@ -39,10 +46,10 @@ def _parse(text, check):
     return cfg, None
 
 
-def load(check=None):
+def load(check=None, names=ALL):
     """(config dict, file it came from) or (None, reason) when no good one exists."""
     reasons = []
-    for name in (CURRENT, INCOMING, PREVIOUS):
+    for name in names:
         cfg, err = _parse(store.read_text(name), check)
         if cfg is not None:
             if _seal(cfg):
@@ -75,3 +82,34 @@ def install(text, check=None):
     store.write_atomic(CURRENT, text)
     store.remove(INCOMING)
     return None
+
+
+def safe(n_lines, n_exts, countries=()):
+    """The built-in answering mode: every line answers on the 2nd ring and
+    rings every extension at once; unanswered, the call is released (no
+    prompts needed: the caller hears ringback). countries: each line's
+    country when the config that failed named a known one."""
+    lines = []
+    for i in range(n_lines):
+        lines.append({"country": countries[i] if i < len(countries) else "US", "answer_on_ring": 2})
+    exts = {}
+    for p in range(n_exts):
+        exts[str(p + 1)] = {"port": p}
+    return {"version": 1, "name": SAFE, "lines": lines, "extensions": exts,
+            "groups": {"all": {"members": sorted(exts), "strategy": "ring_all"}},
+            "menus": {"main": {"greeting": [], "keys": {}, "first_ms": 500, "max_timeout": 1,
+                               "on_timeout": {"do": "group", "to": "all"}}},
+            "on_no_answer": {"do": "hangup", "reason": "no_answer"}}
+
+
+def countries(name):
+    """The known countries of the lines in config file `name`, for safe(); [] if none."""
+    out = []
+    try:
+        from rrfw.line import profiles
+        for ln in json.loads(store.read_text(name) or "{}").get("lines") or ():
+            c = ln.get("country") if type(ln) is dict else None
+            out.append(c if type(c) is str and c.upper() in profiles.codes() else "US")
+    except Exception:  # noqa: BLE001 - a file that failed once may be anything: the default then
+        pass
+    return out

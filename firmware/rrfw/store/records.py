@@ -44,6 +44,8 @@ class Records:
         self.path = path
         self.old = old
         self.max_bytes = max_bytes
+        self.lost = 0            # records that could not be written (full or failing flash)
+        self.error = None        # the last write error, for status
         self._recover()
         self.count = 0
         self.next_id = self._last_id() + 1
@@ -96,11 +98,13 @@ class Records:
         self._rewrite(keep)
 
     def append(self, rec):
+        """Write one record; False when the flash refused it (counted in
+        `lost`, never raised: a full flash must not turn a call into a fault)."""
         cid = rec.get("call")
         if isinstance(cid, int) and cid >= self.next_id:
             self.next_id = cid + 1   # ids stay unique even for records made elsewhere
         if not self.enabled:
-            return
+            return True
         if self.caller_id != "full":
             for k in ("caller", "callee"):
                 if k in rec:
@@ -109,9 +113,21 @@ class Records:
                 rec["caller_name"] = None
 
         line = json.dumps(rec) + "\n"
+        try:
+            self._write(line)
+            if self.keep and self.count > self.keep + self.keep // 4:
+                self._trim()   # in batches: a rewrite per quarter of `keep`, not per call
+        except OSError as e:   # ENOSPC, EIO: the call itself went well
+            self.lost += 1
+            self.error = repr(e)[:60]
+            self._need_nl = True   # a part of the line may have reached the flash
+            store.remove(NEW + ".tmp")
+            return False
+        return True
+
+    def _write(self, line):
         if self._need_nl:
             line = "\n" + line
-            self._need_nl = False
         try:
             size = os.stat(self.path)[6]
         except OSError:
@@ -122,9 +138,8 @@ class Records:
         with open(self.path, "a") as f:
             f.write(line)
             f.flush()
+        self._need_nl = False
         self.count += 1
-        if self.keep and self.count > self.keep + self.keep // 4:
-            self._trim()   # in batches: a rewrite per quarter of `keep`, not per call
 
     def each(self):
         """Every record, oldest first, one at a time."""

@@ -1,0 +1,149 @@
+# fallback_cases.py - whatever slips through the board's check, the board
+# keeps answering: firmware/main.py runs on the stand-in board with a check
+# weaker than the board's own (one that lets a config through which stops
+# the App at start), and must fall back to the previous config, then to the
+# built-in answering mode, say so (event, status) and answer the calls.
+# Run by pytest under CPython and by the real `micropython` binary
+# (tests/test_config_fallback.py), through tests/support/caserun.py:
+#   micropython fallback_cases.py WORKDIR [CASE...]   (WORKDIR holds good.json)
+import json
+import os
+
+import main as board_main
+from rrfw.console.protocol import frame
+from standin_hal import StandInHal, us_ring_pulses
+
+CALL_EVERY_MS = 30000   # ms: one call a cycle: rings from 0 s, the caller hangs up at 20 s
+RUN_MS = 55000          # ms the world runs: two calls
+
+
+class World(StandInHal):
+    """A call on line 1 every CALL_EVERY_MS; the agents lift when rung; a
+    status request on the console at the end."""
+
+    def __init__(self, run_ms=RUN_MS):
+        StandInHal.__init__(self, n_lines=2, n_exts=4)
+        self.seen = []
+        self.end_block = run_ms // 10
+
+    def event_sink(self):
+        return lambda text: self.seen.append(json.loads(text))
+
+    def next_block(self):
+        StandInHal.next_block(self)
+        t = (self.block * 10) % CALL_EVERY_MS
+        self.pulses = us_ring_pulses(t) if t < 8000 and not self.hook[0] else 0
+        self.loop = self.hook[0] and t < 20000
+        self.offhook_ports = (self.offhook_ports | self.ring) if t < 20000 else 0
+        if self.block == self.end_block - 100:
+            self.wire.inq += frame("7", "status", "{}")
+        return self.block < self.end_block
+
+    def status(self):
+        for line in bytes(self.wire.out).split(b"\n"):
+            if line.startswith(b"~RR1 7 ok "):
+                return json.loads(line[10:line.rindex(b"*")])
+        raise AssertionError("no status reply: %r" % bytes(self.wire.out)[-300:])
+
+    def kinds(self):
+        return [e["event"] for e in self.seen]
+
+
+def weak_check(cfg):
+    # an older or damaged checker: looks at the version only
+    return None if cfg.get("version") == 1 else "bad version"
+
+
+def _write(name, cfg):
+    with open(name, "w") as f:
+        f.write(json.dumps(cfg))
+
+
+def _clean():
+    for name in os.listdir("."):
+        if name != "good.json" and not name.startswith("prompts"):
+            os.remove(name)
+
+
+def _stopper(good):
+    bad = json.loads(json.dumps(good))
+    bad["name"] = "stops the app"
+    bad["lines"][0]["country"] = "XX"       # no such profile: the App cannot build the line
+    return bad
+
+
+def _answered(w):
+    ans = [e for e in w.seen if e["event"] == "answer"]
+    rel = [e for e in w.seen if e["event"] == "release" and e.get("reason") != "fault"]
+    errors = [e for e in w.seen if e["event"] == "error"]
+    return len(ans), len(rel), errors
+
+
+def case_a_config_that_cannot_start_falls_back_to_the_previous(good):
+    _clean()
+    _write("config.prev.json", good)
+    _write("config.json", _stopper(good))
+    w = World()
+    board_main.main(["main.py"], hal=w, check=weak_check)
+    boots = [e for e in w.seen if e["event"] == "boot"]
+    assert [b["config"] for b in boots] == ["config.prev.json"], boots
+    fb = [e for e in w.seen if e["event"] == "config_fallback"]
+    assert len(fb) == 1 and fb[0]["failed"] == "config.json" and fb[0]["running"] == "config.prev.json", fb
+    assert "XX" in fb[0]["error"]
+    n_ans, n_rel, errors = _answered(w)
+    assert n_ans == 2 and n_rel == 2 and not errors, (n_ans, n_rel, errors)
+    assert "connect" in w.kinds()
+    st = w.status()
+    assert st["config"] == "config.prev.json" and st["config_failed"][0][0] == "config.json", st
+    # the flash is left as it was: a push of a good config replaces the bad one
+    with open("config.json") as f:
+        assert json.loads(f.read())["name"] == "stops the app"
+
+
+def case_no_config_that_starts_gives_the_safe_answering_mode(good):
+    _clean()
+    _write("config.prev.json", _stopper(good))
+    _write("config.json", _stopper(good))
+    w = World()
+    board_main.main(["main.py"], hal=w, check=weak_check)
+    boots = [e for e in w.seen if e["event"] == "boot"]
+    assert [b["config"] for b in boots] == ["safe mode"], boots
+    fb = [e["failed"] for e in w.seen if e["event"] == "config_fallback"]
+    assert fb == ["config.json", "config.prev.json"], fb
+    n_ans, n_rel, errors = _answered(w)
+    assert n_ans == 2 and n_rel == 2 and not errors, (n_ans, n_rel, errors)
+    rings = [e for e in w.seen if e["event"] == "ext_ring"]
+    assert len(set(e["port"] for e in rings)) == 4, rings    # every phone rings
+    assert "connect" in w.kinds()
+    st = w.status()
+    assert st["config"] == "safe mode" and len(st["config_failed"]) == 2, st
+
+
+def case_the_boards_own_check_refuses_what_the_weak_one_let_through(good):
+    _clean()
+    _write("config.prev.json", good)
+    _write("config.json", _stopper(good))
+    w = World(run_ms=25000)
+    board_main.main(["main.py"], hal=w)    # the board's own check: the bad one never starts
+    boots = [e["config"] for e in w.seen if e["event"] == "boot"]
+    assert boots == ["config.prev.json"], boots
+    assert "config_fallback" not in w.kinds()
+    n_ans, n_rel, errors = _answered(w)
+    assert n_ans == 1 and n_rel == 1 and not errors, (n_ans, n_rel, errors)
+
+
+CASES = [case_a_config_that_cannot_start_falls_back_to_the_previous,
+         case_no_config_that_starts_gives_the_safe_answering_mode,
+         case_the_boards_own_check_refuses_what_the_weak_one_let_through]
+
+
+def call(name, case):
+    with open("good.json") as f:
+        return case(json.load(f))
+
+
+if __name__ == "__main__":
+    import sys
+    import caserun
+    os.chdir(sys.argv[1])
+    caserun.main(CASES, call, sys.argv[2:])
