@@ -91,6 +91,10 @@ def main(argv, hal=None, check=None):
         except Exception as e:  # noqa: BLE001 - the office's phone must keep answering
             err = repr(e)[:120]
             print("ringroute: %s stopped: %s" % (source, err))
+            if source == cfgstore.SAFE:
+                # nothing left to fall back to (no heap even for safe mode):
+                # stop here, the board's watchdog resets it, rather than spin
+                raise
             if hal is None or (a is not None and (hal.block - t0) * 10 >= _SETTLE_MS):
                 pass   # no board to run on yet, or a config that ran fine: the same again
             elif source != cfgstore.SAFE:

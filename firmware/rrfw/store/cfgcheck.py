@@ -394,7 +394,8 @@ def _check(cfg):
         err = _action(cfg, cfg["on_no_answer"], "no_answer", 0)
         if err:
             return err
-    return _queue_and_outbound(cfg, groups) or _agents_and_queues(cfg, groups) or _toll_fraud(cfg)
+    # the toll-fraud reasons first: they are what the office must fix
+    return _toll_fraud(cfg) or _queue_and_outbound(cfg, groups) or _agents_and_queues(cfg, groups)
 
 
 def _ms(x):
@@ -517,10 +518,6 @@ def _allow_list(x):
     return True
 
 
-def _in(x, lo_hi):
-    return _is_int(x) and lo_hi[0] <= x <= lo_hi[1]
-
-
 def _toll_fraud(cfg):
     # what stands between a caller and the office's phone bill (issue 16)
     for ln in cfg["lines"]:
@@ -540,13 +537,13 @@ def _toll_fraud(cfg):
         why = pins.problem(pin, _MIN_PIN, _PIN_MAX, True, pins.office_numbers(cfg))
         if why:
             return "disa pin: " + why
-    elif not pins.sealed_ok(d.get("pin_hash")) or not _in(d.get("pin_len"), (_MIN_PIN, _PIN_MAX)):
+    elif not pins.sealed_ok(d.get("pin_hash")) or not _in(d.get("pin_len"), _MIN_PIN, _PIN_MAX):
         return "disa: enabled without a PIN"
-    if "max_attempts" in d and not _in(d["max_attempts"], _DISA_TRIES):
+    if "max_attempts" in d and not _in(d["max_attempts"], *_DISA_TRIES):
         return "disa max_attempts must be %d to %d" % _DISA_TRIES
-    if "lockout_ms" in d and not _in(d["lockout_ms"], _DISA_LOCK_MS):
+    if "lockout_ms" in d and not _in(d["lockout_ms"], *_DISA_LOCK_MS):
         return "disa lockout_ms must be %d to %d ms" % _DISA_LOCK_MS
-    if not _in(d.get("max_call_ms"), _DISA_CALL_MS):
+    if not _in(d.get("max_call_ms"), *_DISA_CALL_MS):
         return "disa max_call_ms must be %d to %d ms" % _DISA_CALL_MS
     if "allow" in d and not _allow_list(d["allow"]):
         return "disa allow must be numbers or prefixes of %d+ digits ending in *" % _ALLOW_PREFIX
