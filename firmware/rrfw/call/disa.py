@@ -82,12 +82,18 @@ class Disa:
         self.dialled = False
         self.tone_on = False   # the board's dial tone plays to the caller
 
+    def _outside_line(self, t, event):
+        """A free line to take outside, else the caller is told goodbye (None)."""
+        other = _free_line(self.lc)
+        if other is None:
+            self.lc.emit(event, ok=False, why="no free line")
+            self.lc.inbound.goodbye(t, ["goodbye"], "disa_no_line")
+        return other
+
     def start(self, t, max_ms):
         lc = self.lc
-        other = _free_line(lc)
+        other = self._outside_line(t, "disa")
         if other is None:
-            lc.emit("disa", ok=False, why="no free line")
-            lc.inbound.goodbye(t, ["goodbye"], "disa_no_line")
             return
         # the cap holds whatever the config says (cfgcheck refuses more anyway)
         max_ms = max_ms or DISA_DEFAULT_MAX_MS
@@ -109,10 +115,8 @@ class Disa:
     def dial(self, t, number):
         """Seize a free line and dial `number` (digits that passed the plan)."""
         lc = self.lc
-        other = _free_line(lc)
+        other = self._outside_line(t, "disa_dial")
         if other is None:
-            lc.emit("disa_dial", ok=False, why="no free line")
-            lc.inbound.goodbye(t, ["goodbye"], "disa_no_line")
             return
         self.number = number
         self.tone_on = False
