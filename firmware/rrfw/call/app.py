@@ -32,6 +32,12 @@ class App:
         from rrfw.call import agents
         self.agents = agents.Agents(cfg, hal.n_exts, self.events.emit)
         self.ports = router.Ports(hal.n_exts, self.agents)
+        # position and wait announcements (queuetalk.py): only a config that asks pays for them
+        for g in (cfg.get("groups") or {}).values():
+            if g.get("announce"):
+                from rrfw.call import queuetalk
+                self.ports.talk = queuetalk.QueueTalk(cfg, self.agents, hal.n_exts)
+                break
         self.wall_clock = wall_clock or hal.rtc_utc
         from rrfw.dsp import dtmf
         from rrfw.line import ringdet

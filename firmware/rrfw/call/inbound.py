@@ -177,7 +177,7 @@ class Inbound:
         if leg.state == router.S_QUEUED:
             if not lc.player.busy and t - self.t_hold >= leg.announce_ms(HOLD_REPEAT_MS):
                 self.t_hold = t
-                lc.player.play(self._hold_names())
+                lc.player.play(self._hold_names(t))
             elif not lc.player.busy and leg.g.get("music"):
                 lc.player.play(leg.g["music"])   # hold music between the announcements, looped
             if self._queued_key(t):
@@ -224,7 +224,8 @@ class Inbound:
         kind = action[0]
         if kind == "route":
             lc.emit("route", kind=action[1], target=action[2])
-            failed = lc.leg.start(t, action[1], action[2], lc.ext_cadence, lc.ivr.priority)
+            number = lc.caller.get("number") if lc.caller else None
+            failed = lc.leg.start(t, action[1], action[2], lc.ext_cadence, lc.ivr.priority, number)
             if failed:
                 self._route_failed(t, failed)
             else:
@@ -245,10 +246,13 @@ class Inbound:
         lc.ivr.route_result(t, outcome)
 
     # --- queue and call-back -----------------------------------------------------
-    def _hold_names(self):
+    def _hold_names(self, t):
         lc = self.lc
         cb = lc.callbacks
         hold = lc.leg.hold_prompt(self.hold_prompt)
+        talk = lc.leg.ports.talk
+        if talk is not None and lc.leg.g.get("announce"):
+            hold = talk.names(lc.leg, t) + hold   # position and wait first (queuetalk.py)
         if cb is not None and cb.enabled and lc.caller and lc.caller.get("number"):
             return hold + ["callback_offer"]   # "...or press 1 to be called back"
         return hold
@@ -275,7 +279,8 @@ class Inbound:
         if cb is None or not (ev["digit"] == cb.key or act is not None):
             return False
         lc.emit("digit", digit=ev["digit"], start_ms=ev.get("start_ms"), end_ms=ev.get("end_ms"))
-        why = cb.request(lc.caller.get("number"), lc.rec.get("target"), t, lc.wall_clock())
+        why = cb.request(lc.caller.get("number"), lc.rec.get("target"), t, lc.wall_clock(),
+                         place=lc.leg.t_place, priority=lc.leg.priority)
         lc.emit("callback_request", number=lc.caller.get("number"), ok=why is None, why=why)
         if why is not None:
             lc.player.play(["callback_unavailable"])
