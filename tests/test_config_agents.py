@@ -190,3 +190,15 @@ def test_announcements_and_kept_places_compile_and_are_checked(tmp_path):
         spoil(c["groups"]["sales"])
         err = cfgcheck.check(c)
         assert err is not None and needle in err, (needle, err)
+
+
+def test_the_pickup_code_compiles_and_one_line_is_warned(tmp_path):
+    text = BASE.replace('  login: "*41"\n', '  login: "*41"\n  pickup: "*8"\n')
+    cfg, probs = check(tmp_path, text.replace("lines:\n  - country: US\n", "lines:\n  - country: US\n  - country: US\n"))
+    assert problems(probs) == [] and problems(probs, "warning") == [], [str(p) for p in probs]
+    assert cfg["feature_codes"]["*8"] == ["pickup"] and cfgcheck.check(cfg) is None
+    cfg, probs = check(tmp_path, text)   # one line: no idle line to hear the code while a call rings
+    w = [p for p in probs if p.severity == "warning"]
+    rows = text.splitlines()
+    at = [i for i, r in enumerate(rows) if r.startswith("  pickup:")][0]
+    assert len(w) == 1 and (w[0].line, w[0].col) == (at + 1, 3) and "idle line" in w[0].message, [str(p) for p in w]

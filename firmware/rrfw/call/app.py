@@ -112,10 +112,24 @@ class App:
         fc = (cfg.get("feature_codes") or {}).get(code)
         if fc is not None and fc[0] == "agent":
             return self.agents.feature(port, fc[1], fc[2] if len(fc) > 2 else None, self.clock.ms)
+        if fc is not None and fc[0] == "pickup":
+            return self._pickup(port)
         result = self.board.feature_code(cfg, code)
         if result is not None:
             self.board.save()
         return result
+
+    def _pickup(self, port):
+        """The call that has rung an agent's phone the longest, for the phone at
+        `port` to take: ("pickup", rung exts, its inbound flow), or None (error tone)."""
+        best = None
+        for lc in self.lines:
+            if lc.inbound.can_pick_up(port) and (best is None or
+                                                 lc.leg.ringing_since() < best.leg.ringing_since()):
+                best = lc
+        if best is None:
+            return None
+        return ("pickup", ",".join(best.leg.rung_exts()), best.inbound)
 
     def set_override(self, mode):
         """Day/night override from the host (console): a schedule mode, or None to follow the schedule."""

@@ -10,7 +10,8 @@
 #                      │ the IVR's fallback   ▼                  │ ("disa", max): disa.py
 #                      └──────────────── ROUTING (router.py: ring, hunt, queue; its own timeouts)
 #                                  queued ──call-back key──▶ BYE ("we will call you back")
-#                                             │ agent lifts
+#                                             │ agent lifts, or another phone
+#                                             │ dials the pick-up code (picked_up)
 #                                             ▼
 #                                         CONNECTED ──agent or caller hangs up──▶ release
 #
@@ -184,15 +185,35 @@ class Inbound:
                 return
         outcome = leg.step(t)
         if outcome == "answered":
-            lc.hal.xconnect(lc.line, leg.port, True)
-            lc.player.stop()
-            record.connected(lc.rec, leg.ext, t)
-            lc.emit("connect", ext=leg.ext, port=leg.port)
-            lc.ivr.route_result(t, "answered")
-            lc.enter(CONNECTED, t)
+            self._connect(t)
         elif outcome is not None:
             self._route_failed(t, outcome)
         self._fill(t)
+
+    def _connect(self, t):
+        # CONNECTED's entry: the phone that answered joined to the line
+        lc = self.lc
+        leg = lc.leg
+        lc.hal.xconnect(lc.line, leg.port, True)
+        lc.player.stop()
+        record.connected(lc.rec, leg.ext, t)
+        lc.emit("connect", ext=leg.ext, port=leg.port)
+        lc.ivr.route_result(t, "answered")
+        lc.enter(CONNECTED, t)
+
+    def can_pick_up(self, port):
+        """This line's call rings an agent's phone (not `port` itself): it may be picked up."""
+        lc = self.lc
+        return lc.state == ROUTING and lc.leg.ringing_since() >= 0 and not lc.leg.ringing & (1 << port)
+
+    def picked_up(self, t, port, ext):
+        """The phone at `port` dialled the pick-up code (extdial.py has let it go):
+        the ringing stops and that phone talks to the caller."""
+        lc = self.lc
+        rung = ",".join(lc.leg.rung_exts())
+        lc.leg.take(port, ext, t)
+        lc.emit("pickup", ext=ext, rung=rung)
+        self._connect(t)
 
     def step_connected(self, t):
         lc = self.lc

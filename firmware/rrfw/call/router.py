@@ -5,6 +5,7 @@
 #   start ──nobody can be rung, no queue──▶ "busy" / "invalid"
 #     │ (queue full / no agent logged in: "busy", queue_leave full / no_agents)
 #     ├──a member free──▶ RINGING ──a rung phone lifted──▶ ANSWERED ("answered")
+#     │                    │ another phone dials the pick-up code ──▶ ANSWERED (take())
 #     │                    │ member ring time over: the next member (a hunt)
 #     │                    │ round over, group ring_timeout left ──▶ PAUSE (retry) ──▶ RINGING
 #     │                    │ round over, ACD and queue time left ──▶ QUEUED (same place)
@@ -276,6 +277,28 @@ class Leg:
             if m[1] == port:
                 return True
         return False
+
+    def ringing_since(self):
+        """Board ms this leg's current ring started, or -1 when it rings nobody."""
+        return self._t_member if self.state == S_RINGING and self.ringing else -1
+
+    def rung_exts(self):
+        """The extensions this leg rings now (a pick-up names them)."""
+        return [m[0] for m in self._members if self.ringing & (1 << m[1])]
+
+    def take(self, port, ext, t):
+        """Another phone picks the call up (a pick-up code, extdial.py): the
+        ringing stops and that phone is the one that answered. Not a
+        ring-no-answer for the agents rung: someone took the call."""
+        self._stop_ringing()
+        self.ports.engaged |= 1 << port
+        self.port = port
+        self.ext = ext
+        self.state = S_ANSWERED
+        self.ports.agents.answered(port)
+        if self.ports.talk is not None:
+            self.ports.talk.answered(self, port, t, t - self._t_member)
+        self._leave_queue(t, "answered")
 
     def rings_caller(self):
         """The caller hears ringback (an agent rings, or a pause between rounds)."""

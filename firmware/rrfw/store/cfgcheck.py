@@ -389,7 +389,7 @@ def _check(cfg):
                 if cfg.get("agents") is None or len(v) < 2 or v[1] not in _AGENT_CODES \
                         or len(v) > 2 and not _is_str(v[2]):
                     return "feature code %s: agent codes need an agents section and a known code" % code
-            elif v[0] != "block_last":
+            elif v[0] != "block_last" and v[0] != "pickup":
                 return "feature code %s: unknown feature %r" % (code, v[0])
     if cfg.get("on_no_answer") is not None:
         err = _action(cfg, cfg["on_no_answer"], "no_answer", 0)
