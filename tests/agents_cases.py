@@ -90,6 +90,115 @@ def case_the_random_orders_repeat_and_spread():
     assert len(set(x % 4 for x in xs)) == 4 and min(xs) >= 0 and max(xs) < 1 << 30
 
 
+
+# --- queue announcements (rrfw/call/queuetalk.py) and kept places (router.Ports) ---------
+class _Hal:
+    def __init__(self):
+        self.off = 0
+
+    def ext_offhook(self, p):
+        return bool(self.off & (1 << p))
+
+    def set_ext_ring(self, p, on):
+        pass
+
+
+def _queued_legs(n, cfg):
+    from rrfw.call import router
+    a, ev = fresh(cfg)
+    ports = router.Ports(4, a)
+    hal = _Hal()
+    legs = []
+    for i in range(n):
+        leg = router.Leg(hal, ports, lambda name, **f: ev.append(dict(f, event=name)), cfg)
+        legs.append(leg)
+    return a, ports, hal, legs, ev
+
+
+ACFG = {"version": 1, "lines": [{"country": "US"}],
+        "extensions": {"101": {"port": 0}, "102": {"port": 1}},
+        "agents": {"wrapup_ms": 10000, "max_no_answer": 0},
+        "groups": {"sales": {"members": ["101", "102"], "strategy": "linear", "queue_ms": 600000,
+                             "announce": ["position", "wait"], "keep_place_ms": 60000}}}
+
+
+def case_number_prompts_say_one_to_ninety_nine():
+    from rrfw.call import queuetalk
+    assert queuetalk.number_names(7) == ["digit-7"]
+    assert queuetalk.number_names(13) == ["n-13"]
+    assert queuetalk.number_names(40) == ["n-40"]
+    assert queuetalk.number_names(42) == ["n-40", "digit-2"]
+    assert queuetalk.number_names(150) == ["n-90", "digit-9"]   # capped: the prompts go to 99
+    names = queuetalk.prompt_names()
+    for n in range(1, 100):
+        for p in queuetalk.number_names(n):
+            assert p in names, (n, p)
+
+
+def case_the_estimate_follows_the_agents_and_the_place():
+    from rrfw.call import queuetalk
+    a, ports, hal, legs, ev = _queued_legs(3, ACFG)
+    talk = queuetalk.QueueTalk(ACFG, a, 4)
+    ports.talk = talk
+    # both agents on the phone (off-hook) so every leg queues
+    hal.off = 3
+    for i, leg in enumerate(legs):
+        assert leg.start(1000 * i, "group", "sales", number="55500%d" % i) is None
+    assert [leg.position() for leg in legs] == [1, 2, 3]
+    assert talk.estimate(legs[0], 3000) == -1            # nothing measured yet: no estimate
+    # one measured call: 60 s talk, 2 s ring, on port 0
+    talk.answered(legs[0], 0, 0, 2000)
+    talk.ended(legs[0], 0, 60000)
+    hal.off = 0
+    talk.answered(legs[0], 0, 50000, 2000)     # agent A: in a call since 50 s
+    talk.answered(legs[0], 1, 70000, 2000)     # agent B: since 70 s
+    ports.engaged = 3
+    t = 80000
+    # head: A is free at 50 + 60 + 10 s wrap-up = 120 s, then a 2 s ring
+    assert talk.estimate(legs[0], t) == 120000 - t + 2000
+    # second: B at 70 + 60 + 10 = 140 s
+    assert talk.estimate(legs[1], t) == 140000 - t + 2000
+    # third: A again, after serving the head (2 s ring + 60 s talk + 10 s wrap-up)
+    assert talk.estimate(legs[2], t) == 120000 + 72000 - t + 2000
+    # a paused agent is not counted: B out, the second caller waits for A's second turn
+    a.set_status(1, 2, t, "lunch")
+    assert talk.estimate(legs[1], t) == 120000 + 72000 - t + 2000
+
+
+def case_the_position_said_never_gets_worse_and_the_head_hears_next():
+    from rrfw.call import queuetalk
+    a, ports, hal, legs, ev = _queued_legs(2, ACFG)
+    talk = queuetalk.QueueTalk(ACFG, a, 4)
+    ports.talk = talk
+    hal.off = 3
+    legs[0].start(0, "group", "sales")
+    first = talk.names(legs[0], 100)
+    assert first[0] == "queue_next"
+    legs[1].start(500, "group", "sales", priority=5)   # a priority caller goes ahead
+    assert legs[0].position() == 2
+    again = talk.names(legs[0], 30100)
+    assert again[0] == "queue_next"                     # said 1 before: never worse
+    ann = [e for e in ev if e["event"] == "queue_announce"]
+    assert [(e["position"], e["said"]) for e in ann] == [(1, 1), (2, 1)]
+    assert talk.names(legs[1], 30200)[0] == "queue_next"
+
+
+def case_a_kept_place_is_used_once_within_the_window_and_bounded():
+    from rrfw.call import router
+    a, ports, hal, legs, ev = _queued_legs(1, ACFG)
+    ports.remember("5551", "sales", 1000, 5000)
+    assert ports.reclaim("5551", "support", 6000, 60000) == router.NO_PLACE   # another group
+    assert ports.reclaim("5551", "sales", 6000, 60000) == 1000
+    assert ports.reclaim("5551", "sales", 6000, 60000) == router.NO_PLACE     # used once
+    ports.remember("5552", "sales", 2000, 5000)
+    assert ports.reclaim("5552", "sales", 5000 + 60001, 60000) == router.NO_PLACE   # too late
+    for i in range(20):
+        ports.remember("9%03d" % i, "sales", i, i)
+    assert len(ports.places) == router.MAX_PLACES        # a flood keeps at most MAX_PLACES
+    assert ports.reclaim("9000", "sales", 30, 60000) == router.NO_PLACE  # the oldest went
+    assert ports.forget(lambda n: n == "9019") == 1 and ports.reclaim("9019", "sales", 30, 60000) == -1
+
+
 if __name__ == "__main__":
     import os
     import sys

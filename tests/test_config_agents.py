@@ -148,3 +148,57 @@ def test_the_board_refuses_what_it_cannot_run(tmp_path):
         spoil(c)
         err = cfgcheck.check(c)
         assert err is not None and needle in err, (needle, err)
+
+
+def test_announcements_and_kept_places_compile_and_are_checked(tmp_path):
+    from rrfw.call import queuetalk
+    names = queuetalk.prompt_names()
+    text = BASE.replace("    announce_every: 20s", "    announce_every: 20s\n    announce: [position, wait]\n"
+                                                  "    keep_place: 2min")
+    # with every announcement prompt declared: clean
+    full = text.replace("prompts: [welcome, please_hold]", "prompts: [welcome, please_hold, %s]" % ", ".join(names))
+    cfg, probs = check(tmp_path, full)
+    assert problems(probs) == [] and problems(probs, "warning") == [], [str(p) for p in probs]
+    g = cfg["groups"]["sales"]
+    assert g["announce"] == ["position", "wait"] and g["keep_place_ms"] == 120000
+    assert cfgcheck.check(cfg) is None
+    # prompts not declared: one warning at `announce`, naming them
+    cfg, probs = check(tmp_path, text)
+    rows = text.splitlines()
+    at = [i for i, r in enumerate(rows) if "announce: [position" in r][0]
+    w = [p for p in probs if p.severity == "warning"]
+    assert len(w) == 1 and (w[0].line, w[0].col) == (at + 1, rows[at].index("[position") + 1), [str(p) for p in w]
+    assert "queue_next" in w[0].message and "n-90" in w[0].message
+    # no queue: nobody waits to hear it
+    cfg, probs = check(tmp_path, full.replace("    max_queue: 3", "    max_queue: 3\n    queue: 0s"))
+    assert any("no queue" in p.message for p in probs if p.severity == "warning")
+    # errors at their place: an unknown announcement, a window longer than the limit
+    for old, new, marker, needle in (("[position, wait]", "[position, weight]", "weight", "is not one of"),
+                                     ("keep_place: 2min", "keep_place: 1h", "1h", "out of range")):
+        bad = full.replace(old, new)
+        rows = bad.splitlines()
+        line = [i for i, r in enumerate(rows) if marker in r][0]
+        cfg, probs = check(tmp_path, bad)
+        hits = [p for p in probs if needle in p.message and p.severity == "error"]
+        assert hits and (hits[0].line, hits[0].col) == (line + 1, rows[line].index(marker) + 1), [str(p) for p in probs]
+    # the board's own check
+    good, _ = check(tmp_path, full)
+    for spoil, needle in ((lambda g: g.__setitem__("announce", ["pos"]), "announce"),
+                          (lambda g: g.__setitem__("announce", "position"), "announce must be a list"),
+                          (lambda g: g.__setitem__("keep_place_ms", -5), "keep_place_ms")):
+        c = copy.deepcopy(good)
+        spoil(c["groups"]["sales"])
+        err = cfgcheck.check(c)
+        assert err is not None and needle in err, (needle, err)
+
+
+def test_the_pickup_code_compiles_and_one_line_is_warned(tmp_path):
+    text = BASE.replace('  login: "*41"\n', '  login: "*41"\n  pickup: "*8"\n')
+    cfg, probs = check(tmp_path, text.replace("lines:\n  - country: US\n", "lines:\n  - country: US\n  - country: US\n"))
+    assert problems(probs) == [] and problems(probs, "warning") == [], [str(p) for p in probs]
+    assert cfg["feature_codes"]["*8"] == ["pickup"] and cfgcheck.check(cfg) is None
+    cfg, probs = check(tmp_path, text)   # one line: no idle line to hear the code while a call rings
+    w = [p for p in probs if p.severity == "warning"]
+    rows = text.splitlines()
+    at = [i for i, r in enumerate(rows) if r.startswith("  pickup:")][0]
+    assert len(w) == 1 and (w[0].line, w[0].col) == (at + 1, 3) and "idle line" in w[0].message, [str(p) for p in w]

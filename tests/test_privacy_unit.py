@@ -42,6 +42,8 @@ class _App:
         self.events = Events(Clock())
         self.callbacks = _Callbacks()
         self.lines = [_Line(0, None), _Line(1, busy_number)]
+        from rrfw.call.router import Ports
+        self.ports = Ports(2)   # the queue places kept for callers who call again
 
 
 def test_erase_is_refused_while_that_callers_call_is_up(tmp_path, monkeypatch):
@@ -53,5 +55,7 @@ def test_erase_is_refused_while_that_callers_call_is_up(tmp_path, monkeypatch):
     assert e.value.code == "busy" and "line 2" in e.value.msg
     assert app.records.matching("6175550142")            # nothing went
     app.lines[1].caller = None                            # the call ended
+    app.ports.remember("6175550142", "sales", 1000, 2000)
     gone = privacy.erase(app, "6175550142")
     assert gone["records"] == 1 and not app.records.read_all()
+    assert gone["queue_places"] == 1 and not app.ports.places

@@ -52,6 +52,7 @@ package(
         "call/schedule.py",
         "call/agents.py",
         "call/router.py",
+        "call/queuetalk.py",
         "call/ivr.py",
         "call/numplan.py",
         "call/callbacks.py",

@@ -96,6 +96,22 @@ class Agents:
             return True
         return st == AVAILABLE and t >= self.wrap_until[port]
 
+    def serving(self, port, group_call):
+        """Takes calls of this kind now or after the call or wrap-up it is in
+        (queuetalk.py counts them for a wait estimate): not paused, out or on DND."""
+        st = self.status[port]
+        return st == AVAILABLE if group_call else st != DND
+
+    def wrap_ms(self, port, group_wrap_ms):
+        """The wrap-up after a call on this port: the extension's own, else the
+        group's (>= 0), else the agents section's; 0 without an agents section."""
+        if not self.on:
+            return 0
+        w = self.own_wrap[port]
+        if w < 0:
+            w = group_wrap_ms if group_wrap_ms >= 0 else self.wrapup_ms
+        return w
+
     def logged_in(self, port):
         """Counts for 'an agent is there' (join/leave when empty): paused and DND
         agents are there and will be back; logged-out ones are not."""
@@ -132,9 +148,7 @@ class Agents:
         if not self.on:
             self.idle_since[port] = t
             return
-        w = self.own_wrap[port]
-        if w < 0:
-            w = group_wrap_ms if group_wrap_ms >= 0 else self.wrapup_ms
+        w = self.wrap_ms(port, group_wrap_ms)
         self.wrap_until[port] = t + w
         self.idle_since[port] = t + w
         if w > 0:

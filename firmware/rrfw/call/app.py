@@ -32,6 +32,12 @@ class App:
         from rrfw.call import agents
         self.agents = agents.Agents(cfg, hal.n_exts, self.events.emit)
         self.ports = router.Ports(hal.n_exts, self.agents)
+        # position and wait announcements (queuetalk.py): only a config that asks pays for them
+        for g in (cfg.get("groups") or {}).values():
+            if g.get("announce"):
+                from rrfw.call import queuetalk
+                self.ports.talk = queuetalk.QueueTalk(cfg, self.agents, hal.n_exts)
+                break
         self.wall_clock = wall_clock or hal.rtc_utc
         from rrfw.dsp import dtmf
         from rrfw.line import ringdet
@@ -106,10 +112,24 @@ class App:
         fc = (cfg.get("feature_codes") or {}).get(code)
         if fc is not None and fc[0] == "agent":
             return self.agents.feature(port, fc[1], fc[2] if len(fc) > 2 else None, self.clock.ms)
+        if fc is not None and fc[0] == "pickup":
+            return self._pickup(port)
         result = self.board.feature_code(cfg, code)
         if result is not None:
             self.board.save()
         return result
+
+    def _pickup(self, port):
+        """The call that has rung an agent's phone the longest, for the phone at
+        `port` to take: ("pickup", rung exts, its inbound flow), or None (error tone)."""
+        best = None
+        for lc in self.lines:
+            if lc.inbound.can_pick_up(port) and (best is None or
+                                                 lc.leg.ringing_since() < best.leg.ringing_since()):
+                best = lc
+        if best is None:
+            return None
+        return ("pickup", ",".join(best.leg.rung_exts()), best.inbound)
 
     def set_override(self, mode):
         """Day/night override from the host (console): a schedule mode, or None to follow the schedule."""

@@ -28,6 +28,7 @@ PATH = "callbacks.json"
 MAX_PENDING = const(16)           # requests kept; more are refused (the caller is told)
 DEFAULT_ATTEMPTS = const(3)       # tries before giving up on a request
 DEFAULT_RETRY_MS = const(300000)  # ms between tries of one request (5 min)
+_LAST = const(0x3FFFFFFF)         # a place after every real one (board ms)
 DEFAULT_HOURS = (480, 1260)       # minutes of local time: 08:00-21:00 (47 CFR 64.1200(c)(1))
 
 
@@ -65,13 +66,20 @@ class Callbacks:
             items = json.loads(text)
         except ValueError:
             return []
-        return items if isinstance(items, list) else []
+        if not isinstance(items, list):
+            return []
+        for item in items:
+            if type(item) is dict and "place" in item:
+                item["place"] = 0   # board ms of a clock before this boot: they came before anyone now
+        return items
 
     def _save(self):
         store.write_atomic(PATH, json.dumps(self.pending))
 
-    def request(self, number, target, t_ms, utc):
-        """A caller asks to be called back. Returns None, or why it cannot be done."""
+    def request(self, number, target, t_ms, utc, place=None, priority=0):
+        """A caller asks to be called back. Returns None, or why it cannot be done.
+        place, priority: the caller's in the queue, kept so the call-back is served
+        in turn with the live callers (router.py, callout.py)."""
         if not self.enabled:
             return "disabled"
         if not number:
@@ -89,8 +97,11 @@ class Callbacks:
                 return None             # already waiting: one request per caller
         if len(self.pending) >= MAX_PENDING:
             return "full"
-        self.pending.append({"number": number, "target": target, "utc": utc, "tries": 0,
-                             "next_ms": t_ms})
+        item = {"number": number, "target": target, "utc": utc, "tries": 0, "next_ms": t_ms}
+        if place is not None:
+            item["place"] = place
+            item["pri"] = priority
+        self.pending.append(item)
         self._save()
         return None
 
@@ -109,13 +120,15 @@ class Callbacks:
         """The request to call now, or None (checks every rule)."""
         if not self.pending or not self.in_hours(utc):
             return None
+        best = None
         for item in self.pending:
-            if item["next_ms"] <= t_ms:
-                if on_dnc(item["number"], self.dnc):   # the list may have changed since
-                    self.done(item, "do_not_call")
-                    return None
-                return item
-        return None
+            # the earliest queue place first (a request without one: by its order)
+            if item["next_ms"] <= t_ms and (best is None or item.get("place", _LAST) < best.get("place", _LAST)):
+                best = item
+        if best is not None and on_dnc(best["number"], self.dnc):   # the list may have changed since
+            self.done(best, "do_not_call")
+            return None
+        return best
 
     def attempt(self, item, t_ms):
         item["tries"] += 1

@@ -20,6 +20,7 @@ from rrfw.compat import const
 
 from rrfw.call import numplan
 from rrfw.call import record
+from rrfw.call import router
 from rrfw.call.states import CB_AGENT, CB_DIAL, CONNECTED
 
 CALLBACK_AGENT_RETRY_MS = const(60000)  # ms: no agent free for a call-back: look again in a minute
@@ -58,7 +59,9 @@ class Callout:
         self.number = number
         kind = "group" if item.get("target") in lc.cfg.get("groups", {}) else "ext"
         lc.emit("callback_start", number=item["number"], target=item.get("target"), tries=item["tries"])
-        failed = lc.leg.start(t, kind, item.get("target"), lc.ext_cadence)
+        # the request keeps the caller's place: served in turn with the live callers
+        failed = lc.leg.start(t, kind, item.get("target"), lc.ext_cadence, item.get("pri", 0),
+                              None, item.get("place", router.NO_PLACE))
         if failed:
             self._end(t, "agent_" + failed, counted=False)
             return

@@ -10,6 +10,8 @@
 #   the digits match a code -> apply it, confirmation tone           (DONE)
 #   no match possible, or DIGIT_TIMEOUT_MS without a key -> reorder (DONE)
 #   block-last after a call without a number (nothing to block) -> reorder (DONE)
+#   pick-up with a call ringing another phone -> the pair is split and the
+#     line's call takes this phone (inbound.picked_up); none ringing -> reorder (DONE)
 #   extension hung up, or a call rings that line -> the pair is split again
 # A call ringing in always wins: the session ends at once and the line is free.
 from rrfw.compat import const
@@ -48,6 +50,7 @@ class ExtDial:
         self.t_key = 0
         self.tone = None
         self._was_off = 0     # ports seen off-hook last block (edge detection)
+        self._ports = None    # router.Ports (given with every step)
 
     def _ext_of(self, port):
         for ext, e in self.cfg.get("extensions", {}).items():
@@ -58,6 +61,7 @@ class ExtDial:
     def step(self, t, lines, ports, dtmf):
         """Once per block. lines: the LineCall objects; ports: router.Ports."""
         hal = self.hal
+        self._ports = ports
         if self.state == IDLE:
             if not self.codes:
                 return
@@ -125,6 +129,15 @@ class ExtDial:
         if result is None:
             self.emit("feature_code", ext=ext, code=self.digits, ok=False)
             self.tone = self.err
+        elif result[0] == "pickup":
+            # the phone leaves this session's line and takes the ringing call
+            # (result: ("pickup", rung exts, the line's inbound)); no tone: the caller is there
+            port = self.port
+            ext_ = ext
+            self.emit("feature_code", ext=ext, code=code, ok=True, what="pickup", value=result[1])
+            self.end(t, self._ports)
+            result[2].picked_up(t, port, ext_)
+            return
         elif result[0] == "block_last" and result[1] is None:
             # the last call had no number (withheld, unavailable, none sent): nothing to block
             self.emit("feature_code", ext=ext, code=code, ok=False, what="block_last", why="nothing_to_block")

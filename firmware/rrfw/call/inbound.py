@@ -10,7 +10,8 @@
 #                      │ the IVR's fallback   ▼                  │ ("disa", max): disa.py
 #                      └──────────────── ROUTING (router.py: ring, hunt, queue; its own timeouts)
 #                                  queued ──call-back key──▶ BYE ("we will call you back")
-#                                             │ agent lifts
+#                                             │ agent lifts, or another phone
+#                                             │ dials the pick-up code (picked_up)
 #                                             ▼
 #                                         CONNECTED ──agent or caller hangs up──▶ release
 #
@@ -177,22 +178,42 @@ class Inbound:
         if leg.state == router.S_QUEUED:
             if not lc.player.busy and t - self.t_hold >= leg.announce_ms(HOLD_REPEAT_MS):
                 self.t_hold = t
-                lc.player.play(self._hold_names())
+                lc.player.play(self._hold_names(t))
             elif not lc.player.busy and leg.g.get("music"):
                 lc.player.play(leg.g["music"])   # hold music between the announcements, looped
             if self._queued_key(t):
                 return
         outcome = leg.step(t)
         if outcome == "answered":
-            lc.hal.xconnect(lc.line, leg.port, True)
-            lc.player.stop()
-            record.connected(lc.rec, leg.ext, t)
-            lc.emit("connect", ext=leg.ext, port=leg.port)
-            lc.ivr.route_result(t, "answered")
-            lc.enter(CONNECTED, t)
+            self._connect(t)
         elif outcome is not None:
             self._route_failed(t, outcome)
         self._fill(t)
+
+    def _connect(self, t):
+        # CONNECTED's entry: the phone that answered joined to the line
+        lc = self.lc
+        leg = lc.leg
+        lc.hal.xconnect(lc.line, leg.port, True)
+        lc.player.stop()
+        record.connected(lc.rec, leg.ext, t)
+        lc.emit("connect", ext=leg.ext, port=leg.port)
+        lc.ivr.route_result(t, "answered")
+        lc.enter(CONNECTED, t)
+
+    def can_pick_up(self, port):
+        """This line's call rings an agent's phone (not `port` itself): it may be picked up."""
+        lc = self.lc
+        return lc.state == ROUTING and lc.leg.ringing_since() >= 0 and not lc.leg.ringing & (1 << port)
+
+    def picked_up(self, t, port, ext):
+        """The phone at `port` dialled the pick-up code (extdial.py has let it go):
+        the ringing stops and that phone talks to the caller."""
+        lc = self.lc
+        rung = ",".join(lc.leg.rung_exts())
+        lc.leg.take(port, ext, t)
+        lc.emit("pickup", ext=ext, rung=rung)
+        self._connect(t)
 
     def step_connected(self, t):
         lc = self.lc
@@ -224,7 +245,8 @@ class Inbound:
         kind = action[0]
         if kind == "route":
             lc.emit("route", kind=action[1], target=action[2])
-            failed = lc.leg.start(t, action[1], action[2], lc.ext_cadence, lc.ivr.priority)
+            number = lc.caller.get("number") if lc.caller else None
+            failed = lc.leg.start(t, action[1], action[2], lc.ext_cadence, lc.ivr.priority, number)
             if failed:
                 self._route_failed(t, failed)
             else:
@@ -245,10 +267,13 @@ class Inbound:
         lc.ivr.route_result(t, outcome)
 
     # --- queue and call-back -----------------------------------------------------
-    def _hold_names(self):
+    def _hold_names(self, t):
         lc = self.lc
         cb = lc.callbacks
         hold = lc.leg.hold_prompt(self.hold_prompt)
+        talk = lc.leg.ports.talk
+        if talk is not None and lc.leg.g.get("announce"):
+            hold = talk.names(lc.leg, t) + hold   # position and wait first (queuetalk.py)
         if cb is not None and cb.enabled and lc.caller and lc.caller.get("number"):
             return hold + ["callback_offer"]   # "...or press 1 to be called back"
         return hold
@@ -275,7 +300,8 @@ class Inbound:
         if cb is None or not (ev["digit"] == cb.key or act is not None):
             return False
         lc.emit("digit", digit=ev["digit"], start_ms=ev.get("start_ms"), end_ms=ev.get("end_ms"))
-        why = cb.request(lc.caller.get("number"), lc.rec.get("target"), t, lc.wall_clock())
+        why = cb.request(lc.caller.get("number"), lc.rec.get("target"), t, lc.wall_clock(),
+                         place=lc.leg.t_place, priority=lc.leg.priority)
         lc.emit("callback_request", number=lc.caller.get("number"), ok=why is None, why=why)
         if why is not None:
             lc.player.play(["callback_unavailable"])

@@ -114,6 +114,7 @@ def find(app, number):
         "last_caller": same(app.board.last_caller),
         "events": app.events.count_where(same),
         "in_call": [lc.line + 1 for lc in app.lines if _in_call(lc, same)],
+        "queue_places": len([e for e in app.ports.places if same(e[0])]),
         "config": cfg_hits,
     }
 
@@ -151,7 +152,7 @@ def erase(app, number):
     if busy:
         raise CmdError("busy", "a call with this number is up on line %s; erase it when the call has ended"
                        % ",".join(str(n) for n in busy))
-    gone = {"callbacks": app.callbacks.forget(same)}
+    gone = {"callbacks": app.callbacks.forget(same), "queue_places": app.ports.forget(same)}
     bs = app.board
     n = len(bs.blocked)
     bs.blocked = [b for b in bs.blocked if not same(b)]

@@ -5,6 +5,7 @@
 #   start ──nobody can be rung, no queue──▶ "busy" / "invalid"
 #     │ (queue full / no agent logged in: "busy", queue_leave full / no_agents)
 #     ├──a member free──▶ RINGING ──a rung phone lifted──▶ ANSWERED ("answered")
+#     │                    │ another phone dials the pick-up code ──▶ ANSWERED (take())
 #     │                    │ member ring time over: the next member (a hunt)
 #     │                    │ round over, group ring_timeout left ──▶ PAUSE (retry) ──▶ RINGING
 #     │                    │ round over, ACD and queue time left ──▶ QUEUED (same place)
@@ -16,9 +17,18 @@
 # Queueing: when every member is busy the leg waits (QUEUED) for up to the
 # group's queue_ms (default: the ring timeout), and rings the first member
 # to become free. Legs wait in one list across all lines, higher priority
-# first, then in order of arrival: a leg may take a free port only if no
-# leg ahead of it is waiting for that port. A leg keeps its place while it
-# rings, so a round nobody answers puts it back where it was.
+# first, then by place (the board ms they joined): a leg may take a free port
+# only if no leg ahead of it is waiting for that port. A leg keeps its place
+# while it rings, so a round nobody answers puts it back where it was.
+#
+# Keeping a place (a group's keep_place_ms): a caller with a number who
+# hangs up while waiting is remembered (Ports.places, at most MAX_PLACES,
+# each used once); the same number calling the same group again within the
+# window starts with the old place (start(place=...) joins the list there
+# before its first ring, so my_turn sees it where it was). A call-back
+# request carries its place the same way (callout.py passes it back).
+# Caller ID can be forged: what a forger gains is one remembered place, once,
+# within the window, never a priority (that comes from the caller rules).
 #
 # Strategies are a table (STRATEGIES): each rings every eligible member at
 # once or hunts them one at a time in the order of a key. Names as Asterisk's
@@ -54,6 +64,8 @@ DEFAULT_MEMBER_MS = const(12000)   # per member when hunting: two US ring cycles
 DEFAULT_RETRY_MS = const(5000)     # ms between rounds: Asterisk queues.conf `retry` default
 QUEUE_POLL_BLOCKS = const(10)      # a queued leg looks for a free member every 100 ms
 NO_LIMIT = const(255)              # highest penalty when a group has no tier rules
+MAX_PLACES = const(8)              # remembered places of callers who hung up while waiting
+NO_PLACE = const(-1)
 
 
 # --- the ring order keys: (leg, file index, port, penalty) -> a number, lowest rings first
@@ -128,8 +140,10 @@ class Ports:
         self.last_answered = {}  # group name -> index of member that answered last
         self.last_rung = {}      # group name -> file index of the member rung last
         self.last_rung_rank = {}  # group name -> login rank of the member rung last
-        self.waiting = []        # legs in the queue: priority first, then arrival
+        self.waiting = []        # legs in the queue: priority first, then place
         self.agents = agents     # agents.Agents (always set by App)
+        self.talk = None         # queuetalk.QueueTalk when a group announces (set by App)
+        self.places = []         # [number, target, place, left_ms] of callers who hung up waiting
 
     def free(self, hal, port):
         return not (self.engaged & (1 << port)) and not hal.ext_offhook(port)
@@ -161,11 +175,56 @@ class Ports:
         return n
 
     def join(self, leg):
+        """Into the list at the leg's place: after every higher priority, and
+        after the same priority with an earlier (or the same) place."""
+        self.leave(leg)
         w = self.waiting
         i = 0
-        while i < len(w) and w[i].priority >= leg.priority:
+        while i < len(w) and (w[i].priority > leg.priority or
+                              w[i].priority == leg.priority and w[i].t_place <= leg.t_place):
             i += 1
         w.insert(i, leg)
+
+    def ahead_of(self, leg):
+        """Legs waiting ahead of `leg` for one of its members (a leg ringing an
+        agent has that agent already: not counted)."""
+        n = 0
+        for other in self.waiting:
+            if other is leg:
+                return n
+            if other.state == S_QUEUED or other.state == S_PAUSE:
+                for m in leg.members():
+                    if other.wants(m[1]):
+                        n += 1
+                        break
+        return n
+
+    # --- places kept for callers who call again ---------------------------------------
+    def remember(self, number, target, place, t):
+        pl = self.places
+        for e in pl:
+            if e[0] == number and e[1] == target:
+                pl.remove(e)
+                break
+        if len(pl) >= MAX_PLACES:
+            pl.pop(0)   # the oldest goes: bounded whatever a flood of callers does
+        pl.append([number, target, place, t])
+
+    def reclaim(self, number, target, t, window_ms):
+        """The place kept for this number and target within the window, used up; or NO_PLACE."""
+        pl = self.places
+        for e in pl:
+            if e[0] == number and e[1] == target:
+                pl.remove(e)
+                return e[2] if t - e[3] <= window_ms else NO_PLACE
+        return NO_PLACE
+
+    def forget(self, same):
+        """An erasure (privacy.py): drop the places whose number same() matches."""
+        keep = [e for e in self.places if not same(e[0])]
+        gone = len(self.places) - len(keep)
+        self.places = keep
+        return gone
 
     def leave(self, leg):
         w = self.waiting
@@ -190,6 +249,9 @@ class Leg:
         self.group = None         # the group's name, None for one extension
         self.g = {}               # the group's config
         self.priority = 0
+        self.t_place = 0          # the place in the queue (board ms; earlier is ahead)
+        self.number = None        # the caller's number (keeping the place), None when withheld
+        self.said_pos = 0         # the last position announced to the caller (queuetalk.py)
         self.n_members = 0
         self._members = []        # [(ext, port, penalty, file index)] in ring order
         self._idx = 0
@@ -216,6 +278,28 @@ class Leg:
                 return True
         return False
 
+    def ringing_since(self):
+        """Board ms this leg's current ring started, or -1 when it rings nobody."""
+        return self._t_member if self.state == S_RINGING and self.ringing else -1
+
+    def rung_exts(self):
+        """The extensions this leg rings now (a pick-up names them)."""
+        return [m[0] for m in self._members if self.ringing & (1 << m[1])]
+
+    def take(self, port, ext, t):
+        """Another phone picks the call up (a pick-up code, extdial.py): the
+        ringing stops and that phone is the one that answered. Not a
+        ring-no-answer for the agents rung: someone took the call."""
+        self._stop_ringing()
+        self.ports.engaged |= 1 << port
+        self.port = port
+        self.ext = ext
+        self.state = S_ANSWERED
+        self.ports.agents.answered(port)
+        if self.ports.talk is not None:
+            self.ports.talk.answered(self, port, t, t - self._t_member)
+        self._leave_queue(t, "answered")
+
     def rings_caller(self):
         """The caller hears ringback (an agent rings, or a pause between rounds)."""
         return self.state == S_RINGING or self.state == S_PAUSE
@@ -231,6 +315,14 @@ class Leg:
     def announce_ms(self, default):
         return self.g.get("announce_ms", default)
 
+    def waited_ms(self, t):
+        """How long the caller has waited since the route started."""
+        return t - self._t_join
+
+    def members(self):
+        """[(ext, port, penalty, file index)] of this leg's target."""
+        return self._members
+
     def login_rank(self, port):
         seq = self.ports.agents.login_seq
         r = 0
@@ -240,8 +332,10 @@ class Leg:
         return r
 
     # --- start ------------------------------------------------------------------
-    def start(self, t_ms, kind, target, cadence=None, priority=0):
-        """Begin ringing. Returns None, or "busy"/"invalid" when nobody can be rung."""
+    def start(self, t_ms, kind, target, cadence=None, priority=0, number=None, place=NO_PLACE):
+        """Begin ringing. Returns None, or "busy"/"invalid" when nobody can be rung.
+        number: the caller's (a group with keep_place_ms gives a returning caller the
+        place they had); place: a place kept elsewhere (a call-back request's)."""
         exts = self.cfg.get("extensions", {})
         members = []
         strategy = DEFAULT_STRATEGY
@@ -279,8 +373,21 @@ class Leg:
         self.group = target if kind == "group" else None
         self.g = g
         self.priority = priority
+        self.number = number
+        self.said_pos = 0
         self._joined = False
         self._t_join = t_ms
+        self.t_place = t_ms
+        keep = g.get("keep_place_ms", 0)
+        if place == NO_PLACE and keep and number:
+            place = self.ports.reclaim(number, target, t_ms, keep)
+            if place != NO_PLACE:
+                self.emit("place_kept", target=target, ago_ms=t_ms - place)
+        if place != NO_PLACE:
+            # the place it had: in the list before the first ring, so the legs
+            # that came after it do not take the agent it is owed
+            self.t_place = place
+            self.ports.join(self)
         self._now = t_ms
         self._t0 = t_ms
         self._cad = cadence or DEFAULT_CADENCE
@@ -289,7 +396,8 @@ class Leg:
         self._order(t_ms)
         if self._ring_next(t_ms):
             return None
-        why = self._refuse()
+        self.ports.leave(self)
+        why = self._refuse() if place == NO_PLACE else None   # a kept place is never 'full'
         if why is not None:
             self.state = S_IDLE
             self.emit("queue_leave", target=target, reason=why, position=0, waited_ms=0)
@@ -434,6 +542,8 @@ class Leg:
                 self.ports.agents.answered(port)
                 if self.group is not None:
                     self.ports.last_answered[self.group] = m[3]
+                if self.ports.talk is not None:
+                    self.ports.talk.answered(self, port, t_ms, t_ms - self._t_member)
                 self._leave_queue(t_ms, "answered")
                 return "answered"
         if t_ms - self._t0 >= self.timeout_ms:
@@ -465,6 +575,8 @@ class Leg:
             return None
         if self.acd and self.queue_ms > 0 and t - self._t_join < self.queue_ms:
             if not self._joined:
+                if self.t_place == self._t_join:
+                    self.t_place = t   # a first-come place from now (the ring attempt did not queue)
                 self.ports.join(self)
                 self._joined = True
                 self._pos0 = self.ports.position(self)
@@ -505,6 +617,8 @@ class Leg:
     def _leave_queue(self, t, reason):
         if self._joined:
             self._joined = False
+            if reason == "abandoned" and self.number and self.g.get("keep_place_ms", 0):
+                self.ports.remember(self.number, self.target, self.t_place, t)
             self.emit("queue_leave", target=self.target, reason=reason, position=self.ports.position(self),
                       waited_ms=t - self._t_join, start_position=self._pos0)
         self.ports.leave(self)
@@ -525,6 +639,8 @@ class Leg:
         and the wrap-up started (when t is given: the call was talked)."""
         if self.port >= 0:
             self.ports.engaged &= ~(1 << self.port)
+            if self.ports.talk is not None:
+                self.ports.talk.ended(self, self.port, t)
             if t >= 0:
                 self.ports.agents.call_ended(self.port, t, self.g.get("wrapup_ms", -1))
         self.port = -1

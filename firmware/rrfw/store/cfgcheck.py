@@ -34,7 +34,8 @@ _KINDS = ("menu", "back", "top", "repeat", "ext", "group", "operator", "message"
 _STRATEGIES = ("ringall", "linear", "rrmemory", "rrordered", "leastrecent", "fewestcalls", "random",
                "wrandom", "longest-idle", "ring_all", "sequential", "round_robin")
 _AGENT_CODES = ("login", "logout", "pause", "unpause", "dnd", "dnd_off")
-_GROUP_MS = ("ring_timeout_ms", "retry_ms", "wrapup_ms", "announce_ms")
+_GROUP_MS = ("ring_timeout_ms", "retry_ms", "wrapup_ms", "announce_ms", "keep_place_ms")
+_ANNOUNCE = ("position", "wait")   # call/queuetalk.py: what a queued caller is told
 _METHODS = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")  # line/hangup.py
 _CALLER_ID = ("full", "last4", "none")                                             # store/records.py
 _MAX_MS = const(86400000)   # ms; no timer of the firmware runs longer than a day
@@ -388,7 +389,7 @@ def _check(cfg):
                 if cfg.get("agents") is None or len(v) < 2 or v[1] not in _AGENT_CODES \
                         or len(v) > 2 and not _is_str(v[2]):
                     return "feature code %s: agent codes need an agents section and a known code" % code
-            elif v[0] != "block_last":
+            elif v[0] != "block_last" and v[0] != "pickup":
                 return "feature code %s: unknown feature %r" % (code, v[0])
     if cfg.get("on_no_answer") is not None:
         err = _action(cfg, cfg["on_no_answer"], "no_answer", 0)
@@ -486,6 +487,12 @@ def _agents_and_queues(cfg, groups):
         for k in ("hold_prompt", "music"):
             if k in g and not _str_list(g[k]):
                 return w + ": %s must be a list of prompt names" % k
+        if "announce" in g:
+            if not _str_list(g["announce"]):
+                return w + ": announce must be a list"
+            for a in g["announce"]:
+                if a not in _ANNOUNCE:
+                    return w + ": announce %r is not one of %s" % (a, " ".join(_ANNOUNCE))
         keys = g.get("exit_keys", {})
         if type(keys) is not dict:
             return w + ": exit_keys must be a mapping"

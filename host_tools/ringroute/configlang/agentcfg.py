@@ -14,7 +14,11 @@ STRATEGIES = ("ringall", "linear", "rrmemory", "rrordered", "leastrecent", "fewe
 HUNTS = ("linear", "rrmemory", "rrordered", "leastrecent", "fewestcalls", "random", "wrandom",
          "longest-idle", "sequential", "round_robin")
 QUEUE_KEYS = ("ring_timeout", "retry", "wrapup", "tiers", "max_queue", "join_empty", "exit_keys",
-              "hold_prompt", "announce_every", "music", "overflow")
+              "hold_prompt", "announce_every", "music", "overflow", "announce", "keep_place")
+ANNOUNCE = ("position", "wait")   # firmware/rrfw/call/queuetalk.py (store/cfgcheck.py _ANNOUNCE)
+# A returning caller's place is kept at most this long: caller ID can be forged,
+# and a short window bounds what a forger can take (docs/notes/agents.md).
+MAX_KEEP_PLACE_MS = 600000
 AGENT_CODES = ("login", "logout", "pause", "unpause", "dnd", "dnd_off")   # agents.py Agents._CODES
 MIN_ANNOUNCE_MS = 15000   # Asterisk min-announce-frequency default: no message more often
 DEFAULT_MEMBER_MS = 12000  # firmware router.DEFAULT_MEMBER_MS
@@ -104,6 +108,19 @@ def parse_queue_keys(ctx, m, where, g, gnode):
     if "announce_every" in m:
         g["announce_ms"] = r.duration_ms(m["announce_every"][1], where + " announce_every", 30000,
                                          lo=MIN_ANNOUNCE_MS, hi=600000)
+    if "announce" in m:
+        said = []
+        for n, nn in r.names(m["announce"][1], where + " announce"):
+            if n not in ANNOUNCE:
+                ctx.probs.at(nn, "%s announce: '%s' is not one of: %s" % (where, n, ", ".join(ANNOUNCE)))
+            elif n not in said:
+                said.append(n)
+        if said:
+            g["announce"] = said
+            ctx.announce_nodes.append((m["announce"][1], where, g))
+    if "keep_place" in m:
+        g["keep_place_ms"] = r.duration_ms(m["keep_place"][1], where + " keep_place", 0, lo=0,
+                                           hi=MAX_KEEP_PLACE_MS)
     if "exit_keys" in m:
         keys = {}
         for k, (kn, vn) in r.mapping(m["exit_keys"][1], where + " exit_keys").items():
@@ -167,6 +184,16 @@ def check_after(ctx, cfg):
                          % (where, k))
         elif k == ob.get("callback_key", "1"):
             pass   # the same key both ways: one meaning
+    from rrfw.call import queuetalk   # the prompts an announcement says: one list for host and board
+    for node, where, g in ctx.announce_nodes:
+        if g.get("queue_ms", cfg.get("queue_ms", 1)) == 0:
+            ctx.probs.warn(node, "%s announce: the group has no queue (queue: 0), so nobody waits to "
+                                 "hear it" % where)
+        if ctx.prompts is not None:
+            missing = [n for n in queuetalk.prompt_names() if n not in ctx.prompts]
+            if missing:
+                ctx.probs.warn(node, "%s announce: prompts not declared (callers would hear gaps): %s"
+                               % (where, " ".join(missing)))
     for name, g in (cfg.get("groups") or {}).items():
         keys = g.get("exit_keys") or {}
         ck = ob.get("callback_key", "1") if ob.get("callback") else None

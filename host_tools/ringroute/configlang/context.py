@@ -25,6 +25,7 @@ class Ctx:
         self.n_ports = None     # extension ports on the board, when known
         self.acd = False        # an `agents` section: the board distributes calls (agentcfg.py)
         self.callback_keys = []  # (node, where, key) of queue exit keys that offer a call-back
+        self.announce_nodes = []  # (node, where, group) of groups that announce position / wait
         self.line_nodes = []    # per line: the node of its answer_on_ring (or the line's own)
 
     # references -------------------------------------------------------

@@ -19,7 +19,7 @@ OUTBOUND_KEYS = ("callback", "callback_key", "do_not_call", "hours", "max_attemp
 STRATEGIES = agentcfg.STRATEGIES      # firmware/rrfw/call/router.py
 CALLER_KEYS = ("block", "when_blocked", "priority", "withheld", "unavailable")
 DISA_KEYS = ("enabled", "pin", "max_attempts", "lockout", "max_call", "prompt", "allow")
-FEATURE_KEYS = ("day", "night", "auto", "block_last", "override", "pause_reasons") + agentcfg.AGENT_CODES
+FEATURE_KEYS = ("day", "night", "auto", "block_last", "override", "pause_reasons", "pickup") + agentcfg.AGENT_CODES
 RECORD_KEYS = ("enabled", "keep", "caller_id")
 SL_KEYS = ("target", "within", "short_abandon", "formula")
 SL_FORMULAS = ("sl", "sl2", "offered")   # ringroute/slreport.py FORMULAS
@@ -393,6 +393,11 @@ def parse_features(ctx, node):
         pairs.append((m["auto"][1], ["override", None]))
     if "block_last" in m:
         pairs.append((m["block_last"][1], ["block_last"]))
+    if "pickup" in m:   # take a call ringing another phone (firmware app.py _pickup)
+        pairs.append((m["pickup"][1], ["pickup"]))
+        if len(ctx.line_nodes) < 2:
+            ctx.probs.warn(m["pickup"][0], "feature_codes pickup: the board hears a phone's code through "
+                                           "an idle line, so with one line a ringing call cannot be picked up")
     if "override" in m:
         for mode, (kn, vn) in r.mapping(m["override"][1], "feature_codes override").items():
             pairs.append((vn, ["override", mode]))

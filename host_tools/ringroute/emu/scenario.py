@@ -75,12 +75,15 @@ def _ext_dial(d, where, path):
     if isinstance(d, list):
         out = [_ext_dial(x, where, path) for x in d]
         return sorted(out, key=lambda x: x["at"])
-    _check_keys(d, {"at", "digits"}, where + ".dial", path)
+    _check_keys(d, {"at", "digits", "stay"}, where + ".dial", path)
     digits = str(d.get("digits", ""))
     for ch in digits:
         if ch not in "0123456789*#ABCD":
             raise ScenarioError("%s: %s.dial: %r is not a DTMF key" % (path, where, ch))
-    return {"at": _num(d.get("at", 0.0), where + ".dial.at", path), "digits": digits}
+    out = {"at": _num(d.get("at", 0.0), where + ".dial.at", path), "digits": digits}
+    if d.get("stay") is not None:   # off-hook this long after the last key (a pick-up: the talk)
+        out["stay"] = _num(d["stay"], where + ".dial.stay", path)
+    return out
 
 
 def _traffic(t, seed, path):

@@ -92,6 +92,7 @@ class Phone:
         self.dialled = False
         self.n_dialled = 0           # dial sessions done (a scenario may give several)
         self.t_dial_end = None
+        self.dial_stay_ms = PHONE_LISTEN_MS   # off-hook after the last key of a dial session
         self.last_heard = np.zeros(BLOCK)
 
 
@@ -410,8 +411,9 @@ class World:
                 ph.keys.append((start, start + 100, ch))
                 start += 200
             ph.t_dial_end = start
+            ph.dial_stay_ms = int(d["stay"] * 1000) if d.get("stay") is not None else PHONE_LISTEN_MS
             self.log(t, "ext_dial", ext=ph.ext, digits=d["digits"])
-        if ph.t_dial_end is not None and ph.offhook and t >= ph.t_dial_end + PHONE_LISTEN_MS:
+        if ph.t_dial_end is not None and ph.offhook and t >= ph.t_dial_end + ph.dial_stay_ms:
             ph.offhook = False
             ph.t_offhook = None
             ph.t_dial_end = None
@@ -501,6 +503,10 @@ class World:
                     if (self.xmask[li] & bit) and not (xmasks[li] & bit):
                         self.audio_report(t, li, ph)
                 self.xmask[li] = xmasks[li]
+        for ph in self.phones:
+            # moved from one line to another in one block (a pick-up): still on a line
+            if any(self.xmask[li] & (1 << ph.port) for li in range(self.n_lines)):
+                ph.t_parted = None
         for ph in self.phones:
             on = bool(ring_bits & (1 << ph.port))
             if on and ph.offhook and not self.ext_ring[ph.port]:
