@@ -14,8 +14,9 @@
 #       ├─ busy / no answer / no dial tone       ──▶ release, the try counts
 #       └─ the callee answers                    ──▶ CONNECTED (inbound.py's step from here)
 #
-# The progress detector and DTMF generator are built at the first call-back:
-# their code and buffers are only on boards that call out.
+# The progress detector and DTMF generator are built for each call-back and
+# dropped when its line is released (LineCall.reset_idle): their code and
+# buffers are only on boards that call out, and only while they do.
 from rrfw.compat import const
 
 from rrfw.call import numplan
