@@ -63,6 +63,9 @@ class App:
         for lc in self.lines:
             lc.callbacks = self.callbacks
             lc.siblings = self.lines
+        if self.callbacks.enabled and self.lines:
+            from rrfw.call import callout
+            callout.prepare(set(lc.country for lc in self.lines))
         self.console = None  # set by main when the board has a console protocol
         self.faults = 0      # calls released because their step raised
         self._fault_window_t = 0

@@ -28,6 +28,18 @@ PR_READY = const(1)   # progress.READY: dial tone heard, dial now
 PR_DONE = const(4)    # progress.DONE: result holds the outcome
 
 
+def prepare(countries):
+    """At boot, on a board that calls back: load the call-back's code and
+    make the call-progress tone tables (tones.py keeps them: 4 KB for the US)
+    while the heap is still in one piece. A call-back later allocates only
+    small objects, which fit between the calls' (a 2 KB table made at the
+    first call-back failed on a fragmented heap with 14 KB free)."""
+    from rrfw.dsp import dtmfgen  # noqa: F401  (its code is loaded now, not mid-traffic)
+    from rrfw.line import progress
+    for c in countries:
+        progress.CallProgress(profile=c)
+
+
 class Callout:
     def __init__(self, lc):
         from rrfw.dsp import dtmfgen
