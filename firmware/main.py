@@ -75,6 +75,15 @@ def main(argv):
 
 
 def boot(argv, hal, board=None):
+    # The board's long-lived buffers first (the HAL's, the console's), while
+    # the heap is still in one piece: made after the config check's
+    # transients they may find no hole large enough (docs/notes/heap.md).
+    if hal is None:
+        hal = make_hal(argv)
+    from rrfw.console import server
+    from rrfw.call import events
+    bufs = server.buffers()
+    ring = bytearray(events.RING_BYTES)
     try:
         from rrfw.store import cfgcheck
         check = cfgcheck.check
@@ -88,8 +97,6 @@ def boot(argv, hal, board=None):
     cfgcheck = None
     unload("rrfw.store.cfgcheck")
     gc.collect()
-    if hal is None:
-        hal = make_hal(argv)
     if cfg is None:
         # No good config: stay on-hook (the exchange then rolls the call over
         # or the caller hears ringing), but keep the console up for a push.
@@ -97,12 +104,11 @@ def boot(argv, hal, board=None):
         cfg = {"version": 1, "lines": [], "extensions": {}}
     from rrfw import VERSION
     from rrfw.call import app
-    a = app.App(hal, cfg, board=board)
+    a = app.App(hal, cfg, board=board, ring=ring)
     sink = hal.event_sink()
     if sink is not None:
         a.events.sinks.append(sink)
-    from rrfw.console import server
-    a.console = server.Console(a, hal, config_source=source)
+    a.console = server.Console(a, hal, config_source=source, bufs=bufs)
     a.events.emit("boot", version=VERSION, config=source)
     return a
 

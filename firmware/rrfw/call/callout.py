@@ -37,7 +37,7 @@ def prepare(countries):
     from rrfw.dsp import dtmfgen  # noqa: F401  (its code is loaded now, not mid-traffic)
     from rrfw.line import progress
     for c in countries:
-        progress.CallProgress(profile=c)
+        progress.prepare(c)
 
 
 class Callout:

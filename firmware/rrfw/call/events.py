@@ -42,10 +42,11 @@ class Clock:
 
 
 class Events:
-    def __init__(self, clock, size=RING_SIZE, nbytes=RING_BYTES):
+    def __init__(self, clock, size=RING_SIZE, nbytes=RING_BYTES, buf=None):
+        # buf: the ring's bytes made ahead (main.py makes them first at boot)
         self.clock = clock
         self.seq = 0
-        self._buf = bytearray(nbytes)
+        self._buf = buf if buf is not None else bytearray(nbytes)
         self._mv = memoryview(self._buf)
         self._off = array("H", bytes(2 * size))   # where event seq's text starts (slot seq % size)
         self._len = array("H", bytes(2 * size))   # its length in bytes

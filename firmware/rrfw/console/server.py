@@ -31,19 +31,24 @@ _EV_HEAD = MAGIC + b" 0 ev "   # protocol.frame("0", "ev", ...) up to its payloa
 _HEX = b"0123456789abcdef"
 
 
+def buffers():
+    """The console's buffers (read, request line, output queue: 3.9 KB, as
+    long-lived as the board): main.py makes them first at boot, while the
+    heap is in one piece, and hands them to Console."""
+    return bytearray(_READ), bytearray(MAX_LINE), bytearray(_OUT_MAX)
+
+
 class Console:
-    def __init__(self, app, hal=None, auth=None, config_source=None):
+    def __init__(self, app, hal=None, auth=None, config_source=None, bufs=None):
         self.app = app
         self.hal = hal or app.hal
         self.clock = app.clock
         self.events = app.events
         self.auth = auth           # auth.Auth, made at the first request (get_auth)
         self.config_source = config_source
-        self._rbuf = bytearray(_READ)
-        self._line = bytearray(MAX_LINE)
+        self._rbuf, self._line, self._out = bufs or buffers()
         self._fill = 0
         self._discard = False
-        self._out = bytearray(_OUT_MAX)
         self._out_mv = memoryview(self._out)
         self._out_pos = 0
         self._out_len = 0

@@ -331,40 +331,62 @@ def _tables(probes):
     return t
 
 
+def _plan(profile, names):
+    # (tone definitions with their forms, tones asked for in order, signals)
+    prof = profiles.get(profile)
+    tdefs = prof["tones"]
+    order = [n for n in _ORDER if n in tdefs] + sorted(n for n in tdefs if n not in _ORDER)
+    if names is not None:
+        order = [n for n in order if n in names]
+    # a tone sent in other forms too (profiles.py tone_forms: Australia's dial tone as
+    # 425 x 25, 413 + 438 or 400 + 450 Hz) is one more tone per form, "name~i",
+    # reported under its own name
+    forms = prof.get("tone_forms")
+    if forms:
+        tdefs = dict(tdefs)
+        full = []
+        for n in order:
+            full.append(n)
+            for i, fs in enumerate(forms.get(n, ())):
+                alt = "%s~%d" % (n, i + 1)
+                tdefs[alt] = (tuple(fs),) + tuple(tdefs[n][1:])
+                full.append(alt)
+        order = full
+    # distinct frequency sets = signals; the union of their frequencies = probes.
+    # An AM tone (f-m, f, f+m: Australia's 425 Hz x 25 Hz) is probed at its carrier
+    # only; its envelope (block energies swinging with the 25 Hz modulation) tells it
+    # from a plain tone on the same carrier, per run (see _frame).
+    # A sequence tone (its frequencies a tuple of per-on-element sets: SIT) adds its
+    # signals only when it is asked for: three more probes cost 3/4 more time.
+    sigs = []
+    for n in tdefs:
+        if _is_seq(tdefs[n][0]) and n not in order:
+            continue
+        for g in _seq_groups(tdefs[n][0]) if _is_seq(tdefs[n][0]) else (_groups(tdefs[n][0]),):
+            if g not in sigs:
+                sigs.append(g)
+    return tdefs, order, sigs
+
+
+def _probes(sigs):
+    probes = []
+    for g in sigs:
+        for grp in g:
+            for f in grp:
+                if f not in probes:
+                    probes.append(f)
+    return probes
+
+
+def prepare(profile="US", names=None):
+    """Make the tables a ToneDetector(profile, names) will use, now: at boot,
+    while the heap is in one piece (they are kept, see _TABLES)."""
+    _tables(tuple(_probes(_plan(profile, names)[2])))
+
+
 class ToneDetector:
     def __init__(self, profile="US", names=None):
-        prof = profiles.get(profile)
-        tdefs = prof["tones"]
-        order = [n for n in _ORDER if n in tdefs] + sorted(n for n in tdefs if n not in _ORDER)
-        if names is not None:
-            order = [n for n in order if n in names]
-        # a tone sent in other forms too (profiles.py tone_forms: Australia's dial tone as
-        # 425 x 25, 413 + 438 or 400 + 450 Hz) is one more tone per form, "name~i",
-        # reported under its own name
-        forms = prof.get("tone_forms")
-        if forms:
-            tdefs = dict(tdefs)
-            full = []
-            for n in order:
-                full.append(n)
-                for i, fs in enumerate(forms.get(n, ())):
-                    alt = "%s~%d" % (n, i + 1)
-                    tdefs[alt] = (tuple(fs),) + tuple(tdefs[n][1:])
-                    full.append(alt)
-            order = full
-        # distinct frequency sets = signals; the union of their frequencies = probes.
-        # An AM tone (f-m, f, f+m: Australia's 425 Hz x 25 Hz) is probed at its carrier
-        # only; its envelope (block energies swinging with the 25 Hz modulation) tells it
-        # from a plain tone on the same carrier, per run (see _frame).
-        # A sequence tone (its frequencies a tuple of per-on-element sets: SIT) adds its
-        # signals only when it is asked for: three more probes cost 3/4 more time.
-        sigs = []
-        for n in tdefs:
-            if _is_seq(tdefs[n][0]) and n not in order:
-                continue
-            for g in _seq_groups(tdefs[n][0]) if _is_seq(tdefs[n][0]) else (_groups(tdefs[n][0]),):
-                if g not in sigs:
-                    sigs.append(g)
+        tdefs, order, sigs = _plan(profile, names)
         # A form of a tone (name~i) is either the same signal as the tone itself, when all
         # its frequencies lie within one 40 ms bin (25 Hz) of an AM tone's carrier: 413 +
         # 438 Hz is 425 Hz x 25 without its carrier, and its energy falls in the carrier's
@@ -387,12 +409,7 @@ class ToneDetector:
                 deb[j] = _W
         self._alias = alias
         self._deb = deb
-        probes = []
-        for g in sigs:
-            for grp in g:
-                for f in grp:
-                    if f not in probes:
-                        probes.append(f)
+        probes = _probes(sigs)
         self.probes = probes
         nk = len(probes)
         self._nk = nk
