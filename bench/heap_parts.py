@@ -1,5 +1,6 @@
-# Runs under the 32-bit frozen MicroPython (`make mp32`), from the repo root:
-#   python -m bench heap_parts          (or: bench/heap_parts.py FLASH_DIR under mp32-frozen)
+# Runs under the 32-bit frozen MicroPython (`make mp32`), from the repo root
+# (bench_heap.py runs it and prints its table first):
+#   python -m bench.bench_heap --parts  (or: bench/heap_parts.py FLASH_DIR under mp32-frozen)
 # Where the heap goes: the firmware booted as main.py boots it (the busy
 # run's config: 2 lines, 8 extensions, queues, call-backs), on the stand-in
 # board (tests/support/standin_hal.py), with gc.mem_alloc() after a
