@@ -18,8 +18,12 @@ passes below it is listed), and the live heap after gc (rremu/probe.py
 --heapstat: a collection after every block) after boot and at its peak.
 Then the per-block step time under mp32-frozen, scaled to the board.
 
+Then where the heap goes at boot (bench/heap_parts.py under mp32-frozen:
+gc.mem_alloc() around every import and construction, the busy run's config).
+
   python -m bench heap                  # everything (about 15 min on 2 cores)
   python -m bench.bench_heap --quick    # 2 KB steps, the busy run only for mp32-frozen
+  python -m bench.bench_heap --parts    # the boot's table only (seconds)
 """
 import json
 import os
@@ -37,7 +41,7 @@ for p in (os.path.join(ROOT, "tests", "support"), os.path.join(ROOT, "host_tools
 
 import busytraffic  # noqa: E402
 from ringroute.emu import runner, scenario as scenario_mod  # noqa: E402
-from ringroute import cmd_emulate  # noqa: E402
+from ringroute import cmd_emulate, paths  # noqa: E402
 
 ENGINES = ("micropython", "mp32", "mp32-frozen")
 BOARD_SLOWDOWN = (30, 50)   # the ESP32 runs the firmware some 30-50 times slower than this machine
@@ -162,8 +166,25 @@ def print_step_table(st):
             hi * 1000.0 / BLOCK_US * 100))
 
 
+def parts():
+    """bench/heap_parts.py's table: the heap each import and object of the boot keeps."""
+    import subprocess
+    from ringroute.emu import runner as runner_mod
+    with tempfile.TemporaryDirectory() as d:
+        runner_mod.prepare_flash(d, busytraffic.config(), [busytraffic.PROMPTS])
+        p = subprocess.run(paths.engine_command("mp32-frozen", "400K") +
+                           [os.path.join(ROOT, "bench", "heap_parts.py"), d],
+                           cwd=ROOT, capture_output=True, text=True)
+    print("where the heap goes at boot (mp32-frozen, bytes kept; busy run's config, 2 lines, 8 ext)")
+    for ln in (p.stdout + p.stderr).splitlines():
+        print("  " + ln)
+
+
 def main(argv=()):
     quick = "--quick" in argv
+    parts()
+    if "--parts" in argv:
+        return
     step = 2 if quick else 1
     t0 = time.time()
     print("smallest passing heap (KB) and live heap after gc (KB: after boot / peak); "

@@ -64,11 +64,13 @@ def main(argv, hal=None, check=None):
         try:
             if hal is not None:
                 hal.reset_outputs()  # what a reset does to the relays and SLICs
-            cfg, source = take_config(failed, check)
-            if hal is None:
+            else:
                 hal = make_hal(argv)
                 t0 = hal.block
-            a = start(hal, cfg, source, board, failed)
+            bufs = long_lived()
+            cfg, source = take_config(failed, check)
+            a = start(hal, cfg, source, board, failed, bufs)
+            bufs = None
             board = a.board
             a.run()
             return  # the emulated world stopped
@@ -104,6 +106,15 @@ def main(argv, hal=None, check=None):
         gc.collect()
 
 
+def long_lived():
+    """The board's long-lived buffers (the console's, the event ring), made
+    first while the heap is still in one piece: made after the config check's
+    transients they may find no hole large enough (docs/notes/heap.md)."""
+    from rrfw.console import server
+    from rrfw.call import events
+    return server.buffers(), bytearray(events.RING_BYTES)
+
+
 def take_config(failed, check=None):
     """(config, where it came from): the first good one not yet failed, else safe mode."""
     try:
@@ -125,7 +136,7 @@ def take_config(failed, check=None):
     return cfg, source
 
 
-def start(hal, cfg, source, board, failed):
+def start(hal, cfg, source, board, failed, bufs):
     """The App on cfg, its console, and the boot (and any fallback) reported."""
     if source == cfgstore.SAFE:
         cfg = cfgstore.safe(hal.n_lines, hal.n_exts, cfgstore.countries(failed[0][0]))
@@ -136,12 +147,12 @@ def start(hal, cfg, source, board, failed):
         cfg = {"version": 1, "lines": [], "extensions": {}}
     from rrfw import VERSION
     from rrfw.call import app
-    a = app.App(hal, cfg, board=board)
+    a = app.App(hal, cfg, board=board, ring=bufs[1])
     sink = hal.event_sink()
     if sink is not None:
         a.events.sinks.append(sink)
     from rrfw.console import server
-    a.console = server.Console(a, hal, config_source=source)
+    a.console = server.Console(a, hal, config_source=source, bufs=bufs[0])
     a.console.fallback = failed or None
     a.events.emit("boot", version=VERSION, config=source)
     for name, err in failed:

@@ -8,7 +8,11 @@
 #                     the end of one hal.next_block() to the start of the next
 #                     (= one App.step(), in microseconds, "<I") and what the step
 #                     did ("<B": 1 wrote a record, 2 opened a prompt)
-# Both measure the firmware, not themselves: the collection and the file write
+#   --heaplog FILE    one text line per block whose live heap after gc moved
+#                     by 256 bytes or more since the last line: "block live
+#                     delta" and the names of the events emitted in between
+#                     (implies --heapstat): where the heap grows, and why
+# All measure the firmware, not themselves: the collection and the file write
 # happen inside next_block, outside the timed step.
 import gc
 import struct
@@ -21,8 +25,12 @@ _CHUNK = 1000   # entries buffered before a file write
 
 
 class Probe:
-    def __init__(self, heapstat, steptime):
-        self.heapstat = heapstat
+    def __init__(self, heapstat, steptime, heaplog=None):
+        self.heapstat = heapstat or heaplog is not None
+        self._log = open(heaplog, "w") if heaplog else None
+        self._logged = 0
+        self._names = []
+        self._block = 0
         self.boot = -1
         self.peak = 0
         self.final = 0
@@ -53,6 +61,13 @@ class Probe:
             if live > self.peak:
                 self.peak = live
             self.final = live
+            if self._log is not None:
+                self._block += 1
+                if abs(live - self._logged) >= 256:
+                    self._log.write("%d %d %d %s\n" % (self._block, live, live - self._logged,
+                                                        " ".join(self._names)))
+                    self._logged = live
+                self._names = []
             if self.free_min < 0 or free < self.free_min:
                 self.free_min = free
 
@@ -62,12 +77,19 @@ class Probe:
             self._t = self._ticks()
 
     def event(self, text):
+        if self._log is not None:
+            i = text.find(b'"event": "')
+            if i >= 0:
+                self._names.append(str(text[i + 10:text.find(b'"', i + 10)], "utf-8"))
         if b'"event": "record"' in text:
             self._flags |= F_RECORD
         elif b'"event": "prompt"' in text:
             self._flags |= F_PROMPT
 
     def finish(self):
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         if self._f is not None:
             self._f.write(memoryview(self._buf)[:5 * self._n])
             self._f.close()
@@ -80,11 +102,16 @@ class Probe:
 def make(argv):
     """A Probe when the runner asked for one, else None (no cost)."""
     heapstat = "--heapstat" in argv
-    steptime = None
-    if "--steptime" in argv:
-        i = argv.index("--steptime")
-        if i + 1 < len(argv):
-            steptime = argv[i + 1]
-    if not heapstat and steptime is None:
+    steptime = _arg(argv, "--steptime")
+    heaplog = _arg(argv, "--heaplog")
+    if not heapstat and steptime is None and heaplog is None:
         return None
-    return Probe(heapstat, steptime)
+    return Probe(heapstat, steptime, heaplog)
+
+
+def _arg(argv, name):
+    if name in argv:
+        i = argv.index(name)
+        if i + 1 < len(argv):
+            return argv[i + 1]
+    return None

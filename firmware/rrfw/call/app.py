@@ -15,7 +15,8 @@ CALLBACK_IDLE_MS = 8000       # ms a line must have been idle: longer than a rin
 
 
 class App:
-    def __init__(self, hal, cfg, wall_clock=None, board=None):
+    def __init__(self, hal, cfg, wall_clock=None, board=None, ring=None):
+        # ring: the event ring's bytes, made by main.py first at boot (heap fragmentation)
         self.hal = hal
         self.cfg = cfg
         # the board's own state (override, block list, DISA lock-out); main.py
@@ -26,8 +27,14 @@ class App:
             board.load()
         self.board = board
         self.clock = ev_mod.Clock()
-        self.events = ev_mod.Events(self.clock)
+        self.events = ev_mod.Events(self.clock, buf=ring)
         self.records = rec_mod.Records(settings=cfg.get("records"))
+        n_lines = min(hal.n_lines, len(cfg.get("lines", [])))
+        if n_lines and (cfg.get("outbound") or {}).get("callback"):
+            # a board that calls back: its code and tone tables now, before the
+            # lines' objects (large blocks first, while the heap is in one piece)
+            from rrfw.call import callout
+            callout.prepare(set(ln.get("country", "US") for ln in cfg["lines"][:n_lines]))
         # the agents' states (agents.py): an `agents` section makes the board a call distributor
         from rrfw.call import agents
         self.agents = agents.Agents(cfg, hal.n_exts, self.events.emit)
@@ -50,7 +57,7 @@ class App:
         self.lines = []
         # Only the lines the config uses get a call (and its decoders' buffers):
         # the rest of the board's lines stay on-hook, costing no heap.
-        for i in range(min(hal.n_lines, len(cfg.get("lines", [])))):
+        for i in range(n_lines):
             player = Player(i, self._emitter(i))
             self.lines.append(linecall.LineCall(
                 i, hal, cfg, self.clock, self.events, self.records, self.ports,

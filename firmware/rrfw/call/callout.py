@@ -14,8 +14,9 @@
 #       ├─ busy / no answer / no dial tone       ──▶ release, the try counts
 #       └─ the callee answers                    ──▶ CONNECTED (inbound.py's step from here)
 #
-# The progress detector and DTMF generator are built at the first call-back:
-# their code and buffers are only on boards that call out.
+# The progress detector and DTMF generator are built for each call-back and
+# dropped when its line is released (LineCall.reset_idle): their code and
+# buffers are only on boards that call out, and only while they do.
 from rrfw.compat import const
 
 from rrfw.call import numplan
@@ -26,6 +27,18 @@ from rrfw.call.states import CB_AGENT, CB_DIAL, CONNECTED
 CALLBACK_AGENT_RETRY_MS = const(60000)  # ms: no agent free for a call-back: look again in a minute
 PR_READY = const(1)   # progress.READY: dial tone heard, dial now
 PR_DONE = const(4)    # progress.DONE: result holds the outcome
+
+
+def prepare(countries):
+    """At boot, on a board that calls back: load the call-back's code and
+    make the call-progress tone tables (tones.py keeps them: 4 KB for the US)
+    while the heap is still in one piece. A call-back later allocates only
+    small objects, which fit between the calls' (a 2 KB table made at the
+    first call-back failed on a fragmented heap with 14 KB free)."""
+    from rrfw.dsp import dtmfgen  # noqa: F401  (its code is loaded now, not mid-traffic)
+    from rrfw.line import progress
+    for c in countries:
+        progress.prepare(c)
 
 
 class Callout:

@@ -103,7 +103,7 @@ class LineCall:
         self.peer = None        # the other LineCall of a DISA bridge
         from rrfw.call import inbound
         self.inbound = inbound.Inbound(self)
-        self.callout = None     # callout.Callout, made at the first call-back
+        self.callout = None     # callout.Callout, made for each call-back, dropped at its release
         self.disa = None        # disa.Disa, made at the first DISA call on or through this line
         self.learncall = None   # learncall.LearnCall, made when a learn call is armed
         # the step for each state (indexed by state): one dispatch, no branches
@@ -265,6 +265,9 @@ class LineCall:
         self.call = None
         self.rec = None
         self.caller = None
+        # a call-back's detector and generator go with its call (heap: 8.7 KB a
+        # line, US; the tables they share stay in tones.py for the next one)
+        self.callout = None
         self.ringdet.reset()
         if self.cid is not None:
             self.cid.reset()

@@ -12,11 +12,12 @@
 # themselves (commands.py) are imported with the first request and freed
 # after a quiet minute, so the heap holds them only while a technician is
 # connected.
+import binascii
 import gc
 import json
 
 from rrfw.compat import const, unload
-from rrfw.console.protocol import MAX_LINE, MONITOR_MS, frame, parse
+from rrfw.console.protocol import MAGIC, MAX_LINE, MONITOR_MS, frame, parse
 from rrfw.errors import CmdError, Reboot  # noqa: F401  (Reboot: raised by _do_pending)
 
 _READ = const(256)         # bytes taken from the UART per block: 115200 baud brings 115 per 10 ms
@@ -29,10 +30,19 @@ _BUSY_RETRY_MS = const(200)  # ms the host is asked to wait: the queue drains 11
 _HINT_MS = const(2000)     # ms between hints to a human typing at the console
 _UNLOAD_MS = const(60000)  # ms without requests after which the command code is freed
 _COMMANDS = "rrfw.console.commands"
+_EV_HEAD = MAGIC + b" 0 ev "   # protocol.frame("0", "ev", ...) up to its payload
+_HEX = b"0123456789abcdef"
+
+
+def buffers():
+    """The console's buffers (read, request line, output queue: 3.9 KB, as
+    long-lived as the board): main.py makes them first at boot, while the
+    heap is in one piece, and hands them to Console."""
+    return bytearray(_READ), bytearray(MAX_LINE), bytearray(_OUT_MAX)
 
 
 class Console:
-    def __init__(self, app, hal=None, auth=None, config_source=None):
+    def __init__(self, app, hal=None, auth=None, config_source=None, bufs=None):
         self.app = app
         self.hal = hal or app.hal
         self.clock = app.clock
@@ -40,11 +50,9 @@ class Console:
         self.auth = auth           # auth.Auth, made at the first request (get_auth)
         self.config_source = config_source
         self.fallback = None       # [(config, error)] that failed to start before this one (main.py)
-        self._rbuf = bytearray(_READ)
-        self._line = bytearray(MAX_LINE)
+        self._rbuf, self._line, self._out = bufs or buffers()
         self._fill = 0
         self._discard = False
-        self._out = bytearray(_OUT_MAX)
         self._out_mv = memoryview(self._out)
         self._out_pos = 0
         self._out_len = 0
@@ -118,8 +126,7 @@ class Console:
             self._out_pos = 0
             self._out_len = 0
 
-    def _queue(self, data):
-        n = len(data)
+    def _room_for(self, n):
         if self._out_len + n > _OUT_MAX and self._out_pos:
             rest = self._out_len - self._out_pos
             self._out[0:rest] = self._out[self._out_pos:self._out_len]
@@ -128,8 +135,36 @@ class Console:
         if self._out_len + n > _OUT_MAX:
             self.dropped += n
             return False
+        return True
+
+    def _queue(self, data):
+        n = len(data)
+        if not self._room_for(n):
+            return False
         self._out[self._out_len:self._out_len + n] = data
         self._out_len += n
+        return True
+
+    def _queue_event(self, text):
+        """The monitor's line for one event (protocol.frame("0", "ev", text)),
+        written straight into the output queue from the event ring's bytes:
+        no line, body or CRC string is built (heap: a record event's line is
+        ~520 bytes, and building it took four copies)."""
+        h = len(_EV_HEAD)
+        n = len(text)
+        if not self._room_for(h + n + 10):
+            return False
+        out = self._out
+        p = self._out_len
+        out[p:p + h] = _EV_HEAD
+        out[p + h:p + h + n] = text
+        q = p + h + n
+        crc = binascii.crc32(self._out_mv[p:q]) & 0xFFFFFFFF
+        out[q] = 42   # "*"
+        for k in range(8):
+            out[q + 1 + k] = _HEX[(crc >> (28 - 4 * k)) & 15]
+        out[q + 9] = 10   # "\n"
+        self._out_len = q + 10
         return True
 
     def room(self):
@@ -272,6 +307,6 @@ class Console:
                 self._queue(frame("0", "gap", '{"from":%d,"to":%d}' % (nxt, first - 1)))
                 self._mon_seq = first - 1
                 continue
-            self._queue(frame("0", "ev", ev.text(nxt)))
+            self._queue_event(ev.view(nxt))
             self._mon_seq = nxt
             sent += 1

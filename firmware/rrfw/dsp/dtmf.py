@@ -515,6 +515,12 @@ if VIPER:
         return 1
 
 
+# The Goertzel kernel's per-block scratch: filled and used within one
+# process() call, so the board's receivers (every line's, the extensions')
+# share one (they are stepped one after another, never at once).
+_WORK = array("i", bytes(4 * _N))
+
+
 class DtmfReceiver:
     """Goertzel DTMF receiver for one line (the file header gives the specification).
 
@@ -538,7 +544,7 @@ class DtmfReceiver:
             self._silent = k.silent
         self._st = array("i", bytes(4 * _ST_LEN))
         self._tx = array("i", bytes(4 * _ST_LEN))   # the same analysis of what the board plays
-        self._work = array("i", bytes(4 * _N))
+        self._work = _WORK   # scratch of one process() call: shared by every receiver (heap)
         self._q_dig = bytearray(_QUEUE)
         self._q_start = array("i", bytes(4 * _QUEUE))   # 0.1 ms units, from block 0
         self._q_end = array("i", bytes(4 * _QUEUE))

@@ -303,40 +303,90 @@ class _Tone:
         return -1
 
 
+# The probes' cosine/sine tables depend on the probe frequencies alone and
+# the kernels only read them: detectors with the same probes (every line's
+# hang-up detector, every line's call-progress detector) share one set
+# (heap: 320 bytes a probe; a US progress detector has 13 probes).
+_TABLES = {}
+
+
+def _tables(probes):
+    t = _TABLES.get(probes)
+    if t is None:
+        nk = len(probes)
+        tabc = array("h", bytes(2 * _N * nk))
+        tabs = array("h", bytes(2 * _N * nk))
+        rc = array("h", bytes(2 * _W * nk))
+        rs = array("h", bytes(2 * _W * nk))
+        for k in range(nk):
+            w = 2 * math.pi * probes[k] / 8000
+            for n in range(_N):
+                tabc[k * _N + n] = int(round(16384 * math.cos(w * n)))
+                tabs[k * _N + n] = -int(round(16384 * math.sin(w * n)))   # e^{-jwn}
+            for i in range(_W):
+                rc[k * _W + i] = int(round(1024 * math.cos(w * _N * i)))
+                rs[k * _W + i] = -int(round(1024 * math.sin(w * _N * i)))
+        t = (tabc, tabs, rc, rs)
+        _TABLES[probes] = t
+    return t
+
+
+def _plan(profile, names):
+    # (tone definitions with their forms, tones asked for in order, signals)
+    prof = profiles.get(profile)
+    tdefs = prof["tones"]
+    order = [n for n in _ORDER if n in tdefs] + sorted(n for n in tdefs if n not in _ORDER)
+    if names is not None:
+        order = [n for n in order if n in names]
+    # a tone sent in other forms too (profiles.py tone_forms: Australia's dial tone as
+    # 425 x 25, 413 + 438 or 400 + 450 Hz) is one more tone per form, "name~i",
+    # reported under its own name
+    forms = prof.get("tone_forms")
+    if forms:
+        tdefs = dict(tdefs)
+        full = []
+        for n in order:
+            full.append(n)
+            for i, fs in enumerate(forms.get(n, ())):
+                alt = "%s~%d" % (n, i + 1)
+                tdefs[alt] = (tuple(fs),) + tuple(tdefs[n][1:])
+                full.append(alt)
+        order = full
+    # distinct frequency sets = signals; the union of their frequencies = probes.
+    # An AM tone (f-m, f, f+m: Australia's 425 Hz x 25 Hz) is probed at its carrier
+    # only; its envelope (block energies swinging with the 25 Hz modulation) tells it
+    # from a plain tone on the same carrier, per run (see _frame).
+    # A sequence tone (its frequencies a tuple of per-on-element sets: SIT) adds its
+    # signals only when it is asked for: three more probes cost 3/4 more time.
+    sigs = []
+    for n in tdefs:
+        if _is_seq(tdefs[n][0]) and n not in order:
+            continue
+        for g in _seq_groups(tdefs[n][0]) if _is_seq(tdefs[n][0]) else (_groups(tdefs[n][0]),):
+            if g not in sigs:
+                sigs.append(g)
+    return tdefs, order, sigs
+
+
+def _probes(sigs):
+    probes = []
+    for g in sigs:
+        for grp in g:
+            for f in grp:
+                if f not in probes:
+                    probes.append(f)
+    return probes
+
+
+def prepare(profile="US", names=None):
+    """Make the tables a ToneDetector(profile, names) will use, now: at boot,
+    while the heap is in one piece (they are kept, see _TABLES)."""
+    _tables(tuple(_probes(_plan(profile, names)[2])))
+
+
 class ToneDetector:
     def __init__(self, profile="US", names=None):
-        prof = profiles.get(profile)
-        tdefs = prof["tones"]
-        order = [n for n in _ORDER if n in tdefs] + sorted(n for n in tdefs if n not in _ORDER)
-        if names is not None:
-            order = [n for n in order if n in names]
-        # a tone sent in other forms too (profiles.py tone_forms: Australia's dial tone as
-        # 425 x 25, 413 + 438 or 400 + 450 Hz) is one more tone per form, "name~i",
-        # reported under its own name
-        forms = prof.get("tone_forms")
-        if forms:
-            tdefs = dict(tdefs)
-            full = []
-            for n in order:
-                full.append(n)
-                for i, fs in enumerate(forms.get(n, ())):
-                    alt = "%s~%d" % (n, i + 1)
-                    tdefs[alt] = (tuple(fs),) + tuple(tdefs[n][1:])
-                    full.append(alt)
-            order = full
-        # distinct frequency sets = signals; the union of their frequencies = probes.
-        # An AM tone (f-m, f, f+m: Australia's 425 Hz x 25 Hz) is probed at its carrier
-        # only; its envelope (block energies swinging with the 25 Hz modulation) tells it
-        # from a plain tone on the same carrier, per run (see _frame).
-        # A sequence tone (its frequencies a tuple of per-on-element sets: SIT) adds its
-        # signals only when it is asked for: three more probes cost 3/4 more time.
-        sigs = []
-        for n in tdefs:
-            if _is_seq(tdefs[n][0]) and n not in order:
-                continue
-            for g in _seq_groups(tdefs[n][0]) if _is_seq(tdefs[n][0]) else (_groups(tdefs[n][0]),):
-                if g not in sigs:
-                    sigs.append(g)
+        tdefs, order, sigs = _plan(profile, names)
         # A form of a tone (name~i) is either the same signal as the tone itself, when all
         # its frequencies lie within one 40 ms bin (25 Hz) of an AM tone's carrier: 413 +
         # 438 Hz is 425 Hz x 25 without its carrier, and its energy falls in the carrier's
@@ -359,12 +409,7 @@ class ToneDetector:
                 deb[j] = _W
         self._alias = alias
         self._deb = deb
-        probes = []
-        for g in sigs:
-            for grp in g:
-                for f in grp:
-                    if f not in probes:
-                        probes.append(f)
+        probes = _probes(sigs)
         self.probes = probes
         nk = len(probes)
         self._nk = nk
@@ -372,18 +417,7 @@ class ToneDetector:
         self._sig_probes = [tuple(tuple(probes.index(f) for f in grp) for grp in g) for g in sigs]
         carriers = [tdefs[n][0][1] for n in tdefs
                     if not _is_seq(tdefs[n][0]) and _is_am(tdefs[n][0])]
-        self._tabc = array("h", bytes(2 * _N * nk))
-        self._tabs = array("h", bytes(2 * _N * nk))
-        self._rc = array("h", bytes(2 * _W * nk))
-        self._rs = array("h", bytes(2 * _W * nk))
-        for k in range(nk):
-            w = 2 * math.pi * probes[k] / 8000
-            for n in range(_N):
-                self._tabc[k * _N + n] = int(round(16384 * math.cos(w * n)))
-                self._tabs[k * _N + n] = -int(round(16384 * math.sin(w * n)))   # e^{-jwn}
-            for i in range(_W):
-                self._rc[k * _W + i] = int(round(1024 * math.cos(w * _N * i)))
-                self._rs[k * _W + i] = -int(round(1024 * math.sin(w * _N * i)))
+        self._tabc, self._tabs, self._rc, self._rs = _tables(tuple(probes))
         self._re = array("i", [_BIAS] * (_W * nk))
         self._im = array("i", [_BIAS] * (_W * nk))
         self._pow = array("i", [0] * nk)

@@ -37,6 +37,12 @@ _REV_MS = const(30)             # ms a polarity reversal must hold (relay bounce
 STATE_NAMES = ("wait_dial", "ready", "wait_answer", "ringing", "done")
 
 
+def prepare(profile="US"):
+    """Make the tone tables a CallProgress for `profile` uses, now (at boot:
+    tones.prepare), so a call-back later allocates only small objects."""
+    tones.prepare(profile)
+
+
 class CallProgress:
     def __init__(self, profile="US", dial_wait_ms=_DIAL_WAIT_MS, no_answer_ms=_NO_ANSWER_MS,
                  blind_dial=False):
