@@ -64,6 +64,7 @@ def main(argv, hal=None, check=None):
         try:
             if hal is not None:
                 hal.reset_outputs()  # what a reset does to the relays and SLICs
+            finish_factory_reset()
             cfg, source = take_config(failed, check)
             if hal is None:
                 hal = make_hal(argv)
@@ -102,6 +103,16 @@ def main(argv, hal=None, check=None):
             board = None
         a = None
         gc.collect()
+
+
+def finish_factory_reset():
+    """A factory reset a power cut interrupted is finished before anything
+    reads the flash (store/wipe.py); the wipe's code is loaded only then."""
+    from rrfw.store import atomic, wipe
+    if atomic.exists(wipe.MARKER):
+        wipe.finish()
+        print("ringroute: finished an interrupted factory reset")
+    unload("rrfw.store.wipe")
 
 
 def take_config(failed, check=None):

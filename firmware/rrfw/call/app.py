@@ -28,6 +28,10 @@ class App:
         self.clock = ev_mod.Clock()
         self.events = ev_mod.Events(self.clock)
         self.records = rec_mod.Records(settings=cfg.get("records"))
+        # call ids from a counter on flash, not from the newest record (one
+        # lost record would give its id twice)
+        from rrfw.store import callid
+        self.records.ids = callid.CallIds(self.records.next_id)
         # the agents' states (agents.py): an `agents` section makes the board a call distributor
         from rrfw.call import agents
         self.agents = agents.Agents(cfg, hal.n_exts, self.events.emit)
