@@ -74,7 +74,10 @@ def main(argv, hal=None, check=None):
             a.run()
             return  # the emulated world stopped
         except KeyboardInterrupt:
+            # Ctrl-C on idle lines, or the console's REPL request (server.py)
             port = hal.repl_port() if hal is not None else None
+            if hal is not None:
+                hal.enter_repl()   # Ctrl-C works there; the watchdog fed while it is used
             if port is None:
                 raise  # the board: MicroPython's own REPL takes over
             a = None
@@ -82,8 +85,11 @@ def main(argv, hal=None, check=None):
             failed = []
             gc.collect()
             from rremu import repl
-            if repl.Repl(hal, port, root).run() == "stop":
-                return
+            try:
+                if repl.Repl(hal, port, root).run() == "stop":
+                    return
+            except Reboot:
+                pass   # the emulated watchdog reset the board: the REPL sat idle (rremu/board.py)
         except Reboot as e:
             failed = []    # a new config, a reset: every config gets its chance again
             if e.why != "config":

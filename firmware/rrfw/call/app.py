@@ -155,6 +155,16 @@ class App:
                 self._fault_window_n, FAULT_WINDOW_MS // 1000))
             raise Reboot("faults")
 
+    def busy_lines(self):
+        """[(line, state name, call id)] of the lines not idle (what the REPL would cut)."""
+        return [(lc.line + 1, lc.state_name(), lc.call) for lc in self.lines if lc.state != linecall.IDLE]
+
+    def cut_calls(self, reason):
+        """Release every line now, each call's record kept (the REPL was forced)."""
+        for lc in self.lines:
+            if lc.state != linecall.IDLE:
+                lc.force_release(self.clock.ms, reason)
+
     def idle(self):
         """No call on any line: a new config may be switched in now."""
         for lc in self.lines:

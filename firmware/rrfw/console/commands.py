@@ -207,6 +207,16 @@ def reboot(con, a):
     return {"rebooting": True}
 
 
+def repl(con, a):
+    """Hand the board to the REPL (`ringroute flash`): {"check": true} says
+    which calls are up; {} opens it when every line is idle; {"force": true}
+    cuts the calls first, each keeping its record."""
+    calls = [{"line": ln, "state": st, "call": c} for ln, st, c in con.app.busy_lines()]
+    if a.get("check"):
+        return {"calls": calls}
+    return {"calls": calls, "handover": con.want_repl(a.get("force") is True)}
+
+
 def factory_reset(con, a):
     if a.get("confirm") != "erase":
         raise CmdError("args", 'factory reset erases config, prompts, records and the PIN: '
@@ -518,6 +528,8 @@ COMMANDS = {
     "override": (override, True),
     "learn": (learn, True),
     "factory_reset": (factory_reset, True),
+    # the port is the REPL's anyway (Ctrl-C): whoever holds it may ask, as a person holding the board
+    "repl": (repl, False),
     "events": (events, True),      # events carry callers' numbers
     "monitor": (monitor, True),
     "monitor.stop": (monitor_stop, False),
