@@ -467,13 +467,13 @@ def test_console_pty_frames_that_stopped_the_firmware_get_errors_while_a_call_st
 
 
 LONG_CALL = """
-description: one call answered by reception, the caller hangs up 25 s later
+description: one call answered by reception, the caller hangs up 60 s later
 calls:
   - at: 1.0
     line: 1
     caller_id: "5551234567"
     keys: [{at: 2.0, digits: "1"}]
-    hangup: {after_connect: 25.0, method: cpc}
+    hangup: {after_connect: 60.0, method: cpc}
 extensions:
   "101": {answer_after: 1.0}
 """
@@ -518,7 +518,7 @@ def test_console_pty_mpremote_during_a_call_waits_for_idle_lines_and_the_repl_gi
             assert board.request("status")["lines"][0]["state"] == "connected"
         # the caller hangs up: the board opens its REPL by itself (its console goes quiet),
         # and mpremote gets in
-        t_end = time.time() + 40
+        t_end = time.time() + 60
         t = transport.Transport(b.port).open()
         try:
             while time.time() < t_end:
@@ -548,7 +548,7 @@ def test_console_pty_mpremote_during_a_call_waits_for_idle_lines_and_the_repl_gi
 @pytest.mark.slow
 def test_console_pty_flash_during_a_call_waits_or_cuts_it_with_force(tmp_path):
     script = tmp_path / "call.yaml"
-    script.write_text(LONG_CALL.replace("25.0", "600.0"))
+    script.write_text(LONG_CALL.replace("60.0", "600.0"))
     b = EmuBoard(tmp_path, config=_config(), script=str(script), speed=2.0).start()
     try:
         call = _wait_connected(b.port)
