@@ -67,6 +67,7 @@ def main(argv, hal=None, check=None):
             else:
                 hal = make_hal(argv)
                 t0 = hal.block
+            finish_factory_reset()
             bufs = long_lived()
             cfg, source = take_config(failed, check)
             a = start(hal, cfg, source, board, failed, bufs)
@@ -75,7 +76,10 @@ def main(argv, hal=None, check=None):
             a.run()
             return  # the emulated world stopped
         except KeyboardInterrupt:
+            # Ctrl-C on idle lines, or the console's REPL request (server.py)
             port = hal.repl_port() if hal is not None else None
+            if hal is not None:
+                hal.enter_repl()   # Ctrl-C works there; the watchdog fed while it is used
             if port is None:
                 raise  # the board: MicroPython's own REPL takes over
             a = None
@@ -83,8 +87,11 @@ def main(argv, hal=None, check=None):
             failed = []
             gc.collect()
             from rremu import repl
-            if repl.Repl(hal, port, root).run() == "stop":
-                return
+            try:
+                if repl.Repl(hal, port, root).run() == "stop":
+                    return
+            except Reboot:
+                pass   # the emulated watchdog reset the board: the REPL sat idle (rremu/board.py)
         except Reboot as e:
             failed = []    # a new config, a reset: every config gets its chance again
             if e.why != "config":
@@ -113,6 +120,16 @@ def long_lived():
     from rrfw.console import server
     from rrfw.call import events
     return server.buffers(), bytearray(events.RING_BYTES)
+
+
+def finish_factory_reset():
+    """A factory reset a power cut interrupted is finished before anything
+    reads the flash (store/wipe.py); the wipe's code is loaded only then."""
+    from rrfw.store import atomic, wipe
+    if atomic.exists(wipe.MARKER):
+        wipe.finish()
+        print("ringroute: finished an interrupted factory reset")
+    unload("rrfw.store.wipe")
 
 
 def take_config(failed, check=None):

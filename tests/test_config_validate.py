@@ -407,3 +407,34 @@ def test_answering_before_caller_id_with_a_rule_that_needs_the_number(tmp_path, 
     if warned:
         p = one(probs, "line 1 answers on ring 1", "warning")
         assert (p.line, p.col) == (3, 35) and "answers on ring 2 at the latest" in p.message
+
+
+@pytest.mark.parametrize("shape", ["block", "flow"])
+def test_a_file_nested_hundreds_deep_is_a_problem_with_its_place_not_a_traceback(tmp_path, shape):
+    if shape == "block":
+        text = BASE + "notes:\n" + "".join("  " * i + "k%d:\n" % i for i in range(1, 400)) + "  " * 400 + "x: 1\n"
+        where = BASE.count("\n") + 1 + 64   # the first key of the mapping one level too deep (k64)
+    else:
+        text = BASE + "notes: " + "[" * 1000 + "]" * 1000 + "\n"
+        where = BASE.count("\n") + 1
+    p = tmp_path / "office.yaml"
+    p.write_text(text)
+    cfg, probs = check_config(str(p))
+    assert cfg is None
+    hit = one(probs, "nested more than 64 levels deep")
+    assert hit.line == where, (hit.line, where)
+    assert str(hit).startswith("%s:%d:%d: " % (p, hit.line, hit.col))
+    # a config nested as deep as real ones are is fine
+    path, cfg, probs = check(tmp_path, BASE)
+    assert cfg is not None
+
+
+def test_a_nul_byte_is_reported_on_its_own_line_and_column(tmp_path):
+    lines = BASE.splitlines(True)
+    lines[5] = lines[5].replace("Sales", "Sa\x00les")   # line 6: `  102: {port: 1, name: Sa\0les}`
+    p = tmp_path / "office.yaml"
+    p.write_text("".join(lines))
+    cfg, probs = check_config(str(p))
+    assert cfg is None
+    hit = one(probs, "NUL (0x00)")
+    assert (hit.line, hit.col) == (6, lines[5].index("\x00") + 1), (hit.line, hit.col)

@@ -284,12 +284,28 @@ def test_console_pty_monitor_then_ctrl_c_reaches_the_repl_during_a_call(tmp_path
                 time.sleep(0.2)
             assert lines[0]["state"] in ("ivr", "routing", "connected"), lines
             t = board.t
+            # a stray Ctrl-C (issue 15) drops nothing: the call goes on, the console answers
             t.write(b"\x03")
+            time.sleep(1.5)
+            assert board.request("status")["lines"][0]["call"] == 2
+            # a technician's Ctrl-C Ctrl-C: the board says what is up and waits for idle lines
+            t.write(b"\x03\x03")
+            seen = b""
+            t_end = time.time() + 10
+            while b"Ctrl-C three times" not in seen and time.time() < t_end:
+                seen += t.read_some()
+            assert b"the REPL was asked for during 1 call(s) (line 1 " in seen and b"call 2" in seen, seen
+            time.sleep(1.5)
+            t.drain()
+            assert board.request("status")["lines"][0]["call"] == 2
+            # three more: the call is cut, with its record, and the REPL opens
+            t.write(b"\x03\x03\x03")
             seen = b""
             t_end = time.time() + 10
             while b">>> " not in seen and time.time() < t_end:
                 seen += t.read_some()
             assert b"KeyboardInterrupt" in seen and b">>> " in seen, seen
+            assert b"calls cut for the REPL" in seen, seen
             t.write(b"print(6 * 7)\r")
             seen = b""
             t_end = time.time() + 10
@@ -305,6 +321,12 @@ def test_console_pty_monitor_then_ctrl_c_reaches_the_repl_during_a_call(tmp_path
             time.sleep(0.3)
             t.drain()
             assert board.request("hello")["proto"] == 1
+        # the call the REPL cut has its record
+        rc, out, err = cli("records", "--port", b.port, "--pin", PIN, "-o", csv_path, "--full")
+        assert rc == 0, err
+        import csv
+        rows = list(csv.DictReader(open(csv_path)))
+        assert [(r["call"], r["release"]) for r in rows] == [("1", "caller_hangup"), ("2", "repl")], rows
     finally:
         b.stop()
 
@@ -440,5 +462,110 @@ def test_console_pty_frames_that_stopped_the_firmware_get_errors_while_a_call_st
         evs = b.events()
         assert not [e for e in evs if e.get("event") in ("error",) or e.get("reason") == "fault"], evs
         assert not [e for e in evs if e.get("event") == "boot" and e.get("seq", 0) > 1], evs   # no restart
+    finally:
+        b.stop()
+
+
+LONG_CALL = """
+description: one call answered by reception, the caller hangs up 60 s later
+calls:
+  - at: 1.0
+    line: 1
+    caller_id: "5551234567"
+    keys: [{at: 2.0, digits: "1"}]
+    hangup: {after_connect: 60.0, method: cpc}
+extensions:
+  "101": {answer_after: 1.0}
+"""
+
+
+def _wait_connected(port, timeout=60):
+    with _open(port) as board:
+        t_end = time.time() + timeout
+        while time.time() < t_end:
+            lines = board.request("status")["lines"]
+            if lines[0]["state"] == "connected":
+                return lines[0]["call"]
+            time.sleep(0.2)
+    raise AssertionError("the call never connected: %s" % lines)
+
+
+def _app_answers(port, timeout):
+    """The app's console answers hello (without the host's REPL recovery: the board came back by itself)."""
+    t_end = time.time() + timeout
+    while time.time() < t_end:
+        t = transport.Transport(port).open()
+        try:
+            return session.Board(t).request("hello", timeout=0.8, retries=0)
+        except session.NoBoard:
+            pass
+        finally:
+            t.close()
+    return None
+
+
+def test_console_pty_mpremote_during_a_call_waits_for_idle_lines_and_the_repl_gives_the_board_back(tmp_path):
+    script = tmp_path / "call.yaml"
+    script.write_text(LONG_CALL)
+    b = EmuBoard(tmp_path, config=_config(), script=str(script), speed=4.0, extra=["--repl-idle", "6"]).start()
+    try:
+        call = _wait_connected(b.port)
+        # mpremote while the call is up: the board keeps the call and says so (on a pty
+        # mpremote waits for the REPL banner for ever: the timeout ends it)
+        with pytest.raises(subprocess.TimeoutExpired):
+            mpremote(b.port, "exec", "print(6 * 7)", timeout=5)
+        with _open(b.port) as board:
+            assert board.request("status")["lines"][0]["state"] == "connected"
+        # the caller hangs up: the board opens its REPL by itself (its console goes quiet),
+        # and mpremote gets in
+        t_end = time.time() + 60
+        t = transport.Transport(b.port).open()
+        try:
+            while time.time() < t_end:
+                try:
+                    session.Board(t).request("status", timeout=0.8, retries=0)
+                except session.NoBoard:
+                    break
+                time.sleep(0.5)
+        finally:
+            t.close()
+        rc, out, err = mpremote(b.port, "exec", "print(6 * 7)", timeout=30)
+        assert rc == 0 and "42" in out, out + err
+        # left alone in the REPL (nothing on the console: a hello is input too) for the
+        # 6 s of --repl-idle and the watchdog's 5 s, the board goes back to answering
+        time.sleep(16 / 4.0 + 2)
+        info = _app_answers(b.port, 20)
+        assert info is not None and info["proto"] == 1
+        rc, out, err = cli("records", "--port", b.port, "--pin", PIN, "-o", tmp_path / "r.csv", "--full")
+        assert rc == 0, err
+        import csv
+        rows = list(csv.DictReader(open(tmp_path / "r.csv")))
+        assert [(r["call"], r["release"]) for r in rows] == [(str(call), "caller_hangup")], rows
+    finally:
+        b.stop()
+
+
+@pytest.mark.slow
+def test_console_pty_flash_during_a_call_waits_or_cuts_it_with_force(tmp_path):
+    script = tmp_path / "call.yaml"
+    script.write_text(LONG_CALL.replace("60.0", "600.0"))
+    b = EmuBoard(tmp_path, config=_config(), script=str(script), speed=2.0).start()
+    try:
+        call = _wait_connected(b.port)
+        rc, out, err = cli("flash", "--port", b.port, "--board", "emulated", "--out", tmp_path / "build",
+                           "--wait", "2")
+        assert rc != 0 and "calls still in progress" in err and "line 1 connected" in err, out + err
+        assert "--force" in err
+        with _open(b.port) as board:
+            assert board.request("status")["lines"][0]["state"] == "connected"
+        rc, out, err = cli("flash", "--port", b.port, "--board", "emulated", "--out", tmp_path / "build",
+                           "--force")
+        assert rc == 0, out + err
+        assert "cut 1 call(s) for the update" in out and "verified" in out, out
+        rc, out, err = cli("records", "--port", b.port, "--pin", PIN, "-o", tmp_path / "r.csv", "--full")
+        assert rc == 0, err
+        import csv
+        rows = list(csv.DictReader(open(tmp_path / "r.csv")))
+        assert [(r["call"], r["release"]) for r in rows] == [(str(call), "repl")], rows
     finally:
         b.stop()

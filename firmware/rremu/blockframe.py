@@ -12,7 +12,10 @@
 # Output frame (OUT_HDR, then audio, then events):
 #   u32 block       echo of the input's block number
 #   u8  hook        bit l: line l off-hook (hook relay)
-#   u8  pad         keeps the audio 16-bit aligned (viper's ptr16)
+#   u8  flags       BF_BREAK: a Ctrl-C on the console stops the app (hal.set_break);
+#                   the pty bridge turns it into SIGINT then, as a UART interrupt
+#                   would (host_tools/ringroute/emu/ptylink.py); also keeps the
+#                   audio 16-bit aligned (viper's ptr16)
 #   u16 ext_ring    bit p: SLIC port p in ring mode
 #   per line: u16 xmask   bit p: line l joined to extension port p (crosspoint)
 #   per line: BLOCK_SAMPLES int16 played to the line (codec output)
@@ -34,7 +37,8 @@ def in_audio_offset(n_lines, line):
     return 10 + 2 * n_lines + 2 * BLOCK_SAMPLES * line
 
 
-OUT_HDR = "<IBxH"  # block, hook bits, pad, ext ring bits
+OUT_HDR = "<IBBH"  # block, hook bits, board flags, ext ring bits
+BF_BREAK = const(1)
 OUT_XMASK = 8      # offset of the first line's crosspoint mask
 
 

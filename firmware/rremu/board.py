@@ -14,8 +14,13 @@ from array import array
 
 from rremu import blockframe as bf
 from rremu import probe
+from rrfw.errors import Reboot
 from rrfw.hal import pcm
 from rrfw.hal.base import HalBase
+
+# The watchdog, as on the board (hal/esp32.py _WDT_MS): nothing fed it for
+# this long and the board resets (main.py starts the app again).
+WDT_BLOCKS = 500   # blocks: 5 s
 
 
 class BoardState(HalBase):
@@ -36,6 +41,9 @@ class BoardState(HalBase):
         self._utc_offset = 0  # the board's RTC minus the world's clock (set_rtc)
         self.utc = 0
         self._console = console  # a console.Port-like object or None
+        self._break = True       # Ctrl-C stops the app (hal.set_break)
+        self.fed = -1            # block the watchdog was last fed (-1: not started)
+        self.watchdog_resets = 0
 
     # --- the block clock ---------------------------------------------------
     def next_block(self):
@@ -53,6 +61,10 @@ class BoardState(HalBase):
                 t[i] = 0
         self._ext_ring = 0
         return self.next_block()
+
+    def send_now(self):
+        """Send this block's outputs before the next next_block() (the
+        emulated REPL, waiting for input); nothing to send without a link."""
 
     def reset_outputs(self):
         """A reset of the emulated board (soft reset after its REPL): hook
@@ -108,14 +120,20 @@ class BoardState(HalBase):
     def console_read(self, buf):
         if self._console is None:
             return 0
-        return self._console.read_into(buf)
+        return self._console.read_into(buf, self._break)
+
+    def set_break(self, on):
+        self._break = on
+
+    def enter_repl(self):
+        self._break = True
 
     def console_write(self, data):
         if self._console is not None:
             self._console.write(data)
 
     def feed_watchdog(self):
-        pass  # the emulated world has no watchdog to starve; a stall shows as a link timeout
+        self.fed = self.block   # Hal resets the board when this falls WDT_BLOCKS behind
 
 
 class Hal(BoardState):
@@ -164,9 +182,25 @@ class Hal(BoardState):
             return False
         if intr:
             raise KeyboardInterrupt
+        if self.fed >= 0 and self.block - self.fed > WDT_BLOCKS:
+            self._watchdog_reset()
         if pr is not None:
             pr.leave()
         return True
+
+    def _watchdog_reset(self):
+        # the ESP32's watchdog: once started it cannot be stopped, and a board
+        # nothing fed (a stalled loop, a REPL left alone) resets
+        starved = (self.block - self.fed) * bf.BLOCK_MS
+        self.fed = self.block
+        self.watchdog_resets += 1
+        self.event_out('{"t_ms": %d, "event": "watchdog", "starved_ms": %d}' % (self.block * bf.BLOCK_MS, starved))
+        self.reset_outputs()
+        raise Reboot("watchdog")
+
+    def send_now(self):
+        if self.block >= 0 and self._sent_block != self.block:
+            self._send()
 
     def _recv(self):
         mv = self._in_mv
@@ -197,7 +231,8 @@ class Hal(BoardState):
     def _send(self):
         out = self._out
         nl = self.n_lines
-        struct.pack_into(bf.OUT_HDR, out, 0, self.block, self._hook, self._ext_ring)
+        struct.pack_into(bf.OUT_HDR, out, 0, self.block, self._hook, bf.BF_BREAK if self._break else 0,
+                         self._ext_ring)
         for i in range(nl):
             struct.pack_into("<H", out, bf.OUT_XMASK + 2 * i, self._xmask[i])
             pcm.copy16(out, bf.out_audio_offset(nl, i) >> 1, self.tx[i], 0, bf.BLOCK_SAMPLES)

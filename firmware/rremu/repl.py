@@ -11,9 +11,16 @@
 #                  flow control; Ctrl-B back to friendly
 # The board's flash folder is mounted as "/" while the REPL runs, so
 # `mpremote fs ls :` and `fs cp x :` see the board's files, not the host's.
-# While it waits for input the REPL keeps the lockstep link to the emulated
-# world turning (hal.idle_block), as the real board's hardware keeps running
-# while its REPL waits.
+# While it waits for input, and between reads while input streams in (a copy),
+# the REPL keeps the lockstep link to the emulated world turning
+# (hal.idle_block) whenever the world has its next block ready, so the world's
+# clock runs at its usual pace (real time x --speed on a pty), as the real
+# board's hardware keeps running while its REPL works.
+# The watchdog (rremu/board.py, as hal/esp32.py's): the REPL feeds it while a
+# technician uses it, and stops when the console has been quiet for
+# --repl-idle-ms (REPL_IDLE_MS): the watchdog then resets the board, which
+# goes back to answering by itself. Any bytes are taken (code that is not
+# UTF-8 is an error printed, never a crash).
 import os
 import struct
 import sys
@@ -21,6 +28,15 @@ import sys
 BANNER = b"MicroPython on the ringroute emulated board (unix port)\r\nType \"help()\" for more information.\r\n"
 RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n"
 _PASTE_WINDOW = 128  # bytes the host may send before waiting for 0x01 (MicroPython uses 128 on most ports too)
+REPL_IDLE_MS = 120000  # ms of a quiet console after which the REPL gives the board back to the calls
+
+
+def _idle_blocks(argv):
+    if "--repl-idle-ms" in argv:
+        i = argv.index("--repl-idle-ms")
+        if i + 1 < len(argv):
+            return int(argv[i + 1]) // 10
+    return REPL_IDLE_MS // 10
 
 
 class Port:
@@ -32,9 +48,15 @@ class Port:
         self._in = sys.stdin.buffer
         self._out = sys.stdout.buffer
         self._cpython = hasattr(os, "read")
+        self._held = b""   # what came after a Ctrl-C that stopped the app: the REPL's
 
     def read_raw(self, buf):
         """Bytes waiting on the console into buf (0 when none); never blocks."""
+        if self._held:
+            n = min(len(buf), len(self._held))
+            buf[:n] = self._held[:n]
+            self._held = self._held[n:]
+            return n
         if self._cpython:
             try:
                 data = os.read(self._fd, len(buf))
@@ -45,13 +67,18 @@ class Port:
         n = self._in.readinto(buf)
         return n or 0
 
-    def read_into(self, buf):
-        """For the app's console: as read_raw, but a Ctrl-C arriving as data
-        (the runner normally has the tty turn it into SIGINT) stops the app
-        as it would on the board."""
+    def read_into(self, buf, brk=True):
+        """For the app's console: as read_raw, but with the break on
+        (hal.set_break: the lines are idle) a Ctrl-C stops the app, as
+        MicroPython's UART interrupt does on the board; the bytes after it
+        (mpremote's Ctrl-A) are kept for the REPL. With the break off it is
+        data for the console (a call is up)."""
         n = self.read_raw(buf)
-        if n and buf.find(b"\x03", 0, n) >= 0:
-            raise KeyboardInterrupt
+        if n and brk:
+            k = buf.find(b"\x03", 0, n)
+            if k >= 0:
+                self._held = bytes(buf[k + 1:n]) + self._held
+                raise KeyboardInterrupt
         return n
 
     def write(self, data):
@@ -112,6 +139,8 @@ class Repl:
         self._machine = None
         self._prev = 0
         self._poll = None
+        self._idle = _idle_blocks(sys.argv)
+        self._last_in = hal.block   # block of the last byte from the console
         link = hal.link()
         try:
             import select
@@ -131,20 +160,34 @@ class Repl:
         return False
 
     # --- input --------------------------------------------------------------
+    def _turn(self):
+        """One block of the world with the app stopped; the watchdog fed while the REPL is in use."""
+        hal = self.hal
+        if hal.block - self._last_in < self._idle:
+            hal.feed_watchdog()
+        if not hal.idle_block():
+            raise _Reset("stop")
+        # this block's (silent) outputs go now: the world can make its next
+        # block while the REPL waits, and the link shows it ready in time
+        hal.send_now()
+
     def _getc(self):
         while self._pos >= self._len:
             n = self.port.read_raw(self._buf)
             if n:
                 self._pos = 0
                 self._len = n
+                self._last_in = self.hal.block
+                # input streaming in: the world's block, if due, still runs
+                if self._poll is not None and self._link_ready(self._poll.poll(0)):
+                    self._turn()
                 break
             # wait for whichever comes first: a key, or the world's next block
             if self._poll is not None:
                 ready = self._poll.poll(50)
                 if ready and not self._link_ready(ready):
                     continue  # only the console: read it at once
-            if not self.hal.idle_block():
-                raise _Reset("stop")
+            self._turn()
         c = self._buf[self._pos]
         self._pos += 1
         return c
@@ -236,9 +279,14 @@ class Repl:
                 raise _Reset("soft")
         elif c == 0x0D or c == 0x0A:
             self._w(b"\r\n")
-            code = bytes(line).decode()
+            try:
+                code = bytes(line).decode()
+            except (UnicodeError, ValueError):
+                code = None
             line[:] = b""
-            if code.strip():
+            if code is None:
+                self._w(b"SyntaxError: the line is not UTF-8\r\n")
+            elif code.strip():
                 err = self._exec(code, True)
                 if err is not None:
                     _print_exc(err)

@@ -42,6 +42,8 @@ package(
         "store/cfgcheck.py",
         "store/records.py",
         "store/pins.py",
+        "store/wipe.py",
+        "store/callid.py",
         # call: the call logic
         "call/__init__.py",
         "call/states.py",

@@ -47,6 +47,9 @@ def configure(p):
                         "mp32-frozen / mp32: the 32-bit board-like build of `make mp32`, "
                         "firmware frozen in / loaded as .mpy")
     p.add_argument("--heapsize", metavar="SIZE", help="MicroPython heap, e.g. 64K (the board's budget)")
+    p.add_argument("--repl-idle", type=float, metavar="S",
+                   help="with --pty: seconds of a quiet console after which the REPL stops feeding the "
+                        "watchdog and the board goes back to answering (default 120)")
     p.add_argument("--board", default="emulated", help="board definition in boards/ (default: emulated)")
     p.add_argument("--flash", metavar="DIR", help="keep the emulated board's flash in DIR (default: a temporary folder)")
     p.add_argument("--prompts", metavar="DIR", action="append", default=[],
@@ -152,7 +155,8 @@ def run_pty(args):
     signal.signal(signal.SIGTERM, _term)
     emu = runner.Emulation(cfg, sc, prompt_dirs, engine=args.engine, heapsize=args.heapsize,
                            n_lines=n_lines, n_exts=n_exts, flash=args.flash, on_event=show,
-                           pty=True, speed=args.speed, on_ready=ready)
+                           pty=True, speed=args.speed, on_ready=ready,
+                           extra_argv=["--repl-idle-ms", str(int(args.repl_idle * 1000))] if args.repl_idle else ())
     try:
         emu.run()
     except KeyboardInterrupt:

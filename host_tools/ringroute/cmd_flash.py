@@ -22,14 +22,67 @@ to put it there with esptool). This command:
   3. reads back every file's SHA-256 and compares;
   4. resets the board, which then starts the ringroute firmware.
 The office's config, prompts, records and PIN on the board are kept.
+A board already running ringroute is asked for its REPL first: with calls
+in progress the command says which and waits for the lines to be idle
+(--wait seconds), or with --force cuts them (each call keeps its record).
 
 examples:
   ringroute flash
   ringroute flash --port /dev/ttyUSB0 --board reference
   ringroute flash --build-only          # just build/esp32/*.mpy
+  ringroute flash --force               # an urgent update: cut the calls in progress
 """
 
 MPREMOTE_TIMEOUT = 300                         # s; mpremote can wait forever on a silent port
+IDLE_WAIT_S = 600                              # s the update waits for the calls in progress to end
+
+
+def _calls_text(calls):
+    return ", ".join("line %d %s (call %s)" % (c["line"], c["state"], c["call"]) for c in calls)
+
+
+def _handover(port, force, wait_s):
+    """A board that runs the ringroute firmware gives its console to the REPL
+    (the console's `repl` command) before mpremote takes it, so no call is cut
+    without being asked for and recorded; a board that does not answer (stock
+    MicroPython, or already in its REPL) is mpremote's at once."""
+    import time
+    from . import session, transport
+    from .errors import SerialError
+    try:
+        t = transport.Transport(port).open()
+    except SerialError:
+        return   # mpremote says what is wrong with the port
+    with session.Board(t) as b:
+        try:
+            b.request("hello", timeout=0.8, retries=1)
+        except (SerialError, session.ProtocolError):
+            return
+        calls = b.request("repl", {"check": True})["calls"]
+        deadline = time.monotonic() + wait_s
+        if calls and not force:
+            print("the board has %d call(s) in progress: %s; waiting up to %d s for the lines to be idle "
+                  "(--force cuts them, each keeping its record)" % (len(calls), _calls_text(calls), wait_s),
+                  flush=True)
+        while calls and not force:
+            if time.monotonic() > deadline:
+                raise RingrouteError("calls still in progress after %d s (%s): try again later, or cut them "
+                                     "with --force (their records are kept)" % (wait_s, _calls_text(calls)))
+            time.sleep(1.0)
+            calls = b.request("repl", {"check": True})["calls"]
+        res = b.request("repl", {"force": force})
+        if res["handover"] == "cut":
+            print("cut %d call(s) for the update (%s); their records are kept" % (
+                len(res["calls"]), _calls_text(res["calls"])), flush=True)
+        while res["handover"] == "when_idle":   # a call came in meanwhile: the board opens its REPL after it
+            if time.monotonic() > deadline:
+                raise RingrouteError("a call is still in progress after %d s: try again later, or --force" % wait_s)
+            time.sleep(1.0)
+            try:
+                b.request("hello", timeout=0.8, retries=0)
+            except SerialError:
+                break   # it has gone to its REPL
+        b.t.drain()
 
 
 def configure(p):
@@ -37,6 +90,10 @@ def configure(p):
     add_port_args(p)
     p.add_argument("--board", default="reference", help="board definition in boards/ (default: reference)")
     p.add_argument("--build-only", action="store_true", help="compile into build/esp32 and stop")
+    p.add_argument("--force", action="store_true",
+                   help="cut the calls in progress for the update (their records are kept)")
+    p.add_argument("--wait", type=float, default=IDLE_WAIT_S, metavar="S",
+                   help="seconds to wait for the lines to be idle (default %d)" % IDLE_WAIT_S)
     p.add_argument("--out", default=os.path.join(paths.ROOT, "build", "esp32"), help=argparse_suppress())
 
 
@@ -140,6 +197,7 @@ def run(args):
     if args.build_only:
         return 0
     port = default_port(args.port)
+    _handover(port, args.force, args.wait)
     print("copying to %s ..." % port, flush=True)
     tops = sorted(set(f.split("/")[0] for f in files))
     _copy(port, [os.path.join(args.out, f) for f in tops], len(files))

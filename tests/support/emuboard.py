@@ -13,7 +13,7 @@ ENV.pop("RINGROUTE_PIN", None)
 
 
 class EmuBoard:
-    def __init__(self, tmp, config=None, script=None, speed=1.0, flash=None, engine="micropython"):
+    def __init__(self, tmp, config=None, script=None, speed=1.0, flash=None, engine="micropython", extra=()):
         self.tmp = str(tmp)
         self.flash = flash or os.path.join(self.tmp, "flash")
         self.args = [sys.executable, "-m", "ringroute.cli", "emulate", "--pty", "--flash", self.flash,
@@ -27,6 +27,7 @@ class EmuBoard:
             self.args.insert(4, config)
         if script:
             self.args += ["--script", script]
+        self.args += [str(a) for a in extra]
         self.log_path = os.path.join(self.tmp, "emulate-%d.log" % time.time_ns())
         self.proc = None
         self.port = None

@@ -17,12 +17,17 @@ class ConsoleWire:
     def __init__(self):
         self.inq = bytearray()
         self.out = bytearray()
+        self.breaks = False   # True: a Ctrl-C with the break on stops the app, as on the board
+        self.interrupts = 0
 
-    def read_into(self, buf):
+    def read_into(self, buf, brk=False):
         n = min(len(buf), len(self.inq))
         if n:
             buf[0:n] = self.inq[0:n]
             self.inq = self.inq[n:]
+            if brk and self.breaks and buf.find(b"\x03", 0, n) >= 0:
+                self.interrupts += 1
+                raise KeyboardInterrupt
         return n
 
     def write(self, data):

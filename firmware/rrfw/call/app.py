@@ -35,6 +35,10 @@ class App:
             # lines' objects (large blocks first, while the heap is in one piece)
             from rrfw.call import callout
             callout.prepare(set(ln.get("country", "US") for ln in cfg["lines"][:n_lines]))
+        # call ids from a counter on flash, not from the newest record (one
+        # lost record would give its id twice)
+        from rrfw.store import callid
+        self.records.ids = callid.CallIds(self.records.next_id)
         # the agents' states (agents.py): an `agents` section makes the board a call distributor
         from rrfw.call import agents
         self.agents = agents.Agents(cfg, hal.n_exts, self.events.emit)
@@ -177,6 +181,16 @@ class App:
             self.events.emit("error", error="%d faults in %d s: restarting" % (
                 self._fault_window_n, FAULT_WINDOW_MS // 1000))
             raise Reboot("faults")
+
+    def busy_lines(self):
+        """[(line, state name, call id)] of the lines not idle (what the REPL would cut)."""
+        return [(lc.line + 1, lc.state_name(), lc.call) for lc in self.lines if lc.state != linecall.IDLE]
+
+    def cut_calls(self, reason):
+        """Release every line now, each call's record kept (the REPL was forced)."""
+        for lc in self.lines:
+            if lc.state != linecall.IDLE:
+                lc.force_release(self.clock.ms, reason)
 
     def idle(self):
         """No call on any line: a new config may be switched in now."""

@@ -242,9 +242,10 @@ class LineCall:
         self.reset_idle()
         self.enter(GUARD, t, t + GUARD_MS)
 
-    def force_release(self, t):
-        """Release the line whatever state the call is in (after a fault):
-        ringing stopped, crosspoint open, on-hook, the record kept."""
+    def force_release(self, t, reason="fault"):
+        """Release the line whatever state the call is in (after a fault, or
+        cut for the REPL: reason "repl"): ringing stopped, crosspoint open,
+        on-hook, the record kept."""
         hal = self.hal
         if self.peer is not None:
             self._end_bridge(t)   # the outside line of a DISA bridge goes back on-hook too
@@ -254,7 +255,7 @@ class LineCall:
         if self.leg.port >= 0:
             self.leg.hang_up(t)
         if self.rec is not None and self.state in _CALL_STATES:
-            self.release(t, "fault", None, close=False)   # everything is closed already
+            self.release(t, reason, None, close=False)   # everything is closed already
             return
         self.player.stop()
         hal.set_hook(self.line, False)

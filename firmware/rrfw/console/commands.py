@@ -207,10 +207,24 @@ def reboot(con, a):
     return {"rebooting": True}
 
 
+def repl(con, a):
+    """Hand the board to the REPL (`ringroute flash`): {"check": true} says
+    which calls are up; {} opens it when every line is idle; {"force": true}
+    cuts the calls first, each keeping its record."""
+    calls = [{"line": ln, "state": st, "call": c} for ln, st, c in con.app.busy_lines()]
+    if a.get("check"):
+        return {"calls": calls}
+    return {"calls": calls, "handover": con.want_repl(a.get("force") is True)}
+
+
 def factory_reset(con, a):
     if a.get("confirm") != "erase":
         raise CmdError("args", 'factory reset erases config, prompts, records and the PIN: '
                                'send {"confirm":"erase"}')
+    # decided before the reply goes out: a power cut from here on still ends
+    # in an erased board (main.py finishes the reset at boot)
+    from rrfw.store import wipe
+    wipe.start()
     con.pending = "factory"
     return {"erasing": True}
 
@@ -471,47 +485,12 @@ def _read_index():
     return {}
 
 
-# What a factory reset keeps: the firmware and the board's own description.
-# Everything else on the flash is the office's (config, prompts, records,
-# call-back list, block list, PINs, uploads in progress) and holds personal
-# data, so it goes; a file some later feature adds is erased by default.
-_FIRMWARE_FILES = ("main.py", "boot.py", "board.json")
-_FIRMWARE_DIRS = ("rrfw", "lib")
-
-
-def _is_dir(path):
-    try:
-        return os.stat(path)[0] & 0x4000 != 0   # S_IFDIR, on littlefs and POSIX alike
-    except OSError:
-        return False
-
-
-def _wipe_dir(path):
-    for name in os.listdir(path):
-        p = path + "/" + name
-        if _is_dir(p):
-            _wipe_dir(p)
-            try:
-                os.rmdir(p)
-            except OSError:
-                pass
-        else:
-            store.remove(p)
-
-
 def factory_wipe():
-    """Erase everything the office put on the board (see _FIRMWARE_FILES)."""
-    for name in os.listdir("."):
-        if _is_dir(name):
-            if name not in _FIRMWARE_DIRS:
-                _wipe_dir(name)   # prompts/ stays as an empty folder; others go too
-                if name != PROMPTS:
-                    try:
-                        os.rmdir(name)
-                    except OSError:
-                        pass
-        elif name not in _FIRMWARE_FILES and not name.endswith(".mpy"):
-            store.remove(name)
+    """Erase everything the office put on the board, personal data first and
+    the PIN last (store/wipe.py: a power cut anywhere is finished at boot)."""
+    from rrfw.store import wipe
+    wipe.start()
+    wipe.finish()
 
 
 # --- privacy: one caller's access and erasure requests (call/privacy.py) -----
@@ -549,6 +528,8 @@ COMMANDS = {
     "override": (override, True),
     "learn": (learn, True),
     "factory_reset": (factory_reset, True),
+    # the port is the REPL's anyway (Ctrl-C): whoever holds it may ask, as a person holding the board
+    "repl": (repl, False),
     "events": (events, True),      # events carry callers' numbers
     "monitor": (monitor, True),
     "monitor.stop": (monitor_stop, False),

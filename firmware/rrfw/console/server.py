@@ -2,8 +2,18 @@
 # request lines, hands each to its command, queues the replies and the live
 # event monitor. The framing is protocol.py; the commands are commands.py.
 #
-# Ctrl-C still breaks into the REPL at any time (MicroPython raises
-# KeyboardInterrupt), so mpremote can always take over the board.
+# The REPL without losing calls. While every line is idle a Ctrl-C breaks
+# into the REPL at once (MicroPython raises KeyboardInterrupt: hal.set_break),
+# as mpremote expects. While a call is up Ctrl-C is a byte like any other, so
+# a stray one (line noise, a cable plugged in) drops nothing; the console
+# reads what a person or a tool means by it:
+#   Ctrl-C, then Ctrl-C or Ctrl-A (mpremote's raw REPL) within _BREAK_MS
+#       -> the REPL is asked for: the board says which calls are up and opens
+#          the REPL as soon as every line is idle (within _REPL_WAIT_MS, then
+#          the request lapses)
+#   then Ctrl-C three times within _BREAK_MS -> the calls are cut, each with
+#          its record (release reason "repl"), and the REPL opens
+# The `repl` command (`ringroute flash`) asks the same with a framed request.
 #
 # Runs inside App.step(), once per 10 ms block: reads what the UART has,
 # handles complete lines, sends at most _TX_PER_BLOCK bytes (about what the
@@ -30,6 +40,8 @@ _BUSY_RETRY_MS = const(200)  # ms the host is asked to wait: the queue drains 11
 _HINT_MS = const(2000)     # ms between hints to a human typing at the console
 _UNLOAD_MS = const(60000)  # ms without requests after which the command code is freed
 _COMMANDS = "rrfw.console.commands"
+_BREAK_MS = const(1000)     # ms in which the bytes of one REPL request (Ctrl-C Ctrl-C, Ctrl-C Ctrl-A) arrive
+_REPL_WAIT_MS = const(600000)  # ms a REPL request waits for idle lines before it lapses
 _EV_HEAD = MAGIC + b" 0 ev "   # protocol.frame("0", "ev", ...) up to its payload
 _HEX = b"0123456789abcdef"
 
@@ -62,12 +74,16 @@ class Console:
         self.xfer = None         # upload in progress: dict(kind, name, size, crc, path, have)
         self._mod = None         # conscmd while loaded
         self._last_req = 0
-        self.pending = None      # "reboot" / "factory" / "config": done once the reply is out
+        self.pending = None      # "reboot" / "factory" / "config" / "repl": done once the reply is out
         self.dropped = 0         # bytes of output dropped (queue full)
         self.bad = 0             # damaged or malformed request lines
         self.busy = 0            # requests told 'busy' (a flood)
         self.requests = 0
         self._t0 = -1            # block clock at boot (the first poll): uptime counts from there
+        self._brk_on = None      # what hal.set_break was last told (None: not yet)
+        self._brk_n = 0          # Ctrl-Cs within _BREAK_MS of each other (a call is up)
+        self._brk_t = 0
+        self.repl_until = 0      # a REPL was asked for during calls: open it when idle, until then
 
     # --- the per-block step -----------------------------------------------------
     def poll(self):
@@ -75,9 +91,21 @@ class Console:
             self._t0 = self.clock.ms
         # a host that sends faster than the replies go out waits in the UART
         # (flow control by not reading); what was read and has no room is told 'busy'
+        idle = self.app.idle()
+        if idle is not self._brk_on:
+            self._brk_on = idle
+            self.hal.set_break(idle)
         n = self.hal.console_read(self._rbuf) if self.room() >= _REPLY_ROOM else 0
         if n:
+            self._breaks(n)
             self._feed(n)
+        if self.repl_until:
+            if idle:
+                self.repl_until = 0
+                self.pending = "repl"
+            elif self.clock.ms > self.repl_until:
+                self.repl_until = 0
+                self._queue(b"ringroute: the REPL request lapsed; the calls go on\r\n")
         if self._mon_until:
             self._monitor()
         if self._out_len:
@@ -286,12 +314,61 @@ class Console:
         if why == "config" and not self.idle():
             return  # switch configs between calls, never in the middle of one
         self.pending = None
+        if why == "repl":
+            raise KeyboardInterrupt   # main.py hands the board to the REPL (hal.enter_repl)
         if why == "factory":
             self._commands().factory_wipe()
         raise Reboot(why)
 
     def idle(self):
         return self.app.idle()
+
+    # --- the REPL ---------------------------------------------------------------
+    def _breaks(self, n):
+        rb = self._rbuf
+        i = rb.find(b"\x03", 0, n)
+        if i < 0 and not self._brk_n:
+            return
+        now = self.clock.ms
+        while i >= 0:
+            if now - self._brk_t > _BREAK_MS:
+                self._brk_n = 0
+            self._brk_n += 1
+            self._brk_t = now
+            i = rb.find(b"\x03", i + 1, n)
+        if now - self._brk_t > _BREAK_MS:
+            self._brk_n = 0
+            return
+        if self._brk_n == 1 and rb.find(b"\x01", 0, n) >= 0:
+            self._brk_n = 2   # mpremote: Ctrl-C, then Ctrl-A for its raw REPL
+        if self.repl_until:
+            if self._brk_n >= 3:
+                self._brk_n = 0
+                self.want_repl(True)
+                self._queue(b"ringroute: calls cut for the REPL (their records are kept)\r\n")
+        elif self._brk_n >= 2:
+            self._brk_n = 0
+            calls = self.app.busy_lines()
+            if self.want_repl(False) == "when_idle":
+                self._queue(("ringroute: the REPL was asked for during %d call(s) (%s): it opens when every "
+                             "line is idle (within %d s); Ctrl-C three times within a second cuts them, "
+                             "each keeping its record\r\n" % (
+                                 len(calls), ", ".join("line %d %s call %s" % c for c in calls),
+                                 _REPL_WAIT_MS // 1000)).encode())
+
+    def want_repl(self, force):
+        """The REPL is asked for: "now" (idle lines), "cut" (force: the calls
+        released with their records), or "when_idle" (it waits for them)."""
+        if self.app.idle():
+            self.pending = "repl"
+            return "now"
+        if force:
+            self.app.cut_calls("repl")
+            self.repl_until = 0
+            self.pending = "repl"
+            return "cut"
+        self.repl_until = self.clock.ms + _REPL_WAIT_MS
+        return "when_idle"
 
     # --- live events (monitor) -------------------------------------------------
     def _monitor(self):

@@ -28,6 +28,15 @@ class HalBase:
         board MicroPython's own REPL takes over."""
         return None
 
+    def set_break(self, on):
+        """on: a Ctrl-C on the console stops the app for the REPL at once (the
+        lines are idle); off: it is a byte like any other, for the console to
+        judge (a call is up: a stray byte must not drop it)."""
+
+    def enter_repl(self):
+        """The app stops for the REPL: Ctrl-C works again there, and the
+        watchdog is fed while a technician uses it (hal/esp32.py)."""
+
     def set_rtc(self, utc):
         raise NotImplementedError("this board has no settable clock")
 

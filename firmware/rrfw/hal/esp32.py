@@ -5,6 +5,7 @@
 # The one clock: the I2S receiver delivers 80 stereo frames (10 ms at 8 kHz)
 # at a time; next_block() blocks on that read, so the codec's sample clock
 # paces the whole firmware.
+import gc
 import json
 import select
 import sys
@@ -21,6 +22,8 @@ from rrfw.hal.base import HalBase
 _BLOCK = const(80)            # samples per line per block (10 ms at 8 kHz)
 _RATE = const(8000)           # Hz, telephone band codec rate
 _WDT_MS = const(5000)         # ms; a stuck main loop resets the board and so frees the line
+_REPL_IDLE_MS = const(120000) # ms of an unchanged heap after which the REPL stops feeding the watchdog (= rremu/repl.py REPL_IDLE_MS)
+_REPL_FEED_MS = const(1000)   # ms between the REPL timer's looks (well inside _WDT_MS)
 _MCP_IODIRA = const(0x00)     # MCP23017 registers (Microchip DS20001952, table 3-1, IOCON.BANK=0)
 _MCP_IODIRB = const(0x01)
 _MCP_GPPUB = const(0x0D)
@@ -107,6 +110,7 @@ class Hal(HalBase):
         self._poll = select.poll()
         self._poll.register(sys.stdin, select.POLLIN)
         self._wdt = machine.WDT(timeout=_WDT_MS)
+        self._repl_timer = None   # enter_repl's; a new Hal (after the REPL) means a reset: no timer runs
         self._epoch = _EPOCH_2000 if time.gmtime(0)[0] == 2000 else 0
 
     def _ring_irq(self, line):
@@ -220,6 +224,37 @@ class Hal(HalBase):
 
     def feed_watchdog(self):
         self._wdt.feed()
+
+    def set_break(self, on):
+        # 3: Ctrl-C raises KeyboardInterrupt (MicroPython's UART interrupt);
+        # -1: it is read as a byte, for the console to judge (server.py)
+        micropython.kbd_intr(3 if on else -1)
+
+    def enter_repl(self):
+        """The app stops for MicroPython's REPL. The watchdog, once started,
+        cannot be stopped (ESP-IDF task watchdog): a timer feeds it while the
+        REPL is in use, judged by the heap, which changes with every line
+        typed and every command mpremote runs (a flash of 100 KB at 115200
+        baud is ~10 s of steady use). _REPL_IDLE_MS without a change and the
+        feeding stops: the watchdog resets the board, which answers calls
+        again. Not covered: a soft reset in the REPL stops machine timers,
+        so the board resets _WDT_MS after mpremote's soft reset unless
+        boot.py starts the same timer again (not shipped yet)."""
+        micropython.kbd_intr(3)
+        wdt = self._wdt
+        heap = [gc.mem_alloc()]   # made here: the callback allocates nothing
+        since = [time.ticks_ms()]
+
+        def feed(_t):
+            now = time.ticks_ms()
+            used = gc.mem_alloc()
+            if used != heap[0]:
+                heap[0] = used
+                since[0] = now
+            if time.ticks_diff(now, since[0]) < _REPL_IDLE_MS:
+                wdt.feed()
+        self._repl_timer = machine.Timer(0)
+        self._repl_timer.init(period=_REPL_FEED_MS, mode=machine.Timer.PERIODIC, callback=feed)
 
     def reboot(self):
         """A hard reset: relays and SLICs drop back to their power-on state."""

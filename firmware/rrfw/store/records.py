@@ -49,6 +49,7 @@ class Records:
         self._recover()
         self.count = 0
         self.next_id = self._last_id() + 1
+        self.ids = None   # store/callid.py's counter when the App gives one (ids across reboots)
         if self.keep and self.count > self.keep:
             self._trim()
         # A power cut during an append can leave the last line cut short; the
@@ -83,6 +84,8 @@ class Records:
             os.rename(NEW, self.path)
 
     def new_call_id(self):
+        if self.ids is not None:
+            return self.ids.take()
         cid = self.next_id
         self.next_id += 1
         return cid
@@ -103,6 +106,8 @@ class Records:
         cid = rec.get("call")
         if isinstance(cid, int) and cid >= self.next_id:
             self.next_id = cid + 1   # ids stay unique even for records made elsewhere
+        if self.ids is not None:
+            self.ids.seen(cid)
         if not self.enabled:
             return True
         if self.caller_id != "full":

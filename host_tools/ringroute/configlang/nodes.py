@@ -8,6 +8,7 @@ import difflib
 import re
 
 import yaml
+import yaml.reader
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .problems import Problems
@@ -34,7 +35,22 @@ def load(path, text=None):
             probs.add(1, 1, "not UTF-8 text: %s" % e.reason)
             return None, probs
     try:
+        deep = _too_deep(text)
+        if deep is not None:
+            probs.add(deep.line + 1, deep.column + 1, "nested more than %d levels deep: a config needs a "
+                                                      "handful; flatten it (menus refer to each other by name)"
+                      % MAX_DEPTH)
+            return None, probs
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as e:
+        # a character YAML does not take (NUL, other controls): on its own line and column
+        before = text[:e.position] if isinstance(e.position, int) else ""
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        probs.add(line, col, "YAML syntax error: character %s is not allowed in a YAML file" % (
+            "NUL (0x00)" if e.character in ("\x00", 0) else "#x%04x" % (
+                e.character if isinstance(e.character, int) else ord(e.character))))
+        return None, probs
     except yaml.MarkedYAMLError as e:
         m = e.problem_mark or e.context_mark
         msg = "YAML syntax error: %s" % (e.problem or e.context or "unreadable")
@@ -52,6 +68,24 @@ def load(path, text=None):
     if root is not None and root.tag != "tag:yaml.org,2002:map" and isinstance(root, ScalarNode) and root.value == "":
         root = None
     return root, probs
+
+
+MAX_DEPTH = 64   # levels of mappings and lists; the deepest real config (menus, keys, actions) has about 8
+
+
+def _too_deep(text):
+    """The mark where the nesting passes MAX_DEPTH, or None. PyYAML's parser
+    is a state machine but its composer recurses per level: a file nested
+    hundreds deep would end in a RecursionError, not a problem."""
+    depth = 0
+    for ev in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return ev.start_mark
+        elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
 
 
 def kind_name(node):

@@ -8,15 +8,20 @@ Two ptys joined by a thread, as `socat pty,raw pty,raw` would:
 
 Why two: the firmware (MicroPython's unix port) can read without blocking
 only from a tty in VMIN=0 mode, which a pty master is not. The board pty is
-also the firmware's controlling terminal with ISIG on and only VINTR (0x03)
-enabled, so Ctrl-C raises KeyboardInterrupt in the firmware wherever it is,
-as MicroPython's UART interrupt does on the board. Output nobody reads is
+also the firmware's controlling terminal, raw with no special keys. The
+bridge plays MicroPython's UART interrupt (micropython.kbd_intr on the board):
+while the board says a Ctrl-C stops it (the BF_BREAK flag of its block frames:
+idle lines, or its REPL) a Ctrl-C from the user becomes SIGINT to the firmware,
+KeyboardInterrupt wherever it is (a loop in the REPL too); while a call is up
+it is passed on as a byte for the console to judge (rrfw/console/server.py).
+Output nobody reads is
 dropped (counted), as a UART's would be, so the firmware never blocks on it.
 """
 import errno
 import fcntl
 import os
 import select
+import signal
 import termios
 import threading
 import tty
@@ -25,12 +30,12 @@ import tty
 def _board_tty(fd):
     tty.setraw(fd)
     a = termios.tcgetattr(fd)
-    a[3] |= termios.ISIG | termios.NOFLSH     # lflag: Ctrl-C -> SIGINT, keep queued data
+    a[3] &= ~termios.ISIG                     # lflag: Ctrl-C is data (the firmware judges it)
+    a[3] |= termios.NOFLSH                    # keep queued data
     cc = a[6]
     for i in range(len(cc)):
         if i not in (termios.VMIN, termios.VTIME):
-            cc[i] = b"\x00"                    # _POSIX_VDISABLE on Linux: no other special keys
-    cc[termios.VINTR] = b"\x03"
+            cc[i] = b"\x00"                    # _POSIX_VDISABLE on Linux: no special keys
     cc[termios.VMIN] = 0                       # a read returns what is there, at once
     cc[termios.VTIME] = 0
     termios.tcsetattr(fd, termios.TCSANOW, a)
@@ -55,13 +60,34 @@ class PtyBridge:
         log = os.environ.get("RINGROUTE_CONSOLE_LOG")
         self._log = open(log, "ab") if log else None
         self._stop = False
+        self.break_on = True            # the board's BF_BREAK, from its last block frame (runner.py)
+        self._pid = None
         self._thread = threading.Thread(target=self._run, name="pty-bridge", daemon=True)
 
-    def start(self):
-        """Call once the firmware holds the board side (its copy in this process is closed)."""
+    def start(self, pid=None):
+        """Call once the firmware (process `pid`) holds the board side (its copy here is closed)."""
         os.close(self.board_fd)
         self.board_fd = None
+        self._pid = pid
         self._thread.start()
+
+    def _to_board(self, data):
+        while data:
+            k = data.find(b"\x03") if self._pid is not None else -1
+            part = data if k < 0 else data[:k]
+            while part:
+                n = os.write(self._ma, part)
+                part = part[n:]
+            if k < 0:
+                return
+            if self.break_on:
+                try:
+                    os.kill(self._pid, signal.SIGINT)   # a UART interrupt: the byte itself is not read
+                except OSError:
+                    pass
+            else:
+                os.write(self._ma, b"\x03")
+            data = data[k + 1:]
 
     def _to_user(self, data):
         while data:
@@ -83,10 +109,7 @@ class PtyBridge:
                         self._log.flush()
                     self._to_user(data)
                 if self._mb in r:
-                    data = os.read(self._mb, 4096)
-                    while data:
-                        n = os.write(self._ma, data)
-                        data = data[n:]
+                    self._to_board(os.read(self._mb, 4096))
             except OSError as e:
                 if e.errno in (errno.EIO, errno.EBADF):  # the firmware has gone, or we closed
                     return

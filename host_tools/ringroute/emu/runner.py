@@ -219,7 +219,7 @@ class Emulation:
             cmd += ["--console", "stdio"]
             proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdin=self.bridge.board_fd,
                                     stdout=self.bridge.board_fd, stderr=errf, preexec_fn=ptylink.take_ctty)
-            self.bridge.start()
+            self.bridge.start(proc.pid)
         elif self.monitor_pin:
             self.monitor = ConsoleMonitor(self.monitor_pin)
             cmd += ["--console", "stdio"]
@@ -332,7 +332,9 @@ class Emulation:
             pulses, flags, ext_bits, pcm = world.inputs(block)
             conn.sendall(self._frame(block, utc0 + t // 1000, pulses, flags, ext_bits, pcm))
             out = self._recv_exact(conn, fixed + 2)
-            echo, hook, ring = struct.unpack_from(bf.OUT_HDR, out, 0)
+            echo, hook, bflags, ring = struct.unpack_from(bf.OUT_HDR, out, 0)
+            if self.bridge is not None:
+                self.bridge.break_on = bool(bflags & bf.BF_BREAK)
             if echo != block:
                 raise EmulatorError("link out of step: sent block %d, firmware answered %d" % (block, echo))
             xm = [struct.unpack_from("<H", out, bf.OUT_XMASK + 2 * i)[0] for i in range(nl)]
