@@ -220,6 +220,9 @@ def test_per_block_path_allocates_nothing(tmp_path):
             _dtmf_keys("0123456789*#A12B4D"),                                         # DTMF path, no CLIP end
             _dtmf_keys("12#1234567*#"),                                               # no start code: not a number
             np.concatenate([G.dtmf_burst("A1234", -10), np.zeros(8000)])]             # CLIP abandoned
+    bad_ntt = bytearray(G.ntt_frame("0312345678"))
+    bad_ntt[-1] ^= 0x01
+    sigs.append(G.on_hook_audio("ntt", message=bytes(bad_ntt), rng=rng)[0])           # NTT frame to its CRC
     paths_ = []
     for i, x in enumerate(sigs):
         p = tmp_path / ("h%d.raw" % i)
@@ -233,6 +236,7 @@ def test_per_block_path_allocates_nothing(tmp_path):
     assert lines[-1] == "done"
     rejected = [int(l.split()[1]) for l in lines[:-1]]
     assert rejected[2] >= 1 and rejected[3] >= 1   # the FSK messages were read to the checksum
+    assert rejected[-1] >= 1                        # and the NTT frame to its CRC
 
 
 @pytest.mark.slow

@@ -6,6 +6,8 @@
 #  - ETSI V.23 FSK (mark 1300 Hz, space 2100 Hz, 1200 bit/s), call set-up
 #    messages (type 0x80, and the SDMF form some networks use), ETSI EN 300
 #    659-1/-2 (timing, levels), EN 300 659-3 (parameters), BT SIN 227/242;
+#  - NTT (Japan) frames on V.23 tones, read off-hook after the CAR handshake
+#    (line/car.py): DLE framing, 7 bits + even parity, CRC-16 (see _DLE);
 #  - DTMF-based CLIP (EN 300 659-1 DTMF annex and its national forms, listed
 #    at _CLIP_ABSENT: A<number>C, A<number>#, D<number>C, <number># without a start
 #    code, B00C/B10C and the other absence codes).
@@ -32,7 +34,7 @@
 # seizure come out as {"event": "callerid_error", "error": "checksum" |
 # "format" | "broken", ...} (for the host's line diagnostics only).
 #
-# Events (pop()): {"event": "callerid", "standard": "bell202"|"v23"|"dtmf",
+# Events (pop()): {"event": "callerid", "standard": "bell202"|"v23"|"ntt"|"dtmf",
 #   "number": str or None, "name": str or None, "datetime": "MMDDHHMM" or None,
 #   "reason": None | "withheld" | "unavailable" | "absent", "name_reason": ...,
 #   "start_ms": int, "end_ms": int}
@@ -135,6 +137,27 @@ _S_LEN = const(26)
 _T_SDMF = const(0x04)
 _T_MDMF = const(0x80)
 _TYPES_OTHER = (0x06, 0x82, 0x86, 0x89)   # MWI (GR-30, EN 300 659-3), AoC, SMS
+
+# NTT (Japan, "Number Display") frames, after NTT's technical reference for the
+# analogue interface ("電話サービスのインタフェース", as summarised by Dialogic's
+# NaturalAccess CAS manual, NTT parameter table) and spandsp 0.0.6's JCLIP
+# (adsi.h / adsi.c, read for the layout only): V.23 tones, 7 data bits with even
+# parity in bit 8, sent off-hook after the CAR handshake; no channel seizure.
+#   DLE SOH <header> DLE STX <type 0x40> <length> <parameters> DLE ETX <CRC lo> <CRC hi>
+# The parameters are MDMF-like (0x02 number, 0x04 reason for absence: P, O,
+# C = public phone, S = service conflict; 0x09 called number, 0x21 number
+# type: skipped). CRC: ITU-T V.41 polynomial, reflected, initial value 0, over
+# the bytes as sent (parity included) from <header> to ETX; a frame whose
+# CRC bytes are included gives 0. A DLE inside the data may come doubled (the
+# DLE transparency rule): the pair is one data byte; a single one is taken as data.
+_DLE = const(0x10)
+_SOH = const(0x01)
+_STX = const(0x02)
+_ETX = const(0x03)
+_T_NTT = const(0x40)          # call information (calling number, reason for absence)
+_CRC_POLY = const(0x8408)     # x^16 + x^12 + x^5 + 1, bit-reversed (ITU-T V.41)
+# frame positions (_ntt_byte): 1 SOH, 2 header, 3 DLE, 4 STX, 5 type, 6 length,
+# 7 data, 8 DLE, 9 ETX, 10 CRC lo, 11 CRC hi
 
 # Standard identification: 80-sample DFT bins, f / 8000 * 65536.
 _INC_1200 = const(9830)
@@ -409,13 +432,14 @@ def _tone_state(incs):
     return t
 
 
-_STANDARDS = (None, "auto", "bell202", "v23", "fsk", "dtmf")
-_ABSENCE = {"P": "withheld", "O": "unavailable"}
+_STANDARDS = (None, "auto", "bell202", "v23", "fsk", "dtmf", "ntt")
+_ABSENCE = {"P": "withheld", "O": "unavailable"}   # 'C', 'S' (NTT): "unavailable" too
 
 # FSK message assembly states
 _M_HUNT = const(0)
 _M_LEN = const(1)
 _M_DATA = const(2)
+_M_NTT = const(3)      # inside an NTT frame (see _ntt_byte)
 
 
 class CallerIdDecoder:
@@ -427,7 +451,7 @@ class CallerIdDecoder:
         # core leaves it off, so pop() gives only "callerid" events).
         self.diagnostics = diagnostics
         if standard not in _STANDARDS:
-            raise ValueError("standard must be one of bell202, v23, fsk, dtmf")
+            raise ValueError("standard must be one of bell202, v23, fsk, dtmf, ntt")
         self.standard = standard
         self._fsk_on = standard != "dtmf"
         self._dtmf_on = standard in (None, "auto", "dtmf")
@@ -466,6 +490,9 @@ class CallerIdDecoder:
         self._mtotal = 0
         self._mstart = 0
         self._mseized = False
+        self._jpos = 0
+        self._jcrc = 0
+        self._jdle = False
         while self._events:
             self._events.pop()
 
@@ -588,7 +615,7 @@ class CallerIdDecoder:
             self._mstate = _M_HUNT     # the carrier went on without the rest of the message
             self._reject("broken", t_ms)
 
-    def _reject(self, why, t):
+    def _reject(self, why, t, std=None):
         # A message that started (type byte after the mark signal) but failed:
         # "broken" (framing error or the carrier stopped), "checksum", "format".
         self.rejected += 1
@@ -596,7 +623,7 @@ class CallerIdDecoder:
         # mark signal and a type byte, never 0101... for 30+ ms before it
         if self.diagnostics and self._mseized:
             self._emit({"event": "callerid_error", "error": why,
-                        "standard": "v23" if self._votes > 0 else "bell202",
+                        "standard": std or ("v23" if self._votes > 0 else "bell202"),
                         "start_ms": self._mstart, "end_ms": t})
 
     def _byte(self, val, run, t):
@@ -621,6 +648,14 @@ class CallerIdDecoder:
                 return
             if val & _FRAMING or run < _MIN_MARK:
                 return
+            if val == 0x80 | _DLE and self.standard != "bell202":
+                # an NTT frame's first DLE (even parity: 0x90)
+                self._mstate = _M_NTT
+                self._jpos = 1
+                self._jdle = False
+                self._mseized = False
+                self._mstart = t - 9 - (run >> 3)
+                return
             if val == _T_SDMF or val == _T_MDMF or val in _TYPES_OTHER:
                 self._msg[0] = val
                 self._mlen = 1
@@ -636,6 +671,9 @@ class CallerIdDecoder:
         if val & _FRAMING or run > _MAX_GAP:
             self._mstate = _M_HUNT
             self._reject("broken", t)
+            return
+        if self._mstate == _M_NTT:
+            self._ntt_byte(val, t)
             return
         self._msg[self._mlen] = val
         self._mlen += 1
@@ -654,11 +692,90 @@ class CallerIdDecoder:
                 return
             self._fsk_message(t)
 
+    def _ntt_byte(self, val, t):
+        # One byte of an NTT frame (the layout above _DLE). Runs per byte, not per
+        # sample: a few int operations, nothing allocated.
+        pos = self._jpos
+        if pos >= 2:
+            self._jcrc = _crc16(self._jcrc, val)
+        if pos < 10:
+            # even parity over the 8 bits
+            v = val ^ (val >> 4)
+            v ^= v >> 2
+            if (v ^ (v >> 1)) & 1:
+                self._mstate = _M_HUNT
+                self._reject("checksum", t, "ntt")
+                return
+            val &= 0x7F
+        want = _NTT_FIXED[pos]
+        if want >= 0:
+            if val != want:
+                self._mstate = _M_HUNT
+                if pos > 2:
+                    self._reject("format", t, "ntt")
+                return
+            self._jpos = pos + 1
+            if pos == 1:
+                self._jcrc = 0
+            elif pos == 4:
+                self._mseized = True   # DLE SOH . DLE STX: as sure a sign as a seizure
+            return
+        if pos == 2:           # header: any value
+            self._jpos = 3
+        elif pos == 5:
+            self._msg[0] = val
+            self._jpos = 6
+        elif pos == 6:
+            self._msg[1] = val
+            self._mlen = 2
+            self._mtotal = val + 2
+            self._jdle = val == _DLE    # a length of 16 may come doubled too
+            self._jpos = 7 if val else 8
+        elif pos == 7:
+            if self._jdle:
+                self._jdle = False
+                if val == _DLE:
+                    return     # the second DLE of a doubled pair
+            elif val == _DLE:
+                self._jdle = True
+            self._msg[self._mlen] = val
+            self._mlen += 1
+            if self._mlen >= self._mtotal:
+                self._jpos = 8
+        elif pos == 8:
+            if val != _DLE:
+                self._mstate = _M_HUNT
+                self._reject("format", t, "ntt")
+                return
+            self._jpos = 9
+        elif pos == 9:
+            if val == _DLE and self._jdle:
+                # the data ended in a DLE sent doubled: this is the frame's DLE
+                self._jdle = False
+                return
+            if val != _ETX:
+                self._mstate = _M_HUNT
+                self._reject("format", t, "ntt")
+                return
+            self._jpos = 10
+        elif pos == 10:
+            self._jpos = 11
+        else:
+            self._mstate = _M_HUNT
+            if self._jcrc != 0:
+                self._reject("checksum", t, "ntt")
+                return
+            self._fsk_message(t)
+
     def _fsk_message(self, t):
         m = self._msg
         mtype = m[0]
         n = m[1]
-        if mtype != _T_SDMF and mtype != _T_MDMF:
+        ntt = self._mstate == _M_HUNT and self._jpos == 11
+        self._jpos = 0
+        if ntt and mtype != _T_NTT:
+            return     # another NTT message type: checked, not caller ID
+        if mtype != _T_SDMF and mtype != _T_MDMF and not ntt:
             return
         number = name = dt = reason = name_reason = None
         if mtype == _T_SDMF:
@@ -725,7 +842,11 @@ class CallerIdDecoder:
         elif reason is None:
             reason = "absent"
         std = "v23" if self._votes > 0 else "bell202"
-        if self.standard == "bell202" or self.standard == "v23":
+        if ntt:
+            std = "ntt"
+        elif self.standard == "ntt":
+            return     # restricted to NTT frames
+        elif self.standard == "bell202" or self.standard == "v23":
             if self._votes != 0 and std != self.standard:
                 return   # restricted to the other FSK standard
             std = self.standard
@@ -893,6 +1014,21 @@ class CallerIdDecoder:
         self._events.append(ev)
 
 
+# NTT frame positions 0..11 -> the byte that must come there (-1: checked in _ntt_byte).
+_NTT_FIXED = (-1, _SOH, -1, _DLE, _STX, -1, -1, -1, -1, -1, -1, -1)
+
+
+def _crc16(crc, byte):
+    # ITU-T V.41 CRC, bit-reversed form, one byte (NTT frames)
+    crc ^= byte
+    for _ in range(8):
+        if crc & 1:
+            crc = (crc >> 1) ^ _CRC_POLY
+        else:
+            crc >>= 1
+    return crc
+
+
 def _ascii(buf, start, n):
     # printable ASCII only (GR-30-CORE / EN 300 659-3 send IA5 characters)
     if n < 0:
@@ -944,3 +1080,8 @@ class CallerIdDtmf(CallerIdDecoder):
 class CallerIdDiagnostic(CallerIdDecoder):
     def __init__(self):
         CallerIdDecoder.__init__(self, diagnostics=True)
+
+
+class CallerIdNtt(CallerIdDecoder):
+    def __init__(self):
+        CallerIdDecoder.__init__(self, standard="ntt")
