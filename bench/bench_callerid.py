@@ -67,7 +67,7 @@ def _spandsp():
     lib.adsi_rx_init.argtypes = [ctypes.c_void_p, ctypes.c_int, cb_t, ctypes.c_void_p]
     lib.adsi_rx.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int16), ctypes.c_int]
     lib.adsi_rx_free.argtypes = [ctypes.c_void_p]
-    codes = {"bell202": 1, "v23": 2, "dtmf": 5}   # ADSI_STANDARD_CLASS, _CLIP, _CLIP_DTMF
+    codes = {"bell202": 1, "v23": 2, "ntt": 4, "dtmf": 5}   # ADSI_STANDARD_CLASS, _CLIP, _JCLIP, _CLIP_DTMF
 
     def decode(x, standard):
         got = []
@@ -96,6 +96,8 @@ def _parse(m, standard):
             else:
                 ev["reason"] = {"B10C": "withheld", "B00C": "unavailable"}.get(s, "?")
             return ev
+        if standard == "ntt":
+            m = m[5:]    # spandsp hands over the frame from DLE SOH, parity stripped, no CRC
         if m[0] == 0x04:
             num = m[10:2 + m[1]].decode()
             if num in _ABS:
@@ -168,6 +170,49 @@ def required_table(n=50):
                 print(line)
 
 
+def twist_table(n=200):
+    """V.23 at 10 dB SNR with the +-6 dB twist ES 200 778-1 allows (issue 17), fixed twist."""
+    sp = _spandsp()
+    print("V.23 at 10 dB SNR, levels -5..-40 dBm0, +-1 %% (%d messages each):" % n)
+    with tempfile.TemporaryDirectory() as td:
+        for twist in (-6.0, 0.0, 6.0):
+            rng = np.random.default_rng(1717)
+            cases = [random_case(rng, "v23", float(rng.choice(LEVELS)), 10.0, twist=twist)
+                     for _ in range(n)]
+            res = decode_batch([c[0] for c in cases], td)
+            ok = sum(exact(e, c[1]) for e, c in zip(res, cases))
+            line = "  twist %+4.1f dB: %3d / %d exact" % (twist, ok, n)
+            if sp:
+                line += "   (spandsp %d / %d)" % (sum(exact(sp(c[0], "v23"), c[1]) for c in cases), n)
+            print(line)
+
+
+def ntt_table():
+    """NTT (Japan) frames, the same cells as the main table (issue 17)."""
+    rng = np.random.default_rng(4040)
+    sp = _spandsp()
+    print("NTT frames, exact of %d per cell (twist +-6 dB, +-1 %%):" % PER_CELL)
+    print("%-8s %6s " % ("standard", "dBm0") + " ".join("%13s" % ("snr %s" % s if s else "clean") for s in SNRS))
+    good = sp_good = total = 0
+    with tempfile.TemporaryDirectory() as td:
+        for lvl in LEVELS:
+            row = []
+            for snr in SNRS:
+                cases = [random_case(rng, "ntt", float(lvl), snr) for _ in range(PER_CELL)]
+                res = decode_batch([c[0] for c in cases], td)
+                ok = sum(exact(e, c[1]) for e, c in zip(res, cases))
+                cell = "%2d/%-2d" % (ok, PER_CELL)
+                if sp:
+                    sok = sum(exact(sp(c[0], "ntt"), c[1]) for c in cases)
+                    sp_good += sok
+                    cell += " | %2d" % sok
+                row.append(cell)
+                good += ok
+                total += PER_CELL
+            print("%-8s %6d " % ("ntt", lvl) + " ".join("%13s" % r for r in row))
+    print("NTT overall: ours %d / %d exact" % (good, total) + ("   (spandsp %d)" % sp_good if sp else ""))
+
+
 def national_table():
     """DTMF CLIP in the national forms networks send (tests/test_callerid_decode.py's
     NATIONAL_CLIP: no start code, D..C, D1#..D3#, B00C/B10C, the Dutch all-zero code)."""
@@ -219,6 +264,8 @@ def main():
     paths.micropython_binary()
     rate_table()
     required_table()
+    twist_table()
+    ntt_table()
     national_table()
     cpu_table()
 

@@ -172,6 +172,25 @@ def pause_tapes():
     return [(x, t) for name, x, t in c.CASES]
 
 
+def twist_offset_tapes(on_ms=40.0, twist_db=-8.0):
+    """Every key, on_ms long, at the reverse-twist limit and +-1.5 % at once (Q.24's
+    accept bounds together), its start at each 1 ms step of a block (issue 17)."""
+    import test_dtmf_pause as c
+    out = []
+    for offset in (-0.015, 0.015):
+        on = int(on_ms * 8)
+        sched = []
+        pos = 800
+        for rep in range(10):
+            for k in gen.KEYS:
+                pos += (8 * rep - pos) % 80
+                sched.append((k, pos, on))
+                pos += on + 1200
+        x = c.gated(sched, pos + 800, level_dbm0=-10.0, twist_db=twist_db, offset=offset)
+        out.append((x, [{"digit": k, "start_ms": a / 8.0, "end_ms": (a + m) / 8.0} for k, a, m in sched]))
+    return out
+
+
 def keys_under_speech(speech, tsr, n_keys, seed):
     rng = np.random.default_rng(seed)
     out = []
@@ -224,6 +243,14 @@ def main():
         s = score_all(pause, [sp.decode(x) for x, t in pause], SLACK_SPANDSP_MS) if sp else None
         rows.append(("same key twice, 40 ms pause / 10 ms drop-out (%d keys)" % o["keys"],
                      pct(o["ok"], o["keys"]), pct(s["ok"], s["keys"]) if s else "n/a", "100 %"))
+
+        for on, tw in ((40.0, -8.0), (40.0, 4.0), (50.0, -8.0)):
+            tapes = twist_offset_tapes(on, tw)
+            ev = ours_decode_many([x for x, t in tapes], tmp)
+            o = score_all(tapes, ev, 20.0)
+            s = score_all(tapes, [sp.decode(x) for x, t in tapes], SLACK_SPANDSP_MS) if sp else None
+            rows.append(("%d ms keys, twist %+.0f dB and +-1.5 %% at once (%d keys)" % (on, tw, o["keys"]),
+                         pct(o["ok"], o["keys"]), pct(s["ok"], s["keys"]) if s else "n/a", "100 %"))
 
         speech = real_audio("speech", level_dbm0=-15)
         music = real_audio("music", level_dbm0=-12)

@@ -66,7 +66,7 @@ def random_case(rng, standard, level, snr, twist=None):
     fmt = "mdmf"
     if standard == "bell202" and rng.random() < 0.5:
         fmt = "sdmf"
-    if standard != "dtmf" and fmt == "mdmf" and rng.random() < 0.7:
+    if standard not in ("dtmf", "ntt") and fmt == "mdmf" and rng.random() < 0.7:
         name = ["SMITH JOHN", "ACME LTD", "O'BRIEN A", "WIRELESS CALLER", "Zoe Muller"][int(rng.integers(0, 5))]
     tw = float(rng.uniform(-6, 6)) if twist is None else twist
     x, span = G.on_hook_audio(standard, level_dbm0=level, snr_db=snr, rng=rng, number=number,

@@ -111,6 +111,7 @@ st = array('i', [0] * int(sys.argv[2]))
 for i in (2, 3, 5, 6, 7, 8, 16, 17, 18, 19):
     st[i] = BIAS
 st[21] = 8
+st[22] = 5     # the twist equaliser on (mark scaled), then the other way from block 100
 ring = array('i', [BIAS] * int(sys.argv[3]))
 out = array('i', [0] * 9)
 tst = C._tone_state([(f * 65536 + 4000) // 8000 for f in C._DTMF_FREQS])
@@ -118,6 +119,9 @@ blk = array('h', bytes(160))
 f = open(sys.argv[1], 'rb')
 k = 0
 while f.readinto(blk) == 160:
+    if k == 100:
+        st[22] = 0
+        st[23] = 7
     n = C._fsk_block_vp(st, ring, blk, out)
     e = C._tones_block_vp(blk, tst, 8)
     print(k, n, list(out[:3 * n]), list(st), e, list(tst))
@@ -143,11 +147,15 @@ def test_viper_and_plain_twins_agree_sample_for_sample(tmp_path):
     for i in (2, 3, 5, 6, 7, 8, 16, 17, 18, 19):
         st[i] = fw._BIAS
     st[fw._S_OFF] = 8
+    st[fw._S_AM] = 5
     ring = array("i", [fw._BIAS] * (4 * fw._WIN))
     out = array("i", [0] * 9)
     tst = fw._tone_state([(f * 65536 + 4000) // 8000 for f in fw._DTMF_FREQS])
     cp_lines = []
     for k in range(len(s) // 80):
+        if k == 100:
+            st[fw._S_AM] = 0
+            st[fw._S_AS] = 7
         blk = array("h", s[k * 80:(k + 1) * 80].tobytes())
         n = callerid_plain.fsk_block(st, ring, blk, out)
         e = callerid_plain.tones_block(blk, tst, 8)
@@ -212,6 +220,9 @@ def test_per_block_path_allocates_nothing(tmp_path):
             _dtmf_keys("0123456789*#A12B4D"),                                         # DTMF path, no CLIP end
             _dtmf_keys("12#1234567*#"),                                               # no start code: not a number
             np.concatenate([G.dtmf_burst("A1234", -10), np.zeros(8000)])]             # CLIP abandoned
+    bad_ntt = bytearray(G.ntt_frame("0312345678"))
+    bad_ntt[-1] ^= 0x01
+    sigs.append(G.on_hook_audio("ntt", message=bytes(bad_ntt), rng=rng)[0])           # NTT frame to its CRC
     paths_ = []
     for i, x in enumerate(sigs):
         p = tmp_path / ("h%d.raw" % i)
@@ -225,6 +236,7 @@ def test_per_block_path_allocates_nothing(tmp_path):
     assert lines[-1] == "done"
     rejected = [int(l.split()[1]) for l in lines[:-1]]
     assert rejected[2] >= 1 and rejected[3] >= 1   # the FSK messages were read to the checksum
+    assert rejected[-1] >= 1                        # and the NTT frame to its CRC
 
 
 @pytest.mark.slow

@@ -32,6 +32,7 @@ package(
         "line/__init__.py",
         "line/profiles.py",
         "line/ringdet.py",
+        "line/car.py",
         "line/hangup.py",
         "line/progress.py",
         "line/learn.py",

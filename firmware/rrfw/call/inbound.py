@@ -2,7 +2,9 @@
 #
 #   IDLE ──ring burst validated──▶ RINGING ──Nth ring / caller ID read──▶ answer
 #     (caller ID before the first ring        │ (when a caller rule needs the number: not
-#      counts only if recent)                 │  before caller ID is read or can no longer come)
+#      counts only if recent; in Japan the    │  before caller ID is read or can no longer come)
+#      line answers the CAR signal to read it,
+#      still IDLE: line/car.py)
 #                                             │ the rings stop first: record "missed", IDLE
 #                                             ▼
 #                      ┌──────────────────▶  IVR  (the menus: ivr.py; its own deadlines)
@@ -57,7 +59,26 @@ class Inbound:
     def step_idle(self, t):
         lc = self.lc
         hal = lc.hal
-        lc.ringdet.process(hal.ring_pulses(lc.line), t)
+        pulses = hal.ring_pulses(lc.line)
+        car = lc.car
+        if car is not None and lc.state == IDLE:
+            # NTT: answer the CAR signal, read caller ID off-hook, hang up (line/car.py)
+            was = car.offhook
+            if car.step(pulses, t) != was:
+                hal.set_hook(lc.line, car.offhook)
+                if car.offhook:
+                    self.cid_seen = False   # what the decoder reads now is this call's
+                    lc.caller = None
+                lc.emit("car", state="offhook" if car.offhook else "onhook")
+            if car.done:
+                lc.ringdet.reset()     # the ringing that follows starts the count
+            if car.offhook:
+                lc.cid.process(hal.rx[lc.line], t)
+                self._read_callerid(t)
+                if self.cid_seen:
+                    car.read(t)
+                return
+        lc.ringdet.process(pulses, t)
         if lc.cid is not None:
             lc.cid.process(hal.rx[lc.line], t)
             self._read_callerid(t)

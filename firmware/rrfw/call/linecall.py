@@ -68,10 +68,15 @@ class LineCall:
         cadence = None
         self.ext_cadence = None
         ringback = DEFAULT_RINGBACK
+        rkw = {}
+        car = None
         try:
             from rrfw.line import profiles
             prof = profiles.get(self.country)
             cadence = prof.get("ring_cadence_ms")
+            if prof.get("ring_min_on_ms"):
+                rkw["min_on_ms"] = prof["ring_min_on_ms"]
+            car = prof.get("car_cadence_ms")
             if cadence:
                 self.ext_cadence = (cadence[0], sum(cadence[1:]))
             ringback = prof["tones"].get("ringback", ringback)
@@ -79,7 +84,7 @@ class LineCall:
             pass
         # what the caller hears while an extension rings: the country's ringback
         self.ringback = tonegen.ToneGen(ringback[0], ringback[1], ringback[2])
-        self.ringdet = ring_cls(cadence=cadence)
+        self.ringdet = ring_cls(cadence=cadence, **rkw)
         hkw = {}
         for k in HANGUP_SETTINGS:  # only the detector's own settings pass through
             v = lcfg.get("hangup", {}).get(k)
@@ -88,6 +93,11 @@ class LineCall:
         self.hangup = hangup_cls(profile=self.country, **hkw)
         self.dtmf = dtmf_cls()
         self.cid = cid_cls() if cid_cls else None
+        # NTT caller ID (Japan): the board answers the CAR signal to read it (line/car.py)
+        self.car = None
+        if car and self.cid is not None:
+            from rrfw.line.car import CarHandshake
+            self.car = CarHandshake(car)
         self.ivr = ivr_cls(cfg, player, self.emit, clock=wall_clock)
         self.leg = router.Leg(hal, ports, self.emit, cfg)
         self.state = IDLE
@@ -130,7 +140,7 @@ class LineCall:
 
     def free_for_outside_leg(self):
         """Idle and not about to ring: may be seized as another call's outside line."""
-        return self.state == IDLE and not self.ringdet.ringing
+        return self.state == IDLE and not self.ringdet.ringing and (self.car is None or not self.car.offhook)
 
     def emit(self, event, **fields):
         if self.call is not None and "call" not in fields:
@@ -270,5 +280,7 @@ class LineCall:
         # line, US; the tables they share stay in tones.py for the next one)
         self.callout = None
         self.ringdet.reset()
+        if self.car is not None:
+            self.car.reset()
         if self.cid is not None:
             self.cid.reset()

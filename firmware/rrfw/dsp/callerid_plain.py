@@ -25,6 +25,10 @@ _HALF_T3 = const(9)
 _FRAMING = const(256)
 _S_OFF = const(21)
 _S_NPOS = const(20)
+_S_AM = const(22)
+_S_AS = const(23)
+_S_EM = const(24)
+_S_ES = const(25)
 _TONE_SLOTS = const(7)
 
 _COS = bytearray(256)
@@ -53,6 +57,10 @@ def fsk_block(st, ring, x, out):
     xx2 = st[18] - B
     yy2 = st[19] - B
     off = st[_S_OFF] - 8
+    am = st[_S_AM]
+    ase = st[_S_AS]
+    sem = 0
+    ses = 0
     npos = 0
     nout = 0
     for i in range(_BLOCK):
@@ -94,12 +102,15 @@ def fsk_block(st, ring, x, out):
         u2 = ssi >> _CORR_SHIFT
         w2 = ssq >> _CORR_SHIFT
         es = u2 * u2 + w2 * w2
-        d = em - es
+        # the twist equaliser: the stronger tone's energy scaled down by (16 - a) / 16
+        d = em - es - (em >> 4) * am + (es >> 4) * ase
+        sem += em >> 8
+        ses += es >> 8
         if d > 0:
             npos += 1
         if ck is not None:
             ck.int32(p0 + B, p1 + B, p2 + B, p3 + B, smi + B, smq + B, ssi + B, ssq + B,
-                     smi - B, ssi - B, em, es, d)
+                     smi - B, ssi - B, em, es, d, sem, ses)
         if uart == 0:
             if d > 0:
                 if run < 30000:
@@ -127,7 +138,7 @@ def fsk_block(st, ring, x, out):
             cnt -= 3
             if cnt <= 0:
                 cnt += _BIT_T3
-                d3 = (d >> 2) + (dp >> 2) + (dpp >> 2)
+                d3 = (d >> 2) + (dp >> 1) + (dpp >> 2)
                 if bit == 0:
                     if d3 > 0:
                         uart = 0
@@ -158,6 +169,8 @@ def fsk_block(st, ring, x, out):
     st[18] = xx2 + B
     st[19] = yy2 + B
     st[_S_NPOS] = npos
+    st[_S_EM] = sem
+    st[_S_ES] = ses
     return nout
 
 

@@ -16,8 +16,11 @@
 #                    A tone with 3 frequencies f-m, f, f+m is f amplitude-modulated by m.
 #   tone_forms       (optional) name -> other frequency sets the same tone is sent with
 #                    (same cadence and level): the detector knows each by the tone's name.
-#   callerid         "bell202" | "v23" | "dtmf"; cid_when: "before_ring" (after a line reversal /
-#                    alert, ETSI EN 300 659-1 6.1) or "after_first_ring" (between 1st and 2nd ring)
+#   callerid         "bell202" | "v23" | "dtmf" | "ntt"; cid_when: "before_ring" (after a line
+#                    reversal / alert, ETSI EN 300 659-1 6.1), "after_first_ring" (between 1st
+#                    and 2nd ring) or "car" (NTT: off-hook on the CAR signal, line/car.py)
+#   ring_min_on_ms   (optional) shortest burst that is a ring (the CAR's bursts are shorter)
+#   car_cadence_ms   (optional) the CAR signal's on/off (Japan)
 #   hangup           methods the exchanges of that country usually use, most reliable first
 #   cpc_ms           loop-current drop length that exchanges give on clear-down (ms, typical;
 #                    where the country's exchanges seldom give one, a PBX-typical 300 ms)
@@ -233,6 +236,36 @@ def _au():
     }
 
 
+# Japan (NTT East/West). Tones: E.180 Suppl. 2 (Japan): dial 400 Hz continuous, busy
+# 400 Hz 0.5/0.5 s, ringback 400 Hz modulated by 16 Hz (heard as 384 + 400 + 416 Hz)
+# 1 s on 2 s off; levels unverified (E.180 gives none here; the usual -13/-19 dBm0).
+# Ring (IR, "呼出信号") 16 Hz, 1 s on 2 s off. Caller ID: NTT "Number Display", V.23 FSK
+# sent off-hook: the exchange first sends CAR, ringing at 0.5 s on / 0.5 s off, until
+# the terminal's primary response (loop closed, within 6 s: else it rings without
+# caller ID), sends the data, takes the terminal's on-hook as "reception complete",
+# then rings (IR). Sources: how.jp's note on analogue Number Display (CAR timing, the
+# 1200 bit/s modem data, the on-hook after reading), kotei-denwa.com's Number Display
+# page (the 6 s wait, the primary response, reception complete); the frame: see
+# rrfw/dsp/callerid.py (_DLE). The handshake: line/car.py. ring_min_on_ms keeps the
+# CAR's 0.5 s bursts from counting as rings. Hang-up: busy tone from the exchange.
+def _jp():
+    return {
+        "name": "Japan",
+        "ring_hz": 16,
+        "ring_cadence_ms": (1000, 2000),
+        "ring_min_on_ms": 750,
+        "car_cadence_ms": (500, 500),
+        "tones": {
+            "dial": ((400,), (), -13),
+            "busy": ((400,), (500, 500), -19),
+            "ringback": ((384, 400, 416), (1000, 2000), -19),
+        },
+        "callerid": "ntt", "cid_when": "car",
+        "hangup": ("busy_tone", "cpc", "silence", "max_length"),
+        "cpc_ms": 300,
+    }
+
+
 # code -> builder: only the countries a board uses are ever built (RAM on the ESP32)
 PROFILES = {
     "US": _us,
@@ -243,6 +276,7 @@ PROFILES = {
     "ES": _es,
     "NL": _nl,
     "AU": _au,
+    "JP": _jp,
 }
 _BUILT = {}
 
@@ -274,7 +308,7 @@ def codes():
 # first ring (EN 300 659-1 6.1, BT SIN 227) it ends before that ring; sent between
 # the 1st and 2nd ring (GR-30-CORE: ends >= 200 ms before the 2nd ring; EN 300 659-1 6.2)
 # it has ended when the 2nd ring is validated.
-CID_RINGS = {"before_ring": 1, "after_first_ring": 2}
+CID_RINGS = {"before_ring": 1, "after_first_ring": 2, "car": 1}   # car: read before ringing
 
 
 def cid_rings(code):

@@ -44,8 +44,9 @@ _CAD_MIN_ON_MS = const(200)    # ms: longest minimum burst asked for, whatever t
 
 
 class RingDetector:
-    def __init__(self, cadence=None):
-        # cadence: [on, off, on, off, ...] ms from the profile, or None = any plausible ring
+    def __init__(self, cadence=None, min_on_ms=None):
+        # cadence: [on, off, on, off, ...] ms from the profile, or None = any plausible ring;
+        # min_on_ms: the profile's own shortest ring (Japan: longer than its CAR bursts)
         if cadence:
             ons = [cadence[i] for i in range(0, len(cadence), 2)]
             offs = [cadence[i] for i in range(1, len(cadence), 2)] or [4000]
@@ -62,6 +63,8 @@ class RingDetector:
             self.min_on_ms = _ANY_MIN_ON_MS
             self.merge_ms = _ANY_MERGE_MS
             self.end_ms = _ANY_END_MS
+        if min_on_ms:
+            self.min_on_ms = min_on_ms
         self._ev_n = 0          # pending event: ring number (0 = none)
         self._ev_t = 0
         self.reset()

@@ -10,7 +10,7 @@ from ..errors import RingrouteError
 
 HANGUP_METHODS = ("cpc", "reversal", "busy", "reorder", "silence", "none")
 CALL_KEYS = {"at", "line", "caller_id", "name", "country", "keys", "hangup", "speech", "level_dbm0",
-             "noise_dbm0", "cpc_ms", "talk"}
+             "noise_dbm0", "cpc_ms", "talk", "clip_form"}
 EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at", "dial"}
 TOP_KEYS = {"calls", "extensions", "expect", "duration", "start", "description", "seed", "echo_db",
             "traffic", "callees"}
@@ -161,6 +161,12 @@ def parse(data, path="<scenario>"):
         speech = c.get("speech", "noise")
         if speech not in ("noise", "speech", "music") and not str(speech).lower().endswith(".wav"):
             raise ScenarioError("%s: %s.speech: noise, speech, music or a WAV file, not %r" % (path, w, speech))
+        form = c.get("clip_form")
+        if form is not None:
+            from ..signals.callerid import CLIP_FORMS
+            if form not in CLIP_FORMS:
+                raise ScenarioError("%s: %s.clip_form: %r is not one of %s" % (
+                    path, w, form, ", ".join(sorted(CLIP_FORMS))))
         line = c.get("line", 1)
         if line != "any" and (not isinstance(line, int) or line < 1):
             raise ScenarioError("%s: %s.line: lines are numbered from 1 (or `any`: the first free one)" % (path, w))
@@ -172,6 +178,7 @@ def parse(data, path="<scenario>"):
             "level_dbm0": float(c.get("level_dbm0", -20.0)),
             "noise_dbm0": float(c.get("noise_dbm0", -60.0)),
             "cpc_ms": int(c["cpc_ms"]) if c.get("cpc_ms") is not None else None,  # default: the profile's
+            "clip_form": form,   # DTMF caller ID's national form (signals.callerid.CLIP_FORMS)
         })
     if data.get("traffic"):
         calls += _traffic(data["traffic"], int(data.get("seed", 1)), path)

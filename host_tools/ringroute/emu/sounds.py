@@ -3,6 +3,8 @@
 Glue between the world and the signal generators in ringroute.signals (ring
 pulses and tones from the country profiles, caller ID), plus the two voices.
 """
+import math
+
 import numpy as np
 
 from .. import audio
@@ -127,6 +129,32 @@ def agent_voice(n0, port, level_dbm0=-22.0):
     return rms * _cyclic(_AGENTS[port % len(_AGENTS)], n0)
 
 
+# NTT Number Display timing as the emulated exchange plays it (rrfw/line/car.py has
+# the sources): CAR for at most 6 s; the delays around the data are this emulator's
+# choice, not NTT's figures (unverified).
+NTT_CAR_MAX_MS = 6000      # no primary response by then: ring without caller ID
+NTT_DATA_DELAY_MS = 100    # from the primary response to the first mark bit
+NTT_RING_DELAY_MS = 500    # from the on-hook ("reception complete") to the first ring
+NTT_OFFHOOK_MAX_MS = 7000  # a terminal still off-hook this long after the data has answered
+
+
+def car_pulses(prof, t_ms):
+    from ..signals import line
+    return line.ring_pulses(prof["car_cadence_ms"], prof["ring_hz"], t_ms)
+
+
+def ntt_plan(caller, t, rng):
+    """The NTT handshake's state for one call: None when the caller sends no caller ID."""
+    from ..signals import callerid
+    cid = caller.spec["caller_id"]
+    if cid == "none":
+        return None
+    number, reason = (None, cid) if cid in ("withheld", "unavailable") else (cid, None)
+    sig = callerid.fsk_burst(callerid.ntt_frame(number, reason), "ntt",
+                             phase=float(rng.uniform(0, 2 * math.pi)))
+    return {"phase": "car", "t0": t, "t_data": None, "signal": sig}
+
+
 def callerid_plan(caller, utc, rng):
     """What the exchange sends for this call's caller ID (ringroute.signals.callerid),
     placed against the profile's ring cadence; None when the line sends none."""
@@ -145,4 +173,5 @@ def callerid_plan(caller, utc, rng):
     tm = _time.gmtime(utc)
     stamp = "%02d%02d%02d%02d" % (tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min)
     return callerid.plan(standard, number=number, name=spec.get("name"), reason=reason,
-                         datetime=stamp, when=when, cadence_ms=prof["ring_cadence_ms"], rng=rng)
+                         datetime=stamp, when=when, cadence_ms=prof["ring_cadence_ms"], rng=rng,
+                         clip_form=spec.get("clip_form") or "etsi")

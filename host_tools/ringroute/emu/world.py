@@ -52,6 +52,7 @@ class Caller:
         self.cpc_end = None
         self.line_index = None
         self.heard_agent = 0.0       # energy of the agent's voice reaching the caller
+        self.ntt = None              # NTT caller ID (Japan): the CAR handshake's state (_ntt)
 
 
 class Outbound:
@@ -169,9 +170,17 @@ class World:
             if c.state == "pending" and t >= c.spec["at"] * 1000 and self.active[li] is None:
                 c.state = "ringing"
                 self.active[li] = c
-                c.cid = sounds.callerid_plan(c, self.utc0 + t // 1000, self.rng)
+                if c.profile.get("cid_when") == "car":
+                    c.cid = None
+                    c.ntt = sounds.ntt_plan(c, t, self.rng)
+                    c.t_ring = t
+                else:
+                    c.cid = sounds.callerid_plan(c, self.utc0 + t // 1000, self.rng)
                 # caller ID sent before the first ring shifts the ringing later
-                c.t_ring = t + (max(0, -int(c.cid.t0_ms)) if c.cid is not None else 0)
+                if c.cid is not None:
+                    c.t_ring = t + max(0, -int(c.cid.t0_ms))
+                elif c.ntt is None:
+                    c.t_ring = t
                 self.log(t, "call", line=li + 1, caller_id=c.spec["caller_id"], name=c.spec["name"],
                          country=c.profile["country"])
             if self.active[li] is not c:
@@ -239,6 +248,11 @@ class World:
             self.active[li] = None
             self.log(t, "hangup", line=li + 1, method="abandon_ringing")
             return 0, np.zeros(BLOCK), False
+        if c.ntt is not None and c.ntt["phase"] != "done":
+            p, a = self._ntt(c, li, t)
+            if c.spec["noise_dbm0"] > -90:
+                a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
+            return p, a, False
         if self.hook[li]:
             c.state = "answered"
             c.t_answer = t
@@ -257,6 +271,45 @@ class World:
         if c.spec["noise_dbm0"] > -90:
             a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
         return p, a, rev
+
+    def _ntt(self, c, li, t):
+        """NTT's Number Display handshake (rrfw/line/car.py has the sources): CAR until
+        the board closes the loop (6 s at most), the FSK frame on the closed loop,
+        then normal ringing once the board hangs up again."""
+        n = c.ntt
+        a = np.zeros(BLOCK)
+        if n["phase"] == "car":
+            el = t - n["t0"]
+            if self.hook[li]:
+                n["phase"] = "data"
+                n["t_data"] = t + sounds.NTT_DATA_DELAY_MS
+                self.log(t, "car_answered", line=li + 1)
+                return 0, a
+            if el >= sounds.NTT_CAR_MAX_MS:
+                n["phase"] = "done"          # no primary response: ring without caller ID
+                c.t_ring = t
+                self.log(t, "car_unanswered", line=li + 1)
+                return 0, a
+            return sounds.car_pulses(c.profile, el), a
+        # data: the frame on the closed loop, then wait for the board's on-hook
+        if not self.hook[li]:
+            n["phase"] = "done"
+            c.t_ring = t + sounds.NTT_RING_DELAY_MS
+            self.log(t, "car_received", line=li + 1, after_ms=t - n["t_data"])
+            return 0, a
+        i = (t - n["t_data"]) * 8
+        sig = n["signal"]
+        if 0 <= i < len(sig):
+            k = min(BLOCK, len(sig) - i)
+            a[:k] = sig[i:i + k]
+        elif i < 0 < i + BLOCK:
+            a[-i:] = sig[:BLOCK + i]
+        if t - n["t_data"] > sounds.NTT_OFFHOOK_MAX_MS:
+            # the terminal never said "reception complete": the exchange takes it as an answer
+            n["phase"] = "done"
+            self.faults += 1
+            self.log(t, "fault", line=li + 1, what="off-hook after the NTT caller ID: taken as an answer")
+        return 0, a
 
     def _plan_keys(self, c, after, t):
         for k in [k for k in c.keys_pending if k["after"] == after]:

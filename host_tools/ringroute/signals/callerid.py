@@ -32,12 +32,14 @@ BAUD = 1200.0
 FSK = {
     "bell202": (1200.0, 2200.0),   # Bell 202, GR-30-CORE
     "v23": (1300.0, 2100.0),       # ITU-T V.23 mode 2, EN 300 659-1
+    "ntt": (1300.0, 2100.0),       # NTT Number Display: V.23 tones, sent off-hook after CAR
 }
 # Levels the standards require a receiver to handle (dBm at the CPE), from
 # ANSI/TIA/EIA-716 (GR-30-CORE aligned) and ES 200 778-1 / SIN 242.
 REQUIRED_LEVELS = {"bell202": (-4.2, -36.2), "v23": (-5.8, -37.8), "dtmf": (-5.8, -37.8)}
 REQUIRED_SNR_DB = {"bell202": 25.0, "v23": 20.0, "dtmf": 20.0}
-NOMINAL_LEVEL = {"bell202": -13.5, "v23": -13.5, "dtmf": -10.0}  # GR-30 -13.5 dBm nominal
+NOMINAL_LEVEL = {"bell202": -13.5, "v23": -13.5, "dtmf": -10.0,   # GR-30 -13.5 dBm nominal
+                 "ntt": -15.0}   # NTT: level not checked against NTT's reference (unverified)
 
 DTAS_HZ = (2130.0, 2750.0)         # dual-tone alerting signal, EN 300 659-1 / SIN 227 (+-1.1 %)
 DTMF_ROWS = (697.0, 770.0, 852.0, 941.0)
@@ -83,6 +85,52 @@ def mdmf(number=None, name=None, datetime=None, reason=None, name_reason=None, m
         params += p(0x08, _absence_char(name_reason))
     body = bytes([msg_type, len(params)]) + params
     return body + bytes([checksum(body)])
+
+
+# NTT frame (rrfw/dsp/callerid.py has the layout and its sources).
+DLE, SOH, STX, ETX = 0x10, 0x01, 0x02, 0x03
+NTT_HEADER = 0x07        # the header byte spandsp 0.0.6 sends too
+NTT_ABSENCE = {"withheld": "P", "unavailable": "O", "public": "C", "service": "S"}
+
+
+def _even_parity(b):
+    return b | (0x80 if bin(b & 0x7F).count("1") & 1 else 0)
+
+
+def crc16_v41(data, crc=0):
+    """ITU-T V.41 CRC, bit-reversed form, initial value 0 (as NTT frames carry it)."""
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x8408 if crc & 1 else crc >> 1
+    return crc
+
+
+def ntt_frame(number=None, reason=None, called=None, msg_type=0x40, double_dle=True, params=None):
+    """An NTT caller-ID frame: DLE SOH header DLE STX type length params DLE ETX CRC.
+    double_dle: send a DLE inside the data twice (the transparency rule); the
+    decoder takes both forms. params: raw (type, bytes) pairs instead of the usual ones."""
+    body = b""
+    if params is None:
+        params = []
+        if number is not None:
+            params.append((0x02, number.encode("ascii")))
+        else:
+            params.append((0x04, NTT_ABSENCE[reason or "unavailable"].encode("ascii")))
+        if called is not None:
+            params.append((0x09, called.encode("ascii")))
+    for ptype, v in params:
+        body += bytes([ptype, len(v)]) + v
+    data = bytes([msg_type, len(body)]) + body
+    wire = [_even_parity(DLE), _even_parity(SOH), _even_parity(NTT_HEADER),
+            _even_parity(DLE), _even_parity(STX)]
+    for b in data:
+        wire.append(_even_parity(b))
+        if b == DLE and double_dle:
+            wire.append(_even_parity(DLE))
+    wire += [_even_parity(DLE), _even_parity(ETX)]
+    crc = crc16_v41(wire[2:])
+    return bytes(wire + [crc & 0xFF, crc >> 8])
 
 
 def corrupt(msg, index=3, xor=0x01):
@@ -135,9 +183,11 @@ def fsk_burst(msg, standard="bell202", level_dbm0=None, seizure_bits=None, mark_
     if level_dbm0 is None:
         level_dbm0 = NOMINAL_LEVEL[standard]
     if seizure_bits is None:
-        seizure_bits = 300    # GR-30-CORE and EN 300 659-1: 300 bits
+        # GR-30-CORE and EN 300 659-1: 300 bits; NTT sends no channel seizure
+        seizure_bits = 0 if standard == "ntt" else 300
     if mark_bits is None:
-        mark_bits = 180 if standard == "bell202" else 80   # GR-30: 180 +- 25; SIN 227: 55..90
+        # GR-30: 180 +- 25; SIN 227: 55..90; NTT: a mark signal first (length unverified: 72 bits)
+        mark_bits = {"bell202": 180, "ntt": 72}.get(standard, 80)
     bits = fsk_bits(msg, seizure_bits, mark_bits, gap_bits=gap_bits, rng=rng)
     return fsk_modulate(bits, standard, level_dbm0, twist_db, freq_error, baud_error, phase)
 
@@ -154,11 +204,26 @@ def dtmf_tone(key, ms, level_dbm0=-10.0, twist_db=2.0, rate=RATE):
     return lo * np.sin(2 * math.pi * fl * t) + hi * np.sin(2 * math.pi * fh * t)
 
 
-def clip_digits(number=None, reason=None):
-    """The DTMF CLIP string: A<number>C, or B10C (withheld) / B00C (unavailable)."""
+# The national forms of DTMF CLIP an exchange may send (rrfw/dsp/callerid.py lists
+# them with their sources at _CLIP_ABSENT): form -> (number, withheld, unavailable,
+# tone ms, pause ms).
+CLIP_FORMS = {
+    "etsi": ("A%sC", "B10C", "B00C", 70, 70),           # EN 300 659-1 annex; Sweden, Finland
+    "brazil": ("A%sC", "B10C", "B00C", 60, 60),         # Brazil / India: the same, faster
+    "denmark": ("A%s#", "D1#", "D3#", 50, 50),          # TeleDanmark: # ends, D1#/D3# absence
+    "denmark_bare": ("%s#", "D1#", "D2#", 50, 50),      # Denmark, no start code; D2# international
+    "netherlands": ("%s#", "B10C", "D0000000000C", 70, 70),   # no start code; unknown: all zeros
+    "taiwan": ("D%sC", "B10C", "B00C", 70, 70),         # Taiwan / Kuwait: D starts the number
+}
+
+
+def clip_digits(number=None, reason=None, form="etsi"):
+    """The DTMF CLIP string in a national form: A<number>C, or B10C (withheld) / B00C
+    (unavailable) in the ETSI one."""
+    f = CLIP_FORMS[form]
     if number is not None:
-        return "A%sC" % number
-    return "B10C" if reason == "withheld" else "B00C"
+        return f[0] % number
+    return f[1] if reason == "withheld" else f[2]
 
 
 def dtmf_burst(digits, level_dbm0=-10.0, on_ms=70, off_ms=70, twist_db=2.0):
@@ -227,7 +292,8 @@ WHEN = ("after_first_ring", "before_ring_dtas", "before_ring_rpas", "before_ring
 
 def plan(standard, number=None, name=None, reason=None, datetime="11220930", when=None,
          cadence_ms=(2000, 4000), level_dbm0=None, snr_db=None, rng=None, mdmf_format=None,
-         delay_ms=None, twist_db=0.0, freq_error=0.0, baud_error=0.0, tail_ms=500):
+         delay_ms=None, twist_db=0.0, freq_error=0.0, baud_error=0.0, tail_ms=500,
+         clip_form="etsi"):
     """Everything the line carries for one call's caller ID against its ring cadence.
 
     standard: bell202 | v23 | dtmf; when: after_first_ring (GR-30-CORE; ETSI
@@ -243,8 +309,10 @@ def plan(standard, number=None, name=None, reason=None, datetime="11220930", whe
     if level_dbm0 is None:
         level_dbm0 = NOMINAL_LEVEL[standard]
     if standard == "dtmf":
-        sig = dtmf_burst(clip_digits(number, reason), level_dbm0)
-        sig = sig[:len(sig) - int(RATE * 0.07)]   # no trailing pause in the signal itself
+        form = CLIP_FORMS[clip_form]
+        sig = dtmf_burst(clip_digits(number, reason, clip_form), level_dbm0, on_ms=form[3],
+                         off_ms=form[4])
+        sig = sig[:len(sig) - int(RATE * form[4] / 1000)]   # no trailing pause in the signal itself
     else:
         if mdmf_format is None:
             mdmf_format = standard != "bell202" or name is not None
@@ -325,6 +393,8 @@ def on_hook_audio(standard, level_dbm0=None, snr_db=None, rng=None, lead_ms=300,
         sig = dtmf_burst(clip_digits(msg.get("number"), msg.get("reason")), level_dbm0)
     else:
         m = msg.get("message")
+        if m is None and standard == "ntt":
+            m = ntt_frame(msg.get("number"), msg.get("reason"), called=msg.get("called"))
         if m is None:
             if msg.get("format", "mdmf") == "sdmf":
                 m = sdmf(msg.get("number"), msg.get("datetime", "11220930"), msg.get("reason"))
