@@ -77,6 +77,9 @@ class CutFS:
     def mkdir(self, p):
         return self.real_os.mkdir(p)
 
+    def listdir(self, p):
+        return self.real_os.listdir(p)
+
 
 def _clean(d):
     for name in os.listdir(d):
@@ -157,12 +160,14 @@ def case_records_survive_a_cut_mid_append(d):
 
 def case_records_rotate_and_ids_continue(d):
     _clean(d)
-    r = records.Records(max_bytes=400)
+    # two segments, as the JSON-lines store had two files (frames of 14 bytes here, JSON lines took 40)
+    r = records.Records(max_bytes=150, segments=2)
     for i in range(40):
         r.append({"call": r.new_call_id(), "caller": "555%04d" % i})
-    names = os.listdir(d)
-    assert "records.1.jsonl" in names and "records.jsonl" in names
-    r2 = records.Records(max_bytes=400)
+    names = sorted(n for n in os.listdir(d) if n.startswith("rec"))
+    assert len(names) == 2 and names[0] < names[1] and names[0] != "rec000001.bin", names
+    assert sum(os.stat(d + "/" + n)[6] for n in names) <= 300
+    r2 = records.Records(max_bytes=150, segments=2)
     assert r2.next_id == 41, r2.next_id
     kept = r2.read_all()
     assert kept[-1]["call"] == 40 and len(kept) < 40   # bounded: the oldest went

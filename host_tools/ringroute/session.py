@@ -198,11 +198,14 @@ class Board:
             progress.done()
         return result
 
-    def get_file(self, kind, name=None, progress=None):
-        """A file from the board (bytes), or None when it has none."""
+    def get_file(self, kind, name=None, progress=None, seg=None):
+        """A file from the board (bytes), or None when it has none (seg: which
+        records segment, from records.list)."""
         args = {"kind": kind, "off": 0}
         if name:
             args["name"] = name
+        if seg is not None:
+            args["seg"] = seg
         first = self.request("get", args)
         size = first["size"]
         if size < 0:

@@ -27,7 +27,7 @@ class App:
         self.board = board
         self.clock = ev_mod.Clock()
         self.events = ev_mod.Events(self.clock)
-        self.records = rec_mod.Records(settings=cfg.get("records"))
+        self.records = rec_mod.Records(settings=cfg.get("records"), emit=self.events.emit)
         # the agents' states (agents.py): an `agents` section makes the board a call distributor
         from rrfw.call import agents
         self.agents = agents.Agents(cfg, hal.n_exts, self.events.emit)

@@ -20,14 +20,13 @@ _PROMPT_MAX = const(1048576)  # bytes; 131 s of 8 kHz mu-law, a quarter of a 4 M
 _NAME_MAX = const(32)      # characters in a prompt name (and in names shown by status)
 _UTC_MIN = const(1577836800)  # s, 2020-01-01T00:00Z: no board of this design has a clock set earlier
 _UTC_MAX = const(2145916800)  # s, 2038-01-01T00:00Z: MicroPython's time.gmtime takes a 32-bit int on the ESP32
-_RECORDS_ROOM = const(131072)  # bytes: two record files of store/records.py MAX_BYTES (64 KB) each
 _SPARE = const(16384)      # bytes of flash kept free after an upload (records, config swap)
 
 PROMPTS = "prompts"
 INDEX = PROMPTS + "/index.json"   # name -> [size, crc] of prompts uploaded through the console
 _DOWNLOADS = {"config": cfgstore.CURRENT, "config.prev": cfgstore.PREVIOUS,
-              "records": "records.jsonl", "records.old": "records.1.jsonl"}
-_PRIVATE = ("config", "config.prev", "records", "records.old")  # need a session to read
+              "records": None}   # records: {"seg": n}, one of records.list's segment files
+_PRIVATE = ("config", "config.prev", "records")  # need a session to read
 
 
 def _name_ok(name):
@@ -58,10 +57,11 @@ def _file_crc(path):
     return crc & 0xFFFFFFFF
 
 
-def _records_reserve():
-    # the room the two record files can still grow into: a prompt may never
-    # take the space of the calls' records
-    return max(0, _RECORDS_ROOM - max(0, _size("records.jsonl")) - max(0, _size("records.1.jsonl")))
+def _records_reserve(con):
+    # the room the record segments can still grow into (store/records.py's
+    # budget): a prompt may never take the space of the calls' records
+    r = con.app.records
+    return max(0, r.budget() - r.bytes_on_flash())
 
 
 def _free_bytes():
@@ -131,7 +131,10 @@ def status(con, a):
             "config_name": (app.cfg.get("name") or "")[:_NAME_MAX], "lines": lines, "exts": exts,
             "heap": {"free": _gc("mem_free"), "used": _gc("mem_alloc")},
             "storage": {"free": _free_bytes(), "prompts": len(prompts),
-                        "records_bytes": max(0, _size("records.jsonl")) + max(0, _size("records.1.jsonl")),
+                        "records_bytes": app.records.bytes_on_flash(), "records_budget": app.records.budget(),
+                        "records": app.records.count, "records_unreadable": app.records.unreadable,
+                        "records_unexported": app.records.unexported(), "records_at_risk": app.records.at_risk(),
+                        "records_dropped": app.records.dropped,
                         "records_lost": app.records.lost, "records_error": app.records.error},
             "events": {"seq": con.events.seq, "overwritten": con.events.overwritten},
             "console": {"requests": con.requests, "bad": con.bad, "busy": con.busy, "dropped": con.dropped},
@@ -319,10 +322,10 @@ def put_begin(con, a):
         have = -1
     if have < 0:
         free = _free_bytes()
-        need = size + _SPARE + _records_reserve()
+        need = size + _SPARE + _records_reserve(con)
         if 0 <= free < need:
             raise CmdError("no_space", "the flash has %d bytes free; %d needed (records keep %d in reserve)" % (
-                free, need, _records_reserve()))
+                free, need, _records_reserve(con)))
         open(path, "wb").close()
         have = 0
     con.xfer = {"kind": kind, "name": name, "size": size, "crc": crc, "path": path, "have": have}
@@ -405,6 +408,14 @@ def get(con, a):
         if kind in _PRIVATE and not con.get_auth().authorised(con.clock.ms):
             raise CmdError("auth", "log in with the admin PIN first (login)")
         path = _DOWNLOADS[kind]
+        if kind == "records":
+            seg = a.get("seg")
+            segs = dict(con.app.records.segment_list())
+            if seg is None and segs:
+                seg = max(segs)
+            if seg not in segs:
+                return {"size": -1, "off": 0, "data": ""}
+            path = con.app.records.name(seg)
     else:
         raise CmdError("args", "kind must be one of: prompt %s" % " ".join(sorted(_DOWNLOADS)))
     size = _size(path)
@@ -514,6 +525,24 @@ def factory_wipe():
             store.remove(name)
 
 
+# --- call records: the segment files and how far the host has taken them ----
+def records_list(con, a):
+    """The record segments [[segment, bytes], ...] oldest first, to fetch with
+    get {"kind": "records", "seg": n}, and what the host has not taken yet."""
+    r = con.app.records
+    return {"segments": r.segment_list(), "budget": r.budget(), "records": r.count, "mark": r.mark,
+            "unexported": r.unexported(), "at_risk": r.at_risk(), "unreadable": r.unreadable}
+
+
+def records_mark(con, a):
+    """{"seg": n, "off": b}: the host has stored every record up to byte b of
+    segment n (the end of its download): those no longer count as unexported."""
+    r = con.app.records
+    if not r.mark_exported(a.get("seg"), a.get("off")):
+        raise CmdError("args", "seg and off must name a point in records.list's segments")
+    return {"mark": r.mark, "unexported": r.unexported()}
+
+
 # --- privacy: one caller's access and erasure requests (call/privacy.py) -----
 def privacy_export(con, a):
     """{"number": N, "from": i}: where the board holds N, and N's records from
@@ -558,6 +587,8 @@ COMMANDS = {
     "put.chunk": (put_chunk, True),
     "put.end": (put_end, True),
     "get": (get, False),           # config and records need a session (checked inside)
+    "records.list": (records_list, True),
+    "records.mark": (records_mark, True),
     "privacy.export": (privacy_export, True),   # a caller's data: admin only
     "privacy.erase": (privacy_erase, True),
 }
