@@ -532,13 +532,13 @@ class Records:
     def _write(self, data):
         segs = self._sizes
         seg = max(segs) if segs else 0
-        if not segs or (segs[seg] > 0 and segs[seg] + len(data) > self.max_bytes):
+        new = not segs or (segs[seg] > 0 and segs[seg] + len(data) > self.max_bytes)
+        if new:
             seg += 1
             while len(segs) >= self.segments:
                 self._drop_oldest()   # first: a full flash gets its room back before the write
             segs[seg] = 0
             self._counts[seg] = 0
-            self._warn(seg)
         with open(self.name(seg), "ab") as f:
             f.write(data)
             f.flush()
@@ -547,6 +547,8 @@ class Records:
         self.count += 1
         if self._unexp is not None:
             self._unexp += 1
+        if new:
+            self._warn(seg)
 
     def _drop_oldest(self):
         self._unexp = None
@@ -717,6 +719,8 @@ class Records:
 
     def _recover(self):
         # an erasure or a purge cut short: finish it (it is idempotent)
+        store.remove(self._path(JOB + ".tmp"))
+        store.remove(self._path(MARK + ".tmp"))
         self._migrate()
         text = store.read_text(self._path(JOB))
         if text is None:
