@@ -419,6 +419,92 @@ def case_export_mark_and_the_warning_before_unexported_records_go(d):
     assert r2.unexported() == 1 and r2.read_all()[0]["call"] == 13
 
 
+DAY_S = 86400
+NOW = 1795392000      # 2026-11-23 00:00 UTC: the board's wall clock when the purge runs
+
+
+def _purge_app(d, days, utc=NOW):
+    from standin_hal import StandInHal
+    from rrfw.call import app as app_mod
+    here = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
+    with open(here + "/data/basic.json") as f:
+        cfg = json.load(f)
+    cfg["records"] = {"retention_days": days}
+    cfg["outbound"] = {"callback": True}
+    with open("callbacks.json", "w") as f:   # one call-back asked for 31 days ago, one yesterday
+        f.write(json.dumps([{"number": "5550001111", "target": "101", "utc": NOW - 31 * DAY_S, "tries": 0,
+                             "next_ms": 0},
+                            {"number": "5550002222", "target": "101", "utc": NOW - DAY_S, "tries": 0,
+                             "next_ms": 0}]))
+    hal = StandInHal(utc=utc)
+    a = app_mod.App(hal, cfg)
+    seen = []
+    a.events.sinks.append(lambda text: seen.append(json.loads(text)))
+    # 31 days ago and yesterday: a record, an event, the last caller (by the board's clock)
+    a.records.append(_call(1, caller="5550001111", utc=NOW - 31 * DAY_S))
+    a.clock.ms = 1000
+    a.events.emit("answer", line=1, caller="5550001111")
+    a.board.last_caller, a.board.last_caller_ms = "5550001111", 1000
+    a.records.append(_call(2, caller="5550002222", utc=NOW - DAY_S))
+    a.clock.ms = 30 * DAY_S * 1000
+    a.events.emit("answer", line=1, caller="5550002222")
+    return a, hal, seen
+
+
+def _holds(a, number):
+    where = []
+    if [r for r in records.Records().read_all() if r.get("caller") == number]:
+        where.append("records")
+    if [x for x in a.callbacks.pending if x["number"] == number]:
+        where.append("callbacks")
+    with open("callbacks.json") as f:
+        if number in f.read():
+            where.append("callbacks.json")
+    if a.events.count_where(lambda v: v == number):
+        where.append("events")
+    if a.board.last_caller == number:
+        where.append("last_caller")
+    return where
+
+
+def case_retention_purge_leaves_nothing_older(d):
+    _clean(d)
+    a, hal, seen = _purge_app(d, 30)
+    assert _holds(a, "5550001111") == ["records", "callbacks", "callbacks.json", "events", "last_caller"]
+    hal.block = 31 * DAY_S * 100      # 31 days of 10 ms blocks: a minute's check, the board idle
+    a.step()
+    assert _holds(a, "5550001111") == [], _holds(a, "5550001111")
+    assert _holds(a, "5550002222") == ["records", "callbacks", "callbacks.json", "events"]
+    purged = [e for e in seen if e["event"] == "purged"]
+    assert purged == [{"event": "purged", "days": 30, "records": 1, "callbacks": 1, "events": 1,
+                       "last_caller": True, "t_ms": 31 * DAY_S * 1000, "seq": purged[0]["seq"]}], purged
+    # once an hour: the next minute's check does nothing
+    a.records.append(_call(3, caller="5550003333", utc=NOW - 40 * DAY_S))
+    hal.block += 6000
+    a.step()
+    assert [e for e in seen if e["event"] == "purged"] == purged
+    hal.block += 360000
+    a.step()
+    assert "records" not in _holds(a, "5550003333")
+    assert len([e for e in seen if e["event"] == "purged"]) == 2
+
+
+def case_retention_without_a_clock_or_off(d):
+    # the wall clock never set: records keep (their age is unknown), RAM by the board's own clock goes
+    _clean(d)
+    a, hal, seen = _purge_app(d, 30, utc=0)
+    hal.block = 31 * DAY_S * 100
+    a.step()
+    assert _holds(a, "5550001111") == ["records", "callbacks", "callbacks.json"]
+    # retention off (0): nothing is purged
+    _clean(d)
+    a, hal, seen = _purge_app(d, 0)
+    hal.block = 31 * DAY_S * 100
+    a.step()
+    assert _holds(a, "5550001111") == ["records", "callbacks", "callbacks.json", "events", "last_caller"]
+    assert not [e for e in seen if e["event"] == "purged"]
+
+
 CASES = [case_config_install_survives_a_cut_anywhere,
          case_bad_config_is_refused_and_running_one_stays,
          case_records_survive_a_cut_mid_append,
@@ -431,7 +517,9 @@ CASES = [case_config_install_survives_a_cut_anywhere,
          case_records_round_trip_every_kind_of_value,
          case_erasure_across_segments_is_all_or_nothing,
          case_legacy_json_records_migrate_once_under_cuts,
-         case_export_mark_and_the_warning_before_unexported_records_go]
+         case_export_mark_and_the_warning_before_unexported_records_go,
+         case_retention_purge_leaves_nothing_older,
+         case_retention_without_a_clock_or_off]
 
 
 def call(name, case):

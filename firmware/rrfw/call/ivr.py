@@ -187,6 +187,7 @@ class Ivr:
         # None after a call without a number: block-last then has nothing to block
         # (the caller before it is someone else)
         self.board.last_caller = number or None
+        self.board.last_caller_ms = t_ms      # its age, for the retention purge (app.py)
         self.start_menu, self.mode = self._pick_start()
         if self.mode is not None:
             self.emit("schedule", mode=self.mode, menu=self.start_menu)

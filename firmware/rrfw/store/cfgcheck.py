@@ -55,7 +55,7 @@ _MENU = (("dial_ext", "bool"), ("terminator", "str"), ("first_ms", "pos"), ("int
 _ACTION = (("to", "str"), ("reason", "str"), ("reentry", "bool"), ("prompts", "names"))
 _DISA = (("enabled", "bool"), ("pin", "str"), ("max_attempts", "pos"), ("lockout_ms", "ms"),
          ("max_call_ms", "ms"), ("prompt", "names"))
-_RECORDS = (("enabled", "bool"), ("keep", "count"), ("caller_id", "str"))
+_RECORDS = (("enabled", "bool"), ("keep", "count"), ("caller_id", "str"), ("retention_days", "count"))
 _OUTBOUND = (("callback", "bool"), ("callback_key", "str"), ("do_not_call", "names"),
              ("max_attempts", "pos"), ("retry_ms", "ms"))
 
