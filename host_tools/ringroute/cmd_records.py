@@ -126,10 +126,16 @@ def run(args):
     else:
         from .session import open_board, Progress
         with open_board(args, need_pin=True) as b:
-            records, bad, point = recfiles.download(b, progress=Progress("records", quiet=not args.output))
-            n = _write_out(args, records, since, until)
-            if since is None and until is None and not args.no_mark:
-                recfiles.mark(b, point)   # only once the records are safely written out
+            if getattr(b, "role", "admin") == "supervisor":
+                if args.full:
+                    raise UsageError("--full: the supervisor PIN reads masked records only (the admin PIN reads all)")
+                records, bad = recfiles.download_masked(b), 0   # masked on the board; never marks
+                n = _write_out(args, records, since, until)
+            else:
+                records, bad, point = recfiles.download(b, progress=Progress("records", quiet=not args.output))
+                n = _write_out(args, records, since, until)
+                if since is None and until is None and not args.no_mark:
+                    recfiles.mark(b, point)   # only once the records are safely written out
     _report(args, n, bad)
     return 0
 

@@ -56,6 +56,7 @@ class Board:
         self.info = None
         self.events = []       # unsolicited (rid 0) messages seen while waiting for replies
         self.session = False   # logged in (logout on close)
+        self.role = None       # whose PIN: "admin" or "supervisor" (login says)
 
     def __enter__(self):
         return self
@@ -166,9 +167,11 @@ class Board:
                 say("the board had no admin PIN; it now has the one you gave (keep it safe)")
             self.info["pin_set"] = True
             self.session = True
+            self.role = "admin"
             return
-        self.request("login", {"pin": pin})
+        r = self.request("login", {"pin": pin})
         self.session = True
+        self.role = r.get("role", "admin")   # "supervisor": the read-only PIN (masked, no changes)
 
     # --- files ----------------------------------------------------------------
     def put_file(self, kind, data, name=None, progress=None):

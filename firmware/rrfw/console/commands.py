@@ -25,8 +25,9 @@ _SPARE = const(16384)      # bytes of flash kept free after an upload (records, 
 PROMPTS = "prompts"
 INDEX = PROMPTS + "/index.json"   # name -> [size, crc] of prompts uploaded through the console
 _DOWNLOADS = {"config": cfgstore.CURRENT, "config.prev": cfgstore.PREVIOUS,
-              "records": None}   # records: {"seg": n}, one of records.list's segment files
-_PRIVATE = ("config", "config.prev", "records")  # need a session to read
+              "records": None, "records.old": None}   # records: {"seg": n}, one of records.list's
+# segments (default: the newest); records.old: the one before it (the two files of older hosts)
+_PRIVATE = ("config", "config.prev", "records", "records.old")  # need the admin's session to read
 
 
 def _name_ok(name):
@@ -145,7 +146,7 @@ def login(con, a):
     err, left = con.get_auth().login(a.get("pin"), con.clock.ms)
     if err:
         _auth_error(err, left)
-    return {"session_ms": auth_mod.SESSION_MS}
+    return {"session_ms": auth_mod.SESSION_MS, "role": con.get_auth().role}
 
 
 def logout(con, a):
@@ -154,12 +155,25 @@ def logout(con, a):
     return {}
 
 
+def pin_supervisor(con, a):
+    """{"new": PIN} sets the read-only supervisor PIN, {"new": null} removes it (admin only)."""
+    au = con.get_auth()
+    err = au.set_supervisor(a.get("new"), auth_mod.office_numbers(con.app.cfg))
+    if err == auth_mod.E_FORM:
+        raise CmdError(err, auth_mod.pin_problem(a.get("new"), auth_mod.office_numbers(con.app.cfg)))
+    if err:
+        raise CmdError(err, "the supervisor PIN must differ from the admin PIN")
+    return {"supervisor_set": au.has_supervisor()}
+
+
 def pin_set(con, a):
     avoid = auth_mod.office_numbers(con.app.cfg)
     err, left = con.get_auth().set_pin(a.get("new"), a.get("old"), con.clock.ms, avoid)
     if err:
         if err == auth_mod.E_FORM:
             raise CmdError(err, auth_mod.pin_problem(a.get("new"), avoid))
+        if err == auth_mod.E_SAME:
+            raise CmdError(err, "the admin PIN must differ from the supervisor PIN")
         _auth_error(err, left)
     return {"session_ms": auth_mod.SESSION_MS}
 
@@ -231,7 +245,9 @@ def events(con, a):
     start = since + 1 if since + 1 > first else first
     out = []
     size = 0
+    au = con.get_auth()
     for text in con.events.since(since):
+        text = au.mask(text)      # a supervisor sees the numbers masked
         if size + len(text) > MAX_LINE - 120:
             break
         out.append(text)
@@ -405,14 +421,19 @@ def get(con, a):
             raise CmdError("args", "bad prompt name")
         path = PROMPTS + "/" + a["name"] + ".ulaw"
     elif kind in _DOWNLOADS:
-        if kind in _PRIVATE and not con.get_auth().authorised(con.clock.ms):
+        if kind in _PRIVATE and not con.get_auth().is_admin(con.clock.ms):
+            if con.get_auth().authorised(con.clock.ms):
+                raise CmdError(auth_mod.E_ROLE, "the supervisor PIN cannot read the config or full records: "
+                                                "that needs the admin PIN")
             raise CmdError("auth", "log in with the admin PIN first (login)")
         path = _DOWNLOADS[kind]
-        if kind == "records":
+        if kind.startswith("records"):
             seg = a.get("seg")
             segs = dict(con.app.records.segment_list())
-            if seg is None and segs:
-                seg = max(segs)
+            if seg is None:
+                order = sorted(segs)
+                back = 2 if kind == "records.old" else 1
+                seg = order[-back] if len(order) >= back else None
             if seg not in segs:
                 return {"size": -1, "off": 0, "data": ""}
             path = con.app.records.name(seg)
@@ -534,6 +555,28 @@ def records_list(con, a):
             "unexported": r.unexported(), "at_risk": r.at_risk(), "unreadable": r.unreadable}
 
 
+def records_masked(con, a):
+    """{"from": i}: the records from the i-th on as JSON, numbers masked and
+    names left out (what a supervisor's report reads); "more": where to go on."""
+    start = a.get("from", 0)
+    if type(start) is not int or start < 0:
+        raise CmdError("args", "from must be a record index, 0 or more")
+    out = []
+    size = 0
+    i = 0
+    more = None
+    for rec in con.app.records.each():
+        if i >= start:
+            text = json.dumps(auth_mod.masked(rec))
+            if out and size + len(text) > MAX_LINE - 200:
+                more = i
+                break
+            out.append(text)
+            size += len(text) + 1
+        i += 1
+    return '{"from":%d,"more":%s,"records":[%s]}' % (start, json.dumps(more), ",".join(out))
+
+
 def records_mark(con, a):
     """{"seg": n, "off": b}: the host has stored every record up to byte b of
     segment n (the end of its download): those no longer count as unexported."""
@@ -565,30 +608,36 @@ def privacy_erase(con, a):
     return {"erased": gone, "left": privacy.find(con.app, a.get("number"))}
 
 
-# command name -> (handler, needs an open session)
+# command name -> (handler, the role it needs): None (anyone on the port),
+# SUP (a session with the supervisor's or the admin's PIN: looking only),
+# ADMIN (the admin's PIN: every change, and anything with full numbers)
+SUP = auth_mod.SUPERVISOR
+ADMIN = auth_mod.ADMIN
 COMMANDS = {
-    "hello": (hello, False),
-    "status": (status, False),
-    "login": (login, False),
-    "logout": (logout, False),
-    "pin.set": (pin_set, False),
-    "time.get": (time_get, False),
-    "time.set": (time_set, True),
-    "reboot": (reboot, True),
-    "override": (override, True),
-    "learn": (learn, True),
-    "factory_reset": (factory_reset, True),
-    "events": (events, True),      # events carry callers' numbers
-    "monitor": (monitor, True),
-    "monitor.stop": (monitor_stop, False),
-    "prompt.list": (prompt_list, False),
-    "prompt.rm": (prompt_rm, True),
-    "put.begin": (put_begin, True),
-    "put.chunk": (put_chunk, True),
-    "put.end": (put_end, True),
-    "get": (get, False),           # config and records need a session (checked inside)
-    "records.list": (records_list, True),
-    "records.mark": (records_mark, True),
-    "privacy.export": (privacy_export, True),   # a caller's data: admin only
-    "privacy.erase": (privacy_erase, True),
+    "hello": (hello, None),
+    "status": (status, None),       # names and who talks where only with a session
+    "login": (login, None),
+    "logout": (logout, None),
+    "pin.set": (pin_set, None),     # the old PIN is checked inside
+    "pin.supervisor": (pin_supervisor, ADMIN),
+    "time.get": (time_get, None),
+    "time.set": (time_set, ADMIN),
+    "reboot": (reboot, ADMIN),
+    "override": (override, ADMIN),
+    "learn": (learn, ADMIN),
+    "factory_reset": (factory_reset, ADMIN),
+    "events": (events, SUP),        # events carry callers' numbers: masked for a supervisor
+    "monitor": (monitor, SUP),      # masked for a supervisor too (server.py)
+    "monitor.stop": (monitor_stop, None),
+    "prompt.list": (prompt_list, None),
+    "prompt.rm": (prompt_rm, ADMIN),
+    "put.begin": (put_begin, ADMIN),
+    "put.chunk": (put_chunk, ADMIN),
+    "put.end": (put_end, ADMIN),
+    "get": (get, None),             # config and records need the admin's session (checked inside)
+    "records.list": (records_list, ADMIN),
+    "records.mark": (records_mark, ADMIN),
+    "records.masked": (records_masked, SUP),
+    "privacy.export": (privacy_export, ADMIN),   # a caller's data: admin only
+    "privacy.erase": (privacy_erase, ADMIN),
 }
