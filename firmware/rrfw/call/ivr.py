@@ -195,6 +195,13 @@ class Ivr:
         if act is not None:
             self._do(t_ms, act)
             return
+        notice = self.cfg.get("notice")
+        if notice:
+            # the office's notice (the call is logged, how to ask for the data)
+            # plays first, as a message on the way to the menu: a key skips it
+            # and counts in the menu
+            self._do(t_ms, {"do": "message", "prompts": notice, "then": {"do": "menu", "to": self.start_menu}})
+            return
         self._enter(t_ms, self.start_menu)
 
     def step(self, t_ms, digit, tone_present):
