@@ -21,12 +21,15 @@ the board the records are taken away (it warns before it overwrites records
 never taken away); --no-mark leaves that as it was.
 --file reads records already taken away instead of a board: JSON lines, a
 record segment (rec000001.bin) or a folder of them (an emulator --flash
-folder).
+folder). --queue-log writes the queue calls as an Asterisk queue_log
+(ENTERQUEUE, CONNECT, COMPLETECALLER/COMPLETEAGENT, ABANDON,
+EXITWITHTIMEOUT; see ringroute/queuelog.py), for queue reporting tools.
 
 examples:
   ringroute records -o calls.csv --since 2026-11-01 --until 2026-12-01
   ringroute records --format json --since "2026-11-23 08:00" > day.jsonl
   ringroute records --full -o calls-full.csv        (for the office's own use only)
+  ringroute records --queue-log --since 2026-11-23 --until 2026-11-24 -o queue_log
 """
 
 FIRST = ("call", "line", "caller", "caller_name", "direction", "utc", "outcome", "release", "method",
@@ -39,6 +42,8 @@ def configure(p):
     from .session import add_port_args
     add_port_args(p, pin=True)
     p.add_argument("--format", choices=("csv", "json"), help="default: from the -o file's extension, else csv")
+    p.add_argument("--queue-log", action="store_true", help="write an Asterisk queue_log instead (callers masked "
+                                                          "unless --full)")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of to stdout")
     p.add_argument("--since", metavar="WHEN", help="calls from this time on (UTC: 2026-11-23, '2026-11-23 08:00' or "
                                                   "Unix seconds)")
@@ -142,6 +147,16 @@ def run(args):
 
 def _write_out(args, records, since, until):
     records = select(records, since, until)
+    if args.queue_log:
+        from . import queuelog
+        text = queuelog.text(records, full=args.full)
+        if args.output:
+            with open(args.output, "w", newline="") as f:
+                f.write(text)
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        return len(records)
     if not args.full:
         records = [masked(r) for r in records]
     fmt = args.format or ("json" if args.output and args.output.endswith((".json", ".jsonl")) else "csv")
