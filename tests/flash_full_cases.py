@@ -40,7 +40,7 @@ def _calls(n, cfg):
 
 def _check_full(errno_):
     for name in os.listdir("."):
-        if name.startswith("records"):
+        if name.startswith("rec"):     # store/records.py: rec000001.bin ..., records.mark
             os.remove(name)
     full = FullFlash(errno_)
     records.open = full.open

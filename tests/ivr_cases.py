@@ -637,6 +637,29 @@ def case_disa_from_a_caller_rule():
     BOARD.disa_lock_until = -1
 
 
+def case_notice_plays_before_the_menu_and_a_key_skips_it():
+    # issue 12: the office's own words before the menu (the call is logged, how to ask for the data)
+    cfg = base_cfg()
+    cfg["notice"] = ["privacy_notice", "privacy_how"]
+    r = Run(cfg)
+    r.run(150)
+    assert r.player.played == [["privacy_notice", "privacy_how"]], r.player.played
+    assert r.menus() == []                        # the menu waits for the notice
+    r.run(400)                                    # the notice ends (200 ms here): the full greeting
+    assert r.player.played[1] == ["welcome", "main_opts"], r.player.played
+    assert r.menus() == ["main"]
+    a = r.run(1000, {500: "1", 600: "0", 700: "1"})
+    assert a == ("route", "ext", "101"), a
+    # a key during the notice skips the rest of it and counts in the menu
+    r = Run(cfg)
+    a = r.run(5000, {50: "1", 200: "0", 300: "2"})
+    assert r.player.played[0] == ["privacy_notice", "privacy_how"] and r.player.stops >= 1
+    assert r.menus() == ["main"] and a == ("route", "ext", "102"), (r.menus(), a)
+    # without a notice the menu starts at once (as before)
+    r = Run()
+    assert r.player.played == [["welcome", "main_opts"]] and r.menus() == ["main"]
+
+
 def all_cases():
     g = globals()
     return [k for k in sorted(g) if k.startswith("case_")]

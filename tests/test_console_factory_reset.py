@@ -57,7 +57,7 @@ def test_factory_reset_erases_every_file_with_personal_data(tmp_path, engine):
     out = dict(ln.split(" ", 1) if " " in ln else (ln, "") for ln in p.stdout.splitlines())
     before = out["BEFORE"].split()
     # every owner really wrote its file before the reset
-    for f in ("config.json", "config.prev.json", "records.jsonl", "callbacks.json", "ivr_state.json",
+    for f in ("config.json", "config.prev.json", "rec000001.bin", "callbacks.json", "ivr_state.json",
               "auth.json", "cfgup.0000abcd.part"):
         assert f in before, (f, before)
     assert out["AFTER"].split() == ["board.json", "main.py", "prompts", "rrfw"]

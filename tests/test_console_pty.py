@@ -262,7 +262,7 @@ def test_console_pty_monitor_then_ctrl_c_reaches_the_repl_during_a_call(tmp_path
         assert [e["seq"] for e in evs] == sorted(e["seq"] for e in evs)
         # the first call ends: its record can be taken away
         t_end = time.time() + 40
-        while time.time() < t_end and not (tmp_path / "flash" / "records.jsonl").exists():
+        while time.time() < t_end and not (tmp_path / "flash" / "rec000001.bin").exists():
             time.sleep(0.2)
         csv_path = tmp_path / "calls.csv"
         rc, out, err = cli("records", "--port", b.port, "--pin", PIN, "-o", csv_path, "--full")

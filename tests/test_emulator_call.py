@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from emuhelp import ENGINES, ROOT, emulate, load_json, of
+from rrfw.store import records
 
 CALL = {
     "calls": [{"at": 1.0, "line": 1, "caller_id": "5551234567",
@@ -65,7 +66,8 @@ def test_one_call_ring_to_release(engine, cfg, tmp_path):
     assert rec["talk_ms"] >= 3500 and rec["wait_ms"] > 0
     assert not of(ev, "fault")
     # the record is on the board's flash, as the event said
-    on_flash = [json.loads(ln) for ln in (flash / "records.jsonl").read_text().splitlines() if ln]
+    on_flash, unreadable = records.decode((flash / "rec000001.bin").read_bytes())   # store/records.py frames
+    assert unreadable == 0
     assert on_flash == [rec]
 
 

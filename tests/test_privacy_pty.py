@@ -7,6 +7,7 @@ import os
 import time
 
 from emuboard import EmuBoard, cli
+from rrfw.store import records
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PIN = "731902"
@@ -33,7 +34,8 @@ def _flash(tmp_path):
            {"call": 2, "line": 1, "utc": 1795300100, "caller": OTHER, "outcome": "connected"},
            {"call": 3, "line": 1, "utc": 1795300200, "direction": "out", "caller": N, "callee": N,
             "outcome": "connected"}]
-    (flash / "records.1.jsonl").write_text("".join(json.dumps(r) + "\n" for r in old))
+    (flash / "rec000001.bin").write_bytes(b"".join(bytes(records.frame(r)) for r in old))
+    (flash / "rec000002.bin").write_bytes(b"")   # the segment the last rotation started
     (flash / "callbacks.json").write_text(json.dumps([
         {"number": N, "target": "101", "utc": 1795300300, "tries": 1, "next_ms": 0},
         {"number": OTHER, "target": "101", "utc": 1795300400, "tries": 0, "next_ms": 0}]))
@@ -41,13 +43,22 @@ def _flash(tmp_path):
     return flash
 
 
+def _packed(digits):
+    # the record segments pack a number two digits a byte (store/records.py
+    # NIBBLES): its bytes from an even and from an odd start, searched as they are
+    def pack(s):
+        return bytes(int(s[i]) << 4 | int(s[i + 1]) for i in range(0, len(s) - 1, 2))
+    return pack(digits), pack(digits[1:])
+
+
 def _holding(flash, digits):
     out = []
     for d, _, files in os.walk(flash):
         for f in files:
             with open(os.path.join(d, f), "rb") as fh:
-                if digits.encode() in fh.read():
-                    out.append(os.path.relpath(os.path.join(d, f), flash))
+                data = fh.read()
+            if digits.encode() in data or any(p in data for p in _packed(digits)):
+                out.append(os.path.relpath(os.path.join(d, f), flash))
     return sorted(out)
 
 
@@ -61,11 +72,12 @@ def test_privacy_export_and_erase_over_the_console(tmp_path):
     try:
         rc, out, err = cli("status", "--port", b.port)
         assert rc == 0, err
-        # the live call ends and is recorded: N is in both record files now
+        # the live call ends and is recorded: N is in the old records and the new one
         t_end = time.time() + 60
-        while time.time() < t_end and not (flash / "records.jsonl").exists():
+        while time.time() < t_end and not (flash / "rec000002.bin").stat().st_size:
             time.sleep(0.2)
-        assert _holding(flash, N) == ["callbacks.json", "ivr_state.json", "records.1.jsonl", "records.jsonl"]
+        assert _holding(flash, N) == ["callbacks.json", "ivr_state.json", "rec000001.bin", "rec000002.bin"]
+        assert [r["call"] for r in records.decode((flash / "rec000002.bin").read_bytes())[0]] == [4]
         # the PIN is set here (first use), then the access request, in the form the caller gives
         rc, out, err = cli("privacy", "export", "--number", "+1 (617) 555-0142", "--port", b.port, "--pin", PIN,
                            "-o", tmp_path / "export.json")
@@ -93,8 +105,8 @@ def test_privacy_export_and_erase_over_the_console(tmp_path):
         assert "nothing of %s is left" % N in out
         # from outside: not one file on the flash holds the number; the other caller's data stays
         assert _holding(flash, N) == []
-        assert _holding(flash, OTHER) == ["callbacks.json", "ivr_state.json", "records.jsonl"]  # the rewrite
-        # joins the two record files into one
+        assert _holding(flash, OTHER) == ["callbacks.json", "ivr_state.json", "rec000001.bin"]
+        assert [r["call"] for r in records.decode((flash / "rec000001.bin").read_bytes())[0]] == [2]
         # the live event log no longer carries it either
         rc, out, err = cli("monitor", "--port", b.port, "--pin", PIN, "--since", "0", "--json", "--count", "200",
                            "--seconds", "2")

@@ -37,7 +37,7 @@ class _Callbacks:
 
 class _App:
     def __init__(self, tmp_path, busy_number):
-        self.records = Records(path=str(tmp_path / "r.jsonl"), old=str(tmp_path / "r1.jsonl"))
+        self.records = Records(prefix=str(tmp_path / "r"))
         self.board = BoardState(path=str(tmp_path / "ivr_state.json"))
         self.events = Events(Clock())
         self.callbacks = _Callbacks()

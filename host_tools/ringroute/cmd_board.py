@@ -9,6 +9,9 @@ DESCRIPTION = """\
 examples:
   ringroute board pin                 # change the admin PIN (asks for the old and the new one)
   ringroute board pin --new 58213907  # (or set it on a new board)
+  ringroute board supervisor-pin --new 40719263   # a read-only PIN: status, monitor and
+                                      # records with masked numbers, no changes (PRIVACY.md)
+  ringroute board supervisor-pin --remove
   ringroute board reboot
   ringroute board override night      # answer with the night menu until told otherwise
   ringroute board override auto       # back to the schedule
@@ -29,6 +32,10 @@ def configure(p):
     pin = sub.add_parser("pin", help="set or change the admin PIN")
     add_port_args(pin, pin=True)
     pin.add_argument("--new", metavar="PIN", help="the new PIN (6-32 characters; default: asked for)")
+    sp = sub.add_parser("supervisor-pin", help="set or remove the read-only supervisor PIN (needs the admin PIN)")
+    add_port_args(sp, pin=True)
+    sp.add_argument("--new", metavar="PIN", help="the supervisor's PIN (default: asked for)")
+    sp.add_argument("--remove", action="store_true", help="remove the supervisor PIN")
     add_port_args(sub.add_parser("reboot", help="restart the board's firmware"), pin=True)
     ov = sub.add_parser("override", help="force a schedule mode (day, night, ...) or 'auto' for the schedule")
     add_port_args(ov, pin=True)
@@ -64,6 +71,20 @@ def run(args):
             b.request("pin.set", req)
             b.session = True
         print("the board's admin PIN is %s" % ("changed" if old else "set"))
+        return 0
+    if args.action == "supervisor-pin":
+        new = None
+        if not args.remove:
+            new = args.new
+            if not new:
+                if not sys.stdin.isatty():
+                    raise UsageError("give the supervisor's PIN with --new (or --remove)")
+                new = getpass.getpass("the supervisor's PIN: ")
+                if getpass.getpass("again: ") != new:
+                    raise RingrouteError("the two PINs differ; nothing was changed")
+        with open_board(args, need_pin=True) as b:
+            b.request("pin.supervisor", {"new": new})
+        print("the board's supervisor PIN is %s" % ("removed" if new is None else "set"))
         return 0
     if args.action == "factory-reset" and not args.yes:
         raise UsageError("factory-reset erases the config, prompts, call records and PIN: add --yes")

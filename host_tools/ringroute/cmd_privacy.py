@@ -73,15 +73,14 @@ def _describe(where, n_recs):
 
 
 def _files_search(b, number):
-    """Download both record files and look for the number in them here."""
+    """Download every record segment and look for the number in them here."""
     from rrfw.call.privacy import matcher
-    from .cmd_records import parse
+    from .recfiles import download
     same = matcher(number)
     hits = 0
-    for kind in ("records.old", "records"):
-        for rec in parse(b.get_file(kind)):
-            if same(rec.get("caller")) or same(rec.get("callee")):
-                hits += 1
+    for rec in download(b)[0]:
+        if same(rec.get("caller")) or same(rec.get("callee")):
+            hits += 1
     return hits
 
 

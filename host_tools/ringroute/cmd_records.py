@@ -10,19 +10,26 @@ from .errors import UsageError
 
 HELP = "download the board's call records as CSV or JSON (numbers masked unless --full)"
 DESCRIPTION = """\
-Downloads every call record on the board (the current file and the rotated
-one), keeps those of calls that started between --since and --until, and
-writes them as CSV (one row per call, for a spreadsheet) or JSON lines (for
-`ringroute report`). Callers' numbers are personal data: they are masked to
-the last four digits (****0142) and names are left out unless --full is
-given. Reading records from the board needs the admin PIN either way.
---file reads records already taken away (or an emulator --flash folder's
-records.jsonl) instead of a board.
+Downloads every call record on the board (all its record segments), keeps
+those of calls that started between --since and --until, and writes them as
+CSV (one row per call, for a spreadsheet) or JSON lines (for `ringroute
+report`). Callers' numbers are personal data: they are masked to the last
+four digits (****0142) and names are left out unless --full is given.
+Reading records from the board needs the admin PIN either way.
+A download of everything (no --since/--until) that was written out tells
+the board the records are taken away (it warns before it overwrites records
+never taken away); --no-mark leaves that as it was.
+--file reads records already taken away instead of a board: JSON lines, a
+record segment (rec000001.bin) or a folder of them (an emulator --flash
+folder). --queue-log writes the queue calls as an Asterisk queue_log
+(ENTERQUEUE, CONNECT, COMPLETECALLER/COMPLETEAGENT, ABANDON,
+EXITWITHTIMEOUT; see ringroute/queuelog.py), for queue reporting tools.
 
 examples:
   ringroute records -o calls.csv --since 2026-11-01 --until 2026-12-01
   ringroute records --format json --since "2026-11-23 08:00" > day.jsonl
   ringroute records --full -o calls-full.csv        (for the office's own use only)
+  ringroute records --queue-log --since 2026-11-23 --until 2026-11-24 -o queue_log
 """
 
 FIRST = ("call", "line", "caller", "caller_name", "direction", "utc", "outcome", "release", "method",
@@ -35,27 +42,25 @@ def configure(p):
     from .session import add_port_args
     add_port_args(p, pin=True)
     p.add_argument("--format", choices=("csv", "json"), help="default: from the -o file's extension, else csv")
+    p.add_argument("--queue-log", action="store_true", help="write an Asterisk queue_log instead (callers masked "
+                                                          "unless --full)")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of to stdout")
     p.add_argument("--since", metavar="WHEN", help="calls from this time on (UTC: 2026-11-23, '2026-11-23 08:00' or "
                                                   "Unix seconds)")
     p.add_argument("--until", metavar="WHEN", help="calls before this time (same forms)")
     p.add_argument("--full", action="store_true", help="callers' full numbers and names (default: masked)")
     p.add_argument("--file", metavar="RECORDS", action="append",
-                   help="read these records files instead of the board (repeatable)")
+                   help="read these records files or folders instead of the board (repeatable)")
+    p.add_argument("--no-mark", action="store_true",
+                   help="do not tell the board the records were taken away")
 
 
 def parse(data):
-    out = []
-    for line in (data or b"").decode("utf-8", "replace").splitlines():
-        line = line.strip()
-        if line:
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                continue  # a line cut short by a power cut
-            if isinstance(rec, dict):
-                out.append(rec)
-    return out
+    """Records from JSON lines, or from a record segment's bytes."""
+    from . import recfiles
+    if recfiles.is_segment("", data or b""):
+        return recfiles.fw.decode(data)[0]
+    return recfiles.parse_json_lines(data)
 
 
 def when(text, what):
@@ -113,30 +118,45 @@ def to_csv(records):
     return buf.getvalue()
 
 
-def _from_files(paths):
-    recs = []
-    for p in paths:
-        try:
-            with open(p, "rb") as f:
-                recs += parse(f.read())
-        except OSError as e:
-            raise UsageError("%s: cannot read: %s" % (p, e.strerror))
-    return recs
 
 
 def run(args):
     since, until = when(args.since, "--since"), when(args.until, "--until")
     if (args.since and since is None) or (args.until and until is None):
         raise UsageError("--since/--until: not a real date")
+    from . import recfiles
     if args.file:
-        records = _from_files(args.file)
+        records, bad = recfiles.read_files(args.file)
+        n = _write_out(args, records, since, until)
     else:
         from .session import open_board, Progress
         with open_board(args, need_pin=True) as b:
-            old = b.get_file("records.old", progress=Progress("records.1.jsonl", quiet=True))
-            cur = b.get_file("records", progress=Progress("records.jsonl", quiet=not args.output))
-        records = parse(old) + parse(cur)
+            if getattr(b, "role", "admin") == "supervisor":
+                if args.full:
+                    raise UsageError("--full: the supervisor PIN reads masked records only (the admin PIN reads all)")
+                records, bad = recfiles.download_masked(b), 0   # masked on the board; never marks
+                n = _write_out(args, records, since, until)
+            else:
+                records, bad, point = recfiles.download(b, progress=Progress("records", quiet=not args.output))
+                n = _write_out(args, records, since, until)
+                if since is None and until is None and not args.no_mark:
+                    recfiles.mark(b, point)   # only once the records are safely written out
+    _report(args, n, bad)
+    return 0
+
+
+def _write_out(args, records, since, until):
     records = select(records, since, until)
+    if args.queue_log:
+        from . import queuelog
+        text = queuelog.text(records, full=args.full)
+        if args.output:
+            with open(args.output, "w", newline="") as f:
+                f.write(text)
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        return len(records)
     if not args.full:
         records = [masked(r) for r in records]
     fmt = args.format or ("json" if args.output and args.output.endswith((".json", ".jsonl")) else "csv")
@@ -144,9 +164,16 @@ def run(args):
     if args.output:
         with open(args.output, "w", newline="") as f:
             f.write(text)
-        print("wrote %d call record(s) to %s%s" % (len(records), args.output,
-                                                   "" if args.full else " (numbers masked; --full for them)"),
-              file=sys.stderr)
     else:
         sys.stdout.write(text)
-    return 0
+        sys.stdout.flush()
+    return len(records)
+
+
+def _report(args, n, bad):
+    if args.output:
+        print("wrote %d call record(s) to %s%s" % (n, args.output,
+                                                   "" if args.full else " (numbers masked; --full for them)"),
+              file=sys.stderr)
+    if bad:
+        print("%d unreadable record(s) skipped (cut short by a power loss, or damaged)" % bad, file=sys.stderr)

@@ -20,13 +20,13 @@ The target, T and the formula come from the config's `service_level`
 section (--config), default 80 % within 20 s, formula `offered`; the options
 override them.
 
-RECORDS are JSON-lines files: the board's records (`ringroute records
---format json`, an emulator --flash folder's records.jsonl) or
-`ringroute emulate --json` output.
+RECORDS are JSON-lines files (`ringroute records --format json`, or
+`ringroute emulate --json` output), the board's record segments
+(rec000001.bin) or a folder of them (an emulator --flash folder).
 
 """ + slreport.__doc__.split("\n", 4)[-1] + """
 examples:
-  ringroute report records.jsonl --config office.yaml --period hour
+  ringroute report calls.jsonl --config office.yaml --period hour
   ringroute emulate office.yaml --script busy-day.yaml --json > day.jsonl
   ringroute report day.jsonl --formula sl2 --sla 30 --out day-report
 """

@@ -49,6 +49,17 @@ def run(args):
     free = s["free"]
     print("storage    %s free, %d prompts, %.1f KB of call records" % (
         "%.0f KB" % (free / 1024.0) if free >= 0 else "?", s["prompts"], s["records_bytes"] / 1024.0))
+    if "records_budget" in s:
+        print("records    %d on the board (%.0f of %.0f KB), %d not taken away yet%s" % (
+            s["records"], s["records_bytes"] / 1024.0, s["records_budget"] / 1024.0, s["records_unexported"],
+            ", %d unreadable skipped" % s["records_unreadable"] if s.get("records_unreadable") else ""))
+        if s.get("records_at_risk"):
+            print("WARNING    %d record(s) never taken away go when the board rotates its records next: "
+                  "run `ringroute records -o FILE` now" % s["records_at_risk"])
+        if s.get("records_dropped"):
+            print("WARNING    %d record(s) were overwritten before they were taken away" % s["records_dropped"])
+    if s.get("records_lost"):
+        print("WARNING    %d record(s) could not be written (%s)" % (s["records_lost"], s.get("records_error")))
     a = st["auth"]
     print("admin PIN  %s%s" % ("set" if a["pin_set"] else "NOT SET (the first push sets it)",
                                "; LOCKED for %d s after wrong PINs" % (a["wait_ms"] // 1000) if a["locked"]

@@ -56,6 +56,7 @@ class Board:
         self.info = None
         self.events = []       # unsolicited (rid 0) messages seen while waiting for replies
         self.session = False   # logged in (logout on close)
+        self.role = None       # whose PIN: "admin" or "supervisor" (login says)
 
     def __enter__(self):
         return self
@@ -166,9 +167,11 @@ class Board:
                 say("the board had no admin PIN; it now has the one you gave (keep it safe)")
             self.info["pin_set"] = True
             self.session = True
+            self.role = "admin"
             return
-        self.request("login", {"pin": pin})
+        r = self.request("login", {"pin": pin})
         self.session = True
+        self.role = r.get("role", "admin")   # "supervisor": the read-only PIN (masked, no changes)
 
     # --- files ----------------------------------------------------------------
     def put_file(self, kind, data, name=None, progress=None):
@@ -198,11 +201,14 @@ class Board:
             progress.done()
         return result
 
-    def get_file(self, kind, name=None, progress=None):
-        """A file from the board (bytes), or None when it has none."""
+    def get_file(self, kind, name=None, progress=None, seg=None):
+        """A file from the board (bytes), or None when it has none (seg: which
+        records segment, from records.list)."""
         args = {"kind": kind, "off": 0}
         if name:
             args["name"] = name
+        if seg is not None:
+            args["seg"] = seg
         first = self.request("get", args)
         size = first["size"]
         if size < 0:

@@ -1,4 +1,4 @@
-"""Service-level figures from call records (the board's records.jsonl, an
+"""Service-level figures from call records (the board's record segments, an
 export, or `ringroute emulate --json` output), per period and judged
 against the office's target.
 
@@ -32,6 +32,7 @@ Definitions (every report names the ones it uses):
                  the emulator does (`blocked` world events)
 """
 import json
+import os
 import math
 import statistics
 import time
@@ -64,7 +65,11 @@ class Stream:
 
 def read(paths):
     st = Stream()
+    from . import recfiles
     for path in paths:
+        if os.path.isdir(path) or path.endswith(recfiles.fw.SUFFIX):
+            st.records += recfiles.read_files([path])[0]   # the board's own record segments
+            continue
         try:
             f = open(path)
         except OSError as e:

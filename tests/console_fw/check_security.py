@@ -130,11 +130,60 @@ def check_a_weak_config_pushed_as_json_is_refused(r):
     assert b"481923" not in got
 
 
+SUP = "583920"     # the supervisor's PIN (issue 12)
+NUMBER = "6175550142"
+
+
+def check_the_supervisor_pin_can_only_look(r):
+    r.app.lines = [_Talking()]
+    r.ok("pin.set", {"new": PIN})
+    assert r.err("pin.supervisor", {"new": PIN}) == "pin_same"        # never the admin's own
+    assert r.err("pin.supervisor", {"new": "111111"}) == "pin_form"   # the admin PIN's rules
+    assert r.ok("pin.supervisor", {"new": SUP}) == {"supervisor_set": True}
+    r.app.records.append({"call": 1, "caller": NUMBER, "caller_name": "J SMITH", "outcome": "connected"})
+    r.app.events.emit("callerid", line=1, number=NUMBER, name="J SMITH")
+    r.ok("logout")
+    assert r.ok("login", {"pin": SUP})["role"] == "supervisor"
+    st = r.ok("status")                       # looks: the status with the staff's names
+    assert st["exts"][0]["name"] == "Front" and st["auth"]["role"] == "supervisor"
+    ev = json.dumps(r.ok("events"))           # the event log, the caller masked
+    assert NUMBER not in ev and "******0142" in ev and "SMITH" not in ev, ev
+    recs = r.ok("records.masked")             # the records a report reads, masked
+    assert recs["records"] == [{"call": 1, "caller": "******0142", "caller_name": None, "outcome": "connected"}]
+    r.ok("monitor", {"since": 0})             # the live monitor, masked
+    r.app.events.emit("callerid", line=1, number=NUMBER, name="J SMITH")
+    r.poll(5)
+    live = b"".join(ln for ln in r.lines() if b" ev " in ln)
+    assert b"******0142" in live and NUMBER.encode() not in live and b"SMITH" not in live, live
+    r.ok("monitor.stop")
+    # and it changes nothing, reads no full record, no config
+    for verb, args in (("time.set", {"utc": 1800000000}), ("reboot", {}), ("override", {"mode": "night"}),
+                       ("factory_reset", {"confirm": "erase"}), ("learn", {}),
+                       ("put.begin", {"kind": "config", "size": 1, "crc": 0}), ("prompt.rm", {"name": "x"}),
+                       ("privacy.export", {"number": NUMBER}), ("privacy.erase", {"number": NUMBER}),
+                       ("records.list", {}), ("records.mark", {"seg": 1, "off": 0}),
+                       ("pin.supervisor", {"new": "902817"}), ("pin.supervisor", {"new": None})):
+        assert r.err(verb, args) == "role", verb
+    for kind in ("config", "config.prev", "records", "records.old"):
+        assert r.err("get", {"kind": kind, "seg": 1}) == "role", kind
+    assert r.err("pin.set", {"old": SUP, "new": "902817"}) == "bad_pin"   # nor the admin's PIN
+    assert r.rebooted is None and r.app.records.read_all()[0]["caller"] == NUMBER
+    # the admin still can, and may take the supervisor's PIN away
+    r.ok("logout")
+    assert r.ok("login", {"pin": PIN})["role"] == "admin"
+    assert NUMBER in json.dumps(r.ok("events"))
+    assert r.ok("get", {"kind": "records"})["size"] > 0
+    r.ok("pin.supervisor", {"new": None})
+    r.ok("logout")
+    assert r.err("login", {"pin": SUP}) == "bad_pin"
+
+
 CHECKS = [("probing_without_a_pin", check_probing_without_a_pin_shows_nothing_personal),
           ("session_ends_with_its_client", check_a_session_ends_with_its_client),
           ("trivial_admin_pins", check_trivial_admin_pins_are_refused),
           ("old_pin_file", check_an_old_pin_file_still_opens_and_is_sealed_again),
-          ("weak_config_pushed", check_a_weak_config_pushed_as_json_is_refused)]
+          ("weak_config_pushed", check_a_weak_config_pushed_as_json_is_refused),
+          ("supervisor_only_looks", check_the_supervisor_pin_can_only_look)]
 
 
 def call_in(workdir):

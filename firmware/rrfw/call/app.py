@@ -12,6 +12,9 @@ CALLBACK_CHECK_BLOCKS = 100   # look for a due call-back once a second
 FAULTS_BEFORE_RESET = 5       # faults within FAULT_WINDOW_MS that make the board restart
 FAULT_WINDOW_MS = 60000
 CALLBACK_IDLE_MS = 8000       # ms a line must have been idle: longer than a ring cadence's pause
+PURGE_CHECK_BLOCKS = 6000     # once a minute: is the retention purge due, and the board idle?
+PURGE_EVERY_MS = 3600000      # the purge runs once an hour (and after boot), never during a call
+_UTC_SET = 1577836800         # s, 2020-01-01: a wall clock before this was never set (no age to judge by)
 
 
 class App:
@@ -28,7 +31,7 @@ class App:
         self.board = board
         self.clock = ev_mod.Clock()
         self.events = ev_mod.Events(self.clock, buf=ring)
-        self.records = rec_mod.Records(settings=cfg.get("records"))
+        self.records = rec_mod.Records(settings=cfg.get("records"), emit=self.events.emit)
         n_lines = min(hal.n_lines, len(cfg.get("lines", [])))
         if n_lines and (cfg.get("outbound") or {}).get("callback"):
             # a board that calls back: its code and tone tables now, before the
@@ -82,6 +85,7 @@ class App:
             lc.siblings = self.lines
         self.console = None  # set by main when the board has a console protocol
         self.faults = 0      # calls released because their step raised
+        self._purge_ms = -1  # board ms of the last retention purge
         self._fault_window_t = 0
         self._fault_window_n = 0
 
@@ -109,6 +113,9 @@ class App:
                 self.extdial.end(self.clock.ms, self.ports)
         if self.callbacks.pending and hal.block % CALLBACK_CHECK_BLOCKS == 0:
             self._start_callback()
+        if hal.block % PURGE_CHECK_BLOCKS == 0 and self.records.retention_days:
+            if (self._purge_ms < 0 or self.clock.ms - self._purge_ms >= PURGE_EVERY_MS) and self.idle():
+                self.purge()
         if self.console is not None:
             self.console.poll()
         hal.feed_watchdog()
@@ -191,6 +198,30 @@ class App:
         for lc in self.lines:
             if lc.state != linecall.IDLE:
                 lc.force_release(self.clock.ms, reason)
+
+    def purge(self):
+        """Retention (the config's records: retention_days): what is older goes
+        from the records, the call-back list, the event ring and the last
+        caller. Runs off the block path's calls: once an hour while idle."""
+        self._purge_ms = self.clock.ms
+        days = self.records.retention_days
+        age_ms = days * 86400000
+        gone = {"records": 0, "callbacks": 0}
+        utc = self.wall_clock()
+        if utc >= _UTC_SET:   # an unset clock cannot say what is old: the board's own ms still can
+            before = utc - days * 86400
+            gone["records"] = self.records.expire(before)
+            gone["callbacks"] = self.callbacks.expire(before)
+        cut_ms = self.clock.ms - age_ms
+        gone["events"] = self.events.forget_before(cut_ms) if cut_ms > 0 else 0
+        bs = self.board
+        gone["last_caller"] = bs.last_caller is not None and bs.last_caller_ms < cut_ms
+        if gone["last_caller"]:
+            bs.last_caller = None
+        if gone["records"] or gone["callbacks"] or gone["events"] or gone["last_caller"]:
+            self.events.emit("purged", days=days, records=gone["records"], callbacks=gone["callbacks"],
+                             events=gone["events"], last_caller=gone["last_caller"])
+        return gone
 
     def idle(self):
         """No call on any line: a new config may be switched in now."""

@@ -24,6 +24,7 @@ class BoardState:
         self.blocked = []         # numbers blocked from the handset (*89), oldest first
         self.dropped = 0          # blocked numbers pushed out by newer ones
         self.last_caller = None   # the number of the last answered call; None when it had none
+        self.last_caller_ms = 0   # board ms of that call (the retention purge, app.py)
         self.disa_fails = 0       # wrong DISA PINs in a row, across calls and lines
         # board ms until which DISA refuses every PIN; None: locked before the
         # reboot, locked again for disa_lock_ms from the first check

@@ -158,6 +158,16 @@ class Callbacks:
             self._save()
         return gone
 
+    def expire(self, before_utc):
+        """Retention: drop requests made before before_utc (no event: it would
+        carry the number). Returns how many went."""
+        keep = [x for x in self.pending if type(x.get("utc")) is int and x["utc"] >= before_utc]
+        gone = len(self.pending) - len(keep)
+        if gone:
+            self.pending = keep
+            self._save()
+        return gone
+
     def failed(self, item, outcome):
         if item["tries"] >= self.attempts:
             self.done(item, "gave_up_" + outcome)

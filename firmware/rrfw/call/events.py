@@ -140,6 +140,19 @@ class Events:
                 n += 1
         return n
 
+    def forget_before(self, t_ms):
+        """Retention: events older than t_ms keep their seq and time and lose
+        their fields, as forget_where does. Returns how many."""
+        n = 0
+        for i in range(len(self._ring)):
+            text = self._ring[i]
+            if text is not None:
+                d = json.loads(text)
+                if d.get("event") != "erased" and type(d.get("t_ms")) is int and d["t_ms"] < t_ms:
+                    self._ring[i] = json.dumps({"t_ms": d["t_ms"], "seq": d.get("seq"), "event": "erased"})
+                    n += 1
+        return n
+
     def since(self, seq):
         """Event texts with sequence number > seq still in the ring, oldest first."""
         out = []

@@ -187,12 +187,20 @@ class Ivr:
         # None after a call without a number: block-last then has nothing to block
         # (the caller before it is someone else)
         self.board.last_caller = number or None
+        self.board.last_caller_ms = t_ms      # its age, for the retention purge (app.py)
         self.start_menu, self.mode = self._pick_start()
         if self.mode is not None:
             self.emit("schedule", mode=self.mode, menu=self.start_menu)
         act = self._caller_rule(number, self.caller.get("reason"))
         if act is not None:
             self._do(t_ms, act)
+            return
+        notice = self.cfg.get("notice")
+        if notice:
+            # the office's notice (the call is logged, how to ask for the data)
+            # plays first, as a message on the way to the menu: a key skips it
+            # and counts in the menu
+            self._do(t_ms, {"do": "message", "prompts": notice, "then": {"do": "menu", "to": self.start_menu}})
             return
         self._enter(t_ms, self.start_menu)
 

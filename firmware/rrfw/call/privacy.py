@@ -3,7 +3,7 @@
 # follows it (find again, reading the files back from flash: nothing left).
 #
 # Where a number can be on the board:
-#   records.jsonl, records.1.jsonl   call records (caller, callee)      store/records.py
+#   rec000001.bin ...                call records (caller, callee)      store/records.py
 #   callbacks.json                   call-backs waiting                 call/callbacks.py
 #   ivr_state.json + RAM             the feature-code block list         call/boardstate.py
 #   RAM                              the last caller (for *89), the event ring (call/events.py)
@@ -14,40 +14,24 @@
 # a masked number (records caller_id: last4) cannot be matched, by design.
 import json
 
-from rrfw.compat import const
 from rrfw.errors import CmdError
 from rrfw.store import atomic
+from rrfw.store import records
 
-MIN_DIGITS = const(7)   # digits: the shorter of two numbers must have this many to match the end of the
-                        # longer (a national number inside its international form); fewer never match
+MIN_DIGITS = records.MIN_DIGITS   # the shorter of two numbers must have this many digits to match
+                                  # the end of the longer (a national number in its international form)
 _CONFIGS = ("config.json", "config.prev.json")   # store/cfgstore.py CURRENT, PREVIOUS
-
-
-def digits(s):
-    out = ""
-    for c in s:
-        if "0" <= c <= "9":
-            out += c
-    return out
+digits = records.digits
 
 
 def matcher(number):
-    """A test for 'is this stored value the asked number' (raises CmdError for a non-number)."""
+    """A test for 'is this stored value the asked number' (raises CmdError for a
+    non-number); a records.SameNumber, so an erasure's job on flash can name it."""
     if type(number) is not str:
         raise CmdError("args", "number must be a string of digits")
-    want = digits(number)
-    if len(want) < MIN_DIGITS:
+    if len(digits(number)) < MIN_DIGITS:
         raise CmdError("args", "a number needs at least %d digits" % MIN_DIGITS)
-
-    def same(stored):
-        if type(stored) is not str or "*" in stored:
-            return False     # not a number, or masked (****0142), or a prefix pattern
-        d = digits(stored)
-        if d == want:
-            return True
-        short, long_ = (d, want) if len(d) < len(want) else (want, d)
-        return len(short) >= MIN_DIGITS and long_.endswith(short)
-    return same
+    return records.SameNumber(number)
 
 
 def _rec_matches(rec, same):

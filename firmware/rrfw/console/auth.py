@@ -1,4 +1,10 @@
-# The console's admin PIN (issue 6).
+# The console's admin PIN (issue 6), and the supervisor's (issue 12).
+#
+# Two roles: the admin PIN may do everything; the supervisor PIN, which the
+# admin sets (pin.supervisor), opens a read-only session: status, reports
+# (records with masked numbers) and the live monitor with masked numbers,
+# never a change, a push, an erasure or a full record (commands.py marks
+# each command with the role it needs; server.py checks it).
 #
 # A board leaves the factory with no PIN and no default that works: the first
 # `pin.set` chooses it. It is kept on flash only as a salted, iterated
@@ -48,6 +54,52 @@ E_WAIT = "wait"
 E_LOCKED = "locked"
 E_FORM = "pin_form"
 E_SET = "pin_set"
+E_SAME = "pin_same"          # the admin and supervisor PINs must differ
+E_ROLE = "role"              # the supervisor's session may not do this
+
+ADMIN = "admin"
+SUPERVISOR = "supervisor"
+# the values of an event a supervisor sees masked (numbers to the last four, names left out)
+_NUMBER_KEYS = ("caller", "callee", "number", "caller_id", "disa_number", "last_caller")
+
+
+def _matches(rec, pin):
+    if type(rec) is not dict or "hash" not in rec:
+        return False
+    if type(pin) is not str:
+        pin = ""
+    from rrfw.store import pins
+    salt = binascii.unhexlify(rec["salt"])
+    return pins.same(pins.derive(salt, pin, rec.get("rounds", ROUNDS)), binascii.unhexlify(rec["hash"]))
+
+
+def _mask_value(v):
+    if type(v) is not str:
+        return v
+    return "*" * max(0, len(v) - 4) + v[-4:]
+
+
+def masked(obj):
+    """An event or record as a supervisor sees it: numbers to their last four
+    digits, callers' names left out (nested values too: a record event)."""
+    if type(obj) is dict:
+        out = {}
+        for k in obj:
+            v = obj[k]
+            if k in _NUMBER_KEYS:
+                out[k] = _mask_value(v)
+            elif k == "caller_name" or (k == "name" and "number" in obj):
+                out[k] = None         # a caller's name (caller ID), not a member of staff's
+            else:
+                out[k] = masked(v)
+        return out
+    if type(obj) is list:
+        return [masked(v) for v in obj]
+    return obj
+
+
+def masked_text(text):
+    return json.dumps(masked(json.loads(text)))
 
 
 # pins.py is imported where it is used: the console's code is loaded only
@@ -79,6 +131,8 @@ class Auth:
         self._not_before = 0
         self._relock = self.fails >= _LOCK_AFTER  # locked before the reboot: lock again in full
         self._session_until = -1
+        self.role = None             # "admin" or "supervisor": whose PIN opened the session
+        self._checked = None         # whose PIN the last good check matched
 
     def has_pin(self):
         return "hash" in self._rec
@@ -110,10 +164,13 @@ class Auth:
             return (E_LOCKED if self.fails >= _LOCK_AFTER else E_WAIT), left
         if type(pin) is not str:
             pin = ""
-        from rrfw.store import pins
-        salt = binascii.unhexlify(self._rec["salt"])
         rounds = self._rec.get("rounds", ROUNDS)
-        good = pins.same(pins.derive(salt, pin, rounds), binascii.unhexlify(self._rec["hash"]))
+        good = _matches(self._rec, pin)
+        self._checked = ADMIN
+        if not good and _matches(self._rec.get("sup"), pin):
+            good = True               # one failure count for both PINs: guessing either is as slow
+            self._checked = SUPERVISOR
+            rounds = ROUNDS           # the supervisor's PIN is always sealed with today's rounds
         if not good:
             self._failed(now)
             left = self._wait_left(now)
@@ -129,7 +186,10 @@ class Auth:
 
     def _seal(self, pin):
         from rrfw.store import pins
+        sup = self._rec.get("sup")
         self._rec = pins.seal(pin, ROUNDS)
+        if sup:
+            self._rec["sup"] = sup
         self._rec["fails"] = 0
         self.fails = 0
         self._save()
@@ -138,10 +198,43 @@ class Auth:
         err, left = self.check(pin, now)
         if err is None:
             self._session_until = now + SESSION_MS
+            self.role = self._checked
         return err, left
 
     def logout(self):
         self._session_until = -1
+        self.role = None
+
+    def is_admin(self, now):
+        """A session opened with the admin PIN (each use extends it)."""
+        return self.role == ADMIN and self.authorised(now)
+
+    def masks(self):
+        """True when this session sees callers' numbers masked (not the admin)."""
+        return self.role != ADMIN
+
+    def mask(self, text):
+        """An event's JSON text as this session may see it (masked unless admin)."""
+        return text if self.role == ADMIN else masked_text(text)
+
+    def has_supervisor(self):
+        return type(self._rec.get("sup")) is dict
+
+    def set_supervisor(self, new, avoid=()):
+        """The admin sets (new: a PIN) or removes (None) the supervisor PIN;
+        None, or why not. The caller checks the admin session."""
+        if new is None:
+            self._rec.pop("sup", None)
+            self._save()
+            return None
+        if pin_problem(new, avoid):
+            return E_FORM
+        if _matches(self._rec, new):
+            return E_SAME
+        from rrfw.store import pins
+        self._rec["sup"] = pins.seal(new, ROUNDS)
+        self._save()
+        return None
 
     def authorised(self, now):
         """True while a session is open; each use extends it."""
@@ -156,12 +249,18 @@ class Auth:
             err, left = self.check(old, now)
             if err:
                 return err, left
+            if self._checked != ADMIN:
+                return E_BAD, 0    # the supervisor's PIN never changes the admin's
         if pin_problem(new, avoid):
             return E_FORM, 0
+        if _matches(self._rec.get("sup"), new):
+            return E_SAME, 0
         self._seal(new)
         self._session_until = now + SESSION_MS
+        self.role = ADMIN
         return None, 0
 
     def state(self, now):
-        return {"pin_set": self.has_pin(), "fails": self.fails, "wait_ms": self._wait_left(now),
+        return {"pin_set": self.has_pin(), "supervisor_set": self.has_supervisor(), "role": self.role
+                if now < self._session_until else None, "fails": self.fails, "wait_ms": self._wait_left(now),
                 "locked": self.fails >= _LOCK_AFTER and self._wait_left(now) > 0}

@@ -20,14 +20,14 @@ _PROMPT_MAX = const(1048576)  # bytes; 131 s of 8 kHz mu-law, a quarter of a 4 M
 _NAME_MAX = const(32)      # characters in a prompt name (and in names shown by status)
 _UTC_MIN = const(1577836800)  # s, 2020-01-01T00:00Z: no board of this design has a clock set earlier
 _UTC_MAX = const(2145916800)  # s, 2038-01-01T00:00Z: MicroPython's time.gmtime takes a 32-bit int on the ESP32
-_RECORDS_ROOM = const(131072)  # bytes: two record files of store/records.py MAX_BYTES (64 KB) each
 _SPARE = const(16384)      # bytes of flash kept free after an upload (records, config swap)
 
 PROMPTS = "prompts"
 INDEX = PROMPTS + "/index.json"   # name -> [size, crc] of prompts uploaded through the console
 _DOWNLOADS = {"config": cfgstore.CURRENT, "config.prev": cfgstore.PREVIOUS,
-              "records": "records.jsonl", "records.old": "records.1.jsonl"}
-_PRIVATE = ("config", "config.prev", "records", "records.old")  # need a session to read
+              "records": None, "records.old": None}   # records: {"seg": n}, one of records.list's
+# segments (default: the newest); records.old: the one before it (the two files of older hosts)
+_PRIVATE = ("config", "config.prev", "records", "records.old")  # need the admin's session to read
 
 
 def _name_ok(name):
@@ -58,10 +58,11 @@ def _file_crc(path):
     return crc & 0xFFFFFFFF
 
 
-def _records_reserve():
-    # the room the two record files can still grow into: a prompt may never
-    # take the space of the calls' records
-    return max(0, _RECORDS_ROOM - max(0, _size("records.jsonl")) - max(0, _size("records.1.jsonl")))
+def _records_reserve(con):
+    # the room the record segments can still grow into (store/records.py's
+    # budget): a prompt may never take the space of the calls' records
+    r = con.app.records
+    return max(0, r.budget() - r.bytes_on_flash())
 
 
 def _free_bytes():
@@ -131,7 +132,10 @@ def status(con, a):
             "config_name": (app.cfg.get("name") or "")[:_NAME_MAX], "lines": lines, "exts": exts,
             "heap": {"free": _gc("mem_free"), "used": _gc("mem_alloc")},
             "storage": {"free": _free_bytes(), "prompts": len(prompts),
-                        "records_bytes": max(0, _size("records.jsonl")) + max(0, _size("records.1.jsonl")),
+                        "records_bytes": app.records.bytes_on_flash(), "records_budget": app.records.budget(),
+                        "records": app.records.count, "records_unreadable": app.records.unreadable,
+                        "records_unexported": app.records.unexported(), "records_at_risk": app.records.at_risk(),
+                        "records_dropped": app.records.dropped,
                         "records_lost": app.records.lost, "records_error": app.records.error},
             "events": {"seq": con.events.seq, "overwritten": con.events.overwritten},
             "console": {"requests": con.requests, "bad": con.bad, "busy": con.busy, "dropped": con.dropped},
@@ -142,7 +146,7 @@ def login(con, a):
     err, left = con.get_auth().login(a.get("pin"), con.clock.ms)
     if err:
         _auth_error(err, left)
-    return {"session_ms": auth_mod.SESSION_MS}
+    return {"session_ms": auth_mod.SESSION_MS, "role": con.get_auth().role}
 
 
 def logout(con, a):
@@ -151,12 +155,25 @@ def logout(con, a):
     return {}
 
 
+def pin_supervisor(con, a):
+    """{"new": PIN} sets the read-only supervisor PIN, {"new": null} removes it (admin only)."""
+    au = con.get_auth()
+    err = au.set_supervisor(a.get("new"), auth_mod.office_numbers(con.app.cfg))
+    if err == auth_mod.E_FORM:
+        raise CmdError(err, auth_mod.pin_problem(a.get("new"), auth_mod.office_numbers(con.app.cfg)))
+    if err:
+        raise CmdError(err, "the supervisor PIN must differ from the admin PIN")
+    return {"supervisor_set": au.has_supervisor()}
+
+
 def pin_set(con, a):
     avoid = auth_mod.office_numbers(con.app.cfg)
     err, left = con.get_auth().set_pin(a.get("new"), a.get("old"), con.clock.ms, avoid)
     if err:
         if err == auth_mod.E_FORM:
             raise CmdError(err, auth_mod.pin_problem(a.get("new"), avoid))
+        if err == auth_mod.E_SAME:
+            raise CmdError(err, "the admin PIN must differ from the supervisor PIN")
         _auth_error(err, left)
     return {"session_ms": auth_mod.SESSION_MS}
 
@@ -242,7 +259,9 @@ def events(con, a):
     start = since + 1 if since + 1 > first else first
     out = []
     size = 0
+    au = con.get_auth()
     for text in con.events.since(since):
+        text = au.mask(text)      # a supervisor sees the numbers masked
         if size + len(text) > MAX_LINE - 120:
             break
         out.append(text)
@@ -333,10 +352,10 @@ def put_begin(con, a):
         have = -1
     if have < 0:
         free = _free_bytes()
-        need = size + _SPARE + _records_reserve()
+        need = size + _SPARE + _records_reserve(con)
         if 0 <= free < need:
             raise CmdError("no_space", "the flash has %d bytes free; %d needed (records keep %d in reserve)" % (
-                free, need, _records_reserve()))
+                free, need, _records_reserve(con)))
         open(path, "wb").close()
         have = 0
     con.xfer = {"kind": kind, "name": name, "size": size, "crc": crc, "path": path, "have": have}
@@ -416,9 +435,22 @@ def get(con, a):
             raise CmdError("args", "bad prompt name")
         path = PROMPTS + "/" + a["name"] + ".ulaw"
     elif kind in _DOWNLOADS:
-        if kind in _PRIVATE and not con.get_auth().authorised(con.clock.ms):
+        if kind in _PRIVATE and not con.get_auth().is_admin(con.clock.ms):
+            if con.get_auth().authorised(con.clock.ms):
+                raise CmdError(auth_mod.E_ROLE, "the supervisor PIN cannot read the config or full records: "
+                                                "that needs the admin PIN")
             raise CmdError("auth", "log in with the admin PIN first (login)")
         path = _DOWNLOADS[kind]
+        if kind.startswith("records"):
+            seg = a.get("seg")
+            segs = dict(con.app.records.segment_list())
+            if seg is None:
+                order = sorted(segs)
+                back = 2 if kind == "records.old" else 1
+                seg = order[-back] if len(order) >= back else None
+            if seg not in segs:
+                return {"size": -1, "off": 0, "data": ""}
+            path = con.app.records.name(seg)
     else:
         raise CmdError("args", "kind must be one of: prompt %s" % " ".join(sorted(_DOWNLOADS)))
     size = _size(path)
@@ -493,6 +525,46 @@ def factory_wipe():
     wipe.finish()
 
 
+# --- call records: the segment files and how far the host has taken them ----
+def records_list(con, a):
+    """The record segments [[segment, bytes], ...] oldest first, to fetch with
+    get {"kind": "records", "seg": n}, and what the host has not taken yet."""
+    r = con.app.records
+    return {"segments": r.segment_list(), "budget": r.budget(), "records": r.count, "mark": r.mark,
+            "unexported": r.unexported(), "at_risk": r.at_risk(), "unreadable": r.unreadable}
+
+
+def records_masked(con, a):
+    """{"from": i}: the records from the i-th on as JSON, numbers masked and
+    names left out (what a supervisor's report reads); "more": where to go on."""
+    start = a.get("from", 0)
+    if type(start) is not int or start < 0:
+        raise CmdError("args", "from must be a record index, 0 or more")
+    out = []
+    size = 0
+    i = 0
+    more = None
+    for rec in con.app.records.each():
+        if i >= start:
+            text = json.dumps(auth_mod.masked(rec))
+            if out and size + len(text) > MAX_LINE - 200:
+                more = i
+                break
+            out.append(text)
+            size += len(text) + 1
+        i += 1
+    return '{"from":%d,"more":%s,"records":[%s]}' % (start, json.dumps(more), ",".join(out))
+
+
+def records_mark(con, a):
+    """{"seg": n, "off": b}: the host has stored every record up to byte b of
+    segment n (the end of its download): those no longer count as unexported."""
+    r = con.app.records
+    if not r.mark_exported(a.get("seg"), a.get("off")):
+        raise CmdError("args", "seg and off must name a point in records.list's segments")
+    return {"mark": r.mark, "unexported": r.unexported()}
+
+
 # --- privacy: one caller's access and erasure requests (call/privacy.py) -----
 def privacy_export(con, a):
     """{"number": N, "from": i}: where the board holds N, and N's records from
@@ -515,30 +587,38 @@ def privacy_erase(con, a):
     return {"erased": gone, "left": privacy.find(con.app, a.get("number"))}
 
 
-# command name -> (handler, needs an open session)
+# command name -> (handler, the role it needs): None (anyone on the port),
+# SUP (a session with the supervisor's or the admin's PIN: looking only),
+# ADMIN (the admin's PIN: every change, and anything with full numbers)
+SUP = auth_mod.SUPERVISOR
+ADMIN = auth_mod.ADMIN
 COMMANDS = {
-    "hello": (hello, False),
-    "status": (status, False),
-    "login": (login, False),
-    "logout": (logout, False),
-    "pin.set": (pin_set, False),
-    "time.get": (time_get, False),
-    "time.set": (time_set, True),
-    "reboot": (reboot, True),
-    "override": (override, True),
-    "learn": (learn, True),
-    "factory_reset": (factory_reset, True),
+    "hello": (hello, None),
+    "status": (status, None),       # names and who talks where only with a session
+    "login": (login, None),
+    "logout": (logout, None),
+    "pin.set": (pin_set, None),     # the old PIN is checked inside
+    "pin.supervisor": (pin_supervisor, ADMIN),
+    "time.get": (time_get, None),
+    "time.set": (time_set, ADMIN),
+    "reboot": (reboot, ADMIN),
+    "override": (override, ADMIN),
+    "learn": (learn, ADMIN),
+    "factory_reset": (factory_reset, ADMIN),
     # the port is the REPL's anyway (Ctrl-C): whoever holds it may ask, as a person holding the board
-    "repl": (repl, False),
-    "events": (events, True),      # events carry callers' numbers
-    "monitor": (monitor, True),
-    "monitor.stop": (monitor_stop, False),
-    "prompt.list": (prompt_list, False),
-    "prompt.rm": (prompt_rm, True),
-    "put.begin": (put_begin, True),
-    "put.chunk": (put_chunk, True),
-    "put.end": (put_end, True),
-    "get": (get, False),           # config and records need a session (checked inside)
-    "privacy.export": (privacy_export, True),   # a caller's data: admin only
-    "privacy.erase": (privacy_erase, True),
+    "repl": (repl, None),
+    "events": (events, SUP),        # events carry callers' numbers: masked for a supervisor
+    "monitor": (monitor, SUP),      # masked for a supervisor too (server.py)
+    "monitor.stop": (monitor_stop, None),
+    "prompt.list": (prompt_list, None),
+    "prompt.rm": (prompt_rm, ADMIN),
+    "put.begin": (put_begin, ADMIN),
+    "put.chunk": (put_chunk, ADMIN),
+    "put.end": (put_end, ADMIN),
+    "get": (get, None),             # config and records need the admin's session (checked inside)
+    "records.list": (records_list, ADMIN),
+    "records.mark": (records_mark, ADMIN),
+    "records.masked": (records_masked, SUP),
+    "privacy.export": (privacy_export, ADMIN),   # a caller's data: admin only
+    "privacy.erase": (privacy_erase, ADMIN),
 }

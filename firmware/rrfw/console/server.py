@@ -271,13 +271,16 @@ class Console:
             self._error(rid, "unknown", "no command %r; this board knows: %s" % (
                 verb, " ".join(sorted(cmds))))
             return
-        handler, private = entry
+        handler, need = entry   # the role it needs (commands.py); True from an older table: admin
         auth = self.get_auth()
-        if private and not auth.authorised(now):
+        if need and not auth.authorised(now):
             if not auth.has_pin():
                 self._error(rid, "pin_unset", "no admin PIN yet: set one first (pin.set)")
             else:
                 self._error(rid, "auth", "log in with the admin PIN first (login)")
+            return
+        if need and need != "supervisor" and auth.role != "admin":
+            self._error(rid, "role", "the supervisor PIN can only look: %s needs the admin PIN" % verb)
             return
         try:
             result = handler(self, args)
@@ -384,6 +387,10 @@ class Console:
                 self._queue(frame("0", "gap", '{"from":%d,"to":%d}' % (nxt, first - 1)))
                 self._mon_seq = first - 1
                 continue
-            self._queue_event(ev.view(nxt))
+            if self.auth is not None and self.auth.masks():
+                # a supervisor's monitor: numbers masked, so through the text
+                self._queue(frame("0", "ev", self.auth.mask(ev.text(nxt))))
+            else:
+                self._queue_event(ev.view(nxt))
             self._mon_seq = nxt
             sent += 1

@@ -44,7 +44,7 @@ _MAX_COUNT = const(100000)  # the largest count a config may hold (records keep)
 # Plain values, by section: key -> kind. "bool", "str", "names" (a list of
 # names), "ms" (0.._MAX_MS), "pos" (1.._MAX_COUNT), "count" (0.._MAX_COUNT).
 _TOP = (("name", "str"), ("start", "str"), ("ext_ring_timeout_ms", "ms"), ("member_ring_ms", "ms"),
-        ("queue_ms", "ms"), ("hold_prompt", "names"), ("announce_ext", "names"))
+        ("queue_ms", "ms"), ("hold_prompt", "names"), ("announce_ext", "names"), ("notice", "names"))
 _LINE = (("country", "str"), ("answer_on_ring", "pos"), ("answer_on_callerid", "bool"), ("menu", "str"),
          ("name", "str"))
 _HANGUP = (("cpc_min_ms", "ms"), ("silence_ms", "ms"), ("max_call_ms", "ms"), ("methods", "names"))
@@ -56,7 +56,7 @@ _MENU = (("dial_ext", "bool"), ("terminator", "str"), ("first_ms", "pos"), ("int
 _ACTION = (("to", "str"), ("reason", "str"), ("reentry", "bool"), ("prompts", "names"))
 _DISA = (("enabled", "bool"), ("pin", "str"), ("max_attempts", "pos"), ("lockout_ms", "ms"),
          ("max_call_ms", "ms"), ("prompt", "names"))
-_RECORDS = (("enabled", "bool"), ("keep", "count"), ("caller_id", "str"))
+_RECORDS = (("enabled", "bool"), ("keep", "count"), ("caller_id", "str"), ("retention_days", "count"))
 _OUTBOUND = (("callback", "bool"), ("callback_key", "str"), ("do_not_call", "names"),
              ("max_attempts", "pos"), ("retry_ms", "ms"))
 

@@ -18,7 +18,7 @@ MAX_JSON = 32768        # bytes; firmware/conscmd.py _CFG_MAX (what the console 
 TOP_KEYS = ("version", "name", "board", "lines", "extensions", "groups", "operator", "ring_timeout",
             "prompts", "start", "menu_defaults", "menus", "timezone", "schedule", "callers",
             "feature_codes", "disa", "records", "no_answer", "announce_extension", "outbound",
-            "hold_prompt", "queue", "agents", "service_level")
+            "hold_prompt", "queue", "agents", "service_level", "notice")
 REQUIRED = ("version", "lines", "extensions", "menus")
 
 
@@ -131,6 +131,12 @@ def check_config(path, text=None):
         for n, nn in hold:
             ctx.use_prompt(n, nn)
         cfg["hold_prompt"] = [n for n, _ in hold]
+    if "notice" in top:        # the office's notice before the menu (that the call is logged, ...)
+        notice = r.names(node("notice"), "notice")
+        for n, nn in notice:
+            ctx.use_prompt(n, nn)
+        if notice:
+            cfg["notice"] = [n for n, _ in notice]
     if "queue" in top:         # longest wait in a queue when every member is busy (groups may override)
         cfg["queue_ms"] = r.duration_ms(node("queue"), "queue", 60000, lo=0, hi=3600000)
     if "no_answer" in top:

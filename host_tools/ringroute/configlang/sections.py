@@ -20,7 +20,7 @@ STRATEGIES = agentcfg.STRATEGIES      # firmware/rrfw/call/router.py
 CALLER_KEYS = ("block", "when_blocked", "priority", "withheld", "unavailable")
 DISA_KEYS = ("enabled", "pin", "max_attempts", "lockout", "max_call", "prompt", "allow")
 FEATURE_KEYS = ("day", "night", "auto", "block_last", "override", "pause_reasons", "pickup") + agentcfg.AGENT_CODES
-RECORD_KEYS = ("enabled", "keep", "caller_id")
+RECORD_KEYS = ("enabled", "keep", "caller_id", "retention_days")
 SL_KEYS = ("target", "within", "short_abandon", "formula")
 SL_FORMULAS = ("sl", "sl2", "offered")   # ringroute/slreport.py FORMULAS
 NUMBER = re.compile(r"\+?[0-9]{1,20}\*?|\*")
@@ -428,9 +428,11 @@ def parse_records(ctx, node):
     r = ctx.r
     m = r.mapping(node, "records", allowed=RECORD_KEYS)
     out = {"enabled": r.boolean(m["enabled"][1], "records enabled", True) if "enabled" in m else True,
-           "keep": r.integer(m["keep"][1], "records keep", 1000, lo=0, hi=100000) if "keep" in m else 1000,
+           "keep": r.integer(m["keep"][1], "records keep", 0, lo=0, hi=100000) if "keep" in m else 0,
            "caller_id": r.choice(m["caller_id"][1], "records caller_id", ("full", "last4", "none"), "full")
            if "caller_id" in m else "full"}
+    if "retention_days" in m:   # 0 or absent: records stay until rotation drops them (store/records.py)
+        out["retention_days"] = r.integer(m["retention_days"][1], "records retention_days", 0, lo=0, hi=3650)
     return out
 
 
