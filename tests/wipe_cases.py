@@ -167,6 +167,9 @@ def _files(path="."):
     return sorted(out)
 
 
+REC = "rec000001.bin"   # the first record segment (store/records.py)
+
+
 def _wiped(files):
     return [f for f in files if f not in ("board.json", "main.py", "rrfw/", "rrfw/__init__.mpy", "prompts/")]
 
@@ -180,7 +183,7 @@ def case_factory_reset_cut_at_every_step_leaves_nothing_personal_without_a_pin()
         _clean()
         _fill()
         full = _files()
-        for f in ("records.jsonl", "callbacks.json", "ivr_state.json", "agents.json", "callid",
+        for f in (REC, "callbacks.json", "ivr_state.json", "agents.json", "callid",
                   "campaign.json", "dnc.json", "auth.json", "config.json", "config.prev.json",
                   "prompts/greeting.ulaw", "exports/day.jsonl"):
             assert f in full, (f, full)   # every owner really wrote its file
@@ -194,13 +197,13 @@ def case_factory_reset_cut_at_every_step_leaves_nothing_personal_without_a_pin()
                 assert _wiped(left) in ([], [wipe.MARKER]), (n, left)
             if not atomic.exists(wipe.MARKER):
                 # cut before the reset was decided (its marker half-written): nothing erased
-                assert "auth.json" in left and "records.jsonl" in left, (n, left)
+                assert "auth.json" in left and REC in left, (n, left)
             else:
                 decided += 1
         # the next boot finishes a decided reset before it reads anything
         _boot()
         left = _files()
-        if not cut or atomic.exists(wipe.MARKER) or "records.jsonl" not in left:
+        if not cut or atomic.exists(wipe.MARKER) or REC not in left:
             assert left == ["board.json", "main.py", "prompts/", "rrfw/", "rrfw/__init__.mpy"], (n, left)
         if not cut:
             break
@@ -234,7 +237,7 @@ def case_personal_data_goes_before_the_pin():
         atomic.os = os
         w.os = os
     assert gone[-2:] == ["auth.json", wipe.MARKER], gone
-    first = gone.index("records.jsonl")
+    first = gone.index(REC)
     assert first < gone.index("config.json") and gone.index("callbacks.json") < gone.index("config.json"), gone
     assert "prompts/greeting.ulaw" in gone and "exports/day.jsonl" in gone, gone
 

@@ -124,33 +124,29 @@ class Events:
     def forget_where(self, holds):
         """An erasure request: every such event keeps its seq and time but loses
         its fields (it reads {"event": "erased"}). Returns how many."""
-        n = 0
-        for s in range(self._first, self.seq + 1):
-            d = json.loads(self.text(s))
-            if _holds(d, holds):
-                # shorter than the text it replaces (that one had a field more, the
-                # number, and every event name is at least 3 letters): fits its place
-                new = json.dumps({"t_ms": d.get("t_ms"), "seq": d.get("seq"), "event": "erased"}).encode()
-                i = s % self._size
-                k = len(new)
-                if k > self._len[i]:
-                    k = self._len[i]   # (cannot happen, see above) never writes past its place
-                self._buf[self._off[i]:self._off[i] + k] = new[:k]
-                self._len[i] = k
-                n += 1
-        return n
+        return self._erase(lambda d: _holds(d, holds))
 
     def forget_before(self, t_ms):
         """Retention: events older than t_ms keep their seq and time and lose
         their fields, as forget_where does. Returns how many."""
+        return self._erase(lambda d: d.get("event") != "erased" and type(d.get("t_ms")) is int
+                           and d["t_ms"] < t_ms)
+
+    def _erase(self, which):
         n = 0
-        for i in range(len(self._ring)):
-            text = self._ring[i]
-            if text is not None:
-                d = json.loads(text)
-                if d.get("event") != "erased" and type(d.get("t_ms")) is int and d["t_ms"] < t_ms:
-                    self._ring[i] = json.dumps({"t_ms": d["t_ms"], "seq": d.get("seq"), "event": "erased"})
-                    n += 1
+        for s in range(self._first, self.seq + 1):
+            d = json.loads(self.text(s))
+            if which(d):
+                new = json.dumps({"t_ms": d.get("t_ms"), "seq": d.get("seq"), "event": "erased"}).encode()
+                i = s % self._size
+                k = len(new)
+                if k > self._len[i]:
+                    # longer than its place: an event with hardly a field, so
+                    # nothing personal (one that holds a number is always longer)
+                    continue
+                self._buf[self._off[i]:self._off[i] + k] = new
+                self._len[i] = k
+                n += 1
         return n
 
     def since(self, seq):

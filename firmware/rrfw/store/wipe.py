@@ -26,7 +26,8 @@ PIN_FILE = "auth.json"   # console/auth.py PATH (the console is above this layer
 KEEP_FILES = ("main.py", "boot.py", "board.json")
 KEEP_DIRS = ("rrfw", "lib")
 KEPT_EMPTY = ("prompts",)   # folders that stay, emptied (the console writes into them)
-# Callers' data first: records (store/records.py, with a rewrite's leftovers),
+# Callers' data first: records (store/records.py's segments, job and mark;
+# the old JSON files' names too),
 # call-backs (call/callbacks.py), last caller, block list, override
 # (call/boardstate.py), agents (call/agents.py), and the names later features
 # use for events, outbound campaigns and do-not-call lists. A name here that
@@ -69,8 +70,17 @@ def _kept(name):
     return name in KEEP_FILES or name in KEEP_DIRS or name.endswith(".mpy")
 
 
+def _records_files(names):
+    # store/records.py's segments (rec000001.bin ...), its job and export mark
+    from rrfw.store import records
+    return [n for n in names if (n.startswith(records.PREFIX) and n.endswith(records.SUFFIX))
+            or n == records.JOB or n == records.MARK]
+
+
 def finish():
     """Erase in the order above; safe to run again after a cut anywhere."""
+    for name in _records_files(sorted(os.listdir("."))):
+        atomic.remove(name)
     for name in PERSONAL:
         if atomic.exists(name):
             atomic.remove(name)
