@@ -150,17 +150,11 @@ def _write_out(args, records, since, until):
     if args.queue_log:
         from . import queuelog
         text = queuelog.text(records, full=args.full)
-        if args.output:
-            with open(args.output, "w", newline="") as f:
-                f.write(text)
-        else:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        return len(records)
-    if not args.full:
-        records = [masked(r) for r in records]
-    fmt = args.format or ("json" if args.output and args.output.endswith((".json", ".jsonl")) else "csv")
-    text = to_csv(records) if fmt == "csv" else "".join(json.dumps(r, sort_keys=True) + "\n" for r in records)
+    else:
+        if not args.full:
+            records = [masked(r) for r in records]
+        fmt = args.format or ("json" if args.output and args.output.endswith((".json", ".jsonl")) else "csv")
+        text = to_csv(records) if fmt == "csv" else "".join(json.dumps(r, sort_keys=True) + "\n" for r in records)
     if args.output:
         with open(args.output, "w", newline="") as f:
             f.write(text)
