@@ -42,6 +42,8 @@ package(
         "store/cfgcheck.py",
         "store/records.py",
         "store/pins.py",
+        "store/dnc.py",
+        "store/jobstore.py",
         # call: the call logic
         "call/__init__.py",
         "call/states.py",
@@ -55,6 +57,9 @@ package(
         "call/ivr.py",
         "call/numplan.py",
         "call/callbacks.py",
+        "call/localtime.py",
+        "call/dialer.py",
+        "call/campaign.py",
         "call/privacy.py",
         "call/extdial.py",
         "call/inbound.py",
