@@ -119,7 +119,7 @@ class Campaign:
             if why is not None:
                 st.set_control(STALE)
                 st.save()
-                self.emit("campaign_stopped", name=st.head.get("name"), why="register_stale", message=why)
+                self.emit("campaign_stopped", campaign=st.head.get("name"), why="register_stale", message=why)
                 return None
         ext = free_agent(self.group, self.joined_ports())
         if ext is None:
@@ -146,7 +146,7 @@ class Campaign:
         if not open_left:
             st.set_control(FINISHED)
             st.save()
-            self.emit("campaign_finished", name=st.head.get("name"))
+            self.emit("campaign_finished", campaign=st.head.get("name"))
         return None
 
     def joined_ports(self):
@@ -255,7 +255,7 @@ class Campaign:
         st.set_control(new)
         st.save()
         self._stale_t = -1
-        self.emit("campaign", name=st.head.get("name"), state=CONTROL_NAMES[new])
+        self.emit("campaign", campaign=st.head.get("name"), state=CONTROL_NAMES[new])
         return None
 
     def agent(self, port, join):
