@@ -37,7 +37,8 @@ DEFAULT_WRAP_MS = const(15000)        # ms the agent has to key a disposition af
 DEFAULT_LATER_MS = const(7200000)     # ms: "call back later" with no time keyed: in two hours
 DEFAULT_DISPOSITIONS = {"1": "sale", "2": "callback_later", "3": "not_interested",
                         "4": "wrong_number", "5": "do_not_call"}
-_STALE_CHECK_S = const(60)            # s between two looks at the register copy's age
+_STALE_CHECK_S = const(60)
+_MAX_AGE_MIN = const(64800)           # minutes (45 days): the furthest jobstore's 16-bit times reach            # s between two looks at the register copy's age
 
 
 def _days(ymd):
@@ -78,7 +79,12 @@ class Campaign:
         return CONTROL_NAMES[self.store.control()] if self.store.head is not None else "none"
 
     def _min(self, utc):
-        return utc // 60 - self._base
+        # minutes since the list was made: 16 bits on flash (jobstore.py), 45 days
+        return max(0, utc // 60 - self._base)
+
+    def _min_up(self, utc):
+        # a next try is never earlier than asked: round up to the minute
+        return max(0, (utc + 59) // 60 - self._base)
 
     def region(self):
         return self.store.head.get("region", self.dialer.country)
@@ -96,6 +102,8 @@ class Campaign:
         region = self.region()
         limit = self.dialer.register_days(region)
         from rrfw.call import schedule
+        if self._min(utc) > _MAX_AGE_MIN:
+            return "the list was made %d days ago; its progress holds 45: push it again" % (self._min(utc) // 1440)
         today = utc // 86400
         for reg in h.get("register") or ():
             d = reg.get("date")
@@ -149,6 +157,13 @@ class Campaign:
             self.emit("campaign_finished", campaign=st.head.get("name"))
         return None
 
+    def active(self):
+        """An attempt of this campaign is under way on a line."""
+        for i in range(self.store.n if self.store.head is not None else 0):
+            if self.store.status(i) == js.ACTIVE:
+                return True
+        return False
+
     def joined_ports(self):
         return self.store.joined()
 
@@ -166,7 +181,7 @@ class Campaign:
 
     def hold_index(self, i, until, held=False):
         st = self.store
-        st.set(i, next_min=self._min(until) + (1 if until % 60 else 0), held=held)
+        st.set(i, next_min=self._min_up(until), held=held)
         st.save()
 
     def hold_number(self, number, until, job):
@@ -178,8 +193,8 @@ class Campaign:
             if job is not None and job["kind"] == "campaign" and job["ref"] == i:
                 continue
             if st.status(i) == js.PENDING and self.dialer.national(st.entry(i)[0]) == nn:
-                if st.next_min(i) < self._min(until):
-                    st.set(i, next_min=self._min(until))
+                if st.next_min(i) < self._min_up(until):
+                    st.set(i, next_min=self._min_up(until))
                     changed = True
         if changed:
             st.save()
@@ -191,7 +206,7 @@ class Campaign:
         tries = st.tries(i)
         if result == "answer":
             if disposition == "callback_later":
-                st.set(i, status=js.PENDING, next_min=self._min(later_utc or utc + self.later_s))
+                st.set(i, status=js.PENDING, next_min=self._min_up(later_utc or utc + self.later_s))
             elif disposition == "do_not_call":
                 st.set(i, status=js.OPTED_OUT)
             else:
@@ -208,12 +223,12 @@ class Campaign:
             if tries >= self.attempts:
                 st.set(i, status=js.GAVE_UP)
             else:
-                st.set(i, status=js.PENDING, next_min=self._min(utc + d.spacing_s("campaign", result)))
+                st.set(i, status=js.PENDING, next_min=self._min_up(utc + d.spacing_s("campaign", result)))
         elif result == "no_dial_tone":
             st.set(i, status=js.PENDING, tries=tries - 1,
-                   next_min=self._min(utc + d.spacing_s("campaign", result)))
+                   next_min=self._min_up(utc + d.spacing_s("campaign", result)))
         else:   # the number was never dialled (no agent, an incoming call): not counted
-            st.set(i, status=js.PENDING, tries=tries - 1, next_min=self._min(utc + 60))
+            st.set(i, status=js.PENDING, tries=tries - 1, next_min=self._min_up(utc + 60))
         st.save()
 
     def recover(self, new_call_id, utc):
