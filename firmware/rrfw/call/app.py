@@ -59,7 +59,6 @@ class App:
         if ob.get("callback") or ob.get("campaign") is not None or self.callbacks.pending:
             from rrfw.call import dialer
             self.dialer = dialer.Dialer(cfg, self.events.emit, self.records, self.callbacks, self.wall_clock)
-            self.dialer.recover(self.records.new_call_id, self.wall_clock())
         # feature codes dialled on extension phones (*81 night mode, ...): only
         # a config with feature codes pays for the code and the receiver
         self.extdial = None
@@ -137,8 +136,8 @@ class App:
         idle than the config keeps for inbound calls, no caller waits in a
         queue, and an agent is free for it (dialer.py has the rules)."""
         t = self.clock.ms
-        if self.ports.waiting:
-            return    # callers waiting for an agent come first
+        if not self.dialer.clock_ok(self.wall_clock()) or self.ports.waiting:
+            return    # no clock yet; or callers waiting for an agent come first
         idle = 0
         line = None
         for lc in self.lines:

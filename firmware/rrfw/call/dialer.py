@@ -108,6 +108,7 @@ class Dialer:
             self.campaign = campaign.Campaign(cfg, self)
         self.skipped = {"office": 0, "config": 0}   # numbers closed by each do-not-call list since boot
         self.held = 0           # numbers held back by calling hours or holidays since boot
+        self.recovered = False  # interrupted attempts are recorded at the first look with a clock
 
     # --- rules ---------------------------------------------------------------------
     def national(self, number):
@@ -180,14 +181,25 @@ class Dialer:
 
     # --- the job ---------------------------------------------------------------------
     def wants_line(self):
-        return bool(self.callbacks.pending) or (self.campaign is not None and self.campaign.running())
+        return (not self.recovered or bool(self.callbacks.pending)
+                or (self.campaign is not None and self.campaign.running()))
+
+    def clock_ok(self, utc):
+        """The clock is set; at the first look with it, the attempts a power cut
+        interrupted get their record (and their retry spacing)."""
+        if utc < _UTC_MIN:
+            return False
+        if not self.recovered:
+            self.recovered = True
+            self.recover(self.records.new_call_id, utc)
+        return True
 
     def may_take_line(self, idle_lines):
         return idle_lines > self.lines_for_inbound
 
     def next_job(self, t, utc, free_agent):
         """The job to call now (rules passed), or None. free_agent(target, joined) -> ext or None."""
-        if utc < _UTC_MIN:
+        if not self.clock_ok(utc):
             return None   # calling hours mean nothing on a board whose clock was never set
         cb = self.callbacks
         for item in cb.due(utc, self.busy):

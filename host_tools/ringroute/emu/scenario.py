@@ -9,7 +9,7 @@ import yaml
 from ..errors import RingrouteError
 
 HANGUP_METHODS = ("cpc", "reversal", "busy", "reorder", "silence", "none")
-CALL_KEYS = {"at", "line", "caller_id", "name", "country", "keys", "hangup", "speech", "level_dbm0",
+CALL_KEYS = {"at", "line", "lines", "caller_id", "name", "country", "keys", "hangup", "speech", "level_dbm0",
              "noise_dbm0", "cpc_ms", "talk"}
 EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at", "dial", "disposition"}
 TOP_KEYS = {"calls", "extensions", "expect", "duration", "start", "description", "seed", "echo_db",
@@ -184,8 +184,11 @@ def parse(data, path="<scenario>"):
         line = c.get("line", 1)
         if line != "any" and (not isinstance(line, int) or line < 1):
             raise ScenarioError("%s: %s.line: lines are numbered from 1 (or `any`: the first free one)" % (path, w))
+        hunt = c.get("lines", [1, 2, 3, 4, 5, 6, 7, 8] if line == "any" else None)
+        if hunt is not None and (not isinstance(hunt, list) or not all(isinstance(n, int) and n >= 1 for n in hunt)):
+            raise ScenarioError("%s: %s.lines: the lines the exchange hunts, numbered from 1" % (path, w))
         calls.append({
-            "at": _num(c.get("at", 0.0), w + ".at", path), "line": line,
+            "at": _num(c.get("at", 0.0), w + ".at", path), "line": line, "lines": hunt,
             "caller_id": cid, "name": c.get("name"), "country": c.get("country"),
             "keys": _keys(c.get("keys"), w, path), "hangup": h,
             "speech": c.get("speech", "noise"), "talk": bool(c.get("talk", True)),

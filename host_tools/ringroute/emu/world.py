@@ -169,8 +169,10 @@ class World:
                     if t < c.spec["at"] * 1000:
                         continue
                     # the exchange hunts the office's lines for a free one
-                    free = [n - 1 for n in c.spec.get("lines", [1])
-                            if n - 1 < self.n_lines and self.active[n - 1] is None]
+                    # (a line the board has seized to call out is busy too)
+                    free = [n - 1 for n in (c.spec.get("lines") or [1])
+                            if n - 1 < self.n_lines and self.active[n - 1] is None
+                            and self.outbound[n - 1] is None and not self.hook[n - 1]]
                     if not free:
                         c.state = "blocked"
                         self.log(t, "blocked", caller_id=c.spec["caller_id"],
