@@ -371,6 +371,26 @@ def case_stale_register_stops_the_campaign():
     assert d.campaign.control_name() == "stale" and d.next_job(0, t0, _agent) is None
 
 
+def case_agents_leave_and_join_the_campaign_across_a_reboot():
+    _clean()
+    t0 = utc(2026, 1, 5, 15, 0)
+    write_list([("2125550001", "-")], created=t0)
+    d, cb, ev, recs = _dialer(_cfg(campaign={"group": "sales"}))
+    assert d.campaign.joined_ports() == 255                  # every member is in when a list arrives
+    assert d.campaign.agent(1, False) == ("campaign_leave", "ready")
+    d2, _, _, _ = _dialer(_cfg(campaign={"group": "sales"}))
+    assert d2.campaign.joined_ports() == 255 & ~2
+    asked = []
+
+    def agent(target, joined):
+        asked.append((target, joined))
+        return None                                          # nobody free: no job, nothing counted
+    d2.campaign.set_control("start", t0)
+    assert d2.next_job(0, t0, agent) is None and asked == [("sales", 253)]
+    assert d2.campaign.store.tries(0) == 0
+    assert d2.campaign.agent(1, True) == ("campaign_join", "running")
+
+
 if __name__ == "__main__":
     import sys
     import caserun

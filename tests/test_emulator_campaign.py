@@ -297,3 +297,29 @@ def test_callback_obeys_the_office_zone_and_the_office_list(tmp_path):
     assert of(ev, "outbound_skip", number="5550000003")[0]["list"] == "office"
     done = dict((d["number"], d["outcome"]) for d in of(ev, "callback_done"))
     assert done == {"5550000003": "do_not_call", "5550000002": "reached"}
+
+
+def test_preview_mode_reads_the_number_and_the_agent_dials_or_skips(tmp_path, monkeypatch):
+    flash = tmp_path / "flash"
+    rows = [("2125550401", "dial me", ""), ("2125550402", "skip me", "")]
+    rc, out, err = push(tmp_path, monkeypatch, rows, flash, name="preview")
+    assert rc == 0, err
+    cfg = campaign_cfg(lines_for_inbound=0)
+    cfg["outbound"]["campaign"]["mode"] = "preview"
+    sc = {"start": START, "duration": 70, "calls": [],
+          "callees": {"2125550401": {"answer_after": 3, "talk": 5, "disposition": "1"}},
+          "extensions": {"101": {"answer_after": 1.0, "preview": "1"}, "102": {"answer_after": 1.0, "preview": "2"}}}
+    code, ev, err = emulate(cfg, sc, "micropython", tmp_path, extra=["--flash", str(flash)])
+    assert code == 0, err
+    pv = dict((p["ext"], p["number"]) for p in of(ev, "preview"))
+    assert pv == {"101": "2125550401", "102": "2125550402"}, pv
+    assert any(p["name"].startswith("digit-2,digit-1,digit-2") for p in of(ev, "prompt"))   # read out
+    assert [n for _, n in dialled(ev)] == ["2125550401"]
+    keys = dict((k["ext"], k["what"]) for k in of(ev, "preview_key"))
+    assert keys == {"101": "dial", "102": "skip"}
+    rec = [r["record"] for r in of(ev, "record") if r["record"].get("callee") == "2125550402"][0]
+    assert rec["result"] == "skipped" and rec.get("dial_ms") is None
+    # the seize only after the agent's key
+    seize = [e for e in of(ev, "seize") if e["ext"] == "101"][0]
+    key = [k for k in of(ev, "preview_key") if k["ext"] == "101"][0]
+    assert seize["t_ms"] >= key["t_ms"]

@@ -11,11 +11,13 @@ from ..errors import RingrouteError
 HANGUP_METHODS = ("cpc", "reversal", "busy", "reorder", "silence", "none")
 CALL_KEYS = {"at", "line", "lines", "caller_id", "name", "country", "keys", "hangup", "speech", "level_dbm0",
              "noise_dbm0", "cpc_ms", "talk"}
-EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at", "dial", "disposition"}
+EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at", "dial", "disposition",
+            "preview"}
 TOP_KEYS = {"calls", "extensions", "expect", "duration", "start", "description", "seed", "echo_db",
             "traffic", "callees", "callee_mix"}
 CALLEE_KEYS = {"answer", "answer_after", "talk", "busy", "opt_out_after", "opt_out_key", "disposition", "tz"}
-MIX_KEYS = {"busy", "no_answer", "opt_out", "wrong_number", "wrong_number_key", "talk", "answered"}
+MIX_KEYS = {"busy", "no_answer", "opt_out", "wrong_number", "wrong_number_key", "talk", "answered",
+            "dispositions"}
 TRAFFIC_KEYS = {"calls_per_hour", "hours", "lines", "keys", "talk", "patience", "start_at", "method"}
 CID_REASONS = ("withheld", "unavailable", "none")
 DEFAULT_CAP_S = 2.5 * 3600   # s: longer than the firmware's default maximum call length
@@ -212,6 +214,7 @@ def parse(data, path="<scenario>"):
             "onhook_at": _num(e["onhook_at"], w + ".onhook_at", path) if e.get("onhook_at") is not None else None,
             "dial": _ext_dial(e.get("dial"), w, path),
             "disposition": _keys_text(e.get("disposition"), w + ".disposition", path),
+            "preview": _keys_text(e.get("preview"), w + ".preview", path),
         }
     expects = []
     for i, x in enumerate(data.get("expect", []) or []):

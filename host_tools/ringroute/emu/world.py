@@ -429,6 +429,14 @@ class World:
                 lo, hi = mix.get("talk", [30.0, 120.0])
                 spec["talk"] = lo + (hi - lo) * float(self.mix_rng.random())
                 spec.setdefault("answer_after", 4.0 + 14.0 * float(self.mix_rng.random()))
+                # the key the agent presses after the call: {key: share}
+                r2 = float(self.mix_rng.random())
+                acc = 0.0
+                for key, share in sorted((mix.get("dispositions") or {}).items()):
+                    acc += share
+                    if r2 < acc:
+                        spec["disposition"] = key
+                        break
             spec["behaviour"] = beh
         spec = spec or {}
         out = {"answer": spec.get("answer", True), "answer_after": spec.get("answer_after", 6.0),
@@ -576,6 +584,14 @@ class World:
                     bit = 1 << ph.port
                     if (xmasks[li] & bit) and not (self.xmask[li] & bit):
                         ph.was_joined = True
+                        if (ph.spec.get("preview") and not self.hook[li] and self.outbound[li] is None
+                                and self.active[li] is None and ph.offhook):
+                            # preview: the board reads the number out; the agent keys dial or skip
+                            start = t + 3000
+                            for ch in ph.spec["preview"]:
+                                ph.keys.append((start, start + 100, ch))
+                                start += 200
+                            self.log(t, "agent_preview", ext=ph.ext, keys=ph.spec["preview"])
                         c = self.active[li]
                         if c is not None and c.state == "answered" and c.t_connect is None:
                             c.t_connect = t
