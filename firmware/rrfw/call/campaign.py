@@ -69,7 +69,6 @@ class Campaign:
     def load(self):
         self.store.load()
         self._base = (self.store.head or {}).get("created", 0) // 60
-        self._cursor = 0
 
     # --- what the dialer asks ------------------------------------------------------
     def running(self):
@@ -136,8 +135,9 @@ class Campaign:
         busy = self.dialer.busy
         n = st.n
         open_left = False
-        for k in range(n):
-            i = (self._cursor + k) % n
+        # in list order from the top every time: a retry or a "call back later"
+        # that has come due goes before the numbers not tried yet
+        for i in range(n):
             s = st.status(i)
             if s == js.PENDING or s == js.ACTIVE:
                 open_left = True
@@ -149,7 +149,6 @@ class Campaign:
             job = {"kind": "campaign", "ref": i, "number": number, "ext": ext, "target": ext,
                    "tries": st.tries(i), "region": self.region(), "name": st.head.get("name")}
             if self.dialer.rules_pass(job, utc, self._zone_tz(zc)):
-                self._cursor = (i + 1) % n
                 return job
         if not open_left:
             st.set_control(FINISHED)
