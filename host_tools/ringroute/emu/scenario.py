@@ -186,7 +186,7 @@ def parse(data, path="<scenario>"):
         line = c.get("line", 1)
         if line != "any" and (not isinstance(line, int) or line < 1):
             raise ScenarioError("%s: %s.line: lines are numbered from 1 (or `any`: the first free one)" % (path, w))
-        hunt = c.get("lines", [1, 2, 3, 4, 5, 6, 7, 8] if line == "any" else None)
+        hunt = c.get("lines", [1] if line == "any" else None)   # as before: line 1 unless told
         if hunt is not None and (not isinstance(hunt, list) or not all(isinstance(n, int) and n >= 1 for n in hunt)):
             raise ScenarioError("%s: %s.lines: the lines the exchange hunts, numbered from 1" % (path, w))
         calls.append({
