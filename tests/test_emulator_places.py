@@ -106,8 +106,11 @@ def test_a_call_back_is_served_in_turn_with_the_live_callers(order, tmp_path):
     cb_at, live_at = (1.0, 8.0) if order == "callback_first" else (8.0, 1.0)
     calls = [call(cb_at, 1, A, keys=((1.0, "1"), (12.0, "1"))),                  # asks to be called back
              call(live_at, 2, B, after_connect=5.0, patience=300.0)]
+    # 10:00 in Boston (area code 617): within the callee's calling hours (dialer.py;
+    # the scenarios' default start, 10:00 UTC, is 05:00 there: the call-back is held)
     sc = {"calls": calls, "duration": 200, "callees": {A: {"answer_after": 3.0, "talk": 5.0}},
-          "extensions": {"101": {"answer_after": 0.5, "offhook_at": 0.5, "onhook_at": 70.0}}}
+          "extensions": {"101": {"answer_after": 0.5, "offhook_at": 0.5, "onhook_at": 70.0}},
+          "start": "2026-01-05 15:00"}
     ev = run(cfg, sc, tmp_path)
     req = of(ev, "callback_request")
     assert len(req) == 1 and req[0]["ok"] is True

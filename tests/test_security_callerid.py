@@ -27,6 +27,7 @@ SPOOFED = [  # caller ID sent -> why the board must refuse to call it
     ("9005551234", "premium"),
 ]
 NORMALISED = [("+1 617-555-0142", "16175550142"), ("617 555 0143", "6175550143")]
+CALL_HOURS = "2026-01-05 15:00"   # a Monday, 10:00 EST: call-backs to 617 obey Boston's calling hours
 
 
 def forbidden(ev, country="US", allow=()):
@@ -54,7 +55,8 @@ def spoof_scenario(ids, gap=16):
         calls.append({"at": 3.0 + gap * i, "line": 2, "caller_id": cid,
                       "keys": [{"at": 1.0, "digits": "1"}, {"at": 8.0, "digits": "1"}],
                       "hangup": {"after": gap - 4.0}})
-    return {"calls": calls, "extensions": {"101": {"answer_after": 1.0}},
+    # 15:00 UTC is 10:00 in Boston (617): inside the callee's calling hours (issue 13)
+    return {"calls": calls, "extensions": {"101": {"answer_after": 1.0}}, "start": CALL_HOURS,
             "duration": 30 + gap * len(ids) + 130}
 
 
@@ -103,7 +105,7 @@ def test_a_tampered_call_back_list_is_checked_again_before_the_dial(tmp_path):
              for n in ("*7219005551234", "0114420712345", "1 (900) 555-1234", "+1 617 555 0144")]
     (flash / "callbacks.json").write_text(json.dumps(items))
     cfg = two_line_cfg()
-    sc = {"calls": [], "extensions": {"101": {"answer_after": 1.0}}, "duration": 150}
+    sc = {"calls": [], "extensions": {"101": {"answer_after": 1.0}}, "duration": 150, "start": CALL_HOURS}
     code, ev, err = emulate(cfg, sc, "micropython", tmp_path, extra=["--flash", str(flash)])
     assert code == 0, err
     assert not forbidden(ev)

@@ -139,9 +139,12 @@ def _fill():
     b.save()
     agents.Agents({"agents": {}, "extensions": {"101": {"port": 0, "name": "Ann"}}}, 4,
                   lambda *a, **k: None).save()
-    # files of features still to come (campaigns, DNC lists): erased by default
-    atomic.write_atomic("campaign.json", '{"numbers": ["5550100"]}')
-    atomic.write_atomic("dnc.json", '["5550199"]')
+    # a campaign's call list and progress (names from store/jobstore.py; the list's
+    # format is checked by jobstore's own cases) and the office's do-not-call list
+    from rrfw.store import jobstore, dnc
+    atomic.write_atomic(jobstore.LIST, b"RRJ1" + b"5550100" + b"\x00" * 9)
+    atomic.write_atomic(jobstore.STATE, b"\x00" * 8)
+    assert dnc.Dnc().add("5550199") is None
     atomic.write_atomic("notes.txt", "Call Mrs Smith back on 5550111")
     assert auth.Auth().set_pin("48151623", None, 0)[0] is None
     atomic.ensure_dir("prompts")
@@ -184,7 +187,7 @@ def case_factory_reset_cut_at_every_step_leaves_nothing_personal_without_a_pin()
         _fill()
         full = _files()
         for f in (REC, "callbacks.json", "ivr_state.json", "agents.json", "callid",
-                  "campaign.json", "dnc.json", "auth.json", "config.json", "config.prev.json",
+                  "campaign.lst", "campaign.st", "dnc.txt", "auth.json", "config.json", "config.prev.json",
                   "prompts/greeting.ulaw", "exports/day.jsonl"):
             assert f in full, (f, full)   # every owner really wrote its file
         fs = CutFS(n)
@@ -239,6 +242,8 @@ def case_personal_data_goes_before_the_pin():
     assert gone[-2:] == ["auth.json", wipe.MARKER], gone
     first = gone.index(REC)
     assert first < gone.index("config.json") and gone.index("callbacks.json") < gone.index("config.json"), gone
+    for f in ("campaign.lst", "campaign.st", "dnc.txt"):   # callees' numbers: with the callers' data
+        assert gone.index(f) < gone.index("config.json"), (f, gone)
     assert "prompts/greeting.ulaw" in gone and "exports/day.jsonl" in gone, gone
 
 

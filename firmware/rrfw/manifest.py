@@ -45,6 +45,8 @@ package(
         "store/pins.py",
         "store/wipe.py",
         "store/callid.py",
+        "store/dnc.py",
+        "store/jobstore.py",
         # call: the call logic
         "call/__init__.py",
         "call/states.py",
@@ -59,6 +61,9 @@ package(
         "call/ivr.py",
         "call/numplan.py",
         "call/callbacks.py",
+        "call/localtime.py",
+        "call/dialer.py",
+        "call/campaign.py",
         "call/privacy.py",
         "call/extdial.py",
         "call/inbound.py",

@@ -27,6 +27,8 @@ COMMANDS = [
     ("prompts", "ringroute.cmd_prompts"),
     ("records", "ringroute.cmd_records"),
     ("privacy", "ringroute.cmd_privacy"),
+    ("campaign", "ringroute.cmd_campaign"),
+    ("dnc", "ringroute.cmd_dnc"),
     ("time", "ringroute.cmd_time"),
     ("flash", "ringroute.cmd_flash"),
     ("board", "ringroute.cmd_board"),

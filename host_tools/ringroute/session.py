@@ -174,12 +174,13 @@ class Board:
         self.role = r.get("role", "admin")   # "supervisor": the read-only PIN (masked, no changes)
 
     # --- files ----------------------------------------------------------------
-    def put_file(self, kind, data, name=None, progress=None):
-        """Upload `data` as a config or prompt; resumes a transfer that was cut off."""
+    def put_file(self, kind, data, name=None, progress=None, extra=None):
+        """Upload `data` as a config, prompt or campaign list; resumes a transfer that was cut off."""
         crc = binascii.crc32(data) & 0xFFFFFFFF
         begin = {"kind": kind, "size": len(data), "crc": crc}
         if name:
             begin["name"] = name
+        begin.update(extra or {})
         have = self.request("put.begin", begin)["have"]
         # the board says its chunk size in hello; the firmware's own is the fallback
         chunk = (self.info or {}).get("chunk", protocol.CHUNK)

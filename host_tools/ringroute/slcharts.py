@@ -3,7 +3,9 @@
 Imported only by that option: matplotlib (and numpy under it) never load
 for the rest of the CLI. Charts: calls and service level per hour (per day
 when the records span more than three days), the wait distribution against
-the answer target, and the load per agent (extension).
+the answer target, and the load per agent (extension). `ringroute campaign
+report --chart FILE` draws an outbound campaign's attempts and connects per
+hour and its results (campaign_chart).
 """
 import os
 
@@ -196,3 +198,33 @@ def write(out_dir, stream, st, rep, tz=None):
     agent_chart(os.path.join(out_dir, charts[2]), rep["total"])
     page(os.path.join(out_dir, "report.md"), rep, st, charts)
     return [os.path.join(out_dir, n) for n in charts + ["report.md"]]
+
+
+def campaign_chart(path, rep):
+    """An outbound campaign (campaigns.report): attempts and connects per hour, and the results."""
+    hours = list(rep["per_hour"].keys())
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10.0, 3.8), dpi=110)
+    xs = list(range(len(hours)))
+    att = [rep["per_hour"][h]["attempts"] for h in hours]
+    con = [rep["per_hour"][h]["connects"] for h in hours]
+    a1.bar([x - 0.2 for x in xs], att, 0.4, label="attempts", color=_COLOURS["other"])
+    a1.bar([x + 0.2 for x in xs], con, 0.4, label="connects", color=_COLOURS["connected"])
+    a1.set_xticks(xs)
+    a1.set_xticklabels(hours, fontsize=8)
+    a1.yaxis.set_major_locator(MaxNLocator(integer=True))
+    a1.set_title("per hour (called person's time zone as given)", fontsize=10)
+    a1.legend(fontsize=8)
+    res = rep["figures"]["results"]
+    keys = sorted(res)
+    ys = list(range(len(keys)))
+    a2.barh(ys, [res[k] for k in keys], height=0.6, color=_COLOURS["sl"])
+    a2.set_yticks(ys)
+    a2.set_yticklabels(keys, fontsize=8)
+    a2.xaxis.set_major_locator(MaxNLocator(integer=True))
+    a2.set_title("results; abandoned: %d" % rep["figures"]["abandoned"], fontsize=10)
+    fig.suptitle("Campaign %s: %d attempts, %d connects" % (
+        rep.get("campaign") or "", rep["figures"]["attempts"], rep["figures"]["connects"]), fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -8,7 +8,7 @@ from rrfw.call import linecall
 from rrfw.call.player import Player
 from rrfw.errors import Reboot
 
-CALLBACK_CHECK_BLOCKS = 100   # look for a due call-back once a second
+CALLBACK_CHECK_BLOCKS = 100   # look for a due outbound job (call-back, campaign) once a second
 FAULTS_BEFORE_RESET = 5       # faults within FAULT_WINDOW_MS that make the board restart
 FAULT_WINDOW_MS = 60000
 CALLBACK_IDLE_MS = 8000       # ms a line must have been idle: longer than a ring cadence's pause
@@ -33,8 +33,9 @@ class App:
         self.events = ev_mod.Events(self.clock, buf=ring)
         self.records = rec_mod.Records(settings=cfg.get("records"), emit=self.events.emit)
         n_lines = min(hal.n_lines, len(cfg.get("lines", [])))
-        if n_lines and (cfg.get("outbound") or {}).get("callback"):
-            # a board that calls back: its code and tone tables now, before the
+        ob = cfg.get("outbound") or {}
+        if n_lines and (ob.get("callback") or ob.get("campaign") is not None):
+            # a board that calls out: its code and tone tables now, before the
             # lines' objects (large blocks first, while the heap is in one piece)
             from rrfw.call import callout
             callout.prepare(set(ln.get("country", "US") for ln in cfg["lines"][:n_lines]))
@@ -72,6 +73,13 @@ class App:
                 cid_cls, player, self.wall_clock))
         from rrfw.call import callbacks
         self.callbacks = callbacks.Callbacks(cfg, self.events.emit)
+        # the outbound engine (dialer.py): only a config that calls out (or a
+        # call-back list left on flash) pays for it; campaigns load with it
+        self.dialer = None
+        ob = cfg.get("outbound") or {}
+        if ob.get("callback") or ob.get("campaign") is not None or self.callbacks.pending:
+            from rrfw.call import dialer
+            self.dialer = dialer.Dialer(cfg, self.events.emit, self.records, self.callbacks, self.wall_clock)
         # feature codes dialled on extension phones (*81 night mode, ...): only
         # a config with feature codes pays for the code and the receiver
         self.extdial = None
@@ -111,8 +119,8 @@ class App:
             except Exception as e:  # noqa: BLE001 - same rule as a call: log, release, carry on
                 self.events.emit("error", error="extdial: " + repr(e)[:100])
                 self.extdial.end(self.clock.ms, self.ports)
-        if self.callbacks.pending and hal.block % CALLBACK_CHECK_BLOCKS == 0:
-            self._start_callback()
+        if self.dialer is not None and hal.block % CALLBACK_CHECK_BLOCKS == 0 and self.dialer.wants_line():
+            self._start_outbound()
         if hal.block % PURGE_CHECK_BLOCKS == 0 and self.records.retention_days:
             if (self._purge_ms < 0 or self.clock.ms - self._purge_ms >= PURGE_EVERY_MS) and self.idle():
                 self.purge()
@@ -132,6 +140,12 @@ class App:
             return self.agents.feature(port, fc[1], fc[2] if len(fc) > 2 else None, self.clock.ms)
         if fc is not None and fc[0] == "pickup":
             return self._pickup(port)
+        if fc is not None and fc[0] == "campaign":
+            # an agent joins or leaves the campaign from the handset
+            camp = self.dialer.campaign if self.dialer is not None else None
+            if camp is None or port < 0:
+                return None
+            return camp.agent(port, fc[1] == "join")
         result = self.board.feature_code(cfg, code)
         if result is not None:
             self.board.save()
@@ -155,16 +169,54 @@ class App:
         self.board.save()
         self.events.emit("override", mode=mode)
 
-    def _start_callback(self):
-        """A due call-back goes out on a line that has been idle a while
-        (never on a line that might be about to ring)."""
+    def _start_outbound(self):
+        """A due outbound job goes out on a line that has been idle a while
+        (never on a line that might be about to ring), when more lines are
+        idle than the config keeps for inbound calls, no caller waits in a
+        queue, and an agent is free for it; a call-back holding its caller's
+        queue place only needs the line (dialer.py has the rules)."""
         t = self.clock.ms
+        if not self.dialer.clock_ok(self.wall_clock()):
+            return    # no clock yet
+        idle = 0
+        line = None
         for lc in self.lines:
-            if lc.idle_for(t) >= CALLBACK_IDLE_MS and not lc.ringdet.ringing:
-                item = self.callbacks.due(t, self.wall_clock())
-                if item is not None:
-                    lc.start_callback(item, t)
-                return
+            if lc.state == linecall.IDLE and not lc.ringdet.ringing:
+                idle += 1
+                if line is None and lc.idle_for(t) >= CALLBACK_IDLE_MS:
+                    line = lc
+        if line is None:
+            return
+        # callers waiting for an agent come first, and lines are kept for inbound
+        # (a call-back holding a queue place excepted: dialer.next_job)
+        job = self.dialer.next_job(t, self.wall_clock(), self.free_agent,
+                                   not self.ports.waiting and self.dialer.may_take_line(idle))
+        if job is not None:
+            line.start_outbound(self.dialer, job, t)
+
+    def free_agent(self, target, joined):
+        """The extension to reserve for an outbound call to `target` (a group or
+        an extension): free, available, out of wrap-up, longest idle first;
+        `joined` (a port bit mask) narrows a campaign to the agents who joined."""
+        exts = self.cfg.get("extensions") or {}
+        g = (self.cfg.get("groups") or {}).get(target)
+        members = g.get("members", []) if g is not None else ([target] if target in exts else [])
+        t = self.clock.ms
+        best = None
+        best_idle = 0
+        for ext in members:
+            e = exts.get(ext)
+            p = e.get("port", -1) if e is not None else -1
+            if not 0 <= p < self.hal.n_exts:
+                continue
+            if joined is not None and p < 8 and not (joined >> p) & 1:
+                continue
+            if not self.ports.free(self.hal, p) or not self.agents.can_ring(p, t, True):
+                continue
+            if best is None or self.agents.idle_since[p] < best_idle:
+                best = ext
+                best_idle = self.agents.idle_since[p]
+        return best
 
     def _fault(self, lc, e):
         """A bug or a bad input broke one line's call: release that line (never

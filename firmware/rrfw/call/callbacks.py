@@ -1,24 +1,21 @@
-# Call-back requests and the rules every outbound call obeys.
+# Call-back requests: one kind of job on the outbound engine (dialer.py).
 #
 # A caller waiting in a queue may ask to be called back instead (the
 # config's callback key). The request is kept on flash (callbacks.json,
 # replaced atomically: a power cut never loses the list) until the board has
 # reached the caller or given up after max_attempts.
 #
-# Before any outbound call the board checks, in order:
-#   1. the do-not-call list (numbers and "prefix*" patterns; the office loads
-#      its national registry extract here, e.g. Italy's Registro delle
-#      Opposizioni, seed 004);
-#   2. calling hours in the office's time zone: by default 08:00-21:00 every
-#      day, the US limit for telephone solicitation (47 CFR 64.1200(c)(1));
-#   3. retry spacing: at most one attempt per retry_ms for each request.
-# And first of all the numbering plan (numplan.py): caller ID is not to be
-# trusted, so a number that is not a plain national number of the line's
-# country (a feature code like *72, premium, international, special) is
-# refused at the request and again before the dial, unless outbound.allow
-# lists it; "+", "-" and spaces are normalised away.
-# A request that fails a rule waits (hours) or is dropped (do-not-call), and
-# the outcome is logged as an event and in the call records.
+# The rules every outbound call obeys are the dialer's, the same for a
+# call-back as for a campaign's number: the numbering plan (numplan.py:
+# caller ID is not to be trusted, so a feature code like *72, premium,
+# international or special numbers are refused at the request and again
+# before the dial, unless outbound.allow lists it), the do-not-call lists,
+# calling hours in the called person's local time, the office's holidays,
+# retry spacing per result, one attempt of a number at a time, a rest after
+# a completed call, and lines kept free for inbound calls.
+# Times on flash are UTC seconds (a board's ms clock starts again at every
+# boot). An item marked "active" on flash was being called when the power
+# went: the dialer records that attempt as interrupted and spaces the next.
 import json
 
 from rrfw.compat import const
@@ -29,7 +26,6 @@ MAX_PENDING = const(16)           # requests kept; more are refused (the caller 
 DEFAULT_ATTEMPTS = const(3)       # tries before giving up on a request
 DEFAULT_RETRY_MS = const(300000)  # ms between tries of one request (5 min)
 _LAST = const(0x3FFFFFFF)         # a place after every real one (board ms)
-DEFAULT_HOURS = (480, 1260)       # minutes of local time: 08:00-21:00 (47 CFR 64.1200(c)(1))
 
 
 def on_dnc(number, dnc):
@@ -43,18 +39,18 @@ def on_dnc(number, dnc):
 
 
 class Callbacks:
+    kind = "callback"
+
     def __init__(self, cfg, emit):
         ob = cfg.get("outbound") or {}
         self.enabled = bool(ob.get("callback", False))   # outbound calls cost money: the office opts in
         self.key = ob.get("callback_key", "1")
         self.dnc = ob.get("do_not_call", [])
-        self.hours = ob.get("hours", DEFAULT_HOURS)
         self.attempts = ob.get("max_attempts", DEFAULT_ATTEMPTS)
         self.retry_ms = ob.get("retry_ms", DEFAULT_RETRY_MS)
         self.allow = ob.get("allow") or []   # numbers/prefixes the plan refuses but the office allows
         lines = cfg.get("lines") or [{}]
         self.country = lines[0].get("country", "US") if type(lines[0]) is dict else "US"
-        self.tz = (cfg.get("schedule") or {}).get("tz")
         self.emit = emit
         self.pending = self._load()
 
@@ -68,8 +64,9 @@ class Callbacks:
             return []
         if not isinstance(items, list):
             return []
+        items = [x for x in items if type(x) is dict and type(x.get("number")) is str]
         for item in items:
-            if type(item) is dict and "place" in item:
+            if "place" in item:
                 item["place"] = 0   # board ms of a clock before this boot: they came before anyone now
         return items
 
@@ -97,7 +94,7 @@ class Callbacks:
                 return None             # already waiting: one request per caller
         if len(self.pending) >= MAX_PENDING:
             return "full"
-        item = {"number": number, "target": target, "utc": utc, "tries": 0, "next_ms": t_ms}
+        item = {"number": number, "target": target, "utc": utc, "tries": 0, "next_utc": utc}
         if place is not None:
             item["place"] = place
             item["pri"] = priority
@@ -105,46 +102,53 @@ class Callbacks:
         self._save()
         return None
 
-    def in_hours(self, utc):
-        """Calling hours in the office's local time."""
-        minute = (utc // 60) % 1440
-        if self.tz is not None:
-            try:
-                from rrfw.call import schedule
-                minute = schedule.local_time(self.tz, utc)[4]
-            except (ImportError, KeyError, TypeError, IndexError, ValueError):
-                pass
-        return self.hours[0] <= minute < self.hours[1]
-
-    def due(self, t_ms, utc):
-        """The request to call now, or None (checks every rule)."""
-        if not self.pending or not self.in_hours(utc):
-            return None
-        best = None
+    # --- the dialer's side: a job source -------------------------------------------
+    def due(self, utc, busy):
+        """The requests whose next try has come, in order, none of the numbers in `busy`."""
+        out = []
         for item in self.pending:
-            # the earliest queue place first (a request without one: by its order)
-            if item["next_ms"] <= t_ms and (best is None or item.get("place", _LAST) < best.get("place", _LAST)):
-                best = item
-        if best is not None and on_dnc(best["number"], self.dnc):   # the list may have changed since
-            self.done(best, "do_not_call")
-            return None
-        return best
+            if item.get("next_utc", 0) <= utc and not item.get("active") and item["number"] not in busy:
+                # the earliest queue place first, a request without one in the order made
+                # (an insertion: MicroPython's sort is not stable; 16 requests at most)
+                p = item.get("place", _LAST)
+                i = len(out)
+                while i and out[i - 1].get("place", _LAST) > p:
+                    i -= 1
+                out.insert(i, item)
+        return out
 
-    def attempt(self, item, t_ms):
-        item["tries"] += 1
-        item["next_ms"] = t_ms + self.retry_ms
+    def interrupted(self):
+        """Items that were being called when the power went (marked active on flash)."""
+        return [x for x in self.pending if x.get("active")]
+
+    def attempt(self, item, utc):
+        """An attempt starts: counted and marked active on flash before the line is seized."""
+        item["tries"] = item.get("tries", 0) + 1
+        item["active"] = 1
+        item["next_utc"] = utc + self.retry_ms // 1000
         self._save()
 
-    def postpone(self, item, next_ms):
+    def postpone(self, item, next_utc):
         """The try just made did not reach the caller through no fault of theirs
-        (no agent, an incoming call): it does not count; look again at next_ms."""
+        (no agent, an incoming call): it does not count; look again at next_utc."""
         item["tries"] -= 1
-        item["next_ms"] = next_ms
+        item.pop("active", None)
+        item["next_utc"] = next_utc
         self._save()
+
+    def hold(self, number, until_utc):
+        """No new call to `number` before until_utc (a call to it has just been completed)."""
+        changed = False
+        for item in self.pending:
+            if item["number"] == number and item.get("next_utc", 0) < until_utc:
+                item["next_utc"] = until_utc
+                changed = True
+        if changed:
+            self._save()
 
     def done(self, item, outcome):
         """The request is finished (reached, or given up, or not allowed)."""
-        self.emit("callback_done", number=item["number"], outcome=outcome, tries=item["tries"])
+        self.emit("callback_done", number=item["number"], outcome=outcome, tries=item.get("tries", 0))
         self.pending = [x for x in self.pending if x is not item]
         self._save()
 
@@ -168,8 +172,14 @@ class Callbacks:
             self._save()
         return gone
 
-    def failed(self, item, outcome):
-        if item["tries"] >= self.attempts:
+    def failed(self, item, outcome, next_utc, counted=True):
+        """A counted try that did not reach the caller: retry at next_utc, or give up."""
+        item.pop("active", None)
+        if not counted:
+            item["tries"] -= 1
+        if counted and item["tries"] >= self.attempts:
             self.done(item, "gave_up_" + outcome)
         else:
+            item["next_utc"] = next_utc
+            self._save()
             self.emit("callback_retry", number=item["number"], outcome=outcome, tries=item["tries"])

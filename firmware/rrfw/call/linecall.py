@@ -19,7 +19,9 @@
 #     │                                  IVR / ROUTING ──goodbye──▶ BYE ──prompt ends──▶ release
 #   GUARD ◀── release (any off-hook state: caller, agent, max length, fault)
 #   (deadline GUARD_MS)
-#   IDLE ──call-back due──▶ CB_AGENT ──agent lifts──▶ CB_DIAL ──callee answers──▶ CONNECTED (callout.py)
+#   IDLE ──outbound job due──▶ CB_AGENT ──agent lifts──▶ OB_READY ──tone / preview key──▶ CB_DIAL
+#        CB_DIAL ──callee answers──▶ CONNECTED (a call-back) / OB_TALK ──▶ OB_WRAP ──▶ release
+#                                                                         (callout.py, dialer.py)
 #   IDLE ──another line's DISA──▶ BRIDGED (that line's call drives this one)              (disa.py)
 #
 # In every off-hook state the hang-up detector watches the line (loop-current
@@ -32,11 +34,11 @@ from rrfw.call import router
 from rrfw.dsp import tonegen
 
 from rrfw.call.states import (IDLE, RINGING, IVR, ROUTING, CONNECTED, GUARD, BYE,  # noqa: F401
-                              CB_AGENT, CB_DIAL, LEARN, DISA, BRIDGED, STATE_NAMES, GUARD_MS,
-                              NO_DEADLINE)
+                              CB_AGENT, CB_DIAL, LEARN, DISA, BRIDGED, OB_READY, OB_TALK, OB_WRAP,
+                              STATE_NAMES, GUARD_MS, NO_DEADLINE)
 
 # the states in which a call record is open (a fault releases them with a record)
-_CALL_STATES = (IVR, ROUTING, CONNECTED, BYE, LEARN, DISA, CB_DIAL, CB_AGENT)
+_CALL_STATES = (IVR, ROUTING, CONNECTED, BYE, LEARN, DISA, CB_DIAL, CB_AGENT, OB_READY, OB_TALK, OB_WRAP)
 
 # Ringback where the profile has none: US, ANSI T1.401 (440 + 480 Hz, 2 s on 4 s off, -19 dBm0)
 DEFAULT_RINGBACK = ((440, 480), (2000, 4000), -19)
@@ -120,7 +122,8 @@ class LineCall:
         ib = self.inbound
         self._steps = (ib.step_idle, ib.step_idle, ib.step_ivr, ib.step_routing, ib.step_connected,
                        self._step_guard, ib.step_bye, self._step_cb_agent, self._step_cb_dial,
-                       self._step_learn, self._step_disa, self._step_bridged)
+                       self._step_learn, self._step_disa, self._step_bridged, self._step_ob_ready,
+                       self._step_ob_talk, self._step_ob_wrap)
 
     # --- what the other parts of the board ask of a line ------------------------
     def state_name(self):
@@ -136,7 +139,7 @@ class LineCall:
 
     def talking_port(self):
         """The extension port joined to this line in a call, or -1."""
-        return self.leg.port if self.state == CONNECTED else -1
+        return self.leg.port if self.state == CONNECTED or self.state == OB_TALK else -1
 
     def free_for_outside_leg(self):
         """Idle and not about to ring: may be seized as another call's outside line."""
@@ -174,6 +177,15 @@ class LineCall:
     def _step_cb_dial(self, t):
         self.callout.step_dial(t)
 
+    def _step_ob_ready(self, t):
+        self.callout.step_ready(t)
+
+    def _step_ob_talk(self, t):
+        self.callout.step_talk(t)
+
+    def _step_ob_wrap(self, t):
+        self.callout.step_wrap(t)
+
     def _step_learn(self, t):
         self.learncall.step(t)
 
@@ -201,12 +213,13 @@ class LineCall:
         self.hangup.reset(t)
         self.enter(BRIDGED, t, t + grace_ms)
 
-    def start_callback(self, item, t):
-        """Begin an outbound call-back on this idle line: ring the agent first."""
+    def start_outbound(self, dialer, job, t):
+        """Begin an outbound attempt (a call-back, a campaign's number) on this
+        idle line: ring the reserved agent first (callout.py)."""
         if self.callout is None:
             from rrfw.call import callout
             self.callout = callout.Callout(self)
-        self.callout.start(item, t)
+        self.callout.start(dialer, job, t)
 
     def learn_next_call(self):
         """The next call on this line is the technician's: measure how the exchange
@@ -228,8 +241,8 @@ class LineCall:
             self.hal.xconnect(self.line, self.leg.port, False)
             record.talk_ended(self.rec, t)
             self.leg.hang_up(t)
-        elif st == CB_AGENT or st == CB_DIAL:
-            self.callout.close()
+        elif st == CB_AGENT or st == CB_DIAL or st == OB_READY or st == OB_TALK or st == OB_WRAP:
+            self.callout.close(t)
 
     def _end_bridge(self, t):
         from rrfw.call import disa
@@ -260,6 +273,8 @@ class LineCall:
         if self.peer is not None:
             self._end_bridge(t)   # the outside line of a DISA bridge goes back on-hook too
         self.leg.cancel()
+        if self.callout is not None:
+            self.callout.fault(t)   # an outbound attempt under way: counted as interrupted
         for p in range(hal.n_exts):
             hal.xconnect(self.line, p, False)
         if self.leg.port >= 0:

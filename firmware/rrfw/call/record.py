@@ -37,6 +37,24 @@ def callback(call, line, utc, item, t_ms):
     }
 
 
+def attempt(call, line, utc, kind, number, target, tries, campaign):
+    """One outbound attempt (dialer.py): a call-back's or a campaign's, its own
+    kind of record, never counted as an inbound call. `result` is the line's
+    verdict (answer, busy, no_answer, no_dial_tone, reorder, sit, interrupted,
+    agent_*), `disposition` the agent's code after an answered campaign call."""
+    rec = {
+        "call": call, "line": line + 1 if line >= 0 else None, "utc": utc, "direction": "out", "kind": kind,
+        "callee": number, "caller": number, "answer_ms": None, "path": [],
+        "digits": "", "target": target, "ext": None, "wait_ms": None,
+        "connect_ms": None, "route_ms": None, "try": tries, "result": None,
+        "dial_ms": None, "ring_ms": None, "talk_ms": None,
+    }
+    if campaign is not None:
+        rec["campaign"] = campaign
+        rec["disposition"] = None
+    return rec
+
+
 def note(rec, event, fields, t_ms):
     """What an event of the call adds to its record (menus walked, the route)."""
     if event == "menu":

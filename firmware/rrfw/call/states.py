@@ -15,9 +15,12 @@ CB_DIAL = const(8)    # call-back: line seized, dialling the caller, agent liste
 LEARN = const(9)      # 'learn my line': the technician's call, measured until it hangs up
 DISA = const(10)      # DISA: this call bridged through the codec to a seized second line
 BRIDGED = const(11)   # this line is the outside leg of another line's DISA call
+OB_READY = const(12)  # outbound: the agent lifted; a tone (or the number read out) before the seize
+OB_TALK = const(13)   # outbound campaign call: agent and callee talk, the opt-out key is watched
+OB_WRAP = const(14)   # outbound: the callee is gone, the agent keys a disposition (line on-hook)
 
 STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard", "bye",
-               "cb_agent", "cb_dial", "learn", "disa", "bridged")
+               "cb_agent", "cb_dial", "learn", "disa", "bridged", "ob_ready", "ob_talk", "ob_wrap")
 
 # After going on-hook the exchange needs time to clear the call before it can
 # ring again; ring pulses in this window are ignored (a CPC or reversal

@@ -332,12 +332,17 @@ def put_begin(con, a):
         store.ensure_dir(PROMPTS)
         prefix = name + "."
         folder = PROMPTS
+    elif kind == "campaign":
+        name = None
+        limit = _campaign_room(con, a.get("numbers"), size)
+        prefix = "campup."
+        folder = "."
     else:
-        raise CmdError("args", "kind must be config or prompt")
+        raise CmdError("args", "kind must be config, prompt or campaign")
     if size > limit:
         raise CmdError("too_big", "%d bytes is more than the %d a %s may have" % (size, limit, kind))
-    if kind == "config":
-        part = "cfgup.%08x.part" % crc
+    if kind != "prompt":
+        part = "%s%08x.part" % (prefix, crc)
     else:
         part = "%s%08x.part" % (prefix, crc)
     # an earlier, different upload of the same thing is dropped; the same
@@ -396,6 +401,8 @@ def put_end(con, a):
         con.xfer = None
         raise CmdError("crc", "the whole file's CRC does not match; upload it again")
     con.xfer = None
+    if x["kind"] == "campaign":
+        return _campaign_install(con, path)
     if x["kind"] == "prompt":
         dst = PROMPTS + "/" + x["name"] + ".ulaw"
         os.rename(path, dst)
@@ -587,6 +594,112 @@ def privacy_erase(con, a):
     return {"erased": gone, "left": privacy.find(con.app, a.get("number"))}
 
 
+# --- outbound: the campaign's list and the office's do-not-call list (issue 13) ----
+def _campaign_room(con, numbers, size):
+    """The bytes a campaign list may take: the flash left after the spare, the
+    records' reserve and the progress file; refused with what would fit."""
+    from rrfw.store import jobstore
+    if type(numbers) is not int or not 0 < numbers <= jobstore.MAX_NUMBERS:
+        raise CmdError("too_big", "a list holds 1 to %d numbers (the board keeps 4 bytes of heap for "
+                       "each)" % jobstore.MAX_NUMBERS)
+    free = _free_bytes()
+    old = max(0, _size(jobstore.LIST)) + max(0, _size(jobstore.STATE))   # replaced by the new one
+    room = free + old - _SPARE - _records_reserve(con) - 8 - 4 * numbers if free >= 0 else size
+    if size > room:
+        fits = max(0, room // (jobstore.ENTRY + 4))
+        raise CmdError("too_big", "the list takes %d bytes for %d numbers; the board has room for %d "
+                       "bytes: about %d numbers" % (size, numbers, max(0, room), fits),
+                       {"room": max(0, room), "fits": fits})
+    return size
+
+
+def _dialer(con):
+    d = getattr(con.app, "dialer", None)
+    if d is None or d.campaign is None:
+        raise CmdError("state", "the config has no outbound campaign section (outbound: campaign: group: ...)")
+    return d
+
+
+def _campaign_install(con, path):
+    from rrfw.store import jobstore
+    d = getattr(con.app, "dialer", None)
+    if d is None or d.campaign is None:
+        store.remove(path)
+        raise CmdError("state", "the config has no outbound campaign section (outbound: campaign: group: ...)")
+    if d.campaign.active():
+        store.remove(path)
+        raise CmdError("busy", "a campaign call is under way: push again when it has ended")
+    try:
+        h = jobstore.install(path)
+    except ValueError as e:
+        store.remove(path)
+        raise CmdError("campaign", "the board refused the list: %s" % e)
+    d.campaign.load()
+    return {"installed": jobstore.LIST, "name": h["name"], "numbers": h["n"],
+            "state": d.campaign.control_name()}
+
+
+def campaign_status(con, a):
+    d = getattr(con.app, "dialer", None)
+    if d is None:
+        return {"outbound": False}
+    st = d.status(con.app.wall_clock())
+    st["outbound"] = True
+    return st
+
+
+def campaign_control(con, a):
+    """{"do": "start" | "pause" | "resume" | "stop"}"""
+    d = _dialer(con)
+    why = d.campaign.set_control(a.get("do"), con.app.wall_clock())
+    if why is not None:
+        raise CmdError("campaign", why)
+    return {"state": d.campaign.control_name()}
+
+
+def _dnc(con):
+    d = getattr(con.app, "dialer", None)
+    if d is not None:
+        return d.dnc
+    from rrfw.store import dnc
+    return dnc.Dnc()
+
+
+def _dnc_number(a):
+    from rrfw.store import dnc
+    n = a.get("number")
+    if not dnc.valid(n):
+        raise CmdError("args", "a number is digits (a prefix ends in *), at most %d characters" % dnc.MAX_LEN)
+    return n
+
+
+def dnc_add(con, a):
+    err = _dnc(con).add(_dnc_number(a))
+    if err is not None:
+        raise CmdError("dnc", err)
+    return {"listed": True, "count": _dnc(con).count}
+
+
+def dnc_remove(con, a):
+    gone = _dnc(con).remove(_dnc_number(a))
+    return {"removed": gone, "count": _dnc(con).count}
+
+
+def dnc_check(con, a):
+    entry = _dnc(con).listed(_dnc_number(a))
+    return {"listed": entry is not None, "entry": entry}
+
+
+def dnc_list(con, a):
+    start = a.get("from", 0)
+    if type(start) is not int or start < 0:
+        raise CmdError("args", "from must be an index, 0 or more")
+    d = _dnc(con)
+    page = d.entries(start, 100)
+    more = start + len(page) if start + len(page) < d.count else None
+    return {"from": start, "entries": page, "count": d.count, "more": more}
+
+
 # command name -> (handler, the role it needs): None (anyone on the port),
 # SUP (a session with the supervisor's or the admin's PIN: looking only),
 # ADMIN (the admin's PIN: every change, and anything with full numbers)
@@ -621,4 +734,10 @@ COMMANDS = {
     "records.masked": (records_masked, SUP),
     "privacy.export": (privacy_export, ADMIN),   # a caller's data: admin only
     "privacy.erase": (privacy_erase, ADMIN),
+    "campaign.status": (campaign_status, ADMIN),   # numbers and agents: admin only
+    "campaign.control": (campaign_control, ADMIN),
+    "dnc.add": (dnc_add, ADMIN),
+    "dnc.remove": (dnc_remove, ADMIN),
+    "dnc.check": (dnc_check, ADMIN),
+    "dnc.list": (dnc_list, ADMIN),
 }

@@ -58,7 +58,14 @@ _DISA = (("enabled", "bool"), ("pin", "str"), ("max_attempts", "pos"), ("lockout
          ("max_call_ms", "ms"), ("prompt", "names"))
 _RECORDS = (("enabled", "bool"), ("keep", "count"), ("caller_id", "str"), ("retention_days", "count"))
 _OUTBOUND = (("callback", "bool"), ("callback_key", "str"), ("do_not_call", "names"),
-             ("max_attempts", "pos"), ("retry_ms", "ms"))
+             ("max_attempts", "pos"), ("retry_ms", "ms"), ("after_call_ms", "ms"),
+             ("lines_for_inbound", "count"), ("opt_out_key", "str"), ("callback_later_ms", "ms"),
+             ("wrap_ms", "ms"))
+# outbound campaigns and their rules (call/dialer.py, call/campaign.py, callout.py)
+_CAMPAIGN = (("group", "str"), ("mode", "str"), ("max_attempts", "pos"))
+_MODES = ("progressive", "preview")
+_REGION = (("register_days", "pos"),)
+_RESULTS = ("busy", "reorder", "no_answer", "no_dial_tone", "interrupted", "sit")   # line/progress.py
 
 
 def _kind_ok(v, kind):
@@ -389,6 +396,9 @@ def _check(cfg):
                 if cfg.get("agents") is None or len(v) < 2 or v[1] not in _AGENT_CODES \
                         or len(v) > 2 and not _is_str(v[2]):
                     return "feature code %s: agent codes need an agents section and a known code" % code
+            elif v[0] == "campaign":
+                if len(v) != 2 or v[1] not in ("join", "leave"):
+                    return "feature code %s: a campaign code is join or leave" % code
             elif v[0] != "block_last" and v[0] != "pickup":
                 return "feature code %s: unknown feature %r" % (code, v[0])
     if cfg.get("on_no_answer") is not None:
@@ -443,6 +453,60 @@ def _queue_and_outbound(cfg, groups):
     for k in ("max_attempts", "retry_ms"):
         if k in ob and (not _is_int(ob[k]) or ob[k] < 1):
             return "outbound %s must be a positive integer" % k
+    return _campaign(cfg, ob, groups)
+
+
+def _hours_ok(h):
+    return type(h) is list and len(h) == 2 and _is_int(h[0]) and _is_int(h[1]) and 0 <= h[0] < h[1] <= 1440
+
+
+def _campaign(cfg, ob, groups):
+    # what dialer.py, campaign.py and callout.py read
+    key = ob.get("opt_out_key", "9")
+    if not _is_str(key) or len(key) != 1 or key not in _KEY_CHARS:
+        return "outbound opt_out_key must be one key"
+    c = ob.get("campaign")
+    if c is not None:
+        err = _fields(c, _CAMPAIGN, "outbound campaign")
+        if err:
+            return err
+        if c.get("mode", "progressive") not in _MODES:
+            return "outbound campaign mode must be one of %s" % " ".join(_MODES)
+        g = c.get("group")
+        if g is None or (g not in groups and g not in cfg["extensions"]):
+            return "outbound campaign group must name a group or an extension"
+    regions = ob.get("regions")
+    if regions is not None:
+        if type(regions) is not dict:
+            return "outbound regions must be a mapping"
+        for name in regions:
+            r = regions[name]
+            err = _fields(r, _REGION, "outbound region %s" % name)
+            if err:
+                return err
+            if "hours" in r and not _hours_ok(r["hours"]):
+                return "outbound region %s: hours must be [start, end] minutes of the day" % name
+    hol = ob.get("holidays")
+    if hol is not None:
+        if type(hol) is not list:
+            return "outbound holidays must be a list of [from, to] dates"
+        for d in hol:
+            if type(d) is not list or len(d) != 2 or not _is_int(d[0]) or not _is_int(d[1]):
+                return "outbound holidays: a holiday is [from, to] (MMDD or YYYYMMDD)"
+    retry = ob.get("retry")
+    if retry is not None:
+        if type(retry) is not dict:
+            return "outbound retry must be a mapping of result to ms"
+        for k in retry:
+            if k not in _RESULTS or not _in(retry[k], 0, _MAX_MS):
+                return "outbound retry: %r must be one of %s, a number of ms" % (k, " ".join(_RESULTS))
+    disp = ob.get("dispositions")
+    if disp is not None:
+        if type(disp) is not dict or not disp:
+            return "outbound dispositions must map keys to names"
+        for k in disp:
+            if not _is_str(k) or len(k) != 1 or k not in "0123456789" or not _is_str(disp[k]) or not disp[k]:
+                return "outbound dispositions: one digit key to a name each"
     return None
 
 

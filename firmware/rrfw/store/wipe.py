@@ -29,12 +29,12 @@ KEPT_EMPTY = ("prompts",)   # folders that stay, emptied (the console writes int
 # Callers' data first: records (store/records.py's segments, job and mark;
 # the old JSON files' names too),
 # call-backs (call/callbacks.py), last caller, block list, override
-# (call/boardstate.py), agents (call/agents.py), and the names later features
-# use for events, outbound campaigns and do-not-call lists. A name here that
-# is not on the flash costs one failed stat.
+# (call/boardstate.py), agents (call/agents.py), a campaign's call list and
+# progress (store/jobstore.py LIST, STATE) and the office's do-not-call list
+# (store/dnc.py PATH). A name here that is not on the flash costs one failed stat.
 PERSONAL = ("records.jsonl", "records.1.jsonl", "records.new", "records.new.tmp",
             "callbacks.json", "ivr_state.json", "agents.json", "events.jsonl",
-            "campaign.json", "campaigns.json", "dnc.json", "outbound.json")
+            "campaign.lst", "campaign.st", "dnc.txt")
 
 
 def pending():

@@ -15,11 +15,18 @@ HANGUP_KEYS = ("cpc_min", "silence", "max_call", "methods", "busy_tone")
 HANGUP_METHODS = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")  # firmware/hangup.py
 EXT_KEYS = ("port", "name", "dial", "wrapup")
 GROUP_KEYS = ("members", "strategy", "member_ring", "queue") + agentcfg.QUEUE_KEYS
-OUTBOUND_KEYS = ("callback", "callback_key", "do_not_call", "hours", "max_attempts", "retry", "allow")
+OUTBOUND_KEYS = ("callback", "callback_key", "do_not_call", "hours", "max_attempts", "retry", "allow",
+                 "campaign", "regions", "holidays", "after_call", "lines_for_inbound", "opt_out_key",
+                 "dispositions", "callback_later", "wrap")
+CAMPAIGN_KEYS = ("group", "mode", "max_attempts")
+REGION_KEYS = ("hours", "register_days")
+RETRY_RESULTS = ("busy", "reorder", "no_answer", "no_dial_tone", "interrupted", "sit")   # rrfw/store/cfgcheck.py
+DISPOSITION_NAMES = ("sale", "callback_later", "not_interested", "wrong_number", "do_not_call")
 STRATEGIES = agentcfg.STRATEGIES      # firmware/rrfw/call/router.py
 CALLER_KEYS = ("block", "when_blocked", "priority", "withheld", "unavailable")
 DISA_KEYS = ("enabled", "pin", "max_attempts", "lockout", "max_call", "prompt", "allow")
-FEATURE_KEYS = ("day", "night", "auto", "block_last", "override", "pause_reasons", "pickup") + agentcfg.AGENT_CODES
+FEATURE_KEYS = ("day", "night", "auto", "block_last", "override", "pause_reasons", "pickup",
+                "campaign_join", "campaign_leave") + agentcfg.AGENT_CODES
 RECORD_KEYS = ("enabled", "keep", "caller_id", "retention_days")
 SL_KEYS = ("target", "within", "short_abandon", "formula")
 SL_FORMULAS = ("sl", "sl2", "offered")   # ringroute/slreport.py FORMULAS
@@ -398,6 +405,9 @@ def parse_features(ctx, node):
         if len(ctx.line_nodes) < 2:
             ctx.probs.warn(m["pickup"][0], "feature_codes pickup: the board hears a phone's code through "
                                            "an idle line, so with one line a ringing call cannot be picked up")
+    for k in ("campaign_join", "campaign_leave"):   # an agent joins / leaves the outbound campaign
+        if k in m:
+            pairs.append((m[k][1], ["campaign", k[9:]]))
     if "override" in m:
         for mode, (kn, vn) in r.mapping(m["override"][1], "feature_codes override").items():
             pairs.append((vn, ["override", mode]))
@@ -461,6 +471,21 @@ def parse_service_level(ctx, node):
 _HOURS = re.compile(r"([01][0-9]|2[0-4]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])")
 
 
+def _parse_hours(ctx, node, where, zone=""):
+    """'HH:MM-HH:MM' -> [from, to] minutes of the day, or None (a problem reported)."""
+    h = ctx.r.text(node, where)
+    mt = _HOURS.fullmatch(h or "")
+    if not mt:
+        ctx.probs.at(node, "%s: 'HH:MM-HH:MM'%s, e.g. '08:00-21:00'" % (where, zone))
+        return None
+    a = int(mt.group(1)) * 60 + int(mt.group(2))
+    b = int(mt.group(3)) * 60 + int(mt.group(4))
+    if a >= b:
+        ctx.probs.at(node, "%s: the start must come before the end" % where)
+        return None
+    return [a, b]
+
+
 def parse_outbound(ctx, node):
     """Call-backs and the rules for every outbound call (firmware/callbacks.py)."""
     r = ctx.r
@@ -481,21 +506,96 @@ def parse_outbound(ctx, node):
                 dnc.append(num)
         out["do_not_call"] = dnc
     if "hours" in m:
-        h = r.text(m["hours"][1], "outbound hours")
-        mt = _HOURS.fullmatch(h or "")
-        if not mt:
-            ctx.probs.at(m["hours"][1], "outbound hours: 'HH:MM-HH:MM' in the office's time zone, e.g. '08:00-21:00'")
-        else:
-            a = int(mt.group(1)) * 60 + int(mt.group(2))
-            b = int(mt.group(3)) * 60 + int(mt.group(4))
-            if a >= b:
-                ctx.probs.at(m["hours"][1], "outbound hours: the start must come before the end")
-            else:
-                out["hours"] = [a, b]
+        hrs = _parse_hours(ctx, m["hours"][1], "outbound hours", " in the office's time zone")
+        if hrs is not None:
+            out["hours"] = hrs
     if "max_attempts" in m:
         out["max_attempts"] = r.integer(m["max_attempts"][1], "outbound max_attempts", 3, lo=1, hi=10)
     if "retry" in m:
-        out["retry_ms"] = r.duration_ms(m["retry"][1], "outbound retry", 300000, lo=60000, hi=86400000)
+        rn = m["retry"][1]
+        if isinstance(rn, MappingNode):
+            # per result: {busy: 10m, no_answer: 1h, no_dial_tone: 2m, interrupted: 1h}
+            retry = {}
+            for k, (kn, vn) in r.mapping(rn, "outbound retry", allowed=RETRY_RESULTS).items():
+                retry[k] = r.duration_ms(vn, "outbound retry " + k, 600000, lo=60000, hi=7 * 86400000)
+            out["retry"] = retry
+        else:
+            out["retry_ms"] = r.duration_ms(rn, "outbound retry", 300000, lo=60000, hi=86400000)
+    if "after_call" in m:
+        out["after_call_ms"] = r.duration_ms(m["after_call"][1], "outbound after_call", 86400000,
+                                             lo=0, hi=86400000)
+    if "lines_for_inbound" in m:
+        out["lines_for_inbound"] = r.integer(m["lines_for_inbound"][1], "outbound lines_for_inbound", 1,
+                                             lo=0, hi=8)
+    if "opt_out_key" in m:
+        key = r.text(m["opt_out_key"][1], "outbound opt_out_key")
+        if key is not None and (len(key) != 1 or key not in "0123456789*#"):
+            ctx.probs.at(m["opt_out_key"][1], "outbound opt_out_key: one key, 0-9, * or # (quote * and #)")
+        else:
+            out["opt_out_key"] = key
+    if "dispositions" in m:
+        disp = {}
+        for k, (kn, vn) in r.mapping(m["dispositions"][1], "outbound dispositions").items():
+            name = r.text(vn, "outbound dispositions " + k)
+            if len(k) != 1 or k not in "0123456789":
+                ctx.probs.at(kn, "outbound dispositions: '%s' is not one key 0-9" % k)
+            elif name is not None and not re.fullmatch(r"[a-z][a-z0-9_]{0,23}", name):
+                ctx.probs.at(vn, "outbound dispositions %s: '%s' is not a name (a-z, 0-9, _)" % (k, name))
+            elif name is not None:
+                disp[k] = name
+        if disp:
+            out["dispositions"] = disp
+    if "callback_later" in m:
+        out["callback_later_ms"] = r.duration_ms(m["callback_later"][1], "outbound callback_later", 7200000,
+                                                 lo=60000, hi=30 * 86400000)
+    if "wrap" in m:
+        out["wrap_ms"] = r.duration_ms(m["wrap"][1], "outbound wrap", 15000, lo=3000, hi=120000)
+    if "holidays" in m:
+        from .schedcfg import parse_dates
+        hol = []
+        for hn in r.seq(m["holidays"][1], "outbound holidays"):
+            text = r.text(hn, "outbound holiday")
+            ds = parse_dates(text) if text is not None else None
+            if isinstance(ds, str):
+                ctx.probs.at(hn, "outbound holiday: " + ds)
+            elif ds is not None:
+                hol.append(ds)
+        out["holidays"] = hol
+    if "regions" in m:
+        regions = {}
+        for name, (kn, vn) in r.mapping(m["regions"][1], "outbound regions").items():
+            if not re.fullmatch(r"[A-Z]{2}", name):
+                ctx.probs.at(kn, "outbound regions: '%s' is not a country code such as US or IT" % name)
+                continue
+            rm = r.mapping(vn, "outbound region " + name, allowed=REGION_KEYS)
+            reg = {}
+            if "hours" in rm:
+                hrs = _parse_hours(ctx, rm["hours"][1], "outbound region %s hours" % name)
+                if hrs is not None:
+                    reg["hours"] = hrs
+            if "register_days" in rm:
+                reg["register_days"] = r.integer(rm["register_days"][1], "outbound region %s register_days" % name,
+                                                 31, lo=1, hi=366)
+            regions[name] = reg
+        out["regions"] = regions
+    if "campaign" in m:
+        cm = r.mapping(m["campaign"][1], "outbound campaign", allowed=CAMPAIGN_KEYS, required=("group",))
+        camp = {}
+        if "group" in cm:
+            g = r.text(cm["group"][1], "outbound campaign group")
+            if g is not None and g not in ctx.groups and g not in ctx.exts:
+                ctx.probs.at(cm["group"][1], "outbound campaign group: '%s' is not a group or an extension" % g)
+            camp["group"] = g
+        if "mode" in cm:
+            camp["mode"] = r.choice(cm["mode"][1], "outbound campaign mode", ("progressive", "preview"),
+                                    "progressive")
+        if "max_attempts" in cm:
+            camp["max_attempts"] = r.integer(cm["max_attempts"][1], "outbound campaign max_attempts", 3,
+                                             lo=1, hi=10)
+        out["campaign"] = camp
+        if camp.get("mode") == "preview":
+            for d in "0123456789":
+                ctx.use_prompt("digit-" + d, m["campaign"][1])
     if "allow" in m:
         out["allow"] = parse_allow(ctx, m["allow"][1], "outbound allow")
     if out["callback"]:

@@ -9,11 +9,15 @@ import yaml
 from ..errors import RingrouteError
 
 HANGUP_METHODS = ("cpc", "reversal", "busy", "reorder", "silence", "none")
-CALL_KEYS = {"at", "line", "caller_id", "name", "country", "keys", "hangup", "speech", "level_dbm0",
+CALL_KEYS = {"at", "line", "lines", "caller_id", "name", "country", "keys", "hangup", "speech", "level_dbm0",
              "noise_dbm0", "cpc_ms", "talk", "clip_form"}
-EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at", "dial"}
+EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at", "dial", "disposition",
+            "preview"}
 TOP_KEYS = {"calls", "extensions", "expect", "duration", "start", "description", "seed", "echo_db",
-            "traffic", "callees"}
+            "traffic", "callees", "callee_mix"}
+CALLEE_KEYS = {"answer", "answer_after", "talk", "busy", "opt_out_after", "opt_out_key", "disposition", "tz"}
+MIX_KEYS = {"busy", "no_answer", "opt_out", "wrong_number", "wrong_number_key", "talk", "answered",
+            "dispositions"}
 TRAFFIC_KEYS = {"calls_per_hour", "hours", "lines", "keys", "talk", "patience", "start_at", "method"}
 CID_REASONS = ("withheld", "unavailable", "none")
 DEFAULT_CAP_S = 2.5 * 3600   # s: longer than the firmware's default maximum call length
@@ -84,6 +88,27 @@ def _ext_dial(d, where, path):
     if d.get("stay") is not None:   # off-hook this long after the last key (a pick-up: the talk)
         out["stay"] = _num(d["stay"], where + ".dial.stay", path)
     return out
+
+
+def _keys_text(v, where, path):
+    if v is None:
+        return None
+    v = str(v)
+    for ch in v:
+        if ch not in "0123456789*#ABCD":
+            raise ScenarioError("%s: %s: %r is not a DTMF key" % (path, where, ch))
+    return v
+
+
+def _tz_name(v, where, path):
+    if v is None:
+        return None
+    try:
+        from zoneinfo import ZoneInfo
+        ZoneInfo(str(v))
+    except Exception:
+        raise ScenarioError("%s: %s: %r is not a time zone name (America/Chicago ...)" % (path, where, v))
+    return str(v)
 
 
 def _traffic(t, seed, path):
@@ -170,8 +195,11 @@ def parse(data, path="<scenario>"):
         line = c.get("line", 1)
         if line != "any" and (not isinstance(line, int) or line < 1):
             raise ScenarioError("%s: %s.line: lines are numbered from 1 (or `any`: the first free one)" % (path, w))
+        hunt = c.get("lines", [1] if line == "any" else None)   # as before: line 1 unless told
+        if hunt is not None and (not isinstance(hunt, list) or not all(isinstance(n, int) and n >= 1 for n in hunt)):
+            raise ScenarioError("%s: %s.lines: the lines the exchange hunts, numbered from 1" % (path, w))
         calls.append({
-            "at": _num(c.get("at", 0.0), w + ".at", path), "line": line,
+            "at": _num(c.get("at", 0.0), w + ".at", path), "line": line, "lines": hunt,
             "caller_id": cid, "name": c.get("name"), "country": c.get("country"),
             "keys": _keys(c.get("keys"), w, path), "hangup": h,
             "speech": c.get("speech", "noise"), "talk": bool(c.get("talk", True)),
@@ -195,6 +223,8 @@ def parse(data, path="<scenario>"):
             "offhook_at": _num(e["offhook_at"], w + ".offhook_at", path) if e.get("offhook_at") is not None else None,
             "onhook_at": _num(e["onhook_at"], w + ".onhook_at", path) if e.get("onhook_at") is not None else None,
             "dial": _ext_dial(e.get("dial"), w, path),
+            "disposition": _keys_text(e.get("disposition"), w + ".disposition", path),
+            "preview": _keys_text(e.get("preview"), w + ".preview", path),
         }
     expects = []
     for i, x in enumerate(data.get("expect", []) or []):
@@ -211,12 +241,29 @@ def parse(data, path="<scenario>"):
     for num, c in (data.get("callees", {}) or {}).items():
         w = "callees.%s" % num
         c = c or {}
-        _check_keys(c, {"answer", "answer_after", "talk", "busy"}, w, path)
+        _check_keys(c, CALLEE_KEYS, w, path)
         callees[str(num)] = {"answer": bool(c.get("answer", True)),
                              "answer_after": _num(c.get("answer_after", 6.0), w + ".answer_after", path),
                              "talk": _num(c.get("talk", 20.0), w + ".talk", path),
-                             "busy": bool(c.get("busy", False))}
+                             "busy": bool(c.get("busy", False)),
+                             "opt_out_after": _num(c["opt_out_after"], w + ".opt_out_after", path)
+                             if c.get("opt_out_after") is not None else None,
+                             "opt_out_key": _keys_text(c.get("opt_out_key", "9"), w + ".opt_out_key", path),
+                             "disposition": _keys_text(c.get("disposition"), w + ".disposition", path),
+                             "tz": _tz_name(c.get("tz"), w + ".tz", path)}
+    mix = data.get("callee_mix")
+    if mix is not None:
+        _check_keys(mix, MIX_KEYS, "callee_mix", path)
+        mix = dict(mix)
+        for k in ("busy", "no_answer", "opt_out", "wrong_number"):
+            v = _num(mix.get(k, 0.0), "callee_mix." + k, path)
+            if v > 1:
+                raise ScenarioError("%s: callee_mix.%s: a share from 0 to 1, not %r" % (path, k, v))
+            mix[k] = v
+        if sum(mix[k] for k in ("busy", "no_answer", "opt_out", "wrong_number")) > 1:
+            raise ScenarioError("%s: callee_mix: the shares add up to more than 1" % path)
     return {"calls": calls, "extensions": exts, "expect": expects, "duration": duration, "callees": callees,
+            "callee_mix": mix,
             "start": data.get("start"), "description": data.get("description", ""),
             "seed": int(data.get("seed", 1)), "echo_db": float(data.get("echo_db", -20.0)),
             "duration_given": data.get("duration") is not None}

@@ -26,6 +26,22 @@ PHONE_DIAL_AFTER_MS = 1500  # a person waits this long for dial tone before dial
 PHONE_LISTEN_MS = 2500      # and listens this long to the answer tone before hanging up
 
 
+def _local_hm(utc, tz):
+    """HH:MM at utc in an IANA zone (the emulated world's own clock, not the board's tables)."""
+    import datetime
+    from zoneinfo import ZoneInfo
+    return datetime.datetime.fromtimestamp(utc, ZoneInfo(tz)).strftime("%H:%M")
+
+
+def _key_tone(d, n0, start, end, lo_dbm0, hi_dbm0):
+    lo, hi = _dtmf_freqs(d)
+    idx = np.arange(n0, n0 + BLOCK)
+    ms = idx / 8.0
+    gate = (ms >= start) & (ms < end)
+    return gate * (audio.dbm0_to_peak(lo_dbm0) * np.sin(2 * np.pi * lo * idx / RATE)
+                   + audio.dbm0_to_peak(hi_dbm0) * np.sin(2 * np.pi * hi * idx / RATE))
+
+
 def _dtmf_freqs(d):
     rows = (697, 770, 852, 941)      # Hz, ITU-T Q.23
     cols = (1209, 1336, 1477, 1633)
@@ -56,8 +72,9 @@ class Caller:
 
 
 class Outbound:
-    """A call the board dials out (a call-back): dial tone, digits, ringback or
-    busy, then the called party talks and hangs up."""
+    """A call the board dials out (a call-back, a campaign's number): dial tone,
+    digits, ringback, busy or no answer, then the called party talks (and may
+    press the opt-out key) and hangs up."""
 
     def __init__(self, line, profile, t):
         from rrfw.dsp import dtmf   # the exchange hears the digits with the firmware's own receiver
@@ -70,6 +87,7 @@ class Outbound:
         self.number = None
         self.spec = None
         self.rx = dtmf.DtmfReceiver()
+        self.keys = []               # (start_ms, end_ms, digit): the called person's keys
 
 
 class Phone:
@@ -128,6 +146,7 @@ class World:
         self.faults = 0
         self.echo_gain = 10 ** (scenario["echo_db"] / 20.0)
         self.audio_checked = set()
+        self.mix_rng = np.random.default_rng(scenario["seed"] + 7)   # callee behaviour per attempt
 
     def _line_country(self, line):
         lines = self.cfg.get("lines", [])
@@ -152,8 +171,10 @@ class World:
                     if t < c.spec["at"] * 1000:
                         continue
                     # the exchange hunts the office's lines for a free one
-                    free = [n - 1 for n in c.spec.get("lines", [1])
-                            if n - 1 < self.n_lines and self.active[n - 1] is None]
+                    # (a line the board has seized to call out is busy too)
+                    free = [n - 1 for n in (c.spec.get("lines") or [1])
+                            if n - 1 < self.n_lines and self.active[n - 1] is None
+                            and self.outbound[n - 1] is None and not self.hook[n - 1]]
                     if not free:
                         c.state = "blocked"
                         self.log(t, "blocked", caller_id=c.spec["caller_id"],
@@ -205,7 +226,10 @@ class World:
             if ob is not None:
                 if not self.hook[li]:
                     if ob.state != "done":
-                        self.log(t, "outbound_end", line=li + 1, number=ob.number, state=ob.state)
+                        self.log(t, "outbound_end", line=li + 1, number=ob.number, state=ob.state,
+                                 digits="".join(ob.digits))
+                    if ob.state in ("talking", "gone"):
+                        self._disposition(ob, li, t)
                     self.outbound[li] = None
                     continue
                 lp, rev, a = self._outbound(ob, li, t, n0)
@@ -395,10 +419,12 @@ class World:
         elif ob.state == "digits":
             if t - ob.t_digit >= OUT_DIAL_DONE_MS:
                 ob.number = "".join(ob.digits)
-                spec = self.sc.get("callees", {}).get(ob.number, {})
-                ob.spec = {"answer": spec.get("answer", True), "answer_after": spec.get("answer_after", 6.0),
-                           "talk": spec.get("talk", 20.0), "busy": spec.get("busy", False)}
-                self.log(t, "dialled", line=li + 1, number=ob.number)
+                ob.spec = self._callee(ob.number)
+                fields = {"line": li + 1, "number": ob.number, "behaviour": ob.spec["behaviour"]}
+                if ob.spec.get("tz"):
+                    fields["tz"] = ob.spec["tz"]
+                    fields["local"] = _local_hm(self.utc0 + t // 1000, ob.spec["tz"])
+                self.log(t, "dialled", **fields)
                 ob.state = "busy" if ob.spec["busy"] else "ringback"
                 ob.t_state = t
         elif ob.state == "ringback":
@@ -407,10 +433,18 @@ class World:
                 ob.state = "talking"
                 ob.t_state = t
                 self.log(t, "callee_answer", line=li + 1, number=ob.number)
+                if ob.spec.get("opt_out_after") is not None:
+                    s0 = t + int(ob.spec["opt_out_after"] * 1000)
+                    ob.keys.append((s0, s0 + 120, ob.spec.get("opt_out_key", "9")))
         elif ob.state == "busy":
             a += sounds.tone(ob.profile, "busy", n0, el)
         elif ob.state == "talking":
             a += sounds.caller_voice(n0, -20.0, self.rng)
+            for (ks, ke, d) in ob.keys:
+                if ks < t + BLOCK_MS and ke > t:
+                    a += _key_tone(d, n0, ks, ke, -8.0, -6.0)
+                    if ks >= t and ks < t + BLOCK_MS:
+                        self.log(ks, "callee_key", line=li + 1, number=ob.number, digit=d)
             if el >= ob.spec["talk"] * 1000:
                 ob.state = "gone"
                 ob.t_state = t
@@ -419,6 +453,54 @@ class World:
             cpc = ob.profile.get("cpc_ms", 800)
             return el >= cpc, False, a   # loop current drops for the CPC, then returns
         return True, False, a
+
+    def _callee(self, number):
+        """How the called person behaves on this attempt: their own entry in
+        `callees`, else a draw from `callee_mix` (the same seed, the same morning)."""
+        spec = self.sc.get("callees", {}).get(number)
+        mix = self.sc.get("callee_mix")
+        if spec is None and mix:
+            r = float(self.mix_rng.random())
+            spec = dict(mix.get("answered", {}))
+            beh = "answer"
+            acc = 0.0
+            for k in ("busy", "no_answer", "opt_out", "wrong_number"):
+                acc += mix.get(k, 0.0)
+                if r < acc:
+                    beh = k
+                    break
+            if beh == "busy":
+                spec["busy"] = True
+            elif beh == "no_answer":
+                spec["answer"] = False
+            elif beh == "opt_out":
+                spec["opt_out_after"] = 4.0
+                spec["talk"] = 12.0
+            elif beh == "wrong_number":
+                spec["talk"] = 6.0
+                spec["disposition"] = mix.get("wrong_number_key", "4")
+            else:
+                lo, hi = mix.get("talk", [30.0, 120.0])
+                spec["talk"] = lo + (hi - lo) * float(self.mix_rng.random())
+                spec.setdefault("answer_after", 4.0 + 14.0 * float(self.mix_rng.random()))
+                # the key the agent presses after the call: {key: share}
+                r2 = float(self.mix_rng.random())
+                acc = 0.0
+                for key, share in sorted((mix.get("dispositions") or {}).items()):
+                    acc += share
+                    if r2 < acc:
+                        spec["disposition"] = key
+                        break
+            spec["behaviour"] = beh
+        spec = spec or {}
+        out = {"answer": spec.get("answer", True), "answer_after": spec.get("answer_after", 6.0),
+               "talk": spec.get("talk", 20.0), "busy": spec.get("busy", False),
+               "opt_out_after": spec.get("opt_out_after"), "opt_out_key": spec.get("opt_out_key", "9"),
+               "disposition": spec.get("disposition"), "tz": spec.get("tz")}
+        out["behaviour"] = spec.get("behaviour") or (
+            "busy" if out["busy"] else "no_answer" if not out["answer"] else
+            "opt_out" if out["opt_out_after"] is not None else "answer")
+        return out
 
     def _hear_dialling(self, li, t, tx):
         """The exchange's DTMF receiver on an outbound line (the firmware's own
@@ -433,6 +515,21 @@ class World:
             ob.digits.append(ev["digit"])
             ob.t_digit = t
             ob.state = "digits"
+
+    def _disposition(self, ob, li, t):
+        """The agent still on the line's pair after an answered outbound call keys
+        the disposition: the callee's own (`callees` / callee_mix), else the
+        extension's `disposition`, a second after the line went on-hook."""
+        for ph in self.phones:
+            if not (self.xmask[li] & (1 << ph.port)) or not ph.offhook:
+                continue
+            keys = (ob.spec or {}).get("disposition") or ph.spec.get("disposition")
+            if keys:
+                start = t + 1000
+                for ch in str(keys):
+                    ph.keys.append((start, start + 100, ch))
+                    start += 200
+                self.log(t, "agent_disposition", ext=ph.ext, keys=str(keys))
 
     def _phone_keys(self, ph, t, n0):
         """DTMF from an extension's keypad (feature codes), 100 ms on / 100 ms off."""
@@ -542,6 +639,14 @@ class World:
                     bit = 1 << ph.port
                     if (xmasks[li] & bit) and not (self.xmask[li] & bit):
                         ph.was_joined = True
+                        if (ph.spec.get("preview") and not self.hook[li] and self.outbound[li] is None
+                                and self.active[li] is None and ph.offhook):
+                            # preview: the board reads the number out; the agent keys dial or skip
+                            start = t + 3000
+                            for ch in ph.spec["preview"]:
+                                ph.keys.append((start, start + 100, ch))
+                                start += 200
+                            self.log(t, "agent_preview", ext=ph.ext, keys=ph.spec["preview"])
                         c = self.active[li]
                         if c is not None and c.state == "answered" and c.t_connect is None:
                             c.t_connect = t
