@@ -9,7 +9,10 @@
 #   u16 ext_hook    bit p: extension port p is off-hook (SLIC switch-hook)
 #   per line: u8 ring_pulses, u8 line_flags (LF_LOOP, LF_REVERSED)
 #   per line: BLOCK_SAMPLES int16 of line audio (codec input)
-# Output frame (OUT_HDR, then audio, then events):
+# Output, per block: zero or more event parts, then the frame. Each starts
+# with a u16 n: n > 0 is an event part (n bytes of event text; the board
+# sends one whenever its EVENT_BUF fills, so a line may go on in the next
+# part), n == 0 the frame:
 #   u32 block       echo of the input's block number
 #   u8  hook        bit l: line l off-hook (hook relay)
 #   u8  flags       BF_BREAK: a Ctrl-C on the console stops the app (hal.set_break);
@@ -19,14 +22,17 @@
 #   u16 ext_ring    bit p: SLIC port p in ring mode
 #   per line: u16 xmask   bit p: line l joined to extension port p (crosspoint)
 #   per line: BLOCK_SAMPLES int16 played to the line (codec output)
-#   u16 nbytes, then nbytes of event text (JSON lines) emitted this block
+#   u16 nbytes, then nbytes of event text (JSON lines): the rest of what was
+#   emitted this block
+# (One fixed frame with room for a block's worst burst of events held 4.5 KB
+# of the board's heap for good; parts hold 512 bytes: docs/notes/heap.md.)
 from rrfw.compat import const
 from rrfw.hal.base import BLOCK_SAMPLES, BLOCK_MS  # noqa: F401  (the host reads them here too)
 
 STOP_BLOCK = const(0xFFFFFFFF)
 LF_LOOP = const(1)          # loop current flows
 LF_REVERSED = const(2)      # loop-current polarity reversed
-EVENT_MAX = const(4096)     # bytes of event text per output frame; more is dropped and counted
+EVENT_BUF = const(512)      # bytes of event text the board holds before it sends a part
 
 
 def in_size(n_lines):

@@ -142,10 +142,12 @@ class Hal(BoardState):
         self._in = bytearray(bf.in_size(n_lines))
         self._in_mv = memoryview(self._in)
         self._fixed = bf.out_fixed_size(n_lines)
-        self._out = bytearray(self._fixed + 2 + bf.EVENT_MAX)
+        # u16 0 (a frame), the frame, u16 nbytes and the event text held
+        # (an event part is sent from its last two: blockframe.py)
+        self._ev_at = 2 + self._fixed
+        self._out = bytearray(self._ev_at + 2 + bf.EVENT_BUF)
         self._out_mv = memoryview(self._out)
         self._ev_len = 0
-        self.events_dropped = 0
         self._sent_block = -1
         self.stopped = False
         self._probe = probe.make(sys.argv)   # the benchmarks' hooks (rremu/probe.py), else None
@@ -231,14 +233,14 @@ class Hal(BoardState):
     def _send(self):
         out = self._out
         nl = self.n_lines
-        struct.pack_into(bf.OUT_HDR, out, 0, self.block, self._hook, bf.BF_BREAK if self._break else 0,
+        struct.pack_into(bf.OUT_HDR, out, 2, self.block, self._hook, bf.BF_BREAK if self._break else 0,
                          self._ext_ring)
         for i in range(nl):
-            struct.pack_into("<H", out, bf.OUT_XMASK + 2 * i, self._xmask[i])
-            pcm.copy16(out, bf.out_audio_offset(nl, i) >> 1, self.tx[i], 0, bf.BLOCK_SAMPLES)
+            struct.pack_into("<H", out, 2 + bf.OUT_XMASK + 2 * i, self._xmask[i])
+            pcm.copy16(out, (2 + bf.out_audio_offset(nl, i)) >> 1, self.tx[i], 0, bf.BLOCK_SAMPLES)
         n = self._ev_len
-        struct.pack_into("<H", out, self._fixed, n)
-        self._write(self._out_mv[:self._fixed + 2 + n]); self._sent_block = self.block  # noqa: E702 (no interrupt check between)
+        struct.pack_into("<H", out, self._ev_at, n)
+        self._write(self._out_mv[:self._ev_at + 2 + n]); self._sent_block = self.block  # noqa: E702 (no interrupt check between)
         self._ev_len = 0
 
     # --- events and the link -------------------------------------------------
@@ -253,16 +255,28 @@ class Hal(BoardState):
         return self._sock
 
     def event_out(self, text):
-        """Queue one event line for the emulator (bounded; overflow is counted)."""
+        """One event line for the emulator: held with this block's others and
+        sent with the frame, or in parts as the holding buffer fills."""
         if isinstance(text, str):
             text = text.encode()
         if self._probe is not None:
             self._probe.event(text)
         n = len(text)
-        start = self._fixed + 2 + self._ev_len
-        if self._ev_len + n + 1 > bf.EVENT_MAX:
-            self.events_dropped += 1
-            return
-        self._out[start:start + n] = text
-        self._out[start + n] = 10
-        self._ev_len += n + 1
+        i = 0
+        while i <= n:
+            if self._ev_len == bf.EVENT_BUF:
+                self._send_part()
+            k = min(n - i, bf.EVENT_BUF - self._ev_len)
+            at = self._ev_at + 2 + self._ev_len
+            self._out[at:at + k] = text if k == n else memoryview(text)[i:i + k]
+            self._ev_len += k
+            i += k
+            if i == n and self._ev_len < bf.EVENT_BUF:
+                self._out[at + k] = 10
+                self._ev_len += 1
+                return
+
+    def _send_part(self):
+        n = self._ev_len
+        struct.pack_into("<H", self._out, self._ev_at, n)
+        self._write(self._out_mv[self._ev_at:self._ev_at + 2 + n]); self._ev_len = 0  # noqa: E702 (as _send)

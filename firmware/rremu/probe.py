@@ -10,8 +10,9 @@
 #                     did ("<B": 1 wrote a record, 2 opened a prompt)
 #   --heaplog FILE    one text line per block whose live heap after gc moved
 #                     by 256 bytes or more since the last line: "block live
-#                     delta" and the names of the events emitted in between
-#                     (implies --heapstat): where the heap grows, and why
+#                     delta" and the names of the events emitted in between,
+#                     then "+modules imported -modules unloaded" since the last
+#                     line (implies --heapstat): where the heap grows, and why
 # All measure the firmware, not themselves: the collection and the file write
 # happen inside next_block, outside the timed step.
 import gc
@@ -30,6 +31,7 @@ class Probe:
         self._log = open(heaplog, "w") if heaplog else None
         self._logged = 0
         self._names = []
+        self._mods = None
         self._block = 0
         self.boot = -1
         self.peak = 0
@@ -64,8 +66,12 @@ class Probe:
             if self._log is not None:
                 self._block += 1
                 if abs(live - self._logged) >= 256:
-                    self._log.write("%d %d %d %s\n" % (self._block, live, live - self._logged,
-                                                        " ".join(self._names)))
+                    mods = set(sys.modules)
+                    new = sorted(mods - self._mods) if self._mods is not None else ()
+                    gone = sorted(self._mods - mods) if self._mods is not None else ()
+                    self._mods = mods
+                    self._log.write("%d %d %d %s +%s -%s\n" % (self._block, live, live - self._logged,
+                                                        " ".join(self._names), ",".join(new), ",".join(gone)))
                     self._logged = live
                 self._names = []
             if self.free_min < 0 or free < self.free_min:

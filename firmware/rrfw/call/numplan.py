@@ -18,9 +18,12 @@
 # bad_length. A refusal is an event ("dial_refused") and in the call record.
 #
 # A plan is data: CC (E.164 country code), the international and trunk
-# prefixes, and (prefix, verdict, lengths) rows; "?" in a prefix is any digit.
-# Verdict "ok" allows the lengths given; any other verdict refuses (lengths
-# None: every length). Sources, per country, at each plan.
+# prefixes, and (prefix, verdict, lengths) rows; in a prefix "?" is any digit,
+# "N" any of 2-9 (NANP's own notation). Verdict "ok" allows the lengths given;
+# any other verdict refuses (lengths None: every length). Sources, per
+# country, at each plan.
+
+from rrfw.compat import const
 
 _DIGITS = "0123456789"
 _DROP = " -.()/"
@@ -34,58 +37,71 @@ def _nanp():
     # 101XXXX carrier access. The NANP's Caribbean and Atlantic members bill
     # at international rates though dialled as 1 + 10 digits (NANPA's list of
     # NANP countries): the one-ring ("wangiri") and 809 frauds.
-    rows = [("011", "international", None), ("01", "international", None),
-            ("0", "special", None), ("?11", "special", (3,)), ("101", "special", None),
-            ("900", "premium", (10,)), ("1900", "premium", (11,)),
-            ("976", "premium", (7, 10)), ("???976", "premium", (10,)), ("1???976", "premium", (11,))]
-    for n in "23456789":
-        rows.append((n, "ok", (7, 10)))
-        rows.append(("1" + n, "ok", (11,)))
-    for npa in ("242", "246", "264", "268", "284", "345", "441", "473", "649", "658", "664",
-                "721", "758", "767", "784", "809", "829", "849", "868", "869", "876"):
-        rows.append((npa, "international", (10,)))
-        rows.append(("1" + npa, "international", (11,)))
-    return {"cc": "1", "intl": "011", "trunk": "1", "rows": rows}
+    return ("1", "011", "1", (
+            ("011", "international", None), ("01", "international", None), ("0", "special", None),
+            ("?11", "special", (3,)), ("101", "special", None), ("900", "premium", (10,)),
+            ("1900", "premium", (11,)), ("976", "premium", (7, 10)), ("???976", "premium", (10,)),
+            ("1???976", "premium", (11,)), ("N", "ok", (7, 10)), ("1N", "ok", (11,)),
+            ("242", "international", (10,)), ("1242", "international", (11,)),
+            ("246", "international", (10,)), ("1246", "international", (11,)),
+            ("264", "international", (10,)), ("1264", "international", (11,)),
+            ("268", "international", (10,)), ("1268", "international", (11,)),
+            ("284", "international", (10,)), ("1284", "international", (11,)),
+            ("345", "international", (10,)), ("1345", "international", (11,)),
+            ("441", "international", (10,)), ("1441", "international", (11,)),
+            ("473", "international", (10,)), ("1473", "international", (11,)),
+            ("649", "international", (10,)), ("1649", "international", (11,)),
+            ("658", "international", (10,)), ("1658", "international", (11,)),
+            ("664", "international", (10,)), ("1664", "international", (11,)),
+            ("721", "international", (10,)), ("1721", "international", (11,)),
+            ("758", "international", (10,)), ("1758", "international", (11,)),
+            ("767", "international", (10,)), ("1767", "international", (11,)),
+            ("784", "international", (10,)), ("1784", "international", (11,)),
+            ("809", "international", (10,)), ("1809", "international", (11,)),
+            ("829", "international", (10,)), ("1829", "international", (11,)),
+            ("849", "international", (10,)), ("1849", "international", (11,)),
+            ("868", "international", (10,)), ("1868", "international", (11,)),
+            ("869", "international", (10,)), ("1869", "international", (11,)),
+            ("876", "international", (10,)), ("1876", "international", (11,)),))
 
 
 def _uk():
     # Ofcom, National Telephone Numbering Plan: 01/02 geographic, 03 non-geographic
     # at geographic rates, 07 mobile but 070 personal numbering and 076 pagers
     # (premium-rate, fraud-prone), 080 freephone, 084/087 service charge, 09
-    # premium rate, 118 directory enquiries, 1xx/999 short codes.
-    rows = [("00", "international", None), ("01", "ok", (10, 11)), ("02", "ok", (11,)),
+    # premium rate, 118 directory enquiries, 1xx/999 short codes; 2-9 local,
+    # without the area code.
+    return ("44", "00", "0", (
+            ("00", "international", None), ("01", "ok", (10, 11)), ("02", "ok", (11,)),
             ("03", "ok", (11,)), ("07", "ok", (11,)), ("070", "premium", None),
             ("076", "premium", None), ("080", "ok", (10, 11)), ("084", "premium", None),
             ("087", "premium", None), ("09", "premium", None), ("1", "special", None),
-            ("118", "premium", None), ("999", "special", None)]
-    for n in "23456789":
-        rows.append((n, "ok", (6, 7, 8)))   # local, without the area code
-    return {"cc": "44", "intl": "00", "trunk": "0", "rows": rows}
+            ("118", "premium", None), ("999", "special", None), ("N", "ok", (6, 7, 8))))
 
 
 def _de():
     # Bundesnetzagentur, Nummernplan: 02-09 geographic, 015/016/017 mobile,
     # 0800 free, 0137 mass-traffic, 0180 shared-cost service, 0700 personal,
-    # 0900 premium, 0118 directory, 019 online services, 1xx short codes.
-    rows = [("00", "international", None), ("0", "ok", tuple(range(6, 14))), ("01", "not_in_plan", None),
-            ("015", "ok", (11, 12)), ("016", "ok", (10, 11, 12)), ("017", "ok", (11, 12)),
-            ("0137", "premium", None), ("0180", "premium", None), ("0118", "premium", None),
-            ("019", "special", None), ("0700", "premium", None), ("0800", "ok", (11, 12)),
-            ("0900", "premium", None), ("1", "special", None)]
-    for n in "23456789":
-        rows.append((n, "ok", (5, 6, 7, 8)))
-    return {"cc": "49", "intl": "00", "trunk": "0", "rows": rows}
+    # 0900 premium, 0118 directory, 019 online services, 1xx short codes;
+    # 2-9 local.
+    return ("49", "00", "0", (
+            ("00", "international", None), ("0", "ok", (6, 7, 8, 9, 10, 11, 12, 13)),
+            ("01", "not_in_plan", None), ("015", "ok", (11, 12)), ("016", "ok", (10, 11, 12)),
+            ("017", "ok", (11, 12)), ("0137", "premium", None), ("0180", "premium", None),
+            ("0118", "premium", None), ("019", "special", None), ("0700", "premium", None),
+            ("0800", "ok", (11, 12)), ("0900", "premium", None), ("1", "special", None),
+            ("N", "ok", (5, 6, 7, 8))))
 
 
 def _fr():
     # ARCEP, plan de numérotation: 10 digits; 01-05 geographic, 06/07 mobile,
     # 09 VoIP, 080 free, 081/082 surcharged, 089 premium; 1x/3xxx short numbers,
     # 118 directory.
-    rows = [("00", "international", None), ("01", "ok", (10,)), ("02", "ok", (10,)), ("03", "ok", (10,)),
+    return ("33", "00", "0", (
+            ("00", "international", None), ("01", "ok", (10,)), ("02", "ok", (10,)), ("03", "ok", (10,)),
             ("04", "ok", (10,)), ("05", "ok", (10,)), ("06", "ok", (10,)), ("07", "ok", (10,)),
             ("09", "ok", (10,)), ("080", "ok", (10,)), ("081", "premium", None), ("082", "premium", None),
-            ("089", "premium", None), ("1", "special", None), ("118", "premium", None), ("3", "special", None)]
-    return {"cc": "33", "intl": "00", "trunk": "0", "rows": rows}
+            ("089", "premium", None), ("1", "special", None), ("118", "premium", None), ("3", "special", None)))
 
 
 def _it():
@@ -93,67 +109,66 @@ def _it():
     # prefix (the 0 of a geographic number is part of it); 0 geographic, 3
     # mobile, 80x free; 89x, 144, 166 premium (sovrapprezzo); 1xx short codes
     # (112, 113, 118, 12xx directory), 4xx network services, 7xx internet.
-    rows = [("00", "international", None), ("0", "ok", tuple(range(6, 12))), ("3", "ok", (9, 10)),
+    return ("39", "00", "", (
+            ("00", "international", None), ("0", "ok", (6, 7, 8, 9, 10, 11)), ("3", "ok", (9, 10)),
             ("80", "ok", (6, 7, 8, 9, 10)), ("89", "premium", None), ("1", "special", None),
-            ("144", "premium", None), ("166", "premium", None), ("4", "special", None), ("7", "special", None)]
-    return {"cc": "39", "intl": "00", "trunk": "", "rows": rows}
+            ("144", "premium", None), ("166", "premium", None), ("4", "special", None), ("7", "special", None)))
 
 
 def _es():
     # CNMC, Plan nacional de numeración: 9 digits, no trunk prefix; 8/9
     # geographic, 6/7 mobile, 800/900 free; 803, 806, 807, 905 premium
     # (tarificación adicional); 118 directory; 0xx/1xx short codes.
-    rows = [("00", "international", None), ("0", "special", None), ("1", "special", None),
+    return ("34", "00", "", (
+            ("00", "international", None), ("0", "special", None), ("1", "special", None),
             ("118", "premium", None), ("6", "ok", (9,)), ("7", "ok", (9,)), ("8", "ok", (9,)), ("9", "ok", (9,)),
             ("803", "premium", None), ("806", "premium", None), ("807", "premium", None),
-            ("905", "premium", None)]
-    return {"cc": "34", "intl": "00", "trunk": "", "rows": rows}
+            ("905", "premium", None)))
 
 
 def _nl():
     # ACM, Nummerplan: 10 digits; 01-05/07 geographic, 06 mobile, 0800 free,
     # 0900/0906/0909 premium, 1xx short codes (112, 18xx directory).
-    rows = [("00", "international", None), ("01", "ok", (10,)), ("02", "ok", (10,)), ("03", "ok", (10,)),
+    return ("31", "00", "0", (
+            ("00", "international", None), ("01", "ok", (10,)), ("02", "ok", (10,)), ("03", "ok", (10,)),
             ("04", "ok", (10,)), ("05", "ok", (10,)), ("06", "ok", (10,)), ("07", "ok", (10,)),
             ("0800", "ok", (8, 9, 10, 11)), ("0900", "premium", None), ("0906", "premium", None),
-            ("0909", "premium", None), ("1", "special", None)]
-    return {"cc": "31", "intl": "00", "trunk": "0", "rows": rows}
+            ("0909", "premium", None), ("1", "special", None)))
 
 
 def _au():
     # ACMA, Telecommunications Numbering Plan: 02/03/07/08 geographic, 04
     # mobile, 1800 free, 13/1300 local rate, 19 premium; 0011/0018 the
-    # international prefixes; 000 and 1xx short codes.
-    rows = [("0011", "international", None), ("0018", "international", None), ("000", "special", None),
+    # international prefixes; 000 and 1xx short codes; 2-6, 8, 9 local
+    # (8 digits).
+    return ("61", "0011", "0", (
+            ("0011", "international", None), ("0018", "international", None), ("000", "special", None),
             ("02", "ok", (10,)), ("03", "ok", (10,)), ("04", "ok", (10,)), ("07", "ok", (10,)),
             ("08", "ok", (10,)), ("1", "special", None), ("13", "ok", (6,)), ("1300", "ok", (10,)),
-            ("1800", "ok", (10,)), ("19", "premium", None)]
-    for n in "2345689":
-        rows.append((n, "ok", (8,)))
-    return {"cc": "61", "intl": "0011", "trunk": "0", "rows": rows}
+            ("1800", "ok", (10,)), ("19", "premium", None), ("2", "ok", (8,)), ("3", "ok", (8,)),
+            ("4", "ok", (8,)), ("5", "ok", (8,)), ("6", "ok", (8,)), ("8", "ok", (8,)), ("9", "ok", (8,))))
 
 
 # An unknown country: only what is surely national (the ITU-T E.164 norm: 00
 # international, a 0 trunk prefix, 7-13 digits); everything else refused.
 def _default():
-    return {"cc": "", "intl": "00", "trunk": "0", "rows": [("00", "international", None),
-                                                           ("0", "ok", tuple(range(7, 14)))]}
+    return ("", "00", "0", (("00", "international", None), ("0", "ok", (7, 8, 9, 10, 11, 12, 13))))
 
 
 _PLANS = {"US": _nanp, "CA": _nanp, "UK": _uk, "GB": _uk, "DE": _de, "FR": _fr, "IT": _it,
           "ES": _es, "NL": _nl, "AU": _au}
-_cache = {}
+# A plan: (CC, international prefix, trunk prefix, rows). Every plan is one
+# constant tuple, which a frozen build keeps in flash: building the rows at
+# the first call-back request cost 3 KB of heap for good (docs/notes/heap.md).
+_CC = const(0)
+_INTL = const(1)
+_TRUNK = const(2)
+_ROWS = const(3)
 
 
 def plan(country):
     """The plan for a country code (US, UK, ...); an unknown code gets the strict default."""
-    c = (country or "").upper()
-    p = _cache.get(c)
-    if p is None:
-        p = _PLANS.get(c, _default)()
-        _cache.clear()     # one plan in RAM at a time: an office's lines share a country
-        _cache[c] = p
-    return p
+    return _PLANS.get((country or "").upper(), _default)()
 
 
 def normalise(raw, country):
@@ -178,11 +193,11 @@ def normalise(raw, country):
         return None, "empty"
     if plus:
         p = plan(country)
-        cc = p["cc"]
+        cc = p[_CC]
         if cc and out.startswith(cc):
-            out = p["trunk"] + out[len(cc):]
+            out = p[_TRUNK] + out[len(cc):]
         else:
-            out = p["intl"] + out
+            out = p[_INTL] + out
     return out, None
 
 
@@ -190,7 +205,8 @@ def _match(prefix, number):
     if len(prefix) > len(number):
         return False
     for i in range(len(prefix)):
-        if prefix[i] != "?" and prefix[i] != number[i]:
+        c = prefix[i]
+        if c != number[i] and c != "?" and not (c == "N" and "2" <= number[i] <= "9"):
             return False
     return True
 
@@ -211,7 +227,7 @@ def allowed_by(number, patterns):
 def verdict(number, country):
     """None when the plan lets `number` (digits) be dialled, else the reason."""
     best = None
-    for row in plan(country)["rows"]:
+    for row in plan(country)[_ROWS]:
         if _match(row[0], number) and (row[1] == "ok" or row[2] is None or len(number) in row[2]):
             if best is None or len(row[0]) > len(best[0]):
                 best = row

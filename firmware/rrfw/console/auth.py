@@ -26,7 +26,7 @@
 import binascii
 import json
 
-from rrfw.compat import const
+from rrfw.compat import const, unload
 from rrfw.store import atomic as store
 
 PATH = "auth.json"
@@ -103,7 +103,8 @@ def masked_text(text):
 
 
 # pins.py is imported where it is used: the console's code is loaded only
-# while a technician is connected, and pins.py with the first PIN checked.
+# while a technician is connected, and pins.py only while a request checks
+# or sets a PIN (Auth.done).
 def office_numbers(cfg):
     """The office's numbers (config lines[].number), which a PIN may not be made of."""
     from rrfw.store import pins
@@ -259,6 +260,12 @@ class Auth:
         self._session_until = now + SESSION_MS
         self.role = ADMIN
         return None, 0
+
+    def done(self):
+        """After each request (server.py): pins.py goes if the request loaded it
+        (1 KB; the next check imports it again). A DISA call checking a PIN
+        just then imports it again too (ivr.py)."""
+        unload("rrfw.store.pins")
 
     def state(self, now):
         return {"pin_set": self.has_pin(), "supervisor_set": self.has_supervisor(), "role": self.role

@@ -12,7 +12,7 @@ from rrfw.console import auth as auth_mod
 from rrfw.store import cfgstore
 from rrfw.store import atomic as store
 from rrfw.compat import const
-from rrfw.console.protocol import CHUNK, MAX_LINE, MONITOR_MS, PROTO
+from rrfw.console.protocol import CHUNK, MAX_LINE, PROTO
 from rrfw.errors import CmdError
 
 _CFG_MAX = const(32768)    # bytes; a compiled config is a few KB
@@ -268,16 +268,6 @@ def events(con, a):
         size += len(text) + 1
     return '{"seq":%d,"first":%d,"last":%d,"events":[%s]}' % (
         con.events.seq, first, start + len(out) - 1, ",".join(out))
-
-
-def monitor(con, a):
-    con.monitor_start(_seq_arg(a, None))
-    return {"seq": con.events.seq, "first": con.events.first_seq(), "lease_ms": MONITOR_MS}
-
-
-def monitor_stop(con, a):
-    con.monitor_stop()
-    return {}
 
 
 def prompt_list(con, a):
@@ -721,8 +711,7 @@ COMMANDS = {
     # the port is the REPL's anyway (Ctrl-C): whoever holds it may ask, as a person holding the board
     "repl": (repl, None),
     "events": (events, SUP),        # events carry callers' numbers: masked for a supervisor
-    "monitor": (monitor, SUP),      # masked for a supervisor too (server.py)
-    "monitor.stop": (monitor_stop, None),
+    # "monitor", "monitor.stop": served by server.py itself (masked for a supervisor too)
     "prompt.list": (prompt_list, None),
     "prompt.rm": (prompt_rm, ADMIN),
     "put.begin": (put_begin, ADMIN),

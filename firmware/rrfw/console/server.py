@@ -21,7 +21,8 @@
 # clock). With nothing to do, poll() allocates nothing. The commands
 # themselves (commands.py) are imported with the first request and freed
 # after a quiet minute, so the heap holds them only while a technician is
-# connected.
+# connected (the monitor's lease is served here: a technician who only
+# watches does not keep them).
 import binascii
 import gc
 import json
@@ -43,6 +44,9 @@ _COMMANDS = "rrfw.console.commands"
 _BREAK_MS = const(1000)     # ms in which the bytes of one REPL request (Ctrl-C Ctrl-C, Ctrl-C Ctrl-A) arrive
 _REPL_WAIT_MS = const(600000)  # ms a REPL request waits for idle lines before it lapses
 _EV_HEAD = MAGIC + b" 0 ev "   # protocol.frame("0", "ev", ...) up to its payload
+# verbs served here, without commands.py, and the role each needs (auth.py's
+# names: auth.py is loaded only with the first request that needs it)
+_OWN = {"monitor": "supervisor", "monitor.stop": None}
 _HEX = b"0123456789abcdef"
 
 
@@ -74,6 +78,7 @@ class Console:
         self.xfer = None         # upload in progress: dict(kind, name, size, crc, path, have)
         self._mod = None         # conscmd while loaded
         self._last_req = 0
+        self._last_cmd = 0       # board ms of the last request commands.py served
         self.pending = None      # "reboot" / "factory" / "config" / "repl": done once the reply is out
         self.dropped = 0         # bytes of output dropped (queue full)
         self.bad = 0             # damaged or malformed request lines
@@ -112,7 +117,7 @@ class Console:
             self._flush()  # in the same block as the request: a reply costs no extra 10 ms
         if self.pending is not None and not self._out_len:
             self._do_pending()
-        if self._mod is not None and self.clock.ms - self._last_req > _UNLOAD_MS and not self._mon_until \
+        if self._mod is not None and self.clock.ms - self._last_cmd > _UNLOAD_MS \
                 and self.xfer is None and self.pending is None:
             self._unload()
 
@@ -260,6 +265,13 @@ class Console:
             else:
                 self.dropped += 1
             return
+        if verb in _OWN:
+            # the monitor's lease: renewed every 20-30 s for as long as a
+            # technician watches, so it is served here and never holds the
+            # command code in the heap (it is freed after a quiet minute)
+            self._own(rid, verb, _OWN[verb], args, now)
+            return
+        self._last_cmd = now
         try:
             cmds = self._commands().COMMANDS
         except MemoryError:
@@ -269,18 +281,10 @@ class Console:
         entry = cmds.get(verb)
         if entry is None:
             self._error(rid, "unknown", "no command %r; this board knows: %s" % (
-                verb, " ".join(sorted(cmds))))
+                verb, " ".join(sorted(list(cmds) + list(_OWN)))))
             return
         handler, need = entry   # the role it needs (commands.py); True from an older table: admin
-        auth = self.get_auth()
-        if need and not auth.authorised(now):
-            if not auth.has_pin():
-                self._error(rid, "pin_unset", "no admin PIN yet: set one first (pin.set)")
-            else:
-                self._error(rid, "auth", "log in with the admin PIN first (login)")
-            return
-        if need and need != "supervisor" and auth.role != "admin":
-            self._error(rid, "role", "the supervisor PIN can only look: %s needs the admin PIN" % verb)
+        if not self._allowed(rid, verb, need, now):
             return
         try:
             result = handler(self, args)
@@ -301,10 +305,48 @@ class Console:
             self.bad += 1
             self._error(rid, "internal", "%s failed on its arguments: %s" % (verb, repr(e)[:80]))
             return
+        finally:
+            if self.auth is not None:
+                self.auth.done()   # pins.py, if the request loaded it, goes with it
+        self._reply(rid, verb, result)
+
+    def _reply(self, rid, verb, result):
         line = frame(rid, "ok", result if isinstance(result, str) else json.dumps(result))
         if len(line) > _OUT_MAX or not self._queue(line):
             self._error(rid, "too_big", "the reply to %s (%d bytes) does not fit the console's buffer" % (
                 verb, len(line)))
+
+    def _allowed(self, rid, verb, need, now):
+        """Whether this session holds the role a verb needs (None: anyone); if not, the error is sent."""
+        if not need:
+            return True
+        auth = self.get_auth()
+        if not auth.authorised(now):
+            if not auth.has_pin():
+                self._error(rid, "pin_unset", "no admin PIN yet: set one first (pin.set)")
+            else:
+                self._error(rid, "auth", "log in with the admin PIN first (login)")
+            return False
+        if need != "supervisor" and auth.role != "admin":
+            self._error(rid, "role", "the supervisor PIN can only look: %s needs the admin PIN" % verb)
+            return False
+        return True
+
+    def _own(self, rid, verb, need, args, now):
+        """A verb of _OWN: the role check as for a command, then its reply."""
+        if not self._allowed(rid, verb, need, now):
+            return
+        if verb == "monitor.stop":
+            self.monitor_stop()
+            self._reply(rid, verb, {})
+            return
+        since = args.get("since") if type(args) is dict else None
+        if since is not None and (type(since) is not int or since < 0):
+            self._error(rid, "args", "since must be an event sequence number (0 or more)")
+            return
+        self.monitor_start(since)
+        self._reply(rid, verb, {"seq": self.events.seq, "first": self.events.first_seq(),
+                                "lease_ms": MONITOR_MS})
 
     def _error(self, rid, code, msg, extra=None):
         obj = {"code": code, "msg": msg}

@@ -31,6 +31,26 @@ _MCP_GPIOB = const(0x13)
 _MCP_OLATA = const(0x14)
 # ESP32 ports whose time.time() counts from 2000 need this to give UTC epoch seconds.
 _EPOCH_2000 = const(946684800)
+# I2S receive buffering: how late one firmware step may be without losing
+# input. MicroPython's ESP32 I2S driver (ports/esp32/machine_i2s.c, v1.25)
+# makes ibuf // 1024 DMA buffers of 256 stereo 16-bit frames each (32 ms
+# at 8 kHz), at least 2, in the IDF's DMA memory (not the MicroPython heap;
+# but the heap grows into the same IDF memory, so each buffer is 1 KB of heap
+# growth the board gives up). A step that overruns its 10 ms block is
+# absorbed while the receive DMA still has room: the next steps then run
+# back to back until they catch up. Room needed = the latest step + one
+# block + one DMA buffer (data comes in 32 ms pieces).
+# The latest step: bench/bench_heap.py's table (mp32-frozen, busy 15 min,
+# the board 30-50x slower): a call-back's start and a record's write 1.5-2.1 ms
+# here = 64-107 ms on the board, the worst block with a prompt 3.4 ms =
+# 103-172 ms (a console login's PIN hash, 44 ms here, is not covered: no call
+# should wait on a technician's login, see docs/notes/heap.md).
+_LATE_MS = const(172)         # ms, the worst step scaled x50 (above)
+_DMA_BUF_MS = const(32)       # ms of audio per DMA buffer (256 frames at 8 kHz)
+_DMA_BUF_BYTES = const(1024)  # bytes per DMA buffer (256 frames x 4 bytes)
+# 7 buffers hold 224 ms, 10 ms more than needed; one more for margin: 8 = 256 ms (42 ms spare), 8 KB of DMA memory
+_RX_DMA_BUFS = const((_LATE_MS + 10 + _DMA_BUF_MS + _DMA_BUF_MS - 1) // _DMA_BUF_MS + 1)
+_TX_DMA_BUFS = const(2)       # the driver's least: output gaps on a late step, input is never lost
 
 
 def _load_board():
@@ -68,11 +88,11 @@ class Hal(HalBase):
         self._i2s_rx = machine.I2S(
             i2s_in["id"], sck=machine.Pin(i2s_in["sck"]), ws=machine.Pin(i2s_in["ws"]),
             sd=machine.Pin(i2s_in["sd"]), mode=machine.I2S.RX, bits=16,
-            format=machine.I2S.STEREO, rate=_RATE, ibuf=8 * 4 * _BLOCK)
+            format=machine.I2S.STEREO, rate=_RATE, ibuf=_RX_DMA_BUFS * _DMA_BUF_BYTES)
         self._i2s_tx = machine.I2S(
             i2s_out["id"], sck=machine.Pin(i2s_out["sck"]), ws=machine.Pin(i2s_out["ws"]),
             sd=machine.Pin(i2s_out["sd"]), mode=machine.I2S.TX, bits=16,
-            format=machine.I2S.STEREO, rate=_RATE, ibuf=8 * 4 * _BLOCK)
+            format=machine.I2S.STEREO, rate=_RATE, ibuf=_TX_DMA_BUFS * _DMA_BUF_BYTES)
         self._frames_in = bytearray(4 * _BLOCK)   # 80 stereo 16-bit frames
         self._frames_out = bytearray(4 * _BLOCK)
         # Extension SLICs on the MCP23017 expander.

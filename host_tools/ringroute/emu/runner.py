@@ -331,6 +331,13 @@ class Emulation:
             t = block * bf.BLOCK_MS
             pulses, flags, ext_bits, pcm = world.inputs(block)
             conn.sendall(self._frame(block, utc0 + t // 1000, pulses, flags, ext_bits, pcm))
+            # event parts (blockframe.py), then the frame
+            parts = []
+            while True:
+                n = struct.unpack("<H", self._recv_exact(conn, 2))[0]
+                if not n:
+                    break
+                parts.append(bytes(self._recv_exact(conn, n)))
             out = self._recv_exact(conn, fixed + 2)
             echo, hook, bflags, ring = struct.unpack_from(bf.OUT_HDR, out, 0)
             if self.bridge is not None:
@@ -341,7 +348,9 @@ class Emulation:
             tx = np.frombuffer(bytes(out[bf.out_audio_offset(nl, 0):fixed]), "<i2").reshape(nl, 80)
             nev = struct.unpack_from("<H", out, fixed)[0]
             if nev:
-                text = bytes(self._recv_exact(conn, nev)).decode("utf-8", "replace")
+                parts.append(bytes(self._recv_exact(conn, nev)))
+            if parts:
+                text = b"".join(parts).decode("utf-8", "replace")
                 for line in text.splitlines():
                     if line.strip():
                         ev = json.loads(line)
