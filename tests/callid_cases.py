@@ -9,7 +9,7 @@ import os
 
 from boot_fuzz_cases import give_a_call
 from flash_full_cases import FullFlash
-from wipe_cases import CutFS, PowerCut
+from cutfs import CutFS, PowerCut
 from rrfw.store import atomic, callid, records
 
 

@@ -15,71 +15,7 @@ from rrfw.store import atomic as store
 from rrfw.store import cfgstore
 from rrfw.store import records
 from rrfw.call import events
-
-
-class PowerCut(Exception):
-    pass
-
-
-class CutFS:
-    """Wraps open/os for store.py: cuts power at operation number `cut_at`."""
-
-    def __init__(self, cut_at, keep=None):
-        self.cut_at = cut_at
-        self.keep = keep       # bytes of the cut write that land (None: half of them)
-        self.ops = 0
-        self.real_open = open
-        self.real_os = os
-
-    def _tick(self):
-        self.ops += 1
-        return self.ops == self.cut_at
-
-    def open(self, path, mode="r"):
-        f = self.real_open(path, mode)
-        if "w" not in mode and "a" not in mode:
-            return f
-        fs = self
-
-        class CutFile:
-            def write(self, data):
-                if fs._tick():
-                    f.write(data[:len(data) // 2 if fs.keep is None else fs.keep])   # a part reaches the flash
-                    f.close()
-                    raise PowerCut()
-                return f.write(data)
-
-            def flush(self):
-                f.flush()
-
-            def close(self):
-                f.close()
-
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *a):
-                f.close()
-        return CutFile()
-
-    def rename(self, a, b):
-        if self._tick():
-            raise PowerCut()   # the rename did not happen
-        self.real_os.rename(a, b)
-
-    def remove(self, p):
-        if self._tick():
-            raise PowerCut()
-        self.real_os.remove(p)
-
-    def stat(self, p):
-        return self.real_os.stat(p)
-
-    def mkdir(self, p):
-        return self.real_os.mkdir(p)
-
-    def listdir(self, p):
-        return self.real_os.listdir(p)
+from cutfs import CutFS, with_cut
 
 
 def _clean(d):
@@ -88,20 +24,7 @@ def _clean(d):
 
 
 def _with_cut(fs, fn):
-    store.open = fs.open
-    store.os = fs
-    records.open = fs.open
-    records.os = fs
-    try:
-        fn()
-        return False
-    except PowerCut:
-        return True
-    finally:
-        store.open = fs.real_open
-        store.os = fs.real_os
-        records.open = fs.real_open
-        records.os = fs.real_os
+    return with_cut(fs, (store, records), fn)
 
 
 def check(cfg):

@@ -9,76 +9,9 @@
 import os
 
 from rrfw.store import atomic, wipe
+from cutfs import CutFS, with_cut
 
 FIRMWARE = ["board.json", "main.py", "rrfw"]
-
-
-class PowerCut(Exception):
-    pass
-
-
-class CutFS:
-    """os and open for atomic.py and wipe.py: power is lost at operation
-    number cut_at (a removal, rmdir, rename, or write: the write lands in
-    part, a removal or rename either happened or not, as on littlefs)."""
-
-    def __init__(self, cut_at):
-        self.cut_at = cut_at
-        self.ops = 0
-        self.real_open = open
-        self.real_os = os
-
-    def _tick(self):
-        self.ops += 1
-        if self.ops == self.cut_at:
-            raise PowerCut()
-
-    def open(self, path, mode="r"):
-        f = self.real_open(path, mode)
-        if "w" not in mode and "a" not in mode:
-            return f
-        fs = self
-
-        class CutFile:
-            def write(self, data):
-                try:
-                    fs._tick()
-                except PowerCut:
-                    f.write(data[:len(data) // 2])
-                    f.close()
-                    raise
-                return f.write(data)
-
-            def flush(self):
-                f.flush()
-
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *a):
-                f.close()
-        return CutFile()
-
-    def remove(self, p):
-        self._tick()
-        self.real_os.remove(p)
-
-    def rmdir(self, p):
-        self._tick()
-        self.real_os.rmdir(p)
-
-    def rename(self, a, b):
-        self._tick()
-        self.real_os.rename(a, b)
-
-    def stat(self, p):
-        return self.real_os.stat(p)
-
-    def listdir(self, p="."):
-        return self.real_os.listdir(p)
-
-    def mkdir(self, p):
-        return self.real_os.mkdir(p)
 
 
 def _boot():
@@ -94,19 +27,7 @@ def _wipe():
 
 
 def _run_cut(fs, fn):
-    w = _wipe()
-    atomic.open = fs.open
-    atomic.os = fs
-    w.os = fs
-    try:
-        fn()
-        return False
-    except PowerCut:
-        return True
-    finally:
-        atomic.open = fs.real_open
-        atomic.os = fs.real_os
-        w.os = fs.real_os
+    return with_cut(fs, (atomic, _wipe()), fn)
 
 
 def _clean(path="."):

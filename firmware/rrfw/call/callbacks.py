@@ -29,6 +29,8 @@ _LAST = const(0x3FFFFFFF)         # a place after every real one (board ms)
 
 
 def on_dnc(number, dnc):
+    """Is the number on a list of numbers and prefixes (a trailing *)? The
+    config's do_not_call list, for call-backs and the dialer alike."""
     for pat in dnc:
         if pat.endswith("*"):
             if number.startswith(pat[:-1]):

@@ -43,6 +43,7 @@
 from rrfw.compat import const
 from rrfw.call import localtime
 from rrfw.call import record
+from rrfw.call.callbacks import on_dnc as on_list   # a number against a list of numbers and prefixes*
 
 _UTC_MIN = const(1577836800)       # s, 2020-01-01: a clock before this was never set: no outbound call
 AGENT_RETRY_S = const(60)          # s: no agent free / an incoming call won: look again in a minute
@@ -66,16 +67,6 @@ def national(number, country):
     if country == "US" and len(number) == 11 and number[0] == "1":
         return number[1:]
     return number
-
-
-def on_list(number, pats):
-    for pat in pats:
-        if pat.endswith("*"):
-            if number.startswith(pat[:-1]):
-                return True
-        elif number == pat:
-            return True
-    return False
 
 
 class Dialer:
