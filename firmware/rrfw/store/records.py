@@ -72,16 +72,20 @@ KEYS = ("call", "line", "utc", "ring_ms", "answer_ms", "rings", "caller", "calle
         "caller_reason", "path", "digits", "target", "ext", "wait_ms", "connect_ms",
         "route_ms", "talk_ms", "end_ms", "release", "method", "outcome", "dtmf_lost",
         "direction", "callee", "try", "dial_refused", "callback", "disa_line", "disa_number",
-        "queue", "position", "agents", "wrap_ms", "kind", "campaign", "transfer", "reason")
+        "queue", "position", "agents", "wrap_ms", "kind", "campaign", "transfer", "reason",
+        "queue_ms", "left_ms", "left_pos", "rang_ms", "mode", "blocked", "short", "rung_more", "left_key", "queued")
 WORDS = ("connected", "abandoned", "missed", "caller_hangup", "agent_hangup", "max_length",
          "cpc", "reversal", "tone", "silence", "busy_tone", "dial_tone", "out", "in",
          "withheld", "unavailable", "absent", "ivr_hangup", "after_hours", "no_agents",
          "timeout", "exit_key", "blocked", "callback_connected", "callback_failed",
          "callback_refused", "callback_no_answer", "callback_busy", "learn", "learned",
          "fault", "main", "menu_done", "route_failed", "no_answer", "busy", "hangup",
-         "disa_far_end", "disa_max_length", "disa_no_number", "callback_gave_up", "erased")
+         "disa_far_end", "disa_max_length", "disa_no_number", "callback_gave_up", "erased",
+         "answered", "callback", "full", "menu_abandoned", "queue_full", "callback_requested",
+         "night", "lunch", "holiday", "closed", "day", "campaign", "answer")
 _RING = const(3)           # KEYS.index("ring_ms"): the times after it are offsets from it
-TIMES = ("answer_ms", "connect_ms", "route_ms", "end_ms")   # board-clock times: after ring_ms
+TIMES = ("answer_ms", "connect_ms", "route_ms", "end_ms",   # board-clock times: after ring_ms
+         "queue_ms", "left_ms", "rang_ms")
 
 
 def _mask(number, mode):
