@@ -167,6 +167,73 @@ def case_a_transfer_has_its_place_after_the_answer():
     assert rec["transfer"] == [["102", 30000, "flash"]] and rec["outcome"] == "connected"
 
 
+# --- boot reads only what it must (store/records.py segments.idx) ---------------------------
+def _full(n, L=300):
+    r = _fresh()
+    r.max_bytes = L
+    for i in range(1, n + 1):
+        rec = _call([ROUTE, (4000, "connected", "101"), (64000, "talk_ended", None)])
+        rec["call"] = i
+        rec["caller"] = "617555%04d" % (i % 3)
+        r.append(rec)
+    return r
+
+
+def _boot(L=300):
+    return records.Records(max_bytes=L)
+
+
+def _figures(r):
+    return (r.count, r.next_id, r.unreadable, sorted(r.segment_list()))
+
+
+def case_boot_reads_only_the_newest_segment_and_counts_the_same():
+    import os
+    r = _full(60)
+    assert len(r.segment_list()) == records.SEGMENTS     # the whole budget in use
+    want = (r.count, r.next_id, 0, sorted(r.segment_list()))
+    b = _boot()
+    assert b.scanned == 1 and _figures(b) == want
+    assert [x["call"] for x in b.read_all()] == list(range(60 - b.count + 1, 61))
+    # without the index every segment is read, and the figures are the same
+    os.remove(records.INDEX)
+    b = _boot()
+    assert b.scanned == records.SEGMENTS and _figures(b) == want
+    b = _boot()                                         # that boot wrote the index again
+    assert b.scanned == 1 and _figures(b) == want
+    # a damaged index, or one that does not match a segment's size, is not believed
+    for text in ("{not json", "[[1, 2]]", '[["x", 1, 2, 3, 4]]', "[[-1, 0, 0, 0, 0]]"):
+        with open(records.INDEX, "w") as f:
+            f.write(text)
+        b = _boot()
+        assert b.scanned == records.SEGMENTS and _figures(b) == want, text
+    seg = sorted(b.segment_list())[2][0]
+    with open(b.name(seg), "ab") as f:
+        f.write(b"\xa7\x05junk")                          # a sealed segment changed behind its back
+    b = _boot()
+    assert b.scanned == 2 and b.count == want[0] and b.unreadable == 1
+
+
+def case_the_index_follows_erasure_rotation_and_retention():
+    r = _full(60)
+    n_before = r.count
+    gone = r.erase("6175550001")
+    assert gone > 0
+    b = _boot()
+    assert b.scanned == 1 and b.count == n_before - gone == len(b.read_all())
+    assert not [x for x in b.read_all() if x["caller"] == "6175550001"]
+    for i in range(61, 75):                              # more calls: rotations
+        rec = _call([ROUTE])
+        rec["call"] = i
+        b.append(rec)
+    c = _boot()
+    assert c.scanned == 1 and c.count == len(c.read_all()) and c.next_id == 75
+    n = c.count
+    assert c.expire(1795392000 + 1) == n                  # retention: every record is older
+    d = _boot()
+    assert d.count == 0 and d.read_all() == [] and d.scanned == 1
+
+
 if __name__ == "__main__":
     import os
     import sys
