@@ -105,8 +105,11 @@ class LineCall:
         self.state = IDLE
         self.deadline = NO_DEADLINE  # the current state's one deadline (board ms), if it has one
         self.idle_since = 0     # board ms the line last went idle
-        # an abandon shorter than this is a short one (the config's service_level, as the report reads it)
-        self.short_ms = (cfg.get("service_level") or {}).get("short_abandon_ms", record.SHORT_ABANDON_MS)
+        # an abandon shorter than this is a short one (the config's service_level, as the report
+        # reads it; the board's check does not look at that section, so a bad one is ignored here)
+        sl = cfg.get("service_level")
+        sa = sl.get("short_abandon_ms") if type(sl) is dict else None
+        self.short_ms = sa if type(sa) is int and sa >= 0 else record.SHORT_ABANDON_MS
         self.call = None        # call id while a call is up
         self.rec = None         # the call record being built (record.py)
         self.caller = None      # {"number", "name", "reason", "t"} of the call ringing or up
