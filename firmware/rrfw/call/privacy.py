@@ -38,7 +38,7 @@ KEEP_DNC = ("kept on the do-not-call list: it is this person's own objection to 
 
 def _campaign_store(app):
     # the running campaign's store, else the list on flash (a config that does not call out)
-    d = app.dialer
+    d = getattr(app, "dialer", None)   # the App has one; a stand-in may not
     if d is not None and d.campaign is not None:
         return d.campaign.store
     from rrfw.store import jobstore
@@ -47,7 +47,7 @@ def _campaign_store(app):
 
 
 def _dnc(app):
-    d = app.dialer
+    d = getattr(app, "dialer", None)   # the App has one; a stand-in may not
     if d is not None:
         return d.dnc
     from rrfw.store import dnc
