@@ -323,6 +323,111 @@ def case_agents_leave_and_join_the_campaign_across_a_reboot():
     assert d2.campaign.agent(1, True) == ("campaign_join", "running")
 
 
+# --- a person's access and erasure requests reach the outbound data (call/privacy.py) ----
+class _PrivApp:
+    """What privacy.py asks of the App: the board's stores, and no call up."""
+
+    def __init__(self, dialer, cb, recs):
+        from rrfw.call.boardstate import BoardState
+        from rrfw.call.events import Clock, Events
+        from rrfw.call.router import Ports
+        self.dialer = dialer
+        self.callbacks = cb
+        self.records = recs
+        self.board = BoardState()
+        self.events = Events(Clock())
+        self.lines = []
+        self.ports = Ports(2)
+
+
+def case_privacy_export_shows_the_campaign_list_and_the_do_not_call_list():
+    from rrfw.call import privacy
+    _clean()
+    t0 = utc(2026, 1, 5, 15, 0)     # 10:00 in New York
+    write_list([("2125550001", "-"), ("6465550004", "-"), ("3125550002", "-")], created=t0,
+               register=[{"name": "US-DNC", "date": 20260102}])
+    cfg = _cfg(campaign={"group": "sales"})
+    d, cb, ev, recs = _dialer(cfg)
+    d.campaign.store.set(1, tries=1)
+    d.dnc.add("6465550004")
+    d.dnc.add("646555*")               # a prefix is the office's rule, not this person's data
+    w = privacy.find(_PrivApp(d, cb, recs), "+1 (646) 555-0004")
+    assert w["campaign"] == [{"campaign": "t", "entry": 2, "number": "6465550004", "status": "pending", "tries": 1}]
+    assert w["dnc"] == ["6465550004"]
+    # a config that no longer calls out: the files on flash are read all the same
+    app = _PrivApp(None, cb, recs)
+    w2 = privacy.find(app, "6465550004")
+    assert w2["campaign"][0]["entry"] == 2 and w2["dnc"] == ["6465550004"]
+    assert privacy.find(app, "2125550009")["campaign"] == []
+
+
+def case_privacy_erase_closes_the_campaign_entry_and_keeps_the_do_not_call_entry():
+    from rrfw.call import privacy
+    _clean()
+    t0 = utc(2026, 1, 5, 15, 0)
+    write_list([("2125550001", "-"), ("6465550004", "-"), ("3125550002", "-")], created=t0,
+               register=[{"name": "US-DNC", "date": 20260102}])
+    cfg = _cfg(campaign={"group": "sales"})
+    d, cb, ev, recs = _dialer(cfg)
+    d.campaign.store.set(0, status=js.DONE, tries=1)
+    d.campaign.store.save()
+    d.dnc.add("6465550004")
+    recs.append({"call": 1, "direction": "out", "kind": "campaign", "callee": "6465550004",
+                 "caller": "6465550004", "outcome": "campaign_busy"})
+    app = _PrivApp(d, cb, recs)
+    gone = privacy.erase(app, "6465550004")
+    assert gone["campaign"] == 1 and gone["records"] == 1
+    left = privacy.find(app, "6465550004")
+    assert left["campaign"] == [] and left["records"] == 0
+    assert left["dnc"] == ["6465550004"]                       # kept, on purpose
+    kept = privacy.kept(app, "6465550004")
+    assert kept["dnc"] == ["6465550004"] and "Art. 21(3)" in kept["why"] and "17(3)(b)" in kept["why"]
+    # from outside: the list file no longer holds the digits, and it is still a good list
+    with open(js.LIST, "rb") as f:
+        data = f.read()
+    assert b"6465550004" not in data and b"2125550001" in data and b"3125550002" in data
+    assert js.check_list(js.LIST)[0] is not None
+    # after a reboot: the entry is closed (erased), the others keep their progress, never dialled
+    d2, cb2, ev2, recs2 = _dialer(cfg)
+    st = d2.campaign.store
+    assert st.status(1) == js.ERASED and st.status(0) == js.DONE and st.status(2) == js.PENDING
+    assert d2.campaign.status(t0)["numbers_by_status"]["erased"] == 1
+    d2.campaign.set_control("start", t0)
+    dialled = []
+    for k in range(6):
+        job = d2.next_job(0, t0 + 600 * k, _agent)
+        if job is not None:
+            dialled.append(job["number"])
+            d2.begin(job, t0 + 600 * k)
+            d2.end(job, "answer", t0 + 600 * k + 60, "sale")
+    assert dialled == ["3125550002"], dialled
+    # and a second erase finds nothing more to do
+    assert privacy.erase(_PrivApp(d2, cb2, recs2), "6465550004")["campaign"] == 0
+
+
+def case_privacy_erase_of_a_campaign_entry_survives_a_cut_at_every_write():
+    from rrfw.call import privacy
+    cuts = 0
+    for n in range(1, 12):
+        _clean()
+        write_list([("2125550001", "-"), ("6465550004", "-")])
+        cfg = _cfg(campaign={"group": "sales"})
+        d, cb, ev, recs = _dialer(cfg)
+        cut = _with_cut(CutFS(n), (atomic, js), lambda: privacy.erase(_PrivApp(d, cb, recs), "6465550004"))
+        st = js.JobStore()
+        assert st.load(), n                            # the list is whole after any cut
+        assert st.status(0) == js.PENDING and st.entry(0)[0] == "2125550001", n
+        # closed before the number goes: a cut leaves it pending and listed, or closed
+        assert st.status(1) in (js.PENDING, js.ERASED), n
+        if st.entry(1)[0] != "6465550004":
+            assert st.status(1) == js.ERASED, n
+        if not cut:
+            assert st.status(1) == js.ERASED and st.entry(1)[0] == "0"
+            break
+        cuts += 1
+    assert cuts >= 2, cuts
+
+
 if __name__ == "__main__":
     import sys
     import caserun

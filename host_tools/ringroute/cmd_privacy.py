@@ -13,14 +13,22 @@ month). Both need the admin PIN. The number is matched on its digits, so
 
   export   everything the board holds about the number, from every file:
            its call records, a call-back waiting, the block list, the last
-           caller, the live event log, and where the config names it. Writes
-           one JSON document (-o FILE, or stdout) to hand to the caller.
+           caller, the live event log, the campaign's call list (with each
+           entry's progress), the office's do-not-call list, and where the
+           config names it. Writes one JSON document (-o FILE, or stdout) to
+           hand to the caller.
   erase    removes the number from the records, the call-back list, the
-           block list, the last caller and the event log; then reads
-           everything back (the board's own check, a fresh export, and the
-           record files downloaded and searched here) and says what is left.
-           The config (block lists, do-not-call) is the office's own rule
-           and is never changed: erase tells you where it names the number.
+           block list, the last caller, the event log and the campaign's
+           call list (the entry is closed, never dialled, and its number
+           blanked); then reads everything back (the board's own check, a
+           fresh export, and the record files downloaded and searched here)
+           and says what is left. Two things stay on purpose: the config
+           (block lists, do-not-call: the office's own rules, never changed
+           here; erase tells you where it names the number) and the office's
+           do-not-call list: it is the person's own objection to being
+           called, kept so they are never called again (GDPR Art. 21(3);
+           the erasure right gives way where keeping data is needed to meet
+           a legal obligation, Art. 17(3)(b); see PRIVACY.md).
 
 examples:
   ringroute privacy export --number 6175550142 -o smith-2026-11-23.json
@@ -54,9 +62,12 @@ def export(b, number):
         start = r["more"]
 
 
+KEPT = ("config", "dnc")   # never changed by an erasure (the office's rules; the person's own objection)
+
+
 def _left(where):
-    """What of `where` still holds the number (the config apart: never changed)."""
-    return {k: v for k, v in where.items() if k != "config" and v not in (0, [], False, None)}
+    """What of `where` still holds the number (the config and the do-not-call list apart)."""
+    return {k: v for k, v in where.items() if k not in KEPT and v not in (0, [], False, None)}
 
 
 def _describe(where, n_recs):
@@ -69,6 +80,10 @@ def _describe(where, n_recs):
         parts.append("the last caller (for *89)")
     if where.get("events"):
         parts.append("%d live event(s)" % where["events"])
+    if where.get("campaign"):
+        parts.append("%d campaign list entr%s" % (len(where["campaign"]), "y" if len(where["campaign"]) == 1 else "ies"))
+    if where.get("dnc"):
+        parts.append("the do-not-call list (%s)" % ", ".join(where["dnc"]))
     return ", ".join(parts)
 
 
@@ -117,9 +132,11 @@ def run(args):
                 raise RingrouteError("nothing was erased")
         r = b.request("privacy.erase", {"number": args.number}, timeout=30.0)
         e = r["erased"]
-        print("erased: %d record(s), %d call-back(s), %d block-list entr%s, last caller %s, %d event(s)" % (
-            e["records"], e["callbacks"], e["blocked"], "y" if e["blocked"] == 1 else "ies",
-            "yes" if e["last_caller"] else "no", e["events"]))
+        print("erased: %d record(s), %d call-back(s), %d block-list entr%s, last caller %s, %d event(s), "
+              "%d campaign list entr%s" % (
+                  e["records"], e["callbacks"], e["blocked"], "y" if e["blocked"] == 1 else "ies",
+                  "yes" if e["last_caller"] else "no", e["events"], e.get("campaign", 0),
+                  "y" if e.get("campaign", 0) == 1 else "ies"))
         # the proof: the board's own read-back, a fresh export, the files searched here
         board_left = _left(r["left"])
         where2, recs2 = export(b, args.number)
@@ -131,6 +148,11 @@ def run(args):
         if where2.get("config"):
             print("kept on purpose (the office's own rules, edit the YAML and push to change): %s"
                   % "; ".join(where2["config"]))
+        kept = r.get("kept") or {}
+        if where2.get("dnc") or kept.get("dnc"):
+            print("kept on purpose: %s %s" % (", ".join(where2.get("dnc") or kept["dnc"]), kept.get("why") or
+                  "kept on the do-not-call list: the person's own objection to being called "
+                  "(GDPR Art. 21(3); Art. 17(3)(b))"))
         if board_left or export_left or recs2 or file_hits:
             raise RingrouteError("the number is still on the board (see above)")
         print("nothing of %s is left on the board" % args.number)

@@ -206,10 +206,26 @@ def figures(recs, st, blocked=0):
         "offered": _ratio(con_within, len(rt) - n_short),
     }
     per_ext = {}
+
+    def ext_row(x):
+        return per_ext.setdefault(str(x), {"calls": 0, "talk_s": 0.0, "missed": 0, "ring_missed_s": 0.0,
+                                           "wrap_s": 0.0})
     for r in con:
-        e = per_ext.setdefault(str(r.get("ext")), {"calls": 0, "talk_s": 0.0})
+        e = ext_row(r.get("ext"))
         e["calls"] += 1
         e["talk_s"] += (r.get("talk_ms") or 0) / 1000.0
+        e["wrap_s"] += (r.get("wrap_ms") or 0) / 1000.0
+    for r in inb:
+        for a in r.get("agents") or []:     # rung but missed: the agent let it ring out
+            if isinstance(a, list) and len(a) >= 3 and a[2] == "no_answer":
+                e = ext_row(a[0])
+                e["missed"] += 1
+                e["ring_missed_s"] += (a[1] or 0) / 1000.0
+    queue_exits = {}
+    for r in rt:
+        q = r.get("queue")
+        if q is not None and q != "answered":
+            queue_exits[q] = queue_exits.get(q, 0) + 1
     outcomes = {}
     for r in inb:
         o = r.get("outcome", "?")
@@ -243,6 +259,8 @@ def figures(recs, st, blocked=0):
         "longest_wait_s": max(speeds) if speeds else None,
         "aht_s": statistics.fmean([(r.get("talk_ms") or 0) / 1000.0 for r in con]) if con else None,
         "outcomes": outcomes,
+        "queue_exits": queue_exits,
+        "queued": sum(1 for r in rt if r.get("queue_ms") is not None),
         "per_extension": per_ext,
     }
 
@@ -353,7 +371,8 @@ def abandoned_list(stream, st, tz=None, full=False):
         out.append({"call": r.get("call"), "number": mask(num, full) if num else (r.get("caller_reason") or "none"),
                     "time": _ymdhm(arrival_utc(r), tz), "wait_s": w,
                     "short": w is not None and w < short, "target": r.get("target"),
-                    "position": stream.positions.get(r.get("call")), "since": since})
+                    "position": r.get("position") if r.get("position") is not None
+                    else stream.positions.get(r.get("call")), "since": since})
     return out
 
 
@@ -428,11 +447,18 @@ def format_text(s, rep=None):
         lines.append("blocked callers    %d   (every line busy: seen by the emulator, never by the board; "
                      "%s of all who called)" % (s["blocked"], _pct(_ratio(s["blocked"], s["blocked"] + s["offered"]))))
     lines.append("outcomes           " + ", ".join("%s %d" % kv for kv in sorted(s["outcomes"].items())))
+    if s.get("queued") or s.get("queue_exits"):
+        lines.append("queue              %d waited; left it without an agent: %s" % (
+            s.get("queued", 0), ", ".join("%s %d" % kv for kv in sorted(s["queue_exits"].items())) or "none"))
     if s["per_extension"]:
-        lines.append("per extension")
+        lines.append("per extension      (missed: rang out unanswered, Asterisk's RINGNOANSWER)")
         for ext in sorted(s["per_extension"]):
             e = s["per_extension"][ext]
-            lines.append("  %-8s %4d calls  %8.0f s talk" % (ext, e["calls"], e["talk_s"]))
+            row = "  %-8s %4d calls  %8.0f s talk" % (ext, e["calls"], e["talk_s"])
+            if e.get("missed") or e.get("wrap_s"):
+                row += "  %8.0f s wrap-up  %3d missed (%.0f s ringing)" % (
+                    e.get("wrap_s", 0), e.get("missed", 0), e.get("ring_missed_s", 0))
+            lines.append(row)
     if rep is None:
         return "\n".join(lines)
     d = rep["definitions"]

@@ -142,12 +142,13 @@ class Agents:
         self.streak[port] = 0
 
     def call_ended(self, port, t, group_wrap_ms):
-        """A call on this agent's phone ended: count it, start the wrap-up."""
+        """A call on this agent's phone ended: count it, start the wrap-up
+        (returned: ms, 0 without one; the call's record keeps it)."""
         self.calls[port] += 1
         self.last_end[port] = t
         if not self.on:
             self.idle_since[port] = t
-            return
+            return 0
         w = self.wrap_ms(port, group_wrap_ms)
         self.wrap_until[port] = t + w
         self.idle_since[port] = t + w
@@ -155,6 +156,7 @@ class Agents:
             self.emit("agent", ext=self.ext[port], state="wrapup", until_ms=t + w)
             if self._next_wrap < 0 or t + w < self._next_wrap:
                 self._next_wrap = t + w
+        return w
 
     def step(self, t):
         """Once per block: announce the wrap-ups that ended (one compare otherwise)."""

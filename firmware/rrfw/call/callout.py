@@ -363,7 +363,7 @@ class Callout:
         lc.leg.cancel()
         if lc.leg.port >= 0:
             lc.hal.xconnect(lc.line, lc.leg.port, False)
-            lc.leg.hang_up(t)
+            record.wrapped(lc.rec, lc.leg.hang_up(t))
         job = self.job
         if job is None:
             return

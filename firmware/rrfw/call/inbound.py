@@ -321,6 +321,7 @@ class Inbound:
         if cb is None or not (ev["digit"] == cb.key or act is not None):
             return False
         lc.emit("digit", digit=ev["digit"], start_ms=ev.get("start_ms"), end_ms=ev.get("end_ms"))
+        record.digit(lc.rec, ev["digit"])   # the key that took the caller out of the queue
         why = cb.request(lc.caller.get("number"), lc.rec.get("target"), t, lc.wall_clock(),
                          place=lc.leg.t_place, priority=lc.leg.priority)
         lc.emit("callback_request", number=lc.caller.get("number"), ok=why is None, why=why)

@@ -105,6 +105,11 @@ class LineCall:
         self.state = IDLE
         self.deadline = NO_DEADLINE  # the current state's one deadline (board ms), if it has one
         self.idle_since = 0     # board ms the line last went idle
+        # an abandon shorter than this is a short one (the config's service_level, as the report
+        # reads it; the board's check does not look at that section, so a bad one is ignored here)
+        sl = cfg.get("service_level")
+        sa = sl.get("short_abandon_ms") if type(sl) is dict else None
+        self.short_ms = sa if type(sa) is int and sa >= 0 else record.SHORT_ABANDON_MS
         self.call = None        # call id while a call is up
         self.rec = None         # the call record being built (record.py)
         self.caller = None      # {"number", "name", "reason", "t"} of the call ringing or up
@@ -236,11 +241,15 @@ class LineCall:
         if self.peer is not None:
             self._end_bridge(t)
         if st == ROUTING:
+            since = self.leg.ringing_since()
+            if since >= 0:
+                for ext in self.leg.rung_exts():   # the phones ringing when the caller gave up
+                    record.rung(self.rec, ext, t - since, "hangup", t)
             self.leg.cancel("abandoned", t)   # the caller hung up while waiting or ringing
         elif st == CONNECTED and self.leg.port >= 0:
             self.hal.xconnect(self.line, self.leg.port, False)
             record.talk_ended(self.rec, t)
-            self.leg.hang_up(t)
+            record.wrapped(self.rec, self.leg.hang_up(t))
         elif st == CB_AGENT or st == CB_DIAL or st == OB_READY or st == OB_TALK or st == OB_WRAP:
             self.callout.close(t)
 
@@ -256,7 +265,7 @@ class LineCall:
         self.player.stop()
         self.player.fill(hal.tx[self.line])
         hal.set_hook(self.line, False)
-        rec = record.close(self.rec, t, reason, method, self.dtmf.lost)
+        rec = record.close(self.rec, t, reason, method, self.dtmf.lost, self.short_ms)
         kept = self.records.append(rec)
         self.emit("release", reason=reason, method=method)
         self.emit("record", record=rec)

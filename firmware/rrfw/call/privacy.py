@@ -7,6 +7,11 @@
 #   callbacks.json                   call-backs waiting                 call/callbacks.py
 #   ivr_state.json + RAM             the feature-code block list         call/boardstate.py
 #   RAM                              the last caller (for *89), the event ring (call/events.py)
+#   campaign.lst, campaign.st        a campaign's call list and each number's progress
+#                                    (store/jobstore.py): erased = closed (never dialled)
+#                                    and the number blanked in the list
+#   dnc.txt                          the office's do-not-call list (store/dnc.py): shown,
+#                                    KEPT on erasure (see KEEP_DNC)
 #   config.json, config.prev.json    the office's own rules (block lists, do-not-call):
 #                                    listed, never changed here (a do-not-call entry
 #                                    is how the board keeps the caller's own wish)
@@ -22,6 +27,38 @@ MIN_DIGITS = records.MIN_DIGITS   # the shorter of two numbers must have this ma
                                   # the end of the longer (a national number in its international form)
 _CONFIGS = ("config.json", "config.prev.json")   # store/cfgstore.py CURRENT, PREVIOUS
 digits = records.digits
+# Why an erasure keeps the number on the do-not-call list: it is the person's own
+# objection to being called (GDPR Art. 21(3): after an objection to direct
+# marketing the data may no longer be processed for it). Honouring it means
+# remembering the number; erasure does not apply where keeping data is
+# necessary to comply with a legal obligation (Art. 17(3)(b)). PRIVACY.md says more.
+KEEP_DNC = ("kept on the do-not-call list: it is this person's own objection to being called, "
+            "remembered so they are never called again (GDPR Art. 21(3); Art. 17(3)(b))")
+
+
+def _campaign_store(app):
+    # the running campaign's store, else the list on flash (a config that does not call out)
+    d = getattr(app, "dialer", None)   # the App has one; a stand-in may not
+    if d is not None and d.campaign is not None:
+        return d.campaign.store
+    from rrfw.store import jobstore
+    js = jobstore.JobStore()
+    return js if js.load() else None
+
+
+def _dnc(app):
+    d = getattr(app, "dialer", None)   # the App has one; a stand-in may not
+    if d is not None:
+        return d.dnc
+    from rrfw.store import dnc
+    return dnc.Dnc()
+
+
+def _campaign_hits(app, same):
+    st = _campaign_store(app)
+    if st is None:
+        return st, []
+    return st, st.where(same)
 
 
 def matcher(number):
@@ -99,8 +136,28 @@ def find(app, number):
         "events": app.events.count_where(same),
         "in_call": [lc.line + 1 for lc in app.lines if _in_call(lc, same)],
         "queue_places": len([e for e in app.ports.places if same(e[0])]),
+        "campaign": _campaign_entries(app, same),
+        "dnc": _dnc_entries(app, same),
         "config": cfg_hits,
     }
+
+
+def _campaign_entries(app, same):
+    st, hits = _campaign_hits(app, same)
+    out = []
+    for i, num in hits:
+        out.append({"campaign": st.head.get("name"), "entry": i + 1, "number": num,
+                    "status": jobstore_status(st, i), "tries": st.tries(i)})
+    return out
+
+
+def jobstore_status(st, i):
+    from rrfw.store import jobstore
+    return jobstore.STATUS_NAMES[st.status(i)]
+
+
+def _dnc_entries(app, same):
+    return _dnc(app).where(same)
 
 
 def _in_call(lc, same):
@@ -148,4 +205,12 @@ def erase(app, number):
         bs.save()   # rewrites ivr_state.json from RAM, which no longer has the number
     gone["records"] = app.records.erase(number, same)
     gone["events"] = app.events.forget_where(same)
+    st, hits = _campaign_hits(app, same)
+    gone["campaign"] = st.erase([i for i, _ in hits]) if hits else 0
     return gone
+
+
+def kept(app, number):
+    """What an erasure leaves on purpose, and why (the do-not-call list)."""
+    entries = _dnc_entries(app, matcher(number))
+    return {"dnc": entries, "why": KEEP_DNC} if entries else {}

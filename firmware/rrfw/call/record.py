@@ -3,10 +3,52 @@
 # it happens (menus, route, digits, connect) and closes it when the line is
 # released; LineCall then appends it to flash (store/records.py) and emits it.
 # A record is a plain dict so it goes to flash and the host as JSON as is.
+#
+# What an inbound call's record holds (docs/notes/report.md has the table):
+#   arrival      utc, ring_ms, rings, answer_ms; caller, caller_name, caller_reason
+#   the menus    path (MAX_PATH), digits (MAX_DIGITS), mode (the schedule's mode
+#                when it is not "day", the opening hours), blocked (a caller rule)
+#   the route    route_ms (first route), target
+#   the queue    queue_ms and position when it joined (the first time), queue =
+#                why it left (answered, abandoned, timeout, no_agents, exit_key,
+#                callback, full), left_ms and left_pos (not kept when answered:
+#                that is connect_ms), left_key (the key that took it out),
+#                queued (the queue's name, kept when the call went on to another target)
+#   agents rung  agents: [[ext, ring ms, how, ms after route_ms it stopped]] for
+#                every ring that did not end in this call's answer (how:
+#                no_answer, or hangup: the caller hung up while it rang),
+#                MAX_RUNG at most, rung_more counts the rest; rang_ms: when the
+#                phone that answered began to ring, kept only when that was
+#                not route_ms
+#   the agent    ext, connect_ms, wait_ms, talk_ms, wrap_ms (the wrap-up the
+#                agent was given after it); transfer: [[to, ms after connect,
+#                kind]] (MAX_TRANSFERS), filled from the `transfer` event
+#   the end      end_ms, release (why), method (how), outcome (OUTCOMES), short
+#                (an abandon under the config's service_level short_abandon_ms)
+# Every list is bounded, and a field costs nothing in a record that has no
+# reason to hold it (store/records.py writes only the keys a record has).
 from rrfw.compat import const
 
 MAX_PATH = const(16)     # menus kept in a record: a caller looping in menus cannot grow it
 MAX_DIGITS = const(32)   # digits kept in a record
+MAX_RUNG = const(8)      # rings that were not answered kept in a record (10 bytes each on flash)
+MAX_TRANSFERS = const(4)  # transfers kept in a record
+SHORT_ABANDON_MS = const(5000)   # ms: the usual short-abandon threshold (slreport.DEFAULTS)
+OPEN_MODE = "day"        # the schedule's mode for the opening hours (configlang: `hours`)
+
+# The outcomes of an inbound call, apart (close() picks one, first rule that holds):
+#   connected           an agent took it (wherever it went before)
+#   callback_requested  the caller asked to be called back from the queue
+#   abandoned           hung up waiting for an agent, in the queue or while one rang (short: True apart)
+#   timeout / no_agents / exit_key / queue_full   left the queue so (the menu's fallback took it)
+#   blocked             a caller rule refused the number
+#   after_hours         answered outside the opening hours, never routed (the message, then gone)
+#   menu_abandoned      hung up in the menu, never routed
+#   otherwise the release reason (menu_done, no_answer, disa_*, ...); and missed (rang out)
+# Call-backs and campaign calls are records of their own kind (direction "out").
+_QUEUE_OUTCOME = {"abandoned": "abandoned", "timeout": "timeout", "no_agents": "no_agents",
+                  "exit_key": "exit_key", "full": "queue_full", "callback": "callback_requested"}
+_HUNG_UP = ("caller_hangup", "max_length")
 
 
 def inbound(call, line, utc, ring_ms, answer_ms, rings, caller):
@@ -56,8 +98,38 @@ def attempt(call, line, utc, kind, number, target, tries, campaign):
 
 
 def note(rec, event, fields, t_ms):
-    """What an event of the call adds to its record (menus walked, the route)."""
-    if event == "menu":
+    """What an event of the call adds to its record (menus walked, the route,
+    the queue, the agents rung, transfers)."""
+    if event == "ring_noanswer":
+        rung(rec, fields.get("ext"), fields.get("ring_ms"), "no_answer", t_ms)
+    elif event == "ext_ring":
+        if rec.get("direction") != "out":
+            rec["rang_ms"] = t_ms   # the latest ring's start (kept only if it tells more: connected())
+    elif event == "queue":
+        if "queue_ms" not in rec:
+            rec["queue_ms"] = t_ms
+            rec["position"] = fields.get("position")
+            rec["queued"] = fields.get("target")   # close() keeps it only if the call went on elsewhere
+    elif event == "queue_leave":
+        rec["queue"] = fields.get("reason")
+        if rec["queue"] != "answered":
+            rec["left_ms"] = t_ms
+            rec["left_pos"] = fields.get("position")
+            if rec["queue"] == "exit_key" or rec["queue"] == "callback":
+                rec["left_key"] = rec["digits"][-1:] or None   # inbound.py adds the key first
+    elif event == "transfer":
+        tr = rec.get("transfer")
+        if type(tr) is not list:
+            tr = rec["transfer"] = []
+        if len(tr) < MAX_TRANSFERS:
+            c = rec.get("connect_ms")
+            tr.append([fields.get("to"), t_ms - c if type(c) is int else None, fields.get("kind")])
+    elif event == "schedule":
+        if fields.get("mode") != OPEN_MODE:
+            rec["mode"] = fields.get("mode")
+    elif event == "ivr" and fields.get("what") == "blocked":
+        rec["blocked"] = True
+    elif event == "menu":
         path = rec["path"]
         if len(path) < MAX_PATH:
             path.append(fields.get("menu"))
@@ -71,6 +143,19 @@ def note(rec, event, fields, t_ms):
         why = fields.get("why")
         if type(why) is str and why.startswith("refused_"):
             rec["dial_refused"] = why[8:]
+
+
+def rung(rec, ext, ring_ms, how, t_ms):
+    """A ring of one agent's phone that this call did not get answered by
+    (it stopped at t_ms)."""
+    ag = rec.get("agents")
+    if type(ag) is not list:
+        ag = rec["agents"] = []
+    if len(ag) < MAX_RUNG:
+        r = rec.get("route_ms")
+        ag.append([ext, ring_ms, how, t_ms - r if type(r) is int else None])
+    else:
+        rec["rung_more"] = rec.get("rung_more", 0) + 1
 
 
 def digit(rec, d):
@@ -91,19 +176,53 @@ def connected(rec, ext, t_ms, waited=True):
     else:
         rec["answer_ms"] = t_ms
     rec["connect_ms"] = t_ms
+    r = rec.get("rang_ms")
+    if r is not None and r == rec.get("route_ms"):
+        del rec["rang_ms"]        # rung from the route on: route_ms says it
 
 
 def talk_ended(rec, t_ms):
     rec["talk_ms"] = t_ms - rec["connect_ms"]
 
 
-def close(rec, t_ms, reason, method, dtmf_lost):
+def wrapped(rec, wrap_ms):
+    """The wrap-up the agent was given after this call (agents.py)."""
+    if wrap_ms:
+        rec["wrap_ms"] = wrap_ms
+
+
+def outcome(rec, reason):
+    """One outcome per call (the table above)."""
+    if rec.get("connect_ms") is not None:
+        return "connected"
+    if rec.get("callback"):
+        return "callback_requested"
+    q = _QUEUE_OUTCOME.get(rec.get("queue"))
+    if q is not None:
+        return q
+    if rec.get("blocked"):
+        return "blocked"
+    routed = rec.get("route_ms") is not None
+    if not routed and rec.get("mode") is not None and rec.get("direction") != "out":
+        return "after_hours"
+    if reason in _HUNG_UP:
+        return "abandoned" if routed else "menu_abandoned"
+    return reason
+
+
+def close(rec, t_ms, reason, method, dtmf_lost, short_ms=SHORT_ABANDON_MS):
     """The line was released: how and why the call ended."""
     rec["end_ms"] = t_ms
     rec["release"] = reason
     rec["method"] = method
+    if "queued" in rec and rec["queued"] == rec.get("target"):
+        del rec["queued"]
+    if rec.get("connect_ms") is None and "rang_ms" in rec:
+        del rec["rang_ms"]          # nobody answered: `agents` holds how long each rang
     if "outcome" not in rec:
-        rec["outcome"] = "connected" if rec.get("connect_ms") is not None else (
-            "abandoned" if reason in ("caller_hangup", "max_length") else reason)
+        rec["outcome"] = outcome(rec, reason)
+        r = rec.get("route_ms")
+        if rec["outcome"] == "abandoned" and type(r) is int and t_ms - r < short_ms:
+            rec["short"] = True
     rec["dtmf_lost"] = dtmf_lost
     return rec

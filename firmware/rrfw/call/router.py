@@ -636,13 +636,16 @@ class Leg:
 
     def hang_up(self, t=-1):
         """The connected agent leg ends: free its port; the agent's call counted
-        and the wrap-up started (when t is given: the call was talked)."""
+        and the wrap-up started (when t is given: the call was talked).
+        Returns the wrap-up the agent was given (ms, 0: none)."""
+        wrap = 0
         if self.port >= 0:
             self.ports.engaged &= ~(1 << self.port)
             if self.ports.talk is not None:
                 self.ports.talk.ended(self, self.port, t)
             if t >= 0:
-                self.ports.agents.call_ended(self.port, t, self.g.get("wrapup_ms", -1))
+                wrap = self.ports.agents.call_ended(self.port, t, self.g.get("wrapup_ms", -1))
         self.port = -1
         self.ext = None
         self.state = S_IDLE
+        return wrap

@@ -576,12 +576,14 @@ def privacy_export(con, a):
 
 
 def privacy_erase(con, a):
-    """{"number": N}: remove N from records, call-backs, block list, last caller
-    and the event ring, then look again (read back from flash) for the proof."""
+    """{"number": N}: remove N from records, call-backs, block list, last caller,
+    the event ring and the campaign's list, then look again (read back from
+    flash) for the proof; "kept": what stays on purpose (the do-not-call list)."""
     from rrfw.call import privacy
     gone = privacy.erase(con.app, a.get("number"))
     gc.collect()
-    return {"erased": gone, "left": privacy.find(con.app, a.get("number"))}
+    return {"erased": gone, "left": privacy.find(con.app, a.get("number")),
+            "kept": privacy.kept(con.app, a.get("number"))}
 
 
 # --- outbound: the campaign's list and the office's do-not-call list (issue 13) ----

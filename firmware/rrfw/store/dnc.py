@@ -127,6 +127,16 @@ class Dnc:
         self._rewrite(number, None)
         return True
 
+    def where(self, same):
+        """The entries for which same(entry) is true (a caller's access request)."""
+        out = []
+
+        def take(ln):
+            if same(ln):
+                out.append(ln)
+        self._scan(take)
+        return out
+
     def forget(self, same):
         """An erasure request does NOT remove a do-not-call entry (keeping the
         objection is the point of it); says whether the number is listed."""

@@ -47,8 +47,10 @@ OPTED_OUT = const(4)  # asked during the call not to be called again
 GAVE_UP = const(5)    # the maximum of attempts was reached
 REFUSED = const(6)    # the numbering plan refuses it (numplan.py)
 SKIPPED = const(7)    # the agent skipped it (preview)
+ERASED = const(8)     # the person's erasure request (call/privacy.py): the number blanked, never dialled
 HELD = const(0x80)    # flag: held back by calling hours
-STATUS_NAMES = ("pending", "active", "done", "dnc", "opted_out", "gave_up", "refused", "skipped")
+STATUS_NAMES = ("pending", "active", "done", "dnc", "opted_out", "gave_up", "refused", "skipped", "erased")
+BLANK = b"0" + b" " * (NUM_LEN - 1)   # what an erased entry holds: no one's number, still a valid entry
 
 
 def list_bytes(n, head):
@@ -182,6 +184,48 @@ class JobStore:
             if self.entry(i)[0] == number:
                 out.append(i)
         return out
+
+    def where(self, same):
+        """[(index, number)] of the entries for which same(number) is true (one pass over the file)."""
+        out = []
+        if self.head is None:
+            return out
+        b = self._buf
+        with open(self.path, "rb") as f:
+            f.seek(self._off)
+            for i in range(self.n):
+                f.readinto(b)
+                k = 0
+                while k < NUM_LEN and b[k] != 32:
+                    k += 1
+                num = bytes(b[0:k]).decode()
+                if same(num):
+                    out.append((i, num))
+        return out
+
+    def erase(self, indices):
+        """Close the entries (ERASED, saved first: a cut after it leaves them closed,
+        never dialled), then blank their numbers in the list: a copy streamed to
+        a .tmp and renamed over it. The header (and its id) stays, so the
+        progress of every other number stays too."""
+        if not indices:
+            return 0
+        for i in indices:
+            self.set(i, status=ERASED)
+        self.save()
+        tmp = self.path + ".tmp"
+        b = self._buf
+        with open(self.path, "rb") as src:
+            with open(tmp, "wb") as out:
+                out.write(src.readline())
+                for i in range(self.n):
+                    src.readinto(b)
+                    if i in indices:
+                        b[0:NUM_LEN] = BLANK
+                    out.write(b)
+                out.flush()
+        os.rename(tmp, self.path)
+        return len(indices)
 
     def status(self, i):
         return self.st[_STATE_HEAD + 4 * i] & 0x7F

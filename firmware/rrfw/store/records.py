@@ -24,6 +24,15 @@
 # An erasure or a purge first writes its job to records.job; boot finishes a
 # job it finds, so a cut leaves all of a caller's records or none.
 #
+# Boot reads only what it must: segments.idx holds, for every segment but the
+# newest, [segment, bytes, records, unreadable, highest call id]; it is
+# written (atomically, after the data) when a segment is sealed by the next
+# one starting and after a rewrite. At boot a sealed segment whose size is
+# what the index says is taken from it; the newest segment (still growing,
+# where a cut lands) and any segment the index does not match are read
+# through. A missing, damaged or stale index costs a slower boot, never a
+# wrong count; a failed index write is ignored (the data is on flash).
+#
 # Export: the host's download marks how far it read (mark_exported); a
 # rotation that would drop records never taken away warns first (`at_risk`,
 # the records_at_risk event, then records_dropped).
@@ -44,6 +53,7 @@ PREFIX = "rec"             # segment files: rec000001.bin ...
 SUFFIX = ".bin"
 JOB = "records.job"        # an erasure or purge in progress (boot finishes it)
 MARK = "records.mark"      # how far the host has taken the records away: [segment, offset]
+INDEX = "segments.idx"     # what boot needs of the sealed segments (counts, ids): see above
 LEGACY = ("records.1.jsonl", "records.jsonl")   # the JSON-lines files of firmware before 1.x: migrated
 MAX_BYTES = 32 * 1024      # bytes per segment before the next one starts
 SEGMENTS = 10              # segment files at most: 320 KB of flash, 30+ days of 100 calls (docs/notes/report.md)
@@ -72,16 +82,20 @@ KEYS = ("call", "line", "utc", "ring_ms", "answer_ms", "rings", "caller", "calle
         "caller_reason", "path", "digits", "target", "ext", "wait_ms", "connect_ms",
         "route_ms", "talk_ms", "end_ms", "release", "method", "outcome", "dtmf_lost",
         "direction", "callee", "try", "dial_refused", "callback", "disa_line", "disa_number",
-        "queue", "position", "agents", "wrap_ms", "kind", "campaign", "transfer", "reason")
+        "queue", "position", "agents", "wrap_ms", "kind", "campaign", "transfer", "reason",
+        "queue_ms", "left_ms", "left_pos", "rang_ms", "mode", "blocked", "short", "rung_more", "left_key", "queued")
 WORDS = ("connected", "abandoned", "missed", "caller_hangup", "agent_hangup", "max_length",
          "cpc", "reversal", "tone", "silence", "busy_tone", "dial_tone", "out", "in",
          "withheld", "unavailable", "absent", "ivr_hangup", "after_hours", "no_agents",
          "timeout", "exit_key", "blocked", "callback_connected", "callback_failed",
          "callback_refused", "callback_no_answer", "callback_busy", "learn", "learned",
          "fault", "main", "menu_done", "route_failed", "no_answer", "busy", "hangup",
-         "disa_far_end", "disa_max_length", "disa_no_number", "callback_gave_up", "erased")
+         "disa_far_end", "disa_max_length", "disa_no_number", "callback_gave_up", "erased",
+         "answered", "callback", "full", "menu_abandoned", "queue_full", "callback_requested",
+         "night", "lunch", "holiday", "closed", "day", "campaign", "answer")
 _RING = const(3)           # KEYS.index("ring_ms"): the times after it are offsets from it
-TIMES = ("answer_ms", "connect_ms", "route_ms", "end_ms")   # board-clock times: after ring_ms
+TIMES = ("answer_ms", "connect_ms", "route_ms", "end_ms",   # board-clock times: after ring_ms
+         "queue_ms", "left_ms", "rang_ms")
 
 
 def _mask(number, mode):
@@ -428,6 +442,9 @@ class Records:
         self._unexp = None       # records not taken away yet (None: count them again)
         self._sizes = {}         # segment -> bytes
         self._counts = {}        # segment -> records
+        self._bad = {}           # segment -> frames that did not check
+        self._last = {}          # segment -> highest call id in it
+        self.scanned = 0         # segments boot read through (the index did not cover them)
         self._warned = 0         # the segment the at-risk warning was given for
         self.mark = None         # [segment, offset] the host has read to
         d = prefix.rfind("/")
@@ -478,24 +495,78 @@ class Records:
     def budget(self):
         return self.max_bytes * self.segments
 
+    def _scan_seg(self, seg):
+        # count one segment's records, its unreadable frames and its highest call id
+        sc = Scan(self.name(seg))
+        n = 0
+        last = 0
+        for rec, _, _ in sc.each():
+            n += 1
+            cid = rec.get("call", 0)
+            if type(cid) is int and cid > last:
+                last = cid
+        self._counts[seg] = n
+        self._bad[seg] = sc.unreadable
+        self._last[seg] = last
+
+    def _read_index(self):
+        text = store.read_text(self._path(INDEX))
+        try:
+            rows = json.loads(text) if text else []
+        except ValueError:
+            rows = []
+        out = {}
+        if type(rows) is list:
+            for r in rows:
+                if type(r) is list and len(r) == 5:
+                    ok = True
+                    for v in r:
+                        if type(v) is not int or v < 0:
+                            ok = False
+                    if ok:
+                        out[r[0]] = r
+        return out
+
+    def _write_index(self):
+        """The sealed segments' counts for the next boot (never raises OSError:
+        without it boot reads the segments through)."""
+        segs = sorted(self._sizes)[:-1]
+        rows = []
+        for seg in segs:
+            if seg in self._counts:
+                rows.append([seg, self._sizes[seg], self._counts[seg], self._bad.get(seg, 0), self._last.get(seg, 0)])
+        try:
+            store.write_atomic(self._path(INDEX), json.dumps(rows))
+        except OSError:
+            store.remove(self._path(INDEX + ".tmp"))
+
     def _load(self):
         self.count = 0
         self.unreadable = 0
+        self.scanned = 0
         last = 0
-        for seg in sorted(self._sizes):
-            sc = Scan(self.name(seg))
-            n = 0
-            for rec, _, _ in sc.each():
-                n += 1
-                cid = rec.get("call", 0)
-                if type(cid) is int and cid > last:
-                    last = cid
-            self._counts[seg] = n
-            self.count += n
-            self.unreadable += sc.unreadable
+        idx = self._read_index()
+        segs = sorted(self._sizes)
+        stale = False
+        for seg in segs:
+            row = idx.get(seg)
+            if seg != segs[-1] and row is not None and row[1] == self._sizes[seg]:
+                self._counts[seg] = row[2]
+                self._bad[seg] = row[3]
+                self._last[seg] = row[4]
+            else:
+                self._scan_seg(seg)
+                self.scanned += 1
+                stale = stale or seg != segs[-1]
+            self.count += self._counts[seg]
+            self.unreadable += self._bad[seg]
+            if self._last[seg] > last:
+                last = self._last[seg]
         self.next_id = last + 1
         while len(self._sizes) > self.segments:
             self._drop_oldest()     # a cut between starting a segment and removing the oldest
+        if stale:
+            self._write_index()     # the next boot reads only the newest again
 
     def new_call_id(self):
         if self.ids is not None:
@@ -523,7 +594,7 @@ class Records:
                 rec["caller_name"] = None
         data = frame(rec)
         try:
-            self._write(data)
+            self._write(data, cid)
             if self.keep and self.count > self.keep + self.keep // 4:
                 self._trim()   # in batches: a rewrite per quarter of `keep`, not per call
         except OSError as e:   # ENOSPC, EIO: the call itself went well
@@ -534,7 +605,7 @@ class Records:
             return False
         return True
 
-    def _write(self, data):
+    def _write(self, data, cid=None):
         segs = self._sizes
         seg = max(segs) if segs else 0
         new = not segs or (segs[seg] > 0 and segs[seg] + len(data) > self.max_bytes)
@@ -544,6 +615,10 @@ class Records:
                 self._drop_oldest()   # first: a full flash gets its room back before the write
             segs[seg] = 0
             self._counts[seg] = 0
+            self._bad[seg] = 0
+            self._last[seg] = 0
+        if type(cid) is int and cid > self._last.get(seg, 0):
+            self._last[seg] = cid
         with open(self.name(seg), "ab") as f:
             f.write(data)
             f.flush()
@@ -553,6 +628,8 @@ class Records:
         if self._unexp is not None:
             self._unexp += 1
         if new:
+            if len(segs) > 1:
+                self._write_index()   # the segment before is sealed: boot need not read it again
             self._warn(seg)
 
     def _drop_oldest(self):
@@ -561,6 +638,8 @@ class Records:
         lost = self.unexported_in(old)
         store.remove(self.name(old))
         del self._sizes[old]
+        self._bad.pop(old, None)
+        self._last.pop(old, None)
         n = self._counts.pop(old, 0)
         self.count -= n
         if lost:
@@ -669,10 +748,14 @@ class Records:
         n = 0
         m = self.mark
         new_off = None
+        last = 0
         sc = Scan(path)
         with open(tmp, "wb") as f:
             for rec, start, _ in sc.each():
                 if keep(rec, n):
+                    cid = rec.get("call", 0)
+                    if type(cid) is int and cid > last:
+                        last = cid
                     data = frame(rec)
                     f.write(data)
                     size += len(data)
@@ -689,6 +772,8 @@ class Records:
         self._unexp = None
         self._sizes[seg] = size
         self._counts[seg] = n - gone
+        self._bad[seg] = 0
+        self._last[seg] = last
         self.count -= gone
         if m is not None and m[0] == seg:
             self.mark_exported(seg, new_off or 0)
@@ -713,6 +798,8 @@ class Records:
                 store.remove(self.name(seg))   # emptied: its slot is free again
                 del self._sizes[seg]
                 self._counts.pop(seg, None)
+                self._bad.pop(seg, None)
+                self._last.pop(seg, None)
         return gone
 
     def _job(self, job):
@@ -720,6 +807,8 @@ class Records:
         store.write_atomic(path, json.dumps(job))   # from here on boot finishes it
         gone = self._run_job(job)
         store.remove(path)
+        if gone:
+            self._write_index()   # the rewritten segments' new sizes and counts
         return gone
 
     def _recover(self):
@@ -782,6 +871,7 @@ class Records:
             else:
                 k = drop
                 drop -= self._rewrite_seg(seg, lambda r, i: i >= k)
+        self._write_index()
 
     def erase(self, number, same=None):
         """Erase every record of one caller, as caller or callee (an erasure

@@ -71,10 +71,10 @@ def _kept(name):
 
 
 def _records_files(names):
-    # store/records.py's segments (rec000001.bin ...), its job and export mark
+    # store/records.py's segments (rec000001.bin ...), its job, export mark and index
     from rrfw.store import records
     return [n for n in names if (n.startswith(records.PREFIX) and n.endswith(records.SUFFIX))
-            or n == records.JOB or n == records.MARK]
+            or n == records.JOB or n == records.MARK or n == records.INDEX]
 
 
 def finish():
