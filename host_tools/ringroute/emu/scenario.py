@@ -15,7 +15,8 @@ EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at",
             "preview"}
 TOP_KEYS = {"calls", "extensions", "expect", "duration", "start", "description", "seed", "echo_db",
             "traffic", "callees", "callee_mix"}
-CALLEE_KEYS = {"answer", "answer_after", "talk", "busy", "opt_out_after", "opt_out_key", "disposition", "tz"}
+CALLEE_KEYS = {"answer", "answer_after", "talk", "busy", "opt_out_after", "opt_out_key", "disposition", "tz",
+               "accept", "accept_after"}
 MIX_KEYS = {"busy", "no_answer", "opt_out", "wrong_number", "wrong_number_key", "talk", "answered",
             "dispositions"}
 TRAFFIC_KEYS = {"calls_per_hour", "hours", "lines", "keys", "talk", "patience", "start_at", "method"}
@@ -250,7 +251,11 @@ def parse(data, path="<scenario>"):
                              if c.get("opt_out_after") is not None else None,
                              "opt_out_key": _keys_text(c.get("opt_out_key", "9"), w + ".opt_out_key", path),
                              "disposition": _keys_text(c.get("disposition"), w + ".disposition", path),
-                             "tz": _tz_name(c.get("tz"), w + ".tz", path)}
+                             "tz": _tz_name(c.get("tz"), w + ".tz", path),
+                             # a remote agent (an extension with a number): the key they press
+                             # after the whisper, accept_after s after answering; none: never
+                             "accept": _keys_text(c.get("accept"), w + ".accept", path),
+                             "accept_after": _num(c.get("accept_after", 4.0), w + ".accept_after", path)}
     mix = data.get("callee_mix")
     if mix is not None:
         _check_keys(mix, MIX_KEYS, "callee_mix", path)

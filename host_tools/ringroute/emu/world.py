@@ -24,6 +24,13 @@ AGENT_PUTS_DOWN_MS = 1500   # an agent whose line went dead hangs up this long a
 OUT_DIAL_DONE_MS = 3000     # the exchange takes the number as complete after this pause
 PHONE_DIAL_AFTER_MS = 1500  # a person waits this long for dial tone before dialling
 PHONE_LISTEN_MS = 2500      # and listens this long to the answer tone before hanging up
+# The bridge check (remote agents): a block of what the board sends to a line
+# counts as the other party's voice when it correlates with that voice this
+# well. Two independent 80-sample voices correlate with a spread of about
+# 1/sqrt(80) = 0.11, so 0.6 is five spreads away; the board's copy of a line's
+# audio (the voice plus line noise and echo at -20 dB) correlates above 0.9.
+BRIDGE_CORR = 0.6
+REMOTE_VOICE = 15           # the remote agent's voice: sounds.agent_voice's table 15 (no phone has it)
 
 
 def _local_hm(utc, tz):
@@ -69,6 +76,8 @@ class Caller:
         self.line_index = None
         self.heard_agent = 0.0       # energy of the agent's voice reaching the caller
         self.ntt = None              # NTT caller ID (Japan): the CAR handshake's state (_ntt)
+        self.heard_remote_ms = 0     # ms the caller heard a remote agent's voice (bridged through the board)
+        self.remote_from = None      # the line that remote agent was on
 
 
 class Outbound:
@@ -88,6 +97,11 @@ class Outbound:
         self.spec = None
         self.rx = dtmf.DtmfReceiver()
         self.keys = []               # (start_ms, end_ms, digit): the called person's keys
+        self.t_talk = None           # when the talk began (a remote agent: their accept key)
+        self.accepted = False        # a remote agent pressed the accept key
+        self.heard_caller_ms = 0     # ms a remote agent heard a caller's voice (bridged)
+        self.heard_from = None       # the caller's line
+        self.heard_board_ms = 0      # ms of the board's own audio (the whisper) before the key
 
 
 class Phone:
@@ -131,7 +145,7 @@ class World:
             self.callers.append(Caller(spec, sounds.profile(profiles_mod, country), self.rng))
         self.phones = []
         exts = cfg.get("extensions", {})
-        by_port = {v["port"]: k for k, v in exts.items()}
+        by_port = {v["port"]: k for k, v in exts.items() if v.get("port") is not None}
         for p in range(n_exts):
             ext = by_port.get(p, "port%d" % p)
             self.phones.append(Phone(ext, p, scenario["extensions"].get(ext)))
@@ -147,6 +161,9 @@ class World:
         self.echo_gain = 10 ** (scenario["echo_db"] / 20.0)
         self.audio_checked = set()
         self.mix_rng = np.random.default_rng(scenario["seed"] + 7)   # callee behaviour per attempt
+        # each line's talker this block (the bridge check): a caller's voice, a remote agent's
+        self.voice_in = [None] * n_lines
+        self.voice_out = [None] * n_lines
 
     def _line_country(self, line):
         lines = self.cfg.get("lines", [])
@@ -165,6 +182,8 @@ class World:
         loop = [False] * self.n_lines
         reversed_ = [False] * self.n_lines
         lines_audio = np.zeros((self.n_lines, BLOCK), dtype=np.float64)
+        self.voice_in = [None] * self.n_lines
+        self.voice_out = [None] * self.n_lines
         for c in self.callers:
             if c.spec["line"] == "any":
                 if c.state == "pending":
@@ -228,6 +247,9 @@ class World:
                     if ob.state != "done":
                         self.log(t, "outbound_end", line=li + 1, number=ob.number, state=ob.state,
                                  digits="".join(ob.digits))
+                    if ob.accepted:
+                        self.log(t, "line_audio", line=li + 1, from_line=ob.heard_from,
+                                 heard_ms=ob.heard_caller_ms, ok=ob.heard_caller_ms > 0, who="remote_agent")
                     if ob.state in ("talking", "gone"):
                         self._disposition(ob, li, t)
                     self.outbound[li] = None
@@ -353,7 +375,7 @@ class World:
         a = np.zeros(BLOCK)
         if not self.hook[li]:
             # the board hung up on the caller (menu done, call-back promised...)
-            c.state = "done"
+            self._caller_done(c, li, t)
             self.active[li] = None
             self.log(t, "caller_released", line=li + 1)
             return False, False, a
@@ -372,7 +394,9 @@ class World:
                 if s >= t and s < t + BLOCK_MS:
                     self.log(s, "key", line=li + 1, digit=d)
         if c.t_connect is not None and c.spec["talk"]:
-            a += sounds.caller_voice(n0, c.spec["level_dbm0"], self.rng, c.spec["speech"])
+            v = sounds.caller_voice(n0, c.spec["level_dbm0"], self.rng, c.spec["speech"])
+            self.voice_in[li] = v
+            a += v
         h = c.spec["hangup"]
         if ("patience" in h and c.t_connect is None and c.t_hangup is None
                 and t - c.t_answer >= h["patience"] * 1000):
@@ -390,7 +414,7 @@ class World:
         if not self.hook[li]:
             # released: the line is free for the next call
             self.active[li] = None
-            c.state = "done"
+            self._caller_done(c, li, t)
             return False, False, np.zeros(BLOCK)
         el = t - c.t_gone
         m = c.hangup_method
@@ -432,20 +456,36 @@ class World:
             if ob.spec["answer"] and el >= ob.spec["answer_after"] * 1000:
                 ob.state = "talking"
                 ob.t_state = t
+                ob.t_talk = t
                 self.log(t, "callee_answer", line=li + 1, number=ob.number)
                 if ob.spec.get("opt_out_after") is not None:
                     s0 = t + int(ob.spec["opt_out_after"] * 1000)
                     ob.keys.append((s0, s0 + 120, ob.spec.get("opt_out_key", "9")))
+                if ob.spec.get("accept"):
+                    # a remote agent: hears the whisper, then presses the accept key
+                    s0 = t + int(ob.spec.get("accept_after", 4.0) * 1000)
+                    ob.keys.append((s0, s0 + 120, ob.spec["accept"]))
+                    ob.t_talk = None   # the talk time runs from the key
         elif ob.state == "busy":
             a += sounds.tone(ob.profile, "busy", n0, el)
         elif ob.state == "talking":
-            a += sounds.caller_voice(n0, -20.0, self.rng)
+            if ob.accepted:
+                # a remote agent after the key: their own voice (the bridge check knows it)
+                v = sounds.agent_voice(n0, REMOTE_VOICE, -20.0)
+                self.voice_out[li] = v
+                a += v
+            else:
+                a += sounds.caller_voice(n0, -20.0, self.rng)   # "hello?"
             for (ks, ke, d) in ob.keys:
                 if ks < t + BLOCK_MS and ke > t:
                     a += _key_tone(d, n0, ks, ke, -8.0, -6.0)
                     if ks >= t and ks < t + BLOCK_MS:
                         self.log(ks, "callee_key", line=li + 1, number=ob.number, digit=d)
-            if el >= ob.spec["talk"] * 1000:
+                if ke <= t < ke + BLOCK_MS and d == ob.spec.get("accept") and not ob.accepted:
+                    ob.accepted = True
+                    ob.t_talk = t
+                    self.log(t, "remote_accepted", line=li + 1, number=ob.number, heard_ms=ob.heard_board_ms)
+            if ob.t_talk is not None and t - ob.t_talk >= ob.spec["talk"] * 1000:
                 ob.state = "gone"
                 ob.t_state = t
                 self.log(t, "hangup", line=li + 1, method="cpc", number=ob.number)
@@ -496,10 +536,12 @@ class World:
         out = {"answer": spec.get("answer", True), "answer_after": spec.get("answer_after", 6.0),
                "talk": spec.get("talk", 20.0), "busy": spec.get("busy", False),
                "opt_out_after": spec.get("opt_out_after"), "opt_out_key": spec.get("opt_out_key", "9"),
-               "disposition": spec.get("disposition"), "tz": spec.get("tz")}
+               "disposition": spec.get("disposition"), "tz": spec.get("tz"),
+               "accept": spec.get("accept"), "accept_after": spec.get("accept_after", 4.0)}
         out["behaviour"] = spec.get("behaviour") or (
             "busy" if out["busy"] else "no_answer" if not out["answer"] else
-            "opt_out" if out["opt_out_after"] is not None else "answer")
+            "opt_out" if out["opt_out_after"] is not None else
+            "remote_agent" if out["accept"] else "answer")
         return out
 
     def _hear_dialling(self, li, t, tx):
@@ -674,3 +716,47 @@ class World:
         self.tx = tx.astype(np.float64)
         for li in range(self.n_lines):
             self._hear_dialling(li, t, tx[li])
+        self._bridge_check(t)
+
+    @staticmethod
+    def _corr(x, v):
+        d = float(np.sqrt(np.dot(x, x) * np.dot(v, v)))
+        return float(np.dot(x, v)) / d if d > 0 else 0.0
+
+    def _bridge_check(self, t):
+        """Lines joined through the codec (a remote agent): does what the board sends
+        each party carry the other party's own voice? A caller who hears a remote
+        agent is connected (their keys after connect and talk time start then)."""
+        for li in range(self.n_lines):
+            x = self.tx[li]
+            c = self.active[li]
+            if c is not None and c.state == "answered":
+                for j in range(self.n_lines):
+                    v = self.voice_out[j]
+                    if j != li and v is not None and self._corr(x, v) > BRIDGE_CORR:
+                        c.heard_remote_ms += BLOCK_MS
+                        c.remote_from = j + 1
+                        if c.t_connect is None:
+                            c.t_connect = t
+                            self.log(t, "remote_heard", line=li + 1, from_line=j + 1)
+                            self._plan_keys(c, "connect", t)
+                            h = c.spec["hangup"]
+                            if "after_connect" in h:
+                                c.t_hangup = t + int(h["after_connect"] * 1000)
+            ob = self.outbound[li]
+            if ob is not None and ob.state == "talking":
+                if ob.accepted:
+                    for j in range(self.n_lines):
+                        v = self.voice_in[j]
+                        if j != li and v is not None and self._corr(x, v) > BRIDGE_CORR:
+                            ob.heard_caller_ms += BLOCK_MS
+                            ob.heard_from = j + 1
+                elif float(np.sqrt(np.mean(x ** 2))) > audio.dbm0_to_peak(HEARD_DBM0):
+                    ob.heard_board_ms += BLOCK_MS   # the whisper (the board's own audio)
+
+    def _caller_done(self, c, li, t):
+        """A caller's call is over: what they heard of a remote agent (bridged)."""
+        c.state = "done"
+        if c.remote_from is not None:
+            self.log(t, "line_audio", line=li + 1, from_line=c.remote_from, heard_ms=c.heard_remote_ms,
+                     ok=c.heard_remote_ms > 0, who="caller")
