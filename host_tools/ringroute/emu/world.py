@@ -24,6 +24,7 @@ AGENT_PUTS_DOWN_MS = 1500   # an agent whose line went dead hangs up this long a
 OUT_DIAL_DONE_MS = 3000     # the exchange takes the number as complete after this pause
 PHONE_DIAL_AFTER_MS = 1500  # a person waits this long for dial tone before dialling
 PHONE_LISTEN_MS = 2500      # and listens this long to the answer tone before hanging up
+SHIFT_RETRY_MS = 5000       # an agent whose code got no dial tone (no idle line) tries again after this
 # The bridge check (remote agents): a block of what the board sends to a line
 # counts as the other party's voice when it correlates with that voice this
 # well. Two independent 80-sample voices correlate with a spread of about
@@ -126,6 +127,8 @@ class Phone:
         self.n_dialled = 0           # dial sessions done (a scenario may give several)
         self.t_dial_end = None
         self.dial_stay_ms = PHONE_LISTEN_MS   # off-hook after the last key of a dial session
+        self.shift_dial = False      # the dial session now is a shift's code (tried again if unserved)
+        self.retry_at = 0            # ms: a shift's code tried again not before this
         self.last_heard = np.zeros(BLOCK)
 
 
@@ -148,7 +151,10 @@ class World:
         by_port = {v["port"]: k for k, v in exts.items() if v.get("port") is not None}
         for p in range(n_exts):
             ext = by_port.get(p, "port%d" % p)
-            self.phones.append(Phone(ext, p, scenario["extensions"].get(ext)))
+            spec = scenario["extensions"].get(ext)
+            if spec and spec.get("shifts"):
+                spec = dict(spec, dial=self._shift_dials(ext, spec))
+            self.phones.append(Phone(ext, p, spec))
         # board outputs, as last seen
         self.hook = [False] * n_lines
         self.ext_ring = [False] * n_exts
@@ -164,6 +170,33 @@ class World:
         # each line's talker this block (the bridge check): a caller's voice, a remote agent's
         self.voice_in = [None] * n_lines
         self.voice_out = [None] * n_lines
+
+    def _shift_dials(self, ext, spec):
+        """An agent's shifts as dial sessions of the config's own codes: out at the start
+        when the first shift begins later, in at each `from`, out at each `to`."""
+        from ..errors import RingrouteError
+        codes = {}
+        for code, what in (self.cfg.get("feature_codes") or {}).items():
+            if what and what[0] == "agent":
+                codes[tuple(what[1:3]) if what[1].endswith("_group") else (what[1],)] = code
+
+        def code(kind, group):
+            key = (kind + "_group", group) if group else (kind,)
+            if key not in codes:
+                raise RingrouteError("extension %s shifts: the config has no %s code%s" % (
+                    ext, key[0], " for group " + group if group else ""))
+            return codes[key]
+        dials = list(spec.get("dial") or [])
+        if not isinstance(spec.get("dial"), list) and spec.get("dial"):
+            dials = [spec["dial"]]
+        sh = spec["shifts"]
+        if sh[0]["from"] > 1.0:
+            dials.append({"at": 0.5, "digits": code("logout", None), "shift": True})
+        for s in sh:
+            dials.append({"at": s["from"], "digits": code("login", s["group"]), "shift": True})
+            if s["to"] is not None:
+                dials.append({"at": s["to"], "digits": code("logout", s["group"]), "shift": True})
+        return sorted(dials, key=lambda d: d["at"])
 
     def _line_country(self, line):
         lines = self.cfg.get("lines", [])
@@ -592,10 +625,16 @@ class World:
         dials = d if isinstance(d, list) else ([d] if d is not None else [])
         # the next dial session (a scenario may give several), once the phone is down
         d = dials[ph.n_dialled] if ph.n_dialled < len(dials) else None
+        if d is not None and d.get("shift") and (self.ext_ring[ph.port] or ph.ring_started is not None
+                                                 or t < ph.retry_at):
+            d = None   # a shift's code waits: the phone is ringing (lifting would answer it)
         if d is not None and not ph.offhook and t >= int(d["at"] * 1000):
             # someone picks up the extension, waits for dial tone, dials a code
             ph.dialled = True
             ph.n_dialled += 1
+            ph.shift_dial = bool(d.get("shift"))
+            if ph.shift_dial:
+                ph.was_joined = False   # served or not: this session's own answer
             ph.offhook = True
             ph.t_offhook = t
             start = t + PHONE_DIAL_AFTER_MS
@@ -651,6 +690,11 @@ class World:
             ph.offhook = False
             ph.t_offhook = None
             ph.t_parted = None
+            if ph.t_dial_end is not None and ph.shift_dial and not ph.was_joined:
+                # a shift's code got no dial tone (no idle line, another phone dialling): again later
+                ph.n_dialled -= 1
+                ph.retry_at = t + SHIFT_RETRY_MS
+                self.log(t, "shift_retry", ext=ph.ext)
             ph.t_dial_end = None   # a dial session nobody served ends with the handset down
             ph.keys = []
             self.log(t, "agent_hangup", ext=ph.ext)
