@@ -164,13 +164,13 @@ def parse_queue_keys(ctx, m, where, g, gnode):
 def parse_remote_ext(ctx, num, m, where):
     """A remote agent: {number: "617 555 0150", name: Ann, ring: 30s, accept_key: 1, wrapup: 30s}."""
     r = ctx.r
-    if "port" in m:
-        ctx.probs.at(m["port"][0], "%s: a phone port or an outside number, not both (a remote agent "
-                                   "has a number and no port)" % where)
-        return None
     if "number" not in m:
         ctx.probs.at(m[[k for k in REMOTE_KEYS if k in m][0]][0],
                      "%s: ring and accept_key are for a remote agent, which needs a number" % where)
+        return None
+    if "port" in m:
+        ctx.probs.at(m["port"][0], "%s: a phone port or an outside number, not both (a remote agent "
+                                   "has a number and no port)" % where)
         return None
     raw = r.text(m["number"][1], where + " number")
     if raw is None:
