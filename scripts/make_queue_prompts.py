@@ -1,4 +1,5 @@
-"""Writes the queue announcement prompts (firmware/rrfw/call/queuetalk.py) into
+"""Writes the queue announcement prompts (firmware/rrfw/call/queuetalk.py) and the
+remote agent's whisper (firmware/rrfw/call/remote.py) into
 examples/prompts/ with espeak-ng (scripts/sysdeps.txt), as 8 kHz 16-bit mono
 WAV like the other example prompts. Run: .venv/bin/python scripts/make_queue_prompts.py"""
 import os
@@ -21,7 +22,13 @@ TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"
          "nineteen")
 
 
+# prompts of other modules, with their words
+OTHERS = {"remote_whisper": "A call from the office. Press 1 to accept."}
+
+
 def text(name):
+    if name in OTHERS:
+        return OTHERS[name]
     if name in WORDS:
         return WORDS[name]
     n = int(name.split("-")[1])
@@ -30,7 +37,7 @@ def text(name):
 
 def main():
     out = os.path.join(ROOT, "examples", "prompts")
-    for name in queuetalk.prompt_names():
+    for name in list(queuetalk.prompt_names()) + sorted(OTHERS):
         dst = os.path.join(out, name + ".wav")
         if name.startswith("digit-") or os.path.exists(dst) and "--force" not in sys.argv:
             continue   # the digits were there already

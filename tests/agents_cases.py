@@ -199,6 +199,80 @@ def case_a_kept_place_is_used_once_within_the_window_and_bounded():
     assert ports.forget(lambda n: n == "9019") == 1 and ports.reclaim("9019", "sales", 30, 60000) == -1
 
 
+GCFG = {"version": 1, "lines": [{"country": "US"}] * 2,
+        "extensions": {"101": {"port": 0}, "102": {"port": 1}, "150": {"number": "6175550150"}},
+        "groups": {"sales": {"members": ["101", "150"]}, "support": {"members": ["101", "102"]},
+                   "night": {"members": ["102"]}},
+        "agents": {}}
+
+
+def case_log_out_of_one_group_and_back_kept_across_a_reboot():
+    a, ev = fresh(GCFG)
+    assert a.feature(0, "logout_group", "sales", 100) == ("logout_group", "available")
+    assert not a.can_ring(0, 200, True, "sales") and a.can_ring(0, 200, True, "support")
+    assert a.logged_in(0, "support") and not a.logged_in(0, "sales") and a.logged_in(0)
+    assert ev[-1]["state"] == "logout" and ev[-1]["group"] == "sales" and ev[-1]["status"] == "available"
+    assert a.groups_out(0) == ["sales"]
+    b, _ = new(GCFG)                           # the board restarts
+    assert b.groups_out(0) == ["sales"] and not b.can_ring(0, 0, True, "sales")
+    assert b.feature(0, "login_group", "sales", 300) == ("login_group", "available")
+    assert b.can_ring(0, 300, True, "sales") and b.groups_out(0) == []
+    c, _ = new(GCFG)
+    assert c.groups_out(0) == []
+
+
+def case_out_of_the_last_group_is_logged_out_and_a_group_login_joins_that_group_only():
+    a, ev = fresh(GCFG)
+    assert a.feature(1, "logout_group", "support", 100)[1] == "available"
+    assert a.feature(1, "logout_group", "night", 200) == ("logout_group", "logged_out")
+    assert a.status[1] == ag_mod.LOGGED_OUT and a.groups_out(1) == []
+    assert [e["state"] for e in ev[-2:]] == ["logged_out", "logout"]
+    assert a.feature(1, "logout_group", "night", 250) == ("logout_group", "logged_out")   # confirmed, no change
+    assert a.feature(1, "login_group", "night", 300) == ("login_group", "available")
+    assert a.can_ring(1, 300, True, "night") and not a.can_ring(1, 300, True, "support")
+    assert a.groups_out(1) == ["support"]
+    # the all-groups login puts them back everywhere; the all-groups logout clears the list too
+    assert a.feature(1, "login", None, 400) == ("login", "available")
+    assert a.groups_out(1) == [] and a.can_ring(1, 400, True, "support")
+    a.feature(1, "logout_group", "support", 500)
+    assert a.feature(1, "logout", None, 600) == ("logout", "logged_out") and a.groups_out(1) == []
+
+
+def case_group_codes_refuse_a_group_the_agent_is_not_in():
+    a, ev = fresh(GCFG)
+    n = len(ev)
+    assert a.feature(1, "logout_group", "sales", 100) is None       # 102 is not in sales
+    assert a.feature(1, "login_group", "nosuch", 100) is None
+    assert a.feature(5, "login_group", "sales", 100) is None         # no agent at that port
+    assert len(ev) == n
+
+
+def case_a_paused_agent_logged_into_a_group_stays_paused():
+    a, _ = fresh(GCFG)
+    a.feature(0, "logout_group", "sales", 100)
+    a.feature(0, "pause", "lunch", 200)
+    assert a.feature(0, "login_group", "sales", 300) == ("login_group", "paused")
+    assert not a.can_ring(0, 300, True, "sales") and a.groups_out(0) == []
+
+
+def case_a_saved_group_list_that_no_longer_fits_is_dropped():
+    from rrfw.store import atomic
+    atomic.write_atomic(PATH, '{"101": [1, null, ["sales", "gone", 5]], "102": [0, null, ["night"]]}')
+    a, _ = new(GCFG)
+    assert a.groups_out(0) == ["sales"]          # the group removed from the config is forgotten
+    assert a.groups_out(1) == []                 # logged out of everything: no list
+    assert a.status[1] == ag_mod.LOGGED_OUT
+
+
+def case_remote_agents_get_the_ports_after_the_phones():
+    a, _ = fresh(GCFG)
+    assert a.n == 5 and a.n_local == 4 and a.port_of("150") == 4 and a.is_remote(4)
+    assert a.ext[4] == "150" and a.member_of[4] == 1 << a.groups.index("sales")
+    shown = [s for s in a.shown(0, 0, {}) if s["ext"] == "150"][0]
+    assert shown["remote"] and shown["port"] is None and shown["state"] == "available"
+    assert a.feature(4, "logout_group", "sales", 10) == ("logout_group", "logged_out")
+
+
 if __name__ == "__main__":
     import os
     import sys

@@ -69,6 +69,7 @@ package(
         "call/inbound.py",
         "call/callout.py",
         "call/disa.py",
+        "call/remote.py",
         "call/learncall.py",
         "call/linecall.py",
         "call/app.py",

@@ -15,6 +15,20 @@
 #   any ─dnd─▶ dnd ─dnd_off─▶ available
 #   available ─N ring-no-answers in a row─▶ paused (reason "auto"; event)
 #
+# One group at a time (login_group / logout_group codes, ["agent", what, group]):
+# an agent logged in keeps a set of the groups they left (out_of, a bit per
+# group, kept on flash with the status):
+#   logged_out ─login_group G─▶ available, in G only (out of the others)
+#   available ─logout_group G─▶ available, out of G; out of every group they
+#                               are a member of ─▶ logged_out
+#   any ─login (all)─▶ in every group;  any ─logout (all)─▶ logged_out
+# A group's call rings an agent only in the groups they are in.
+#
+# Remote agents (an extension with a `number`, no port: remote.py calls them
+# on a free line) get the ports after the board's own (n_local, n_local + 1,
+# ...: file order of their extension numbers), so every list here and the
+# router's bit masks cover them like any phone.
+#
 # Who may be rung (can_ring): a group call rings only an available agent not
 # in wrap-up; a call to the extension itself rings anyone but a DND one.
 # Off-hook and engaged phones are refused by router.Ports before this.
@@ -44,6 +58,12 @@ AUTO_REASON = "auto"        # the pause reason when the board paused the agent
 _NO_DEADLINE = const(-1)
 
 
+def remote_exts(cfg):
+    """The remote agents' extension numbers, in the order their ports are given."""
+    exts = cfg.get("extensions") or {}
+    return [num for num in sorted(exts) if exts[num].get("port") is None and exts[num].get("number")]
+
+
 class Agents:
     def __init__(self, cfg, n_ports, emit, path=PATH):
         acfg = cfg.get("agents")
@@ -51,7 +71,16 @@ class Agents:
         acfg = acfg or {}
         self.emit = emit
         self.path = path
+        self.n_local = n_ports          # the board's own phone ports; remote agents after them
+        remote = remote_exts(cfg)
+        n_ports += len(remote)
         self.n = n_ports
+        # groups by bit (login/logout of one group): sorted names; the groups each port is in
+        groups = cfg.get("groups") or {}
+        self.groups = sorted(groups)
+        self.member_of = [0] * n_ports      # bit i: a member of self.groups[i]
+        self.out_of = [0] * n_ports         # bit i: logged out of self.groups[i] (kept on flash)
+        self.port_by_ext = {}               # extension number -> port (remote agents: n_local + k)
         self.wrapup_ms = acfg.get("wrapup_ms", DEFAULT_WRAPUP_MS)
         self.max_no_answer = acfg.get("max_no_answer", DEFAULT_MAX_NO_ANSWER)
         first = LOGGED_OUT if acfg.get("start") == "logged_out" else AVAILABLE
@@ -69,38 +98,59 @@ class Agents:
         self._seq = 0
         self._rnd = 0x2545F491              # xorshift32 state: a fixed seed, runs repeat exactly
         exts = cfg.get("extensions") or {}
+        for k in range(len(remote)):
+            self.port_by_ext[remote[k]] = self.n_local + k
         for num in sorted(exts):
             p = exts[num].get("port", -1)
-            if 0 <= p < n_ports:
+            if 0 <= p < self.n_local:
+                self.port_by_ext[num] = p
+            p = self.port_by_ext.get(num, -1)
+            if p >= 0:
                 self.ext[p] = num
                 self.status[p] = first if self.on else AVAILABLE
                 self.own_wrap[p] = exts[num].get("wrapup_ms", -1)
                 self._seq += 1
                 self.login_seq[p] = self._seq
+        for i in range(len(self.groups)):
+            for num in groups[self.groups[i]].get("members") or ():
+                p = self.port_by_ext.get(num, -1)
+                if p >= 0:
+                    self.member_of[p] |= 1 << i
         if self.on:
             self.load()
 
     # --- what the router asks -----------------------------------------------------
     def port_of(self, ext):
-        for p in range(self.n):
-            if self.ext[p] == ext:
-                return p
-        return -1
+        return self.port_by_ext.get(ext, -1)
 
-    def can_ring(self, port, t, group_call):
-        """May this agent be rung now? (Hook and engagement are router.Ports' part.)"""
+    def is_remote(self, port):
+        return port >= self.n_local
+
+    def _gbit(self, group):
+        try:
+            return 1 << self.groups.index(group)
+        except ValueError:
+            return 0
+
+    def in_group(self, port, group):
+        """Not logged out of `group` on its own (None: a call to the extension itself)."""
+        return group is None or not self.out_of[port] & self._gbit(group)
+
+    def can_ring(self, port, t, group_call, group=None):
+        """May this agent be rung now? (Hook and engagement are router.Ports' part.)
+        group: the group's name, when the agent may have logged out of it alone."""
         st = self.status[port]
         if st == DND:
             return False
         if not group_call:
             return True
-        return st == AVAILABLE and t >= self.wrap_until[port]
+        return st == AVAILABLE and t >= self.wrap_until[port] and self.in_group(port, group)
 
-    def serving(self, port, group_call):
+    def serving(self, port, group_call, group=None):
         """Takes calls of this kind now or after the call or wrap-up it is in
         (queuetalk.py counts them for a wait estimate): not paused, out or on DND."""
         st = self.status[port]
-        return st == AVAILABLE if group_call else st != DND
+        return st == AVAILABLE and self.in_group(port, group) if group_call else st != DND
 
     def wrap_ms(self, port, group_wrap_ms):
         """The wrap-up after a call on this port: the extension's own, else the
@@ -112,10 +162,10 @@ class Agents:
             w = group_wrap_ms if group_wrap_ms >= 0 else self.wrapup_ms
         return w
 
-    def logged_in(self, port):
+    def logged_in(self, port, group=None):
         """Counts for 'an agent is there' (join/leave when empty): paused and DND
-        agents are there and will be back; logged-out ones are not."""
-        return self.status[port] != LOGGED_OUT
+        agents are there and will be back; logged-out ones (of this group) are not."""
+        return self.status[port] != LOGGED_OUT and self.in_group(port, group)
 
     def rand(self):
         """A pseudo-random 31-bit number (xorshift32, Marsaglia 2003): random and
@@ -172,7 +222,7 @@ class Agents:
                 nxt = w
         self._next_wrap = nxt
 
-    def set_status(self, port, st, t, reason=None, why="code"):
+    def set_status(self, port, st, t, reason=None, why="code", all_groups=False):
         """A new status (login, pause, DND ...): an event, and kept on flash."""
         old = self.status[port]
         if st == AVAILABLE and old != AVAILABLE:
@@ -182,27 +232,62 @@ class Agents:
         if st == AVAILABLE and old == LOGGED_OUT:
             self._seq += 1
             self.login_seq[port] = self._seq
+        if st == LOGGED_OUT or all_groups:
+            self.out_of[port] = 0   # logged out of all, or into all: no group left apart
         self.status[port] = st
         self.reason[port] = reason if st == PAUSED else None
         self.emit("agent", ext=self.ext[port], state=STATUS_NAMES[st], reason=self.reason[port], why=why)
         if self.on:
             self.save()
 
-    # agent feature codes (cfg feature_codes: ["agent", what, reason])
+    def set_group(self, port, group, login, t):
+        """Log the agent at `port` into or out of one group (an event, kept on flash).
+        Returns the status name, or None when the agent is not a member of it."""
+        bit = self._gbit(group)
+        if not bit or not self.member_of[port] & bit:
+            return None
+        st = self.status[port]
+        if login:
+            if st == LOGGED_OUT:
+                # in this group only: out of every other one they are a member of
+                self.out_of[port] = self.member_of[port] & ~bit
+                self.set_status(port, AVAILABLE, t, None, "group_code")
+            self.out_of[port] &= ~bit
+        else:
+            if st == LOGGED_OUT:
+                return STATUS_NAMES[st]    # out of everything already: confirmed, no change
+            self.out_of[port] |= bit
+            if not self.member_of[port] & ~self.out_of[port]:
+                self.set_status(port, LOGGED_OUT, t, None, "group_code")   # out of the last one
+        self.emit("agent", ext=self.ext[port], state="login" if login else "logout", group=group,
+                  status=STATUS_NAMES[self.status[port]], why="group_code")
+        if self.on:
+            self.save()
+        return STATUS_NAMES[self.status[port]]
+
+    # agent feature codes (cfg feature_codes: ["agent", what, reason or group])
     _CODES = {"login": AVAILABLE, "logout": LOGGED_OUT, "pause": PAUSED, "unpause": AVAILABLE,
               "dnd": DND, "dnd_off": AVAILABLE}
 
-    def feature(self, port, what, reason, t):
-        """An agent dialled an agent code on their phone. Returns (what, status name) or None."""
+    def feature(self, port, what, arg, t):
+        """An agent dialled an agent code on their phone. Returns (what, status name) or None.
+        arg: the pause reason, or the group of login_group / logout_group."""
+        if not 0 <= port < self.n or self.ext[port] is None:
+            return None
+        if what == "login_group" or what == "logout_group":
+            st = self.set_group(port, arg, what == "login_group", t)
+            return None if st is None else (what, st)
         st = self._CODES.get(what)
-        if st is None or not 0 <= port < self.n or self.ext[port] is None:
+        if st is None:
             return None
         old = self.status[port]
         if what == "unpause" and old != PAUSED or what == "dnd_off" and old != DND:
             return None   # nothing to undo: the error tone says so
+        if what == "login" and old != LOGGED_OUT and not self.out_of[port]:
+            return (what, STATUS_NAMES[old])   # already in everywhere: confirmed, no change
         if what == "login" and old != LOGGED_OUT:
-            return (what, STATUS_NAMES[old])   # already in: confirmed, no change
-        self.set_status(port, st, t, reason)
+            st = old                            # back into the groups left, the status kept
+        self.set_status(port, st, t, arg if what == "pause" else None, "code", what == "login")
         return (what, STATUS_NAMES[st])
 
     # --- what status shows -----------------------------------------------------------
@@ -216,14 +301,20 @@ class Agents:
             return "wrapup"
         return STATUS_NAMES[self.status[port]]
 
+    def groups_out(self, port):
+        """The names of the groups the agent is a member of but logged out of."""
+        return [self.groups[i] for i in range(len(self.groups)) if self.out_of[port] >> i & 1]
+
     def shown(self, t, ringing_mask, talking_ports):
-        """Every agent for the console's status: [{ext, state, reason, calls}]."""
+        """Every agent for the console's status: [{ext, state, reason, calls, groups_out}]."""
         out = []
         for p in range(self.n):
             if self.ext[p] is not None:
-                out.append({"ext": self.ext[p], "port": p,
+                remote = p >= self.n_local
+                out.append({"ext": self.ext[p], "port": None if remote else p, "remote": remote,
                             "state": self.state_name(p, t, bool(ringing_mask & (1 << p)), p in talking_ports),
-                            "reason": self.reason[p], "calls": self.calls[p], "no_answer": self.streak[p]})
+                            "reason": self.reason[p], "calls": self.calls[p], "no_answer": self.streak[p],
+                            "groups_out": self.groups_out(p)})
         return out
 
     # --- what survives a power cut ---------------------------------------------------
@@ -231,7 +322,7 @@ class Agents:
         d = {}
         for p in range(self.n):
             if self.ext[p] is not None:
-                d[self.ext[p]] = [self.status[p], self.reason[p]]
+                d[self.ext[p]] = [self.status[p], self.reason[p], self.groups_out(p)]
         return d
 
     def restore(self, d):
@@ -241,9 +332,16 @@ class Agents:
             return
         for p in range(self.n):
             v = d.get(self.ext[p]) if self.ext[p] is not None else None
-            if type(v) is list and len(v) == 2 and type(v[0]) is int and 0 <= v[0] < len(STATUS_NAMES):
+            if type(v) is list and 2 <= len(v) <= 3 and type(v[0]) is int and 0 <= v[0] < len(STATUS_NAMES):
                 self.status[p] = v[0]
                 self.reason[p] = v[1] if type(v[1]) is str and v[0] == PAUSED else None
+                # the groups left (a file of before per-group login has none); a group
+                # since removed from the config, or one no longer joined, is dropped
+                out = 0
+                if len(v) == 3 and type(v[2]) is list and v[0] != LOGGED_OUT:
+                    for g in v[2]:
+                        out |= self._gbit(g) if type(g) is str else 0
+                self.out_of[p] = out & self.member_of[p]
 
     def load(self):
         text = atomic.read_text(self.path)

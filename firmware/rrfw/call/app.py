@@ -47,11 +47,17 @@ class App:
         from rrfw.call import agents
         self.agents = agents.Agents(cfg, hal.n_exts, self.events.emit)
         self.ports = router.Ports(hal.n_exts, self.agents)
+        remote = n_lines > 1 and self.agents.n > hal.n_exts
+        if remote:
+            # remote agents (remote.py): the call-progress tables now, while the heap is in one piece
+            from rrfw.line import progress
+            for c in set(ln.get("country", "US") for ln in cfg["lines"][:n_lines]):
+                progress.prepare(c)
         # position and wait announcements (queuetalk.py): only a config that asks pays for them
         for g in (cfg.get("groups") or {}).values():
             if g.get("announce"):
                 from rrfw.call import queuetalk
-                self.ports.talk = queuetalk.QueueTalk(cfg, self.agents, hal.n_exts)
+                self.ports.talk = queuetalk.QueueTalk(cfg, self.agents, self.agents.n)
                 break
         self.wall_clock = wall_clock or hal.rtc_utc
         from rrfw.dsp import dtmf
@@ -91,6 +97,11 @@ class App:
         for lc in self.lines:
             lc.callbacks = self.callbacks
             lc.siblings = self.lines
+        if remote:
+            # agents who are outside numbers: called on a free second line (a one-line
+            # board never reaches them: `ringroute validate` warns)
+            from rrfw.call import remote as remote_mod
+            self.ports.remote = remote_mod.Remotes(cfg, self.agents, self.lines)
         self.console = None  # set by main when the board has a console protocol
         self.faults = 0      # calls released because their step raised
         self._purge_ms = -1  # board ms of the last retention purge

@@ -13,13 +13,15 @@
 #                      └──────────────── ROUTING (router.py: ring, hunt, queue; its own timeouts)
 #                                  queued ──call-back key──▶ BYE ("we will call you back")
 #                                             │ agent lifts, or another phone
-#                                             │ dials the pick-up code (picked_up)
+#                                             │ dials the pick-up code (picked_up), or a
+#                                             │ remote agent keys accept (remote.py)
 #                                             ▼
 #                                         CONNECTED ──agent or caller hangs up──▶ release
 #
 # Entry actions: answer (off-hook, record opened, IVR started); ROUTING
 # (ringback started, hold message due at once when queued); CONNECTED
-# (crosspoint joined, the IVR told). In every off-hook state the hang-up
+# (crosspoint joined, or a remote agent's line bridged through the codec;
+# the IVR told). In every off-hook state the hang-up
 # detector runs first.
 from rrfw.compat import const
 
@@ -212,13 +214,19 @@ class Inbound:
         self._fill(t)
 
     def _connect(self, t):
-        # CONNECTED's entry: the phone that answered joined to the line
+        # CONNECTED's entry: the phone that answered joined to the line (a remote
+        # agent: their line bridged to this one through the codec, remote.py)
         lc = self.lc
         leg = lc.leg
-        lc.hal.xconnect(lc.line, leg.port, True)
         lc.player.stop()
         record.connected(lc.rec, leg.ext, t)
-        lc.emit("connect", ext=leg.ext, port=leg.port)
+        if leg.port >= lc.hal.n_exts:
+            other = leg.ports.remote.bridge(leg.port, lc, t)
+            lc.rec["remote_line"] = other.line + 1
+            lc.emit("connect", ext=leg.ext, port=None, remote=True, outside_line=other.line + 1)
+        else:
+            lc.hal.xconnect(lc.line, leg.port, True)
+            lc.emit("connect", ext=leg.ext, port=leg.port)
         lc.ivr.route_result(t, "answered")
         lc.enter(CONNECTED, t)
 
@@ -240,7 +248,13 @@ class Inbound:
         lc = self.lc
         if self.hung_up(t, lc.player.busy):
             return
-        if not lc.hal.ext_offhook(lc.leg.port):
+        port = lc.leg.port
+        if port >= lc.hal.n_exts:
+            # a remote agent: their line copies the audio both ways (remote.py)
+            if not lc.leg.ports.remote.up(port):
+                lc.release(t, "agent_hangup", None)
+            return
+        if not lc.hal.ext_offhook(port):
             lc.release(t, "agent_hangup", None)
             return
         self._fill(t)
@@ -267,7 +281,8 @@ class Inbound:
         if kind == "route":
             lc.emit("route", kind=action[1], target=action[2])
             number = lc.caller.get("number") if lc.caller else None
-            failed = lc.leg.start(t, action[1], action[2], lc.ext_cadence, lc.ivr.priority, number)
+            failed = lc.leg.start(t, action[1], action[2], lc.ext_cadence, lc.ivr.priority, number,
+                                  remote=lc.ivr.remote_ok)
             if failed:
                 self._route_failed(t, failed)
             else:

@@ -162,6 +162,7 @@ class Ivr:
         self.kdf = None          # pins.Kdf while a DISA PIN is checked (CHECK)
         self.n_failed = 0        # routes not answered in this call
         self.priority = 0        # queue priority (a caller rule's action may raise it)
+        self.remote_ok = True    # remote agents may take this call (a caller rule may forbid it)
 
     def state_name(self):
         return STATE_NAMES[self.state]
@@ -182,6 +183,7 @@ class Ivr:
         self.menu_name = None
         self.n_failed = 0
         self.priority = 0
+        self.remote_ok = True
         self.caller = caller or {}
         number = self.caller.get("number")
         # None after a call without a number: block-last then has nothing to block
@@ -606,6 +608,8 @@ class Ivr:
         pri = act.get("priority")
         if pri is not None:
             self.priority = pri      # a priority caller: served first in any queue (router.py)
+        if act.get("remote") is False:
+            self.remote_ok = False   # a caller rule: never to a remote agent (remote.py)
         if kind == "menu":
             if self.menu_name is not None and act.get("to") != self.menu_name:
                 self.stack.append(self.menu_name)

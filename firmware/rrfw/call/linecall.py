@@ -23,6 +23,8 @@
 #        CB_DIAL ──callee answers──▶ CONNECTED (a call-back) / OB_TALK ──▶ OB_WRAP ──▶ release
 #                                                                         (callout.py, dialer.py)
 #   IDLE ──another line's DISA──▶ BRIDGED (that line's call drives this one)              (disa.py)
+#   IDLE ──the router rings a remote agent──▶ RA_CALL ──answer──▶ RA_WHISPER ──accept key──▶ RA_TALK
+#        (this line calls the agent for another line's caller; every end: on-hook, GUARD) (remote.py)
 #
 # In every off-hook state the hang-up detector watches the line (loop-current
 # drop, reversal, busy/reorder tone, silence, maximum length): a call can
@@ -35,7 +37,7 @@ from rrfw.dsp import tonegen
 
 from rrfw.call.states import (IDLE, RINGING, IVR, ROUTING, CONNECTED, GUARD, BYE,  # noqa: F401
                               CB_AGENT, CB_DIAL, LEARN, DISA, BRIDGED, OB_READY, OB_TALK, OB_WRAP,
-                              STATE_NAMES, GUARD_MS, NO_DEADLINE)
+                              RA_CALL, RA_WHISPER, RA_TALK, STATE_NAMES, GUARD_MS, NO_DEADLINE)
 
 # the states in which a call record is open (a fault releases them with a record)
 _CALL_STATES = (IVR, ROUTING, CONNECTED, BYE, LEARN, DISA, CB_DIAL, CB_AGENT, OB_READY, OB_TALK, OB_WRAP)
@@ -102,6 +104,7 @@ class LineCall:
             self.car = CarHandshake(car)
         self.ivr = ivr_cls(cfg, player, self.emit, clock=wall_clock)
         self.leg = router.Leg(hal, ports, self.emit, cfg)
+        self.leg.lc = self       # a remote agent's call needs the caller's line (remote.py)
         self.state = IDLE
         self.deadline = NO_DEADLINE  # the current state's one deadline (board ms), if it has one
         self.idle_since = 0     # board ms the line last went idle
@@ -123,12 +126,14 @@ class LineCall:
         self.callout = None     # callout.Callout, made for each call-back, dropped at its release
         self.disa = None        # disa.Disa, made at the first DISA call on or through this line
         self.learncall = None   # learncall.LearnCall, made when a learn call is armed
+        self.remote = None      # remote.RemoteCall, made at this line's first call to a remote agent
         # the step for each state (indexed by state): one dispatch, no branches
         ib = self.inbound
         self._steps = (ib.step_idle, ib.step_idle, ib.step_ivr, ib.step_routing, ib.step_connected,
                        self._step_guard, ib.step_bye, self._step_cb_agent, self._step_cb_dial,
                        self._step_learn, self._step_disa, self._step_bridged, self._step_ob_ready,
-                       self._step_ob_talk, self._step_ob_wrap)
+                       self._step_ob_talk, self._step_ob_wrap, self._step_ra_call, self._step_ra_whisper,
+                       self._step_ra_talk)
 
     # --- what the other parts of the board ask of a line ------------------------
     def state_name(self):
@@ -200,6 +205,15 @@ class LineCall:
     def _step_bridged(self, t):
         pass   # the DISA call on the peer line drives this one
 
+    def _step_ra_call(self, t):
+        self.remote.step_call(t)
+
+    def _step_ra_whisper(self, t):
+        self.remote.step_whisper(t)
+
+    def _step_ra_talk(self, t):
+        self.remote.step_talk(t)
+
     # --- actions the IVR asks for (inbound.py) and flows started from outside -----
     def act(self, t, action):
         """Carry out an IVR action: ("route", kind, target), ("hangup", reason), ("disa", max_ms)."""
@@ -217,6 +231,13 @@ class LineCall:
         self.hal.set_hook(self.line, True)
         self.hangup.reset(t)
         self.enter(BRIDGED, t, t + grace_ms)
+
+    def start_remote(self, remotes, port, leg, t):
+        """Call the remote agent at `port` on this idle line for `leg`'s caller (remote.py)."""
+        if self.remote is None:
+            from rrfw.call import remote
+            self.remote = remote.RemoteCall(self)
+        self.remote.start(remotes, port, leg, t)
 
     def start_outbound(self, dialer, job, t):
         """Begin an outbound attempt (a call-back, a campaign's number) on this
@@ -247,7 +268,8 @@ class LineCall:
                     record.rung(self.rec, ext, t - since, "hangup", t)
             self.leg.cancel("abandoned", t)   # the caller hung up while waiting or ringing
         elif st == CONNECTED and self.leg.port >= 0:
-            self.hal.xconnect(self.line, self.leg.port, False)
+            if self.leg.port < self.hal.n_exts:   # a remote agent's line: leg.hang_up ends it
+                self.hal.xconnect(self.line, self.leg.port, False)
             record.talk_ended(self.rec, t)
             record.wrapped(self.rec, self.leg.hang_up(t))
         elif st == CB_AGENT or st == CB_DIAL or st == OB_READY or st == OB_TALK or st == OB_WRAP:
@@ -284,6 +306,8 @@ class LineCall:
         self.leg.cancel()
         if self.callout is not None:
             self.callout.fault(t)   # an outbound attempt under way: counted as interrupted
+        if self.remote is not None and self.state in (RA_CALL, RA_WHISPER, RA_TALK):
+            self.remote.fault(t)    # the remote agent's call ends: the caller's leg sees it
         for p in range(hal.n_exts):
             hal.xconnect(self.line, p, False)
         if self.leg.port >= 0:

@@ -141,7 +141,7 @@ class QueueTalk:
         k = 0
         for m in leg.members():
             p = m[1]
-            if not ag.serving(p, group_call):
+            if not ag.serving(p, group_call, leg.group):
                 continue
             w = ag.wrap_ms(p, gwrap)
             t0 = self.t_talk0[p]
@@ -154,7 +154,7 @@ class QueueTalk:
                 f = t + ring + talk + w          # ringing for another caller
             elif t < ag.wrap_until[p]:
                 f = ag.wrap_until[p]
-            elif leg.hal.ext_offhook(p):
+            elif p < ports.n and leg.hal.ext_offhook(p):
                 f = t + talk // 2                # the agent's own call: half a mean left
             else:
                 f = t

@@ -48,6 +48,17 @@
 # Who is free (Ports.free): not engaged in another call, not off-hook, and
 # for the agents (agents.py) not paused, logged out, on DND or in wrap-up.
 #
+# Remote agents (an extension with a number, remote.py): their ports come
+# after the board's own (Agents.n_local ...), so the masks and lists cover
+# them. "Ringing" one is a call on a free second line (Ports.remote rings,
+# cancels and reports); "lifting" is the agent's accept key after the
+# whisper. A remote member is eligible only for an inbound caller's leg
+# (start(remote=True): never a call-back's), when no caller rule forbids it,
+# and while a line other than the caller's is free; it rings for its own
+# ring time (the dial, the far end's ringing, the whisper), and a refusal,
+# a busy or unanswered number, no key or a hang-up count as its
+# ring-no-answer (why: the reason) the moment remote.py reports them.
+#
 # Extension ring cadence: the local phones expect the country's ring cadence;
 # it comes from the line profile (default US 2 s on / 4 s off, ANSI T1.401).
 from rrfw.compat import const
@@ -143,9 +154,12 @@ class Ports:
         self.waiting = []        # legs in the queue: priority first, then place
         self.agents = agents     # agents.Agents (always set by App)
         self.talk = None         # queuetalk.QueueTalk when a group announces (set by App)
+        self.remote = None       # remote.Remotes when the config has remote agents (set by App)
         self.places = []         # [number, target, place, left_ms] of callers who hung up waiting
 
     def free(self, hal, port):
+        if port >= self.n:   # a remote agent: no hook switch here (remote.py knows the rest)
+            return not (self.engaged & (1 << port))
         return not (self.engaged & (1 << port)) and not hal.ext_offhook(port)
 
     def my_turn(self, leg, port):
@@ -241,6 +255,9 @@ class Leg:
         self.emit = emit
         self.cfg = cfg
         self.acd = cfg.get("agents") is not None
+        self.lc = None            # the LineCall this leg rings for (set by it: a remote agent's caller)
+        self.remote_ok = False    # remote agents may be rung (an inbound caller, no rule against it)
+        self._member_ms = 0       # the ring time of the member rung now (a remote one has its own)
         self.state = S_IDLE
         self.ringing = 0          # bitmask of ports we ring
         self.port = -1            # the port that answered
@@ -332,11 +349,13 @@ class Leg:
         return r
 
     # --- start ------------------------------------------------------------------
-    def start(self, t_ms, kind, target, cadence=None, priority=0, number=None, place=NO_PLACE):
+    def start(self, t_ms, kind, target, cadence=None, priority=0, number=None, place=NO_PLACE, remote=False):
         """Begin ringing. Returns None, or "busy"/"invalid" when nobody can be rung.
         number: the caller's (a group with keep_place_ms gives a returning caller the
-        place they had); place: a place kept elsewhere (a call-back request's)."""
+        place they had); place: a place kept elsewhere (a call-back request's);
+        remote: remote agents may be called for this leg (an inbound caller's)."""
         exts = self.cfg.get("extensions", {})
+        self.remote_ok = remote and self.ports.remote is not None
         members = []
         strategy = DEFAULT_STRATEGY
         g = {}
@@ -359,16 +378,28 @@ class Leg:
         self._key = spec[1]
         self._tiered = spec[2]
         pen = g.get("penalty") or {}
-        self._members = [(m, exts[m]["port"], pen.get(m, 0), i) for i, m in enumerate(members)]
-        self.n_members = len(members)
+        port_of = self.ports.agents.port_by_ext
+        self._members = [(m, port_of[m], pen.get(m, 0), i) for i, m in enumerate(members) if m in port_of]
+        self.n_members = len(self._members)
+        if not self._members:
+            return "invalid"
         if "ring_timeout_ms" in g:
             self.timeout_ms = g["ring_timeout_ms"]
             self._rounds = not self._all
         else:
             self._rounds = False
+            rem = self.ports.remote if self.remote_ok else None
             if not self._all:
-                # the hunt as written: every member gets its ring time
-                self.timeout_ms = max(self.timeout_ms, self.member_ms * len(members))
+                # the hunt as written: every member gets its ring time (a remote one its own)
+                hunt = 0
+                for m in self._members:
+                    hunt += rem.ring_ms(m[1]) if rem is not None and m[1] >= self.ports.n else self.member_ms
+                self.timeout_ms = max(self.timeout_ms, hunt)
+            elif rem is not None:
+                # all at once: long enough for a remote member to answer and key accept
+                for m in self._members:
+                    if m[1] >= self.ports.n:
+                        self.timeout_ms = max(self.timeout_ms, rem.ring_ms(m[1]))
         self.target = target
         self.group = target if kind == "group" else None
         self.g = g
@@ -424,7 +455,7 @@ class Leg:
     def _nobody(self):
         ag = self.ports.agents
         for m in self._members:
-            if ag.logged_in(m[1]):
+            if ag.logged_in(m[1], self.group):
                 return False
         return True
 
@@ -453,8 +484,10 @@ class Leg:
 
     def _eligible(self, t, m, lim):
         port = m[1]
+        if port >= self.ports.n and not (self.remote_ok and self.ports.remote.can_call(port, self.lc, t)):
+            return False   # a remote agent: an inbound caller's leg, a free second line
         return (m[2] <= lim and self.ports.free(self.hal, port)
-                and self.ports.agents.can_ring(port, t, self.group is not None)
+                and self.ports.agents.can_ring(port, t, self.group is not None, self.group)
                 and self.ports.my_turn(self, port))
 
     def _ring_next(self, t_ms):
@@ -485,6 +518,8 @@ class Leg:
                 self._idx += 1
         if not chosen:
             return False
+        n = self.ports.n
+        self._member_ms = self.member_ms
         self.ringing = chosen
         self.ports.engaged |= chosen
         self._t_member = t_ms
@@ -492,24 +527,62 @@ class Leg:
         self._ring_on = False
         for m in members:
             if chosen & (1 << m[1]):
-                self.emit("ext_ring", ext=m[0], port=m[1])
+                if m[1] >= n:
+                    self.emit("ext_ring", ext=m[0], port=None, remote=True)
+                    self.ports.remote.ring(m[1], self, t_ms)   # the call out on a free line
+                    if not self._all:
+                        self._member_ms = self.ports.remote.ring_ms(m[1])
+                else:
+                    self.emit("ext_ring", ext=m[0], port=m[1])
         return True
 
     def _stop_ringing(self):
         for p in range(self.ports.n):
             if self.ringing & (1 << p):
                 self.hal.set_ext_ring(p, False)
+        if self.ringing >> self.ports.n:
+            for p in range(self.ports.n, self.ports.agents.n):
+                if self.ringing & (1 << p):
+                    self.ports.remote.cancel(p)   # the call to a remote agent ends too
         self.ports.engaged &= ~self.ringing
         self.ringing = 0
         self._ring_on = False
 
-    def _no_answer(self, t):
-        # every phone rung in this attempt let it ring out (RINGNOANSWER each)
+    def _no_answer(self, t, mask=-1):
+        # every phone rung in this attempt (or in mask) let it ring out (RINGNOANSWER each)
         ag = self.ports.agents
+        n = self.ports.n
         for m in self._members:
-            if self.ringing & (1 << m[1]):
-                self.emit("ring_noanswer", ext=m[0], ring_ms=t - self._t_member)
+            bit = 1 << m[1]
+            if self.ringing & bit & mask:
+                if m[1] >= n:
+                    why = self.ports.remote.why(m[1]) or "timeout"
+                    self.emit("ring_noanswer", ext=m[0], ring_ms=t - self._t_member, remote=True, why=why)
+                else:
+                    self.emit("ring_noanswer", ext=m[0], ring_ms=t - self._t_member)
                 ag.rang_no_answer(m[1], t, t - self._t_member)
+
+    def _remote_step(self, t):
+        """A remote member's call ended without the accept key (remote.py says why):
+        its ring-no-answer now; a hunt goes on to the next member. True when
+        nobody is left ringing in this attempt (the round is over)."""
+        rem = self.ports.remote
+        gone = 0
+        for m in self._members:
+            if self.ringing & (1 << m[1]) and m[1] >= self.ports.n and rem.why(m[1]) is not None:
+                gone |= 1 << m[1]
+        if not gone:
+            return False
+        self._no_answer(t, gone)
+        if not self._all:
+            self._idx += 1
+            return not self._ring_next(t)
+        for p in range(self.ports.n, self.ports.agents.n):
+            if gone & (1 << p):
+                rem.cancel(p)
+        self.ports.engaged &= ~gone
+        self.ringing &= ~gone
+        return not self.ringing
 
     # --- per block ----------------------------------------------------------------
     def step(self, t_ms):
@@ -530,10 +603,16 @@ class Leg:
         if st != S_RINGING:
             return None
         hal = self.hal
+        n = self.ports.n
+        if self.ringing >> n and self._remote_step(t_ms):
+            return self._round_over(t_ms)
         # Ring trip: the first ringing phone lifted wins; ringing stops at once.
         for m in self._members:
             port = m[1]
-            if self.ringing & (1 << port) and hal.ext_offhook(port):
+            if self.ringing & (1 << port) and (self.ports.remote.accepted(port) if port >= n
+                                               else hal.ext_offhook(port)):
+                if port >= n:
+                    self.ringing &= ~(1 << port)   # the accepted call is not cancelled with the rest
                 self._stop_ringing()
                 self.ports.engaged |= 1 << port
                 self.port = port
@@ -550,7 +629,7 @@ class Leg:
             self._no_answer(t_ms)
             self._stop_ringing()
             return self._round_over(t_ms)
-        if not self._all and t_ms - self._t_member >= self.member_ms:
+        if not self._all and t_ms - self._t_member >= self._member_ms:
             self._no_answer(t_ms)
             self._idx += 1
             if not self._ring_next(t_ms):
@@ -641,6 +720,8 @@ class Leg:
         wrap = 0
         if self.port >= 0:
             self.ports.engaged &= ~(1 << self.port)
+            if self.port >= self.ports.n:
+                self.ports.remote.cancel(self.port)   # the remote agent's line goes on-hook
             if self.ports.talk is not None:
                 self.ports.talk.ended(self, self.port, t)
             if t >= 0:

@@ -18,9 +18,13 @@ BRIDGED = const(11)   # this line is the outside leg of another line's DISA call
 OB_READY = const(12)  # outbound: the agent lifted; a tone (or the number read out) before the seize
 OB_TALK = const(13)   # outbound campaign call: agent and callee talk, the opt-out key is watched
 OB_WRAP = const(14)   # outbound: the callee is gone, the agent keys a disposition (line on-hook)
+RA_CALL = const(15)   # remote agent: this line calls the agent's outside number for another line's caller
+RA_WHISPER = const(16)  # remote agent: they answered; the whisper plays until they key accept
+RA_TALK = const(17)   # remote agent: bridged through the codec to the caller's line (remote.py)
 
 STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard", "bye",
-               "cb_agent", "cb_dial", "learn", "disa", "bridged", "ob_ready", "ob_talk", "ob_wrap")
+               "cb_agent", "cb_dial", "learn", "disa", "bridged", "ob_ready", "ob_talk", "ob_wrap",
+               "ra_call", "ra_whisper", "ra_talk")
 
 # After going on-hook the exchange needs time to clear the call before it can
 # ring again; ring pulses in this window are ignored (a CPC or reversal

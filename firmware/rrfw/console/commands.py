@@ -112,6 +112,8 @@ def status(con, a):
                 st = "offhook"
             else:
                 st = "idle"
+        elif e.get("number"):
+            st = "remote"    # an outside number (remote.py): its state is in `agents`
         else:
             st = "no_port"
         name = e.get("name")

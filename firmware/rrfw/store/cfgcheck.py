@@ -33,7 +33,7 @@ _KINDS = ("menu", "back", "top", "repeat", "ext", "group", "operator", "message"
 # rrfw/call/router.py STRATEGIES and agents.py's codes (store may not import call: the names again)
 _STRATEGIES = ("ringall", "linear", "rrmemory", "rrordered", "leastrecent", "fewestcalls", "random",
                "wrandom", "longest-idle", "ring_all", "sequential", "round_robin")
-_AGENT_CODES = ("login", "logout", "pause", "unpause", "dnd", "dnd_off")
+_AGENT_CODES = ("login", "logout", "pause", "unpause", "dnd", "dnd_off", "login_group", "logout_group")
 _GROUP_MS = ("ring_timeout_ms", "retry_ms", "wrapup_ms", "announce_ms", "keep_place_ms")
 _ANNOUNCE = ("position", "wait")   # call/queuetalk.py: what a queued caller is told
 _METHODS = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")  # line/hangup.py
@@ -48,12 +48,13 @@ _TOP = (("name", "str"), ("start", "str"), ("ext_ring_timeout_ms", "ms"), ("memb
 _LINE = (("country", "str"), ("answer_on_ring", "pos"), ("answer_on_callerid", "bool"), ("menu", "str"),
          ("name", "str"))
 _HANGUP = (("cpc_min_ms", "ms"), ("silence_ms", "ms"), ("max_call_ms", "ms"), ("methods", "names"))
-_EXT = (("port", "count"), ("name", "str"), ("dial", "bool"))
+_EXT = (("port", "count"), ("name", "str"), ("dial", "bool"), ("number", "str"), ("ring_ms", "ms"),
+        ("accept_key", "str"))
 _GROUP = (("members", "names"), ("strategy", "str"), ("member_ring_ms", "ms"), ("queue_ms", "ms"))
 _MENU = (("dial_ext", "bool"), ("terminator", "str"), ("first_ms", "pos"), ("inter_ms", "pos"),
          ("max_invalid", "pos"), ("max_timeout", "pos"), ("greeting", "names"), ("short", "names"),
          ("invalid_prompt", "names"), ("timeout_prompt", "names"))
-_ACTION = (("to", "str"), ("reason", "str"), ("reentry", "bool"), ("prompts", "names"))
+_ACTION = (("to", "str"), ("reason", "str"), ("reentry", "bool"), ("prompts", "names"), ("remote", "bool"))
 _DISA = (("enabled", "bool"), ("pin", "str"), ("max_attempts", "pos"), ("lockout_ms", "ms"),
          ("max_call_ms", "ms"), ("prompt", "names"))
 _RECORDS = (("enabled", "bool"), ("keep", "count"), ("caller_id", "str"), ("retention_days", "count"))
@@ -317,11 +318,21 @@ def _check(cfg):
         if not _digits(num, "0123456789") or type(e) is not dict:
             return "bad extension %r" % (num,)
         p = e.get("port")
-        if not _is_int(p) or p < 0:
+        if type(e) is dict and p is not None and (not _is_int(p) or p < 0):
             return "extension %s: bad port" % num
         err = _fields(e, _EXT, "extension " + num)
         if err:
             return err
+        if p is None and "number" in e:
+            # a remote agent (call/remote.py): an outside number, dialled through the plan
+            if not _digits(e["number"], "+0123456789") or len(e["number"]) > 20:
+                return "extension %s: a remote agent's number must be digits" % num
+            k = e.get("accept_key", "1")
+            if len(k) != 1 or k not in _KEY_CHARS:
+                return "extension %s: accept_key must be one key" % num
+            continue
+        if not _is_int(p) or p < 0:
+            return "extension %s: bad port" % num
         if p in ports:
             return "extension %s: port %d already used by %s" % (num, p, ports[p])
         ports[p] = num
@@ -396,6 +407,8 @@ def _check(cfg):
                 if cfg.get("agents") is None or len(v) < 2 or v[1] not in _AGENT_CODES \
                         or len(v) > 2 and not _is_str(v[2]):
                     return "feature code %s: agent codes need an agents section and a known code" % code
+                if v[1].endswith("_group") and (len(v) != 3 or v[2] not in groups):
+                    return "feature code %s: %s needs a group" % (code, v[1])
             elif v[0] == "campaign":
                 if len(v) != 2 or v[1] not in ("join", "leave"):
                     return "feature code %s: a campaign code is join or leave" % code
@@ -548,7 +561,7 @@ def _agents_and_queues(cfg, groups):
             return w + ": max_queue must be a whole number >= 0"
         if "join_empty" in g and type(g["join_empty"]) is not bool:
             return w + ": join_empty must be true or false"
-        for k in ("hold_prompt", "music"):
+        for k in ("hold_prompt", "music", "whisper"):
             if k in g and not _str_list(g[k]):
                 return w + ": %s must be a list of prompt names" % k
         if "announce" in g:

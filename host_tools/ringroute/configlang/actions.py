@@ -13,7 +13,7 @@ from .nodes import did_you_mean, is_null
 VERBS = ("menu", "ext", "extension", "group", "operator", "back", "top", "repeat",
          "hangup", "message", "disa")
 _ONLY_IN_MENU = ("back", "top", "repeat")
-_MAP_KEYS = VERBS + ("then", "else", "reason", "priority")
+_MAP_KEYS = VERBS + ("then", "else", "reason", "priority", "remote_agents")
 MAX_DEPTH = 8      # nested then/else actions; firmware/cfgcheck.py refuses deeper ones (_MAX_DEPTH)
 
 
@@ -146,6 +146,12 @@ def _build(ctx, node, where, verb, args, m, in_menu, argnodes=None, depth=0):
                 p = ctx.r.integer(m["priority"][1], where + " priority", None, lo=0, hi=9)
                 if p is not None:
                     act["priority"] = p
+        if "remote_agents" in m:   # false: this caller never goes to a remote agent (remote.py)
+            if verb not in ("ext", "group", "operator", "menu"):
+                probs.at(m["remote_agents"][0], "%s: 'remote_agents' goes with group, ext, operator or menu"
+                         % where)
+            elif not ctx.r.boolean(m["remote_agents"][1], where + " remote_agents", True):
+                act["remote"] = False
         if "reason" in m:
             if verb != "hangup":
                 probs.at(m["reason"][0], "%s: 'reason' only goes with hangup" % where)

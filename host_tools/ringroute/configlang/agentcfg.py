@@ -14,12 +14,18 @@ STRATEGIES = ("ringall", "linear", "rrmemory", "rrordered", "leastrecent", "fewe
 HUNTS = ("linear", "rrmemory", "rrordered", "leastrecent", "fewestcalls", "random", "wrandom",
          "longest-idle", "sequential", "round_robin")
 QUEUE_KEYS = ("ring_timeout", "retry", "wrapup", "tiers", "max_queue", "join_empty", "exit_keys",
-              "hold_prompt", "announce_every", "music", "overflow", "announce", "keep_place")
+              "hold_prompt", "announce_every", "music", "overflow", "announce", "keep_place", "whisper")
 ANNOUNCE = ("position", "wait")   # firmware/rrfw/call/queuetalk.py (store/cfgcheck.py _ANNOUNCE)
 # A returning caller's place is kept at most this long: caller ID can be forged,
 # and a short window bounds what a forger can take (docs/notes/agents.md).
 MAX_KEEP_PLACE_MS = 600000
 AGENT_CODES = ("login", "logout", "pause", "unpause", "dnd", "dnd_off")   # agents.py Agents._CODES
+GROUP_CODES = ("login_group", "logout_group")   # {group: code}: into / out of one group (agents.py)
+# A remote agent (firmware/rrfw/call/remote.py): an extension with a number instead of a port
+REMOTE_KEYS = ("number", "ring", "accept_key")
+REMOTE_RING_MS = 30000     # remote.DEFAULT_RING_MS: dial and the far end's answer
+REMOTE_KEY_MS = 15000      # remote.KEY_MS: the whisper and the accept key after the answer
+REMOTE_WHISPER = "remote_whisper"   # remote.DEFAULT_WHISPER
 MIN_ANNOUNCE_MS = 15000   # Asterisk min-announce-frequency default: no message more often
 DEFAULT_MEMBER_MS = 12000  # firmware router.DEFAULT_MEMBER_MS
 DEFAULT_TIMEOUT_MS = 20000  # firmware router.DEFAULT_TIMEOUT_MS
@@ -139,15 +145,116 @@ def parse_queue_keys(ctx, m, where, g, gnode):
         a = parse_action(ctx, m["overflow"][1], where + " overflow", in_menu=False)
         if a is not None:
             g["overflow"] = a
+    if "whisper" in m:   # what a remote agent hears before the accept key (remote.py)
+        ps = r.names(m["whisper"][1], where + " whisper")
+        for n, nn in ps:
+            ctx.use_prompt(n, nn)
+        g["whisper"] = [n for n, _ in ps]
     # a hunt is cut short by a group ring time below members x member ring
     if g["strategy"] in HUNTS and "ring_timeout_ms" in g:
-        hunt = len(g["members"]) * g.get("member_ring_ms", DEFAULT_MEMBER_MS)
+        hunt = sum(ctx.remote_ms.get(x) or g.get("member_ring_ms", DEFAULT_MEMBER_MS) for x in g["members"])
         if hunt > g["ring_timeout_ms"]:
             node = m["ring_timeout"][1]
             ctx.probs.warn(node, "%s: a hunt over %d members at %ds each takes %ds, longer than the "
                                  "group's ring_timeout %ds: the last members are never rung" % (
-                                     where, len(g["members"]), g.get("member_ring_ms", DEFAULT_MEMBER_MS) // 1000,
+                                     where, len(g["members"]), hunt // len(g["members"]) // 1000,
                                      hunt // 1000, g["ring_timeout_ms"] // 1000))
+
+
+def parse_remote_ext(ctx, num, m, where):
+    """A remote agent: {number: "617 555 0150", name: Ann, ring: 30s, accept_key: 1, wrapup: 30s}."""
+    r = ctx.r
+    if "number" not in m:
+        ctx.probs.at(m[[k for k in REMOTE_KEYS if k in m][0]][0],
+                     "%s: ring and accept_key are for a remote agent, which needs a number" % where)
+        return None
+    if "port" in m:
+        ctx.probs.at(m["port"][0], "%s: a phone port or an outside number, not both (a remote agent "
+                                   "has a number and no port)" % where)
+        return None
+    raw = r.text(m["number"][1], where + " number")
+    if raw is None:
+        return None
+    number = raw.replace(" ", "").replace("-", "").replace("(", "").replace(")", "").replace(".", "")
+    if not number or not all(c in "0123456789" for c in number.lstrip("+")) or len(number) > 20:
+        ctx.probs.at(m["number"][1], "%s number: '%s' is not a phone number (digits, an optional "
+                                     "leading +)" % (where, raw))
+        return None
+    e = {"number": number, "name": r.text(m["name"][1], where + " name", num) if "name" in m else num}
+    if "ring" in m:
+        e["ring_ms"] = r.duration_ms(m["ring"][1], where + " ring", REMOTE_RING_MS, lo=10000, hi=120000)
+    if "accept_key" in m:
+        k = r.text(m["accept_key"][1], where + " accept_key")
+        if k is None or len(k) != 1 or k not in "0123456789*#":
+            ctx.probs.at(m["accept_key"][1], "%s accept_key: one key (0-9, * or #; quote * and #)" % where)
+        else:
+            e["accept_key"] = k
+    if "dial" in m and not r.boolean(m["dial"][1], where + " dial", True):
+        e["dial"] = False
+    if "wrapup" in m:
+        e["wrapup_ms"] = r.duration_ms(m["wrapup"][1], where + " wrapup", 0, lo=0, hi=600000)
+    ctx.remote_nodes[num] = m["number"][1]
+    ctx.remote_ms[num] = remote_ms(e)
+    return e
+
+
+def remote_ms(e):
+    """The longest a remote agent can take to answer and accept (router.py rings them that long)."""
+    return e.get("ring_ms", REMOTE_RING_MS) + REMOTE_KEY_MS
+
+
+def check_remote(ctx, cfg):
+    """Remote agents against the whole config: lines, the numbering plan, groups, prompts."""
+    if not ctx.remote_nodes:
+        for name, g in (cfg.get("groups") or {}).items():
+            if "whisper" in g:
+                ctx.probs.warn(ctx.groups.get(name), "group '%s' whisper: no member is a remote agent "
+                                                     "(an extension with a number), so nobody hears it" % name)
+        return
+    from rrfw.call import numplan   # the board's own plan: one list for host and board
+    exts = cfg.get("extensions") or {}
+    lines = cfg.get("lines") or []
+    country = lines[0].get("country", "US") if lines else "US"
+    allow = (cfg.get("outbound") or {}).get("allow")
+    for num, node in sorted(ctx.remote_nodes.items()):
+        e = exts.get(num)
+        if e is None:
+            continue
+        if len(lines) < 2:
+            ctx.probs.warn(node, "extension %s: a remote agent is called on a second line while the caller "
+                                 "holds the first; with %d line this agent can never be reached" % (
+                                     num, len(lines)))
+        _, why = numplan.check(e["number"], country, allow)
+        if why is not None:
+            ctx.probs.at(node, "extension %s number: the numbering plan (%s) refuses it: %s; the board "
+                               "never dials it (list it under outbound: allow if the office pays for it)"
+                         % (num, country, why))
+        if not any(num in g.get("members", []) for g in (cfg.get("groups") or {}).values()):
+            ctx.probs.warn(node, "extension %s: a remote agent in no group is only rung when a menu "
+                                 "routes to the extension itself" % num)
+    for name, g in (cfg.get("groups") or {}).items():
+        remote = [m for m in g.get("members", []) if m in ctx.remote_nodes]
+        if not remote:
+            if "whisper" in g:
+                ctx.probs.warn(ctx.groups.get(name), "group '%s' whisper: no member is a remote agent, so "
+                                                     "nobody hears it" % name)
+            continue
+        longest = max(remote_ms(exts[m]) for m in remote)
+        if g["strategy"] not in HUNTS and "ring_timeout_ms" in g and g["ring_timeout_ms"] < longest:
+            ctx.probs.warn(ctx.groups.get(name), "group '%s': ring_timeout %ds cuts a remote agent off: the "
+                                                 "dial, their answer and the accept key take up to %ds" % (
+                                                     name, g["ring_timeout_ms"] // 1000, longest // 1000))
+        if "whisper" not in g and ctx.prompts is not None and REMOTE_WHISPER not in ctx.prompts:
+            ctx.probs.warn(ctx.groups.get(name), "group '%s': remote agents hear the whisper prompt '%s', "
+                                                 "which is not declared (they would hear silence before "
+                                                 "the accept key)" % (name, REMOTE_WHISPER))
+    ob = cfg.get("outbound") or {}
+    camp = ob.get("campaign") or {}
+    g = (cfg.get("groups") or {}).get(camp.get("group")) if camp else None
+    if g is not None and any(m in ctx.remote_nodes for m in g.get("members", [])):
+        ctx.probs.warn(ctx.groups.get(camp.get("group")), "outbound campaign group '%s': remote agents "
+                                                          "take inbound calls only; the campaign never rings "
+                                                          "them" % camp.get("group"))
 
 
 def parse_agent_codes(ctx, m, pairs):
@@ -159,6 +266,16 @@ def parse_agent_codes(ctx, m, pairs):
             if not ctx.acd:
                 ctx.probs.at(m[k][0], "feature_codes %s: agent codes need an 'agents' section "
                                       "(the board keeps the agents' states only then)" % k)
+    for k in GROUP_CODES:
+        if k in m:
+            # {group: code}: into or out of that group alone
+            for grp, (kn, vn) in r.mapping(m[k][1], "feature_codes " + k).items():
+                if grp not in ctx.groups:
+                    ctx.probs.at(kn, "feature_codes %s: unknown group '%s'%s" % (k, grp, did_you_mean(grp, ctx.groups)))
+                    continue
+                pairs.append((vn, ["agent", k, grp]))
+            if not ctx.acd:
+                ctx.probs.at(m[k][0], "feature_codes %s: agent codes need an 'agents' section" % k)
     if "pause_reasons" in m:
         for reason, (kn, vn) in r.mapping(m["pause_reasons"][1], "feature_codes pause_reasons").items():
             pairs.append((vn, ["agent", "pause", reason]))
@@ -176,7 +293,8 @@ def check_codes(ctx, out, nodes):
 
 
 def check_after(ctx, cfg):
-    """What needs the whole config: an exit key for call-backs with call-backs off."""
+    """What needs the whole config: an exit key for call-backs with call-backs off, remote agents."""
+    check_remote(ctx, cfg)
     ob = cfg.get("outbound") or {}
     for node, where, k in ctx.callback_keys:
         if not ob.get("callback"):

@@ -27,6 +27,8 @@ class Ctx:
         self.callback_keys = []  # (node, where, key) of queue exit keys that offer a call-back
         self.announce_nodes = []  # (node, where, group) of groups that announce position / wait
         self.line_nodes = []    # per line: the node of its answer_on_ring (or the line's own)
+        self.remote_nodes = {}  # remote agent's extension -> the node of its number (agentcfg.py)
+        self.remote_ms = {}     # remote agent's extension -> the longest it rings (agentcfg.remote_ms)
 
     # references -------------------------------------------------------
     def use_prompt(self, name, node):

@@ -13,7 +13,7 @@ from .nodes import did_you_mean, is_null
 LINE_KEYS = ("country", "answer_on_ring", "answer_on_callerid", "name", "hangup", "menu", "number")
 HANGUP_KEYS = ("cpc_min", "silence", "max_call", "methods", "busy_tone")
 HANGUP_METHODS = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")  # firmware/hangup.py
-EXT_KEYS = ("port", "name", "dial", "wrapup")
+EXT_KEYS = ("port", "name", "dial", "wrapup") + agentcfg.REMOTE_KEYS
 GROUP_KEYS = ("members", "strategy", "member_ring", "queue") + agentcfg.QUEUE_KEYS
 OUTBOUND_KEYS = ("callback", "callback_key", "do_not_call", "hours", "max_attempts", "retry", "allow",
                  "campaign", "regions", "holidays", "after_call", "lines_for_inbound", "opt_out_key",
@@ -26,7 +26,7 @@ STRATEGIES = agentcfg.STRATEGIES      # firmware/rrfw/call/router.py
 CALLER_KEYS = ("block", "when_blocked", "priority", "withheld", "unavailable")
 DISA_KEYS = ("enabled", "pin", "max_attempts", "lockout", "max_call", "prompt", "allow")
 FEATURE_KEYS = ("day", "night", "auto", "block_last", "override", "pause_reasons", "pickup",
-                "campaign_join", "campaign_leave") + agentcfg.AGENT_CODES
+                "campaign_join", "campaign_leave") + agentcfg.AGENT_CODES + agentcfg.GROUP_CODES
 RECORD_KEYS = ("enabled", "keep", "caller_id", "retention_days")
 SL_KEYS = ("target", "within", "short_abandon", "formula")
 SL_FORMULAS = ("sl", "sl2", "offered")   # ringroute/slreport.py FORMULAS
@@ -175,7 +175,13 @@ def parse_exts(ctx, node):
         if k not in ctx.exts:
             continue
         where = "extension %s" % k
-        m = r.mapping(vn, where, allowed=EXT_KEYS, required=("port",))
+        m = r.mapping(vn, where, allowed=EXT_KEYS, required=() if "number" in m_keys(vn) else ("port",))
+        if "number" in m or any(k in m for k in agentcfg.REMOTE_KEYS):
+            # a remote agent: an outside number the board calls on a second line (agentcfg.py)
+            e = agentcfg.parse_remote_ext(ctx, k, m, where)
+            if e is not None:
+                out[k] = e
+            continue
         port = r.integer(m["port"][1], where + " port", None, lo=0, hi=63) if "port" in m else None
         if port is None:
             continue
@@ -199,6 +205,13 @@ def parse_exts(ctx, node):
                 ctx.probs.at(ctx.exts[b], "extensions: %s starts with extension %s: dialling %s "
                                           "would wait for a timeout to tell them apart" % (b, a, a))
     return out
+
+
+def m_keys(node):
+    """The keys of a mapping node as written (before it is read), for choosing how to read it."""
+    if not isinstance(node, MappingNode):
+        return ()
+    return [kn.value for kn, _ in node.value if isinstance(kn, ScalarNode)]
 
 
 def collect_groups(ctx, node):

@@ -12,10 +12,11 @@ HANGUP_METHODS = ("cpc", "reversal", "busy", "reorder", "silence", "none")
 CALL_KEYS = {"at", "line", "lines", "caller_id", "name", "country", "keys", "hangup", "speech", "level_dbm0",
              "noise_dbm0", "cpc_ms", "talk", "clip_form"}
 EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at", "dial", "disposition",
-            "preview"}
+            "preview", "shifts"}
 TOP_KEYS = {"calls", "extensions", "expect", "duration", "start", "description", "seed", "echo_db",
             "traffic", "callees", "callee_mix"}
-CALLEE_KEYS = {"answer", "answer_after", "talk", "busy", "opt_out_after", "opt_out_key", "disposition", "tz"}
+CALLEE_KEYS = {"answer", "answer_after", "talk", "busy", "opt_out_after", "opt_out_key", "disposition", "tz",
+               "accept", "accept_after"}
 MIX_KEYS = {"busy", "no_answer", "opt_out", "wrong_number", "wrong_number_key", "talk", "answered",
             "dispositions"}
 TRAFFIC_KEYS = {"calls_per_hour", "hours", "lines", "keys", "talk", "patience", "start_at", "method"}
@@ -87,6 +88,27 @@ def _ext_dial(d, where, path):
     out = {"at": _num(d.get("at", 0.0), where + ".dial.at", path), "digits": digits}
     if d.get("stay") is not None:   # off-hook this long after the last key (a pick-up: the talk)
         out["stay"] = _num(d["stay"], where + ".dial.stay", path)
+    return out
+
+
+def _shifts(v, where, path):
+    """shifts: [{from: s, to: s, group: name}]: the agent is on duty from..to (logged in with
+    the config's login code, or its login_group code for `group`, out again at `to`)."""
+    if v is None:
+        return None
+    if not isinstance(v, list):
+        raise ScenarioError("%s: %s.shifts: a list of {from, to} (seconds)" % (path, where))
+    out = []
+    for i, sh in enumerate(v):
+        w = "%s.shifts[%d]" % (where, i)
+        _check_keys(sh, {"from", "to", "group"}, w, path)
+        a = _num(sh.get("from", 0.0), w + ".from", path)
+        b = _num(sh["to"], w + ".to", path) if sh.get("to") is not None else None
+        if b is not None and b <= a:
+            raise ScenarioError("%s: %s: a shift ends after it starts" % (path, w))
+        if out and (out[-1]["to"] is None or a < out[-1]["to"]):
+            raise ScenarioError("%s: %s: shifts must follow one another" % (path, w))
+        out.append({"from": a, "to": b, "group": str(sh["group"]) if sh.get("group") is not None else None})
     return out
 
 
@@ -225,6 +247,7 @@ def parse(data, path="<scenario>"):
             "dial": _ext_dial(e.get("dial"), w, path),
             "disposition": _keys_text(e.get("disposition"), w + ".disposition", path),
             "preview": _keys_text(e.get("preview"), w + ".preview", path),
+            "shifts": _shifts(e.get("shifts"), w, path),
         }
     expects = []
     for i, x in enumerate(data.get("expect", []) or []):
@@ -250,7 +273,11 @@ def parse(data, path="<scenario>"):
                              if c.get("opt_out_after") is not None else None,
                              "opt_out_key": _keys_text(c.get("opt_out_key", "9"), w + ".opt_out_key", path),
                              "disposition": _keys_text(c.get("disposition"), w + ".disposition", path),
-                             "tz": _tz_name(c.get("tz"), w + ".tz", path)}
+                             "tz": _tz_name(c.get("tz"), w + ".tz", path),
+                             # a remote agent (an extension with a number): the key they press
+                             # after the whisper, accept_after s after answering; none: never
+                             "accept": _keys_text(c.get("accept"), w + ".accept", path),
+                             "accept_after": _num(c.get("accept_after", 4.0), w + ".accept_after", path)}
     mix = data.get("callee_mix")
     if mix is not None:
         _check_keys(mix, MIX_KEYS, "callee_mix", path)

@@ -24,6 +24,14 @@ AGENT_PUTS_DOWN_MS = 1500   # an agent whose line went dead hangs up this long a
 OUT_DIAL_DONE_MS = 3000     # the exchange takes the number as complete after this pause
 PHONE_DIAL_AFTER_MS = 1500  # a person waits this long for dial tone before dialling
 PHONE_LISTEN_MS = 2500      # and listens this long to the answer tone before hanging up
+SHIFT_RETRY_MS = 5000       # an agent whose code got no dial tone (no idle line) tries again after this
+# The bridge check (remote agents): a block of what the board sends to a line
+# counts as the other party's voice when it correlates with that voice this
+# well. Two independent 80-sample voices correlate with a spread of about
+# 1/sqrt(80) = 0.11, so 0.6 is five spreads away; the board's copy of a line's
+# audio (the voice plus line noise and echo at -20 dB) correlates above 0.9.
+BRIDGE_CORR = 0.6
+REMOTE_VOICE = 15           # the remote agent's voice: sounds.agent_voice's table 15 (no phone has it)
 
 
 def _local_hm(utc, tz):
@@ -69,6 +77,8 @@ class Caller:
         self.line_index = None
         self.heard_agent = 0.0       # energy of the agent's voice reaching the caller
         self.ntt = None              # NTT caller ID (Japan): the CAR handshake's state (_ntt)
+        self.heard_remote_ms = 0     # ms the caller heard a remote agent's voice (bridged through the board)
+        self.remote_from = None      # the line that remote agent was on
 
 
 class Outbound:
@@ -88,6 +98,11 @@ class Outbound:
         self.spec = None
         self.rx = dtmf.DtmfReceiver()
         self.keys = []               # (start_ms, end_ms, digit): the called person's keys
+        self.t_talk = None           # when the talk began (a remote agent: their accept key)
+        self.accepted = False        # a remote agent pressed the accept key
+        self.heard_caller_ms = 0     # ms a remote agent heard a caller's voice (bridged)
+        self.heard_from = None       # the caller's line
+        self.heard_board_ms = 0      # ms of the board's own audio (the whisper) before the key
 
 
 class Phone:
@@ -112,6 +127,8 @@ class Phone:
         self.n_dialled = 0           # dial sessions done (a scenario may give several)
         self.t_dial_end = None
         self.dial_stay_ms = PHONE_LISTEN_MS   # off-hook after the last key of a dial session
+        self.shift_dial = False      # the dial session now is a shift's code (tried again if unserved)
+        self.retry_at = 0            # ms: a shift's code tried again not before this
         self.last_heard = np.zeros(BLOCK)
 
 
@@ -131,10 +148,13 @@ class World:
             self.callers.append(Caller(spec, sounds.profile(profiles_mod, country), self.rng))
         self.phones = []
         exts = cfg.get("extensions", {})
-        by_port = {v["port"]: k for k, v in exts.items()}
+        by_port = {v["port"]: k for k, v in exts.items() if v.get("port") is not None}
         for p in range(n_exts):
             ext = by_port.get(p, "port%d" % p)
-            self.phones.append(Phone(ext, p, scenario["extensions"].get(ext)))
+            spec = scenario["extensions"].get(ext)
+            if spec and spec.get("shifts"):
+                spec = dict(spec, dial=self._shift_dials(ext, spec))
+            self.phones.append(Phone(ext, p, spec))
         # board outputs, as last seen
         self.hook = [False] * n_lines
         self.ext_ring = [False] * n_exts
@@ -147,6 +167,36 @@ class World:
         self.echo_gain = 10 ** (scenario["echo_db"] / 20.0)
         self.audio_checked = set()
         self.mix_rng = np.random.default_rng(scenario["seed"] + 7)   # callee behaviour per attempt
+        # each line's talker this block (the bridge check): a caller's voice, a remote agent's
+        self.voice_in = [None] * n_lines
+        self.voice_out = [None] * n_lines
+
+    def _shift_dials(self, ext, spec):
+        """An agent's shifts as dial sessions of the config's own codes: out at the start
+        when the first shift begins later, in at each `from`, out at each `to`."""
+        from ..errors import RingrouteError
+        codes = {}
+        for code, what in (self.cfg.get("feature_codes") or {}).items():
+            if what and what[0] == "agent":
+                codes[tuple(what[1:3]) if what[1].endswith("_group") else (what[1],)] = code
+
+        def code(kind, group):
+            key = (kind + "_group", group) if group else (kind,)
+            if key not in codes:
+                raise RingrouteError("extension %s shifts: the config has no %s code%s" % (
+                    ext, key[0], " for group " + group if group else ""))
+            return codes[key]
+        dials = list(spec.get("dial") or [])
+        if not isinstance(spec.get("dial"), list) and spec.get("dial"):
+            dials = [spec["dial"]]
+        sh = spec["shifts"]
+        if sh[0]["from"] > 1.0:
+            dials.append({"at": 0.5, "digits": code("logout", None), "shift": True})
+        for s in sh:
+            dials.append({"at": s["from"], "digits": code("login", s["group"]), "shift": True})
+            if s["to"] is not None:
+                dials.append({"at": s["to"], "digits": code("logout", s["group"]), "shift": True})
+        return sorted(dials, key=lambda d: d["at"])
 
     def _line_country(self, line):
         lines = self.cfg.get("lines", [])
@@ -165,6 +215,8 @@ class World:
         loop = [False] * self.n_lines
         reversed_ = [False] * self.n_lines
         lines_audio = np.zeros((self.n_lines, BLOCK), dtype=np.float64)
+        self.voice_in = [None] * self.n_lines
+        self.voice_out = [None] * self.n_lines
         for c in self.callers:
             if c.spec["line"] == "any":
                 if c.state == "pending":
@@ -228,6 +280,9 @@ class World:
                     if ob.state != "done":
                         self.log(t, "outbound_end", line=li + 1, number=ob.number, state=ob.state,
                                  digits="".join(ob.digits))
+                    if ob.accepted:
+                        self.log(t, "line_audio", line=li + 1, from_line=ob.heard_from,
+                                 heard_ms=ob.heard_caller_ms, ok=ob.heard_caller_ms > 0, who="remote_agent")
                     if ob.state in ("talking", "gone"):
                         self._disposition(ob, li, t)
                     self.outbound[li] = None
@@ -353,7 +408,7 @@ class World:
         a = np.zeros(BLOCK)
         if not self.hook[li]:
             # the board hung up on the caller (menu done, call-back promised...)
-            c.state = "done"
+            self._caller_done(c, li, t)
             self.active[li] = None
             self.log(t, "caller_released", line=li + 1)
             return False, False, a
@@ -372,7 +427,9 @@ class World:
                 if s >= t and s < t + BLOCK_MS:
                     self.log(s, "key", line=li + 1, digit=d)
         if c.t_connect is not None and c.spec["talk"]:
-            a += sounds.caller_voice(n0, c.spec["level_dbm0"], self.rng, c.spec["speech"])
+            v = sounds.caller_voice(n0, c.spec["level_dbm0"], self.rng, c.spec["speech"])
+            self.voice_in[li] = v
+            a += v
         h = c.spec["hangup"]
         if ("patience" in h and c.t_connect is None and c.t_hangup is None
                 and t - c.t_answer >= h["patience"] * 1000):
@@ -390,7 +447,7 @@ class World:
         if not self.hook[li]:
             # released: the line is free for the next call
             self.active[li] = None
-            c.state = "done"
+            self._caller_done(c, li, t)
             return False, False, np.zeros(BLOCK)
         el = t - c.t_gone
         m = c.hangup_method
@@ -432,20 +489,36 @@ class World:
             if ob.spec["answer"] and el >= ob.spec["answer_after"] * 1000:
                 ob.state = "talking"
                 ob.t_state = t
+                ob.t_talk = t
                 self.log(t, "callee_answer", line=li + 1, number=ob.number)
                 if ob.spec.get("opt_out_after") is not None:
                     s0 = t + int(ob.spec["opt_out_after"] * 1000)
                     ob.keys.append((s0, s0 + 120, ob.spec.get("opt_out_key", "9")))
+                if ob.spec.get("accept"):
+                    # a remote agent: hears the whisper, then presses the accept key
+                    s0 = t + int(ob.spec.get("accept_after", 4.0) * 1000)
+                    ob.keys.append((s0, s0 + 120, ob.spec["accept"]))
+                    ob.t_talk = None   # the talk time runs from the key
         elif ob.state == "busy":
             a += sounds.tone(ob.profile, "busy", n0, el)
         elif ob.state == "talking":
-            a += sounds.caller_voice(n0, -20.0, self.rng)
+            if ob.accepted:
+                # a remote agent after the key: their own voice (the bridge check knows it)
+                v = sounds.agent_voice(n0, REMOTE_VOICE, -20.0)
+                self.voice_out[li] = v
+                a += v
+            else:
+                a += sounds.caller_voice(n0, -20.0, self.rng)   # "hello?"
             for (ks, ke, d) in ob.keys:
                 if ks < t + BLOCK_MS and ke > t:
                     a += _key_tone(d, n0, ks, ke, -8.0, -6.0)
                     if ks >= t and ks < t + BLOCK_MS:
                         self.log(ks, "callee_key", line=li + 1, number=ob.number, digit=d)
-            if el >= ob.spec["talk"] * 1000:
+                if ke <= t < ke + BLOCK_MS and d == ob.spec.get("accept") and not ob.accepted:
+                    ob.accepted = True
+                    ob.t_talk = t
+                    self.log(t, "remote_accepted", line=li + 1, number=ob.number, heard_ms=ob.heard_board_ms)
+            if ob.t_talk is not None and t - ob.t_talk >= ob.spec["talk"] * 1000:
                 ob.state = "gone"
                 ob.t_state = t
                 self.log(t, "hangup", line=li + 1, method="cpc", number=ob.number)
@@ -496,10 +569,12 @@ class World:
         out = {"answer": spec.get("answer", True), "answer_after": spec.get("answer_after", 6.0),
                "talk": spec.get("talk", 20.0), "busy": spec.get("busy", False),
                "opt_out_after": spec.get("opt_out_after"), "opt_out_key": spec.get("opt_out_key", "9"),
-               "disposition": spec.get("disposition"), "tz": spec.get("tz")}
+               "disposition": spec.get("disposition"), "tz": spec.get("tz"),
+               "accept": spec.get("accept"), "accept_after": spec.get("accept_after", 4.0)}
         out["behaviour"] = spec.get("behaviour") or (
             "busy" if out["busy"] else "no_answer" if not out["answer"] else
-            "opt_out" if out["opt_out_after"] is not None else "answer")
+            "opt_out" if out["opt_out_after"] is not None else
+            "remote_agent" if out["accept"] else "answer")
         return out
 
     def _hear_dialling(self, li, t, tx):
@@ -550,10 +625,16 @@ class World:
         dials = d if isinstance(d, list) else ([d] if d is not None else [])
         # the next dial session (a scenario may give several), once the phone is down
         d = dials[ph.n_dialled] if ph.n_dialled < len(dials) else None
+        if d is not None and d.get("shift") and (self.ext_ring[ph.port] or ph.ring_started is not None
+                                                 or t < ph.retry_at):
+            d = None   # a shift's code waits: the phone is ringing (lifting would answer it)
         if d is not None and not ph.offhook and t >= int(d["at"] * 1000):
             # someone picks up the extension, waits for dial tone, dials a code
             ph.dialled = True
             ph.n_dialled += 1
+            ph.shift_dial = bool(d.get("shift"))
+            if ph.shift_dial:
+                ph.was_joined = False   # served or not: this session's own answer
             ph.offhook = True
             ph.t_offhook = t
             start = t + PHONE_DIAL_AFTER_MS
@@ -609,6 +690,11 @@ class World:
             ph.offhook = False
             ph.t_offhook = None
             ph.t_parted = None
+            if ph.t_dial_end is not None and ph.shift_dial and not ph.was_joined:
+                # a shift's code got no dial tone (no idle line, another phone dialling): again later
+                ph.n_dialled -= 1
+                ph.retry_at = t + SHIFT_RETRY_MS
+                self.log(t, "shift_retry", ext=ph.ext)
             ph.t_dial_end = None   # a dial session nobody served ends with the handset down
             ph.keys = []
             self.log(t, "agent_hangup", ext=ph.ext)
@@ -674,3 +760,47 @@ class World:
         self.tx = tx.astype(np.float64)
         for li in range(self.n_lines):
             self._hear_dialling(li, t, tx[li])
+        self._bridge_check(t)
+
+    @staticmethod
+    def _corr(x, v):
+        d = float(np.sqrt(np.dot(x, x) * np.dot(v, v)))
+        return float(np.dot(x, v)) / d if d > 0 else 0.0
+
+    def _bridge_check(self, t):
+        """Lines joined through the codec (a remote agent): does what the board sends
+        each party carry the other party's own voice? A caller who hears a remote
+        agent is connected (their keys after connect and talk time start then)."""
+        for li in range(self.n_lines):
+            x = self.tx[li]
+            c = self.active[li]
+            if c is not None and c.state == "answered":
+                for j in range(self.n_lines):
+                    v = self.voice_out[j]
+                    if j != li and v is not None and self._corr(x, v) > BRIDGE_CORR:
+                        c.heard_remote_ms += BLOCK_MS
+                        c.remote_from = j + 1
+                        if c.t_connect is None:
+                            c.t_connect = t
+                            self.log(t, "remote_heard", line=li + 1, from_line=j + 1)
+                            self._plan_keys(c, "connect", t)
+                            h = c.spec["hangup"]
+                            if "after_connect" in h:
+                                c.t_hangup = t + int(h["after_connect"] * 1000)
+            ob = self.outbound[li]
+            if ob is not None and ob.state == "talking":
+                if ob.accepted:
+                    for j in range(self.n_lines):
+                        v = self.voice_in[j]
+                        if j != li and v is not None and self._corr(x, v) > BRIDGE_CORR:
+                            ob.heard_caller_ms += BLOCK_MS
+                            ob.heard_from = j + 1
+                elif float(np.sqrt(np.mean(x ** 2))) > audio.dbm0_to_peak(HEARD_DBM0):
+                    ob.heard_board_ms += BLOCK_MS   # the whisper (the board's own audio)
+
+    def _caller_done(self, c, li, t):
+        """A caller's call is over: what they heard of a remote agent (bridged)."""
+        c.state = "done"
+        if c.remote_from is not None:
+            self.log(t, "line_audio", line=li + 1, from_line=c.remote_from, heard_ms=c.heard_remote_ms,
+                     ok=c.heard_remote_ms > 0, who="caller")
