@@ -53,9 +53,9 @@ FREE_TRIES = const(3)       # wrong PINs answered without delay (typos)
 _DELAY_MS = const(2000)      # ms; wait after the first delayed failure, doubled after each
 _LOCK_AFTER = const(6)       # wrong PINs in a row that lock the console
 LOCK_MS = const(300000)     # ms; 5 minutes locked
-# ms; a session ends a minute after its last use (issue 16: a session left
-# open is anyone's who finds the port). `ringroute monitor` renews it every
-# 10 s; every other command opens, uses and closes its own.
+# ms; a session ends a minute after its last use (issue 16: one left open
+# keeps the port's data waiting for its token). `ringroute monitor` renews
+# it every 10 s; every other command opens, uses and closes its own.
 SESSION_MS = const(60000)
 TOKEN_BYTES = const(16)     # 128 bits: no guessing over a 115200-baud line
 
