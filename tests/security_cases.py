@@ -36,6 +36,10 @@ FORBIDDEN = [
     ("18095551234", "US", "international"),    # the 809 fraud: international rates behind 1+
     ("18765551234", "US", "international"),    # Jamaica
     ("911", "US", "special"),
+    ("9115551234", "US", "special"),           # 9-1-1 first: many switches route it at once
+    ("9111234", "US", "special"),
+    ("19115551234", "US", "special"),          # N11 is never an area code
+    ("+1 911 555 1234", "US", "special"),
     ("411", "US", "special"),
     ("0", "US", "special"),
     ("00", "US", "special"),

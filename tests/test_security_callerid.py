@@ -23,6 +23,7 @@ SPOOFED = [  # caller ID sent -> why the board must refuse to call it
     ("18095551234", "international"),
     ("*72", "feature_code"),
     ("911", "special"),
+    ("9115551234", "special"),             # 9-1-1 and then anything: emergency on many switches
     ("+44 20 7123 4567", "international"),
     ("9005551234", "premium"),
 ]
@@ -30,14 +31,59 @@ NORMALISED = [("+1 617-555-0142", "16175550142"), ("617 555 0143", "6175550143")
 CALL_HOURS = "2026-01-05 15:00"   # a Monday, 10:00 EST: call-backs to 617 obey Boston's calling hours
 
 
+# What a US line must never dial, written here from the NANP's own facts and
+# not from rrfw/call/numplan.py, so a gap in the firmware's table is not also
+# a gap in the verdict: feature codes, the operator and international
+# prefixes, 900 and NXX 976 pay-per-call, N11 service codes (911 first of
+# all), carrier access 101XXXX, and the Caribbean area codes billed at
+# international rates (NANPA's list of NANP countries).
+_CARIBBEAN = ("242", "246", "264", "268", "284", "345", "441", "473", "649", "658", "664", "721", "758",
+              "767", "784", "809", "829", "849", "868", "869", "876")
+
+
+def never_on_a_us_line(number):
+    """Why the exchange must never hear `number` dialled on a US line, or None."""
+    if not number or any(c not in "0123456789" for c in number):
+        return "not digits: %r" % number
+    n = number[1:] if number[0] == "1" and len(number) == 11 else number
+    if number.startswith("0"):
+        return "operator / international"
+    if number.startswith("101"):
+        return "carrier access"
+    if n[1:3] == "11" or (number[0] == "1" and number[2:4] == "11"):
+        return "N11 service code"
+    if len(n) == 10 and (n.startswith("900") or n[3:6] == "976" or n[:3] in _CARIBBEAN):
+        return "premium / Caribbean"
+    if len(n) == 7 and n.startswith("976"):
+        return "premium"
+    if len(n) not in (7, 10):
+        return "not a whole NANP number"
+    return None
+
+
 def forbidden(ev, country="US", allow=()):
-    """Every number the exchange heard dialled that the plan refuses (should be none)."""
+    """Every number the exchange heard dialled that must not be (should be none):
+    refused by the firmware's plan, or by the independent list above."""
     out = []
     for d in of(ev, "dialled"):
         number, why = numplan.check(d["number"], country, list(allow))
+        if why is None and country == "US" and not numplan.allowed_by(number, allow):
+            why = never_on_a_us_line(d["number"])
         if why is not None:
             out.append((d["number"], why))
     return out
+
+
+def test_the_independent_verdict_agrees_with_the_plan_on_the_attackers_numbers():
+    # the oracle itself must be able to fail: every number the suites try, both ways
+    import security_cases
+    for raw, country, _ in security_cases.FORBIDDEN:
+        if country == "US":
+            digits = numplan.normalise(raw, "US")[0]
+            assert digits is None or never_on_a_us_line(digits), raw
+    for raw, country, number in security_cases.ALLOWED:
+        if country == "US":
+            assert never_on_a_us_line(number) is None, raw
 
 
 def two_line_cfg():

@@ -65,11 +65,7 @@ def run(args):
                 new = getpass.getpass("new admin PIN: ")
                 if getpass.getpass("the new PIN again: ") != new:
                     raise RingrouteError("the two PINs differ; nothing was changed")
-            req = {"new": new}
-            if old:
-                req["old"] = old
-            b.request("pin.set", req)
-            b.session = True
+            b.pin_set(new, old)
         print("the board's admin PIN is %s" % ("changed" if old else "set"))
         return 0
     if args.action == "supervisor-pin":
@@ -114,5 +110,6 @@ def run(args):
         else:
             b.request("factory_reset", {"confirm": "erase"})
         b.session = False  # the restart ends it
+        b.token = None
     print("the board restarts%s" % (" with nothing on it but the firmware" if args.action != "reboot" else ""))
     return 0

@@ -57,25 +57,31 @@ class Board:
         self.events = []       # unsolicited (rid 0) messages seen while waiting for replies
         self.session = False   # logged in (logout on close)
         self.role = None       # whose PIN: "admin" or "supervisor" (login says)
+        self.token = None      # the session's token (login / pin.set): sent with every request
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         # however the conversation ends (done, an error, Ctrl-C out of
-        # `ringroute monitor`), the session ends with it: a session left open
-        # is anyone's who opens the port next (issue 16)
+        # `ringroute monitor`), the session ends with it (issue 16). The board
+        # takes only requests with this client's token as the session's, so
+        # one left open (the process killed) is still no one else's; logging
+        # out ends it now, and its live monitor with it
         try:
             if self.session:
                 self.request("logout", retries=0, timeout=1.0)
-                self.session = False
         except (SerialError, OSError):
             pass
+        self.session = False
+        self.token = None
         self.t.close()
 
     def request(self, verb, args=None, timeout=None, retries=2):
         """The board's result (a dict) for one command; BoardError for an error reply."""
-        args = args or {}
+        args = dict(args or {})
+        if self.token is not None:
+            args["tok"] = self.token   # the board answers a request without it as from a stranger
         last = None
         for attempt in range(retries + 1):
             self._id = self._id % 99999999 + 1
@@ -155,6 +161,19 @@ class Board:
             raise NoBoard("no ringroute board answers on %s.%s" % (self.t.port, hint))
 
     # --- the admin PIN --------------------------------------------------------
+    def started(self, reply):
+        """A login's or pin.set's reply: the session it opened is this client's."""
+        self.token = reply.get("token")
+        self.session = True
+        self.role = reply.get("role", "admin")   # "supervisor": the read-only PIN (masked, no changes)
+
+    def pin_set(self, new, old=None):
+        """Set (first use) or change the admin PIN; opens an admin session."""
+        req = {"new": new}
+        if old:
+            req["old"] = old
+        self.started(self.request("pin.set", req))
+
     def login(self, pin, first_use_ok=True, say=None):
         """Open a session; on a board with no PIN yet, make `pin` its PIN (first use)."""
         if self.info is None:
@@ -162,16 +181,13 @@ class Board:
         if not self.info.get("pin_set"):
             if not first_use_ok:
                 raise AuthError("login", "pin_unset", "the board has no admin PIN yet")
-            self.request("pin.set", {"new": pin})
+            self.pin_set(pin)
             if say:
                 say("the board had no admin PIN; it now has the one you gave (keep it safe)")
             self.info["pin_set"] = True
-            self.session = True
-            self.role = "admin"
             return
-        r = self.request("login", {"pin": pin})
-        self.session = True
-        self.role = r.get("role", "admin")   # "supervisor": the read-only PIN (masked, no changes)
+        self.token = None     # a login replaces any session this client had
+        self.started(self.request("login", {"pin": pin}))
 
     # --- files ----------------------------------------------------------------
     def put_file(self, kind, data, name=None, progress=None, extra=None):

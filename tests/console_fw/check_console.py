@@ -24,6 +24,7 @@ class Rig:
         self.con = console.Console(self.app, self.hal)
         self.rid = 0
         self.rebooted = None
+        self.tok = None     # the session token, sent with every request as the host does (session.py)
 
     def poll(self, n=1):
         for _ in range(n):
@@ -50,8 +51,16 @@ class Rig:
     def req(self, verb, args=None, rid=None):
         self.rid += 1
         rid = str(self.rid) if rid is None else rid
-        self.wire.inq += console.frame(rid, verb, json.dumps(args or {}))
-        return self.reply(rid)
+        args = dict(args or {})
+        if self.tok is not None and "tok" not in args:
+            args["tok"] = self.tok
+        self.wire.inq += console.frame(rid, verb, json.dumps(args))
+        kind, payload = self.reply(rid)
+        if kind == "ok" and type(payload) is dict and payload.get("token"):
+            self.tok = payload["token"]      # login, pin.set: the new session's
+        elif kind == "ok" and verb == "logout":
+            self.tok = None
+        return kind, payload
 
     def reply(self, rid):
         for _ in range(200):

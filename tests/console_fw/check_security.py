@@ -58,11 +58,16 @@ def check_a_session_ends_with_its_client(r):
     assert r.err("events") == "auth"
     r.ok("login", {"pin": PIN})
     r.ok("monitor")
-    r.ok("hello")                                       # a new client on the port: the old session is over
+    first = r.tok
+    r.tok = None                                        # another program on the port: no token
+    r.ok("hello")                                       # a new client on the port: the old session is not its
     assert r.err("events") == "auth"
     r.app.events.emit("ring", line=1, n=1)
     r.poll(5)
-    assert not [ln for ln in r.lines() if b" ev " in ln]   # and its monitor with it
+    assert not [ln for ln in r.lines() if b" ev " in ln]   # and the monitor stopped at its hello
+    r.tok = first
+    r.ok("events")                                      # the first client's session goes on
+    r.ok("logout")
     r.ok("login", {"pin": PIN})
     r.advance(auth_mod.SESSION_MS - 100)
     r.ok("events")                                      # used in time: renewed
@@ -178,8 +183,88 @@ def check_the_supervisor_pin_can_only_look(r):
     assert r.err("login", {"pin": SUP}) == "bad_pin"
 
 
+def _stranger(r, verb, args=None):
+    """A request from another program on the port: no token, or one it made up."""
+    mine = r.tok
+    r.tok = None
+    try:
+        return r.req(verb, args)
+    finally:
+        r.tok = mine
+
+
+def check_a_session_is_its_clients_token(r):
+    r.app.lines = [_Talking()]
+    first = r.ok("pin.set", {"new": PIN})["token"]
+    assert type(first) is str and len(first) == 2 * auth_mod.TOKEN_BYTES, first
+    int(first, 16)
+    again = r.ok("login", {"pin": PIN})["token"]           # a new login: a new token, not the same one
+    assert again != first
+    r.tok = first
+    assert r.err("events") == "auth"                        # the replaced token opens nothing
+    r.tok = again
+    r.ok("events")
+    r.ok("monitor")
+    # another program on the port, while the session is open: nothing the
+    # session could see, nothing it could change; its guesses and its logout
+    # touch nothing
+    for verb, args in (("events", {}), ("monitor", {}), ("records.masked", {}), ("time.set", {"utc": 1800000000}),
+                       ("reboot", {}), ("privacy.export", {"number": "6175550142"}),
+                       ("put.begin", {"kind": "config", "size": 1, "crc": 0})):
+        for tok in (None, "", "0" * 32, first, again[:-1] + ("0" if again[-1] != "0" else "1")):
+            kind, p = _stranger(r, verb, dict(args, tok=tok) if tok is not None else args)
+            assert kind == "err" and p["code"] == "auth", (verb, tok, p)
+    for kind in ("config", "records"):
+        k, p = _stranger(r, "get", {"kind": kind})
+        assert k == "err" and p["code"] == "auth", (kind, p)
+    k, st = _stranger(r, "status")
+    assert k == "ok" and st["exts"][0]["name"] is None and st["exts"][0]["line"] is None, st
+    assert st["auth"]["role"] is None and again not in json.dumps(st), st["auth"]
+    k, p = _stranger(r, "logout")
+    assert k == "ok" and p == {"ended": False}, p
+    k, p = _stranger(r, "hello")
+    assert k == "ok" and p["session"] is False
+    # the first client keeps working: its session, its names, its events
+    st = r.ok("status")
+    assert st["exts"][0]["name"] == "Front" and st["auth"]["role"] == "admin"
+    assert r.ok("hello")["session"] is True
+    r.ok("events")
+    # its own logout ends it: the token opens nothing after
+    assert r.ok("logout") == {"ended": True}
+    r.tok = again
+    assert r.err("events") == "auth"
+    # a session idle past SESSION_MS: its token is gone with it
+    r.tok = None
+    tok = r.ok("login", {"pin": PIN})["token"]
+    r.advance(auth_mod.SESSION_MS + 10)
+    assert r.err("events") == "auth"
+    assert r.con.get_auth().token is None and r.ok("hello")["session"] is False
+    r.tok = tok
+    assert r.ok("status")["exts"][0]["name"] is None       # an expired token: status as anyone sees it
+
+
+def check_the_monitor_ends_with_its_session(r):
+    r.ok("pin.set", {"new": PIN})
+    r.ok("monitor")
+    r.advance(auth_mod.SESSION_MS + 10)                     # the client vanished (kill -9): no logout
+    r.app.events.emit("callerid", line=1, number="6175550142")
+    r.poll(5)
+    assert not [ln for ln in r.lines() if b" ev " in ln]   # the stream ended with the session
+    r.tok = None
+    r.ok("login", {"pin": PIN})
+    r.ok("monitor")
+    r.lines()
+    r.tok = None
+    r.ok("login", {"pin": PIN})                             # a newer login: the old monitor was not its
+    r.app.events.emit("callerid", line=1, number="6175550142")
+    r.poll(5)
+    assert not [ln for ln in r.lines() if b" ev " in ln]
+
+
 CHECKS = [("probing_without_a_pin", check_probing_without_a_pin_shows_nothing_personal),
           ("session_ends_with_its_client", check_a_session_ends_with_its_client),
+          ("session_is_its_clients_token", check_a_session_is_its_clients_token),
+          ("monitor_ends_with_its_session", check_the_monitor_ends_with_its_session),
           ("trivial_admin_pins", check_trivial_admin_pins_are_refused),
           ("old_pin_file", check_an_old_pin_file_still_opens_and_is_sealed_again),
           ("weak_config_pushed", check_a_weak_config_pushed_as_json_is_refused),

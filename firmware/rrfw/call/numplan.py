@@ -34,12 +34,15 @@ def _nanp():
     # 7-digit local NXX-XXXX, 10-digit NPA-NXX-XXXX, 1 + 10 digits; N = 2-9.
     # 900 and NXX 976 are pay-per-call (47 CFR 64.1501); 011 is the
     # international prefix; 0 / 00 the operator; N11 service codes (211-911);
-    # 101XXXX carrier access. The NANP's Caribbean and Atlantic members bill
+    # 101XXXX carrier access. An N11 code is never an area or exchange code
+    # (NANPA), and many switches route 9-1-1 as soon as it is keyed, whatever
+    # follows: a number that starts N11, or 1 + N11, is refused at any length.
+    # The NANP's Caribbean and Atlantic members bill
     # at international rates though dialled as 1 + 10 digits (NANPA's list of
     # NANP countries): the one-ring ("wangiri") and 809 frauds.
     return ("1", "011", "1", (
             ("011", "international", None), ("01", "international", None), ("0", "special", None),
-            ("?11", "special", (3,)), ("101", "special", None), ("900", "premium", (10,)),
+            ("?11", "special", None), ("1?11", "special", None), ("101", "special", None), ("900", "premium", (10,)),
             ("1900", "premium", (11,)), ("976", "premium", (7, 10)), ("???976", "premium", (10,)),
             ("1???976", "premium", (11,)), ("N", "ok", (7, 10)), ("1N", "ok", (11,)),
             ("242", "international", (10,)), ("1242", "international", (11,)),

@@ -11,8 +11,19 @@
 # SHA-256 hash (auth.json; store/pins.py has the cost and the trivial PINs
 # refused). Every change and every read of personal data
 # (call records, live events, the config with its DISA PIN) needs a session
-# opened with the PIN. A session is one client's: it ends at `logout` (the
-# host sends it on every exit, Ctrl-C included) and after SESSION_MS idle.
+# opened with the PIN. A session is one client's: the login answers with a
+# random token (TOKEN_BYTES from the HAL's random source) and only a request
+# that carries it ("tok") is in the session; the port is shared by whatever
+# opens it, so a program that did not log in gets nothing from a session
+# another one left open. The token ends at `logout` (the host sends it on
+# every exit, Ctrl-C included), after SESSION_MS idle, and at the next
+# login, which replaces it:
+#
+#   NONE ──login / pin.set ok──▶ OPEN(token T, until now + SESSION_MS)
+#   OPEN ──a request with T──▶ OPEN (until renewed)
+#   OPEN ──a request without T──▶ OPEN, that request answered as without a session
+#   OPEN ──logout with T / SESSION_MS idle──▶ NONE
+#   OPEN ──another login ok──▶ OPEN(token T', T refused from now on)
 #
 # Wrong PINs, as a timeline (t = the block clock, ms):
 #   failures 1..FREE_TRIES        answered at once
@@ -42,10 +53,11 @@ FREE_TRIES = const(3)       # wrong PINs answered without delay (typos)
 _DELAY_MS = const(2000)      # ms; wait after the first delayed failure, doubled after each
 _LOCK_AFTER = const(6)       # wrong PINs in a row that lock the console
 LOCK_MS = const(300000)     # ms; 5 minutes locked
-# ms; a session ends a minute after its last use (issue 16: a session left
-# open is anyone's who finds the port). `ringroute monitor` renews it every
-# 10 s; every other command opens, uses and closes its own.
+# ms; a session ends a minute after its last use (issue 16: one left open
+# keeps the port's data waiting for its token). `ringroute monitor` renews
+# it every 10 s; every other command opens, uses and closes its own.
 SESSION_MS = const(60000)
+TOKEN_BYTES = const(16)     # 128 bits: no guessing over a 115200-baud line
 
 # error codes (also the console's error codes for these cases)
 E_UNSET = "pin_unset"
@@ -71,6 +83,16 @@ def _matches(rec, pin):
     from rrfw.store import pins
     salt = binascii.unhexlify(rec["salt"])
     return pins.same(pins.derive(salt, pin, rec.get("rounds", ROUNDS)), binascii.unhexlify(rec["hash"]))
+
+
+def _same(a, b):
+    # constant time, as pins.same: the reply's timing must not say how much of a token matched
+    if type(a) is not str or type(b) is not str or len(a) != len(b):
+        return False
+    r = 0
+    for i in range(len(a)):
+        r |= ord(a[i]) ^ ord(b[i])
+    return r == 0
 
 
 def _mask_value(v):
@@ -119,8 +141,9 @@ def pin_problem(pin, avoid=()):
 
 
 class Auth:
-    def __init__(self, path=PATH):
+    def __init__(self, path=PATH, random_bytes=None):
         self.path = path
+        self._random = random_bytes      # hal.random_bytes (None: os.urandom)
         self._rec = {}
         text = store.read_text(path)
         if text:
@@ -134,6 +157,8 @@ class Auth:
         self._session_until = -1
         self.role = None             # "admin" or "supervisor": whose PIN opened the session
         self._checked = None         # whose PIN the last good check matched
+        self.token = None            # the open session's token (hex), None: no session
+        self._heard = None           # the token the request being handled carries (hear())
 
     def has_pin(self):
         return "hash" in self._rec
@@ -195,16 +220,46 @@ class Auth:
         self.fails = 0
         self._save()
 
+    def _open(self, now, role):
+        # a new session: a new token, the old one refused from now on
+        if self._random is not None:
+            raw = self._random(TOKEN_BYTES)
+        else:
+            import os
+            raw = os.urandom(TOKEN_BYTES)
+        self.token = binascii.hexlify(raw).decode()
+        self._heard = self.token       # the login's own reply belongs to the new session
+        self._session_until = now + SESSION_MS
+        self.role = role
+
     def login(self, pin, now):
         err, left = self.check(pin, now)
         if err is None:
-            self._session_until = now + SESSION_MS
-            self.role = self._checked
+            self._open(now, self._checked)
         return err, left
 
     def logout(self):
         self._session_until = -1
         self.role = None
+        self.token = None
+
+    def hear(self, tok):
+        """The token the next request carries (server.py, before each command)."""
+        self._heard = tok
+
+    def heard(self):
+        """The token the request being handled carries (None: it carries none)."""
+        return self._heard
+
+    def open_session(self, now):
+        """True while some client's session is open (its token not used: no renewal)."""
+        if self.token is not None and now >= self._session_until:
+            self.logout()                # idle: the token ends with it
+        return self.token is not None
+
+    def mine(self):
+        """True if the request being handled carries the open session's token."""
+        return self.token is not None and _same(self._heard, self.token)
 
     def is_admin(self, now):
         """A session opened with the admin PIN (each use extends it)."""
@@ -216,7 +271,7 @@ class Auth:
 
     def mask(self, text):
         """An event's JSON text as this session may see it (masked unless admin)."""
-        return text if self.role == ADMIN else masked_text(text)
+        return text if self.role == ADMIN and self.mine() else masked_text(text)
 
     def has_supervisor(self):
         return type(self._rec.get("sup")) is dict
@@ -238,8 +293,8 @@ class Auth:
         return None
 
     def authorised(self, now):
-        """True while a session is open; each use extends it."""
-        if now < self._session_until:
+        """True when the request carries the open session's token; each use extends it."""
+        if self.open_session(now) and self.mine():
             self._session_until = now + SESSION_MS
             return True
         return False
@@ -257,8 +312,7 @@ class Auth:
         if _matches(self._rec.get("sup"), new):
             return E_SAME, 0
         self._seal(new)
-        self._session_until = now + SESSION_MS
-        self.role = ADMIN
+        self._open(now, ADMIN)
         return None, 0
 
     def done(self):
@@ -268,6 +322,8 @@ class Auth:
         unload("rrfw.store.pins")
 
     def state(self, now):
+        # the role only to the session's own client: another one learns nothing of it
         return {"pin_set": self.has_pin(), "supervisor_set": self.has_supervisor(), "role": self.role
-                if now < self._session_until else None, "fails": self.fails, "wait_ms": self._wait_left(now),
+                if self.open_session(now) and self.mine() else None, "fails": self.fails,
+                "wait_ms": self._wait_left(now),
                 "locked": self.fails >= _LOCK_AFTER and self._wait_left(now) > 0}

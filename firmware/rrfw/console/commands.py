@@ -74,10 +74,13 @@ def _free_bytes():
 
 
 def hello(con, a):
-    # hello opens a conversation: the port has one client at a time, so a
-    # session (and a monitor) left by the last one ends here (issue 16)
-    con.get_auth().logout()
-    con.monitor_stop()
+    # hello opens a conversation. A session left open stays its own client's
+    # (its token), but the live monitor is bytes on the shared port: a hello
+    # without the token stops it, so a new program on the port reads none of
+    # it (the session's own client renews it with `monitor`, losing nothing)
+    au = con.get_auth()
+    if not (au.open_session(con.clock.ms) and au.mine()):
+        con.monitor_stop()
     return {"proto": PROTO, "fw": _fw_version(), "board": _board_name(con.hal),
             "max_line": MAX_LINE, "chunk": CHUNK, "pin_set": con.get_auth().has_pin(),
             "session": con.get_auth().authorised(con.clock.ms), "seq": con.events.seq}
@@ -148,13 +151,18 @@ def login(con, a):
     err, left = con.get_auth().login(a.get("pin"), con.clock.ms)
     if err:
         _auth_error(err, left)
-    return {"session_ms": auth_mod.SESSION_MS, "role": con.get_auth().role}
+    con.monitor_stop()     # a new session: the last one's monitor is not its
+    return {"session_ms": auth_mod.SESSION_MS, "role": con.get_auth().role, "token": con.get_auth().token}
 
 
 def logout(con, a):
-    con.get_auth().logout()
+    # only the session's own client ends it: another's logout changes nothing
+    au = con.get_auth()
+    if not au.mine():
+        return {"ended": False}
+    au.logout()
     con.monitor_stop()
-    return {}
+    return {"ended": True}
 
 
 def pin_supervisor(con, a):
@@ -177,7 +185,8 @@ def pin_set(con, a):
         if err == auth_mod.E_SAME:
             raise CmdError(err, "the admin PIN must differ from the supervisor PIN")
         _auth_error(err, left)
-    return {"session_ms": auth_mod.SESSION_MS}
+    con.monitor_stop()
+    return {"session_ms": auth_mod.SESSION_MS, "role": auth_mod.ADMIN, "token": con.get_auth().token}
 
 
 def time_get(con, a):
@@ -703,7 +712,7 @@ COMMANDS = {
     "hello": (hello, None),
     "status": (status, None),       # names and who talks where only with a session
     "login": (login, None),
-    "logout": (logout, None),
+    "logout": (logout, None),       # ends only the caller's own session (its token)
     "pin.set": (pin_set, None),     # the old PIN is checked inside
     "pin.supervisor": (pin_supervisor, ADMIN),
     "time.get": (time_get, None),

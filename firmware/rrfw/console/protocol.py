@@ -5,6 +5,8 @@
 #   reply     ~RR1 <id> ok <json result>*<crc32>\n   or   ~RR1 <id> err {"code":..,"msg":..}*<crc32>\n
 #   unsolicited (id 0): ev <event json>, gap {"from":N,"to":M}
 #
+# A request in a session carries the login's token in its args ("tok": hex);
+# the server takes it out before the command sees them (docs/console.md).
 # <crc32> is 8 lowercase hex digits: CRC-32 (binascii.crc32, ITU-T V.42 /
 # IEEE 802.3 polynomial) of every byte before the '*'. "RR1" is the protocol
 # version; a board answers another version with err "version".

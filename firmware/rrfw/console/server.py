@@ -135,7 +135,7 @@ class Console:
     def get_auth(self):
         if self.auth is None:
             from rrfw.console import auth
-            self.auth = auth.Auth()
+            self.auth = auth.Auth(random_bytes=self.hal.random_bytes)
         return self.auth
 
     def uptime_ms(self):
@@ -265,6 +265,9 @@ class Console:
             else:
                 self.dropped += 1
             return
+        # the session token travels in the args (docs/console.md); no command sees it
+        tok = args.pop("tok", None) if type(args) is dict else None
+        self.get_auth().hear(tok)
         if verb in _OWN:
             # the monitor's lease: renewed every 20-30 s for as long as a
             # technician watches, so it is served here and never holds the
@@ -324,6 +327,9 @@ class Console:
         if not auth.authorised(now):
             if not auth.has_pin():
                 self._error(rid, "pin_unset", "no admin PIN yet: set one first (pin.set)")
+            elif auth.heard() is not None:
+                self._error(rid, "auth", "this session has ended (logout, a minute idle, or a newer "
+                                         "login): log in again")
             else:
                 self._error(rid, "auth", "log in with the admin PIN first (login)")
             return False
@@ -417,7 +423,8 @@ class Console:
 
     # --- live events (monitor) -------------------------------------------------
     def _monitor(self):
-        if self.clock.ms >= self._mon_until:
+        # the stream is the session's: it ends with it (logout, idle, a newer login)
+        if self.clock.ms >= self._mon_until or self.auth is None or not self.auth.open_session(self.clock.ms):
             self._mon_until = 0
             return
         ev = self.events

@@ -42,3 +42,10 @@ class HalBase:
 
     def reboot(self):
         """Hard reset. A HAL that cannot reset leaves the restart to main.py."""
+
+    def random_bytes(self, n):
+        """n unpredictable bytes (the console's session tokens). The default
+        is os.urandom: the kernel's random source on the unix port and
+        CPython; the ESP32 HAL mixes more into its hardware RNG (esp32.py)."""
+        import os
+        return os.urandom(n)

@@ -245,6 +245,20 @@ class Hal(HalBase):
     def feed_watchdog(self):
         self._wdt.feed()
 
+    def random_bytes(self, n):
+        # os.urandom reads the ESP32's hardware RNG, which ESP-IDF's docs
+        # ("Random Number Generation") call pseudo-random only while Wi-Fi and
+        # Bluetooth are off, as on this board (its entropy source, the SAR ADC,
+        # cannot run beside the I2S codec). So the CPU cycle counter at the
+        # moment of the request (a host's timing jitter: microseconds at
+        # 240 MHz) is hashed in with it: unknowable from the port's other end.
+        import hashlib
+        import os
+        h = hashlib.sha256(os.urandom(32))
+        h.update(str(time.ticks_cpu()).encode())
+        h.update(str(time.ticks_us()).encode())
+        return h.digest()[:n]
+
     def set_break(self, on):
         # 3: Ctrl-C raises KeyboardInterrupt (MicroPython's UART interrupt);
         # -1: it is read as a byte, for the console to judge (server.py)

@@ -4,13 +4,13 @@
 #   d = SHA256(salt + pin); then rounds - 1 times d = SHA256(d + salt)
 # (the admin PIN's format since issue 6, so old auth.json files still read).
 # The rounds are the cost of every guess at a copied file, for the board at
-# login and for an attacker offline. Measured on the unix port here
-# (`MICROPYPATH=firmware micropython bench/kdf_cost.py`): 0.5-0.9 us a round;
-# the ESP32's interpreter is about 30-50x slower (an estimate: not measured
-# on a board here), so the 16384 admin rounds take 0.45-0.76 s there, under
-# the second a login may take (it blocks the block loop that long, once per
-# login). Offline, CPython does a round in 0.27 us (`python3
-# bench/kdf_cost.py`): 4.4 ms a guess, so a 6-digit PIN (10^6 guesses) holds
+# login and for an attacker offline. Measured on the 32-bit unix port with
+# the firmware frozen in (`python -m bench kdf`, engine mp32-frozen): 0.7-1.1
+# us a round, a whole login 12-18 ms; the ESP32 runs some 30-50x slower
+# (bench_heap.py's BOARD_SLOWDOWN: an estimate, no board here), so a login
+# takes about 0.4-0.9 s there, under the second it may take (it blocks the
+# block loop that long, once per login). Offline, CPython does a round in
+# 0.27 us (`python -m bench kdf`, its cpython row, idle): 4.4 ms a guess, so a 6-digit PIN (10^6 guesses) holds
 # about 75 minutes of one core instead of about a minute at 256 rounds. That
 # is a delay, not a wall (a GPU is far faster): longer PINs and keeping the
 # flash out of reach are the real defence (docs/security.md).

@@ -102,6 +102,7 @@ class ConsoleMonitor:
         os.set_blocking(self._ma, False)
         self._rid = 0
         self._partial = b""
+        self.token = None     # the session's (pin.set's reply), sent with every request after
         self.counts = {"ev": 0, "gap": 0, "ok": 0, "err": 0, "bytes": 0}
         self.errors = []
 
@@ -112,6 +113,8 @@ class ConsoleMonitor:
     def _send(self, verb, args):
         from rrfw.console import protocol
         self._rid += 1
+        if self.token is not None:
+            args = dict(args, tok=self.token)
         os.write(self._ma, protocol.frame(str(self._rid), verb, json.dumps(args)))
 
     def step(self, block):
@@ -137,6 +140,8 @@ class ConsoleMonitor:
                         self.counts[verb] += 1
                     if verb == "err":
                         self.errors.append(ln.decode("utf-8", "replace"))
+                    elif verb == "ok" and b'"token"' in parts[3]:
+                        self.token = json.loads(parts[3][:parts[3].rindex(b"*")])["token"]
 
     def close(self):
         for fd in (self._ma, self.board_fd):
