@@ -16,6 +16,12 @@
 #                                             │ dials the pick-up code (picked_up)
 #                                             ▼
 #                                         CONNECTED ──agent or caller hangs up──▶ release
+#                                             │ ▲ the agent flashes (transfer: a config with
+#                                             ▼ │ transfers, line/hookflash.py)
+#                                          TRANSFER (transfer.py: hold, dial, consult, supervisor)
+#
+# While this line's idle pair is lent (another line's transfer, the feature
+# codes) a call that rings it is not answered until the pair is back.
 #
 # Entry actions: answer (off-hook, record opened, IVR started); ROUTING
 # (ringback started, hold message due at once when queued); CONNECTED
@@ -96,7 +102,7 @@ class Inbound:
         if lc.state == RINGING:
             rings = lc.ringdet.rings
             due = rings >= lc.answer_ring or (lc.answer_on_cid and lc.caller["number"] is not None)
-            if due and (self.cid_seen or rings >= self.cid_rings):
+            if due and (self.cid_seen or rings >= self.cid_rings) and lc.lent is None:
                 self._answer(t)
             elif lc.ringdet.ended:
                 self._missed(t)
@@ -208,7 +214,7 @@ class Inbound:
         if outcome == "answered":
             self._connect(t)
         elif outcome is not None:
-            self._route_failed(t, outcome)
+            self.route_failed(t, outcome)
         self._fill(t)
 
     def _connect(self, t):
@@ -240,8 +246,15 @@ class Inbound:
         lc = self.lc
         if self.hung_up(t, lc.player.busy):
             return
-        if not lc.hal.ext_offhook(lc.leg.port):
-            lc.release(t, "agent_hangup", None)
+        hooks = lc.hooks
+        if hooks is None:
+            if not lc.hal.ext_offhook(lc.leg.port):
+                lc.release(t, "agent_hangup", None)
+                return
+        elif hooks.flash(lc.leg.port):
+            lc.transfer.flash(t)          # the caller on hold, the agent gets dial tone (TRANSFER)
+        elif not hooks.offhook(lc.leg.port):
+            lc.release(t, "agent_hangup", None)   # on-hook longer than a flash
             return
         self._fill(t)
 
@@ -269,7 +282,7 @@ class Inbound:
             number = lc.caller.get("number") if lc.caller else None
             failed = lc.leg.start(t, action[1], action[2], lc.ext_cadence, lc.ivr.priority, number)
             if failed:
-                self._route_failed(t, failed)
+                self.route_failed(t, failed)
             else:
                 lc.ringback.start(t)
                 self.t_hold = t - HOLD_REPEAT_MS   # a queued caller hears the hold message at once
@@ -279,7 +292,7 @@ class Inbound:
         elif kind == "disa":
             lc.start_disa(t, action[1] if len(action) > 1 else 0)
 
-    def _route_failed(self, t, outcome):
+    def route_failed(self, t, outcome):
         # The IVR decides what a failed route leads to, and ends a call whose
         # fallbacks keep failing (ivr.MAX_ROUTE_FAILS: the one limit).
         lc = self.lc

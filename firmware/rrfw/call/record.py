@@ -7,6 +7,14 @@ from rrfw.compat import const
 
 MAX_PATH = const(16)     # menus kept in a record: a caller looping in menus cannot grow it
 MAX_DIGITS = const(32)   # digits kept in a record
+MAX_TRANSFERS = const(4)  # transfers kept in a record: a call passed round cannot grow it
+
+# What a transfer event adds to the record's "transfer" list: (event, what) ->
+# the entry's kind; the phone that has the caller afterwards becomes the record's ext.
+_XFER_KINDS = {("transfer", "done"): None, ("transfer", "back"): "back", ("supervisor", "join"): "join",
+               ("supervisor", "takeover"): "takeover", ("supervisor", "kept"): "kept",
+               ("supervisor", "left"): "left"}
+_XFER_NEW_EXT = ("takeover", "kept")
 
 
 def inbound(call, line, utc, ring_ms, answer_ms, rings, caller):
@@ -47,6 +55,8 @@ def note(rec, event, fields, t_ms):
         rec["target"] = fields.get("target")
         if rec["route_ms"] is None:
             rec["route_ms"] = t_ms   # queue time runs from the first route
+    elif event == "transfer" or event == "supervisor":
+        _transfer(rec, event, fields)
     elif event == "dial_refused":
         rec["dial_refused"] = fields.get("why")    # a number the plan refused (numplan.py)
     elif event == "callback_request":
@@ -89,3 +99,30 @@ def close(rec, t_ms, reason, method, dtmf_lost):
             "abandoned" if reason in ("caller_hangup", "max_length") else reason)
     rec["dtmf_lost"] = dtmf_lost
     return rec
+
+
+def _transfer(rec, event, fields):
+    what = fields.get("what")
+    key = (event, what)
+    if key not in _XFER_KINDS:
+        return
+    if event == "transfer":
+        kind = fields.get("kind") if what == "done" else "back"
+        frm, to = fields.get("ext"), fields.get("to")
+        if what == "back" and to is None:
+            return                      # A took the caller back before dialling anyone
+        if what == "done":
+            rec["ext"] = to
+    else:
+        kind = _XFER_KINDS[key]
+        frm, to = fields.get("agent"), fields.get("ext")
+        if kind in _XFER_NEW_EXT:
+            rec["ext"] = to
+    lst = rec.get("transfer")
+    if lst is None:
+        lst = rec["transfer"] = []
+    if len(lst) < MAX_TRANSFERS:
+        e = {"kind": kind, "from": frm, "to": to}
+        if what == "back":
+            e["why"] = fields.get("why")
+        lst.append(e)

@@ -15,9 +15,10 @@ CB_DIAL = const(8)    # call-back: line seized, dialling the caller, agent liste
 LEARN = const(9)      # 'learn my line': the technician's call, measured until it hangs up
 DISA = const(10)      # DISA: this call bridged through the codec to a seized second line
 BRIDGED = const(11)   # this line is the outside leg of another line's DISA call
+TRANSFER = const(12)  # the caller on hold while the agent transfers or calls the supervisor (transfer.py)
 
 STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard", "bye",
-               "cb_agent", "cb_dial", "learn", "disa", "bridged")
+               "cb_agent", "cb_dial", "learn", "disa", "bridged", "transfer")
 
 # After going on-hook the exchange needs time to clear the call before it can
 # ring again; ring pulses in this window are ignored (a CPC or reversal
