@@ -292,6 +292,14 @@ class Inbound:
         elif kind == "disa":
             lc.start_disa(t, action[1] if len(action) > 1 else 0)
 
+    def call_returned(self, t):
+        """A transfer nobody took, the agent gone too (transfer.py): the IVR's
+        no-answer fallback for the route the call came by."""
+        lc = self.lc
+        lc.emit("route_failed", outcome="no_answer")
+        lc.enter(IVR, t)
+        lc.ivr.call_returned(t)
+
     def route_failed(self, t, outcome):
         # The IVR decides what a failed route leads to, and ends a call whose
         # fallbacks keep failing (ivr.MAX_ROUTE_FAILS: the one limit).

@@ -345,7 +345,7 @@ class Transfer:
         lc.emit("transfer", what="failed", ext=self.a_ext, to=self.target, why=why)
         self._enter(X_IDLE)
         lc.player.stop()
-        lc.inbound.route_failed(t, "no_answer")
+        lc.inbound.call_returned(t)
 
     def _step_conf(self, t):
         lc = self.lc

@@ -12,7 +12,7 @@ HANGUP_METHODS = ("cpc", "reversal", "busy", "reorder", "silence", "none")
 CALL_KEYS = {"at", "line", "caller_id", "name", "country", "keys", "hangup", "speech", "level_dbm0",
              "noise_dbm0", "cpc_ms", "talk", "clip_form"}
 EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at", "dial", "actions"}
-ACTIONS = ("flash", "dial", "hangup")
+ACTIONS = ("flash", "dial", "hangup", "leave")
 TOP_KEYS = {"calls", "extensions", "expect", "duration", "start", "description", "seed", "echo_db",
             "traffic", "callees"}
 TRAFFIC_KEYS = {"calls_per_hour", "hours", "lines", "keys", "talk", "patience", "start_at", "method"}

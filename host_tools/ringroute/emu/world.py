@@ -576,6 +576,10 @@ class World:
             ph.t_act = start
             self.log(t, "ext_keys", ext=ph.ext, digits=a["digits"])
             return False
+        if a["do"] == "leave":
+            ph.spec = dict(ph.spec, answer=False)   # walks away: the phone rings unanswered from now
+            self.log(t, "agent_away", ext=ph.ext)
+            return False
         if a["do"] == "hangup" and ph.offhook:
             ph.offhook = False
             ph.t_offhook = None
@@ -591,7 +595,8 @@ class World:
         (a phone: its pairs and the board's output to them; a caller: the phones
         on the line's pair and the board's output), as the gain of that voice in
         it over HEAR_WINDOW_BLOCKS. World event `heard` {listener, talker,
-        start_ms, end_ms} for each stretch a talker was heard."""
+        start_ms, end_ms} for each stretch a talker was heard; the board's output
+        on pair N (prompts, hold music, tones) is the talker `boardN`."""
         talkers, tv = [], []
         for li in range(self.n_lines):
             c = self.active[li]
@@ -602,6 +607,10 @@ class World:
             if ph.voice is not None:
                 talkers.append(ph.ext)
                 tv.append(ph.voice)
+        for li in range(self.n_lines):
+            if self.tx[li].any():
+                talkers.append("board%d" % (li + 1))   # the board's own output on that pair
+                tv.append(self.tx[li])
         listeners, lv = [], []
         for ph in self.phones:
             if ph.offhook:
