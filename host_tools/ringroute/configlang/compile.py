@@ -118,7 +118,8 @@ def check_config(path, text=None):
     if "feature_codes" in top:
         cfg["feature_codes"] = sections.parse_features(ctx, node("feature_codes"))
     if "transfer" in top:      # hook-flash transfers and supervisor escalation
-        cfg["transfer"] = transfercfg.parse_transfer(ctx, node("transfer"), cfg["extensions"])
+        cfg["transfer"] = transfercfg.parse_transfer(ctx, node("transfer"), cfg["extensions"],
+                                                     top["transfer"][0])
     sections.check_answer_before_callerid(ctx, cfg)
     cfg["disa"] = disa
     sections.check_disa_pin(ctx, cfg)

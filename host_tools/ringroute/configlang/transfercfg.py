@@ -16,7 +16,7 @@ SLOW_HANGUP_MS = 1500      # a hang-up is seen only after the longest flash: lon
 US_RING_CYCLE_MS = 6000    # 2 s on, 4 s off (ANSI T1.401)
 
 
-def parse_transfer(ctx, node, exts_cfg):
+def parse_transfer(ctx, node, exts_cfg, key_node=None):
     r = ctx.r
     m = r.mapping(node, "transfer", allowed=KEYS)
     out = {}
@@ -56,12 +56,13 @@ def parse_transfer(ctx, node, exts_cfg):
             out["music"] = [n for n, _ in music]
     if "supervisor" in m:
         _supervisor(ctx, m["supervisor"][1], out)
-    # settings that cannot work on this board
+    # settings that cannot work on this board (said at the section's key)
+    at = key_node if key_node is not None else node
     if len(ctx.line_nodes) < 2:
-        ctx.probs.warn(node, "transfer: the agent dials on an idle line's pair, so with one line a "
+        ctx.probs.warn(at, "transfer: the agent dials on an idle line's pair, so with one line a "
                              "flash cannot put the caller on hold (the agent stays with the caller)")
     if len(exts_cfg) < 2:
-        ctx.probs.warn(node, "transfer: with one extension there is nobody to transfer to")
+        ctx.probs.warn(at, "transfer: with one extension there is nobody to transfer to")
     return out
 
 
