@@ -67,7 +67,8 @@ class Inbound:
         hal = lc.hal
         pulses = hal.ring_pulses(lc.line)
         car = lc.car
-        if car is not None and lc.state == IDLE:
+        if car is not None and lc.state == IDLE and (lc.lent is None or car.offhook):
+            # (a lent pair is not taken off-hook: a transfer's talk would reach the exchange)
             # NTT: answer the CAR signal, read caller ID off-hook, hang up (line/car.py)
             was = car.offhook
             if car.step(pulses, t) != was:
@@ -297,6 +298,7 @@ class Inbound:
         no-answer fallback for the route the call came by."""
         lc = self.lc
         lc.emit("route_failed", outcome="no_answer")
+        lc.dtmf.reset()                   # it last heard the agent's dialling, not this caller
         lc.enter(IVR, t)
         lc.ivr.call_returned(t)
 
