@@ -9,6 +9,10 @@
 # text, at most a few per call), and so may the first block read from a
 # newly opened prompt file (the file's buffer, once per prompt fragment);
 # every other step must allocate nothing.
+# With a third argument `flash` (a config with a transfer section) the agent
+# flashes the hook 1 s into the call: the caller on hold, dial tone on the
+# other line's pair, no key (reorder after 10 s), the caller given back
+# after 10 s more: the TRANSFER state's steps are measured too.
 # Prints one line "STATE allocating_steps total_steps" per state, then "done".
 import gc
 import math
@@ -29,7 +33,7 @@ def dtmf_block(k, lo, hi):
     return b
 
 
-def main(cfg_path, work):
+def main(cfg_path, work, flash=False):
     cfg = board_dir(cfg_path, work)
     hal = StandInHal()
     a = app_mod.App(hal, cfg)
@@ -40,7 +44,9 @@ def main(cfg_path, work):
     gc.disable()
     t_answer = None
     t_route = None
-    for b in range(4000):
+    t_conn = None
+    end_ms = 45000 if flash else 30000     # the caller hangs up
+    for b in range(end_ms // 10 + 1000):
         t = b * 10
         # the world: US ring 2 s on / 4 s off from t=0, 40 pulses/s while on
         lc = a.lines[0]
@@ -48,7 +54,7 @@ def main(cfg_path, work):
             hal.pulses = us_ring_pulses(t)
         else:
             hal.pulses = 0
-        hal.loop = hal.hook[0] and t < 30000
+        hal.loop = hal.hook[0] and t < end_ms
         if lc.state == linecall.IVR and t_answer is None:
             t_answer = t
         if t_answer is not None and t_answer + 1500 <= t < t_answer + 1600:
@@ -59,6 +65,13 @@ def main(cfg_path, work):
             t_route = t
         if t_route is not None and t >= t_route + 1000 and hal.ring:
             hal.offhook_ports |= hal.ring   # the agents pick up
+        if lc.state == linecall.CONNECTED and t_conn is None:
+            t_conn = t
+        if flash and t_conn is not None and t == t_conn + 1000:
+            hal.offhook_ports &= ~(1 << lc.talking_port())   # the flash: 300 ms on-hook
+            flash_port = lc.talking_port()
+        if flash and t_conn is not None and t == t_conn + 1300:
+            hal.offhook_ports |= 1 << flash_port
         hal.next_block()
         state = linecall.STATE_NAMES[lc.state]
         seq = a.events.seq
@@ -84,4 +97,4 @@ def main(cfg_path, work):
     print("done")
 
 
-main(sys.argv[1], sys.argv[2])
+main(sys.argv[1], sys.argv[2], len(sys.argv) > 3 and sys.argv[3] == "flash")

@@ -146,13 +146,13 @@ def case_lists_are_bounded_whatever_the_call_does():
     for i in range(40):       # a caller left ringing unanswered phones for a long time
         evs.append((2000 + 6000 * (i + 1), "ring_noanswer", {"ext": "10%d" % (i % 4), "ring_ms": 6000}))
     for i in range(10):
-        evs.append((300000 + i, "transfer", {"to": "20%d" % i, "kind": "blind"}))
+        evs.append((300000 + i, "transfer", {"what": "done", "ext": "101", "to": "20%d" % i, "kind": "blind"}))
     for i in range(50):
         evs.append((400000 + i, "menu", {"menu": "m%d" % i}))
         evs.append((400000 + i, "digit", "5"))
     rec = _call(evs)
     assert len(rec["agents"]) == record.MAX_RUNG and rec["rung_more"] == 40 - record.MAX_RUNG
-    assert len(rec["transfer"]) == record.MAX_TRANSFERS and rec["transfer"][0] == ["200", None, "blind"]
+    assert len(rec["transfer"]) == record.MAX_TRANSFERS and rec["transfer"][0] == {"kind": "blind", "from": "101", "to": "200"}
     assert len(rec["path"]) == record.MAX_PATH and len(rec["digits"]) == record.MAX_DIGITS
     n = len(records.frame(rec))
     assert n < 400, n         # the worst call still fits a frame many times over (_MAX_BODY 2048)
@@ -162,9 +162,11 @@ def case_lists_are_bounded_whatever_the_call_does():
 
 
 def case_a_transfer_has_its_place_after_the_answer():
-    rec = _call([ROUTE, (4000, "connected", "101"), (34000, "transfer", {"to": "102", "kind": "flash"}),
+    rec = _call([ROUTE, (4000, "connected", "101"),
+                 (34000, "transfer", {"what": "done", "ext": "101", "to": "102", "kind": "blind"}),
                  (94000, "talk_ended", None)])
-    assert rec["transfer"] == [["102", 30000, "flash"]] and rec["outcome"] == "connected"
+    assert rec["transfer"] == [{"kind": "blind", "from": "101", "to": "102", "ms": 30000}]
+    assert rec["outcome"] == "connected" and rec["ext"] == "102"   # the one who has the caller last
 
 
 # --- boot reads only what it must (store/records.py segments.idx) ---------------------------

@@ -42,3 +42,31 @@ def test_per_block_path_allocates_nothing_under_micropython(tmp_path):
     for state in ("idle", "ringing", "ivr", "routing", "connected", "guard"):
         assert state in stats and stats[state][1] > 50, (state, stats)
     assert all(a == 0 for a, _ in stats.values()), stats
+
+
+def test_the_transfer_path_allocates_nothing_under_micropython(tmp_path):
+    """The same walk with a transfer section on two lines: the agent flashes, the
+    caller is on hold (hold prompt), dial tone on the other line's pair, then
+    reorder, then the caller is given back: no step of it allocates either
+    (the hook detector runs every block; the transfer flow's states too)."""
+    import json
+    with open(os.path.join(HERE, "data", "basic.json")) as f:
+        cfg = json.load(f)
+    cfg["lines"] = cfg["lines"] * 2
+    cfg["transfer"] = {}
+    p_cfg = tmp_path / "transfer.json"
+    p_cfg.write_text(json.dumps(cfg))
+    env = casetest.micropython_env()
+    p = subprocess.run(paths.engine_command("micropython") + [
+        os.path.join(HERE, "heap_cases.py"), str(p_cfg), str(tmp_path), "flash"],
+        capture_output=True, text=True, timeout=300, env=env)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout.strip().endswith("done")
+    stats = {}
+    for line in p.stdout.splitlines()[:-1]:
+        state, alloc, total = line.split()
+        stats[state] = (int(alloc), int(total))
+    for state in ("connected", "transfer", "guard"):
+        assert state in stats and stats[state][1] > 50, (state, stats)
+    assert stats["transfer"][1] > 1500, stats       # 10 s of dial tone, 10 s of reorder
+    assert all(a == 0 for a, _ in stats.values()), stats

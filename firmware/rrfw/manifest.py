@@ -36,6 +36,7 @@ package(
         "line/hangup.py",
         "line/progress.py",
         "line/learn.py",
+        "line/hookflash.py",
         # store: flash
         "store/__init__.py",
         "store/atomic.py",
@@ -57,6 +58,7 @@ package(
         "call/schedule.py",
         "call/agents.py",
         "call/router.py",
+        "call/transfer.py",
         "call/queuetalk.py",
         "call/ivr.py",
         "call/numplan.py",

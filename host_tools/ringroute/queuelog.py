@@ -88,18 +88,23 @@ def call_events(rec, full=False):
         else:
             out.append((at(left), callid, queue, "NONE", _EXITS[why], left_pos, pos, wait))
     elif rec.get("connect_ms") is not None:
-        agent = "Ext/%s" % rec.get("ext")
+        # the first hand-over of the caller to another phone (record.py's transfer list:
+        # blind / attended / a supervisor's takeover; a transfer that came back is not one).
+        # The record's ext is who had the caller last: the one who answered is the first from.
+        tr = [x for x in (rec.get("transfer") or ()) if isinstance(x, dict)
+              and x.get("kind") in ("blind", "attended", "takeover")]
+        first = tr[0].get("from") if tr else rec.get("ext")
+        agent = "Ext/%s" % first
         con = rec["connect_ms"]
         hold = _s(con - route)
         ringtime = _s(con - _int(rec.get("rang_ms"), route))
-        out.append((at(con), callid, queue, agent, "CONNECT", hold, "%s-%s" % (callid, rec.get("ext")), ringtime))
+        out.append((at(con), callid, queue, agent, "CONNECT", hold, "%s-%s" % (callid, first), ringtime))
         talk = _s(rec.get("talk_ms") if rec.get("talk_ms") is not None else end - con)
-        tr = rec.get("transfer")
-        if isinstance(tr, list) and tr and isinstance(tr[0], list):
+        if tr:
             t0 = tr[0]
-            when = con + _int(t0[1] if len(t0) > 1 else None, end - con)
-            out.append((at(when), callid, queue, agent, "TRANSFER", t0[0], "ringroute", hold,
-                        _s(when - con), pos))
+            when = con + _int(t0.get("ms"), end - con)
+            out.append((at(when), callid, queue, agent, "TRANSFER", t0.get("to"),
+                        "ringroute", hold, _s(when - con), pos))
         else:
             kind = "COMPLETEAGENT" if rec.get("release") == "agent_hangup" else "COMPLETECALLER"
             out.append((at(end), callid, queue, agent, kind, hold, talk, pos))

@@ -102,6 +102,20 @@ class App:
             # board never reaches them: `ringroute validate` warns)
             from rrfw.call import remote as remote_mod
             self.ports.remote = remote_mod.Remotes(cfg, self.agents, self.lines)
+        # transfers and supervisor escalation by hook flash (transfer.py): only a
+        # config with a `transfer` section pays for the detector, the flows and their tones
+        self.hooks = None
+        tc = cfg.get("transfer")
+        if tc is not None:
+            from rrfw.line import hookflash
+            from rrfw.call import transfer
+            self.hooks = hookflash.HookFlash(hal, tc.get("flash_min_ms", hookflash.FLASH_MIN_MS),
+                                             tc.get("flash_max_ms", hookflash.FLASH_MAX_MS))
+            first = None
+            for lc in self.lines:
+                first = transfer.tones(first)
+                lc.hooks = self.hooks
+                lc.transfer = transfer.Transfer(lc, self.hooks, first)
         self.console = None  # set by main when the board has a console protocol
         self.faults = 0      # calls released because their step raised
         self._purge_ms = -1  # board ms of the last retention purge
@@ -118,6 +132,8 @@ class App:
         hal = self.hal
         self.clock.block = hal.block
         self.clock.ms = hal.block * 10
+        if self.hooks is not None:
+            self.hooks.step(self.clock.ms)   # flashes and hang-ups on the phones, for every line
         for lc in self.lines:
             try:
                 lc.step()

@@ -13,6 +13,8 @@
 #   pick-up with a call ringing another phone -> the pair is split and the
 #     line's call takes this phone (inbound.picked_up); none ringing -> reorder (DONE)
 #   extension hung up, or a call rings that line -> the pair is split again
+# The line's pair is lent to the session meanwhile (LineCall.lent): no transfer,
+# call-back or DISA leg takes it, and a call ringing it is answered once it is back.
 # A call ringing in always wins: the session ends at once and the line is free.
 from rrfw.compat import const
 from rrfw.dsp import tonegen
@@ -51,6 +53,7 @@ class ExtDial:
         self.tone = None
         self._was_off = 0     # ports seen off-hook last block (edge detection)
         self._ports = None    # router.Ports (given with every step)
+        self._lc = None       # the LineCall whose idle pair this session uses (lent to it)
 
     def _ext_of(self, port):
         for ext, e in self.cfg.get("extensions", {}).items():
@@ -100,7 +103,9 @@ class ExtDial:
 
     def _start(self, t, port, lines, ports, dtmf):
         for lc in lines:
-            if lc.state == 0 and not lc.ringdet.ringing:   # linecall.IDLE
+            if lc.state == 0 and not lc.ringdet.ringing and lc.lent is None:   # linecall.IDLE, pair free
+                lc.lent = self
+                self._lc = lc
                 self.port = port
                 self.line = lc.line
                 self.digits = ""
@@ -155,6 +160,9 @@ class ExtDial:
         for i in range(80):
             tx[i] = 0
         ports.engaged &= ~(1 << self.port)
+        if self._lc is not None:
+            self._lc.lent = None
+            self._lc = None
         self.state = IDLE
         self.port = -1
         self.line = -1

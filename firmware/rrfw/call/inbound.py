@@ -17,6 +17,12 @@
 #                                             │ remote agent keys accept (remote.py)
 #                                             ▼
 #                                         CONNECTED ──agent or caller hangs up──▶ release
+#                                             │ ▲ the agent flashes (transfer: a config with
+#                                             ▼ │ transfers, line/hookflash.py)
+#                                          TRANSFER (transfer.py: hold, dial, consult, supervisor)
+#
+# While this line's idle pair is lent (another line's transfer, the feature
+# codes) a call that rings it is not answered until the pair is back.
 #
 # Entry actions: answer (off-hook, record opened, IVR started); ROUTING
 # (ringback started, hold message due at once when queued); CONNECTED
@@ -63,7 +69,8 @@ class Inbound:
         hal = lc.hal
         pulses = hal.ring_pulses(lc.line)
         car = lc.car
-        if car is not None and lc.state == IDLE:
+        if car is not None and lc.state == IDLE and (lc.lent is None or car.offhook):
+            # (a lent pair is not taken off-hook: a transfer's talk would reach the exchange)
             # NTT: answer the CAR signal, read caller ID off-hook, hang up (line/car.py)
             was = car.offhook
             if car.step(pulses, t) != was:
@@ -98,7 +105,7 @@ class Inbound:
         if lc.state == RINGING:
             rings = lc.ringdet.rings
             due = rings >= lc.answer_ring or (lc.answer_on_cid and lc.caller["number"] is not None)
-            if due and (self.cid_seen or rings >= self.cid_rings):
+            if due and (self.cid_seen or rings >= self.cid_rings) and lc.lent is None:
                 self._answer(t)
             elif lc.ringdet.ended:
                 self._missed(t)
@@ -210,7 +217,7 @@ class Inbound:
         if outcome == "answered":
             self._connect(t)
         elif outcome is not None:
-            self._route_failed(t, outcome)
+            self.route_failed(t, outcome)
         self._fill(t)
 
     def _connect(self, t):
@@ -254,8 +261,15 @@ class Inbound:
             if not lc.leg.ports.remote.up(port):
                 lc.release(t, "agent_hangup", None)
             return
-        if not lc.hal.ext_offhook(port):
-            lc.release(t, "agent_hangup", None)
+        hooks = lc.hooks
+        if hooks is None:
+            if not lc.hal.ext_offhook(port):
+                lc.release(t, "agent_hangup", None)
+                return
+        elif hooks.flash(port):
+            lc.transfer.flash(t)          # the caller on hold, the agent gets dial tone (TRANSFER)
+        elif not hooks.offhook(port):
+            lc.release(t, "agent_hangup", None)   # on-hook longer than a flash
             return
         self._fill(t)
 
@@ -284,7 +298,7 @@ class Inbound:
             failed = lc.leg.start(t, action[1], action[2], lc.ext_cadence, lc.ivr.priority, number,
                                   remote=lc.ivr.remote_ok)
             if failed:
-                self._route_failed(t, failed)
+                self.route_failed(t, failed)
             else:
                 lc.ringback.start(t)
                 self.t_hold = t - HOLD_REPEAT_MS   # a queued caller hears the hold message at once
@@ -294,7 +308,16 @@ class Inbound:
         elif kind == "disa":
             lc.start_disa(t, action[1] if len(action) > 1 else 0)
 
-    def _route_failed(self, t, outcome):
+    def call_returned(self, t):
+        """A transfer nobody took, the agent gone too (transfer.py): the IVR's
+        no-answer fallback for the route the call came by."""
+        lc = self.lc
+        lc.emit("route_failed", outcome="no_answer")
+        lc.dtmf.reset()                   # it last heard the agent's dialling, not this caller
+        lc.enter(IVR, t)
+        lc.ivr.call_returned(t)
+
+    def route_failed(self, t, outcome):
         # The IVR decides what a failed route leads to, and ends a call whose
         # fallbacks keep failing (ivr.MAX_ROUTE_FAILS: the one limit).
         lc = self.lc

@@ -291,6 +291,12 @@ class Ivr:
         self._do(t_ms, act)
         return None
 
+    def call_returned(self, t_ms):
+        """A call an agent had taken came back to the board unanswered (a transfer
+        nobody took, transfer.py): the route's fallback, as for a route nobody answered."""
+        self.state = _ROUTED
+        self.route_result(t_ms, "no_answer")
+
     def take_action(self, t_ms, act):
         """Carry out `act` now (a queue exit key: the caller left the queue on purpose,
         not a failed route); the next step() returns what it leads to."""

@@ -15,6 +15,8 @@
 #     │                    │                                      │
 #     │                    └─learn armed─▶ LEARN ──deadline LEARN_MAX_MS or report──▶ release
 #     │                                  IVR ──route──▶ ROUTING ──agent lifts──▶ CONNECTED
+#     │                                  CONNECTED ──agent flashes──▶ TRANSFER ──done / back──▶ CONNECTED
+#     │                                    (transfer.py: hold, dial, ring, consult, supervisor)
 #     │                                  IVR ──PIN ok──▶ DISA ──deadline max_call──▶ release
 #     │                                  IVR / ROUTING ──goodbye──▶ BYE ──prompt ends──▶ release
 #   GUARD ◀── release (any off-hook state: caller, agent, max length, fault)
@@ -37,10 +39,11 @@ from rrfw.dsp import tonegen
 
 from rrfw.call.states import (IDLE, RINGING, IVR, ROUTING, CONNECTED, GUARD, BYE,  # noqa: F401
                               CB_AGENT, CB_DIAL, LEARN, DISA, BRIDGED, OB_READY, OB_TALK, OB_WRAP,
-                              RA_CALL, RA_WHISPER, RA_TALK, STATE_NAMES, GUARD_MS, NO_DEADLINE)
+                              RA_CALL, RA_WHISPER, RA_TALK, TRANSFER, STATE_NAMES, GUARD_MS, NO_DEADLINE)
 
 # the states in which a call record is open (a fault releases them with a record)
-_CALL_STATES = (IVR, ROUTING, CONNECTED, BYE, LEARN, DISA, CB_DIAL, CB_AGENT, OB_READY, OB_TALK, OB_WRAP)
+_CALL_STATES = (IVR, ROUTING, CONNECTED, BYE, LEARN, DISA, CB_DIAL, CB_AGENT, OB_READY, OB_TALK, OB_WRAP,
+                TRANSFER)
 
 # Ringback where the profile has none: US, ANSI T1.401 (440 + 480 Hz, 2 s on 4 s off, -19 dBm0)
 DEFAULT_RINGBACK = ((440, 480), (2000, 4000), -19)
@@ -121,6 +124,10 @@ class LineCall:
         self.learned = None     # the last 'learn my line' report
         self.learner = None     # a LineLearner while the next call is to be learned
         self.peer = None        # the other LineCall of a DISA bridge
+        self.lent = None        # who uses this idle line's pair (a transfer's LineCall, the feature
+                                # codes' session): not free, and it holds off answering meanwhile
+        self.transfer = None    # transfer.Transfer when the config has transfers (set by App)
+        self.hooks = None       # line/hookflash.HookFlash: flashes on the phones (set by App)
         from rrfw.call import inbound
         self.inbound = inbound.Inbound(self)
         self.callout = None     # callout.Callout, made for each call-back, dropped at its release
@@ -133,27 +140,30 @@ class LineCall:
                        self._step_guard, ib.step_bye, self._step_cb_agent, self._step_cb_dial,
                        self._step_learn, self._step_disa, self._step_bridged, self._step_ob_ready,
                        self._step_ob_talk, self._step_ob_wrap, self._step_ra_call, self._step_ra_whisper,
-                       self._step_ra_talk)
+                       self._step_ra_talk, self._step_transfer)
 
     # --- what the other parts of the board ask of a line ------------------------
     def state_name(self):
         return STATE_NAMES[self.state]
 
     def idle_for(self, t_ms):
-        """How long the line has been idle (ms), or -1 when it is not idle."""
-        return t_ms - self.idle_since if self.state == IDLE else -1
+        """How long the line has been idle (ms), or -1 when it is not idle (or its pair is lent)."""
+        return t_ms - self.idle_since if self.state == IDLE and self.lent is None else -1
 
     def ringing_ports(self):
         """Bit mask of the extension ports this line's call is ringing."""
+        if self.state == TRANSFER:
+            return self.leg.ringing | self.transfer.leg.ringing
         return self.leg.ringing
 
     def talking_port(self):
         """The extension port joined to this line in a call, or -1."""
-        return self.leg.port if self.state == CONNECTED or self.state == OB_TALK else -1
+        return self.leg.port if self.state == CONNECTED or self.state == OB_TALK or self.state == TRANSFER else -1
 
     def free_for_outside_leg(self):
         """Idle and not about to ring: may be seized as another call's outside line."""
-        return self.state == IDLE and not self.ringdet.ringing and (self.car is None or not self.car.offhook)
+        return (self.state == IDLE and self.lent is None and not self.ringdet.ringing
+                and (self.car is None or not self.car.offhook))
 
     def emit(self, event, **fields):
         if self.call is not None and "call" not in fields:
@@ -214,6 +224,9 @@ class LineCall:
     def _step_ra_talk(self, t):
         self.remote.step_talk(t)
 
+    def _step_transfer(self, t):
+        self.transfer.step(t)
+
     # --- actions the IVR asks for (inbound.py) and flows started from outside -----
     def act(self, t, action):
         """Carry out an IVR action: ("route", kind, target), ("hangup", reason), ("disa", max_ms)."""
@@ -272,6 +285,12 @@ class LineCall:
                 self.hal.xconnect(self.line, self.leg.port, False)
             record.talk_ended(self.rec, t)
             record.wrapped(self.rec, self.leg.hang_up(t))
+        elif st == TRANSFER:
+            self.transfer.close(t)
+            if self.leg.port >= 0:        # the agent still had the caller (on hold)
+                self.hal.xconnect(self.line, self.leg.port, False)
+                record.talk_ended(self.rec, t)
+                record.wrapped(self.rec, self.leg.hang_up(t))
         elif st == CB_AGENT or st == CB_DIAL or st == OB_READY or st == OB_TALK or st == OB_WRAP:
             self.callout.close(t)
 
@@ -303,6 +322,8 @@ class LineCall:
         hal = self.hal
         if self.peer is not None:
             self._end_bridge(t)   # the outside line of a DISA bridge goes back on-hook too
+        if self.state == TRANSFER:
+            self.transfer.close(t)
         self.leg.cancel()
         if self.callout is not None:
             self.callout.fault(t)   # an outbound attempt under way: counted as interrupted

@@ -21,8 +21,9 @@
 #                phone that answered began to ring, kept only when that was
 #                not route_ms
 #   the agent    ext, connect_ms, wait_ms, talk_ms, wrap_ms (the wrap-up the
-#                agent was given after it); transfer: [[to, ms after connect,
-#                kind]] (MAX_TRANSFERS), filled from the `transfer` event
+#                agent was given after it); transfer: [{kind, from, to, ms
+#                after connect, why}] (MAX_TRANSFERS), from the `transfer` and
+#                `supervisor` events (_XFER_KINDS); ext is who has the caller last
 #   the end      end_ms, release (why), method (how), outcome (OUTCOMES), short
 #                (an abandon under the config's service_level short_abandon_ms)
 # Every list is bounded, and a field costs nothing in a record that has no
@@ -32,7 +33,7 @@ from rrfw.compat import const
 MAX_PATH = const(16)     # menus kept in a record: a caller looping in menus cannot grow it
 MAX_DIGITS = const(32)   # digits kept in a record
 MAX_RUNG = const(8)      # rings that were not answered kept in a record (10 bytes each on flash)
-MAX_TRANSFERS = const(4)  # transfers kept in a record
+MAX_TRANSFERS = const(4)  # transfers kept in a record: a call passed round cannot grow it
 SHORT_ABANDON_MS = const(5000)   # ms: the usual short-abandon threshold (slreport.DEFAULTS)
 OPEN_MODE = "day"        # the schedule's mode for the opening hours (configlang: `hours`)
 
@@ -49,6 +50,13 @@ OPEN_MODE = "day"        # the schedule's mode for the opening hours (configlang
 _QUEUE_OUTCOME = {"abandoned": "abandoned", "timeout": "timeout", "no_agents": "no_agents",
                   "exit_key": "exit_key", "full": "queue_full", "callback": "callback_requested"}
 _HUNG_UP = ("caller_hangup", "max_length")
+
+# What a transfer event adds to the record's "transfer" list: (event, what) ->
+# the entry's kind; the phone that has the caller afterwards becomes the record's ext.
+_XFER_KINDS = {("transfer", "done"): None, ("transfer", "back"): "back", ("supervisor", "join"): "join",
+               ("supervisor", "takeover"): "takeover", ("supervisor", "kept"): "kept",
+               ("supervisor", "left"): "left"}
+_XFER_NEW_EXT = ("takeover", "kept")
 
 
 def inbound(call, line, utc, ring_ms, answer_ms, rings, caller):
@@ -117,13 +125,6 @@ def note(rec, event, fields, t_ms):
             rec["left_pos"] = fields.get("position")
             if rec["queue"] == "exit_key" or rec["queue"] == "callback":
                 rec["left_key"] = rec["digits"][-1:] or None   # inbound.py adds the key first
-    elif event == "transfer":
-        tr = rec.get("transfer")
-        if type(tr) is not list:
-            tr = rec["transfer"] = []
-        if len(tr) < MAX_TRANSFERS:
-            c = rec.get("connect_ms")
-            tr.append([fields.get("to"), t_ms - c if type(c) is int else None, fields.get("kind")])
     elif event == "schedule":
         if fields.get("mode") != OPEN_MODE:
             rec["mode"] = fields.get("mode")
@@ -137,6 +138,8 @@ def note(rec, event, fields, t_ms):
         rec["target"] = fields.get("target")
         if rec["route_ms"] is None:
             rec["route_ms"] = t_ms   # queue time runs from the first route
+    elif event == "transfer" or event == "supervisor":
+        _transfer(rec, event, fields, t_ms)
     elif event == "dial_refused":
         rec["dial_refused"] = fields.get("why")    # a number the plan refused (numplan.py)
     elif event == "callback_request":
@@ -226,3 +229,33 @@ def close(rec, t_ms, reason, method, dtmf_lost, short_ms=SHORT_ABANDON_MS):
             rec["short"] = True
     rec["dtmf_lost"] = dtmf_lost
     return rec
+
+
+def _transfer(rec, event, fields, t_ms):
+    what = fields.get("what")
+    key = (event, what)
+    if key not in _XFER_KINDS:
+        return
+    if event == "transfer":
+        kind = fields.get("kind") if what == "done" else "back"
+        frm, to = fields.get("ext"), fields.get("to")
+        if what == "back" and to is None:
+            return                      # A took the caller back before dialling anyone
+        if what == "done":
+            rec["ext"] = to
+    else:
+        kind = _XFER_KINDS[key]
+        frm, to = fields.get("agent"), fields.get("ext")
+        if kind in _XFER_NEW_EXT:
+            rec["ext"] = to
+    lst = rec.get("transfer")
+    if lst is None:
+        lst = rec["transfer"] = []
+    if len(lst) < MAX_TRANSFERS:
+        e = {"kind": kind, "from": frm, "to": to}
+        c = rec.get("connect_ms")
+        if type(c) is int:
+            e["ms"] = t_ms - c          # when, after the first connect (the queue_log's TRANSFER time)
+        if what == "back":
+            e["why"] = fields.get("why")
+        lst.append(e)

@@ -317,6 +317,17 @@ class Leg:
             self.ports.talk.answered(self, port, t, t - self._t_member)
         self._leave_queue(t, "answered")
 
+    def hand_over(self, other, t):
+        """The phone this leg has answered talks to `other`'s caller now (a
+        transfer, transfer.py): `other` takes it as the phone that answered, and
+        this leg forgets it without ending its call."""
+        port = self.port
+        ext = self.ext
+        self.port = -1
+        self.ext = None
+        self.state = S_IDLE
+        other.take(port, ext, t)
+
     def rings_caller(self):
         """The caller hears ringback (an agent rings, or a pause between rounds)."""
         return self.state == S_RINGING or self.state == S_PAUSE

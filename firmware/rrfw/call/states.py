@@ -21,10 +21,11 @@ OB_WRAP = const(14)   # outbound: the callee is gone, the agent keys a dispositi
 RA_CALL = const(15)   # remote agent: this line calls the agent's outside number for another line's caller
 RA_WHISPER = const(16)  # remote agent: they answered; the whisper plays until they key accept
 RA_TALK = const(17)   # remote agent: bridged through the codec to the caller's line (remote.py)
+TRANSFER = const(18)  # the caller on hold while the agent transfers or calls the supervisor (transfer.py)
 
 STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard", "bye",
                "cb_agent", "cb_dial", "learn", "disa", "bridged", "ob_ready", "ob_talk", "ob_wrap",
-               "ra_call", "ra_whisper", "ra_talk")
+               "ra_call", "ra_whisper", "ra_talk", "transfer")
 
 # After going on-hook the exchange needs time to clear the call before it can
 # ring again; ring pulses in this window are ignored (a CPC or reversal

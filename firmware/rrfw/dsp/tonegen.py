@@ -21,7 +21,18 @@ def _gcd(a, b):
 
 
 class ToneGen:
-    def __init__(self, freqs, cadence_ms, level_dbm0):
+    def __init__(self, freqs, cadence_ms, level_dbm0, like=None):
+        self.cadence = cadence_ms or (1000, 0)
+        self.cycle = 0
+        for d in self.cadence:
+            self.cycle += d
+        self.t0 = 0
+        self.pos = 0
+        if like is not None:
+            # the same tone for another listener: its own phase, the table shared (heap)
+            self.table = like.table
+            self.n = like.n
+            return
         g = _RATE
         for f in freqs:
             g = _gcd(g, int(f))
@@ -41,12 +52,6 @@ class ToneGen:
             t[i] = int(amp * v)
         self.table = t
         self.n = n
-        self.cadence = cadence_ms or (1000, 0)
-        self.cycle = 0
-        for d in self.cadence:
-            self.cycle += d
-        self.t0 = 0
-        self.pos = 0
 
     def start(self, t_ms):
         self.t0 = t_ms

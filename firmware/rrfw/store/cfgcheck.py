@@ -58,6 +58,8 @@ _ACTION = (("to", "str"), ("reason", "str"), ("reentry", "bool"), ("prompts", "n
 _DISA = (("enabled", "bool"), ("pin", "str"), ("max_attempts", "pos"), ("lockout_ms", "ms"),
          ("max_call_ms", "ms"), ("prompt", "names"))
 _RECORDS = (("enabled", "bool"), ("keep", "count"), ("caller_id", "str"), ("retention_days", "count"))
+_TRANSFER = (("flash_min_ms", "ms"), ("flash_max_ms", "ms"), ("ring_ms", "ms"), ("recall_ms", "ms"),
+             ("music", "names"), ("supervisor", "str"), ("join", "str"), ("takeover", "str"))
 _OUTBOUND = (("callback", "bool"), ("callback_key", "str"), ("do_not_call", "names"),
              ("max_attempts", "pos"), ("retry_ms", "ms"), ("after_call_ms", "ms"),
              ("lines_for_inbound", "count"), ("opt_out_key", "str"), ("callback_later_ms", "ms"),
@@ -419,7 +421,8 @@ def _check(cfg):
         if err:
             return err
     # the toll-fraud reasons first: they are what the office must fix
-    return _toll_fraud(cfg) or _queue_and_outbound(cfg, groups) or _agents_and_queues(cfg, groups)
+    return (_toll_fraud(cfg) or _queue_and_outbound(cfg, groups) or _agents_and_queues(cfg, groups)
+            or _transfer(cfg))
 
 
 def _ms(x):
@@ -631,4 +634,25 @@ def _toll_fraud(cfg):
         return "disa max_call_ms must be %d to %d ms" % _DISA_CALL_MS
     if "allow" in d and not _allow_list(d["allow"]):
         return "disa allow must be numbers or prefixes of %d+ digits ending in *" % _ALLOW_PREFIX
+    return None
+
+
+def _transfer(cfg):
+    # what call/transfer.py and line/hookflash.py read
+    tc = cfg.get("transfer")
+    if tc is None:
+        return None
+    err = _fields(tc, _TRANSFER, "transfer")
+    if err:
+        return err
+    lo = tc.get("flash_min_ms", 100)
+    hi = tc.get("flash_max_ms", 800)
+    if not 0 < lo < hi:
+        return "transfer: flash_min_ms must be above 0 and below flash_max_ms"
+    sup = tc.get("supervisor")
+    if sup is not None and sup not in cfg["extensions"]:
+        return "transfer: supervisor %s is not an extension" % sup
+    for k in ("join", "takeover"):
+        if k in tc and not _digits(tc[k], _KEY_CHARS):
+            return "transfer: %s must be a code of keys" % k
     return None

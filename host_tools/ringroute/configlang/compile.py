@@ -3,7 +3,7 @@ import json
 
 from yaml.nodes import MappingNode
 
-from . import agentcfg, sections
+from . import agentcfg, sections, transfercfg
 from .actions import parse_action
 from .context import Ctx, board_names, board_ports
 from .graph import check_graph
@@ -18,7 +18,7 @@ MAX_JSON = 32768        # bytes; firmware/conscmd.py _CFG_MAX (what the console 
 TOP_KEYS = ("version", "name", "board", "lines", "extensions", "groups", "operator", "ring_timeout",
             "prompts", "start", "menu_defaults", "menus", "timezone", "schedule", "callers",
             "feature_codes", "disa", "records", "no_answer", "announce_extension", "outbound",
-            "hold_prompt", "queue", "agents", "service_level", "notice")
+            "hold_prompt", "queue", "agents", "service_level", "notice", "transfer")
 REQUIRED = ("version", "lines", "extensions", "menus")
 
 
@@ -117,6 +117,9 @@ def check_config(path, text=None):
         cfg["callers"] = sections.parse_callers(ctx, node("callers"))
     if "feature_codes" in top:
         cfg["feature_codes"] = sections.parse_features(ctx, node("feature_codes"))
+    if "transfer" in top:      # hook-flash transfers and supervisor escalation
+        cfg["transfer"] = transfercfg.parse_transfer(ctx, node("transfer"), cfg["extensions"],
+                                                     top["transfer"][0])
     sections.check_answer_before_callerid(ctx, cfg)
     cfg["disa"] = disa
     sections.check_disa_pin(ctx, cfg)

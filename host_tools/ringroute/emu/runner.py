@@ -372,4 +372,5 @@ class Emulation:
                 idle_blocks = idle_blocks + 1 if (done and quiet) else 0
                 if idle_blocks >= IDLE_END_BLOCKS:
                     break
+        world.finish(self.blocks * bf.BLOCK_MS)
         self.world = world

@@ -12,7 +12,8 @@ HANGUP_METHODS = ("cpc", "reversal", "busy", "reorder", "silence", "none")
 CALL_KEYS = {"at", "line", "lines", "caller_id", "name", "country", "keys", "hangup", "speech", "level_dbm0",
              "noise_dbm0", "cpc_ms", "talk", "clip_form"}
 EXT_KEYS = {"answer_after", "hangup_after", "answer", "offhook_at", "onhook_at", "dial", "disposition",
-            "preview", "shifts"}
+            "preview", "shifts", "actions"}
+ACTIONS = ("flash", "dial", "hangup", "leave")
 TOP_KEYS = {"calls", "extensions", "expect", "duration", "start", "description", "seed", "echo_db",
             "traffic", "callees", "callee_mix"}
 CALLEE_KEYS = {"answer", "answer_after", "talk", "busy", "opt_out_after", "opt_out_key", "disposition", "tz",
@@ -133,6 +134,36 @@ def _tz_name(v, where, path):
     return str(v)
 
 
+def _actions(v, where, path):
+    """actions: what the agent does once the phone has answered its first call, each
+    `after` s after the previous one ended: [{after: 5, do: flash, ms: 300},
+    {after: 1.5, do: dial, digits: "102"}, {after: 6, do: hangup}]."""
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        raise ScenarioError("%s: %s.actions: a list of {after, do} steps" % (path, where))
+    out = []
+    for j, a in enumerate(v):
+        w = "%s.actions[%d]" % (where, j)
+        _check_keys(a, {"after", "do", "digits", "ms"}, w, path)
+        do = a.get("do")
+        if do not in ACTIONS:
+            raise ScenarioError("%s: %s.do: one of %s, not %r" % (path, w, ", ".join(ACTIONS), do))
+        step = {"after": _num(a.get("after", 0.0), w + ".after", path), "do": do}
+        if do == "dial":
+            digits = str(a.get("digits", ""))
+            if not digits or any(ch not in "0123456789*#ABCD" for ch in digits):
+                raise ScenarioError("%s: %s.digits: DTMF keys to dial, not %r" % (path, w, digits))
+            step["digits"] = digits
+        if do == "flash" and a.get("ms") is not None:
+            ms = a["ms"]
+            if isinstance(ms, bool) or not isinstance(ms, int) or not 10 <= ms <= 5000:
+                raise ScenarioError("%s: %s.ms: the on-hook time of the flash, 10-5000 ms" % (path, w))
+            step["ms"] = ms
+        out.append(step)
+    return out
+
+
 def _traffic(t, seed, path):
     """Random inbound traffic for capacity planning: Poisson arrivals at
     calls_per_hour for `hours`, exponential talk and patience times, each
@@ -248,6 +279,7 @@ def parse(data, path="<scenario>"):
             "disposition": _keys_text(e.get("disposition"), w + ".disposition", path),
             "preview": _keys_text(e.get("preview"), w + ".preview", path),
             "shifts": _shifts(e.get("shifts"), w, path),
+            "actions": _actions(e.get("actions"), w, path),
         }
     expects = []
     for i, x in enumerate(data.get("expect", []) or []):

@@ -24,6 +24,10 @@ AGENT_PUTS_DOWN_MS = 1500   # an agent whose line went dead hangs up this long a
 OUT_DIAL_DONE_MS = 3000     # the exchange takes the number as complete after this pause
 PHONE_DIAL_AFTER_MS = 1500  # a person waits this long for dial tone before dialling
 PHONE_LISTEN_MS = 2500      # and listens this long to the answer tone before hanging up
+FLASH_MS = 300              # a phone's flash (recall) button: "most phones emit a 300 ms flash"
+                            # (TalkSwitch user manual, Flash Lengths)
+HEAR_WINDOW_BLOCKS = 10     # who-hears-whom is judged over 100 ms: enough samples to tell voices apart
+HEAR_GAIN = 0.5             # a talker's voice at half its level or more in what a listener gets: heard
 SHIFT_RETRY_MS = 5000       # an agent whose code got no dial tone (no idle line) tries again after this
 # The bridge check (remote agents): a block of what the board sends to a line
 # counts as the other party's voice when it correlates with that voice this
@@ -76,6 +80,7 @@ class Caller:
         self.cpc_end = None
         self.line_index = None
         self.heard_agent = 0.0       # energy of the agent's voice reaching the caller
+        self.voice = None            # this block's voice on the line (the heard check)
         self.ntt = None              # NTT caller ID (Japan): the CAR handshake's state (_ntt)
         self.heard_remote_ms = 0     # ms the caller heard a remote agent's voice (bridged through the board)
         self.remote_from = None      # the line that remote agent was on
@@ -130,6 +135,10 @@ class Phone:
         self.shift_dial = False      # the dial session now is a shift's code (tried again if unserved)
         self.retry_at = 0            # ms: a shift's code tried again not before this
         self.last_heard = np.zeros(BLOCK)
+        self.actions = list((spec or {}).get("actions") or [])   # what the agent does once in a call
+        self.t_act = None            # when the next action's `after` counts from (None: not started)
+        self.flash_until = None      # the hook is down for a flash until this ms
+        self.voice = None            # this block's voice onto the pair it is joined to (heard check)
 
 
 class World:
@@ -166,6 +175,8 @@ class World:
         self.faults = 0
         self.echo_gain = 10 ** (scenario["echo_db"] / 20.0)
         self.audio_checked = set()
+        self._hear_acc = {}               # (listener, talker) -> [dot, talker power] this window
+        self._hear_on = {}                # (listener, talker) -> ms the stretch being heard began
         self.mix_rng = np.random.default_rng(scenario["seed"] + 7)   # callee behaviour per attempt
         # each line's talker this block (the bridge check): a caller's voice, a remote agent's
         self.voice_in = [None] * n_lines
@@ -292,15 +303,22 @@ class World:
                 lines_audio[li] += a
         # Audio that crosses the crosspoint: agents' voices onto joined lines,
         # and each line's audio (caller + board's prompt) to joined phones.
+        phones_on = np.zeros((self.n_lines, BLOCK))   # what the phones put on each pair
+        for ph in self.phones:
+            ph.voice = None
         for li in range(self.n_lines):
             c = self.active[li]
-            talking = c is not None and c.state == "answered"
-            for ph in self.phones:
-                # the agent talks while the caller is there, and listens once they are gone
-                if self.xmask[li] & (1 << ph.port) and ph.offhook and talking:
-                    lines_audio[li] += sounds.agent_voice(n0, ph.port)
-                if self.xmask[li] & (1 << ph.port) and ph.offhook and ph.keys:
-                    lines_audio[li] += self._phone_keys(ph, t, n0)
+            joined = [ph for ph in self.phones if self.xmask[li] & (1 << ph.port) and ph.offhook]
+            # the agent talks while the caller is there, and listens once they are gone; on an
+            # idle line's pair (a transfer's consultation) while someone else is on it too
+            talking = c is not None and c.state == "answered" or (not self.hook[li] and len(joined) >= 2)
+            for ph in joined:
+                if talking:
+                    ph.voice = sounds.agent_voice(n0, ph.port)
+                    phones_on[li] += ph.voice
+                if ph.keys:
+                    phones_on[li] += self._phone_keys(ph, t, n0)
+            lines_audio[li] += phones_on[li]
             # the board's own output leaks back through the hybrid (echo)
             lines_audio[li] += self.echo_gain * self.tx[li]
         for ph in self.phones:
@@ -309,6 +327,7 @@ class World:
                 if self.xmask[li] & (1 << ph.port):
                     heard += lines_audio[li] + self.tx[li]
             ph.last_heard = heard
+        self._hearing(t, phones_on)
         for ph in self.phones:
             self._agent(ph, t)
         ext_bits = 0
@@ -426,8 +445,10 @@ class World:
                 a += tone * gate
                 if s >= t and s < t + BLOCK_MS:
                     self.log(s, "key", line=li + 1, digit=d)
+        c.voice = None
         if c.t_connect is not None and c.spec["talk"]:
             v = sounds.caller_voice(n0, c.spec["level_dbm0"], self.rng, c.spec["speech"])
+            c.voice = v
             self.voice_in[li] = v
             a += v
         h = c.spec["hangup"]
@@ -651,6 +672,8 @@ class World:
             ph.keys = []
             self.log(t, "agent_hangup", ext=ph.ext)
             return
+        if self._actions(ph, t):
+            return
         # forced hook changes (a phone left off-hook, picked up to dial)
         if s.get("offhook_at") is not None and not ph.offhook and t == int(s["offhook_at"] * 1000):
             ph.offhook = True
@@ -677,6 +700,8 @@ class World:
                 ph.ring_started = None
                 ph.was_joined = False
                 self.log(t, "agent_answer", ext=ph.ext)
+                if ph.actions and ph.t_act is None:
+                    ph.t_act = t          # the agent's script starts with the first call answered
         if ph.offhook and ph.t_offhook is not None and s["hangup_after"] is not None:
             if t - ph.t_offhook >= s["hangup_after"] * 1000:
                 ph.offhook = False
@@ -702,6 +727,112 @@ class World:
             rms = float(np.sqrt(np.mean(ph.last_heard ** 2)))
             if rms > audio.dbm0_to_peak(HEARD_DBM0):
                 ph.heard_caller_ms += BLOCK_MS
+
+    def _actions(self, ph, t):
+        """The agent's script once in a call (scenario `actions`): flash the hook,
+        dial, hang up, each `after` seconds after the previous one ended. True
+        when the phone's hook changed in this block."""
+        if ph.flash_until is not None:
+            if t < ph.flash_until:
+                return True
+            ph.flash_until = None
+            ph.offhook = True             # the flash is over: the handset is still in the hand
+            return True
+        if ph.t_act is None or not ph.actions or t < ph.t_act + int(ph.actions[0]["after"] * 1000):
+            return False
+        a = ph.actions.pop(0)
+        ph.t_act = t
+        if a["do"] == "flash":
+            if not ph.offhook:
+                return False
+            ms = a.get("ms") or FLASH_MS
+            ph.offhook = False
+            ph.flash_until = t + ms
+            ph.t_act = t + ms
+            self.log(t, "flash", ext=ph.ext, ms=ms)
+            return True
+        if a["do"] == "dial":
+            start = t
+            for ch in a["digits"]:
+                ph.keys.append((start, start + 100, ch))
+                start += 200
+            ph.t_act = start
+            self.log(t, "ext_keys", ext=ph.ext, digits=a["digits"])
+            return False
+        if a["do"] == "leave":
+            ph.spec = dict(ph.spec, answer=False)   # walks away: the phone rings unanswered from now
+            self.log(t, "agent_away", ext=ph.ext)
+            return False
+        if a["do"] == "hangup" and ph.offhook:
+            ph.offhook = False
+            ph.t_offhook = None
+            ph.t_parted = None
+            ph.keys = []
+            self.log(t, "agent_hangup", ext=ph.ext)
+            return True
+        return False
+
+    def _hearing(self, t, phones_on):
+        """Who hears whom, from the audio itself: each talker's voice this block
+        (a caller on a line, an agent at a phone) against what each listener gets
+        (a phone: its pairs and the board's output to them; a caller: the phones
+        on the line's pair and the board's output), as the gain of that voice in
+        it over HEAR_WINDOW_BLOCKS. World event `heard` {listener, talker,
+        start_ms, end_ms} for each stretch a talker was heard; the board's output
+        on pair N (prompts, hold music, tones) is the talker `boardN`."""
+        talkers, tv = [], []
+        for li in range(self.n_lines):
+            c = self.active[li]
+            if c is not None and getattr(c, "voice", None) is not None and c.state == "answered":
+                talkers.append("line%d" % (li + 1))
+                tv.append(c.voice)
+        for ph in self.phones:
+            if ph.voice is not None:
+                talkers.append(ph.ext)
+                tv.append(ph.voice)
+        for li in range(self.n_lines):
+            if self.tx[li].any():
+                talkers.append("board%d" % (li + 1))   # the board's own output on that pair
+                tv.append(self.tx[li])
+        listeners, lv = [], []
+        for ph in self.phones:
+            if ph.offhook:
+                listeners.append(ph.ext)
+                lv.append(ph.last_heard)
+        for li in range(self.n_lines):
+            c = self.active[li]
+            if c is not None and c.state == "answered" and self.hook[li]:
+                listeners.append("line%d" % (li + 1))
+                lv.append(phones_on[li] + self.tx[li])
+        acc = self._hear_acc
+        if talkers and listeners:
+            dots = np.asarray(lv) @ np.asarray(tv).T           # listener x talker
+            power = np.einsum("ij,ij->i", np.asarray(tv), np.asarray(tv))
+            for i, who in enumerate(listeners):
+                for j, src in enumerate(talkers):
+                    if who != src:
+                        e = acc.setdefault((who, src), [0.0, 0.0])
+                        e[0] += dots[i, j]
+                        e[1] += power[j]
+        if (t // BLOCK_MS + 1) % HEAR_WINDOW_BLOCKS:
+            return
+        t0 = t + BLOCK_MS - HEAR_WINDOW_BLOCKS * BLOCK_MS
+        for key in set(acc) | set(self._hear_on):
+            d, pw = acc.get(key, (0.0, 0.0))
+            on = pw > 0 and d / pw >= HEAR_GAIN
+            start = self._hear_on.get(key)
+            if on and start is None:
+                self._hear_on[key] = t0
+            elif not on and start is not None:
+                del self._hear_on[key]
+                self.log(t, "heard", listener=key[0], talker=key[1], start_ms=start, end_ms=t0)
+        self._hear_acc = {}
+
+    def finish(self, t):
+        """The run is over: the stretches still being heard end now."""
+        for key, start in sorted(self._hear_on.items()):
+            self.log(t, "heard", listener=key[0], talker=key[1], start_ms=start, end_ms=t)
+        self._hear_on = {}
 
     def audio_report(self, t, li, ph):
         """When a line and a phone part: did the caller's audio reach the agent?"""

@@ -1,0 +1,454 @@
+# Transfers and supervisor escalation from the agent's phone, by hook flash
+# (line/hookflash.py tells a flash from a hang-up). The line is in the line
+# state TRANSFER while this runs; its own states, one deadline each:
+#
+#   CONNECTED (caller <-> agent A) ──A flashes, a line pair free──▶ X_DIAL
+#     (no pair free: event transfer refused, A stays with the caller)
+#   X_DIAL   caller: hold music; A on the free pair: dial tone, keys collected
+#            (deadline: FIRST_DIGIT_MS for the first key, then DIGIT_MS)
+#     ├─ A flashes ────────────────────────────────────────▶ back (CONNECTED with A)
+#     ├─ A hangs up ───────────────────────────────────────▶ X_RECALL
+#     ├─ an extension's number / the join or takeover code ─▶ X_RING
+#     └─ no such number, deadline, target busy ────────────▶ X_ERROR
+#   X_ERROR  A hears reorder (deadline ERROR_MS ─▶ back)
+#     ├─ A flashes ─▶ back                   └─ A hangs up ─▶ X_RECALL
+#   X_RING   the target rings (router.Leg), A hears ringback (deadline: ring_ms, the leg's)
+#     ├─ A flashes ─▶ the ringing stops, back
+#     ├─ A hangs up ─▶ X_BLIND (a blind transfer)
+#     ├─ ring time over ─▶ back (the transfer came back to A)
+#     └─ the target lifts: a number ─▶ X_TALK; join ─▶ X_CONF; takeover ─▶ CONNECTED
+#        with the supervisor, A dropped
+#   X_BLIND  the target rings, A gone, the caller hears ringback (deadline: the leg's)
+#     ├─ the target lifts ─▶ CONNECTED with the target (blind transfer done)
+#     └─ ring time over ─▶ X_RECALL
+#   X_TALK   A and the target talk on the pair, the caller still on hold (no deadline)
+#     ├─ A hangs up ─▶ CONNECTED with the target (attended transfer done)
+#     ├─ A flashes ─▶ the target dropped, back (cancelled)
+#     └─ the target hangs up ─▶ back (declined)
+#   X_RECALL A's phone rings again, the caller on hold (deadline: recall_ms, the leg's)
+#     ├─ A lifts ─▶ back (CONNECTED with A)
+#     └─ recall time over ─▶ the route's no-answer fallback (the IVR: route_failed)
+#   X_CONF   caller, A and the supervisor on the caller's pair: three-way (no deadline)
+#     ├─ A hangs up ─▶ CONNECTED with the supervisor (the supervisor keeps the caller)
+#     └─ the supervisor hangs up, or A flashes ─▶ CONNECTED with A
+#   the caller hangs up in any of them ─▶ release (close(): rings stopped, phones
+#     split, the pair given back, A's and the target's legs ended)
+#
+# Why a second pair: the crosspoint joins phones to a line's pair only (the
+# codec hears that pair), so A must leave the caller's pair to dial and talk
+# without the caller hearing it; the free pair is an idle line's (as for the
+# feature codes, extdial.py). While it is lent that line is not free: it
+# holds off answering a call that rings it, and starts no call-back or DISA
+# leg, until the transfer gives it back.
+#
+# A transfer nobody answers comes back: to A if A is still on the phone,
+# else A's phone rings again (Asterisk's default, atxferdropcall = no, calls
+# the transferer back too); if A does not answer that either, the call takes
+# the route's no-answer fallback (the key's `else`, the config's `no_answer`),
+# as any call nobody answered.
+from rrfw.compat import const
+from rrfw.dsp import tonegen
+from rrfw.hal import pcm
+
+from rrfw.call import router
+from rrfw.call.states import CONNECTED, TRANSFER, NO_DEADLINE
+
+X_IDLE = const(0)
+X_DIAL = const(1)
+X_ERROR = const(2)
+X_RING = const(3)
+X_BLIND = const(4)
+X_TALK = const(5)
+X_RECALL = const(6)
+X_CONF = const(7)
+X_NAMES = ("idle", "dial", "error", "ring", "blind", "talk", "recall", "conf")
+
+FIRST_DIGIT_MS = const(10000)   # ms of dial tone before the first key (our choice: the caller is on hold)
+DIGIT_MS = const(3000)          # ms between keys: Asterisk's transferdigittimeout default (features.conf)
+ERROR_MS = const(10000)         # ms of reorder before A is put back to the caller
+DEFAULT_RING_MS = const(15000)  # ms the target rings: Asterisk's atxfernoanswertimeout default
+DEFAULT_RECALL_MS = const(15000)  # ms A's phone rings back (the same figure)
+# What A hears on the pair (Hz, cadence ms, dBm0), as the feature codes' tones
+# (extdial.py): dial tone 350+440 Hz continuous, reorder 480+620 Hz 250/250
+# (ANSI T1.401); ringback is the line country's (linecall.py).
+DIAL_TONE = ((350, 440), (), -13)
+ERROR_TONE = ((480, 620), (250, 250), -24)
+
+
+def tones(like=None):
+    """Dial tone and reorder for one transfer flow; `like`: another flow's, whose
+    tables are shared (each flow keeps its own phase)."""
+    if like is None:
+        return (tonegen.ToneGen(DIAL_TONE[0], DIAL_TONE[1], DIAL_TONE[2]),
+                tonegen.ToneGen(ERROR_TONE[0], ERROR_TONE[1], ERROR_TONE[2]))
+    return (tonegen.ToneGen(DIAL_TONE[0], DIAL_TONE[1], DIAL_TONE[2], like[0]),
+            tonegen.ToneGen(ERROR_TONE[0], ERROR_TONE[1], ERROR_TONE[2], like[1]))
+
+
+class Transfer:
+    def __init__(self, lc, hooks, tone_set):
+        self.lc = lc
+        self.hooks = hooks                # line/hookflash.HookFlash (the App's)
+        cfg = lc.cfg
+        tc = cfg.get("transfer") or {}
+        self.ring_ms = tc.get("ring_ms", DEFAULT_RING_MS)
+        self.recall_ms = tc.get("recall_ms", DEFAULT_RECALL_MS)
+        self.music = tc.get("music")
+        self.supervisor = tc.get("supervisor")
+        self.codes = {}                   # code dialled after a flash -> what it does
+        for what in ("join", "takeover"):
+            if tc.get(what) and self.supervisor:
+                self.codes[tc[what]] = what
+        self.exts = cfg.get("extensions") or {}
+        # the target's leg: an extension rung alone, no queue (a busy target is an error tone)
+        legcfg = {"extensions": self.exts, "ext_ring_timeout_ms": self.ring_ms, "queue_ms": 0,
+                  "agents": cfg.get("agents")}
+        self.leg = router.Leg(lc.hal, lc.leg.ports, lc.emit, legcfg)
+        self.dial, self.err = tone_set
+        self.tone = None                  # what A hears on the pair (None: the ringback, or silence)
+        self.state = X_IDLE
+        self.deadline = NO_DEADLINE
+        self.pair = None                  # the LineCall whose pair A dials and talks on
+        self.a_port = -1                  # the transferring agent A
+        self.a_ext = None
+        self.digits = ""
+        self.mode = None                  # "transfer", "join", "takeover"
+        self.target = None
+        self.why = None                   # why A was recalled
+        self._music_ok = True             # the hold music is on flash (else: silence, no retry flood)
+
+    def state_name(self):
+        return X_NAMES[self.state]
+
+    def _enter(self, st, deadline=NO_DEADLINE):
+        self.state = st
+        self.deadline = deadline
+
+    # --- in: a flash on the connected agent's phone (inbound.step_connected) ---------
+    def flash(self, t):
+        lc = self.lc
+        leg = lc.leg
+        pair = self._free_pair()
+        if pair is None:
+            lc.emit("transfer", what="refused", ext=leg.ext, why="no_free_line")
+            return
+        hal = lc.hal
+        self.a_port = leg.port
+        self.a_ext = leg.ext
+        self.pair = pair
+        pair.lent = lc
+        hal.xconnect(lc.line, self.a_port, False)
+        hal.xconnect(pair.line, self.a_port, True)
+        lc.dtmf.reset()
+        self.digits = ""
+        self.mode = None
+        self.target = None
+        self.tone = self.dial
+        self.dial.start(t)
+        self._music_ok = True
+        lc.player.stop()
+        lc.emit("transfer", what="hold", ext=self.a_ext, pair=pair.line + 1)
+        lc.enter(TRANSFER, t)
+        self._enter(X_DIAL, t + FIRST_DIGIT_MS)
+
+    def _free_pair(self):
+        for o in self.lc.siblings:
+            if o is not self.lc and o.enabled and o.lent is None and o.free_for_outside_leg():
+                return o
+        return None
+
+    # --- per block (LineCall state TRANSFER) ------------------------------------------
+    def step(self, t):
+        lc = self.lc
+        if lc.inbound.hung_up(t, True):
+            return                        # released: close() has run
+        st = self.state
+        if st == X_DIAL:
+            self._step_dial(t)
+        elif st == X_ERROR:
+            self._step_error(t)
+        elif st == X_RING:
+            self._step_ring(t)
+        elif st == X_BLIND:
+            self._step_blind(t)
+        elif st == X_TALK:
+            self._step_talk(t)
+        elif st == X_RECALL:
+            self._step_recall(t)
+        elif st == X_CONF:
+            self._step_conf(t)
+        self._fill(t)
+
+    def _a_flashed(self):
+        return self.hooks.flash(self.a_port)
+
+    def _a_gone(self):
+        return not self.hooks.offhook(self.a_port)
+
+    def _step_dial(self, t):
+        if self._a_flashed():
+            self._back(t, "cancel")
+            return
+        if self._a_gone():
+            self._a_leaves(t)
+            self._recall(t, "hung_up_on_hold")
+            return
+        lc = self.lc
+        hal = lc.hal
+        p = self.pair.line
+        lc.dtmf.process(hal.rx[p], t, hal.tx[p])
+        ev = lc.dtmf.pop()
+        if ev is not None:
+            self.tone = None              # dial tone stops at the first key
+            self.digits += ev["digit"]
+            self.deadline = t + DIGIT_MS
+            self._match(t)
+        elif t >= self.deadline:
+            self._error(t, "timeout")
+
+    def _match(self, t):
+        d = self.digits
+        what = self.codes.get(d)
+        target = None
+        if what is not None:
+            target = self.supervisor
+        elif d in self.exts:
+            what = "transfer"
+            target = d
+        else:
+            for k in self.exts:
+                if k.startswith(d):
+                    return                # could still become a number: wait for more
+            for k in self.codes:
+                if k.startswith(d):
+                    return
+            self._error(t, "invalid")
+            return
+        lc = self.lc
+        self.mode = what
+        self.target = target
+        lc.emit("transfer", what="dial", ext=self.a_ext, to=target, kind=what)
+        if target == self.a_ext:
+            self._error(t, "self")
+            return
+        failed = self.leg.start(t, "ext", target, lc.ext_cadence)
+        if failed is not None:
+            self._error(t, failed)        # busy (in a call, off-hook, DND) or invalid
+            return
+        self.tone = None
+        lc.ringback.start(t)
+        self._enter(X_RING, t + self.ring_ms)
+
+    def _error(self, t, why):
+        self.lc.emit("transfer", what="failed", ext=self.a_ext, to=self.target, why=why)
+        self.tone = self.err
+        self.err.start(t)
+        self._enter(X_ERROR, t + ERROR_MS)
+
+    def _step_error(self, t):
+        if self._a_flashed() or t >= self.deadline:
+            self._back(t, "cancel" if self._a_flashed() else "error")
+        elif self._a_gone():
+            self._a_leaves(t)
+            self._recall(t, "hung_up_on_hold")
+
+    def _step_ring(self, t):
+        if self._a_flashed():
+            self.leg.cancel()
+            self._back(t, "cancel")
+            return
+        if self._a_gone():
+            # a blind transfer: A has gone, the target goes on ringing for the caller
+            self._a_leaves(t)
+            if self.mode == "join":
+                self.mode = "takeover"    # nobody left to join: the supervisor takes the caller
+            lc = self.lc
+            lc.player.stop()
+            lc.ringback.start(t)
+            lc.emit("transfer", what="blind", ext=self.a_ext, to=self.target)
+            self._enter(X_BLIND, self.deadline)
+            return
+        out = self.leg.step(t)
+        if out == "answered":
+            self._target_answered(t)
+        elif out is not None:
+            self._back(t, "no_answer")
+
+    def _target_answered(self, t):
+        lc = self.lc
+        hal = lc.hal
+        port = self.leg.port
+        if self.mode == "transfer":
+            hal.xconnect(self.pair.line, port, True)
+            lc.emit("transfer", what="consult", ext=self.a_ext, to=self.target)
+            self._enter(X_TALK)
+        elif self.mode == "join":
+            self._give_back_pair()
+            hal.xconnect(lc.line, self.a_port, True)
+            hal.xconnect(lc.line, port, True)
+            lc.player.stop()
+            lc.emit("supervisor", what="join", ext=self.target, agent=self.a_ext)
+            self._enter(X_CONF)
+        else:   # takeover: the supervisor has the caller, A is dropped
+            self._a_leaves(t)
+            self._hand_over(t, "supervisor", what="takeover", ext=self.target, agent=self.a_ext)
+
+    def _step_blind(self, t):
+        out = self.leg.step(t)
+        if out == "answered":
+            if self.mode == "takeover":
+                self._hand_over(t, "supervisor", what="takeover", ext=self.target, agent=self.a_ext)
+            else:
+                self._hand_over(t, "transfer", what="done", kind="blind", ext=self.a_ext, to=self.target)
+        elif out is not None:
+            self._recall(t, "no_answer")
+
+    def _step_talk(self, t):
+        lc = self.lc
+        hal = lc.hal
+        b = self.leg.port
+        if self._a_flashed() or not self.hooks.offhook(b):
+            # A takes the caller back (cancel), or the target put the phone down (declined)
+            why = "cancel" if self._a_flashed() else "declined"
+            hal.xconnect(self.pair.line, b, False)
+            self.leg.hang_up(t)
+            self._back(t, why)
+            return
+        if self._a_gone():
+            hal.xconnect(self.pair.line, b, False)
+            self._a_leaves(t)
+            self._hand_over(t, "transfer", what="done", kind="attended", ext=self.a_ext, to=self.target)
+
+    def _recall(self, t, why):
+        """A's phone rings again for the caller on hold; A gone for good: the fallback."""
+        lc = self.lc
+        self.why = why
+        failed = self.leg.start(t, "ext", self.a_ext, lc.ext_cadence)
+        if failed is not None:
+            self._fallback(t, "recall_" + failed)
+            return
+        self.leg.timeout_ms = self.recall_ms
+        lc.emit("transfer", what="recall", ext=self.a_ext, to=self.target, why=why)
+        lc.player.stop()
+        self._music_ok = True
+        self._enter(X_RECALL, t + self.recall_ms)
+
+    def _step_recall(self, t):
+        out = self.leg.step(t)
+        if out == "answered":
+            self._hand_over(t, "transfer", what="back", ext=self.a_ext, to=self.target, why="recall")
+        elif out is not None:
+            self._fallback(t, "recall_no_answer")
+
+    def _fallback(self, t, why):
+        lc = self.lc
+        lc.emit("transfer", what="failed", ext=self.a_ext, to=self.target, why=why)
+        self._enter(X_IDLE)
+        lc.player.stop()
+        lc.inbound.call_returned(t)
+
+    def _step_conf(self, t):
+        lc = self.lc
+        hal = lc.hal
+        s = self.leg.port
+        if self._a_flashed() or not self.hooks.offhook(s):
+            # the supervisor leaves (or A drops them): A goes on with the caller
+            hal.xconnect(lc.line, s, False)
+            self.leg.hang_up(t)
+            lc.emit("supervisor", what="left", ext=self.target, agent=self.a_ext)
+            self._enter(X_IDLE)
+            lc.enter(CONNECTED, t)
+            return
+        if self._a_gone():
+            hal.xconnect(lc.line, self.a_port, False)
+            lc.leg.hang_up(t)             # A's call ends: A's wrap-up
+            self.leg.hand_over(lc.leg, t)
+            lc.emit("supervisor", what="kept", ext=self.target, agent=self.a_ext)
+            self._enter(X_IDLE)
+            lc.enter(CONNECTED, t)
+
+    # --- the moves ------------------------------------------------------------------
+    def _a_leaves(self, t):
+        """A is off the call (hung up, or dropped by a takeover): the pair given back,
+        A's leg ended (A's wrap-up starts)."""
+        lc = self.lc
+        if self.pair is not None:
+            lc.hal.xconnect(self.pair.line, self.a_port, False)
+        lc.hal.xconnect(lc.line, self.a_port, False)
+        self._give_back_pair()
+        if lc.leg.port >= 0:
+            lc.leg.hang_up(t)
+
+    def _hand_over(self, t, event, **fields):
+        """The phone our leg has now talks to the caller: CONNECTED with it."""
+        lc = self.lc
+        self._give_back_pair()
+        self.leg.hand_over(lc.leg, t)
+        lc.hal.xconnect(lc.line, lc.leg.port, True)
+        lc.player.stop()
+        lc.emit(event, **fields)
+        self._enter(X_IDLE)
+        lc.enter(CONNECTED, t)
+
+    def _back(self, t, why):
+        """A talks to the caller again (cancelled, nobody answered, an error)."""
+        lc = self.lc
+        if self.pair is not None:
+            lc.hal.xconnect(self.pair.line, self.a_port, False)
+        self._give_back_pair()
+        lc.hal.xconnect(lc.line, self.a_port, True)
+        lc.player.stop()
+        lc.emit("transfer", what="back", ext=self.a_ext, to=self.target, why=why)
+        self._enter(X_IDLE)
+        lc.enter(CONNECTED, t)
+
+    def _give_back_pair(self):
+        pair = self.pair
+        if pair is None:
+            return
+        pcm.fill16(self.lc.hal.tx[pair.line], 0, 80)   # the pair's line is silent again
+        pair.lent = None
+        self.pair = None
+
+    # --- audio -------------------------------------------------------------------------
+    def _fill(self, t):
+        lc = self.lc
+        st = self.state
+        if st == X_IDLE:
+            return
+        tx = lc.hal.tx[lc.line]
+        if st == X_BLIND:
+            lc.ringback.fill(tx, t)       # the caller hears the target ringing
+        elif st == X_CONF:
+            lc.player.fill(tx)            # silence: three people talk
+        else:
+            if not lc.player.busy and self._music_ok:
+                music = self.music or lc.leg.g.get("music") or lc.inbound.hold_prompt
+                lc.player.play(music)
+                self._music_ok = lc.player.busy   # not on flash: silence, not a retry every block
+            lc.player.fill(tx)
+        if self.pair is not None:
+            ptx = lc.hal.tx[self.pair.line]
+            if self.tone is not None:
+                self.tone.fill(ptx, t)
+            elif st == X_RING:
+                lc.ringback.fill(ptx, t)  # A hears the target ringing
+            else:
+                pcm.fill16(ptx, 0, 80)
+
+    # --- out: the caller hung up (LineCall.release runs this as TRANSFER's exit) ------
+    def close(self, t):
+        lc = self.lc
+        hal = lc.hal
+        self.leg.cancel()
+        if self.leg.port >= 0:
+            hal.xconnect(lc.line, self.leg.port, False)
+            if self.pair is not None:
+                hal.xconnect(self.pair.line, self.leg.port, False)
+            self.leg.hang_up(t)
+        if self.a_port >= 0:
+            if self.pair is not None:
+                hal.xconnect(self.pair.line, self.a_port, False)
+            hal.xconnect(lc.line, self.a_port, False)
+        self._give_back_pair()
+        self._enter(X_IDLE)
