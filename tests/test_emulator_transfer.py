@@ -62,7 +62,7 @@ def one_call(ev):
     return call
 
 
-def kept(rec):
+def xfers(rec):
     """The record's transfers without their times (each must have one: ms after the connect)."""
     out = []
     for e in rec.get("transfer", []):
@@ -103,7 +103,7 @@ def test_blind_transfer(tmp_path):
     assert heard_ms(ev, "102", "101") == 0 and heard_ms(ev, "line1", "102", 0, done["t_ms"] - WIN) == 0
     assert rel["reason"] == "caller_hangup"
     rec = of(ev, "record")[0]["record"]
-    assert rec["ext"] == "102" and kept(rec) == [{"kind": "blind", "from": "101", "to": "102"}], rec
+    assert rec["ext"] == "102" and xfers(rec) == [{"kind": "blind", "from": "101", "to": "102"}], rec
     # 101's call ended when 101 hung up: its wrap-up started then, not at the caller's end
     wrap = of(ev, "agent", ext="101", state="wrapup")
     assert wrap and wrap[0]["t_ms"] == blind["t_ms"]
@@ -131,7 +131,7 @@ def test_attended_transfer(tmp_path):
     assert heard_ms(ev, "line1", "102", done["t_ms"], rel["t_ms"]) >= 0.9 * (rel["t_ms"] - done["t_ms"] - 200)
     assert heard_ms(ev, "102", "line1", done["t_ms"], rel["t_ms"]) >= 0.9 * (rel["t_ms"] - done["t_ms"] - 200)
     rec = of(ev, "record")[0]["record"]
-    assert rec["ext"] == "102" and kept(rec) == [{"kind": "attended", "from": "101", "to": "102"}]
+    assert rec["ext"] == "102" and xfers(rec) == [{"kind": "attended", "from": "101", "to": "102"}]
 
 
 def test_flash_again_takes_the_caller_back(tmp_path):
@@ -150,7 +150,7 @@ def test_flash_again_takes_the_caller_back(tmp_path):
     assert heard_ms(ev, "line1", "102") == 0 and heard_ms(ev, "102", "101", back["t_ms"] + WIN) == 0
     assert rel["reason"] == "caller_hangup"
     rec = of(ev, "record")[0]["record"]
-    assert rec["ext"] == "101" and "transfer" not in rec or kept(rec)[0]["kind"] == "back"
+    assert rec["ext"] == "101" and "transfer" not in rec or xfers(rec)[0]["kind"] == "back"
 
 
 def test_a_transfer_nobody_answers_comes_back_to_the_agent(tmp_path):
@@ -171,7 +171,7 @@ def test_a_transfer_nobody_answers_comes_back_to_the_agent(tmp_path):
     rel = of(ev, "release")[0]
     assert rel["reason"] == "agent_hangup"
     rec = of(ev, "record")[0]["record"]
-    assert rec["ext"] == "101" and kept(rec) == [{"kind": "back", "from": "101", "to": "102",
+    assert rec["ext"] == "101" and xfers(rec) == [{"kind": "back", "from": "101", "to": "102",
                                                         "why": "no_answer"}]
 
 
@@ -237,7 +237,7 @@ def test_supervisor_joins_and_keeps_the_caller(tmp_path):
     assert heard_ms(ev, "line1", "101", kept["t_ms"] + WIN) == 0
     rec = of(ev, "record")[0]["record"]
     assert rec["ext"] == "104"
-    assert kept(rec) == [{"kind": "join", "from": "101", "to": "104"},
+    assert xfers(rec) == [{"kind": "join", "from": "101", "to": "104"},
                                {"kind": "kept", "from": "101", "to": "104"}]
 
 
@@ -257,7 +257,7 @@ def test_supervisor_takes_over(tmp_path):
     # the agent was dropped: its call ended (wrap-up) when the supervisor took it
     assert of(ev, "agent", ext="101", state="wrapup")[0]["t_ms"] == take["t_ms"]
     rec = of(ev, "record")[0]["record"]
-    assert rec["ext"] == "104" and kept(rec) == [{"kind": "takeover", "from": "101", "to": "104"}]
+    assert rec["ext"] == "104" and xfers(rec) == [{"kind": "takeover", "from": "101", "to": "104"}]
 
 
 def test_a_flash_with_both_lines_busy_leaves_the_agent_with_the_caller(tmp_path):
