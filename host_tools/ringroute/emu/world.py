@@ -8,6 +8,7 @@ The crosspoint is modelled for real: audio passes between a line and an
 extension only through the pairs the firmware has joined, so the agent hears
 the caller only when the firmware has connected them.
 """
+import bisect
 import math
 
 import numpy as np
@@ -24,6 +25,9 @@ AGENT_PUTS_DOWN_MS = 1500   # an agent whose line went dead hangs up this long a
 OUT_DIAL_DONE_MS = 3000     # the exchange takes the number as complete after this pause
 PHONE_DIAL_AFTER_MS = 1500  # a person waits this long for dial tone before dialling
 PHONE_LISTEN_MS = 2500      # and listens this long to the answer tone before hanging up
+_SILENCE = np.zeros(BLOCK)   # a block nobody hears anything in (never written)
+_SILENCE.flags.writeable = False
+FINISHED = ("done", "gone_before_answer", "blocked")   # a caller's states after which it does nothing
 
 
 def _dtmf_freqs(d):
@@ -94,7 +98,13 @@ class Phone:
         self.n_dialled = 0           # dial sessions done (a scenario may give several)
         self.t_dial_end = None
         self.dial_stay_ms = PHONE_LISTEN_MS   # off-hook after the last key of a dial session
-        self.last_heard = np.zeros(BLOCK)
+        self.last_heard = _SILENCE
+        # when the scenario makes this phone do something by itself (World._agent's quick look)
+        d = self.spec.get("dial")
+        self.dials = d if isinstance(d, list) else ([d] if d is not None else [])
+        self.dial_ms = [int(d["at"] * 1000) for d in self.dials]
+        at = self.spec.get("offhook_at")
+        self.offhook_ms = int(at * 1000) if at is not None else None
 
 
 class World:
@@ -128,6 +138,54 @@ class World:
         self.faults = 0
         self.echo_gain = 10 ** (scenario["echo_db"] / 20.0)
         self.audio_checked = set()
+        # Callers by the time they call: only those whose time has come and
+        # who have not finished are looked at each block, in scenario order
+        # (a week of calls costs a block no more than one call does).
+        self._by_at = sorted(range(len(self.callers)), key=lambda i: (self.callers[i].spec["at"], i))
+        self._next = 0      # the first of _by_at not yet due
+        self._live = []     # indices into callers, ascending: due and not finished
+
+    def _due_callers(self, t):
+        by_at, callers = self._by_at, self.callers
+        while self._next < len(by_at) and callers[by_at[self._next]].spec["at"] * 1000 <= t:
+            bisect.insort(self._live, by_at[self._next])
+            self._next += 1
+        live = [callers[i] for i in self._live]
+        if any(c.state in FINISHED for c in live):
+            self._live = [i for i in self._live if callers[i].state not in FINISHED]
+        return live
+
+    def all_done(self):
+        """Every caller has called and finished."""
+        return self._next == len(self._by_at) and all(self.callers[i].state in FINISHED for i in self._live)
+
+    def quiet_blocks(self, block, limit):
+        """How many blocks from `block` on (at most `limit`) the board's inputs
+        are all zero and nothing in the world moves, as long as the board's
+        outputs stay as they are now: on-hook, silent, ringing nothing, the
+        crosspoint open (blockframe.py, quiet runs). 0 while anything is going on."""
+        if any(self.hook) or any(self.ext_ring) or any(self.xmask) or self.tx.any():
+            return 0
+        if any(a is not None for a in self.active) or any(o is not None for o in self.outbound):
+            return 0
+        t = block * BLOCK_MS
+        n = limit
+        for i in self._live:
+            if self.callers[i].state not in FINISHED:
+                return 0   # due and waiting for its line: it calls now
+        if self._next < len(self._by_at):
+            due = self.callers[self._by_at[self._next]].spec["at"] * 1000
+            n = min(n, int(math.ceil(due / BLOCK_MS)) - block)
+        for ph in self.phones:
+            if (ph.offhook or ph.ring_started is not None or ph.t_dial_end is not None or ph.keys
+                    or ph.t_parted is not None):
+                return 0
+            if ph.n_dialled < len(ph.dial_ms):
+                n = min(n, -(-ph.dial_ms[ph.n_dialled] // BLOCK_MS) - block)
+            ms = ph.offhook_ms
+            if ms is not None and ms >= t and ms % BLOCK_MS == 0:
+                n = min(n, ms // BLOCK_MS - block)
+        return max(n, 0)
 
     def _line_country(self, line):
         lines = self.cfg.get("lines", [])
@@ -146,7 +204,7 @@ class World:
         loop = [False] * self.n_lines
         reversed_ = [False] * self.n_lines
         lines_audio = np.zeros((self.n_lines, BLOCK), dtype=np.float64)
-        for c in self.callers:
+        for c in self._due_callers(t):
             if c.spec["line"] == "any":
                 if c.state == "pending":
                     if t < c.spec["at"] * 1000:
@@ -213,24 +271,40 @@ class World:
                 lines_audio[li] += a
         # Audio that crosses the crosspoint: agents' voices onto joined lines,
         # and each line's audio (caller + board's prompt) to joined phones.
+        tx_on = [bool(self.tx[li].any()) for li in range(self.n_lines)]
         for li in range(self.n_lines):
-            c = self.active[li]
-            talking = c is not None and c.state == "answered"
-            for ph in self.phones:
-                # the agent talks while the caller is there, and listens once they are gone
-                if self.xmask[li] & (1 << ph.port) and ph.offhook and talking:
-                    lines_audio[li] += sounds.agent_voice(n0, ph.port)
-                if self.xmask[li] & (1 << ph.port) and ph.offhook and ph.keys:
-                    lines_audio[li] += self._phone_keys(ph, t, n0)
+            xm = self.xmask[li]
+            if xm:
+                c = self.active[li]
+                talking = c is not None and c.state == "answered"
+                for ph in self.phones:
+                    # the agent talks while the caller is there, and listens once they are gone
+                    if xm & (1 << ph.port) and ph.offhook and talking:
+                        lines_audio[li] += sounds.agent_voice(n0, ph.port)
+                    if xm & (1 << ph.port) and ph.offhook and ph.keys:
+                        lines_audio[li] += self._phone_keys(ph, t, n0)
             # the board's own output leaks back through the hybrid (echo)
-            lines_audio[li] += self.echo_gain * self.tx[li]
+            if tx_on[li]:
+                lines_audio[li] += self.echo_gain * self.tx[li]
+        joined = 0
+        for xm in self.xmask:
+            joined |= xm
         for ph in self.phones:
+            if not joined & (1 << ph.port):
+                ph.last_heard = _SILENCE
+                continue
             heard = np.zeros(BLOCK)
             for li in range(self.n_lines):
                 if self.xmask[li] & (1 << ph.port):
                     heard += lines_audio[li] + self.tx[li]
             ph.last_heard = heard
+        ext_ring = self.ext_ring
         for ph in self.phones:
+            if not ph.offhook and ph.ring_started is None and not ext_ring[ph.port]:
+                # on the hook and not ringing: only the scenario's own times move it
+                nd = ph.n_dialled
+                if (nd >= len(ph.dial_ms) or t < ph.dial_ms[nd]) and t != ph.offhook_ms:
+                    continue
             self._agent(ph, t)
         ext_bits = 0
         for ph in self.phones:
@@ -449,8 +523,7 @@ class World:
 
     def _agent(self, ph, t):
         s = ph.spec
-        d = s.get("dial")
-        dials = d if isinstance(d, list) else ([d] if d is not None else [])
+        dials = ph.dials
         # the next dial session (a scenario may give several), once the phone is down
         d = dials[ph.n_dialled] if ph.n_dialled < len(dials) else None
         if d is not None and not ph.offhook and t >= int(d["at"] * 1000):
@@ -516,7 +589,8 @@ class World:
             ph.keys = []
             self.log(t, "agent_hangup", ext=ph.ext)
         if ph.offhook:
-            rms = float(np.sqrt(np.mean(ph.last_heard ** 2)))
+            x = ph.last_heard   # the RMS as np.mean computes it (the same sum, the same division)
+            rms = math.sqrt(float(np.add.reduce(x * x)) / BLOCK)
             if rms > audio.dbm0_to_peak(HEARD_DBM0):
                 ph.heard_caller_ms += BLOCK_MS
 
@@ -556,9 +630,12 @@ class World:
                     if (self.xmask[li] & bit) and not (xmasks[li] & bit):
                         self.audio_report(t, li, ph)
                 self.xmask[li] = xmasks[li]
+        joined = 0
+        for xm in self.xmask:
+            joined |= xm
         for ph in self.phones:
             # moved from one line to another in one block (a pick-up): still on a line
-            if any(self.xmask[li] & (1 << ph.port) for li in range(self.n_lines)):
+            if joined & (1 << ph.port):
                 ph.t_parted = None
         for ph in self.phones:
             on = bool(ring_bits & (1 << ph.port))
@@ -568,4 +645,5 @@ class World:
             self.ext_ring[ph.port] = on
         self.tx = tx.astype(np.float64)
         for li in range(self.n_lines):
-            self._hear_dialling(li, t, tx[li])
+            if self.outbound[li] is not None:
+                self._hear_dialling(li, t, tx[li])
