@@ -20,13 +20,13 @@
 # technician uses it, and stops when the console has been quiet for
 # --repl-idle-ms (REPL_IDLE_MS): the watchdog then resets the board, which
 # goes back to answering by itself. A soft reset in the raw REPL (mpremote's)
-# stops that feeding, as MicroPython stops machine timers, and runs the
-# flash's boot.py, as MicroPython does (firmware/boot.py: it starts the
-# feeder again): its machine.WDT, machine.Timer and reset_cause are modelled
+# stops that feeding, as MicroPython stops machine timers, and runs boot.py,
+# as MicroPython does (firmware/boot.py beside main.py, or one on the flash:
+# it starts the feeder again): its machine.WDT, machine.Timer and reset_cause are modelled
 # here (BootMachine), its timer ticks with the block clock, and the heap it
-# watches for "in use" is the console's input (BootGc). No boot.py on the
-# flash, or one that starts no feeder: the watchdog resets the board 5 s
-# after the soft reset, as it would the ESP32. Any bytes are taken (code that is not
+# watches for "in use" is the console's input (BootGc). No boot.py
+# (--no-boot-py), or one that starts no feeder: the watchdog resets the
+# board 5 s after the soft reset, as it would the ESP32. Any bytes are taken (code that is not
 # UTF-8 is an error printed, never a crash).
 import os
 import struct
@@ -36,6 +36,20 @@ BANNER = b"MicroPython on the ringroute emulated board (unix port)\r\nType \"hel
 RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n"
 _PASTE_WINDOW = 128  # bytes the host may send before waiting for 0x01 (MicroPython uses 128 on most ports too)
 REPL_IDLE_MS = 120000  # ms of a quiet console after which the REPL gives the board back to the calls
+
+
+def _firmware_boot(argv):
+    """The firmware's boot.py (beside main.py, as `ringroute flash` puts them on
+    the board), or None: --no-boot-py (a board flashed before boot.py shipped)."""
+    if "--no-boot-py" in argv or not argv:
+        return None
+    main = argv[0]
+    i = main.rfind("/")
+    try:
+        with open((main[:i + 1] if i >= 0 else "") + "boot.py") as f:
+            return f.read()
+    except OSError:
+        return None
 
 
 def _idle_blocks(argv):
@@ -207,6 +221,7 @@ class Repl:
         self._last_in = hal.block   # block of the last byte from the console
         self.bytes_in = 0           # bytes the console brought (BootGc)
         self.timers = None          # after a soft reset: boot.py's machine.Timers {id: [period, count, cb, t, mode]}
+        self._boot_src = _firmware_boot(sys.argv)   # read now: the flash is "/" while the REPL runs
         link = hal.link()
         try:
             import select
@@ -261,12 +276,15 @@ class Repl:
                     self._w(b"boot.py timer: " + repr(err).encode() + b"\r\n")
 
     def _boot(self):
-        """A soft reset: machine timers stop, then the flash's boot.py runs (BootMachine)."""
+        """A soft reset: machine timers stop, then boot.py runs (BootMachine):
+        one on the flash if a technician put one there, else the firmware's."""
         self.timers = {}
         try:
             with open("boot.py") as f:
                 code = f.read()
         except OSError:
+            code = self._boot_src
+        if code is None:
             return
         saved = {n: sys.modules.get(n) for n in ("machine", "gc")}
         sys.modules["machine"] = BootMachine(self)

@@ -92,8 +92,9 @@ def scenario(days=7, seed=15, cuts=(), push_at=()):
                     if r <= 0:
                         break
                 calls.append(busytraffic._call(rnd, at, kind))
-        # the night before the next morning: a few callers on the night menu
-        night = [base + 19 * 3600 + rnd.uniform(0, 11 * 3600) for _ in range(NIGHT_CALLS)]
+        # a few callers on the night menu: in the small hours and the evening
+        night = [base + rnd.uniform(0, 7.5 * 3600) for _ in range(NIGHT_CALLS - 1)]
+        night.append(base + rnd.uniform(19 * 3600, 23.5 * 3600))
         for at in sorted(night):
             calls.append(_night_call(rnd, at))
     calls.sort(key=lambda c: c["at"])
@@ -107,27 +108,35 @@ def scenario(days=7, seed=15, cuts=(), push_at=()):
 WEEK_CUTS = ((0 * DAY_S + 10 * 3600 + 15 * 60, 20.0), (3 * DAY_S + 3 * 3600, 90.0))
 # Tuesday 12:30 (calls up: switched in when the lines are idle) and Friday 07:30
 WEEK_PUSHES = (1 * DAY_S + 12 * 3600 + 30 * 60, 4 * DAY_S + 7 * 3600 + 30 * 60)
-# the short run in `make test`: a morning with a cut and a push in office hours
-DAY_CUTS = ((10 * 3600 + 15 * 60, 20.0),)
-DAY_PUSHES = (9 * 3600 + 30 * 60,)
+# the short run in `make test`: Monday 05:00-09:45 (a night caller, the
+# opening, calls), a push at 06:00 and a cut at 08:26 with two calls up
+MORNING = (5 * 3600, 9 * 3600 + 45 * 60)
+MORNING_CUTS = ((3 * 3600 + 26 * 60, 20.0),)
+MORNING_PUSHES = (3600,)
 
 
 class Week:
     """One run and what it left: events, the flash, the heap samples."""
 
-    def __init__(self, days, cuts, pushes, engine="micropython", seed=15, hours=None):
+    def __init__(self, days, cuts, pushes, engine="micropython", seed=15, span=None):
+        """days of the week from Monday 00:00, or span=(from_s, to_s): that
+        part of it only (cuts and pushes then count from from_s)."""
         self.days = days
         self.cuts = cuts
         self.pushes = pushes
         self.engine = engine
         self.seed = seed
-        self.hours = hours
+        self.span = span
 
     def run(self, flash):
         raw = scenario(self.days, self.seed)
-        if self.hours is not None:   # a part of the first day only
-            raw["duration"] = self.hours * 3600
-            raw["calls"] = [c for c in raw["calls"] if c["at"] < raw["duration"] - 300]
+        self.start_utc = calendar.timegm(time.strptime(START, "%Y-%m-%d %H:%M"))
+        if self.span is not None:
+            a, b = self.span
+            raw["duration"] = b - a
+            raw["calls"] = [dict(c, at=round(c["at"] - a, 2)) for c in raw["calls"] if a + 60 <= c["at"] < b - 300]
+            self.start_utc += a
+            raw["start"] = time.strftime("%Y-%m-%d %H:%M:%S+00:00", time.gmtime(self.start_utc))
         sc = scenario_mod.parse(raw)
         for c in sc["calls"]:
             c["lines"] = [1, 2]
@@ -234,11 +243,11 @@ class Week:
             bad.append("%d records kept, the config keeps %d" % (len(self.records), KEEP))
         if ids and ids != written[-len(ids):]:
             bad.append("the flash does not hold the newest records: %s... vs %s..." % (ids[:5], written[-len(ids):][:5]))
-        end_utc = calendar.timegm(time.strptime(START, "%Y-%m-%d %H:%M")) + self.sim_s
+        end_utc = self.start_utc + self.sim_s
         old = [r for r in self.records if r.get("utc", end_utc) < end_utc - RETENTION_DAYS * DAY_S - 3600]
         if old:
             bad.append("%d records older than %d days kept" % (len(old), RETENTION_DAYS))
-        if self.days * DAY_S >= 3 * RETENTION_DAYS * DAY_S // 2 and not self.of("purged"):
+        if self.sim_s > (RETENTION_DAYS + 1) * DAY_S and not self.of("purged"):
             bad.append("the retention purge never ran")
         return bad
 

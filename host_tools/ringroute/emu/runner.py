@@ -36,18 +36,9 @@ class EmulatorError(RingrouteError):
     pass
 
 
-def put_boot(flash):
-    """boot.py on the emulated board's flash, as `ringroute flash` leaves it on
-    the board's (firmware/boot.py; the emulated REPL runs it after a soft reset)."""
-    dst = os.path.join(flash, "boot.py")
-    if not os.path.exists(dst):
-        shutil.copyfile(os.path.join(paths.FIRMWARE, "boot.py"), dst)
-
-
 def prepare_flash(flash, cfg, prompt_dirs=()):
-    """Lay out the emulated board's flash: config.json, prompts/NAME.ulaw, boot.py."""
+    """Lay out the emulated board's flash: config.json and prompts/NAME.ulaw."""
     os.makedirs(os.path.join(flash, "prompts"), exist_ok=True)
-    put_boot(flash)
     with open(os.path.join(flash, "config.json"), "w") as f:
         json.dump(cfg, f)
     for d in prompt_dirs:
@@ -69,7 +60,6 @@ def prepare_pty_flash(flash, cfg, prompt_dirs=()):
     blank board, as from the factory), and a flash folder kept with --flash
     is not overwritten except by what was asked for."""
     os.makedirs(os.path.join(flash, "prompts"), exist_ok=True)
-    put_boot(flash)
     if cfg is not None:
         prepare_flash(flash, cfg, prompt_dirs)
     elif prompt_dirs:
@@ -276,8 +266,8 @@ class Emulation:
         # sent through the monitor's session (monitor_pin needed)
         self.power_cuts = dict(power_cuts or {})
         # console_script: [(block, bytes)] typed on the console (a technician at
-        # the REPL, in lockstep); boot_py=False: a flash without boot.py (a board
-        # flashed before it shipped)
+        # the REPL, in lockstep); boot_py=False: firmware without boot.py (a board
+        # flashed before it shipped: rremu/repl.py)
         self.console_script = console_script
         self.boot_py = boot_py
         self.pushes = list(pushes)
@@ -307,8 +297,6 @@ class Emulation:
                 prepare_pty_flash(flash, self.cfg, self.prompt_dirs)
             else:
                 prepare_flash(flash, self.cfg, self.prompt_dirs)
-            if not self.boot_py:
-                os.remove(os.path.join(flash, "boot.py"))
             return self._run(tmp, flash)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -325,6 +313,8 @@ class Emulation:
         cmd = paths.engine_command(self.engine, self.heapsize) + [
             paths.firmware_main(self.engine), "--emu", sock_path,
             "--lines", str(nl), "--exts", str(ne), "--root", flash] + self.extra_argv
+        if not self.boot_py:
+            cmd.append("--no-boot-py")
         errf = open(os.path.join(tmp, "stderr"), "w+")
         self._cmd, self._errf, self._srv = cmd, errf, srv
         if self.monitor_pin or self.console_script is not None:
