@@ -276,6 +276,7 @@ class Emulation:
         self.events = []
         self.stderr = ""
         self.blocks = 0
+        self.frames = 0   # input frames sent (a quiet run is one)
         self.wall_s = 0.0
 
     def log(self, t_ms, event, **fields):
@@ -508,6 +509,7 @@ class Emulation:
             t = block * bf.BLOCK_MS
             pulses, flags, ext_bits, pcm = world.inputs(block)
             conn.sendall(self._frame(block, utc0 + t // 1000, pulses, flags, ext_bits, pcm, n))
+            self.frames += 1
             out = self._recv_exact(conn, fixed + 2)
             echo, hook, bflags, ring = struct.unpack_from(bf.OUT_HDR, out, 0)
             if self.bridge is not None:
