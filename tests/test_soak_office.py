@@ -24,6 +24,7 @@ def _run(tmp_path, week):
     return week, problems, week.figures()
 
 
+@pytest.mark.timeout(900)   # 20 s of CPU; minutes of wall time on a loaded machine
 def test_office_morning_every_call_released_nothing_stuck(tmp_path):
     w, problems, fig = _run(tmp_path, ow.Week(1, ow.MORNING_CUTS, ow.MORNING_PUSHES, span=ow.MORNING))
     assert problems == [], (problems, fig)
@@ -39,6 +40,7 @@ def test_office_morning_every_call_released_nothing_stuck(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3 * 3600)   # about 20 minutes of CPU; the wall time is the machine's
 def test_office_week(tmp_path):
     w, problems, fig = _run(tmp_path, ow.Week(7, ow.WEEK_CUTS, ow.WEEK_PUSHES))
     out = os.path.join(ROOT, "build", "soak-week.json")
