@@ -29,10 +29,11 @@ START = "2026-01-05 00:00"        # a Monday
 OPEN = {0: (8, 18), 1: (8, 18), 2: (8, 18), 3: (8, 18), 4: (8, 18), 5: (9, 12)}   # weekday -> hours (UTC)
 CALLS_PER_HOUR = 8                # in office hours (a small office: ~80 calls a weekday)
 NIGHT_CALLS = 3                   # per night, on the night menu
+RUSH = {1: (10, 11, 30)}          # weekday -> (from h, to h, calls an hour): Tuesday's rush hour
 KEEP = 250                        # records kept (the config's records.keep)
 RETENTION_DAYS = 3
 HEAP_EVERY = 30000                # blocks (5 min) between heap samples
-HEAP_FLAT_BYTES = 4096            # the idle heap may move this much over the run (fragmentation)
+HEAP_FLAT_BYTES = 4096            # the idle heap may move this much late in the run (fragmentation)
 MAX_OFFHOOK_MS = 30 * 60000       # no line is off-hook longer (the config's max call length is less)
 
 
@@ -97,10 +98,20 @@ def scenario(days=7, seed=15, cuts=(), push_at=()):
         night.append(base + rnd.uniform(19 * 3600, 23.5 * 3600))
         for at in sorted(night):
             calls.append(_night_call(rnd, at))
+        rush = RUSH.get(day % 7)
+        if rush and day < days:   # a rush hour: callers queue and ask to be called back
+            at = base + rush[0] * 3600.0
+            while True:
+                at += rnd.expovariate(rush[2] / 3600.0)
+                if at > base + rush[1] * 3600.0:
+                    break
+                calls.append(busytraffic._call(rnd, at, rnd.choice(("front", "front_callback"))))
     calls.sort(key=lambda c: c["at"])
     ext = {str(101 + i): {"answer_after": 2.0 + 1.5 * i} for i in range(busytraffic.N_EXTS)}
     ext["105"] = {"answer": False}                      # never answers: sales hunts on
     ext["103"] = {"answer_after": 4.0, "hangup_after": 50.0}
+    if days > 1:   # Tuesday morning the front desk's second phone is left off the hook: front callers queue
+        ext["102"] = {"answer_after": 3.5, "offhook_at": DAY_S + 9 * 3600.0, "onhook_at": DAY_S + 12 * 3600.0}
     return {"seed": seed, "start": START, "duration": days * DAY_S, "calls": calls, "extensions": ext}
 
 
@@ -135,6 +146,10 @@ class Week:
             a, b = self.span
             raw["duration"] = b - a
             raw["calls"] = [dict(c, at=round(c["at"] - a, 2)) for c in raw["calls"] if a + 60 <= c["at"] < b - 300]
+            for e in raw["extensions"].values():
+                for k in ("offhook_at", "onhook_at"):
+                    if e.get(k) is not None:
+                        e[k] = e[k] - a
             self.start_utc += a
             raw["start"] = time.strftime("%Y-%m-%d %H:%M:%S+00:00", time.gmtime(self.start_utc))
         sc = scenario_mod.parse(raw)
@@ -233,9 +248,12 @@ class Week:
         bad = []
         if self.unreadable:
             bad.append("%d unreadable record frames" % self.unreadable)
-        ids = [r["call"] for r in self.records]
-        if ids != sorted(set(ids)):
-            bad.append("record ids not unique and increasing: %s" % ids[:20])
+        ids = [r["call"] for r in self.records]   # in the order written: at release, not at answer
+        if len(ids) != len(set(ids)):
+            bad.append("a record id twice on flash: %s" % ids[:20])
+        given = [e["call"] for e in self.of("answer")]   # ids are given at answer, across boots
+        if given != sorted(set(given)):
+            bad.append("call ids not unique and increasing: %s" % given[:20])
         written = [e["call"] for e in self.of("record")]
         if len(written) != len(set(written)):
             bad.append("a call id was given twice")
@@ -258,11 +276,13 @@ class Week:
         idle = self._idle_samples()
         if len(idle) < 4:
             return ["too few idle heap samples: %d" % len(idle)]
-        half = len(idle) // 2
-        first, last = min(idle[:half]), max(idle[half:])
+        # the first use of a flow (a call-back's code and tables) may raise it once;
+        # a leak goes on: the last third's highest against the middle third's
+        third = len(idle) // 3
+        mid, last = max(idle[third:2 * third]), max(idle[2 * third:])
         self.heap_idle = (min(idle), max(idle))
-        if last - first > HEAP_FLAT_BYTES:
-            return ["the idle heap grew from %d to %d bytes" % (first, last)]
+        if last - mid > HEAP_FLAT_BYTES:
+            return ["the idle heap grew from %d to %d bytes" % (mid, last)]
         return []
 
     def _idle_samples(self):
