@@ -18,8 +18,8 @@ def test_firmware_compiles_and_hal_typechecks():
 
 
 @pytest.mark.parametrize("bad,needle", [
-    ("format=machine.I2S.STEREO, rate=_RATE, ibuf=8 * 4 * _BLOCK)",
-     "format=machine.I2S.STEREO, rate=_RATE, ibufsize=8 * 4 * _BLOCK)"),
+    ("format=machine.I2S.STEREO, rate=_RATE, ibuf=_RX_DMA_BUFS * _DMA_BUF_BYTES)",
+     "format=machine.I2S.STEREO, rate=_RATE, ibufsize=_RX_DMA_BUFS * _DMA_BUF_BYTES)"),
     ("self._wdt = machine.WDT(timeout=_WDT_MS)", "self._wdt = machine.WDT(timeout_ms=_WDT_MS)"),
 ])
 def test_wrong_esp32_call_fails_the_typecheck(tmp_path, bad, needle):
