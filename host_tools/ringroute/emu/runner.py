@@ -181,6 +181,10 @@ class ConsoleMonitor:
         return block + (40 - rel) % self.RENEW_BLOCKS
 
     def step(self, block, drain=False):
+        if drain:
+            # after a quiet run: the replies that came meanwhile first (the login's
+            # token goes with the next request, as it would have after a block-by-block run)
+            self.read()
         while self._raw and self._raw[0][0] <= block:
             os.write(self._ma, self._raw.pop(0)[1])
         rel = block - self._base

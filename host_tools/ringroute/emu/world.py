@@ -191,6 +191,12 @@ class World:
         # each line's talker this block (the bridge check): a caller's voice, a remote agent's
         self.voice_in = [None] * n_lines
         self.voice_out = [None] * n_lines
+        # Callers by the time they call: only those whose time has come and
+        # who have not finished are looked at each block, in scenario order
+        # (a week of calls costs a block no more than one call does).
+        self._by_at = sorted(range(len(self.callers)), key=lambda i: (self.callers[i].spec["at"], i))
+        self._next = 0      # the first of _by_at not yet due
+        self._live = []     # indices into callers, ascending: due and not finished
 
     def _shift_dials(self, ext, spec):
         """An agent's shifts as dial sessions of the config's own codes: out at the start
@@ -218,13 +224,6 @@ class World:
             if s["to"] is not None:
                 dials.append({"at": s["to"], "digits": code("logout", s["group"]), "shift": True})
         return sorted(dials, key=lambda d: d["at"])
-
-        # Callers by the time they call: only those whose time has come and
-        # who have not finished are looked at each block, in scenario order
-        # (a week of calls costs a block no more than one call does).
-        self._by_at = sorted(range(len(self.callers)), key=lambda i: (self.callers[i].spec["at"], i))
-        self._next = 0      # the first of _by_at not yet due
-        self._live = []     # indices into callers, ascending: due and not finished
 
     def _due_callers(self, t):
         by_at, callers = self._by_at, self.callers
