@@ -30,8 +30,12 @@ check: venv
 test: venv sysdeps mp32 check
 	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow"
 
-soak: venv sysdeps
-	$(BIN)/python -m pytest -q -m slow
+# The long runs: a week of an office on the emulated board (tests/test_soak_office.py,
+# its figures in build/soak-week.json), an hour of speech and music, the mpremote flashes...
+soak: venv sysdeps mp32
+	$(BIN)/python -m pytest -q -m slow; rc=$$?; \
+	  $(BIN)/python -c "import json; d = json.load(open('build/soak-week.json')); print('soak week:', json.dumps(d['figures'])); [print('  problem:', p) for p in d['problems']]" || true; \
+	  exit $$rc
 
 demo: venv
 	$(BIN)/ringroute emulate examples/office.yaml --script examples/demo-call.yaml

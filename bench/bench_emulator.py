@@ -2,6 +2,18 @@
 smallest MicroPython heap that runs the demo call (the board has ~100 KB;
 the budget is 64 KB, boards/reference/board.json heap_budget_kb).
 
+Speed, three runs: the demo call (one call, 38 s), the busy day
+(examples/busy-office.yaml + busy-day.yaml: 200 callers in 8 hours on two
+lines, both nearly always busy) and an office's whole day (24 h of
+tests/support/officeweek.py: ~70 calls in office hours, night callers, a
+monitor attached). Each as "x real time" on the wall clock and on the CPU
+(simulated seconds per CPU second of the emulator and the firmware together:
+the figure a loaded machine does not change), and the demo also with quiet
+runs off (rremu/blockframe.py: one frame per block, as before them).
+
+  python -m bench emulator                  # everything (the busy day and the office day take minutes)
+  python -m bench.bench_emulator --speed    # the speed figures only
+
 Heap: bisects `micropython -X heapsize=N` over the demo call; a run passes
 when the firmware finishes the scenario (the emulator's exit is 0, or 3 for
 an unmet expectation, not a crash). On the unix port pointer-heavy data takes
@@ -9,8 +21,10 @@ twice the bytes it takes on the ESP32 (8-byte vs 4-byte slots), so the
 figure here is an upper bound for the board.
 """
 import os
+import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -18,20 +32,91 @@ CONFIG = os.path.join(ROOT, "examples", "office.yaml")
 SCRIPT = os.path.join(ROOT, "examples", "demo-call.yaml")
 
 
-def emulate(engine, heapsize=None):
-    cmd = [sys.executable, "-m", "ringroute.cli", "emulate", CONFIG, "--script", SCRIPT,
+def _children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def emulate(engine, heapsize=None, config=CONFIG, script=SCRIPT, cpu=False):
+    cmd = [sys.executable, "-m", "ringroute.cli", "emulate", config, "--script", script,
            "--engine", engine]
     if heapsize:
         cmd += ["--heapsize", heapsize]
     t0 = time.time()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT,
+    c0 = _children_cpu()
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=7200, cwd=ROOT,
                        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "host_tools")))
     wall = time.time() - t0
-    sim = None
+    used = _children_cpu() - c0   # the CLI and the firmware it ran (its waited-for child)
+    sim = emu_wall = None
     for line in p.stdout.splitlines():
         if line.startswith("simulated "):
-            sim = float(line.split()[1])
+            w = line.split()
+            sim, emu_wall = float(w[1]), float(w[4])   # "simulated S s in W s of wall time"
+    if cpu:
+        return p.returncode, sim, emu_wall, used, p.stdout + p.stderr
     return p.returncode, sim, wall, p.stdout + p.stderr
+
+
+def _inprocess(make):
+    """(simulated s, wall s, CPU s of this process and the firmware) of one Emulation."""
+    def cpu():
+        a = resource.getrusage(resource.RUSAGE_SELF)
+        return a.ru_utime + a.ru_stime + _children_cpu()
+    emu = make()
+    c0 = cpu()
+    emu.run()
+    return emu.blocks / 100.0, emu.wall_s, cpu() - c0
+
+
+def demo_batch(batch):
+    for p in (os.path.join(ROOT, "host_tools"), os.path.join(ROOT, "firmware")):
+        if p not in sys.path:
+            sys.path.insert(0, p)
+    from ringroute import cmd_emulate
+    from ringroute.emu import runner, scenario
+    cfg = cmd_emulate.load_config(CONFIG)
+    sc = scenario.load(SCRIPT)
+    return _inprocess(lambda: runner.Emulation(cfg, sc, [os.path.join(ROOT, "examples", "prompts")],
+                                               n_lines=1, n_exts=4, batch=batch))
+
+
+def office_day():
+    sup = os.path.join(ROOT, "tests", "support")
+    for p in (sup, os.path.join(ROOT, "host_tools"), os.path.join(ROOT, "firmware")):
+        if p not in sys.path:
+            sys.path.insert(0, p)
+    import officeweek
+    with tempfile.TemporaryDirectory() as d:
+        w = officeweek.Week(1, (), ())
+        c0 = resource.getrusage(resource.RUSAGE_SELF)
+        c0 = c0.ru_utime + c0.ru_stime + _children_cpu()
+        w.run(os.path.join(d, "flash"))
+        c1 = resource.getrusage(resource.RUSAGE_SELF)
+        c1 = c1.ru_utime + c1.ru_stime + _children_cpu()
+        return w.sim_s, w.emu.wall_s, c1 - c0, len(w.of("answer"))
+
+
+def speed():
+    print("speed (x real time: on the wall clock, and per CPU second of the emulator and the firmware)")
+    print("%-44s %9s %9s %8s %8s %8s" % ("run", "sim s", "wall s", "x wall", "CPU s", "x CPU"))
+
+    def row(name, sim, wall, cpu):
+        print("%-44s %9.0f %9.1f %8.0f %8.1f %8.0f" % (name, sim, wall, sim / wall, cpu, sim / cpu), flush=True)
+    for batch in (True, False):
+        sim, wall, cpu = demo_batch(batch)
+        row("demo call, micropython%s" % ("" if batch else ", quiet runs off"), sim, wall, cpu)
+    code, sim, wall, cpu, out = emulate("cpython", cpu=True)
+    if sim:
+        row("demo call, cpython", sim, wall, cpu)
+    code, sim, wall, cpu, out = emulate("micropython", config=os.path.join(ROOT, "examples", "busy-office.yaml"),
+                                        script=os.path.join(ROOT, "examples", "busy-day.yaml"), cpu=True)
+    if sim:
+        row("busy day (8 h, 200 callers, 2 lines busy)", sim, wall, cpu)
+    else:
+        print("busy day failed: %s" % out.strip().splitlines()[-1:])
+    sim, wall, cpu, calls = office_day()
+    row("office day (24 h, %d calls answered, monitor)" % calls, sim, wall, cpu)
 
 
 def smallest_heap():
@@ -65,14 +150,9 @@ def code_and_data():
 
 
 def main():
-    print("demo call (examples/office.yaml + examples/demo-call.yaml)")
-    print("%-12s %10s %10s %12s" % ("engine", "sim s", "wall s", "x real time"))
-    for engine in ("micropython", "cpython"):
-        code, sim, wall, out = emulate(engine)
-        if sim is None:
-            print("%-12s failed: %s" % (engine, out.strip().splitlines()[-1:]))
-            continue
-        print("%-12s %10.1f %10.2f %12.0f" % (engine, sim, wall, sim / wall))
+    speed()
+    if "--speed" in sys.argv:
+        return
     code, boot, peak = code_and_data()
     print("heap, unix port (8-byte object slots; the ESP32 has 4-byte ones):")
     print("  firmware code loaded as .mpy:  %6.1f KB (in flash on a frozen build: boards/reference/manifest.py)" % (code / 1024.0))

@@ -1,12 +1,13 @@
 """Static checks of the firmware, run by `make check` (and so by `make test`).
 
-1. Every file the manifest ships (firmware/rrfw/manifest.py), and main.py,
+1. Every file the manifest ships (firmware/rrfw/manifest.py), main.py and boot.py,
    compiles with mpy-cross for the ESP32 (xtensawin): the device cannot load
    a file that does not. Every module under firmware/rrfw is either shipped
    or a plain twin (*_plain.py), so nothing is left out by accident.
 2. The firmware's import graph (every import, lazy ones too) has no cycle,
    and no module reads another module's `_private` names (obj._x where _x is
-   not defined in the reading module itself). Only the HAL imports `machine`;
+   not defined in the reading module itself). Only the HAL (and boot.py,
+   which runs before the firmware) imports `machine`;
    nothing in rrfw imports the emulator's rremu.
 3. The ESP32 HAL (and anything else that imports `machine`) type-checks
    against MicroPython's ESP32 API stubs, so a wrong keyword argument on
@@ -27,14 +28,14 @@ TYPINGS = os.path.join(ROOT, "build", "typings")
 STUBS = ["micropython-esp32-esp32-generic-stubs==1.29.0.post1", "micropython-stdlib-stubs==1.29.0.post2"]
 BIN = os.path.dirname(sys.executable)
 # Files checked against the ESP32 API: those that touch the hardware.
-HARDWARE_FILES = ["rrfw/hal/esp32.py"]
+HARDWARE_FILES = ["rrfw/hal/esp32.py", "boot.py"]
 NOT_SHIPPED_OK = ("manifest.py",)   # the list itself; plain twins end in _plain.py
 
 
 def board_files():
-    """What the board runs: the manifest's files and main.py (relative to firmware/)."""
+    """What the board runs: the manifest's files, main.py and boot.py (relative to firmware/)."""
     from ringroute import fwbuild
-    return fwbuild.shipped() + [fwbuild.MAIN]
+    return fwbuild.shipped() + list(fwbuild.ROOT_SOURCES)
 
 
 def unlisted():
@@ -51,8 +52,9 @@ def unlisted():
 
 
 def _modules():
-    """{dotted name: path} of every firmware module (rrfw, rremu, main)."""
-    mods = {"main": os.path.join(FIRMWARE, "main.py")}
+    """{dotted name: path} of every firmware module (rrfw, rremu, main, boot)."""
+    mods = {n[:-3]: os.path.join(FIRMWARE, n) for n in ("main.py", "boot.py")
+            if os.path.exists(os.path.join(FIRMWARE, n))}
     for pkg in ("rrfw", "rremu"):
         for dp, _, fs in os.walk(os.path.join(FIRMWARE, pkg)):
             for f in fs:
@@ -135,7 +137,7 @@ def structure():
         for m in graph[n]:
             if m.startswith("rremu") and n.startswith("rrfw"):
                 fails.append("firmware/%s: imports the emulator's %s (never on the board)" % (rel, m))
-        if n != "rrfw.hal.esp32":
+        if n not in ("rrfw.hal.esp32", "boot"):
             for node in ast.walk(t):
                 if isinstance(node, ast.Import) and any(a.name == "machine" for a in node.names):
                     fails.append("firmware/%s:%d: imports machine outside the HAL" % (rel, node.lineno))

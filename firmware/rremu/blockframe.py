@@ -7,6 +7,7 @@
 #   u32 block       block number; STOP_BLOCK asks the firmware to exit
 #   u32 utc         the board's real-time clock, UTC seconds
 #   u16 ext_hook    bit p: extension port p is off-hook (SLIC switch-hook)
+#   u16 count       blocks this frame stands for (1 = one block; see "Quiet runs")
 #   per line: u8 ring_pulses, u8 line_flags (LF_LOOP, LF_REVERSED)
 #   per line: BLOCK_SAMPLES int16 of line audio (codec input)
 # Output, per block: zero or more event parts, then the frame. Each starts
@@ -26,6 +27,19 @@
 #   emitted this block
 # (One fixed frame with room for a block's worst burst of events held 4.5 KB
 # of the board's heap for good; parts hold 512 bytes: docs/notes/heap.md.)
+#
+# Quiet runs: while nothing happens on either side (no call in the world, the
+# board on-hook, silent, ringing nothing, no event), the world knows its next
+# inputs in advance: all zero. It then sends one frame with count = n: the
+# same inputs for blocks block .. block+n-1 (utc advancing with the block
+# clock, block // 100 s). The firmware steps every one of those blocks as
+# usual but answers only once: after the last, or after the first block
+# whose outputs are not quiet (a relay, a ring, a crosspoint, audio, an
+# event: any event leaves text held, so an event part never goes out in the
+# middle of a quiet run); the echo says which block that was, and the world
+# goes on from the block after it. Each side sees exactly what one frame per
+# block would have shown it, so a run is the same block for block; what is
+# saved is the round trip and the world's work for the blocks in between.
 from rrfw.compat import const
 from rrfw.hal.base import BLOCK_SAMPLES, BLOCK_MS  # noqa: F401  (the host reads them here too)
 
@@ -35,12 +49,16 @@ LF_REVERSED = const(2)      # loop-current polarity reversed
 EVENT_BUF = const(512)      # bytes of event text the board holds before it sends a part
 
 
+IN_HDR = "<IIHH"   # block, utc, ext hook bits, count
+COUNT_MAX = const(0xFFFF)
+
+
 def in_size(n_lines):
-    return 10 + 2 * n_lines + 2 * BLOCK_SAMPLES * n_lines
+    return 12 + 2 * n_lines + 2 * BLOCK_SAMPLES * n_lines
 
 
 def in_audio_offset(n_lines, line):
-    return 10 + 2 * n_lines + 2 * BLOCK_SAMPLES * line
+    return 12 + 2 * n_lines + 2 * BLOCK_SAMPLES * line
 
 
 OUT_HDR = "<IBBH"  # block, hook bits, board flags, ext ring bits

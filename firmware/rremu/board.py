@@ -43,6 +43,7 @@ class BoardState(HalBase):
         self._console = console  # a console.Port-like object or None
         self._break = True       # Ctrl-C stops the app (hal.set_break)
         self.fed = -1            # block the watchdog was last fed (-1: not started)
+        self.in_repl = False     # the emulated REPL has the board (enter_repl until the next reset)
         self.watchdog_resets = 0
 
     # --- the block clock ---------------------------------------------------
@@ -69,6 +70,7 @@ class BoardState(HalBase):
     def reset_outputs(self):
         """A reset of the emulated board (soft reset after its REPL): hook
         relays released, SLICs and crosspoint off, codec silent."""
+        self.in_repl = False
         self._hook = 0
         self._ext_ring = 0
         for i in range(self.n_lines):
@@ -127,6 +129,7 @@ class BoardState(HalBase):
 
     def enter_repl(self):
         self._break = True
+        self.in_repl = True   # the REPL paces the world block by block (no quiet runs)
 
     def console_write(self, data):
         if self._console is not None:
@@ -149,8 +152,17 @@ class Hal(BoardState):
         self._out_mv = memoryview(self._out)
         self._ev_len = 0
         self._sent_block = -1
+        self._utc_base = 0        # utc of block 0 (a quiet run's clock)
+        self._run_left = 0        # blocks of a quiet run (blockframe.py) still to step
+        self._sent_hook = 0       # outputs as last sent: a quiet run ends when one changes
+        self._sent_ring = 0
+        self._sent_break = True
+        self._sent_xmask = [0] * n_lines
+        self._silence = array("h", bytes(2 * bf.BLOCK_SAMPLES))
         self.stopped = False
         self._probe = probe.make(sys.argv)   # the benchmarks' hooks (rremu/probe.py), else None
+        if self._probe is not None:
+            self._probe.hal = self
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         # MicroPython's socket is a stream (readinto/write); CPython's has recv_into/sendall
         self._readinto = getattr(self._sock, "readinto", None) or self._sock.recv_into
@@ -174,6 +186,10 @@ class Hal(BoardState):
         pr = self._probe
         if pr is not None:
             pr.enter()
+        if self._run_left:
+            if self._quiet():
+                return self._run_on(pr)
+            self._run_left = 0   # something happened: the world hears of it now
         if self.block >= 0 and self._sent_block != self.block:
             self._send()
         intr = self._recv()
@@ -184,6 +200,34 @@ class Hal(BoardState):
             return False
         if intr:
             raise KeyboardInterrupt
+        if self.fed >= 0 and self.block - self.fed > WDT_BLOCKS:
+            self._watchdog_reset()
+        if pr is not None:
+            pr.leave()
+        return True
+
+    def _quiet(self):
+        """Nothing for the world since the last frame sent: the same relays,
+        ringing, crosspoint and break flag, silence to the lines, no event;
+        and not in the REPL (it paces the world block by block)."""
+        if self._ev_len or self._hook != self._sent_hook or self._ext_ring != self._sent_ring or self.in_repl:
+            return False
+        if self._break != self._sent_break:
+            return False
+        z = self._silence
+        for i in range(self.n_lines):
+            if self._xmask[i] != self._sent_xmask[i] or self.tx[i] != z:
+                return False
+        return True
+
+    def _run_on(self, pr):
+        # the next block of a quiet run: the frame's inputs again, the clock on
+        self._run_left -= 1
+        self.block += 1
+        self.utc = self._utc_base + self.block // 100
+        nl = self.n_lines
+        for i in range(nl):
+            pcm.copy16(self.rx[i], 0, self._in, (bf.in_audio_offset(nl, i)) >> 1, bf.BLOCK_SAMPLES)
         if self.fed >= 0 and self.block - self.fed > WDT_BLOCKS:
             self._watchdog_reset()
         if pr is not None:
@@ -222,11 +266,13 @@ class Hal(BoardState):
                     raise
                 intr = True
         buf = self._in
-        self.block, self.utc, self._ext_hook = struct.unpack_from("<IIH", buf, 0)
+        self.block, self.utc, self._ext_hook, count = struct.unpack_from(bf.IN_HDR, buf, 0)
+        self._run_left = count - 1 if count > 1 else 0
+        self._utc_base = self.utc - self.block // 100
         nl = self.n_lines
         for i in range(nl):
-            self._pulses[i] = buf[10 + 2 * i]
-            self._flags[i] = buf[11 + 2 * i]
+            self._pulses[i] = buf[12 + 2 * i]
+            self._flags[i] = buf[13 + 2 * i]
             pcm.copy16(self.rx[i], 0, buf, (bf.in_audio_offset(nl, i)) >> 1, bf.BLOCK_SAMPLES)
         return intr
 
@@ -237,7 +283,11 @@ class Hal(BoardState):
                          self._ext_ring)
         for i in range(nl):
             struct.pack_into("<H", out, 2 + bf.OUT_XMASK + 2 * i, self._xmask[i])
+            self._sent_xmask[i] = self._xmask[i]
             pcm.copy16(out, (2 + bf.out_audio_offset(nl, i)) >> 1, self.tx[i], 0, bf.BLOCK_SAMPLES)
+        self._sent_hook = self._hook
+        self._sent_ring = self._ext_ring
+        self._sent_break = self._break
         n = self._ev_len
         struct.pack_into("<H", out, self._ev_at, n)
         self._write(self._out_mv[:self._ev_at + 2 + n]); self._sent_block = self.block  # noqa: E702 (no interrupt check between)

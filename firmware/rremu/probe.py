@@ -13,6 +13,8 @@
 #                     delta" and the names of the events emitted in between,
 #                     then "+modules imported -modules unloaded" since the last
 #                     line (implies --heapstat): where the heap grows, and why
+#   --heapevery N     every N blocks collect garbage and write "heapsample BLOCK LIVE"
+#                     to stderr at once (a long run, a power cut: the samples so far stay)
 # All measure the firmware, not themselves: the collection and the file write
 # happen inside next_block, outside the timed step.
 import gc
@@ -26,7 +28,9 @@ _CHUNK = 1000   # entries buffered before a file write
 
 
 class Probe:
-    def __init__(self, heapstat, steptime, heaplog=None):
+    def __init__(self, heapstat, steptime, heaplog=None, every=0):
+        self.every = every
+        self._count = 0
         self.heapstat = heapstat or heaplog is not None
         self._log = open(heaplog, "w") if heaplog else None
         self._logged = 0
@@ -43,6 +47,7 @@ class Probe:
         self._t = -1
         self._flags = 0
         self._ticks = getattr(time, "ticks_us", None)
+        self.hal = None   # the board (rremu/board.py sets it): which block a sample is of
 
     def enter(self):
         """At the start of next_block: the step that just ran is over."""
@@ -54,6 +59,12 @@ class Probe:
                 self._f.write(self._buf)
                 self._n = 0
         self._flags = 0
+        if self.every:
+            self._count += 1
+            if self._count >= self.every:
+                self._count = 0
+                gc.collect()
+                sys.stderr.write("heapsample %d %d\n" % (self._block_now(), gc.mem_alloc()))
         if self.heapstat:
             gc.collect()
             live = gc.mem_alloc()
@@ -76,6 +87,9 @@ class Probe:
                 self._names = []
             if self.free_min < 0 or free < self.free_min:
                 self.free_min = free
+
+    def _block_now(self):
+        return self.hal.block if self.hal is not None else -1
 
     def leave(self):
         """At the end of next_block: the next step starts now."""
@@ -110,9 +124,10 @@ def make(argv):
     heapstat = "--heapstat" in argv
     steptime = _arg(argv, "--steptime")
     heaplog = _arg(argv, "--heaplog")
-    if not heapstat and steptime is None and heaplog is None:
+    every = int(_arg(argv, "--heapevery") or 0)
+    if not heapstat and steptime is None and heaplog is None and not every:
         return None
-    return Probe(heapstat, steptime, heaplog)
+    return Probe(heapstat, steptime, heaplog, every)
 
 
 def _arg(argv, name):

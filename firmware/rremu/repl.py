@@ -19,7 +19,14 @@
 # The watchdog (rremu/board.py, as hal/esp32.py's): the REPL feeds it while a
 # technician uses it, and stops when the console has been quiet for
 # --repl-idle-ms (REPL_IDLE_MS): the watchdog then resets the board, which
-# goes back to answering by itself. Any bytes are taken (code that is not
+# goes back to answering by itself. A soft reset in the raw REPL (mpremote's)
+# stops that feeding, as MicroPython stops machine timers, and runs boot.py,
+# as MicroPython does (firmware/boot.py beside main.py, or one on the flash:
+# it starts the feeder again): its machine.WDT, machine.Timer and reset_cause are modelled
+# here (BootMachine), its timer ticks with the block clock, and the heap it
+# watches for "in use" is the console's input (BootGc). No boot.py
+# (--no-boot-py), or one that starts no feeder: the watchdog resets the
+# board 5 s after the soft reset, as it would the ESP32. Any bytes are taken (code that is not
 # UTF-8 is an error printed, never a crash).
 import os
 import struct
@@ -29,6 +36,20 @@ BANNER = b"MicroPython on the ringroute emulated board (unix port)\r\nType \"hel
 RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n"
 _PASTE_WINDOW = 128  # bytes the host may send before waiting for 0x01 (MicroPython uses 128 on most ports too)
 REPL_IDLE_MS = 120000  # ms of a quiet console after which the REPL gives the board back to the calls
+
+
+def _firmware_boot(argv):
+    """The firmware's boot.py (beside main.py, as `ringroute flash` puts them on
+    the board), or None: --no-boot-py (a board flashed before boot.py shipped)."""
+    if "--no-boot-py" in argv or not argv:
+        return None
+    main = argv[0]
+    i = main.rfind("/")
+    try:
+        with open((main[:i + 1] if i >= 0 else "") + "boot.py") as f:
+            return f.read()
+    except OSError:
+        return None
 
 
 def _idle_blocks(argv):
@@ -117,6 +138,63 @@ class _MachineShim:
         pass
 
 
+SOFT_RESET = 5   # machine.SOFT_RESET's value on the ESP32 port
+
+
+class BootMachine:
+    """`machine` for the flash's boot.py after a soft reset: what firmware/boot.py uses."""
+    SOFT_RESET = SOFT_RESET
+    PWRON_RESET = 1
+
+    def __init__(self, repl):
+        self.reset = _MachineShim.reset
+        self.soft_reset = _MachineShim.soft_reset
+        self.unique_id = _MachineShim.unique_id
+        self.freq = _MachineShim.freq
+        self.idle = _MachineShim.idle
+
+        class WDT:
+            def __init__(self, id=0, timeout=5000):
+                pass
+
+            def feed(self):
+                repl.feed_if_used()
+
+        class Timer:
+            PERIODIC = 1
+            ONE_SHOT = 0
+
+            def __init__(self, id=-1):
+                self.id = id
+
+            def init(self, period=1000, mode=1, callback=None, freq=None):
+                repl.timers[self.id] = [max(1, period // 10), 0, callback, self, mode]
+
+            def deinit(self):
+                repl.timers.pop(self.id, None)
+
+        self.WDT = WDT
+        self.Timer = Timer
+
+    @staticmethod
+    def reset_cause():
+        return SOFT_RESET
+
+
+class BootGc:
+    """`gc` for boot.py: its "heap" moves with every byte the console brings
+    (the emulated REPL's own allocations say nothing of a technician)."""
+
+    def __init__(self, repl):
+        self._repl = repl
+
+    def mem_alloc(self):
+        return self._repl.bytes_in
+
+    def collect(self):
+        pass
+
+
 def _print_exc(e):
     if hasattr(sys, "print_exception"):
         sys.print_exception(e, sys.stdout)
@@ -141,6 +219,9 @@ class Repl:
         self._poll = None
         self._idle = _idle_blocks(sys.argv)
         self._last_in = hal.block   # block of the last byte from the console
+        self.bytes_in = 0           # bytes the console brought (BootGc)
+        self.timers = None          # after a soft reset: boot.py's machine.Timers {id: [period, count, cb, t, mode]}
+        self._boot_src = _firmware_boot(sys.argv)   # read now: the flash is "/" while the REPL runs
         link = hal.link()
         try:
             import select
@@ -163,13 +244,61 @@ class Repl:
     def _turn(self):
         """One block of the world with the app stopped; the watchdog fed while the REPL is in use."""
         hal = self.hal
-        if hal.block - self._last_in < self._idle:
-            hal.feed_watchdog()
+        if self.timers is None:
+            self.feed_if_used()   # enter_repl's feeder (hal/esp32.py)
+        else:
+            self._tick()          # what boot.py started after the soft reset, if anything
         if not hal.idle_block():
             raise _Reset("stop")
         # this block's (silent) outputs go now: the world can make its next
         # block while the REPL waits, and the link shows it ready in time
         hal.send_now()
+
+    def feed_if_used(self):
+        """Feed the watchdog unless the console has been quiet for --repl-idle-ms."""
+        if self.hal.block - self._last_in < self._idle:
+            self.hal.feed_watchdog()
+
+    def _tick(self):
+        for tid in list(self.timers):
+            e = self.timers.get(tid)
+            if e is None:
+                continue
+            e[1] += 1
+            if e[1] >= e[0]:
+                e[1] = 0
+                if e[4] == 0:
+                    self.timers.pop(tid, None)
+                try:
+                    e[2](e[3])
+                except Exception as err:  # noqa: BLE001 - as MicroPython reports an IRQ's error
+                    self.timers.pop(tid, None)
+                    self._w(b"boot.py timer: " + repr(err).encode() + b"\r\n")
+
+    def _boot(self):
+        """A soft reset: machine timers stop, then boot.py runs (BootMachine):
+        one on the flash if a technician put one there, else the firmware's."""
+        self.timers = {}
+        try:
+            with open("boot.py") as f:
+                code = f.read()
+        except OSError:
+            code = self._boot_src
+        if code is None:
+            return
+        saved = {n: sys.modules.get(n) for n in ("machine", "gc")}
+        sys.modules["machine"] = BootMachine(self)
+        sys.modules["gc"] = BootGc(self)
+        try:
+            err = self._exec(code, False)
+        finally:
+            for n, m in saved.items():
+                if m is None:
+                    sys.modules.pop(n, None)
+                else:
+                    sys.modules[n] = m
+        if err is not None:
+            _print_exc(err)
 
     def _getc(self):
         while self._pos >= self._len:
@@ -178,6 +307,7 @@ class Repl:
                 self._pos = 0
                 self._len = n
                 self._last_in = self.hal.block
+                self.bytes_in += n
                 # input streaming in: the world's block, if due, still runs
                 if self._poll is not None and self._link_ready(self._poll.poll(0)):
                     self._turn()
@@ -248,7 +378,9 @@ class Repl:
                     why = r.args[0] if r.args else "soft"
                     if why == "raw-soft":
                         self.g = {"__name__": "__main__"}
-                        self._w(b"MPY: soft reboot\r\n" + RAW_BANNER + b">")
+                        self._w(b"MPY: soft reboot\r\n")
+                        self._boot()
+                        self._w(RAW_BANNER + b">")
                         mode = "raw"
                         continue
                     if why != "stop":

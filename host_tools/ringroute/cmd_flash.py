@@ -14,8 +14,9 @@ The board must already run stock MicroPython (docs/quickstart.md shows how
 to put it there with esptool). This command:
   1. compiles what firmware/rrfw/manifest.py ships with mpy-cross
      -march=xtensawin (the board loads precompiled .mpy: compiling source
-     on the board costs heap it lacks); main.py stays source, as MicroPython
-     runs main.py at boot; the emulated board's code never ships;
+     on the board costs heap it lacks); main.py and boot.py stay source, as
+     MicroPython runs them at boot (boot.py after every soft reset too: it
+     keeps the watchdog fed while mpremote has the REPL); the emulated board's code never ships;
   2. copies them and boards/BOARD/board.json to the board's flash with
      mpremote, and removes every firmware file the build no longer holds
      (a stale .mpy, an old .py that would shadow the new .mpy);
@@ -104,7 +105,7 @@ def argparse_suppress():
 
 def build(out):
     """Compile what the manifest ships into `out` for the ESP32; returns the
-    files to copy, relative to `out` (rrfw/dsp/dtmf.mpy, ..., main.py)."""
+    files to copy, relative to `out` (rrfw/dsp/dtmf.mpy, ..., main.py, boot.py)."""
     return fwbuild.build(out, "xtensawin")
 
 

@@ -15,6 +15,8 @@ from .errors import ToolMissing
 
 MANIFEST = os.path.join(paths.FIRMWARE, "rrfw", "manifest.py")
 MAIN = "main.py"   # copied to the flash root as source: MicroPython runs main.py at boot
+BOOT = "boot.py"   # likewise, run first after every reset, soft ones too (firmware/boot.py)
+ROOT_SOURCES = (MAIN, BOOT)
 
 
 def shipped(manifest=MANIFEST):
@@ -55,7 +57,7 @@ def emulator_files():
 
 def build(out, arch, only_stale=False, extra=()):
     """Compile every shipped file with mpy-cross -march=ARCH into the tree
-    `out` (rrfw/dsp/dtmf.mpy, ...), copy main.py beside it, and delete from
+    `out` (rrfw/dsp/dtmf.mpy, ...), copy main.py and boot.py beside it, and delete from
     `out` what the manifest no longer names. Returns the built files,
     relative to `out`. Writes are atomic, so parallel builds never see half
     a file; with only_stale, files newer than their source are kept."""
@@ -74,14 +76,15 @@ def build(out, arch, only_stale=False, extra=()):
         if p.returncode != 0:
             raise ToolMissing("mpy-cross failed on firmware/%s: %s" % (rel, p.stderr.strip()))
         os.replace(tmp, dst)
-    main_src = os.path.join(paths.FIRMWARE, MAIN)
-    main_dst = os.path.join(out, MAIN)
-    if not (only_stale and os.path.exists(main_dst) and os.path.getmtime(main_dst) >= os.path.getmtime(main_src)):
-        os.makedirs(out, exist_ok=True)
-        tmp = "%s.%d.tmp" % (main_dst, os.getpid())
-        shutil.copyfile(main_src, tmp)
-        os.replace(tmp, main_dst)
-    built.append(MAIN)
+    for name in ROOT_SOURCES:
+        src = os.path.join(paths.FIRMWARE, name)
+        dst = os.path.join(out, name)
+        if not (only_stale and os.path.exists(dst) and os.path.getmtime(dst) >= os.path.getmtime(src)):
+            os.makedirs(out, exist_ok=True)
+            tmp = "%s.%d.tmp" % (dst, os.getpid())
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, dst)
+        built.append(name)
     keep = set(built)
     for dp, _, fs in os.walk(out):
         for f in fs:

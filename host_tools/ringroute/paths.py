@@ -146,14 +146,15 @@ def frozen_main():
     a copy in a folder of its own. MicroPython puts the script's folder first
     on sys.path, so firmware/main.py itself would import rrfw from the
     sources (compiled into the heap) instead of the frozen modules."""
-    src = os.path.join(FIRMWARE, "main.py")
     d = os.path.join(MP32_DIR, "flashroot")
-    dst = os.path.join(d, "main.py")
-    if not os.path.exists(dst) or os.path.getmtime(dst) < os.path.getmtime(src):
-        os.makedirs(d, exist_ok=True)
-        tmp = "%s.%d.tmp" % (dst, os.getpid())
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dst)
+    for name in ("boot.py", "main.py"):   # boot.py beside it, as on the board (the emulated REPL runs it)
+        src = os.path.join(FIRMWARE, name)
+        dst = os.path.join(d, name)
+        if not os.path.exists(dst) or os.path.getmtime(dst) < os.path.getmtime(src):
+            os.makedirs(d, exist_ok=True)
+            tmp = "%s.%d.tmp" % (dst, os.getpid())
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, dst)
     return dst
 
 

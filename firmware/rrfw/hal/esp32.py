@@ -24,6 +24,7 @@ _RATE = const(8000)           # Hz, telephone band codec rate
 _WDT_MS = const(5000)         # ms; a stuck main loop resets the board and so frees the line
 _REPL_IDLE_MS = const(120000) # ms of an unchanged heap after which the REPL stops feeding the watchdog (= rremu/repl.py REPL_IDLE_MS)
 _REPL_FEED_MS = const(1000)   # ms between the REPL timer's looks (well inside _WDT_MS)
+_REPL_TIMER = const(0)        # the hardware timer that feeds it (= boot.py TIMER_ID)
 _MCP_IODIRA = const(0x00)     # MCP23017 registers (Microchip DS20001952, table 3-1, IOCON.BANK=0)
 _MCP_IODIRB = const(0x01)
 _MCP_GPPUB = const(0x0D)
@@ -130,6 +131,9 @@ class Hal(HalBase):
         self._poll = select.poll()
         self._poll.register(sys.stdin, select.POLLIN)
         self._wdt = machine.WDT(timeout=_WDT_MS)
+        # boot.py's feeder (started after a soft reset, on the same timer) stops
+        # here: from now on only the app's loop feeds the watchdog
+        machine.Timer(_REPL_TIMER).deinit()
         self._repl_timer = None   # enter_repl's; a new Hal (after the REPL) means a reset: no timer runs
         self._epoch = _EPOCH_2000 if time.gmtime(0)[0] == 2000 else 0
 
@@ -271,9 +275,9 @@ class Hal(HalBase):
         typed and every command mpremote runs (a flash of 100 KB at 115200
         baud is ~10 s of steady use). _REPL_IDLE_MS without a change and the
         feeding stops: the watchdog resets the board, which answers calls
-        again. Not covered: a soft reset in the REPL stops machine timers,
-        so the board resets _WDT_MS after mpremote's soft reset unless
-        boot.py starts the same timer again (not shipped yet)."""
+        again. A soft reset in the REPL (mpremote's) stops machine timers:
+        boot.py, which MicroPython runs after every soft reset, starts the
+        same feeder again."""
         micropython.kbd_intr(3)
         wdt = self._wdt
         heap = [gc.mem_alloc()]   # made here: the callback allocates nothing
@@ -287,7 +291,7 @@ class Hal(HalBase):
                 since[0] = now
             if time.ticks_diff(now, since[0]) < _REPL_IDLE_MS:
                 wdt.feed()
-        self._repl_timer = machine.Timer(0)
+        self._repl_timer = machine.Timer(_REPL_TIMER)
         self._repl_timer.init(period=_REPL_FEED_MS, mode=machine.Timer.PERIODIC, callback=feed)
 
     def reboot(self):

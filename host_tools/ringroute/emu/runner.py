@@ -90,25 +90,65 @@ class ConsoleMonitor:
     """A technician's monitor on the emulated board's console, in lockstep with
     the blocks: one pty (the firmware's stdin/stdout, raw, reads return at
     once), requests framed as the host's tools frame them (rrfw's protocol
-    module), every reply and event line read back each block so the board's
-    output never backs up. Counts what it saw (`counts`)."""
-    RENEW_BLOCKS = 2000   # the monitor lasts 30 s (protocol.MONITOR_MS): renewed every 20 s
+    module), every reply and event line read back every few blocks so the
+    board's output never backs up. Counts what it saw (`counts`).
 
-    def __init__(self, pin):
+    At each boot of the board (power-on, a power cut, a config switched in)
+    the session is new: 20 blocks after it the monitor sets the admin PIN
+    (the first time) or logs in, 20 later it starts the live monitor, and
+    renews it every 20 s. push(cfg) uploads a config as `ringroute push`
+    does (put.begin, put.chunk..., put.end), one request after the other's
+    reply."""
+    RENEW_BLOCKS = 2000   # the monitor lasts 30 s (protocol.MONITOR_MS): renewed every 20 s
+    READ_BLOCKS = 8       # read what the board wrote every 8 blocks (and after a quiet run)
+
+    def __init__(self, pin, script=()):
         from . import ptylink
-        self.pin = pin
+        self.pin = pin          # None: no requests of its own (a script's bytes only)
+        self._raw = sorted(script, key=lambda e: e[0])   # [(block, bytes)] typed on the console after that block
+        self.output = bytearray()   # everything the board wrote
         self._ma, self.board_fd = os.openpty()
+        self._slave = os.ttyname(self.board_fd)
         ptylink._board_tty(self.board_fd)
         os.set_blocking(self._ma, False)
         self._rid = 0
         self._partial = b""
         self.token = None     # the session's (pin.set's reply), sent with every request after
+        self._base = 0          # the block the board's current session counts from
+        self._pin_set = False
+        self._script = []       # requests still to send, one at a time: [(verb, args)]
+        self._waiting = None    # the id of the request whose reply the script waits for
+        self.pushes = []        # put.end's replies
         self.counts = {"ev": 0, "gap": 0, "ok": 0, "err": 0, "bytes": 0}
         self.errors = []
+
+    def board_end(self):
+        """The board's side of the pty, for the firmware process to be started on."""
+        if self.board_fd is None:
+            from . import ptylink
+            self.board_fd = os.open(self._slave, os.O_RDWR | os.O_NOCTTY)
+            ptylink._board_tty(self.board_fd)
+        return self.board_fd
 
     def started(self):
         os.close(self.board_fd)
         self.board_fd = None
+
+    def restarted(self, block):
+        """The board booted again (a power cut, a config switched in): a new session."""
+        self._base = block
+
+    def push(self, data):
+        """Upload `data` (compiled config JSON, bytes) as the board's new config."""
+        import binascii
+        from rrfw.console import protocol
+        crc = binascii.crc32(data) & 0xFFFFFFFF
+        self._script.append(("put.begin", {"kind": "config", "size": len(data), "crc": crc}))
+        for off in range(0, len(data), protocol.CHUNK):
+            piece = data[off:off + protocol.CHUNK]
+            self._script.append(("put.chunk", {"off": off, "data": binascii.b2a_base64(piece, newline=False)
+                                               .decode(), "crc": binascii.crc32(piece) & 0xFFFFFFFF}))
+        self._script.append(("put.end", {}))
 
     def _send(self, verb, args):
         from rrfw.console import protocol
@@ -116,12 +156,56 @@ class ConsoleMonitor:
         if self.token is not None:
             args = dict(args, tok=self.token)
         os.write(self._ma, protocol.frame(str(self._rid), verb, json.dumps(args)))
+        return str(self._rid)
 
-    def step(self, block):
-        if block == 20:
-            self._send("pin.set", {"new": self.pin})
-        elif block == 40 or (block > 40 and block % self.RENEW_BLOCKS == 40):
+    def next_send(self, block):
+        """The first block from `block` on after which step() may send a request
+        (a quiet run must end there: runner._loop)."""
+        if self._script:
+            return block
+        if self._raw:
+            first = max(block, self._raw[0][0])
+            if self.pin is None:
+                return first
+            return min(first, self._next_request(block))
+        if self.pin is None:
+            return 1 << 62
+        return self._next_request(block)
+
+    def _next_request(self, block):
+        rel = block - self._base
+        if rel <= 20:
+            return self._base + 20
+        if rel <= 40:
+            return self._base + 40
+        return block + (40 - rel) % self.RENEW_BLOCKS
+
+    def step(self, block, drain=False):
+        if drain:
+            # after a quiet run: the replies that came meanwhile first (the login's
+            # token goes with the next request, as it would have after a block-by-block run)
+            self.read()
+        while self._raw and self._raw[0][0] <= block:
+            os.write(self._ma, self._raw.pop(0)[1])
+        rel = block - self._base
+        if self.pin is None:
+            pass
+        elif rel == 20:
+            if self._pin_set:
+                self._send("login", {"pin": self.pin})
+            else:
+                self._send("pin.set", {"new": self.pin})
+                self._pin_set = True
+        elif rel == 40 or (rel > 40 and rel % self.RENEW_BLOCKS == 40):
             self._send("monitor", {})
+        elif self._script and self._waiting is None and rel > 40:
+            verb, args = self._script.pop(0)
+            self._waiting = (self._send(verb, args), verb)
+        if drain or block % self.READ_BLOCKS == 0 or self._waiting is not None:
+            self.read()
+
+    def read(self):
+        """Take what the board wrote to its console (it waits in the pty meanwhile)."""
         while True:
             try:
                 data = os.read(self._ma, 65536)
@@ -130,6 +214,7 @@ class ConsoleMonitor:
             if not data:
                 break
             self.counts["bytes"] += len(data)
+            self.output += data
             lines = (self._partial + data).split(b"\n")
             self._partial = lines.pop()
             for ln in lines:
@@ -140,8 +225,14 @@ class ConsoleMonitor:
                         self.counts[verb] += 1
                     if verb == "err":
                         self.errors.append(ln.decode("utf-8", "replace"))
-                    elif verb == "ok" and b'"token"' in parts[3]:
+                    elif verb == "ok" and len(parts) > 3 and b'"token"' in parts[3]:
                         self.token = json.loads(parts[3][:parts[3].rindex(b"*")])["token"]
+                    if self._waiting is not None and parts[1].decode("ascii", "replace") == self._waiting[0]:
+                        if verb == "ok" and self._waiting[1] == "put.end" and len(parts) > 3:
+                            self.pushes.append(json.loads(parts[3].rsplit(b"*", 1)[0]))
+                        if verb != "ok":
+                            self._script = []   # the upload failed (the error is counted)
+                        self._waiting = None
 
     def close(self):
         for fd in (self._ma, self.board_fd):
@@ -155,7 +246,8 @@ class ConsoleMonitor:
 class Emulation:
     def __init__(self, cfg, scenario, prompt_dirs=(), engine="micropython", heapsize=None,
                  n_lines=2, n_exts=4, flash=None, on_event=None, pty=False, speed=1.0, on_ready=None,
-                 monitor_pin=None, extra_argv=()):
+                 monitor_pin=None, extra_argv=(), batch=True, power_cuts=None, pushes=(), console_script=None,
+                 boot_py=True):
         self.cfg = cfg
         self.sc = scenario
         self.engine = engine
@@ -177,9 +269,23 @@ class Emulation:
         self.monitor_pin = monitor_pin
         self.monitor = None
         self.extra_argv = list(extra_argv)
+        # quiet runs (rremu/blockframe.py): off only to show they change nothing
+        self.batch = batch
+        # power_cuts: {block: ms without power}; pushes: [(block, config JSON bytes)]
+        # sent through the monitor's session (monitor_pin needed)
+        self.power_cuts = dict(power_cuts or {})
+        # console_script: [(block, bytes)] typed on the console (a technician at
+        # the REPL, in lockstep); boot_py=False: firmware without boot.py (a board
+        # flashed before it shipped: rremu/repl.py)
+        self.console_script = console_script
+        self.boot_py = boot_py
+        self.pushes = list(pushes)
+        self._proc = None
+        self._conn = None
         self.events = []
         self.stderr = ""
         self.blocks = 0
+        self.frames = 0   # input frames sent (a quiet run is one)
         self.wall_s = 0.0
 
     def log(self, t_ms, event, **fields):
@@ -217,49 +323,34 @@ class Emulation:
         cmd = paths.engine_command(self.engine, self.heapsize) + [
             paths.firmware_main(self.engine), "--emu", sock_path,
             "--lines", str(nl), "--exts", str(ne), "--root", flash] + self.extra_argv
+        if not self.boot_py:
+            cmd.append("--no-boot-py")
         errf = open(os.path.join(tmp, "stderr"), "w+")
-        if self.pty:
-            from . import ptylink
-            self.bridge = ptylink.PtyBridge()
-            cmd += ["--console", "stdio"]
-            proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdin=self.bridge.board_fd,
-                                    stdout=self.bridge.board_fd, stderr=errf, preexec_fn=ptylink.take_ctty)
-            self.bridge.start(proc.pid)
-        elif self.monitor_pin:
-            self.monitor = ConsoleMonitor(self.monitor_pin)
-            cmd += ["--console", "stdio"]
-            proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdin=self.monitor.board_fd,
-                                    stdout=self.monitor.board_fd, stderr=errf)
-            self.monitor.started()
-        else:
-            proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdout=errf, stderr=errf,
-                                    stdin=subprocess.DEVNULL)
+        self._cmd, self._errf, self._srv = cmd, errf, srv
+        if self.monitor_pin or self.console_script is not None:
+            self.monitor = ConsoleMonitor(self.monitor_pin, self.console_script or ())
         t0 = time.time()
+        proc = None
         try:
-            conn = None
-            srv.settimeout(0.1)
-            while conn is None:
-                try:
-                    conn, _ = srv.accept()
-                except socket.timeout:
-                    if proc.poll() is not None:
-                        raise EmulatorError("the firmware exited before connecting: %s" % self._tail(errf))
-                    if time.time() - t0 > LINK_TIMEOUT_S:
-                        raise EmulatorError("the firmware did not connect within %d s: %s" % (
-                            LINK_TIMEOUT_S, self._tail(errf)))
+            proc = self._spawn()
+            conn = self._accept(proc, t0)
             # on a pty the firmware may sit in its REPL running a technician's code: no deadline
             conn.settimeout(None if self.pty else LINK_TIMEOUT_S)
             if self.on_ready and self.bridge:
                 self.on_ready(self.bridge.path)
+            self._proc, self._conn = proc, conn
             self._loop(conn, world, nl)
+            proc, conn = self._proc, self._conn   # a power cut starts a new process
             conn.sendall(self._frame(bf.STOP_BLOCK, 0, [0] * nl, [0] * nl, 0, np.zeros((nl, 80), np.int16)))
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
         except (OSError, EmulatorError) as e:
-            proc.kill()
-            proc.wait()
+            proc = getattr(self, "_proc", None) or proc
+            if proc is not None:
+                proc.kill()
+                proc.wait()
             if isinstance(e, EmulatorError):
                 raise EmulatorError("%s; firmware output: %s" % (e, self._tail(errf)))
             raise EmulatorError("the firmware stopped at %.2f s of the scenario: %s" % (
@@ -273,11 +364,74 @@ class Emulation:
             if self.monitor:
                 self.monitor.close()
             if self.bridge:
-                if proc.poll() is None:
+                if proc is not None and proc.poll() is None:
                     proc.kill()
                     proc.wait()
                 self.bridge.close()
         return self.events
+
+    def _spawn(self):
+        """Start the firmware process (at power-on, and again after a power cut)."""
+        cmd, errf = list(self._cmd), self._errf
+        if self.pty:
+            from . import ptylink
+            self.bridge = ptylink.PtyBridge()
+            cmd += ["--console", "stdio"]
+            proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdin=self.bridge.board_fd,
+                                    stdout=self.bridge.board_fd, stderr=errf, preexec_fn=ptylink.take_ctty)
+            self.bridge.start(proc.pid)
+        elif self.monitor:
+            cmd += ["--console", "stdio"]
+            fd = self.monitor.board_end()
+            proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdin=fd, stdout=fd, stderr=errf)
+            self.monitor.started()
+        else:
+            proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdout=errf, stderr=errf,
+                                    stdin=subprocess.DEVNULL)
+        return proc
+
+    def _accept(self, proc, t0):
+        srv, errf = self._srv, self._errf
+        conn = None
+        srv.settimeout(0.1)
+        while conn is None:
+            try:
+                conn, _ = srv.accept()
+            except socket.timeout:
+                if proc.poll() is not None:
+                    raise EmulatorError("the firmware exited before connecting: %s" % self._tail(errf))
+                if time.time() - t0 > LINK_TIMEOUT_S:
+                    raise EmulatorError("the firmware did not connect within %d s: %s" % (
+                        LINK_TIMEOUT_S, self._tail(errf)))
+        return conn
+
+    def _power_cut(self, world, block, nl):
+        """The board loses power at `block` for a while (scenario power_cuts):
+        the firmware process is killed where it stands (nothing of its RAM
+        survives, a write it was making is cut), the relays drop (every line
+        on-hook, the crosspoint open, no ringing), the world goes on; then
+        the board boots again on what its flash holds. Returns the block the
+        board runs again at."""
+        off_ms = self.power_cuts[block]
+        self._proc.kill()
+        self._proc.wait()
+        self._conn.close()
+        t = block * bf.BLOCK_MS
+        self.log(t, "power", state="off", off_ms=off_ms)
+        silent = np.zeros((nl, 80), np.int16)
+        end = block + off_ms // bf.BLOCK_MS
+        while block < end:
+            t = block * bf.BLOCK_MS
+            world.inputs(block)
+            world.outputs(t, 0, 0, [0] * nl, silent)
+            block += 1
+        self.log(block * bf.BLOCK_MS, "power", state="on")
+        self._proc = self._spawn()
+        self._conn = self._accept(self._proc, time.time())
+        self._conn.settimeout(LINK_TIMEOUT_S)
+        if self.monitor:
+            self.monitor.restarted(block)
+        return block
 
     def _world_cfg(self, flash):
         """The config the world's phones follow: the one given, else (--pty with a
@@ -298,10 +452,13 @@ class Emulation:
         return " | ".join(lines[-6:]) or "(no output)"
 
     @staticmethod
-    def _frame(block, utc, pulses, flags, ext_bits, pcm):
-        head = struct.pack("<IIH", block, utc, ext_bits)
-        per = bytes(b for i in range(len(pulses)) for b in (min(pulses[i], 255), flags[i]))
-        return head + per + pcm.astype("<i2").tobytes()
+    def _frame(block, utc, pulses, flags, ext_bits, pcm, count=1):
+        head = struct.pack(bf.IN_HDR, block, utc, ext_bits, count)
+        per = bytearray(2 * len(pulses))
+        for i, p in enumerate(pulses):
+            per[2 * i] = min(p, 255)
+            per[2 * i + 1] = flags[i]
+        return head + bytes(per) + pcm.astype("<i2").tobytes()
 
     def _recv_exact(self, conn, n):
         buf = bytearray(n)
@@ -319,36 +476,68 @@ class Emulation:
         utc0 = start_utc(self.sc.get("start"))
         fixed = bf.out_fixed_size(nl)
         max_blocks = int(self.sc["duration"] * 100)
+        idle_end = not self.sc.get("duration_given") and not self.pty
         idle_blocks = 0
+        done = False
         if self.pty:
-            import itertools
-            blocks = itertools.count()
             t_start = time.monotonic()
             pace = bf.BLOCK_MS / 1000.0 / self.speed
-        else:
-            blocks = range(max_blocks)
-        for block in blocks:
+        block = 0
+        cuts = sorted(self.power_cuts)
+        pushes = sorted(self.pushes)
+        booted = 0
+        while self.pty or block < max_blocks:
+            if cuts and block == cuts[0]:
+                cuts.pop(0)
+                block = self._power_cut(world, block, nl)
+                conn = self._conn
+                continue
+            if pushes and block >= pushes[0][0] and self.monitor:
+                self.monitor.push(pushes.pop(0)[1])
             if self.pty:  # real time (or --speed x): the block clock waits for the wall clock
                 ahead = t_start + block * pace - time.monotonic()
                 if ahead > 0:
                     time.sleep(ahead)
+            # A quiet run (rremu/blockframe.py): n blocks in one frame while
+            # nothing happens; it ends where the monitor sends, where the run
+            # would end, or earlier when the board does something.
+            n = 1
+            if self.batch and not self.pty:
+                limit = min(bf.COUNT_MAX, max_blocks - block)
+                if cuts:
+                    limit = min(limit, cuts[0] - block)
+                if pushes:
+                    limit = min(limit, max(1, pushes[0][0] - block))
+                if self.monitor:
+                    limit = min(limit, self.monitor.next_send(block) - block + 1)
+                done = idle_end and world.all_done()
+                if done:
+                    limit = min(limit, IDLE_END_BLOCKS - idle_blocks)
+                n = max(1, world.quiet_blocks(block, limit))
             self.blocks = block + 1
             t = block * bf.BLOCK_MS
             pulses, flags, ext_bits, pcm = world.inputs(block)
-            conn.sendall(self._frame(block, utc0 + t // 1000, pulses, flags, ext_bits, pcm))
+            conn.sendall(self._frame(block, utc0 + t // 1000, pulses, flags, ext_bits, pcm, n))
+            self.frames += 1
             # event parts (blockframe.py), then the frame
             parts = []
             while True:
-                n = struct.unpack("<H", self._recv_exact(conn, 2))[0]
-                if not n:
+                k = struct.unpack("<H", self._recv_exact(conn, 2))[0]
+                if not k:
                     break
-                parts.append(bytes(self._recv_exact(conn, n)))
+                parts.append(bytes(self._recv_exact(conn, k)))
             out = self._recv_exact(conn, fixed + 2)
             echo, hook, bflags, ring = struct.unpack_from(bf.OUT_HDR, out, 0)
             if self.bridge is not None:
                 self.bridge.break_on = bool(bflags & bf.BF_BREAK)
-            if echo != block:
+            if not block <= echo < block + n:
                 raise EmulatorError("link out of step: sent block %d, firmware answered %d" % (block, echo))
+            if echo > block:
+                # blocks block..echo-1 were quiet on both sides: as if each had been sent
+                idle_blocks = idle_blocks + (echo - block) if done else 0
+                block = echo
+                t = block * bf.BLOCK_MS
+                self.blocks = block + 1
             xm = [struct.unpack_from("<H", out, bf.OUT_XMASK + 2 * i)[0] for i in range(nl)]
             tx = np.frombuffer(bytes(out[bf.out_audio_offset(nl, 0):fixed]), "<i2").reshape(nl, 80)
             nev = struct.unpack_from("<H", out, fixed)[0]
@@ -361,16 +550,22 @@ class Emulation:
                         ev = json.loads(line)
                         ev["src"] = "board"
                         self._emit(ev)
+                        if ev["event"] == "boot":
+                            booted += 1
+                            if booted > 1 and self.monitor:
+                                self.monitor.restarted(block)   # a new App: a new console session
             world.outputs(t, hook, ring, xm, tx)
             if self.monitor:
-                self.monitor.step(block)
+                self.monitor.step(block, drain=n > 1)
             # Without a set duration, stop 10 s after the last call has ended and
             # the board is back on-hook with nothing ringing.
-            if not self.sc.get("duration_given") and not self.pty:
-                done = all(c.state in ("done", "gone_before_answer", "blocked") for c in world.callers)
+            if idle_end:
                 quiet = not any(world.hook) and not any(world.ext_ring)
-                idle_blocks = idle_blocks + 1 if (done and quiet) else 0
+                idle_blocks = idle_blocks + 1 if (world.all_done() and quiet) else 0
                 if idle_blocks >= IDLE_END_BLOCKS:
                     break
+            block += 1
+        if self.monitor:
+            self.monitor.read()
         world.finish(self.blocks * bf.BLOCK_MS)
         self.world = world

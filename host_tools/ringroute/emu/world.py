@@ -8,6 +8,7 @@ The crosspoint is modelled for real: audio passes between a line and an
 extension only through the pairs the firmware has joined, so the agent hears
 the caller only when the firmware has connected them.
 """
+import bisect
 import math
 
 import numpy as np
@@ -24,6 +25,9 @@ AGENT_PUTS_DOWN_MS = 1500   # an agent whose line went dead hangs up this long a
 OUT_DIAL_DONE_MS = 3000     # the exchange takes the number as complete after this pause
 PHONE_DIAL_AFTER_MS = 1500  # a person waits this long for dial tone before dialling
 PHONE_LISTEN_MS = 2500      # and listens this long to the answer tone before hanging up
+_SILENCE = np.zeros(BLOCK)   # a block nobody hears anything in (never written)
+_SILENCE.flags.writeable = False
+FINISHED = ("done", "gone_before_answer", "blocked")   # a caller's states after which it does nothing
 FLASH_MS = 300              # a phone's flash (recall) button: "most phones emit a 300 ms flash"
                             # (TalkSwitch user manual, Flash Lengths)
 HEAR_WINDOW_BLOCKS = 10     # who-hears-whom is judged over 100 ms: enough samples to tell voices apart
@@ -139,6 +143,12 @@ class Phone:
         self.t_act = None            # when the next action's `after` counts from (None: not started)
         self.flash_until = None      # the hook is down for a flash until this ms
         self.voice = None            # this block's voice onto the pair it is joined to (heard check)
+        # when the scenario makes this phone do something by itself (World._agent's quick look)
+        d = self.spec.get("dial")
+        self.dials = d if isinstance(d, list) else ([d] if d is not None else [])
+        self.dial_ms = [int(d["at"] * 1000) for d in self.dials]
+        at = self.spec.get("offhook_at")
+        self.offhook_ms = int(at * 1000) if at is not None else None
 
 
 class World:
@@ -181,6 +191,12 @@ class World:
         # each line's talker this block (the bridge check): a caller's voice, a remote agent's
         self.voice_in = [None] * n_lines
         self.voice_out = [None] * n_lines
+        # Callers by the time they call: only those whose time has come and
+        # who have not finished are looked at each block, in scenario order
+        # (a week of calls costs a block no more than one call does).
+        self._by_at = sorted(range(len(self.callers)), key=lambda i: (self.callers[i].spec["at"], i))
+        self._next = 0      # the first of _by_at not yet due
+        self._live = []     # indices into callers, ascending: due and not finished
 
     def _shift_dials(self, ext, spec):
         """An agent's shifts as dial sessions of the config's own codes: out at the start
@@ -209,6 +225,49 @@ class World:
                 dials.append({"at": s["to"], "digits": code("logout", s["group"]), "shift": True})
         return sorted(dials, key=lambda d: d["at"])
 
+    def _due_callers(self, t):
+        by_at, callers = self._by_at, self.callers
+        while self._next < len(by_at) and callers[by_at[self._next]].spec["at"] * 1000 <= t:
+            bisect.insort(self._live, by_at[self._next])
+            self._next += 1
+        live = [callers[i] for i in self._live]
+        if any(c.state in FINISHED for c in live):
+            self._live = [i for i in self._live if callers[i].state not in FINISHED]
+        return live
+
+    def all_done(self):
+        """Every caller has called and finished."""
+        return self._next == len(self._by_at) and all(self.callers[i].state in FINISHED for i in self._live)
+
+    def quiet_blocks(self, block, limit):
+        """How many blocks from `block` on (at most `limit`) the board's inputs
+        are all zero and nothing in the world moves, as long as the board's
+        outputs stay as they are now: on-hook, silent, ringing nothing, the
+        crosspoint open (blockframe.py, quiet runs). 0 while anything is going on."""
+        if any(self.hook) or any(self.ext_ring) or any(self.xmask) or self.tx.any():
+            return 0
+        if any(a is not None for a in self.active) or any(o is not None for o in self.outbound):
+            return 0
+        t = block * BLOCK_MS
+        n = limit
+        for i in self._live:
+            if self.callers[i].state not in FINISHED:
+                return 0   # due and waiting for its line: it calls now
+        if self._next < len(self._by_at):
+            due = self.callers[self._by_at[self._next]].spec["at"] * 1000
+            n = min(n, int(math.ceil(due / BLOCK_MS)) - block)
+        for ph in self.phones:
+            if (ph.offhook or ph.ring_started is not None or ph.t_dial_end is not None or ph.keys
+                    or ph.t_parted is not None or ph.flash_until is not None
+                    or (ph.actions and ph.t_act is not None)):
+                return 0   # a phone in use, or a script of actions (a transfer's) under way
+            if ph.n_dialled < len(ph.dial_ms):
+                n = min(n, -(-ph.dial_ms[ph.n_dialled] // BLOCK_MS) - block)
+            ms = ph.offhook_ms
+            if ms is not None and ms >= t and ms % BLOCK_MS == 0:
+                n = min(n, ms // BLOCK_MS - block)
+        return max(n, 0)
+
     def _line_country(self, line):
         lines = self.cfg.get("lines", [])
         if not isinstance(line, int):
@@ -228,7 +287,7 @@ class World:
         lines_audio = np.zeros((self.n_lines, BLOCK), dtype=np.float64)
         self.voice_in = [None] * self.n_lines
         self.voice_out = [None] * self.n_lines
-        for c in self.callers:
+        for c in self._due_callers(t):
             if c.spec["line"] == "any":
                 if c.state == "pending":
                     if t < c.spec["at"] * 1000:
@@ -304,6 +363,7 @@ class World:
         # Audio that crosses the crosspoint: agents' voices onto joined lines,
         # and each line's audio (caller + board's prompt) to joined phones.
         phones_on = np.zeros((self.n_lines, BLOCK))   # what the phones put on each pair
+        tx_on = [bool(self.tx[li].any()) for li in range(self.n_lines)]
         for ph in self.phones:
             ph.voice = None
         for li in range(self.n_lines):
@@ -320,15 +380,30 @@ class World:
                     phones_on[li] += self._phone_keys(ph, t, n0)
             lines_audio[li] += phones_on[li]
             # the board's own output leaks back through the hybrid (echo)
-            lines_audio[li] += self.echo_gain * self.tx[li]
+            if tx_on[li]:
+                lines_audio[li] += self.echo_gain * self.tx[li]
+        joined = 0
+        for xm in self.xmask:
+            joined |= xm
         for ph in self.phones:
+            if not joined & (1 << ph.port):
+                ph.last_heard = _SILENCE
+                continue
             heard = np.zeros(BLOCK)
             for li in range(self.n_lines):
                 if self.xmask[li] & (1 << ph.port):
                     heard += lines_audio[li] + self.tx[li]
             ph.last_heard = heard
         self._hearing(t, phones_on)
+        ext_ring = self.ext_ring
         for ph in self.phones:
+            if (not ph.offhook and ph.ring_started is None and not ext_ring[ph.port]
+                    and ph.flash_until is None and not (ph.actions and ph.t_act is not None)):
+                # on the hook, not ringing, no script of actions under way: only the
+                # scenario's own times move it
+                nd = ph.n_dialled
+                if (nd >= len(ph.dial_ms) or t < ph.dial_ms[nd]) and t != ph.offhook_ms:
+                    continue
             self._agent(ph, t)
         ext_bits = 0
         for ph in self.phones:
@@ -642,8 +717,7 @@ class World:
 
     def _agent(self, ph, t):
         s = ph.spec
-        d = s.get("dial")
-        dials = d if isinstance(d, list) else ([d] if d is not None else [])
+        dials = ph.dials
         # the next dial session (a scenario may give several), once the phone is down
         d = dials[ph.n_dialled] if ph.n_dialled < len(dials) else None
         if d is not None and d.get("shift") and (self.ext_ring[ph.port] or ph.ring_started is not None
@@ -724,7 +798,8 @@ class World:
             ph.keys = []
             self.log(t, "agent_hangup", ext=ph.ext)
         if ph.offhook:
-            rms = float(np.sqrt(np.mean(ph.last_heard ** 2)))
+            x = ph.last_heard   # the RMS as np.mean computes it (the same sum, the same division)
+            rms = math.sqrt(float(np.add.reduce(x * x)) / BLOCK)
             if rms > audio.dbm0_to_peak(HEARD_DBM0):
                 ph.heard_caller_ms += BLOCK_MS
 
@@ -878,9 +953,12 @@ class World:
                     if (self.xmask[li] & bit) and not (xmasks[li] & bit):
                         self.audio_report(t, li, ph)
                 self.xmask[li] = xmasks[li]
+        joined = 0
+        for xm in self.xmask:
+            joined |= xm
         for ph in self.phones:
             # moved from one line to another in one block (a pick-up): still on a line
-            if any(self.xmask[li] & (1 << ph.port) for li in range(self.n_lines)):
+            if joined & (1 << ph.port):
                 ph.t_parted = None
         for ph in self.phones:
             on = bool(ring_bits & (1 << ph.port))
