@@ -2,12 +2,11 @@
 rules and queue, agent feature codes; each problem with FILE:LINE:COL, and the
 board's own check (cfgcheck) refusing what the firmware cannot run."""
 import copy
-import textwrap
 
 import pytest
 
-from ringroute.configlang import check_config
 from rrfw.store import cfgcheck
+from cfgtest import check, problems
 
 BASE = """\
 version: 1
@@ -44,16 +43,6 @@ menus:
     keys:
       1: group sales
 """
-
-
-def check(tmp_path, text):
-    p = tmp_path / "office.yaml"
-    p.write_text(textwrap.dedent(text))
-    return check_config(str(p))
-
-
-def problems(probs, severity="error"):
-    return [(p.line, p.col, p.message) for p in probs if p.severity == severity]
 
 
 def test_the_call_distributor_compiles_to_what_the_firmware_reads(tmp_path):

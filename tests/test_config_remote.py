@@ -2,12 +2,11 @@
 what compiles, and each setting that cannot work reported at its FILE:LINE:COL
 (errors) or as a warning; the board's own check (cfgcheck) refuses the rest."""
 import copy
-import textwrap
 
 import pytest
 
-from ringroute.configlang import check_config
 from rrfw.store import cfgcheck
+from cfgtest import check, where
 
 BASE = """\
 version: 1
@@ -42,18 +41,6 @@ menus:
       1: group sales
       2: group support
 """
-
-
-def check(tmp_path, text):
-    p = tmp_path / "office.yaml"
-    p.write_text(textwrap.dedent(text))
-    return check_config(str(p))
-
-
-def where(text, marker, nth=0):
-    rows = text.splitlines()
-    i = [k for k, r in enumerate(rows) if marker in r][nth]
-    return i + 1, rows[i].index(marker) + 1
 
 
 def test_a_remote_agent_and_group_codes_compile_to_what_the_firmware_reads(tmp_path):

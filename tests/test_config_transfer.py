@@ -3,12 +3,11 @@ what it compiles to, each mistake at its FILE:LINE:COL, warnings for settings
 that cannot work, and the board's own check (cfgcheck) refusing what the
 firmware cannot run."""
 import copy
-import textwrap
 
 import pytest
 
-from ringroute.configlang import check_config
 from rrfw.store import cfgcheck
+from cfgtest import check, problems, where
 
 BASE = """\
 version: 1
@@ -33,22 +32,6 @@ menus:
     keys:
       1: ext 101
 """
-
-
-def check(tmp_path, text):
-    p = tmp_path / "office.yaml"
-    p.write_text(textwrap.dedent(text))
-    return check_config(str(p))
-
-
-def problems(probs, severity="error"):
-    return [(p.line, p.col, p.message) for p in probs if p.severity == severity]
-
-
-def where(text, marker):
-    rows = text.splitlines()
-    line = [i for i, r in enumerate(rows) if marker in r][0] + 1
-    return line, rows[line - 1].index(marker) + 1
 
 
 def test_the_transfer_section_compiles_to_what_the_firmware_reads(tmp_path):
