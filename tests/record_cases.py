@@ -189,6 +189,55 @@ def _figures(r):
     return (r.count, r.next_id, r.unreadable, sorted(r.segment_list()))
 
 
+def case_an_overflow_keeps_every_queue_visited():
+    # sales: joined at position 2, out after its 30 s queue time; support: rang 103 (no
+    # answer), queued at 1, 104 took it. Times in the visits: ms after the first route.
+    rec = _call([ROUTE, (2000, "ext_ring", {"ext": "101"}),
+                 (8000, "queue", {"target": "sales", "position": 2}),
+                 (32000, "queue_leave", {"target": "sales", "reason": "timeout", "position": 1}),
+                 (32000, "route", {"kind": "group", "target": "support"}),
+                 (32000, "ext_ring", {"ext": "103"}),
+                 (44000, "ring_noanswer", {"ext": "103", "ring_ms": 12000}),
+                 (44000, "queue", {"target": "support", "position": 1}),
+                 (50000, "queue_leave", {"target": "support", "reason": "answered", "position": 0}),
+                 (50000, "connected", "104"), (80000, "talk_ended", None)])
+    assert rec["visits"] == [["sales", 0, 6000, 2, "timeout", 30000, 1],
+                             ["support", 30000, 42000, 1, "answered", None, None]]
+    assert rec["queued"] == "sales" and rec["target"] == "support" and rec["outcome"] == "connected"
+    assert rec["queue_ms"] == T0 + 8000 and rec["position"] == 2       # the first join, as before
+    assert records.decode(bytes(records.frame(rec)))[0] == [rec]
+    # a call routed once has no visits (the flat fields say it all: nothing more on flash)
+    once = _call([ROUTE, (8000, "queue", {"target": "sales", "position": 1}),
+                  (9000, "queue_leave", {"target": "sales", "reason": "answered", "position": 0}),
+                  (9000, "connected", "101"), (20000, "talk_ended", None)])
+    assert "visits" not in once
+    # bounded: a call sent round more groups than MAX_VISITS keeps the first ones and counts the rest
+    evs = [ROUTE]
+    for i in range(record.MAX_VISITS + 3):
+        evs.append((3000 + i * 1000, "route", {"kind": "group", "target": "g%d" % i}))
+        evs.append((3000 + i * 1000, "queue", {"target": "g%d" % i, "position": 1}))
+    big = _call(evs)
+    assert len(big["visits"]) == record.MAX_VISITS and big["visits_more"] == 4
+    assert big["visits"][-1] == ["g2", 3000, 3000, 1, None, None, None]   # g3's join changed nothing kept
+
+
+def case_a_ring_alls_losers_are_listed():
+    # 101 and 102 ring at once; 102 lifts after 6 s: 101 lost it (not a ring-no-answer)
+    rec = _call([ROUTE, (2000, "ext_ring", {"ext": "101"}), (2000, "ext_ring", {"ext": "102"}),
+                 (8000, "ring_lost", {"ext": "101", "ring_ms": 6000}),
+                 (8000, "connected", "102"), (20000, "talk_ended", None)])
+    assert rec["agents"] == [["101", 6000, "elsewhere", 6000]] and rec["ext"] == "102"
+    assert records.decode(bytes(records.frame(rec)))[0] == [rec]
+
+
+def case_an_agent_state_record_is_small_and_reads_back():
+    rec = {"kind": "agent", "utc": 1795392000, "ext": "101", "state": "paused", "reason": "lunch"}
+    data = bytes(records.frame(rec))
+    assert records.decode(data)[0] == [rec]
+    assert len(data) <= 28, len(data)   # bytes (27 measured: an 8-byte key mask, utc 6, ext 4, CRC 4)
+    assert records.FORMAT == 2 and records.KEYS[:3] == ("call", "line", "utc")   # format 1's order kept
+
+
 def case_boot_reads_only_the_newest_segment_and_counts_the_same():
     import os
     r = _full(60)

@@ -147,3 +147,44 @@ def test_the_board_refuses_what_it_cannot_run(tmp_path):
         spoil(c)
         err = cfgcheck.check(c)
         assert err is not None and needle in err, (needle, err)
+
+
+def test_a_remote_agents_logout_key(tmp_path):
+    # one key, not the accept key; without an agents section it is warned about
+    from rrfw.store import cfgcheck
+    from cfgtest import check, problems, where
+    base = """\
+version: 1
+lines:
+  - country: US
+  - country: US
+extensions:
+  101: {port: 0}
+  150: {number: "617 555 0150", accept_key: "1", logout_key: "9"}
+groups:
+  sales: {members: [150, 101]}
+agents: {}
+prompts: [welcome, remote_whisper]
+operator: ext 101
+menus:
+  main:
+    greeting: welcome
+    keys:
+      1: group sales
+"""
+    cfg, probs = check(tmp_path, base)
+    assert problems(probs) == [] and problems(probs, "warning") == [], [str(p) for p in probs]
+    assert cfg["extensions"]["150"]["logout_key"] == "9" and cfgcheck.check(cfg) is None
+    for new, needle in (('logout_key: "1"', "the accept key too"), ('logout_key: "99"', "one key")):
+        text = base.replace('logout_key: "9"', new)
+        cfg2, probs = check(tmp_path, text)
+        errs = problems(probs)
+        assert cfg2 is None and len(errs) == 1 and needle in errs[0][2], errs
+        line, col = where(text, "logout_key")
+        assert errs[0][:2] == (line, col + len("logout_key: ")), errs   # at the value
+    cfg2, probs = check(tmp_path, base.replace("agents: {}\n", ""))
+    warns = problems(probs, "warning")
+    assert any("nobody is ever logged out" in w[2] for w in warns), warns
+    for bad in ("1", "99", 9):
+        c = dict(cfg, extensions=dict(cfg["extensions"], **{"150": dict(cfg["extensions"]["150"], logout_key=bad)}))
+        assert "logout_key" in (cfgcheck.check(c) or ""), bad

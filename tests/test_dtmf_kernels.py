@@ -77,6 +77,11 @@ def _run_traced(samples, trace):
         dtmf_plain.window(st, dtmf._TAB)
         dtmf_plain.decide(st, dtmf._TAB)
         dtmf_plain.long(st, dtmf._TAB)     # run on every block here, not only on misses
+        for hk in range(0, len(dtmf._HTAB), dtmf._HSTRIDE):   # every harmonic probe set, every block
+            dtmf_plain.harm(work, dtmf._HTAB, st, hk)
+            m = max(max(st), -min(st))
+            if m > kept:
+                kept = m
         m = max(max(st), -min(st))
         if m > kept:
             kept = m

@@ -6,23 +6,12 @@ import json
 import os
 import time
 
-from emuboard import EmuBoard, cli
+from emuboard import cli, one_call_board
 from rrfw.store import records
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PIN = "731902"
 N = "6175550142"
 OTHER = "5559990000"
-CALL = """\
-calls:
-  - at: 1.0
-    line: 1
-    caller_id: "%s"
-    keys: [{at: 2.0, digits: "1"}]
-    hangup: {after_connect: 3.0, method: cpc}
-extensions:
-  "101": {answer_after: 1.0}
-""" % N
 
 
 def _flash(tmp_path):
@@ -63,13 +52,8 @@ def _holding(flash, digits):
 
 
 def test_privacy_export_and_erase_over_the_console(tmp_path):
-    with open(os.path.join(ROOT, "tests", "data", "basic.json")) as f:
-        cfg = json.load(f)
     flash = _flash(tmp_path)
-    script = tmp_path / "call.yaml"
-    script.write_text(CALL)
-    b = EmuBoard(tmp_path, config=cfg, script=str(script), speed=4.0, flash=str(flash)).start()
-    try:
+    with one_call_board(tmp_path, N, flash=str(flash)) as b:
         rc, out, err = cli("status", "--port", b.port)
         assert rc == 0, err
         # the live call ends and is recorded: N is in the old records and the new one
@@ -114,5 +98,3 @@ def test_privacy_export_and_erase_over_the_console(tmp_path):
         # and a second erase finds nothing to do, and proves it again
         rc, out, err = cli("privacy", "erase", "--number", N, "--port", b.port, "--pin", PIN, "--yes")
         assert rc == 0 and "erased: 0 record(s), 0 call-back(s)" in out
-    finally:
-        b.stop()

@@ -65,12 +65,20 @@ def test_a_days_queue_log_parses_and_adds_up(tmp_path):
     by_call = {}
     for e in evs:
         by_call.setdefault(e[1], []).append(e)
-    assert sorted(by_call) == ["%d.%d" % (DAY + h * 3600 + c * 60, c) for c, h in ((1, 8), (2, 9), (3, 10), (4, 11))]
+    cb = "%d.7" % (DAY + 14 * 3600)
+    assert sorted(by_call) == ["%d.%d" % (DAY + h * 3600 + c * 60, c) for c, h in ((1, 8), (2, 9), (3, 10), (4, 11))
+                               ] + [cb]
+    # the call-back: its own kind (ringroute's OUTBOUND events in its own queue), never ENTERQUEUE or CONNECT
+    assert [(e[2], e[3], e[4]) for e in by_call[cb]] == [("callback", "Ext/101", "OUTBOUND"),
+                                                         ("callback", "Ext/101", "OUTBOUNDCONNECT"),
+                                                         ("callback", "Ext/101", "OUTBOUNDEND")]
+    assert by_call[cb][0][5] == ["******0001", "1", "callback"] and by_call[cb][1][5][0] == "9"
     c1, c2, c3, c4 = (by_call["%d.%d" % (DAY + h * 3600 + c * 60, c)] for c, h in ((1, 8), (2, 9), (3, 10), (4, 11)))
-    # call 1: entered 9 s after the ring, connected after 12 s in the queue, 95 s talk, position 2
+    # call 1: entered 9 s after the ring (3 s after the answer: the record's utc), connected
+    # after 12 s in the queue, 95 s talk, position 2
     assert [e[4] for e in c1] == ["ENTERQUEUE", "CONNECT", "COMPLETECALLER"]
     start = DAY + 8 * 3600 + 60
-    assert [e[0] for e in c1] == [start + 9, start + 21, start + 116]
+    assert [e[0] for e in c1] == [start + 3, start + 15, start + 110]
     assert c1[0][3] == "NONE" and c1[0][5] == ["", "******0001", ""] and c1[0][2] == "front"
     assert c1[1][3] == "Ext/101" and c1[1][5] == ["12", c1[0][1] + "-101", "12"]
     assert c1[2][5] == ["12", "95", "2"]

@@ -5,30 +5,18 @@ layer over pyserial, the second another program on the same pty: plain
 pyserial, not honouring the lock `ringroute` takes (flock is advisory), as
 an attacker's script would not."""
 import json
-import os
 import time
 
 import pytest
 import serial
 
-from emuboard import EmuBoard
+from emuboard import one_call_board
 from ringroute import framing, session, transport
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PIN = "731902"
 NUMBER = "6175550142"
 SPEED = 4.0
 CALL_AT = 50.0   # s of emulated time: after both clients have had their turn
-CALL = """\
-calls:
-  - at: %.1f
-    line: 1
-    caller_id: "%s"
-    keys: [{at: 2.0, digits: "1"}]
-    hangup: {after_connect: 2.0, method: cpc}
-extensions:
-  "101": {answer_after: 1.0}
-""" % (CALL_AT, NUMBER)
 
 
 class Stranger:
@@ -90,70 +78,65 @@ PRIVATE = [("events", {}), ("monitor", {}), ("records.masked", {}), ("records.li
 
 @pytest.mark.micropython
 def test_a_second_client_without_the_token_is_refused_while_the_first_keeps_working(tmp_path):
-    with open(os.path.join(ROOT, "tests", "data", "basic.json")) as f:
-        cfg = json.load(f)
-    script = tmp_path / "call.yaml"
-    script.write_text(CALL)
-    board = EmuBoard(tmp_path, config=cfg, script=str(script), speed=SPEED).start()
-    first = second = stranger = None
-    try:
-        first = _client(board.port)
-        first.login(PIN)                                   # first use: this becomes the PIN
-        assert first.token and first.request("status")["exts"][0]["name"]
-        first.request("events")
-        stranger = Stranger(board.port)
-        kind, hello = stranger.req("hello")
-        assert kind == "ok" and hello["session"] is False
-        for verb, args in PRIVATE:
-            _refused(stranger, verb, args)
-            _refused(stranger, verb, dict(args, tok="0" * 32))        # a made-up token
-        kind, st = stranger.req("status")
-        assert kind == "ok" and all(e["name"] is None for e in st["exts"]) and st["auth"]["role"] is None
-        assert first.token not in json.dumps(stranger.heard)          # no reply ever shows it
-        assert stranger.req("logout") == ("ok", {"ended": False})     # nor ends it
-        # the first client, on the same port all along, keeps its session
-        st = first.request("status")
-        assert st["exts"][0]["name"] and st["auth"]["role"] == "admin"
-        assert first.request("events")["seq"] >= 1
-        # the first client is killed (no logout): its session is open, and still not the stranger's
-        old = first.token
-        first.t.close()
-        for verb, args in PRIVATE[:4]:
-            _refused(stranger, verb, args)
-        # a new login (another ringroute, with the PIN) replaces the token: the old one opens nothing
-        second = _client(board.port)
-        second.login(PIN)
-        assert second.token != old
-        second.request("events")
-        _refused(stranger, "events", {"tok": old})
-        # and this one is killed with its monitor running: no logout, no monitor.stop
-        second.request("monitor")                           # the lease is open (30 s)
-        second.t.close()
-        board.events()
-        seq = stranger.req("hello")[1]["seq"]               # the next program on the port
-        for verb, args in PRIVATE[:3]:
-            _refused(stranger, verb, args)
-            _refused(stranger, verb, dict(args, tok=old))
-        # the call rings after that hello: not a byte of it reaches this program
-        stranger.heard = []
-        t_end = time.time() + 120
-        done = False
-        while time.time() < t_end and not done:
-            stranger.listen(0.5)
-            done = any(e.get("event") == "record" for e in board.events())
-        assert done, "the call did not end in time"
-        stranger.listen(1.0)
-        assert not [m for m in stranger.heard if m[1] in ("ev", "gap")], stranger.heard[:3]
-        stranger.close()
-        stranger = None
-        with _client(board.port) as admin:
-            admin.login(PIN)
-            evs = admin.request("events", {"since": seq})["events"]
-        assert [e for e in evs if e["event"] == "callerid" and e.get("number") == NUMBER], evs
-    finally:
-        if stranger is not None:
+    with one_call_board(tmp_path, NUMBER, at=CALL_AT, after_connect=2.0, speed=SPEED) as board:
+        first = second = stranger = None
+        try:
+            first = _client(board.port)
+            first.login(PIN)                                   # first use: this becomes the PIN
+            assert first.token and first.request("status")["exts"][0]["name"]
+            first.request("events")
+            stranger = Stranger(board.port)
+            kind, hello = stranger.req("hello")
+            assert kind == "ok" and hello["session"] is False
+            for verb, args in PRIVATE:
+                _refused(stranger, verb, args)
+                _refused(stranger, verb, dict(args, tok="0" * 32))        # a made-up token
+            kind, st = stranger.req("status")
+            assert kind == "ok" and all(e["name"] is None for e in st["exts"]) and st["auth"]["role"] is None
+            assert first.token not in json.dumps(stranger.heard)          # no reply ever shows it
+            assert stranger.req("logout") == ("ok", {"ended": False})     # nor ends it
+            # the first client, on the same port all along, keeps its session
+            st = first.request("status")
+            assert st["exts"][0]["name"] and st["auth"]["role"] == "admin"
+            assert first.request("events")["seq"] >= 1
+            # the first client is killed (no logout): its session is open, and still not the stranger's
+            old = first.token
+            first.t.close()
+            for verb, args in PRIVATE[:4]:
+                _refused(stranger, verb, args)
+            # a new login (another ringroute, with the PIN) replaces the token: the old one opens nothing
+            second = _client(board.port)
+            second.login(PIN)
+            assert second.token != old
+            second.request("events")
+            _refused(stranger, "events", {"tok": old})
+            # and this one is killed with its monitor running: no logout, no monitor.stop
+            second.request("monitor")                           # the lease is open (30 s)
+            second.t.close()
+            board.events()
+            seq = stranger.req("hello")[1]["seq"]               # the next program on the port
+            for verb, args in PRIVATE[:3]:
+                _refused(stranger, verb, args)
+                _refused(stranger, verb, dict(args, tok=old))
+            # the call rings after that hello: not a byte of it reaches this program
+            stranger.heard = []
+            t_end = time.time() + 120
+            done = False
+            while time.time() < t_end and not done:
+                stranger.listen(0.5)
+                done = any(e.get("event") == "record" for e in board.events())
+            assert done, "the call did not end in time"
+            stranger.listen(1.0)
+            assert not [m for m in stranger.heard if m[1] in ("ev", "gap")], stranger.heard[:3]
             stranger.close()
-        for c in (first, second):
-            if c is not None:
-                c.t.close()
-        board.stop()
+            stranger = None
+            with _client(board.port) as admin:
+                admin.login(PIN)
+                evs = admin.request("events", {"since": seq})["events"]
+            assert [e for e in evs if e["event"] == "callerid" and e.get("number") == NUMBER], evs
+        finally:
+            if stranger is not None:
+                stranger.close()
+            for c in (first, second):
+                if c is not None:
+                    c.t.close()

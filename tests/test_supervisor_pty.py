@@ -3,36 +3,19 @@ the emulated board (micropython, through a pty), it reads status, the
 records a report needs and the live monitor, all with numbers masked, and
 every change or full read is refused; the admin's PIN still does all."""
 import json
-import os
 import time
 
-from emuboard import EmuBoard, cli
+from emuboard import cli, one_call_board
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PIN = "731902"
 SUP = "583920"
 N = "6175550142"
-CALL = """\
-calls:
-  - at: 1.0
-    line: 1
-    caller_id: "%s"
-    keys: [{at: 2.0, digits: "1"}]
-    hangup: {after_connect: 3.0, method: cpc}
-extensions:
-  "101": {answer_after: 1.0}
-""" % N
 
 
 def test_supervisor_pin_looks_with_masked_numbers_and_changes_nothing(tmp_path):
-    with open(os.path.join(ROOT, "tests", "data", "basic.json")) as f:
-        cfg = json.load(f)
-    (tmp_path / "office.json").write_text(json.dumps(cfg))
-    script = tmp_path / "call.yaml"
-    script.write_text(CALL)
     flash = tmp_path / "flash"
-    b = EmuBoard(tmp_path, config=cfg, script=str(script), speed=4.0).start()
-    try:
+    with one_call_board(tmp_path, N) as b:
+        (tmp_path / "office.json").write_text(json.dumps(b.cfg))
         # the admin sets the supervisor's PIN (and, on this new board, the admin PIN with it)
         rc, out, err = cli("board", "supervisor-pin", "--new", SUP, "--port", b.port, "--pin", PIN)
         assert rc == 0 and "supervisor PIN is set" in out, out + err
@@ -65,5 +48,3 @@ def test_supervisor_pin_looks_with_masked_numbers_and_changes_nothing(tmp_path):
         assert rc == 0 and [json.loads(ln)["caller"] for ln in out.splitlines()] == [N], out + err
         rc, out, err = cli("status", "--port", b.port)
         assert "[switching" not in out
-    finally:
-        b.stop()

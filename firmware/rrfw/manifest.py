@@ -35,6 +35,7 @@ package(
         "line/car.py",
         "line/hangup.py",
         "line/progress.py",
+        "line/dialler.py",
         "line/learn.py",
         "line/hookflash.py",
         # store: flash
@@ -68,6 +69,7 @@ package(
         "call/campaign.py",
         "call/privacy.py",
         "call/extdial.py",
+        "call/intercom.py",
         "call/inbound.py",
         "call/callout.py",
         "call/disa.py",

@@ -29,6 +29,7 @@ COMMANDS = [
     ("privacy", "ringroute.cmd_privacy"),
     ("campaign", "ringroute.cmd_campaign"),
     ("dnc", "ringroute.cmd_dnc"),
+    ("agent", "ringroute.cmd_agent"),
     ("time", "ringroute.cmd_time"),
     ("flash", "ringroute.cmd_flash"),
     ("board", "ringroute.cmd_board"),

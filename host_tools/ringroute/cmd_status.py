@@ -5,16 +5,22 @@ import time
 HELP = "show the board's firmware, uptime, lines, extensions, heap and storage"
 DESCRIPTION = """\
 Asks the board for its status over the serial console (no PIN needed).
+With --pin (the admin's or the supervisor's) it also shows the staff's
+names, who talks on which line, and the agents' states.
 
 examples:
   ringroute status
   ringroute status --port /dev/ttyUSB0 --json
+  ringroute status --pin 583920          (with the agents' states)
 """
 
 
 def configure(p):
-    from .session import add_port_args
-    add_port_args(p)
+    from .session import BAUD
+    p.add_argument("--port", help="serial port of the board (default: $RINGROUTE_PORT, or the only "
+                                  "board found; see `ringroute ports`)")
+    p.add_argument("--baud", type=int, default=BAUD, help="baud rate (default %d)" % BAUD)
+    p.add_argument("--pin", help="log in first (the admin's or the supervisor's PIN): names and agents too")
     p.add_argument("--json", action="store_true", help="the board's answer as JSON")
 
 
@@ -26,6 +32,8 @@ def _dur(ms):
 def run(args):
     from .session import open_board
     with open_board(args) as b:
+        if args.pin:
+            b.login(args.pin, first_use_ok=False)   # a status never sets a board's first PIN
         st = b.request("status")
     if args.json:
         print(json.dumps(st, indent=1, sort_keys=True))
@@ -43,6 +51,10 @@ def run(args):
     for e in st["exts"]:
         print("ext %-6s %-10s port %-2s %s%s" % (e["ext"], e["state"], e["port"], e.get("name") or "",
                                                "  (line %s)" % e["line"] if e.get("line") else ""))
+    for a in st.get("agents") or ():
+        # the call distributor's agents (a session's status only): `ringroute agent` sets them
+        print("agent %-4s %-10s%s%s" % (a["ext"], a["state"], "  (%s)" % a["reason"] if a.get("reason") else "",
+                                        "  out of %s" % ", ".join(a["groups_out"]) if a.get("groups_out") else ""))
     h = st["heap"]
     print("heap       %.1f KB free, %.1f KB used" % (h["free"] / 1024.0, h["used"] / 1024.0))
     s = st["storage"]

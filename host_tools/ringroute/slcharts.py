@@ -58,7 +58,9 @@ def calls_chart(path, periods, period, st, tz=None):
                 label="target %d %% within %g s" % (st["target_pct"], st["within_ms"] / 1000.0))
     for x, y, p in zip(sl_x, sl_y, [p for p in periods if p["service_level"] is not None]):
         ax2.annotate("%.0f%%" % y, (x, y), textcoords="offset points", xytext=(0, 7), ha="center",
-                     fontsize=8, color=_COLOURS["sl"] if p["met"] else _COLOURS["abandoned"])
+                     fontsize=8, color=_COLOURS["sl"] if p["met"] else _COLOURS["abandoned"],
+                     fontweight="bold", bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+        # (on a white ground: a missed period's red label would sit on the red abandon bars)
     ax2.set_ylim(0, 115)
     ax2.set_ylabel("service level, %")
     h1, l1 = ax.get_legend_handles_labels()
@@ -104,23 +106,41 @@ def wait_chart(path, recs, st):
 
 
 def agent_chart(path, total):
-    exts = sorted(total["per_extension"])
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(8.0, max(2.6, 0.5 * len(exts) + 1.6)), dpi=110)
-    calls = [total["per_extension"][e]["calls"] for e in exts]
-    talk = [total["per_extension"][e]["talk_s"] / 60.0 for e in exts]
+    """Per agent: calls answered and missed, talk and wrap-up minutes, occupancy."""
+    per = total["per_extension"]
+    exts = sorted(per)
+    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(11.0, max(2.8, 0.55 * len(exts) + 1.8)), dpi=110)
     ys = list(range(len(exts)))
-    a1.barh(ys, calls, height=0.6, color=_COLOURS["connected"])
-    a2.barh(ys, talk, height=0.6, color=_COLOURS["sl"])
+    calls = [per[e]["calls"] for e in exts]
+    missed = [per[e].get("missed", 0) for e in exts]
+    talk = [(per[e]["talk_s"] + per[e].get("out_talk_s", 0)) / 60.0 for e in exts]
+    wrap = [per[e].get("wrap_s", 0) / 60.0 for e in exts]
+    occ = [per[e].get("occupancy") for e in exts]
+    a1.barh(ys, calls, height=0.6, color=_COLOURS["connected"], label="answered")
+    a1.barh(ys, missed, left=calls, height=0.6, color=_COLOURS["abandoned"], label="rang out (missed)")
+    a2.barh(ys, talk, height=0.6, color=_COLOURS["sl"], label="talk")
+    a2.barh(ys, wrap, left=talk, height=0.6, color=_COLOURS["other"], label="wrap-up")
+    a3.barh(ys, [100 * o if o is not None else 0 for o in occ], height=0.6, color=_COLOURS["blocked"])
     a1.xaxis.set_major_locator(MaxNLocator(integer=True))
-    for ax, vals, fmt in ((a1, calls, "%d"), (a2, talk, "%.0f")):
+    totals = ([c + m for c, m in zip(calls, missed)], [t + w for t, w in zip(talk, wrap)],
+              [100 * o if o is not None else 0 for o in occ])
+    texts = (["%d + %d" % (c, m) if m else "%d" % c for c, m in zip(calls, missed)],
+             ["%.0f" % v for v in totals[1]],
+             ["%.0f %%" % (100 * o) if o is not None else "no sessions" for o in occ])
+    for ax, vals, txt in zip((a1, a2, a3), totals, texts):
         ax.set_yticks(ys)
         ax.set_yticklabels(["ext %s" % e for e in exts])
         ax.invert_yaxis()
-        for y, v in zip(ys, vals):
-            ax.text(v, y, " " + fmt % v, va="center", fontsize=8)
-        ax.set_xlim(0, max(vals or [1]) * 1.2 + 0.5)
-    a1.set_title("calls answered", fontsize=10)
-    a2.set_title("talk time, minutes", fontsize=10)
+        for y, v, t in zip(ys, vals, txt):
+            ax.text(v, y, " " + t, va="center", fontsize=8)
+        ax.set_xlim(0, max(vals or [1]) * 1.3 + 0.5)
+    a3.set_xlim(0, 115)
+    a3.set_xlabel("% of time logged in", fontsize=8)
+    a1.set_title("calls answered + rang out", fontsize=10)
+    a2.set_title("talk + wrap-up, minutes", fontsize=10)
+    a3.set_title("occupancy: (talk + wrap-up) / logged in", fontsize=10)
+    for ax in (a1, a2):
+        ax.legend(fontsize=7, loc="lower right", framealpha=0.9)
     if not exts:
         a1.text(0.5, 0.5, "no call reached an agent", ha="center", transform=a1.transAxes)
     fig.suptitle("Load per agent", fontsize=11)
@@ -172,6 +192,18 @@ def page(path, rep, st, charts):
         out.append("| %s | %d | %d | %d | %d | %s | %s | %s |%s" % (
             p["period"], p["offered"], p["routed"], p["connected"], p["abandoned"], _md_pct(p["service_level"]),
             _md_s(p["asa_s"]), v, (" %d |" % p["blocked"]) if rep["emulated"] else ""))
+    if t["per_extension"]:
+        out += ["", "## Per agent", "", "| " + " | ".join(slreport.AGENT_COLUMNS) + " |",
+                "|" + "---|" * len(slreport.AGENT_COLUMNS)]
+        for ext in sorted(t["per_extension"]):
+            out.append("| " + " | ".join(slreport.agent_cells(ext, t["per_extension"][ext])) + " |")
+    if t.get("per_group"):
+        out += ["", "## Per group (a call routed on counts in each group it visited, its outcome in the last)", "",
+                "| group | offered | connected | abandoned | routed on | transfers | talk |", "|---|---|---|---|---|---|---|"]
+        for g in sorted(t["per_group"]):
+            e = t["per_group"][g]
+            out.append("| %s | %d | %d | %d | %d | %d | %s |" % (g, e["offered"], e["connected"], e["abandoned"],
+                                                            e["routed_on"], e["transfers"], slreport._hms(e["talk_s"])))
     out += [""] + ["![%s](%s)" % (c[:-4].replace("_", " "), c) for c in charts]
     out += ["", "## Abandoned callers (%d)" % len(rep["abandoned"]), ""]
     if rep["abandoned"]:

@@ -30,6 +30,28 @@ Definitions (every report names the ones it uses):
                  (nearest rank), longest
   blocked        callers who found every line busy: the board never sees them,
                  the emulator does (`blocked` world events)
+Per agent (extension):
+  answered       connected calls this agent picked up (the first to talk to
+                 the caller; a transfer's target is not counted again)
+  rung, missed   rings the agent let ring out (RINGNOANSWER); `lost` rings
+                 another phone took (a ring-all's losers, a pick-up) apart
+  talk           the time the agent had the caller: a call's talk is split at
+                 each hand-over in its transfer list (blind, attended, a
+                 supervisor's takeover or keeping it): the one who answered
+                 until the first, the target from then on
+  wrap-up        the record's wrap_ms, the wrap-up of the agent who had the
+                 caller last
+  out talk       talk on call-backs and campaign calls (their own kind)
+  logged in      from each agent-state record that is not logged_out to the
+                 next logged_out one (or the end of the records); before an
+                 agent's first state record they were logged in unless it is
+                 `available` (a login); paused time is inside it, shown apart
+  occupancy      (talk + out talk + wrap-up) / logged in
+  transfers      out: blind and attended hand-overs this agent made; in:
+                 hand-overs (and takeovers) to this agent
+Per group (the route's target): every visit of a call counts there; a call
+routed on (an overflow) counts in each group it visited, its outcome in the
+last one.
 """
 import json
 import os
@@ -60,15 +82,29 @@ class Stream:
         self.records = []
         self.blocked = []      # [{"t_ms", "caller_id"}] (emulator world events)
         self.positions = {}    # call id -> first queue position
+        self.agent_log = []    # agent-state records (kind "agent"), oldest first
         self.emulated = False
+
+
+AGENT_STATES = ("logged_out", "available", "paused", "dnd")   # agents.py STATUS_NAMES
+
+
+def is_agent_state(r):
+    return r.get("kind") == "agent"
+
+
+def _add(st, recs):
+    for r in recs:
+        (st.agent_log if is_agent_state(r) else st.records).append(r)
 
 
 def read(paths):
     st = Stream()
     from . import recfiles
+    agent_ev = []
     for path in paths:
         if os.path.isdir(path) or path.endswith(recfiles.fw.SUFFIX):
-            st.records += recfiles.read_files([path])[0]   # the board's own record segments
+            _add(st, recfiles.read_files([path])[0])   # the board's own record segments
             continue
         try:
             f = open(path)
@@ -87,9 +123,12 @@ def read(paths):
                     continue
                 ev = obj.get("event")
                 if ev == "record" and isinstance(obj.get("record"), dict):
-                    st.records.append(obj["record"])
-                elif ev is None and "call" in obj:
-                    st.records.append(obj)
+                    _add(st, [obj["record"]])
+                elif ev is None and ("call" in obj or is_agent_state(obj)):
+                    _add(st, [obj])
+                elif ev == "agent" and obj.get("src") == "board" and obj.get("state") in AGENT_STATES \
+                        and obj.get("why") != "wrapup_done":
+                    agent_ev.append(obj)   # an emulator run: the same status change as the record on flash
                 elif ev == "blocked":
                     st.emulated = True
                     st.blocked.append({"t_ms": obj.get("t_ms", 0), "caller_id": obj.get("caller_id")})
@@ -97,6 +136,12 @@ def read(paths):
                     st.positions.setdefault(obj["call"], obj.get("position"))
                 elif obj.get("src") == "world":
                     st.emulated = True
+    if agent_ev and not st.agent_log:
+        off = clock_offset(st.records)
+        for e in agent_ev:
+            st.agent_log.append({"kind": "agent", "utc": off + e.get("t_ms", 0) / 1000.0, "ext": e.get("ext"),
+                                 "state": e["state"], "reason": e.get("reason")})
+    st.agent_log.sort(key=lambda r: r.get("utc") or 0)
     return st
 
 
@@ -119,6 +164,11 @@ def settings(cfg=None, **over):
 # --- one record's facts -------------------------------------------------------
 def outbound(r):
     return r.get("direction") == "out"
+
+
+def internal(r):
+    """A call between two extensions (the board's intercom): no caller, never in the figures."""
+    return r.get("direction") == "internal"
 
 
 def routed(r):
@@ -149,8 +199,8 @@ def arrival_utc(r):
     if not isinstance(utc, (int, float)):
         return None
     if outbound(r):
-        ref = r.get("route_ms")
-    elif r.get("outcome") == "missed":
+        return utc      # taken when the attempt started (its ring_ms is how long the callee rang)
+    if r.get("outcome") == "missed":
         ref = r.get("end_ms")
     else:
         ref = r.get("answer_ms")
@@ -190,6 +240,7 @@ def figures(recs, st, blocked=0):
     """The named figures of one set of records (inbound and call-backs apart)."""
     T = st["within_ms"] / 1000.0
     short = st["short_abandon_ms"] / 1000.0
+    recs = [r for r in recs if not internal(r)]
     inb = [r for r in recs if not outbound(r)]
     cbs = [r for r in recs if outbound(r)]
     rt = [r for r in inb if routed(r)]
@@ -209,18 +260,50 @@ def figures(recs, st, blocked=0):
 
     def ext_row(x):
         return per_ext.setdefault(str(x), {"calls": 0, "talk_s": 0.0, "missed": 0, "ring_missed_s": 0.0,
-                                           "wrap_s": 0.0})
+                                           "lost": 0, "wrap_s": 0.0, "out_calls": 0, "out_talk_s": 0.0,
+                                           "xfer_out": 0, "xfer_in": 0})
     for r in con:
-        e = ext_row(r.get("ext"))
-        e["calls"] += 1
-        e["talk_s"] += (r.get("talk_ms") or 0) / 1000.0
-        e["wrap_s"] += (r.get("wrap_ms") or 0) / 1000.0
+        shares, first = talk_shares(r)
+        ext_row(first)["calls"] += 1
+        for x, secs in shares:
+            ext_row(x)["talk_s"] += secs
+        if r.get("wrap_ms"):
+            ext_row(r.get("ext"))["wrap_s"] += r["wrap_ms"] / 1000.0
+        for t in handovers(r):
+            if t.get("kind") in AGENT_TRANSFERS:
+                ext_row(t.get("from"))["xfer_out"] += 1
+            ext_row(t.get("to"))["xfer_in"] += 1
+    for r in cbs:
+        if connected(r) and r.get("ext") is not None:
+            e = ext_row(r["ext"])
+            e["out_calls"] += 1
+            e["out_talk_s"] += (r.get("talk_ms") or 0) / 1000.0
+            if r.get("wrap_ms"):
+                e["wrap_s"] += r["wrap_ms"] / 1000.0
     for r in inb:
         for a in r.get("agents") or []:     # rung but missed: the agent let it ring out
             if isinstance(a, list) and len(a) >= 3 and a[2] == "no_answer":
                 e = ext_row(a[0])
                 e["missed"] += 1
                 e["ring_missed_s"] += (a[1] or 0) / 1000.0
+            elif isinstance(a, list) and len(a) >= 3 and a[2] == "elsewhere":
+                ext_row(a[0])["lost"] += 1
+    per_group = {}
+    for r in rt:
+        vs = visits(r)
+        for i, v in enumerate(vs):
+            g = per_group.setdefault(str(v["target"]), {"offered": 0, "connected": 0, "abandoned": 0,
+                                                        "routed_on": 0, "transfers": 0, "talk_s": 0.0})
+            g["offered"] += 1
+            if i < len(vs) - 1:
+                g["routed_on"] += 1       # left for the next target (an overflow, a fallback)
+                continue
+            if connected(r):
+                g["connected"] += 1
+                g["talk_s"] += (r.get("talk_ms") or 0) / 1000.0
+                g["transfers"] += sum(1 for t in handovers(r) if t.get("kind") in AGENT_TRANSFERS)
+            elif abandoned(r):
+                g["abandoned"] += 1
     queue_exits = {}
     for r in rt:
         q = r.get("queue")
@@ -262,7 +345,107 @@ def figures(recs, st, blocked=0):
         "queue_exits": queue_exits,
         "queued": sum(1 for r in rt if r.get("queue_ms") is not None),
         "per_extension": per_ext,
+        "per_group": per_group,
     }
+
+
+HANDOVER_KINDS = ("blind", "attended", "takeover", "kept")   # record.py: the caller goes to `to`
+AGENT_TRANSFERS = ("blind", "attended")                        # an agent's own hand-overs
+
+
+def handovers(r):
+    """The transfer entries after which someone else had the caller, in order."""
+    return [t for t in r.get("transfer") or () if isinstance(t, dict) and t.get("kind") in HANDOVER_KINDS]
+
+
+def talk_shares(r):
+    """([(ext, seconds)], the ext who answered) of a connected call: its talk
+    split at each hand-over (the transfer's ms after the connect)."""
+    hs = handovers(r)
+    talk = (r.get("talk_ms") or 0) / 1000.0
+    owner = hs[0].get("from") if hs else r.get("ext")
+    first = owner
+    out = []
+    t0 = 0.0
+    for h in hs:
+        ms = h.get("ms")
+        if not isinstance(ms, (int, float)):
+            continue
+        at = min(max(ms / 1000.0, t0), talk)
+        out.append((owner, at - t0))
+        owner, t0 = h.get("to"), at
+    out.append((owner, talk - t0))
+    return out, first
+
+
+def visits(r):
+    """[{target, route_s, reason}] of a routed call: record.py's visits when it
+    was routed more than once, else its one route."""
+    vs = r.get("visits")
+    if isinstance(vs, list) and len(vs) >= 2:
+        return [{"target": v[0], "route_s": (v[1] or 0) / 1000.0, "reason": v[4]} for v in vs
+                if isinstance(v, list) and len(v) >= 7]
+    return [{"target": r.get("target"), "route_s": 0.0, "reason": r.get("queue")}]
+
+
+def span(recs, agent_log):
+    """(first, last) UTC seconds the records cover: calls from their ring to
+    their end, and the agent-state records."""
+    ts = []
+    for r in recs:
+        a = arrival_utc(r)
+        if a is None:
+            continue
+        ts.append(a)
+        end = r.get("end_ms")
+        ring = r.get("route_ms") if outbound(r) else r.get("ring_ms")
+        if isinstance(end, int) and isinstance(ring, int):
+            ts.append(a + (end - ring) / 1000.0)
+    ts += [r["utc"] for r in agent_log if isinstance(r.get("utc"), (int, float))]
+    return (min(ts), max(ts)) if ts else (None, None)
+
+
+def sessions(agent_log, first, last):
+    """{ext: {"logged_in_s", "paused_s", "logins"}} from the agent-state records
+    between first and last (UTC s); see "logged in" above."""
+    by = {}
+    for r in agent_log:
+        if isinstance(r.get("utc"), (int, float)) and r.get("state") in AGENT_STATES and r.get("ext") is not None:
+            by.setdefault(str(r["ext"]), []).append(r)
+    out = {}
+    for ext, rs in by.items():
+        rs.sort(key=lambda r: r["utc"])
+        state = "logged_out" if rs[0]["state"] == "available" else "available"
+        t = first
+        res = {"logged_in_s": 0.0, "paused_s": 0.0, "logins": 0}
+        for r in rs + [{"utc": last, "state": None}]:
+            u = min(max(r["utc"], first), last)
+            if state != "logged_out":
+                res["logged_in_s"] += u - t
+                if state == "paused":
+                    res["paused_s"] += u - t
+            if r["state"] is None:
+                break
+            if state == "logged_out" and r["state"] != "logged_out":
+                res["logins"] += 1
+            state, t = r["state"], u
+        out[ext] = res
+    return out
+
+
+def agent_time(f, agent_log, first, last):
+    """Add logged-in time and occupancy to figures()' per_extension rows."""
+    ses = sessions(agent_log, first, last) if first is not None else {}
+    for ext, e in f["per_extension"].items():
+        e["logged_in_s"] = e["paused_s"] = e["occupancy"] = None
+    for ext, res in ses.items():
+        e = f["per_extension"].setdefault(ext, {"calls": 0, "talk_s": 0.0, "missed": 0, "ring_missed_s": 0.0,
+                                                "lost": 0, "wrap_s": 0.0, "out_calls": 0, "out_talk_s": 0.0,
+                                                "xfer_out": 0, "xfer_in": 0})
+        e["logged_in_s"], e["paused_s"] = res["logged_in_s"], res["paused_s"]
+        busy = e["talk_s"] + e["out_talk_s"] + e["wrap_s"]
+        e["occupancy"] = _ratio(busy, res["logged_in_s"])
+    return f
 
 
 def summarise(recs, sla_s=20.0, st=None, blocked=0):
@@ -390,6 +573,8 @@ def _hm(utc, tz):
 # --- the whole report -------------------------------------------------------------
 def report(stream, st, period="day", tz=None, full=False):
     total = judge(figures(stream.records, st, len(stream.blocked)))
+    first, last = span(stream.records, stream.agent_log)
+    agent_time(total, stream.agent_log, first, last)
     return {"definitions": {"formula": st["formula"], "formula_text": FORMULAS[st["formula"]],
                             "target_pct": st["target_pct"], "within_s": st["within_ms"] / 1000.0,
                             "short_abandon_s": st["short_abandon_ms"] / 1000.0,
@@ -416,6 +601,33 @@ def _verdict(f):
     if f["met"] is None:
         return "no calls for agents"
     return "%s by %+.1f pts" % ("MET" if f["met"] else "MISSED", f["margin_pts"])
+
+
+def _hms(x):
+    if x is None:
+        return "-"
+    x = int(round(x))
+    return "%d:%02d:%02d" % (x // 3600, x // 60 % 60, x % 60)
+
+
+AGENT_COLUMNS = ("agent", "answered", "missed", "lost", "talk", "wrap-up", "out talk", "xfer out/in",
+                 "logged in", "paused", "occupancy")
+
+
+def agent_cells(ext, e):
+    """One agent's row as strings, in AGENT_COLUMNS' order (text and the page)."""
+    return [ext, "%d" % e["calls"], "%d" % e.get("missed", 0), "%d" % e.get("lost", 0), _hms(e["talk_s"]),
+            _hms(e.get("wrap_s", 0)), _hms(e.get("out_talk_s", 0)),
+            "%d/%d" % (e.get("xfer_out", 0), e.get("xfer_in", 0)), _hms(e.get("logged_in_s")),
+            _hms(e.get("paused_s")), _pct(e.get("occupancy"))]
+
+
+def agent_rows(per_ext, indent):
+    fmt = indent + "%-6s %8s %6s %5s %8s %8s %8s %11s %9s %8s %9s"
+    out = [fmt % AGENT_COLUMNS]
+    for ext in sorted(per_ext):
+        out.append(fmt % tuple(agent_cells(ext, per_ext[ext])))
+    return out
 
 
 def format_text(s, rep=None):
@@ -451,14 +663,16 @@ def format_text(s, rep=None):
         lines.append("queue              %d waited; left it without an agent: %s" % (
             s.get("queued", 0), ", ".join("%s %d" % kv for kv in sorted(s["queue_exits"].items())) or "none"))
     if s["per_extension"]:
-        lines.append("per extension      (missed: rang out unanswered, Asterisk's RINGNOANSWER)")
-        for ext in sorted(s["per_extension"]):
-            e = s["per_extension"][ext]
-            row = "  %-8s %4d calls  %8.0f s talk" % (ext, e["calls"], e["talk_s"])
-            if e.get("missed") or e.get("wrap_s"):
-                row += "  %8.0f s wrap-up  %3d missed (%.0f s ringing)" % (
-                    e.get("wrap_s", 0), e.get("missed", 0), e.get("ring_missed_s", 0))
-            lines.append(row)
+        lines.append("per agent          (definitions: `ringroute report --help`, \"Per agent\")")
+        lines += agent_rows(s["per_extension"], "  ")
+    if s.get("per_group"):
+        lines.append("per group          (a call routed on counts in each group it visited, its outcome in the last)")
+        lines.append("  %-10s %7s %9s %9s %9s %9s %8s" % ("group", "offered", "connected", "abandoned", "routed on",
+                                                        "transfers", "talk"))
+        for g in sorted(s["per_group"]):
+            e = s["per_group"][g]
+            lines.append("  %-10s %7d %9d %9d %9d %9d %7.0fs" % (g, e["offered"], e["connected"], e["abandoned"],
+                                                              e["routed_on"], e["transfers"], e["talk_s"]))
     if rep is None:
         return "\n".join(lines)
     d = rep["definitions"]

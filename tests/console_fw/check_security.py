@@ -261,6 +261,63 @@ def check_the_monitor_ends_with_its_session(r):
     assert not [ln for ln in r.lines() if b" ev " in ln]
 
 
+def _agents(r):
+    from rrfw.call import agents
+    cfg = {"extensions": {"101": {"port": 0}, "102": {"port": 1}}, "agents": {},
+           "groups": {"sales": {"members": ["101", "102"]}, "help": {"members": ["101"]}}}
+    r.app.cfg.update(cfg)
+    r.app.agents = agents.Agents(r.app.cfg, 2, r.app.events.emit)
+    return r.app.agents
+
+
+def _agent_events(r):
+    return [e for e in r.ok("events")["events"] if e.get("event") == "agent"]
+
+
+def check_agent_set_is_the_admins(r):
+    ag = _agents(r)
+    r.ok("pin.set", {"new": PIN})
+    assert r.ok("agent.set", {"ext": "101", "do": "pause", "reason": "lunch"}) == \
+        {"ext": "101", "do": "pause", "status": "paused", "reason": "lunch"}
+    assert ag.state_name(0, 0) == "paused"
+    ev = _agent_events(r)[-1]
+    assert ev["ext"] == "101" and ev["state"] == "paused" and ev["reason"] == "lunch" and ev["why"] == "console"
+    assert json.loads(open(agents_path()).read())["101"][:2] == [2, "lunch"]   # kept across a reboot
+    assert r.ok("agent.set", {"ext": "101", "do": "unpause"})["status"] == "available"
+    assert r.err("agent.set", {"ext": "101", "do": "unpause"}) == "agent"   # not paused: nothing to undo
+    assert r.ok("agent.set", {"ext": "102", "do": "dnd"})["status"] == "dnd"
+    assert r.ok("agent.set", {"ext": "102", "do": "dnd_off"})["status"] == "available"
+    assert r.ok("agent.set", {"ext": "101", "do": "logout_group", "group": "help"})["status"] == "available"
+    assert ag.groups_out(0) == ["help"]
+    assert r.err("agent.set", {"ext": "102", "do": "login_group", "group": "help"}) == "agent"   # no member
+    assert r.ok("agent.set", {"ext": "101", "do": "logout"})["status"] == "logged_out"
+    assert r.ok("agent.set", {"ext": "101", "do": "login"})["status"] == "available"
+    for bad in ({"ext": "999", "do": "login"}, {"ext": 101, "do": "login"}, {"ext": "101", "do": "nap"},
+                {"ext": "101", "do": "pause", "reason": ""}, {"ext": "101", "do": "pause", "reason": "x" * 17},
+                {"ext": "101", "do": "login_group", "group": "nope"}):
+        assert r.err("agent.set", bad) == "args", bad
+    assert r.ok("agent.set", {"ext": "101", "do": "pause"})["reason"] is None   # a reason is optional
+    # the supervisor's session only looks
+    r.ok("pin.supervisor", {"new": SUP})
+    r.ok("logout")
+    r.ok("login", {"pin": SUP})
+    assert r.err("agent.set", {"ext": "101", "do": "unpause"}) == "role"
+    assert ag.state_name(0, 0) == "paused"
+    r.ok("logout")
+    assert r.err("agent.set", {"ext": "101", "do": "unpause"}) == "auth"    # nor anyone without a PIN
+    # a config without an agents section: every extension is always available
+    r.ok("login", {"pin": PIN})
+    r.app.cfg.pop("agents")
+    from rrfw.call import agents
+    r.app.agents = agents.Agents(r.app.cfg, 2, r.app.events.emit)
+    assert r.err("agent.set", {"ext": "101", "do": "pause"}) == "state"
+
+
+def agents_path():
+    from rrfw.call import agents
+    return agents.PATH
+
+
 CHECKS = [("probing_without_a_pin", check_probing_without_a_pin_shows_nothing_personal),
           ("session_ends_with_its_client", check_a_session_ends_with_its_client),
           ("session_is_its_clients_token", check_a_session_is_its_clients_token),
@@ -268,7 +325,8 @@ CHECKS = [("probing_without_a_pin", check_probing_without_a_pin_shows_nothing_pe
           ("trivial_admin_pins", check_trivial_admin_pins_are_refused),
           ("old_pin_file", check_an_old_pin_file_still_opens_and_is_sealed_again),
           ("weak_config_pushed", check_a_weak_config_pushed_as_json_is_refused),
-          ("supervisor_only_looks", check_the_supervisor_pin_can_only_look)]
+          ("supervisor_only_looks", check_the_supervisor_pin_can_only_look),
+          ("agent_set_is_the_admins", check_agent_set_is_the_admins)]
 
 
 def call_in(workdir):

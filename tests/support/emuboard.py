@@ -1,4 +1,5 @@
 """An emulated board on a pty for the console tests: `ringroute emulate --pty` as a user starts it."""
+import contextlib
 import json
 import os
 import signal
@@ -72,6 +73,41 @@ class EmuBoard:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+ONE_CALL = """\
+calls:
+  - at: %.1f
+    line: 1
+    caller_id: "%s"
+    keys: [{at: 2.0, digits: "1"}]
+    hangup: {after_connect: %.1f, method: cpc}
+extensions:
+  "101": {answer_after: 1.0}
+"""
+
+
+def basic_config():
+    """tests/data/basic.json: the console tests' office (key 1 rings extension 101)."""
+    with open(os.path.join(ROOT, "tests", "data", "basic.json")) as f:
+        return json.load(f)
+
+
+@contextlib.contextmanager
+def one_call_board(tmp, number, at=1.0, after_connect=3.0, speed=4.0, flash=None):
+    """The console tests' board (basic.json, its config as .cfg) on a pty: one call
+    from `number` at `at` s, key 1, answered by 101, the caller hangs up
+    `after_connect` s later; stopped when the block ends, whatever happened."""
+    cfg = basic_config()
+    script = os.path.join(str(tmp), "call.yaml")
+    with open(script, "w") as f:
+        f.write(ONE_CALL % (at, number, after_connect))
+    b = EmuBoard(tmp, config=cfg, script=script, speed=speed, flash=flash)
+    b.cfg = cfg
+    try:
+        yield b.start()
+    finally:
+        b.stop()
 
 
 def cli(*args):

@@ -33,6 +33,11 @@
 # in wrap-up; a call to the extension itself rings anyone but a DND one.
 # Off-hook and engaged phones are refused by router.Ports before this.
 #
+# Sessions on flash: with the distributor on, each status change (login,
+# logout, pause, unpause, DND, one group in or out) also goes to `log` (set by
+# App: an agent-state record, kind "agent", in the call records' store), so
+# the report can tell time logged in and occupancy after the event ring is gone.
+#
 # Heap: a few bytes per port (two bytearrays, five small-int lists, made
 # once); nothing is allocated per block (step() compares one deadline).
 import json
@@ -70,6 +75,7 @@ class Agents:
         self.on = acfg is not None      # the call distributor: states matter
         acfg = acfg or {}
         self.emit = emit
+        self.log = None                 # log(ext, state, reason, group): an agent-state record (App)
         self.path = path
         self.n_local = n_ports          # the board's own phone ports; remote agents after them
         remote = remote_exts(cfg)
@@ -239,8 +245,18 @@ class Agents:
         self.emit("agent", ext=self.ext[port], state=STATUS_NAMES[st], reason=self.reason[port], why=why)
         if self.on:
             self.save()
+            if self.log is not None:
+                self.log(self.ext[port], STATUS_NAMES[st], self.reason[port], None)
 
-    def set_group(self, port, group, login, t):
+    def log_all(self):
+        """Every agent's status as it is now (at boot, the clock set): one state record each."""
+        for p in range(self.n):
+            if self.ext[p] is not None:
+                self.emit("agent", ext=self.ext[p], state=STATUS_NAMES[self.status[p]], reason=self.reason[p],
+                          why="boot")
+                self.log(self.ext[p], STATUS_NAMES[self.status[p]], self.reason[p], None)
+
+    def set_group(self, port, group, login, t, why="group_code"):
         """Log the agent at `port` into or out of one group (an event, kept on flash).
         Returns the status name, or None when the agent is not a member of it."""
         bit = self._gbit(group)
@@ -251,31 +267,35 @@ class Agents:
             if st == LOGGED_OUT:
                 # in this group only: out of every other one they are a member of
                 self.out_of[port] = self.member_of[port] & ~bit
-                self.set_status(port, AVAILABLE, t, None, "group_code")
+                self.set_status(port, AVAILABLE, t, None, why)
             self.out_of[port] &= ~bit
         else:
             if st == LOGGED_OUT:
                 return STATUS_NAMES[st]    # out of everything already: confirmed, no change
             self.out_of[port] |= bit
             if not self.member_of[port] & ~self.out_of[port]:
-                self.set_status(port, LOGGED_OUT, t, None, "group_code")   # out of the last one
+                self.set_status(port, LOGGED_OUT, t, None, why)   # out of the last one
         self.emit("agent", ext=self.ext[port], state="login" if login else "logout", group=group,
-                  status=STATUS_NAMES[self.status[port]], why="group_code")
+                  status=STATUS_NAMES[self.status[port]], why=why)
         if self.on:
             self.save()
+            if self.log is not None:
+                self.log(self.ext[port], "login" if login else "logout", None, group)
         return STATUS_NAMES[self.status[port]]
 
     # agent feature codes (cfg feature_codes: ["agent", what, reason or group])
     _CODES = {"login": AVAILABLE, "logout": LOGGED_OUT, "pause": PAUSED, "unpause": AVAILABLE,
               "dnd": DND, "dnd_off": AVAILABLE}
 
-    def feature(self, port, what, arg, t):
-        """An agent dialled an agent code on their phone. Returns (what, status name) or None.
+    def feature(self, port, what, arg, t, why="code"):
+        """An agent dialled an agent code on their phone (why "code"), or the admin set
+        it from the console (why "console"). Returns (what, status name) or None.
         arg: the pause reason, or the group of login_group / logout_group."""
         if not 0 <= port < self.n or self.ext[port] is None:
             return None
         if what == "login_group" or what == "logout_group":
-            st = self.set_group(port, arg, what == "login_group", t)
+            st = self.set_group(port, arg, what == "login_group", t,
+                                "group_code" if why == "code" else why)
             return None if st is None else (what, st)
         st = self._CODES.get(what)
         if st is None:
@@ -287,7 +307,7 @@ class Agents:
             return (what, STATUS_NAMES[old])   # already in everywhere: confirmed, no change
         if what == "login" and old != LOGGED_OUT:
             st = old                            # back into the groups left, the status kept
-        self.set_status(port, st, t, arg if what == "pause" else None, "code", what == "login")
+        self.set_status(port, st, t, arg if what == "pause" else None, why, what == "login")
         return (what, STATUS_NAMES[st])
 
     # --- what status shows -----------------------------------------------------------

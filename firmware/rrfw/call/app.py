@@ -60,6 +60,11 @@ class App:
                 self.ports.talk = queuetalk.QueueTalk(cfg, self.agents, self.agents.n)
                 break
         self.wall_clock = wall_clock or hal.rtc_utc
+        # the agents' sessions on flash (agents.py): each status change, and once the
+        # clock is set after a boot every agent's status (the report's start of a session)
+        self._agents_unlogged = self.agents.on
+        if self.agents.on:
+            self.agents.log = self._agent_log
         from rrfw.dsp import dtmf
         from rrfw.line import ringdet
         from rrfw.line import hangup
@@ -86,11 +91,12 @@ class App:
         if ob.get("callback") or ob.get("campaign") is not None or self.callbacks.pending:
             from rrfw.call import dialer
             self.dialer = dialer.Dialer(cfg, self.events.emit, self.records, self.callbacks, self.wall_clock)
-        # feature codes dialled on extension phones (*81 night mode, ...): only
-        # a config with feature codes pays for the code and the receiver
+        # feature codes dialled on extension phones (*81 night mode, ...) and
+        # extension numbers (intercom.py): only a config with either pays for
+        # the code and the receiver
         self.extdial = None
         self._ext_dtmf = None
-        if cfg.get("feature_codes"):
+        if cfg.get("feature_codes") or cfg.get("intercom") is not None:
             from rrfw.call import extdial
             self.extdial = extdial.ExtDial(hal, cfg, self.events.emit, self.feature_code)
             self._ext_dtmf = dtmf.DtmfReceiver()
@@ -122,6 +128,17 @@ class App:
         self._fault_window_t = 0
         self._fault_window_n = 0
 
+    def _agent_log(self, ext, state, reason, group):
+        # an agent's status change kept with the call records (agents.py): the
+        # report's time logged in; a record the flash refuses is counted as a call's is
+        rec = {"kind": "agent", "utc": self.wall_clock(), "ext": ext, "state": state}
+        if reason is not None:
+            rec["reason"] = reason
+        if group is not None:
+            rec["group"] = group
+        if not self.records.append(rec):
+            self.events.emit("record_lost", lost=self.records.lost, error=self.records.error)
+
     def _emitter(self, line):
         def emit(event, **fields):
             lc = self.lines[line]
@@ -146,6 +163,9 @@ class App:
             except Exception as e:  # noqa: BLE001 - same rule as a call: log, release, carry on
                 self.events.emit("error", error="extdial: " + repr(e)[:100])
                 self.extdial.end(self.clock.ms, self.ports)
+        if self._agents_unlogged and hal.block % CALLBACK_CHECK_BLOCKS == 0 and self.wall_clock() >= _UTC_SET:
+            self._agents_unlogged = False
+            self.agents.log_all()
         if self.dialer is not None and hal.block % CALLBACK_CHECK_BLOCKS == 0 and self.dialer.wants_line():
             self._start_outbound()
         if hal.block % PURGE_CHECK_BLOCKS == 0 and self.records.retention_days:

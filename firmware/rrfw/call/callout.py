@@ -31,7 +31,7 @@
 #       ├─ a code keyed (then LATER_MS for HHMM) ──▶ release with it
 #       ├─ the agent hangs up / a call rings in / the deadline ──▶ release (as keyed so far)
 #
-# The progress detector, DTMF generator and tones are built for each outbound
+# The dialler (line/dialler.py: progress detector and DTMF generator) and tones are built for each outbound
 # attempt and dropped when its line is released (LineCall.reset_idle): their
 # code and buffers are only on boards that call out, and only while they do.
 from rrfw.compat import const
@@ -40,9 +40,8 @@ from rrfw.call import numplan
 from rrfw.call import record
 from rrfw.call.states import CB_AGENT, CB_DIAL, CONNECTED, OB_READY, OB_TALK, OB_WRAP
 from rrfw.dsp import tonegen
+from rrfw.line import dialler
 
-PR_READY = const(1)   # progress.READY: dial tone heard, dial now
-PR_DONE = const(4)    # progress.DONE: result holds the outcome
 AGENT_TONE_MS = const(400)     # ms: the tone the agent hears on lifting, then the line is seized
 PREVIEW_MS = const(15000)      # ms the agent has to key dial or skip after the number is read
 PREVIEW_DIAL = "1"
@@ -71,18 +70,14 @@ def prepare(countries):
 
 class Callout:
     def __init__(self, lc):
-        from rrfw.dsp import dtmfgen
-        from rrfw.line import progress
         self.lc = lc
-        self.progress = progress.CallProgress(profile=lc.country)
-        self.dtmfgen = dtmfgen.DtmfGenerator()
+        self.dialler = dialler.Dialler(lc.country)
         self.tone = tonegen.ToneGen(AGENT_TONE[0], AGENT_TONE[1], AGENT_TONE[2])
         self.confirm = tonegen.ToneGen(CONFIRM_TONE[0], CONFIRM_TONE[1], CONFIRM_TONE[2])
         self.dialer = None     # set by start (the App's dialer)
         self.job = None        # the job being called
         self.number = None     # its number as dialled: digits that passed the plan
-        self.dialled = False   # the number has been sent
-        self.t_dialled = 0
+        self.t_dialled = 0     # board ms the number had been sent
         self.preview = False
         self.opted_out = False
         self.disposition = None
@@ -197,8 +192,7 @@ class Callout:
         # as the answer; agents are told to wait for the callee's voice.
         lc = self.lc
         lc.hal.set_hook(lc.line, True)
-        self.progress.reset(t)
-        self.dialled = False
+        self.dialler.start(self.number, t)
         lc.emit("seize", ext=lc.leg.ext)
         lc.enter(CB_DIAL, t)
 
@@ -210,26 +204,17 @@ class Callout:
         if not hal.ext_offhook(lc.leg.port):
             self._end(t, "agent_hangup")
             return
-        tx = hal.tx[line]
-        pr = self.progress
-        pr.process(hal.rx[line], t, hal.loop_current(line), hal.polarity(line))
-        gen = self.dtmfgen
-        if pr.state == PR_READY and not self.dialled and not gen.busy:
-            gen.start(self.number)
+        d = self.dialler
+        news = d.step(hal.rx[line], hal.tx[line], t, hal.loop_current(line), hal.polarity(line))
+        if news == dialler.STARTED:
             lc.emit("dial", number=self.number)
-        if gen.busy:
-            gen.fill(tx)
-            if not gen.busy:
-                pr.dialled(t)
-                self.dialled = True
-                self.t_dialled = t
-                lc.rec["dial_ms"] = t
-        else:
-            lc.player.fill(tx)   # silence
-        if pr.state != PR_DONE:
+        elif news == dialler.SENT:
+            self.t_dialled = t
+            lc.rec["dial_ms"] = t
+        if d.state != dialler.DONE:
             return
-        if pr.result != "answer":
-            self._end(t, pr.result)
+        if d.result != "answer":
+            self._end(t, d.result)
             return
         rec = lc.rec
         rec["result"] = "answer"

@@ -14,7 +14,7 @@
 #        │ no free line now ──▶ BYE, release "disa_no_line"
 #        ▼ seize the other line (that line: BRIDGED)
 #     DIAL     wait for the outside line's dial tone, dial with the board's DTMF
-#              generator; the caller hears the outside line, the outside line
+#              generator (both: line/dialler.py); the caller hears the outside line, the outside line
 #              hears only the generator (no digits of the caller's reach it);
 #              no dial tone: release "disa_no_dial_tone"
 #     PROGRESS ringback / busy / answer (line/progress.py); not answered:
@@ -26,11 +26,12 @@
 #
 # The crosspoint joins lines to extensions only, so the two lines are
 # bridged through the codec: each block, what one line hears is played to
-# the other. The progress detector, DTMF generator and dial tone are made at
+# the other. The dialler (progress detector, DTMF generator) and dial tone are made at
 # the first DISA call: boards without DISA never pay for them.
 from rrfw.compat import const
 
 from rrfw.hal import pcm
+from rrfw.line import dialler
 
 from rrfw.call import numplan
 from rrfw.call.states import DISA, GUARD, GUARD_MS
@@ -50,8 +51,6 @@ _PROGRESS = const(2)
 _TALK = const(3)
 PHASE_NAMES = ("collect", "dial", "progress", "talk")
 
-_PR_READY = const(1)   # progress.READY
-_PR_DONE = const(4)    # progress.DONE
 
 
 def _free_line(lc):
@@ -63,11 +62,9 @@ def _free_line(lc):
 
 class Disa:
     def __init__(self, lc):
-        from rrfw.dsp import dtmfgen, tonegen
-        from rrfw.line import progress
+        from rrfw.dsp import tonegen
         self.lc = lc
-        self.progress = progress.CallProgress(profile=lc.country)
-        self.dtmfgen = dtmfgen.DtmfGenerator()
+        self.dialler = dialler.Dialler(lc.country)
         tone = _DIAL_TONE
         try:
             from rrfw.line import profiles
@@ -79,7 +76,6 @@ class Disa:
         self.until = 0         # the phase's own deadline (board ms)
         self.buf = ""          # the number being keyed
         self.number = None     # the number as dialled (passed the plan)
-        self.dialled = False
         self.tone_on = False   # the board's dial tone plays to the caller
 
     def _outside_line(self, t, event):
@@ -107,7 +103,6 @@ class Disa:
         self.until = t + _FIRST_MS
         self.buf = ""
         self.number = None
-        self.dialled = False
         self.tone_on = True
         self.dialtone.start(t)
         lc.dtmf.reset()
@@ -125,9 +120,8 @@ class Disa:
         lc.rec["disa_line"] = other.line + 1
         lc.rec["disa_number"] = number
         lc.emit("disa_dial", ok=True, outside_line=other.line + 1, number=number)
-        self.progress.reset(t)
-        self.dialled = False
-        self.phase = _DIAL      # its deadlines are the progress detector's (dial tone, no answer)
+        self.dialler.start(number, t)
+        self.phase = _DIAL      # its deadlines are the dialler's (dial tone, the number, no answer)
 
     def step(self, t):
         lc = self.lc
@@ -189,23 +183,14 @@ class Disa:
         lc = self.lc
         hal = lc.hal
         peer = lc.peer
-        ptx = hal.tx[peer.line]
-        pr = self.progress
-        pr.process(hal.rx[peer.line], t, hal.loop_current(peer.line), hal.polarity(peer.line))
-        gen = self.dtmfgen
-        if pr.state == _PR_READY and not self.dialled and not gen.busy:
-            gen.start(self.number)
-        if gen.busy:
-            gen.fill(ptx)
-            if not gen.busy:
-                pr.dialled(t)
-                self.dialled = True
-                self.phase = _PROGRESS
-        else:
-            pcm.fill16(ptx, 0, 80)        # the caller's keys never reach the outside line
+        d = self.dialler
+        # the outside line hears only the dialler (digits, else silence): never the caller's keys
+        if d.step(hal.rx[peer.line], hal.tx[peer.line], t, hal.loop_current(peer.line),
+                  hal.polarity(peer.line)) == dialler.SENT:
+            self.phase = _PROGRESS
         pcm.copy16(hal.tx[lc.line], 0, hal.rx[peer.line], 0, 80)   # the caller hears the progress
-        if pr.state == _PR_DONE:
-            res = pr.result
+        if d.state == dialler.DONE:
+            res = d.result
             if res == "answer":
                 self.phase = _TALK
                 peer.hangup.reset(t)

@@ -12,6 +12,8 @@
 #   block-last after a call without a number (nothing to block) -> reorder (DONE)
 #   pick-up with a call ringing another phone -> the pair is split and the
 #     line's call takes this phone (inbound.picked_up); none ringing -> reorder (DONE)
+#   an extension's number, with an `intercom` section -> that phone rings (CALL:
+#     call/intercom.py has its states); busy, DND, logged out -> the busy tone
 #   extension hung up, or a call rings that line -> the pair is split again
 # The line's pair is lent to the session meanwhile (LineCall.lent): no transfer,
 # call-back or DISA leg takes it, and a call ringing it is answered once it is back.
@@ -23,6 +25,7 @@ IDLE = const(0)
 DIALTONE = const(1)
 DIGITS = const(2)
 DONE = const(3)
+CALL = const(4)     # an intercom call (intercom.py) holds the session
 
 DIGIT_TIMEOUT_MS = const(4000)   # ms without a key before the session gives up
 MAX_CODE = const(6)              # digits in the longest feature code
@@ -53,7 +56,12 @@ class ExtDial:
         self.tone = None
         self._was_off = 0     # ports seen off-hook last block (edge detection)
         self._ports = None    # router.Ports (given with every step)
+        self._lines = None    # the LineCall objects (given with every step)
         self._lc = None       # the LineCall whose idle pair this session uses (lent to it)
+        self.intercom = None  # intercom.Intercom: extension numbers dialled here ring that phone
+        if cfg.get("intercom") is not None:
+            from rrfw.call import intercom
+            self.intercom = intercom.Intercom(hal, cfg, emit)
 
     def _ext_of(self, port):
         for ext, e in self.cfg.get("extensions", {}).items():
@@ -65,8 +73,9 @@ class ExtDial:
         """Once per block. lines: the LineCall objects; ports: router.Ports."""
         hal = self.hal
         self._ports = ports
+        self._lines = lines
         if self.state == IDLE:
-            if not self.codes:
+            if not self.codes and self.intercom is None:
                 return
             for p in range(hal.n_exts):
                 bit = 1 << p
@@ -79,10 +88,13 @@ class ExtDial:
             return
         lc = lines[self.line]
         if not hal.ext_offhook(self.port) or lc.state != 0:   # hung up, or a call rings that line
-            self.end(t, ports)
+            self.end(t, ports, "caller_hangup" if lc.state == 0 else "cut")
             return
         rx = hal.rx[self.line]
         tx = hal.tx[self.line]
+        if self.state == CALL:
+            self.intercom.step(t, tx)
+            return
         if self.state != DONE:
             dtmf.process(rx, t, tx)
             ev = dtmf.pop()
@@ -123,9 +135,17 @@ class ExtDial:
         if d in self.codes:
             self._finish(t, d)
             return
+        ic = self.intercom
+        if ic is not None and ic.is_number(d):
+            self.state = CALL
+            self.tone = None
+            ic.start(t, self.port, self._ext_of(self.port), d, self._lc, self._lines, self._ports)
+            return
         for code in self.codes:
             if code.startswith(d):
                 return                  # could still become a code: wait for more
+        if ic is not None and ic.could_be(d):
+            return                      # could still become an extension's number
         self._finish(t, None)
 
     def _finish(self, t, code):
@@ -153,8 +173,11 @@ class ExtDial:
         self.tone.start(t)
         self.state = DONE
 
-    def end(self, t, ports):
+    def end(self, t, ports, why="caller_hangup"):
+        """The session is over (why, for an intercom call: caller_hangup, cut)."""
         hal = self.hal
+        if self.state == CALL:
+            self.intercom.end(t, why)
         hal.xconnect(self.line, self.port, False)
         tx = hal.tx[self.line]
         for i in range(80):

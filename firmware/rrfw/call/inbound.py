@@ -271,6 +271,8 @@ class Inbound:
         elif not hooks.offhook(port):
             lc.release(t, "agent_hangup", None)   # on-hook longer than a flash
             return
+        elif lc.transfer.refusing(t, lc.hal.tx[lc.line]):
+            return                        # a flash found no free pair: the reorder, briefly
         self._fill(t)
 
     def step_bye(self, t):

@@ -13,10 +13,15 @@
 #                why it left (answered, abandoned, timeout, no_agents, exit_key,
 #                callback, full), left_ms and left_pos (not kept when answered:
 #                that is connect_ms), left_key (the key that took it out),
-#                queued (the queue's name, kept when the call went on to another target)
+#                queued (the queue's name, kept when the call went on to another target);
+#                visits (format 2): a call routed more than once (an overflow to
+#                another group) keeps every route, [[target, route, join, position,
+#                why it left, left, left position]] (times: ms after route_ms, None
+#                when it never waited), MAX_VISITS at most; a call routed once has none
 #   agents rung  agents: [[ext, ring ms, how, ms after route_ms it stopped]] for
 #                every ring that did not end in this call's answer (how:
-#                no_answer, or hangup: the caller hung up while it rang),
+#                no_answer, hangup: the caller hung up while it rang, or
+#                elsewhere (format 2): another phone took it, a ring-all's losers),
 #                MAX_RUNG at most, rung_more counts the rest; rang_ms: when the
 #                phone that answered began to ring, kept only when that was
 #                not route_ms
@@ -34,6 +39,7 @@ MAX_PATH = const(16)     # menus kept in a record: a caller looping in menus can
 MAX_DIGITS = const(32)   # digits kept in a record
 MAX_RUNG = const(8)      # rings that were not answered kept in a record (10 bytes each on flash)
 MAX_TRANSFERS = const(4)  # transfers kept in a record: a call passed round cannot grow it
+MAX_VISITS = const(4)    # routes kept in a record's visits: a call sent round groups cannot grow it
 SHORT_ABANDON_MS = const(5000)   # ms: the usual short-abandon threshold (slreport.DEFAULTS)
 OPEN_MODE = "day"        # the schedule's mode for the opening hours (configlang: `hours`)
 
@@ -110,6 +116,8 @@ def note(rec, event, fields, t_ms):
     the queue, the agents rung, transfers)."""
     if event == "ring_noanswer":
         rung(rec, fields.get("ext"), fields.get("ring_ms"), "no_answer", t_ms)
+    elif event == "ring_lost":
+        rung(rec, fields.get("ext"), fields.get("ring_ms"), "elsewhere", t_ms)
     elif event == "ext_ring":
         if rec.get("direction") != "out":
             rec["rang_ms"] = t_ms   # the latest ring's start (kept only if it tells more: connected())
@@ -118,7 +126,11 @@ def note(rec, event, fields, t_ms):
             rec["queue_ms"] = t_ms
             rec["position"] = fields.get("position")
             rec["queued"] = fields.get("target")   # close() keeps it only if the call went on elsewhere
+        _visit(rec, 2, t_ms, fields.get("position"))
     elif event == "queue_leave":
+        _visit(rec, 4, fields.get("reason"), None)
+        if fields.get("reason") != "answered":
+            _visit(rec, 5, t_ms, fields.get("position"))
         rec["queue"] = fields.get("reason")
         if rec["queue"] != "answered":
             rec["left_ms"] = t_ms
@@ -138,6 +150,13 @@ def note(rec, event, fields, t_ms):
         rec["target"] = fields.get("target")
         if rec["route_ms"] is None:
             rec["route_ms"] = t_ms   # queue time runs from the first route
+        v = rec.get("visits")
+        if v is None:
+            v = rec["visits"] = []   # kept only when there are two (close())
+        if len(v) < MAX_VISITS:
+            v.append([fields.get("target"), t_ms - rec["route_ms"], None, None, None, None, None])
+        else:
+            rec["visits_more"] = rec.get("visits_more", 0) + 1
     elif event == "transfer" or event == "supervisor":
         _transfer(rec, event, fields, t_ms)
     elif event == "dial_refused":
@@ -146,6 +165,19 @@ def note(rec, event, fields, t_ms):
         why = fields.get("why")
         if type(why) is str and why.startswith("refused_"):
             rec["dial_refused"] = why[8:]
+
+
+def _visit(rec, i, v, pos):
+    # the current route's visit: field i (2 join, 4 why it left, 5 left) and the next (position)
+    vs = rec.get("visits")
+    if not vs or rec.get("visits_more"):
+        return                   # not routed (a call-back's leg), or past MAX_VISITS
+    e = vs[-1]
+    if type(v) is int and i != 4:
+        v -= rec["route_ms"]
+    e[i] = v
+    if i != 4:
+        e[i + 1] = pos
 
 
 def rung(rec, ext, ring_ms, how, t_ms):
@@ -220,6 +252,9 @@ def close(rec, t_ms, reason, method, dtmf_lost, short_ms=SHORT_ABANDON_MS):
     rec["method"] = method
     if "queued" in rec and rec["queued"] == rec.get("target"):
         del rec["queued"]
+    v = rec.get("visits")
+    if v is not None and len(v) < 2:
+        del rec["visits"]           # one route: the flat fields say it all
     if rec.get("connect_ms") is None and "rang_ms" in rec:
         del rec["rang_ms"]          # nobody answered: `agents` holds how long each rang
     if "outcome" not in rec:
@@ -241,8 +276,8 @@ def _transfer(rec, event, fields, t_ms):
         frm, to = fields.get("ext"), fields.get("to")
         if what == "back" and to is None:
             return                      # A took the caller back before dialling anyone
-        if what == "done":
-            rec["ext"] = to
+        if what == "done" and kind != "outside":
+            rec["ext"] = to             # (an outside number is nobody's extension: ext stays A)
     else:
         kind = _XFER_KINDS[key]
         frm, to = fields.get("agent"), fields.get("ext")

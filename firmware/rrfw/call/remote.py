@@ -13,13 +13,16 @@
 #     │ refused ──▶ why "refused" (dial_refused event), the line never seized
 #     ▼ seize
 #   RA_CALL (deadline: the agent's ring_ms from the seize)
-#       dial tone, the number dialled (DTMF), the far end's progress (line/progress.py)
+#       dial tone, the number dialled (DTMF), the far end's progress (line/dialler.py)
 #       ├─ busy / reorder / sit / no dial tone / no answer ──▶ why = that result
 #       ├─ the deadline ────────────────────────────────────▶ why "no_answer"
 #       └─ answer (voice or reversal) ──▶ RA_WHISPER
 #   RA_WHISPER (deadline: KEY_MS from the answer)
 #       the whisper plays (again whenever it ends); the far end's keys are read
 #       ├─ the accept key ──▶ accepted: the router connects the caller ──▶ RA_TALK
+#       ├─ the agent's logout_key (if the config gives one) ──▶ the agent logged out
+#       │    (agents.py, why "remote_key", kept on flash) and why "logged_out": the
+#       │    board dialled their number, so the key is theirs (no PIN, no caller ID)
 #       ├─ the far end hangs up ──▶ why "hangup"
 #       └─ the deadline ──────────▶ why "no_key" (a voicemail, someone who did not press)
 #   RA_TALK (no deadline of its own: the line's maximum call length holds)
@@ -31,11 +34,12 @@
 # The outside line carries the caller's call id while it works for them, so
 # every leg is in one call's events; it keeps no record of its own (the
 # caller's record names the remote agent and the line: remote_line).
-# Heap: the progress detector and DTMF generator are made at a line's first
+# Heap: the dialler (progress detector, DTMF generator) is made at a line's first
 # remote call and kept (as disa.py's); their tone tables at boot (App).
 from rrfw.compat import const
 
 from rrfw.hal import pcm
+from rrfw.line import dialler
 
 from rrfw.call import numplan
 from rrfw.call.states import RA_CALL, RA_WHISPER, RA_TALK, GUARD, GUARD_MS
@@ -52,8 +56,6 @@ WHISPER_REPEAT_MS = const(5000)  # ms from one start of the whisper to the next 
 ACCEPT_KEY = "1"                 # FreePBX's call confirm and FreeSWITCH's group_confirm_key use 1
 DEFAULT_WHISPER = ["remote_whisper"]   # "A call from the office. Press 1 to accept."
 
-_PR_READY = const(1)   # progress.READY
-_PR_DONE = const(4)    # progress.DONE
 
 
 class Remotes:
@@ -70,6 +72,8 @@ class Remotes:
         self.number = [exts[x]["number"] for x in names]
         self.ring_t = [exts[x].get("ring_ms", DEFAULT_RING_MS) for x in names]
         self.key = [exts[x].get("accept_key", ACCEPT_KEY) for x in names]
+        self.out_key = [exts[x].get("logout_key") for x in names]   # None: no logout from the call
+        self.agents = agents
         self.allow = (cfg.get("outbound") or {}).get("allow")
         n = len(names)
         self.line_of = [None] * n     # the LineCall calling each agent now
@@ -147,24 +151,26 @@ class Remotes:
     def accept(self, port):
         self.result[self._k(port)] = "accepted"
 
+    def logout(self, port, t):
+        """The agent keyed their logout key after the whisper: logged out (an event, on flash)."""
+        from rrfw.call import agents
+        self.agents.set_status(port, agents.LOGGED_OUT, t, None, "remote_key")
+
 
 class RemoteCall:
     """The flow on the outside line while it calls a remote agent (linecall.py's RA_* states)."""
 
     def __init__(self, lc):
-        from rrfw.dsp import dtmfgen
-        from rrfw.line import progress
         self.lc = lc
-        self.progress = progress.CallProgress(profile=lc.country)
-        self.dtmfgen = dtmfgen.DtmfGenerator()
+        self.dialler = dialler.Dialler(lc.country)
         self.remotes = None
         self.port = -1
         self.ext = None
         self.number = None
         self.key = ACCEPT_KEY
+        self.out_key = None
         self.whisper = DEFAULT_WHISPER
         self.caller = None     # the caller's LineCall once bridged
-        self.dialled = False
         self.t_play = 0        # board ms the whisper last started
 
     def start(self, remotes, port, leg, t):
@@ -174,6 +180,7 @@ class RemoteCall:
         self.port = port
         self.ext = remotes.ext[k]
         self.key = remotes.key[k]
+        self.out_key = remotes.out_key[k]
         self.whisper = leg.g.get("whisper") or DEFAULT_WHISPER
         self.caller = None
         lc.call = leg.lc.call     # every leg in the caller's call
@@ -184,10 +191,9 @@ class RemoteCall:
             lc.call = None
             return
         self.number = number
-        self.dialled = False
         lc.hal.set_hook(lc.line, True)
         lc.hangup.reset(t)
-        self.progress.reset(t)
+        self.dialler.start(number, t)
         lc.emit("remote_dial", ext=self.ext, number=number, caller_line=leg.lc.line + 1,
                 target=leg.target)
         lc.enter(RA_CALL, t, t + remotes.ring_t[k])
@@ -197,24 +203,13 @@ class RemoteCall:
         lc = self.lc
         hal = lc.hal
         line = lc.line
-        tx = hal.tx[line]
-        pr = self.progress
-        pr.process(hal.rx[line], t, hal.loop_current(line), hal.polarity(line))
-        gen = self.dtmfgen
-        if pr.state == _PR_READY and not self.dialled and not gen.busy:
-            gen.start(self.number)
-        if gen.busy:
-            gen.fill(tx)
-            if not gen.busy:
-                pr.dialled(t)
-                self.dialled = True
-        else:
-            pcm.fill16(tx, 0, 80)
-        if pr.state == _PR_DONE:
-            if pr.result == "answer":
+        d = self.dialler
+        d.step(hal.rx[line], hal.tx[line], t, hal.loop_current(line), hal.polarity(line))
+        if d.state == dialler.DONE:
+            if d.result == "answer":
                 self._answered(t)
             else:
-                self._fail(t, str(pr.result))
+                self._fail(t, str(d.result))
         elif t >= lc.deadline:
             self._fail(t, "no_answer")
 
@@ -248,6 +243,10 @@ class RemoteCall:
                 lc.player.stop()
                 pcm.fill16(tx, 0, 80)
                 self.remotes.accept(self.port)
+                return
+            if ev["digit"] == self.out_key:
+                self.remotes.logout(self.port, t)
+                self._fail(t, "logged_out")   # the caller keeps their place for the others
                 return
         if t >= lc.deadline:
             self._fail(t, "no_key")

@@ -307,6 +307,7 @@ class Leg:
         """Another phone picks the call up (a pick-up code, extdial.py): the
         ringing stops and that phone is the one that answered. Not a
         ring-no-answer for the agents rung: someone took the call."""
+        self._lost(t, port)
         self._stop_ringing()
         self.ports.engaged |= 1 << port
         self.port = port
@@ -573,6 +574,14 @@ class Leg:
                     self.emit("ring_noanswer", ext=m[0], ring_ms=t - self._t_member)
                 ag.rang_no_answer(m[1], t, t - self._t_member)
 
+    def _lost(self, t, port):
+        # the other phones ringing when `port` took the call (a ring-all's losers,
+        # the phones a pick-up took it from): ring_lost each, never a ring-no-answer
+        # (the agent did nothing wrong; Asterisk's queue_log has no line for them)
+        for m in self._members:
+            if m[1] != port and self.ringing & (1 << m[1]):
+                self.emit("ring_lost", ext=m[0], ring_ms=t - self._t_member)
+
     def _remote_step(self, t):
         """A remote member's call ended without the accept key (remote.py says why):
         its ring-no-answer now; a hunt goes on to the next member. True when
@@ -624,6 +633,7 @@ class Leg:
                                                else hal.ext_offhook(port)):
                 if port >= n:
                     self.ringing &= ~(1 << port)   # the accepted call is not cancelled with the rest
+                self._lost(t_ms, port)
                 self._stop_ringing()
                 self.ports.engaged |= 1 << port
                 self.port = port

@@ -3,12 +3,17 @@
 # state TRANSFER while this runs; its own states, one deadline each:
 #
 #   CONNECTED (caller <-> agent A) ──A flashes, a line pair free──▶ X_DIAL
-#     (no pair free: event transfer refused, A stays with the caller)
+#     (no pair free: event transfer refused, A stays with the caller; both hear
+#     reorder for REFUSED_MS: they share the one pair)
 #   X_DIAL   caller: hold music; A on the free pair: dial tone, keys collected
 #            (deadline: FIRST_DIGIT_MS for the first key, then DIGIT_MS)
 #     ├─ A flashes ────────────────────────────────────────▶ back (CONNECTED with A)
 #     ├─ A hangs up ───────────────────────────────────────▶ X_RECALL
 #     ├─ an extension's number / the join or takeover code ─▶ X_RING
+#     ├─ the outside prefix and a number, then a pause of DIGIT_MS or '#' ─▶ the number
+#     │    against the pair line's plan (numplan.py, outbound allow) and the caller's
+#     │    rules (remote: false forbids it): refused ─▶ X_ERROR; else the pair's line
+#     │    seized, dialled (line/dialler.py) ─▶ X_OUT
 #     └─ no such number, deadline, target busy ────────────▶ X_ERROR
 #   X_ERROR  A hears reorder (deadline ERROR_MS ─▶ back)
 #     ├─ A flashes ─▶ back                   └─ A hangs up ─▶ X_RECALL
@@ -28,11 +33,26 @@
 #   X_RECALL A's phone rings again, the caller on hold (deadline: recall_ms, the leg's)
 #     ├─ A lifts ─▶ back (CONNECTED with A)
 #     └─ recall time over ─▶ the route's no-answer fallback (the IVR: route_failed)
+#   X_OUT    the pair's line dialled; A hears the progress on it (deadline: OUT_DIAL_MS +
+#            ring_ms from the seize)
+#     ├─ A flashes ─▶ the line on-hook, back      ├─ A hangs up ─▶ X_OUT_BLIND
+#     ├─ busy / no answer / no dial tone / the deadline ─▶ the line on-hook, back
+#     └─ the far end answers ─▶ X_OUT_TALK
+#   X_OUT_BLIND  A gone, the caller hears the outside line's progress (deadline: X_OUT's)
+#     ├─ the far end answers ─▶ X_BRIDGE (a blind outside transfer)
+#     └─ not answered ─▶ the line on-hook, X_RECALL
+#   X_OUT_TALK A and the far end talk on the seized line, the caller on hold (no deadline)
+#     ├─ A hangs up ─▶ X_BRIDGE (an attended outside transfer)
+#     ├─ A flashes ─▶ the far end dropped (on-hook), back
+#     └─ the far end hangs up ─▶ back (declined)
+#   X_BRIDGE the caller's line and the seized line bridged through the codec, A's
+#            call over (no deadline: the line's maximum length holds)
+#     └─ the far end hangs up ─▶ release "far_end_hangup"
 #   X_CONF   caller, A and the supervisor on the caller's pair: three-way (no deadline)
 #     ├─ A hangs up ─▶ CONNECTED with the supervisor (the supervisor keeps the caller)
 #     └─ the supervisor hangs up, or A flashes ─▶ CONNECTED with A
 #   the caller hangs up in any of them ─▶ release (close(): rings stopped, phones
-#     split, the pair given back, A's and the target's legs ended)
+#     split, a seized pair's line on-hook, the pair given back, A's and the target's legs ended)
 #
 # Why a second pair: the crosspoint joins phones to a line's pair only (the
 # codec hears that pair), so A must leave the caller's pair to dial and talk
@@ -50,8 +70,9 @@ from rrfw.compat import const
 from rrfw.dsp import tonegen
 from rrfw.hal import pcm
 
+from rrfw.call import numplan
 from rrfw.call import router
-from rrfw.call.states import CONNECTED, TRANSFER, NO_DEADLINE
+from rrfw.call.states import CONNECTED, TRANSFER, NO_DEADLINE, GUARD, GUARD_MS
 
 X_IDLE = const(0)
 X_DIAL = const(1)
@@ -61,13 +82,23 @@ X_BLIND = const(4)
 X_TALK = const(5)
 X_RECALL = const(6)
 X_CONF = const(7)
-X_NAMES = ("idle", "dial", "error", "ring", "blind", "talk", "recall", "conf")
+X_OUT = const(8)
+X_OUT_BLIND = const(9)
+X_OUT_TALK = const(10)
+X_BRIDGE = const(11)
+X_NAMES = ("idle", "dial", "error", "ring", "blind", "talk", "recall", "conf", "out", "out_blind",
+           "out_talk", "bridge")
 
 FIRST_DIGIT_MS = const(10000)   # ms of dial tone before the first key (our choice: the caller is on hold)
 DIGIT_MS = const(3000)          # ms between keys: Asterisk's transferdigittimeout default (features.conf)
 ERROR_MS = const(10000)         # ms of reorder before A is put back to the caller
 DEFAULT_RING_MS = const(15000)  # ms the target rings: Asterisk's atxfernoanswertimeout default
 DEFAULT_RECALL_MS = const(15000)  # ms A's phone rings back (the same figure)
+# An outside number: dial tone within 5 s (progress.py, ITU-T Q.35), up to 20 keys at
+# 200 ms (dialler.py), then the transfer's ring time for the far end to answer.
+OUT_DIAL_MS = const(9000)       # ms
+MAX_OUTSIDE = const(20)         # keys after the prefix: longer than any E.164 number (15) with a prefix
+REFUSED_MS = const(1000)        # ms of reorder when a flash finds no free pair (two 250/250 cycles)
 # What A hears on the pair (Hz, cadence ms, dBm0), as the feature codes' tones
 # (extdial.py): dial tone 350+440 Hz continuous, reorder 480+620 Hz 250/250
 # (ANSI T1.401); ringback is the line country's (linecall.py).
@@ -100,6 +131,12 @@ class Transfer:
             if tc.get(what) and self.supervisor:
                 self.codes[tc[what]] = what
         self.exts = cfg.get("extensions") or {}
+        self.outside = tc.get("outside")  # the prefix before an outside number ("9"), or None
+        self.allow = (cfg.get("outbound") or {}).get("allow")
+        self.dialler = None               # line/dialler.py, made at the first outside transfer
+        self._dialled = -1                # its DONE state
+        self.number = None                # the outside number as dialled (passed the plan)
+        self.refused_until = 0            # board ms: the reorder after a refused flash
         # the target's leg: an extension rung alone, no queue (a busy target is an error tone)
         legcfg = {"extensions": self.exts, "ext_ring_timeout_ms": self.ring_ms, "queue_ms": 0,
                   "agents": cfg.get("agents")}
@@ -131,6 +168,8 @@ class Transfer:
         pair = self._free_pair()
         if pair is None:
             lc.emit("transfer", what="refused", ext=leg.ext, why="no_free_line")
+            self.err.start(t)             # A and the caller share the pair: both hear it
+            self.refused_until = t + REFUSED_MS
             return
         hal = lc.hal
         self.a_port = leg.port
@@ -177,7 +216,20 @@ class Transfer:
             self._step_recall(t)
         elif st == X_CONF:
             self._step_conf(t)
+        elif st == X_OUT or st == X_OUT_BLIND:
+            self._step_out(t)
+        elif st == X_OUT_TALK:
+            self._step_out_talk(t)
+        elif st == X_BRIDGE:
+            self._step_bridge(t)
         self._fill(t)
+
+    def refusing(self, t, tx):
+        """CONNECTED after a refused flash: the reorder into the pair, True while it lasts."""
+        if t >= self.refused_until:
+            return False
+        self.err.fill(tx, t)
+        return True
 
     def _a_flashed(self):
         return self.hooks.flash(self.a_port)
@@ -204,10 +256,22 @@ class Transfer:
             self.deadline = t + DIGIT_MS
             self._match(t)
         elif t >= self.deadline:
-            self._error(t, "timeout")
+            if self._is_outside():
+                self._dial_outside(t)
+            else:
+                self._error(t, "timeout")
+
+    def _is_outside(self):
+        o = self.outside
+        return o is not None and self.digits.startswith(o)
 
     def _match(self, t):
         d = self.digits
+        if self._is_outside():
+            # an outside number: its end is a pause of DIGIT_MS, or '#'
+            if d.endswith("#") or len(d) - len(self.outside) >= MAX_OUTSIDE:
+                self._dial_outside(t)
+            return
         what = self.codes.get(d)
         target = None
         if what is not None:
@@ -222,6 +286,8 @@ class Transfer:
             for k in self.codes:
                 if k.startswith(d):
                     return
+            if self.outside is not None and self.outside.startswith(d):
+                return
             self._error(t, "invalid")
             return
         lc = self.lc
@@ -238,6 +304,118 @@ class Transfer:
         self.tone = None
         lc.ringback.start(t)
         self._enter(X_RING, t + self.ring_ms)
+
+    # --- outside numbers (X_OUT, X_OUT_BLIND, X_OUT_TALK, X_BRIDGE) --------------------
+    def _dial_outside(self, t):
+        lc = self.lc
+        number = self.digits[len(self.outside):]
+        if number.endswith("#"):
+            number = number[:-1]
+        self.mode = "outside"
+        self.target = "outside"
+        lc.emit("transfer", what="dial", ext=self.a_ext, to=number, kind="outside")
+        if not number:
+            self._error(t, "invalid")
+            return
+        if not lc.ivr.remote_ok:
+            # a caller rule keeps this caller on the board's own phones (as for remote agents)
+            self._error(t, "caller_rule")
+            return
+        pair = self.pair
+        number, why = numplan.check(number, pair.country, self.allow)
+        if why is not None:
+            lc.emit("dial_refused", number=str(number)[:24], why=why, flow="transfer")
+            self._error(t, why)
+            return
+        if self.dialler is None:
+            from rrfw.line import dialler
+            self.dialler = dialler.Dialler(pair.country)
+            self._dialled = dialler.DONE
+        self.number = number
+        hal = lc.hal
+        hal.set_hook(pair.line, True)     # A is on this pair: A hears the progress as it comes
+        pair.hangup.reset(t)
+        self.dialler.start(number, t)
+        self.tone = None
+        self._enter(X_OUT, t + OUT_DIAL_MS + self.ring_ms)
+
+    def _line_down(self):
+        """The seized pair's line on-hook (the pair stays lent until given back)."""
+        pair = self.pair
+        if pair is not None and self.state >= X_OUT:
+            self.dialler.stop()
+            self.lc.hal.set_hook(pair.line, False)
+
+    def _step_out(self, t):
+        lc = self.lc
+        hal = lc.hal
+        p = self.pair.line
+        st = self.state
+        if st == X_OUT and self._a_flashed():
+            self._line_down()
+            self._back(t, "cancel")
+            return
+        if st == X_OUT and self._a_gone():
+            self._a_leaves(t, True)       # the pair stays: it carries the outside call
+            lc.player.stop()
+            lc.emit("transfer", what="blind", ext=self.a_ext, to="outside")
+            self._enter(X_OUT_BLIND, self.deadline)
+            return
+        d = self.dialler
+        d.step(hal.rx[p], hal.tx[p], t, hal.loop_current(p), hal.polarity(p))
+        if d.state == self._dialled and d.result == "answer":
+            self.pair.hangup.reset(t)
+            if st == X_OUT:
+                lc.emit("transfer", what="consult", ext=self.a_ext, to="outside")
+                self._enter(X_OUT_TALK)
+            else:
+                self._bridge(t, "blind")
+            return
+        if d.state == self._dialled or t >= self.deadline:
+            why = str(d.result) if d.state == self._dialled else "no_answer"
+            self._line_down()
+            if st == X_OUT:
+                self._back(t, why)
+            else:
+                self._give_back_pair()
+                self._recall(t, why)
+
+    def _step_out_talk(self, t):
+        lc = self.lc
+        hal = lc.hal
+        p = self.pair.line
+        if self._a_flashed():
+            self._line_down()
+            self._back(t, "cancel")
+            return
+        if self._a_gone():
+            self._a_leaves(t, True)
+            self._bridge(t, "attended")
+            return
+        gone = self.pair.hangup.process(hal.rx[p], t, hal.loop_current(p), hal.polarity(p), False)
+        if gone is not None:
+            self._line_down()
+            self._back(t, "declined")
+
+    def _bridge(self, t, kind):
+        """The caller's line and the seized line through the codec: A's transfer done."""
+        lc = self.lc
+        lc.player.stop()
+        lc.emit("transfer", what="done", kind="outside", ext=self.a_ext, to="outside",
+                how=kind, outside_line=self.pair.line + 1)
+        lc.rec["outside_line"] = self.pair.line + 1
+        self._enter(X_BRIDGE)
+
+    def _step_bridge(self, t):
+        lc = self.lc
+        hal = lc.hal
+        p = self.pair.line
+        gone = self.pair.hangup.process(hal.rx[p], t, hal.loop_current(p), hal.polarity(p), False)
+        if gone is not None:
+            lc.release(t, "far_end_hangup", gone)
+            return
+        pcm.copy16(hal.tx[p], 0, hal.rx[lc.line], 0, 80)     # caller -> outside
+        pcm.copy16(hal.tx[lc.line], 0, hal.rx[p], 0, 80)     # outside -> caller
 
     def _error(self, t, why):
         self.lc.emit("transfer", what="failed", ext=self.a_ext, to=self.target, why=why)
@@ -368,14 +546,15 @@ class Transfer:
             lc.enter(CONNECTED, t)
 
     # --- the moves ------------------------------------------------------------------
-    def _a_leaves(self, t):
-        """A is off the call (hung up, or dropped by a takeover): the pair given back,
-        A's leg ended (A's wrap-up starts)."""
+    def _a_leaves(self, t, keep_pair=False):
+        """A is off the call (hung up, or dropped by a takeover): the pair given back
+        (kept when it carries an outside call), A's leg ended (A's wrap-up starts)."""
         lc = self.lc
         if self.pair is not None:
             lc.hal.xconnect(self.pair.line, self.a_port, False)
         lc.hal.xconnect(lc.line, self.a_port, False)
-        self._give_back_pair()
+        if not keep_pair:
+            self._give_back_pair()
         if lc.leg.port >= 0:
             lc.leg.hang_up(t)
 
@@ -409,6 +588,12 @@ class Transfer:
         pcm.fill16(self.lc.hal.tx[pair.line], 0, 80)   # the pair's line is silent again
         pair.lent = None
         self.pair = None
+        if self.number is not None:
+            # it was seized for an outside number: guarded before it may ring again
+            self.number = None
+            self.lc.hal.set_hook(pair.line, False)
+            pair.reset_idle()
+            pair.enter(GUARD, self.lc.clock.ms, self.lc.clock.ms + GUARD_MS)
 
     # --- audio -------------------------------------------------------------------------
     def _fill(self, t):
@@ -417,6 +602,11 @@ class Transfer:
         if st == X_IDLE:
             return
         tx = lc.hal.tx[lc.line]
+        if st == X_BRIDGE:
+            return                        # the codec carries both ways (_step_bridge)
+        if st == X_OUT_BLIND:
+            pcm.copy16(tx, 0, lc.hal.rx[self.pair.line], 0, 80)   # the caller hears the progress
+            return
         if st == X_BLIND:
             lc.ringback.fill(tx, t)       # the caller hears the target ringing
         elif st == X_CONF:
@@ -427,8 +617,8 @@ class Transfer:
                 lc.player.play(music)
                 self._music_ok = lc.player.busy   # not on flash: silence, not a retry every block
             lc.player.fill(tx)
-        if self.pair is not None:
-            ptx = lc.hal.tx[self.pair.line]
+        if self.pair is not None and st != X_OUT:
+            ptx = lc.hal.tx[self.pair.line]   # (X_OUT: the dialler writes it)
             if self.tone is not None:
                 self.tone.fill(ptx, t)
             elif st == X_RING:
@@ -450,5 +640,6 @@ class Transfer:
             if self.pair is not None:
                 hal.xconnect(self.pair.line, self.a_port, False)
             hal.xconnect(lc.line, self.a_port, False)
+        self._line_down()
         self._give_back_pair()
         self._enter(X_IDLE)

@@ -660,6 +660,42 @@ def campaign_control(con, a):
     return {"state": d.campaign.control_name()}
 
 
+# what agent.set may do: the handset's agent codes (agents.py), one name each
+_AGENT_DO = ("login", "logout", "pause", "unpause", "dnd", "dnd_off", "login_group", "logout_group")
+_REASON_MAX = const(16)   # characters of a pause reason (the handset's codes give short words)
+
+
+def agent_set(con, a):
+    """{"ext": "101", "do": "login" | "logout" | "pause" | "unpause" | "dnd" | "dnd_off" |
+    "login_group" | "logout_group", "reason": R (pause), "group": G (*_group)}: the admin sets
+    an agent's state as the agent's own code would (an `agent` event, why "console")."""
+    ag = getattr(con.app, "agents", None)
+    if ag is None or not ag.on:
+        raise CmdError("state", "the config has no agents section: every extension is always available")
+    ext = a.get("ext")
+    port = ag.port_of(ext) if type(ext) is str else -1
+    if port < 0:
+        raise CmdError("args", "ext must be one of the config's extensions")
+    what = a.get("do")
+    if what not in _AGENT_DO:
+        raise CmdError("args", "do must be one of " + ", ".join(_AGENT_DO))
+    arg = None
+    if what == "pause":
+        arg = a.get("reason")
+        if arg is not None and (type(arg) is not str or not 0 < len(arg) <= _REASON_MAX):
+            raise CmdError("args", "reason is a word of 1..%d characters" % _REASON_MAX)
+    elif what == "login_group" or what == "logout_group":
+        arg = a.get("group")
+        if type(arg) is not str or arg not in (con.app.cfg.get("groups") or {}):
+            raise CmdError("args", "group must be one of the config's groups")
+    r = ag.feature(port, what, arg, con.app.clock.ms, "console")
+    if r is None:
+        if what == "login_group" or what == "logout_group":
+            raise CmdError("agent", "%s is not a member of %s" % (ext, arg))
+        raise CmdError("agent", "nothing to undo: %s is not %s" % (ext, "paused" if what == "unpause" else "on DND"))
+    return {"ext": ext, "do": what, "status": r[1], "reason": ag.reason[port]}
+
+
 def _dnc(con):
     d = getattr(con.app, "dialer", None)
     if d is not None:
@@ -738,6 +774,7 @@ COMMANDS = {
     "privacy.erase": (privacy_erase, ADMIN),
     "campaign.status": (campaign_status, ADMIN),   # numbers and agents: admin only
     "campaign.control": (campaign_control, ADMIN),
+    "agent.set": (agent_set, ADMIN),   # the supervisor's session is read-only
     "dnc.add": (dnc_add, ADMIN),
     "dnc.remove": (dnc_remove, ADMIN),
     "dnc.check": (dnc_check, ADMIN),

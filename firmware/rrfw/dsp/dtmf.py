@@ -13,7 +13,9 @@
 #              (GR-506 "interruption of 10 ms shall not cause a double")
 #   talk-off   each tone dominates its group, the pair carries most of the
 #              energy, and each tone's frequency is measured by phase (below);
-#              a pair with other sound under it must meet tighter limits.
+#              a pair with other sound under it must meet tighter limits;
+#              a key that is two harmonics of a vowel is told by the vowel's
+#              other harmonics (see _HARM_WEAK).
 #
 # How (per block, integers only, viper on the board):
 #   1. Goertzel over the block's 80 samples at the 8 frequencies -> complex
@@ -155,6 +157,37 @@ _LONG_REL_PEAK_Q4 = const(64)    # 6 dB: 10**0.6 = 3.98 -> 64/16
 # (tests/test_dtmf_corners.py; `python -m bench dtmf`: 82.8 -> 100 % at -8 dB, 98.8 -> 100 % at +4 dB).
 _MIN_NOISY = const(3)
 _MIN_HITS = const(3)
+# Talk-off by a harmonic series (issue 17): a sustained vowel whose harmonics m and n land on a
+# key's two tones. With f0 >= 150 Hz (female and children's voices) four keys can be made so
+# within the noisy pair's 0.5 / 0.4 % (Q.23 frequencies; 1: 4/7 of 173.5 Hz, 5: 4/7 of 191.7,
+# A: 3/7 of 232.8, D: 4/7 of 234.3; for lower f0 the harmonics m +- 1 fall in the row band,
+# where the row relative peak sees them). A key puts nothing at the other harmonics of that
+# f0; the vowel does, and puts little half-way between them. So while such a key is tracked,
+# every hit block is probed (_harm) at the inner harmonics k f0, m < k < n, and at (k + 1/2) f0,
+# m <= k < n, all >= f0 / 2 from the key's own tones; the key is talk-off when, summed over
+# its hits, the inner harmonics hold at least the weaker tone's energy (_HARM_WEAK) and
+# >= _HARM_ANTI times the half-way energy: a harmonic series of exactly that f0. Measured on
+# the hit blocks (tests/test_dtmf_harmonic.py, `python -m bench dtmf`): the two false keys of the
+# held-out speech (a 232.8 Hz 'A', a 191.7 Hz '5') give 1.6 / 7.8 times the weaker tone and
+# 6.2 / 24 times the half-way energy; 384 true keys of the class under the bench's speech at
+# 0 / +5 / +10 dB at most 0.65 times the weaker tone, and those over 0.3 at most 1.6 times the
+# half-way energy (speech under a key is not a harmonic series of the key's own f0).
+_HARM_WEAK = const(1)
+_HARM_ANTI = const(4)      # 6 dB
+_HARM_CAP = const(1 << 28) # the sums are halved together past this (ratios kept, small ints)
+# Per key of that class, 24 ints: digit index, number of inner harmonics, number of half-way
+# probes, then per probe (inner first) coef = round(2 cos w * 4096), round(cos w * 4096),
+# round(sin w * 4096), w = 2 pi f / 8000, f = k f0 with f0 = (f_row / m + f_col / n) / 2.
+# Every probe is above 697 Hz, so the Goertzel state stays within _TAB's bound.
+_HSTRIDE = const(24)
+_HTAB = array("i", (
+    0, 2, 3, 6363, 3182, 2580, 5604, 2802, 2988, 6700, 3350, 2357, 5997, 2999, 2790, 5184, 2592, 3172, 0, 0, 0, 0, 0, 0,  # 1: inner 867/1041, half-way 781/954/1128 Hz
+    5, 2, 3, 5979, 2989, 2800, 5071, 2536, 3217, 6383, 3192, 2567, 5541, 2770, 3017, 4573, 2287, 3398, 0, 0, 0, 0, 0, 0,  # 5: inner 958/1150, half-way 863/1054/1246 Hz
+    3, 3, 4, 6097, 3048, 2736, 5000, 2500, 3244, 3737, 1869, 3645, 6571, 3285, 2446, 5572, 2786, 3003, 4387, 2194, 3459, 3056, 1528, 3800,  # A: inner 931/1164/1397, half-way 815/1048/1280/1513 Hz
+    15, 2, 3, 4963, 2482, 3259, 3687, 1843, 3658, 5541, 2770, 3017, 4343, 2172, 3473, 2999, 1500, 3812, 0, 0, 0, 0, 0, 0,  # D: inner 1171/1406, half-way 1054/1288/1523 Hz
+))
+# digit index -> _HTAB offset, 255: not of the class
+_HIDX = bytes((0, 255, 255, 48, 255, 24, 255, 255, 255, 255, 255, 255, 255, 255, 255, 72))
 # Echo: rx tone energy >= tx tone energy * 1 (6 dB above an echo at the
 # G.168 minimum echo return loss of 6 dB).
 
@@ -206,7 +239,11 @@ _WPP = const(168)  # 16: the window before the previous one (blocks b-3, b-2)
 _T3 = const(184)   # total energy of block b-2
 _T4 = const(185)   # ... of block b-3
 _EL = const(186)   # 8 : long-window energies (scratch of _long)
-_ST_LEN = const(194)
+_HC = const(194)   # this block's harmonic-series probes (see _HTAB), |Y >> 4|**2 >> 2 each summed:
+_HA = const(195)   #   at the inner harmonics, half-way between them,
+_HR = const(196)   #   and at the key's own row and column tones (<= 2.7e8 each)
+_HK = const(197)
+_ST_LEN = const(198)
 
 
 # ---- viper kernels (the board); plain twins in dtmf_plain.py ------------------
@@ -513,6 +550,40 @@ if VIPER:
         return r * 4 + (c - 4)
 
     @micropython.viper
+    def _harm_vp(work: ptr32, tab: ptr32, st: ptr32, h: int):
+        sx = int(SX32)
+        d = ((tab[h] << sx) >> sx)
+        nc = ((tab[h + 1] << sx) >> sx)
+        n = nc + ((tab[h + 2] << sx) >> sx)
+        ec = 0
+        ea = 0
+        for p in range(n):
+            t = h + 3 + 3 * p
+            c = ((tab[t] << sx) >> sx)
+            s1 = 0
+            s2 = 0
+            for i in range(_N):
+                s0 = int(work[i]) - 2048 + ((c * s1) >> 12) - s2
+                s2 = s1
+                s1 = s0
+            yr = (s1 - ((((tab[t + 1] << sx) >> sx) * s2) >> 12)) >> 4
+            yi = ((((tab[t + 2] << sx) >> sx) * s2) >> 12) >> 4
+            e = (yr * yr + yi * yi) >> 2
+            if p < nc:
+                ec += e
+            else:
+                ea += e
+        st[_HC] = ec
+        st[_HA] = ea
+        for j in range(2):
+            k = d >> 2
+            if j != 0:
+                k = 4 + (d & 3)
+            yr = ((st[_YC + 2 * k] << sx) >> sx) >> 4
+            yi = ((st[_YC + 2 * k + 1] << sx) >> sx) >> 4
+            st[_HR + j] = (yr * yr + yi * yi) >> 2
+
+    @micropython.viper
     def _silent_vp(buf: ptr16) -> int:
         for i in range(_N):
             if buf[i] != 0:
@@ -539,6 +610,7 @@ class DtmfReceiver:
             self._window = _window_vp
             self._decide = _decide_vp
             self._long = _long_vp
+            self._harm = _harm_vp
             self._silent = _silent_vp
         else:
             from rrfw.dsp import dtmf_plain as k
@@ -546,6 +618,7 @@ class DtmfReceiver:
             self._window = k.window
             self._decide = k.decide
             self._long = k.long
+            self._harm = k.harm
             self._silent = k.silent
         self._st = array("i", bytes(4 * _ST_LEN))
         self._tx = array("i", bytes(4 * _ST_LEN))   # the same analysis of what the board plays
@@ -582,6 +655,11 @@ class DtmfReceiver:
         self._misses = 0
         self._gap = 0          # blocks in a row without the key's tone (see _GAP_BLOCKS)
         self._start = 0        # candidate's start, 0.1 ms units from block 0
+        self._hk = -1          # the candidate's _HTAB offset, -1: not of the harmonic class
+        self._h_in = 0         # its hits' sums of _HC, _HA, _HR, _HK (see _HARM_WEAK)
+        self._h_half = 0
+        self._h_row = 0
+        self._h_col = 0
         self._tx_live = 0      # blocks of tx analysis still worth running
 
     # -- per block (allocates nothing) ---------------------------------------------
@@ -608,6 +686,9 @@ class DtmfReceiver:
             clean = 2 if d >= 48 else 1
             d &= 15
         self._clean = clean
+        if d >= 0 and _HIDX[d] != 255:
+            # before the tx analysis: it reuses the Goertzel scratch (self._work)
+            self._harm(self._work, _HTAB, st, _HIDX[d])
         if tx is not None:
             self._analyse_tx(tx, b)
         if d >= 0 and self._tx_live > 0 and self._is_echo(d):
@@ -732,6 +813,18 @@ class DtmfReceiver:
         self._on = b
         self._misses = 0
         self._held = 0
+        if self._hk >= 0:
+            st = self._st
+            self._h_in += st[_HC]
+            self._h_half += st[_HA]
+            self._h_row += st[_HR]
+            self._h_col += st[_HK]
+            if (self._h_in > _HARM_CAP or self._h_half > _HARM_CAP or self._h_row > _HARM_CAP
+                    or self._h_col > _HARM_CAP):
+                self._h_in >>= 1
+                self._h_half >>= 1
+                self._h_row >>= 1
+                self._h_col >>= 1
         if self._steady(d, b):
             self._steady_hits += 1
             if self._clean:
@@ -769,6 +862,11 @@ class DtmfReceiver:
         self._clean_any = 0
         self._hits = 0
         self._all_clean = 1
+        self._hk = -1 if _HIDX[d] == 255 else _HIDX[d]
+        self._h_in = 0
+        self._h_half = 0
+        self._h_row = 0
+        self._h_col = 0
         self._hit(d, b)
         # The hit used blocks b-2..b: the tone begins in one of b-3..b. Take the
         # first block at least 20 % full, and place the start inside it.
@@ -812,6 +910,12 @@ class DtmfReceiver:
             return 0
         return 1
 
+    def _harmonic(self):
+        # 1 when the candidate's hits held a harmonic series of the f0 its pair implies
+        weak = self._h_row if self._h_row < self._h_col else self._h_col
+        hi = self._h_in
+        return hi >= weak * _HARM_WEAK and hi // _HARM_ANTI >= self._h_half and hi > 0
+
     def _close(self, b):
         d = self._cand
         self._cand = -1
@@ -835,6 +939,8 @@ class DtmfReceiver:
             return
         if self._all_clean and not self._onset_ok:
             return      # a chord, not a key (see _ONSET_HI_Q8)
+        if self._hk >= 0 and self._harmonic():
+            return      # a vowel's harmonics, not a key (see _HARM_WEAK)
         if end - self._start < _MIN_TONE_MS * 10:
             return
         if self._q_len >= _QUEUE:

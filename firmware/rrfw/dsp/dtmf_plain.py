@@ -41,6 +41,10 @@ _WPP = const(168)
 _T3 = const(184)
 _T4 = const(185)
 _EL = const(186)
+_HC = const(194)
+_HA = const(195)
+_HR = const(196)
+_HK = const(197)
 
 
 def goertzel(inp, work, tab, st):
@@ -369,6 +373,46 @@ def long(st, tab):
         if angle(st) == 0:
             return -1
     return r * 4 + (c - 4)
+
+
+def harm(work, tab, st, h):
+    """The harmonic-series probes of the key at _HTAB offset h over this block
+    (work: the Goertzel scratch, biased samples): sums of |Y >> 4|**2 >> 2 at the
+    inner harmonics (_HC) and half-way between them (_HA); the same for the
+    key's own row and column tones from this block's Y (_HR, _HK)."""
+    ck = check
+    d = tab[h]
+    nc = tab[h + 1]
+    n = nc + tab[h + 2]
+    ec = 0
+    ea = 0
+    for p in range(n):
+        t = h + 3 + 3 * p
+        c = tab[t]
+        s1 = 0
+        s2 = 0
+        for i in range(_N):
+            s0 = work[i] - 2048 + ((c * s1) >> 12) - s2
+            s2 = s1
+            s1 = s0
+            if ck is not None:
+                ck.int32(c * s2)
+        yr = (s1 - ((tab[t + 1] * s2) >> 12)) >> 4
+        yi = ((tab[t + 2] * s2) >> 12) >> 4
+        e = (yr * yr + yi * yi) >> 2
+        if p < nc:
+            ec += e
+        else:
+            ea += e
+        if ck is not None:
+            ck.int32(c * s1, tab[t + 1] * s2, e, ec, ea)
+    st[_HC] = ec
+    st[_HA] = ea
+    for j in range(2):
+        k = d >> 2 if j == 0 else 4 + (d & 3)
+        yr = st[_YC + 2 * k] >> 4
+        yi = st[_YC + 2 * k + 1] >> 4
+        st[_HR + j] = (yr * yr + yi * yi) >> 2
 
 
 def silent(buf):

@@ -49,7 +49,7 @@ _LINE = (("country", "str"), ("answer_on_ring", "pos"), ("answer_on_callerid", "
          ("name", "str"))
 _HANGUP = (("cpc_min_ms", "ms"), ("silence_ms", "ms"), ("max_call_ms", "ms"), ("methods", "names"))
 _EXT = (("port", "count"), ("name", "str"), ("dial", "bool"), ("number", "str"), ("ring_ms", "ms"),
-        ("accept_key", "str"))
+        ("accept_key", "str"), ("logout_key", "str"))
 _GROUP = (("members", "names"), ("strategy", "str"), ("member_ring_ms", "ms"), ("queue_ms", "ms"))
 _MENU = (("dial_ext", "bool"), ("terminator", "str"), ("first_ms", "pos"), ("inter_ms", "pos"),
          ("max_invalid", "pos"), ("max_timeout", "pos"), ("greeting", "names"), ("short", "names"),
@@ -59,7 +59,9 @@ _DISA = (("enabled", "bool"), ("pin", "str"), ("max_attempts", "pos"), ("lockout
          ("max_call_ms", "ms"), ("prompt", "names"))
 _RECORDS = (("enabled", "bool"), ("keep", "count"), ("caller_id", "str"), ("retention_days", "count"))
 _TRANSFER = (("flash_min_ms", "ms"), ("flash_max_ms", "ms"), ("ring_ms", "ms"), ("recall_ms", "ms"),
-             ("music", "names"), ("supervisor", "str"), ("join", "str"), ("takeover", "str"))
+             ("music", "names"), ("supervisor", "str"), ("join", "str"), ("takeover", "str"),
+             ("outside", "str"))
+_INTERCOM = (("ring_ms", "ms"),)
 _OUTBOUND = (("callback", "bool"), ("callback_key", "str"), ("do_not_call", "names"),
              ("max_attempts", "pos"), ("retry_ms", "ms"), ("after_call_ms", "ms"),
              ("lines_for_inbound", "count"), ("opt_out_key", "str"), ("callback_later_ms", "ms"),
@@ -332,6 +334,9 @@ def _check(cfg):
             k = e.get("accept_key", "1")
             if len(k) != 1 or k not in _KEY_CHARS:
                 return "extension %s: accept_key must be one key" % num
+            out = e.get("logout_key")
+            if out is not None and (len(out) != 1 or out not in _KEY_CHARS or out == k):
+                return "extension %s: logout_key must be one key, not the accept key" % num
             continue
         if not _is_int(p) or p < 0:
             return "extension %s: bad port" % num
@@ -422,7 +427,7 @@ def _check(cfg):
             return err
     # the toll-fraud reasons first: they are what the office must fix
     return (_toll_fraud(cfg) or _queue_and_outbound(cfg, groups) or _agents_and_queues(cfg, groups)
-            or _transfer(cfg))
+            or _transfer(cfg) or _intercom(cfg))
 
 
 def _ms(x):
@@ -637,6 +642,19 @@ def _toll_fraud(cfg):
     return None
 
 
+def _intercom(cfg):
+    # what call/intercom.py reads
+    ic = cfg.get("intercom")
+    if ic is None:
+        return None
+    err = _fields(ic, _INTERCOM, "intercom")
+    if err:
+        return err
+    if "ring_ms" in ic and not ic["ring_ms"] > 0:
+        return "intercom: ring_ms must be above 0"
+    return None
+
+
 def _transfer(cfg):
     # what call/transfer.py and line/hookflash.py read
     tc = cfg.get("transfer")
@@ -655,4 +673,12 @@ def _transfer(cfg):
     for k in ("join", "takeover"):
         if k in tc and not _digits(tc[k], _KEY_CHARS):
             return "transfer: %s must be a code of keys" % k
+    out = tc.get("outside")
+    if out is not None:
+        # the prefix before an outside number (call/transfer.py): digits no extension starts with
+        if not out or len(out) > 3 or not _digits(out, "0123456789"):
+            return "transfer: outside must be 1 to 3 digits"
+        for ext in cfg["extensions"]:
+            if ext.startswith(out):
+                return "transfer: extension %s starts with the outside prefix %s" % (ext, out)
     return None

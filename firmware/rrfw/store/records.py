@@ -84,6 +84,10 @@ KEYS = ("call", "line", "utc", "ring_ms", "answer_ms", "rings", "caller", "calle
         "direction", "callee", "try", "dial_refused", "callback", "disa_line", "disa_number",
         "queue", "position", "agents", "wrap_ms", "kind", "campaign", "transfer", "reason",
         "queue_ms", "left_ms", "left_pos", "rang_ms", "mode", "blocked", "short", "rung_more", "left_key", "queued")
+# Format 2 (report4): a call's visits to several queues, the agent-state records
+# (kind "agent": state, group), ring-all losers (the word "elsewhere"). A frame of
+# format 1 reads the same; format 1 firmware counts a frame with these keys unreadable.
+KEYS = KEYS + ("visits", "visits_more", "state", "group")
 WORDS = ("connected", "abandoned", "missed", "caller_hangup", "agent_hangup", "max_length",
          "cpc", "reversal", "tone", "silence", "busy_tone", "dial_tone", "out", "in",
          "withheld", "unavailable", "absent", "ivr_hangup", "after_hours", "no_agents",
@@ -93,6 +97,9 @@ WORDS = ("connected", "abandoned", "missed", "caller_hangup", "agent_hangup", "m
          "disa_far_end", "disa_max_length", "disa_no_number", "callback_gave_up", "erased",
          "answered", "callback", "full", "menu_abandoned", "queue_full", "callback_requested",
          "night", "lunch", "holiday", "closed", "day", "campaign", "answer")
+WORDS = WORDS + ("agent", "logged_out", "available", "paused", "dnd", "login", "logout",   # format 2
+                 "elsewhere", "auto", "code", "group_code")
+FORMAT = const(2)          # the format of the frames this firmware writes (KEYS, WORDS above)
 _RING = const(3)           # KEYS.index("ring_ms"): the times after it are offsets from it
 TIMES = ("answer_ms", "connect_ms", "route_ms", "end_ms",   # board-clock times: after ring_ms
          "queue_ms", "left_ms", "rang_ms")

@@ -22,7 +22,7 @@ MAX_KEEP_PLACE_MS = 600000
 AGENT_CODES = ("login", "logout", "pause", "unpause", "dnd", "dnd_off")   # agents.py Agents._CODES
 GROUP_CODES = ("login_group", "logout_group")   # {group: code}: into / out of one group (agents.py)
 # A remote agent (firmware/rrfw/call/remote.py): an extension with a number instead of a port
-REMOTE_KEYS = ("number", "ring", "accept_key")
+REMOTE_KEYS = ("number", "ring", "accept_key", "logout_key")
 REMOTE_RING_MS = 30000     # remote.DEFAULT_RING_MS: dial and the far end's answer
 REMOTE_KEY_MS = 15000      # remote.KEY_MS: the whisper and the accept key after the answer
 REMOTE_WHISPER = "remote_whisper"   # remote.DEFAULT_WHISPER
@@ -189,6 +189,19 @@ def parse_remote_ext(ctx, num, m, where):
             ctx.probs.at(m["accept_key"][1], "%s accept_key: one key (0-9, * or #; quote * and #)" % where)
         else:
             e["accept_key"] = k
+    if "logout_key" in m:
+        # keyed after the whisper instead of accept: the agent logs out (remote.py); the
+        # board dialled their number, so the key needs no PIN
+        k = r.text(m["logout_key"][1], where + " logout_key")
+        if k is None or len(k) != 1 or k not in "0123456789*#":
+            ctx.probs.at(m["logout_key"][1], "%s logout_key: one key (0-9, * or #; quote * and #)" % where)
+        elif k == e.get("accept_key", "1"):
+            ctx.probs.at(m["logout_key"][1], "%s logout_key: '%s' is the accept key too" % (where, k))
+        else:
+            e["logout_key"] = k
+            if not ctx.acd:
+                ctx.probs.warn(m["logout_key"][1], "%s logout_key: without an 'agents' section nobody is "
+                                                   "ever logged out: the key only ends the call" % where)
     if "dial" in m and not r.boolean(m["dial"][1], where + " dial", True):
         e["dial"] = False
     if "wrapup" in m:

@@ -3,7 +3,7 @@ import json
 
 from yaml.nodes import MappingNode
 
-from . import agentcfg, sections, transfercfg
+from . import agentcfg, intercomcfg, sections, transfercfg
 from .actions import parse_action
 from .context import Ctx, board_names, board_ports
 from .graph import check_graph
@@ -18,7 +18,8 @@ MAX_JSON = 32768        # bytes; firmware/conscmd.py _CFG_MAX (what the console 
 TOP_KEYS = ("version", "name", "board", "lines", "extensions", "groups", "operator", "ring_timeout",
             "prompts", "start", "menu_defaults", "menus", "timezone", "schedule", "callers",
             "feature_codes", "disa", "records", "no_answer", "announce_extension", "outbound",
-            "hold_prompt", "queue", "agents", "service_level", "notice", "transfer")
+            "hold_prompt", "queue", "agents", "service_level", "notice", "transfer",
+            "intercom")
 REQUIRED = ("version", "lines", "extensions", "menus")
 
 
@@ -120,6 +121,10 @@ def check_config(path, text=None):
     if "transfer" in top:      # hook-flash transfers and supervisor escalation
         cfg["transfer"] = transfercfg.parse_transfer(ctx, node("transfer"), cfg["extensions"],
                                                      top["transfer"][0])
+    if "intercom" in top:      # an extension's number dialled on a handset rings that phone
+        ic = intercomcfg.parse_intercom(ctx, node("intercom"), cfg, top["intercom"][0])
+        if ic is not None:
+            cfg["intercom"] = ic
     sections.check_answer_before_callerid(ctx, cfg)
     cfg["disa"] = disa
     sections.check_disa_pin(ctx, cfg)

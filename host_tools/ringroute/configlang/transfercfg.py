@@ -4,7 +4,8 @@ import re
 
 from .nodes import did_you_mean
 
-KEYS = ("flash", "ring", "recall", "music", "supervisor")
+KEYS = ("flash", "ring", "recall", "music", "supervisor", "outside")
+OUTSIDE = re.compile(r"[0-9]{1,3}")   # the prefix before an outside number: firmware cfgcheck
 SUPERVISOR_KEYS = ("ext", "join", "takeover")
 CODE = re.compile(r"[*#][0-9*#]{1,5}")
 # line/hookflash.py FLASH_MIN_MS / FLASH_MAX_MS (the sources are there)
@@ -56,6 +57,8 @@ def parse_transfer(ctx, node, exts_cfg, key_node=None):
             out["music"] = [n for n, _ in music]
     if "supervisor" in m:
         _supervisor(ctx, m["supervisor"][1], out)
+    if "outside" in m:
+        _outside(ctx, m["outside"][1], exts_cfg, out)
     # settings that cannot work on this board (said at the section's key)
     at = key_node if key_node is not None else node
     if len(ctx.line_nodes) < 2:
@@ -64,6 +67,24 @@ def parse_transfer(ctx, node, exts_cfg, key_node=None):
     if len(exts_cfg) < 2:
         ctx.probs.warn(at, "transfer: with one extension there is nobody to transfer to")
     return out
+
+
+def _outside(ctx, node, exts_cfg, out):
+    """`outside: "9"`: after a flash, 9 and a number transfer the caller to that number
+    on the free line (checked against the numbering plan and outbound allow)."""
+    code = ctx.r.text(node, "transfer outside")
+    if code is None:
+        return
+    if not OUTSIDE.fullmatch(code):
+        ctx.probs.at(node, "transfer outside: the prefix before an outside number is 1 to 3 digits "
+                           "(e.g. '9'; quote it), not '%s'" % code)
+        return
+    clash = sorted(x for x in exts_cfg if x.startswith(code))
+    if clash:
+        ctx.probs.at(node, "transfer outside: extension %s starts with the prefix '%s': dialling it "
+                           "after a flash would be taken as an outside number" % (clash[0], code))
+        return
+    out["outside"] = code
 
 
 def _flash_warnings(ctx, node, lo, hi):

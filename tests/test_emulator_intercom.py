@@ -1,0 +1,171 @@
+"""Calling another extension from the handset (issue 11, call/intercom.py) end to
+end on the emulated board under micropython: an agent lifts the phone and dials
+an extension's number; that phone rings; both talk; either hangs up. Who heard
+whom comes from the world's audio check (`heard`), never from the board's word.
+Busy, DND and logged-out targets give the busy tone; each call is one record of
+its own kind (direction "internal"), never an inbound call."""
+import pytest
+
+from emuhelp import emulate, of
+from test_emulator_agents import config as agents_config
+
+WIN = 100           # ms: the world judges who hears whom per 100 ms (emu/world.py)
+
+
+def config(ring_ms=None, acd=True):
+    cfg = agents_config(acd=acd)
+    cfg["intercom"] = {} if ring_ms is None else {"ring_ms": ring_ms}
+    cfg["feature_codes"] = {"*41": ["agent", "login"], "*42": ["agent", "logout"],
+                            "*45": ["agent", "dnd"], "*46": ["agent", "dnd_off"]}
+    return cfg
+
+
+def run(cfg, sc, tmp_path, engine="micropython"):
+    code, ev, err = emulate(cfg, sc, engine, tmp_path)
+    assert code == 0, err
+    assert not of(ev, "error"), of(ev, "error")
+    assert not of(ev, "fault"), of(ev, "fault")
+    return ev
+
+
+def heard_ms(ev, listener, talker, t0=0, t1=10 ** 9):
+    return sum(max(0, min(h["end_ms"], t1) - max(h["start_ms"], t0))
+               for h in of(ev, "heard", listener=listener, talker=talker))
+
+
+def records(ev):
+    return [e["record"] for e in of(ev, "record")]
+
+
+@pytest.mark.parametrize("engine", ["micropython", "cpython"])
+def test_intercom_rings_the_other_phone_and_they_talk(tmp_path, engine):
+    # 101 lifts at 2 s and dials 102, then stays 12 s on the phone; 102 answers after 3 s
+    sc = {"duration": 30, "extensions": {"101": {"dial": {"at": 2, "digits": "102", "stay": 12}},
+                                         "102": {"answer_after": 3.0}}}
+    ev = run(config(), sc, tmp_path, engine)
+    ring, answer, end = of(ev, "intercom")
+    assert (ring["what"], answer["what"], end["what"]) == ("ring", "answer", "end")
+    assert ring["ext"] == "101" and ring["to"] == "102" and end["why"] == "caller_hangup"
+    assert of(ev, "ext_ring", ext="102")[0]["t_ms"] == ring["t_ms"]
+    lifted = of(ev, "agent_answer", ext="102")[0]["t_ms"]
+    assert 3000 <= lifted - ring["t_ms"] <= 6100 + 100      # the first ring burst at or after 3 s
+    assert answer["t_ms"] - lifted <= 10                     # the ring tripped in the block it lifted
+    down = of(ev, "agent_hangup", ext="101")[0]["t_ms"]
+    assert end["t_ms"] - down <= 10
+    # they really talked: each heard the other's own voice from the answer to the hang-up
+    talk = end["t_ms"] - answer["t_ms"]
+    assert talk > 5000
+    assert heard_ms(ev, "101", "102", answer["t_ms"], end["t_ms"]) >= 0.9 * talk - 2 * WIN
+    assert heard_ms(ev, "102", "101", answer["t_ms"], end["t_ms"]) >= 0.9 * talk - 2 * WIN
+    assert heard_ms(ev, "101", "102", 0, answer["t_ms"] - WIN) == 0    # nothing before the answer (one window)
+    assert heard_ms(ev, "101", "board1", ring["t_ms"], answer["t_ms"] - WIN) > 0   # ringback on the pair
+    assert heard_ms(ev, "102", "101", end["t_ms"] + WIN) == 0    # and nothing after the end
+    # one record of its own kind, never an inbound call
+    recs = records(ev)
+    assert len(recs) == 1
+    rec = recs[0]
+    assert rec["direction"] == "internal" and rec["kind"] == "intercom" and rec["outcome"] == "connected"
+    assert rec["from_ext"] == "101" and rec["target"] == "102" and rec["ext"] == "102"
+    assert rec["connect_ms"] == answer["t_ms"] and rec["end_ms"] == end["t_ms"]
+    assert rec["talk_ms"] == talk and rec["release"] == "caller_hangup"
+    assert of(ev, "record")[0]["call"] == rec["call"] == ring["call"] == end["call"]
+    assert not of(ev, "answer") and not of(ev, "connect")   # no line answered: no inbound call
+    # 102's agent state is untouched (no wrap-up, no call counted for the queue)
+    assert not of(ev, "agent", ext="102")
+
+
+def test_intercom_the_called_phone_hangs_up_first(tmp_path):
+    sc = {"duration": 40, "extensions": {"101": {"dial": {"at": 2, "digits": "103", "stay": 25}},
+                                         "103": {"answer_after": 1.0, "hangup_after": 6.0}}}
+    ev = run(config(), sc, tmp_path)
+    end = of(ev, "intercom", what="end")[0]
+    assert end["why"] == "agent_hangup" and end["ext"] == "101" and end["to"] == "103"
+    down = of(ev, "agent_hangup", ext="103")[0]["t_ms"]
+    assert end["t_ms"] - down <= 10
+    rec = records(ev)[0]
+    assert rec["outcome"] == "connected" and rec["release"] == "agent_hangup" and 5000 <= rec["talk_ms"] <= 6000
+    # 101, still off-hook, hears the busy tone (the board's output on the pair), not 103
+    assert heard_ms(ev, "101", "board1", end["t_ms"] + WIN) > 0
+    assert heard_ms(ev, "101", "103", end["t_ms"] + WIN) == 0
+
+
+def test_intercom_busy_dnd_and_logged_out_targets_give_the_busy_tone(tmp_path):
+    # 102 is on DND (its code at 1 s), 103 logs out (at 8 s), 104 talks to a caller
+    # on line 1 (key 4); 101 calls each in turn: never a ring, the busy tone each time
+    cfg = config()
+    cfg["menus"]["main"]["keys"]["4"] = {"do": "ext", "to": "104"}
+    sc = {"duration": 60,
+          "calls": [{"at": 14.0, "line": 1, "caller_id": "6175550142", "keys": [{"at": 1.0, "digits": "4"}],
+                     "hangup": {"after_connect": 40.0}}],
+          "extensions": {"102": {"dial": {"at": 1, "digits": "*45"}},
+                         "103": {"dial": {"at": 8, "digits": "*42"}},
+                         "104": {"answer_after": 1.0},
+                         "101": {"dial": [{"at": 24, "digits": "102"}, {"at": 32, "digits": "103"},
+                                          {"at": 40, "digits": "104"}]}}}
+    ev = run(cfg, sc, tmp_path)
+    busy = of(ev, "intercom")
+    assert [(b["what"], b["to"], b["why"]) for b in busy] == [("busy", "102", "dnd"), ("busy", "103", "logged_out"),
+                                                              ("busy", "104", "busy")], busy
+    assert [e["ext"] for e in of(ev, "ext_ring")] == ["104"]   # the caller's ring only: 101 rang nobody
+    for b in busy:
+        # 101 heard the board on the pair after dialling: the busy tone, on half the time
+        # (500 ms on / 500 ms off); nobody else's voice
+        assert 800 <= heard_ms(ev, "101", "board2", b["t_ms"], b["t_ms"] + 2000) <= 1400, b
+        # (the world finds a talker's voice in the phone's own keys now and then: from the busy on)
+        assert heard_ms(ev, "101", b["to"], b["t_ms"] + WIN, b["t_ms"] + 2500) == 0, b
+    recs = [r for r in records(ev) if r.get("direction") == "internal"]
+    assert [(r["target"], r["outcome"], r["release"]) for r in recs] == [
+        ("102", "busy", "dnd"), ("103", "busy", "logged_out"), ("104", "busy", "busy")]
+    assert all(r["kind"] == "intercom" and "talk_ms" not in r for r in recs)
+    assert all(r["line"] == 2 for r in recs)               # line 1 has the caller: line 2's pair
+    # the caller's own call went on untouched: one inbound record, 104 connected throughout
+    inbound = [r for r in records(ev) if r.get("direction") != "internal"]
+    assert len(inbound) == 1 and inbound[0]["ext"] == "104" and inbound[0]["outcome"] == "connected"
+
+
+def test_intercom_nobody_answers_then_busy_tone(tmp_path):
+    sc = {"duration": 40, "extensions": {"101": {"dial": {"at": 2, "digits": "102", "stay": 20}},
+                                         "102": {"answer": False}}}
+    ev = run(config(ring_ms=9000), sc, tmp_path)
+    ring, end = of(ev, "intercom")
+    assert end["why"] == "no_answer" and end["t_ms"] - ring["t_ms"] == 9000
+    rec = records(ev)[0]
+    assert rec["outcome"] == "no_answer" and rec["ext"] is None
+    # the busy tone (on half the time) from the end, where there was ringback before
+    assert 1000 <= heard_ms(ev, "101", "board1", end["t_ms"], end["t_ms"] + 3000) <= 2000
+
+
+def test_intercom_a_caller_hanging_up_while_it_rings_cancels_it(tmp_path):
+    # 102 would lift once it has rung 12 s: it never does, the ring stopped with the hang-up
+    sc = {"duration": 40, "extensions": {"101": {"dial": {"at": 2, "digits": "102", "stay": 2}},
+                                         "102": {"answer_after": 12.0}}}
+    ev = run(config(ring_ms=30000), sc, tmp_path)
+    ring, end = of(ev, "intercom")
+    assert end["why"] == "caller_hangup" and end["t_ms"] - ring["t_ms"] < 5000
+    rec = records(ev)[0]
+    assert rec["outcome"] == "cancelled" and rec.get("talk_ms") is None
+    assert not of(ev, "agent_answer", ext="102")
+
+
+def test_intercom_without_the_section_dials_nothing(tmp_path):
+    cfg = config()
+    del cfg["intercom"]
+    sc = {"duration": 20, "extensions": {"101": {"dial": {"at": 2, "digits": "102"}},
+                                         "102": {"answer_after": 1.0}}}
+    ev = run(cfg, sc, tmp_path)
+    assert not of(ev, "intercom") and not of(ev, "ext_ring") and not records(ev)
+    fc = of(ev, "feature_code", ext="101")
+    assert fc and fc[0]["ok"] is False                       # an unknown code: the error tone
+
+
+def test_intercom_records_are_no_inbound_calls_in_the_report():
+    from ringroute import slreport
+    inbound = {"call": 1, "line": 1, "utc": 1767607200, "ring_ms": 1000, "answer_ms": 1500, "route_ms": 4000,
+               "connect_ms": 7000, "end_ms": 30000, "ext": "101", "outcome": "connected",
+               "release": "caller_hangup"}
+    ic = {"call": 2, "line": 2, "utc": 1767607300, "direction": "internal", "kind": "intercom",
+          "from_ext": "101", "target": "102", "ext": None, "ring_ms": 40000, "connect_ms": None,
+          "end_ms": 49000, "release": "no_answer", "outcome": "no_answer"}
+    alone = slreport.summarise([inbound])
+    both = slreport.summarise([inbound, ic, dict(ic, call=3, outcome="connected", connect_ms=43000)])
+    assert both == alone
