@@ -6,8 +6,8 @@ entry stays, and the host says why."""
 import json
 import os
 
-from emuboard import EmuBoard, cli
-from test_privacy_pty import ROOT, PIN, N, OTHER, _holding
+from emuboard import ROOT, EmuBoard, cli
+from test_privacy_pty import PIN, N, OTHER, _holding
 
 
 def _list(numbers):
