@@ -1,34 +1,14 @@
 """The config language's `intercom` section (an extension's number dialled on a
 handset rings that phone, call/intercom.py): what it compiles to, mistakes at
 FILE:LINE:COL, warnings for settings that cannot work, and the board's own check."""
-import copy
-
 from rrfw.store import cfgcheck
-from cfgtest import check, problems, where
+from cfgtest import ONE_LINE, board_refuses, check, clean, office, one_error, problems, where
 
-BASE = """\
-version: 1
-lines:
-  - country: US
-  - country: US
-extensions:
-  101: {port: 0}
-  102: {port: 1}
-prompts: [welcome]
-intercom:
-  ring: 25s
-operator: ext 101
-menus:
-  main:
-    greeting: welcome
-    keys:
-      1: ext 101
-"""
+BASE = office("intercom:\n  ring: 25s\n")
 
 
 def test_the_intercom_section_compiles_to_what_the_firmware_reads(tmp_path):
-    cfg, probs = check(tmp_path, BASE)
-    assert problems(probs) == [] and problems(probs, "warning") == [], [str(p) for p in probs]
+    cfg = clean(tmp_path, BASE)
     assert cfg["intercom"] == {"ring_ms": 25000} and cfgcheck.check(cfg) is None
     for short, want in (("intercom: on\n", {}), ("intercom: {}\n", {}), ("intercom:\n", {}),
                         ("intercom: off\n", None)):
@@ -42,16 +22,12 @@ def test_intercom_mistakes_are_errors_at_their_place(tmp_path):
     for old, new, marker, needle in (("  ring: 25s", "  ring: 1s", "1s", "out of range"),
                                      ("  ring: 25s", "  ring: soon", "soon", "duration"),
                                      ("  ring: 25s", "  rings: 25s", "rings", "unknown key 'rings'")):
-        text = BASE.replace(old, new)
-        cfg, probs = check(tmp_path, text)
-        errs = problems(probs)
-        assert cfg is None and len(errs) == 1 and needle in errs[0][2], errs
-        assert errs[0][:2] == where(text, marker), (errs, where(text, marker))
+        one_error(tmp_path, BASE.replace(old, new), marker, needle)
 
 
 def test_intercom_settings_that_cannot_work_are_warned(tmp_path):
     # one line: every call ringing in ends the intercom call (it talks on that line's pair)
-    text = BASE.replace("  - country: US\n  - country: US\n", "  - country: US\n")
+    text = BASE.replace(*ONE_LINE)
     cfg, probs = check(tmp_path, text)
     warns = problems(probs, "warning")
     assert cfg is not None and len(warns) == 1 and "one line" in warns[0][2], warns
@@ -75,7 +51,4 @@ def test_intercom_settings_that_cannot_work_are_warned(tmp_path):
 def test_the_board_refuses_an_intercom_it_cannot_run(tmp_path):
     cfg, _ = check(tmp_path, BASE)
     for bad in ({"ring_ms": "25s"}, {"ring_ms": 0}, {"ring_ms": -5}, [1]):
-        c = copy.deepcopy(cfg)
-        c["intercom"] = bad
-        why = cfgcheck.check(c)
-        assert why is not None and "intercom" in why, (bad, why)
+        board_refuses(cfg, lambda c: c.__setitem__("intercom", bad), "intercom")

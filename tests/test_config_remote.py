@@ -6,7 +6,7 @@ import copy
 import pytest
 
 from rrfw.store import cfgcheck
-from cfgtest import check, where
+from cfgtest import check, reported_at, where
 
 BASE = """\
 version: 1
@@ -75,11 +75,7 @@ def test_a_remote_agent_and_group_codes_compile_to_what_the_firmware_reads(tmp_p
 ])
 def test_each_mistake_is_reported_at_its_place(tmp_path, old, new, marker, needle):
     assert old in BASE
-    text = BASE.replace(old, new)
-    cfg, probs = check(tmp_path, text)
-    hits = [p for p in probs if needle in p.message and p.severity == "error"]
-    assert hits, [str(p) for p in probs]
-    assert (hits[0].line, hits[0].col) == where(text, marker), str(hits[0])
+    cfg, _ = reported_at(tmp_path, BASE.replace(old, new), marker, needle)
     assert cfg is None
 
 
@@ -152,7 +148,7 @@ def test_the_board_refuses_what_it_cannot_run(tmp_path):
 def test_a_remote_agents_logout_key(tmp_path):
     # one key, not the accept key; without an agents section it is warned about
     from rrfw.store import cfgcheck
-    from cfgtest import check, problems, where
+    from cfgtest import check, problems, reported_at, where
     base = """\
 version: 1
 lines:

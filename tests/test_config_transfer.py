@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from rrfw.store import cfgcheck
-from cfgtest import check, problems, where
+from cfgtest import check, problems, reported_at
 
 BASE = """\
 version: 1
@@ -60,11 +60,7 @@ def test_the_transfer_section_compiles_to_what_the_firmware_reads(tmp_path):
 ])
 def test_each_mistake_is_reported_at_its_place(tmp_path, old, new, marker, needle):
     assert old in BASE
-    text = BASE.replace(old, new)
-    cfg, probs = check(tmp_path, text)
-    hits = [p for p in probs if needle in p.message and p.severity == "error"]
-    assert hits, [str(p) for p in probs]
-    assert (hits[0].line, hits[0].col) == where(text, marker), str(hits[0])
+    cfg, _ = reported_at(tmp_path, BASE.replace(old, new), marker, needle)
     assert cfg is None
 
 
@@ -79,11 +75,7 @@ def test_each_mistake_is_reported_at_its_place(tmp_path, old, new, marker, needl
 ])
 def test_settings_that_cannot_work_are_warned_about(tmp_path, old, new, marker, needle):
     assert old in BASE
-    text = BASE.replace(old, new)
-    cfg, probs = check(tmp_path, text)
-    hits = [p for p in probs if needle in p.message and p.severity == "warning"]
-    assert hits, [str(p) for p in probs]
-    assert (hits[0].line, hits[0].col) == where(text, marker), str(hits[0])
+    cfg, probs = reported_at(tmp_path, BASE.replace(old, new), marker, needle, "warning")
     assert cfg is not None and problems(probs) == []
 
 
