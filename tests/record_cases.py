@@ -221,6 +221,26 @@ def case_an_overflow_keeps_every_queue_visited():
     assert big["visits"][-1] == ["g2", 3000, 3000, 1, None, None, None]   # g3's join changed nothing kept
 
 
+def case_the_outcome_is_how_the_last_route_ended():
+    # out of sales after its queue time, on to support: the caller hangs up while 103
+    # rings there. Abandoned (in support), not the timeout that sent the call on.
+    out = [ROUTE, (8000, "queue", {"target": "sales", "position": 1}),
+           (38000, "queue_leave", {"target": "sales", "reason": "timeout", "position": 1}),
+           (38000, "route", {"kind": "group", "target": "support"}),
+           (38000, "ext_ring", {"ext": "103"})]
+    rec = _call(out + [(45000, "ring_noanswer", {"ext": "103", "ring_ms": 7000})])
+    assert rec["outcome"] == "abandoned" and rec["queue"] == "timeout"
+    assert [v[4] for v in rec["visits"]] == ["timeout", None]
+    # timed out of support's queue too: that is how it ended
+    rec = _call(out + [(50000, "queue", {"target": "support", "position": 1}),
+                       (80000, "queue_leave", {"target": "support", "reason": "timeout", "position": 1})],
+                end_reason="menu_done")
+    assert rec["outcome"] == "timeout"
+    # one queue, out on its timeout to the menu's goodbye (no second route): timeout
+    rec = _call(out[:3], end_reason="menu_done")
+    assert rec["outcome"] == "timeout"
+
+
 def case_a_ring_alls_losers_are_listed():
     # 101 and 102 ring at once; 102 lifts after 6 s: 101 lost it (not a ring-no-answer)
     rec = _call([ROUTE, (2000, "ext_ring", {"ext": "101"}), (2000, "ext_ring", {"ext": "102"}),

@@ -233,6 +233,9 @@ def outcome(rec, reason):
     if rec.get("callback"):
         return "callback_requested"
     q = _QUEUE_OUTCOME.get(rec.get("queue"))
+    vs = rec.get("visits")
+    if q is not None and vs and vs[-1][4] is None and not rec.get("visits_more"):
+        q = None    # that queue's exit sent the call on; it ended in the last route, not there
     if q is not None:
         return q
     if rec.get("blocked"):
