@@ -22,6 +22,9 @@ _BP_A1 = const(-1391)
 _BP_A2 = const(983)
 _BIT_T3 = const(20)
 _HALF_T3 = const(9)
+_CLK_HOLD = const(3)
+_CLK_WIN = const(12)
+_CLK_NONE = const(-30000)
 _FRAMING = const(256)
 _S_OFF = const(21)
 _S_NPOS = const(20)
@@ -112,6 +115,10 @@ def fsk_block(st, ring, x, out):
             ck.int32(p0 + B, p1 + B, p2 + B, p3 + B, smi + B, smq + B, ssi + B, ssq + B,
                      smi - B, ssi - B, em, es, d, sem, ses)
         if uart == 0:
+            # the clock of the byte before runs on: its next sample point, had a
+            # start bit followed straight away
+            if cnt > _CLK_NONE:
+                cnt -= 3
             if d > 0:
                 if run < 30000:
                     run += 1
@@ -130,7 +137,15 @@ def fsk_block(st, ring, x, out):
                         q = 2
                     if 6 * u >= 5 * den:
                         q = 3
-                    cnt = _HALF_T3 + q + off
+                    u = _HALF_T3 + q + off
+                    if u - _CLK_WIN <= cnt <= u + _CLK_WIN:
+                        # a byte straight after the last one: the edge may move
+                        # the clock by at most what the baud tolerance allows
+                        if u > cnt + _CLK_HOLD:
+                            u = cnt + _CLK_HOLD
+                        elif u < cnt - _CLK_HOLD:
+                            u = cnt - _CLK_HOLD
+                    cnt = u
                     bit = 0
                     byte = 0
                 prev = 0
@@ -143,6 +158,7 @@ def fsk_block(st, ring, x, out):
                     if d3 > 0:
                         uart = 0
                         prev = 1
+                        cnt = _CLK_NONE
                     else:
                         last = run
                         run = 0
