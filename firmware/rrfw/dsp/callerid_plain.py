@@ -32,6 +32,10 @@ _S_AM = const(22)
 _S_AS = const(23)
 _S_EM = const(24)
 _S_ES = const(25)
+_S_FR = const(26)
+_S_BX = const(27)
+_S_DSUM = const(28)
+_S_DN = const(29)
 _TONE_SLOTS = const(7)
 
 _COS = bytearray(256)
@@ -62,6 +66,10 @@ def fsk_block(st, ring, x, out):
     off = st[_S_OFF] - 8
     am = st[_S_AM]
     ase = st[_S_AS]
+    fr = st[_S_FR]
+    bx = st[_S_BX] - B
+    dsum = 0
+    dn = 0
     sem = 0
     ses = 0
     npos = 0
@@ -139,6 +147,8 @@ def fsk_block(st, ring, x, out):
                         q = 3
                     u = _HALF_T3 + q + off
                     if u - _CLK_WIN <= cnt <= u + _CLK_WIN:
+                        dsum += u - cnt     # how late the edge came: the clock's rate error
+                        dn += 1
                         # a byte straight after the last one: the edge may move
                         # the clock by at most what the baud tolerance allows
                         if u > cnt + _CLK_HOLD:
@@ -152,7 +162,10 @@ def fsk_block(st, ring, x, out):
         else:
             cnt -= 3
             if cnt <= 0:
-                cnt += _BIT_T3
+                # one bit: 20 thirds plus the rate correction, bx / 256 thirds
+                fr += bx
+                cnt += _BIT_T3 + (fr >> 8)
+                fr &= 255
                 d3 = (d >> 2) + (dp >> 1) + (dpp >> 2)
                 if bit == 0:
                     if d3 > 0:
@@ -187,6 +200,9 @@ def fsk_block(st, ring, x, out):
     st[_S_NPOS] = npos
     st[_S_EM] = sem
     st[_S_ES] = ses
+    st[_S_FR] = fr
+    st[_S_DSUM] = dsum + B
+    st[_S_DN] = dn
     return nout
 
 
