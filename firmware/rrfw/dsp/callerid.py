@@ -343,12 +343,12 @@ if VIPER:
                             q = 3
                         u = 9 + q + off     # _HALF_T3 + crossing + twist correction
                         if u - 12 <= cnt and cnt <= u + 12:   # _CLK_WIN
-                            dsum += u - cnt
-                            dn += 1
                             if u > cnt + 3:                   # _CLK_HOLD
                                 u = cnt + 3
                             elif u < cnt - 3:
                                 u = cnt - 3
+                            dsum += u - cnt
+                            dn += 1
                         cnt = u
                         bit = 0
                         byte = 0

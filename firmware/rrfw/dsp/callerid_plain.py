@@ -147,14 +147,14 @@ def fsk_block(st, ring, x, out):
                         q = 3
                     u = _HALF_T3 + q + off
                     if u - _CLK_WIN <= cnt <= u + _CLK_WIN:
-                        dsum += u - cnt     # how late the edge came: the clock's rate error
-                        dn += 1
                         # a byte straight after the last one: the edge may move
                         # the clock by at most what the baud tolerance allows
                         if u > cnt + _CLK_HOLD:
                             u = cnt + _CLK_HOLD
                         elif u < cnt - _CLK_HOLD:
                             u = cnt - _CLK_HOLD
+                        dsum += u - cnt     # how far the clock moved: its rate error
+                        dn += 1
                     cnt = u
                     bit = 0
                     byte = 0
