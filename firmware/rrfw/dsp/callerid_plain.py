@@ -147,8 +147,13 @@ def fsk_block(st, ring, x, out):
                         q = 3
                     u = _HALF_T3 + q + off
                     if u - _CLK_WIN <= cnt <= u + _CLK_WIN:
-                        # a byte straight after the last one: the edge may move
-                        # the clock by at most what the baud tolerance allows
+                        # a byte straight after the last one: the edge moves the
+                        # clock half-way, by at most what the baud tolerance allows
+                        h = u - cnt
+                        if h >= 0:
+                            u = cnt + ((h + 1) >> 1)
+                        else:
+                            u = cnt - ((1 - h) >> 1)
                         if u > cnt + _CLK_HOLD:
                             u = cnt + _CLK_HOLD
                         elif u < cnt - _CLK_HOLD:
