@@ -30,7 +30,7 @@ def test_v23_with_6_db_twist_at_10_db_snr(engine, twist, tmp_path):
     good = sum(exact(evs, c[1]) for c, evs in zip(cases, res))
     # The noise leaves the weaker tone about 12 dB of Eb/N0, where even an ideal
     # non-coherent receiver loses ~2 % of these messages (docs/notes/callerid.md has the
-    # figures). Measured: -6 dB 59, +6 dB 58 of 60; before the carried clock 60 and 52.
+    # figures). Measured: -6 dB 59, +6 dB 60 of 60; before the carried clock 60 and 52.
     assert good >= 0.93 * _N, "%d of %d exact" % (good, _N)
     for c, evs in zip(cases, res):   # a miss is a miss, never a wrong number
         for e in evs:
@@ -75,7 +75,8 @@ def _no_wrong_message(cases, res):
 def test_v23_twist_at_the_baud_tolerance_corners(engine, twist, tmp_path):
     # 1200 baud +-1 % (EN 300 659-1 by V.23) with +-6 dB of twist at 10 dB SNR: the
     # seizure's bytes give the clock its rate, so a byte's last bits stay centred.
-    # Measured: 60 (-6 dB) and 59 (+6 dB) of 60; with a fixed 1200 baud clock 58 and 54.
+    # Measured: 60 (-6 dB) and 60 (+6 dB) of 60; before (a fixed 1200 baud clock, set by
+    # each start edge alone) 58 and 54.
     cases = _v23_cases(17, twist, 10.0, (-0.01, 0.01))
     res = decode_batch([c[0] for c in cases], tmp_path, engine)
     good = sum(exact(evs, c[1]) for c, evs in zip(cases, res))

@@ -18,8 +18,10 @@
 #  1250 and 2150 Hz (the midpoints of the Bell and V.23 pairs: 50 Hz of detune
 #  costs <1 % over 0.875 ms), decision = mark energy - space energy per
 #  sample, then an asynchronous (UART) receiver that resynchronises on every
-#  start bit (its zero crossing interpolated to 1/3 sample), in 1/3-sample
-#  time units (one bit = 20/3 samples exactly), deciding each bit on three
+#  start bit (its zero crossing interpolated to 1/3 sample; a byte straight
+#  after another moves the clock carried from it only half-way, see _CLK_HOLD),
+#  in 1/3-sample time units (one bit = 20/3 samples, corrected by the baud
+#  measured on the seizure, see _BX_MAX), deciding each bit on three
 #  consecutive decision samples weighted 1/4, 1/2, 1/4; the decision is
 #  equalised for the twist measured on the channel seizure and the first
 #  sample point moved by what twist remains (see _TWIST_MAX).
