@@ -108,8 +108,9 @@ from array import array
 from rrfw.dsp import callerid as C
 BIAS = 536870912   # callerid._BIAS (a private const: not visible from outside on MicroPython)
 st = array('i', [0] * int(sys.argv[2]))
-for i in (2, 3, 5, 6, 7, 8, 16, 17, 18, 19):
+for i in (2, 3, 5, 6, 7, 8, 16, 17, 18, 19, 27, 28):
     st[i] = BIAS
+st[27] = BIAS + 45   # a slow bit clock (callerid._S_BX), then a fast one from block 100
 st[21] = 8
 st[22] = 5     # the twist equaliser on (mark scaled), then the other way from block 100
 ring = array('i', [BIAS] * int(sys.argv[3]))
@@ -122,6 +123,7 @@ while f.readinto(blk) == 160:
     if k == 100:
         st[22] = 0
         st[23] = 7
+        st[27] = BIAS - 60
     n = C._fsk_block_vp(st, ring, blk, out)
     e = C._tones_block_vp(blk, tst, 8)
     print(k, n, list(out[:3 * n]), list(st), e, list(tst))
@@ -144,8 +146,9 @@ def test_viper_and_plain_twins_agree_sample_for_sample(tmp_path):
     # the same in CPython with the plain twins
     from array import array
     st = array("i", [0] * fw._S_LEN)
-    for i in (2, 3, 5, 6, 7, 8, 16, 17, 18, 19):
+    for i in (2, 3, 5, 6, 7, 8, 16, 17, 18, 19, fw._S_BX, fw._S_DSUM):
         st[i] = fw._BIAS
+    st[fw._S_BX] = fw._BIAS + 45
     st[fw._S_OFF] = 8
     st[fw._S_AM] = 5
     ring = array("i", [fw._BIAS] * (4 * fw._WIN))
@@ -156,6 +159,7 @@ def test_viper_and_plain_twins_agree_sample_for_sample(tmp_path):
         if k == 100:
             st[fw._S_AM] = 0
             st[fw._S_AS] = 7
+            st[fw._S_BX] = fw._BIAS - 60
         blk = array("h", s[k * 80:(k + 1) * 80].tobytes())
         n = callerid_plain.fsk_block(st, ring, blk, out)
         e = callerid_plain.tones_block(blk, tst, 8)

@@ -18,8 +18,10 @@
 #  1250 and 2150 Hz (the midpoints of the Bell and V.23 pairs: 50 Hz of detune
 #  costs <1 % over 0.875 ms), decision = mark energy - space energy per
 #  sample, then an asynchronous (UART) receiver that resynchronises on every
-#  start bit (its zero crossing interpolated to 1/3 sample), in 1/3-sample
-#  time units (one bit = 20/3 samples exactly), deciding each bit on three
+#  start bit (its zero crossing interpolated to 1/3 sample; a byte straight
+#  after another moves the clock carried from it only half-way, see _CLK_HOLD),
+#  in 1/3-sample time units (one bit = 20/3 samples, corrected by the baud
+#  measured on the seizure, see _BX_MAX), deciding each bit on three
 #  consecutive decision samples weighted 1/4, 1/2, 1/4; the decision is
 #  equalised for the twist measured on the channel seizure and the first
 #  sample point moved by what twist remains (see _TWIST_MAX).
@@ -83,6 +85,22 @@ _BIT_T3 = const(20)
 # puts the 3-sample decision on the start bit's centre as the 8-sample
 # correlator sees it (bench: best with no twist), plus the twist correction.
 _HALF_T3 = const(9)
+# Bytes sent back to back: the clock of the byte before runs on through its stop
+# bit and predicts the next start bit; a start edge found within _CLK_WIN of that
+# moves the clock half-way, by at most _CLK_HOLD (half-way: bench seeds 1717, 99,
+# +6 dB 375 -> 379, -6 dB 394 -> 398 / 400). A single edge of the weaker tone is noisy
+# under twist (bench twist table, seed 1717: true edges instead of found ones turn
+# +6 dB from 173 to 189 / 200), and the clock it replaces drifts at most 2 thirds
+# per 10-bit byte (V.23 / GR-30-CORE: 1200 baud +-1 %).
+_CLK_HOLD = const(3)          # thirds of a sample: the 2 of drift + 1 of rounding
+_CLK_WIN = const(12)          # thirds: under a bit (20), so a byte after a gap of mark sets its own clock
+_CLK_NONE = const(-30000)     # the counter's value when no byte came just before
+# The bit clock's rate: the seizure's bytes come back to back, so the mean of
+# (found - predicted) start edges over them is the drift per byte, 10 bits of
+# the baud error (bench twist table, seed 1717, the true baud instead of
+# 1200: +6 dB 180 -> 186 / 200). Bounded at 2.5 %: the standards allow 1 %.
+_BX_MAX = const(128)          # 256ths of a third per bit: 0.5 third = 2.5 % of a bit
+_BX_MIN_EDGES = const(8)      # seizure bytes needed to measure the rate
 # Twist (ANSI/TIA/EIA-716: -6..+10 dB, ES 200 778-1: +-6 dB) stretches the
 # stronger tone's bits in the decision: mark->space crossings come late by
 # delta, space->mark early by delta, so the start edge (mark->space) sets the
@@ -130,7 +148,11 @@ _S_AM = const(22)   # attenuation of the mark energy in the decision, 16ths (twi
 _S_AS = const(23)   # the same for the space energy
 _S_EM = const(24)   # sum of mark energies >> 8 in the last block
 _S_ES = const(25)   # sum of space energies >> 8 in the last block
-_S_LEN = const(26)
+_S_FR = const(26)   # fraction of a third the bit clock carries (256ths)
+_S_BX = const(27)   # bit length - 20 thirds, in 256ths of a third (biased): the baud measured on the seizure
+_S_DSUM = const(28) # sum of (found - predicted) start edges in the last block, thirds (biased)
+_S_DN = const(29)   # how many start edges that sum holds
+_S_LEN = const(30)
 
 # Message types (GR-30-CORE, EN 300 659-3): caller ID ones produce events,
 # the others are checked and skipped.
@@ -251,6 +273,10 @@ if VIPER:
         off = int(S[21]) - 8
         am = int(S[22])
         ase = int(S[23])
+        fr = int(S[26])
+        bx = int(S[27]) - 536870912
+        dsum = 0
+        dn = 0
         sem = 0
         ses = 0
         npos = 0
@@ -300,6 +326,8 @@ if VIPER:
             if d > 0:
                 npos += 1
             if uart == 0:
+                if cnt > -30000:     # _CLK_NONE: the last byte's clock runs on
+                    cnt -= 3
                 if d > 0:
                     if run < 30000:
                         run += 1
@@ -316,19 +344,35 @@ if VIPER:
                             q = 2
                         if 6 * u >= 5 * den:
                             q = 3
-                        cnt = 9 + q + off   # _HALF_T3 + crossing + twist correction
+                        u = 9 + q + off     # _HALF_T3 + crossing + twist correction
+                        if u - 12 <= cnt and cnt <= u + 12:   # _CLK_WIN
+                            h = u - cnt                       # half-way, rounded
+                            if h >= 0:
+                                u = cnt + ((h + 1) >> 1)
+                            else:
+                                u = cnt - ((1 - h) >> 1)
+                            if u > cnt + 3:                   # _CLK_HOLD
+                                u = cnt + 3
+                            elif u < cnt - 3:
+                                u = cnt - 3
+                            dsum += u - cnt
+                            dn += 1
+                        cnt = u
                         bit = 0
                         byte = 0
                     prev = 0
             else:
                 cnt -= 3
                 if cnt <= 0:
-                    cnt += 20
+                    fr += bx             # the rate correction, 256ths of a third per bit
+                    cnt += 20 + (fr >> 8)
+                    fr = fr & 255
                     d3 = (d >> 2) + (dp >> 1) + (dpp >> 2)
                     if bit == 0:
                         if d3 > 0:
                             uart = 0
                             prev = 1
+                            cnt = -30000     # _CLK_NONE
                         else:
                             last = run
                             run = 0
@@ -377,6 +421,9 @@ if VIPER:
         S[20] = npos
         S[24] = sem
         S[25] = ses
+        S[26] = fr
+        S[28] = dsum + 536870912
+        S[29] = dn
         return nout
 
     @micropython.viper
@@ -539,9 +586,12 @@ class CallerIdDecoder:
         st = self._st
         for i in range(_S_LEN):
             st[i] = 0
-        for i in (_S_XP, _S_YP, _S_MI, _S_MQ, _S_SI, _S_SQ, _S_DP, _S_DPP, _S_X2, _S_Y2):
+        for i in (_S_XP, _S_YP, _S_MI, _S_MQ, _S_SI, _S_SQ, _S_DP, _S_DPP, _S_X2, _S_Y2,
+                  _S_BX, _S_DSUM):
             st[i] = _BIAS
         st[_S_OFF] = 8
+        self._dsum = 0
+        self._dn = 0
         self._npos = 0
         self._nseiz = 0
         self._nposn = 0
@@ -589,6 +639,8 @@ class CallerIdDecoder:
                 # is measured on the equalised decision only
                 self._npos += st[_S_NPOS]
                 self._nposn += _BLOCK
+                self._dsum += st[_S_DSUM] - _BIAS
+                self._dn += st[_S_DN]
             if self._nseiz >= 2 * _BLOCK:
                 # the twist equaliser: the seizure sends as much mark as space, so the
                 # ratio of their energies is the twist (the noise in both only lessens it)
@@ -611,6 +663,18 @@ class CallerIdDecoder:
                 elif o < -_TWIST_MAX:
                     o = -_TWIST_MAX
                 st[_S_OFF] = 8 - o
+        if self._dn >= _BX_MIN_EDGES and self._mstate == _M_HUNT and st[_S_UART] == 0 \
+                and st[_S_RUN] >= 4 * _WIN:
+            # the seizure is over (4 bits of mark): set the bit clock's rate for the
+            # message from its drift, (dsum / dn) thirds per 10 bits
+            bx = (self._dsum * 256 * 2 + 10 * self._dn) // (20 * self._dn)
+            if bx > _BX_MAX:
+                bx = _BX_MAX
+            elif bx < -_BX_MAX:
+                bx = -_BX_MAX
+            st[_S_BX] = bx + _BIAS
+            self._dn = 0
+            self._dsum = 0
         if self._mstate != _M_HUNT and st[_S_UART] == 0 and st[_S_RUN] > _MAX_GAP:
             self._mstate = _M_HUNT     # the carrier went on without the rest of the message
             self._reject("broken", t_ms)
@@ -638,10 +702,13 @@ class CallerIdDecoder:
                     self._nposn = 0
                     self._sem = 0
                     self._ses = 0
+                    self._dsum = 0
+                    self._dn = 0
                     st = self._st
                     st[_S_AM] = 0
                     st[_S_AS] = 0
                     st[_S_OFF] = 8
+                    st[_S_BX] = _BIAS
                     self._seize_ms = t - 9
                 self._seize_n += 1
                 self._seize_end = t

@@ -22,6 +22,9 @@ _BP_A1 = const(-1391)
 _BP_A2 = const(983)
 _BIT_T3 = const(20)
 _HALF_T3 = const(9)
+_CLK_HOLD = const(3)
+_CLK_WIN = const(12)
+_CLK_NONE = const(-30000)
 _FRAMING = const(256)
 _S_OFF = const(21)
 _S_NPOS = const(20)
@@ -29,6 +32,10 @@ _S_AM = const(22)
 _S_AS = const(23)
 _S_EM = const(24)
 _S_ES = const(25)
+_S_FR = const(26)
+_S_BX = const(27)
+_S_DSUM = const(28)
+_S_DN = const(29)
 _TONE_SLOTS = const(7)
 
 _COS = bytearray(256)
@@ -59,6 +66,10 @@ def fsk_block(st, ring, x, out):
     off = st[_S_OFF] - 8
     am = st[_S_AM]
     ase = st[_S_AS]
+    fr = st[_S_FR]
+    bx = st[_S_BX] - B
+    dsum = 0
+    dn = 0
     sem = 0
     ses = 0
     npos = 0
@@ -112,6 +123,10 @@ def fsk_block(st, ring, x, out):
             ck.int32(p0 + B, p1 + B, p2 + B, p3 + B, smi + B, smq + B, ssi + B, ssq + B,
                      smi - B, ssi - B, em, es, d, sem, ses)
         if uart == 0:
+            # the clock of the byte before runs on: its next sample point, had a
+            # start bit followed straight away
+            if cnt > _CLK_NONE:
+                cnt -= 3
             if d > 0:
                 if run < 30000:
                     run += 1
@@ -130,19 +145,38 @@ def fsk_block(st, ring, x, out):
                         q = 2
                     if 6 * u >= 5 * den:
                         q = 3
-                    cnt = _HALF_T3 + q + off
+                    u = _HALF_T3 + q + off
+                    if u - _CLK_WIN <= cnt <= u + _CLK_WIN:
+                        # a byte straight after the last one: the edge moves the
+                        # clock half-way, by at most what the baud tolerance allows
+                        h = u - cnt
+                        if h >= 0:
+                            u = cnt + ((h + 1) >> 1)
+                        else:
+                            u = cnt - ((1 - h) >> 1)
+                        if u > cnt + _CLK_HOLD:
+                            u = cnt + _CLK_HOLD
+                        elif u < cnt - _CLK_HOLD:
+                            u = cnt - _CLK_HOLD
+                        dsum += u - cnt     # how far the clock moved: its rate error
+                        dn += 1
+                    cnt = u
                     bit = 0
                     byte = 0
                 prev = 0
         else:
             cnt -= 3
             if cnt <= 0:
-                cnt += _BIT_T3
+                # one bit: 20 thirds plus the rate correction, bx / 256 thirds
+                fr += bx
+                cnt += _BIT_T3 + (fr >> 8)
+                fr &= 255
                 d3 = (d >> 2) + (dp >> 1) + (dpp >> 2)
                 if bit == 0:
                     if d3 > 0:
                         uart = 0
                         prev = 1
+                        cnt = _CLK_NONE
                     else:
                         last = run
                         run = 0
@@ -171,6 +205,9 @@ def fsk_block(st, ring, x, out):
     st[_S_NPOS] = npos
     st[_S_EM] = sem
     st[_S_ES] = ses
+    st[_S_FR] = fr
+    st[_S_DSUM] = dsum + B
+    st[_S_DN] = dn
     return nout
 
 
