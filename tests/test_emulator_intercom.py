@@ -437,3 +437,48 @@ def test_an_on_hook_longer_than_a_flash_is_a_hang_up(tmp_path):
     fl = of(ev, "flash", ext="101")[0]
     assert ic[2]["why"] == "caller_hangup" and seen_down(ic[2]["t_ms"], fl["t_ms"])
     assert heard_ms(ev, "102", "101", ic[2]["t_ms"] + WIN) == 0
+
+
+def test_no_other_pair_the_ringing_stops_the_tone_stops_and_the_talk_goes_on(tmp_path):
+    # the second caller gives up at 34 s, before anyone could answer: no more call-waiting tone
+    sc = waiting_day({"dial": {"at": 14, "digits": "102", "stay": 36}}, {"answer_after": 1.0})
+    sc["calls"][1]["hangup"] = {"at": 34.0}
+    ev = run(with_operator_key(config()), sc, tmp_path)
+    ic = of(ev, "intercom")
+    assert [e["what"] for e in ic] == ["ring", "answer", "waiting", "end"], ic
+    waiting, end = ic[2], ic[3]
+    assert end["why"] == "caller_hangup" and not answers(ev, 2)
+    missed = [r for r in records(ev) if r.get("line") == 2 and r.get("kind") != "intercom"]
+    assert len(missed) == 1 and missed[0]["outcome"] == "missed", missed
+    down = of(ev, "agent_hangup", ext="101")[0]["t_ms"]
+    assert down - 34000 > 15000
+    assert heard_ms(ev, "101", "board2", waiting["t_ms"], 34000) > 0
+    assert heard_ms(ev, "101", "board2", 34000 + 10000, down) == 0        # the tone stopped with the ringing
+    for a, b in (("101", "102"), ("102", "101")):
+        assert heard_ms(ev, a, b, 34000, down) >= 0.9 * (down - 34000) - 2 * WIN
+
+
+@pytest.mark.parametrize("line1_busy", [False, True])
+def test_a_call_ringing_the_pair_on_the_busy_tone(tmp_path, line1_busy):
+    # 102 is on DND: 101 hears the busy tone on line 2's pair; a call rings line 2 at 12 s.
+    # A free line 1: the busy tone goes on from its pair. None: the session ends, line 2 answers.
+    calls = [{"at": 12, "line": 2, "caller_id": "6175550199", "hangup": {"after_connect": 4.0}}]
+    if line1_busy:
+        calls.append(to_104(1, 1, 40.0))
+    sc = {"duration": 40, "calls": calls,
+          "extensions": {"102": {"dial": {"at": 1, "digits": "*45"}}, "104": {"answer_after": 1.0},
+                         "101": {"dial": {"at": 8, "digits": "102", "stay": 10}}}}
+    ev = run(with_operator_key(config()), sc, tmp_path)
+    assert [(b["what"], b["why"]) for b in of(ev, "intercom")] == [("busy", "dnd")]
+    ring2 = [e["t_ms"] for e in of(ev, "ring") if e.get("line") == 2 and e.get("src") != "world"][0]
+    down = of(ev, "agent_hangup", ext="101")[0]["t_ms"]
+    a2 = answers(ev, 2)
+    assert a2 and ring2 <= a2[0] <= ring2 + 2 * BLOCK
+    if line1_busy:
+        assert not of(ev, "ext_pair")
+        assert heard_ms(ev, "101", "board2", ring2 + WIN, down) <= WIN      # nothing more for 101
+        assert heard_ms(ev, "101", "board1", ring2 + WIN, down) == 0
+    else:
+        assert [(p["from_line"], p["to_line"]) for p in of(ev, "ext_pair")] == [(2, 1)]
+        assert 0.3 * (down - ring2) <= heard_ms(ev, "101", "board1", ring2 + WIN, down) <= 0.6 * (down - ring2)
+    assert heard_ms(ev, "line2", "101") == 0
