@@ -26,7 +26,7 @@ def test_intercom_mistakes_are_errors_at_their_place(tmp_path):
 
 
 def test_intercom_settings_that_cannot_work_are_warned(tmp_path):
-    # one line: every call ringing in ends the intercom call (it talks on that line's pair)
+    # one line: a call ringing in waits for the two phones (they talk on that line's pair)
     text = BASE.replace(*ONE_LINE)
     cfg, probs = check(tmp_path, text)
     warns = problems(probs, "warning")

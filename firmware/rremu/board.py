@@ -150,6 +150,9 @@ class Hal(BoardState):
         self._ev_at = 2 + self._fixed
         self._out = bytearray(self._ev_at + 2 + bf.EVENT_BUF)
         self._out_mv = memoryview(self._out)
+        # a frame with no event text, the usual one: its view made once (a slice per
+        # block would cost a memoryview object each time, 32 B on the unix port)
+        self._frame_mv = self._out_mv[:self._ev_at + 2]
         self._ev_len = 0
         self._sent_block = -1
         self._utc_base = 0        # utc of block 0 (a quiet run's clock)
@@ -258,7 +261,7 @@ class Hal(BoardState):
                 # `got` is updated in the same statement as the read, so an
                 # interrupt can never fall between consuming bytes and counting them
                 before = got
-                got += self._readinto(mv[got:])
+                got += self._readinto(mv[got:] if got else mv)   # (a whole frame: no slice made)
                 if got == before:
                     raise OSError("emulator link closed")
             except KeyboardInterrupt:
@@ -266,7 +269,12 @@ class Hal(BoardState):
                     raise
                 intr = True
         buf = self._in
-        self.block, self.utc, self._ext_hook, count = struct.unpack_from(bf.IN_HDR, buf, 0)
+        # IN_HDR ("<IIHH": block, utc, ext hook bits, count) read byte by byte:
+        # struct.unpack_from would make a tuple every block (64 B on the unix port)
+        self.block = buf[0] | buf[1] << 8 | buf[2] << 16 | buf[3] << 24
+        self.utc = buf[4] | buf[5] << 8 | buf[6] << 16 | buf[7] << 24
+        self._ext_hook = buf[8] | buf[9] << 8
+        count = buf[10] | buf[11] << 8
         self._run_left = count - 1 if count > 1 else 0
         self._utc_base = self.utc - self.block // 100
         nl = self.n_lines
@@ -290,7 +298,7 @@ class Hal(BoardState):
         self._sent_break = self._break
         n = self._ev_len
         struct.pack_into("<H", out, self._ev_at, n)
-        self._write(self._out_mv[:self._ev_at + 2 + n]); self._sent_block = self.block  # noqa: E702 (no interrupt check between)
+        self._write(self._out_mv[:self._ev_at + 2 + n] if n else self._frame_mv); self._sent_block = self.block  # noqa: E702 (no interrupt check between)
         self._ev_len = 0
 
     # --- events and the link -------------------------------------------------

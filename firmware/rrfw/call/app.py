@@ -110,13 +110,19 @@ class App:
             self.ports.remote = remote_mod.Remotes(cfg, self.agents, self.lines)
         # transfers and supervisor escalation by hook flash (transfer.py): only a
         # config with a `transfer` section pays for the detector, the flows and their tones
+        # (an intercom call needs the detector too: a flash on either phone is no hang-up)
         self.hooks = None
         tc = cfg.get("transfer")
-        if tc is not None:
+        if tc is not None or cfg.get("intercom") is not None:
             from rrfw.line import hookflash
+            fc = tc or {}
+            self.hooks = hookflash.HookFlash(hal, fc.get("flash_min_ms", hookflash.FLASH_MIN_MS),
+                                             fc.get("flash_max_ms", hookflash.FLASH_MAX_MS))
+            if self.extdial is not None and self.extdial.intercom is not None:
+                self.extdial.hooks = self.hooks
+                self.extdial.intercom.hooks = self.hooks
+        if tc is not None:
             from rrfw.call import transfer
-            self.hooks = hookflash.HookFlash(hal, tc.get("flash_min_ms", hookflash.FLASH_MIN_MS),
-                                             tc.get("flash_max_ms", hookflash.FLASH_MAX_MS))
             first = None
             for lc in self.lines:
                 first = transfer.tones(first)

@@ -14,10 +14,18 @@
 #     line's call takes this phone (inbound.picked_up); none ringing -> reorder (DONE)
 #   an extension's number, with an `intercom` section -> that phone rings (CALL:
 #     call/intercom.py has its states); busy, DND, logged out -> the busy tone
-#   extension hung up, or a call rings that line -> the pair is split again
+#   extension hung up (on-hook longer than a flash, line/hookflash.py, when the
+#     board has the detector: a transfer or an intercom section) -> the pair is split
+#   a call rings that line -> the session moves to another free pair (its phones
+#     split and joined in the same block), else: two phones talking (intercom
+#     I_TALK) keep the pair and hear the call-waiting tone while the line holds off
+#     answering; any other session ends (the caller wins) and the line is free
+# The pair: the idle line the exchange would ring last (it hunts the office's lines
+# from line 1, so the highest-numbered free line is the one least likely to ring).
 # The line's pair is lent to the session meanwhile (LineCall.lent): no transfer,
 # call-back or DISA leg takes it, and a call ringing it is answered once it is back.
-# A call ringing in always wins: the session ends at once and the line is free.
+# A flash (a short on-hook) is never a hang-up and means nothing here: the
+# session and an intercom call go on as if it had not happened.
 from rrfw.compat import const
 from rrfw.dsp import tonegen
 
@@ -36,6 +44,9 @@ MAX_CODE = const(6)              # digits in the longest feature code
 DIAL_TONE = ((350, 440), (), -13)
 CONFIRM_TONE = ((440,), (100, 100, 100, 100, 100, 2000), -13)
 ERROR_TONE = ((480, 620), (250, 250), -24)
+# call waiting: 440 Hz bursts of 300 ms (Telcordia GR-506-CORE's call-waiting
+# tone), here every 10 s while a call rings the pair's line (the confirmation's table)
+WAITING_CADENCE = (300, 9700)
 
 
 class ExtDial:
@@ -58,10 +69,13 @@ class ExtDial:
         self._ports = None    # router.Ports (given with every step)
         self._lines = None    # the LineCall objects (given with every step)
         self._lc = None       # the LineCall whose idle pair this session uses (lent to it)
+        self.hooks = None     # line/hookflash.HookFlash (set by App): a flash is not a hang-up
         self.intercom = None  # intercom.Intercom: extension numbers dialled here ring that phone
         if cfg.get("intercom") is not None:
             from rrfw.call import intercom
             self.intercom = intercom.Intercom(hal, cfg, emit)
+            self.intercom.waiting_tone = tonegen.ToneGen(CONFIRM_TONE[0], WAITING_CADENCE, CONFIRM_TONE[2],
+                                                         like=self.ok)
 
     def _ext_of(self, port):
         for ext, e in self.cfg.get("extensions", {}).items():
@@ -86,14 +100,24 @@ class ExtDial:
                     self._start(t, p, lines, ports, dtmf)
                     return
             return
-        lc = lines[self.line]
-        if not hal.ext_offhook(self.port) or lc.state != 0:   # hung up, or a call rings that line
-            self.end(t, ports, "caller_hangup" if lc.state == 0 else "cut")
+        hooks = self.hooks
+        if not (hal.ext_offhook(self.port) if hooks is None else hooks.offhook(self.port)):
+            self.end(t, ports, "caller_hangup")
             return
+        waiting = False
+        if lines[self.line].state != 0:       # linecall.IDLE no more: a call rings that line
+            o = self._free_pair(lines)
+            if o is not None:
+                self._move(t, o)
+            elif self.state == CALL and self.intercom.talking():
+                waiting = True                # the line holds off answering until the pair is back
+            else:
+                self.end(t, ports, "cut")
+                return
         rx = hal.rx[self.line]
         tx = hal.tx[self.line]
         if self.state == CALL:
-            self.intercom.step(t, tx)
+            self.intercom.step(t, tx, waiting)
             return
         if self.state != DONE:
             dtmf.process(rx, t, tx)
@@ -113,22 +137,50 @@ class ExtDial:
             for i in range(80):
                 tx[i] = 0
 
+    def _free_pair(self, lines):
+        """The free pair the exchange is least likely to ring: the highest-numbered
+        line idle, not ringing and not lent (the exchange hunts from line 1), or None."""
+        i = len(lines) - 1
+        while i >= 0:
+            if lines[i].free_for_outside_leg():
+                return lines[i]
+            i -= 1
+        return None
+
+    def _move(self, t, lc):
+        """A call rings the session's line: its phones go to lc's pair in this block."""
+        hal = self.hal
+        old = self._lc
+        hal.xconnect(old.line, self.port, False)
+        tx = hal.tx[old.line]
+        for i in range(80):
+            tx[i] = 0
+        old.lent = None                       # the line answers its call once it is due
+        lc.lent = self
+        self._lc = lc
+        self.line = lc.line
+        hal.xconnect(lc.line, self.port, True)
+        if self.state == CALL:
+            self.intercom.move(t, lc)
+        self.emit("ext_pair", ext=self._ext_of(self.port), from_line=old.line + 1, to_line=lc.line + 1,
+                  why="ring")
+
     def _start(self, t, port, lines, ports, dtmf):
-        for lc in lines:
-            if lc.state == 0 and not lc.ringdet.ringing and lc.lent is None:   # linecall.IDLE, pair free
-                lc.lent = self
-                self._lc = lc
-                self.port = port
-                self.line = lc.line
-                self.digits = ""
-                self.t_key = t
-                self.tone = None
-                self.state = DIALTONE
-                ports.engaged |= 1 << port
-                self.hal.xconnect(lc.line, port, True)
-                dtmf.reset()
-                self.dial.start(t)
-                return
+        lc = self._free_pair(lines)
+        if lc is not None:
+            lc.lent = self
+            self._lc = lc
+            self.port = port
+            self.line = lc.line
+            self.digits = ""
+            self.t_key = t
+            self.tone = None
+            self.state = DIALTONE
+            ports.engaged |= 1 << port
+            self.hal.xconnect(lc.line, port, True)
+            dtmf.reset()
+            self.dial.start(t)
+            return
 
     def _match(self, t):
         d = self.digits

@@ -12,17 +12,25 @@
 #           time) the target rings with the line's cadence; the caller hears ringback
 #     ├─ the target lifts ──▶ I_TALK (joined to the pair, the ring tripped that block)
 #     ├─ the caller hangs up ──▶ over: "cancelled"
+#     ├─ a call rings the pair's line, no other pair free ──▶ over: "cut"
 #     └─ the deadline ──▶ I_GONE: "no_answer"
-#   I_TALK  (no deadline of its own: the pair is the idle line's, and a call ringing
-#           that line ends the session, extdial.py's rule) both phones on the pair
-#     └─ either hangs up ──▶ over: "connected" (release: caller_hangup / agent_hangup)
+#   I_TALK  (no deadline of its own) both phones on the pair
+#     ├─ either hangs up ──▶ over: "connected" (release: caller_hangup / agent_hangup)
+#     └─ a call rings the pair's line, no other pair free: the call goes on, both hear
+#        the call-waiting tone, the line answers once they hang up (extdial.py's rule)
 #   I_GONE  (no deadline) the caller hears the busy tone until they hang up
+#     (a call ringing the pair's line, no other pair free: the session ends)
+#   A call ringing the pair's line with another pair free: the session and both
+#   phones move to it in one block (move()), the state and its deadline unchanged.
+#   A flash on either phone (line/hookflash.py) is no hang-up and changes nothing:
+#   there is nobody on the board to hold or hand over, and a transfer's "flash:
+#   back" (transfer.py) would mean ending the call the agent is in.
 #   Every end: the target's ring stopped, split from the pair, free again; one
 #   record of kind "intercom" (direction "internal": never counted as inbound).
 #
-# Record fields (call/record.py's keys, plus one): call, line (the pair's), utc,
-# direction "internal", kind "intercom", from_ext (who dialled), target (who was
-# dialled), ext (who answered), ring_ms, connect_ms, end_ms, talk_ms, release,
+# Record fields (call/record.py's keys, plus one): call, line (the pair's, at the
+# start), utc, direction "internal", kind "intercom", from_ext (who dialled), target
+# (who was dialled), ext (who answered), ring_ms, connect_ms, end_ms, talk_ms, release,
 # outcome (connected, busy, no_answer, cancelled, cut: a call rang the line).
 from rrfw.compat import const
 from rrfw.dsp import tonegen
@@ -59,6 +67,9 @@ class Intercom:
         self._cad = _CADENCE
         self._t0 = 0
         self._ring_on = False
+        self._waiting = False
+        self.hooks = None         # line/hookflash.HookFlash (set by App): a flash is not a hang-up
+        self.waiting_tone = None  # tonegen.ToneGen: the call-waiting tone (made by extdial.py)
 
     def is_number(self, digits):
         """An extension with a port on this board (a remote agent is an outside number)."""
@@ -123,9 +134,10 @@ class Intercom:
         self.deadline = t + self.ring_ms
         return True
 
-    def step(self, t, tx):
+    def step(self, t, tx, waiting=False):
         """Once per block while the session holds the call (the caller is off-hook:
-        extdial.py ends the session when they hang up, through end())."""
+        extdial.py ends the session when they hang up, through end()). waiting: a call
+        rings the pair's line and no other pair is free (only ever while talking)."""
         st = self.state
         hal = self.hal
         if st == I_RING:
@@ -156,13 +168,40 @@ class Intercom:
                 self._ring(want)
             self.lc.ringback.fill(tx, t)
         elif st == I_TALK:
-            if not hal.ext_offhook(self.b_port):
+            b = self.b_port
+            if not (hal.ext_offhook(b) if self.hooks is None else self.hooks.offhook(b)):
                 self.end(t, "agent_hangup")   # the caller's phone stays on the pair, alone
                 return
+            if waiting:
+                if not self._waiting:
+                    self._waiting = True
+                    self.waiting_tone.start(t)
+                    self.emit("intercom", call=self.rec["call"], what="waiting", ext=self.a_ext,
+                              to=self.b_ext, line=self.lc.line + 1)
+                self.waiting_tone.fill(tx, t)
+                return
+            self._waiting = False
             for i in range(80):
                 tx[i] = 0                     # two people talk: the board says nothing
         elif st == I_GONE:
             self.busy.fill(tx, t)
+
+    def talking(self):
+        """Two phones are talking on the pair (a call ringing its line does not end it)."""
+        return self.state == I_TALK
+
+    def move(self, t, lc):
+        """The session moved to lc's pair (extdial.py): the called phone goes with it."""
+        old = self.lc
+        self.lc = lc
+        if self.state == I_TALK:
+            self.hal.xconnect(old.line, self.b_port, False)
+            self.hal.xconnect(lc.line, self.b_port, True)
+        elif self.state == I_RING:
+            lc.ringback.start(self._t0)       # the ringback's cadence goes on where it was
+        if self.rec is not None:              # (I_GONE: the record is closed already)
+            self.emit("intercom", call=self.rec["call"], what="moved", ext=self.a_ext, to=self.b_ext,
+                      line=lc.line + 1)
 
     def over(self):
         """The call is over (the caller hears the busy tone, or nothing is left)."""
@@ -185,6 +224,7 @@ class Intercom:
     def end(self, t, why):
         """The session ends (why: caller_hangup, agent_hangup, cut): the target freed, the record kept."""
         st = self.state
+        self._waiting = False
         if st == I_RING or st == I_TALK:
             talked = st == I_TALK
             self._stop_b(t)

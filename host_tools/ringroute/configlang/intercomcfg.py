@@ -31,5 +31,6 @@ def parse_intercom(ctx, node, cfg, key_node=None):
                                    "so %s cannot be called from a handset" % (b, a, b, a, b))
     if len(ctx.line_nodes) < 2:
         ctx.probs.warn(at, "intercom: the two phones talk on an idle line's pair, so with one line "
-                           "every call that rings in ends the intercom call")
+                           "a call that rings in waits until they hang up (and ends an intercom "
+                           "call still ringing)")
     return out

@@ -81,7 +81,7 @@ def _ext_dial(d, where, path):
     if isinstance(d, list):
         out = [_ext_dial(x, where, path) for x in d]
         return sorted(out, key=lambda x: x["at"])
-    _check_keys(d, {"at", "digits", "stay"}, where + ".dial", path)
+    _check_keys(d, {"at", "digits", "stay", "actions"}, where + ".dial", path)
     digits = str(d.get("digits", ""))
     for ch in digits:
         if ch not in "0123456789*#ABCD":
@@ -89,6 +89,8 @@ def _ext_dial(d, where, path):
     out = {"at": _num(d.get("at", 0.0), where + ".dial.at", path), "digits": digits}
     if d.get("stay") is not None:   # off-hook this long after the last key (a pick-up: the talk)
         out["stay"] = _num(d["stay"], where + ".dial.stay", path)
+    if d.get("actions") is not None:   # what the agent does after the last key (a flash mid-call)
+        out["actions"] = _actions(d["actions"], where + ".dial", path)
     return out
 
 

@@ -738,6 +738,10 @@ class World:
                 start += 200
             ph.t_dial_end = start
             ph.dial_stay_ms = int(d["stay"] * 1000) if d.get("stay") is not None else PHONE_LISTEN_MS
+            if d.get("actions"):
+                # the dial's own script, timed from its last key (it replaces the phone's)
+                ph.actions = list(d["actions"])
+                ph.t_act = start
             self.log(t, "ext_dial", ext=ph.ext, digits=d["digits"])
         if ph.t_dial_end is not None and ph.offhook and t >= ph.t_dial_end + ph.dial_stay_ms:
             ph.offhook = False
