@@ -286,6 +286,9 @@ class Emulation:
         self.stderr = ""
         self.blocks = 0
         self.frames = 0   # input frames sent (a quiet run is one)
+        self._rbuf = bytearray(1 << 16)   # what the firmware sent, not yet taken (_recv_exact)
+        self._rconn = None
+        self._rpos = self._rend = 0
         self.wall_s = 0.0
 
     def log(self, t_ms, event, **fields):
@@ -461,16 +464,31 @@ class Emulation:
         return head + bytes(per) + pcm.astype("<i2").tobytes()
 
     def _recv_exact(self, conn, n):
-        buf = bytearray(n)
-        mv = memoryview(buf)
-        got = 0
-        while got < n:
-            k = conn.recv_into(mv[got:])
-            if not k:
-                raise EmulatorError("the firmware closed the link at %.2f s of the scenario" % (
-                    self.blocks * 0.01))
-            got += k
-        return buf
+        """The next n bytes from the firmware. It writes a block's reply in one
+        go and nothing more until the next input frame, so one recv usually
+        brings the whole reply (event parts, frame, event text): the rest is
+        taken from what that recv brought, without another system call."""
+        buf = self._rbuf
+        if conn is not self._rconn:   # a new link (a power cut): nothing of the old one is left
+            self._rconn = conn
+            self._rpos = self._rend = 0
+        if self._rend - self._rpos < n:
+            if self._rpos:
+                buf[:self._rend - self._rpos] = buf[self._rpos:self._rend]
+                self._rend -= self._rpos
+                self._rpos = 0
+            if len(buf) < n:
+                buf.extend(bytes(n - len(buf)))
+            mv = memoryview(buf)
+            while self._rend < n:
+                k = conn.recv_into(mv[self._rend:])
+                if not k:
+                    raise EmulatorError("the firmware closed the link at %.2f s of the scenario" % (
+                        self.blocks * 0.01))
+                self._rend += k
+        at = self._rpos
+        self._rpos += n
+        return bytes(buf[at:at + n])
 
     def _loop(self, conn, world, nl):
         utc0 = start_utc(self.sc.get("start"))
