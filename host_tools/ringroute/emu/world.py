@@ -192,6 +192,7 @@ class World:
         self._hear_who = ((), ())         # (listeners, talkers) the arrays are for
         self._hear_dot = np.zeros((0, 0))
         self._hear_pow = np.zeros((0, 0))
+        self._hear_pending = False        # sums taken since the last window's end
         self._hear_on = {}                # (listener, talker) -> ms the stretch being heard began
         self.mix_rng = np.random.default_rng(scenario["seed"] + 7)   # callee behaviour per attempt
         # each line's talker this block (the bridge check): a caller's voice, a remote agent's
@@ -262,11 +263,27 @@ class World:
         if self._next < len(self._by_at):
             due = self.callers[self._by_at[self._next]].spec["at"] * 1000
             n = min(n, int(math.ceil(due / BLOCK_MS)) - block)
+        if self._hear_pending or self._hear_on:
+            return 0   # the heard check's window still has something to say
         for ph in self.phones:
-            if (ph.offhook or ph.ring_started is not None or ph.t_dial_end is not None or ph.keys
+            if (ph.ring_started is not None or ph.t_dial_end is not None or ph.keys
                     or ph.t_parted is not None or ph.flash_until is not None
                     or (ph.actions and ph.t_act is not None)):
                 return 0   # a phone in use, or a script of actions (a transfer's) under way
+            if ph.offhook:
+                # a phone left off the hook (the scenario's offhook_at), nobody on its
+                # pair: nothing moves it but its onhook_at or hangup_after, and its
+                # hook bit is the same input every block (a quiet run repeats it)
+                s = ph.spec
+                if s.get("offhook_at") is None or ph.t_offhook is None:
+                    return 0
+                ms = s.get("onhook_at")
+                if ms is not None:
+                    ms = int(ms * 1000)
+                    if ms >= t and ms % BLOCK_MS == 0:
+                        n = min(n, ms // BLOCK_MS - block)
+                if s.get("hangup_after") is not None:
+                    n = min(n, -(-(ph.t_offhook + int(s["hangup_after"] * 1000)) // BLOCK_MS) - block)
             if ph.n_dialled < len(ph.dial_ms):
                 n = min(n, -(-ph.dial_ms[ph.n_dialled] // BLOCK_MS) - block)
             ms = ph.offhook_ms
@@ -892,12 +909,14 @@ class World:
             tv = np.asarray(tv)
             self._hear_dot += np.asarray(lv) @ tv.T           # listener x talker
             self._hear_pow += np.einsum("ij,ij->i", tv, tv)   # each talker's power, for every listener
+            self._hear_pending = True
         if (t // BLOCK_MS + 1) % HEAR_WINDOW_BLOCKS:
             return
         t0 = t + BLOCK_MS - HEAR_WINDOW_BLOCKS * BLOCK_MS
         self._hear_flush()
         acc = self._hear_acc
         self._hear_acc = {}
+        self._hear_pending = False
         self._hear_dot[:] = 0.0
         self._hear_pow[:] = 0.0
         # sorted: the events of one block in the same order in every run (a set's
