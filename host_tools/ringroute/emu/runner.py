@@ -26,6 +26,10 @@ from rremu import blockframe as bf
 from rrfw.line import profiles as fw_profiles
 
 LINK_TIMEOUT_S = 30.0  # a firmware that neither answers a frame nor exits is stuck
+# ... and a quiet run of n blocks may take n times this longer: a block of a run
+# costs the firmware 15-60 us of CPU, and a loaded machine gives it a small share
+# of a core (load 14 on 2 cores: 65535 blocks took over 30 s of wall time)
+RUN_BLOCK_TIMEOUT_S = 0.002
 # Without a set duration a run ends this long after the last call is over:
 # long enough for the board to notice a caller who gave up while it rang
 # (the longest ring-cadence silence, IT 4 s, plus the ring detector's margin).
@@ -504,6 +508,7 @@ class Emulation:
         cuts = sorted(self.power_cuts)
         pushes = sorted(self.pushes)
         booted = 0
+        run_timeout = False   # the link's timeout is a quiet run's longer one
         while self.pty or block < max_blocks:
             if cuts and block == cuts[0]:
                 cuts.pop(0)
@@ -535,6 +540,9 @@ class Emulation:
             self.blocks = block + 1
             t = block * bf.BLOCK_MS
             pulses, flags, ext_bits, pcm = world.inputs(block)
+            if n > 1 or run_timeout:
+                run_timeout = n > 1
+                conn.settimeout(LINK_TIMEOUT_S + n * RUN_BLOCK_TIMEOUT_S if run_timeout else LINK_TIMEOUT_S)
             conn.sendall(self._frame(block, utc0 + t // 1000, pulses, flags, ext_bits, pcm, n))
             self.frames += 1
             # event parts (blockframe.py), then the frame
