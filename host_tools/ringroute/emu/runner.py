@@ -54,9 +54,37 @@ def prepare_flash(flash, cfg, prompt_dirs=()):
             dst = os.path.join(flash, "prompts", base + ".ulaw")
             if ext.lower() == ".wav":
                 with open(dst, "wb") as f:
-                    f.write(audio.ulaw_encode(audio.read_wav_8k(src)))
+                    f.write(_ulaw_of(src))
             elif ext.lower() == ".ulaw":
                 shutil.copyfile(src, dst)
+
+
+ULAW_CACHE = os.path.join(paths.ROOT, "build", "ulaw-cache")
+
+
+def _ulaw_of(src):
+    """The WAV file as the board's mu-law, converted once per version of the file
+    (kept in build/ulaw-cache by path, size and mtime): a short run spent more on
+    converting the prompts than on its call."""
+    import hashlib
+    st = os.stat(src)
+    key = hashlib.sha1(("%s|%d|%d" % (os.path.abspath(src), st.st_size, st.st_mtime_ns)).encode()).hexdigest()
+    cached = os.path.join(ULAW_CACHE, key + ".ulaw")
+    try:
+        with open(cached, "rb") as f:
+            return f.read()
+    except OSError:
+        pass
+    data = audio.ulaw_encode(audio.read_wav_8k(src))
+    try:
+        os.makedirs(ULAW_CACHE, exist_ok=True)
+        tmp = "%s.%d.tmp" % (cached, os.getpid())
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, cached)   # parallel runs: a whole file or none
+    except OSError:
+        pass   # a read-only tree: convert every time
+    return data
 
 
 def prepare_pty_flash(flash, cfg, prompt_dirs=()):
