@@ -13,10 +13,11 @@ from emuhelp import PROMPTS
 from ringroute.emu import runner, scenario as scenario_mod
 
 
-def _run(engine, batch, minutes=8, gap=150.0, monitor=True):
+def _run(engine, batch, minutes=8, gap=150.0, monitor=True, keep=()):
     raw = busytraffic.scenario(minutes, 14, gap)
     for ext in ("102", "108"):
-        raw["extensions"].pop(ext)   # no phone left off the hook: the lines idle between calls
+        if ext not in keep:
+            raw["extensions"].pop(ext)   # no phone left off the hook: the lines idle between calls
     sc = scenario_mod.parse(raw)
     for c in sc["calls"]:
         c["lines"] = [1, 2]
@@ -48,3 +49,16 @@ def test_an_idle_night_is_a_handful_of_frames():
     # the board's hourly purge check and nothing else: at most a frame per 65535 blocks, and per event
     board = [e for e in events if e.get("src") == "board"]
     assert emu.frames <= emu.blocks // 65535 + 2 * len(board) + 2, (emu.frames, len(board))
+
+
+def test_a_phone_left_off_the_hook_does_not_stop_quiet_runs():
+    # extension 102 is off the hook from 60 s to 280 s (busytraffic), nobody on its
+    # pair: the same events with runs and without, and the runs go on around it
+    on, ev_on = _run("micropython", True, keep=("102",))
+    off, ev_off = _run("micropython", False, keep=("102",))
+    assert ev_on == ev_off
+    assert on.blocks == off.blocks and on.monitor.counts == off.monitor.counts
+    hooks = [json.loads(e) for e in ev_on if '"agent_offhook"' in e or '"agent_hangup"' in e]
+    assert [(h["t_ms"], h["event"]) for h in hooks if h.get("ext") == "102"][:2] == [
+        (60000, "agent_offhook"), (280000, "agent_hangup")], hooks
+    assert on.frames < off.frames * 0.5, (on.frames, off.frames)

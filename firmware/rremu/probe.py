@@ -93,7 +93,7 @@ class Probe:
 
     def leave(self):
         """At the end of next_block: the next step starts now."""
-        if self._ticks is not None:
+        if self._f is not None and self._ticks is not None:   # only --steptime reads the clock
             self._t = self._ticks()
 
     def event(self, text):

@@ -26,6 +26,10 @@ from rremu import blockframe as bf
 from rrfw.line import profiles as fw_profiles
 
 LINK_TIMEOUT_S = 30.0  # a firmware that neither answers a frame nor exits is stuck
+# ... and a quiet run of n blocks may take n times this longer: a block of a run
+# costs the firmware 15-60 us of CPU, and a loaded machine gives it a small share
+# of a core (load 14 on 2 cores: 65535 blocks took over 30 s of wall time)
+RUN_BLOCK_TIMEOUT_S = 0.002
 # Without a set duration a run ends this long after the last call is over:
 # long enough for the board to notice a caller who gave up while it rang
 # (the longest ring-cadence silence, IT 4 s, plus the ring detector's margin).
@@ -50,9 +54,37 @@ def prepare_flash(flash, cfg, prompt_dirs=()):
             dst = os.path.join(flash, "prompts", base + ".ulaw")
             if ext.lower() == ".wav":
                 with open(dst, "wb") as f:
-                    f.write(audio.ulaw_encode(audio.read_wav_8k(src)))
+                    f.write(_ulaw_of(src))
             elif ext.lower() == ".ulaw":
                 shutil.copyfile(src, dst)
+
+
+ULAW_CACHE = os.path.join(paths.ROOT, "build", "ulaw-cache")
+
+
+def _ulaw_of(src):
+    """The WAV file as the board's mu-law, converted once per version of the file
+    (kept in build/ulaw-cache by path, size and mtime): a short run spent more on
+    converting the prompts than on its call."""
+    import hashlib
+    st = os.stat(src)
+    key = hashlib.sha1(("%s|%d|%d" % (os.path.abspath(src), st.st_size, st.st_mtime_ns)).encode()).hexdigest()
+    cached = os.path.join(ULAW_CACHE, key + ".ulaw")
+    try:
+        with open(cached, "rb") as f:
+            return f.read()
+    except OSError:
+        pass
+    data = audio.ulaw_encode(audio.read_wav_8k(src))
+    try:
+        os.makedirs(ULAW_CACHE, exist_ok=True)
+        tmp = "%s.%d.tmp" % (cached, os.getpid())
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, cached)   # parallel runs: a whole file or none
+    except OSError:
+        pass   # a read-only tree: convert every time
+    return data
 
 
 def prepare_pty_flash(flash, cfg, prompt_dirs=()):
@@ -286,6 +318,9 @@ class Emulation:
         self.stderr = ""
         self.blocks = 0
         self.frames = 0   # input frames sent (a quiet run is one)
+        self._rbuf = bytearray(1 << 16)   # what the firmware sent, not yet taken (_recv_exact)
+        self._rconn = None
+        self._rpos = self._rend = 0
         self.wall_s = 0.0
 
     def log(self, t_ms, event, **fields):
@@ -461,16 +496,31 @@ class Emulation:
         return head + bytes(per) + pcm.astype("<i2").tobytes()
 
     def _recv_exact(self, conn, n):
-        buf = bytearray(n)
-        mv = memoryview(buf)
-        got = 0
-        while got < n:
-            k = conn.recv_into(mv[got:])
-            if not k:
-                raise EmulatorError("the firmware closed the link at %.2f s of the scenario" % (
-                    self.blocks * 0.01))
-            got += k
-        return buf
+        """The next n bytes from the firmware. It writes a block's reply in one
+        go and nothing more until the next input frame, so one recv usually
+        brings the whole reply (event parts, frame, event text): the rest is
+        taken from what that recv brought, without another system call."""
+        buf = self._rbuf
+        if conn is not self._rconn:   # a new link (a power cut): nothing of the old one is left
+            self._rconn = conn
+            self._rpos = self._rend = 0
+        if self._rend - self._rpos < n:
+            if self._rpos:
+                buf[:self._rend - self._rpos] = buf[self._rpos:self._rend]
+                self._rend -= self._rpos
+                self._rpos = 0
+            if len(buf) < n:
+                buf.extend(bytes(n - len(buf)))
+            mv = memoryview(buf)
+            while self._rend < n:
+                k = conn.recv_into(mv[self._rend:])
+                if not k:
+                    raise EmulatorError("the firmware closed the link at %.2f s of the scenario" % (
+                        self.blocks * 0.01))
+                self._rend += k
+        at = self._rpos
+        self._rpos += n
+        return bytes(buf[at:at + n])
 
     def _loop(self, conn, world, nl):
         utc0 = start_utc(self.sc.get("start"))
@@ -486,6 +536,7 @@ class Emulation:
         cuts = sorted(self.power_cuts)
         pushes = sorted(self.pushes)
         booted = 0
+        run_timeout = False   # the link's timeout is a quiet run's longer one
         while self.pty or block < max_blocks:
             if cuts and block == cuts[0]:
                 cuts.pop(0)
@@ -517,6 +568,9 @@ class Emulation:
             self.blocks = block + 1
             t = block * bf.BLOCK_MS
             pulses, flags, ext_bits, pcm = world.inputs(block)
+            if n > 1 or run_timeout:
+                run_timeout = n > 1
+                conn.settimeout(LINK_TIMEOUT_S + n * RUN_BLOCK_TIMEOUT_S if run_timeout else LINK_TIMEOUT_S)
             conn.sendall(self._frame(block, utc0 + t // 1000, pulses, flags, ext_bits, pcm, n))
             self.frames += 1
             # event parts (blockframe.py), then the frame

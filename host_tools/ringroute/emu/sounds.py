@@ -119,14 +119,27 @@ def _cyclic(table, n0):
     return np.concatenate([table[i:], table[:BLOCK - (len(table) - i)]])
 
 
+# Each voice at each level is scaled once, not every block: the same products,
+# sample for sample, as scaling the block (a week's run asks for millions of blocks).
+_SCALED = {}
+
+
+def _scaled(key, table, level_dbm0):
+    t = _SCALED.get((key, level_dbm0))
+    if t is None:
+        rms = audio.dbm0_to_peak(level_dbm0) / np.sqrt(2)
+        t = _SCALED[(key, level_dbm0)] = rms * table
+        t.flags.writeable = False   # blocks are views of it: nobody may write into one
+    return t
+
+
 def caller_voice(n0, level_dbm0, rng=None, kind="noise"):
-    rms = audio.dbm0_to_peak(level_dbm0) / np.sqrt(2)
-    return rms * _cyclic(voice_table(kind), n0)
+    return _cyclic(_scaled(kind, voice_table(kind), level_dbm0), n0)
 
 
 def agent_voice(n0, port, level_dbm0=-22.0):
-    rms = audio.dbm0_to_peak(level_dbm0) / np.sqrt(2)
-    return rms * _cyclic(_AGENTS[port % len(_AGENTS)], n0)
+    p = port % len(_AGENTS)
+    return _cyclic(_scaled(p, _AGENTS[p], level_dbm0), n0)
 
 
 # NTT Number Display timing as the emulated exchange plays it (rrfw/line/car.py has

@@ -42,6 +42,15 @@ BRIDGE_CORR = 0.6
 REMOTE_VOICE = 15           # the remote agent's voice: sounds.agent_voice's table 15 (no phone has it)
 
 
+def _to_int16(x):
+    """audio.to_int16 (round, clip to 16 bits) without np.clip's wrapper, which
+    cost more than the sums it clips, once a block."""
+    r = np.rint(x)
+    np.maximum(r, -32768, out=r)
+    np.minimum(r, 32767, out=r)
+    return r.astype(np.int16)
+
+
 def _local_hm(utc, tz):
     """HH:MM at utc in an IANA zone (the emulated world's own clock, not the board's tables)."""
     import datetime
@@ -185,7 +194,14 @@ class World:
         self.faults = 0
         self.echo_gain = 10 ** (scenario["echo_db"] / 20.0)
         self.audio_checked = set()
+        # this window's sums (_hearing): for the listeners and talkers of the last
+        # block that had both, arrays [listener, talker] of dot and talker power;
+        # a pair that dropped out of them keeps its sums in _hear_acc
         self._hear_acc = {}               # (listener, talker) -> [dot, talker power] this window
+        self._hear_who = ((), ())         # (listeners, talkers) the arrays are for
+        self._hear_dot = np.zeros((0, 0))
+        self._hear_pow = np.zeros((0, 0))
+        self._hear_pending = False        # sums taken since the last window's end
         self._hear_on = {}                # (listener, talker) -> ms the stretch being heard began
         self.mix_rng = np.random.default_rng(scenario["seed"] + 7)   # callee behaviour per attempt
         # each line's talker this block (the bridge check): a caller's voice, a remote agent's
@@ -256,11 +272,27 @@ class World:
         if self._next < len(self._by_at):
             due = self.callers[self._by_at[self._next]].spec["at"] * 1000
             n = min(n, int(math.ceil(due / BLOCK_MS)) - block)
+        if self._hear_pending or self._hear_on:
+            return 0   # the heard check's window still has something to say
         for ph in self.phones:
-            if (ph.offhook or ph.ring_started is not None or ph.t_dial_end is not None or ph.keys
+            if (ph.ring_started is not None or ph.t_dial_end is not None or ph.keys
                     or ph.t_parted is not None or ph.flash_until is not None
                     or (ph.actions and ph.t_act is not None)):
                 return 0   # a phone in use, or a script of actions (a transfer's) under way
+            if ph.offhook:
+                # a phone left off the hook (the scenario's offhook_at), nobody on its
+                # pair: nothing moves it but its onhook_at or hangup_after, and its
+                # hook bit is the same input every block (a quiet run repeats it)
+                s = ph.spec
+                if s.get("offhook_at") is None or ph.t_offhook is None:
+                    return 0
+                ms = s.get("onhook_at")
+                if ms is not None:
+                    ms = int(ms * 1000)
+                    if ms >= t and ms % BLOCK_MS == 0:
+                        n = min(n, ms // BLOCK_MS - block)
+                if s.get("hangup_after") is not None:
+                    n = min(n, -(-(ph.t_offhook + int(s["hangup_after"] * 1000)) // BLOCK_MS) - block)
             if ph.n_dialled < len(ph.dial_ms):
                 n = min(n, -(-ph.dial_ms[ph.n_dialled] // BLOCK_MS) - block)
             ms = ph.offhook_ms
@@ -411,7 +443,7 @@ class World:
                 ext_bits |= 1 << ph.port
         flags = [(1 if loop[i] else 0) | (2 if reversed_[i] else 0) for i in range(self.n_lines)]
         self.rx_prev = lines_audio
-        return pulses, flags, ext_bits, audio.to_int16(lines_audio)
+        return pulses, flags, ext_bits, _to_int16(lines_audio)
 
     def _ringing(self, c, li, t, n0):
         el = t - c.t_ring
@@ -883,20 +915,26 @@ class World:
             if c is not None and c.state == "answered" and self.hook[li]:
                 listeners.append("line%d" % (li + 1))
                 lv.append(phones_on[li] + self.tx[li])
-        acc = self._hear_acc
         if talkers and listeners:
-            dots = np.asarray(lv) @ np.asarray(tv).T           # listener x talker
-            power = np.einsum("ij,ij->i", np.asarray(tv), np.asarray(tv))
-            for i, who in enumerate(listeners):
-                for j, src in enumerate(talkers):
-                    if who != src:
-                        e = acc.setdefault((who, src), [0.0, 0.0])
-                        e[0] += dots[i, j]
-                        e[1] += power[j]
+            who = (tuple(listeners), tuple(talkers))
+            if who != self._hear_who:
+                self._hear_regroup(who)
+            tv = np.asarray(tv)
+            self._hear_dot += np.asarray(lv) @ tv.T           # listener x talker
+            self._hear_pow += np.einsum("ij,ij->i", tv, tv)   # each talker's power, for every listener
+            self._hear_pending = True
         if (t // BLOCK_MS + 1) % HEAR_WINDOW_BLOCKS:
             return
         t0 = t + BLOCK_MS - HEAR_WINDOW_BLOCKS * BLOCK_MS
-        for key in set(acc) | set(self._hear_on):
+        self._hear_flush()
+        acc = self._hear_acc
+        self._hear_acc = {}
+        self._hear_pending = False
+        self._hear_dot[:] = 0.0
+        self._hear_pow[:] = 0.0
+        # sorted: the events of one block in the same order in every run (a set's
+        # order changes from one process to the next)
+        for key in sorted(set(acc) | set(self._hear_on)):
             d, pw = acc.get(key, (0.0, 0.0))
             on = pw > 0 and d / pw >= HEAR_GAIN
             start = self._hear_on.get(key)
@@ -905,7 +943,33 @@ class World:
             elif not on and start is not None:
                 del self._hear_on[key]
                 self.log(t, "heard", listener=key[0], talker=key[1], start_ms=start, end_ms=t0)
-        self._hear_acc = {}
+
+    def _hear_flush(self):
+        """The arrays' sums to their pairs in _hear_acc."""
+        acc = self._hear_acc
+        ls, ts = self._hear_who
+        d, p = self._hear_dot, self._hear_pow
+        for i, a in enumerate(ls):
+            for j, b in enumerate(ts):
+                if a != b and (d[i, j] or p[i, j]):
+                    acc[(a, b)] = [float(d[i, j]), float(p[i, j])]
+
+    def _hear_regroup(self, who):
+        """The arrays' sums go back to their pairs (_hear_acc), and the arrays are
+        laid out for `who` (listeners, talkers), each pair starting from its sums
+        so far: every pair's sum is added up block after block, in the same order
+        as one number per pair would be."""
+        self._hear_flush()
+        acc = self._hear_acc
+        ls, ts = who
+        self._hear_who = who
+        self._hear_dot = d = np.zeros((len(ls), len(ts)))
+        self._hear_pow = p = np.zeros((len(ls), len(ts)))
+        for i, a in enumerate(ls):
+            for j, b in enumerate(ts):
+                e = acc.pop((a, b), None) if a != b else None
+                if e is not None:
+                    d[i, j], p[i, j] = e
 
     def finish(self, t):
         """The run is over: the stretches still being heard end now."""
