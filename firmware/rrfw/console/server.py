@@ -365,6 +365,7 @@ class Console:
         if why == "config" and not self.idle():
             return  # switch configs between calls, never in the middle of one
         self.pending = None
+        self.app.records.flush()   # the queued records on flash before a reboot, the REPL, a wipe
         if why == "repl":
             raise KeyboardInterrupt   # main.py hands the board to the REPL (hal.enter_repl)
         if why == "factory":
