@@ -172,9 +172,14 @@ class Auth:
         self._checked = None         # whose PIN the last good check matched
         self.token = None            # the open session's token (hex), None: no session
         self._heard = None           # the token the request being handled carries (hear())
+        self.clock = None            # the block clock (server.py): a spread check ends 2.56 s after it began
 
     def has_pin(self):
         return "hash" in self._rec
+
+    def _now(self, now):
+        # the time a spread check ends: failures and the session count from then
+        return self.clock.ms if self.clock is not None else now
 
     def _save(self):
         store.write_atomic(self.path, json.dumps(self._rec))
@@ -219,6 +224,7 @@ class Auth:
             if good:                  # one failure count for both PINs: guessing either is as slow
                 self._checked = SUPERVISOR
                 rounds = ROUNDS       # the supervisor's PIN is always sealed with today's rounds
+        now = self._now(now)
         if not good:
             self._failed(now)
             left = self._wait_left(now)
@@ -261,7 +267,7 @@ class Auth:
     def logging_in(self, pin, now):
         err, left = yield from self.checking(pin, now)
         if err is None:
-            self._open(now, self._checked)
+            self._open(self._now(now), self._checked)
         return err, left
 
     def logout(self):
@@ -347,7 +353,7 @@ class Auth:
         if same:
             return E_SAME, 0
         yield from self._sealing(new)
-        self._open(now, ADMIN)
+        self._open(self._now(now), ADMIN)
         return None, 0
 
     def done(self):

@@ -163,6 +163,7 @@ class Console:
         if self.auth is None:
             from rrfw.console import auth
             self.auth = auth.Auth(random_bytes=self.hal.random_bytes)
+            self.auth.clock = self.clock
         return self.auth
 
     def uptime_ms(self):

@@ -167,12 +167,22 @@ def same(a, b):
     return r == 0
 
 
+def _spread(salt, pin, rounds):
+    # at most SLICE_ROUNDS a block: a hash starts in a block of its own (the
+    # one before may have ended another), its first round in Kdf() itself
+    yield
+    k = Kdf(salt, pin, rounds)
+    n = SLICE_ROUNDS - 1
+    while not k.run(n):
+        yield
+        n = SLICE_ROUNDS
+    return k
+
+
 def sealing(pin, rounds):
     """seal() spread over blocks: yields after each SLICE_ROUNDS, returns the record."""
     salt = os.urandom(_SALT_BYTES)
-    k = Kdf(salt, pin, rounds)
-    while not k.run(SLICE_ROUNDS):
-        yield
+    k = yield from _spread(salt, pin, rounds)
     return {"salt": binascii.hexlify(salt).decode(), "rounds": rounds,
             "hash": binascii.hexlify(k.digest).decode()}
 
@@ -185,9 +195,7 @@ def seal(pin, rounds):
 def checking(rec, pin, rounds):
     """Whether `pin` matches a sealed record, spread over blocks (yields after
     each SLICE_ROUNDS); `rounds` when the record does not say (older files)."""
-    k = Kdf(binascii.unhexlify(rec["salt"]), pin, rec.get("rounds", rounds))
-    while not k.run(SLICE_ROUNDS):
-        yield
+    k = yield from _spread(binascii.unhexlify(rec["salt"]), pin, rec.get("rounds", rounds))
     return same(k.digest, binascii.unhexlify(rec["hash"]))
 
 
