@@ -459,6 +459,7 @@ class Records:
         self._frame = None       # (frame bytes, call id): the next slice appends it
         self._seal = False       # a segment was sealed: the index is the next slice
         self._trim_due = False   # over `keep`: a trim is the next slice
+        self._hold = False       # a record was queued in this block: the slices start at the next
         d = prefix.rfind("/")
         self._dir = prefix[:d] if d >= 0 else "."
         self._base = prefix[d + 1:]
@@ -622,6 +623,7 @@ class Records:
         if len(self._waiting) >= QUEUE_MAX:
             self._slice()        # a burst beyond the queue: the oldest goes now (a late block, nothing lost)
         self._waiting.append(rec)
+        self._hold = True        # not in the block that closed the call: that one did enough
 
     def waiting(self):
         """Records queued and not on flash yet (status; a cut would lose these)."""
@@ -633,7 +635,8 @@ class Records:
 
     def step(self):
         """One slice of the queued work (App.step, once a block); True if it did any."""
-        if not self.busy():
+        if self._hold or not self.busy():
+            self._hold = False
             return False
         self._slice()
         return True
