@@ -1,0 +1,95 @@
+"""The time of one firmware step per 10 ms block, as the board would run it
+(issue 14: no late block on the board).
+
+The busy run of bench_heap.py (15 simulated minutes of two-line traffic, 8
+extensions, queueing, call-backs, records, a console monitor that logs in at
+every boot) under the 32-bit build with the firmware frozen in (engine
+mp32-frozen, the closest stand-in for the ESP32 here), with rremu/probe.py
+--steptime timing every App.step(). Blocks are told apart by what they did:
+  record   a record closed, and the blocks after it where store/records.py
+           writes it a slice a block (encode, append, index, trim)
+  prompt   a prompt file opened (call/player.py)
+  pin      a slice of the console's PIN hash (store/pins.py, 64 rounds)
+  other    everything else (calls, idle lines)
+No ESP32 here: the board's figure is this machine's times the 30-50x
+BOARD_SLOWDOWN (bench_heap.py), an estimate, never a measurement. What the
+worst block leaves of the I2S buffering: rrfw/hal/esp32.py.
+
+    .venv/bin/python -m bench steptime
+"""
+import os
+import statistics
+import struct
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+for p in (os.path.join(ROOT, "tests", "support"), os.path.join(ROOT, "host_tools"), os.path.join(ROOT, "firmware")):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+from bench.bench_heap import BLOCK_US, BOARD_SLOWDOWN, SCENARIOS  # noqa: E402
+
+SCENARIO = "busy 15 min, 2 lines, 8 ext"
+ENGINE = "mp32-frozen"
+HEAP = "160K"
+KINDS = (("other", "calls, idle lines"), ("prompt", "open a prompt"), ("record", "write a record"),
+         ("pin", "hash a PIN slice"), ("all", "all blocks"))
+_F_RECORD, _F_PROMPT, _F_PIN = 1, 2, 4   # rremu/probe.py
+
+
+def step_times(engine=ENGINE, name=SCENARIO, heap=HEAP):
+    """{kind: [us per step]} of one run (rremu/probe.py --steptime)."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "steps.bin")
+        res = SCENARIOS[name](engine, heap, ("--steptime", path))
+        if not res.ok:
+            raise RuntimeError("the step-time run failed: %s" % res.why)
+        with open(path, "rb") as f:
+            data = f.read()
+    out = {k: [] for k, _ in KINDS}
+    for i in range(0, len(data) - 4, 5):
+        us, fl = struct.unpack_from("<IB", data, i)
+        out["all"].append(us)
+        kind = "pin" if fl & _F_PIN else "record" if fl & _F_RECORD else "prompt" if fl & _F_PROMPT else "other"
+        out[kind].append(us)
+    return out
+
+
+def _pct(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))]
+
+
+def table(st):
+    lo, hi = BOARD_SLOWDOWN
+    rows = ["per 10 ms block: one App.step() under %s, %s (us on this machine; the board "
+            "estimated x%d / x%d)" % (ENGINE, SCENARIO, lo, hi),
+            "  %-18s %7s %7s %7s %7s  %-24s %s" % ("blocks", "n", "median", "p99", "worst",
+                                                  "worst x%d / x%d (ms)" % (lo, hi), "of the 10 ms block")]
+    for k, label in KINDS:
+        xs = st[k]
+        if not xs:
+            rows.append("  %-18s %7d" % (label, 0))
+            continue
+        w = max(xs)
+        a, b = w * lo / 1000.0, w * hi / 1000.0
+        rows.append("  %-18s %7d %7d %7d %7d  %7.1f / %-14.1f %4.0f%% / %3.0f%%" % (
+            label, len(xs), statistics.median(xs), _pct(xs, 0.99), w, a, b,
+            a * 1000.0 / BLOCK_US * 100, b * 1000.0 / BLOCK_US * 100))
+    return rows
+
+
+def main(argv=()):
+    t0 = time.time()
+    st = step_times()
+    for ln in table(st):
+        print(ln)
+    late = [us for us in st["all"] if us * BOARD_SLOWDOWN[1] > BLOCK_US]
+    print("blocks over 10 ms at x%d: %d of %d (%.0f s)" % (BOARD_SLOWDOWN[1], len(late), len(st["all"]),
+                                                           time.time() - t0))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
