@@ -9,7 +9,8 @@
 #                     (= one App.step(), in microseconds, "<I") and what the step
 #                     did ("<B" bits: 1 a record closed or one of the RECORD_AFTER
 #                     blocks after it, where store/records.py writes it a slice a
-#                     block; 2 opened a prompt; 4 hashed a slice of a PIN, hal.set_busy)
+#                     block; 2 opened a prompt; 4 hashed a slice of a PIN, hal.set_busy; 8 an App
+#                     booted in between: the time is the boot's, not a step's)
 #   --heaplog FILE    one text line per block whose live heap after gc moved
 #                     by 256 bytes or more since the last line: "block live
 #                     delta" and the names of the events emitted in between,
@@ -27,6 +28,7 @@ import time
 F_RECORD = 1
 F_PROMPT = 2
 F_PIN = 4
+F_BOOT = 8         # an App booted in between (a power cut, a config switched in): not one step
 RECORD_AFTER = 4   # blocks after a record's close: encode, append, index, trim (store/records.py)
 _CHUNK = 1000   # entries buffered before a file write
 
@@ -115,6 +117,8 @@ class Probe:
             i = text.find(b'"event": "')
             if i >= 0:
                 self._names.append(str(text[i + 10:text.find(b'"', i + 10)], "utf-8"))
+        if b'"event": "boot"' in text:
+            self._flags |= F_BOOT
         if b'"event": "record"' in text:
             self._flags |= F_RECORD
         elif b'"event": "prompt"' in text:
