@@ -49,11 +49,12 @@ _EPOCH_2000 = const(946684800)
 # median 49 us (1.5-2.5 ms on the board), p99.9 0.36 ms (11-18 ms), a
 # record's slices 7.0 ms at worst (210-350 ms), a prompt's open 5.0 ms
 # (150-250 ms), a PIN slice 1.3 ms (40-67 ms), the worst block of all 13.7 ms
-# (410-690 ms; a rare one in 93000, its cause not pinned down: a garbage
-# collection is the likely one). 8 buffers = 256 ms absorb a step of up to
-# 256 - 10 - 32 = 214 ms on the board (7.1 ms here at x30, 4.3 ms at x50):
-# every block to p99.9 with 196 ms to spare, not the rare worst ones (the
-# bench counts them; covering 690 ms would take 23 buffers, 23 KB).
+# in one run, 25.5 ms in the next (410-1270 ms; the shared machine still
+# shows in it; its cause not pinned down, a garbage collection the likely
+# one). 8 buffers = 256 ms absorb a step of up to 256 - 10 - 32 = 214 ms on
+# the board (7.1 ms here at x30, 4.3 ms at x50): every block to p99.9 with
+# 196 ms to spare; 3 (x30) to 7 (x50) blocks of 93000 were longer (the bench
+# counts them; covering the worst would take 26-42 buffers, 26-42 KB).
 _DMA_BUF_MS = const(32)       # ms of audio per DMA buffer (256 frames at 8 kHz)
 _DMA_BUF_BYTES = const(1024)  # bytes per DMA buffer (256 frames x 4 bytes)
 _RX_DMA_BUFS = const(8)       # 256 ms, 8 KB of DMA memory (above)
