@@ -8,7 +8,8 @@
 # much that step allocated. A step that emitted an event may allocate (event
 # text, at most a few per call), and so may the first block read from a
 # newly opened prompt file (the file's buffer, once per prompt fragment);
-# every other step must allocate nothing.
+# a block that writes a slice of a queued record (the frame, the file)
+# may too; every other step must allocate nothing.
 # With a third argument `flash` (a config with a transfer section) the agent
 # flashes the hook 1 s into the call: the caller on hold, dial tone on the
 # other line's pair, no key (reorder after 10 s), the caller given back
@@ -78,11 +79,14 @@ def main(cfg_path, work, flash=False):
         opens = lc.player.opens
         first_read = opens != getattr(lc.player, "_measured_opens", opens)
         lc.player._measured_opens = opens
+        writing = a.records.busy()
         before = gc.mem_alloc()
         a.step()
         used = gc.mem_alloc() - before
         if a.events.seq != seq:
             continue   # an event was emitted: its text may allocate
+        if writing:
+            continue   # a slice of a queued record's write (store/records.py): its frame, the file
         if first_read or lc.player.opens != opens:
             continue   # a prompt file opened, or its first block read: its buffer
         s = stats.get(state)

@@ -42,6 +42,7 @@ class BoardState(HalBase):
         self.utc = 0
         self._console = console  # a console.Port-like object or None
         self._break = True       # Ctrl-C stops the app (hal.set_break)
+        self.busy = False        # a request spread over blocks (hal.set_busy; rremu/probe.py reads it)
         self.fed = -1            # block the watchdog was last fed (-1: not started)
         self.in_repl = False     # the emulated REPL has the board (enter_repl until the next reset)
         self.watchdog_resets = 0
@@ -126,6 +127,9 @@ class BoardState(HalBase):
 
     def set_break(self, on):
         self._break = on
+
+    def set_busy(self, on):
+        self.busy = on   # told to the world (BF_BUSY): a paced run need not wait for the wall clock
 
     def enter_repl(self):
         self._break = True
@@ -287,7 +291,7 @@ class Hal(BoardState):
     def _send(self):
         out = self._out
         nl = self.n_lines
-        struct.pack_into(bf.OUT_HDR, out, 2, self.block, self._hook, bf.BF_BREAK if self._break else 0,
+        struct.pack_into(bf.OUT_HDR, out, 2, self.block, self._hook, (bf.BF_BREAK if self._break else 0) | (bf.BF_BUSY if self.busy else 0),
                          self._ext_ring)
         for i in range(nl):
             struct.pack_into("<H", out, 2 + bf.OUT_XMASK + 2 * i, self._xmask[i])

@@ -7,7 +7,10 @@
 #   --steptime FILE   write one 5-byte entry per block to FILE: the time from
 #                     the end of one hal.next_block() to the start of the next
 #                     (= one App.step(), in microseconds, "<I") and what the step
-#                     did ("<B": 1 wrote a record, 2 opened a prompt)
+#                     did ("<B" bits: 1 a record closed or one of the RECORD_AFTER
+#                     blocks after it, where store/records.py writes it a slice a
+#                     block; 2 opened a prompt; 4 hashed a slice of a PIN, hal.set_busy; 8 an App
+#                     booted in between: the time is the boot's, not a step's)
 #   --heaplog FILE    one text line per block whose live heap after gc moved
 #                     by 256 bytes or more since the last line: "block live
 #                     delta" and the names of the events emitted in between,
@@ -24,6 +27,9 @@ import time
 
 F_RECORD = 1
 F_PROMPT = 2
+F_PIN = 4
+F_BOOT = 8         # an App booted in between (a power cut, a config switched in): not one step
+RECORD_AFTER = 4   # blocks after a record's close: encode, append, index, trim (store/records.py)
 _CHUNK = 1000   # entries buffered before a file write
 
 
@@ -46,6 +52,7 @@ class Probe:
         self._n = 0
         self._t = -1
         self._flags = 0
+        self._rec_left = 0    # blocks still flagged F_RECORD after a record closed
         self._ticks = getattr(time, "ticks_us", None)
         self.hal = None   # the board (rremu/board.py sets it): which block a sample is of
 
@@ -53,6 +60,13 @@ class Probe:
         """At the start of next_block: the step that just ran is over."""
         if self._f is not None and self._t >= 0 and self._ticks is not None:
             dt = time.ticks_diff(self._ticks(), self._t)
+            if self._flags & F_RECORD:
+                self._rec_left = RECORD_AFTER
+            elif self._rec_left:
+                self._rec_left -= 1
+                self._flags |= F_RECORD
+            if self.hal is not None and self.hal.busy:
+                self._flags |= F_PIN
             struct.pack_into("<IB", self._buf, 5 * self._n, dt, self._flags)
             self._n += 1
             if self._n == _CHUNK:
@@ -93,6 +107,8 @@ class Probe:
 
     def leave(self):
         """At the end of next_block: the next step starts now."""
+        if self.hal is not None and self.hal.busy:
+            self._flags |= F_PIN    # a slice is due in the step that starts now
         if self._f is not None and self._ticks is not None:   # only --steptime reads the clock
             self._t = self._ticks()
 
@@ -101,6 +117,8 @@ class Probe:
             i = text.find(b'"event": "')
             if i >= 0:
                 self._names.append(str(text[i + 10:text.find(b'"', i + 10)], "utf-8"))
+        if b'"event": "boot"' in text:
+            self._flags |= F_BOOT
         if b'"event": "record"' in text:
             self._flags |= F_RECORD
         elif b'"event": "prompt"' in text:

@@ -51,7 +51,7 @@ def configure(p):
 
 
 def run(args):
-    from .session import Board, get_pin, open_board
+    from .session import PIN_TIMEOUT, Board, get_pin, open_board
     from .transport import Transport, default_port
     if args.action == "pin":
         b = Board(Transport(default_port(args.port), args.baud).open())
@@ -79,7 +79,7 @@ def run(args):
                 if getpass.getpass("again: ") != new:
                     raise RingrouteError("the two PINs differ; nothing was changed")
         with open_board(args, need_pin=True) as b:
-            b.request("pin.supervisor", {"new": new})
+            b.request("pin.supervisor", {"new": new}, timeout=PIN_TIMEOUT)
         print("the board's supervisor PIN is %s" % ("removed" if new is None else "set"))
         return 0
     if args.action == "factory-reset" and not args.yes:

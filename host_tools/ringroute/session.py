@@ -25,6 +25,10 @@ DEFAULT_TIMEOUT = 5.0  # s for a reply; a board answers within a few 10 ms block
 REPL_WAIT_S = 1.5    # s for a REPL prompt after Ctrl-B / Ctrl-C
 REBOOT_WAIT_S = 4.0  # s for "soft reboot" after Ctrl-D
 BOOT_WAIT_S = 4.0    # s per try for the app to answer after a reboot (3 tries)
+# s for a reply to a request that hashes a PIN (login, pin.set, pin.supervisor):
+# the board spreads each hash over 256 blocks, 2.56 s (rrfw/store/pins.py), and
+# one request may run four (pin.set with the old PIN wrong, a supervisor set: 10.24 s)
+PIN_TIMEOUT = 15.0
 
 
 class NoBoard(SerialError):
@@ -172,7 +176,7 @@ class Board:
         req = {"new": new}
         if old:
             req["old"] = old
-        self.started(self.request("pin.set", req))
+        self.started(self.request("pin.set", req, timeout=PIN_TIMEOUT))
 
     def login(self, pin, first_use_ok=True, say=None):
         """Open a session; on a board with no PIN yet, make `pin` its PIN (first use)."""
@@ -187,7 +191,7 @@ class Board:
             self.info["pin_set"] = True
             return
         self.token = None     # a login replaces any session this client had
-        self.started(self.request("login", {"pin": pin}))
+        self.started(self.request("login", {"pin": pin}, timeout=PIN_TIMEOUT))
 
     # --- files ----------------------------------------------------------------
     def put_file(self, kind, data, name=None, progress=None, extra=None):

@@ -63,7 +63,8 @@ class Rig:
         return kind, payload
 
     def reply(self, rid):
-        for _ in range(200):
+        # a request that hashes a PIN takes 256 blocks a hash (store/pins.py), up to four
+        for _ in range(1200):
             self.poll()
             for line in self.lines():
                 star = line.rindex(b"*")

@@ -142,8 +142,7 @@ class App:
             rec["reason"] = reason
         if group is not None:
             rec["group"] = group
-        if not self.records.append(rec):
-            self.events.emit("record_lost", lost=self.records.lost, error=self.records.error)
+        self.records.queue(rec)
 
     def _emitter(self, line):
         def emit(event, **fields):
@@ -177,6 +176,7 @@ class App:
         if hal.block % PURGE_CHECK_BLOCKS == 0 and self.records.retention_days:
             if (self._purge_ms < 0 or self.clock.ms - self._purge_ms >= PURGE_EVERY_MS) and self.idle():
                 self.purge()
+        self.records.step()   # one slice of a queued record's write (records.py)
         if self.console is not None:
             self.console.poll()
         hal.feed_watchdog()
@@ -336,5 +336,10 @@ class App:
         return True
 
     def run(self):
-        while self.hal.next_block():
-            self.step()
+        try:
+            while self.hal.next_block():
+                self.step()
+        except (Reboot, KeyboardInterrupt):
+            self.records.flush()   # a reset, the REPL: the queued records first
+            raise
+        self.records.flush()       # the emulated world stopped

@@ -314,10 +314,8 @@ class Dialer:
         rec["result"] = "interrupted"
         rec["outcome"] = kind + "_interrupted"
         rec["release"] = "power_cut"
-        kept = self.records.append(rec)
+        self.records.queue(rec)
         self.emit("record", record=rec)
-        if not kept:
-            self.emit("record_lost", lost=self.records.lost, error=self.records.error)
 
     def status(self, utc):
         out = {"busy": len(self.busy), "callbacks": len(self.callbacks.pending),

@@ -150,7 +150,7 @@ class Inbound:
         lc = self.lc
         lc.call = lc.records.new_call_id()
         rec = record.missed(lc.call, lc.line, lc.wall_clock(), self.ring_t, lc.ringdet.rings, lc.caller, t)
-        lc.records.append(rec)
+        lc.records.queue(rec)
         lc.emit("release", reason="caller_abandoned_ringing", method=None)
         lc.emit("record", record=rec)
         lc.reset_idle()

@@ -248,7 +248,5 @@ class Intercom:
         rec["release"] = release
         rec["outcome"] = outcome
         lc = self.lc
-        kept = lc.records.append(rec)
+        lc.records.queue(rec)
         self.emit("record", call=rec["call"], record=rec)
-        if not kept:
-            self.emit("record_lost", lost=lc.records.lost, error=lc.records.error)

@@ -307,11 +307,9 @@ class LineCall:
         self.player.fill(hal.tx[self.line])
         hal.set_hook(self.line, False)
         rec = record.close(self.rec, t, reason, method, self.dtmf.lost, self.short_ms)
-        kept = self.records.append(rec)
+        self.records.queue(rec)   # on flash in the next blocks (records.py; record_lost if refused)
         self.emit("release", reason=reason, method=method)
         self.emit("record", record=rec)
-        if not kept:
-            self.emit("record_lost", lost=self.records.lost, error=self.records.error)
         self.reset_idle()
         self.enter(GUARD, t, t + GUARD_MS)
 

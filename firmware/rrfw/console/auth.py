@@ -75,14 +75,27 @@ SUPERVISOR = "supervisor"
 _NUMBER_KEYS = ("caller", "callee", "number", "caller_id", "disa_number", "last_caller")
 
 
-def _matches(rec, pin):
+def _matching(rec, pin):
+    # spread over blocks (pins.checking): yields between slices, returns the answer
     if type(rec) is not dict or "hash" not in rec:
         return False
     if type(pin) is not str:
         pin = ""
     from rrfw.store import pins
-    salt = binascii.unhexlify(rec["salt"])
-    return pins.same(pins.derive(salt, pin, rec.get("rounds", ROUNDS)), binascii.unhexlify(rec["hash"]))
+    return (yield from pins.checking(rec, pin, ROUNDS))
+
+
+def _finish(job):
+    # a spread job in one go (as pins.finish; pins.py is loaded only on use)
+    try:
+        while True:
+            next(job)
+    except StopIteration as e:
+        return e.value
+
+
+def _matches(rec, pin):
+    return _finish(_matching(rec, pin))
 
 
 def _same(a, b):
@@ -159,9 +172,14 @@ class Auth:
         self._checked = None         # whose PIN the last good check matched
         self.token = None            # the open session's token (hex), None: no session
         self._heard = None           # the token the request being handled carries (hear())
+        self.clock = None            # the block clock (server.py): a spread check ends 2.56 s after it began
 
     def has_pin(self):
         return "hash" in self._rec
+
+    def _now(self, now):
+        # the time a spread check ends: failures and the session count from then
+        return self.clock.ms if self.clock is not None else now
 
     def _save(self):
         store.write_atomic(self.path, json.dumps(self._rec))
@@ -181,8 +199,16 @@ class Auth:
         self._rec["fails"] = self.fails
         self._save()
 
+    # The PIN hash takes 256 blocks on the board (pins.py): check, login,
+    # set_pin and set_supervisor each have a spread twin (checking, ...: a
+    # generator that yields between slices of pins.SLICE_ROUNDS, returns the
+    # same answer) that the console steps once a block (server.py); the
+    # plain ones run it in one go (tests, benches).
     def check(self, pin, now):
         """(None, 0) when `pin` is right, else (error code, ms to wait)."""
+        return _finish(self.checking(pin, now))
+
+    def checking(self, pin, now):
         if not self.has_pin():
             return E_UNSET, 0
         left = self._wait_left(now)
@@ -191,18 +217,20 @@ class Auth:
         if type(pin) is not str:
             pin = ""
         rounds = self._rec.get("rounds", ROUNDS)
-        good = _matches(self._rec, pin)
+        good = yield from _matching(self._rec, pin)
         self._checked = ADMIN
-        if not good and _matches(self._rec.get("sup"), pin):
-            good = True               # one failure count for both PINs: guessing either is as slow
-            self._checked = SUPERVISOR
-            rounds = ROUNDS           # the supervisor's PIN is always sealed with today's rounds
+        if not good:
+            good = yield from _matching(self._rec.get("sup"), pin)
+            if good:                  # one failure count for both PINs: guessing either is as slow
+                self._checked = SUPERVISOR
+                rounds = ROUNDS       # the supervisor's PIN is always sealed with today's rounds
+        now = self._now(now)
         if not good:
             self._failed(now)
             left = self._wait_left(now)
             return (E_LOCKED if self.fails >= _LOCK_AFTER else E_BAD), left
         if rounds < ROUNDS:
-            self._seal(pin)          # an older, cheaper file: sealed again with today's cost
+            yield from self._sealing(pin)   # an older, cheaper file: sealed again with today's cost
         elif self.fails:
             self.fails = 0
             self._rec["fails"] = 0
@@ -210,10 +238,11 @@ class Auth:
         self._not_before = 0
         return None, 0
 
-    def _seal(self, pin):
+    def _sealing(self, pin):
         from rrfw.store import pins
         sup = self._rec.get("sup")
-        self._rec = pins.seal(pin, ROUNDS)
+        rec = yield from pins.sealing(pin, ROUNDS)
+        self._rec = rec
         if sup:
             self._rec["sup"] = sup
         self._rec["fails"] = 0
@@ -233,9 +262,12 @@ class Auth:
         self.role = role
 
     def login(self, pin, now):
-        err, left = self.check(pin, now)
+        return _finish(self.logging_in(pin, now))
+
+    def logging_in(self, pin, now):
+        err, left = yield from self.checking(pin, now)
         if err is None:
-            self._open(now, self._checked)
+            self._open(self._now(now), self._checked)
         return err, left
 
     def logout(self):
@@ -279,16 +311,21 @@ class Auth:
     def set_supervisor(self, new, avoid=()):
         """The admin sets (new: a PIN) or removes (None) the supervisor PIN;
         None, or why not. The caller checks the admin session."""
+        return _finish(self.setting_supervisor(new, avoid))
+
+    def setting_supervisor(self, new, avoid=()):
         if new is None:
             self._rec.pop("sup", None)
             self._save()
             return None
         if pin_problem(new, avoid):
             return E_FORM
-        if _matches(self._rec, new):
+        same = yield from _matching(self._rec, new)
+        if same:
             return E_SAME
         from rrfw.store import pins
-        self._rec["sup"] = pins.seal(new, ROUNDS)
+        sup = yield from pins.sealing(new, ROUNDS)
+        self._rec["sup"] = sup
         self._save()
         return None
 
@@ -301,18 +338,22 @@ class Auth:
 
     def set_pin(self, new, old, now, avoid=()):
         """Set (first use) or change the PIN; (None, 0) or (error code, ms to wait)."""
+        return _finish(self.setting_pin(new, old, now, avoid))
+
+    def setting_pin(self, new, old, now, avoid=()):
         if self.has_pin():
-            err, left = self.check(old, now)
+            err, left = yield from self.checking(old, now)
             if err:
                 return err, left
             if self._checked != ADMIN:
                 return E_BAD, 0    # the supervisor's PIN never changes the admin's
         if pin_problem(new, avoid):
             return E_FORM, 0
-        if _matches(self._rec.get("sup"), new):
+        same = yield from _matching(self._rec.get("sup"), new)
+        if same:
             return E_SAME, 0
-        self._seal(new)
-        self._open(now, ADMIN)
+        yield from self._sealing(new)
+        self._open(self._now(now), ADMIN)
         return None, 0
 
     def done(self):

@@ -147,8 +147,10 @@ def status(con, a):
             "auth": con.get_auth().state(now), "pending": con.pending}
 
 
+# login, pin.set and pin.supervisor hash a PIN: they are spread over blocks
+# (a generator: server.py steps it once a block, auth.py has the cost)
 def login(con, a):
-    err, left = con.get_auth().login(a.get("pin"), con.clock.ms)
+    err, left = yield from con.get_auth().logging_in(a.get("pin"), con.clock.ms)
     if err:
         _auth_error(err, left)
     con.monitor_stop()     # a new session: the last one's monitor is not its
@@ -168,7 +170,7 @@ def logout(con, a):
 def pin_supervisor(con, a):
     """{"new": PIN} sets the read-only supervisor PIN, {"new": null} removes it (admin only)."""
     au = con.get_auth()
-    err = au.set_supervisor(a.get("new"), auth_mod.office_numbers(con.app.cfg))
+    err = yield from au.setting_supervisor(a.get("new"), auth_mod.office_numbers(con.app.cfg))
     if err == auth_mod.E_FORM:
         raise CmdError(err, auth_mod.pin_problem(a.get("new"), auth_mod.office_numbers(con.app.cfg)))
     if err:
@@ -178,7 +180,7 @@ def pin_supervisor(con, a):
 
 def pin_set(con, a):
     avoid = auth_mod.office_numbers(con.app.cfg)
-    err, left = con.get_auth().set_pin(a.get("new"), a.get("old"), con.clock.ms, avoid)
+    err, left = yield from con.get_auth().setting_pin(a.get("new"), a.get("old"), con.clock.ms, avoid)
     if err:
         if err == auth_mod.E_FORM:
             raise CmdError(err, auth_mod.pin_problem(a.get("new"), avoid))

@@ -57,6 +57,23 @@ def buffers():
     return bytearray(_READ), bytearray(MAX_LINE), bytearray(_OUT_MAX)
 
 
+def _job():
+    yield
+
+
+_JOB = type(_job())   # a handler that returns one of these is spread over blocks (login: pins.py)
+_MORE = object()      # _resume: not done yet
+
+
+def _resume(con, job):
+    # one slice of a spread request: _MORE, or its result
+    try:
+        next(job)
+    except StopIteration as e:
+        return e.value
+    return _MORE
+
+
 class Console:
     def __init__(self, app, hal=None, auth=None, config_source=None, bufs=None):
         self.app = app
@@ -89,6 +106,8 @@ class Console:
         self._brk_n = 0          # Ctrl-Cs within _BREAK_MS of each other (a call is up)
         self._brk_t = 0
         self.repl_until = 0      # a REPL was asked for during calls: open it when idle, until then
+        self._later = None       # (rid, verb, job): a request spread over blocks (_run)
+        self._busy_on = False    # what hal.set_busy was last told
 
     # --- the per-block step -----------------------------------------------------
     def poll(self):
@@ -100,7 +119,15 @@ class Console:
         if idle is not self._brk_on:
             self._brk_on = idle
             self.hal.set_break(idle)
-        n = self.hal.console_read(self._rbuf) if self.room() >= _REPLY_ROOM else 0
+        later = self._later
+        if later is not None:
+            self._run(later[0], later[1], _resume, later[2])   # the next slice (a PIN's hash)
+        busy = self._later is not None
+        if busy is not self._busy_on:
+            self._busy_on = busy
+            self.hal.set_busy(busy)
+        # while a request is spread over blocks the next ones wait in the UART
+        n = self.hal.console_read(self._rbuf) if self.room() >= _REPLY_ROOM and not busy else 0
         if n:
             self._breaks(n)
             self._feed(n)
@@ -136,6 +163,7 @@ class Console:
         if self.auth is None:
             from rrfw.console import auth
             self.auth = auth.Auth(random_bytes=self.hal.random_bytes)
+            self.auth.clock = self.clock
         return self.auth
 
     def uptime_ms(self):
@@ -289,8 +317,21 @@ class Console:
         handler, need = entry   # the role it needs (commands.py); True from an older table: admin
         if not self._allowed(rid, verb, need, now):
             return
+        self._run(rid, verb, handler, args)
+
+    def _run(self, rid, verb, fn, x):
+        """fn(self, x): a command's handler, or the next slice of one spread over
+        blocks (a generator, stepped by poll: a PIN's hash); its reply, or the
+        error every command may end in."""
+        done = True
         try:
-            result = handler(self, args)
+            result = fn(self, x)
+            if type(result) is _JOB:
+                self._later = (rid, verb, result)
+                result = _resume(self, result)   # its first slice in this block
+            if result is _MORE:
+                done = False
+                return
         except CmdError as e:
             self._error(rid, e.code, e.msg, e.extra)
             return
@@ -309,8 +350,10 @@ class Console:
             self._error(rid, "internal", "%s failed on its arguments: %s" % (verb, repr(e)[:80]))
             return
         finally:
-            if self.auth is not None:
-                self.auth.done()   # pins.py, if the request loaded it, goes with it
+            if done:
+                self._later = None
+                if self.auth is not None:
+                    self.auth.done()   # pins.py, if the request loaded it, goes with it
         self._reply(rid, verb, result)
 
     def _reply(self, rid, verb, result):
@@ -365,6 +408,7 @@ class Console:
         if why == "config" and not self.idle():
             return  # switch configs between calls, never in the middle of one
         self.pending = None
+        self.app.records.flush()   # the queued records on flash before a reboot, the REPL, a wipe
         if why == "repl":
             raise KeyboardInterrupt   # main.py hands the board to the REPL (hal.enter_repl)
         if why == "factory":

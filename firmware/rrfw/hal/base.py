@@ -33,6 +33,11 @@ class HalBase:
         lines are idle); off: it is a byte like any other, for the console to
         judge (a call is up: a stray byte must not drop it)."""
 
+    def set_busy(self, on):
+        """on: the firmware is working through a slow request a slice a block
+        (a PIN's hash, console/server.py); nothing for the board's hardware:
+        the emulated board may run such blocks faster than real time."""
+
     def enter_repl(self):
         """The app stops for the REPL: Ctrl-C works again there, and the
         watchdog is fed while a technician uses it (hal/esp32.py)."""

@@ -41,16 +41,23 @@ _EPOCH_2000 = const(946684800)
 # absorbed while the receive DMA still has room: the next steps then run
 # back to back until they catch up. Room needed = the latest step + one
 # block + one DMA buffer (data comes in 32 ms pieces).
-# The latest step: bench/bench_heap.py's table (mp32-frozen, busy 15 min,
-# the board 30-50x slower): a call-back's start and a record's write 1.5-2.1 ms
-# here = 64-107 ms on the board, the worst block with a prompt 3.4 ms =
-# 103-172 ms (a console login's PIN hash, 44 ms here, is not covered: no call
-# should wait on a technician's login, see docs/notes/heap.md).
-_LATE_MS = const(172)         # ms, the worst step scaled x50 (above)
+# The latest step: bench/bench_steptime.py (`python -m bench steptime`:
+# mp32-frozen, busy 15 min, 2 lines, each block's least of 3 runs; the board
+# taken as 30-50x slower, an estimate). A record is written a slice a block
+# (store/records.py) and the console's PIN hash is spread, 64 rounds a block
+# (store/pins.py), so neither is one long step now. Measured (2026-12-03):
+# median 49 us (1.5-2.5 ms on the board), p99.9 0.36 ms (11-18 ms), a
+# record's slices 7.0 ms at worst (210-350 ms), a prompt's open 5.0 ms
+# (150-250 ms), a PIN slice 1.3 ms (40-67 ms), the worst block of all 13.7 ms
+# in one run, 25.5 ms in the next (410-1270 ms; the shared machine still
+# shows in it; its cause not pinned down, a garbage collection the likely
+# one). 8 buffers = 256 ms absorb a step of up to 256 - 10 - 32 = 214 ms on
+# the board (7.1 ms here at x30, 4.3 ms at x50): every block to p99.9 with
+# 196 ms to spare; 3 (x30) to 7 (x50) blocks of 93000 were longer (the bench
+# counts them; covering the worst would take 26-42 buffers, 26-42 KB).
 _DMA_BUF_MS = const(32)       # ms of audio per DMA buffer (256 frames at 8 kHz)
 _DMA_BUF_BYTES = const(1024)  # bytes per DMA buffer (256 frames x 4 bytes)
-# 7 buffers hold 224 ms, 10 ms more than needed; one more for margin: 8 = 256 ms (42 ms spare), 8 KB of DMA memory
-_RX_DMA_BUFS = const((_LATE_MS + 10 + _DMA_BUF_MS + _DMA_BUF_MS - 1) // _DMA_BUF_MS + 1)
+_RX_DMA_BUFS = const(8)       # 256 ms, 8 KB of DMA memory (above)
 _TX_DMA_BUFS = const(2)       # the driver's least: output gaps on a late step, input is never lost
 
 

@@ -16,7 +16,11 @@
 # flash out of reach are the real defence (docs/security.md).
 # The DISA PIN is checked during a call, spread over 10 ms blocks (Kdf.run,
 # SLICE_ROUNDS a block: 1-3 ms of the ESP32's block at the same scaling),
-# so it has 4x fewer rounds and the caller waits 0.64 s.
+# so it has 4x fewer rounds and the caller waits 0.64 s. The console's
+# login and PIN changes are spread the same way (checking, sealing: the
+# server steps them once a block), so no block is late for them either:
+# a login takes 16384 / 64 = 256 blocks, 2.56 s (the host waits up to
+# session.PIN_TIMEOUT for its reply).
 #
 # Trivial PINs are refused everywhere (the console's admin PIN, the DISA PIN
 # on the host and on the board): few distinct characters, runs (123456,
@@ -143,6 +147,16 @@ def derive(salt, pin, rounds):
     return k.digest
 
 
+def finish(job):
+    """A job spread over blocks (a generator that yields between slices: the
+    console's login, sealing) run in one go; its result."""
+    try:
+        while True:
+            next(job)
+    except StopIteration as e:
+        return e.value
+
+
 def same(a, b):
     # constant time: the time taken must not say how much matched
     if len(a) != len(b):
@@ -153,11 +167,36 @@ def same(a, b):
     return r == 0
 
 
+def _spread(salt, pin, rounds):
+    # at most SLICE_ROUNDS a block: a hash starts in a block of its own (the
+    # one before may have ended another), its first round in Kdf() itself
+    yield
+    k = Kdf(salt, pin, rounds)
+    n = SLICE_ROUNDS - 1
+    while not k.run(n):
+        yield
+        n = SLICE_ROUNDS
+    return k
+
+
+def sealing(pin, rounds):
+    """seal() spread over blocks: yields after each SLICE_ROUNDS, returns the record."""
+    salt = os.urandom(_SALT_BYTES)
+    k = yield from _spread(salt, pin, rounds)
+    return {"salt": binascii.hexlify(salt).decode(), "rounds": rounds,
+            "hash": binascii.hexlify(k.digest).decode()}
+
+
 def seal(pin, rounds):
     """What is kept of a PIN: {"salt", "rounds", "hash"} (hex)."""
-    salt = os.urandom(_SALT_BYTES)
-    return {"salt": binascii.hexlify(salt).decode(), "rounds": rounds,
-            "hash": binascii.hexlify(derive(salt, pin, rounds)).decode()}
+    return finish(sealing(pin, rounds))
+
+
+def checking(rec, pin, rounds):
+    """Whether `pin` matches a sealed record, spread over blocks (yields after
+    each SLICE_ROUNDS); `rounds` when the record does not say (older files)."""
+    k = yield from _spread(binascii.unhexlify(rec["salt"]), pin, rec.get("rounds", rounds))
+    return same(k.digest, binascii.unhexlify(rec["hash"]))
 
 
 def sealed_ok(rec):

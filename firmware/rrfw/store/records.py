@@ -57,6 +57,7 @@ INDEX = "segments.idx"     # what boot needs of the sealed segments (counts, ids
 LEGACY = ("records.1.jsonl", "records.jsonl")   # the JSON-lines files of firmware before 1.x: migrated
 MAX_BYTES = 32 * 1024      # bytes per segment before the next one starts
 SEGMENTS = 10              # segment files at most: 320 KB of flash, 30+ days of 100 calls (docs/notes/report.md)
+QUEUE_MAX = const(8)       # records waiting for the flash (queue): 8 agents logged at once, two calls'
 MIN_DIGITS = const(7)      # digits: a number shorter than this never matches (call/privacy.py)
 
 _MAGIC = const(0xA7)       # first byte of a frame (any value works: the CRC decides)
@@ -454,6 +455,11 @@ class Records:
         self.scanned = 0         # segments boot read through (the index did not cover them)
         self._warned = 0         # the segment the at-risk warning was given for
         self.mark = None         # [segment, offset] the host has read to
+        self._waiting = []       # records queued, oldest first (queue, step)
+        self._frame = None       # (frame bytes, call id): the next slice appends it
+        self._seal = False       # a segment was sealed: the index is the next slice
+        self._trim_due = False   # over `keep`: a trim is the next slice
+        self._hold = False       # a record was queued in this block: the slices start at the next
         d = prefix.rfind("/")
         self._dir = prefix[:d] if d >= 0 else "."
         self._base = prefix[d + 1:]
@@ -491,6 +497,7 @@ class Records:
 
     def segment_list(self):
         """[(segment, bytes)], oldest first (the console's records.list)."""
+        self.flush()
         return [(s, self._sizes[s]) for s in sorted(self._sizes)]
 
     def bytes_on_flash(self):
@@ -583,32 +590,106 @@ class Records:
         return cid
 
     # --- appending ------------------------------------------------------------
-    def append(self, rec):
-        """Write one record; False when the flash refused it (counted in
-        `lost`, never raised: a full flash must not turn a call into a fault)."""
+    # A record is queued in the block that closes it and written by step(), one
+    # slice a block: encode the frame; append it (open, write, close); the
+    # index after a sealed segment; a trim. On the ESP32 an append is 25-70 ms
+    # (bench/bench_steptime.py: 1-1.5 ms here, x30-50), several blocks' worth
+    # if all ran in one. A power cut loses at most what waits (one record,
+    # seldom more, a block or two); every reader flushes first (each,
+    # segment_list, erase, expire, mark), and so do reboot, the REPL and a
+    # factory reset (server.py, App.run).
+    def _accept(self, rec):
+        # the id and the caller-ID mask at once: the queue holds only what is kept
         cid = rec.get("call")
         if type(cid) is int and cid >= self.next_id:
             self.next_id = cid + 1   # ids stay unique even for records made elsewhere
         if self.ids is not None:
             self.ids.seen(cid)
         if not self.enabled:
-            return True
+            return False
         if self.caller_id != "full":
             for k in ("caller", "callee"):
                 if k in rec:
                     rec[k] = _mask(rec[k], self.caller_id)
             if "caller_name" in rec:
                 rec["caller_name"] = None
-        data = frame(rec)
+        return True
+
+    def queue(self, rec):
+        """Keep one record, written in the next blocks (step). A flash that
+        refuses it is counted (`lost`) and told (`record_lost`) when written."""
+        if not self._accept(rec):
+            return
+        if len(self._waiting) >= QUEUE_MAX:
+            self._slice()        # a burst beyond the queue: the oldest goes now (a late block, nothing lost)
+        self._waiting.append(rec)
+        self._hold = True        # not in the block that closed the call: that one did enough
+
+    def waiting(self):
+        """Records queued and not on flash yet (status; a cut would lose these)."""
+        return len(self._waiting) + (1 if self._frame is not None else 0)
+
+    def busy(self):
+        """True while queued work is left: the next step() writes a slice."""
+        return self._frame is not None or len(self._waiting) > 0 or self._seal or self._trim_due
+
+    def step(self):
+        """One slice of the queued work (App.step, once a block); True if it did any."""
+        if self._hold or not self.busy():
+            self._hold = False
+            return False
+        self._slice()
+        return True
+
+    def flush(self):
+        """Everything queued, on flash now (before a read, a reboot, a wipe)."""
+        while self.busy():
+            self._slice()
+
+    def _slice(self):
         try:
-            self._write(data, cid)
+            if self._frame is not None:
+                data, cid = self._frame
+                self._frame = None
+                self._seal = self._write(data, cid)
+                if self.keep and self.count > self.keep + self.keep // 4:
+                    self._trim_due = True   # in batches: a rewrite per quarter of `keep`, not per call
+            elif self._seal:
+                self._seal = False
+                self._write_index()   # the segment before is sealed: boot need not read it again
+            elif self._trim_due:
+                self._trim_due = False
+                self._trim()
+            elif self._waiting:
+                rec = self._waiting.pop(0)
+                self._frame = (frame(rec), rec.get("call"))
+        except OSError as e:
+            self._refused(e)
+            self._event("record_lost", lost=self.lost, error=self.error)
+
+    def _refused(self, e):
+        # ENOSPC, EIO: the call itself went well
+        self.lost += 1
+        self.error = repr(e)[:60]
+        self._seal = False
+        self._trim_due = False
+        self._find()       # what reached the flash, as it is now
+        self._remove_tmp()
+
+    def append(self, rec):
+        """Write one record now (what is queued first); False when the flash
+        refused it (counted in `lost`, never raised: a full flash must not
+        turn a call into a fault)."""
+        self.flush()
+        if not self._accept(rec):
+            return True
+        try:
+            if self._write(frame(rec), rec.get("call")):
+                self._write_index()
             if self.keep and self.count > self.keep + self.keep // 4:
-                self._trim()   # in batches: a rewrite per quarter of `keep`, not per call
-        except OSError as e:   # ENOSPC, EIO: the call itself went well
-            self.lost += 1
-            self.error = repr(e)[:60]
-            self._find()       # what reached the flash, as it is now
-            self._remove_tmp()
+                self._trim()
+        except OSError as e:
+            self._refused(e)
             return False
         return True
 
@@ -635,9 +716,8 @@ class Records:
         if self._unexp is not None:
             self._unexp += 1
         if new:
-            if len(segs) > 1:
-                self._write_index()   # the segment before is sealed: boot need not read it again
             self._warn(seg)
+        return new and len(segs) > 1   # a segment sealed: the index is due
 
     def _drop_oldest(self):
         self._unexp = None
@@ -675,6 +755,7 @@ class Records:
         """The host has read every segment up to `seg`, and `seg` to byte `off`."""
         if type(seg) is not int or type(off) is not int or seg < 0 or off < 0:
             return False
+        self.flush()
         newest = max(self._sizes) if self._sizes else 0
         if seg > newest or (seg in self._sizes and off > self._sizes[seg]):
             return False
@@ -724,6 +805,7 @@ class Records:
     # --- reading --------------------------------------------------------------
     def each(self):
         """Every record, oldest first, one at a time."""
+        self.flush()
         bad = 0
         for seg in sorted(self._sizes):
             sc = Scan(self.name(seg))
@@ -810,6 +892,7 @@ class Records:
         return gone
 
     def _job(self, job):
+        self.flush()   # an erasure or a purge takes the queued records too
         path = self._path(JOB)
         store.write_atomic(path, json.dumps(job))   # from here on boot finishes it
         gone = self._run_job(job)

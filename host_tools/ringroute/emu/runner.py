@@ -148,6 +148,8 @@ class ConsoleMonitor:
         self.token = None     # the session's (pin.set's reply), sent with every request after
         self._base = 0          # the block the board's current session counts from
         self._pin_set = False
+        self._login = None      # the id of this session's login (or pin.set) until its reply
+        self._mon_due = False   # the monitor waits for that reply (the login hashes 256 blocks)
         self._script = []       # requests still to send, one at a time: [(verb, args)]
         self._waiting = None    # the id of the request whose reply the script waits for
         self.pushes = []        # put.end's replies
@@ -169,6 +171,8 @@ class ConsoleMonitor:
     def restarted(self, block):
         """The board booted again (a power cut, a config switched in): a new session."""
         self._base = block
+        self._login = None
+        self._mon_due = False
 
     def push(self, data):
         """Upload `data` (compiled config JSON, bytes) as the board's new config."""
@@ -193,7 +197,7 @@ class ConsoleMonitor:
     def next_send(self, block):
         """The first block from `block` on after which step() may send a request
         (a quiet run must end there: runner._loop)."""
-        if self._script:
+        if self._script or self._mon_due:
             return block
         if self._raw:
             first = max(block, self._raw[0][0])
@@ -224,16 +228,21 @@ class ConsoleMonitor:
             pass
         elif rel == 20:
             if self._pin_set:
-                self._send("login", {"pin": self.pin})
+                self._login = self._send("login", {"pin": self.pin})
             else:
-                self._send("pin.set", {"new": self.pin})
+                self._login = self._send("pin.set", {"new": self.pin})
                 self._pin_set = True
         elif rel == 40 or (rel > 40 and rel % self.RENEW_BLOCKS == 40):
+            self._mon_due = True
+        if self._mon_due and self._login is None:
+            # after the login's reply (its token): the board hashes the PIN a
+            # slice a block (console/server.py) and reads no request meanwhile
+            self._mon_due = False
             self._send("monitor", {})
-        elif self._script and self._waiting is None and rel > 40:
+        elif self._script and self._waiting is None and rel > 40 and self._login is None:
             verb, args = self._script.pop(0)
             self._waiting = (self._send(verb, args), verb)
-        if drain or block % self.READ_BLOCKS == 0 or self._waiting is not None:
+        if drain or block % self.READ_BLOCKS == 0 or self._waiting is not None or self._login is not None:
             self.read()
 
     def read(self):
@@ -259,6 +268,8 @@ class ConsoleMonitor:
                         self.errors.append(ln.decode("utf-8", "replace"))
                     elif verb == "ok" and len(parts) > 3 and b'"token"' in parts[3]:
                         self.token = json.loads(parts[3][:parts[3].rindex(b"*")])["token"]
+                    if self._login is not None and parts[1].decode("ascii", "replace") == self._login:
+                        self._login = None
                     if self._waiting is not None and parts[1].decode("ascii", "replace") == self._waiting[0]:
                         if verb == "ok" and self._waiting[1] == "put.end" and len(parts) > 3:
                             self.pushes.append(json.loads(parts[3].rsplit(b"*", 1)[0]))
@@ -584,6 +595,11 @@ class Emulation:
             echo, hook, bflags, ring = struct.unpack_from(bf.OUT_HDR, out, 0)
             if self.bridge is not None:
                 self.bridge.break_on = bool(bflags & bf.BF_BREAK)
+            if self.pty and bflags & bf.BF_BUSY:
+                # the board hashes a PIN a slice a block (console/server.py): those
+                # blocks need not wait for the wall clock; the clock's schedule moves
+                # on with them (the board's time, block by block, is unchanged)
+                t_start -= pace * (echo - block + 1)
             if not block <= echo < block + n:
                 raise EmulatorError("link out of step: sent block %d, firmware answered %d" % (block, echo))
             if echo > block:

@@ -1,0 +1,142 @@
+"""The time of one firmware step per 10 ms block, as the board would run it
+(issue 14: no late block on the board).
+
+The busy run of bench_heap.py (15 simulated minutes of two-line traffic, 8
+extensions, queueing, call-backs, records, a console monitor that logs in at
+every boot) under the 32-bit build with the firmware frozen in (engine
+mp32-frozen, the closest stand-in for the ESP32 here), with rremu/probe.py
+--steptime timing every App.step(), each block's least time over three
+runs of the same deterministic scenario (the machine is shared). Blocks are told apart by what they did:
+  record   a record closed, and the blocks after it where store/records.py
+           writes it a slice a block (encode, append, index, trim)
+  prompt   a prompt file opened (call/player.py)
+  pin      a slice of the console's PIN hash (store/pins.py, 64 rounds)
+  other    everything else (calls, idle lines)
+The intervals that span a boot of a new App (a power cut, a config switched
+in) are not steps: counted, their worst shown, kept out of the table.
+No ESP32 here: the board's figure is this machine's times the 30-50x
+BOARD_SLOWDOWN (bench_heap.py), an estimate, never a measurement. What the
+worst block leaves of the I2S buffering: rrfw/hal/esp32.py.
+
+    .venv/bin/python -m bench steptime
+"""
+import os
+import statistics
+import struct
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+for p in (os.path.join(ROOT, "tests", "support"), os.path.join(ROOT, "host_tools"), os.path.join(ROOT, "firmware")):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+from bench.bench_heap import BLOCK_US, BOARD_SLOWDOWN, SCENARIOS  # noqa: E402
+
+SCENARIO = "busy 15 min, 2 lines, 8 ext"
+ENGINE = "mp32-frozen"
+HEAP = "160K"
+KINDS = (("other", "calls, idle lines"), ("prompt", "open a prompt"), ("record", "write a record"),
+         ("pin", "hash a PIN slice"), ("all", "all blocks"))
+_F_RECORD, _F_PROMPT, _F_PIN, _F_BOOT = 1, 2, 4, 8   # rremu/probe.py
+
+
+RUNS = 3   # the same run again: every block does the same work (lockstep), so its least time is its own
+
+
+def _one_run(engine, name, heap):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "steps.bin")
+        res = SCENARIOS[name](engine, heap, ("--steptime", path))
+        if not res.ok:
+            raise RuntimeError("the step-time run failed: %s" % res.why)
+        with open(path, "rb") as f:
+            data = f.read()
+    return [struct.unpack_from("<IB", data, i) for i in range(0, len(data) - 4, 5)]
+
+
+def step_times(engine=ENGINE, name=SCENARIO, heap=HEAP, runs=RUNS):
+    """{kind: [us per step]} (rremu/probe.py --steptime): each block's least
+    time over `runs` runs of the same deterministic scenario, so that a
+    moment the shared machine took the CPU away from the run is not counted
+    as the firmware's."""
+    best = None
+    for _ in range(runs):
+        got = _one_run(engine, name, heap)
+        if best is None:
+            best = got
+            continue
+        if len(got) != len(best) or [f for _, f in got] != [f for _, f in best]:
+            raise RuntimeError("two runs of %s differ block by block: no per-block minimum" % name)
+        best = [(min(a[0], b[0]), a[1]) for a, b in zip(best, got)]
+    out = {k: [] for k, _ in KINDS}
+    out["boot"] = []
+    for us, fl in best:
+        if fl & _F_BOOT:
+            out["boot"].append(us)   # a new App's boot in between: not a block's step
+            continue
+        out["all"].append(us)
+        kind = "pin" if fl & _F_PIN else "record" if fl & _F_RECORD else "prompt" if fl & _F_PROMPT else "other"
+        out[kind].append(us)
+    return out
+
+
+def i2s_rx():
+    """(receive DMA buffers, ms each) as rrfw/hal/esp32.py sets them (it imports
+    `machine`: read, not imported)."""
+    import re
+    with open(os.path.join(ROOT, "firmware", "rrfw", "hal", "esp32.py")) as f:
+        text = f.read()
+    return (int(re.search(r"^_RX_DMA_BUFS = const\((\d+)\)", text, re.M).group(1)),
+            int(re.search(r"^_DMA_BUF_MS = const\((\d+)\)", text, re.M).group(1)))
+
+
+def _pct(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))]
+
+
+def table(st):
+    lo, hi = BOARD_SLOWDOWN
+    rows = ["per 10 ms block: one App.step() under %s, %s (us on this machine, each block's least of "
+            "%d runs; the board estimated x%d / x%d)" % (ENGINE, SCENARIO, RUNS, lo, hi),
+            "  %-18s %7s %7s %7s %7s %7s  %-24s %s" % ("blocks", "n", "median", "p99", "p99.9", "worst",
+                                                  "worst x%d / x%d (ms)" % (lo, hi), "of the 10 ms block")]
+    for k, label in KINDS:
+        xs = st[k]
+        if not xs:
+            rows.append("  %-18s %7d" % (label, 0))
+            continue
+        w = max(xs)
+        a, b = w * lo / 1000.0, w * hi / 1000.0
+        rows.append("  %-18s %7d %7d %7d %7d %7d  %7.1f / %-14.1f %4.0f%% / %3.0f%%" % (
+            label, len(xs), statistics.median(xs), _pct(xs, 0.99), _pct(xs, 0.999), w, a, b,
+            a * 1000.0 / BLOCK_US * 100, b * 1000.0 / BLOCK_US * 100))
+    return rows
+
+
+def main(argv=()):
+    t0 = time.time()
+    st = step_times()
+    for ln in table(st):
+        print(ln)
+    if st["boot"]:
+        print("  (%d boots between blocks, kept out: worst %.0f ms here)" % (len(st["boot"]), max(st["boot"]) / 1000.0))
+    # the I2S receive buffering (rrfw/hal/esp32.py): a late step is absorbed while
+    # the DMA buffers have room; room needed = the step + one block + one buffer
+    bufs, buf_ms = i2s_rx()
+    room_ms = bufs * buf_ms
+    for s in BOARD_SLOWDOWN:
+        cover_us = (room_ms - BLOCK_US // 1000 - buf_ms) * 1000 // s
+        over = [us for us in st["all"] if us > cover_us]
+        need = (max(st["all"]) * s // 1000 + BLOCK_US // 1000 + 2 * buf_ms - 1) // buf_ms
+        print("x%d: %d receive DMA buffers (%d ms) absorb a step up to %.2f ms here; %d blocks longer; "
+              "the worst needs %d" % (s, bufs, room_ms, cover_us / 1000.0, len(over), need))
+    late = [us for us in st["all"] if us * BOARD_SLOWDOWN[1] > BLOCK_US]
+    print("blocks over 10 ms at x%d: %d of %d (%.0f s)" % (BOARD_SLOWDOWN[1], len(late), len(st["all"]),
+                                                           time.time() - t0))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
