@@ -23,9 +23,9 @@ RING_BYTES = const(6144)  # bytes of event text kept: about 45 events of busy tr
 # CPython's str has no buffer, so it encodes.
 try:
     memoryview("")
-    _STR_BUF = True
+    STR_BUF = True
 except TypeError:
-    _STR_BUF = False
+    STR_BUF = False
 
 
 def _holds(obj, holds):
@@ -72,7 +72,7 @@ class Events:
         fields["seq"] = self.seq
         fields["event"] = event
         text = json.dumps(fields)
-        self._keep(memoryview(text) if _STR_BUF else text.encode())
+        self._keep(memoryview(text) if STR_BUF else text.encode())
         for sink in self.sinks:
             sink(text)
         return self.seq
