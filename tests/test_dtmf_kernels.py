@@ -73,12 +73,12 @@ def _run_traced(samples, trace):
     for b in range(len(s) // 80):
         blk[:] = array("h", s[b * 80:(b + 1) * 80].tobytes())
         st[dtmf._BI] = b & 7
-        dtmf_plain.goertzel(blk, work, dtmf._TAB, st)
-        dtmf_plain.window(st, dtmf._TAB)
-        dtmf_plain.decide(st, dtmf._TAB)
-        dtmf_plain.long(st, dtmf._TAB)     # run on every block here, not only on misses
-        for hk in range(0, len(dtmf._HTAB), dtmf._HSTRIDE):   # every harmonic probe set, every block
-            dtmf_plain.harm(work, dtmf._HTAB, st, hk)
+        dtmf_plain.goertzel(blk, work, dtmf_plain.TAB, st)
+        dtmf_plain.window(st, dtmf_plain.TAB)
+        dtmf_plain.decide(st, dtmf_plain.TAB)
+        dtmf_plain.long(st, dtmf_plain.TAB)     # run on every block here, not only on misses
+        for hk in range(0, len(dtmf_plain.HTAB), dtmf._HSTRIDE):   # every harmonic probe set, every block
+            dtmf_plain.harm(work, dtmf_plain.HTAB, st, hk)
             m = max(max(st), -min(st))
             if m > kept:
                 kept = m

@@ -113,15 +113,16 @@ class Probe:
             self._t = self._ticks()
 
     def event(self, text):
+        # text: the event's JSON (str)
         if self._log is not None:
-            i = text.find(b'"event": "')
+            i = text.find('"event": "')
             if i >= 0:
-                self._names.append(str(text[i + 10:text.find(b'"', i + 10)], "utf-8"))
-        if b'"event": "boot"' in text:
+                self._names.append(text[i + 10:text.find('"', i + 10)])
+        if '"event": "boot"' in text:
             self._flags |= F_BOOT
-        if b'"event": "record"' in text:
+        if '"event": "record"' in text:
             self._flags |= F_RECORD
-        elif b'"event": "prompt"' in text:
+        elif '"event": "prompt"' in text:
             self._flags |= F_PROMPT
 
     def finish(self):

@@ -23,6 +23,7 @@ package(
         "hal/esp32.py",
         # dsp: signals in and out
         "dsp/__init__.py",
+        "dsp/tonetab.py",      # generated tables (scripts/gen_tonetab.py): import first, so bytes stay put
         "dsp/dtmf.py",
         "dsp/dtmfgen.py",
         "dsp/callerid.py",

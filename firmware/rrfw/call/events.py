@@ -17,6 +17,16 @@ from rrfw.compat import const
 RING_SIZE = 64  # events kept for replay at most; older ones are overwritten (counted in .overwritten)
 RING_BYTES = const(6144)  # bytes of event text kept: about 45 events of busy traffic (a record event is ~500)
 
+# MicroPython's str exposes its UTF-8 bytes as a buffer: a memoryview of the
+# text goes into the ring without the copy .encode() makes (up to ~500 bytes
+# an event, a short-lived block that fragmented the heap: docs/notes/heap.md).
+# CPython's str has no buffer, so it encodes.
+try:
+    memoryview("")
+    STR_BUF = True
+except TypeError:
+    STR_BUF = False
+
 
 def _holds(obj, holds):
     # any value of an event, nested ones too (a record event carries the record)
@@ -62,7 +72,7 @@ class Events:
         fields["seq"] = self.seq
         fields["event"] = event
         text = json.dumps(fields)
-        self._keep(text.encode())
+        self._keep(memoryview(text) if STR_BUF else text.encode())
         for sink in self.sinks:
             sink(text)
         return self.seq

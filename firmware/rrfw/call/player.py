@@ -4,7 +4,8 @@
 # Reads into a preallocated buffer; decoding uses a 256-entry table.
 from array import array
 
-from rrfw.compat import const
+from rrfw.compat import const, VIPER
+from rrfw.dsp import tonetab
 from rrfw.hal.base import BLOCK_SAMPLES
 from rrfw.hal import pcm
 
@@ -12,18 +13,10 @@ PROMPT_DIR = "prompts"
 MAX_CHAIN = const(16)  # fragments in one chained prompt
 
 
-def _ulaw_table():
-    # G.711 mu-law expansion: bias 0x84, segment = exponent, 4-bit mantissa.
-    t = array("h", bytes(512))
-    for code in range(256):
-        u = ~code & 0xFF
-        exp = (u >> 4) & 7
-        mag = (((u & 0x0F) << 3) + 0x84 << exp) - 0x84
-        t[code] = -mag if u & 0x80 else mag
-    return t
-
-
-ULAW = _ulaw_table()
+# G.711 mu-law expansion, code -> int16 (generated: dsp/tonetab.py). The viper
+# kernel reads the bytes in place (in flash when frozen); pcm's plain twin
+# (CPython) indexes int16 values, so it gets an array.
+ULAW = tonetab.ULAW if VIPER else array("h", tonetab.ULAW)
 
 
 class Player:

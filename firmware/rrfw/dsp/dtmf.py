@@ -54,6 +54,7 @@
 from array import array
 
 from rrfw.compat import const, VIPER, SX16, SX32
+from rrfw.dsp import tonetab
 
 DIGITS = "123A456B789C*0#D"  # row-major: rows 697, 770, 852, 941 Hz; columns 1209..1633 Hz
 FREQS = (697, 770, 852, 941, 1209, 1336, 1477, 1633)  # Hz, ITU-T Q.23 table 1
@@ -80,16 +81,7 @@ _IN_SHIFT = const(4)      # input >> 4 (2048 max): keeps Goertzel states < 2**31
 # Worst-case Goertzel state over 80 samples of +-2048: 2048 * sum|sin((m+1)w)| / sin w
 # = 201360 at 697 Hz; coef * state = 1.41e9 < 2**31 (tests check it on adversarial input).
 _TW = const(18)
-_TAB = array("i", (
-    6995, 3497, 2132, 4023, 768, 7507, 14563, -4078, -385, 15993, 3559, 14838, 6948, 3808, 1508, 14838, 6948, 0,  # 697
-    6739, 3370, 2329, -1266, 3896, 5791, 15326, 2408, 3314, 15907, 3925, 14504, 7621, -3314, -2408, 14504, 7621, 0,  # 770
-    6425, 3213, 2541, -4064, 513, 3775, 15943, -257, -4088, 15801, 4333, 14092, 8358, 3967, -1019, 14092, 8358, 0,  # 852
-    6055, 3027, 2759, -3458, -2195, 1516, 16314, -1143, 3933, 15673, 4773, 13603, 9132, 1744, 3706, 13603, 9132, 0,  # 941
-    4768, 2384, 3331, 3458, -2195, -5283, 15509, 3933, -1143, 15633, 4902, 11880, 11283, 1744, -3706, 13451, 9355, 0,  # 1209
-    4081, 2041, 3552, -2611, -3156, -8251, 14155, -1744, 3706, 15469, 5399, 10943, 12194, -768, 4023, 12826, 10194, 0,  # 1336
-    3271, 1636, 3755, 513, 4064, -11159, 11996, -3072, -2709, 15268, 5943, 9821, 13114, -3967, 1019, 12072, 11077, 0,  # 1477
-    2329, 1164, 3927, -1973, -3589, -13736, 8931, 2085, -3526, 15023, 6537, 8490, 14013, -2195, 3458, 11168, 11988, 0,  # 1633
-))
+_TAB = tonetab.DTMF_TAB    # int32 rows as above (bytes: in flash when frozen; scripts/gen_tonetab.py)
 
 # ---- validation thresholds ------------------------------------------------
 # Energies below are in one unit: a tone of peak A (16-bit) lasting the whole
@@ -180,12 +172,7 @@ _HARM_CAP = const(1 << 28) # the sums are halved together past this (ratios kept
 # round(sin w * 4096), w = 2 pi f / 8000, f = k f0 with f0 = (f_row / m + f_col / n) / 2.
 # Every probe is above 697 Hz, so the Goertzel state stays within _TAB's bound.
 _HSTRIDE = const(24)
-_HTAB = array("i", (
-    0, 2, 3, 6363, 3182, 2580, 5604, 2802, 2988, 6700, 3350, 2357, 5997, 2999, 2790, 5184, 2592, 3172, 0, 0, 0, 0, 0, 0,  # 1: inner 867/1041, half-way 781/954/1128 Hz
-    5, 2, 3, 5979, 2989, 2800, 5071, 2536, 3217, 6383, 3192, 2567, 5541, 2770, 3017, 4573, 2287, 3398, 0, 0, 0, 0, 0, 0,  # 5: inner 958/1150, half-way 863/1054/1246 Hz
-    3, 3, 4, 6097, 3048, 2736, 5000, 2500, 3244, 3737, 1869, 3645, 6571, 3285, 2446, 5572, 2786, 3003, 4387, 2194, 3459, 3056, 1528, 3800,  # A: inner 931/1164/1397, half-way 815/1048/1280/1513 Hz
-    15, 2, 3, 4963, 2482, 3259, 3687, 1843, 3658, 5541, 2770, 3017, 4343, 2172, 3473, 2999, 1500, 3812, 0, 0, 0, 0, 0, 0,  # D: inner 1171/1406, half-way 1054/1288/1523 Hz
-))
+_HTAB = tonetab.DTMF_HTAB  # int32 rows as above (bytes, generated like _TAB)
 # digit index -> _HTAB offset, 255: not of the class
 _HIDX = bytes((0, 255, 255, 48, 255, 24, 255, 255, 255, 255, 255, 255, 255, 255, 255, 72))
 # Echo: rx tone energy >= tx tone energy * 1 (6 dB above an echo at the
@@ -612,6 +599,8 @@ class DtmfReceiver:
             self._long = _long_vp
             self._harm = _harm_vp
             self._silent = _silent_vp
+            self._tab = _TAB
+            self._htab = _HTAB
         else:
             from rrfw.dsp import dtmf_plain as k
             self._goertzel = k.goertzel
@@ -620,6 +609,8 @@ class DtmfReceiver:
             self._long = k.long
             self._harm = k.harm
             self._silent = k.silent
+            self._tab = k.TAB      # the tables as arrays: the twins index int32 values
+            self._htab = k.HTAB
         self._st = array("i", bytes(4 * _ST_LEN))
         self._tx = array("i", bytes(4 * _ST_LEN))   # the same analysis of what the board plays
         self._work = _WORK   # scratch of one process() call: shared by every receiver (heap)
@@ -676,11 +667,11 @@ class DtmfReceiver:
             self._on -= b
             b = 0
         st[_BI] = b & 7
-        self._goertzel(block, self._work, _TAB, st)
-        self._window(st, _TAB)
-        d = self._decide(st, _TAB)
+        self._goertzel(block, self._work, self._tab, st)
+        self._window(st, self._tab)
+        d = self._decide(st, self._tab)
         if d < 0:
-            d = self._long(st, _TAB)
+            d = self._long(st, self._tab)
         clean = 0
         if d >= 16:        # +16 clean pair, +32 more: within 1 % of nominal
             clean = 2 if d >= 48 else 1
@@ -688,7 +679,7 @@ class DtmfReceiver:
         self._clean = clean
         if d >= 0 and _HIDX[d] != 255:
             # before the tx analysis: it reuses the Goertzel scratch (self._work)
-            self._harm(self._work, _HTAB, st, _HIDX[d])
+            self._harm(self._work, self._htab, st, _HIDX[d])
         if tx is not None:
             self._analyse_tx(tx, b)
         if d >= 0 and self._tx_live > 0 and self._is_echo(d):
@@ -705,8 +696,8 @@ class DtmfReceiver:
             self._tx_live = 2
         s = self._tx
         s[_BI] = b & 7
-        self._goertzel(tx, self._work, _TAB, s)
-        self._window(s, _TAB)
+        self._goertzel(tx, self._work, self._tab, s)
+        self._window(s, self._tab)
 
     def _is_echo(self, d):
         r = d >> 2

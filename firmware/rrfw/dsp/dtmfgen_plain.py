@@ -1,9 +1,13 @@
 # Plain twin of dtmfgen.py's viper kernel: CPython runs it, and the tests
 # compare it with the viper one (the convention: rrfw/compat.py). Not in
 # manifest.py: never on the board.
+from array import array
+
 from rrfw.compat import const
+from rrfw.dsp import tonetab
 
 _N = const(80)   # samples per block, as dtmfgen.py
+SINE = array("h", tonetab.SINE256)   # dtmfgen's sine as int16 values
 
 
 def fill(tx, sine, st):

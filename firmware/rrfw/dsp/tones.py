@@ -40,6 +40,7 @@ import math
 
 from rrfw.compat import const, VIPER, SX16
 from rrfw.line import profiles
+from rrfw.dsp import tonetab
 
 _N = const(80)            # samples per block (10 ms at 8 kHz, ARCHITECTURE.md)
 _W = const(4)             # blocks per analysis window (40 ms, 25 Hz bins)
@@ -130,20 +131,22 @@ def _unique_after(t, others):
 
 
 # Stage 1's kernels, public: line/learn.py runs them over its own probes.
-#   corr(blk, tabc, tabs, nk, re, im, slot) -> the block's energy; correlates the
-#       block with nk probes' cos/sin tables (Q14) into slot `slot` of re, im
-#       (biased by _BIAS); power(re, im, rc, rs, nk, slot, out): each probe's 40 ms
-#       power into out, the 4 slots rotated (Q10) and summed, oldest first.
+#   corr(blk, tab, rows, nk, re, im, slot) -> the block's energy; correlates the
+#       block with nk probes into slot `slot` of re, im (biased by _BIAS);
+#   power(re, im, tab, rows, nk, slot, out): each probe's 40 ms power into out,
+#       the 4 slots rotated (Q10) and summed, oldest first.
+# Probe k's tables are row rows[k] of tab (int16, _ROW a row, make_table):
+# 80 cos and 80 -sin in Q14, then 4 cos and 4 -sin (Q10) of the block rotation.
 # Viper on the board; the plain twins are tones_plain.corr / power.
 if VIPER:
     import micropython
 
     @micropython.viper
-    def _corr_vp(blk, tabc, tabs, nk: int, re, im, slot: int) -> int:
+    def _corr_vp(blk, tab, rows, nk: int, re, im, slot: int) -> int:
         s16 = int(SX16)
         p = ptr16(blk)
-        pc = ptr16(tabc)
-        ps = ptr16(tabs)
+        pt = ptr16(tab)
+        pw = ptr8(rows)
         pr = ptr32(re)
         pi = ptr32(im)
         e = 0
@@ -154,14 +157,14 @@ if VIPER:
             n += 1
         k = 0
         while k < nk:
-            base = k * 80
+            base = pw[k] * 168
             ar = 0
             ai = 0
             n = 0
             while n < 80:
                 x = (p[n] << s16) >> s16
-                c = (pc[base + n] << s16) >> s16
-                s = (ps[base + n] << s16) >> s16
+                c = (pt[base + n] << s16) >> s16
+                s = (pt[base + 80 + n] << s16) >> s16
                 ar += (x * c) >> 10
                 ai += (x * s) >> 10
                 n += 1
@@ -171,15 +174,16 @@ if VIPER:
         return e
 
     @micropython.viper
-    def _power_vp(re, im, rc, rs, nk: int, slot: int, out):
+    def _power_vp(re, im, tab, rows, nk: int, slot: int, out):
         s16 = int(SX16)
         pr = ptr32(re)
         pi = ptr32(im)
-        pc = ptr16(rc)
-        ps = ptr16(rs)
+        pt = ptr16(tab)
+        pw = ptr8(rows)
         po = ptr32(out)
         k = 0
         while k < nk:
+            base = pw[k] * 168 + 160
             xr = 0
             xi = 0
             i = 0
@@ -187,8 +191,8 @@ if VIPER:
                 j = k * 4 + ((slot + 1 + i) & 3)
                 a = (pr[j] - 0x4000000) >> 6
                 b = (pi[j] - 0x4000000) >> 6
-                c = (pc[k * 4 + i] << s16) >> s16
-                d = (ps[k * 4 + i] << s16) >> s16
+                c = (pt[base + i] << s16) >> s16
+                d = (pt[base + 4 + i] << s16) >> s16
                 xr += (a * c - b * d) >> 10
                 xi += (a * d + b * c) >> 10
                 i += 1
@@ -199,8 +203,10 @@ if VIPER:
 
     corr = _corr_vp
     power = _power_vp
+    _ROWS = tonetab.TONE_ROWS      # bytes: in flash when frozen
 else:
     from rrfw.dsp.tones_plain import corr, power
+    _ROWS = array("h", tonetab.TONE_ROWS)   # the plain twins index int16 values
 
 
 class _Tone:
@@ -303,32 +309,29 @@ class _Tone:
         return -1
 
 
-# The probes' cosine/sine tables depend on the probe frequencies alone and
-# the kernels only read them: detectors with the same probes (every line's
-# hang-up detector, every line's call-progress detector) share one set
-# (heap: 320 bytes a probe; a US progress detector has 13 probes).
-_TABLES = {}
+_ROW = const(168)          # int16 a probe row: 2 * _N + 2 * _W (scripts/gen_tonetab.py)
 
 
-def _tables(probes):
-    t = _TABLES.get(probes)
-    if t is None:
-        nk = len(probes)
-        tabc = array("h", bytes(2 * _N * nk))
-        tabs = array("h", bytes(2 * _N * nk))
-        rc = array("h", bytes(2 * _W * nk))
-        rs = array("h", bytes(2 * _W * nk))
-        for k in range(nk):
-            w = 2 * math.pi * probes[k] / 8000
-            for n in range(_N):
-                tabc[k * _N + n] = int(round(16384 * math.cos(w * n)))
-                tabs[k * _N + n] = -int(round(16384 * math.sin(w * n)))   # e^{-jwn}
-            for i in range(_W):
-                rc[k * _W + i] = int(round(1024 * math.cos(w * _N * i)))
-                rs[k * _W + i] = -int(round(1024 * math.sin(w * _N * i)))
-        t = (tabc, tabs, rc, rs)
-        _TABLES[probes] = t
-    return t
+def make_table(freqs):
+    """(tab, rows) for the kernels over probes at freqs (Hz): rows of the
+    generated table (tonetab.TONE_ROWS: every country profile's probes, in
+    flash when frozen), or, when a frequency is not there (the line learner's
+    probes), a table of its own in RAM (320 + 16 bytes a probe)."""
+    hz = tonetab.TONE_HZ
+    if all(f in hz for f in freqs):
+        return _ROWS, bytes(hz.index(f) for f in freqs)
+    nk = len(freqs)
+    tab = array("h", bytes(2 * _ROW * nk))
+    for k in range(nk):
+        w = 2 * math.pi * freqs[k] / 8000
+        b = k * _ROW
+        for n in range(_N):
+            tab[b + n] = int(round(16384 * math.cos(w * n)))
+            tab[b + _N + n] = -int(round(16384 * math.sin(w * n)))   # e^{-jwn}
+        for i in range(_W):
+            tab[b + 2 * _N + i] = int(round(1024 * math.cos(w * _N * i)))
+            tab[b + 2 * _N + _W + i] = -int(round(1024 * math.sin(w * _N * i)))
+    return tab, bytes(range(nk))
 
 
 def _plan(profile, names):
@@ -378,10 +381,14 @@ def _probes(sigs):
     return probes
 
 
+def probes_of(profile="US", names=None):
+    """The probe frequencies (Hz) a ToneDetector(profile, names) correlates with."""
+    return _probes(_plan(profile, names)[2])
+
+
 def prepare(profile="US", names=None):
-    """Make the tables a ToneDetector(profile, names) will use, now: at boot,
-    while the heap is in one piece (they are kept, see _TABLES)."""
-    _tables(tuple(_probes(_plan(profile, names)[2])))
+    """Kept for the callers that made the tables at boot: the tables are now
+    generated constants (tonetab.py), nothing to make."""
 
 
 class ToneDetector:
@@ -417,7 +424,7 @@ class ToneDetector:
         self._sig_probes = [tuple(tuple(probes.index(f) for f in grp) for grp in g) for g in sigs]
         carriers = [tdefs[n][0][1] for n in tdefs
                     if not _is_seq(tdefs[n][0]) and _is_am(tdefs[n][0])]
-        self._tabc, self._tabs, self._rc, self._rs = _tables(tuple(probes))
+        self._tab, self._rows = make_table(probes)
         self._re = array("i", [_BIAS] * (_W * nk))
         self._im = array("i", [_BIAS] * (_W * nk))
         self._pow = array("i", [0] * nk)
@@ -508,10 +515,10 @@ class ToneDetector:
     # --- per block ---------------------------------------------------------------
     def process(self, block, t_ms):
         slot = self._slot
-        self._eb[slot] = corr(block, self._tabc, self._tabs, self._nk, self._re, self._im, slot)
+        self._eb[slot] = corr(block, self._tab, self._rows, self._nk, self._re, self._im, slot)
         self._blocks += 1
         if self._blocks >= _W:
-            power(self._re, self._im, self._rc, self._rs, self._nk, slot, self._pow)
+            power(self._re, self._im, self._tab, self._rows, self._nk, slot, self._pow)
             sig = self._classify()
         else:
             sig = -1

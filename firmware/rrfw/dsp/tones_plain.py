@@ -7,9 +7,10 @@ from rrfw.compat import const
 _N = const(80)
 _W = const(4)
 _BIAS = const(0x4000000)
+_ROW = const(168)   # int16 a probe row (tones.make_table)
 
 
-def corr(blk, tabc, tabs, nk, re, im, slot):
+def corr(blk, tab, rows, nk, re, im, slot):
     # Plain twin of tones._corr_vp. Per sample |s*c| <= 2^29, >>10 -> 2^19, x80 -> 2^25.3;
     # s*s >> 9 <= 2^21, x80 -> 2^27.3: all inside 32-bit signed.
     e = 0
@@ -17,31 +18,32 @@ def corr(blk, tabc, tabs, nk, re, im, slot):
         x = blk[n]
         e += (x * x) >> 9
     for k in range(nk):
-        base = k * _N
+        base = rows[k] * _ROW
         ar = 0
         ai = 0
         for n in range(_N):
             x = blk[n]
-            ar += (x * tabc[base + n]) >> 10
-            ai += (x * tabs[base + n]) >> 10
+            ar += (x * tab[base + n]) >> 10
+            ai += (x * tab[base + _N + n]) >> 10
         re[k * _W + slot] = ar + _BIAS
         im[k * _W + slot] = ai + _BIAS
     return e
 
 
-def power(re, im, rc, rs, nk, slot, out):
+def power(re, im, tab, rows, nk, slot, out):
     # Plain twin of tones._power_vp. Rotate-and-sum the 4 block correlations (oldest first):
     # (a>>6) <= 2^19.3, x Q10 rotation -> 2^29.3, difference 2^30.3, >>10 summed x4
     # -> 2^22.3, >>8 -> 2^14.3, squared and summed -> 2^29.6: inside 32-bit signed.
     for k in range(nk):
+        base = rows[k] * _ROW + 2 * _N
         xr = 0
         xi = 0
         for i in range(_W):
             j = k * _W + ((slot + 1 + i) & 3)
             a = (re[j] - _BIAS) >> 6
             b = (im[j] - _BIAS) >> 6
-            c = rc[k * _W + i]
-            d = rs[k * _W + i]
+            c = tab[base + i]
+            d = tab[base + _W + i]
             xr += (a * c - b * d) >> 10
             xi += (a * d + b * c) >> 10
         xr >>= 8

@@ -48,18 +48,7 @@ class LineLearner:
         self.profile = profiles.get(profile)
         self.listen_ms = listen_ms
         self.probes = [(_F0 * 10 + k * _STEP_X10) / 10.0 for k in range(_NP)]
-        self._tabc = array("h", bytes(2 * 80 * _NP))
-        self._tabs = array("h", bytes(2 * 80 * _NP))
-        self._rc = array("h", bytes(2 * 4 * _NP))
-        self._rs = array("h", bytes(2 * 4 * _NP))
-        for k in range(_NP):
-            w = 2 * math.pi * self.probes[k] / 8000
-            for n in range(80):
-                self._tabc[k * 80 + n] = int(round(16384 * math.cos(w * n)))
-                self._tabs[k * 80 + n] = -int(round(16384 * math.sin(w * n)))
-            for i in range(4):
-                self._rc[k * 4 + i] = int(round(1024 * math.cos(w * 80 * i)))
-                self._rs[k * 4 + i] = -int(round(1024 * math.sin(w * 80 * i)))
+        self._tab, self._rows = tones.make_table(self.probes)   # 300-700 Hz: its own table
         self._re = array("i", [0x4000000] * (4 * _NP))
         self._im = array("i", [0x4000000] * (4 * _NP))
         self._pow = array("i", [0] * _NP)
@@ -123,11 +112,11 @@ class LineLearner:
                 self._sign(t_ms)
         # spectrum
         slot = self._slot
-        self._eb[slot] = tones.corr(block, self._tabc, self._tabs, _NP, self._re, self._im, slot)
+        self._eb[slot] = tones.corr(block, self._tab, self._rows, _NP, self._re, self._im, slot)
         self._slot = (slot + 1) & 3
         self._blocks += 1
         if self._blocks >= 4:
-            tones.power(self._re, self._im, self._rc, self._rs, _NP, slot, self._pow)
+            tones.power(self._re, self._im, self._tab, self._rows, _NP, slot, self._pow)
             e = self._eb[0] + self._eb[1] + self._eb[2] + self._eb[3]
             if e >= _MIN_E:
                 e9 = e >> 9
