@@ -78,7 +78,8 @@ def _no_wrong_message(cases, res):
 def test_v23_twist_at_the_baud_tolerance_corners(engine, twist, tmp_path):
     # 1200 baud +-1 % (EN 300 659-1 by V.23) with +-6 dB of twist at 10 dB SNR: the
     # seizure's bytes give the clock its rate, so a byte's last bits stay centred.
-    # Measured: 60 (-6 dB) and 60 (+6 dB) of 60; before (a fixed 1200 baud clock, set by
+    # Measured: 60 (-6 dB) and 59 (+6 dB) of 60 (60 and 60 before the stronger tone's
+    # one-bit correlator); before the carried clock (a fixed 1200 baud clock, set by
     # each start edge alone) 58 and 54.
     cases = _v23_cases(17, twist, 10.0, (-0.01, 0.01))
     res = decode_batch([c[0] for c in cases], tmp_path, engine)
@@ -108,7 +109,7 @@ def test_v23_baud_far_beyond_tolerance_is_lost_never_wrong(baud, tmp_path):
 
 def test_v23_twist_far_beyond_spec_gives_no_wrong_message(tmp_path):
     # +12 dB of twist (twice what ES 200 778-1 allows) at 10 dB SNR: most are lost
-    # (measured: 6 of 60 exact), none comes out wrong
+    # (measured: 12 of 60 exact; 6 before the one-bit correlator), none comes out wrong
     cases = _v23_cases(31, 12.0, 10.0, (0.0,))
     res = decode_batch([c[0] for c in cases], tmp_path)
     good = sum(exact(evs, c[1]) for c, evs in zip(cases, res))
