@@ -113,6 +113,7 @@ for i in (2, 3, 5, 6, 7, 8, 16, 17, 18, 19, 27, 28):
 st[27] = BIAS + 45   # a slow bit clock (callerid._S_BX), then a fast one from block 100
 st[21] = 8
 st[22] = 5     # the twist equaliser on (mark scaled), then the other way from block 100
+st[30] = 1     # the mark correlator one bit long (callerid._S_SHT), then the space one
 ring = array('i', [BIAS] * int(sys.argv[3]))
 out = array('i', [0] * 9)
 tst = C._tone_state([(f * 65536 + 4000) // 8000 for f in C._DTMF_FREQS])
@@ -124,6 +125,7 @@ while f.readinto(blk) == 160:
         st[22] = 0
         st[23] = 7
         st[27] = BIAS - 60
+        st[30] = 2
     n = C._fsk_block_vp(st, ring, blk, out)
     e = C._tones_block_vp(blk, tst, 8)
     print(k, n, list(out[:3 * n]), list(st), e, list(tst))
@@ -151,6 +153,7 @@ def test_viper_and_plain_twins_agree_sample_for_sample(tmp_path):
     st[fw._S_BX] = fw._BIAS + 45
     st[fw._S_OFF] = 8
     st[fw._S_AM] = 5
+    st[fw._S_SHT] = 1
     ring = array("i", [fw._BIAS] * (4 * fw._WIN))
     out = array("i", [0] * 9)
     tst = fw._tone_state([(f * 65536 + 4000) // 8000 for f in fw._DTMF_FREQS])
@@ -160,6 +163,7 @@ def test_viper_and_plain_twins_agree_sample_for_sample(tmp_path):
             st[fw._S_AM] = 0
             st[fw._S_AS] = 7
             st[fw._S_BX] = fw._BIAS - 60
+            st[fw._S_SHT] = 2
         blk = array("h", s[k * 80:(k + 1) * 80].tobytes())
         n = callerid_plain.fsk_block(st, ring, blk, out)
         e = callerid_plain.tones_block(blk, tst, 8)

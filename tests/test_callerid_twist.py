@@ -1,9 +1,10 @@
 """V.23 caller ID with the twist the ETSI side allows (ES 200 778-1: +-6 dB) at 10 dB
 SNR (issue 17), under both engines: the twist equaliser measured on the channel
 seizure, and the bit clock carried from byte to byte at the baud measured on the
-seizure. Before the equaliser, +6 dB of twist (mark 6 dB above space) at 10 dB SNR
-decoded about 80 % of messages exactly, before the clock 89.5 % (python -m bench
-callerid, the twist tables)."""
+seizure, and the stronger tone's correlator one bit long. Before the equaliser, +6 dB
+of twist (mark 6 dB above space) at 10 dB SNR decoded about 80 % of messages exactly,
+before the clock 89.5 %, before the one-bit correlator 95.5 % (python -m bench callerid,
+the twist tables)."""
 import numpy as np
 import pytest
 
@@ -16,22 +17,24 @@ pytestmark = pytest.mark.micropython
 _N = 60   # messages per twist and engine
 
 
-def _cases(seed, twist, snr):
+def _cases(seed, twist, snr, n=_N):
     rng = np.random.default_rng(seed)
     return [random_case(rng, "v23", float(rng.choice([-5, -15, -25, -35, -40])), snr, twist=twist)
-            for _ in range(_N)]
+            for _ in range(n)]
 
 
 @pytest.mark.parametrize("engine", ["micropython", "cpython"])
 @pytest.mark.parametrize("twist", [-6.0, 6.0])
 def test_v23_with_6_db_twist_at_10_db_snr(engine, twist, tmp_path):
-    cases = _cases(1700 + int(twist), twist, 10.0)
+    n = 150    # 60 could not tell 98 % from 96 %
+    cases = _cases(1700 + int(twist), twist, 10.0, n)
     res = decode_batch([c[0] for c in cases], tmp_path, engine)
     good = sum(exact(evs, c[1]) for c, evs in zip(cases, res))
     # The noise leaves the weaker tone about 12 dB of Eb/N0, where even an ideal
     # non-coherent receiver loses ~2 % of these messages (docs/notes/callerid.md has the
-    # figures). Measured: -6 dB 59, +6 dB 60 of 60; before the carried clock 60 and 52.
-    assert good >= 0.93 * _N, "%d of %d exact" % (good, _N)
+    # figures). Measured: -6 dB 150, +6 dB 149 of 150; before the stronger tone's
+    # one-bit correlator 149 and 146 (fails the bound at +6 dB).
+    assert good >= 0.98 * n, "%d of %d exact" % (good, n)
     for c, evs in zip(cases, res):   # a miss is a miss, never a wrong number
         for e in evs:
             assert e["number"] == c[1]["number"]
@@ -75,7 +78,8 @@ def _no_wrong_message(cases, res):
 def test_v23_twist_at_the_baud_tolerance_corners(engine, twist, tmp_path):
     # 1200 baud +-1 % (EN 300 659-1 by V.23) with +-6 dB of twist at 10 dB SNR: the
     # seizure's bytes give the clock its rate, so a byte's last bits stay centred.
-    # Measured: 60 (-6 dB) and 60 (+6 dB) of 60; before (a fixed 1200 baud clock, set by
+    # Measured: 60 (-6 dB) and 59 (+6 dB) of 60 (60 and 60 before the stronger tone's
+    # one-bit correlator); before the carried clock (a fixed 1200 baud clock, set by
     # each start edge alone) 58 and 54.
     cases = _v23_cases(17, twist, 10.0, (-0.01, 0.01))
     res = decode_batch([c[0] for c in cases], tmp_path, engine)
@@ -105,7 +109,7 @@ def test_v23_baud_far_beyond_tolerance_is_lost_never_wrong(baud, tmp_path):
 
 def test_v23_twist_far_beyond_spec_gives_no_wrong_message(tmp_path):
     # +12 dB of twist (twice what ES 200 778-1 allows) at 10 dB SNR: most are lost
-    # (measured: 6 of 60 exact), none comes out wrong
+    # (measured: 12 of 60 exact; 6 before the one-bit correlator), none comes out wrong
     cases = _v23_cases(31, 12.0, 10.0, (0.0,))
     res = decode_batch([c[0] for c in cases], tmp_path)
     good = sum(exact(evs, c[1]) for c, evs in zip(cases, res))

@@ -36,6 +36,7 @@ _S_FR = const(26)
 _S_BX = const(27)
 _S_DSUM = const(28)
 _S_DN = const(29)
+_S_SHT = const(30)
 _TONE_SLOTS = const(7)
 
 _COS = bytearray(256)
@@ -68,6 +69,7 @@ def fsk_block(st, ring, x, out):
     ase = st[_S_AS]
     fr = st[_S_FR]
     bx = st[_S_BX] - B
+    sht = st[_S_SHT]
     dsum = 0
     dn = 0
     sem = 0
@@ -107,11 +109,25 @@ def fsk_block(st, ring, x, out):
         ri += 1
         if ri == _WIN:
             ri = 0
-        u = smi >> _CORR_SHIFT
-        w = smq >> _CORR_SHIFT
+        # the stronger tone's correlator over the last 7 samples only (the oldest
+        # product, in the slot ri now points at, taken off): less of the bit before
+        u = smi
+        w = smq
+        u2 = ssi
+        w2 = ssq
+        if sht == 1:
+            u -= ring[ri * 4] - B
+            w -= ring[ri * 4 + 1] - B
+        elif sht == 2:
+            u2 -= ring[ri * 4 + 2] - B
+            w2 -= ring[ri * 4 + 3] - B
+        if ck is not None:
+            ck.int32(u + B, w + B, u2 + B, w2 + B)
+        u >>= _CORR_SHIFT
+        w >>= _CORR_SHIFT
         em = u * u + w * w
-        u2 = ssi >> _CORR_SHIFT
-        w2 = ssq >> _CORR_SHIFT
+        u2 >>= _CORR_SHIFT
+        w2 >>= _CORR_SHIFT
         es = u2 * u2 + w2 * w2
         # the twist equaliser: the stronger tone's energy scaled down by (16 - a) / 16
         d = em - es - (em >> 4) * am + (es >> 4) * ase
