@@ -86,12 +86,9 @@ def _matching(rec, pin):
 
 
 def _finish(job):
-    # a spread job in one go (as pins.finish; pins.py is loaded only on use)
-    try:
-        while True:
-            next(job)
-    except StopIteration as e:
-        return e.value
+    # a spread job in one go (pins.py is loaded only on use: here, not at import)
+    from rrfw.store import pins
+    return pins.finish(job)
 
 
 def _matches(rec, pin):
