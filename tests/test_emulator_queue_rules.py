@@ -97,7 +97,8 @@ def test_a_full_queue_without_overflow_releases_the_caller_with_outcome_queue_fu
 
 # --- 2. overflow after the maximum wait ---------------------------------------------------
 def _overflow_run(tmp_path, overflow, outbound=None, keys_later=()):
-    cfg = config(queue_ms=20000, overflow=overflow)
+    # max_queue 1: C can join only if B, gone on, holds no place in sales any more
+    cfg = config(queue_ms=20000, overflow=overflow, max_queue=1)
     if outbound:
         cfg["outbound"] = outbound
         # the number first: a call-back needs the caller's number
@@ -116,6 +117,7 @@ def _overflow_run(tmp_path, overflow, outbound=None, keys_later=()):
     route = of(ev, "route", call=b_call)[0]
     assert abs(leave["t_ms"] - route["t_ms"] - 20000) <= 2 * TICK     # the maximum wait, as written
     assert joined["position"] == 1
+    assert not of(ev, "queue_leave", call=c_call, reason="full")
     assert of(ev, "queue", call=c_call)[0]["position"] == 1           # no stale B ahead of C
     return ev, b_call, leave
 
@@ -246,7 +248,8 @@ def test_hold_music_loops_from_flash_between_messages_at_the_interval(tmp_path):
 
 # --- 5. a silent caller ------------------------------------------------------------------------
 def test_a_silent_caller_waits_minutes_in_the_queue_until_they_hang_up_or_the_wait_ends(tmp_path):
-    cfg = config(queue_ms=150000)
+    # a message a minute: more than the 30 s of silence a dead line is given (line/hangup.py)
+    cfg = config(queue_ms=150000, announce_ms=60000)
     # both callers say nothing at all while they wait (the line's noise only, -60 dBm0)
     a = caller(1.0, 1, 1, after=100.0)
     b = caller(1.0, 2, 2, after=200.0)
@@ -278,3 +281,38 @@ def test_a_silent_caller_in_a_slow_menu_is_not_taken_for_a_hang_up(tmp_path):
     assert not early, early
     assert of(ev, "connect", call=b)[0]["ext"] == "101"
     assert record_of(ev, b)["outcome"] == "connected"
+
+
+# --- the config for an overflow to a call-back ------------------------------------------------
+YAML = """\
+version: 1
+lines:
+  - country: US
+extensions:
+  101: {port: 0, name: Ann}
+agents: {}
+groups:
+  sales:
+    members: [101]
+    queue: 20s
+    overflow: callback
+menus:
+  main:
+    greeting: [welcome]
+    keys: {1: group sales}
+"""
+
+
+def test_overflow_callback_compiles_and_needs_call_backs_on(tmp_path):
+    from cfgtest import check, problems
+    from rrfw.store import cfgcheck
+    cfg, probs = check(tmp_path, YAML + "outbound: {callback: true}\n")
+    assert problems(probs) == []
+    assert cfg["groups"]["sales"]["overflow"] == {"do": "callback"}
+    assert cfgcheck.check(cfg) is None
+    off = copy.deepcopy(cfg)
+    del off["outbound"]
+    assert "call-backs are off" in cfgcheck.check(off)       # the board refuses it too
+    cfg, probs = check(tmp_path, YAML)
+    hits = [p for p in probs if "overflow: 'callback' needs call-backs on" in p.message and p.severity == "error"]
+    assert hits and hits[0].line == YAML.splitlines().index("    overflow: callback") + 1, [str(p) for p in probs]

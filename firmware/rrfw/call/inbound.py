@@ -12,6 +12,7 @@
 #                      │ the IVR's fallback   ▼                  │ ("disa", max): disa.py
 #                      └──────────────── ROUTING (router.py: ring, hunt, queue; its own timeouts)
 #                                  queued ──call-back key──▶ BYE ("we will call you back")
+#                                  (a group's overflow `callback`, its wait over: the same)
 #                                             │ agent lifts, or another phone
 #                                             │ dials the pick-up code (picked_up), or a
 #                                             │ remote agent keys accept (remote.py)
