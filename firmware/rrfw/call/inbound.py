@@ -12,6 +12,7 @@
 #                      │ the IVR's fallback   ▼                  │ ("disa", max): disa.py
 #                      └──────────────── ROUTING (router.py: ring, hunt, queue; its own timeouts)
 #                                  queued ──call-back key──▶ BYE ("we will call you back")
+#                                  (a group's overflow `callback`, its wait over: the same)
 #                                             │ agent lifts, or another phone
 #                                             │ dials the pick-up code (picked_up), or a
 #                                             │ remote agent keys accept (remote.py)
@@ -49,6 +50,7 @@ class Inbound:
         self.lc = lc
         self.hold_prompt = lc.cfg.get("hold_prompt", DEFAULT_HOLD_PROMPT)
         self.t_hold = 0          # board ms of the last hold announcement
+        self.on_music = False    # the player plays the group's hold music (an announcement may cut it)
         self.ring_t = 0          # board ms the call started ringing (the record's ring_ms)
         self.cid_seen = False    # caller ID was read for the call ringing now
         self.bye_reason = None   # the release reason once the goodbye in BYE has played
@@ -181,7 +183,9 @@ class Inbound:
 
     def step_ivr(self, t):
         lc = self.lc
-        if self.hung_up(t, lc.player.busy):
+        # a menu waiting for a key has its own deadline (ivr.py): a caller silent
+        # while they think is not gone, so silence does not count then
+        if self.hung_up(t, lc.player.busy or lc.ivr.awaits_key()):
             return
         hal = lc.hal
         lc.dtmf.process(hal.rx[lc.line], t, hal.tx[lc.line])
@@ -206,10 +210,14 @@ class Inbound:
             return
         leg = lc.leg
         if leg.state == router.S_QUEUED:
-            if not lc.player.busy and t - self.t_hold >= leg.announce_ms(HOLD_REPEAT_MS):
+            due = t - self.t_hold >= leg.announce_ms(HOLD_REPEAT_MS)
+            if due and (not lc.player.busy or self.on_music):
+                # the message on time: the music gives way (it starts again after)
                 self.t_hold = t
+                self.on_music = False
                 lc.player.play(self._hold_names(t))
             elif not lc.player.busy and leg.g.get("music"):
+                self.on_music = True
                 lc.player.play(leg.g["music"])   # hold music between the announcements, looped
             if self._queued_key(t):
                 return
@@ -309,6 +317,8 @@ class Inbound:
             lc.release(t, action[1] if len(action) > 1 else "ivr_hangup", None)
         elif kind == "disa":
             lc.start_disa(t, action[1] if len(action) > 1 else 0)
+        elif kind == "callback":
+            self.overflow_callback(t)
 
     def call_returned(self, t):
         """A transfer nobody took, the agent gone too (transfer.py): the IVR's
@@ -358,17 +368,41 @@ class Inbound:
             lc.enter(IVR, t)
             lc.ivr.take_action(t, act)
             return True
-        if cb is None or not (ev["digit"] == cb.key or act is not None):
-            return False
+        if cb is None or not cb.enabled or not (ev["digit"] == cb.key or act is not None):
+            return False   # call-backs off: the call-back key is no key at all (nothing offered)
         lc.emit("digit", digit=ev["digit"], start_ms=ev.get("start_ms"), end_ms=ev.get("end_ms"))
         record.digit(lc.rec, ev["digit"])   # the key that took the caller out of the queue
-        why = cb.request(lc.caller.get("number"), lc.rec.get("target"), t, lc.wall_clock(),
-                         place=lc.leg.t_place, priority=lc.leg.priority)
-        lc.emit("callback_request", number=lc.caller.get("number"), ok=why is None, why=why)
-        if why is not None:
+        if self._request_callback(t) is not None:
+            self.on_music = False   # this is said whole, never cut by the next announcement
             lc.player.play(["callback_unavailable"])
             return False
         lc.leg.cancel("callback", t)
-        lc.rec["callback"] = True
         self.goodbye(t, ["callback_ok"], "callback_requested")
         return True
+
+    def _request_callback(self, t):
+        """A call-back for this caller at the place they had (callbacks.py): None when
+        registered, else why not (withheld, the numbering plan, do-not-call ...)."""
+        lc = self.lc
+        cb = lc.callbacks
+        number = lc.caller.get("number") if lc.caller else None
+        if cb is None:
+            why = "disabled"
+        else:
+            why = cb.request(number, lc.rec.get("target"), t, lc.wall_clock(),
+                             place=lc.leg.t_place, priority=lc.leg.priority)
+        lc.emit("callback_request", number=number, ok=why is None, why=why)
+        if why is None:
+            lc.rec["callback"] = True
+        return why
+
+    def overflow_callback(self, t):
+        """A group's overflow is a call-back (its wait over, the queue full): the
+        request at the caller's place, then goodbye; refused, the caller is told so
+        and goes to the operator (or the call ends)."""
+        lc = self.lc
+        if self._request_callback(t) is None:
+            self.goodbye(t, ["callback_ok"], "callback_requested")
+            return
+        then = lc.cfg.get("operator") or {"do": "hangup", "reason": "no_answer"}
+        lc.ivr.take_action(t, {"do": "message", "prompts": ["callback_unavailable"], "then": then})

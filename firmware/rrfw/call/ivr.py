@@ -297,6 +297,10 @@ class Ivr:
         self.state = _ROUTED
         self.route_result(t_ms, "no_answer")
 
+    def awaits_key(self):
+        """Waiting for the caller's key, with a deadline of its own (first_ms, inter_ms)."""
+        return self.state == _WAIT or self.state == _DIGITS
+
     def take_action(self, t_ms, act):
         """Carry out `act` now (a queue exit key: the caller left the queue on purpose,
         not a failed route); the next step() returns what it leads to."""
@@ -648,6 +652,8 @@ class Ivr:
             self._finish("hangup", act.get("reason", "menu_done"))
         elif kind == "disa":
             self._disa_start(t_ms)
+        elif kind == "callback":
+            self._finish("callback", None)   # a group's overflow: inbound.py registers it
         else:
             # unknown action kinds are refused by cfgcheck; be safe anyway
             self._fallback_final(t_ms)

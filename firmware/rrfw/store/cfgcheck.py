@@ -592,7 +592,11 @@ def _agents_and_queues(cfg, groups):
             err = _action(cfg, act, w + " exit key " + key, 0)
             if err:
                 return err
-        if g.get("overflow") is not None:
+        ov = g.get("overflow")
+        if type(ov) is dict and ov.get("do") == "callback":
+            if not (cfg.get("outbound") or {}).get("callback"):
+                return w + ": overflow offers a call-back but call-backs are off"
+        elif ov is not None:
             err = _action(cfg, g["overflow"], w + " overflow", 0)
             if err:
                 return err

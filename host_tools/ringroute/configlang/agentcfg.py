@@ -141,7 +141,10 @@ def parse_queue_keys(ctx, m, where, g, gnode):
             if a is not None:
                 keys[k] = a
         g["exit_keys"] = keys
-    if "overflow" in m:
+    if "overflow" in m and isinstance(m["overflow"][1], ScalarNode) and m["overflow"][1].value == "callback":
+        g["overflow"] = {"do": "callback"}   # its wait over or the queue full: a call-back
+        ctx.callback_keys.append((m["overflow"][1], where, None))
+    elif "overflow" in m:
         a = parse_action(ctx, m["overflow"][1], where + " overflow", in_menu=False)
         if a is not None:
             g["overflow"] = a
@@ -311,8 +314,8 @@ def check_after(ctx, cfg):
     ob = cfg.get("outbound") or {}
     for node, where, k in ctx.callback_keys:
         if not ob.get("callback"):
-            ctx.probs.at(node, "%s exit_keys %s: 'callback' needs call-backs on (outbound: callback: true)"
-                         % (where, k))
+            ctx.probs.at(node, "%s %s: 'callback' needs call-backs on (outbound: callback: true)"
+                         % (where, "overflow" if k is None else "exit_keys " + k))
         elif k == ob.get("callback_key", "1"):
             pass   # the same key both ways: one meaning
     from rrfw.call import queuetalk   # the prompts an announcement says: one list for host and board
