@@ -87,6 +87,11 @@ def test_without_agents_the_old_default_and_every_old_name_stay(tmp_path):
     ("    members: {101: 0, 102: 0, 103: 1}", "    members: {101: 0, 109: 0}", "109", "unknown extension '109'"),
     ("    members: {101: 0, 102: 0, 103: 1}", "    members: {101: x}", "x}", "must be a whole number"),
     ('    "5551234": {group: sales, priority: 5}', '    "5551234": {group: sales, priority: 12}', "12}", "must be in 0..9"),
+    ("  max_no_answer: 2", "  max_no_answer: 2\n  start: busy", "busy", "agents start: unknown value 'busy'"),
+    ("    announce_every: 20s", "    announce_every: 20s\n    retry: 500s", "500s", "retry: 500s is out of range"),
+    ("    announce_every: 20s", "    announce_every: 20s\n    music: elevator", "elevator", "unknown prompt 'elevator'"),
+    ("    announce_every: 20s", "    announce_every: 20s\n    overflow: ring 102", "ring 102",
+     "overflow: unknown action 'ring'"),
 ])
 def test_each_mistake_is_reported_at_its_place(tmp_path, old, new, marker, needle):
     assert old in BASE
@@ -100,6 +105,17 @@ def test_each_mistake_is_reported_at_its_place(tmp_path, old, new, marker, needl
     assert hits, [str(p) for p in probs]
     assert (hits[0].line, hits[0].col) == where, str(hits[0])
     assert cfg is None
+
+
+def test_every_agent_code_and_the_start_state_compile(tmp_path):
+    text = BASE.replace('  logout: "*42"', '  logout: "*42"\n  pause: "*43"\n  unpause: "*44"\n  dnd: "*45"\n  dnd_off: "*46"')
+    text = text.replace("  max_no_answer: 2", "  max_no_answer: 2\n  start: logged_out")
+    cfg, probs = check(tmp_path, text)
+    assert problems(probs) == [] and problems(probs, "warning") == [], [str(p) for p in probs]
+    assert cfg["agents"]["start"] == "logged_out" and cfgcheck.check(cfg) is None
+    assert {c: a[1] for c, a in cfg["feature_codes"].items()} == {
+        "*41": "login", "*42": "logout", "*43": "pause", "*44": "unpause", "*45": "dnd", "*46": "dnd_off",
+        "*47": "pause"}
 
 
 def test_agent_codes_without_agents_are_an_error(tmp_path):
