@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from emuhelp import emulate, of
+from emuhelp import emulate_ok, of
 
 EXTS = {"101": {"port": 0, "name": "A"}, "102": {"port": 1, "name": "B"},
         "103": {"port": 2, "name": "C"}, "104": {"port": 3, "name": "D"}}
@@ -44,12 +44,8 @@ def busy_day(n_calls=10, every=6.0):
                            "103": {"answer_after": 1.0}, "104": {"answer_after": 1.5}}}
 
 
-def run(cfg, sc, tmp_path):
-    code, ev, err = emulate(cfg, sc, "micropython", tmp_path)
-    assert code == 0, err
-    assert not of(ev, "error"), of(ev, "error")
-    assert not of(ev, "fault"), of(ev, "fault")
-    return ev
+def run(cfg, sc, tmp_path, engine="micropython"):
+    return emulate_ok(cfg, sc, tmp_path, engine)
 
 
 def rings_by_call(ev):

@@ -9,7 +9,7 @@ moves the call to another free pair, or waits while two phones talk. A flash is
 never a hang-up: a phone put down is seen FLASH_MAX_MS later."""
 import pytest
 
-from emuhelp import emulate, of
+from emuhelp import emulate_ok, of
 from test_emulator_agents import config as agents_config
 from rrfw.line.hookflash import FLASH_MAX_MS
 
@@ -31,11 +31,7 @@ def config(ring_ms=None, acd=True):
 
 
 def run(cfg, sc, tmp_path, engine="micropython"):
-    code, ev, err = emulate(cfg, sc, engine, tmp_path)
-    assert code == 0, err
-    assert not of(ev, "error"), of(ev, "error")
-    assert not of(ev, "fault"), of(ev, "fault")
-    return ev
+    return emulate_ok(cfg, sc, tmp_path, engine)
 
 
 def heard_ms(ev, listener, talker, t0=0, t1=10 ** 9):

@@ -4,7 +4,7 @@ another phone, the ringing stops, and the caller talks to the phone that
 dialled, the audio really through (the world's audio_path check)."""
 import copy
 
-from emuhelp import emulate, of
+from emuhelp import emulate_ok, of
 from test_emulator_agents import config as agents_config
 
 
@@ -20,12 +20,8 @@ def caller(at, line=1):
             "hangup": {"after_connect": 8.0}}
 
 
-def run(cfg, sc, tmp_path):
-    code, ev, err = emulate(cfg, sc, "micropython", tmp_path)
-    assert code == 0, err
-    assert not of(ev, "error"), of(ev, "error")
-    assert not of(ev, "fault"), of(ev, "fault")
-    return ev
+def run(cfg, sc, tmp_path, engine="micropython"):
+    return emulate_ok(cfg, sc, tmp_path, engine)
 
 
 def test_a_phone_picks_up_a_call_ringing_another(tmp_path):

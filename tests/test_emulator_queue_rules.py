@@ -11,7 +11,7 @@ import shutil
 import struct
 import wave
 
-from emuhelp import PROMPTS, emulate, of
+from emuhelp import PROMPTS, emulate_ok, of
 
 EXTS = {"101": {"port": 0, "name": "A"}, "102": {"port": 1, "name": "B"},
         "103": {"port": 2, "name": "C"}, "104": {"port": 3, "name": "D"}}
@@ -37,10 +37,7 @@ def caller(at, line, n, keys=({"at": 1.0, "digits": "1"},), **hang):
 
 
 def run(cfg, sc, tmp_path, extra=()):
-    code, ev, err = emulate(cfg, sc, "micropython", tmp_path, extra=extra)
-    assert code == 0, err
-    assert not of(ev, "error"), of(ev, "error")
-    assert not of(ev, "fault"), of(ev, "fault")
+    ev = emulate_ok(cfg, sc, tmp_path, extra=extra)
     assert not of(ev, "prompt_missing"), of(ev, "prompt_missing")
     return ev
 

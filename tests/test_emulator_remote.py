@@ -6,7 +6,7 @@ the audio check is the world's own (line_audio: each party heard the other's
 voice, by correlation with that voice, through the board)."""
 import copy
 
-from emuhelp import emulate, of
+from emuhelp import emulate_ok, of
 
 REMOTE = "6175550150"
 BASE = {"version": 1,
@@ -39,11 +39,7 @@ def scenario(callee, calls=None, duration=90, exts=None):
 
 
 def run(cfg, sc, tmp_path, engine="micropython"):
-    code, ev, err = emulate(cfg, sc, engine, tmp_path)
-    assert code == 0, err
-    assert not of(ev, "error"), of(ev, "error")
-    assert not of(ev, "fault"), of(ev, "fault")
-    return ev
+    return emulate_ok(cfg, sc, tmp_path, engine)
 
 
 def board(ev, line):

@@ -4,7 +4,7 @@ the config's own codes at their shift times, and the board rings only the
 agents it has logged in, for the groups they are in."""
 import copy
 
-from emuhelp import emulate, of
+from emuhelp import emulate_ok, of
 
 EXTS = {"101": {"port": 0, "name": "A"}, "102": {"port": 1, "name": "B"}, "103": {"port": 2, "name": "C"}}
 BASE = {"version": 1,
@@ -22,11 +22,7 @@ BASE = {"version": 1,
 
 
 def run(sc, tmp_path, cfg=None):
-    code, ev, err = emulate(copy.deepcopy(cfg or BASE), sc, "micropython", tmp_path)
-    assert code == 0, err
-    assert not of(ev, "error"), of(ev, "error")
-    assert not of(ev, "fault"), of(ev, "fault")
-    return ev
+    return emulate_ok(copy.deepcopy(cfg or BASE), sc, tmp_path)
 
 
 def on_duty(ev):

@@ -6,7 +6,7 @@ what a listener got, per 100 ms), never from the board's word; every leg's board
 event carries the one call id."""
 import copy
 
-from emuhelp import emulate, of
+from emuhelp import emulate_ok, of
 from test_emulator_agents import config as agents_config
 
 RING_MS = 8000      # the transfer ring time in these configs (the default is 15 s)
@@ -32,12 +32,8 @@ def flash_dial(digits, then=None):
     return [{"after": 4.0, "do": "flash"}, {"after": 1.5, "do": "dial", "digits": digits}] + (then or [])
 
 
-def run(cfg, sc, tmp_path):
-    code, ev, err = emulate(cfg, sc, "micropython", tmp_path)
-    assert code == 0, err
-    assert not of(ev, "error"), of(ev, "error")
-    assert not of(ev, "fault"), of(ev, "fault")
-    return ev
+def run(cfg, sc, tmp_path, engine="micropython"):
+    return emulate_ok(cfg, sc, tmp_path, engine)
 
 
 def heard(ev, listener, talker):

@@ -4,18 +4,14 @@ prefix 9 and a number; the board checks it (numbering plan), seizes the free lin
 (the pair 101 dials on), dials it (line/dialler.py) and, when 101 hangs up, bridges
 the caller's line and that line through the codec. The world judges the bridge
 from the audio (line_audio: each party's own voice in what the other got)."""
-from emuhelp import emulate, of
+from emuhelp import emulate_ok, of
 from test_emulator_transfer import RING_MS, WIN, caller, config, flash_dial, heard_ms
 
 NUMBER = "6175550199"
 
 
 def run(cfg, sc, tmp_path, engine="micropython"):
-    code, ev, err = emulate(cfg, sc, engine, tmp_path)
-    assert code == 0, err
-    assert not of(ev, "error"), of(ev, "error")
-    assert not of(ev, "fault"), of(ev, "fault")
-    return ev
+    return emulate_ok(cfg, sc, tmp_path, engine)
 
 
 def scene(callee, then, talk=60.0, duration=100):

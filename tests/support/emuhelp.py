@@ -36,6 +36,16 @@ def emulate(cfg, scenario, engine="micropython", tmp_path=None, extra=(), heapsi
     return p.returncode, events, p.stderr
 
 
+def emulate_ok(cfg, scenario, tmp_path, engine="micropython", extra=()):
+    """emulate(), for a run that must end cleanly: exit 0, no error or fault
+    event from either side; returns the events."""
+    code, ev, err = emulate(cfg, scenario, engine, tmp_path, extra=extra)
+    assert code == 0, err
+    assert not of(ev, "error"), of(ev, "error")
+    assert not of(ev, "fault"), of(ev, "fault")
+    return ev
+
+
 def load_json(name):
     with open(os.path.join(DATA, name)) as f:
         return json.load(f)
