@@ -2,6 +2,7 @@
 import contextlib
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -35,30 +36,40 @@ class EmuBoard:
 
     def start(self, timeout=60):
         self.log = open(self.log_path, "w+")
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=self.log, text=True,
+        # unbuffered: the pipe is read straight (_lines), so select() sees every byte not yet
+        # taken; a Python buffer in between can hold whole lines select() cannot see
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=self.log, bufsize=0,
                                      env=ENV, cwd=ROOT)
+        self._buf = b""
+        self._pending = []
         t_end = time.time() + timeout
-        while time.time() < t_end:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            if "console is on" in line:
-                self.port = line.split("console is on ")[1].split()[0]
-                return self
+        while time.time() < t_end and self.proc.poll() is None:
+            lines = self._lines(0.5)
+            for i, line in enumerate(lines):
+                if "console is on" in line:
+                    self.port = line.split("console is on ")[1].split()[0]
+                    self._pending = lines[i + 1:]
+                    return self
         self.stop()
         raise RuntimeError("the emulated board did not start: %s" % self.output())
 
-    def events(self):
-        """Board events the emulator printed since the last call (non-blocking best effort)."""
-        import select
-        out = []
-        while select.select([self.proc.stdout], [], [], 0)[0]:
-            line = self.proc.stdout.readline()
-            if not line:
+    def _lines(self, timeout):
+        """The whole lines the emulator has printed since the last call, waiting up to
+        `timeout` s for the first bytes."""
+        fd = self.proc.stdout.fileno()
+        while select.select([fd], [], [], timeout)[0]:
+            chunk = os.read(fd, 65536)
+            if not chunk:
                 break
-            if line.startswith("{"):
-                out.append(json.loads(line))
-        return out
+            self._buf += chunk
+            timeout = 0
+        *whole, self._buf = self._buf.split(b"\n")
+        return [line.decode() for line in whole]
+
+    def events(self):
+        """Board events the emulator printed since the last call (does not wait)."""
+        lines, self._pending = self._pending + self._lines(0), []
+        return [json.loads(line) for line in lines if line.startswith("{")]
 
     def output(self):
         self.log.flush()
