@@ -34,7 +34,7 @@
 # The dialler (line/dialler.py: progress detector and DTMF generator) and tones are built for each outbound
 # attempt and dropped when its line is released (LineCall.reset_idle): their
 # code and buffers are only on boards that call out, and only while they do.
-from rrfw.compat import const
+from rrfw.compat import const, unload
 
 from rrfw.call import numplan
 from rrfw.call import record
@@ -56,16 +56,27 @@ AGENT_TONE = ((440,), (300, 700), -16)
 CONFIRM_TONE = ((440,), (100, 100, 100, 100, 100, 1600), -13)
 
 
-def prepare(countries):
-    """At boot, on a board that calls back: load the call-back's code and
-    make the call-progress tone tables (tones.py keeps them: 4 KB for the US)
-    while the heap is still in one piece. A call-back later allocates only
-    small objects, which fit between the calls' (a 2 KB table made at the
-    first call-back failed on a fragmented heap with 14 KB free)."""
-    from rrfw.dsp import dtmfgen  # noqa: F401  (its code is loaded now, not mid-traffic)
-    from rrfw.line import progress
-    for c in countries:
-        progress.prepare(c)
+# Loaded by an attempt's start (LineCall.start_outbound), unloaded when the last
+# attempt on any line ends (LineCall.reset_idle): 2.9 KB of module objects on
+# mp32-frozen (this module, the dialler, progress, the DTMF generator, the
+# numbering plan), and an import of all five takes 0.1 ms there (docs/notes/heap.md).
+# The tone tables are constants in flash (tonetab.py): nothing to make at boot.
+# The four shared ones are held in the globals of DISA, remote agents and
+# transfers once those are loaded (never unloaded): then they stay, or a second
+# copy would be made at the next import.
+_SHARED = ("rrfw.line.dialler", "rrfw.line.progress", "rrfw.dsp.dtmfgen", "rrfw.call.numplan")
+_SHARERS = ("rrfw.call.disa", "rrfw.call.remote", "rrfw.call.transfer")
+
+
+def unload_code():
+    """Give back the outbound attempt's code (no attempt runs on any line)."""
+    import sys
+    unload("rrfw.call.callout")
+    for m in _SHARERS:
+        if m in sys.modules:
+            return
+    for m in _SHARED:
+        unload(m)
 
 
 class Callout:
@@ -337,6 +348,7 @@ class Callout:
         from rrfw.call import localtime
         tz = self.dialer.zones(self.job["number"])[0]
         mod = localtime.minute_of(tz, utc)[2]
+        unload("rrfw.call.localtime")   # as after the dialer's rules (dialer.py)
         delta = (hh * 60 + mm - mod) % 1440
         return utc - utc % 60 + delta * 60
 

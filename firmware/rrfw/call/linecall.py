@@ -344,8 +344,16 @@ class LineCall:
         self.rec = None
         self.caller = None
         # a call-back's detector and generator go with its call (heap: 8.7 KB a
-        # line, US; the tables they share stay in tones.py for the next one)
-        self.callout = None
+        # line, US; the tables they share stay in tones.py for the next one),
+        # and its code with the last attempt on the board (callout.unload_code)
+        if self.callout is not None:
+            self.callout = None
+            for lc in self.siblings:
+                if lc.callout is not None:
+                    break
+            else:
+                from rrfw.call import callout
+                callout.unload_code()
         self.ringdet.reset()
         if self.car is not None:
             self.car.reset()
