@@ -84,7 +84,7 @@ class Callout:
         self.lc = lc
         self.dialler = dialler.Dialler(lc.country)
         self.tone = tonegen.ToneGen(AGENT_TONE[0], AGENT_TONE[1], AGENT_TONE[2])
-        self.confirm = tonegen.ToneGen(CONFIRM_TONE[0], CONFIRM_TONE[1], CONFIRM_TONE[2])
+        self.confirm = None    # the opt-out's confirmation: made at the key (0.5 KB, campaigns only)
         self.dialer = None     # set by start (the App's dialer)
         self.job = None        # the job being called
         self.number = None     # its number as dialled: digits that passed the plan
@@ -268,6 +268,8 @@ class Callout:
             lc.rec["opt_out"] = err is None
             self.disposition = "do_not_call"
             self.opted_out = True
+            if self.confirm is None:
+                self.confirm = tonegen.ToneGen(CONFIRM_TONE[0], CONFIRM_TONE[1], CONFIRM_TONE[2])
             self.confirm.start(t)
             lc.enter(OB_TALK, t, t + OPTOUT_MS)
             return
