@@ -57,26 +57,8 @@ CONFIRM_TONE = ((440,), (100, 100, 100, 100, 100, 1600), -13)
 
 
 # Loaded by an attempt's start (LineCall.start_outbound), unloaded when the last
-# attempt on any line ends (LineCall.reset_idle): 2.9 KB of module objects on
-# mp32-frozen (this module, the dialler, progress, the DTMF generator, the
-# numbering plan), and an import of all five takes 0.1 ms there (docs/notes/heap.md).
-# The tone tables are constants in flash (tonetab.py): nothing to make at boot.
-# The four shared ones are held in the globals of DISA, remote agents and
-# transfers once those are loaded (never unloaded): then they stay, or a second
-# copy would be made at the next import.
-_SHARED = ("rrfw.line.dialler", "rrfw.line.progress", "rrfw.dsp.dtmfgen", "rrfw.call.numplan")
-_SHARERS = ("rrfw.call.disa", "rrfw.call.remote", "rrfw.call.transfer")
-
-
-def unload_code():
-    """Give back the outbound attempt's code (no attempt runs on any line)."""
-    import sys
-    unload("rrfw.call.callout")
-    for m in _SHARERS:
-        if m in sys.modules:
-            return
-    for m in _SHARED:
-        unload(m)
+# attempt on any line ends (linecall.py drop_flows). The tone tables are constants
+# in flash (tonetab.py): nothing to make at boot.
 
 
 class Callout:
