@@ -11,7 +11,7 @@ import sys
 
 from rrfw.call import app as app_mod
 from rrfw.call import linecall
-from standin_hal import StandInHal, board_dir
+from standin_hal import StandInHal, board_dir, us_ring_pulses
 
 OUTBOUND = ("rrfw.call.callout", "rrfw.line.dialler", "rrfw.line.progress", "rrfw.dsp.dtmfgen",
             "rrfw.call.numplan", "rrfw.call.localtime")
@@ -71,6 +71,31 @@ def case_callout_code_only_while_an_attempt_runs():
     assert "rrfw.call.callout" in sys.modules
     hal.offhook_ports = 1                                   # the agent (port 0) answers this time
     assert _run_until(a, hal, seen, "seize", 3000) > 0      # the agent lifted: the line is seized
+
+
+def case_disa_code_only_during_a_disa_call():
+    if "rrfw.call.disa" in sys.modules:
+        del sys.modules["rrfw.call.disa"]
+    a, hal, seen = _app(CFG)
+    lc = a.lines[0]
+    for _ in range(1500):   # a caller rings line 1 until the board answers (the menu)
+        t = hal.block * 10
+        hal.pulses = us_ring_pulses(t) if lc.state in (linecall.IDLE, linecall.RINGING) else 0
+        hal.loop = hal.hook[0]
+        hal.next_block()
+        a.step()
+        if lc.state == linecall.IVR:
+            break
+    assert lc.state == linecall.IVR, linecall.STATE_NAMES[lc.state]
+    assert "rrfw.call.disa" not in sys.modules
+    lc.start_disa(a.clock.ms, 60000)        # as the menu's DISA action after the right PIN
+    assert lc.state == linecall.DISA and "rrfw.call.disa" in sys.modules
+    # the caller keys no number: dial tone, then after the first-digit wait the line is released
+    assert _run_until(a, hal, seen, "release", 3000) > 0
+    rel = [e for e in seen if e["event"] == "release"][-1]
+    assert rel["reason"] == "disa_no_number", rel
+    assert lc.disa is None and "rrfw.call.disa" not in sys.modules
+    assert _loaded() == [], _loaded()            # with the dialler and the plan it brought
 
 
 CFG = "basic.json"   # the config's path: tests/data/basic.json (the runner sets it)
