@@ -24,6 +24,7 @@ gc.mem_alloc() around every import and construction, the busy run's config).
   python -m bench heap                  # everything (about 15 min on 2 cores)
   python -m bench.bench_heap --quick    # 2 KB steps, the busy run only for mp32-frozen
   python -m bench.bench_heap --parts    # the boot's table only (seconds)
+  python -m bench.bench_heap --modules  # each module's import: bytes kept, time (bench/heap_modules.py)
 """
 import json
 import os
@@ -180,8 +181,33 @@ def parts():
         print("  " + ln)
 
 
+def modules():
+    """bench/heap_modules.py's table: each shipped module's import (bytes kept, median us), mp32-frozen."""
+    import subprocess
+    from ringroute import fwbuild
+    cmd = paths.engine_command("mp32-frozen", "400K") + [os.path.join(ROOT, "bench", "heap_modules.py")]
+    env = paths.engine_env("mp32-frozen")
+    print("each module's import (mp32-frozen, its dependencies loaded first): bytes kept, median us")
+    total = 0
+    for f in fwbuild.shipped():
+        name = f[:-3].replace("/", ".")
+        name = name[:-9] if name.endswith(".__init__") else name
+        deps = subprocess.run(cmd + ["deps", name], capture_output=True, text=True, env=env).stdout.split()
+        p = subprocess.run(cmd + ["cost", name, ",".join(deps)], capture_output=True, text=True, env=env)
+        out = p.stdout.split()
+        if len(out) >= 2:
+            total += int(out[1])
+            print("  %-26s %6s %6s" % (out[0], out[1], out[2] if len(out) > 2 else "-"))
+        else:
+            print("  %-26s   (failed: %s)" % (name, (p.stdout + p.stderr).strip()[-80:]))
+    print("  %-26s %6d" % ("all of them", total))
+
+
 def main(argv=()):
     quick = "--quick" in argv
+    if "--modules" in argv:
+        modules()
+        return
     parts()
     if "--parts" in argv:
         return

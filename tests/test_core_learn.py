@@ -2,6 +2,7 @@
 a menu, the board watches how the exchange signals that the caller hung up
 (CPC drop, then busy tone here) and proposes the line's hang-up settings."""
 import os
+import sys
 
 from array import array
 
@@ -50,3 +51,7 @@ def test_learn_call_measures_cpc_and_busy_tone_and_proposes_settings(tmp_path, m
     r = conscmd.learn(ConsoleStub(a), {"line": 1, "result": True})
     assert r["report"] == rep and not r["waiting"]
     assert lc.learner is None
+    # the learner's code went with its call (heap), and the next `learn` loads it again
+    assert "rrfw.line.learn" not in sys.modules and "rrfw.call.learncall" not in sys.modules
+    assert conscmd.learn(ConsoleStub(a), {"line": 1}) == {"line": 1, "waiting": True}
+    assert lc.learner is not None

@@ -420,6 +420,27 @@ def check_time_set_refuses_absurd_times(r):
     assert r.ok("time.set", {"utc": 1800000000})["utc"] == 1800000000
 
 
+def check_command_code_goes_after_a_quiet_minute(r):
+    # the commands and what they loaded for a request (the config check) are heap
+    # only while a technician works: a quiet minute later they are unloaded
+    assert cfgstore.install(OLD) is None
+    r.ok("pin.set", {"new": PIN})
+    bad = b'[1, 2]'
+    r.ok("put.begin", {"kind": "config", "size": len(bad), "crc": crc(bad)})
+    r.ok("put.chunk", {"off": 0, "data": b64(bad)})
+    assert r.err("put.end") == "config"
+    assert "rrfw.console.commands" in sys.modules and "rrfw.store.cfgcheck" in sys.modules
+    r.advance(61000)
+    r.poll()
+    assert "rrfw.console.commands" not in sys.modules and "rrfw.store.cfgcheck" not in sys.modules
+    r.ok("login", {"pin": PIN})                         # the session ended with the quiet minute
+    r.ok("put.begin", {"kind": "config", "size": len(bad), "crc": crc(bad)})
+    r.ok("put.chunk", {"off": 0, "data": b64(bad)})
+    assert r.err("put.end") == "config"                 # loaded again, the check with them
+    assert "rrfw.store.cfgcheck" in sys.modules
+    assert open(cfgstore.CURRENT).read() == OLD
+
+
 CHECKS = [("framing", check_framing), ("pin_first_use_and_lock", check_pin_first_use_and_lock),
           ("wait_after_typos", check_wait_after_typos), ("config_cut_anywhere", check_config_cut_anywhere),
           ("config_refused", check_config_refused), ("prompt_upload", check_prompt_upload),
@@ -427,7 +448,8 @@ CHECKS = [("framing", check_framing), ("pin_first_use_and_lock", check_pin_first
           ("factory_reset", check_factory_reset), ("idle_poll_allocates_nothing", check_idle_poll_allocates_nothing),
           ("no_frame_stops_the_console", check_no_frame_stops_the_console),
           ("flood_gets_busy_not_silence", check_flood_gets_busy_not_silence),
-          ("time_set_refuses_absurd_times", check_time_set_refuses_absurd_times)]
+          ("time_set_refuses_absurd_times", check_time_set_refuses_absurd_times),
+          ("command_code_goes_after_a_quiet_minute", check_command_code_goes_after_a_quiet_minute)]
 
 
 def call_in(workdir):

@@ -33,12 +33,8 @@ class App:
         self.events = ev_mod.Events(self.clock, buf=ring)
         self.records = rec_mod.Records(settings=cfg.get("records"), emit=self.events.emit)
         n_lines = min(hal.n_lines, len(cfg.get("lines", [])))
-        ob = cfg.get("outbound") or {}
-        if n_lines and (ob.get("callback") or ob.get("campaign") is not None):
-            # a board that calls out: its code and tone tables now, before the
-            # lines' objects (large blocks first, while the heap is in one piece)
-            from rrfw.call import callout
-            callout.prepare(set(ln.get("country", "US") for ln in cfg["lines"][:n_lines]))
+        # a board that calls out loads callout.py only while an attempt runs (its
+        # tone tables are constants in flash: nothing to make first)
         # call ids from a counter on flash, not from the newest record (one
         # lost record would give its id twice)
         from rrfw.store import callid

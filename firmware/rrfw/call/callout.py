@@ -34,7 +34,7 @@
 # The dialler (line/dialler.py: progress detector and DTMF generator) and tones are built for each outbound
 # attempt and dropped when its line is released (LineCall.reset_idle): their
 # code and buffers are only on boards that call out, and only while they do.
-from rrfw.compat import const
+from rrfw.compat import const, unload
 
 from rrfw.call import numplan
 from rrfw.call import record
@@ -56,16 +56,9 @@ AGENT_TONE = ((440,), (300, 700), -16)
 CONFIRM_TONE = ((440,), (100, 100, 100, 100, 100, 1600), -13)
 
 
-def prepare(countries):
-    """At boot, on a board that calls back: load the call-back's code and
-    make the call-progress tone tables (tones.py keeps them: 4 KB for the US)
-    while the heap is still in one piece. A call-back later allocates only
-    small objects, which fit between the calls' (a 2 KB table made at the
-    first call-back failed on a fragmented heap with 14 KB free)."""
-    from rrfw.dsp import dtmfgen  # noqa: F401  (its code is loaded now, not mid-traffic)
-    from rrfw.line import progress
-    for c in countries:
-        progress.prepare(c)
+# Loaded by an attempt's start (LineCall.start_outbound), unloaded when the last
+# attempt on any line ends (linecall.py drop_flows). The tone tables are constants
+# in flash (tonetab.py): nothing to make at boot.
 
 
 class Callout:
@@ -73,7 +66,7 @@ class Callout:
         self.lc = lc
         self.dialler = dialler.Dialler(lc.country)
         self.tone = tonegen.ToneGen(AGENT_TONE[0], AGENT_TONE[1], AGENT_TONE[2])
-        self.confirm = tonegen.ToneGen(CONFIRM_TONE[0], CONFIRM_TONE[1], CONFIRM_TONE[2])
+        self.confirm = None    # the opt-out's confirmation: made at the key (0.5 KB, campaigns only)
         self.dialer = None     # set by start (the App's dialer)
         self.job = None        # the job being called
         self.number = None     # its number as dialled: digits that passed the plan
@@ -257,6 +250,8 @@ class Callout:
             lc.rec["opt_out"] = err is None
             self.disposition = "do_not_call"
             self.opted_out = True
+            if self.confirm is None:
+                self.confirm = tonegen.ToneGen(CONFIRM_TONE[0], CONFIRM_TONE[1], CONFIRM_TONE[2])
             self.confirm.start(t)
             lc.enter(OB_TALK, t, t + OPTOUT_MS)
             return
@@ -337,6 +332,7 @@ class Callout:
         from rrfw.call import localtime
         tz = self.dialer.zones(self.job["number"])[0]
         mod = localtime.minute_of(tz, utc)[2]
+        unload("rrfw.call.localtime")   # as after the dialer's rules (dialer.py)
         delta = (hh * 60 + mm - mod) % 1440
         return utc - utc % 60 + delta * 60
 

@@ -40,8 +40,7 @@
 #                 its record written then, next try after retry[interrupted]
 # Every attempt is a record of its own (record.py "kind": "campaign" or
 # "callback", direction out: never counted as an inbound call).
-from rrfw.compat import const
-from rrfw.call import localtime
+from rrfw.compat import const, unload
 from rrfw.call import record
 from rrfw.call.callbacks import on_dnc as on_list   # a number against a list of numbers and prefixes*
 
@@ -121,6 +120,7 @@ class Dialer:
         """The compiled zones of the called person: the list's, the prefix table's, the office's."""
         if zone_tz is not None:
             return (zone_tz,)
+        from rrfw.call import localtime
         names = localtime.zones_of(national(number, self.country), self.country)
         if names:
             return tuple(localtime.ZONES[n] for n in names)
@@ -146,6 +146,7 @@ class Dialer:
     def closed_at(self, utc, windows):
         """None when a call is allowed at utc under every window and no holiday,
         else the utc its window opens next (0 when not within two days)."""
+        from rrfw.call import localtime
         ok = not localtime.on_holiday(self.tz, utc, self.holidays)
         if ok:
             for tz, hours in windows:
@@ -233,6 +234,9 @@ class Dialer:
             self.close(job, "dnc")
             return False
         nxt = self.closed_at(utc, self.windows(job["number"], job["region"], zone_tz))
+        # the zone tables and calendar go until the next job's check: 0.9 KB of
+        # module objects on mp32-frozen, an import of 11 us there (docs/notes/heap.md)
+        unload("rrfw.call.localtime")
         if nxt is not None:
             self.held += 1
             self.emit("outbound_held", kind=job["kind"], number=job["number"], until=nxt)

@@ -31,7 +31,9 @@
 # In every off-hook state the hang-up detector watches the line (loop-current
 # drop, reversal, busy/reorder tone, silence, maximum length): a call can
 # always be released, so the office's only number is never left blocked.
-from rrfw.compat import const
+import sys
+
+from rrfw.compat import const, unload
 
 from rrfw.call import record
 from rrfw.call import router
@@ -51,6 +53,32 @@ DEFAULT_ANSWER_RING = const(2)  # answer on the 2nd ring: caller ID arrives afte
 
 # Per-line hang-up settings the compiled config may carry (lines[i].hangup).
 HANGUP_SETTINGS = ("cpc_min_ms", "silence_ms", "max_call_ms", "methods", "busy_tone")
+
+# The code of the flows made per call, unloaded when no line runs them (drop_flows):
+# callout.py with the dialler, progress, DTMF generator and numbering plan is 2.9 KB of
+# module objects on mp32-frozen, an import of all five 0.1 ms there; disa.py 0.6 KB more
+# (docs/notes/heap.md). The shared four stay while a module that holds them in its
+# globals is loaded (remote agents and transfers are for good), or the next import would
+# make a second copy of them.
+_FLOW_SHARED = ("rrfw.line.dialler", "rrfw.line.progress", "rrfw.dsp.dtmfgen", "rrfw.call.numplan")
+_FLOW_HOLDERS = ("rrfw.call.callout", "rrfw.call.disa", "rrfw.call.remote", "rrfw.call.transfer")
+
+
+def drop_flows(lines):
+    """Unload the per-call flows' code that no line in `lines` runs now."""
+    callout = disa = False
+    for lc in lines:
+        callout = callout or lc.callout is not None
+        disa = disa or lc.disa is not None
+    if not callout:
+        unload("rrfw.call.callout")
+    if not disa:
+        unload("rrfw.call.disa")
+    for name in _FLOW_HOLDERS:
+        if name in sys.modules:
+            return
+    for name in _FLOW_SHARED:
+        unload(name)
 
 
 class LineCall:
@@ -131,7 +159,7 @@ class LineCall:
         from rrfw.call import inbound
         self.inbound = inbound.Inbound(self)
         self.callout = None     # callout.Callout, made for each call-back, dropped at its release
-        self.disa = None        # disa.Disa, made at the first DISA call on or through this line
+        self.disa = None        # disa.Disa, made for each DISA call on this line, dropped at its release
         self.learncall = None   # learncall.LearnCall, made when a learn call is armed
         self.remote = None      # remote.RemoteCall, made at this line's first call to a remote agent
         # the step for each state (indexed by state): one dispatch, no branches
@@ -343,9 +371,12 @@ class LineCall:
         self.call = None
         self.rec = None
         self.caller = None
-        # a call-back's detector and generator go with its call (heap: 8.7 KB a
-        # line, US; the tables they share stay in tones.py for the next one)
-        self.callout = None
+        # a call-back's or DISA call's detector and generator go with its call
+        # (heap: 5.8 KB a line, US), and their code with the last such call on the board
+        if self.callout is not None or self.disa is not None:
+            self.callout = None
+            self.disa = None
+            drop_flows(self.siblings or (self,))
         self.ringdet.reset()
         if self.car is not None:
             self.car.reset()

@@ -155,6 +155,7 @@ class Console:
         return self._mod
 
     def _unload(self):
+        self._mod.unload_own()   # what the commands loaded for themselves (the config check, ...)
         self._mod = None
         unload(_COMMANDS)
         gc.collect()

@@ -1,0 +1,108 @@
+# lazy_cases.py - code loaded only while it is used, and given back after
+# (docs/notes/heap.md, issue 14): the App on the stand-in board, under CPython
+# (tests/test_lazy_modules.py, in-process) and the real micropython binary
+#   micropython lazy_cases.py WORKDIR        (MICROPYPATH=firmware:tests/support)
+# Each case checks what a user of the board sees (the call-back rings the
+# agent, is recorded, comes again) and that the outbound code is not in
+# sys.modules while no attempt runs.
+import json
+import os
+import sys
+
+from rrfw.call import app as app_mod
+from rrfw.call import linecall
+from standin_hal import StandInHal, board_dir, us_ring_pulses
+
+OUTBOUND = ("rrfw.call.callout", "rrfw.line.dialler", "rrfw.line.progress", "rrfw.dsp.dtmfgen",
+            "rrfw.call.numplan", "rrfw.call.localtime")
+
+
+def _app(cfg_file):
+    cfg = board_dir(cfg_file, ".")
+    cfg["outbound"] = {"callback": True, "callback_key": "1", "retry_ms": 60000}
+    cfg["lines"] = [dict(cfg["lines"][0]), dict(cfg["lines"][0])]   # one kept for inbound calls
+    hal = StandInHal(utc=1767621600)   # 2026-01-05 14:00 UTC: 09:00 in Boston, calling hours
+    a = app_mod.App(hal, cfg)
+    seen = []
+    a.events.sinks.append(lambda text: seen.append(json.loads(text)))
+    return a, hal, seen
+
+
+def _loaded():
+    return [m for m in OUTBOUND if m in sys.modules]
+
+
+def _run_until(a, hal, seen, event, blocks):
+    """Step the board until `event` is emitted; the block number, or -1."""
+    n = len(seen)
+    for _ in range(blocks):
+        hal.next_block()
+        a.step()
+        for e in seen[n:]:
+            if e["event"] == event:
+                return hal.block
+        n = len(seen)
+    return -1
+
+
+def case_callout_code_only_while_an_attempt_runs():
+    for name in OUTBOUND:   # a case run before may have imported them (CPython: one process)
+        if name in sys.modules:
+            del sys.modules[name]
+    a, hal, seen = _app(CFG)
+    assert a.dialer is not None
+    assert _loaded() == [], _loaded()                       # booted: no outbound code
+    assert a.callbacks.request("6175550144", "101", 0, hal.rtc_utc()) is None
+    # the agent is rung first: the attempt's code is in
+    assert _run_until(a, hal, seen, "callback_start", 3000) > 0, [e["event"] for e in seen]
+    assert "rrfw.call.callout" in sys.modules and "rrfw.line.dialler" in sys.modules
+    assert "rrfw.call.localtime" not in sys.modules         # the rules were checked, their code gone
+    # nobody answers: the attempt ends (not counted) and its code goes with it
+    assert _run_until(a, hal, seen, "release", 20000) > 0, [e["event"] for e in seen][-10:]
+    lc = a.lines[0] if a.lines[0].state != linecall.IDLE else a.lines[1]
+    assert lc.callout is None
+    assert _loaded() == [], _loaded()
+    rel = [e for e in seen if e["event"] == "release"]
+    assert rel[-1]["reason"] == "callback_failed", rel
+    # the request is still there; after its retry spacing the next attempt loads the code again
+    assert [x["number"] for x in a.callbacks.pending] == ["6175550144"]
+    hal.utc += 120                                          # the stand-in's wall clock does not run
+    assert _run_until(a, hal, seen, "callback_start", 3000) > 0
+    assert "rrfw.call.callout" in sys.modules
+    hal.offhook_ports = 1                                   # the agent (port 0) answers this time
+    assert _run_until(a, hal, seen, "seize", 3000) > 0      # the agent lifted: the line is seized
+
+
+def case_disa_code_only_during_a_disa_call():
+    if "rrfw.call.disa" in sys.modules:
+        del sys.modules["rrfw.call.disa"]
+    a, hal, seen = _app(CFG)
+    lc = a.lines[0]
+    for _ in range(1500):   # a caller rings line 1 until the board answers (the menu)
+        t = hal.block * 10
+        hal.pulses = us_ring_pulses(t) if lc.state in (linecall.IDLE, linecall.RINGING) else 0
+        hal.loop = hal.hook[0]
+        hal.next_block()
+        a.step()
+        if lc.state == linecall.IVR:
+            break
+    assert lc.state == linecall.IVR, linecall.STATE_NAMES[lc.state]
+    assert "rrfw.call.disa" not in sys.modules
+    lc.start_disa(a.clock.ms, 60000)        # as the menu's DISA action after the right PIN
+    assert lc.state == linecall.DISA and "rrfw.call.disa" in sys.modules
+    # the caller keys no number: dial tone, then after the first-digit wait the line is released
+    assert _run_until(a, hal, seen, "release", 3000) > 0
+    rel = [e for e in seen if e["event"] == "release"][-1]
+    assert rel["reason"] == "disa_no_number", rel
+    assert lc.disa is None and "rrfw.call.disa" not in sys.modules
+    assert _loaded() == [], _loaded()            # with the dialler and the plan it brought
+
+
+CFG = "basic.json"   # the config's path: tests/data/basic.json (the runner sets it)
+
+
+if __name__ == "__main__":
+    import caserun
+    CFG = sys.argv[2]
+    os.chdir(sys.argv[1])
+    caserun.main(caserun.discover(globals()))
