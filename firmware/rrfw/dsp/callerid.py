@@ -168,7 +168,8 @@ _S_BX = const(27)   # bit length - 20 thirds, in 256ths of a third (biased): the
 _S_DSUM = const(28) # sum of (found - predicted) start edges in the last block, thirds (biased)
 _S_DN = const(29)   # how many start edges that sum holds
 _S_SHT = const(30)  # which correlator is one bit (7 samples) long: 0 neither, 1 mark, 2 space
-_S_FLY = const(31)  # 1: a stop bit read as space starts the next byte one bit on (see _FLY_MAX)
+_S_FLY = const(31)  # stop bits read as space this message may still lose (see _FLY_MAX): the next
+                    # byte then starts one bit on; 0 outside a message
 _S_LEN = const(32)
 
 # Message types (GR-30-CORE, EN 300 659-3): caller ID ones produce events,
@@ -292,7 +293,6 @@ if VIPER:
         fr = int(S[26])
         bx = int(S[27]) - 536870912
         sht = int(S[30])
-        fly = int(S[31])
         dsum = 0
         dn = 0
         sem = 0
@@ -422,7 +422,7 @@ if VIPER:
                             O[nout * 3 + 1] = last
                             O[nout * 3 + 2] = i
                             nout += 1
-                        if d3 <= 0 and fly:
+                        if d3 <= 0 and int(S[31]):
                             bit = 0          # the next start bit one bit on (see _S_FLY)
                             byte = 0
                         else:
@@ -573,7 +573,6 @@ class CallerIdDecoder:
         self._mtotal = 0
         self._mstart = 0
         self._mseized = False
-        self._mferr = 0
         self._jpos = 0
         self._jcrc = 0
         self._jdle = False
@@ -586,7 +585,7 @@ class CallerIdDecoder:
         return None
 
     def finish(self, t_ms):
-        self._mstate = _M_HUNT
+        self._hunt()
         self._clip_n = 0
 
     def process(self, block, t_ms):
@@ -717,10 +716,13 @@ class CallerIdDecoder:
             self._dn = 0
             self._dsum = 0
         if self._mstate != _M_HUNT and st[_S_UART] == 0 and st[_S_RUN] > _MAX_GAP:
-            self._mstate = _M_HUNT     # the carrier went on without the rest of the message
+            self._hunt()              # the carrier went on without the rest of the message
             self._reject("broken", t_ms)
-        # the next block may carry a lost stop bit only inside a message (see _FLY_MAX)
-        st[_S_FLY] = 1 if self._mstate != _M_HUNT and self._mferr < _FLY_MAX else 0
+
+    def _hunt(self):
+        # back to hunting for a message: a stop bit read as space ends a byte again
+        self._mstate = _M_HUNT
+        self._st[_S_FLY] = 0
 
     def _reject(self, why, t, std=None):
         # A message that started (type byte after the mark signal) but failed:
@@ -759,10 +761,10 @@ class CallerIdDecoder:
                 return
             if val & _FRAMING or run < _MIN_MARK:
                 return
-            self._mferr = 0
             if val == 0x80 | _DLE and self.standard != "bell202":
                 # an NTT frame's first DLE (even parity: 0x90)
                 self._mstate = _M_NTT
+                self._st[_S_FLY] = _FLY_MAX
                 self._jpos = 1
                 self._jdle = False
                 self._mseized = False
@@ -773,6 +775,7 @@ class CallerIdDecoder:
                 self._mlen = 1
                 self._msum = val
                 self._mstate = _M_LEN
+                self._st[_S_FLY] = _FLY_MAX
                 mark_ms = t - 9 - (run >> 3)
                 self._mseized = self._seize_n >= 3 and mark_ms - self._seize_end < 30
                 if self._mseized:
@@ -780,13 +783,18 @@ class CallerIdDecoder:
                 else:
                     self._mstart = mark_ms
             return
-        if run > _MAX_GAP or (val & _FRAMING and self._mferr >= _FLY_MAX):
-            self._mstate = _M_HUNT
+        if val & _FRAMING:
+            # a stop bit lost: the byte kept while the message's allowance lasts (_FLY_MAX)
+            fly = self._st[_S_FLY]
+            if fly == 0:
+                run = _MAX_GAP + 1
+            else:
+                self._st[_S_FLY] = fly - 1
+                val &= 255
+        if run > _MAX_GAP:
+            self._hunt()
             self._reject("broken", t)
             return
-        if val & _FRAMING:
-            self._mferr += 1     # a stop bit lost: the byte kept (see _FLY_MAX)
-            val &= 255
         if self._mstate == _M_NTT:
             self._ntt_byte(val, t)
             return
@@ -795,12 +803,12 @@ class CallerIdDecoder:
         self._msum = (self._msum + val) & 255
         if self._mstate == _M_LEN:
             if val == 0:
-                self._mstate = _M_HUNT
+                self._hunt()
                 return
             self._mtotal = val + 3
             self._mstate = _M_DATA
         elif self._mlen >= self._mtotal:
-            self._mstate = _M_HUNT
+            self._hunt()
             self._seize_n = 0
             if self._msum != 0:
                 self._reject("checksum", t)
@@ -818,14 +826,14 @@ class CallerIdDecoder:
             v = val ^ (val >> 4)
             v ^= v >> 2
             if (v ^ (v >> 1)) & 1:
-                self._mstate = _M_HUNT
+                self._hunt()
                 self._reject("checksum", t, "ntt")
                 return
             val &= 0x7F
         want = _NTT_FIXED[pos]
         if want >= 0:
             if val != want:
-                self._mstate = _M_HUNT
+                self._hunt()
                 if pos > 2:
                     self._reject("format", t, "ntt")
                 return
@@ -859,7 +867,7 @@ class CallerIdDecoder:
                 self._jpos = 8
         elif pos == 8:
             if val != _DLE:
-                self._mstate = _M_HUNT
+                self._hunt()
                 self._reject("format", t, "ntt")
                 return
             self._jpos = 9
@@ -869,14 +877,14 @@ class CallerIdDecoder:
                 self._jdle = False
                 return
             if val != _ETX:
-                self._mstate = _M_HUNT
+                self._hunt()
                 self._reject("format", t, "ntt")
                 return
             self._jpos = 10
         elif pos == 10:
             self._jpos = 11
         else:
-            self._mstate = _M_HUNT
+            self._hunt()
             if self._jcrc != 0:
                 self._reject("checksum", t, "ntt")
                 return

@@ -71,7 +71,6 @@ def fsk_block(st, ring, x, out):
     fr = st[_S_FR]
     bx = st[_S_BX] - B
     sht = st[_S_SHT]
-    fly = st[_S_FLY]
     dsum = 0
     dn = 0
     sem = 0
@@ -209,7 +208,7 @@ def fsk_block(st, ring, x, out):
                         out[nout * 3 + 1] = last
                         out[nout * 3 + 2] = i
                         nout += 1
-                    if d3 <= 0 and fly:
+                    if d3 <= 0 and st[_S_FLY]:
                         # a stop bit read as space inside a message: the next start
                         # bit's centre is one bit on (cnt is there now), as if it came
                         bit = 0
