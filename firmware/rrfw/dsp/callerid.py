@@ -24,7 +24,8 @@
 #  measured on the seizure, see _BX_MAX), deciding each bit on three
 #  consecutive decision samples weighted 1/4, 1/2, 1/4; the decision is
 #  equalised for the twist measured on the channel seizure and the first
-#  sample point moved by what twist remains (see _TWIST_MAX).
+#  sample point moved by what twist remains (see _TWIST_MAX). Inside a message one
+#  stop bit read as space is a bit error, not a lost frame (see _FLY_MAX).
 #  Which standard it was is measured on the mark signal: 160-sample DFT bins
 #  at exactly 1200 and 1300 Hz are orthogonal, so each 20 ms of mark votes.
 #  DTMF: eight phase-continuous correlators per block; a 160-sample (20 ms)
