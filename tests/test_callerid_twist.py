@@ -32,7 +32,8 @@ def test_v23_with_6_db_twist_at_10_db_snr(engine, twist, tmp_path):
     good = sum(exact(evs, c[1]) for c, evs in zip(cases, res))
     # The noise leaves the weaker tone about 12 dB of Eb/N0, where even an ideal
     # non-coherent receiver loses ~2 % of these messages (docs/notes/callerid.md has the
-    # figures). Measured: -6 dB 150, +6 dB 149 of 150; before the stronger tone's
+    # figures). Measured: -6 dB 150, +6 dB 148 of 150 (149 before the lighter mark
+    # scaling, whose gain shows over 800 messages, not 150); before the stronger tone's
     # one-bit correlator 149 and 146 (fails the bound at +6 dB).
     assert good >= 0.98 * n, "%d of %d exact" % (good, n)
     for c, evs in zip(cases, res):   # a miss is a miss, never a wrong number
@@ -78,7 +79,8 @@ def _no_wrong_message(cases, res):
 def test_v23_twist_at_the_baud_tolerance_corners(engine, twist, tmp_path):
     # 1200 baud +-1 % (EN 300 659-1 by V.23) with +-6 dB of twist at 10 dB SNR: the
     # seizure's bytes give the clock its rate, so a byte's last bits stay centred.
-    # Measured: 60 (-6 dB) and 59 (+6 dB) of 60 (60 and 60 before the stronger tone's
+    # Measured: 60 (-6 dB) and 59 (+6 dB) of 60, the same with the stop-bit allowance and the
+    # lighter mark scaling (60 and 60 before the stronger tone's
     # one-bit correlator); before the carried clock (a fixed 1200 baud clock, set by
     # each start edge alone) 58 and 54.
     cases = _v23_cases(17, twist, 10.0, (-0.01, 0.01))
@@ -109,7 +111,8 @@ def test_v23_baud_far_beyond_tolerance_is_lost_never_wrong(baud, tmp_path):
 
 def test_v23_twist_far_beyond_spec_gives_no_wrong_message(tmp_path):
     # +12 dB of twist (twice what ES 200 778-1 allows) at 10 dB SNR: most are lost
-    # (measured: 12 of 60 exact; 6 before the one-bit correlator), none comes out wrong
+    # (measured: 17 of 60 exact; 12 before the mark scaled 3/4 of the way, 6 before the
+    # one-bit correlator), none comes out wrong
     cases = _v23_cases(31, 12.0, 10.0, (0.0,))
     res = decode_batch([c[0] for c in cases], tmp_path)
     good = sum(exact(evs, c[1]) for c, evs in zip(cases, res))

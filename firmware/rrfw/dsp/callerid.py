@@ -171,7 +171,8 @@ _S_DSUM = const(28) # sum of (found - predicted) start edges in the last block, 
 _S_DN = const(29)   # how many start edges that sum holds
 _S_SHT = const(30)  # which correlator is one bit (7 samples) long: 0 neither, 1 mark, 2 space
 _S_FLY = const(31)  # stop bits read as space this message may still lose (see _FLY_MAX): the next
-                    # byte then starts one bit on; 0 outside a message
+                    # byte then starts one bit on; 0 outside a message (every way back to _M_HUNT
+                    # clears it, inline: a method more on the class cost ~150 instructions a block)
 _S_LEN = const(32)
 
 # Message types (GR-30-CORE, EN 300 659-3): caller ID ones produce events,
@@ -587,7 +588,8 @@ class CallerIdDecoder:
         return None
 
     def finish(self, t_ms):
-        self._hunt()
+        self._mstate = _M_HUNT
+        self._st[_S_FLY] = 0
         self._clip_n = 0
 
     def process(self, block, t_ms):
@@ -722,13 +724,9 @@ class CallerIdDecoder:
             self._dn = 0
             self._dsum = 0
         if self._mstate != _M_HUNT and st[_S_UART] == 0 and st[_S_RUN] > _MAX_GAP:
-            self._hunt()              # the carrier went on without the rest of the message
+            self._mstate = _M_HUNT              # the carrier went on without the rest of the message
+            self._st[_S_FLY] = 0
             self._reject("broken", t_ms)
-
-    def _hunt(self):
-        # back to hunting for a message: a stop bit read as space ends a byte again
-        self._mstate = _M_HUNT
-        self._st[_S_FLY] = 0
 
     def _reject(self, why, t, std=None):
         # A message that started (type byte after the mark signal) but failed:
@@ -798,7 +796,8 @@ class CallerIdDecoder:
                 self._st[_S_FLY] = fly - 1
                 val &= 255
         if run > _MAX_GAP:
-            self._hunt()
+            self._mstate = _M_HUNT
+            self._st[_S_FLY] = 0
             self._reject("broken", t)
             return
         if self._mstate == _M_NTT:
@@ -809,12 +808,14 @@ class CallerIdDecoder:
         self._msum = (self._msum + val) & 255
         if self._mstate == _M_LEN:
             if val == 0:
-                self._hunt()
+                self._mstate = _M_HUNT
+                self._st[_S_FLY] = 0
                 return
             self._mtotal = val + 3
             self._mstate = _M_DATA
         elif self._mlen >= self._mtotal:
-            self._hunt()
+            self._mstate = _M_HUNT
+            self._st[_S_FLY] = 0
             self._seize_n = 0
             if self._msum != 0:
                 self._reject("checksum", t)
@@ -832,14 +833,16 @@ class CallerIdDecoder:
             v = val ^ (val >> 4)
             v ^= v >> 2
             if (v ^ (v >> 1)) & 1:
-                self._hunt()
+                self._mstate = _M_HUNT
+                self._st[_S_FLY] = 0
                 self._reject("checksum", t, "ntt")
                 return
             val &= 0x7F
         want = _NTT_FIXED[pos]
         if want >= 0:
             if val != want:
-                self._hunt()
+                self._mstate = _M_HUNT
+                self._st[_S_FLY] = 0
                 if pos > 2:
                     self._reject("format", t, "ntt")
                 return
@@ -873,7 +876,8 @@ class CallerIdDecoder:
                 self._jpos = 8
         elif pos == 8:
             if val != _DLE:
-                self._hunt()
+                self._mstate = _M_HUNT
+                self._st[_S_FLY] = 0
                 self._reject("format", t, "ntt")
                 return
             self._jpos = 9
@@ -883,14 +887,16 @@ class CallerIdDecoder:
                 self._jdle = False
                 return
             if val != _ETX:
-                self._hunt()
+                self._mstate = _M_HUNT
+                self._st[_S_FLY] = 0
                 self._reject("format", t, "ntt")
                 return
             self._jpos = 10
         elif pos == 10:
             self._jpos = 11
         else:
-            self._hunt()
+            self._mstate = _M_HUNT
+            self._st[_S_FLY] = 0
             if self._jcrc != 0:
                 self._reject("checksum", t, "ntt")
                 return
