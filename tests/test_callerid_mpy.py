@@ -114,6 +114,7 @@ st[27] = BIAS + 45   # a slow bit clock (callerid._S_BX), then a fast one from b
 st[21] = 8
 st[22] = 5     # the twist equaliser on (mark scaled), then the other way from block 100
 st[30] = 1     # the mark correlator one bit long (callerid._S_SHT), then the space one
+st[31] = 0     # a stop bit read as space ends the byte (callerid._S_FLY), from block 100 not
 ring = array('i', [BIAS] * int(sys.argv[3]))
 out = array('i', [0] * 9)
 tst = C._tone_state([(f * 65536 + 4000) // 8000 for f in C._DTMF_FREQS])
@@ -126,6 +127,7 @@ while f.readinto(blk) == 160:
         st[23] = 7
         st[27] = BIAS - 60
         st[30] = 2
+        st[31] = 1
     n = C._fsk_block_vp(st, ring, blk, out)
     e = C._tones_block_vp(blk, tst, 8)
     print(k, n, list(out[:3 * n]), list(st), e, list(tst))
@@ -164,6 +166,7 @@ def test_viper_and_plain_twins_agree_sample_for_sample(tmp_path):
             st[fw._S_AS] = 7
             st[fw._S_BX] = fw._BIAS - 60
             st[fw._S_SHT] = 2
+            st[fw._S_FLY] = 1
         blk = array("h", s[k * 80:(k + 1) * 80].tobytes())
         n = callerid_plain.fsk_block(st, ring, blk, out)
         e = callerid_plain.tones_block(blk, tst, 8)

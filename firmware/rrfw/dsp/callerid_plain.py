@@ -37,6 +37,7 @@ _S_BX = const(27)
 _S_DSUM = const(28)
 _S_DN = const(29)
 _S_SHT = const(30)
+_S_FLY = const(31)
 _TONE_SLOTS = const(7)
 
 _COS = bytearray(256)
@@ -207,8 +208,14 @@ def fsk_block(st, ring, x, out):
                         out[nout * 3 + 1] = last
                         out[nout * 3 + 2] = i
                         nout += 1
-                    uart = 0
-                    prev = 1 if d3 > 0 else 0
+                    if d3 <= 0 and st[_S_FLY]:
+                        # a stop bit read as space inside a message: the next start
+                        # bit's centre is one bit on (cnt is there now), as if it came
+                        bit = 0
+                        byte = 0
+                    else:
+                        uart = 0
+                        prev = 1 if d3 > 0 else 0
         dpp = dp
         dp = d
     st[0], st[1], st[2], st[3], st[4] = pm, ps, xp + B, yp + B, ri
