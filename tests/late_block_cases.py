@@ -7,7 +7,9 @@
 # more than pins.SLICE_ROUNDS rounds. A prompt's file is opened in a block
 # of its own, never the one that called play() (call/player.py), and a chain
 # of fragments plays without a gap: every sample, in order, from the block
-# after play().
+# after play(). The board collects its garbage in a quiet block, before the
+# heap is short, not in one that emits events (main.py GcPolicy; MicroPython
+# only: CPython has no heap of its own to watch).
 # Run by pytest under CPython and the real `micropython` binary
 # (tests/test_late_block.py):  micropython late_block_cases.py WORKDIR
 import json
@@ -305,13 +307,44 @@ def case_a_missing_fragment_is_skipped_and_a_missing_chain_known_when_played_aga
     assert not p.busy and p.missing == 3   # known at once: the caller's code need not retry
 
 
+def case_the_garbage_is_collected_in_a_quiet_block_before_the_heap_is_short():
+    import gc
+    if not hasattr(gc, "mem_free"):
+        import caserun
+        return caserun.SKIP   # CPython
+    import main as board_main
+    _clean()
+    a, hal, seen = _boot()
+    gc.collect()
+    reserve = gc.mem_free() - 2 * board_main._GC_RESERVE   # this heap as if the board's, 32 KB short of it
+    pol = board_main.GcPolicy(a, reserve)
+    for _ in range(3 * board_main._GC_RESERVE // 512):
+        bytearray(512)         # garbage: nothing keeps it
+    short = gc.mem_free()
+    assert short < reserve, (short, reserve)
+    for _ in range(3 * board_main._GC_CHECK_BLOCKS):   # busy blocks: each emits an event
+        _quiet(a, hal, 1)
+        a.events.emit("test_busy")
+        pol.after_step()
+    assert pol.collections == 0, pol.collections
+    for b in range(board_main._GC_CHECK_BLOCKS):     # quiet ones: a collection within the check period
+        _quiet(a, hal, 1)
+        pol.after_step()
+    assert pol.collections == 1 and gc.mem_free() > reserve > short, (pol.collections, gc.mem_free())
+    for b in range(3 * board_main._GC_CHECK_BLOCKS):     # room again: no more collections
+        _quiet(a, hal, 1)
+        pol.after_step()
+    assert pol.collections == 1, pol.collections
+
+
 CASES = [case_a_power_cut_while_a_record_waits_loses_only_that_record,
          case_export_and_erase_right_after_a_call_include_its_record,
          case_a_reboot_request_writes_the_waiting_record_first,
          case_a_download_right_after_a_call_has_its_record,
          case_a_login_works_and_no_block_hashes_more_than_a_slice,
          case_a_prompt_opens_after_its_play_block_and_a_chain_has_no_gap,
-         case_a_missing_fragment_is_skipped_and_a_missing_chain_known_when_played_again]
+         case_a_missing_fragment_is_skipped_and_a_missing_chain_known_when_played_again,
+         case_the_garbage_is_collected_in_a_quiet_block_before_the_heap_is_short]
 
 if __name__ == "__main__":
     import sys
