@@ -9,10 +9,11 @@
 #                     (= one App.step(), in microseconds, "<I"), what the step
 #                     did ("<B" bits: 1 a record closed or one of the RECORD_AFTER
 #                     blocks after it, where store/records.py writes it a slice a
-#                     block; 2 opened a prompt; 4 hashed a slice of a PIN, hal.set_busy; 8 an App
+#                     block; 2 a prompt started (play()); 4 hashed a slice of a PIN, hal.set_busy; 8 an App
 #                     booted in between: the time is the boot's, not a step's; 16 the
 #                     garbage collector ran within the step: gc.mem_alloc() fell;
-#                     32 the step emitted an event)
+#                     32 the step emitted an event; 64 the block after a prompt
+#                     started, where call/player.py opens its first file)
 #                     and gc.mem_alloc() as the step began ("<I")
 #   --heaplog FILE    one text line per block whose live heap after gc moved
 #                     by 256 bytes or more since the last line: "block live
@@ -34,6 +35,7 @@ F_PIN = 4
 F_BOOT = 8         # an App booted in between (a power cut, a config switched in): not one step
 F_GC = 16          # a collection within the step (automatic, or the firmware's own)
 F_EVENT = 32       # the step emitted an event
+F_OPEN = 64        # the block after a prompt's start: its first file opened (call/player.py)
 ENTRY = "<IBI"     # us, flags, mem_alloc at the step's start
 ENTRY_SIZE = 9
 RECORD_AFTER = 4   # blocks after a record's close: encode, append, index, trim (store/records.py)
@@ -61,6 +63,7 @@ class Probe:
         self._alloc = 0       # gc.mem_alloc() as the timed step began
         self._flags = 0
         self._rec_left = 0    # blocks still flagged F_RECORD after a record closed
+        self._opening = False   # a prompt started in the last step: this one opens its file
         self._ticks = getattr(time, "ticks_us", None)
         self.hal = None   # the board (rremu/board.py sets it): which block a sample is of
 
@@ -73,6 +76,9 @@ class Probe:
             elif self._rec_left:
                 self._rec_left -= 1
                 self._flags |= F_RECORD
+            if self._opening:
+                self._flags |= F_OPEN
+            self._opening = self._flags & F_PROMPT
             if self.hal is not None and self.hal.busy:
                 self._flags |= F_PIN
             if gc.mem_alloc() < self._alloc:
