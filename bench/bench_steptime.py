@@ -77,7 +77,7 @@ def _one_run(engine, name, heap):
     return [struct.unpack_from(_ENTRY, data, i) for i in range(0, len(data) - _ENTRY_SIZE + 1, _ENTRY_SIZE)]
 
 
-def step_times(engine=ENGINE, name=SCENARIO, heap=HEAP, runs=RUNS):
+def step_times(engine=ENGINE, name=SCENARIO, heap=HEAP, runs=None):
     """{kind: [us per step]} (rremu/probe.py --steptime): each block's least
     time over `runs` runs of the same deterministic scenario, so that a
     moment the shared machine took the CPU away from the run is not counted
@@ -85,7 +85,7 @@ def step_times(engine=ENGINE, name=SCENARIO, heap=HEAP, runs=RUNS):
     out["gc_runs"]: per run (collections, of them in a busy block, their us)."""
     best = None
     gc_runs = []
-    for _ in range(runs):
+    for _ in range(RUNS if runs is None else runs):
         got = _one_run(engine, name, heap)
         gcs = [e for e in got if e[1] & _F_GC and not e[1] & _F_BOOT]
         gc_runs.append((len(gcs), len([e for e in gcs if e[1] & _F_BUSY]), sorted(e[0] for e in gcs)))
