@@ -1,4 +1,4 @@
-"""The firmware's heap and step time as the board runs it (issue 14).
+"""The firmware's heap as the board runs it (issue 14).
 
 Three MicroPython builds run the whole firmware on the emulated board:
   micropython   the PyPI unix port, 64-bit, firmware loaded as x64 .mpy
@@ -16,7 +16,7 @@ and fail are not monotone in the heap size, so the figure is the smallest
 size from which every larger size of the band passes, and any size that
 passes below it is listed), and the live heap after gc (rremu/probe.py
 --heapstat: a collection after every block) after boot and at its peak.
-Then the per-block step time under mp32-frozen, scaled to the board.
+The per-block step time is bench/bench_steptime.py's (`python -m bench steptime`).
 
 Then where the heap goes at boot (bench/heap_parts.py under mp32-frozen:
 gc.mem_alloc() around every import and construction, the busy run's config).
@@ -28,8 +28,6 @@ gc.mem_alloc() around every import and construction, the busy run's config).
 """
 import json
 import os
-import statistics
-import struct
 import sys
 import tempfile
 import time
@@ -129,44 +127,6 @@ def live(engine, name):
     return busytraffic.heapstat(res) if res.ok else None
 
 
-def step_times(name="busy 15 min, 2 lines, 8 ext", heap="160K"):
-    """Per-block step times (us) under mp32-frozen, split by what the block did."""
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "steps.bin")
-        res = SCENARIOS[name]("mp32-frozen", heap, ("--steptime", path))
-        if not res.ok:
-            raise RuntimeError("the step-time run failed: %s" % res.why)
-        data = open(path, "rb").read()
-    out = {"all": [], "record": [], "prompt": [], "other": []}
-    for i in range(0, len(data) - 4, 5):
-        us, fl = struct.unpack_from("<IB", data, i)
-        out["all"].append(us)
-        out["record" if fl & 1 else "prompt" if fl & 2 else "other"].append(us)
-    return out
-
-
-def _pct(xs, q):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(q * len(xs)))]
-
-
-def print_step_table(st):
-    print("per-10 ms-block step time under mp32-frozen, busy 15 min (us on this machine; "
-          "the board x%d / x%d)" % BOARD_SLOWDOWN)
-    print("  %-22s %7s %8s %8s %8s   %-22s %s" % ("blocks", "n", "median", "p99", "worst",
-                                                  "worst x%d / x%d (ms)" % BOARD_SLOWDOWN, "of the 10 ms block"))
-    for k, label in (("other", "quiet / calls"), ("prompt", "open a prompt"), ("record", "write a record"),
-                     ("all", "all blocks")):
-        xs = st[k]
-        if not xs:
-            continue
-        w = max(xs)
-        lo, hi = (w * s / 1000.0 for s in BOARD_SLOWDOWN)
-        print("  %-22s %7d %8d %8d %8d   %8.1f / %-8.1f     %3.0f%% / %3.0f%%" % (
-            label, len(xs), statistics.median(xs), _pct(xs, 0.99), w, lo, hi, lo * 1000.0 / BLOCK_US * 100,
-            hi * 1000.0 / BLOCK_US * 100))
-
-
 def parts():
     """bench/heap_parts.py's table: the heap each import and object of the boot keeps."""
     import subprocess
@@ -231,9 +191,7 @@ def main(argv=()):
             print("  %-30s %-12s %10s %14s %16s  %d-%d" % (name, engine, kb, lvs,
                                                           ",".join(str(b) for b in below) or "-",
                                                           min(band), max(band)), flush=True)
-    st = step_times()
-    print_step_table(st)
-    print("(%.0f s)" % (time.time() - t0))
+    print("(%.0f s; the per-block step time: bench/bench_steptime.py)" % (time.time() - t0))
 
 
 if __name__ == "__main__":

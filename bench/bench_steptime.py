@@ -9,9 +9,17 @@ mp32-frozen, the closest stand-in for the ESP32 here), with rremu/probe.py
 runs of the same deterministic scenario (the machine is shared). Blocks are told apart by what they did:
   record   a record closed, and the blocks after it where store/records.py
            writes it a slice a block (encode, append, index, trim)
-  prompt   a prompt file opened (call/player.py)
+  prompt   a prompt started (call/player.py play(): its event, silence)
+  open     the block after it, where the player opens the prompt's first
+           file (the next fragments are opened ahead, a block of their own)
   pin      a slice of the console's PIN hash (store/pins.py, 64 rounds)
+  gc       none of those, but a garbage collection ran in it (the firmware's
+           own in a quiet block, main.py GcPolicy, or MicroPython's when an
+           allocation found no room)
   other    everything else (calls, idle lines)
+Collections that fell in a block with other work (an event, a record, a
+prompt or its open, a PIN slice) are counted per run: each run's own (where the heap
+fills depends on the console's timing, so not the same block in every run).
 The intervals that span a boot of a new App (a power cut, a config switched
 in) are not steps: counted, their worst shown, kept out of the table.
 No ESP32 here: the board's figure is this machine's times the 30-50x
@@ -37,12 +45,20 @@ from bench.bench_heap import BLOCK_US, BOARD_SLOWDOWN, SCENARIOS  # noqa: E402
 SCENARIO = "busy 15 min, 2 lines, 8 ext"
 ENGINE = "mp32-frozen"
 HEAP = "160K"
-KINDS = (("other", "calls, idle lines"), ("prompt", "open a prompt"), ("record", "write a record"),
-         ("pin", "hash a PIN slice"), ("all", "all blocks"))
-_F_RECORD, _F_PROMPT, _F_PIN, _F_BOOT = 1, 2, 4, 8   # rremu/probe.py
+KINDS = (("other", "calls, idle lines"), ("prompt", "start a prompt"), ("open", "open its file"),
+         ("record", "write a record"),
+         ("pin", "hash a PIN slice"), ("gc", "collect, no other"), ("all", "all blocks"))
+_F_RECORD, _F_PROMPT, _F_PIN, _F_BOOT, _F_GC, _F_EVENT, _F_OPEN = 1, 2, 4, 8, 16, 32, 64   # rremu/probe.py
+_F_KIND = _F_RECORD | _F_PROMPT | _F_PIN | _F_BOOT | _F_OPEN   # what the scenario makes the same in every run
+_F_BUSY = _F_RECORD | _F_PROMPT | _F_PIN | _F_EVENT | _F_OPEN  # a block with work of its own
+_ENTRY, _ENTRY_SIZE = "<IBI", 9   # rremu/probe.py: us, flags, gc.mem_alloc() as the step began
 
 
+LONGEST = 10   # the longest blocks listed with their events
 RUNS = 3   # the same run again: every block does the same work (lockstep), so its least time is its own
+
+
+_EVENTS = {}   # block -> the board's event names of the last run (for the longest blocks' line)
 
 
 def _one_run(engine, name, heap):
@@ -53,31 +69,43 @@ def _one_run(engine, name, heap):
             raise RuntimeError("the step-time run failed: %s" % res.why)
         with open(path, "rb") as f:
             data = f.read()
-    return [struct.unpack_from("<IB", data, i) for i in range(0, len(data) - 4, 5)]
+    _EVENTS.clear()
+    for e in res.events:
+        if e.get("src") == "board" and "t_ms" in e:
+            _EVENTS.setdefault(e["t_ms"] // 10, []).append(e["event"])
+    # one entry a block from block 0 (rremu/probe.py): the entry's index is the block
+    return [struct.unpack_from(_ENTRY, data, i) for i in range(0, len(data) - _ENTRY_SIZE + 1, _ENTRY_SIZE)]
 
 
-def step_times(engine=ENGINE, name=SCENARIO, heap=HEAP, runs=RUNS):
+def step_times(engine=ENGINE, name=SCENARIO, heap=HEAP, runs=None):
     """{kind: [us per step]} (rremu/probe.py --steptime): each block's least
     time over `runs` runs of the same deterministic scenario, so that a
     moment the shared machine took the CPU away from the run is not counted
-    as the firmware's."""
+    as the firmware's; the block's flags are those of the run that gave it.
+    out["gc_runs"]: per run (collections, of them in a busy block, their us)."""
     best = None
-    for _ in range(runs):
+    gc_runs = []
+    for _ in range(RUNS if runs is None else runs):
         got = _one_run(engine, name, heap)
+        gcs = [e for e in got if e[1] & _F_GC and not e[1] & _F_BOOT]
+        gc_runs.append((len(gcs), len([e for e in gcs if e[1] & _F_BUSY]), sorted(e[0] for e in gcs)))
         if best is None:
             best = got
             continue
-        if len(got) != len(best) or [f for _, f in got] != [f for _, f in best]:
+        if len(got) != len(best) or [f & _F_KIND for _, f, _a in got] != [f & _F_KIND for _, f, _a in best]:
             raise RuntimeError("two runs of %s differ block by block: no per-block minimum" % name)
-        best = [(min(a[0], b[0]), a[1]) for a, b in zip(best, got)]
+        best = [a if a[0] <= b[0] else b for a, b in zip(best, got)]
     out = {k: [] for k, _ in KINDS}
     out["boot"] = []
-    for us, fl in best:
+    out["gc_runs"] = gc_runs
+    out["longest"] = sorted(((e[0], b, e[1]) for b, e in enumerate(best) if not e[1] & _F_BOOT), reverse=True)[:LONGEST]
+    for us, fl, _alloc in best:
         if fl & _F_BOOT:
             out["boot"].append(us)   # a new App's boot in between: not a block's step
             continue
         out["all"].append(us)
-        kind = "pin" if fl & _F_PIN else "record" if fl & _F_RECORD else "prompt" if fl & _F_PROMPT else "other"
+        kind = ("pin" if fl & _F_PIN else "record" if fl & _F_RECORD else "prompt" if fl & _F_PROMPT
+                else "open" if fl & _F_OPEN else "gc" if fl & _F_GC else "other")
         out[kind].append(us)
     return out
 
@@ -123,6 +151,13 @@ def main(argv=()):
         print(ln)
     if st["boot"]:
         print("  (%d boots between blocks, kept out: worst %.0f ms here)" % (len(st["boot"]), max(st["boot"]) / 1000.0))
+    print("the %d longest blocks (us here, block, what the board reported in it; +gc: a collection ran in it):"
+          % len(st["longest"]))
+    for us, b, fl in st["longest"]:
+        print("  %6d  %6d  %s%s" % (us, b, " ".join(_EVENTS.get(b, ())) or "-", " +gc" if fl & _F_GC else ""))
+    for i, (n, busy, us) in enumerate(st["gc_runs"]):
+        print("run %d: %d garbage collections, %d of them in a block with other work (event, record, prompt, PIN); "
+              "a block with a collection %s us here" % (i + 1, n, busy, "median %d, worst %d" % (us[len(us) // 2], us[-1]) if us else "-"))
     # the I2S receive buffering (rrfw/hal/esp32.py): a late step is absorbed while
     # the DMA buffers have room; room needed = the step + one block + one buffer
     bufs, buf_ms = i2s_rx()

@@ -4,7 +4,12 @@
 # (store/pins.py, console/server.py). What a user sees of it: a power cut
 # while a record waits loses only that record; an export, an erasure or a
 # reboot right after a call has it; a login still works, and no block hashes
-# more than pins.SLICE_ROUNDS rounds.
+# more than pins.SLICE_ROUNDS rounds. A prompt's file is opened in a block
+# of its own, never the one that called play() (call/player.py), and a chain
+# of fragments plays without a gap: every sample, in order, from the block
+# after play(). The board collects its garbage in a quiet block, before the
+# heap is short, not in one that emits events (main.py GcPolicy; MicroPython
+# only: CPython has no heap of its own to watch).
 # Run by pytest under CPython and the real `micropython` binary
 # (tests/test_late_block.py):  micropython late_block_cases.py WORKDIR
 import json
@@ -12,6 +17,7 @@ import os
 
 from boot_fuzz_cases import KEY2, SILENCE
 from rrfw.call import app as app_mod
+from rrfw.call import player as player_mod
 from rrfw.call import privacy
 from rrfw.console import server as console
 from rrfw.store import pins
@@ -221,11 +227,124 @@ def case_a_login_works_and_no_block_hashes_more_than_a_slice():
         assert len(per) >= pins.ADMIN_ROUNDS // pins.SLICE_ROUNDS, len(per)
 
 
+_FRAGS = (("frag-a", 250), ("frag-b", 403), ("frag-c", 170))   # samples: none a whole block
+
+
+def _prompts():
+    # fragments of distinct mu-law codes whose ends fall inside a block
+    try:
+        os.mkdir("prompts-late")
+    except OSError:
+        pass
+    data = bytearray()
+    for k, (name, n) in enumerate(_FRAGS):
+        b = bytes([(i * 7 + k * 50) % 255 for i in range(n)])   # 0xff, mu-law's zero, never
+        with open("prompts-late/" + name + ".ulaw", "wb") as f:
+            f.write(b)
+        data += b
+    return data
+
+
+def _expected(data, blocks):
+    """What a player with no gap writes: the chain's samples back to back, then silence."""
+    from array import array
+    from rrfw.hal import pcm
+    out = []
+    for b in range(blocks):
+        tx = array("h", bytes(160))
+        part = data[b * 80:(b + 1) * 80]
+        pcm.expand_ulaw(tx, part + bytes(80 - len(part)), player_mod.ULAW, len(part), 80)
+        out.append(list(tx))
+    return out
+
+
+def _played(p, names, blocks):
+    """[(opens in the block, busy after it, tx)] for the block of play() and the ones after."""
+    from array import array
+    tx = array("h", bytes(160))
+    got = []
+    o = p.opens
+    p.play(names)
+    p.fill(tx)
+    got.append((p.opens - o, p.busy, list(tx)))
+    for _ in range(blocks):
+        o = p.opens
+        p.fill(tx)
+        got.append((p.opens - o, p.busy, list(tx)))
+    return got
+
+
+def case_a_prompt_opens_after_its_play_block_and_a_chain_has_no_gap():
+    _clean()
+    data = _prompts()
+    seen = []
+    p = player_mod.Player(0, lambda ev, **f: seen.append((ev, f)), root="prompts-late")
+    names = [n for n, _ in _FRAGS]
+    n_blocks = (len(data) + 79) // 80
+    got = _played(p, names, n_blocks + 2)
+    assert got[0][0] == 0 and got[0][1] and got[0][2] == [0] * 80, got[0]   # play()'s block: no open, silence
+    assert max(g[0] for g in got) == 1, [g[0] for g in got]                # one open a block at most
+    assert sum(g[0] for g in got) == len(_FRAGS)
+    assert [g[2] for g in got[1:]] == _expected(data, n_blocks + 2)     # every sample, no gap
+    assert got[n_blocks][1] is False and not p.busy                     # over with its last sample
+    assert seen == [("prompt", {"line": 1, "name": ",".join(names)})], seen
+
+
+def case_a_missing_fragment_is_skipped_and_a_missing_chain_known_when_played_again():
+    _clean()
+    data = _prompts()
+    seen = []
+    p = player_mod.Player(0, lambda ev, **f: seen.append((ev, f)), root="prompts-late")
+    names = ["frag-a", "not-there", "frag-b"]
+    n_blocks = (250 + 403 + 79) // 80
+    got = _played(p, names, n_blocks + 1)
+    assert [g[2] for g in got[1:]] == _expected(data[:250 + 403], n_blocks + 1)
+    assert ("prompt_missing", {"line": 1, "name": "not-there"}) in seen and p.missing == 1, seen
+    gone = ["not-there"]
+    got = _played(p, gone, 1)
+    assert got[0][1] and not got[1][1] and p.missing == 2, (p.missing, got)   # known a block later
+    p.play(gone)                        # the same chain again (the hold music of a transfer)
+    assert not p.busy and p.missing == 3   # known at once: the caller's code need not retry
+
+
+def case_the_garbage_is_collected_in_a_quiet_block_before_the_heap_is_short():
+    import gc
+    if not hasattr(gc, "mem_free"):
+        import caserun
+        return caserun.SKIP   # CPython
+    import main as board_main
+    _clean()
+    a, hal, seen = _boot()
+    gc.collect()
+    reserve = gc.mem_free() - 2 * board_main._GC_RESERVE   # this heap as if the board's, 32 KB short of it
+    pol = board_main.GcPolicy(a, reserve)
+    for _ in range(3 * board_main._GC_RESERVE // 512):
+        bytearray(512)         # garbage: nothing keeps it
+    short = gc.mem_free()
+    assert short < reserve, (short, reserve)
+    for _ in range(3 * board_main._GC_CHECK_BLOCKS):   # busy blocks: each emits an event
+        _quiet(a, hal, 1)
+        a.events.emit("test_busy")
+        pol.after_step()
+    assert pol.collections == 0, pol.collections
+    for b in range(board_main._GC_CHECK_BLOCKS):     # quiet ones: a collection within the check period
+        _quiet(a, hal, 1)
+        pol.after_step()
+    assert pol.collections == 1 and gc.mem_free() > reserve > short, (pol.collections, gc.mem_free())
+    for b in range(3 * board_main._GC_CHECK_BLOCKS):     # room again: no more collections
+        _quiet(a, hal, 1)
+        pol.after_step()
+    assert pol.collections == 1, pol.collections
+
+
 CASES = [case_a_power_cut_while_a_record_waits_loses_only_that_record,
          case_export_and_erase_right_after_a_call_include_its_record,
          case_a_reboot_request_writes_the_waiting_record_first,
          case_a_download_right_after_a_call_has_its_record,
-         case_a_login_works_and_no_block_hashes_more_than_a_slice]
+         case_a_login_works_and_no_block_hashes_more_than_a_slice,
+         case_a_prompt_opens_after_its_play_block_and_a_chain_has_no_gap,
+         case_a_missing_fragment_is_skipped_and_a_missing_chain_known_when_played_again,
+         case_the_garbage_is_collected_in_a_quiet_block_before_the_heap_is_short]
 
 if __name__ == "__main__":
     import sys

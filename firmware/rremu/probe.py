@@ -4,13 +4,17 @@
 #   --heapstat        collect garbage at every block and keep the live heap
 #                     after boot, its peak and its last value; printed to
 #                     stderr at the end as "heapstat boot B peak P final F free_min M"
-#   --steptime FILE   write one 5-byte entry per block to FILE: the time from
+#   --steptime FILE   write one 9-byte entry per block to FILE: the time from
 #                     the end of one hal.next_block() to the start of the next
-#                     (= one App.step(), in microseconds, "<I") and what the step
+#                     (= one App.step(), in microseconds, "<I"), what the step
 #                     did ("<B" bits: 1 a record closed or one of the RECORD_AFTER
 #                     blocks after it, where store/records.py writes it a slice a
-#                     block; 2 opened a prompt; 4 hashed a slice of a PIN, hal.set_busy; 8 an App
-#                     booted in between: the time is the boot's, not a step's)
+#                     block; 2 a prompt started (play()); 4 hashed a slice of a PIN, hal.set_busy; 8 an App
+#                     booted in between: the time is the boot's, not a step's; 16 the
+#                     garbage collector ran within the step: gc.mem_alloc() fell;
+#                     32 the step emitted an event; 64 the block after a prompt
+#                     started, where call/player.py opens its first file)
+#                     and gc.mem_alloc() as the step began ("<I")
 #   --heaplog FILE    one text line per block whose live heap after gc moved
 #                     by 256 bytes or more since the last line: "block live
 #                     delta" and the names of the events emitted in between,
@@ -29,6 +33,11 @@ F_RECORD = 1
 F_PROMPT = 2
 F_PIN = 4
 F_BOOT = 8         # an App booted in between (a power cut, a config switched in): not one step
+F_GC = 16          # a collection within the step (automatic, or the firmware's own)
+F_EVENT = 32       # the step emitted an event
+F_OPEN = 64        # the block after a prompt's start: its first file opened (call/player.py)
+ENTRY = "<IBI"     # us, flags, mem_alloc at the step's start
+ENTRY_SIZE = 9
 RECORD_AFTER = 4   # blocks after a record's close: encode, append, index, trim (store/records.py)
 _CHUNK = 1000   # entries buffered before a file write
 
@@ -48,11 +57,13 @@ class Probe:
         self.final = 0
         self.free_min = -1
         self._f = open(steptime, "wb") if steptime else None
-        self._buf = bytearray(5 * _CHUNK) if steptime else None
+        self._buf = bytearray(ENTRY_SIZE * _CHUNK) if steptime else None
         self._n = 0
         self._t = -1
+        self._alloc = 0       # gc.mem_alloc() as the timed step began
         self._flags = 0
         self._rec_left = 0    # blocks still flagged F_RECORD after a record closed
+        self._opening = False   # a prompt started in the last step: this one opens its file
         self._ticks = getattr(time, "ticks_us", None)
         self.hal = None   # the board (rremu/board.py sets it): which block a sample is of
 
@@ -65,9 +76,14 @@ class Probe:
             elif self._rec_left:
                 self._rec_left -= 1
                 self._flags |= F_RECORD
+            if self._opening:
+                self._flags |= F_OPEN
+            self._opening = self._flags & F_PROMPT
             if self.hal is not None and self.hal.busy:
                 self._flags |= F_PIN
-            struct.pack_into("<IB", self._buf, 5 * self._n, dt, self._flags)
+            if gc.mem_alloc() < self._alloc:
+                self._flags |= F_GC   # only a collection makes the allocated bytes fall
+            struct.pack_into(ENTRY, self._buf, ENTRY_SIZE * self._n, dt, self._flags, self._alloc)
             self._n += 1
             if self._n == _CHUNK:
                 self._f.write(self._buf)
@@ -110,6 +126,7 @@ class Probe:
         if self.hal is not None and self.hal.busy:
             self._flags |= F_PIN    # a slice is due in the step that starts now
         if self._f is not None and self._ticks is not None:   # only --steptime reads the clock
+            self._alloc = gc.mem_alloc()
             self._t = self._ticks()
 
     def event(self, text):
@@ -118,6 +135,7 @@ class Probe:
             i = text.find('"event": "')
             if i >= 0:
                 self._names.append(text[i + 10:text.find('"', i + 10)])
+        self._flags |= F_EVENT
         if '"event": "boot"' in text:
             self._flags |= F_BOOT
         if '"event": "record"' in text:
@@ -130,7 +148,7 @@ class Probe:
             self._log.close()
             self._log = None
         if self._f is not None:
-            self._f.write(memoryview(self._buf)[:5 * self._n])
+            self._f.write(memoryview(self._buf)[:ENTRY_SIZE * self._n])
             self._f.close()
             self._f = None
         if self.heapstat:

@@ -331,10 +331,14 @@ class App:
                 return False
         return True
 
-    def run(self):
+    def run(self, after=None):
+        """One step a block until the world stops; after(): main.py's garbage
+        collection policy, given the block once the step is done."""
         try:
             while self.hal.next_block():
                 self.step()
+                if after is not None:
+                    after()
         except (Reboot, KeyboardInterrupt):
             self.records.flush()   # a reset, the REPL: the queued records first
             raise

@@ -50,8 +50,10 @@ _EPOCH_2000 = const(946684800)
 # record's slices 7.0 ms at worst (210-350 ms), a prompt's open 5.0 ms
 # (150-250 ms), a PIN slice 1.3 ms (40-67 ms), the worst block of all 13.7 ms
 # in one run, 25.5 ms in the next (410-1270 ms; the shared machine still
-# shows in it; its cause not pinned down, a garbage collection the likely
-# one). 8 buffers = 256 ms absorb a step of up to 256 - 10 - 32 = 214 ms on
+# shows in it). Not a garbage collection (0.2-0.56 ms here, put in quiet
+# blocks by main.py's GcPolicy): the blocks long in every run are the
+# call-back's start and connect and a record's write slices, 2-8 ms here
+# (docs/notes/heap.md, late6). 8 buffers = 256 ms absorb a step of up to 256 - 10 - 32 = 214 ms on
 # the board (7.1 ms here at x30, 4.3 ms at x50): every block to p99.9 with
 # 196 ms to spare; 3 (x30) to 7 (x50) blocks of 93000 were longer (the bench
 # counts them; covering the worst would take 26-42 buffers, 26-42 KB).
