@@ -7,13 +7,12 @@
 # MicroPython's own REPL takes over on the board.
 #
 # The firmware itself is the package rrfw (frozen, or .mpy files on the
-# flash); rremu is the emulated board's own code and never ships.
-import gc
+# flash), and its run loop is rrfw/supervisor.py (frozen: this file is
+# compiled into RAM at boot, so it stays small); rremu is the emulated
+# board's own code and never ships.
 import sys
 
-from rrfw.compat import unload
-from rrfw.errors import Reboot
-from rrfw.store import cfgstore
+from rrfw import supervisor
 
 
 def _arg(argv, name, default=None):
@@ -38,184 +37,20 @@ def make_hal(argv):
     return esp32.Hal()
 
 
-# A config that passes the board's check can still fail to start the App
-# (a bug, a value the check does not know): an error out of the start, or out
-# of the App within _SETTLE_MS of it, passes that config over and the next
-# start takes the previous one, then the built-in answering mode
-# (cfgstore.safe), reported by an event and in status. A later error restarts
-# the app on the same config (a fault in a call never gets here: app.py).
-_SETTLE_MS = 60000   # board ms a config must run before an error no longer counts against it
+def _emulated_repl(hal, port, root):
+    from rremu import repl   # the emulated board's REPL: loaded only when a technician enters it
+    return repl.Repl(hal, port, root).run()
 
 
 def main(argv, hal=None, check=None):
-    """Run the board. hal: a HAL to run on (a test's; default: make_hal(argv));
-    check: a config check in place of the board's own (a test's weaker one)."""
+    """Run the board (rrfw/supervisor.py). hal: a HAL to run on (a test's;
+    default: make_hal(argv)); check: a config check in place of the board's
+    own (a test's weaker one)."""
     root = _arg(argv, "--root")
     import os
     if root:
         os.chdir(root)
-    root = os.getcwd()
-    board = None   # the board's state (boardstate.py), kept only across a config switch
-    failed = []    # [(config source, error)] that did not start, since power-on or a push
-    while True:  # one pass per (soft) boot; the emulated link survives a soft reset
-        a = None
-        source = None
-        t0 = hal.block if hal is not None else -1
-        try:
-            if hal is not None:
-                hal.reset_outputs()  # what a reset does to the relays and SLICs
-            else:
-                hal = make_hal(argv)
-                t0 = hal.block
-            finish_factory_reset()
-            bufs = long_lived()
-            cfg, source = take_config(failed, check)
-            a = start(hal, cfg, source, board, failed, bufs)
-            bufs = None
-            board = a.board
-            a.run(GcPolicy(a).after_step)
-            return  # the emulated world stopped
-        except KeyboardInterrupt:
-            # Ctrl-C on idle lines, or the console's REPL request (server.py)
-            port = hal.repl_port() if hal is not None else None
-            if hal is not None:
-                hal.enter_repl()   # Ctrl-C works there; the watchdog fed while it is used
-            if port is None:
-                raise  # the board: MicroPython's own REPL takes over
-            a = None
-            board = None   # a soft reset clears RAM
-            failed = []
-            gc.collect()
-            from rremu import repl
-            try:
-                if repl.Repl(hal, port, root).run() == "stop":
-                    return
-            except Reboot:
-                pass   # the emulated watchdog reset the board: the REPL sat idle (rremu/board.py)
-        except Reboot as e:
-            failed = []    # a new config, a reset: every config gets its chance again
-            if e.why != "config":
-                board = None   # a reset, a factory reset: nothing of the old RAM stays
-                hal.reboot()  # the board: machine.reset()
-        except Exception as e:  # noqa: BLE001 - the office's phone must keep answering
-            err = repr(e)[:120]
-            print("ringroute: %s stopped: %s" % (source, err))
-            if source == cfgstore.SAFE:
-                # nothing left to fall back to (no heap even for safe mode):
-                # stop here, the board's watchdog resets it, rather than spin
-                raise
-            if hal is None or (a is not None and (hal.block - t0) * 10 >= _SETTLE_MS):
-                pass   # no board to run on yet, or a config that ran fine: the same again
-            elif source != cfgstore.SAFE:
-                failed.append((source, err))
-            board = None
-        a = None
-        gc.collect()
-
-
-# Garbage collection at a quiet moment (issue 14: no late block). MicroPython
-# collects when an allocation finds no room, which is most likely in a block
-# that allocates: one that emits events, writes a record or starts a call-back,
-# already the heaviest. A collection costs about 0.2-0.3 ms here (mp32-frozen,
-# bench/bench_steptime.py: 4-5 median steps; x30-50 on the board, 6-16 ms),
-# whatever the garbage: it marks the live heap and sweeps all of it. So the
-# board collects itself, in a block that emitted no event and writes no record,
-# while the heap still has _GC_RESERVE free: the busy blocks in between then
-# find room. gc.mem_free() walks the heap's allocation table (about 20 us
-# here), so it is asked only every _GC_CHECK_BLOCKS blocks.
-_GC_RESERVE = 16384      # bytes: over twice the most 10 blocks of the busy run allocated (7.7 KB, bench steptime)
-_GC_CHECK_BLOCKS = 10    # blocks between two looks at the free heap (100 ms)
-_GC_MIN_GAIN = 2048      # bytes allocated since the last collection before another is worth its time
-
-
-class GcPolicy:
-    def __init__(self, a, reserve=_GC_RESERVE):
-        self.reserve = reserve   # (a test's larger heap: its own)
-        self.events = a.events
-        self.records = a.records
-        self.collections = 0
-        self._seq = a.events.seq
-        self._n = 0
-        self._free = getattr(gc, "mem_free", None)   # MicroPython only: CPython has no heap to watch
-        self._after = self._free() if self._free is not None else 0   # free after the last collection
-
-    def after_step(self):
-        seq = self.events.seq
-        quiet = seq == self._seq and not self.records.busy()
-        self._seq = seq
-        self._n += 1
-        if not quiet or self._n < _GC_CHECK_BLOCKS or self._free is None:
-            return
-        self._n = 0
-        free = self._free()
-        if free < self.reserve and free < self._after - _GC_MIN_GAIN:
-            gc.collect()
-            self.collections += 1
-            self._after = self._free()
-
-
-def long_lived():
-    """The board's long-lived buffers (the console's, the event ring), made
-    first while the heap is still in one piece: made after the config check's
-    transients they may find no hole large enough (docs/notes/heap.md)."""
-    from rrfw.console import server
-    from rrfw.call import events
-    return server.buffers(), bytearray(events.RING_BYTES)
-
-
-def finish_factory_reset():
-    """A factory reset a power cut interrupted is finished before anything
-    reads the flash (store/wipe.py); the wipe's code is loaded only then."""
-    from rrfw.store import atomic, wipe
-    if atomic.exists(wipe.MARKER):
-        wipe.finish()
-        print("ringroute: finished an interrupted factory reset")
-    unload("rrfw.store.wipe")
-
-
-def take_config(failed, check=None):
-    """(config, where it came from): the first good one not yet failed, else safe mode."""
-    try:
-        from rrfw.store import cfgcheck
-        check = check or cfgcheck.check
-    except ImportError:  # a build without the checker still boots on a host-validated config
-        pass
-    gone = [f[0] for f in failed]
-    cfg, source = cfgstore.load(check, [n for n in cfgstore.ALL if n not in gone])
-    # The checker is needed only while a config is being taken; its code
-    # would otherwise hold heap the whole time (the console imports it again
-    # for a push).
-    check = None
-    cfgcheck = None
-    unload("rrfw.store.cfgcheck")
-    gc.collect()
-    if cfg is None and failed:
-        return None, cfgstore.SAFE
-    return cfg, source
-
-
-def start(hal, cfg, source, board, failed, bufs):
-    """The App on cfg, its console, and the boot (and any fallback) reported."""
-    if source == cfgstore.SAFE:
-        cfg = cfgstore.safe(hal.n_lines, hal.n_exts, cfgstore.countries(failed[0][0]))
-    elif cfg is None:
-        # No good config: stay on-hook (the exchange then rolls the call over
-        # or the caller hears ringing), but keep the console up for a push.
-        print("ringroute: no usable configuration (%s); lines stay idle" % source)
-        cfg = {"version": 1, "lines": [], "extensions": {}}
-    from rrfw import VERSION
-    from rrfw.call import app
-    a = app.App(hal, cfg, board=board, ring=bufs[1])
-    sink = hal.event_sink()
-    if sink is not None:
-        a.events.sinks.append(sink)
-    from rrfw.console import server
-    a.console = server.Console(a, hal, config_source=source, bufs=bufs[0])
-    a.console.fallback = failed or None
-    a.events.emit("boot", version=VERSION, config=source)
-    for name, err in failed:
-        a.events.emit("config_fallback", failed=name, error=err, running=source)
-    return a
+    supervisor.run(lambda: make_hal(argv), _emulated_repl, os.getcwd(), hal=hal, check=check)
 
 
 if __name__ == "__main__":   # main.py on the board runs as __main__ too; tests import it

@@ -312,26 +312,26 @@ def case_the_garbage_is_collected_in_a_quiet_block_before_the_heap_is_short():
     if not hasattr(gc, "mem_free"):
         import caserun
         return caserun.SKIP   # CPython
-    import main as board_main
+    from rrfw import supervisor
     _clean()
     a, hal, seen = _boot()
     gc.collect()
-    reserve = gc.mem_free() - 2 * board_main._GC_RESERVE   # this heap as if the board's, 32 KB short of it
-    pol = board_main.GcPolicy(a, reserve)
-    for _ in range(3 * board_main._GC_RESERVE // 512):
+    reserve = gc.mem_free() - 2 * supervisor._GC_RESERVE   # this heap as if the board's, 32 KB short of it
+    pol = supervisor.GcPolicy(a, reserve)
+    for _ in range(3 * supervisor._GC_RESERVE // 512):
         bytearray(512)         # garbage: nothing keeps it
     short = gc.mem_free()
     assert short < reserve, (short, reserve)
-    for _ in range(3 * board_main._GC_CHECK_BLOCKS):   # busy blocks: each emits an event
+    for _ in range(3 * supervisor._GC_CHECK_BLOCKS):   # busy blocks: each emits an event
         _quiet(a, hal, 1)
         a.events.emit("test_busy")
         pol.after_step()
     assert pol.collections == 0, pol.collections
-    for b in range(board_main._GC_CHECK_BLOCKS):     # quiet ones: a collection within the check period
+    for b in range(supervisor._GC_CHECK_BLOCKS):     # quiet ones: a collection within the check period
         _quiet(a, hal, 1)
         pol.after_step()
     assert pol.collections == 1 and gc.mem_free() > reserve > short, (pol.collections, gc.mem_free())
-    for b in range(3 * board_main._GC_CHECK_BLOCKS):     # room again: no more collections
+    for b in range(3 * supervisor._GC_CHECK_BLOCKS):     # room again: no more collections
         _quiet(a, hal, 1)
         pol.after_step()
     assert pol.collections == 1, pol.collections

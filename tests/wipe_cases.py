@@ -16,8 +16,8 @@ FIRMWARE = ["board.json", "main.py", "rrfw"]
 
 def _boot():
     # what main.py does first at every boot (firmware/ is on the path: the test file, MICROPYPATH)
-    import main as board_main
-    board_main.finish_factory_reset()
+    from rrfw import supervisor
+    supervisor.finish_factory_reset()
 
 
 def _wipe():

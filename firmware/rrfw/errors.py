@@ -1,4 +1,4 @@
-# Errors that cross layers: the app raises Reboot and main.py catches it;
+# Errors that cross layers: the app raises Reboot and rrfw/supervisor.py catches it;
 # console commands raise CmdError and the console server turns it into an
 # error reply. Both sides import them from here, so neither imports the other.
 

@@ -16,6 +16,7 @@ package(
         "__init__.py",
         "compat.py",
         "errors.py",
+        "supervisor.py",   # the run loop main.py starts: config fallback, restarts, gc policy
         # hal: the only hardware access
         "hal/__init__.py",
         "hal/base.py",

@@ -19,10 +19,10 @@ _UTC_SET = 1577836800         # s, 2020-01-01: a wall clock before this was neve
 
 class App:
     def __init__(self, hal, cfg, wall_clock=None, board=None, ring=None):
-        # ring: the event ring's bytes, made by main.py first at boot (heap fragmentation)
+        # ring: the event ring's bytes, made by supervisor.py first at boot (heap fragmentation)
         self.hal = hal
         self.cfg = cfg
-        # the board's own state (override, block list, DISA lock-out); main.py
+        # the board's own state (override, block list, DISA lock-out); supervisor.py
         # hands the last app's on, so a config switch keeps it
         if board is None:
             from rrfw.call.boardstate import BoardState
@@ -285,7 +285,7 @@ class App:
             lc.hal.set_hook(lc.line, False)
         if self._fault_window_n >= FAULTS_BEFORE_RESET:
             # the same fault again and again: a fresh start is the safest state
-            # (main.py resets the board; the emulated one restarts its app)
+            # (supervisor.py resets the board; the emulated one restarts its app)
             self.events.emit("error", error="%d faults in %d s: restarting" % (
                 self._fault_window_n, FAULT_WINDOW_MS // 1000))
             raise Reboot("faults")
@@ -332,7 +332,7 @@ class App:
         return True
 
     def run(self, after=None):
-        """One step a block until the world stops; after(): main.py's garbage
+        """One step a block until the world stops; after(): supervisor.py's garbage
         collection policy, given the block once the step is done."""
         try:
             while self.hal.next_block():

@@ -1,7 +1,7 @@
 # State that belongs to the board, not to one call or one line: the manual
 # day/night override, the feature-code block list, the last caller's number
 # (for "block the last caller") and the DISA PIN failure count and lock-out.
-# The app owns one BoardState and hands it to every line's IVR; main.py hands
+# The app owns one BoardState and hands it to every line's IVR; supervisor.py hands
 # it on to the next app when a new config is switched in, so a soft restart
 # keeps the RAM parts too. The override, the block list and the DISA PIN
 # failures and lock-out are also kept on flash (ivr_state.json, replaced

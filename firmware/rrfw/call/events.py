@@ -53,7 +53,7 @@ class Clock:
 
 class Events:
     def __init__(self, clock, size=RING_SIZE, nbytes=RING_BYTES, buf=None):
-        # buf: the ring's bytes made ahead (main.py makes them first at boot)
+        # buf: the ring's bytes made ahead (supervisor.py makes them first at boot)
         self.clock = clock
         self.seq = 0
         self._buf = buf if buf is not None else bytearray(nbytes)

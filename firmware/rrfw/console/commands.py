@@ -268,7 +268,7 @@ def factory_reset(con, a):
         raise CmdError("args", 'factory reset erases config, prompts, records and the PIN: '
                                'send {"confirm":"erase"}')
     # decided before the reply goes out: a power cut from here on still ends
-    # in an erased board (main.py finishes the reset at boot)
+    # in an erased board (supervisor.py finishes the reset at boot)
     from rrfw.store import wipe
     wipe.start()
     con.pending = "factory"
