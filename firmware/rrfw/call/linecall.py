@@ -122,6 +122,7 @@ class LineCall:
         self.leg = router.Leg(hal, ports, self.emit, cfg)
         self.leg.lc = self       # a remote agent's call needs the caller's line (remote.py)
         self.state = IDLE
+        self.busy_mask = None   # set by App: [bit mask of the board's lines not IDLE] (App.idle)
         self.deadline = NO_DEADLINE  # the current state's one deadline (board ms), if it has one
         self.idle_since = 0     # board ms the line last went idle
         # an abandon shorter than this is a short one (the config's service_level, as the report
@@ -198,8 +199,13 @@ class LineCall:
         """Go to `state` at t_ms, with its deadline (board ms) if it has one."""
         self.state = state
         self.deadline = deadline
+        m = self.busy_mask
         if state == IDLE:
             self.idle_since = t_ms
+            if m is not None:
+                m[0] &= ~(1 << self.line)
+        elif m is not None:
+            m[0] |= 1 << self.line
 
     # --- per block --------------------------------------------------------------
     def step(self):
