@@ -6,13 +6,15 @@ from rrfw.call import router
 from rrfw.call import ivr
 from rrfw.call import linecall
 from rrfw.call.player import Player
+from rrfw.compat import const
 from rrfw.errors import Reboot
 
-CALLBACK_CHECK_BLOCKS = 100   # look for a due outbound job (call-back, campaign) once a second
+# const: folded into App.step's block checks (no global lookup per block on MicroPython)
+CALLBACK_CHECK_BLOCKS = const(100)   # look for a due outbound job (call-back, campaign) once a second
 FAULTS_BEFORE_RESET = 5       # faults within FAULT_WINDOW_MS that make the board restart
 FAULT_WINDOW_MS = 60000
 CALLBACK_IDLE_MS = 8000       # ms a line must have been idle: longer than a ring cadence's pause
-PURGE_CHECK_BLOCKS = 6000     # once a minute: is the retention purge due, and the board idle?
+PURGE_CHECK_BLOCKS = const(6000)     # once a minute: is the retention purge due, and the board idle?
 PURGE_EVERY_MS = 3600000      # the purge runs once an hour (and after boot), never during a call
 _UTC_SET = 1577836800         # s, 2020-01-01: a wall clock before this was never set (no age to judge by)
 
