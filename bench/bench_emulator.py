@@ -14,6 +14,8 @@ runs off (rremu/blockframe.py: one frame per block, as before them).
   python -m bench emulator                  # everything (the busy day and the office day take minutes)
   python -m bench.bench_emulator --speed    # the speed figures only
   python -m bench.bench_emulator --speed --hours 1   # the busy day's and the office day's first hour only
+  python -m bench.bench_emulator --idle-day [H]   # H hours (24) with no call: officeweek's Tuesday of a
+                                                  # Monday-only scenario (the monitor attached)
 
 Heap: bisects `micropython -X heapsize=N` over the demo call; a run passes
 when the firmware finishes the scenario (the emulator's exit is 0, or 3 for
@@ -114,6 +116,20 @@ def office_day(hours=None):
         return w.sim_s, w.emu.wall_s, c1 - c0, len(w.of("answer"))
 
 
+def idle_day(hours=24):
+    """(simulated s, CPU s of the world, CPU s of the firmware, frames) of `hours` with no call."""
+    sup = os.path.join(ROOT, "tests", "support")
+    for p in (sup, os.path.join(ROOT, "host_tools"), os.path.join(ROOT, "firmware")):
+        if p not in sys.path:
+            sys.path.insert(0, p)
+    import officeweek
+    with tempfile.TemporaryDirectory() as d:
+        # a one-day scenario has no call after Monday: its Tuesday is a day of idle blocks
+        w = officeweek.Week(1, (), (), span=(86400, 86400 + int(hours * 3600)))
+        w.run(os.path.join(d, "flash"))
+        return w.sim_s, w.cpu_s[0], w.cpu_s[1], getattr(w.emu, "frames", None)
+
+
 def speed():
     print("speed (x real time: on the wall clock, and per CPU second of the emulator and the firmware)")
     print("%-44s %9s %9s %8s %8s %8s" % ("run", "sim s", "wall s", "x wall", "CPU s", "x CPU"))
@@ -172,6 +188,13 @@ def code_and_data():
 
 
 def main():
+    if "--idle-day" in sys.argv:
+        i = sys.argv.index("--idle-day")
+        hours = float(sys.argv[i + 1]) if len(sys.argv) > i + 1 else 24
+        sim, world, fw, frames = idle_day(hours)
+        print("idle %g h (no call, monitor): world %.1f s + firmware %.1f s CPU, %.0fx on the CPU, %s frames"
+              % (hours, world, fw, sim / (world + fw), frames))
+        return
     speed()
     if "--speed" in sys.argv:
         return

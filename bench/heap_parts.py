@@ -68,7 +68,7 @@ def main(flash):
     keep.append(part("HangupDetector", lambda: hangup.HangupDetector(profile="US")))
     from rrfw.dsp import tones
     keep.append(part("  its ToneDetector (busy, reorder)", lambda: tones.ToneDetector("US", ("busy", "reorder"))))
-    keep.append(part("CallerIdDecoder", callerid.CallerIdDecoder))
+    keep.append(part("CallerIdDecoder (a line has one only while ringing)", callerid.CallerIdDecoder))
     keep.append(part("ToneGen (ringback)", lambda: tonegen.ToneGen((440, 480), (2000, 4000), -19)))
     keep.append(part("Player", lambda: Player(0, ev.emit)))
     keep.append(part("Ivr", lambda: ivr.Ivr(cfg, keep[-1], ev.emit, clock=hal.rtc_utc, board=board)))

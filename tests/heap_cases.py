@@ -14,6 +14,11 @@
 # flashes the hook 1 s into the call: the caller on hold, dial tone on the
 # other line's pair, no key (reorder after 10 s), the caller given back
 # after 10 s more: the TRANSFER state's steps are measured too.
+# With `quiet` instead: the board left alone (2 lines, 8 extensions, the console
+# attached): every step of 3000 quiet blocks is measured the same way, as the
+# state "quiet"; then line 1 rings once and "decoder LIVE_GROWTH DECODER_BYTES"
+# gives the live heap's growth at that ring and what one caller-ID decoder
+# keeps (an idle line holds none: it is made at the first ring).
 # Prints one line "STATE allocating_steps total_steps" per state, then "done".
 import gc
 import math
@@ -101,4 +106,46 @@ def main(cfg_path, work, flash=False):
     print("done")
 
 
-main(sys.argv[1], sys.argv[2], len(sys.argv) > 3 and sys.argv[3] == "flash")
+def quiet(cfg_path, work):
+    from rrfw.console import server
+    from rrfw.dsp import callerid
+    cfg = board_dir(cfg_path, work)
+    hal = StandInHal(n_lines=2, n_exts=8)
+    a = app_mod.App(hal, cfg)
+    a.console = server.Console(a, hal, config_source="config.json", bufs=server.buffers())
+    for _ in range(300):   # the boot's first blocks (a record of the agents, the first poll)
+        hal.next_block()
+        a.step()
+    gc.collect()
+    gc.disable()
+    n = 0
+    for _ in range(3000):
+        hal.next_block()
+        before = gc.mem_alloc()
+        a.step()
+        if gc.mem_alloc() != before:
+            n += 1
+    gc.enable()
+    print("quiet", n, 3000)
+    gc.collect()
+    idle = gc.mem_alloc()
+    t0 = hal.block * 10
+    lc = a.lines[0]
+    while lc.state == linecall.IDLE:   # the first ring, until it is counted
+        hal.pulses = us_ring_pulses(hal.block * 10 + 10 - t0)
+        hal.next_block()
+        a.step()
+    hal.pulses = 0
+    gc.collect()
+    ringing = gc.mem_alloc()
+    keep = callerid.CallerIdDecoder()
+    gc.collect()
+    one = gc.mem_alloc() - ringing
+    print("decoder", ringing - idle, one, keep is not None)
+    print("done")
+
+
+if len(sys.argv) > 3 and sys.argv[3] == "quiet":
+    quiet(sys.argv[1], sys.argv[2])
+else:
+    main(sys.argv[1], sys.argv[2], len(sys.argv) > 3 and sys.argv[3] == "flash")

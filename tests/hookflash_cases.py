@@ -3,10 +3,11 @@
 # micropython binary: the timeline in the module's header, row by row, with
 # the blocks on both sides of each threshold, and what the call record keeps
 # of a transfer (rrfw/call/record.py).
+from rrfw.hal.base import HalBase
 from rrfw.line import hookflash as hf
 
 
-class _Hal:
+class _Hal(HalBase):
     n_exts = 4
 
     def __init__(self):

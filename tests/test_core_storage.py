@@ -70,3 +70,30 @@ def test_the_transfer_path_allocates_nothing_under_micropython(tmp_path):
         assert state in stats and stats[state][1] > 50, (state, stats)
     assert stats["transfer"][1] > 1500, stats       # 10 s of dial tone, 10 s of reorder
     assert all(a == 0 for a, _ in stats.values()), stats
+
+
+def test_a_quiet_board_allocates_nothing_and_holds_no_caller_id_decoder(tmp_path):
+    """The board left alone, as it is most of a week (2 lines, 8 extensions with
+    feature codes and transfers, the console attached): no step of 30 quiet
+    seconds allocates, under the real micropython binary; the idle lines hold no
+    caller-ID decoder, so the live heap grows by at least one at the first ring."""
+    import json
+    with open(os.path.join(HERE, "data", "basic.json")) as f:
+        cfg = json.load(f)
+    cfg["lines"] = cfg["lines"] * 2
+    cfg["extensions"] = {str(101 + i): {"port": i, "name": "Agent %d" % (i + 1)} for i in range(8)}
+    cfg["transfer"] = {}
+    cfg["feature_codes"] = {"*81": ["override", "night"], "*80": ["override", None]}
+    p_cfg = tmp_path / "quiet.json"
+    p_cfg.write_text(json.dumps(cfg))
+    env = casetest.micropython_env()
+    p = subprocess.run(paths.engine_command("micropython") + [
+        os.path.join(HERE, "heap_cases.py"), str(p_cfg), str(tmp_path), "quiet"],
+        capture_output=True, text=True, timeout=300, env=env)
+    assert p.returncode == 0, p.stdout + p.stderr
+    out = dict((w[0], w[1:]) for w in (ln.split() for ln in p.stdout.splitlines()))
+    assert "done" in out, p.stdout
+    alloc, total = int(out["quiet"][0]), int(out["quiet"][1])
+    assert total == 3000 and alloc == 0, out
+    growth, one = int(out["decoder"][0]), int(out["decoder"][1])
+    assert one > 0 and growth >= one, out

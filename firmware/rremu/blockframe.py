@@ -8,6 +8,10 @@
 #   u32 utc         the board's real-time clock, UTC seconds
 #   u16 ext_hook    bit p: extension port p is off-hook (SLIC switch-hook)
 #   u16 count       blocks this frame stands for (1 = one block; see "Quiet runs")
+#   u16 board_in    IF_CONSOLE: bytes may wait on the console (the world wrote some since
+#                   the last frame, or cannot tell: --pty); without it the board's console
+#                   read is skipped until the next such frame (a read of an empty pty costs
+#                   ~5 us on the unix port: a third of an idle block)
 #   per line: u8 ring_pulses, u8 line_flags (LF_LOOP, LF_REVERSED)
 #   per line: BLOCK_SAMPLES int16 of line audio (codec input)
 # Output, per block: zero or more event parts, then the frame. Each starts
@@ -51,16 +55,18 @@ LF_REVERSED = const(2)      # loop-current polarity reversed
 EVENT_BUF = const(512)      # bytes of event text the board holds before it sends a part
 
 
-IN_HDR = "<IIHH"   # block, utc, ext hook bits, count
+IN_HDR = "<IIHHH"   # block, utc, ext hook bits, count, board_in
+IN_LINES = const(14)  # offset of the first line's ring pulses
 COUNT_MAX = const(0xFFFF)
+IF_CONSOLE = const(1)
 
 
 def in_size(n_lines):
-    return 12 + 2 * n_lines + 2 * BLOCK_SAMPLES * n_lines
+    return IN_LINES + 2 * n_lines + 2 * BLOCK_SAMPLES * n_lines
 
 
 def in_audio_offset(n_lines, line):
-    return 12 + 2 * n_lines + 2 * BLOCK_SAMPLES * line
+    return IN_LINES + 2 * n_lines + 2 * BLOCK_SAMPLES * line
 
 
 OUT_HDR = "<IBBH"  # block, hook bits, board flags, ext ring bits

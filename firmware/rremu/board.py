@@ -101,6 +101,9 @@ class BoardState(HalBase):
     def ext_offhook(self, port):
         return bool(self._ext_hook & (1 << port))
 
+    def ext_hooks(self):
+        return self._ext_hook
+
     def set_ext_ring(self, port, on):
         if on:
             self._ext_ring |= 1 << port
@@ -167,6 +170,9 @@ class Hal(BoardState):
         self._sent_break = True
         self._sent_xmask = [0] * n_lines
         self._silence = array("h", bytes(2 * bf.BLOCK_SAMPLES))
+        # bytes may wait on the console: set by a frame's IF_CONSOLE (and at start: what
+        # came before this process), cleared by a read that finds none (console_read)
+        self._con_in = True
         self.stopped = False
         self._probe = probe.make(sys.argv)   # the benchmarks' hooks (rremu/probe.py), else None
         if self._probe is not None:
@@ -233,9 +239,8 @@ class Hal(BoardState):
         self._run_left -= 1
         self.block += 1
         self.utc = self._utc_base + self.block // 100
-        nl = self.n_lines
-        for i in range(nl):
-            pcm.copy16(self.rx[i], 0, self._in, (bf.in_audio_offset(nl, i)) >> 1, bf.BLOCK_SAMPLES)
+        # rx still holds the frame's audio from _recv: the firmware only reads the
+        # codec's input (nothing in rrfw writes hal.rx), so it is not copied again
         if self.fed >= 0 and self.block - self.fed > WDT_BLOCKS:
             self._watchdog_reset()
         if pr is not None:
@@ -251,6 +256,16 @@ class Hal(BoardState):
         self.event_out('{"t_ms": %d, "event": "watchdog", "starved_ms": %d}' % (self.block * bf.BLOCK_MS, starved))
         self.reset_outputs()
         raise Reboot("watchdog")
+
+    def console_read(self, buf):
+        # the world says when console bytes may be waiting (IF_CONSOLE): the
+        # common block, none, costs one test instead of a read of the pty
+        if not self._con_in:
+            return 0
+        n = BoardState.console_read(self, buf)
+        if not n:
+            self._con_in = False
+        return n
 
     def send_now(self):
         if self.block >= 0 and self._sent_block != self.block:
@@ -274,18 +289,20 @@ class Hal(BoardState):
                     raise
                 intr = True
         buf = self._in
-        # IN_HDR ("<IIHH": block, utc, ext hook bits, count) read byte by byte:
+        # IN_HDR ("<IIHHH": block, utc, ext hook bits, count, board_in) read byte by byte:
         # struct.unpack_from would make a tuple every block (64 B on the unix port)
         self.block = buf[0] | buf[1] << 8 | buf[2] << 16 | buf[3] << 24
         self.utc = buf[4] | buf[5] << 8 | buf[6] << 16 | buf[7] << 24
         self._ext_hook = buf[8] | buf[9] << 8
         count = buf[10] | buf[11] << 8
+        if buf[12] & bf.IF_CONSOLE:
+            self._con_in = True
         self._run_left = count - 1 if count > 1 else 0
         self._utc_base = self.utc - self.block // 100
         nl = self.n_lines
         for i in range(nl):
-            self._pulses[i] = buf[12 + 2 * i]
-            self._flags[i] = buf[13 + 2 * i]
+            self._pulses[i] = buf[bf.IN_LINES + 2 * i]
+            self._flags[i] = buf[bf.IN_LINES + 1 + 2 * i]
             pcm.copy16(self.rx[i], 0, buf, (bf.in_audio_offset(nl, i)) >> 1, bf.BLOCK_SAMPLES)
         return intr
 

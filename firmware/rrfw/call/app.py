@@ -6,13 +6,15 @@ from rrfw.call import router
 from rrfw.call import ivr
 from rrfw.call import linecall
 from rrfw.call.player import Player
+from rrfw.compat import const
 from rrfw.errors import Reboot
 
-CALLBACK_CHECK_BLOCKS = 100   # look for a due outbound job (call-back, campaign) once a second
+# const: folded into App.step's block checks (no global lookup per block on MicroPython)
+CALLBACK_CHECK_BLOCKS = const(100)   # look for a due outbound job (call-back, campaign) once a second
 FAULTS_BEFORE_RESET = 5       # faults within FAULT_WINDOW_MS that make the board restart
 FAULT_WINDOW_MS = 60000
 CALLBACK_IDLE_MS = 8000       # ms a line must have been idle: longer than a ring cadence's pause
-PURGE_CHECK_BLOCKS = 6000     # once a minute: is the retention purge due, and the board idle?
+PURGE_CHECK_BLOCKS = const(6000)     # once a minute: is the retention purge due, and the board idle?
 PURGE_EVERY_MS = 3600000      # the purge runs once an hour (and after boot), never during a call
 _UTC_SET = 1577836800         # s, 2020-01-01: a wall clock before this was never set (no age to judge by)
 
@@ -96,9 +98,13 @@ class App:
             from rrfw.call import extdial
             self.extdial = extdial.ExtDial(hal, cfg, self.events.emit, self.feature_code)
             self._ext_dtmf = dtmf.DtmfReceiver()
+        # the lines not IDLE, a bit each, kept by LineCall.enter (the one place a state
+        # changes): idle() is asked every block (the console's break) and is one test
+        self._busy = [0]
         for lc in self.lines:
             lc.callbacks = self.callbacks
             lc.siblings = self.lines
+            lc.busy_mask = self._busy
         if remote:
             # agents who are outside numbers: called on a free second line (a one-line
             # board never reaches them: `ringroute validate` warns)
@@ -326,10 +332,7 @@ class App:
 
     def idle(self):
         """No call on any line: a new config may be switched in now."""
-        for lc in self.lines:
-            if lc.state != linecall.IDLE:
-                return False
-        return True
+        return not self._busy[0]
 
     def run(self, after=None):
         """One step a block until the world stops; after(): supervisor.py's garbage

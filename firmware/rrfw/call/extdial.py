@@ -91,6 +91,8 @@ class ExtDial:
         if self.state == IDLE:
             if not self.codes and self.intercom is None:
                 return
+            if hal.ext_hooks() == self._was_off:
+                return      # no phone lifted or put down: the idle block
             for p in range(hal.n_exts):
                 bit = 1 << p
                 off = hal.ext_offhook(p)

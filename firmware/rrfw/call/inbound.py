@@ -58,7 +58,7 @@ class Inbound:
         # once the ring by which the country's exchanges have sent it (cid_rings)
         # has come without it. 0: answer when the line's settings say.
         self.cid_rings = 0
-        if lc.cid is not None and ivr.needs_number(lc.cfg):
+        if lc.cid_cls is not None and ivr.needs_number(lc.cfg):
             try:
                 from rrfw.line import profiles
                 self.cid_rings = profiles.cid_rings(lc.country)
@@ -66,6 +66,8 @@ class Inbound:
                 self.cid_rings = 2
 
     # --- IDLE and RINGING: on-hook ------------------------------------------------
+    # An idle line with nothing on it (no ring pulse, no ring being counted, no
+    # decoder open: the common block) costs a few attribute tests here.
     def step_idle(self, t):
         lc = self.lc
         hal = lc.hal
@@ -80,6 +82,9 @@ class Inbound:
                 if car.offhook:
                     self.cid_seen = False   # what the decoder reads now is this call's
                     lc.caller = None
+                    lc.listen_cid(t)
+                else:
+                    lc.cid = None           # the frame is read (or never came): on-hook again
                 lc.emit("car", state="offhook" if car.offhook else "onhook")
             if car.done:
                 lc.ringdet.reset()     # the ringing that follows starts the count
@@ -89,11 +94,26 @@ class Inbound:
                 if self.cid_seen:
                     car.read(t)
                 return
-        lc.ringdet.process(pulses, t)
-        if lc.cid is not None:
-            lc.cid.process(hal.rx[lc.line], t)
+        rd = lc.ringdet
+        ringing = pulses or rd.ringing or rd.rings
+        if ringing:
+            rd.process(pulses, t)   # (with no pulse, no burst and no ring counted it does nothing)
+        if lc.cid_alert and lc.state == IDLE:
+            # caller ID before the first ring: a line reversal or a ring-pulse alert
+            # (EN 300 659-1 6.1) opens the decoder, for CID_BEFORE_RING_MS after the last one
+            pol = hal.polarity(lc.line)
+            if pulses or pol != lc.pol:
+                lc.pol = pol
+                lc.listen_cid(t)
+            elif lc.cid is not None and t - lc.cid_t > CID_BEFORE_RING_MS:
+                lc.cid = None       # no ring followed: whatever it was, it was not a call
+        cid = lc.cid
+        if cid is not None:
+            cid.process(hal.rx[lc.line], t)
             self._read_callerid(t)
-        ev = lc.ringdet.pop()
+        if not ringing:
+            return
+        ev = rd.pop()
         while ev is not None:
             if lc.state == IDLE:
                 # caller ID sent before the first ring belongs to this call
@@ -102,14 +122,16 @@ class Inbound:
                     self._new_caller(t)
                 self.ring_t = t
                 lc.enter(RINGING, t)
-            lc.emit("ring", n=ev.get("n", lc.ringdet.rings))
-            ev = lc.ringdet.pop()
+                # caller ID comes after this ring (GR-30-CORE, EN 300 659-1 6.2) or came just before
+                lc.listen_cid(t)
+            lc.emit("ring", n=ev.get("n", rd.rings))
+            ev = rd.pop()
         if lc.state == RINGING:
-            rings = lc.ringdet.rings
+            rings = rd.rings
             due = rings >= lc.answer_ring or (lc.answer_on_cid and lc.caller["number"] is not None)
             if due and (self.cid_seen or rings >= self.cid_rings) and lc.lent is None:
                 self._answer(t)
-            elif lc.ringdet.ended:
+            elif rd.ended:
                 self._missed(t)
 
     def _new_caller(self, t):
@@ -132,6 +154,7 @@ class Inbound:
 
     def _answer(self, t):
         lc = self.lc
+        lc.cid = None    # off-hook: no more caller ID for this call (its heap back for the call)
         lc.hal.set_hook(lc.line, True)
         lc.call = lc.records.new_call_id()
         if not self.cid_seen:

@@ -105,9 +105,11 @@ class LineCall:
         ringback = DEFAULT_RINGBACK
         rkw = {}
         car = None
+        cid_when = None
         try:
             from rrfw.line import profiles
             prof = profiles.get(self.country)
+            cid_when = prof.get("cid_when")
             cadence = prof.get("ring_cadence_ms")
             if prof.get("ring_min_on_ms"):
                 rkw["min_on_ms"] = prof["ring_min_on_ms"]
@@ -127,16 +129,28 @@ class LineCall:
                 hkw[k] = v
         self.hangup = hangup_cls(profile=self.country, **hkw)
         self.dtmf = dtmf_cls()
-        self.cid = cid_cls() if cid_cls else None
+        # The caller-ID decoder exists only while the line can hear caller ID
+        # (listen_cid): from the first ring until the answer, from an alert before
+        # the ring (cid_alert), while the CAR handshake is off-hook (Japan). An idle
+        # line neither feeds one nor keeps its buffers (about 1.5 KB a line).
+        self.cid_cls = cid_cls or None
+        self.cid = None
+        # caller ID sent before the first ring (profiles: cid_when "before_ring", ETSI
+        # EN 300 659-1 6.1, BT SIN 227) follows a line reversal or a ring-pulse alert:
+        # inbound.step_idle watches for either while the line is idle
+        self.cid_alert = cid_cls is not None and cid_when == "before_ring"
+        self.cid_t = 0          # board ms the decoder was last asked for (an alert's time)
+        self.pol = 1            # the idle line's polarity as last seen (cid_alert lines)
         # NTT caller ID (Japan): the board answers the CAR signal to read it (line/car.py)
         self.car = None
-        if car and self.cid is not None:
+        if car and self.cid_cls is not None:
             from rrfw.line.car import CarHandshake
             self.car = CarHandshake(car)
         self.ivr = ivr_cls(cfg, player, self.emit, clock=wall_clock)
         self.leg = router.Leg(hal, ports, self.emit, cfg)
         self.leg.lc = self       # a remote agent's call needs the caller's line (remote.py)
         self.state = IDLE
+        self.busy_mask = None   # set by App: [bit mask of the board's lines not IDLE] (App.idle)
         self.deadline = NO_DEADLINE  # the current state's one deadline (board ms), if it has one
         self.idle_since = 0     # board ms the line last went idle
         # an abandon shorter than this is a short one (the config's service_level, as the report
@@ -193,6 +207,13 @@ class LineCall:
         return (self.state == IDLE and self.lent is None and not self.ringdet.ringing
                 and (self.car is None or not self.car.offhook))
 
+    def listen_cid(self, t):
+        """Caller ID may come from now on: the decoder, made if the line has none."""
+        self.cid_t = t
+        if self.cid is None and self.cid_cls is not None:
+            self.cid = self.cid_cls()
+        return self.cid
+
     def emit(self, event, **fields):
         if self.call is not None and "call" not in fields:
             fields["call"] = self.call
@@ -206,8 +227,13 @@ class LineCall:
         """Go to `state` at t_ms, with its deadline (board ms) if it has one."""
         self.state = state
         self.deadline = deadline
+        m = self.busy_mask
         if state == IDLE:
             self.idle_since = t_ms
+            if m is not None:
+                m[0] &= ~(1 << self.line)
+        elif m is not None:
+            m[0] |= 1 << self.line
 
     # --- per block --------------------------------------------------------------
     def step(self):
@@ -380,5 +406,4 @@ class LineCall:
         self.ringdet.reset()
         if self.car is not None:
             self.car.reset()
-        if self.cid is not None:
-            self.cid.reset()
+        self.cid = None    # the next call's caller ID starts a decoder of its own

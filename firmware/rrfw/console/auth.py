@@ -286,6 +286,10 @@ class Auth:
             self.logout()                # idle: the token ends with it
         return self.token is not None
 
+    def session_end(self):
+        """Board ms the open session lapses unless used again (-1: none open)."""
+        return self._session_until
+
     def mine(self):
         """True if the request being handled carries the open session's token."""
         return self.token is not None and _same(self._heard, self.token)

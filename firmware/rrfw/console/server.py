@@ -90,6 +90,7 @@ class Console:
         self._out_pos = 0
         self._out_len = 0
         self._mon_until = 0
+        self._mon_next = 0       # board ms the monitor looks at its session again (poll)
         self._mon_seq = 0
         self._hint_t = -_HINT_MS
         self.xfer = None         # upload in progress: dict(kind, name, size, crc, path, have)
@@ -127,10 +128,12 @@ class Console:
             self._busy_on = busy
             self.hal.set_busy(busy)
         # while a request is spread over blocks the next ones wait in the UART
-        n = self.hal.console_read(self._rbuf) if self.room() >= _REPLY_ROOM and not busy else 0
-        if n:
-            self._breaks(n)
-            self._feed(n)
+        # (an empty output queue has all the room: the idle block's case, no call)
+        if not busy and (not self._out_len or self.room() >= _REPLY_ROOM):
+            n = self.hal.console_read(self._rbuf)
+            if n:
+                self._breaks(n)
+                self._feed(n)
         if self.repl_until:
             if idle:
                 self.repl_until = 0
@@ -138,7 +141,9 @@ class Console:
             elif self.clock.ms > self.repl_until:
                 self.repl_until = 0
                 self._queue(b"ringroute: the REPL request lapsed; the calls go on\r\n")
-        if self._mon_until:
+        # the live monitor: only when an event is new, or the stream or the session
+        # may have ended (_mon_next: the earlier of the two as last seen)
+        if self._mon_until and (self._mon_seq != self.events.seq or self.clock.ms >= self._mon_next):
             self._monitor()
         if self._out_len:
             self._flush()  # in the same block as the request: a reply costs no extra 10 ms
@@ -174,6 +179,7 @@ class Console:
         """Stream events after `since` (None: from now) for MONITOR_MS."""
         self._mon_seq = self.events.seq if since is None else since
         self._mon_until = self.clock.ms + MONITOR_MS
+        self._mon_next = self.clock.ms
 
     def monitor_stop(self):
         self._mon_until = 0
@@ -472,6 +478,8 @@ class Console:
         if self.clock.ms >= self._mon_until or self.auth is None or not self.auth.open_session(self.clock.ms):
             self._mon_until = 0
             return
+        end = self.auth.session_end()
+        self._mon_next = end if end < self._mon_until else self._mon_until
         ev = self.events
         sent = 0
         while self._mon_seq < ev.seq and sent < _EV_PER_BLOCK and self.room() > 600:

@@ -42,6 +42,15 @@ class HalBase:
         """The app stops for the REPL: Ctrl-C works again there, and the
         watchdog is fed while a technician uses it (hal/esp32.py)."""
 
+    def ext_hooks(self):
+        """Bit mask of the extension ports off-hook (bit p: ext_offhook(p)), read
+        as one value: an idle block compares it with the last one and is done."""
+        m = 0
+        for p in range(self.n_exts):
+            if self.ext_offhook(p):
+                m |= 1 << p
+        return m
+
     def set_rtc(self, utc):
         raise NotImplementedError("this board has no settable clock")
 

@@ -121,6 +121,8 @@ class Hal(HalBase):
         self._olat = 0
         self._write_mcp(_MCP_OLATA, 0)
         self._shd = 0
+        self._hooks = 0      # ext_hooks(): the mask, remade when the SHD register changes
+        self._shd_seen = -1  # the register's value that mask is of (-1: none yet)
         self._ringing = 0
         # F/R toggles every half period of the ring frequency (25 Hz: 20 ms = 2 blocks)
         self._fr_blocks = max(1, 1000 // (2 * b.get("ext_ring_hz", 25)) // 10)
@@ -174,6 +176,9 @@ class Hal(HalBase):
             machine.enable_irq(irq)
         self._i2c.readfrom_mem_into(self._mcp, _MCP_GPIOB, self._reg)
         self._shd = self._reg[0]
+        if self._shd != self._shd_seen:
+            self._shd_seen = self._shd
+            self._hooks = HalBase.ext_hooks(self)   # the ports' mask, only when a switch moved
         return True
 
     def _tick_ring(self):
@@ -201,6 +206,9 @@ class Hal(HalBase):
     # --- extensions and crosspoint -------------------------------------------
     def ext_offhook(self, port):
         return not (self._shd & (1 << self._shd_bits[port]))   # SHD low = off-hook (pull-up idle)
+
+    def ext_hooks(self):
+        return self._hooks
 
     def set_ext_ring(self, port, on):
         bit = 1 << self._rm_bits[port]

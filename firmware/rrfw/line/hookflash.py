@@ -46,13 +46,19 @@ class HookFlash:
         self.flashed = 0                     # ports that flashed in this block (bit per port)
         self.hung = 0                        # ports that hung up in this block
         self.flashes = 0                     # flashes seen since boot (status, tests)
+        self._seen = 0                       # the switches' mask as last stepped
+        self._gaps = 0                       # ports in H_GAP (bit per port): timing a gap
 
     def step(self, t):
         """Once per block, after the HAL has read the hook switches."""
         hal = self.hal
-        st = self.state
         self.flashed = 0
         self.hung = 0
+        m = hal.ext_hooks()
+        if m == self._seen and not self._gaps:
+            return      # no switch moved and no gap to time: every port stays as it is
+        self._seen = m
+        st = self.state
         for p in range(self.n):
             s = st[p]
             off = hal.ext_offhook(p)
@@ -60,10 +66,12 @@ class HookFlash:
                 if not off:
                     st[p] = H_GAP
                     self.t_open[p] = t
+                    self._gaps |= 1 << p
             elif s == H_GAP:
                 gap = t - self.t_open[p]
                 if off:
                     st[p] = H_OFF
+                    self._gaps &= ~(1 << p)
                     if gap > self.max_ms:
                         self.hung |= 1 << p      # down longer than a flash, and lifted again
                     elif gap >= self.min_ms:
@@ -71,6 +79,7 @@ class HookFlash:
                         self.flashes += 1
                 elif gap > self.max_ms:
                     st[p] = H_ON
+                    self._gaps &= ~(1 << p)
                     self.hung |= 1 << p
             elif off:
                 st[p] = H_OFF

@@ -635,8 +635,8 @@ class Records:
 
     def step(self):
         """One slice of the queued work (App.step, once a block); True if it did any."""
-        if self._hold or not self.busy():
-            self._hold = False
+        if self._hold or not (self._frame is not None or self._waiting or self._seal or self._trim_due):
+            self._hold = False   # (busy() written out: this runs every block, nearly always idle)
             return False
         self._slice()
         return True

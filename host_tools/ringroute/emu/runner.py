@@ -155,6 +155,7 @@ class ConsoleMonitor:
         self.pushes = []        # put.end's replies
         self.counts = {"ev": 0, "gap": 0, "ok": 0, "err": 0, "bytes": 0}
         self.errors = []
+        self.wrote = False      # bytes written to the board since the last frame (take_wrote)
 
     def board_end(self):
         """The board's side of the pty, for the firmware process to be started on."""
@@ -192,7 +193,15 @@ class ConsoleMonitor:
         if self.token is not None:
             args = dict(args, tok=self.token)
         os.write(self._ma, protocol.frame(str(self._rid), verb, json.dumps(args)))
+        self.wrote = True
         return str(self._rid)
+
+    def take_wrote(self):
+        """True once after anything was written to the board's console (the next
+        frame's IF_CONSOLE: the board reads its console only then)."""
+        w = self.wrote
+        self.wrote = False
+        return w
 
     def next_send(self, block):
         """The first block from `block` on after which step() may send a request
@@ -223,6 +232,7 @@ class ConsoleMonitor:
             self.read()
         while self._raw and self._raw[0][0] <= block:
             os.write(self._ma, self._raw.pop(0)[1])
+            self.wrote = True
         rel = block - self._base
         if self.pin is None:
             pass
@@ -498,8 +508,8 @@ class Emulation:
         return " | ".join(lines[-6:]) or "(no output)"
 
     @staticmethod
-    def _frame(block, utc, pulses, flags, ext_bits, pcm, count=1):
-        head = struct.pack(bf.IN_HDR, block, utc, ext_bits, count)
+    def _frame(block, utc, pulses, flags, ext_bits, pcm, count=1, board_in=bf.IF_CONSOLE):
+        head = struct.pack(bf.IN_HDR, block, utc, ext_bits, count, board_in)
         per = bytearray(2 * len(pulses))
         for i, p in enumerate(pulses):
             per[2 * i] = min(p, 255)
@@ -582,7 +592,11 @@ class Emulation:
             if n > 1 or run_timeout:
                 run_timeout = n > 1
                 conn.settimeout(LINK_TIMEOUT_S + n * RUN_BLOCK_TIMEOUT_S if run_timeout else LINK_TIMEOUT_S)
-            conn.sendall(self._frame(block, utc0 + t // 1000, pulses, flags, ext_bits, pcm, n))
+            # the console: a --pty tool writes when it likes (the board reads every
+            # block); the lockstep monitor writes between frames, so the board reads
+            # only after it did (and until a read finds nothing: rremu/board.py)
+            board_in = bf.IF_CONSOLE if self.pty or (self.monitor is not None and self.monitor.take_wrote()) else 0
+            conn.sendall(self._frame(block, utc0 + t // 1000, pulses, flags, ext_bits, pcm, n, board_in))
             self.frames += 1
             # event parts (blockframe.py), then the frame
             parts = []
