@@ -164,6 +164,12 @@ def make(argv):
     every = int(_arg(argv, "--heapevery") or 0)
     if not heapstat and steptime is None and heaplog is None and not every:
         return None
+    if not hasattr(gc, "mem_alloc"):
+        # CPython (the cpython engine): no MicroPython heap to measure, nor ticks_us;
+        # the run goes on unmeasured (before, the sample's AttributeError stopped the
+        # App at its first block, and the board fell back twice to safe mode and died)
+        sys.stderr.write("probe: no heap or step figures under this engine\n")
+        return None
     return Probe(heapstat, steptime, heaplog, every)
 
 
