@@ -9,9 +9,7 @@
 # text, at most a few per call), and so may the first block read from a
 # newly opened prompt file (the file's buffer, once per prompt fragment);
 # a block that writes a slice of a queued record (the frame, the file)
-# may too, and so may the block in which the DTMF receiver first hears the
-# board play after a second of silence (its echo analysis is made then,
-# dsp/dtmf.py); every other step must allocate nothing.
+# may too; every other step must allocate nothing.
 # With a third argument `flash` (a config with a transfer section) the agent
 # flashes the hook 1 s into the call: the caller on hold, dial tone on the
 # other line's pair, no key (reorder after 10 s), the caller given back
@@ -48,7 +46,6 @@ def main(cfg_path, work, flash=False):
     t_answer = None
     t_route = None
     t_conn = None
-    tx_quiet = [100] * len(hal.tx)   # blocks the board has played nothing to each line
     end_ms = 45000 if flash else 30000     # the caller hangs up
     for b in range(end_ms // 10 + 1000):
         t = b * 10
@@ -83,13 +80,6 @@ def main(cfg_path, work, flash=False):
         first_read = opens != getattr(lc.player, "_measured_opens", opens)
         lc.player._measured_opens = opens
         writing = a.records.busy()
-        starts_play = False   # a receiver reads the block the board played last
-        for i in range(len(hal.tx)):
-            if any(hal.tx[i]):
-                starts_play = starts_play or tx_quiet[i] >= 100
-                tx_quiet[i] = 0
-            else:
-                tx_quiet[i] += 1
         before = gc.mem_alloc()
         a.step()
         used = gc.mem_alloc() - before
@@ -99,8 +89,6 @@ def main(cfg_path, work, flash=False):
             continue   # a slice of a queued record's write (store/records.py): its frame, the file
         if first_read or lc.player.opens != opens:
             continue   # a prompt file opened, or its first block read: its buffer
-        if starts_play:
-            continue   # the board plays again after a second or more: the echo analysis
         s = stats.get(state)
         if s is None:
             s = stats[state] = [0, 0]

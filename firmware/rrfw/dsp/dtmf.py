@@ -205,8 +205,6 @@ _ONSET_LO_Q8 = const(128)  # block before the pair began, while the other had < 
                            # bins early, and then the pair is not clean throughout.
 _EDGE_Q8 = const(51)        # a block is part of the tone if its amplitude >= 20 % of full
 _QUEUE = const(8)           # digits held for pop(); further ones are counted in `lost`
-_TX_KEEP = const(100)       # silent tx blocks (1 s) after which the echo analysis goes: gaps
-                            # between the prompts of a chain keep it (no churn of its 792 bytes)
 _REBASE = const(1 << 22)    # blocks (11.6 h) after which the time origin moves up (a multiple
                             # of 8, the amplitude ring's length)
 
@@ -614,10 +612,7 @@ class DtmfReceiver:
             self._tab = k.TAB      # the tables as arrays: the twins index int32 values
             self._htab = k.HTAB
         self._st = array("i", bytes(4 * _ST_LEN))
-        # the same analysis of what the board plays (echo): made when the board
-        # starts to play, dropped after _TX_KEEP silent blocks (heap: 792 bytes a
-        # receiver, idle most of the time: a connected call plays nothing)
-        self._tx = None
+        self._tx = array("i", bytes(4 * _ST_LEN))   # the same analysis of what the board plays
         self._work = _WORK   # scratch of one process() call: shared by every receiver (heap)
         self._q_dig = bytearray(_QUEUE)
         self._q_start = array("i", bytes(4 * _QUEUE))   # 0.1 ms units, from block 0
@@ -627,7 +622,7 @@ class DtmfReceiver:
     def reset(self):
         for i in range(_ST_LEN):
             self._st[i] = 0
-        self._tx = None
+            self._tx[i] = 0
         self._q_head = 0
         self._q_len = 0
         self.lost = 0
@@ -657,7 +652,6 @@ class DtmfReceiver:
         self._h_row = 0
         self._h_col = 0
         self._tx_live = 0      # blocks of tx analysis still worth running
-        self._tx_quiet = 0     # silent tx blocks in a row (the analysis goes at _TX_KEEP)
 
     # -- per block (allocates nothing) ---------------------------------------------
     def process(self, block, t_ms, tx=None):
@@ -696,22 +690,11 @@ class DtmfReceiver:
     def _analyse_tx(self, tx, b):
         if self._silent(tx):
             if self._tx_live == 0:
-                if self._tx is not None:
-                    self._tx_quiet += 1
-                    if self._tx_quiet >= _TX_KEEP:
-                        self._tx = None
                 return
             self._tx_live -= 1   # the echo's tail: the window still holds past tx
         else:
             self._tx_live = 2
-            self._tx_quiet = 0
         s = self._tx
-        if s is None:
-            # The one allocation of the receiver after __init__, when the board
-            # starts to play. A fresh zero state gives the echo test what the
-            # old one did: _is_echo reads only _EN, and _window makes _EN from
-            # this block's and the previous block's Y, zero after silence.
-            s = self._tx = array("i", bytes(4 * _ST_LEN))
         s[_BI] = b & 7
         self._goertzel(tx, self._work, self._tab, s)
         self._window(s, self._tab)
