@@ -44,6 +44,7 @@ class _RingWriter(IOBase):
     def __init__(self, buf):
         self.buf = buf
         self.mv = memoryview(buf)
+        self.cap = len(buf)
         self.begin(0)
 
     def begin(self, pos):
@@ -53,30 +54,45 @@ class _RingWriter(IOBase):
         self.over = False
 
     def write(self, b):
-        if type(b) is str:   # CPython only
-            b = b.encode()
-        n = len(b)
+        # MicroPython calls this about once per byte of the text (a record
+        # event: ~480 calls), so the common case is kept short
         p = self.pos
-        buf = self.buf
-        if p + n > len(buf):
-            k = p - self.start
-            if self.over or self.start == 0 or k + n > len(buf):
-                self.over = True
-                return n
-            # to the front, in pieces no longer than the distance moved, so
-            # no piece overlaps its source
-            s = self.start
-            i = 0
-            while i < k:
-                c = s if k - i > s else k - i
-                buf[i:i + c] = self.mv[s + i:s + i + c]
-                i += c
-            self.start = 0
-            self.wrapped = True
-            p = k
-        buf[p:p + n] = b
+        n = len(b)
+        if p + n > self.cap:
+            return self._wrap(b, n)
+        if n == 1:
+            self.buf[p] = b[0]
+        else:
+            self.buf[p:p + n] = b
         self.pos = p + n
         return n
+
+    def _wrap(self, b, n):
+        p = self.pos
+        buf = self.buf
+        k = p - self.start
+        if self.over or self.start == 0 or k + n > self.cap:
+            self.over = True
+            return n
+        # to the front, in pieces no longer than the distance moved, so no
+        # piece overlaps its source
+        s = self.start
+        i = 0
+        while i < k:
+            c = s if k - i > s else k - i
+            buf[i:i + c] = self.mv[s + i:s + i + c]
+            i += c
+        self.start = 0
+        self.wrapped = True
+        buf[k:k + n] = b
+        self.pos = k + n
+        return n
+
+
+class _StrRingWriter(_RingWriter):
+    # CPython's json.dump writes str pieces
+    def write(self, b):
+        return _RingWriter.write(self, b.encode())
 
 
 def _holds(obj, holds):
@@ -109,7 +125,7 @@ class Events:
         self.seq = 0
         self._buf = buf if buf is not None else bytearray(nbytes)
         self._mv = memoryview(self._buf)
-        self._w = _RingWriter(self._buf)
+        self._w = (_RingWriter if STR_BUF else _StrRingWriter)(self._buf)
         self._off = array("H", bytes(2 * size))   # where event seq's text starts (slot seq % size)
         self._len = array("H", bytes(2 * size))   # its length in bytes
         self._size = size
