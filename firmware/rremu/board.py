@@ -247,7 +247,8 @@ class Hal(BoardState):
         starved = (self.block - self.fed) * bf.BLOCK_MS
         self.fed = self.block
         self.watchdog_resets += 1
-        self.event_out('{"t_ms": %d, "event": "watchdog", "starved_ms": %d}' % (self.block * bf.BLOCK_MS, starved))
+        self.event_out(('{"t_ms": %d, "event": "watchdog", "starved_ms": %d}' % (
+            self.block * bf.BLOCK_MS, starved)).encode())   # event_out takes bytes, as the ring's
         self.reset_outputs()
         raise Reboot("watchdog")
 
