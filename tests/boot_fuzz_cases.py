@@ -89,7 +89,7 @@ def give_a_call(cfg, seconds=18):
     hal = StandInHal(n_lines=2, n_exts=4)
     a = app_mod.App(hal, cfg)
     seen = []
-    a.events.sinks.append(lambda text: seen.append(json.loads(text)))
+    a.events.sinks.append(lambda text: seen.append(json.loads(bytes(text))))
     t_answer = None
     for b in range(seconds * 100):
         t = b * 10

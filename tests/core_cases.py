@@ -157,6 +157,72 @@ def case_event_ring_replays_since_seq(d):
     assert ev.overwritten == 12
 
 
+
+class _SeeDump:
+    """Stands in for the json module in call/events.py: keeps the dict each
+    event was dumped from, so a case can make the same text with json.dumps
+    (on MicroPython a dict's order is the table's, not the insertion's)."""
+
+    def __init__(self):
+        self.last = None
+        self.loads = json.loads
+
+    def dump(self, obj, fp):
+        self.last = obj
+        json.dump(obj, fp)
+
+    def dumps(self, obj):
+        return json.dumps(obj)
+
+
+def case_event_ring_holds_the_text_json_would_give(d):
+    # events of every size, the ring wrapping many times, one event larger
+    # than the whole ring: the sinks and the ring get exactly json.dumps's
+    # bytes, and the ring keeps what the old copy-in ring kept (model below)
+    see = _SeeDump()
+    real = events.json
+    events.json = see
+    try:
+        clock = events.Clock()
+        ev = events.Events(clock, size=64, nbytes=1500)
+        got = []
+        ev.sinks.append(lambda b: got.append(bytes(b)))
+        want = {}
+        model = []            # (seq, off, len) as the copy-in ring placed them
+        pos = 0
+        for i in range(60):
+            clock.ms = i * 10
+            if i == 41:
+                fields = {"record": {"agents": [{"ext": "10%d" % k, "ring_ms": 3000 + k} for k in range(60)]}}
+            elif i % 11 == 7:   # ~600 bytes: the ring wraps early, older texts are left past its end
+                fields = {"record": {"agents": [{"ext": "2%02d" % k} for k in range(40)]}}
+            elif i % 5 == 0:
+                fields = {"record": {"call": i, "caller": "555%07d" % i, "caller_name": "M\u00fcller",
+                                     "path": ["main", "sales"] * (i % 7), "agents": [{"ext": "101"}]}}
+            else:
+                fields = {"line": i % 2, "digit": str(i % 10), "name": "x" * ((i * 37) % 150)}
+            seq = ev.emit("record" if "record" in fields else "digit", **fields)
+            text = json.dumps(see.last).encode()
+            assert got[-1] == text, (i, got[-1], text)
+            want[seq] = text
+            n = len(text)
+            if n > 1500:
+                model = []
+            else:
+                if pos + n > 1500:
+                    model = [m for m in model if m[1] < pos]
+                    pos = 0
+                model = [m for m in model if m[0] > seq - 64 and not (m[1] < pos + n and m[1] + m[2] > pos)]
+                model.append((seq, pos, n))
+                pos += n
+            kept = [bytes(t, "utf-8") if type(t) is str else bytes(t) for t in ev.since(0)]
+            assert [m[0] for m in model] == list(range(ev.first_seq(), seq + 1)), (i, model, ev.first_seq())
+            assert kept == [want[m[0]] for m in model], i
+        assert len(got[41]) > 1500 and json.loads(got[41])["record"]["agents"][59]["ext"] == "1059"
+        assert ev.overwritten == 60 - len(model)
+    finally:
+        events.json = real
+
 # --- the binary record segments (store/records.py) --------------------------
 # A record as a connected call leaves it after 25 days of uptime (the board
 # clock's ms then take five bytes).
@@ -362,7 +428,7 @@ def _purge_app(d, days, utc=NOW):
     hal = StandInHal(utc=utc)
     a = app_mod.App(hal, cfg)
     seen = []
-    a.events.sinks.append(lambda text: seen.append(json.loads(text)))
+    a.events.sinks.append(lambda text: seen.append(json.loads(bytes(text))))
     # 31 days ago and yesterday: a record, an event, the last caller (by the board's clock)
     a.records.append(_call(1, caller="5550001111", utc=NOW - 31 * DAY_S))
     a.clock.ms = 1000
@@ -435,6 +501,7 @@ CASES = [case_config_install_survives_a_cut_anywhere,
          case_erasure_and_retention_survive_a_cut_anywhere,
          case_record_settings_mask_numbers_and_keep_the_newest,
          case_event_ring_replays_since_seq,
+         case_event_ring_holds_the_text_json_would_give,
          case_records_cut_at_every_byte_of_an_append,
          case_records_damaged_anywhere_skip_that_record_only,
          case_records_round_trip_every_kind_of_value,

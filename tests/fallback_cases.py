@@ -27,7 +27,7 @@ class World(StandInHal):
         self.end_block = run_ms // 10
 
     def event_sink(self):
-        return lambda text: self.seen.append(json.loads(text))
+        return lambda text: self.seen.append(json.loads(bytes(text)))
 
     def next_block(self):
         StandInHal.next_block(self)

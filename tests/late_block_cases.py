@@ -40,7 +40,7 @@ def _boot():
     hal = StandInHal(n_lines=2, n_exts=4)
     a = app_mod.App(hal, cfg)
     seen = []
-    a.events.sinks.append(lambda text: seen.append(json.loads(text)))
+    a.events.sinks.append(lambda text: seen.append(json.loads(bytes(text))))
     return a, hal, seen
 
 

@@ -25,7 +25,7 @@ def _app(cfg_file):
     hal = StandInHal(utc=1767621600)   # 2026-01-05 14:00 UTC: 09:00 in Boston, calling hours
     a = app_mod.App(hal, cfg)
     seen = []
-    a.events.sinks.append(lambda text: seen.append(json.loads(text)))
+    a.events.sinks.append(lambda text: seen.append(json.loads(bytes(text))))
     return a, hal, seen
 
 

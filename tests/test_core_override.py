@@ -23,7 +23,7 @@ def cfg(tmp_path, monkeypatch):
 def test_override_from_the_console_survives_a_reboot(cfg):
     a = app_mod.App(StandInHal(), cfg)
     seen = []
-    a.events.sinks.append(lambda t: seen.append(json.loads(t)))
+    a.events.sinks.append(lambda t: seen.append(json.loads(bytes(t))))
     assert conscmd.override(ConsoleStub(a), {"mode": "night"}) == {"override": "night"}
     assert [e["mode"] for e in seen if e["event"] == "override"] == ["night"]
     a = app_mod.App(StandInHal(), cfg)     # power off (RAM is gone), boot: a new board state

@@ -26,6 +26,11 @@ TARGET_KB = (64, 72)
 # fail, 103-107 pass (104-107 twice), 108 failed once (a record event's 536-byte text), 109 and
 # 110-118 pass; the gate starts 4 KB above 108. At 38b724b (before the last two steps) 92-101,
 # 103 and 105 failed, 102, 104 and 106-108 passed. Before it (heap5) the gate was 114-122.
+# docs/notes/heap.md. heap6 (each event's JSON written straight into the ring, the tone
+# detector's small arrays packed): scan of every size 96-107 KB, one run each, at 5ac0d0a
+# (the tree of this gate but for the ring writer's speed-up, which moves no heap): 96, 98
+# and 104 fail, 97, 99-103 and 105-107 pass; the gate starts 4 KB above the last failure.
+# (Before the packing, the ring alone: 96-103 failed, 104-111 passed.)
 # heap5 (DSP tables in flash, the emulated UART apart from its REPL,
 # no .encode() copy of each event): scan of every size 100-113 KB, one run each,
 # busytraffic.run('mp32-frozen', 'NK'): 100-104 fail, 105-113 pass (an earlier scan of the

@@ -14,7 +14,6 @@ from array import array
 
 from rremu import blockframe as bf
 from rremu import probe
-from rrfw.call.events import STR_BUF as _STR_BUF
 from rrfw.errors import Reboot
 from rrfw.hal import pcm
 from rrfw.hal.base import HalBase
@@ -253,7 +252,8 @@ class Hal(BoardState):
         starved = (self.block - self.fed) * bf.BLOCK_MS
         self.fed = self.block
         self.watchdog_resets += 1
-        self.event_out('{"t_ms": %d, "event": "watchdog", "starved_ms": %d}' % (self.block * bf.BLOCK_MS, starved))
+        self.event_out(('{"t_ms": %d, "event": "watchdog", "starved_ms": %d}' % (
+            self.block * bf.BLOCK_MS, starved)).encode())   # event_out takes bytes, as the ring's
         self.reset_outputs()
         raise Reboot("watchdog")
 
@@ -337,12 +337,11 @@ class Hal(BoardState):
     def event_out(self, text):
         """One event line for the emulator: held with this block's others and
         sent with the frame, or in parts as the holding buffer fills."""
+        # text: the event's bytes (its view in the event ring, call/events.py):
+        # no copy (a record event is ~500 bytes, and copies of it failed busy
+        # runs near the heap gate: docs/notes/heap.md)
         if self._probe is not None:
-            self._probe.event(text if isinstance(text, str) else str(text, "utf-8"))
-        if isinstance(text, str):
-            # MicroPython: the str's own bytes, no copy (a record event is ~500 bytes, and
-            # its .encode() copy failed busy runs near the heap gate: docs/notes/heap.md)
-            text = memoryview(text) if _STR_BUF else text.encode()
+            self._probe.event(str(text, "utf-8"))
         n = len(text)
         i = 0
         while i <= n:

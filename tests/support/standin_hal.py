@@ -130,7 +130,7 @@ def make_app(cfg_path):
     hal = StandInHal()
     a = app_mod.App(hal, cfg)
     seen = []
-    a.events.sinks.append(lambda text: seen.append(json.loads(text)))
+    a.events.sinks.append(lambda text: seen.append(json.loads(bytes(text))))
     return a, hal, seen
 
 

@@ -9,7 +9,13 @@
 # the heap with every event; docs/notes/heap.md). Each text is stored whole
 # and in one piece; the oldest go first, so what the ring holds is always a
 # run of sequence numbers, first_seq() to seq.
+#
+# emit() writes the JSON straight into the ring (json.dump to _RingWriter):
+# no whole text is made as a str (a record event's 464-608 bytes were the
+# allocation that failed busy runs near the heap gate: docs/notes/heap.md).
+# The sinks get the event's bytes in the ring.
 from array import array
+from io import IOBase
 import json
 
 from rrfw.compat import const
@@ -17,15 +23,76 @@ from rrfw.compat import const
 RING_SIZE = 64  # events kept for replay at most; older ones are overwritten (counted in .overwritten)
 RING_BYTES = const(6144)  # bytes of event text kept: about 45 events of busy traffic (a record event is ~500)
 
-# MicroPython's str exposes its UTF-8 bytes as a buffer: a memoryview of the
-# text goes into the ring without the copy .encode() makes (up to ~500 bytes
-# an event, a short-lived block that fragmented the heap: docs/notes/heap.md).
-# CPython's str has no buffer, so it encodes.
+# MicroPython's str exposes its UTF-8 bytes as a buffer: the text of an event
+# too large for the ring reaches the sinks as a view, without the copy
+# .encode() makes. CPython's str has no buffer, so it encodes.
 try:
     memoryview("")
     STR_BUF = True
 except TypeError:
     STR_BUF = False
+
+
+class _RingWriter(IOBase):
+    """json.dump's stream: the text of one event goes into the ring's bytes
+    from `start` on. If it would run past the end it is moved to the front
+    (wrapped) once; if it cannot fit even there, `over` is set and the rest
+    is dropped. MicroPython's json.dump writes only to a stream, and a class
+    on io.IOBase is one; it hands write() a view of its own scratch, so the
+    bytes are copied at once (CPython hands it str pieces)."""
+
+    def __init__(self, buf):
+        self.buf = buf
+        self.mv = memoryview(buf)
+        self.cap = len(buf)
+        self.begin(0)
+
+    def begin(self, pos):
+        self.start = pos
+        self.pos = pos
+        self.wrapped = False
+        self.over = False
+
+    def write(self, b):
+        # MicroPython calls this about once per byte of the text (a record
+        # event: ~480 calls), so the common case is kept short
+        p = self.pos
+        n = len(b)
+        if p + n > self.cap:
+            return self._wrap(b, n)
+        if n == 1:
+            self.buf[p] = b[0]
+        else:
+            self.buf[p:p + n] = b
+        self.pos = p + n
+        return n
+
+    def _wrap(self, b, n):
+        p = self.pos
+        buf = self.buf
+        k = p - self.start
+        if self.over or self.start == 0 or k + n > self.cap:
+            self.over = True
+            return n
+        # to the front, in pieces no longer than the distance moved, so no
+        # piece overlaps its source
+        s = self.start
+        i = 0
+        while i < k:
+            c = s if k - i > s else k - i
+            buf[i:i + c] = self.mv[s + i:s + i + c]
+            i += c
+        self.start = 0
+        self.wrapped = True
+        buf[k:k + n] = b
+        self.pos = k + n
+        return n
+
+
+class _StrRingWriter(_RingWriter):
+    # CPython's json.dump writes str pieces
+    def write(self, b):
+        return _RingWriter.write(self, b.encode())
 
 
 def _holds(obj, holds):
@@ -58,6 +125,7 @@ class Events:
         self.seq = 0
         self._buf = buf if buf is not None else bytearray(nbytes)
         self._mv = memoryview(self._buf)
+        self._w = (_RingWriter if STR_BUF else _StrRingWriter)(self._buf)
         self._off = array("H", bytes(2 * size))   # where event seq's text starts (slot seq % size)
         self._len = array("H", bytes(2 * size))   # its length in bytes
         self._size = size
@@ -71,43 +139,49 @@ class Events:
         fields["t_ms"] = self.clock.ms
         fields["seq"] = self.seq
         fields["event"] = event
-        text = json.dumps(fields)
-        self._keep(memoryview(text) if STR_BUF else text.encode())
+        w = self._w
+        w.begin(self._pos)
+        json.dump(fields, w)
+        if w.over:
+            # cannot be kept at all: the ring empties; the sinks get the text made apart
+            self._empty()
+            text = json.dumps(fields)
+            data = memoryview(text) if STR_BUF else text.encode()
+        else:
+            self._keep(w.start, w.pos, w.wrapped)
+            data = self.view(self.seq)
         for sink in self.sinks:
-            sink(text)
+            sink(data)
         return self.seq
 
     def _drop_oldest(self):
         self._first += 1
         self.overwritten += 1
 
-    def _keep(self, data):
+    def _empty(self):
         seq = self.seq
-        n = len(data)
+        while self._first < seq:
+            self._drop_oldest()
+        self._first = seq + 1
+        self.overwritten += 1
+
+    def _keep(self, pos, end, wrapped):
+        # event seq's text is in the ring at pos..end (json.dump put it there):
+        # the events it overwrote go, oldest first, and it is indexed
+        seq = self.seq
         size = self._size
-        cap = len(self._buf)
-        if n > cap:   # cannot be kept at all: the ring empties, the sinks still have it
-            while self._first < seq:
-                self._drop_oldest()
-            self._first = seq + 1
-            self.overwritten += 1
-            return
         off = self._off
-        pos = self._pos
-        if pos + n > cap:
-            # wrap: texts past pos are the oldest (the ring went round before);
-            # they go first, so the ring stays a run of sequence numbers
-            while self._first < seq and off[self._first % size] >= pos:
+        if wrapped:
+            # texts past the old position are the oldest (the ring went round
+            # before); they go first, so the ring stays a run of sequence numbers
+            while self._first < seq and off[self._first % size] >= self._pos:
                 self._drop_oldest()
-            pos = 0
-        end = pos + n
         while self._first < seq and (self._first <= seq - size or (
                 off[self._first % size] < end and off[self._first % size] + self._len[self._first % size] > pos)):
             self._drop_oldest()
-        self._buf[pos:end] = data
         i = seq % size
         off[i] = pos
-        self._len[i] = n
+        self._len[i] = end - pos
         self._pos = end
 
     def first_seq(self):
@@ -115,7 +189,8 @@ class Events:
         return self._first
 
     def view(self, seq):
-        """The bytes of event `seq` (which must be in the ring): a view, valid until the next emit."""
+        """The bytes of event `seq` (which must be in the ring): a view, valid
+        until the next emit. The sinks get this view of each new event."""
         i = seq % self._size
         return self._mv[self._off[i]:self._off[i] + self._len[i]]
 

@@ -71,6 +71,20 @@ _ORDER = ("busy", "reorder", "sit", "ringback", "dial")
 _SIT_STEP = const(25)     # Hz between the probes of a SIT band (one 40 ms DFT bin)
 _BIN_HZ = const(25)       # Hz: one bin of the 40 ms window (8000 / 320)
 _NEED_MAX = const(8)      # completed runs: cap on the chain a tone may need to be unique
+# rows of a _Tone's value array (each max(1, L) values, L its pattern's elements)
+_LO = const(1)            # row 0: esig, each element's signal (-1: an off-element)
+_HI = const(2)            # shortest and longest run (ms) element e accepts
+_ST = const(3)            # level step of an on-element (dB, AU congestion)
+_CA = const(4)            # two (count, chain start) row pairs: 4-5 and 6-7
+_CB = const(6)
+_NV = const(8)
+# a ToneDetector's value array (_a): offsets
+_A_EB = const(0)          # 4: the window's block energies, by slot
+_A_EH = const(4)          # 3: the running run's last 3 frame energies
+_A_QS = const(7)          # 4 (_QLEN): queued events' start and end (ms)
+_A_QE = const(11)
+_A_SIG = const(15)        # per signal its last on-run's level, then (ns on) when it ended;
+                          # after them each probe's power
 
 
 def _is_seq(fs):
@@ -214,46 +228,55 @@ class _Tone:
     # on-time of signal esig[e] (>= 0) or an off-time (-1): a plain tone alternates
     # its signal and off; a sequence tone (SIT: 950, 1400, 1800 Hz, then silence)
     # has several on-elements of different signals in a row.
+    # Its per-element values are one array (heap: eight arrays of a few values
+    # each cost 32 bytes apiece), _NV rows of L' = max(1, L) values: esig, lo, hi,
+    # level step, then two (count, chain start) row pairs, this run's and the
+    # next's, swapped by offset after every run.
     def __init__(self, name, esig, cadence, cont_ms, levels):
         self.name = name
         n = len(cadence)
+        m = max(1, n)
         self.L = n
+        self.m = m
         self.cad = cadence
-        self.esig = array("b", esig if n else [esig[0]])
+        v = array("i", bytes(4 * _NV * m))
+        for e in range(m):
+            v[e] = esig[e] if n else esig[0]
+            if e < n:
+                c = cadence[e]
+                v[_LO * m + e] = max(10, c - _tol(c))
+                v[_HI * m + e] = c + _tol(c)
+        self.v = v
         self.sigs = tuple(sorted(set(x for x in esig if x >= 0)))
         self.sig = self.sigs[0]  # a plain tone's one signal
-        self.lo = array("i", [max(10, c - _tol(c)) for c in cadence])
-        self.hi = array("i", [c + _tol(c) for c in cadence])
         self.need = max(2, n)   # completed runs that must chain before the partial one
         self.ambiguous = False  # need raised to tell this tone from a same-signal look-alike
-        self.cnt = array("i", [0] * max(1, n))
-        self.cst = array("i", [0] * max(1, n))
-        self.ncnt = array("i", [0] * max(1, n))
-        self.ncst = array("i", [0] * max(1, n))
+        self.c = _CA * m        # offset of this run's counts (their chain starts m further)
+        self.nc = _CB * m       # ... of the next run's
         self.cont_ms = cont_ms
         self.am_req = 0         # 1: on-runs must be amplitude-modulated, -1: must not
         # per on-element level step (dB) relative to the previous on-element: AU congestion
-        # alternates full and -10 dB bursts; 0 = same level. None = levels not checked.
-        self.steps = None
+        # alternates full and -10 dB bursts; 0 = same level. False = levels not checked.
+        self.steps = bool(levels)
         if levels:
-            self.steps = array("b", [0] * max(1, n))
             ons = list(range(0, n, 2))
             for i, e in enumerate(ons):
-                self.steps[e] = levels[i % len(levels)] - levels[(i - 1) % len(levels)]
+                v[_ST * m + e] = levels[i % len(levels)] - levels[(i - 1) % len(levels)]
 
     def is_on(self, sig):
         return sig >= 0 and sig in self.sigs
 
     def _fits(self, e, sig):
         # can a run of signal sig be element e?
-        want = self.esig[e]
+        want = self.v[e]
         if want >= 0:
             return sig == want
         return not (sig >= 0 and sig in self.sigs)
 
     def clear(self):
+        c = self.c
         for e in range(self.L):
-            self.cnt[e] = 0
+            self.v[c + e] = 0
 
     def run_done(self, sig, t0, d, ratio, am):
         # a run (sig, start t0, length d) completed: extend or break each chain.
@@ -262,29 +285,35 @@ class _Tone:
         L = self.L
         if L == 0:
             return
-        st = self.steps
+        v = self.v
+        m = self.m
+        c = self.c
+        nc = self.nc
+        lo = _LO * m
+        hi = _HI * m
         for e in range(L):
-            on = self.esig[e] >= 0
-            ok = self._fits(e, sig) and self.lo[e] <= d <= self.hi[e]
+            on = v[e] >= 0
+            ok = self._fits(e, sig) and v[lo + e] <= d <= v[hi + e]
             if ok and on and self.am_req and am != self.am_req:
                 ok = False
-            if ok and on and st is not None and ratio != 2:
-                want = 1 if st[e] >= 6 else (-1 if st[e] <= -6 else 0)
+            if ok and on and self.steps and ratio != 2:
+                st = v[_ST * m + e]
+                want = 1 if st >= 6 else (-1 if st <= -6 else 0)
                 ok = want == ratio
             if ok:
                 p = (e - 1) % L
-                if self.cnt[p] > 0:
-                    self.ncnt[e] = self.cnt[p] + 1
-                    self.ncst[e] = self.cst[p]
+                if v[c + p] > 0:
+                    v[nc + e] = v[c + p] + 1
+                    v[nc + m + e] = v[c + m + p]
                 elif on:
-                    self.ncnt[e] = 1
-                    self.ncst[e] = t0
+                    v[nc + e] = 1
+                    v[nc + m + e] = t0
                 else:
-                    self.ncnt[e] = 0
+                    v[nc + e] = 0
             else:
-                self.ncnt[e] = 0
-        self.cnt, self.ncnt = self.ncnt, self.cnt
-        self.cst, self.ncst = self.ncst, self.cst
+                v[nc + e] = 0
+        self.c = nc
+        self.nc = c
 
     def check(self, sig, d, need, strict, am):
         # Does the running (partial) run continue a chain of >= need runs?
@@ -298,14 +327,19 @@ class _Tone:
             if on and (not strict or d >= self.cont_ms):
                 return 0
             return -1
+        v = self.v
+        m = self.m
+        c = self.c
+        lo = _LO * m
+        hi = _HI * m
         for e in range(L):
             if not self._fits(e, sig):
                 continue
             p = (e - 1) % L
-            c = self.cnt[p]
-            if c >= need and d <= self.hi[e] and (not strict or d >= self.lo[e] or
-                                                   (self.ambiguous and c >= need)):
-                return self.cst[p]
+            n = v[c + p]
+            if n >= need and d <= v[hi + e] and (not strict or d >= v[lo + e] or
+                                                      (self.ambiguous and n >= need)):
+                return v[c + m + p]
         return -1
 
 
@@ -427,8 +461,14 @@ class ToneDetector:
         self._tab, self._rows = make_table(probes)
         self._re = array("i", [_BIAS] * (_W * nk))
         self._im = array("i", [_BIAS] * (_W * nk))
-        self._pow = array("i", [0] * nk)
-        self._eb = array("i", [0] * _W)
+        # the detector's small values in one array (heap: an array apiece cost
+        # 32 bytes or more each): block energies, the run's last frame energies,
+        # the event queue's times, per signal its last on-run's level and end,
+        # then each probe's power (the power kernel's out: a view of its part)
+        ns = len(sigs)
+        self._ns = ns
+        self._a = array("i", bytes(4 * (_A_SIG + 2 * ns + nk)))
+        self._pow = memoryview(self._a)[_A_SIG + 2 * ns:]
         # cadence matchers; a continuous tone waits longer than any same-signal on-time
         self._tones = []
         for n in order:
@@ -472,19 +512,15 @@ class ToneDetector:
                 # a chain made longer to rule out a look-alike is proof enough once complete
                 tn.ambiguous = tn.need > max(2, len(cad))
             self._tones.append(tn)
-        self._on_e = array("i", [0] * len(sigs))   # level of the last on-run of each signal
-        self._ehist = array("i", [0] * 3)          # the running run's last 3 frame energies
-        self._on_end = array("i", [0] * len(sigs))  # when that on-run ended
         self._qname = [None] * _QLEN
-        self._qs = array("i", [0] * _QLEN)
-        self._qe = array("i", [0] * _QLEN)
         self.reset()
 
     def reset(self):
         self._blocks = 0
         self._slot = 0
+        a = self._a
         for i in range(_W):
-            self._eb[i] = 0
+            a[_A_EB + i] = 0
         self._run_sig = -1
         self._run_t = 0
         self._run_e = 0
@@ -495,9 +531,8 @@ class ToneDetector:
         self._e = 0
         self.energy = 0
         self._mod = False
-        for i in range(len(self._on_e)):
-            self._on_e[i] = 0
-            self._on_end[i] = 0
+        for i in range(2 * self._ns):
+            a[_A_SIG + i] = 0
         self._cand = -1
         self._cand_n = 0
         self._cand_t = 0
@@ -515,7 +550,7 @@ class ToneDetector:
     # --- per block ---------------------------------------------------------------
     def process(self, block, t_ms):
         slot = self._slot
-        self._eb[slot] = corr(block, self._tab, self._rows, self._nk, self._re, self._im, slot)
+        self._a[_A_EB + slot] = corr(block, self._tab, self._rows, self._nk, self._re, self._im, slot)
         self._blocks += 1
         if self._blocks >= _W:
             power(self._re, self._im, self._tab, self._rows, self._nk, slot, self._pow)
@@ -527,7 +562,8 @@ class ToneDetector:
         self._frame(sig, t_ms - 20)   # the frame's time: see the header (window centre)
 
     def _classify(self):
-        e = self._eb[0] + self._eb[1] + self._eb[2] + self._eb[3]
+        a = self._a
+        e = a[_A_EB] + a[_A_EB + 1] + a[_A_EB + 2] + a[_A_EB + 3]
         self._e = e
         self.energy = e      # window energy (units above): progress.py's voice detector
         if e < _MIN_E:
@@ -536,10 +572,13 @@ class ToneDetector:
         best = -1
         best_s = 0
         pw = self._pow
-        eb = self._eb
+        e0 = a[_A_EB]
+        e1 = a[_A_EB + 1]
+        e2 = a[_A_EB + 2]
+        e3 = a[_A_EB + 3]
         # 25 Hz AM at 90-99 % depth: quarter-period block energies swing > 10:1; a plain
         # tone's stay within noise. 2:1 (3 dB) splits them.
-        self._mod = max(eb[0], eb[1], eb[2], eb[3]) >= _AM_RATIO * min(eb[0], eb[1], eb[2], eb[3])
+        self._mod = max(e0, e1, e2, e3) >= _AM_RATIO * min(e0, e1, e2, e3)
         sp = self._sig_probes
         for j in range(len(sp)):
             s = 0
@@ -594,12 +633,13 @@ class ToneDetector:
                 ratio = 2
                 rsig = self._run_sig
                 if rsig >= 0:
-                    ep = self._on_e[rsig]
+                    a = self._a
+                    ep = a[_A_SIG + rsig]
                     en = self._run_min if self._run_min else self._run_e
                     # compare only with an on-run that could be this tone's previous burst:
                     # at least _LVL_MIN_MS long and ended at most _LVL_GAP_MS before (a
                     # stray speech frame run long ago says nothing about this tone's level)
-                    if self._run_t - self._on_end[rsig] > _LVL_GAP_MS:
+                    if self._run_t - a[_A_SIG + self._ns + rsig] > _LVL_GAP_MS:
                         ep = 0
                     if ep > 0:
                         # 6 dB = 4x energy; compare by division-free scaling (both < 2^30)
@@ -610,10 +650,10 @@ class ToneDetector:
                         else:
                             ratio = 0
                     if d >= _LVL_MIN_MS:
-                        self._on_e[rsig] = en
-                        self._on_end[rsig] = self._cand_t
+                        a[_A_SIG + rsig] = en
+                        a[_A_SIG + self._ns + rsig] = self._cand_t
                     else:
-                        self._on_e[rsig] = 0
+                        a[_A_SIG + rsig] = 0
                 am = 1 if 2 * self._run_mod > self._run_nf else -1
                 for tn in self._tones:
                     tn.run_done(rsig, self._run_t, d, ratio, am)
@@ -630,13 +670,13 @@ class ToneDetector:
         if sig >= 0 and sig == self._run_sig:
             # the run's level: its quietest frame away from both ramps (frames 3.. and not the
             # last 3), so speech or a voice tail overlapping the tone cannot inflate it
-            h = self._ehist
+            h = self._a
             n = self._run_nf
             if n >= 6:
-                old = h[n % 3]              # the energy of frame n-3
+                old = h[_A_EH + n % 3]      # the energy of frame n-3
                 if self._run_min == 0 or old < self._run_min:
                     self._run_min = old
-            h[n % 3] = self._e
+            h[_A_EH + n % 3] = self._e
             if self._e > self._run_e:
                 self._run_e = self._e       # short runs: their loudest frame
             self._run_nf += 1
@@ -675,8 +715,8 @@ class ToneDetector:
             return
         i = (self._qh + self._qn) % _QLEN
         self._qname[i] = name
-        self._qs[i] = start
-        self._qe[i] = end
+        self._a[_A_QS + i] = start
+        self._a[_A_QE + i] = end
         self._qn += 1
 
     def pop(self):
@@ -685,8 +725,8 @@ class ToneDetector:
         i = self._qh
         self._qh = (i + 1) % _QLEN
         self._qn -= 1
-        return {"event": "tone", "tone": self._qname[i], "start_ms": self._qs[i],
-                "end_ms": self._qe[i]}
+        return {"event": "tone", "tone": self._qname[i], "start_ms": self._a[_A_QS + i],
+                "end_ms": self._a[_A_QE + i]}
 
     def clear_events(self):
         """Drop pending events without building them (for callers that read `current`)."""

@@ -19,7 +19,8 @@ class HalBase:
         """What a reset does to the relays and SLICs: all on-hook, silent, apart."""
 
     def event_sink(self):
-        """A callable that takes each event's JSON text, or None (the emulator
+        """A callable that takes each event's JSON as bytes (a view into the event
+        ring, valid during the call), or None (the emulator
         streams events to the host; a real board has only the console)."""
         return None
 
