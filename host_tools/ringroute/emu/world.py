@@ -27,6 +27,7 @@ PHONE_DIAL_AFTER_MS = 1500  # a person waits this long for dial tone before dial
 PHONE_LISTEN_MS = 2500      # and listens this long to the answer tone before hanging up
 _SILENCE = np.zeros(BLOCK)   # a block nobody hears anything in (never written)
 _SILENCE.flags.writeable = False
+_ZERO_BYTES = bytes(2 * BLOCK)   # a block of int16 silence
 FINISHED = ("done", "gone_before_answer", "blocked")   # a caller's states after which it does nothing
 FLASH_MS = 300              # a phone's flash (recall) button: "most phones emit a 300 ms flash"
                             # (TalkSwitch user manual, Flash Lengths)
@@ -97,6 +98,9 @@ class Caller:
         self.ntt = None              # NTT caller ID (Japan): the CAR handshake's state (_ntt)
         self.heard_remote_ms = 0     # ms the caller heard a remote agent's voice (bridged through the board)
         self.remote_from = None      # the line that remote agent was on
+        # the line noise's standard deviation (None: no noise), worked out once, not every block
+        nd = spec["noise_dbm0"]
+        self.noise_sd = audio.dbm0_to_peak(nd) / math.sqrt(2) if nd > -90 else None
 
 
 class Outbound:
@@ -188,6 +192,9 @@ class World:
         self.ext_ring = [False] * n_exts
         self.xmask = [0] * n_lines
         self.tx = np.zeros((n_lines, BLOCK), dtype=np.float64)
+        self.tx_on = [False] * n_lines    # the board's output to line l is not all zero
+        self._tx_zero = np.zeros((n_lines, BLOCK), dtype=np.float64)   # self.tx while it is silent
+        self._tx_zero.flags.writeable = False
         self.rx_prev = np.zeros((n_lines, BLOCK), dtype=np.float64)
         self.active = [None] * n_lines    # the Caller on each line
         self.outbound = [None] * n_lines  # an Outbound call the board placed on each line
@@ -260,7 +267,7 @@ class World:
         are all zero and nothing in the world moves, as long as the board's
         outputs stay as they are now: on-hook, silent, ringing nothing, the
         crosspoint open (blockframe.py, quiet runs). 0 while anything is going on."""
-        if any(self.hook) or any(self.ext_ring) or any(self.xmask) or self.tx.any():
+        if any(self.hook) or any(self.ext_ring) or any(self.xmask) or any(self.tx_on):
             return 0
         if any(a is not None for a in self.active) or any(o is not None for o in self.outbound):
             return 0
@@ -395,12 +402,13 @@ class World:
         # Audio that crosses the crosspoint: agents' voices onto joined lines,
         # and each line's audio (caller + board's prompt) to joined phones.
         phones_on = np.zeros((self.n_lines, BLOCK))   # what the phones put on each pair
-        tx_on = [bool(self.tx[li].any()) for li in range(self.n_lines)]
+        tx_on = self.tx_on
         for ph in self.phones:
             ph.voice = None
         for li in range(self.n_lines):
             c = self.active[li]
-            joined = [ph for ph in self.phones if self.xmask[li] & (1 << ph.port) and ph.offhook]
+            xm = self.xmask[li]
+            joined = [ph for ph in self.phones if xm & (1 << ph.port) and ph.offhook] if xm else ()
             # the agent talks while the caller is there, and listens once they are gone; on an
             # idle line's pair (a transfer's consultation) while someone else is on it too
             talking = c is not None and c.state == "answered" or (not self.hook[li] and len(joined) >= 2)
@@ -455,8 +463,8 @@ class World:
             return 0, np.zeros(BLOCK), False
         if c.ntt is not None and c.ntt["phase"] != "done":
             p, a = self._ntt(c, li, t)
-            if c.spec["noise_dbm0"] > -90:
-                a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
+            if c.noise_sd is not None:
+                a += self.rng.normal(0, c.noise_sd, BLOCK)
             return p, a, False
         if self.hook[li]:
             c.state = "answered"
@@ -473,8 +481,8 @@ class World:
             # a line reversal announces caller ID sent before the first ring
             # (ETSI EN 300 659-1, BT SIN 227); polarity is normal again for ringing
             rev = c.cid.reversal_ms is not None and c.cid.reversal_ms <= el < 0
-        if c.spec["noise_dbm0"] > -90:
-            a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
+        if c.noise_sd is not None:
+            a += self.rng.normal(0, c.noise_sd, BLOCK)
         return p, a, rev
 
     def _ntt(self, c, li, t):
@@ -538,8 +546,8 @@ class World:
             self.active[li] = None
             self.log(t, "caller_released", line=li + 1)
             return False, False, a
-        if c.spec["noise_dbm0"] > -90:
-            a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
+        if c.noise_sd is not None:
+            a += self.rng.normal(0, c.noise_sd, BLOCK)
         for (s, e, d, lvl, tw) in c.key_plan:
             if s < t + BLOCK_MS and e > t:
                 lo, hi = _dtmf_freqs(d)  # caller's keys: row tone weaker by twist_db
@@ -580,8 +588,8 @@ class World:
         el = t - c.t_gone
         m = c.hangup_method
         a = np.zeros(BLOCK)
-        if c.spec["noise_dbm0"] > -90:
-            a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
+        if c.noise_sd is not None:
+            a += self.rng.normal(0, c.noise_sd, BLOCK)
         if m == "cpc":
             # loop current drops for cpc_ms, then the exchange offers dial tone
             if el < (c.spec["cpc_ms"] or c.profile.get("cpc_ms", 800)):
@@ -902,7 +910,7 @@ class World:
                 talkers.append(ph.ext)
                 tv.append(ph.voice)
         for li in range(self.n_lines):
-            if self.tx[li].any():
+            if self.tx_on[li]:
                 talkers.append("board%d" % (li + 1))   # the board's own output on that pair
                 tv.append(self.tx[li])
         listeners, lv = [], []
@@ -1034,7 +1042,12 @@ class World:
                 self.faults += 1
                 self.log(t, "fault", ext=ph.ext, what="ring applied to an off-hook phone")
             self.ext_ring[ph.port] = on
-        self.tx = tx.astype(np.float64)
+        # which lines the board sends anything to, from the bytes (ndarray.any's
+        # wrapper cost more than the check, four times a block)
+        raw = tx.tobytes()
+        n = 2 * BLOCK
+        self.tx_on = on = [raw[i * n:(i + 1) * n] != _ZERO_BYTES for i in range(self.n_lines)]
+        self.tx = tx.astype(np.float64) if any(on) else self._tx_zero
         for li in range(self.n_lines):
             self._hear_dialling(li, t, tx[li])
         self._bridge_check(t)
