@@ -192,6 +192,8 @@ class World:
         self.ext_ring = [False] * n_exts
         self.xmask = [0] * n_lines
         self.tx = np.zeros((n_lines, BLOCK), dtype=np.float64)
+        self._line_names = ["line%d" % (li + 1) for li in range(n_lines)]    # the heard check's names
+        self._board_names = ["board%d" % (li + 1) for li in range(n_lines)]
         self.tx_on = [False] * n_lines    # the board's output to line l is not all zero
         self._tx_zero = np.zeros((n_lines, BLOCK), dtype=np.float64)   # self.tx while it is silent
         self._tx_zero.flags.writeable = False
@@ -412,13 +414,17 @@ class World:
             # the agent talks while the caller is there, and listens once they are gone; on an
             # idle line's pair (a transfer's consultation) while someone else is on it too
             talking = c is not None and c.state == "answered" or (not self.hook[li] and len(joined) >= 2)
+            put = False   # anything on the pair (else adding its zeros changes nothing)
             for ph in joined:
                 if talking:
                     ph.voice = sounds.agent_voice(n0, ph.port)
                     phones_on[li] += ph.voice
+                    put = True
                 if ph.keys:
                     phones_on[li] += self._phone_keys(ph, t, n0)
-            lines_audio[li] += phones_on[li]
+                    put = True
+            if put:
+                lines_audio[li] += phones_on[li]
             # the board's own output leaks back through the hybrid (echo)
             if tx_on[li]:
                 lines_audio[li] += self.echo_gain * self.tx[li]
@@ -432,7 +438,8 @@ class World:
             heard = np.zeros(BLOCK)
             for li in range(self.n_lines):
                 if self.xmask[li] & (1 << ph.port):
-                    heard += lines_audio[li] + self.tx[li]
+                    # (a silent board adds zeros: left out, the same sums)
+                    heard += lines_audio[li] + self.tx[li] if tx_on[li] else lines_audio[li]
             ph.last_heard = heard
         self._hearing(t, phones_on)
         ext_ring = self.ext_ring
@@ -841,7 +848,7 @@ class World:
             ph.t_dial_end = None   # a dial session nobody served ends with the handset down
             ph.keys = []
             self.log(t, "agent_hangup", ext=ph.ext)
-        if ph.offhook:
+        if ph.offhook and ph.last_heard is not _SILENCE:   # (silence is never heard)
             x = ph.last_heard   # the RMS as np.mean computes it (the same sum, the same division)
             rms = math.sqrt(float(np.add.reduce(x * x)) / BLOCK)
             if rms > audio.dbm0_to_peak(HEARD_DBM0):
@@ -900,18 +907,20 @@ class World:
         start_ms, end_ms} for each stretch a talker was heard; the board's output
         on pair N (prompts, hold music, tones) is the talker `boardN`."""
         talkers, tv = [], []
+        names, boards = self._line_names, self._board_names
+        tx_on = self.tx_on
         for li in range(self.n_lines):
             c = self.active[li]
-            if c is not None and getattr(c, "voice", None) is not None and c.state == "answered":
-                talkers.append("line%d" % (li + 1))
+            if c is not None and c.voice is not None and c.state == "answered":
+                talkers.append(names[li])
                 tv.append(c.voice)
         for ph in self.phones:
             if ph.voice is not None:
                 talkers.append(ph.ext)
                 tv.append(ph.voice)
         for li in range(self.n_lines):
-            if self.tx_on[li]:
-                talkers.append("board%d" % (li + 1))   # the board's own output on that pair
+            if tx_on[li]:
+                talkers.append(boards[li])   # the board's own output on that pair
                 tv.append(self.tx[li])
         listeners, lv = [], []
         for ph in self.phones:
@@ -921,8 +930,8 @@ class World:
         for li in range(self.n_lines):
             c = self.active[li]
             if c is not None and c.state == "answered" and self.hook[li]:
-                listeners.append("line%d" % (li + 1))
-                lv.append(phones_on[li] + self.tx[li])
+                listeners.append(names[li])
+                lv.append(phones_on[li] + self.tx[li] if tx_on[li] else phones_on[li])
         if talkers and listeners:
             who = (tuple(listeners), tuple(talkers))
             if who != self._hear_who:
