@@ -43,12 +43,17 @@ BRIDGE_CORR = 0.6
 REMOTE_VOICE = 15           # the remote agent's voice: sounds.agent_voice's table 15 (no phone has it)
 
 
+try:   # the clip ufunc itself (np.clip's wrapper cost more than the sums it clips)
+    from numpy._core.umath import clip as _clip
+except ImportError:   # numpy < 2
+    from numpy.core.umath import clip as _clip
+
+
 def _to_int16(x):
-    """audio.to_int16 (round, clip to 16 bits) without np.clip's wrapper, which
-    cost more than the sums it clips, once a block."""
+    """audio.to_int16 (round, clip to 16 bits): the same values, one ufunc for the
+    clip (np.maximum then np.minimum were two, once a block)."""
     r = np.rint(x)
-    np.maximum(r, -32768, out=r)
-    np.minimum(r, 32767, out=r)
+    _clip(r, -32768.0, 32767.0, out=r)
     return r.astype(np.int16)
 
 
@@ -95,6 +100,7 @@ class Caller:
         self.line_index = None
         self.heard_agent = 0.0       # energy of the agent's voice reaching the caller
         self.voice = None            # this block's voice on the line (the heard check)
+        self.voice_tab = None        # the caller's voice at its level, looped (sounds.caller_table)
         self.ntt = None              # NTT caller ID (Japan): the CAR handshake's state (_ntt)
         self.heard_remote_ms = 0     # ms the caller heard a remote agent's voice (bridged through the board)
         self.remote_from = None      # the line that remote agent was on
@@ -156,6 +162,7 @@ class Phone:
         self.t_act = None            # when the next action's `after` counts from (None: not started)
         self.flash_until = None      # the hook is down for a flash until this ms
         self.voice = None            # this block's voice onto the pair it is joined to (heard check)
+        self.voice_tab = sounds.agent_table(port)   # that voice, looped (sounds.agent_voice)
         # when the scenario makes this phone do something by itself (World._agent's quick look)
         d = self.spec.get("dial")
         self.dials = d if isinstance(d, list) else ([d] if d is not None else [])
@@ -417,7 +424,7 @@ class World:
             put = False   # anything on the pair (else adding its zeros changes nothing)
             for ph in joined:
                 if talking:
-                    ph.voice = sounds.agent_voice(n0, ph.port)
+                    ph.voice = sounds.cyclic(ph.voice_tab, n0)   # sounds.agent_voice(n0, ph.port)
                     phones_on[li] += ph.voice
                     put = True
                 if ph.keys:
@@ -569,7 +576,9 @@ class World:
                     self.log(s, "key", line=li + 1, digit=d)
         c.voice = None
         if c.t_connect is not None and c.spec["talk"]:
-            v = sounds.caller_voice(n0, c.spec["level_dbm0"], self.rng, c.spec["speech"])
+            if c.voice_tab is None:
+                c.voice_tab = sounds.caller_table(c.spec["level_dbm0"], c.spec["speech"])
+            v = sounds.cyclic(c.voice_tab, n0)   # sounds.caller_voice's block
             c.voice = v
             self.voice_in[li] = v
             a += v
