@@ -47,6 +47,10 @@ try:   # the clip ufunc itself (np.clip's wrapper cost more than the sums it cli
     from numpy._core.umath import clip as _clip
 except ImportError:   # numpy < 2
     from numpy.core.umath import clip as _clip
+try:   # what np.einsum calls (optimize off, its default), without its Python wrapper
+    from numpy._core.multiarray import c_einsum as _einsum
+except ImportError:
+    _einsum = np.einsum
 
 
 def _to_int16(x):
@@ -229,6 +233,8 @@ class World:
         self._by_at = sorted(range(len(self.callers)), key=lambda i: (self.callers[i].spec["at"], i))
         self._next = 0      # the first of _by_at not yet due
         self._live = []     # indices into callers, ascending: due and not finished
+        self._live_c = []   # those callers (the list made again only when _live changes)
+        self._next_ms = -1  # when the next caller is due (ms; _due_callers looks then)
 
     def _shift_dials(self, ext, spec):
         """An agent's shifts as dial sessions of the config's own codes: out at the start
@@ -259,12 +265,19 @@ class World:
 
     def _due_callers(self, t):
         by_at, callers = self._by_at, self.callers
-        while self._next < len(by_at) and callers[by_at[self._next]].spec["at"] * 1000 <= t:
-            bisect.insort(self._live, by_at[self._next])
-            self._next += 1
-        live = [callers[i] for i in self._live]
-        if any(c.state in FINISHED for c in live):
-            self._live = [i for i in self._live if callers[i].state not in FINISHED]
+        if t >= self._next_ms:
+            while self._next < len(by_at) and callers[by_at[self._next]].spec["at"] * 1000 <= t:
+                bisect.insort(self._live, by_at[self._next])
+                self._next += 1
+            self._next_ms = (callers[by_at[self._next]].spec["at"] * 1000 if self._next < len(by_at)
+                             else float("inf"))
+            self._live_c = [callers[i] for i in self._live]
+        live = self._live_c
+        for c in live:
+            if c.state in FINISHED:
+                self._live = [i for i in self._live if callers[i].state not in FINISHED]
+                self._live_c = [callers[i] for i in self._live]
+                break
         return live
 
     def all_done(self):
@@ -442,11 +455,16 @@ class World:
             if not joined & (1 << ph.port):
                 ph.last_heard = _SILENCE
                 continue
+            on = [li for li in range(self.n_lines) if self.xmask[li] & (1 << ph.port)]
+            if len(on) == 1:
+                # one pair (the usual): its sum itself, the same values as 0 + it
+                li = on[0]
+                ph.last_heard = lines_audio[li] + self.tx[li] if tx_on[li] else lines_audio[li]
+                continue
             heard = np.zeros(BLOCK)
-            for li in range(self.n_lines):
-                if self.xmask[li] & (1 << ph.port):
-                    # (a silent board adds zeros: left out, the same sums)
-                    heard += lines_audio[li] + self.tx[li] if tx_on[li] else lines_audio[li]
+            for li in on:
+                # (a silent board adds zeros: left out, the same sums)
+                heard += lines_audio[li] + self.tx[li] if tx_on[li] else lines_audio[li]
             ph.last_heard = heard
         self._hearing(t, phones_on)
         ext_ring = self.ext_ring
@@ -947,7 +965,7 @@ class World:
                 self._hear_regroup(who)
             tv = np.asarray(tv)
             self._hear_dot += np.asarray(lv) @ tv.T           # listener x talker
-            self._hear_pow += np.einsum("ij,ij->i", tv, tv)   # each talker's power, for every listener
+            self._hear_pow += _einsum("ij,ij->i", tv, tv)   # each talker's power, for every listener
             self._hear_pending = True
         if (t // BLOCK_MS + 1) % HEAR_WINDOW_BLOCKS:
             return
