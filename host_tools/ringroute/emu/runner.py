@@ -497,15 +497,21 @@ class Emulation:
         lines = errf.read().strip().splitlines()
         return " | ".join(lines[-6:]) or "(no output)"
 
+    _HEADS = {}   # n_lines -> the input frame's header and per-line bytes as one Struct
+
     @staticmethod
     def _frame(block, utc, pulses, flags, ext_bits, pcm, count=1):
-        head = struct.pack(bf.IN_HDR, block, utc, ext_bits, count)
-        per = bytearray(2 * len(pulses))
-        for i, p in enumerate(pulses):
-            per[2 * i] = min(p, 255)
+        nl = len(pulses)
+        hs = Emulation._HEADS.get(nl)
+        if hs is None:
+            hs = Emulation._HEADS[nl] = struct.Struct(bf.IN_HDR + "BB" * nl)
+        per = [0] * (2 * nl)
+        for i in range(nl):
+            per[2 * i] = min(pulses[i], 255)
             per[2 * i + 1] = flags[i]
         # the world's audio is little-endian int16 already: no converted copy
-        return b"".join((head, per, (pcm if pcm.dtype.str == "<i2" else pcm.astype("<i2")).tobytes()))
+        return hs.pack(block, utc, ext_bits, count, *per) + (
+            pcm if pcm.dtype.str == "<i2" else pcm.astype("<i2")).tobytes()
 
     def _recv_exact(self, conn, n):
         """The next n bytes from the firmware. It writes a block's reply in one
