@@ -507,14 +507,21 @@ class Emulation:
         lines = errf.read().strip().splitlines()
         return " | ".join(lines[-6:]) or "(no output)"
 
+    _HEADS = {}   # n_lines -> the input frame's header and per-line bytes as one Struct
+
     @staticmethod
     def _frame(block, utc, pulses, flags, ext_bits, pcm, count=1, board_in=bf.IF_CONSOLE):
-        head = struct.pack(bf.IN_HDR, block, utc, ext_bits, count, board_in)
-        per = bytearray(2 * len(pulses))
-        for i, p in enumerate(pulses):
-            per[2 * i] = min(p, 255)
+        nl = len(pulses)
+        hs = Emulation._HEADS.get(nl)
+        if hs is None:
+            hs = Emulation._HEADS[nl] = struct.Struct(bf.IN_HDR + "BB" * nl)
+        per = [0] * (2 * nl)
+        for i in range(nl):
+            per[2 * i] = min(pulses[i], 255)
             per[2 * i + 1] = flags[i]
-        return head + bytes(per) + pcm.astype("<i2").tobytes()
+        # the world's audio is little-endian int16 already: no converted copy
+        return hs.pack(block, utc, ext_bits, count, board_in, *per) + (
+            pcm if pcm.dtype.str == "<i2" else pcm.astype("<i2")).tobytes()
 
     def _recv_exact(self, conn, n):
         """The next n bytes from the firmware. It writes a block's reply in one
@@ -546,6 +553,8 @@ class Emulation:
     def _loop(self, conn, world, nl):
         utc0 = start_utc(self.sc.get("start"))
         fixed = bf.out_fixed_size(nl)
+        xm_fmt = struct.Struct("<%dH" % nl)     # the crosspoint masks, one per line
+        tx_at = bf.out_audio_offset(nl, 0)
         max_blocks = int(self.sc["duration"] * 100)
         idle_end = not self.sc.get("duration_given") and not self.pty
         idle_blocks = 0
@@ -622,8 +631,8 @@ class Emulation:
                 block = echo
                 t = block * bf.BLOCK_MS
                 self.blocks = block + 1
-            xm = [struct.unpack_from("<H", out, bf.OUT_XMASK + 2 * i)[0] for i in range(nl)]
-            tx = np.frombuffer(bytes(out[bf.out_audio_offset(nl, 0):fixed]), "<i2").reshape(nl, 80)
+            xm = list(xm_fmt.unpack_from(out, bf.OUT_XMASK))
+            tx = np.frombuffer(out, "<i2", nl * bf.BLOCK_SAMPLES, tx_at).reshape(nl, bf.BLOCK_SAMPLES)
             nev = struct.unpack_from("<H", out, fixed)[0]
             if nev:
                 parts.append(bytes(self._recv_exact(conn, nev)))

@@ -133,13 +133,26 @@ def _scaled(key, table, level_dbm0):
     return t
 
 
+def caller_table(level_dbm0, kind="noise"):
+    """A caller's voice at its level, looped: caller_voice's blocks are
+    cyclic(this, n0) (a world that keeps it skips two look-ups a block)."""
+    return _scaled(kind, voice_table(kind), level_dbm0)
+
+
+def agent_table(port, level_dbm0=-22.0):
+    p = port % len(_AGENTS)
+    return _scaled(p, _AGENTS[p], level_dbm0)
+
+
+cyclic = _cyclic
+
+
 def caller_voice(n0, level_dbm0, rng=None, kind="noise"):
-    return _cyclic(_scaled(kind, voice_table(kind), level_dbm0), n0)
+    return _cyclic(caller_table(level_dbm0, kind), n0)
 
 
 def agent_voice(n0, port, level_dbm0=-22.0):
-    p = port % len(_AGENTS)
-    return _cyclic(_scaled(p, _AGENTS[p], level_dbm0), n0)
+    return _cyclic(agent_table(port, level_dbm0), n0)
 
 
 # NTT Number Display timing as the emulated exchange plays it (rrfw/line/car.py has

@@ -27,6 +27,7 @@ PHONE_DIAL_AFTER_MS = 1500  # a person waits this long for dial tone before dial
 PHONE_LISTEN_MS = 2500      # and listens this long to the answer tone before hanging up
 _SILENCE = np.zeros(BLOCK)   # a block nobody hears anything in (never written)
 _SILENCE.flags.writeable = False
+_ZERO_BYTES = bytes(2 * BLOCK)   # a block of int16 silence
 FINISHED = ("done", "gone_before_answer", "blocked")   # a caller's states after which it does nothing
 FLASH_MS = 300              # a phone's flash (recall) button: "most phones emit a 300 ms flash"
                             # (TalkSwitch user manual, Flash Lengths)
@@ -42,12 +43,21 @@ BRIDGE_CORR = 0.6
 REMOTE_VOICE = 15           # the remote agent's voice: sounds.agent_voice's table 15 (no phone has it)
 
 
+try:   # the clip ufunc itself (np.clip's wrapper cost more than the sums it clips)
+    from numpy._core.umath import clip as _clip
+except ImportError:   # numpy < 2
+    from numpy.core.umath import clip as _clip
+try:   # what np.einsum calls (optimize off, its default), without its Python wrapper
+    from numpy._core.multiarray import c_einsum as _einsum
+except ImportError:
+    _einsum = np.einsum
+
+
 def _to_int16(x):
-    """audio.to_int16 (round, clip to 16 bits) without np.clip's wrapper, which
-    cost more than the sums it clips, once a block."""
+    """audio.to_int16 (round, clip to 16 bits): the same values, one ufunc for the
+    clip (np.maximum then np.minimum were two, once a block)."""
     r = np.rint(x)
-    np.maximum(r, -32768, out=r)
-    np.minimum(r, 32767, out=r)
+    _clip(r, -32768.0, 32767.0, out=r)
     return r.astype(np.int16)
 
 
@@ -94,9 +104,13 @@ class Caller:
         self.line_index = None
         self.heard_agent = 0.0       # energy of the agent's voice reaching the caller
         self.voice = None            # this block's voice on the line (the heard check)
+        self.voice_tab = None        # the caller's voice at its level, looped (sounds.caller_table)
         self.ntt = None              # NTT caller ID (Japan): the CAR handshake's state (_ntt)
         self.heard_remote_ms = 0     # ms the caller heard a remote agent's voice (bridged through the board)
         self.remote_from = None      # the line that remote agent was on
+        # the line noise's standard deviation (None: no noise), worked out once, not every block
+        nd = spec["noise_dbm0"]
+        self.noise_sd = audio.dbm0_to_peak(nd) / math.sqrt(2) if nd > -90 else None
 
 
 class Outbound:
@@ -152,6 +166,7 @@ class Phone:
         self.t_act = None            # when the next action's `after` counts from (None: not started)
         self.flash_until = None      # the hook is down for a flash until this ms
         self.voice = None            # this block's voice onto the pair it is joined to (heard check)
+        self.voice_tab = sounds.agent_table(port)   # that voice, looped (sounds.agent_voice)
         # when the scenario makes this phone do something by itself (World._agent's quick look)
         d = self.spec.get("dial")
         self.dials = d if isinstance(d, list) else ([d] if d is not None else [])
@@ -188,6 +203,11 @@ class World:
         self.ext_ring = [False] * n_exts
         self.xmask = [0] * n_lines
         self.tx = np.zeros((n_lines, BLOCK), dtype=np.float64)
+        self._line_names = ["line%d" % (li + 1) for li in range(n_lines)]    # the heard check's names
+        self._board_names = ["board%d" % (li + 1) for li in range(n_lines)]
+        self.tx_on = [False] * n_lines    # the board's output to line l is not all zero
+        self._tx_zero = np.zeros((n_lines, BLOCK), dtype=np.float64)   # self.tx while it is silent
+        self._tx_zero.flags.writeable = False
         self.rx_prev = np.zeros((n_lines, BLOCK), dtype=np.float64)
         self.active = [None] * n_lines    # the Caller on each line
         self.outbound = [None] * n_lines  # an Outbound call the board placed on each line
@@ -213,6 +233,8 @@ class World:
         self._by_at = sorted(range(len(self.callers)), key=lambda i: (self.callers[i].spec["at"], i))
         self._next = 0      # the first of _by_at not yet due
         self._live = []     # indices into callers, ascending: due and not finished
+        self._live_c = []   # those callers (the list made again only when _live changes)
+        self._next_ms = -1  # when the next caller is due (ms; _due_callers looks then)
 
     def _shift_dials(self, ext, spec):
         """An agent's shifts as dial sessions of the config's own codes: out at the start
@@ -243,12 +265,19 @@ class World:
 
     def _due_callers(self, t):
         by_at, callers = self._by_at, self.callers
-        while self._next < len(by_at) and callers[by_at[self._next]].spec["at"] * 1000 <= t:
-            bisect.insort(self._live, by_at[self._next])
-            self._next += 1
-        live = [callers[i] for i in self._live]
-        if any(c.state in FINISHED for c in live):
-            self._live = [i for i in self._live if callers[i].state not in FINISHED]
+        if t >= self._next_ms:
+            while self._next < len(by_at) and callers[by_at[self._next]].spec["at"] * 1000 <= t:
+                bisect.insort(self._live, by_at[self._next])
+                self._next += 1
+            self._next_ms = (callers[by_at[self._next]].spec["at"] * 1000 if self._next < len(by_at)
+                             else float("inf"))
+            self._live_c = [callers[i] for i in self._live]
+        live = self._live_c
+        for c in live:
+            if c.state in FINISHED:
+                self._live = [i for i in self._live if callers[i].state not in FINISHED]
+                self._live_c = [callers[i] for i in self._live]
+                break
         return live
 
     def all_done(self):
@@ -260,7 +289,7 @@ class World:
         are all zero and nothing in the world moves, as long as the board's
         outputs stay as they are now: on-hook, silent, ringing nothing, the
         crosspoint open (blockframe.py, quiet runs). 0 while anything is going on."""
-        if any(self.hook) or any(self.ext_ring) or any(self.xmask) or self.tx.any():
+        if any(self.hook) or any(self.ext_ring) or any(self.xmask) or any(self.tx_on):
             return 0
         if any(a is not None for a in self.active) or any(o is not None for o in self.outbound):
             return 0
@@ -395,22 +424,27 @@ class World:
         # Audio that crosses the crosspoint: agents' voices onto joined lines,
         # and each line's audio (caller + board's prompt) to joined phones.
         phones_on = np.zeros((self.n_lines, BLOCK))   # what the phones put on each pair
-        tx_on = [bool(self.tx[li].any()) for li in range(self.n_lines)]
+        tx_on = self.tx_on
         for ph in self.phones:
             ph.voice = None
         for li in range(self.n_lines):
             c = self.active[li]
-            joined = [ph for ph in self.phones if self.xmask[li] & (1 << ph.port) and ph.offhook]
+            xm = self.xmask[li]
+            joined = [ph for ph in self.phones if xm & (1 << ph.port) and ph.offhook] if xm else ()
             # the agent talks while the caller is there, and listens once they are gone; on an
             # idle line's pair (a transfer's consultation) while someone else is on it too
             talking = c is not None and c.state == "answered" or (not self.hook[li] and len(joined) >= 2)
+            put = False   # anything on the pair (else adding its zeros changes nothing)
             for ph in joined:
                 if talking:
-                    ph.voice = sounds.agent_voice(n0, ph.port)
+                    ph.voice = sounds.cyclic(ph.voice_tab, n0)   # sounds.agent_voice(n0, ph.port)
                     phones_on[li] += ph.voice
+                    put = True
                 if ph.keys:
                     phones_on[li] += self._phone_keys(ph, t, n0)
-            lines_audio[li] += phones_on[li]
+                    put = True
+            if put:
+                lines_audio[li] += phones_on[li]
             # the board's own output leaks back through the hybrid (echo)
             if tx_on[li]:
                 lines_audio[li] += self.echo_gain * self.tx[li]
@@ -421,10 +455,16 @@ class World:
             if not joined & (1 << ph.port):
                 ph.last_heard = _SILENCE
                 continue
+            on = [li for li in range(self.n_lines) if self.xmask[li] & (1 << ph.port)]
+            if len(on) == 1:
+                # one pair (the usual): its sum itself, the same values as 0 + it
+                li = on[0]
+                ph.last_heard = lines_audio[li] + self.tx[li] if tx_on[li] else lines_audio[li]
+                continue
             heard = np.zeros(BLOCK)
-            for li in range(self.n_lines):
-                if self.xmask[li] & (1 << ph.port):
-                    heard += lines_audio[li] + self.tx[li]
+            for li in on:
+                # (a silent board adds zeros: left out, the same sums)
+                heard += lines_audio[li] + self.tx[li] if tx_on[li] else lines_audio[li]
             ph.last_heard = heard
         self._hearing(t, phones_on)
         ext_ring = self.ext_ring
@@ -455,8 +495,8 @@ class World:
             return 0, np.zeros(BLOCK), False
         if c.ntt is not None and c.ntt["phase"] != "done":
             p, a = self._ntt(c, li, t)
-            if c.spec["noise_dbm0"] > -90:
-                a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
+            if c.noise_sd is not None:
+                a += self.rng.normal(0, c.noise_sd, BLOCK)
             return p, a, False
         if self.hook[li]:
             c.state = "answered"
@@ -473,8 +513,8 @@ class World:
             # a line reversal announces caller ID sent before the first ring
             # (ETSI EN 300 659-1, BT SIN 227); polarity is normal again for ringing
             rev = c.cid.reversal_ms is not None and c.cid.reversal_ms <= el < 0
-        if c.spec["noise_dbm0"] > -90:
-            a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
+        if c.noise_sd is not None:
+            a += self.rng.normal(0, c.noise_sd, BLOCK)
         return p, a, rev
 
     def _ntt(self, c, li, t):
@@ -538,8 +578,8 @@ class World:
             self.active[li] = None
             self.log(t, "caller_released", line=li + 1)
             return False, False, a
-        if c.spec["noise_dbm0"] > -90:
-            a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
+        if c.noise_sd is not None:
+            a += self.rng.normal(0, c.noise_sd, BLOCK)
         for (s, e, d, lvl, tw) in c.key_plan:
             if s < t + BLOCK_MS and e > t:
                 lo, hi = _dtmf_freqs(d)  # caller's keys: row tone weaker by twist_db
@@ -554,7 +594,9 @@ class World:
                     self.log(s, "key", line=li + 1, digit=d)
         c.voice = None
         if c.t_connect is not None and c.spec["talk"]:
-            v = sounds.caller_voice(n0, c.spec["level_dbm0"], self.rng, c.spec["speech"])
+            if c.voice_tab is None:
+                c.voice_tab = sounds.caller_table(c.spec["level_dbm0"], c.spec["speech"])
+            v = sounds.cyclic(c.voice_tab, n0)   # sounds.caller_voice's block
             c.voice = v
             self.voice_in[li] = v
             a += v
@@ -580,8 +622,8 @@ class World:
         el = t - c.t_gone
         m = c.hangup_method
         a = np.zeros(BLOCK)
-        if c.spec["noise_dbm0"] > -90:
-            a += self.rng.normal(0, audio.dbm0_to_peak(c.spec["noise_dbm0"]) / math.sqrt(2), BLOCK)
+        if c.noise_sd is not None:
+            a += self.rng.normal(0, c.noise_sd, BLOCK)
         if m == "cpc":
             # loop current drops for cpc_ms, then the exchange offers dial tone
             if el < (c.spec["cpc_ms"] or c.profile.get("cpc_ms", 800)):
@@ -833,7 +875,7 @@ class World:
             ph.t_dial_end = None   # a dial session nobody served ends with the handset down
             ph.keys = []
             self.log(t, "agent_hangup", ext=ph.ext)
-        if ph.offhook:
+        if ph.offhook and ph.last_heard is not _SILENCE:   # (silence is never heard)
             x = ph.last_heard   # the RMS as np.mean computes it (the same sum, the same division)
             rms = math.sqrt(float(np.add.reduce(x * x)) / BLOCK)
             if rms > audio.dbm0_to_peak(HEARD_DBM0):
@@ -892,18 +934,20 @@ class World:
         start_ms, end_ms} for each stretch a talker was heard; the board's output
         on pair N (prompts, hold music, tones) is the talker `boardN`."""
         talkers, tv = [], []
+        names, boards = self._line_names, self._board_names
+        tx_on = self.tx_on
         for li in range(self.n_lines):
             c = self.active[li]
-            if c is not None and getattr(c, "voice", None) is not None and c.state == "answered":
-                talkers.append("line%d" % (li + 1))
+            if c is not None and c.voice is not None and c.state == "answered":
+                talkers.append(names[li])
                 tv.append(c.voice)
         for ph in self.phones:
             if ph.voice is not None:
                 talkers.append(ph.ext)
                 tv.append(ph.voice)
         for li in range(self.n_lines):
-            if self.tx[li].any():
-                talkers.append("board%d" % (li + 1))   # the board's own output on that pair
+            if tx_on[li]:
+                talkers.append(boards[li])   # the board's own output on that pair
                 tv.append(self.tx[li])
         listeners, lv = [], []
         for ph in self.phones:
@@ -913,15 +957,15 @@ class World:
         for li in range(self.n_lines):
             c = self.active[li]
             if c is not None and c.state == "answered" and self.hook[li]:
-                listeners.append("line%d" % (li + 1))
-                lv.append(phones_on[li] + self.tx[li])
+                listeners.append(names[li])
+                lv.append(phones_on[li] + self.tx[li] if tx_on[li] else phones_on[li])
         if talkers and listeners:
             who = (tuple(listeners), tuple(talkers))
             if who != self._hear_who:
                 self._hear_regroup(who)
             tv = np.asarray(tv)
             self._hear_dot += np.asarray(lv) @ tv.T           # listener x talker
-            self._hear_pow += np.einsum("ij,ij->i", tv, tv)   # each talker's power, for every listener
+            self._hear_pow += _einsum("ij,ij->i", tv, tv)   # each talker's power, for every listener
             self._hear_pending = True
         if (t // BLOCK_MS + 1) % HEAR_WINDOW_BLOCKS:
             return
@@ -1034,7 +1078,12 @@ class World:
                 self.faults += 1
                 self.log(t, "fault", ext=ph.ext, what="ring applied to an off-hook phone")
             self.ext_ring[ph.port] = on
-        self.tx = tx.astype(np.float64)
+        # which lines the board sends anything to, from the bytes (ndarray.any's
+        # wrapper cost more than the check, four times a block)
+        raw = tx.tobytes()
+        n = 2 * BLOCK
+        self.tx_on = on = [raw[i * n:(i + 1) * n] != _ZERO_BYTES for i in range(self.n_lines)]
+        self.tx = tx.astype(np.float64) if any(on) else self._tx_zero
         for li in range(self.n_lines):
             self._hear_dialling(li, t, tx[li])
         self._bridge_check(t)

@@ -1,0 +1,91 @@
+"""The emulator's CPU per side and its event stream's digest, for before/after
+comparisons of the emulator's speed work (docs/notes/soak.md).
+
+  PYTHONPATH=. .venv/bin/python -m bench.emu_digest demo|busy|office [--off] [--prof FILE]
+
+demo: the demo call; busy: the busy day's first hour (bench_emulator.busy_part);
+office: officeweek's Monday 09:00-10:30 (the span soak.md compares). Prints the
+world's CPU (this process, getrusage) and the firmware's (its child), the
+frames sent and the sha1 of the sorted event stream (each event as JSON with
+sorted keys, the lines sorted): the same sha1 means the same events.
+--off: quiet runs off (Emulation(batch=False)); --prof FILE: cProfile of the world.
+"""
+import hashlib
+import json
+import os
+import resource
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+for _p in (os.path.join(ROOT, "tests", "support"), os.path.join(ROOT, "host_tools"), os.path.join(ROOT, "firmware")):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+
+def digest(events):
+    lines = sorted(json.dumps(e, sort_keys=True) for e in events)
+    return hashlib.sha1("\n".join(lines).encode()).hexdigest()
+
+
+def _make(which, batch):
+    from ringroute import cmd_emulate
+    from ringroute.emu import runner, scenario
+    prompts = [os.path.join(ROOT, "examples", "prompts")]
+    if which == "demo":
+        cfg = cmd_emulate.load_config(os.path.join(ROOT, "examples", "office.yaml"))
+        sc = scenario.load(os.path.join(ROOT, "examples", "demo-call.yaml"))
+        return runner.Emulation(cfg, sc, prompts, n_lines=1, n_exts=4, batch=batch)
+    cfg = cmd_emulate.load_config(os.path.join(ROOT, "examples", "busy-office.yaml"))
+    sc = scenario.load(os.path.join(ROOT, "examples", "busy-day.yaml"))
+    sc["calls"] = [c for c in sc["calls"] if c["at"] < 3600 - 300]
+    sc["duration"] = 3600
+    sc["duration_given"] = True
+    return runner.Emulation(cfg, sc, prompts, n_lines=2, n_exts=4, batch=batch)
+
+
+def main():
+    which = sys.argv[1]
+    batch = "--off" not in sys.argv
+    prof = sys.argv[sys.argv.index("--prof") + 1] if "--prof" in sys.argv else None
+    if which == "office":
+        import officeweek
+        w = officeweek.Week(1, (), (), span=(9 * 3600, 10.5 * 3600))
+        if not batch:
+            raise SystemExit("--off: not for the office span")
+        d = tempfile.mkdtemp(prefix="w6-")
+
+        def go():
+            w.run(os.path.join(d, "flash"))
+            return w.emu
+    else:
+        emu = _make(which, batch)
+
+        def go():
+            emu.run()
+            return emu
+    # the run only (as bench_emulator measures it), not the imports and the config's compilation
+    s0 = resource.getrusage(resource.RUSAGE_SELF)
+    c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if prof:
+        import cProfile
+        import time
+        pr = cProfile.Profile(time.process_time)   # CPU, not wall: the round trip waits for the firmware
+        pr.enable()
+        emu = go()
+        pr.disable()
+        pr.dump_stats(prof)
+    else:
+        emu = go()
+    s1 = resource.getrusage(resource.RUSAGE_SELF)
+    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    world = (s1.ru_utime - s0.ru_utime) + (s1.ru_stime - s0.ru_stime)
+    fw = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
+    sim = emu.blocks / 100.0
+    print("%s: sim %.0f s, frames %d, events %d, world CPU %.2f s (sys %.2f), firmware CPU %.2f s (sys %.2f),"
+          " x CPU %.0f, sha1 %s" % (which, sim, emu.frames, len(emu.events), world, s1.ru_stime - s0.ru_stime,
+                                    fw, c1.ru_stime - c0.ru_stime, sim / (world + fw), digest(emu.events)))
+
+
+if __name__ == "__main__":
+    main()
