@@ -91,10 +91,11 @@ def test_a_fault_that_keeps_coming_back_restarts_the_board(board):
 
     def broken(*args):
         raise ValueError("always")
-    lc.ringdet.process = broken          # every idle block faults (after each release's guard time)
+    lc.ringdet.process = broken          # every ringing block faults (after each release's guard time)
     with pytest.raises(Reboot) as e:
         for _ in range(1000):
             hal.next_block()
+            hal.pulses = 1   # ring pulses in every block: the detector runs (an idle line with none skips it)
             a.step()
     assert e.value.why == "faults"
     assert a.faults == 5 and hal.block < 1000   # five faults, well within the minute
