@@ -169,7 +169,9 @@ class App:
         if self._agents_unlogged and hal.block % CALLBACK_CHECK_BLOCKS == 0 and self.wall_clock() >= _UTC_SET:
             self._agents_unlogged = False
             self.agents.log_all()
-        if self._ob_line is not None:
+        if self.dialer is not None and self.dialer.ending:
+            self.dialer.finish_ended()   # a call-back answered in the block before (callout.py)
+        elif self._ob_line is not None:
             self._outbound_next()
         elif self.dialer is not None and hal.block % CALLBACK_CHECK_BLOCKS == 0 and self.dialer.wants_line():
             self._start_outbound()
@@ -325,6 +327,8 @@ class App:
 
     def cut_calls(self, reason):
         """Release every line now, each call's record kept (the REPL was forced)."""
+        if self.dialer is not None:
+            self.dialer.finish_ended()   # a call-back answered in this very block: closed first
         for lc in self.lines:
             if lc.state != linecall.IDLE:
                 lc.force_release(self.clock.ms, reason)
