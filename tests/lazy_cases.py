@@ -121,6 +121,28 @@ def _callback_in_two_blocks():
     assert _run_until(a, hal, seen, "seize", 3000) > 0
 
 
+def case_callback_attempt_closes_on_flash_the_block_after_its_release():
+    # the agent does not answer: the line's release (its record) in one block,
+    # the request's close on flash (dialer.py end_soon) in the next, and done
+    before = os.listdir(".")
+    try:
+        _fresh()
+        a, hal, seen = _app(CFG)
+        assert a.callbacks.request("6175550144", "101", 0, hal.rtc_utc()) is None
+        assert _run_until(a, hal, seen, "callback_start", 3000) > 0
+        assert a.callbacks.pending[0].get("active") == 1       # on flash as under way
+        assert _run_until(a, hal, seen, "release", 20000) > 0
+        assert a.callbacks.pending[0].get("active") == 1       # not closed in the release's block
+        hal.next_block()
+        a.step()
+        assert a.callbacks.pending[0].get("active") is None, a.callbacks.pending
+        assert [x["number"] for x in a.callbacks.pending] == ["6175550144"]   # kept for its retry
+    finally:
+        for name in os.listdir("."):
+            if name not in before and os.stat(name)[0] & 0x4000 == 0:
+                os.remove(name)
+
+
 def case_disa_code_only_during_a_disa_call():
     _fresh()
     a, hal, seen = _app(CFG)

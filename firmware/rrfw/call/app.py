@@ -152,6 +152,11 @@ class App:
         hal = self.hal
         self.clock.block = hal.block
         self.clock.ms = hal.block * 10
+        ended = self.dialer is not None and len(self.dialer.ending) > 0
+        if ended:
+            # an attempt that ended in the block before (answered, failed: callout.py):
+            # its close on flash, before this block's lines can end another
+            self.dialer.finish_ended()
         if self.hooks is not None:
             self.hooks.step(self.clock.ms)   # flashes and hang-ups on the phones, for every line
         for lc in self.lines:
@@ -169,8 +174,8 @@ class App:
         if self._agents_unlogged and hal.block % CALLBACK_CHECK_BLOCKS == 0 and self.wall_clock() >= _UTC_SET:
             self._agents_unlogged = False
             self.agents.log_all()
-        if self.dialer is not None and self.dialer.ending:
-            self.dialer.finish_ended()   # a call-back answered in the block before (callout.py)
+        if ended:
+            pass   # one piece of outbound work a block
         elif self._ob_line is not None:
             self._outbound_next()
         elif self.dialer is not None and hal.block % CALLBACK_CHECK_BLOCKS == 0 and self.dialer.wants_line():

@@ -373,5 +373,5 @@ class Callout:
             lc.leg.hang_up()
         lc.rec["result"] = outcome
         lc.rec["outcome"] = job["kind"] + "_" + outcome
-        self.dialer.end(job, outcome, lc.wall_clock())
+        self.dialer.end_soon(job, outcome, lc.wall_clock())   # not in the release's block (dialer.py)
         lc.release(t, job["kind"] + "_failed", outcome, close=False)
