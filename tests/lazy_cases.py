@@ -33,9 +33,9 @@ def _fresh():
     """A board just booted: under CPython (one process) a test file run before may
     have left the flows' code, and the remote agents' and transfers' that hold it,
     in sys.modules; micropython starts each run empty."""
+    from rrfw.compat import unload
     for name in OUTBOUND + HOLDERS:
-        if name in sys.modules:
-            del sys.modules[name]
+        unload(name)   # off its package too: `from pkg import mod` would find it there
 
 
 def _loaded():
@@ -79,6 +79,68 @@ def case_callout_code_only_while_an_attempt_runs():
     assert "rrfw.call.callout" in sys.modules
     hal.offhook_ports = 1                                   # the agent (port 0) answers this time
     assert _run_until(a, hal, seen, "seize", 3000) > 0      # the agent lifted: the line is seized
+
+
+def case_callback_code_loads_the_block_before_the_agent_rings():
+    # no block both loads the attempt's code and objects and starts it
+    # (call/app.py _start_outbound: 2-8 ms here in one block, x30-50 on the board)
+    before = os.listdir(".")
+    try:
+        _callback_in_two_blocks()
+    finally:
+        for name in os.listdir("."):   # the call-back list and records: the next case boots clean
+            if name not in before and os.stat(name)[0] & 0x4000 == 0:   # files, not the prompts
+                os.remove(name)
+
+
+def _callback_in_two_blocks():
+    _fresh()
+    a, hal, seen = _app(CFG)
+    assert a.callbacks.request("6175550144", "101", 0, hal.rtc_utc()) is None
+    b_load = b_start = -1
+    n = len(seen)
+    for _ in range(3000):
+        hal.next_block()
+        a.step()
+        started = [e for e in seen[n:] if e["event"] == "callback_start"]
+        n = len(seen)
+        if b_load < 0 and "rrfw.call.callout" in sys.modules:
+            b_load = hal.block
+            assert not started and hal.ring == 0, (started, hal.ring)
+        elif started:
+            b_start = hal.block
+            break
+    assert b_load > 0 and b_start == b_load + 1, (b_load, b_start)   # started in the very next block
+    for _ in range(3):                                       # and the agent's phone rings
+        if hal.ring:
+            break
+        hal.next_block()
+        a.step()
+    assert hal.ring, "the agent's phone never rang"
+    hal.offhook_ports = hal.ring                            # the agent answers: the call-back goes on
+    assert _run_until(a, hal, seen, "seize", 3000) > 0
+
+
+def case_callback_attempt_closes_on_flash_the_block_after_its_release():
+    # the agent does not answer: the line's release (its record) in one block,
+    # the request's close on flash (dialer.py end_soon) in the next, and done
+    before = os.listdir(".")
+    try:
+        _fresh()
+        a, hal, seen = _app(CFG)
+        assert a.callbacks.request("6175550144", "101", 0, hal.rtc_utc()) is None
+        assert _run_until(a, hal, seen, "callback_start", 3000) > 0
+        assert a.callbacks.pending[0].get("active") == 1       # on flash as under way
+        assert _run_until(a, hal, seen, "release", 20000) > 0
+        assert a.callbacks.pending[0].get("active") == 1       # not closed in the release's block
+        hal.next_block()
+        a.step()
+        assert a.callbacks.pending[0].get("active") is None, a.callbacks.pending
+        assert [x["number"] for x in a.callbacks.pending] == ["6175550144"]   # kept for its retry
+    finally:
+        for name in os.listdir("."):
+            if name not in before and os.stat(name)[0] & 0x4000 == 0:
+                os.remove(name)
 
 
 def case_disa_code_only_during_a_disa_call():

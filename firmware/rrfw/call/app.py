@@ -85,6 +85,8 @@ class App:
         # the outbound engine (dialer.py): only a config that calls out (or a
         # call-back list left on flash) pays for it; campaigns load with it
         self.dialer = None
+        self._ob_line = None   # an outbound attempt between its job's pick and its start (_start_outbound)
+        self._ob_job = None
         ob = cfg.get("outbound") or {}
         if ob.get("callback") or ob.get("campaign") is not None or self.callbacks.pending:
             from rrfw.call import dialer
@@ -156,6 +158,11 @@ class App:
         hal = self.hal
         self.clock.block = hal.block
         self.clock.ms = hal.block * 10
+        ended = self.dialer is not None and len(self.dialer.ending) > 0
+        if ended:
+            # an attempt that ended in the block before (answered, failed: callout.py):
+            # its close on flash, before this block's lines can end another
+            self.dialer.finish_ended()
         if self.hooks is not None:
             self.hooks.step(self.clock.ms)   # flashes and hang-ups on the phones, for every line
         for lc in self.lines:
@@ -173,7 +180,11 @@ class App:
         if self._agents_unlogged and hal.block % CALLBACK_CHECK_BLOCKS == 0 and self.wall_clock() >= _UTC_SET:
             self._agents_unlogged = False
             self.agents.log_all()
-        if self.dialer is not None and hal.block % CALLBACK_CHECK_BLOCKS == 0 and self.dialer.wants_line():
+        if ended:
+            pass   # one piece of outbound work a block
+        elif self._ob_line is not None:
+            self._outbound_next()
+        elif self.dialer is not None and hal.block % CALLBACK_CHECK_BLOCKS == 0 and self.dialer.wants_line():
             self._start_outbound()
         if hal.block % PURGE_CHECK_BLOCKS == 0 and self.records.retention_days:
             if (self._purge_ms < 0 or self.clock.ms - self._purge_ms >= PURGE_EVERY_MS) and self.idle():
@@ -246,8 +257,33 @@ class App:
         # (a call-back holding a queue place excepted: dialer.next_job)
         job = self.dialer.next_job(t, self.wall_clock(), self.free_agent,
                                    not self.ports.waiting and self.dialer.may_take_line(idle))
-        if job is not None:
+        if job is None:
+            return
+        if line.callout is not None:
             line.start_outbound(self.dialer, job, t)
+            return
+        # the attempt over three blocks, none of them long on the board
+        # (x30-50: each of these was 2-8 ms here in one block, heap.md):
+        # this one picked the job, the next makes the Callout (imports, its
+        # dialler and progress detector), the one after starts it (flash,
+        # record, the agent's phone rung): the agent hears it 20 ms later
+        self._ob_line = line
+        self._ob_job = job
+
+    def _outbound_next(self):
+        lc = self._ob_line
+        if lc.state != linecall.IDLE or lc.ringdet.ringing:
+            # a call rang in on the line in between: it wins, as it would a
+            # block later (callout.py step_agent); the job comes due again
+            self._ob_line = self._ob_job = None
+            lc.forget_callout()
+            return
+        if lc.callout is None:
+            lc.make_callout()
+            return
+        job = self._ob_job
+        self._ob_line = self._ob_job = None
+        lc.start_outbound(self.dialer, job, self.clock.ms)
 
     def free_agent(self, target, joined):
         """The extension to reserve for an outbound call to `target` (a group or
@@ -302,6 +338,8 @@ class App:
 
     def cut_calls(self, reason):
         """Release every line now, each call's record kept (the REPL was forced)."""
+        if self.dialer is not None:
+            self.dialer.finish_ended()   # a call-back answered in this very block: closed first
         for lc in self.lines:
             if lc.state != linecall.IDLE:
                 lc.force_release(self.clock.ms, reason)

@@ -216,7 +216,7 @@ class Callout:
         lc.emit("connect", ext=lc.leg.ext, port=lc.leg.port, direction="out", kind=self._kind())
         lc.hangup.reset(t)
         if self._kind() == "callback":
-            self.dialer.end(self.job, "answer", lc.wall_clock())
+            self.dialer.end_soon(self.job, "answer", lc.wall_clock())   # its flash write: the next block
             self.job = None
             lc.enter(CONNECTED, t)      # inbound.py's connected call from here
             return
@@ -373,5 +373,5 @@ class Callout:
             lc.leg.hang_up()
         lc.rec["result"] = outcome
         lc.rec["outcome"] = job["kind"] + "_" + outcome
-        self.dialer.end(job, outcome, lc.wall_clock())
+        self.dialer.end_soon(job, outcome, lc.wall_clock())   # not in the release's block (dialer.py)
         lc.release(t, job["kind"] + "_failed", outcome, close=False)

@@ -309,10 +309,23 @@ class LineCall:
     def start_outbound(self, dialer, job, t):
         """Begin an outbound attempt (a call-back, a campaign's number) on this
         idle line: ring the reserved agent first (callout.py)."""
+        self.make_callout()
+        self.callout.start(dialer, job, t)
+
+    def make_callout(self):
+        """The outbound attempt's code and objects (callout.py: its dialler,
+        progress detector, tone; 5-6 KB): the App makes them a block before
+        start_outbound, so no one block does both (docs/notes/heap.md)."""
         if self.callout is None:
             from rrfw.call import callout
             self.callout = callout.Callout(self)
-        self.callout.start(dialer, job, t)
+
+    def forget_callout(self):
+        """A Callout made for an attempt that never started (the line rang in
+        between): dropped with its code, as at a release."""
+        if self.callout is not None and self.callout.job is None:
+            self.callout = None
+            drop_flows(self.siblings or (self,))
 
     def learn_next_call(self):
         """The next call on this line is the technician's: measure how the exchange

@@ -45,18 +45,17 @@ _EPOCH_2000 = const(946684800)
 # mp32-frozen, busy 15 min, 2 lines, each block's least of 3 runs; the board
 # taken as 30-50x slower, an estimate). A record is written a slice a block
 # (store/records.py) and the console's PIN hash is spread, 64 rounds a block
-# (store/pins.py), so neither is one long step now. Measured (2026-12-03):
-# median 49 us (1.5-2.5 ms on the board), p99.9 0.36 ms (11-18 ms), a
-# record's slices 7.0 ms at worst (210-350 ms), a prompt's open 5.0 ms
-# (150-250 ms), a PIN slice 1.3 ms (40-67 ms), the worst block of all 13.7 ms
-# in one run, 25.5 ms in the next (410-1270 ms; the shared machine still
-# shows in it). Not a garbage collection (0.2-0.56 ms here, put in quiet
-# blocks by main.py's GcPolicy): the blocks long in every run are the
-# call-back's start and connect and a record's write slices, 2-8 ms here
-# (docs/notes/heap.md, late6). 8 buffers = 256 ms absorb a step of up to 256 - 10 - 32 = 214 ms on
-# the board (7.1 ms here at x30, 4.3 ms at x50): every block to p99.9 with
-# 196 ms to spare; 3 (x30) to 7 (x50) blocks of 93000 were longer (the bench
-# counts them; covering the worst would take 26-42 buffers, 26-42 KB).
+# (store/pins.py), so neither is one long step now; a call-back's start,
+# answer and close are a block each (call/app.py, dialer.py end_soon).
+# Measured (2026-12-03, late7, two bench runs): median 61-62 us (1.8-3.1 ms
+# on the board), p99.9 0.35-0.36 ms (10-18 ms), the worst block 1.6 / 1.8
+# ms (48-90 ms): a PIN slice with a collection in it at boot, the
+# call-back's start (1.1-1.6 ms), a call-back request's prompt (1.1-1.5
+# ms). Before late7 the worst was 2.8-7.2 ms (the call-back's start and a
+# failed call-back's release: docs/notes/heap.md). 8 buffers = 256 ms
+# absorb a step of up to 256 - 10 - 32 = 214 ms on the board (7.1 ms here
+# at x30, 4.3 ms at x50): no block of 93000 was longer; the worst needs 3
+# (x30) to 5 (x50) buffers, 124-135 ms to spare at x50 (the bench prints it).
 _DMA_BUF_MS = const(32)       # ms of audio per DMA buffer (256 frames at 8 kHz)
 _DMA_BUF_BYTES = const(1024)  # bytes per DMA buffer (256 frames x 4 bytes)
 _RX_DMA_BUFS = const(8)       # 256 ms, 8 KB of DMA memory (above)
