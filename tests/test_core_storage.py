@@ -44,6 +44,18 @@ def test_per_block_path_allocates_nothing_under_micropython(tmp_path):
     assert all(a == 0 for a, _ in stats.values()), stats
 
 
+def _heap_cases(tmp_path, cfg, mode):
+    """tests/heap_cases.py in `mode` on config `cfg`, under the real micropython binary."""
+    import json
+    p_cfg = tmp_path / ("%s.json" % mode)
+    p_cfg.write_text(json.dumps(cfg))
+    p = subprocess.run(paths.engine_command("micropython") + [
+        os.path.join(HERE, "heap_cases.py"), str(p_cfg), str(tmp_path), mode],
+        capture_output=True, text=True, timeout=300, env=casetest.micropython_env())
+    assert p.returncode == 0, p.stdout + p.stderr
+    return p
+
+
 def test_the_transfer_path_allocates_nothing_under_micropython(tmp_path):
     """The same walk with a transfer section on two lines: the agent flashes, the
     caller is on hold (hold prompt), dial tone on the other line's pair, then
@@ -54,13 +66,7 @@ def test_the_transfer_path_allocates_nothing_under_micropython(tmp_path):
         cfg = json.load(f)
     cfg["lines"] = cfg["lines"] * 2
     cfg["transfer"] = {}
-    p_cfg = tmp_path / "transfer.json"
-    p_cfg.write_text(json.dumps(cfg))
-    env = casetest.micropython_env()
-    p = subprocess.run(paths.engine_command("micropython") + [
-        os.path.join(HERE, "heap_cases.py"), str(p_cfg), str(tmp_path), "flash"],
-        capture_output=True, text=True, timeout=300, env=env)
-    assert p.returncode == 0, p.stdout + p.stderr
+    p = _heap_cases(tmp_path, cfg, "flash")
     assert p.stdout.strip().endswith("done")
     stats = {}
     for line in p.stdout.splitlines()[:-1]:
@@ -84,13 +90,7 @@ def test_a_quiet_board_allocates_nothing_and_holds_no_caller_id_decoder(tmp_path
     cfg["extensions"] = {str(101 + i): {"port": i, "name": "Agent %d" % (i + 1)} for i in range(8)}
     cfg["transfer"] = {}
     cfg["feature_codes"] = {"*81": ["override", "night"], "*80": ["override", None]}
-    p_cfg = tmp_path / "quiet.json"
-    p_cfg.write_text(json.dumps(cfg))
-    env = casetest.micropython_env()
-    p = subprocess.run(paths.engine_command("micropython") + [
-        os.path.join(HERE, "heap_cases.py"), str(p_cfg), str(tmp_path), "quiet"],
-        capture_output=True, text=True, timeout=300, env=env)
-    assert p.returncode == 0, p.stdout + p.stderr
+    p = _heap_cases(tmp_path, cfg, "quiet")
     out = dict((w[0], w[1:]) for w in (ln.split() for ln in p.stdout.splitlines()))
     assert "done" in out, p.stdout
     alloc, total = int(out["quiet"][0]), int(out["quiet"][1])
