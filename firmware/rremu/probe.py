@@ -22,6 +22,16 @@
 #                     line (implies --heapstat): where the heap grows, and why
 #   --heapevery N     every N blocks collect garbage and write "heapsample BLOCK LIVE"
 #                     to stderr at once (a long run, a power cut: the samples so far stay)
+#   --oomtrace        the first MemoryError out of an App's step or a line's step
+#                     (app.py catches the line's, supervisor.py the App's, neither keeps
+#                     the traceback): "oomtrace BLOCK" to stderr, its traceback, the
+#                     live and free heap after a collection, then micropython.mem_info(1)
+#                     (the block map, to stdout: the console's stream) taken before the
+#                     collection, where the allocation failed; then the error goes on.
+#                     Wrapped at the first block, so the boot's heap is as without it
+#   --heapmap B,B,..  at the start of each of those blocks collect garbage, write
+#                     "heapmap BLOCK" to stderr and micropython.mem_info(1) to stdout
+#                     (the console's stream): which blocks stay, where, among what holes
 # All measure the firmware, not themselves: the collection and the file write
 # happen inside next_block, outside the timed step.
 import gc
@@ -43,8 +53,10 @@ _CHUNK = 1000   # entries buffered before a file write
 
 
 class Probe:
-    def __init__(self, heapstat, steptime, heaplog=None, every=0):
+    def __init__(self, heapstat, steptime, heaplog=None, every=0, oomtrace=False, maps=()):
         self.every = every
+        self._oom = oomtrace   # still to wrap the steps (the first block), then False
+        self._maps = maps      # blocks to print the heap's block map at (--heapmap)
         self._count = 0
         self.heapstat = heapstat or heaplog is not None
         self._log = open(heaplog, "w") if heaplog else None
@@ -89,6 +101,15 @@ class Probe:
                 self._f.write(self._buf)
                 self._n = 0
         self._flags = 0
+        if self._oom:
+            self._oom = False
+            _wrap_steps(self)
+        if self._maps and self._block_now() in self._maps:
+            import micropython
+            gc.collect()
+            sys.stderr.write("heapmap %d\n" % self._block_now())
+            print("heapmap %d" % self._block_now())
+            micropython.mem_info(1)
         if self.every:
             self._count += 1
             if self._count >= self.every:
@@ -162,7 +183,9 @@ def make(argv):
     steptime = _arg(argv, "--steptime")
     heaplog = _arg(argv, "--heaplog")
     every = int(_arg(argv, "--heapevery") or 0)
-    if not heapstat and steptime is None and heaplog is None and not every:
+    oomtrace = "--oomtrace" in argv
+    maps = tuple(int(b) for b in (_arg(argv, "--heapmap") or "").split(",") if b)
+    if not heapstat and steptime is None and heaplog is None and not every and not oomtrace and not maps:
         return None
     if not hasattr(gc, "mem_alloc"):
         # CPython (the cpython engine): no MicroPython heap to measure, nor ticks_us;
@@ -170,7 +193,39 @@ def make(argv):
         # App at its first block, and the board fell back twice to safe mode and died)
         sys.stderr.write("probe: no heap or step figures under this engine\n")
         return None
-    return Probe(heapstat, steptime, heaplog, every)
+    return Probe(heapstat, steptime, heaplog, every, oomtrace, maps)
+
+
+def _wrap_steps(pr):
+    """--oomtrace: App.step and LineCall.step wrapped to report the first MemoryError."""
+    done = []
+
+    def report(e):
+        if done:
+            return
+        done.append(1)
+        import micropython
+        sys.stderr.write("oomtrace %d\n" % pr._block_now())
+        sys.print_exception(e, sys.stderr)
+        micropython.mem_info(1)   # before the collection: the holes the allocation found
+        gc.collect()
+        sys.stderr.write("oomtrace live %d free %d\n" % (gc.mem_alloc(), gc.mem_free()))
+
+    def wrap(cls):
+        inner = cls.step
+
+        def step(self):
+            try:
+                inner(self)
+            except MemoryError as e:
+                report(e)
+                raise
+        cls.step = step
+
+    for name, cls in (("rrfw.call.app", "App"), ("rrfw.call.linecall", "LineCall")):
+        mod = sys.modules.get(name)
+        if mod is not None:
+            wrap(getattr(mod, cls))
 
 
 def _arg(argv, name):
