@@ -340,8 +340,8 @@ class Hal(BoardState):
         # text: the event's bytes (its view in the event ring, call/events.py):
         # no copy (a record event is ~500 bytes, and copies of it failed busy
         # runs near the heap gate: docs/notes/heap.md)
-        if self._probe is not None:
-            self._probe.event(str(text, "utf-8"))
+        if self._probe is not None and self._probe.reads_events:
+            self._probe.event(str(text, "utf-8"))   # a copy: only --steptime and --heaplog read it
         n = len(text)
         i = 0
         while i <= n:

@@ -69,6 +69,9 @@ class Probe:
         self.final = 0
         self.free_min = -1
         self._f = open(steptime, "wb") if steptime else None
+        # event() needs the event's text, a copy of up to ~600 bytes (rremu/board.py):
+        # the heap figures and maps are taken without it, as the board runs
+        self.reads_events = bool(steptime) or heaplog is not None
         self._buf = bytearray(ENTRY_SIZE * _CHUNK) if steptime else None
         self._n = 0
         self._t = -1
