@@ -31,6 +31,7 @@
 # In every off-hook state the hang-up detector watches the line (loop-current
 # drop, reversal, busy/reorder tone, silence, maximum length): a call can
 # always be released, so the office's only number is never left blocked.
+import gc
 import sys
 
 from rrfw.compat import const, unload
@@ -211,6 +212,10 @@ class LineCall:
         """Caller ID may come from now on: the decoder, made if the line has none."""
         self.cid_t = t
         if self.cid is None and self.cid_cls is not None:
+            # 1.5 KB in arrays of up to ~400 bytes, made at a call's first ring: after a
+            # collection they fill the lowest holes, not the top above the garbage
+            # (made among it, they failed busy runs near the heap gate: heap.md "Branch frag")
+            gc.collect()
             self.cid = self.cid_cls()
         return self.cid
 
