@@ -15,3 +15,47 @@ def test_the_heap_probe_under_cpython_measures_nothing_and_stops_nothing(flag):
     assert len(res.of("record")) >= 2
     assert "probe: no heap or step figures under this engine" in res.emu.stderr
     assert "heapsample" not in res.emu.stderr and "heapstat" not in res.emu.stderr
+
+
+def _mp32():
+    from ringroute import paths
+    import os
+    if not os.path.exists(paths.MP32_LOADER[0]):
+        pytest.skip("needs the i686 C library (`make sysdeps`) and `make mp32`")
+
+
+def _map_figures(res, block):
+    """(free bytes, largest free block in bytes) of --heapmap's map at `block`
+    (micropython.mem_info(1) on the console's stream, which the monitor keeps)."""
+    out = bytes(res.emu.monitor.output).decode("utf-8", "replace")
+    i = out.index("heapmap %d" % block)
+    gc_line = out.index("GC: total:", i)
+    free = int(out[gc_line:out.index("\n", gc_line)].split("free:")[1])
+    j = out.index("max free sz:", i)
+    blocks = int(out[j + 12:out.index("\n", j)])
+    return free, blocks * 16   # 16-byte blocks on the 32-bit port
+
+
+def test_the_boot_leaves_the_free_heap_in_one_piece():
+    """The App's objects packed at the bottom of the heap (supervisor.boot_gc),
+    not spread among the boot's garbage: at the first block the largest free
+    block is nearly all the free heap (before: 3.8 KB of 22 KB at 90 KB)."""
+    _mp32()
+    res = busytraffic.run("mp32-frozen", "90K", minutes=1, extra_argv=("--heapmap", "1"))
+    assert res.ok, res.why
+    free, largest = _map_figures(res, 1)
+    assert free > 16384
+    assert largest >= 0.9 * free, (free, largest)
+
+
+def test_oomtrace_tells_what_failed_and_where():
+    """--oomtrace: the first MemoryError out of a step, its traceback and the heap's map."""
+    _mp32()
+    res = busytraffic.run("mp32-frozen", "76K", minutes=3, extra_argv=("--oomtrace",))
+    assert not res.ok
+    err = res.emu.stderr
+    assert "oomtrace " in err, err[-500:]
+    tail = err[err.index("oomtrace "):]
+    assert "Traceback" in tail and 'File "rrfw/' in tail and "MemoryError: memory allocation failed" in tail
+    assert "oomtrace live " in tail
+    assert "GC memory layout" in bytes(res.emu.monitor.output).decode("utf-8", "replace")
