@@ -617,7 +617,8 @@ class Emulation:
                 parts = []
             parts.append(self._recv_exact(conn, k))
             at = self._fill(conn, 2)
-        at = self._fill(conn, size)
+        if parts is not None:
+            at = self._fill(conn, size)
         self._rpos = at + size
         return parts, bytes(self._rbuf[at:at + size])
 
@@ -639,9 +640,11 @@ class Emulation:
         pushes = sorted(self.pushes)
         booted = 0
         run_timeout = False   # the link's timeout is a quiet run's longer one
+        all_done = None       # world.all_done() at the end of the last block (idle_end only)
         while self.pty or block < max_blocks:
             if cuts and block == cuts[0]:
                 cuts.pop(0)
+                all_done = None
                 block = self._power_cut(world, block, nl)
                 conn = self._conn
                 continue
@@ -663,7 +666,8 @@ class Emulation:
                     limit = min(limit, max(1, pushes[0][0] - block))
                 if self.monitor:
                     limit = min(limit, self.monitor.next_send(block) - block + 1)
-                done = idle_end and world.all_done()
+                # (all_done as the last block's end found it: nothing moved the world since)
+                done = idle_end and (world.all_done() if all_done is None else all_done)
                 if done:
                     limit = min(limit, IDLE_END_BLOCKS - idle_blocks)
                 n = max(1, world.quiet_blocks(block, limit))
@@ -722,7 +726,8 @@ class Emulation:
             # the board is back on-hook with nothing ringing.
             if idle_end:
                 quiet = not any(world.hook) and not any(world.ext_ring)
-                idle_blocks = idle_blocks + 1 if (world.all_done() and quiet) else 0
+                all_done = world.all_done()
+                idle_blocks = idle_blocks + 1 if (all_done and quiet) else 0
                 if idle_blocks >= IDLE_END_BLOCKS:
                     break
             block += 1
