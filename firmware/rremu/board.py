@@ -313,8 +313,12 @@ class Hal(BoardState):
             self._con_in = True
         self._run_left = count - 1 if count > 1 else 0
         self._utc_base = self.utc - self.block // 100
+        # (locals one by one: unpacking more than three names builds a tuple on MicroPython)
         copy = pcm.copy16
-        rx, rx_at, pulses, flags = self.rx, self._rx_at, self._pulses, self._flags
+        rx = self.rx
+        rx_at = self._rx_at
+        pulses = self._pulses
+        flags = self._flags
         j = _IN_LINES
         for i in range(self.n_lines):
             pulses[i] = buf[j]
@@ -339,7 +343,11 @@ class Hal(BoardState):
         out[8] = r & 0xFF
         out[9] = r >> 8
         copy = pcm.copy16
-        xmask, sent, tx, tx_at, xm_at = self._xmask, self._sent_xmask, self.tx, self._tx_at, self._xm_at
+        xmask = self._xmask
+        sent = self._sent_xmask
+        tx = self.tx
+        tx_at = self._tx_at
+        xm_at = self._xm_at
         for i in range(self.n_lines):
             x = xmask[i]
             j = xm_at[i]
