@@ -14,6 +14,8 @@ runs off (rremu/blockframe.py: one frame per block, as before them).
   python -m bench emulator                  # everything (the busy day and the office day take minutes)
   python -m bench.bench_emulator --speed    # the speed figures only
   python -m bench.bench_emulator --speed --hours 1   # the busy day's and the office day's first hour only
+  (each --speed table also has the start-up alone, a one-block run, and one call of
+  10 minutes of talk: its CPU per simulated second without the start-up, the steady rate)
   python -m bench.bench_emulator --idle-day [H]   # H hours (24) with no call: officeweek's Tuesday of a
                                                   # Monday-only scenario (the monitor attached)
 
@@ -84,6 +86,22 @@ def demo_batch(batch):
                                                n_lines=1, n_exts=4, batch=batch))
 
 
+def one_call(which):
+    """(simulated s, wall s, CPU s) of the demo call's config and caller, in process:
+    which "start" (one block, no call: the start-up), "demo" or "long" (10 minutes
+    of talk: bench/emu_digest.py demo_scenario)."""
+    for p in (os.path.join(ROOT, "host_tools"), os.path.join(ROOT, "firmware")):
+        if p not in sys.path:
+            sys.path.insert(0, p)
+    from bench import emu_digest
+    from ringroute import cmd_emulate
+    from ringroute.emu import runner
+    cfg = cmd_emulate.load_config(CONFIG)
+    sc = emu_digest.demo_scenario(which)
+    return _inprocess(lambda: runner.Emulation(cfg, sc, [os.path.join(ROOT, "examples", "prompts")],
+                                               n_lines=1, n_exts=4))
+
+
 def busy_part(hours):
     """The busy day's first `hours` (its callers who start 5 minutes before the end), in process."""
     for p in (os.path.join(ROOT, "host_tools"), os.path.join(ROOT, "firmware")):
@@ -139,6 +157,15 @@ def speed():
     for batch in (True, False):
         sim, wall, cpu = demo_batch(batch)
         row("demo call, micropython%s" % ("" if batch else ", quiet runs off"), sim, wall, cpu)
+    # one call's start-up apart from its rate: a run of one block (the firmware's
+    # process, imports, config check and boot; the flash laid out, the link) and the
+    # demo's caller talking 10 minutes (the rate a call keeps once it runs)
+    _, _, start_cpu = one_call("start")
+    print("%-44s %9s %9s %8s %8.2f" % ("start-up (one block, no call)", "", "", "", start_cpu))
+    sim, wall, cpu = one_call("long")
+    row("one call, 10 min of talk", sim, wall, cpu)
+    print("%-44s %9s %9s %8s %8.3f %8.0f" % ("  its rate without the start-up (per sim s)", "", "", "",
+                                             (cpu - start_cpu) / sim, sim / (cpu - start_cpu)))
     code, sim, wall, cpu, out = emulate("cpython", cpu=True)
     if sim:
         row("demo call, cpython", sim, wall, cpu)

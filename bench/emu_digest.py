@@ -1,9 +1,13 @@
 """The emulator's CPU per side and its event stream's digest, for before/after
 comparisons of the emulator's speed work (docs/notes/soak.md).
 
-  PYTHONPATH=. .venv/bin/python -m bench.emu_digest demo|busy|office [--off] [--prof FILE]
+  PYTHONPATH=. .venv/bin/python -m bench.emu_digest demo|long|start|busy|office [--off] [--prof FILE]
 
-demo: the demo call; busy: the busy day's first hour (bench_emulator.busy_part);
+demo: the demo call; long: the demo call with 10 minutes of talk (the steady
+rate of one call: its CPU less the demo's, per simulated second more); start:
+the demo's config for one block and no call (the start-up: the firmware's
+process, its imports, the config's load and check, the boot, the link, the
+flash laid out); busy: the busy day's first hour (bench_emulator.busy_part);
 office: officeweek's Monday 09:00-10:30 (the span soak.md compares). Prints the
 world's CPU (this process, getrusage) and the firmware's (its child), the
 frames sent and the sha1 of the sorted event stream (each event as JSON with
@@ -28,14 +32,33 @@ def digest(events):
     return hashlib.sha1("\n".join(lines).encode()).hexdigest()
 
 
+LONG_TALK_S = int(os.environ.get("RR_LONG_TALK_S", "600"))   # the long call's talk after the agent answers (the demo's: 8 s)
+
+
+def demo_scenario(which):
+    """The demo call's scenario as `which` asks: demo, long (10 minutes of talk)
+    or start (one block, no call)."""
+    from ringroute.emu import scenario
+    sc = scenario.load(os.path.join(ROOT, "examples", "demo-call.yaml"))
+    if which == "long":
+        sc["calls"][0]["hangup"]["after_connect"] = float(LONG_TALK_S)
+        sc["expect"] = []
+    elif which == "start":
+        sc["calls"] = []
+        sc["expect"] = []
+        sc["duration"] = 0.01
+        sc["duration_given"] = True
+    return sc
+
+
 def _make(which, batch):
     from ringroute import cmd_emulate
     from ringroute.emu import runner, scenario
     prompts = [os.path.join(ROOT, "examples", "prompts")]
-    if which == "demo":
+    if which in ("demo", "long", "start"):
         cfg = cmd_emulate.load_config(os.path.join(ROOT, "examples", "office.yaml"))
-        sc = scenario.load(os.path.join(ROOT, "examples", "demo-call.yaml"))
-        return runner.Emulation(cfg, sc, prompts, n_lines=1, n_exts=4, batch=batch)
+        return runner.Emulation(cfg, demo_scenario(which), prompts, n_lines=1, n_exts=4, batch=batch,
+                                heapsize=os.environ.get("RR_HEAP"))
     cfg = cmd_emulate.load_config(os.path.join(ROOT, "examples", "busy-office.yaml"))
     sc = scenario.load(os.path.join(ROOT, "examples", "busy-day.yaml"))
     sc["calls"] = [c for c in sc["calls"] if c["at"] < 3600 - 300]

@@ -14,6 +14,7 @@ from array import array
 
 from rremu import blockframe as bf
 from rremu import probe
+from rrfw.compat import const
 from rrfw.errors import Reboot
 from rrfw.hal import pcm
 from rrfw.hal.base import HalBase
@@ -21,6 +22,14 @@ from rrfw.hal.base import HalBase
 # The watchdog, as on the board (hal/esp32.py _WDT_MS): nothing fed it for
 # this long and the board resets (main.py starts the app again).
 WDT_BLOCKS = 500   # blocks: 5 s
+# blockframe's figures as this module's own constants (another module's const
+# is an attribute look-up at run time; these fold into the code)
+_IN_LINES = const(14)        # bf.IN_LINES
+_SAMPLES = const(80)         # bf.BLOCK_SAMPLES
+_BF_BREAK = const(1)         # bf.BF_BREAK
+_BF_BUSY = const(2)          # bf.BF_BUSY
+if (_IN_LINES, _SAMPLES, _BF_BREAK, _BF_BUSY) != (bf.IN_LINES, bf.BLOCK_SAMPLES, bf.BF_BREAK, bf.BF_BUSY):
+    raise ImportError("rremu/board.py: blockframe's figures changed")   # (at import, once)
 
 
 class BoardState(HalBase):
@@ -160,6 +169,11 @@ class Hal(BoardState):
         # a frame with no event text, the usual one: its view made once (a slice per
         # block would cost a memoryview object each time, 32 B on the unix port)
         self._frame_mv = self._out_mv[:self._ev_at + 2]
+        # where each line's parts are in the frames (in samples for the audio), worked
+        # out once: a block's frames are then copies and byte stores, no look-ups
+        self._rx_at = [bf.in_audio_offset(n_lines, i) >> 1 for i in range(n_lines)]
+        self._tx_at = [(2 + bf.out_audio_offset(n_lines, i)) >> 1 for i in range(n_lines)]
+        self._xm_at = [2 + bf.OUT_XMASK + 2 * i for i in range(n_lines)]
         self._ev_len = 0
         self._sent_block = -1
         self._utc_base = 0        # utc of block 0 (a quiet run's clock)
@@ -299,27 +313,54 @@ class Hal(BoardState):
             self._con_in = True
         self._run_left = count - 1 if count > 1 else 0
         self._utc_base = self.utc - self.block // 100
-        nl = self.n_lines
-        for i in range(nl):
-            self._pulses[i] = buf[bf.IN_LINES + 2 * i]
-            self._flags[i] = buf[bf.IN_LINES + 1 + 2 * i]
-            pcm.copy16(self.rx[i], 0, buf, (bf.in_audio_offset(nl, i)) >> 1, bf.BLOCK_SAMPLES)
+        # (locals one by one: unpacking more than three names builds a tuple on MicroPython)
+        copy = pcm.copy16
+        rx = self.rx
+        rx_at = self._rx_at
+        pulses = self._pulses
+        flags = self._flags
+        j = _IN_LINES
+        for i in range(self.n_lines):
+            pulses[i] = buf[j]
+            flags[i] = buf[j + 1]
+            j += 2
+            copy(rx[i], 0, buf, rx_at[i], _SAMPLES)
         return intr
 
     def _send(self):
         out = self._out
-        nl = self.n_lines
-        struct.pack_into(bf.OUT_HDR, out, 2, self.block, self._hook, (bf.BF_BREAK if self._break else 0) | (bf.BF_BUSY if self.busy else 0),
-                         self._ext_ring)
-        for i in range(nl):
-            struct.pack_into("<H", out, 2 + bf.OUT_XMASK + 2 * i, self._xmask[i])
-            self._sent_xmask[i] = self._xmask[i]
-            pcm.copy16(out, (2 + bf.out_audio_offset(nl, i)) >> 1, self.tx[i], 0, bf.BLOCK_SAMPLES)
+        # OUT_HDR ("<IBBH": block, hook bits, board flags, ext ring bits) after the u16 0,
+        # byte by byte as _recv reads the input's (struct.pack_into parses its format
+        # every block)
+        b = self.block
+        out[2] = b & 0xFF
+        out[3] = (b >> 8) & 0xFF
+        out[4] = (b >> 16) & 0xFF
+        out[5] = (b >> 24) & 0xFF
+        out[6] = self._hook
+        out[7] = (_BF_BREAK if self._break else 0) | (_BF_BUSY if self.busy else 0)
+        r = self._ext_ring
+        out[8] = r & 0xFF
+        out[9] = r >> 8
+        copy = pcm.copy16
+        xmask = self._xmask
+        sent = self._sent_xmask
+        tx = self.tx
+        tx_at = self._tx_at
+        xm_at = self._xm_at
+        for i in range(self.n_lines):
+            x = xmask[i]
+            j = xm_at[i]
+            out[j] = x & 0xFF
+            out[j + 1] = x >> 8
+            sent[i] = x
+            copy(out, tx_at[i], tx[i], 0, _SAMPLES)
         self._sent_hook = self._hook
-        self._sent_ring = self._ext_ring
+        self._sent_ring = r
         self._sent_break = self._break
         n = self._ev_len
-        struct.pack_into("<H", out, self._ev_at, n)
+        out[self._ev_at] = n & 0xFF
+        out[self._ev_at + 1] = n >> 8
         self._write(self._out_mv[:self._ev_at + 2 + n] if n else self._frame_mv); self._sent_block = self.block  # noqa: E702 (no interrupt check between)
         self._ev_len = 0
 

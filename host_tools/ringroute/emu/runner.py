@@ -34,10 +34,53 @@ RUN_BLOCK_TIMEOUT_S = 0.002
 # long enough for the board to notice a caller who gave up while it rang
 # (the longest ring-cadence silence, IT 4 s, plus the ring detector's margin).
 IDLE_END_BLOCKS = 1000  # blocks (10 s)
+# The MicroPython heap of the 64-bit engine when none is asked for. The unix
+# port's own default is 2 MB, and the firmware's GcPolicy (rrfw/supervisor.py)
+# asks gc.mem_free() every 10 quiet blocks, which walks the whole heap's
+# allocation table: at 2 MB that walk was 53 % of the firmware's instructions
+# in the demo call (callgrind: 1.90 G in all, gc_info 1.01 G; at 1 MB 1.37 G and
+# 0.49 G). 1 MB is 2.6 times the week's largest idle heap on this port (379 KB,
+# docs/notes/soak.md); a test or bench that measures the heap gives its own.
+EMU_HEAP = "1M"
 
 
 class EmulatorError(RingrouteError):
     pass
+
+
+# The PyPI package's `micropython` (engine micropython) is a CPython console
+# script that imports `re` and the port as an extension module (micropython_run),
+# after CPython's site setup: 45 ms of CPU a start (-c pass, 20 starts), two thirds
+# of a firmware's whole start-up. Started directly (python -S, the extension's
+# folder on the path, the same run_main and arguments) it costs 16 ms.
+_LAUNCH = {}
+
+
+def _launch(cmd):
+    """The engine's command with that wrapper replaced by the direct start (else as it is)."""
+    exe = cmd[0]
+    direct = _LAUNCH.get(exe)
+    if direct is None:
+        direct = _LAUNCH[exe] = _direct_start(exe) or ()
+    return list(direct) + list(cmd[1:]) if direct else cmd
+
+
+def _direct_start(exe):
+    try:
+        with open(exe, "rb") as f:
+            head = f.read(1024)
+    except OSError:
+        return None
+    if not head.startswith(b"#!") or b"from micropython_unix import main" not in head:
+        return None   # a real binary, or a wrapper of another kind: started as it is
+    interp = head[2:head.index(b"\n")].decode("utf-8", "replace").split()
+    import importlib.util
+    spec = importlib.util.find_spec("micropython_run")
+    if spec is None or not spec.origin or len(interp) != 1 or not os.path.exists(interp[0]):
+        return None
+    code = ("import sys; sys.path.append(%r); from micropython_run import run_main; "
+            "sys.exit(run_main([%r] + sys.argv[1:]))" % (os.path.dirname(spec.origin), exe))
+    return [interp[0], "-S", "-c", code]
 
 
 def prepare_flash(flash, cfg, prompt_dirs=()):
@@ -339,7 +382,8 @@ class Emulation:
         self.stderr = ""
         self.blocks = 0
         self.frames = 0   # input frames sent (a quiet run is one)
-        self._rbuf = bytearray(1 << 16)   # what the firmware sent, not yet taken (_recv_exact)
+        self._rbuf = bytearray(1 << 16)   # what the firmware sent, not yet taken (_fill)
+        self._rmv = memoryview(self._rbuf)
         self._rconn = None
         self._rpos = self._rend = 0
         self.wall_s = 0.0
@@ -376,13 +420,17 @@ class Emulation:
         srv.bind(sock_path)
         srv.listen(1)
         srv.settimeout(LINK_TIMEOUT_S)
-        cmd = paths.engine_command(self.engine, self.heapsize) + [
+        heap = self.heapsize or (EMU_HEAP if self.engine == "micropython" else None)
+        cmd = _launch(paths.engine_command(self.engine, heap)) + [
             paths.firmware_main(self.engine), "--emu", sock_path,
             "--lines", str(nl), "--exts", str(ne), "--root", flash] + self.extra_argv
         if not self.boot_py:
             cmd.append("--no-boot-py")
         errf = open(os.path.join(tmp, "stderr"), "w+")
         self._cmd, self._errf, self._srv = cmd, errf, srv
+        # the engine's environment once a run (the .mpy build's staleness is checked
+        # in it: firmware_main above just did that), not again at every power cut
+        self._env = paths.engine_env(self.engine)
         if self.monitor_pin or self.console_script is not None:
             self.monitor = ConsoleMonitor(self.monitor_pin, self.console_script or ())
         t0 = time.time()
@@ -433,16 +481,16 @@ class Emulation:
             from . import ptylink
             self.bridge = ptylink.PtyBridge()
             cmd += ["--console", "stdio"]
-            proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdin=self.bridge.board_fd,
+            proc = subprocess.Popen(cmd, env=self._env, stdin=self.bridge.board_fd,
                                     stdout=self.bridge.board_fd, stderr=errf, preexec_fn=ptylink.take_ctty)
             self.bridge.start(proc.pid)
         elif self.monitor:
             cmd += ["--console", "stdio"]
             fd = self.monitor.board_end()
-            proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdin=fd, stdout=fd, stderr=errf)
+            proc = subprocess.Popen(cmd, env=self._env, stdin=fd, stdout=fd, stderr=errf)
             self.monitor.started()
         else:
-            proc = subprocess.Popen(cmd, env=paths.engine_env(self.engine), stdout=errf, stderr=errf,
+            proc = subprocess.Popen(cmd, env=self._env, stdout=errf, stderr=errf,
                                     stdin=subprocess.DEVNULL)
         return proc
 
@@ -523,11 +571,12 @@ class Emulation:
         return hs.pack(block, utc, ext_bits, count, board_in, *per) + (
             pcm if pcm.dtype.str == "<i2" else pcm.astype("<i2")).tobytes()
 
-    def _recv_exact(self, conn, n):
-        """The next n bytes from the firmware. It writes a block's reply in one
-        go and nothing more until the next input frame, so one recv usually
-        brings the whole reply (event parts, frame, event text): the rest is
-        taken from what that recv brought, without another system call."""
+    def _fill(self, conn, n):
+        """At least n bytes from the firmware in _rbuf from _rpos on (returns _rpos).
+        It writes a block's reply in one go and nothing more until the next input
+        frame, so one recv usually brings the whole reply (event parts, frame,
+        event text): the rest is taken from what that recv brought, without
+        another system call."""
         buf = self._rbuf
         if conn is not self._rconn:   # a new link (a power cut): nothing of the old one is left
             self._rconn = conn
@@ -539,21 +588,45 @@ class Emulation:
                 self._rpos = 0
             if len(buf) < n:
                 buf.extend(bytes(n - len(buf)))
-            mv = memoryview(buf)
+                self._rmv = memoryview(buf)
+            mv = self._rmv
             while self._rend < n:
                 k = conn.recv_into(mv[self._rend:])
                 if not k:
                     raise EmulatorError("the firmware closed the link at %.2f s of the scenario" % (
                         self.blocks * 0.01))
                 self._rend += k
-        at = self._rpos
-        self._rpos += n
-        return bytes(buf[at:at + n])
+        return self._rpos
+
+    def _recv_exact(self, conn, n):
+        """The next n bytes from the firmware."""
+        at = self._fill(conn, n)
+        self._rpos = at + n
+        return bytes(self._rbuf[at:at + n])
+
+    def _reply(self, conn, size):
+        """One reply of the firmware: (its event text parts, the frame with the u16
+        before it and the u16 of event text after it: `size` bytes)."""
+        parts = None
+        at = self._fill(conn, size)   # (a reply is never shorter: a part is a frame's size at most)
+        buf = self._rbuf
+        while buf[at] or buf[at + 1]:   # an event part first (blockframe.py)
+            k = buf[at] | buf[at + 1] << 8
+            self._rpos = at + 2
+            if parts is None:
+                parts = []
+            parts.append(self._recv_exact(conn, k))
+            at = self._fill(conn, 2)
+        if parts is not None:
+            at = self._fill(conn, size)
+        self._rpos = at + size
+        return parts, bytes(self._rbuf[at:at + size])
 
     def _loop(self, conn, world, nl):
         utc0 = start_utc(self.sc.get("start"))
         fixed = bf.out_fixed_size(nl)
         xm_fmt = struct.Struct("<%dH" % nl)     # the crosspoint masks, one per line
+        out_hdr = struct.Struct(bf.OUT_HDR)
         tx_at = bf.out_audio_offset(nl, 0)
         max_blocks = int(self.sc["duration"] * 100)
         idle_end = not self.sc.get("duration_given") and not self.pty
@@ -567,9 +640,11 @@ class Emulation:
         pushes = sorted(self.pushes)
         booted = 0
         run_timeout = False   # the link's timeout is a quiet run's longer one
+        all_done = None       # world.all_done() at the end of the last block (idle_end only)
         while self.pty or block < max_blocks:
             if cuts and block == cuts[0]:
                 cuts.pop(0)
+                all_done = None
                 block = self._power_cut(world, block, nl)
                 conn = self._conn
                 continue
@@ -591,7 +666,8 @@ class Emulation:
                     limit = min(limit, max(1, pushes[0][0] - block))
                 if self.monitor:
                     limit = min(limit, self.monitor.next_send(block) - block + 1)
-                done = idle_end and world.all_done()
+                # (all_done as the last block's end found it: nothing moved the world since)
+                done = idle_end and (world.all_done() if all_done is None else all_done)
                 if done:
                     limit = min(limit, IDLE_END_BLOCKS - idle_blocks)
                 n = max(1, world.quiet_blocks(block, limit))
@@ -607,15 +683,9 @@ class Emulation:
             board_in = bf.IF_CONSOLE if self.pty or (self.monitor is not None and self.monitor.take_wrote()) else 0
             conn.sendall(self._frame(block, utc0 + t // 1000, pulses, flags, ext_bits, pcm, n, board_in))
             self.frames += 1
-            # event parts (blockframe.py), then the frame
-            parts = []
-            while True:
-                k = struct.unpack("<H", self._recv_exact(conn, 2))[0]
-                if not k:
-                    break
-                parts.append(bytes(self._recv_exact(conn, k)))
-            out = self._recv_exact(conn, fixed + 2)
-            echo, hook, bflags, ring = struct.unpack_from(bf.OUT_HDR, out, 0)
+            # event parts (blockframe.py), then the frame (with the u16 0 before it)
+            parts, out = self._reply(conn, fixed + 4)
+            echo, hook, bflags, ring = out_hdr.unpack_from(out, 2)
             if self.bridge is not None:
                 self.bridge.break_on = bool(bflags & bf.BF_BREAK)
             if self.pty and bflags & bf.BF_BUSY:
@@ -631,11 +701,13 @@ class Emulation:
                 block = echo
                 t = block * bf.BLOCK_MS
                 self.blocks = block + 1
-            xm = list(xm_fmt.unpack_from(out, bf.OUT_XMASK))
-            tx = np.frombuffer(out, "<i2", nl * bf.BLOCK_SAMPLES, tx_at).reshape(nl, bf.BLOCK_SAMPLES)
-            nev = struct.unpack_from("<H", out, fixed)[0]
+            xm = list(xm_fmt.unpack_from(out, 2 + bf.OUT_XMASK))
+            tx = np.frombuffer(out, "<i2", nl * bf.BLOCK_SAMPLES, 2 + tx_at).reshape(nl, bf.BLOCK_SAMPLES)
+            nev = out[fixed + 2] | out[fixed + 3] << 8
             if nev:
-                parts.append(bytes(self._recv_exact(conn, nev)))
+                if parts is None:
+                    parts = []
+                parts.append(self._recv_exact(conn, nev))
             if parts:
                 text = b"".join(parts).decode("utf-8", "replace")
                 for line in text.splitlines():
@@ -654,7 +726,8 @@ class Emulation:
             # the board is back on-hook with nothing ringing.
             if idle_end:
                 quiet = not any(world.hook) and not any(world.ext_ring)
-                idle_blocks = idle_blocks + 1 if (world.all_done() and quiet) else 0
+                all_done = world.all_done()
+                idle_blocks = idle_blocks + 1 if (all_done and quiet) else 0
                 if idle_blocks >= IDLE_END_BLOCKS:
                     break
             block += 1

@@ -282,7 +282,12 @@ class World:
 
     def all_done(self):
         """Every caller has called and finished."""
-        return self._next == len(self._by_at) and all(self.callers[i].state in FINISHED for i in self._live)
+        if self._next != len(self._by_at):
+            return False
+        for c in self._live_c:   # (the callers of _live: a loop, not a generator, twice a block)
+            if c.state not in FINISHED:
+                return False
+        return True
 
     def quiet_blocks(self, block, limit):
         """How many blocks from `block` on (at most `limit`) the board's inputs
