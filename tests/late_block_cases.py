@@ -327,14 +327,25 @@ def case_the_garbage_is_collected_in_a_quiet_block_before_the_heap_is_short():
         a.events.emit("test_busy")
         pol.after_step()
     assert pol.collections == 0, pol.collections
-    for b in range(supervisor._GC_CHECK_BLOCKS):     # quiet ones: a collection within the check period
+    for b in range(supervisor._GC_CHECK_BLOCKS):     # quiet ones, no call: the idle board looks less often
+        _quiet(a, hal, 1)
+        pol.after_step()
+    assert a.idle() and pol.collections == 0, pol.collections
+    for b in range(supervisor._GC_IDLE_CHECK_BLOCKS - supervisor._GC_CHECK_BLOCKS):   # within its period
         _quiet(a, hal, 1)
         pol.after_step()
     assert pol.collections == 1 and gc.mem_free() > reserve > short, (pol.collections, gc.mem_free())
-    for b in range(3 * supervisor._GC_CHECK_BLOCKS):     # room again: no more collections
+    for b in range(3 * supervisor._GC_IDLE_CHECK_BLOCKS):     # room again: no more collections
         _quiet(a, hal, 1)
         pol.after_step()
     assert pol.collections == 1, pol.collections
+    pol.idle = lambda: False   # a call on a line (App.idle() false): it looks every _GC_CHECK_BLOCKS
+    for _ in range(3 * supervisor._GC_RESERVE // 512):
+        bytearray(512)
+    for b in range(supervisor._GC_CHECK_BLOCKS):
+        _quiet(a, hal, 1)
+        pol.after_step()
+    assert pol.collections == 2, pol.collections
 
 
 CASES = [case_a_power_cut_while_a_record_waits_loses_only_that_record,
