@@ -129,3 +129,68 @@ print(n, s)
     for v in x.astype(int):
         ref = (ref * 31 + int(v)) & 0xFFFFFFF
     assert int(n) == len(x) // 80 and int(s) == ref
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_firmware_generator_plays_one_tone_then_keys_as_before(plain):
+    # call/callout.py's beep to the agent: one 440 Hz sine at -16 dBm0 for 300 ms, then
+    # 100 ms of silence, from the keys' flash sine; the keys after it keep their timing
+    g = dtmfgen.DtmfGenerator(plain=plain)
+    g.tone(440, -16, 300, 100)
+    tx = array("h", bytes(160))
+    out = []
+    while g.fill(tx):
+        out.append(np.frombuffer(tx, np.int16).astype(np.float64).copy())
+    x = np.concatenate(out)
+    assert len(x) == 8 * 400
+    assert np.all(x[8 * 300:] == 0)
+    (f,) = peak_freqs(x[:8 * 300], 1)
+    assert abs(f - 440) < 0.5
+    assert abs(audio.rms_dbm0(x[:8 * 300]) - (-16.0)) < 0.15
+    g.start("5")
+    n = 0
+    while g.fill(tx):
+        n += 1
+    assert n == 20          # 100 ms key, 100 ms pause (the defaults), not the tone's 30 + 10
+    if not plain:
+        assert np.array_equal(x, fw_tone(True))
+
+
+def fw_tone(plain):
+    g = dtmfgen.DtmfGenerator(plain=plain)
+    g.tone(440, -16, 300, 100)
+    tx = array("h", bytes(160))
+    out = []
+    while g.fill(tx):
+        out.append(np.frombuffer(tx, np.int16).astype(np.float64).copy())
+    return np.concatenate(out)
+
+
+@pytest.mark.micropython
+def test_firmware_generator_tone_under_micropython_matches_cpython():
+    code = """
+from rrfw.dsp import dtmfgen
+from array import array
+import micropython
+g = dtmfgen.DtmfGenerator()
+g.tone(440, -16, 300, 100)
+tx = array('h', bytes(160))
+s = 0
+n = 0
+while True:
+    micropython.heap_lock()
+    busy = g.fill(tx)
+    micropython.heap_unlock()
+    if not busy:
+        break
+    for v in tx:
+        s = (s * 31 + v) & 0xFFFFFFF
+    n += 1
+print(n, s)
+"""
+    n, s = h.run_micropython(code).split()
+    x = fw_tone(True)
+    ref = 0
+    for v in x.astype(int):
+        ref = (ref * 31 + int(v)) & 0xFFFFFFF
+    assert int(n) == len(x) // 80 and int(s) == ref

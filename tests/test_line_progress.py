@@ -6,12 +6,21 @@ from line_helpers import COUNTRIES, ctrl, dtmf, pcm, real_audio, run_line, silen
 from ringroute.signals import tones as st
 
 
-def progress(x, cc, dialled_ms, engine="micropython", reversed_=None, heap_lock=False, **kw):
+def progress(x, cc, dialled_ms, engine="micropython", reversed_=None, heap_lock=False,
+             shared=None, **kw):
+    # shared: audio a HangupDetector hears first; then call progress uses its matchers
     n = len(x) // 80
-    out = run_line("progress", {"profile": cc, "kw": kw, "raw": "a.raw", "ctrl": "c.bin",
-                                "dialled_ms": dialled_ms, "heap_lock": heap_lock}, engine,
-                   files={"a.raw": pcm(x[:n * 80]), "c.bin": ctrl(n, reversed_=reversed_)})
-    return [(o["state"], o["t_ms"]) for o in out if o.get("event") == "progress"], out[-1]["result"]
+    files = {"a.raw": pcm(x[:n * 80]), "c.bin": ctrl(n, reversed_=reversed_)}
+    params = {"profile": cc, "kw": kw, "raw": "a.raw", "ctrl": "c.bin",
+              "dialled_ms": dialled_ms, "heap_lock": heap_lock}
+    if shared is not None:
+        files["h.raw"] = pcm(shared[:len(shared) // 80 * 80])
+        params["share_raw"] = "h.raw"
+    out = run_line("progress", params, engine, files=files)
+    evs = [(o["state"], o["t_ms"]) for o in out if o.get("event") == "progress"]
+    if shared is not None:
+        return evs, out[-1]["result"], out[0]["shared"]
+    return evs, out[-1]["result"]
 
 
 def voice(seconds, seed=3):
@@ -110,3 +119,21 @@ def test_australian_dial_tone_and_ringback_in_their_other_forms(form):
     evs, result = progress(x, "AU", dialled)
     assert [e[0] for e in evs] == ["dial_tone", "ringback", "answer"]
     assert result == "answer"
+
+
+@pytest.mark.parametrize("cc,engine", [(cc, "micropython") for cc in COUNTRIES] + [("US", "cpython")])
+@pytest.mark.parametrize("tone", ["busy", "reorder", "answer"])
+def test_progress_with_the_hangup_detectors_matchers_hears_the_same(cc, engine, tone):
+    # a call-back's progress detector uses the line's hang-up detector's busy and
+    # reorder matchers (callout.py); that detector last heard a busy tone half-way
+    # (its chains left part-built): the events and their times are as with its own
+    x, dialled = outgoing(cc, voice(3) if tone == "answer" else silence(0),
+                          ring_cycles=2 if tone == "answer" else 0)
+    if tone != "answer":
+        x = np.concatenate([x, st.tone_seconds(cc, tone, 5).astype(float)])
+    before = st.tone_seconds(cc, "busy", 1.3).astype(float)
+    own = progress(x, cc, dialled, engine=engine)
+    evs, result, shared = progress(x, cc, dialled, engine=engine, shared=before)
+    assert (evs, result) == own
+    assert result == tone
+    assert shared >= 1     # the matchers are the hang-up detector's, not copies

@@ -6,8 +6,10 @@
 #   hangup: {"profile": CC, "kw": {...}, "raw": FILE (int16 per sample), "ctrl": FILE
 #           (3 bytes per block: loop 0/1, polarity 0/1 = +1/-1, playing 0/1), "heap_lock": bool}
 #           prints {"method": m, "t_ms": t} when it fires (or method null at the end)
-#   progress: {"profile": CC, "kw": {...}, "raw": FILE, "ctrl": FILE, "dialled_ms": t}
-#           prints progress events and {"result": r}
+#   progress: {"profile": CC, "kw": {...}, "raw": FILE, "ctrl": FILE, "dialled_ms": t,
+#           "share_raw": FILE or null}: prints progress events and {"result": r}; with
+#           share_raw, a HangupDetector first hears that audio, then lends its tone
+#           matchers (prints {"shared": how many of the progress detector's are its})
 #   learn:  {"profile": CC, "kw": {...}, "raw": FILE, "ctrl": FILE} prints the learn report
 #   tones:  {"profile": CC, "raw": FILE, "heap_lock": bool} prints events and
 #           {"current": name, "t_ms": t} when `current` changes
@@ -114,9 +116,27 @@ def main():
         return
     if kind == "progress":
         from rrfw.line import progress
-        cp = progress.CallProgress(p["profile"], **p.get("kw", {}))
-        cp.reset(0)
         ctrl = read(p["ctrl"])
+        share = None
+        if p.get("share_raw") is not None:
+            # the line's hang-up detector, after hearing share_raw (its matchers left
+            # mid-chain), lends its tone matchers to call progress
+            from rrfw.line import hangup
+            hd = hangup.HangupDetector(profile=p["profile"])
+            hd.reset(0)
+            with open(p["share_raw"], "rb") as g:
+                i = 0
+                while g.readinto(blk) == 160:
+                    hd.process(blk, i * 10, True, 1, False)
+                    i += 1
+            share = hd.tones
+            kw = dict(p.get("kw", {}))
+            kw["share"] = share
+            cp = progress.CallProgress(p["profile"], **kw)
+            print(json.dumps({"shared": sum(1 for tn in cp.det._tones if tn in share._tones)}))
+        else:
+            cp = progress.CallProgress(p["profile"], **p.get("kw", {}))
+        cp.reset(0)
         dialled = p.get("dialled_ms")
         lock = p.get("heap_lock", False)
         i = -1

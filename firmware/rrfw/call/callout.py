@@ -31,7 +31,7 @@
 #       ├─ a code keyed (then LATER_MS for HHMM) ──▶ release with it
 #       ├─ the agent hangs up / a call rings in / the deadline ──▶ release (as keyed so far)
 #
-# The dialler (line/dialler.py: progress detector and DTMF generator) and tones are built for each outbound
+# The dialler (line/dialler.py: progress detector and DTMF generator) is built for each outbound
 # attempt and dropped when its line is released (LineCall.reset_idle): their
 # code and buffers are only on boards that call out, and only while they do.
 from rrfw.compat import const, unload
@@ -39,7 +39,7 @@ from rrfw.compat import const, unload
 from rrfw.call import numplan
 from rrfw.call import record
 from rrfw.call.states import CB_AGENT, CB_DIAL, CONNECTED, OB_READY, OB_TALK, OB_WRAP
-from rrfw.dsp import tonegen
+from rrfw.hal import pcm
 from rrfw.line import dialler
 
 AGENT_TONE_MS = const(400)     # ms: the tone the agent hears on lifting, then the line is seized
@@ -49,11 +49,13 @@ PREVIEW_SKIP = "2"
 OPTOUT_MS = const(2000)        # ms of confirmation the callee hears after the opt-out key
 DEFAULT_WRAP_MS = const(15000)  # ms the agent has to key a disposition
 LATER_MS = const(4000)         # ms after "call back later" for the HHMM digits
-# Tones, (Hz, cadence ms, dBm0): the agent's "a call is coming" beep, one
-# 440 Hz burst (the ANSI T1.401 call-waiting tone's frequency); confirmation:
-# three short 440 Hz beeps (extdial.py's, a common PBX acknowledgment).
-AGENT_TONE = ((440,), (300, 700), -16)
-CONFIRM_TONE = ((440,), (100, 100, 100, 100, 100, 1600), -13)
+# Tones, played by the dialler's DTMF generator (dsp/dtmfgen.py tone(): the flash
+# sine, no table in RAM), while it does not dial: the agent's "a call is coming"
+# beep (also the disposition's), one 440 Hz burst (the ANSI T1.401 call-waiting
+# tone's frequency), the rest of AGENT_TONE_MS silent; confirmation: three short
+# 440 Hz beeps (extdial.py's, a common PBX acknowledgment), then silence.
+AGENT_TONE = (440, -16, 300)            # Hz, dBm0, ms on
+CONFIRM_TONE = (440, -13, 100, 3)       # Hz, dBm0, ms on (and off), beeps
 
 
 # Loaded by an attempt's start (LineCall.start_outbound), unloaded when the last
@@ -64,9 +66,9 @@ CONFIRM_TONE = ((440,), (100, 100, 100, 100, 100, 1600), -13)
 class Callout:
     def __init__(self, lc):
         self.lc = lc
-        self.dialler = dialler.Dialler(lc.country)
-        self.tone = tonegen.ToneGen(AGENT_TONE[0], AGENT_TONE[1], AGENT_TONE[2])
-        self.confirm = None    # the opt-out's confirmation: made at the key (0.5 KB, campaigns only)
+        # the line's hang-up detector is idle until the callee answers: call progress
+        # shares its busy and reorder matchers (line/progress.py)
+        self.dialler = dialler.Dialler(lc.country, lc.hangup.tones)
         self.dialer = None     # set by start (the App's dialer)
         self.job = None        # the job being called
         self.number = None     # its number as dialled: digits that passed the plan
@@ -77,10 +79,6 @@ class Callout:
         self.later = ""        # HHMM digits after "call back later"
         self.reason = None     # how the talk ended (the release's reason, method)
         self.method = None
-        self.t_wrap = 0
-
-    def _kind(self):
-        return self.job["kind"]
 
     def start(self, dialer, job, t):
         lc = self.lc
@@ -143,7 +141,7 @@ class Callout:
                 lc.emit("preview", ext=lc.leg.ext, number=self.number)
                 lc.enter(OB_READY, t, t + PREVIEW_MS)
             else:
-                self.tone.start(t)
+                self._beep()
                 lc.enter(OB_READY, t, t + AGENT_TONE_MS)
         elif outcome is not None:
             self._end(t, "agent_" + outcome)
@@ -160,7 +158,8 @@ class Callout:
             self._end(t, "agent_hangup")
             return
         if not self.preview:
-            self.tone.fill(tx, t)
+            if not self.dialler.gen.fill(tx):
+                pcm.fill16(tx, 0, 80)
             if t >= lc.deadline:
                 self._seize(t)
             return
@@ -213,9 +212,10 @@ class Callout:
         rec["result"] = "answer"
         rec["ring_ms"] = t - self.t_dialled
         record.connected(rec, lc.leg.ext, t, waited=False)
-        lc.emit("connect", ext=lc.leg.ext, port=lc.leg.port, direction="out", kind=self._kind())
+        kind = self.job["kind"]
+        lc.emit("connect", ext=lc.leg.ext, port=lc.leg.port, direction="out", kind=kind)
         lc.hangup.reset(t)
-        if self._kind() == "callback":
+        if kind == "callback":
             self.dialer.end_soon(self.job, "answer", lc.wall_clock())   # its flash write: the next block
             self.job = None
             lc.enter(CONNECTED, t)      # inbound.py's connected call from here
@@ -230,7 +230,12 @@ class Callout:
         line = lc.line
         tx = hal.tx[line]
         if self.opted_out:
-            self.confirm.fill(tx, t)
+            gen = self.dialler.gen
+            c = CONFIRM_TONE
+            if not gen.busy and t - (lc.deadline - OPTOUT_MS) < 2 * c[2] * c[3]:
+                gen.tone(c[0], c[1], c[2], c[2])   # the next of the beeps
+            if not gen.fill(tx):
+                pcm.fill16(tx, 0, 80)
             if t >= lc.deadline:
                 self._to_wrap(t, "opted_out", None)
             return
@@ -250,13 +255,9 @@ class Callout:
             lc.rec["opt_out"] = err is None
             self.disposition = "do_not_call"
             self.opted_out = True
-            if self.confirm is None:
-                self.confirm = tonegen.ToneGen(CONFIRM_TONE[0], CONFIRM_TONE[1], CONFIRM_TONE[2])
-            self.confirm.start(t)
             lc.enter(OB_TALK, t, t + OPTOUT_MS)
             return
-        for i in range(80):
-            tx[i] = 0
+        pcm.fill16(tx, 0, 80)
 
     def _to_wrap(self, t, reason, method):
         lc = self.lc
@@ -265,8 +266,7 @@ class Callout:
         self.reason = reason
         self.method = method
         lc.dtmf.reset()
-        self.tone.start(t)
-        self.t_wrap = t
+        self._beep()
         lc.emit("wrap", ext=lc.leg.ext)
         lc.enter(OB_WRAP, t, t + self.dialer.campaign.wrap_ms)
 
@@ -278,17 +278,16 @@ class Callout:
         if hal.ring_pulses(lc.line) or not hal.ext_offhook(lc.leg.port) or t >= lc.deadline:
             self._wrapped(t)
             return
-        if t - self.t_wrap < AGENT_TONE_MS:
-            self.tone.fill(tx, t)     # the beep that asks for the disposition
-        else:
-            self._silence(tx)
+        if not self.dialler.gen.fill(tx):     # the beep that asks for the disposition
+            pcm.fill16(tx, 0, 80)
         lc.dtmf.process(hal.rx[lc.line], t, tx)
         ev = lc.dtmf.pop()
         if ev is None:
             return
         d = ev["digit"]
-        if self.disposition is None or (self.opted_out and not self.later and d in self._codes()):
-            name = self._codes().get(d)
+        codes = self.dialer.campaign.dispositions
+        if self.disposition is None or (self.opted_out and not self.later and d in codes):
+            name = codes.get(d)
             if name is None:
                 return
             if not self.opted_out:
@@ -303,13 +302,9 @@ class Callout:
             if len(self.later) == 4:
                 self._wrapped(t)
 
-    def _codes(self):
-        return self.dialer.campaign.dispositions
-
-    @staticmethod
-    def _silence(tx):
-        for i in range(80):
-            tx[i] = 0
+    def _beep(self):
+        a = AGENT_TONE
+        self.dialler.gen.tone(a[0], a[1], a[2], AGENT_TONE_MS - a[2])
 
     def _wrapped(self, t):
         lc = self.lc

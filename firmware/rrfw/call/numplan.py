@@ -29,7 +29,10 @@ _DIGITS = "0123456789"
 _DROP = " -.()/"
 
 
-def _nanp():
+# Every plan by its country ("": an unknown one's), one constant tuple, which a
+# frozen build keeps in flash (a plan function each and a dict of them cost about
+# 0.3 KB of heap while numplan.py is loaded, docs/notes/heap.md).
+_PLANS = (
     # US/Canada, the North American Numbering Plan (NANPA, nanpa.com):
     # 7-digit local NXX-XXXX, 10-digit NPA-NXX-XXXX, 1 + 10 digits; N = 2-9.
     # 900 and NXX 976 are pay-per-call (47 CFR 64.1501); 011 is the
@@ -40,126 +43,100 @@ def _nanp():
     # The NANP's Caribbean and Atlantic members bill
     # at international rates though dialled as 1 + 10 digits (NANPA's list of
     # NANP countries): the one-ring ("wangiri") and 809 frauds.
-    return ("1", "011", "1", (
-            ("011", "international", None), ("01", "international", None), ("0", "special", None),
-            ("?11", "special", None), ("1?11", "special", None), ("101", "special", None), ("900", "premium", (10,)),
-            ("1900", "premium", (11,)), ("976", "premium", (7, 10)), ("???976", "premium", (10,)),
-            ("1???976", "premium", (11,)), ("N", "ok", (7, 10)), ("1N", "ok", (11,)),
-            ("242", "international", (10,)), ("1242", "international", (11,)),
-            ("246", "international", (10,)), ("1246", "international", (11,)),
-            ("264", "international", (10,)), ("1264", "international", (11,)),
-            ("268", "international", (10,)), ("1268", "international", (11,)),
-            ("284", "international", (10,)), ("1284", "international", (11,)),
-            ("345", "international", (10,)), ("1345", "international", (11,)),
-            ("441", "international", (10,)), ("1441", "international", (11,)),
-            ("473", "international", (10,)), ("1473", "international", (11,)),
-            ("649", "international", (10,)), ("1649", "international", (11,)),
-            ("658", "international", (10,)), ("1658", "international", (11,)),
-            ("664", "international", (10,)), ("1664", "international", (11,)),
-            ("721", "international", (10,)), ("1721", "international", (11,)),
-            ("758", "international", (10,)), ("1758", "international", (11,)),
-            ("767", "international", (10,)), ("1767", "international", (11,)),
-            ("784", "international", (10,)), ("1784", "international", (11,)),
-            ("809", "international", (10,)), ("1809", "international", (11,)),
-            ("829", "international", (10,)), ("1829", "international", (11,)),
-            ("849", "international", (10,)), ("1849", "international", (11,)),
-            ("868", "international", (10,)), ("1868", "international", (11,)),
-            ("869", "international", (10,)), ("1869", "international", (11,)),
-            ("876", "international", (10,)), ("1876", "international", (11,)),))
-
-
-def _uk():
+    ("US", ("1", "011", "1", (
+        ("011", "international", None), ("01", "international", None), ("0", "special", None),
+        ("?11", "special", None), ("1?11", "special", None), ("101", "special", None), ("900", "premium", (10,)),
+        ("1900", "premium", (11,)), ("976", "premium", (7, 10)), ("???976", "premium", (10,)),
+        ("1???976", "premium", (11,)), ("N", "ok", (7, 10)), ("1N", "ok", (11,)),
+        ("242", "international", (10,)), ("1242", "international", (11,)),
+        ("246", "international", (10,)), ("1246", "international", (11,)),
+        ("264", "international", (10,)), ("1264", "international", (11,)),
+        ("268", "international", (10,)), ("1268", "international", (11,)),
+        ("284", "international", (10,)), ("1284", "international", (11,)),
+        ("345", "international", (10,)), ("1345", "international", (11,)),
+        ("441", "international", (10,)), ("1441", "international", (11,)),
+        ("473", "international", (10,)), ("1473", "international", (11,)),
+        ("649", "international", (10,)), ("1649", "international", (11,)),
+        ("658", "international", (10,)), ("1658", "international", (11,)),
+        ("664", "international", (10,)), ("1664", "international", (11,)),
+        ("721", "international", (10,)), ("1721", "international", (11,)),
+        ("758", "international", (10,)), ("1758", "international", (11,)),
+        ("767", "international", (10,)), ("1767", "international", (11,)),
+        ("784", "international", (10,)), ("1784", "international", (11,)),
+        ("809", "international", (10,)), ("1809", "international", (11,)),
+        ("829", "international", (10,)), ("1829", "international", (11,)),
+        ("849", "international", (10,)), ("1849", "international", (11,)),
+        ("868", "international", (10,)), ("1868", "international", (11,)),
+        ("869", "international", (10,)), ("1869", "international", (11,)),
+        ("876", "international", (10,)), ("1876", "international", (11,)),))),
     # Ofcom, National Telephone Numbering Plan: 01/02 geographic, 03 non-geographic
     # at geographic rates, 07 mobile but 070 personal numbering and 076 pagers
     # (premium-rate, fraud-prone), 080 freephone, 084/087 service charge, 09
     # premium rate, 118 directory enquiries, 1xx/999 short codes; 2-9 local,
     # without the area code.
-    return ("44", "00", "0", (
-            ("00", "international", None), ("01", "ok", (10, 11)), ("02", "ok", (11,)),
-            ("03", "ok", (11,)), ("07", "ok", (11,)), ("070", "premium", None),
-            ("076", "premium", None), ("080", "ok", (10, 11)), ("084", "premium", None),
-            ("087", "premium", None), ("09", "premium", None), ("1", "special", None),
-            ("118", "premium", None), ("999", "special", None), ("N", "ok", (6, 7, 8))))
-
-
-def _de():
+    ("UK", ("44", "00", "0", (
+        ("00", "international", None), ("01", "ok", (10, 11)), ("02", "ok", (11,)),
+        ("03", "ok", (11,)), ("07", "ok", (11,)), ("070", "premium", None),
+        ("076", "premium", None), ("080", "ok", (10, 11)), ("084", "premium", None),
+        ("087", "premium", None), ("09", "premium", None), ("1", "special", None),
+        ("118", "premium", None), ("999", "special", None), ("N", "ok", (6, 7, 8))))),
     # Bundesnetzagentur, Nummernplan: 02-09 geographic, 015/016/017 mobile,
     # 0800 free, 0137 mass-traffic, 0180 shared-cost service, 0700 personal,
     # 0900 premium, 0118 directory, 019 online services, 1xx short codes;
     # 2-9 local.
-    return ("49", "00", "0", (
-            ("00", "international", None), ("0", "ok", (6, 7, 8, 9, 10, 11, 12, 13)),
-            ("01", "not_in_plan", None), ("015", "ok", (11, 12)), ("016", "ok", (10, 11, 12)),
-            ("017", "ok", (11, 12)), ("0137", "premium", None), ("0180", "premium", None),
-            ("0118", "premium", None), ("019", "special", None), ("0700", "premium", None),
-            ("0800", "ok", (11, 12)), ("0900", "premium", None), ("1", "special", None),
-            ("N", "ok", (5, 6, 7, 8))))
-
-
-def _fr():
+    ("DE", ("49", "00", "0", (
+        ("00", "international", None), ("0", "ok", (6, 7, 8, 9, 10, 11, 12, 13)),
+        ("01", "not_in_plan", None), ("015", "ok", (11, 12)), ("016", "ok", (10, 11, 12)),
+        ("017", "ok", (11, 12)), ("0137", "premium", None), ("0180", "premium", None),
+        ("0118", "premium", None), ("019", "special", None), ("0700", "premium", None),
+        ("0800", "ok", (11, 12)), ("0900", "premium", None), ("1", "special", None),
+        ("N", "ok", (5, 6, 7, 8))))),
     # ARCEP, plan de numérotation: 10 digits; 01-05 geographic, 06/07 mobile,
     # 09 VoIP, 080 free, 081/082 surcharged, 089 premium; 1x/3xxx short numbers,
     # 118 directory.
-    return ("33", "00", "0", (
-            ("00", "international", None), ("01", "ok", (10,)), ("02", "ok", (10,)), ("03", "ok", (10,)),
-            ("04", "ok", (10,)), ("05", "ok", (10,)), ("06", "ok", (10,)), ("07", "ok", (10,)),
-            ("09", "ok", (10,)), ("080", "ok", (10,)), ("081", "premium", None), ("082", "premium", None),
-            ("089", "premium", None), ("1", "special", None), ("118", "premium", None), ("3", "special", None)))
-
-
-def _it():
+    ("FR", ("33", "00", "0", (
+        ("00", "international", None), ("01", "ok", (10,)), ("02", "ok", (10,)), ("03", "ok", (10,)),
+        ("04", "ok", (10,)), ("05", "ok", (10,)), ("06", "ok", (10,)), ("07", "ok", (10,)),
+        ("09", "ok", (10,)), ("080", "ok", (10,)), ("081", "premium", None), ("082", "premium", None),
+        ("089", "premium", None), ("1", "special", None), ("118", "premium", None), ("3", "special", None)))),
     # AGCOM, Piano nazionale di numerazione (delibera 8/15/CIR): no trunk
     # prefix (the 0 of a geographic number is part of it); 0 geographic, 3
     # mobile, 80x free; 89x, 144, 166 premium (sovrapprezzo); 1xx short codes
     # (112, 113, 118, 12xx directory), 4xx network services, 7xx internet.
-    return ("39", "00", "", (
-            ("00", "international", None), ("0", "ok", (6, 7, 8, 9, 10, 11)), ("3", "ok", (9, 10)),
-            ("80", "ok", (6, 7, 8, 9, 10)), ("89", "premium", None), ("1", "special", None),
-            ("144", "premium", None), ("166", "premium", None), ("4", "special", None), ("7", "special", None)))
-
-
-def _es():
+    ("IT", ("39", "00", "", (
+        ("00", "international", None), ("0", "ok", (6, 7, 8, 9, 10, 11)), ("3", "ok", (9, 10)),
+        ("80", "ok", (6, 7, 8, 9, 10)), ("89", "premium", None), ("1", "special", None),
+        ("144", "premium", None), ("166", "premium", None), ("4", "special", None), ("7", "special", None)))),
     # CNMC, Plan nacional de numeración: 9 digits, no trunk prefix; 8/9
     # geographic, 6/7 mobile, 800/900 free; 803, 806, 807, 905 premium
     # (tarificación adicional); 118 directory; 0xx/1xx short codes.
-    return ("34", "00", "", (
-            ("00", "international", None), ("0", "special", None), ("1", "special", None),
-            ("118", "premium", None), ("6", "ok", (9,)), ("7", "ok", (9,)), ("8", "ok", (9,)), ("9", "ok", (9,)),
-            ("803", "premium", None), ("806", "premium", None), ("807", "premium", None),
-            ("905", "premium", None)))
-
-
-def _nl():
+    ("ES", ("34", "00", "", (
+        ("00", "international", None), ("0", "special", None), ("1", "special", None),
+        ("118", "premium", None), ("6", "ok", (9,)), ("7", "ok", (9,)), ("8", "ok", (9,)), ("9", "ok", (9,)),
+        ("803", "premium", None), ("806", "premium", None), ("807", "premium", None),
+        ("905", "premium", None)))),
     # ACM, Nummerplan: 10 digits; 01-05/07 geographic, 06 mobile, 0800 free,
     # 0900/0906/0909 premium, 1xx short codes (112, 18xx directory).
-    return ("31", "00", "0", (
-            ("00", "international", None), ("01", "ok", (10,)), ("02", "ok", (10,)), ("03", "ok", (10,)),
-            ("04", "ok", (10,)), ("05", "ok", (10,)), ("06", "ok", (10,)), ("07", "ok", (10,)),
-            ("0800", "ok", (8, 9, 10, 11)), ("0900", "premium", None), ("0906", "premium", None),
-            ("0909", "premium", None), ("1", "special", None)))
-
-
-def _au():
+    ("NL", ("31", "00", "0", (
+        ("00", "international", None), ("01", "ok", (10,)), ("02", "ok", (10,)), ("03", "ok", (10,)),
+        ("04", "ok", (10,)), ("05", "ok", (10,)), ("06", "ok", (10,)), ("07", "ok", (10,)),
+        ("0800", "ok", (8, 9, 10, 11)), ("0900", "premium", None), ("0906", "premium", None),
+        ("0909", "premium", None), ("1", "special", None)))),
     # ACMA, Telecommunications Numbering Plan: 02/03/07/08 geographic, 04
     # mobile, 1800 free, 13/1300 local rate, 19 premium; 0011/0018 the
     # international prefixes; 000 and 1xx short codes; 2-6, 8, 9 local
     # (8 digits).
-    return ("61", "0011", "0", (
-            ("0011", "international", None), ("0018", "international", None), ("000", "special", None),
-            ("02", "ok", (10,)), ("03", "ok", (10,)), ("04", "ok", (10,)), ("07", "ok", (10,)),
-            ("08", "ok", (10,)), ("1", "special", None), ("13", "ok", (6,)), ("1300", "ok", (10,)),
-            ("1800", "ok", (10,)), ("19", "premium", None), ("2", "ok", (8,)), ("3", "ok", (8,)),
-            ("4", "ok", (8,)), ("5", "ok", (8,)), ("6", "ok", (8,)), ("8", "ok", (8,)), ("9", "ok", (8,))))
-
-
-# An unknown country: only what is surely national (the ITU-T E.164 norm: 00
-# international, a 0 trunk prefix, 7-13 digits); everything else refused.
-def _default():
-    return ("", "00", "0", (("00", "international", None), ("0", "ok", (7, 8, 9, 10, 11, 12, 13))))
-
-
-_PLANS = {"US": _nanp, "CA": _nanp, "UK": _uk, "GB": _uk, "DE": _de, "FR": _fr, "IT": _it,
-          "ES": _es, "NL": _nl, "AU": _au}
+    ("AU", ("61", "0011", "0", (
+        ("0011", "international", None), ("0018", "international", None), ("000", "special", None),
+        ("02", "ok", (10,)), ("03", "ok", (10,)), ("04", "ok", (10,)), ("07", "ok", (10,)),
+        ("08", "ok", (10,)), ("1", "special", None), ("13", "ok", (6,)), ("1300", "ok", (10,)),
+        ("1800", "ok", (10,)), ("19", "premium", None), ("2", "ok", (8,)), ("3", "ok", (8,)),
+        ("4", "ok", (8,)), ("5", "ok", (8,)), ("6", "ok", (8,)), ("8", "ok", (8,)), ("9", "ok", (8,))))),
+    # An unknown country: only what is surely national (the ITU-T E.164 norm: 00
+    # international, a 0 trunk prefix, 7-13 digits); everything else refused.
+    ("", ("", "00", "0", (("00", "international", None), ("0", "ok", (7, 8, 9, 10, 11, 12, 13))))),
+)
+_ALIAS = ("CA", "US", "GB", "UK")   # codes that share a plan: (code, its plan's)
 # A plan: (CC, international prefix, trunk prefix, rows). Every plan is one
 # constant tuple, which a frozen build keeps in flash: building the rows at
 # the first call-back request cost 3 KB of heap for good (docs/notes/heap.md).
@@ -171,7 +148,14 @@ _ROWS = const(3)
 
 def plan(country):
     """The plan for a country code (US, UK, ...); an unknown code gets the strict default."""
-    return _PLANS.get((country or "").upper(), _default)()
+    c = (country or "").upper()
+    for i in range(0, len(_ALIAS), 2):
+        if _ALIAS[i] == c:
+            c = _ALIAS[i + 1]
+    for p in _PLANS:
+        if p[0] == c:
+            return p[1]
+    return _PLANS[-1][1]    # the unknown country's
 
 
 def normalise(raw, country):

@@ -266,6 +266,18 @@ class _Tone:
     def is_on(self, sig):
         return sig >= 0 and sig in self.sigs
 
+    def same(self, o):
+        # o matches exactly as this one does: the same tone, signals, bounds and rules
+        m = self.m
+        if (o.name != self.name or o.m != m or o.cad != self.cad or o.need != self.need
+                or o.ambiguous != self.ambiguous or o.cont_ms != self.cont_ms
+                or o.am_req != self.am_req or o.steps != self.steps):
+            return False
+        for i in range(_CA * m):
+            if o.v[i] != self.v[i]:
+                return False
+        return True
+
     def _fits(self, e, sig):
         # can a run of signal sig be element e?
         want = self.v[e]
@@ -426,7 +438,11 @@ def prepare(profile="US", names=None):
 
 
 class ToneDetector:
-    def __init__(self, profile="US", names=None):
+    def __init__(self, profile="US", names=None, share=None):
+        # share: a detector of the same line that never runs in a block where this one
+        # does (its hang-up detector while call progress dials): its cadence matchers
+        # that equal one of this detector's are used, not copied (their state is a chain
+        # count, cleared by either detector's reset; heap: about 256 bytes a matcher)
         tdefs, order, sigs = _plan(profile, names)
         # A form of a tone (name~i) is either the same signal as the tone itself, when all
         # its frequencies lie within one 40 ms bin (25 Hz) of an AM tone's carrier: 413 +
@@ -437,7 +453,7 @@ class ToneDetector:
         # neighbouring bins for up to _W - 1 frames.
         alias = bytearray(range(len(sigs)))
         deb = bytearray([_DEB] * len(sigs))
-        self._aliased = []
+        aliased = []
         for n in tdefs:
             if "~" not in n or n not in order:
                 continue
@@ -445,7 +461,7 @@ class ToneDetector:
             j = sigs.index(_groups(tdefs[n][0]))
             if _is_am(base) and all(abs(f - base[1]) < _BIN_HZ for f in tdefs[n][0]):
                 alias[j] = sigs.index(_groups(base))
-                self._aliased.append(n)
+                aliased.append(n)
             else:
                 deb[j] = _W
         self._alias = alias
@@ -455,7 +471,13 @@ class ToneDetector:
         nk = len(probes)
         self._nk = nk
         # per signal: its probe groups (probe indices); each group's summed power counts
-        self._sig_probes = [tuple(tuple(probes.index(f) for f in grp) for grp in g) for g in sigs]
+        sp = [tuple(tuple(probes.index(f) for f in grp) for grp in g) for g in sigs]
+        if share is not None:
+            # the signals both detectors have, in the same place: the lender's tuples
+            for j in range(min(len(sp), len(share._sig_probes))):
+                if sp[j] == share._sig_probes[j]:
+                    sp[j] = share._sig_probes[j]
+        self._sig_probes = sp
         carriers = [tdefs[n][0][1] for n in tdefs
                     if not _is_seq(tdefs[n][0]) and _is_am(tdefs[n][0])]
         self._tab, self._rows = make_table(probes)
@@ -473,7 +495,7 @@ class ToneDetector:
         self._tones = []
         for n in order:
             fs, cad = tdefs[n][0], tdefs[n][1]
-            if n in self._aliased:
+            if n in aliased:
                 continue   # its frames are the base tone's signal: the base tone's matcher
             if _is_seq(fs):
                 # SIT-like: on-elements of the listed sets in turn, then off-elements
@@ -511,6 +533,11 @@ class ToneDetector:
                 tn.need = k if k is not None else max(3, len(cad) + 1)
                 # a chain made longer to rule out a look-alike is proof enough once complete
                 tn.ambiguous = tn.need > max(2, len(cad))
+            if share is not None:
+                for o in share._tones:
+                    if tn.same(o):
+                        tn = o
+                        break
             self._tones.append(tn)
         self._qname = [None] * _QLEN
         self.reset()

@@ -45,9 +45,10 @@ DIGIT_MS = const(200)
 
 
 class Dialler:
-    def __init__(self, country):
+    def __init__(self, country, share=None):
+        # share: the line's hang-up tone detector, idle while this one dials (progress.py)
         from rrfw.dsp import dtmfgen
-        self.progress = progress.CallProgress(profile=country)
+        self.progress = progress.CallProgress(profile=country, share=share)
         self.gen = dtmfgen.DtmfGenerator()
         self.state = IDLE
         self.deadline = 0      # board ms: the current state's (see the header)

@@ -16,6 +16,11 @@
 #   RINGING   same exits; the ringback's own bursts are tone, not voice.
 # Events: {"event": "progress", "state": name, "t_ms": t}; `result` holds the final one.
 # Allocation happens only when an event is queued (pop() builds the dict).
+# Heap (a call-back's start makes one, docs/notes/heap.md): the small counters and
+# the event queue are one array; the tone detector shares the busy and reorder
+# matchers of the line's hang-up detector (share=), which never runs while this does.
+from array import array
+
 from rrfw.compat import const
 
 from rrfw.dsp import tones
@@ -35,23 +40,35 @@ _VOICE_E = const(16190)         # tones.py window energy at -40 dBm0
 _REV_MS = const(30)             # ms a polarity reversal must hold (relay bounce < 10 ms)
 
 STATE_NAMES = ("wait_dial", "ready", "wait_answer", "ringing", "done")
+# the events' names, by their code in the queue
+_EVENTS = ("dial_tone", "blind_dial", "no_dial_tone", "ringback", "busy", "reorder", "sit",
+           "answer", "no_answer")
+# the state array (_s): leaky voice count (ms), polarity after dialling, start of a
+# reversal (-1 none), queued events, then the queue: _QLEN codes, _QLEN times. Times
+# are ms since the seizure (reset): int32 holds 24 days, a call-back lasts minutes
+_VOICE = const(0)
+_POL = const(1)
+_REV = const(2)
+_QN = const(3)
+_QC = const(4)
+_QLEN = const(4)
+_QT = const(8)
 
 
 def prepare(profile="US"):
-    """Make the tone tables a CallProgress for `profile` uses, now (at boot:
-    tones.prepare), so a call-back later allocates only small objects."""
-    tones.prepare(profile)
+    """Kept for app.py's remote agents: the tone tables are constants in flash
+    (tonetab.py), nothing to make at boot."""
 
 
 class CallProgress:
     def __init__(self, profile="US", dial_wait_ms=_DIAL_WAIT_MS, no_answer_ms=_NO_ANSWER_MS,
-                 blind_dial=False):
-        self.det = tones.ToneDetector(profile)
+                 blind_dial=False, share=None):
+        # share: the line's hang-up ToneDetector (tones.py: its matchers are used, not copied)
+        self.det = tones.ToneDetector(profile, share=share)
         self.dial_wait_ms = dial_wait_ms
         self.no_answer_ms = no_answer_ms
         self.blind_dial = blind_dial
-        self._qs = ["", "", "", ""]
-        self._qt = [0, 0, 0, 0]
+        self._s = array("i", bytes(4 * (_QT + _QLEN)))
         self.reset(0)
 
     def reset(self, t_ms):
@@ -61,18 +78,19 @@ class CallProgress:
         self.result = None
         self._t0 = t_ms
         self._t_dialled = 0
-        self._voice = 0
-        self._pol = 0
-        self._rev_since = -1
-        self._qn = 0
+        s = self._s
+        s[_VOICE] = 0
+        s[_POL] = 0
+        s[_REV] = -1
+        s[_QN] = 0
 
     def dialled(self, t_ms):
         """The dialler has sent the last digit: now watch for the far end."""
         if self.state in (READY, WAIT_DIAL):
             self.state = WAIT_ANSWER
             self._t_dialled = t_ms
-            self._voice = 0
-            self._pol = 0
+            self._s[_VOICE] = 0
+            self._s[_POL] = 0
 
     def process(self, block, t_ms, loop_current=True, polarity=1):
         if self.state == DONE:
@@ -85,64 +103,69 @@ class CallProgress:
         if st == WAIT_DIAL:
             if cur == "dial":
                 self.state = READY
-                self._event("dial_tone", t_ms)
+                self._event(0, t_ms)   # dial_tone
             elif t_ms - self._t0 >= self.dial_wait_ms:
                 if self.blind_dial:
                     self.state = READY
-                    self._event("blind_dial", t_ms)
+                    self._event(1, t_ms)   # blind_dial
                 else:
-                    self._done("no_dial_tone", t_ms)
+                    self._done(2, t_ms)    # no_dial_tone
             return
         if st == READY:
             return
         # WAIT_ANSWER / RINGING
         if cur == "busy" or cur == "reorder" or cur == "sit":
-            self._done(cur, t_ms)   # "sit": an intercept announcement follows, not a person
+            self._done(_EVENTS.index(cur), t_ms)   # "sit": an intercept announcement follows, not a person
             return
         if cur == "ringback" and st == WAIT_ANSWER:
             self.state = RINGING
-            self._event("ringback", t_ms)
+            self._event(3, t_ms)   # ringback
+        s = self._s
         # answer supervision: a reversal after dialling (many exchanges reverse on answer)
         if loop_current:
-            if self._pol == 0:
-                self._pol = polarity
-            elif polarity != self._pol:
-                if self._rev_since < 0:
-                    self._rev_since = t_ms
-                if t_ms + 10 - self._rev_since >= _REV_MS:
-                    self._done("answer", t_ms)
+            if s[_POL] == 0:
+                s[_POL] = polarity
+            elif polarity != s[_POL]:
+                if s[_REV] < 0:
+                    s[_REV] = t_ms - self._t0
+                if t_ms - self._t0 + 10 - s[_REV] >= _REV_MS:
+                    self._done(7, t_ms)   # answer
                     return
             else:
-                self._rev_since = -1
+                s[_REV] = -1
         # voice: signal that is no tone. The leaky count forgives short pauses; ringback
         # bursts and their tails are tone frames and drain it.
         if cur is None and det.frame_sig < 0 and det.energy >= _VOICE_E:
-            self._voice += 10
-            if self._voice >= _VOICE_MS:
-                self._done("answer", t_ms)
+            s[_VOICE] += 10
+            if s[_VOICE] >= _VOICE_MS:
+                self._done(7, t_ms)   # answer
                 return
-        elif self._voice > 0:
-            self._voice -= 5
+        elif s[_VOICE] > 0:
+            s[_VOICE] -= 5
         if t_ms - self._t_dialled >= self.no_answer_ms:
-            self._done("no_answer", t_ms)
+            self._done(8, t_ms)   # no_answer
 
-    def _done(self, result, t_ms):
+    def _done(self, code, t_ms):
         self.state = DONE
-        self.result = result
-        self._event(result, t_ms)
+        self.result = _EVENTS[code]
+        self._event(code, t_ms)
 
-    def _event(self, name, t_ms):
-        if self._qn < 4:
-            self._qs[self._qn] = name
-            self._qt[self._qn] = t_ms
-            self._qn += 1
+    def _event(self, code, t_ms):
+        s = self._s
+        n = s[_QN]
+        if n < _QLEN:
+            s[_QC + n] = code
+            s[_QT + n] = t_ms - self._t0
+            s[_QN] = n + 1
 
     def pop(self):
-        if not self._qn:
+        s = self._s
+        n = s[_QN]
+        if not n:
             return None
-        ev = {"event": "progress", "state": self._qs[0], "t_ms": self._qt[0]}
-        for i in range(1, self._qn):
-            self._qs[i - 1] = self._qs[i]
-            self._qt[i - 1] = self._qt[i]
-        self._qn -= 1
+        ev = {"event": "progress", "state": _EVENTS[s[_QC]], "t_ms": s[_QT] + self._t0}
+        for i in range(1, n):
+            s[_QC + i - 1] = s[_QC + i]
+            s[_QT + i - 1] = s[_QT + i]
+        s[_QN] = n - 1
         return ev
