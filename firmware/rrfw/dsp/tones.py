@@ -238,7 +238,6 @@ class _Tone:
         m = max(1, n)
         self.L = n
         self.m = m
-        self.cad = cadence
         v = array("i", bytes(4 * _NV * m))
         for e in range(m):
             v[e] = esig[e] if n else esig[0]
@@ -248,7 +247,6 @@ class _Tone:
                 v[_HI * m + e] = c + _tol(c)
         self.v = v
         self.sigs = tuple(sorted(set(x for x in esig if x >= 0)))
-        self.sig = self.sigs[0]  # a plain tone's one signal
         self.need = max(2, n)   # completed runs that must chain before the partial one
         self.ambiguous = False  # need raised to tell this tone from a same-signal look-alike
         self.c = _CA * m        # offset of this run's counts (their chain starts m further)
@@ -437,7 +435,7 @@ class ToneDetector:
         # neighbouring bins for up to _W - 1 frames.
         alias = bytearray(range(len(sigs)))
         deb = bytearray([_DEB] * len(sigs))
-        self._aliased = []
+        aliased = []   # forms that are their base tone's signal (no matcher of their own)
         for n in tdefs:
             if "~" not in n or n not in order:
                 continue
@@ -445,17 +443,16 @@ class ToneDetector:
             j = sigs.index(_groups(tdefs[n][0]))
             if _is_am(base) and all(abs(f - base[1]) < _BIN_HZ for f in tdefs[n][0]):
                 alias[j] = sigs.index(_groups(base))
-                self._aliased.append(n)
+                aliased.append(n)
             else:
                 deb[j] = _W
         self._alias = alias
         self._deb = deb
         probes = _probes(sigs)
-        self.probes = probes
         nk = len(probes)
         self._nk = nk
         # per signal: its probe groups (probe indices); each group's summed power counts
-        self._sig_probes = [tuple(tuple(probes.index(f) for f in grp) for grp in g) for g in sigs]
+        self._sig_probes = tuple(tuple(tuple(probes.index(f) for f in grp) for grp in g) for g in sigs)
         carriers = [tdefs[n][0][1] for n in tdefs
                     if not _is_seq(tdefs[n][0]) and _is_am(tdefs[n][0])]
         self._tab, self._rows = make_table(probes)
@@ -470,10 +467,10 @@ class ToneDetector:
         self._a = array("i", bytes(4 * (_A_SIG + 2 * ns + nk)))
         self._pow = memoryview(self._a)[_A_SIG + 2 * ns:]
         # cadence matchers; a continuous tone waits longer than any same-signal on-time
-        self._tones = []
+        tones = []
         for n in order:
             fs, cad = tdefs[n][0], tdefs[n][1]
-            if n in self._aliased:
+            if n in aliased:
                 continue   # its frames are the base tone's signal: the base tone's matcher
             if _is_seq(fs):
                 # SIT-like: on-elements of the listed sets in turn, then off-elements
@@ -481,7 +478,7 @@ class ToneDetector:
                 esig = [sigs.index(sg[i]) if i < len(fs) else -1 for i in range(len(cad))]
                 tn = _Tone(n, esig, tuple(cad), _CONT_MIN_MS, None)
                 tn.need = 2   # two distinct frequencies in the right order and length
-                self._tones.append(tn)
+                tones.append(tn)
                 continue
             sig = sigs.index(_groups(fs))
             cont = _CONT_MIN_MS
@@ -511,7 +508,8 @@ class ToneDetector:
                 tn.need = k if k is not None else max(3, len(cad) + 1)
                 # a chain made longer to rule out a look-alike is proof enough once complete
                 tn.ambiguous = tn.need > max(2, len(cad))
-            self._tones.append(tn)
+            tones.append(tn)
+        self._tones = tuple(tones)   # a tuple: no spare slots
         self._qname = [None] * _QLEN
         self.reset()
 
@@ -737,16 +735,3 @@ class ToneDetector:
             if self._cur.is_on(self._run_sig):
                 self._cur_end = t_ms
             self._end(self._cur)
-
-
-# One constructor per country, ToneDetector_<CC>(), so the host's decode runner
-# (which names a "module:Class" built with no arguments) can pick a profile:
-# `ringroute tones detect --country DE` runs "tones:ToneDetector_DE".
-def _per_country(cc):
-    def make(names=None):
-        return ToneDetector(cc, names)
-    return make
-
-
-for _cc in profiles.codes():
-    globals()["ToneDetector_" + _cc] = _per_country(_cc)
