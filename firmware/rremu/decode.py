@@ -4,7 +4,7 @@
 # Emulator-side code (rremu): never flashed.
 #
 # argv: MODULE:CLASS RAWFILE [RAWFILE ...]; MODULE is a DECODERS name or a
-# dotted firmware module.
+# dotted firmware module. CLASS is a class of it, or a preset (_decoder below).
 # The decoder class follows the firmware decoder interface (ARCHITECTURE.md):
 #   d = CLASS(); d.reset(); d.process(block, t_ms); d.pop() -> dict or None;
 #   d.finish(t_ms) flushes anything still open at the end of a recording.
@@ -27,10 +27,31 @@ def _module(name):
     return mod
 
 
+# Presets: decoders built with arguments, named like classes the firmware does not
+# define (a class or closure per preset would cost the board's heap at every import):
+# a caller ID standard fixed (ringroute callerid decode --standard), and NAME_CC for
+# NAME(CC), a country's profile ("tones:ToneDetector_DE", "linelearn:LineLearner_FR").
+PRESETS = {"CallerIdBell202": ("CallerIdDecoder", {"standard": "bell202"}),
+           "CallerIdV23": ("CallerIdDecoder", {"standard": "v23"}),
+           "CallerIdFsk": ("CallerIdDecoder", {"standard": "fsk"}),
+           "CallerIdDtmf": ("CallerIdDecoder", {"standard": "dtmf"}),
+           "CallerIdNtt": ("CallerIdDecoder", {"standard": "ntt"}),
+           "CallerIdDiagnostic": ("CallerIdDecoder", {"diagnostics": True})}
+
+
+def _decoder(mod, name):
+    if hasattr(mod, name):
+        return getattr(mod, name)()
+    if name in PRESETS:
+        cls, kwargs = PRESETS[name]
+        return getattr(mod, cls)(**kwargs)
+    cls, cc = name.rsplit("_", 1)
+    return getattr(mod, cls)(cc)
+
+
 def main(argv):
     mod_name, cls_name = argv[1].split(":")
-    mod = _module(mod_name)
-    dec = getattr(mod, cls_name)()
+    dec = _decoder(_module(mod_name), cls_name)
     block = array("h", bytes(BLOCK * 2))
     for idx, path in enumerate(argv[2:]):
         dec.reset()

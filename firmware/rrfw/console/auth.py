@@ -65,7 +65,6 @@ E_BAD = "bad_pin"
 E_WAIT = "wait"
 E_LOCKED = "locked"
 E_FORM = "pin_form"
-E_SET = "pin_set"
 E_SAME = "pin_same"          # the admin and supervisor PINs must differ
 E_ROLE = "role"              # the supervisor's session may not do this
 
@@ -91,26 +90,6 @@ def _finish(job):
     return pins.finish(job)
 
 
-def _matches(rec, pin):
-    return _finish(_matching(rec, pin))
-
-
-def _same(a, b):
-    # constant time, as pins.same: the reply's timing must not say how much of a token matched
-    if type(a) is not str or type(b) is not str or len(a) != len(b):
-        return False
-    r = 0
-    for i in range(len(a)):
-        r |= ord(a[i]) ^ ord(b[i])
-    return r == 0
-
-
-def _mask_value(v):
-    if type(v) is not str:
-        return v
-    return "*" * max(0, len(v) - 4) + v[-4:]
-
-
 def masked(obj):
     """An event or record as a supervisor sees it: numbers to their last four
     digits, callers' names left out (nested values too: a record event)."""
@@ -119,7 +98,7 @@ def masked(obj):
         for k in obj:
             v = obj[k]
             if k in _NUMBER_KEYS:
-                out[k] = _mask_value(v)
+                out[k] = v if type(v) is not str else "*" * max(0, len(v) - 4) + v[-4:]
             elif k == "caller_name" or (k == "name" and "number" in obj):
                 out[k] = None         # a caller's name (caller ID), not a member of staff's
             else:
@@ -130,19 +109,9 @@ def masked(obj):
     return obj
 
 
-def masked_text(text):
-    return json.dumps(masked(json.loads(text)))
-
-
 # pins.py is imported where it is used: the console's code is loaded only
 # while a technician is connected, and pins.py only while a request checks
 # or sets a PIN (Auth.done).
-def office_numbers(cfg):
-    """The office's numbers (config lines[].number), which a PIN may not be made of."""
-    from rrfw.store import pins
-    return pins.office_numbers(cfg)
-
-
 def pin_problem(pin, avoid=()):
     """None when `pin` is acceptable as an admin PIN, else why not.
     avoid: the office's own numbers (config lines[].number)."""
@@ -196,11 +165,11 @@ class Auth:
         self._rec["fails"] = self.fails
         self._save()
 
-    # The PIN hash takes 256 blocks on the board (pins.py): check, login,
-    # set_pin and set_supervisor each have a spread twin (checking, ...: a
-    # generator that yields between slices of pins.SLICE_ROUNDS, returns the
-    # same answer) that the console steps once a block (server.py); the
-    # plain ones run it in one go (tests, benches).
+    # The PIN hash takes 256 blocks on the board (pins.py): check, login and
+    # set_pin each have a spread twin (checking, ...: a generator that yields
+    # between slices of pins.SLICE_ROUNDS, returns the same answer) that the
+    # console steps once a block (server.py); the plain ones run it in one go
+    # (tests, benches). setting_supervisor is only spread (commands.py).
     def check(self, pin, now):
         """(None, 0) when `pin` is right, else (error code, ms to wait)."""
         return _finish(self.checking(pin, now))
@@ -292,7 +261,16 @@ class Auth:
 
     def mine(self):
         """True if the request being handled carries the open session's token."""
-        return self.token is not None and _same(self._heard, self.token)
+        # compared in constant time, as pins.same: the reply's timing must not say how
+        # much of a token matched
+        heard = self._heard
+        token = self.token
+        if token is None or type(heard) is not str or len(heard) != len(token):
+            return False
+        r = 0
+        for i in range(len(token)):
+            r |= ord(heard[i]) ^ ord(token[i])
+        return r == 0
 
     def is_admin(self, now):
         """A session opened with the admin PIN (each use extends it)."""
@@ -304,17 +282,14 @@ class Auth:
 
     def mask(self, text):
         """An event's JSON text as this session may see it (masked unless admin)."""
-        return text if self.role == ADMIN and self.mine() else masked_text(text)
+        return text if self.role == ADMIN and self.mine() else json.dumps(masked(json.loads(text)))
 
     def has_supervisor(self):
         return type(self._rec.get("sup")) is dict
 
-    def set_supervisor(self, new, avoid=()):
+    def setting_supervisor(self, new, avoid=()):
         """The admin sets (new: a PIN) or removes (None) the supervisor PIN;
         None, or why not. The caller checks the admin session."""
-        return _finish(self.setting_supervisor(new, avoid))
-
-    def setting_supervisor(self, new, avoid=()):
         if new is None:
             self._rec.pop("sup", None)
             self._save()

@@ -24,10 +24,11 @@ _SPARE = const(16384)      # bytes of flash kept free after an upload (records, 
 
 PROMPTS = "prompts"
 INDEX = PROMPTS + "/index.json"   # name -> [size, crc] of prompts uploaded through the console
-_DOWNLOADS = {"config": cfgstore.CURRENT, "config.prev": cfgstore.PREVIOUS,
-              "records": None, "records.old": None}   # records: {"seg": n}, one of records.list's
-# segments (default: the newest); records.old: the one before it (the two files of older hosts)
-_PRIVATE = ("config", "config.prev", "records", "records.old")  # need the admin's session to read
+# What `get` serves besides prompts, each only to the admin's session: the config, the
+# previous one, records ({"seg": n}, one of records.list's segments; default: the newest)
+# and records.old (the one before it: the two files of older hosts). A constant tuple: in
+# flash (a dict of the paths was made in RAM).
+_DOWNLOADS = ("config", "config.prev", "records", "records.old")
 # Loaded by these commands alone (the config check, privacy requests, a factory reset):
 # unloaded with them (unload_own), or they would stay after the commands go (cfgcheck
 # 1.1 KB, privacy 0.6, wipe 0.4 of module objects on mp32-frozen). The job store and
@@ -183,19 +184,26 @@ def logout(con, a):
     return {"ended": True}
 
 
+def _office_numbers(cfg):
+    # the office's numbers (config lines[].number), which a PIN may not be made of;
+    # pins.py imported here, not at the top: Auth.done unloads it after each request
+    from rrfw.store import pins
+    return pins.office_numbers(cfg)
+
+
 def pin_supervisor(con, a):
     """{"new": PIN} sets the read-only supervisor PIN, {"new": null} removes it (admin only)."""
     au = con.get_auth()
-    err = yield from au.setting_supervisor(a.get("new"), auth_mod.office_numbers(con.app.cfg))
+    err = yield from au.setting_supervisor(a.get("new"), _office_numbers(con.app.cfg))
     if err == auth_mod.E_FORM:
-        raise CmdError(err, auth_mod.pin_problem(a.get("new"), auth_mod.office_numbers(con.app.cfg)))
+        raise CmdError(err, auth_mod.pin_problem(a.get("new"), _office_numbers(con.app.cfg)))
     if err:
         raise CmdError(err, "the supervisor PIN must differ from the admin PIN")
     return {"supervisor_set": au.has_supervisor()}
 
 
 def pin_set(con, a):
-    avoid = auth_mod.office_numbers(con.app.cfg)
+    avoid = _office_numbers(con.app.cfg)
     err, left = yield from con.get_auth().setting_pin(a.get("new"), a.get("old"), con.clock.ms, avoid)
     if err:
         if err == auth_mod.E_FORM:
@@ -461,13 +469,16 @@ def get(con, a):
             raise CmdError("args", "bad prompt name")
         path = PROMPTS + "/" + a["name"] + ".ulaw"
     elif kind in _DOWNLOADS:
-        if kind in _PRIVATE and not con.get_auth().is_admin(con.clock.ms):
+        if not con.get_auth().is_admin(con.clock.ms):
             if con.get_auth().authorised(con.clock.ms):
                 raise CmdError(auth_mod.E_ROLE, "the supervisor PIN cannot read the config or full records: "
                                                 "that needs the admin PIN")
             raise CmdError("auth", "log in with the admin PIN first (login)")
-        path = _DOWNLOADS[kind]
-        if kind.startswith("records"):
+        if kind == "config":
+            path = cfgstore.CURRENT
+        elif kind == "config.prev":
+            path = cfgstore.PREVIOUS
+        else:
             seg = a.get("seg")
             segs = dict(con.app.records.segment_list())
             if seg is None:
@@ -758,43 +769,43 @@ def dnc_list(con, a):
 
 
 # command name -> (handler, the role it needs): None (anyone on the port),
-# SUP (a session with the supervisor's or the admin's PIN: looking only),
-# ADMIN (the admin's PIN: every change, and anything with full numbers)
-SUP = auth_mod.SUPERVISOR
-ADMIN = auth_mod.ADMIN
+# _SUP (a session with the supervisor's or the admin's PIN: looking only),
+# _ADMIN (the admin's PIN: every change, and anything with full numbers)
+_SUP = auth_mod.SUPERVISOR
+_ADMIN = auth_mod.ADMIN
 COMMANDS = {
     "hello": (hello, None),
     "status": (status, None),       # names and who talks where only with a session
     "login": (login, None),
     "logout": (logout, None),       # ends only the caller's own session (its token)
     "pin.set": (pin_set, None),     # the old PIN is checked inside
-    "pin.supervisor": (pin_supervisor, ADMIN),
+    "pin.supervisor": (pin_supervisor, _ADMIN),
     "time.get": (time_get, None),
-    "time.set": (time_set, ADMIN),
-    "reboot": (reboot, ADMIN),
-    "override": (override, ADMIN),
-    "learn": (learn, ADMIN),
-    "factory_reset": (factory_reset, ADMIN),
+    "time.set": (time_set, _ADMIN),
+    "reboot": (reboot, _ADMIN),
+    "override": (override, _ADMIN),
+    "learn": (learn, _ADMIN),
+    "factory_reset": (factory_reset, _ADMIN),
     # the port is the REPL's anyway (Ctrl-C): whoever holds it may ask, as a person holding the board
     "repl": (repl, None),
-    "events": (events, SUP),        # events carry callers' numbers: masked for a supervisor
+    "events": (events, _SUP),        # events carry callers' numbers: masked for a supervisor
     # "monitor", "monitor.stop": served by server.py itself (masked for a supervisor too)
     "prompt.list": (prompt_list, None),
-    "prompt.rm": (prompt_rm, ADMIN),
-    "put.begin": (put_begin, ADMIN),
-    "put.chunk": (put_chunk, ADMIN),
-    "put.end": (put_end, ADMIN),
+    "prompt.rm": (prompt_rm, _ADMIN),
+    "put.begin": (put_begin, _ADMIN),
+    "put.chunk": (put_chunk, _ADMIN),
+    "put.end": (put_end, _ADMIN),
     "get": (get, None),             # config and records need the admin's session (checked inside)
-    "records.list": (records_list, ADMIN),
-    "records.mark": (records_mark, ADMIN),
-    "records.masked": (records_masked, SUP),
-    "privacy.export": (privacy_export, ADMIN),   # a caller's data: admin only
-    "privacy.erase": (privacy_erase, ADMIN),
-    "campaign.status": (campaign_status, ADMIN),   # numbers and agents: admin only
-    "campaign.control": (campaign_control, ADMIN),
-    "agent.set": (agent_set, ADMIN),   # the supervisor's session is read-only
-    "dnc.add": (dnc_add, ADMIN),
-    "dnc.remove": (dnc_remove, ADMIN),
-    "dnc.check": (dnc_check, ADMIN),
-    "dnc.list": (dnc_list, ADMIN),
+    "records.list": (records_list, _ADMIN),
+    "records.mark": (records_mark, _ADMIN),
+    "records.masked": (records_masked, _SUP),
+    "privacy.export": (privacy_export, _ADMIN),   # a caller's data: admin only
+    "privacy.erase": (privacy_erase, _ADMIN),
+    "campaign.status": (campaign_status, _ADMIN),   # numbers and agents: admin only
+    "campaign.control": (campaign_control, _ADMIN),
+    "agent.set": (agent_set, _ADMIN),   # the supervisor's session is read-only
+    "dnc.add": (dnc_add, _ADMIN),
+    "dnc.remove": (dnc_remove, _ADMIN),
+    "dnc.check": (dnc_check, _ADMIN),
+    "dnc.list": (dnc_list, _ADMIN),
 }

@@ -1188,35 +1188,3 @@ def _is_number(s):
         if ch not in "0123456789*#+- ":
             return False
     return len(s) > 0
-
-
-# Fixed-standard variants for tools that construct decoders without
-# arguments (ringroute.fwexec: `ringroute callerid decode --standard`).
-class CallerIdBell202(CallerIdDecoder):
-    def __init__(self):
-        CallerIdDecoder.__init__(self, standard="bell202")
-
-
-class CallerIdV23(CallerIdDecoder):
-    def __init__(self):
-        CallerIdDecoder.__init__(self, standard="v23")
-
-
-class CallerIdFsk(CallerIdDecoder):
-    def __init__(self):
-        CallerIdDecoder.__init__(self, standard="fsk")
-
-
-class CallerIdDtmf(CallerIdDecoder):
-    def __init__(self):
-        CallerIdDecoder.__init__(self, standard="dtmf")
-
-
-class CallerIdDiagnostic(CallerIdDecoder):
-    def __init__(self):
-        CallerIdDecoder.__init__(self, diagnostics=True)
-
-
-class CallerIdNtt(CallerIdDecoder):
-    def __init__(self):
-        CallerIdDecoder.__init__(self, standard="ntt")

@@ -10,7 +10,7 @@ from rrfw.compat import const
 from rrfw.hal import pcm
 
 _RATE = const(8000)               # Hz
-_DBM0_PEAK = 22760                # sine peak at 0 dBm0, 16-bit (G.711: full scale = +3.17 dBm0)
+_DBM0_PEAK = const(22760)         # sine peak at 0 dBm0, 16-bit (G.711: full scale = +3.17 dBm0)
 _MAX_TABLE = const(1600)          # samples (200 ms); a tone needing more is rounded to 5 Hz steps
 
 

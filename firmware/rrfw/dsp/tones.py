@@ -238,7 +238,6 @@ class _Tone:
         m = max(1, n)
         self.L = n
         self.m = m
-        self.cad = cadence
         v = array("i", bytes(4 * _NV * m))
         for e in range(m):
             v[e] = esig[e] if n else esig[0]
@@ -248,7 +247,6 @@ class _Tone:
                 v[_HI * m + e] = c + _tol(c)
         self.v = v
         self.sigs = tuple(sorted(set(x for x in esig if x >= 0)))
-        self.sig = self.sigs[0]  # a plain tone's one signal
         self.need = max(2, n)   # completed runs that must chain before the partial one
         self.ambiguous = False  # need raised to tell this tone from a same-signal look-alike
         self.c = _CA * m        # offset of this run's counts (their chain starts m further)
@@ -453,7 +451,7 @@ class ToneDetector:
         # neighbouring bins for up to _W - 1 frames.
         alias = bytearray(range(len(sigs)))
         deb = bytearray([_DEB] * len(sigs))
-        aliased = []
+        aliased = []   # forms that are their base tone's signal (no matcher of their own)
         for n in tdefs:
             if "~" not in n or n not in order:
                 continue
@@ -467,7 +465,6 @@ class ToneDetector:
         self._alias = alias
         self._deb = deb
         probes = _probes(sigs)
-        self.probes = probes
         nk = len(probes)
         self._nk = nk
         # per signal: its probe groups (probe indices); each group's summed power counts
@@ -477,7 +474,7 @@ class ToneDetector:
             for j in range(min(len(sp), len(share._sig_probes))):
                 if sp[j] == share._sig_probes[j]:
                     sp[j] = share._sig_probes[j]
-        self._sig_probes = sp
+        self._sig_probes = tuple(sp)
         carriers = [tdefs[n][0][1] for n in tdefs
                     if not _is_seq(tdefs[n][0]) and _is_am(tdefs[n][0])]
         self._tab, self._rows = make_table(probes)
@@ -492,7 +489,7 @@ class ToneDetector:
         self._a = array("i", bytes(4 * (_A_SIG + 2 * ns + nk)))
         self._pow = memoryview(self._a)[_A_SIG + 2 * ns:]
         # cadence matchers; a continuous tone waits longer than any same-signal on-time
-        self._tones = []
+        tones = []
         for n in order:
             fs, cad = tdefs[n][0], tdefs[n][1]
             if n in aliased:
@@ -503,7 +500,7 @@ class ToneDetector:
                 esig = [sigs.index(sg[i]) if i < len(fs) else -1 for i in range(len(cad))]
                 tn = _Tone(n, esig, tuple(cad), _CONT_MIN_MS, None)
                 tn.need = 2   # two distinct frequencies in the right order and length
-                self._tones.append(tn)
+                tones.append(tn)
                 continue
             sig = sigs.index(_groups(fs))
             cont = _CONT_MIN_MS
@@ -538,7 +535,8 @@ class ToneDetector:
                     if tn.same(o):
                         tn = o
                         break
-            self._tones.append(tn)
+            tones.append(tn)
+        self._tones = tuple(tones)   # a tuple: no spare slots
         self._qname = [None] * _QLEN
         self.reset()
 
@@ -764,16 +762,3 @@ class ToneDetector:
             if self._cur.is_on(self._run_sig):
                 self._cur_end = t_ms
             self._end(self._cur)
-
-
-# One constructor per country, ToneDetector_<CC>(), so the host's decode runner
-# (which names a "module:Class" built with no arguments) can pick a profile:
-# `ringroute tones detect --country DE` runs "tones:ToneDetector_DE".
-def _per_country(cc):
-    def make(names=None):
-        return ToneDetector(cc, names)
-    return make
-
-
-for _cc in profiles.codes():
-    globals()["ToneDetector_" + _cc] = _per_country(_cc)

@@ -29,11 +29,10 @@ from rrfw.hal import pcm
 from rrfw.line import progress
 
 IDLE = const(0)
-TONE = const(1)
-SEND = const(2)
-JUDGE = const(3)
+_TONE = const(1)
+_SEND = const(2)
+_JUDGE = const(3)
 DONE = const(4)
-STATE_NAMES = ("idle", "tone", "send", "judge", "done")
 
 # step()'s news for the block it happens in (else 0)
 STARTED = const(1)   # dial tone heard: the first digit goes out this block
@@ -41,7 +40,7 @@ SENT = const(2)      # the last digit and its pause are out: progress judges fro
 
 # ms per key: the generator's 100 ms tone + 100 ms pause (dsp/dtmfgen.py's defaults,
 # ETSI ES 201 235-2 >= 65 ms each)
-DIGIT_MS = const(200)
+_DIGIT_MS = const(200)
 
 
 class Dialler:
@@ -63,7 +62,7 @@ class Dialler:
         self.t_sent = 0
         self.gen.stop()
         self.progress.reset(t)
-        self.state = TONE
+        self.state = _TONE
         self.deadline = t + self.progress.dial_wait_ms
 
     def stop(self):
@@ -79,17 +78,17 @@ class Dialler:
         pr.process(rx, t, loop_current, polarity)
         news = 0
         gen = self.gen
-        if st == TONE and pr.state == progress.READY:
+        if st == _TONE and pr.state == progress.READY:
             gen.start(self.number)
-            self.state = SEND
-            self.deadline = t + len(self.number) * DIGIT_MS
+            self.state = _SEND
+            self.deadline = t + len(self.number) * _DIGIT_MS
             news = STARTED
         if gen.busy:
             gen.fill(tx)
             if not gen.busy:
                 pr.dialled(t)
                 self.t_sent = t
-                self.state = JUDGE
+                self.state = _JUDGE
                 self.deadline = t + pr.no_answer_ms
                 news = SENT
         else:

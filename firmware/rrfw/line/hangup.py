@@ -78,7 +78,6 @@ class HangupDetector:
             tdefs = dict(prof["tones"])
             tdefs["busy"] = (tuple(busy_tone["freqs"]), tuple(busy_tone["cadence_ms"]), -20)
             prof["tones"] = tdefs
-        self.profile = prof
         if cpc_min_ms is None:
             # 200 ms catches the shortest common CPC (250 ms) and ignores blips; shorter
             # only where the profile's exchanges give shorter drops (3/4 of theirs)
@@ -91,7 +90,6 @@ class HangupDetector:
         for m in methods:
             if m not in ALL_METHODS:
                 raise ValueError("unknown hang-up method %r (known: %s)" % (m, " ".join(ALL_METHODS)))
-        self.methods = tuple(methods)
         self._m_cpc = "cpc" in methods
         self._m_rev = "reversal" in methods
         self._m_busy = "busy_tone" in methods

@@ -28,8 +28,8 @@
 from rrfw.compat import const
 
 H_ON = const(0)
-H_OFF = const(1)
-H_GAP = const(2)
+_H_OFF = const(1)
+_H_GAP = const(2)
 
 FLASH_MIN_MS = const(100)   # ms, shortest on-hook taken as a flash (Cisco SPA112/122 minimum)
 FLASH_MAX_MS = const(800)   # ms, longest on-hook taken as a flash (TalkSwitch default)
@@ -42,12 +42,12 @@ class HookFlash:
         self.min_ms = min_ms
         self.max_ms = max_ms
         self.state = bytearray(self.n)       # H_ON at boot: a phone off-hook then is a lift
-        self.t_open = [0] * self.n           # board ms the hook switch opened (H_GAP)
+        self.t_open = [0] * self.n           # board ms the hook switch opened (_H_GAP)
         self.flashed = 0                     # ports that flashed in this block (bit per port)
         self.hung = 0                        # ports that hung up in this block
         self.flashes = 0                     # flashes seen since boot (status, tests)
         self._seen = 0                       # the switches' mask as last stepped
-        self._gaps = 0                       # ports in H_GAP (bit per port): timing a gap
+        self._gaps = 0                       # ports in _H_GAP (bit per port): timing a gap
 
     def step(self, t):
         """Once per block, after the HAL has read the hook switches."""
@@ -62,15 +62,15 @@ class HookFlash:
         for p in range(self.n):
             s = st[p]
             off = hal.ext_offhook(p)
-            if s == H_OFF:
+            if s == _H_OFF:
                 if not off:
-                    st[p] = H_GAP
+                    st[p] = _H_GAP
                     self.t_open[p] = t
                     self._gaps |= 1 << p
-            elif s == H_GAP:
+            elif s == _H_GAP:
                 gap = t - self.t_open[p]
                 if off:
-                    st[p] = H_OFF
+                    st[p] = _H_OFF
                     self._gaps &= ~(1 << p)
                     if gap > self.max_ms:
                         self.hung |= 1 << p      # down longer than a flash, and lifted again
@@ -82,7 +82,7 @@ class HookFlash:
                     self._gaps &= ~(1 << p)
                     self.hung |= 1 << p
             elif off:
-                st[p] = H_OFF
+                st[p] = _H_OFF
 
     def offhook(self, port):
         """Off-hook, or on-hook for less than a hang-up takes (maybe a flash)."""

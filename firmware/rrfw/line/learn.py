@@ -334,14 +334,3 @@ def _cad_match(cad, want):
         if all(abs(cad[i] - want[(i + r) % n]) <= 40 + want[(i + r) % n] // 8 for i in range(n)):
             return True
     return False
-
-
-# One constructor per country for the host's decode runner ("linelearn:LineLearner_DE").
-def _per_country(cc):
-    def make(listen_ms=_LISTEN_MS):
-        return LineLearner(cc, listen_ms)
-    return make
-
-
-for _cc in profiles.codes():
-    globals()["LineLearner_" + _cc] = _per_country(_cc)

@@ -1,7 +1,7 @@
 # Country line profiles: how each country's exchanges ring, signal and hang up.
 #
 # A profile is data; adding a country is adding one builder (a function that
-# returns the country's dict) and its line in PROFILES. Only the countries a
+# returns the country's dict) and its entry in _CODES and _BUILDERS. Only the countries a
 # board asks for are built, so the others cost no RAM beyond their code. Figures come from
 # ITU-T E.180 Supplement 2 ("Various tones used in national networks", as
 # published in the ITU Operational Bulletin, the 2003/2010 editions) and the
@@ -266,18 +266,10 @@ def _jp():
     }
 
 
-# code -> builder: only the countries a board uses are ever built (RAM on the ESP32)
-PROFILES = {
-    "US": _us,
-    "UK": _uk,
-    "DE": _de,
-    "FR": _fr,
-    "IT": _it,
-    "ES": _es,
-    "NL": _nl,
-    "AU": _au,
-    "JP": _jp,
-}
+# code -> builder, as parallel tuples: only the countries a board uses are ever built
+# (RAM on the ESP32); the codes are a constant (flash), a dict would be made in RAM
+_CODES = ("US", "UK", "DE", "FR", "IT", "ES", "NL", "AU", "JP")
+_BUILDERS = (_us, _uk, _de, _fr, _it, _es, _nl, _au, _jp)
 _BUILT = {}
 
 DEFAULT = "US"
@@ -292,25 +284,28 @@ def get(code):
         key = "UK"
     prof = _BUILT.get(key)
     if prof is None:
-        try:
-            build = PROFILES[key]
-        except KeyError:
-            raise KeyError("unknown country %r (known: %s)" % (code, " ".join(sorted(PROFILES))))
-        prof = _BUILT[key] = build()
+        if key not in _CODES:
+            raise KeyError("unknown country %r (known: %s)" % (code, " ".join(codes())))
+        prof = _BUILT[key] = _BUILDERS[_CODES.index(key)]()
     return prof
 
 
 def codes():
-    return sorted(PROFILES)
+    return sorted(_CODES)
 
 
 # Rings by which a line's caller ID has come if it comes at all: sent before the
 # first ring (EN 300 659-1 6.1, BT SIN 227) it ends before that ring; sent between
 # the 1st and 2nd ring (GR-30-CORE: ends >= 200 ms before the 2nd ring; EN 300 659-1 6.2)
 # it has ended when the 2nd ring is validated.
-CID_RINGS = {"before_ring": 1, "after_first_ring": 2, "car": 1}   # car: read before ringing
+# (cid_when, rings) pairs: a constant (flash), where a dict would be made in RAM
+_CID_RINGS = (("before_ring", 1), ("after_first_ring", 2), ("car", 1))   # car: read before ringing
 
 
 def cid_rings(code):
     """Rings after which a line of this country can no longer bring caller ID."""
-    return CID_RINGS.get(get(code).get("cid_when"), 2)
+    when = get(code).get("cid_when")
+    for name, rings in _CID_RINGS:
+        if name == when:
+            return rings
+    return 2

@@ -62,7 +62,7 @@ class Ctx:
 def country_codes():
     """Country profile codes the firmware knows (rrfw/line/profiles.py)."""
     from rrfw.line import profiles
-    return sorted(profiles.PROFILES)
+    return profiles.codes()
 
 
 def board_ports(name):
