@@ -23,10 +23,10 @@
 # while a tail is out nothing else is queued, so no line is cut by another,
 # and the requests, the monitor and a spread request's next slice wait. The
 # monitor waits for room for its next event rather than drop it; if the
-# ring overwrote events meanwhile the host gets a gap line (their seqs) and
-# can ask for them again (monitor/events "since"). With nothing to do, poll() allocates nothing. The commands
-# themselves (commands.py) are imported with the first request and freed
-# after a quiet minute, so the heap holds them only while a technician is
+# ring overwrote events meanwhile the host gets a gap line (their seqs).
+# With nothing to do, poll() allocates nothing. The commands themselves
+# (commands.py) are imported with the first request and freed after a quiet
+# minute, so the heap holds them only while a technician is
 # connected (the monitor's lease is served here: a technician who only
 # watches does not keep them).
 import binascii
@@ -39,9 +39,9 @@ from rrfw.errors import CmdError, Reboot  # noqa: F401  (Reboot: raised by _do_p
 
 _READ = const(256)         # bytes taken from the UART per block: 115200 baud brings 115 per 10 ms
 _TX_PER_BLOCK = const(112) # bytes sent per 10 ms block: just under the 115.2 that 115200 baud (10 bits a byte) carries, so a write never waits for the UART
-_OUT_MAX = const(1024)     # bytes queued for sending: every event's monitor line fits (a record
-                           # event's is 430-650 B, busy run), as does a get chunk's reply (~770 B);
-                           # a longer reply is streamed (_tail)
+_OUT_MAX = const(1024)     # bytes queued for sending: an event's monitor line fits (a record event's
+                           # is 475-628 B in the busy run), as does a get chunk's reply (about 760 B);
+                           # a longer line is streamed (_tail)
 _EV_PER_BLOCK = const(4)   # events sent per block at most while monitoring
 _BUSY_LEN = const(128)     # bytes a 'busy' reply takes at most (id, code, message, CRC)
 _REPLY_ROOM = const(800)   # bytes of queue free before a request is read: most replies go in whole
