@@ -262,22 +262,24 @@ def check_prompt_upload(r):
     r.ok("pin.set", {"new": PIN})
     data = bytes(range(256)) * 9
     assert r.err("put.begin", {"kind": "prompt", "name": "../x", "size": 3, "crc": 0}) == "args"
+    chunk = r.ok("hello")["chunk"]   # the host sends chunks of the size the board announces
     r.ok("put.begin", {"kind": "prompt", "name": "welcome", "size": len(data), "crc": crc(data)})
-    r.ok("put.chunk", {"off": 0, "data": b64(data[:1000])})
+    r.ok("put.chunk", {"off": 0, "data": b64(data[:chunk - 24])})
     # the transfer stops; a new one resumes
     r2 = Rig()
     r2.ok("login", {"pin": PIN})
     have = r2.ok("put.begin", {"kind": "prompt", "name": "welcome", "size": len(data), "crc": crc(data)})["have"]
-    assert have == 1000, have
+    assert have == chunk - 24, have
     assert r2.err("put.chunk", {"off": have, "data": b64(data[have:have + 10]), "crc": 5}) == "crc"
     while have < len(data):
-        have = r2.ok("put.chunk", {"off": have, "data": b64(data[have:have + 1024])})["have"]
+        have = r2.ok("put.chunk", {"off": have, "data": b64(data[have:have + chunk]),
+                                   "crc": crc(data[have:have + chunk])})["have"]
     r2.ok("put.end")
     assert open("prompts/welcome.ulaw", "rb").read() == data
     lst = r2.ok("prompt.list")["prompts"]
     assert lst["welcome"] == [len(data), crc(data)], lst
-    got = r2.ok("get", {"kind": "prompt", "name": "welcome", "off": 1024})
-    assert binascii.a2b_base64(got["data"]) == data[1024:2048]
+    got = r2.ok("get", {"kind": "prompt", "name": "welcome", "off": chunk})
+    assert binascii.a2b_base64(got["data"]) == data[chunk:2 * chunk]
     r2.ok("prompt.rm", {"name": "welcome"})
     assert "welcome" not in r2.ok("prompt.list")["prompts"]
 
@@ -307,6 +309,93 @@ def check_events_and_monitor(r):
     ev.emit("release", line=1)
     r.poll(5)
     assert not [ln for ln in r.lines() if b" ev " in ln]
+
+
+def _monitor_lines(r, blocks):
+    # what the monitor sent over `blocks` blocks: [("ev", seq) / ("gap", from, to)]
+    got = []
+    for _ in range(blocks):
+        r.poll()
+        for ln in r.lines():
+            star = ln.rindex(b"*")
+            assert "%08x" % crc(ln[:star]) == ln[star + 1:].decode(), ln
+            parts = ln[:star].split(b" ", 3)
+            if parts[2] == b"ev":
+                got.append(("ev", json.loads(parts[3])["seq"]))
+            elif parts[2] == b"gap":
+                g = json.loads(parts[3])
+                got.append(("gap", g["from"], g["to"]))
+            elif parts[2] == b"ok":
+                got.append(("ok", json.loads(parts[3])))
+    return got
+
+
+def _covered(got):
+    # every seq the monitor accounts for, in order: sent, or named in a gap line
+    seqs = []
+    for g in got:
+        seqs += [g[1]] if g[0] == "ev" else list(range(g[1], g[2] + 1))
+    return seqs
+
+
+def check_monitor_falls_behind_gets_gaps_not_silence(r):
+    # record-sized events (~500 bytes, as a call's record event) come faster
+    # than the UART carries them (112 bytes a block): the monitor waits for
+    # room in the output queue rather than drop one; what the ring overwrote
+    # meanwhile arrives as a gap line, so every seq is accounted for
+    r.ok("pin.set", {"new": PIN})
+    ev = r.app.events
+    start = r.ok("monitor")["seq"]
+    for i in range(4):      # a burst the ring holds but the output queue does not
+        ev.emit("note", line=1, text="x" * 450, n=i)
+    got = _monitor_lines(r, 40)
+    assert got == [("ev", s) for s in range(start + 1, start + 5)], got
+    assert r.ok("status")["console"]["dropped"] == 0
+    last = start + 4
+    for i in range(40):     # one a block for 40 blocks: ~20 KB, far more than the ring
+        ev.emit("note", line=1, text="y" * 450, n=i)
+        r.poll()
+    got = _monitor_lines(r, 300)
+    assert any(g[0] == "gap" for g in got), got
+    assert _covered(got) == list(range(last + 1, ev.seq + 1)), got   # each seq sent or named lost
+    assert got[-1] == ("ev", ev.seq), got
+    assert r.ok("status")["console"]["dropped"] == 0
+    # a host that went away asks again from the last seq it saw: what the ring
+    # still holds comes again, and a gap for what it no longer has
+    r.send_raw(console.frame("950", "monitor", json.dumps({"since": last, "tok": r.tok})))
+    got = _monitor_lines(r, 300)
+    m = [g[1] for g in got if g[0] == "ok"]
+    assert len(m) == 1 and m[0]["first"] > last + 1, got[:3]
+    got = [g for g in got if g[0] != "ok"]
+    assert got[0] == ("gap", last + 1, m[0]["first"] - 1), got[:2]
+    assert _covered(got) == list(range(last + 1, ev.seq + 1)), got
+
+
+def check_long_replies_are_streamed(r):
+    # a reply longer than the output queue goes out whole, streamed as the UART
+    # drains; the request sent right behind it waits and is answered after it
+    r.ok("pin.set", {"new": PIN})
+    ev = r.app.events
+    for i in range(8):
+        ev.emit("note", line=1, text="z" * 300, n=i)
+    r.send_raw(console.frame("900", "events", json.dumps({"since": 0, "tok": r.tok})) +
+               console.frame("901", "hello", "{}"))
+    replies = []
+    for _ in range(200):
+        r.poll()
+        for ln in r.lines():
+            star = ln.rindex(b"*")
+            assert "%08x" % crc(ln[:star]) == ln[star + 1:].decode(), ln[:60]
+            parts = ln[:star].split(b" ", 3)
+            replies.append((parts[1], parts[2], len(ln), json.loads(parts[3])))
+    assert [x[:2] for x in replies] == [(b"900", b"ok"), (b"901", b"ok")], [x[:3] for x in replies]
+    assert replies[0][2] > 1024, replies[0][2]     # longer than the 1024-byte output queue
+    page = replies[0][3]
+    notes = [e["n"] for e in page["events"] if e["event"] == "note"]
+    assert len(notes) >= 3 and notes == list(range(notes[0], notes[0] + len(notes))), page["first"]
+    assert page["last"] == page["events"][-1]["seq"]
+    assert replies[1][3]["proto"] == 1
+    assert r.ok("status")["console"]["dropped"] == 0
 
 
 def check_status_time_reboot(r):
@@ -444,7 +533,10 @@ def check_command_code_goes_after_a_quiet_minute(r):
 CHECKS = [("framing", check_framing), ("pin_first_use_and_lock", check_pin_first_use_and_lock),
           ("wait_after_typos", check_wait_after_typos), ("config_cut_anywhere", check_config_cut_anywhere),
           ("config_refused", check_config_refused), ("prompt_upload", check_prompt_upload),
-          ("events_and_monitor", check_events_and_monitor), ("status_time_reboot", check_status_time_reboot),
+          ("events_and_monitor", check_events_and_monitor),
+          ("monitor_falls_behind_gets_gaps_not_silence", check_monitor_falls_behind_gets_gaps_not_silence),
+          ("long_replies_are_streamed", check_long_replies_are_streamed),
+          ("status_time_reboot", check_status_time_reboot),
           ("factory_reset", check_factory_reset), ("idle_poll_allocates_nothing", check_idle_poll_allocates_nothing),
           ("no_frame_stops_the_console", check_no_frame_stops_the_console),
           ("flood_gets_busy_not_silence", check_flood_gets_busy_not_silence),

@@ -21,7 +21,14 @@ import json
 from rrfw.compat import const
 
 RING_SIZE = 64  # events kept for replay at most; older ones are overwritten (counted in .overwritten)
-RING_BYTES = const(6144)  # bytes of event text kept: about 45 events of busy traffic (a record event is ~500)
+# bytes of event text kept. The ring serves the monitor that fell behind and
+# the host that reconnects (`since`: ringroute monitor's reconnect, hello and
+# login take about 4 s, the PIN's hash 2.56 s of it). In the busy run (2 lines,
+# 15 min: tests/support/busytraffic.py) the busiest second emitted 1.2 KB of
+# events, the busiest 5 s 1.8 KB (8 events), a record event 455-608 bytes, the
+# mean event 133: 3 KB holds that 5 s with two record events to spare, about
+# 23 events of that traffic. What left the ring reaches the host as a gap line.
+RING_BYTES = const(3072)
 
 # MicroPython's str exposes its UTF-8 bytes as a buffer: the text of an event
 # too large for the ring reaches the sinks as a view, without the copy

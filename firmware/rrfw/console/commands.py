@@ -21,6 +21,9 @@ _NAME_MAX = const(32)      # characters in a prompt name (and in names shown by 
 _UTC_MIN = const(1577836800)  # s, 2020-01-01T00:00Z: no board of this design has a clock set earlier
 _UTC_MAX = const(2145916800)  # s, 2038-01-01T00:00Z: MicroPython's time.gmtime takes a 32-bit int on the ESP32
 _SPARE = const(16384)      # bytes of flash kept free after an upload (records, config swap)
+_PAGE = const(1400)        # bytes of items in a paged reply (events, records, prompts): the reply is
+                           # streamed through the console's output queue, so it may be longer than a
+                           # request line (MAX_LINE); each page holds one item at least
 
 PROMPTS = "prompts"
 INDEX = PROMPTS + "/index.json"   # name -> [size, crc] of prompts uploaded through the console
@@ -299,7 +302,7 @@ def events(con, a):
     au = con.get_auth()
     for text in con.events.since(since):
         text = au.mask(text)      # a supervisor sees the numbers masked
-        if size + len(text) > MAX_LINE - 120:
+        if out and size + len(text) > _PAGE:
             break
         out.append(text)
         size += len(text) + 1
@@ -316,7 +319,7 @@ def prompt_list(con, a):
     for name in sorted(_prompt_names()):
         if name < start:
             continue
-        if size > MAX_LINE - 200:
+        if size > _PAGE:
             more = name
             break
         ent = index.get(name)
@@ -584,7 +587,7 @@ def records_masked(con, a):
     for rec in con.app.records.each():
         if i >= start:
             text = json.dumps(auth_mod.masked(rec))
-            if out and size + len(text) > MAX_LINE - 200:
+            if out and size + len(text) > _PAGE:
                 more = i
                 break
             out.append(text)
@@ -611,7 +614,7 @@ def privacy_export(con, a):
     if type(start) is not int or start < 0:
         raise CmdError("args", "from must be a record index, 0 or more")
     where = json.dumps(privacy.find(con.app, a.get("number")) if start == 0 else {})
-    texts, more = privacy.records_page(con.app, a.get("number"), start, MAX_LINE - 200 - len(where))
+    texts, more = privacy.records_page(con.app, a.get("number"), start, _PAGE - len(where))
     return '{"from":%d,"more":%s,"records":[%s],"where":%s}' % (start, json.dumps(more), ",".join(texts), where)
 
 

@@ -18,8 +18,10 @@ from rrfw.compat import const
 from rrfw.errors import CmdError
 
 PROTO = const(1)
-MAX_LINE = const(1600)     # bytes per line: a CHUNK in base64 (1368) plus header and CRC
-CHUNK = const(1024)        # bytes of file data per put/get message
+MAX_LINE = const(896)      # bytes per request line: a put.chunk of CHUNK bytes is 809 at most (base64
+                           # 684, an 8-digit id, 32-hex token, offset and CRC: docs/console.md)
+CHUNK = const(512)         # bytes of file data per put/get message; hello announces it (and
+                           # MAX_LINE), and the host sends chunks of the board's size
 MONITOR_MS = const(30000)  # ms a monitor subscription lasts unless the host renews it
 MAGIC = b"~RR1"            # the version this board speaks (PROTO)
 

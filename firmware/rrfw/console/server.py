@@ -18,9 +18,15 @@
 # Runs inside App.step(), once per 10 ms block: reads what the UART has,
 # handles complete lines, sends at most _TX_PER_BLOCK bytes (about what the
 # line carries in 10 ms at 115200 baud, so a write never stalls the block
-# clock). With nothing to do, poll() allocates nothing. The commands
-# themselves (commands.py) are imported with the first request and freed
-# after a quiet minute, so the heap holds them only while a technician is
+# clock). The output queue is small (_OUT_MAX): a reply longer than its room
+# is streamed (the rest held as a tail and copied in as the queue drains);
+# while a tail is out nothing else is queued, so no line is cut by another,
+# and the requests, the monitor and a spread request's next slice wait. The
+# monitor waits for room for its next event rather than drop it; if the
+# ring overwrote events meanwhile the host gets a gap line (their seqs).
+# With nothing to do, poll() allocates nothing. The commands themselves
+# (commands.py) are imported with the first request and freed after a quiet
+# minute, so the heap holds them only while a technician is
 # connected (the monitor's lease is served here: a technician who only
 # watches does not keep them).
 import binascii
@@ -33,10 +39,13 @@ from rrfw.errors import CmdError, Reboot  # noqa: F401  (Reboot: raised by _do_p
 
 _READ = const(256)         # bytes taken from the UART per block: 115200 baud brings 115 per 10 ms
 _TX_PER_BLOCK = const(112) # bytes sent per 10 ms block: just under the 115.2 that 115200 baud (10 bits a byte) carries, so a write never waits for the UART
-_OUT_MAX = const(2048)     # bytes queued for sending (a reply is at most MAX_LINE)
+_OUT_MAX = const(1024)     # bytes queued for sending: an event's monitor line fits (a record event's
+                           # is 475-628 B in the busy run), as does a get chunk's reply (about 760 B);
+                           # a longer line is streamed (_tail)
 _EV_PER_BLOCK = const(4)   # events sent per block at most while monitoring
 _BUSY_LEN = const(128)     # bytes a 'busy' reply takes at most (id, code, message, CRC)
-_REPLY_ROOM = const(1728)  # bytes of queue a request needs: a whole reply (MAX_LINE) and one busy reply
+_REPLY_ROOM = const(800)   # bytes of queue free before a request is read: most replies go in whole
+                           # (a get chunk's too); a longer one is streamed
 _BUSY_RETRY_MS = const(200)  # ms the host is asked to wait: the queue drains 11 KB/s (_TX_PER_BLOCK)
 _HINT_MS = const(2000)     # ms between hints to a human typing at the console
 _UNLOAD_MS = const(60000)  # ms without requests after which the command code is freed
@@ -44,6 +53,8 @@ _COMMANDS = "rrfw.console.commands"
 _BREAK_MS = const(1000)     # ms in which the bytes of one REPL request (Ctrl-C Ctrl-C, Ctrl-C Ctrl-A) arrive
 _REPL_WAIT_MS = const(600000)  # ms a REPL request waits for idle lines before it lapses
 _EV_HEAD = MAGIC + b" 0 ev "   # protocol.frame("0", "ev", ...) up to its payload
+_EV_LINE = const(20)       # bytes of an event's monitor line besides its text: _EV_HEAD, *CRC, newline
+_GAP_LEN = const(64)       # bytes a gap line takes at most ({"from":N,"to":M}, 10-digit seqs)
 # verbs served here, without commands.py, and the role each needs (auth.py's
 # names: auth.py is loaded only with the first request that needs it)
 _OWN = {"monitor": "supervisor", "monitor.stop": None}
@@ -51,7 +62,7 @@ _HEX = b"0123456789abcdef"
 
 
 def buffers():
-    """The console's buffers (read, request line, output queue: 3.9 KB, as
+    """The console's buffers (read, request line, output queue: 2.2 KB, as
     long-lived as the board): main.py makes them first at boot, while the
     heap is in one piece, and hands them to Console."""
     return bytearray(_READ), bytearray(MAX_LINE), bytearray(_OUT_MAX)
@@ -89,6 +100,10 @@ class Console:
         self._out_mv = memoryview(self._out)
         self._out_pos = 0
         self._out_len = 0
+        self._tail = None        # the rest of a reply longer than the queue's room (bytes), or None
+        self._tail_pos = 0
+        self._fed = 0            # request bytes of _rbuf handled so far (the rest waits for a tail)
+        self._got = 0            # bytes read into _rbuf
         self._mon_until = 0
         self._mon_next = 0       # board ms the monitor looks at its session again (poll)
         self._mon_seq = 0
@@ -121,7 +136,7 @@ class Console:
             self._brk_on = idle
             self.hal.set_break(idle)
         later = self._later
-        if later is not None:
+        if later is not None and self._tail is None:
             self._run(later[0], later[1], _resume, later[2])   # the next slice (a PIN's hash)
         busy = self._later is not None
         if busy is not self._busy_on:
@@ -129,11 +144,14 @@ class Console:
             self.hal.set_busy(busy)
         # while a request is spread over blocks the next ones wait in the UART
         # (an empty output queue has all the room: the idle block's case, no call)
-        if not busy and (not self._out_len or self.room() >= _REPLY_ROOM):
-            n = self.hal.console_read(self._rbuf)
-            if n:
-                self._breaks(n)
-                self._feed(n)
+        if not busy and self._tail is None and (not self._out_len or self.room() >= _REPLY_ROOM):
+            if self._fed < self._got:
+                self._feed(self._fed, self._got)   # the requests read while a reply was streamed
+            else:
+                n = self.hal.console_read(self._rbuf)
+                if n:
+                    self._breaks(n)
+                    self._feed(0, n)
         if self.repl_until:
             if idle:
                 self.repl_until = 0
@@ -143,7 +161,8 @@ class Console:
                 self._queue(b"ringroute: the REPL request lapsed; the calls go on\r\n")
         # the live monitor: only when an event is new, or the stream or the session
         # may have ended (_mon_next: the earlier of the two as last seen)
-        if self._mon_until and (self._mon_seq != self.events.seq or self.clock.ms >= self._mon_next):
+        if self._mon_until and self._tail is None and (
+                self._mon_seq != self.events.seq or self.clock.ms >= self._mon_next):
             self._monitor()
         if self._out_len:
             self._flush()  # in the same block as the request: a reply costs no extra 10 ms
@@ -193,22 +212,61 @@ class Console:
         if self._out_pos >= self._out_len:
             self._out_pos = 0
             self._out_len = 0
+        if self._tail is not None:
+            self._more_tail()
 
-    def _room_for(self, n):
-        if self._out_len + n > _OUT_MAX and self._out_pos:
-            rest = self._out_len - self._out_pos
-            self._out[0:rest] = self._out[self._out_pos:self._out_len]
+    def _more_tail(self):
+        # as much of the streamed reply as the queue has room for
+        t = self._tail
+        p = self._tail_pos
+        k = len(t) - p
+        self._compact()
+        room = _OUT_MAX - self._out_len
+        if k > room:
+            k = room
+        self._out[self._out_len:self._out_len + k] = memoryview(t)[p:p + k]
+        self._out_len += k
+        p += k
+        if p >= len(t):
+            self._tail = None
+            p = 0
+        self._tail_pos = p
+
+    def _compact(self):
+        # what was sent goes: the unsent bytes to the front, in pieces no
+        # longer than the distance moved, so no piece overlaps its source
+        # (a copy of them all would be up to _OUT_MAX bytes of heap)
+        d = self._out_pos
+        if d:
+            rest = self._out_len - d
+            out = self._out
+            mv = self._out_mv
+            i = 0
+            while i < rest:
+                c = d if rest - i > d else rest - i
+                out[i:i + c] = mv[d + i:d + i + c]
+                i += c
             self._out_pos = 0
             self._out_len = rest
+
+    def _room_for(self, n):
+        # n bytes at the end of the queue: what was sent is moved out first if need be
         if self._out_len + n > _OUT_MAX:
-            self.dropped += n
-            return False
-        return True
+            self._compact()
+        return self._out_len + n <= _OUT_MAX
 
     def _queue(self, data):
+        # a whole line; one longer than the room is streamed (what fits now, the
+        # rest as the tail). False: a tail is still out (data dropped, counted)
+        if self._tail is not None:
+            self.dropped += len(data)
+            return False
         n = len(data)
         if not self._room_for(n):
-            return False
+            self._tail = data
+            self._tail_pos = 0
+            self._more_tail()
+            return True
         self._out[self._out_len:self._out_len + n] = data
         self._out_len += n
         return True
@@ -221,6 +279,7 @@ class Console:
         h = len(_EV_HEAD)
         n = len(text)
         if not self._room_for(h + n + 10):
+            self.dropped += h + n + 10
             return False
         out = self._out
         p = self._out_len
@@ -238,10 +297,16 @@ class Console:
     def room(self):
         return _OUT_MAX - (self._out_len - self._out_pos)
 
-    def _feed(self, n):
+    def _feed(self, i, n):
+        # request bytes i..n of _rbuf; a reply streamed (a tail), a request
+        # spread over blocks, or a queue without room even for a busy reply
+        # stops it: the rest is fed later (the host's next requests wait)
         rb = self._rbuf
-        i = 0
+        self._got = n
         while i < n:
+            if self._tail is not None or self._later is not None or self.room() < _BUSY_LEN:
+                self._fed = i
+                return
             j = rb.find(b"\n", i, n)
             end = n if j < 0 else j
             k = end - i
@@ -255,6 +320,7 @@ class Console:
                     self._line[self._fill:self._fill + k] = rb[i:end]
                     self._fill += k
             if j < 0:
+                self._fed = n
                 return
             if not self._discard:
                 line = bytes(self._line[:self._fill]).strip()
@@ -263,6 +329,7 @@ class Console:
             self._fill = 0
             self._discard = False
             i = j + 1
+        self._fed = n
 
     def _handle(self, line):
         try:
@@ -364,10 +431,8 @@ class Console:
         self._reply(rid, verb, result)
 
     def _reply(self, rid, verb, result):
-        line = frame(rid, "ok", result if isinstance(result, str) else json.dumps(result))
-        if len(line) > _OUT_MAX or not self._queue(line):
-            self._error(rid, "too_big", "the reply to %s (%d bytes) does not fit the console's buffer" % (
-                verb, len(line)))
+        # streamed if longer than the queue's room (_queue)
+        self._queue(frame(rid, "ok", result if isinstance(result, str) else json.dumps(result)))
 
     def _allowed(self, rid, verb, need, now):
         """Whether this session holds the role a verb needs (None: anyone); if not, the error is sent."""
@@ -482,17 +547,32 @@ class Console:
         self._mon_next = end if end < self._mon_until else self._mon_until
         ev = self.events
         sent = 0
-        while self._mon_seq < ev.seq and sent < _EV_PER_BLOCK and self.room() > 600:
+        # an event waits for room for its whole line (the UART drains 112 B a
+        # block); one longer than the whole queue is streamed. While it waits
+        # the ring may overwrite it: then the gap line says which were lost
+        while self._mon_seq < ev.seq and sent < _EV_PER_BLOCK and self._tail is None:
             nxt = self._mon_seq + 1
             first = ev.first_seq()
             if nxt < first:
+                if self.room() < _GAP_LEN:
+                    return
                 self._queue(frame("0", "gap", '{"from":%d,"to":%d}' % (nxt, first - 1)))
                 self._mon_seq = first - 1
                 continue
             if self.auth is not None and self.auth.masks():
                 # a supervisor's monitor: numbers masked, so through the text
-                self._queue(frame("0", "ev", self.auth.mask(ev.text(nxt))))
+                line = frame("0", "ev", self.auth.mask(ev.text(nxt)))
+                if self.room() < len(line) <= _OUT_MAX:
+                    return
+                self._queue(line)
             else:
-                self._queue_event(ev.view(nxt))
+                view = ev.view(nxt)
+                need = len(view) + _EV_LINE
+                if need > _OUT_MAX:
+                    self._queue(frame("0", "ev", ev.text(nxt)))   # streamed
+                elif self.room() < need:
+                    return
+                else:
+                    self._queue_event(view)
             self._mon_seq = nxt
             sent += 1

@@ -196,6 +196,9 @@ class ConsoleMonitor:
         self._script = []       # requests still to send, one at a time: [(verb, args)]
         self._waiting = None    # the id of the request whose reply the script waits for
         self.pushes = []        # put.end's replies
+        self.push_blocks = []   # (block put.begin went, block put.end's reply was read) of each push
+        self._block = 0
+        self._push_from = 0
         self.counts = {"ev": 0, "gap": 0, "ok": 0, "err": 0, "bytes": 0}
         self.errors = []
         self.wrote = False      # bytes written to the board since the last frame (take_wrote)
@@ -218,12 +221,16 @@ class ConsoleMonitor:
         self._login = None
         self._mon_due = False
 
-    def push(self, data):
-        """Upload `data` (compiled config JSON, bytes) as the board's new config."""
+    def push(self, data, kind="config", name=None):
+        """Upload `data` (compiled config JSON, bytes) as the board's new config
+        (kind "prompt" and a name: as a prompt, mu-law bytes)."""
         import binascii
         from rrfw.console import protocol
         crc = binascii.crc32(data) & 0xFFFFFFFF
-        self._script.append(("put.begin", {"kind": "config", "size": len(data), "crc": crc}))
+        begin = {"kind": kind, "size": len(data), "crc": crc}
+        if name:
+            begin["name"] = name
+        self._script.append(("put.begin", begin))
         for off in range(0, len(data), protocol.CHUNK):
             piece = data[off:off + protocol.CHUNK]
             self._script.append(("put.chunk", {"off": off, "data": binascii.b2a_base64(piece, newline=False)
@@ -249,8 +256,8 @@ class ConsoleMonitor:
     def next_send(self, block):
         """The first block from `block` on after which step() may send a request
         (a quiet run must end there: runner._loop)."""
-        if self._script or self._mon_due:
-            return block
+        if self._script or self._mon_due or self._waiting is not None:
+            return block   # (a reply awaited: read in the block it comes, not after a quiet run)
         if self._raw:
             first = max(block, self._raw[0][0])
             if self.pin is None:
@@ -269,6 +276,7 @@ class ConsoleMonitor:
         return block + (40 - rel) % self.RENEW_BLOCKS
 
     def step(self, block, drain=False):
+        self._block = block
         if drain:
             # after a quiet run: the replies that came meanwhile first (the login's
             # token goes with the next request, as it would have after a block-by-block run)
@@ -294,6 +302,8 @@ class ConsoleMonitor:
             self._send("monitor", {})
         elif self._script and self._waiting is None and rel > 40 and self._login is None:
             verb, args = self._script.pop(0)
+            if verb == "put.begin":
+                self._push_from = block
             self._waiting = (self._send(verb, args), verb)
         if drain or block % self.READ_BLOCKS == 0 or self._waiting is not None or self._login is not None:
             self.read()
@@ -326,6 +336,7 @@ class ConsoleMonitor:
                     if self._waiting is not None and parts[1].decode("ascii", "replace") == self._waiting[0]:
                         if verb == "ok" and self._waiting[1] == "put.end" and len(parts) > 3:
                             self.pushes.append(json.loads(parts[3].rsplit(b"*", 1)[0]))
+                            self.push_blocks.append((self._push_from, self._block))
                         if verb != "ok":
                             self._script = []   # the upload failed (the error is counted)
                         self._waiting = None
@@ -368,7 +379,8 @@ class Emulation:
         # quiet runs (rremu/blockframe.py): off only to show they change nothing
         self.batch = batch
         # power_cuts: {block: ms without power}; pushes: [(block, config JSON bytes)]
-        # sent through the monitor's session (monitor_pin needed)
+        # sent through the monitor's session (monitor_pin needed); (block, bytes,
+        # "prompt", name) uploads a prompt
         self.power_cuts = dict(power_cuts or {})
         # console_script: [(block, bytes)] typed on the console (a technician at
         # the REPL, in lockstep); boot_py=False: firmware without boot.py (a board
@@ -649,7 +661,7 @@ class Emulation:
                 conn = self._conn
                 continue
             if pushes and block >= pushes[0][0] and self.monitor:
-                self.monitor.push(pushes.pop(0)[1])
+                self.monitor.push(*pushes.pop(0)[1:])
             if self.pty:  # real time (or --speed x): the block clock waits for the wall clock
                 ahead = t_start + block * pace - time.monotonic()
                 if ahead > 0:
