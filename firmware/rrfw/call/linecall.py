@@ -48,11 +48,11 @@ _CALL_STATES = (IVR, ROUTING, CONNECTED, BYE, LEARN, DISA, CB_DIAL, CB_AGENT, OB
                 TRANSFER)
 
 # Ringback where the profile has none: US, ANSI T1.401 (440 + 480 Hz, 2 s on 4 s off, -19 dBm0)
-DEFAULT_RINGBACK = ((440, 480), (2000, 4000), -19)
-DEFAULT_ANSWER_RING = const(2)  # answer on the 2nd ring: caller ID arrives after the 1st
+_DEFAULT_RINGBACK = ((440, 480), (2000, 4000), -19)
+_DEFAULT_ANSWER_RING = const(2)  # answer on the 2nd ring: caller ID arrives after the 1st
 
 # Per-line hang-up settings the compiled config may carry (lines[i].hangup).
-HANGUP_SETTINGS = ("cpc_min_ms", "silence_ms", "max_call_ms", "methods", "busy_tone")
+_HANGUP_SETTINGS = ("cpc_min_ms", "silence_ms", "max_call_ms", "methods", "busy_tone")
 
 # The code of the flows made per call, unloaded when no line runs them (drop_flows):
 # callout.py with the dialler, progress, DTMF generator and numbering plan is 2.9 KB of
@@ -98,11 +98,11 @@ class LineCall:
             lcfg = lines[line]
         self.enabled = line < len(lines)
         self.country = lcfg.get("country", "US")
-        self.answer_ring = lcfg.get("answer_on_ring", DEFAULT_ANSWER_RING)
+        self.answer_ring = lcfg.get("answer_on_ring", _DEFAULT_ANSWER_RING)
         self.answer_on_cid = lcfg.get("answer_on_callerid", False)
         cadence = None
         self.ext_cadence = None
-        ringback = DEFAULT_RINGBACK
+        ringback = _DEFAULT_RINGBACK
         rkw = {}
         car = None
         cid_when = None
@@ -123,7 +123,7 @@ class LineCall:
         self.ringback = tonegen.ToneGen(ringback[0], ringback[1], ringback[2])
         self.ringdet = ring_cls(cadence=cadence, **rkw)
         hkw = {}
-        for k in HANGUP_SETTINGS:  # only the detector's own settings pass through
+        for k in _HANGUP_SETTINGS:  # only the detector's own settings pass through
             v = lcfg.get("hangup", {}).get(k)
             if v is not None:
                 hkw[k] = v

@@ -78,7 +78,7 @@ _T_FLOAT = const(0x89)     # its repr as a string
 _T_AFTER = const(0x8A)     # varint ms after the record's ring_ms (_TIMES)
 _T_WORD = const(0x90)      # 0x90 + index in _WORDS (112 at most)
 
-_NIBBLES = "0123456789*#ABCD"   # DTMF keys and the mask's '*': a number packs two digits a byte
+_NIBBLES = const("0123456789*#ABCD") # DTMF keys and the mask's '*': a number packs two digits a byte
 # One literal tuple (a frozen constant, in flash): a `+` at import would build it in RAM.
 # Format 2 (report4) added the last four: a call's visits to several queues, the
 # agent-state records (kind "agent": state, group). A frame of format 1 reads the
