@@ -38,7 +38,7 @@ from rrfw.call import router
 
 from rrfw.call.states import IDLE, RINGING, IVR, ROUTING, CONNECTED, BYE
 
-_DEFAULT_HOLD_PROMPT = ("please_hold",)   # played when the caller joins a queue, and again every:
+_DEFAULT_HOLD_PROMPT = ["please_hold"]   # played when the caller joins a queue, and again every:
 _HOLD_REPEAT_MS = const(30000)           # ms between hold announcements while queued
 # Caller ID sent before ringing (ETSI EN 300 659-1, BT SIN 227) precedes the
 # first ring by well under this; older data on an idle line is not this call's.
@@ -233,7 +233,7 @@ class Inbound:
             return
         leg = lc.leg
         if leg.state == router.S_QUEUED:
-            due = t - self.t_hold >= leg.announce_ms(_HOLD_REPEAT_MS)
+            due = t - self.t_hold >= leg.g.get("announce_ms", _HOLD_REPEAT_MS)
             if due and (not lc.player.busy or self.on_music):
                 # the message on time: the music gives way (it starts again after)
                 self.t_hold = t
@@ -364,7 +364,7 @@ class Inbound:
     def _hold_names(self, t):
         lc = self.lc
         cb = lc.callbacks
-        hold = lc.leg.hold_prompt(self.hold_prompt)
+        hold = lc.leg.g.get("hold_prompt", self.hold_prompt)   # the group's own, else the line's
         talk = lc.leg.ports.talk
         if talk is not None and lc.leg.g.get("announce"):
             hold = talk.names(lc.leg, t) + hold   # position and wait first (queuetalk.py)

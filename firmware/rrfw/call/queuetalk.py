@@ -139,7 +139,7 @@ class QueueTalk:
         free = self._free
         wraps = self._wrap
         k = 0
-        for m in leg.members():
+        for m in leg.members:
             p = m[1]
             if not ag.serving(p, group_call, leg.group):
                 continue

@@ -229,7 +229,7 @@ class Ports:
             if other is leg:
                 return n
             if other.state == S_QUEUED or other.state == _S_PAUSE:
-                for m in leg.members():
+                for m in leg.members:
                     if other.wants(m[1]):
                         n += 1
                         break
@@ -292,7 +292,7 @@ class Leg:
         self.number = None        # the caller's number (keeping the place), None when withheld
         self.said_pos = 0         # the last position announced to the caller (queuetalk.py)
         self.n_members = 0
-        self._members = []        # [(ext, port, penalty, file index)] in ring order
+        self.members = []         # [(ext, port, penalty, file index)] of the target, in ring order
         self._idx = 0
         self._all = True          # ring every member at once
         self._t0 = 0              # this round's first ring
@@ -312,7 +312,7 @@ class Leg:
 
     # --- what the others ask ------------------------------------------------------
     def wants(self, port):
-        for m in self._members:
+        for m in self.members:
             if m[1] == port:
                 return True
         return False
@@ -323,7 +323,7 @@ class Leg:
 
     def rung_exts(self):
         """The extensions this leg rings now (a pick-up names them)."""
-        return [m[0] for m in self._members if self.ringing & (1 << m[1])]
+        return [m[0] for m in self.members if self.ringing & (1 << m[1])]
 
     def take(self, port, ext, t):
         """Another phone picks the call up (a pick-up code, extdial.py): the
@@ -360,24 +360,14 @@ class Leg:
         keys = self.g.get("exit_keys")
         return keys.get(digit) if keys else None
 
-    def hold_prompt(self, default):
-        return self.g.get("hold_prompt", default)
-
-    def announce_ms(self, default):
-        return self.g.get("announce_ms", default)
-
     def waited_ms(self, t):
         """How long the caller has waited since the route started."""
         return t - self._t_join
 
-    def members(self):
-        """[(ext, port, penalty, file index)] of this leg's target."""
-        return self._members
-
     def login_rank(self, port):
         seq = self.ports.agents.login_seq
         r = 0
-        for m in self._members:
+        for m in self.members:
             if seq[m[1]] < seq[port]:
                 r += 1
         return r
@@ -413,9 +403,9 @@ class Leg:
         self._tiered = spec[3]
         pen = g.get("penalty") or {}
         port_of = self.ports.agents.port_by_ext
-        self._members = [(m, port_of[m], pen.get(m, 0), i) for i, m in enumerate(members) if m in port_of]
-        self.n_members = len(self._members)
-        if not self._members:
+        self.members = [(m, port_of[m], pen.get(m, 0), i) for i, m in enumerate(members) if m in port_of]
+        self.n_members = len(self.members)
+        if not self.members:
             return "invalid"
         if "ring_timeout_ms" in g:
             self.timeout_ms = g["ring_timeout_ms"]
@@ -426,12 +416,12 @@ class Leg:
             if not self._all:
                 # the hunt as written: every member gets its ring time (a remote one its own)
                 hunt = 0
-                for m in self._members:
+                for m in self.members:
                     hunt += rem.ring_ms(m[1]) if rem is not None and m[1] >= self.ports.n else self.member_ms
                 self.timeout_ms = max(self.timeout_ms, hunt)
             elif rem is not None:
                 # all at once: long enough for a remote member to answer and key accept
-                for m in self._members:
+                for m in self.members:
                     if m[1] >= self.ports.n:
                         self.timeout_ms = max(self.timeout_ms, rem.ring_ms(m[1]))
         self.target = target
@@ -488,7 +478,7 @@ class Leg:
 
     def _nobody(self):
         ag = self.ports.agents
-        for m in self._members:
+        for m in self.members:
             if ag.logged_in(m[1], self.group):
                 return False
         return True
@@ -498,10 +488,10 @@ class Leg:
         key = self._key
         tiered = self._tiered
         dec = []
-        for m in self._members:
+        for m in self.members:
             dec.append(((m[2] if tiered else 0), key(self, m[3], m[1], m[2]), m[3], m))
         dec.sort()
-        self._members = [d[3] for d in dec]
+        self.members = [d[3] for d in dec]
         self._idx = 0
 
     def _limit(self, t):
@@ -529,7 +519,7 @@ class Leg:
         self._stop_ringing()
         chosen = 0
         lim = self._limit(t_ms)
-        members = self._members
+        members = self.members
         if self._all:
             # without tier rules the lowest tier with a free member rings, alone
             # (Asterisk's ringall); tier rules open tiers as the caller waits, and
@@ -586,7 +576,7 @@ class Leg:
         # every phone rung in this attempt (or in mask) let it ring out (RINGNOANSWER each)
         ag = self.ports.agents
         n = self.ports.n
-        for m in self._members:
+        for m in self.members:
             bit = 1 << m[1]
             if self.ringing & bit & mask:
                 if m[1] >= n:
@@ -600,7 +590,7 @@ class Leg:
         # the other phones ringing when `port` took the call (a ring-all's losers,
         # the phones a pick-up took it from): ring_lost each, never a ring-no-answer
         # (the agent did nothing wrong; Asterisk's queue_log has no line for them)
-        for m in self._members:
+        for m in self.members:
             if m[1] != port and self.ringing & (1 << m[1]):
                 self.emit("ring_lost", ext=m[0], ring_ms=t - self._t_member)
 
@@ -610,7 +600,7 @@ class Leg:
         nobody is left ringing in this attempt (the round is over)."""
         rem = self.ports.remote
         gone = 0
-        for m in self._members:
+        for m in self.members:
             if self.ringing & (1 << m[1]) and m[1] >= self.ports.n and rem.why(m[1]) is not None:
                 gone |= 1 << m[1]
         if not gone:
@@ -649,7 +639,7 @@ class Leg:
         if self.ringing >> n and self._remote_step(t_ms):
             return self._round_over(t_ms)
         # Ring trip: the first ringing phone lifted wins; ringing stops at once.
-        for m in self._members:
+        for m in self.members:
             port = m[1]
             if self.ringing & (1 << port) and (self.ports.remote.accepted(port) if port >= n
                                                else hal.ext_offhook(port)):
@@ -728,7 +718,7 @@ class Leg:
 
     def _any_eligible(self, t):
         lim = self._limit(t)
-        for m in self._members:
+        for m in self.members:
             if self._eligible(t, m, lim):
                 return True
         return False
