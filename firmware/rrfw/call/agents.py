@@ -30,11 +30,11 @@
 # router's bit masks cover them like any phone.
 #
 # Who may be rung (can_ring): a group call rings only an available agent not
-# in wrap-up; a call to the extension itself rings anyone but a _DND one.
+# in wrap-up; a call to the extension itself rings anyone but a DND one.
 # Off-hook and engaged phones are refused by router.Ports before this.
 #
 # Sessions on flash: with the distributor on, each status change (login,
-# logout, pause, unpause, _DND, one group in or out) also goes to `log` (set by
+# logout, pause, unpause, DND, one group in or out) also goes to `log` (set by
 # App: an agent-state record, kind "agent", in the call records' store), so
 # the report can tell time logged in and occupancy after the event ring is gone.
 #
@@ -154,7 +154,7 @@ class Agents:
 
     def serving(self, port, group_call, group=None):
         """Takes calls of this kind now or after the call or wrap-up it is in
-        (queuetalk.py counts them for a wait estimate): not paused, out or on _DND."""
+        (queuetalk.py counts them for a wait estimate): not paused, out or on DND."""
         st = self.status[port]
         return st == AVAILABLE and self.in_group(port, group) if group_call else st != _DND
 
@@ -169,7 +169,7 @@ class Agents:
         return w
 
     def logged_in(self, port, group=None):
-        """Counts for 'an agent is there' (join/leave when empty): paused and _DND
+        """Counts for 'an agent is there' (join/leave when empty): paused and DND
         agents are there and will be back; logged-out ones (of this group) are not."""
         return self.status[port] != LOGGED_OUT and self.in_group(port, group)
 
@@ -229,7 +229,7 @@ class Agents:
         self._next_wrap = nxt
 
     def set_status(self, port, st, t, reason=None, why="code", all_groups=False):
-        """A new status (login, pause, _DND ...): an event, and kept on flash."""
+        """A new status (login, pause, DND ...): an event, and kept on flash."""
         old = self.status[port]
         if st == AVAILABLE and old != AVAILABLE:
             self.streak[port] = 0
