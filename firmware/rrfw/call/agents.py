@@ -52,6 +52,10 @@ AVAILABLE = const(1)
 _PAUSED = const(2)
 _DND = const(3)
 _STATUS_NAMES = ("logged_out", "available", "paused", "dnd")
+# agent feature codes (cfg feature_codes: ["agent", what, reason or group]) and the status
+# each sets: a constant tuple (in flash when frozen; a class dict was made in RAM)
+_CODES = (("login", AVAILABLE), ("logout", LOGGED_OUT), ("pause", _PAUSED), ("unpause", AVAILABLE),
+          ("dnd", _DND), ("dnd_off", AVAILABLE))
 
 # Wrap-up after a call: Asterisk's wrapuptime and FreeSWITCH's wrap-up-time
 # both default to 0 s; a config sets the office's own.
@@ -283,10 +287,6 @@ class Agents:
                 self.log(self.ext[port], "login" if login else "logout", None, group)
         return _STATUS_NAMES[self.status[port]]
 
-    # agent feature codes (cfg feature_codes: ["agent", what, reason or group])
-    _CODES = {"login": AVAILABLE, "logout": LOGGED_OUT, "pause": _PAUSED, "unpause": AVAILABLE,
-              "dnd": _DND, "dnd_off": AVAILABLE}
-
     def feature(self, port, what, arg, t, why="code"):
         """An agent dialled an agent code on their phone (why "code"), or the admin set
         it from the console (why "console"). Returns (what, status name) or None.
@@ -297,8 +297,11 @@ class Agents:
             st = self.set_group(port, arg, what == "login_group", t,
                                 "group_code" if why == "code" else why)
             return None if st is None else (what, st)
-        st = self._CODES.get(what)
-        if st is None:
+        for code in _CODES:
+            if code[0] == what:
+                st = code[1]
+                break
+        else:
             return None
         old = self.status[port]
         if what == "unpause" and old != _PAUSED or what == "dnd_off" and old != _DND:

@@ -19,7 +19,7 @@ ANNOUNCE = ("position", "wait")   # firmware/rrfw/call/queuetalk.py (store/cfgch
 # A returning caller's place is kept at most this long: caller ID can be forged,
 # and a short window bounds what a forger can take (docs/notes/agents.md).
 MAX_KEEP_PLACE_MS = 600000
-AGENT_CODES = ("login", "logout", "pause", "unpause", "dnd", "dnd_off")   # agents.py Agents._CODES
+AGENT_CODES = ("login", "logout", "pause", "unpause", "dnd", "dnd_off")   # agents.py _CODES
 GROUP_CODES = ("login_group", "logout_group")   # {group: code}: into / out of one group (agents.py)
 # A remote agent (firmware/rrfw/call/remote.py): an extension with a number instead of a port
 REMOTE_KEYS = ("number", "ring", "accept_key", "logout_key")
