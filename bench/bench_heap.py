@@ -153,7 +153,8 @@ def modules():
         name = f[:-3].replace("/", ".")
         name = name[:-9] if name.endswith(".__init__") else name
         deps = subprocess.run(cmd + ["deps", name], capture_output=True, text=True, env=env).stdout.split()
-        p = subprocess.run(cmd + ["cost", name, ",".join(deps)], capture_output=True, text=True, env=env)
+        p = subprocess.run(cmd + ["cost", name], input=",".join(deps), capture_output=True, text=True,
+                           env=env)
         out = p.stdout.split()
         if len(out) >= 2:
             total += int(out[1])

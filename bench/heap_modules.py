@@ -4,11 +4,12 @@
 #   python -m bench.bench_heap --modules
 # For every module of rrfw/manifest.py, under mp32-frozen, two fresh runs of
 # this file: `deps NAME` prints the modules NAME's import brings with it;
-# `cost NAME DEP,DEP...` imports those first, then NAME alone between two
-# collections (bytes, gc.mem_alloc()), then times 20 imports of NAME with its
-# dependencies loaded (compat.unload between them; the median, microseconds).
-# rrfw.call.app stops the unix port here ("FATAL: uncaught NLR") before its
-# figure: bench/heap_parts.py (--parts) has it.
+# `cost NAME` reads the dependencies (DEP,DEP...) on stdin, imports those first,
+# then NAME alone between two collections (bytes, gc.mem_alloc()), then times 20
+# imports of NAME with its dependencies loaded (compat.unload between them; the
+# median, microseconds). The list goes on stdin, not argv: the unix port makes
+# each argument a qstr before any handler is set, and one of 256 bytes or more
+# (rrfw.call.app's 21 dependencies) is "FATAL: uncaught NLR".
 import gc
 import sys
 
@@ -26,7 +27,8 @@ def main(argv):
         __import__(name)
         print(" ".join(m for m in sys.modules if m not in before and m != name))
         return
-    for d in sorted(argv[3].split(",")) if len(argv) > 3 and argv[3] else ():
+    deps = sys.stdin.read().strip()
+    for d in sorted(deps.split(",")) if deps else ():
         __import__(d)
     a = live()
     __import__(name)

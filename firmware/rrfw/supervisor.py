@@ -7,7 +7,7 @@
 # main.py hands in what only it may pick: the HAL and the emulated REPL.
 import gc
 
-from rrfw.compat import unload
+from rrfw.compat import const, unload
 from rrfw.errors import Reboot
 from rrfw.store import cfgstore
 
@@ -18,7 +18,7 @@ from rrfw.store import cfgstore
 # start takes the previous one, then the built-in answering mode
 # (cfgstore.safe), reported by an event and in status. A later error restarts
 # the app on the same config (a fault in a call never gets here: app.py).
-_SETTLE_MS = 60000   # board ms a config must run before an error no longer counts against it
+_SETTLE_MS = const(60000)  # board ms a config must run before an error no longer counts against it
 
 
 def run(make_hal, repl, root, hal=None, check=None):
@@ -102,7 +102,8 @@ def run(make_hal, repl, root, hal=None, check=None):
 _GC_RESERVE = 16384      # bytes: over twice the most 10 blocks of the busy run allocated (7.7 KB, bench steptime)
 _GC_CHECK_BLOCKS = 10    # blocks between two looks at the free heap (100 ms)
 _GC_IDLE_CHECK_BLOCKS = 100   # the same with every line idle (1 s)
-_GC_MIN_GAIN = 2048      # bytes allocated since the last collection before another is worth its time
+# (these three stay globals, not const: tests/late_block_cases.py reads them)
+_GC_MIN_GAIN = const(2048)  # bytes allocated since the last collection before another is worth its time
 
 
 class GcPolicy:

@@ -49,16 +49,20 @@ PATH = "agents.json"
 
 LOGGED_OUT = const(0)
 AVAILABLE = const(1)
-PAUSED = const(2)
-DND = const(3)
-STATUS_NAMES = ("logged_out", "available", "paused", "dnd")
+_PAUSED = const(2)
+_DND = const(3)
+_STATUS_NAMES = ("logged_out", "available", "paused", "dnd")
+# agent feature codes (cfg feature_codes: ["agent", what, reason or group]) and the status
+# each sets: a constant tuple (in flash when frozen; a class dict was made in RAM)
+_CODES = (("login", AVAILABLE), ("logout", LOGGED_OUT), ("pause", _PAUSED), ("unpause", AVAILABLE),
+          ("dnd", _DND), ("dnd_off", AVAILABLE))
 
 # Wrap-up after a call: Asterisk's wrapuptime and FreeSWITCH's wrap-up-time
 # both default to 0 s; a config sets the office's own.
-DEFAULT_WRAPUP_MS = const(0)
+_DEFAULT_WRAPUP_MS = const(0)
 # Ring-no-answers in a row before the board pauses an agent: FreeSWITCH's
 # sample agent (callcenter.conf.xml) uses max-no-answer 3; 0 turns it off.
-DEFAULT_MAX_NO_ANSWER = const(3)
+_DEFAULT_MAX_NO_ANSWER = const(3)
 AUTO_REASON = "auto"        # the pause reason when the board paused the agent
 _NO_DEADLINE = const(-1)
 
@@ -87,8 +91,8 @@ class Agents:
         self.member_of = [0] * n_ports      # bit i: a member of self.groups[i]
         self.out_of = [0] * n_ports         # bit i: logged out of self.groups[i] (kept on flash)
         self.port_by_ext = {}               # extension number -> port (remote agents: n_local + k)
-        self.wrapup_ms = acfg.get("wrapup_ms", DEFAULT_WRAPUP_MS)
-        self.max_no_answer = acfg.get("max_no_answer", DEFAULT_MAX_NO_ANSWER)
+        self.wrapup_ms = acfg.get("wrapup_ms", _DEFAULT_WRAPUP_MS)
+        self.max_no_answer = acfg.get("max_no_answer", _DEFAULT_MAX_NO_ANSWER)
         first = LOGGED_OUT if acfg.get("start") == "logged_out" else AVAILABLE
         self.ext = [None] * n_ports     # extension number at each port
         self.status = bytearray(n_ports)
@@ -146,7 +150,7 @@ class Agents:
         """May this agent be rung now? (Hook and engagement are router.Ports' part.)
         group: the group's name, when the agent may have logged out of it alone."""
         st = self.status[port]
-        if st == DND:
+        if st == _DND:
             return False
         if not group_call:
             return True
@@ -156,7 +160,7 @@ class Agents:
         """Takes calls of this kind now or after the call or wrap-up it is in
         (queuetalk.py counts them for a wait estimate): not paused, out or on DND."""
         st = self.status[port]
-        return st == AVAILABLE and self.in_group(port, group) if group_call else st != DND
+        return st == AVAILABLE and self.in_group(port, group) if group_call else st != _DND
 
     def wrap_ms(self, port, group_wrap_ms):
         """The wrap-up after a call on this port: the extension's own, else the
@@ -192,7 +196,7 @@ class Agents:
             self.streak[port] += 1
         if self.max_no_answer and self.streak[port] >= self.max_no_answer \
                 and self.status[port] == AVAILABLE:
-            self.set_status(port, PAUSED, t, AUTO_REASON, "no_answer")
+            self.set_status(port, _PAUSED, t, AUTO_REASON, "no_answer")
 
     def answered(self, port):
         self.streak[port] = 0
@@ -241,20 +245,20 @@ class Agents:
         if st == LOGGED_OUT or all_groups:
             self.out_of[port] = 0   # logged out of all, or into all: no group left apart
         self.status[port] = st
-        self.reason[port] = reason if st == PAUSED else None
-        self.emit("agent", ext=self.ext[port], state=STATUS_NAMES[st], reason=self.reason[port], why=why)
+        self.reason[port] = reason if st == _PAUSED else None
+        self.emit("agent", ext=self.ext[port], state=_STATUS_NAMES[st], reason=self.reason[port], why=why)
         if self.on:
             self.save()
             if self.log is not None:
-                self.log(self.ext[port], STATUS_NAMES[st], self.reason[port], None)
+                self.log(self.ext[port], _STATUS_NAMES[st], self.reason[port], None)
 
     def log_all(self):
         """Every agent's status as it is now (at boot, the clock set): one state record each."""
         for p in range(self.n):
             if self.ext[p] is not None:
-                self.emit("agent", ext=self.ext[p], state=STATUS_NAMES[self.status[p]], reason=self.reason[p],
+                self.emit("agent", ext=self.ext[p], state=_STATUS_NAMES[self.status[p]], reason=self.reason[p],
                           why="boot")
-                self.log(self.ext[p], STATUS_NAMES[self.status[p]], self.reason[p], None)
+                self.log(self.ext[p], _STATUS_NAMES[self.status[p]], self.reason[p], None)
 
     def set_group(self, port, group, login, t, why="group_code"):
         """Log the agent at `port` into or out of one group (an event, kept on flash).
@@ -271,21 +275,17 @@ class Agents:
             self.out_of[port] &= ~bit
         else:
             if st == LOGGED_OUT:
-                return STATUS_NAMES[st]    # out of everything already: confirmed, no change
+                return _STATUS_NAMES[st]    # out of everything already: confirmed, no change
             self.out_of[port] |= bit
             if not self.member_of[port] & ~self.out_of[port]:
                 self.set_status(port, LOGGED_OUT, t, None, why)   # out of the last one
         self.emit("agent", ext=self.ext[port], state="login" if login else "logout", group=group,
-                  status=STATUS_NAMES[self.status[port]], why=why)
+                  status=_STATUS_NAMES[self.status[port]], why=why)
         if self.on:
             self.save()
             if self.log is not None:
                 self.log(self.ext[port], "login" if login else "logout", None, group)
-        return STATUS_NAMES[self.status[port]]
-
-    # agent feature codes (cfg feature_codes: ["agent", what, reason or group])
-    _CODES = {"login": AVAILABLE, "logout": LOGGED_OUT, "pause": PAUSED, "unpause": AVAILABLE,
-              "dnd": DND, "dnd_off": AVAILABLE}
+        return _STATUS_NAMES[self.status[port]]
 
     def feature(self, port, what, arg, t, why="code"):
         """An agent dialled an agent code on their phone (why "code"), or the admin set
@@ -297,18 +297,21 @@ class Agents:
             st = self.set_group(port, arg, what == "login_group", t,
                                 "group_code" if why == "code" else why)
             return None if st is None else (what, st)
-        st = self._CODES.get(what)
-        if st is None:
+        for code in _CODES:
+            if code[0] == what:
+                st = code[1]
+                break
+        else:
             return None
         old = self.status[port]
-        if what == "unpause" and old != PAUSED or what == "dnd_off" and old != DND:
+        if what == "unpause" and old != _PAUSED or what == "dnd_off" and old != _DND:
             return None   # nothing to undo: the error tone says so
         if what == "login" and old != LOGGED_OUT and not self.out_of[port]:
-            return (what, STATUS_NAMES[old])   # already in everywhere: confirmed, no change
+            return (what, _STATUS_NAMES[old])   # already in everywhere: confirmed, no change
         if what == "login" and old != LOGGED_OUT:
             st = old                            # back into the groups left, the status kept
         self.set_status(port, st, t, arg if what == "pause" else None, why, what == "login")
-        return (what, STATUS_NAMES[st])
+        return (what, _STATUS_NAMES[st])
 
     # --- what status shows -----------------------------------------------------------
     def state_name(self, port, t, ringing=False, talking=False):
@@ -319,7 +322,7 @@ class Agents:
             return "ringing"
         if self.on and t < self.wrap_until[port]:
             return "wrapup"
-        return STATUS_NAMES[self.status[port]]
+        return _STATUS_NAMES[self.status[port]]
 
     def groups_out(self, port):
         """The names of the groups the agent is a member of but logged out of."""
@@ -352,9 +355,9 @@ class Agents:
             return
         for p in range(self.n):
             v = d.get(self.ext[p]) if self.ext[p] is not None else None
-            if type(v) is list and 2 <= len(v) <= 3 and type(v[0]) is int and 0 <= v[0] < len(STATUS_NAMES):
+            if type(v) is list and 2 <= len(v) <= 3 and type(v[0]) is int and 0 <= v[0] < len(_STATUS_NAMES):
                 self.status[p] = v[0]
-                self.reason[p] = v[1] if type(v[1]) is str and v[0] == PAUSED else None
+                self.reason[p] = v[1] if type(v[1]) is str and v[0] == _PAUSED else None
                 # the groups left (a file of before per-group login has none); a group
                 # since removed from the config, or one no longer joined, is dropped
                 out = 0

@@ -12,13 +12,13 @@ from rrfw.compat import const
 from rrfw.errors import Reboot
 
 # const: folded into App.step's block checks (no global lookup per block on MicroPython)
-CALLBACK_CHECK_BLOCKS = const(100)   # look for a due outbound job (call-back, campaign) once a second
-FAULTS_BEFORE_RESET = 5       # faults within FAULT_WINDOW_MS that make the board restart
-FAULT_WINDOW_MS = 60000
-CALLBACK_IDLE_MS = 8000       # ms a line must have been idle: longer than a ring cadence's pause
-PURGE_CHECK_BLOCKS = const(6000)     # once a minute: is the retention purge due, and the board idle?
-PURGE_EVERY_MS = 3600000      # the purge runs once an hour (and after boot), never during a call
-_UTC_SET = 1577836800         # s, 2020-01-01: a wall clock before this was never set (no age to judge by)
+_CALLBACK_CHECK_BLOCKS = const(100)   # look for a due outbound job (call-back, campaign) once a second
+_FAULTS_BEFORE_RESET = const(5)  # faults within _FAULT_WINDOW_MS that make the board restart
+_FAULT_WINDOW_MS = const(60000)
+_CALLBACK_IDLE_MS = const(8000)  # ms a line must have been idle: longer than a ring cadence's pause
+_PURGE_CHECK_BLOCKS = const(6000)     # once a minute: is the retention purge due, and the board idle?
+_PURGE_EVERY_MS = const(3600000)  # the purge runs once an hour (and after boot), never during a call
+_UTC_SET = const(1577836800)  # s, 2020-01-01: a wall clock before this was never set (no age to judge by)
 
 
 class App:
@@ -179,17 +179,17 @@ class App:
             except Exception as e:  # noqa: BLE001 - same rule as a call: log, release, carry on
                 self.events.emit("error", error="extdial: " + repr(e)[:100])
                 self.extdial.end(self.clock.ms, self.ports)
-        if self._agents_unlogged and hal.block % CALLBACK_CHECK_BLOCKS == 0 and self.wall_clock() >= _UTC_SET:
+        if self._agents_unlogged and hal.block % _CALLBACK_CHECK_BLOCKS == 0 and self.wall_clock() >= _UTC_SET:
             self._agents_unlogged = False
             self.agents.log_all()
         if ended:
             pass   # one piece of outbound work a block
         elif self._ob_line is not None:
             self._outbound_next()
-        elif self.dialer is not None and hal.block % CALLBACK_CHECK_BLOCKS == 0 and self.dialer.wants_line():
+        elif self.dialer is not None and hal.block % _CALLBACK_CHECK_BLOCKS == 0 and self.dialer.wants_line():
             self._start_outbound()
-        if hal.block % PURGE_CHECK_BLOCKS == 0 and self.records.retention_days:
-            if (self._purge_ms < 0 or self.clock.ms - self._purge_ms >= PURGE_EVERY_MS) and self.idle():
+        if hal.block % _PURGE_CHECK_BLOCKS == 0 and self.records.retention_days:
+            if (self._purge_ms < 0 or self.clock.ms - self._purge_ms >= _PURGE_EVERY_MS) and self.idle():
                 self.purge()
         self.records.step()   # one slice of a queued record's write (records.py)
         if self.console is not None:
@@ -251,7 +251,7 @@ class App:
         for lc in self.lines:
             if lc.state == linecall.IDLE and not lc.ringdet.ringing:
                 idle += 1
-                if line is None and lc.idle_for(t) >= CALLBACK_IDLE_MS:
+                if line is None and lc.idle_for(t) >= _CALLBACK_IDLE_MS:
                     line = lc
         if line is None:
             return
@@ -318,11 +318,11 @@ class App:
     def _fault(self, lc, e):
         """A bug or a bad input broke one line's call: release that line (never
         leave the office's number blocked), log it, and carry on; a board that
-        keeps faulting is reset by the main loop (FAULTS_BEFORE_RESET)."""
+        keeps faulting is reset by the main loop (_FAULTS_BEFORE_RESET)."""
         self.faults += 1
         self.events.emit("error", line=lc.line + 1, call=lc.call, error=repr(e)[:120])
         t = self.clock.ms
-        if t - self._fault_window_t > FAULT_WINDOW_MS:
+        if t - self._fault_window_t > _FAULT_WINDOW_MS:
             self._fault_window_t = t
             self._fault_window_n = 0
         self._fault_window_n += 1
@@ -331,11 +331,11 @@ class App:
         except Exception as e2:  # noqa: BLE001 - last resort: the hardware side alone
             self.events.emit("error", line=lc.line + 1, error="release: " + repr(e2)[:100])
             lc.hal.set_hook(lc.line, False)
-        if self._fault_window_n >= FAULTS_BEFORE_RESET:
+        if self._fault_window_n >= _FAULTS_BEFORE_RESET:
             # the same fault again and again: a fresh start is the safest state
             # (supervisor.py resets the board; the emulated one restarts its app)
             self.events.emit("error", error="%d faults in %d s: restarting" % (
-                self._fault_window_n, FAULT_WINDOW_MS // 1000))
+                self._fault_window_n, _FAULT_WINDOW_MS // 1000))
             raise Reboot("faults")
 
     def busy_lines(self):

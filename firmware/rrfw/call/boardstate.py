@@ -13,12 +13,12 @@ import json
 from rrfw.compat import const
 from rrfw.store import atomic
 
-PATH = "ivr_state.json"
-MAX_BLOCKED = const(32)   # numbers in the feature-code block list; the oldest goes first, counted in .dropped
+_PATH = const("ivr_state.json")
+_MAX_BLOCKED = const(32)   # numbers in the feature-code block list; the oldest goes first, counted in .dropped
 
 
 class BoardState:
-    def __init__(self, path=PATH):
+    def __init__(self, path=_PATH):
         self.path = path
         self.override = None      # a schedule mode forced by hand, or None: follow the schedule
         self.blocked = []         # numbers blocked from the handset (*89), oldest first
@@ -42,7 +42,7 @@ class BoardState:
         num = self.last_caller
         lst = self.blocked
         if num and num not in lst:
-            if len(lst) >= MAX_BLOCKED:
+            if len(lst) >= _MAX_BLOCKED:
                 lst.pop(0)
                 self.dropped += 1
             lst.append(num)
@@ -115,7 +115,7 @@ class BoardState:
             self.override = ov
         bl = d.get("blocked")
         if type(bl) is list:
-            self.blocked = [x for x in bl if type(x) is str][-MAX_BLOCKED:]
+            self.blocked = [x for x in bl if type(x) is str][-_MAX_BLOCKED:]
         di = d.get("disa")
         if type(di) is dict:
             if type(di.get("fails")) is int and di["fails"] > 0:

@@ -36,9 +36,9 @@ from rrfw.line import dialler
 from rrfw.call import numplan
 from rrfw.call.states import DISA, GUARD, GUARD_MS
 
-DISA_DEFAULT_MAX_MS = const(1200000)  # ms: 20 min when the config gives no max_call
-DISA_CAP_MS = const(14400000)         # ms: 4 h, the most the board allows whatever the config says
-DISA_DIAL_GRACE_MS = const(2000)      # ms after seizing before the outside line's hang-up signals count
+_DISA_DEFAULT_MAX_MS = const(1200000)  # ms: 20 min when the config gives no max_call
+_DISA_CAP_MS = const(14400000)         # ms: 4 h, the most the board allows whatever the config says
+_DISA_DIAL_GRACE_MS = const(2000)      # ms after seizing before the outside line's hang-up signals count
 _FIRST_MS = const(20000)   # ms for the first digit (Asterisk app_disa's firstdigittimeout, 20 s)
 _INTER_MS = const(4000)    # ms between digits: a pause this long ends the number, so no '#' is
                            # needed (app_disa waits 10 s, but wants '#' or a complete number)
@@ -49,7 +49,7 @@ _COLLECT = const(0)
 _DIAL = const(1)
 _PROGRESS = const(2)
 _TALK = const(3)
-PHASE_NAMES = ("collect", "dial", "progress", "talk")
+_PHASE_NAMES = ("collect", "dial", "progress", "talk")
 
 
 
@@ -92,9 +92,9 @@ class Disa:
         if other is None:
             return
         # the cap holds whatever the config says (cfgcheck refuses more anyway)
-        max_ms = max_ms or DISA_DEFAULT_MAX_MS
-        if max_ms > DISA_CAP_MS:
-            max_ms = DISA_CAP_MS
+        max_ms = max_ms or _DISA_DEFAULT_MAX_MS
+        if max_ms > _DISA_CAP_MS:
+            max_ms = _DISA_CAP_MS
         lc.player.stop()
         lc.rec["disa_line"] = other.line + 1
         lc.emit("disa", ok=True, outside_line=other.line + 1, max_ms=max_ms)
@@ -116,7 +116,7 @@ class Disa:
         self.number = number
         self.tone_on = False
         lc.peer = other
-        other.start_bridged(t, lc, DISA_DIAL_GRACE_MS)   # seize the outside line
+        other.start_bridged(t, lc, _DISA_DIAL_GRACE_MS)   # seize the outside line
         lc.rec["disa_line"] = other.line + 1
         lc.rec["disa_number"] = number
         lc.emit("disa_dial", ok=True, outside_line=other.line + 1, number=number)

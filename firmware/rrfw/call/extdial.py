@@ -5,14 +5,14 @@
 # through an idle trunk line's pair, joined to it in the crosspoint while that
 # line is on-hook):
 #   extension lifted, not in a call, a line idle
-#     -> join port to the idle line's pair, dial tone to the phone   (DIALTONE)
-#   first key -> dial tone stops; keys collected                     (DIGITS)
-#   the digits match a code -> apply it, confirmation tone           (DONE)
-#   no match possible, or DIGIT_TIMEOUT_MS without a key -> reorder (DONE)
-#   block-last after a call without a number (nothing to block) -> reorder (DONE)
+#     -> join port to the idle line's pair, dial tone to the phone   (_DIALTONE)
+#   first key -> dial tone stops; keys collected                     (_DIGITS)
+#   the digits match a code -> apply it, confirmation tone           (_DONE)
+#   no match possible, or _DIGIT_TIMEOUT_MS without a key -> reorder (_DONE)
+#   block-last after a call without a number (nothing to block) -> reorder (_DONE)
 #   pick-up with a call ringing another phone -> the pair is split and the
-#     line's call takes this phone (inbound.picked_up); none ringing -> reorder (DONE)
-#   an extension's number, with an `intercom` section -> that phone rings (CALL:
+#     line's call takes this phone (inbound.picked_up); none ringing -> reorder (_DONE)
+#   an extension's number, with an `intercom` section -> that phone rings (_CALL:
 #     call/intercom.py has its states); busy, DND, logged out -> the busy tone
 #   extension hung up (on-hook longer than a flash, line/hookflash.py, when the
 #     board has the detector: a transfer or an intercom section) -> the pair is split
@@ -29,24 +29,24 @@
 from rrfw.compat import const
 from rrfw.dsp import tonegen
 
-IDLE = const(0)
-DIALTONE = const(1)
-DIGITS = const(2)
-DONE = const(3)
-CALL = const(4)     # an intercom call (intercom.py) holds the session
+_IDLE = const(0)
+_DIALTONE = const(1)
+_DIGITS = const(2)
+_DONE = const(3)
+_CALL = const(4)     # an intercom call (intercom.py) holds the session
 
-DIGIT_TIMEOUT_MS = const(4000)   # ms without a key before the session gives up
-MAX_CODE = const(6)              # digits in the longest feature code
+_DIGIT_TIMEOUT_MS = const(4000)   # ms without a key before the session gives up
+_MAX_CODE = const(6)              # digits in the longest feature code
 # Tones to the extension, (Hz, cadence ms, dBm0): dial tone 350+440 Hz
 # continuous (ANSI T1.401 precise tone plan); confirmation: three short beeps
 # of 440 Hz (a common PBX "stutter" acknowledgment); error: reorder 480+620 Hz
 # at 250/250 ms (T1.401).
-DIAL_TONE = ((350, 440), (), -13)
-CONFIRM_TONE = ((440,), (100, 100, 100, 100, 100, 2000), -13)
-ERROR_TONE = ((480, 620), (250, 250), -24)
+_DIAL_TONE = ((350, 440), (), -13)
+_CONFIRM_TONE = ((440,), (100, 100, 100, 100, 100, 2000), -13)
+_ERROR_TONE = ((480, 620), (250, 250), -24)
 # call waiting: 440 Hz bursts of 300 ms (Telcordia GR-506-CORE's call-waiting
 # tone), here every 10 s while a call rings the pair's line (the confirmation's table)
-WAITING_CADENCE = (300, 9700)
+_WAITING_CADENCE = (300, 9700)
 
 
 class ExtDial:
@@ -56,10 +56,10 @@ class ExtDial:
         self.emit = emit
         self.apply_code = apply_code      # app.feature_code(cfg, code, port) -> (what, value) or None
         self.codes = cfg.get("feature_codes") or {}
-        self.dial = tonegen.ToneGen(DIAL_TONE[0], DIAL_TONE[1], DIAL_TONE[2])
-        self.ok = tonegen.ToneGen(CONFIRM_TONE[0], CONFIRM_TONE[1], CONFIRM_TONE[2])
-        self.err = tonegen.ToneGen(ERROR_TONE[0], ERROR_TONE[1], ERROR_TONE[2])
-        self.state = IDLE
+        self.dial = tonegen.ToneGen(_DIAL_TONE[0], _DIAL_TONE[1], _DIAL_TONE[2])
+        self.ok = tonegen.ToneGen(_CONFIRM_TONE[0], _CONFIRM_TONE[1], _CONFIRM_TONE[2])
+        self.err = tonegen.ToneGen(_ERROR_TONE[0], _ERROR_TONE[1], _ERROR_TONE[2])
+        self.state = _IDLE
         self.port = -1
         self.line = -1
         self.digits = ""
@@ -74,7 +74,7 @@ class ExtDial:
         if cfg.get("intercom") is not None:
             from rrfw.call import intercom
             self.intercom = intercom.Intercom(hal, cfg, emit)
-            self.intercom.waiting_tone = tonegen.ToneGen(CONFIRM_TONE[0], WAITING_CADENCE, CONFIRM_TONE[2],
+            self.intercom.waiting_tone = tonegen.ToneGen(_CONFIRM_TONE[0], _WAITING_CADENCE, _CONFIRM_TONE[2],
                                                          like=self.ok)
 
     def _ext_of(self, port):
@@ -88,7 +88,7 @@ class ExtDial:
         hal = self.hal
         self._ports = ports
         self._lines = lines
-        if self.state == IDLE:
+        if self.state == _IDLE:
             if not self.codes and self.intercom is None:
                 return
             if hal.ext_hooks() == self._was_off:
@@ -111,27 +111,27 @@ class ExtDial:
             o = self._free_pair(lines)
             if o is not None:
                 self._move(t, o)
-            elif self.state == CALL and self.intercom.talking():
+            elif self.state == _CALL and self.intercom.talking():
                 waiting = True                # the line holds off answering until the pair is back
             else:
                 self.end(t, ports, "cut")
                 return
         rx = hal.rx[self.line]
         tx = hal.tx[self.line]
-        if self.state == CALL:
+        if self.state == _CALL:
             self.intercom.step(t, tx, waiting)
             return
-        if self.state != DONE:
+        if self.state != _DONE:
             dtmf.process(rx, t, tx)
             ev = dtmf.pop()
             if ev is not None:
                 self.digits += ev["digit"]
                 self.t_key = t
-                self.state = DIGITS
+                self.state = _DIGITS
                 self._match(t)
-            elif self.state == DIGITS and t - self.t_key >= DIGIT_TIMEOUT_MS:
+            elif self.state == _DIGITS and t - self.t_key >= _DIGIT_TIMEOUT_MS:
                 self._finish(t, None)
-        if self.state == DIALTONE:
+        if self.state == _DIALTONE:
             self.dial.fill(tx, t)
         elif self.tone is not None:
             self.tone.fill(tx, t)
@@ -162,7 +162,7 @@ class ExtDial:
         self._lc = lc
         self.line = lc.line
         hal.xconnect(lc.line, self.port, True)
-        if self.state == CALL:
+        if self.state == _CALL:
             self.intercom.move(t, lc)
         self.emit("ext_pair", ext=self._ext_of(self.port), from_line=old.line + 1, to_line=lc.line + 1,
                   why="ring")
@@ -177,7 +177,7 @@ class ExtDial:
             self.digits = ""
             self.t_key = t
             self.tone = None
-            self.state = DIALTONE
+            self.state = _DIALTONE
             ports.engaged |= 1 << port
             self.hal.xconnect(lc.line, port, True)
             dtmf.reset()
@@ -191,7 +191,7 @@ class ExtDial:
             return
         ic = self.intercom
         if ic is not None and ic.is_number(d):
-            self.state = CALL
+            self.state = _CALL
             self.tone = None
             ic.start(t, self.port, self._ext_of(self.port), d, self._lc, self._lines, self._ports)
             return
@@ -225,12 +225,12 @@ class ExtDial:
             self.emit("feature_code", ext=ext, code=code, ok=True, what=result[0], value=result[1])
             self.tone = self.ok
         self.tone.start(t)
-        self.state = DONE
+        self.state = _DONE
 
     def end(self, t, ports, why="caller_hangup"):
         """The session is over (why, for an intercom call: caller_hangup, cut)."""
         hal = self.hal
-        if self.state == CALL:
+        if self.state == _CALL:
             self.intercom.end(t, why)
         hal.xconnect(self.line, self.port, False)
         tx = hal.tx[self.line]
@@ -240,6 +240,6 @@ class ExtDial:
         if self._lc is not None:
             self._lc.lent = None
             self._lc = None
-        self.state = IDLE
+        self.state = _IDLE
         self.port = -1
         self.line = -1

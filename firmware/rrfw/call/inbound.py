@@ -38,17 +38,17 @@ from rrfw.call import router
 
 from rrfw.call.states import IDLE, RINGING, IVR, ROUTING, CONNECTED, BYE
 
-DEFAULT_HOLD_PROMPT = ["please_hold"]   # played when the caller joins a queue, and again every:
-HOLD_REPEAT_MS = const(30000)           # ms between hold announcements while queued
+_DEFAULT_HOLD_PROMPT = ["please_hold"]   # played when the caller joins a queue, and again every:
+_HOLD_REPEAT_MS = const(30000)           # ms between hold announcements while queued
 # Caller ID sent before ringing (ETSI EN 300 659-1, BT SIN 227) precedes the
 # first ring by well under this; older data on an idle line is not this call's.
-CID_BEFORE_RING_MS = const(5000)  # ms
+_CID_BEFORE_RING_MS = const(5000)  # ms
 
 
 class Inbound:
     def __init__(self, lc):
         self.lc = lc
-        self.hold_prompt = lc.cfg.get("hold_prompt", DEFAULT_HOLD_PROMPT)
+        self.hold_prompt = lc.cfg.get("hold_prompt", _DEFAULT_HOLD_PROMPT)
         self.t_hold = 0          # board ms of the last hold announcement
         self.on_music = False    # the player plays the group's hold music (an announcement may cut it)
         self.ring_t = 0          # board ms the call started ringing (the record's ring_ms)
@@ -100,12 +100,12 @@ class Inbound:
             rd.process(pulses, t)   # (with no pulse, no burst and no ring counted it does nothing)
         if lc.cid_alert and lc.state == IDLE:
             # caller ID before the first ring: a line reversal or a ring-pulse alert
-            # (EN 300 659-1 6.1) opens the decoder, for CID_BEFORE_RING_MS after the last one
+            # (EN 300 659-1 6.1) opens the decoder, for _CID_BEFORE_RING_MS after the last one
             pol = hal.polarity(lc.line)
             if pulses or pol != lc.pol:
                 lc.pol = pol
                 lc.listen_cid(t)
-            elif lc.cid is not None and t - lc.cid_t > CID_BEFORE_RING_MS:
+            elif lc.cid is not None and t - lc.cid_t > _CID_BEFORE_RING_MS:
                 lc.cid = None       # no ring followed: whatever it was, it was not a call
         cid = lc.cid
         if cid is not None:
@@ -118,7 +118,7 @@ class Inbound:
             if lc.state == IDLE:
                 # caller ID sent before the first ring belongs to this call
                 # only if it is recent; anything older was a stray burst
-                if lc.caller is None or t - lc.caller["t"] > CID_BEFORE_RING_MS:
+                if lc.caller is None or t - lc.caller["t"] > _CID_BEFORE_RING_MS:
                     self._new_caller(t)
                 self.ring_t = t
                 lc.enter(RINGING, t)
@@ -233,7 +233,7 @@ class Inbound:
             return
         leg = lc.leg
         if leg.state == router.S_QUEUED:
-            due = t - self.t_hold >= leg.announce_ms(HOLD_REPEAT_MS)
+            due = t - self.t_hold >= leg.g.get("announce_ms", _HOLD_REPEAT_MS)
             if due and (not lc.player.busy or self.on_music):
                 # the message on time: the music gives way (it starts again after)
                 self.t_hold = t
@@ -334,7 +334,7 @@ class Inbound:
                 self.route_failed(t, failed)
             else:
                 lc.ringback.start(t)
-                self.t_hold = t - HOLD_REPEAT_MS   # a queued caller hears the hold message at once
+                self.t_hold = t - _HOLD_REPEAT_MS   # a queued caller hears the hold message at once
                 lc.enter(ROUTING, t)
         elif kind == "hangup":
             lc.release(t, action[1] if len(action) > 1 else "ivr_hangup", None)
@@ -364,7 +364,7 @@ class Inbound:
     def _hold_names(self, t):
         lc = self.lc
         cb = lc.callbacks
-        hold = lc.leg.hold_prompt(self.hold_prompt)
+        hold = lc.leg.g.get("hold_prompt", self.hold_prompt)   # the group's own, else the line's
         talk = lc.leg.ports.talk
         if talk is not None and lc.leg.g.get("announce"):
             hold = talk.names(lc.leg, t) + hold   # position and wait first (queuetalk.py)

@@ -7,18 +7,18 @@
 #
 #   extdial DIGITS ──an extension's number──▶ the target free? (busy tone if not:
 #     in a call or off-hook, ringing for a caller, the caller's own phone, a remote
-#     agent, DND, logged out with an `agents` section) ──▶ I_RING
-#   I_RING  (deadline: ring_ms, the config's intercom ring or the extensions' ring
+#     agent, DND, logged out with an `agents` section) ──▶ _I_RING
+#   _I_RING  (deadline: ring_ms, the config's intercom ring or the extensions' ring
 #           time) the target rings with the line's cadence; the caller hears ringback
-#     ├─ the target lifts ──▶ I_TALK (joined to the pair, the ring tripped that block)
+#     ├─ the target lifts ──▶ _I_TALK (joined to the pair, the ring tripped that block)
 #     ├─ the caller hangs up ──▶ over: "cancelled"
 #     ├─ a call rings the pair's line, no other pair free ──▶ over: "cut"
-#     └─ the deadline ──▶ I_GONE: "no_answer"
-#   I_TALK  (no deadline of its own) both phones on the pair
+#     └─ the deadline ──▶ _I_GONE: "no_answer"
+#   _I_TALK  (no deadline of its own) both phones on the pair
 #     ├─ either hangs up ──▶ over: "connected" (release: caller_hangup / agent_hangup)
 #     └─ a call rings the pair's line, no other pair free: the call goes on, both hear
 #        the call-waiting tone, the line answers once they hang up (extdial.py's rule)
-#   I_GONE  (no deadline) the caller hears the busy tone until they hang up
+#   _I_GONE  (no deadline) the caller hears the busy tone until they hang up
 #     (a call ringing the pair's line, no other pair free: the session ends)
 #   A call ringing the pair's line with another pair free: the session and both
 #   phones move to it in one block (move()), the state and its deadline unchanged.
@@ -35,16 +35,16 @@
 from rrfw.compat import const
 from rrfw.dsp import tonegen
 
-I_IDLE = const(0)
-I_RING = const(1)
-I_TALK = const(2)
-I_GONE = const(3)
-I_NAMES = ("idle", "ring", "talk", "gone")
+_I_IDLE = const(0)
+_I_RING = const(1)
+_I_TALK = const(2)
+_I_GONE = const(3)
+_I_NAMES = ("idle", "ring", "talk", "gone")
 
-DEFAULT_RING_MS = const(20000)   # ms: router.py's extension ring time (about four US ring cycles)
+_DEFAULT_RING_MS = const(20000)   # ms: router.py's extension ring time (about four US ring cycles)
 _CADENCE = (2000, 4000)          # ms on, ms off: US ring (ANSI T1.401) where the line has none
 # busy tone 480+620 Hz, 500 ms on / 500 ms off, (Hz, cadence ms, dBm0): ANSI T1.401
-BUSY_TONE = ((480, 620), (500, 500), -24)
+_BUSY_TONE = ((480, 620), (500, 500), -24)
 
 
 class Intercom:
@@ -52,10 +52,10 @@ class Intercom:
         self.hal = hal
         self.emit = emit
         ic = cfg.get("intercom") or {}
-        self.ring_ms = ic.get("ring_ms", cfg.get("ext_ring_timeout_ms", DEFAULT_RING_MS))
+        self.ring_ms = ic.get("ring_ms", cfg.get("ext_ring_timeout_ms", _DEFAULT_RING_MS))
         self.exts = cfg.get("extensions") or {}
-        self.busy = tonegen.ToneGen(BUSY_TONE[0], BUSY_TONE[1], BUSY_TONE[2])
-        self.state = I_IDLE
+        self.busy = tonegen.ToneGen(_BUSY_TONE[0], _BUSY_TONE[1], _BUSY_TONE[2])
+        self.state = _I_IDLE
         self.deadline = 0
         self.lc = None        # the LineCall whose idle pair holds the call (lent to extdial)
         self.a_port = -1
@@ -121,7 +121,7 @@ class Intercom:
             self.b_port = -1
             self._close(t, "busy", why)
             self.busy.start(t)
-            self.state = I_GONE
+            self.state = _I_GONE
             return False
         ports.engaged |= 1 << self.b_port     # no caller's leg rings it meanwhile
         self._cad = lc.ext_cadence or _CADENCE
@@ -130,7 +130,7 @@ class Intercom:
         lc.ringback.start(t)
         self.emit("intercom", call=call, what="ring", ext=a_ext, to=b_ext)
         self.emit("ext_ring", call=call, ext=b_ext, port=self.b_port)
-        self.state = I_RING
+        self.state = _I_RING
         self.deadline = t + self.ring_ms
         return True
 
@@ -140,7 +140,7 @@ class Intercom:
         rings the pair's line and no other pair is free (only ever while talking)."""
         st = self.state
         hal = self.hal
-        if st == I_RING:
+        if st == _I_RING:
             b = self.b_port
             if hal.ext_offhook(b):
                 self._ring(False)             # the ring trip: at once, never into a lifted phone
@@ -148,7 +148,7 @@ class Intercom:
                 self.rec["ext"] = self.b_ext
                 self.rec["connect_ms"] = t
                 self.emit("intercom", call=self.rec["call"], what="answer", ext=self.a_ext, to=self.b_ext)
-                self.state = I_TALK
+                self.state = _I_TALK
                 self.deadline = 0
                 for i in range(80):
                     tx[i] = 0
@@ -159,7 +159,7 @@ class Intercom:
                           why="no_answer")
                 self._close(t, "no_answer", "no_answer")
                 self.busy.start(t)
-                self.state = I_GONE
+                self.state = _I_GONE
                 self.busy.fill(tx, t)
                 return
             on_ms = self._cad[0]
@@ -167,7 +167,7 @@ class Intercom:
             if want != self._ring_on:
                 self._ring(want)
             self.lc.ringback.fill(tx, t)
-        elif st == I_TALK:
+        elif st == _I_TALK:
             b = self.b_port
             if not (hal.ext_offhook(b) if self.hooks is None else self.hooks.offhook(b)):
                 self.end(t, "agent_hangup")   # the caller's phone stays on the pair, alone
@@ -183,29 +183,29 @@ class Intercom:
             self._waiting = False
             for i in range(80):
                 tx[i] = 0                     # two people talk: the board says nothing
-        elif st == I_GONE:
+        elif st == _I_GONE:
             self.busy.fill(tx, t)
 
     def talking(self):
         """Two phones are talking on the pair (a call ringing its line does not end it)."""
-        return self.state == I_TALK
+        return self.state == _I_TALK
 
     def move(self, t, lc):
         """The session moved to lc's pair (extdial.py): the called phone goes with it."""
         old = self.lc
         self.lc = lc
-        if self.state == I_TALK:
+        if self.state == _I_TALK:
             self.hal.xconnect(old.line, self.b_port, False)
             self.hal.xconnect(lc.line, self.b_port, True)
-        elif self.state == I_RING:
+        elif self.state == _I_RING:
             lc.ringback.start(self._t0)       # the ringback's cadence goes on where it was
-        if self.rec is not None:              # (I_GONE: the record is closed already)
+        if self.rec is not None:              # (_I_GONE: the record is closed already)
             self.emit("intercom", call=self.rec["call"], what="moved", ext=self.a_ext, to=self.b_ext,
                       line=lc.line + 1)
 
     def over(self):
         """The call is over (the caller hears the busy tone, or nothing is left)."""
-        return self.state == I_GONE or self.state == I_IDLE
+        return self.state == _I_GONE or self.state == _I_IDLE
 
     def _ring(self, on):
         self._ring_on = on
@@ -225,17 +225,17 @@ class Intercom:
         """The session ends (why: caller_hangup, agent_hangup, cut): the target freed, the record kept."""
         st = self.state
         self._waiting = False
-        if st == I_RING or st == I_TALK:
-            talked = st == I_TALK
+        if st == _I_RING or st == _I_TALK:
+            talked = st == _I_TALK
             self._stop_b(t)
             outcome = "connected" if talked else ("cut" if why == "cut" else "cancelled")
             self.emit("intercom", call=self.rec["call"], what="end", ext=self.a_ext, to=self.b_ext, why=why)
             self._close(t, outcome, why)
-        if st == I_TALK and why == "agent_hangup":
-            self.state = I_GONE               # the caller, still off-hook, hears the busy tone
+        if st == _I_TALK and why == "agent_hangup":
+            self.state = _I_GONE               # the caller, still off-hook, hears the busy tone
             self.busy.start(t)
             return
-        self.state = I_IDLE
+        self.state = _I_IDLE
 
     def _close(self, t, outcome, release):
         rec = self.rec

@@ -60,7 +60,7 @@ _PENDING = const(6)
 _DONE = const(7)
 _CHECK = const(8)
 
-STATE_NAMES = ("idle", "prompt", "wait", "digits", "message", "routed", "pending", "done", "check")
+_STATE_NAMES = ("idle", "prompt", "wait", "digits", "message", "routed", "pending", "done", "check")
 # The board's own DISA limits (issue 16), whatever the config says (cfgcheck refuses more):
 _DISA_MAX_TRIES = const(5)         # wrong PINs before the lock-out, at most
 _DISA_MIN_LOCK_MS = const(300000)  # ms: a lock-out lasts at least 5 minutes
@@ -165,7 +165,7 @@ class Ivr:
         self.remote_ok = True    # remote agents may take this call (a caller rule may forbid it)
 
     def state_name(self):
-        return STATE_NAMES[self.state]
+        return _STATE_NAMES[self.state]
 
     # ---- the interface used by the core -------------------------------
     def start(self, t_ms, caller):

@@ -1,7 +1,7 @@
 # 'Learn my line' (console `learn`): the technician's call on one line.
 #
 #   arm() ─▶ the next call: IDLE ─▶ RINGING ─▶ answer ─▶ LEARN (no menu, just listen;
-#            deadline LEARN_MAX_MS)
+#            deadline _LEARN_MAX_MS)
 #     ├─ listened long enough after the first hang-up sign ─▶ report, release "learned"
 #     └─ the deadline with no sign at all                  ─▶ report, release "learned"
 #
@@ -11,7 +11,7 @@ from rrfw.compat import const, unload
 
 from rrfw.call.states import LEARN
 
-LEARN_MAX_MS = const(300000)   # ms: a learn call with no hang-up sign ends anyway (5 min)
+_LEARN_MAX_MS = const(300000)   # ms: a learn call with no hang-up sign ends anyway (5 min)
 
 
 class LearnCall:
@@ -29,7 +29,7 @@ class LearnCall:
         lc = self.lc
         lc.learner.reset(t)
         lc.emit("learn_start")
-        lc.enter(LEARN, t, t + LEARN_MAX_MS)
+        lc.enter(LEARN, t, t + _LEARN_MAX_MS)
 
     def step(self, t):
         lc = self.lc

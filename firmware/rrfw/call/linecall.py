@@ -49,11 +49,11 @@ _CALL_STATES = (IVR, ROUTING, CONNECTED, BYE, LEARN, DISA, CB_DIAL, CB_AGENT, OB
                 TRANSFER)
 
 # Ringback where the profile has none: US, ANSI T1.401 (440 + 480 Hz, 2 s on 4 s off, -19 dBm0)
-DEFAULT_RINGBACK = ((440, 480), (2000, 4000), -19)
-DEFAULT_ANSWER_RING = const(2)  # answer on the 2nd ring: caller ID arrives after the 1st
+_DEFAULT_RINGBACK = ((440, 480), (2000, 4000), -19)
+_DEFAULT_ANSWER_RING = const(2)  # answer on the 2nd ring: caller ID arrives after the 1st
 
 # Per-line hang-up settings the compiled config may carry (lines[i].hangup).
-HANGUP_SETTINGS = ("cpc_min_ms", "silence_ms", "max_call_ms", "methods", "busy_tone")
+_HANGUP_SETTINGS = ("cpc_min_ms", "silence_ms", "max_call_ms", "methods", "busy_tone")
 
 # The code of the flows made per call, unloaded when no line runs them (drop_flows):
 # callout.py with the dialler, progress, DTMF generator and numbering plan is 2.9 KB of
@@ -99,11 +99,11 @@ class LineCall:
             lcfg = lines[line]
         self.enabled = line < len(lines)
         self.country = lcfg.get("country", "US")
-        self.answer_ring = lcfg.get("answer_on_ring", DEFAULT_ANSWER_RING)
+        self.answer_ring = lcfg.get("answer_on_ring", _DEFAULT_ANSWER_RING)
         self.answer_on_cid = lcfg.get("answer_on_callerid", False)
         cadence = None
         self.ext_cadence = None
-        ringback = DEFAULT_RINGBACK
+        ringback = _DEFAULT_RINGBACK
         rkw = {}
         car = None
         cid_when = None
@@ -124,7 +124,7 @@ class LineCall:
         self.ringback = tonegen.ToneGen(ringback[0], ringback[1], ringback[2])
         self.ringdet = ring_cls(cadence=cadence, **rkw)
         hkw = {}
-        for k in HANGUP_SETTINGS:  # only the detector's own settings pass through
+        for k in _HANGUP_SETTINGS:  # only the detector's own settings pass through
             v = lcfg.get("hangup", {}).get(k)
             if v is not None:
                 hkw[k] = v
@@ -177,13 +177,6 @@ class LineCall:
         self.disa = None        # disa.Disa, made for each DISA call on this line, dropped at its release
         self.learncall = None   # learncall.LearnCall, made when a learn call is armed
         self.remote = None      # remote.RemoteCall, made at this line's first call to a remote agent
-        # the step for each state (indexed by state): one dispatch, no branches
-        ib = self.inbound
-        self._steps = (ib.step_idle, ib.step_idle, ib.step_ivr, ib.step_routing, ib.step_connected,
-                       self._step_guard, ib.step_bye, self._step_cb_agent, self._step_cb_dial,
-                       self._step_learn, self._step_disa, self._step_bridged, self._step_ob_ready,
-                       self._step_ob_talk, self._step_ob_wrap, self._step_ra_call, self._step_ra_whisper,
-                       self._step_ra_talk, self._step_transfer)
 
     # --- what the other parts of the board ask of a line ------------------------
     def state_name(self):
@@ -244,47 +237,7 @@ class LineCall:
     def step(self):
         if not self.enabled:
             return
-        self._steps[self.state](self.clock.ms)
-
-    def _step_guard(self, t):
-        if t >= self.deadline:
-            self.enter(IDLE, t)
-
-    def _step_cb_agent(self, t):
-        self.callout.step_agent(t)
-
-    def _step_cb_dial(self, t):
-        self.callout.step_dial(t)
-
-    def _step_ob_ready(self, t):
-        self.callout.step_ready(t)
-
-    def _step_ob_talk(self, t):
-        self.callout.step_talk(t)
-
-    def _step_ob_wrap(self, t):
-        self.callout.step_wrap(t)
-
-    def _step_learn(self, t):
-        self.learncall.step(t)
-
-    def _step_disa(self, t):
-        self.disa.step(t)
-
-    def _step_bridged(self, t):
-        pass   # the DISA call on the peer line drives this one
-
-    def _step_ra_call(self, t):
-        self.remote.step_call(t)
-
-    def _step_ra_whisper(self, t):
-        self.remote.step_whisper(t)
-
-    def _step_ra_talk(self, t):
-        self.remote.step_talk(t)
-
-    def _step_transfer(self, t):
-        self.transfer.step(t)
+        _STEPS[self.state](self, self.clock.ms)
 
     # --- actions the IVR asks for (inbound.py) and flows started from outside -----
     def act(self, t, action):
@@ -425,3 +378,84 @@ class LineCall:
         if self.car is not None:
             self.car.reset()
         self.cid = None    # the next call's caller ID starts a decoder of its own
+
+
+# The step for each state (indexed by state, LineCall.step): one dispatch, no
+# branches. Plain functions of (line call, ms) in one table for every line: a
+# tuple of bound methods made for each LineCall was 19 objects on every line.
+def _step_idle(lc, t):
+    lc.inbound.step_idle(t)
+
+
+def _step_ivr(lc, t):
+    lc.inbound.step_ivr(t)
+
+
+def _step_routing(lc, t):
+    lc.inbound.step_routing(t)
+
+
+def _step_connected(lc, t):
+    lc.inbound.step_connected(t)
+
+
+def _step_bye(lc, t):
+    lc.inbound.step_bye(t)
+
+
+def _step_guard(lc, t):
+    if t >= lc.deadline:
+        lc.enter(IDLE, t)
+
+
+def _step_cb_agent(lc, t):
+    lc.callout.step_agent(t)
+
+
+def _step_cb_dial(lc, t):
+    lc.callout.step_dial(t)
+
+
+def _step_ob_ready(lc, t):
+    lc.callout.step_ready(t)
+
+
+def _step_ob_talk(lc, t):
+    lc.callout.step_talk(t)
+
+
+def _step_ob_wrap(lc, t):
+    lc.callout.step_wrap(t)
+
+
+def _step_learn(lc, t):
+    lc.learncall.step(t)
+
+
+def _step_disa(lc, t):
+    lc.disa.step(t)
+
+
+def _step_bridged(lc, t):
+    pass   # the DISA call on the peer line drives this one
+
+
+def _step_ra_call(lc, t):
+    lc.remote.step_call(t)
+
+
+def _step_ra_whisper(lc, t):
+    lc.remote.step_whisper(t)
+
+
+def _step_ra_talk(lc, t):
+    lc.remote.step_talk(t)
+
+
+def _step_transfer(lc, t):
+    lc.transfer.step(t)
+
+
+_STEPS = (_step_idle, _step_idle, _step_ivr, _step_routing, _step_connected, _step_guard, _step_bye,
+          _step_cb_agent, _step_cb_dial, _step_learn, _step_disa, _step_bridged, _step_ob_ready,
+          _step_ob_talk, _step_ob_wrap, _step_ra_call, _step_ra_whisper, _step_ra_talk, _step_transfer)

@@ -23,8 +23,8 @@ from rrfw.dsp import tonetab
 from rrfw.hal.base import BLOCK_SAMPLES
 from rrfw.hal import pcm
 
-PROMPT_DIR = "prompts"
-MAX_CHAIN = const(16)  # fragments in one chained prompt
+_PROMPT_DIR = const("prompts")
+_MAX_CHAIN = const(16)  # fragments in one chained prompt
 
 
 # G.711 mu-law expansion, code -> int16 (generated: dsp/tonetab.py). The viper
@@ -34,12 +34,12 @@ ULAW = tonetab.ULAW if VIPER else array("h", tonetab.ULAW)
 
 
 class Player:
-    def __init__(self, line, emit, root=PROMPT_DIR):
+    def __init__(self, line, emit, root=_PROMPT_DIR):
         self.line = line
         self.emit = emit
         self.root = root
         self._buf = bytearray(BLOCK_SAMPLES)
-        self._queue = [None] * MAX_CHAIN
+        self._queue = [None] * _MAX_CHAIN
         self._qlen = 0
         self._qpos = 0
         self._file = None     # the fragment playing
@@ -57,7 +57,7 @@ class Player:
         self.stop()
         n = 0
         for name in names:
-            if n < MAX_CHAIN:
+            if n < _MAX_CHAIN:
                 self._queue[n] = name
                 n += 1
         self._qlen = n

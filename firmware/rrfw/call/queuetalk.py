@@ -23,7 +23,7 @@
 #   - the callers ahead take the earliest free agent one by one (each for a
 #     ring, a talk and a wrap-up), and this caller gets the next one, after
 #     the mean ring time.
-# Means over the last HISTORY calls of the target (talk: answer to hang-up;
+# Means over the last _HISTORY calls of the target (talk: answer to hang-up;
 # ring: the answering agent's ring time). No call measured yet, or nobody
 # serving: no estimate (the position alone is said). docs/notes/agents.md
 # measures it against Asterisk's formula on a busy run.
@@ -35,23 +35,23 @@ from array import array
 
 from rrfw.compat import const
 
-HISTORY = const(8)           # calls the means are taken over (recent, not since boot)
-UNDER_MINUTE_MS = const(60000)
-MAX_SAID = const(99)         # the largest number the number prompts say
+_HISTORY = const(8)           # calls the means are taken over (recent, not since boot)
+_UNDER_MINUTE_MS = const(60000)
+_MAX_SAID = const(99)         # the largest number the number prompts say
 
 # the prompts (names on flash; docs/config.md lists what each says)
-P_POSITION = "queue_position"        # "You are caller number"
-P_NEXT = "queue_next"                # "You are next in line."
-P_WAIT = "queue_wait"                # "Your expected wait is about"
-P_UNDER = "queue_under_minute"       # "Your expected wait is less than a minute."
-P_MINUTE = "queue_minute"
-P_MINUTES = "queue_minutes"
+_P_POSITION = const("queue_position")  # "You are caller number"
+_P_NEXT = const("queue_next")         # "You are next in line."
+_P_WAIT = const("queue_wait")         # "Your expected wait is about"
+_P_UNDER = const("queue_under_minute")  # "Your expected wait is less than a minute."
+_P_MINUTE = const("queue_minute")
+_P_MINUTES = const("queue_minutes")
 
 
 def number_names(n):
     """Prompt names that say n (1..99): digit-N, n-10 .. n-19, n-20 .. n-90 (+ digit)."""
-    if n > MAX_SAID:
-        n = MAX_SAID
+    if n > _MAX_SAID:
+        n = _MAX_SAID
     if n < 10:
         return ["digit-%d" % n]
     if n < 20 or n % 10 == 0:
@@ -61,7 +61,7 @@ def number_names(n):
 
 def prompt_names():
     """Every prompt an announcement may use (the host's validate checks them)."""
-    out = [P_POSITION, P_NEXT, P_WAIT, P_UNDER, P_MINUTE, P_MINUTES]
+    out = [_P_POSITION, _P_NEXT, _P_WAIT, _P_UNDER, _P_MINUTE, _P_MINUTES]
     for i in range(10):
         out.append("digit-%d" % i)
     for i in range(10, 20):
@@ -72,18 +72,18 @@ def prompt_names():
 
 
 class _History:
-    # the last HISTORY talk and ring times of one target, a ring buffer each
+    # the last _HISTORY talk and ring times of one target, a ring buffer each
     def __init__(self):
-        self.talk = array("i", [0] * HISTORY)
-        self.ring = array("i", [0] * HISTORY)
-        self.n = 0      # calls measured (up to HISTORY count in the means)
+        self.talk = array("i", [0] * _HISTORY)
+        self.ring = array("i", [0] * _HISTORY)
+        self.n = 0      # calls measured (up to _HISTORY count in the means)
         self.i = 0      # next slot
 
     def add(self, talk_ms, ring_ms):
         self.talk[self.i] = talk_ms
         self.ring[self.i] = ring_ms
-        self.i = (self.i + 1) % HISTORY
-        if self.n < HISTORY:
+        self.i = (self.i + 1) % _HISTORY
+        if self.n < _HISTORY:
             self.n += 1
 
     def means(self):
@@ -139,7 +139,7 @@ class QueueTalk:
         free = self._free
         wraps = self._wrap
         k = 0
-        for m in leg.members():
+        for m in leg.members:
             p = m[1]
             if not ag.serving(p, group_call, leg.group):
                 continue
@@ -184,21 +184,21 @@ class QueueTalk:
         out = []
         if "position" in what:
             if said == 1:
-                out.append(P_NEXT)
+                out.append(_P_NEXT)
             else:
-                out.append(P_POSITION)
+                out.append(_P_POSITION)
                 out += number_names(said)
         est = self.estimate(leg, t) if "wait" in what else -1
         mins = -1
         if est >= 0:
-            if est < UNDER_MINUTE_MS:
+            if est < _UNDER_MINUTE_MS:
                 mins = 0
-                out.append(P_UNDER)
+                out.append(_P_UNDER)
             else:
-                mins = (est + UNDER_MINUTE_MS // 2) // UNDER_MINUTE_MS
-                out.append(P_WAIT)
+                mins = (est + _UNDER_MINUTE_MS // 2) // _UNDER_MINUTE_MS
+                out.append(_P_WAIT)
                 out += number_names(mins)
-                out.append(P_MINUTE if mins == 1 else P_MINUTES)
+                out.append(_P_MINUTE if mins == 1 else _P_MINUTES)
         leg.emit("queue_announce", target=leg.target, position=pos, said=said, wait_ms=est,
                   said_min=mins, waited_ms=leg.waited_ms(t))
         return out

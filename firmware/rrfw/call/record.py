@@ -41,7 +41,7 @@ MAX_RUNG = const(8)      # rings that were not answered kept in a record (10 byt
 MAX_TRANSFERS = const(4)  # transfers kept in a record: a call passed round cannot grow it
 MAX_VISITS = const(4)    # routes kept in a record's visits: a call sent round groups cannot grow it
 SHORT_ABANDON_MS = const(5000)   # ms: the usual short-abandon threshold (slreport.DEFAULTS)
-OPEN_MODE = "day"        # the schedule's mode for the opening hours (configlang: `hours`)
+_OPEN_MODE = const("day")  # the schedule's mode for the opening hours (configlang: `hours`)
 
 # The outcomes of an inbound call, apart (close() picks one, first rule that holds):
 #   connected           an agent took it (wherever it went before)
@@ -53,16 +53,25 @@ OPEN_MODE = "day"        # the schedule's mode for the opening hours (configlang
 #   menu_abandoned      hung up in the menu, never routed
 #   otherwise the release reason (menu_done, no_answer, disa_*, ...); and missed (rang out)
 # Call-backs and campaign calls are records of their own kind (direction "out").
-_QUEUE_OUTCOME = {"abandoned": "abandoned", "timeout": "timeout", "no_agents": "no_agents",
-                  "exit_key": "exit_key", "full": "queue_full", "callback": "callback_requested"}
+# (how the caller left the queue, the outcome): tables as constant tuples, in flash when
+# frozen (a dict is made in RAM at import), scanned in a loop
+_QUEUE_OUTCOME = (("abandoned", "abandoned"), ("timeout", "timeout"), ("no_agents", "no_agents"),
+                  ("exit_key", "exit_key"), ("full", "queue_full"), ("callback", "callback_requested"))
 _HUNG_UP = ("caller_hangup", "max_length")
 
-# What a transfer event adds to the record's "transfer" list: (event, what) ->
-# the entry's kind; the phone that has the caller afterwards becomes the record's ext.
-_XFER_KINDS = {("transfer", "done"): None, ("transfer", "back"): "back", ("supervisor", "join"): "join",
-               ("supervisor", "takeover"): "takeover", ("supervisor", "kept"): "kept",
-               ("supervisor", "left"): "left"}
+# What a transfer event adds to the record's "transfer" list: (event, what, the
+# entry's kind); the phone that has the caller afterwards becomes the record's ext.
+_XFER_KINDS = (("transfer", "done", None), ("transfer", "back", "back"), ("supervisor", "join", "join"),
+               ("supervisor", "takeover", "takeover"), ("supervisor", "kept", "kept"),
+               ("supervisor", "left", "left"))
 _XFER_NEW_EXT = ("takeover", "kept")
+
+
+def _queue_outcome(how):
+    for row in _QUEUE_OUTCOME:
+        if row[0] == how:
+            return row[1]
+    return None
 
 
 def inbound(call, line, utc, ring_ms, answer_ms, rings, caller):
@@ -138,7 +147,7 @@ def note(rec, event, fields, t_ms):
             if rec["queue"] == "exit_key" or rec["queue"] == "callback":
                 rec["left_key"] = rec["digits"][-1:] or None   # inbound.py adds the key first
     elif event == "schedule":
-        if fields.get("mode") != OPEN_MODE:
+        if fields.get("mode") != _OPEN_MODE:
             rec["mode"] = fields.get("mode")
     elif event == "ivr" and fields.get("what") == "blocked":
         rec["blocked"] = True
@@ -232,7 +241,7 @@ def outcome(rec, reason):
         return "connected"
     if rec.get("callback"):
         return "callback_requested"
-    q = _QUEUE_OUTCOME.get(rec.get("queue"))
+    q = _queue_outcome(rec.get("queue"))
     vs = rec.get("visits")
     if q is not None and vs and vs[-1][4] is None and not rec.get("visits_more"):
         q = None    # that queue's exit sent the call on; it ended in the last route, not there
@@ -271,8 +280,10 @@ def close(rec, t_ms, reason, method, dtmf_lost, short_ms=SHORT_ABANDON_MS):
 
 def _transfer(rec, event, fields, t_ms):
     what = fields.get("what")
-    key = (event, what)
-    if key not in _XFER_KINDS:
+    for row in _XFER_KINDS:
+        if row[0] == event and row[1] == what:
+            break
+    else:
         return
     if event == "transfer":
         kind = fields.get("kind") if what == "done" else "back"
@@ -282,7 +293,7 @@ def _transfer(rec, event, fields, t_ms):
         if what == "done" and kind != "outside":
             rec["ext"] = to             # (an outside number is nobody's extension: ext stays A)
     else:
-        kind = _XFER_KINDS[key]
+        kind = row[2]
         frm, to = fields.get("agent"), fields.get("ext")
         if kind in _XFER_NEW_EXT:
             rec["ext"] = to

@@ -52,9 +52,9 @@ KEY_MS = const(15000)            # ms
 # A remote agent whose call ended without the key is not called again before
 # this (a queued caller is re-offered every 100 ms: no redialling a busy mobile).
 RETRY_MS = const(15000)          # ms, three times Asterisk's retry of 5 s
-WHISPER_REPEAT_MS = const(5000)  # ms from one start of the whisper to the next (a 3 s whisper, 2 s pause)
-ACCEPT_KEY = "1"                 # FreePBX's call confirm and FreeSWITCH's group_confirm_key use 1
-DEFAULT_WHISPER = ["remote_whisper"]   # "A call from the office. Press 1 to accept."
+_WHISPER_REPEAT_MS = const(5000)  # ms from one start of the whisper to the next (a 3 s whisper, 2 s pause)
+_ACCEPT_KEY = const("1")          # FreePBX's call confirm and FreeSWITCH's group_confirm_key use 1
+_DEFAULT_WHISPER = ("remote_whisper",)  # "A call from the office. Press 1 to accept."
 
 
 
@@ -71,7 +71,7 @@ class Remotes:
         self.ext = names
         self.number = [exts[x]["number"] for x in names]
         self.ring_t = [exts[x].get("ring_ms", DEFAULT_RING_MS) for x in names]
-        self.key = [exts[x].get("accept_key", ACCEPT_KEY) for x in names]
+        self.key = [exts[x].get("accept_key", _ACCEPT_KEY) for x in names]
         self.out_key = [exts[x].get("logout_key") for x in names]   # None: no logout from the call
         self.agents = agents
         self.allow = (cfg.get("outbound") or {}).get("allow")
@@ -167,9 +167,9 @@ class RemoteCall:
         self.port = -1
         self.ext = None
         self.number = None
-        self.key = ACCEPT_KEY
+        self.key = _ACCEPT_KEY
         self.out_key = None
-        self.whisper = DEFAULT_WHISPER
+        self.whisper = _DEFAULT_WHISPER
         self.caller = None     # the caller's LineCall once bridged
         self.t_play = 0        # board ms the whisper last started
 
@@ -181,7 +181,7 @@ class RemoteCall:
         self.ext = remotes.ext[k]
         self.key = remotes.key[k]
         self.out_key = remotes.out_key[k]
-        self.whisper = leg.g.get("whisper") or DEFAULT_WHISPER
+        self.whisper = leg.g.get("whisper") or _DEFAULT_WHISPER
         self.caller = None
         lc.call = leg.lc.call     # every leg in the caller's call
         number, why = numplan.check(remotes.number[k], lc.country, remotes.allow)
@@ -251,7 +251,7 @@ class RemoteCall:
         if t >= lc.deadline:
             self._fail(t, "no_key")
             return
-        if not lc.player.busy and t - self.t_play >= WHISPER_REPEAT_MS:
+        if not lc.player.busy and t - self.t_play >= _WHISPER_REPEAT_MS:
             lc.player.play(self.whisper)   # again, until the key or the deadline
             self.t_play = t
         lc.player.fill(tx)

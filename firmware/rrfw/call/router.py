@@ -30,7 +30,7 @@
 # Caller ID can be forged: what a forger gains is one remembered place, once,
 # within the window, never a priority (that comes from the caller rules).
 #
-# Strategies are a table (STRATEGIES): each rings every eligible member at
+# Strategies are a table (_STRATEGIES): each rings every eligible member at
 # once or hunts them one at a time in the order of a key. Names as Asterisk's
 # app_queue (queues.conf.sample) and FreeSWITCH's mod_callcenter name them;
 # today's ring_all / sequential / round_robin are aliases with their old
@@ -63,18 +63,18 @@
 # it comes from the line profile (default US 2 s on / 4 s off, ANSI T1.401).
 from rrfw.compat import const
 
-S_IDLE = const(0)
-S_RINGING = const(1)
-S_ANSWERED = const(2)
+_S_IDLE = const(0)
+_S_RINGING = const(1)
+_S_ANSWERED = const(2)
 S_QUEUED = const(3)
-S_PAUSE = const(4)     # between two rounds of a hunt (the caller still hears ringback)
+_S_PAUSE = const(4)     # between two rounds of a hunt (the caller still hears ringback)
 
-DEFAULT_CADENCE = (2000, 4000)  # ms on, ms off: US ring (ANSI T1.401 / Telcordia GR-506)
-DEFAULT_TIMEOUT_MS = const(20000)  # no answer after this long: about four US ring cycles
-DEFAULT_MEMBER_MS = const(12000)   # per member when hunting: two US ring cycles
-DEFAULT_RETRY_MS = const(5000)     # ms between rounds: Asterisk queues.conf `retry` default
-QUEUE_POLL_BLOCKS = const(10)      # a queued leg looks for a free member every 100 ms
-NO_LIMIT = const(255)              # highest penalty when a group has no tier rules
+_DEFAULT_CADENCE = (2000, 4000)  # ms on, ms off: US ring (ANSI T1.401 / Telcordia GR-506)
+_DEFAULT_TIMEOUT_MS = const(20000)  # no answer after this long: about four US ring cycles
+_DEFAULT_MEMBER_MS = const(12000)   # per member when hunting: two US ring cycles
+_DEFAULT_RETRY_MS = const(5000)     # ms between rounds: Asterisk queues.conf `retry` default
+_QUEUE_POLL_BLOCKS = const(10)      # a queued leg looks for a free member every 100 ms
+_NO_LIMIT = const(255)              # highest penalty when a group has no tier rules
 MAX_PLACES = const(8)              # remembered places of callers who hung up while waiting
 NO_PLACE = const(-1)
 
@@ -122,24 +122,46 @@ def _k_longest_idle(leg, i, port, pen):
     return leg.ports.agents.idle_since[port]
 
 
-# name -> (every member at once, order key, tiers in the order)
-STRATEGIES = {
-    "ringall": (True, _k_file, True),
-    "linear": (False, _k_file, True),
-    "rrmemory": (False, _k_rrmemory, True),
-    "rrordered": (False, _k_rrordered, True),
-    "leastrecent": (False, _k_leastrecent, True),
-    "fewestcalls": (False, _k_fewestcalls, True),
-    "random": (False, _k_random, True),
-    "wrandom": (False, _k_wrandom, False),
-    "longest-idle": (False, _k_longest_idle, True),
+# the order keys by number (_STRATEGIES' third column)
+_K_FILE = const(0)
+_K_ROUND_ROBIN = const(1)
+_K_RRORDERED = const(2)
+_K_RRMEMORY = const(3)
+_K_LEASTRECENT = const(4)
+_K_FEWESTCALLS = const(5)
+_K_RANDOM = const(6)
+_K_WRANDOM = const(7)
+_K_LONGEST_IDLE = const(8)
+_ORDER_KEYS = (_k_file, _k_round_robin, _k_rrordered, _k_rrmemory, _k_leastrecent,
+               _k_fewestcalls, _k_random, _k_wrandom, _k_longest_idle)
+
+# (name, every member at once, order key, tiers in the order): a constant tuple (in
+# flash when frozen, where a dict of 12 would be made in RAM), scanned by _strategy
+_STRATEGIES = (
+    ("ringall", True, _K_FILE, True),
+    ("linear", False, _K_FILE, True),
+    ("rrmemory", False, _K_RRMEMORY, True),
+    ("rrordered", False, _K_RRORDERED, True),
+    ("leastrecent", False, _K_LEASTRECENT, True),
+    ("fewestcalls", False, _K_FEWESTCALLS, True),
+    ("random", False, _K_RANDOM, True),
+    ("wrandom", False, _K_WRANDOM, False),
+    ("longest-idle", False, _K_LONGEST_IDLE, True),
     # today's names
-    "ring_all": (True, _k_file, True),
-    "sequential": (False, _k_file, True),
-    "round_robin": (False, _k_round_robin, True),
-}
-DEFAULT_STRATEGY = "ring_all"        # a config without an `agents` section: the old switchboard
-DEFAULT_ACD_STRATEGY = "longest-idle"  # with one: the fairest for a small office
+    ("ring_all", True, _K_FILE, True),
+    ("sequential", False, _K_FILE, True),
+    ("round_robin", False, _K_ROUND_ROBIN, True),
+)
+_DEFAULT_STRATEGY = const("ring_all")        # a config without an `agents` section: the old switchboard
+_DEFAULT_ACD_STRATEGY = const("longest-idle")  # with one: the fairest for a small office
+
+
+def _strategy(name):
+    # an unknown name (cfgcheck refuses it; an old config) rings as the default
+    for spec in _STRATEGIES:
+        if spec[0] == name:
+            return spec
+    return _strategy(_DEFAULT_STRATEGY)
 
 
 class Ports:
@@ -206,8 +228,8 @@ class Ports:
         for other in self.waiting:
             if other is leg:
                 return n
-            if other.state == S_QUEUED or other.state == S_PAUSE:
-                for m in leg.members():
+            if other.state == S_QUEUED or other.state == _S_PAUSE:
+                for m in leg.members:
                     if other.wants(m[1]):
                         n += 1
                         break
@@ -258,7 +280,7 @@ class Leg:
         self.lc = None            # the LineCall this leg rings for (set by it: a remote agent's caller)
         self.remote_ok = False    # remote agents may be rung (an inbound caller, no rule against it)
         self._member_ms = 0       # the ring time of the member rung now (a remote one has its own)
-        self.state = S_IDLE
+        self.state = _S_IDLE
         self.ringing = 0          # bitmask of ports we ring
         self.port = -1            # the port that answered
         self.ext = None
@@ -270,7 +292,7 @@ class Leg:
         self.number = None        # the caller's number (keeping the place), None when withheld
         self.said_pos = 0         # the last position announced to the caller (queuetalk.py)
         self.n_members = 0
-        self._members = []        # [(ext, port, penalty, file index)] in ring order
+        self.members = []         # [(ext, port, penalty, file index)] of the target, in ring order
         self._idx = 0
         self._all = True          # ring every member at once
         self._t0 = 0              # this round's first ring
@@ -279,29 +301,29 @@ class Leg:
         self._until = 0           # end of PAUSE
         self._joined = False      # the leg has waited in the queue (queue_leave is due)
         self._pos0 = 0            # position when it joined
-        self._cad = DEFAULT_CADENCE
+        self._cad = _DEFAULT_CADENCE
         self._cad_t0 = 0
         self._ring_on = False
         self._rounds = False
         self._now = 0             # the last step's time (a cancel from outside leaves then)
-        self.timeout_ms = cfg.get("ext_ring_timeout_ms", DEFAULT_TIMEOUT_MS)
-        self.member_ms = cfg.get("member_ring_ms", DEFAULT_MEMBER_MS)
+        self.timeout_ms = cfg.get("ext_ring_timeout_ms", _DEFAULT_TIMEOUT_MS)
+        self.member_ms = cfg.get("member_ring_ms", _DEFAULT_MEMBER_MS)
         self.queue_ms = 0
 
     # --- what the others ask ------------------------------------------------------
     def wants(self, port):
-        for m in self._members:
+        for m in self.members:
             if m[1] == port:
                 return True
         return False
 
     def ringing_since(self):
         """Board ms this leg's current ring started, or -1 when it rings nobody."""
-        return self._t_member if self.state == S_RINGING and self.ringing else -1
+        return self._t_member if self.state == _S_RINGING and self.ringing else -1
 
     def rung_exts(self):
         """The extensions this leg rings now (a pick-up names them)."""
-        return [m[0] for m in self._members if self.ringing & (1 << m[1])]
+        return [m[0] for m in self.members if self.ringing & (1 << m[1])]
 
     def take(self, port, ext, t):
         """Another phone picks the call up (a pick-up code, extdial.py): the
@@ -312,7 +334,7 @@ class Leg:
         self.ports.engaged |= 1 << port
         self.port = port
         self.ext = ext
-        self.state = S_ANSWERED
+        self.state = _S_ANSWERED
         self.ports.agents.answered(port)
         if self.ports.talk is not None:
             self.ports.talk.answered(self, port, t, t - self._t_member)
@@ -326,36 +348,26 @@ class Leg:
         ext = self.ext
         self.port = -1
         self.ext = None
-        self.state = S_IDLE
+        self.state = _S_IDLE
         other.take(port, ext, t)
 
     def rings_caller(self):
         """The caller hears ringback (an agent rings, or a pause between rounds)."""
-        return self.state == S_RINGING or self.state == S_PAUSE
+        return self.state == _S_RINGING or self.state == _S_PAUSE
 
     def exit_action(self, digit):
         """The action of a queue exit key pressed while waiting, or None."""
         keys = self.g.get("exit_keys")
         return keys.get(digit) if keys else None
 
-    def hold_prompt(self, default):
-        return self.g.get("hold_prompt", default)
-
-    def announce_ms(self, default):
-        return self.g.get("announce_ms", default)
-
     def waited_ms(self, t):
         """How long the caller has waited since the route started."""
         return t - self._t_join
 
-    def members(self):
-        """[(ext, port, penalty, file index)] of this leg's target."""
-        return self._members
-
     def login_rank(self, port):
         seq = self.ports.agents.login_seq
         r = 0
-        for m in self._members:
+        for m in self.members:
             if seq[m[1]] < seq[port]:
                 r += 1
         return r
@@ -369,10 +381,10 @@ class Leg:
         exts = self.cfg.get("extensions", {})
         self.remote_ok = remote and self.ports.remote is not None
         members = []
-        strategy = DEFAULT_STRATEGY
+        strategy = _DEFAULT_STRATEGY
         g = {}
-        self.timeout_ms = self.cfg.get("ext_ring_timeout_ms", DEFAULT_TIMEOUT_MS)
-        self.member_ms = self.cfg.get("member_ring_ms", DEFAULT_MEMBER_MS)
+        self.timeout_ms = self.cfg.get("ext_ring_timeout_ms", _DEFAULT_TIMEOUT_MS)
+        self.member_ms = self.cfg.get("member_ring_ms", _DEFAULT_MEMBER_MS)
         self.queue_ms = self.cfg.get("queue_ms", self.timeout_ms)
         if kind == "ext":
             if target in exts:
@@ -380,20 +392,20 @@ class Leg:
         elif kind == "group":
             g = self.cfg.get("groups", {}).get(target) or {}
             members = [m for m in g.get("members", []) if m in exts]
-            strategy = g.get("strategy", DEFAULT_ACD_STRATEGY if self.acd else DEFAULT_STRATEGY)
+            strategy = g.get("strategy", _DEFAULT_ACD_STRATEGY if self.acd else _DEFAULT_STRATEGY)
             self.queue_ms = g.get("queue_ms", self.queue_ms)
             self.member_ms = g.get("member_ring_ms", self.member_ms)
         if not members:
             return "invalid"
-        spec = STRATEGIES.get(strategy) or STRATEGIES[DEFAULT_STRATEGY]
-        self._all = spec[0]
-        self._key = spec[1]
-        self._tiered = spec[2]
+        spec = _strategy(strategy)
+        self._all = spec[1]
+        self._key = _ORDER_KEYS[spec[2]]
+        self._tiered = spec[3]
         pen = g.get("penalty") or {}
         port_of = self.ports.agents.port_by_ext
-        self._members = [(m, port_of[m], pen.get(m, 0), i) for i, m in enumerate(members) if m in port_of]
-        self.n_members = len(self._members)
-        if not self._members:
+        self.members = [(m, port_of[m], pen.get(m, 0), i) for i, m in enumerate(members) if m in port_of]
+        self.n_members = len(self.members)
+        if not self.members:
             return "invalid"
         if "ring_timeout_ms" in g:
             self.timeout_ms = g["ring_timeout_ms"]
@@ -404,12 +416,12 @@ class Leg:
             if not self._all:
                 # the hunt as written: every member gets its ring time (a remote one its own)
                 hunt = 0
-                for m in self._members:
+                for m in self.members:
                     hunt += rem.ring_ms(m[1]) if rem is not None and m[1] >= self.ports.n else self.member_ms
                 self.timeout_ms = max(self.timeout_ms, hunt)
             elif rem is not None:
                 # all at once: long enough for a remote member to answer and key accept
-                for m in self._members:
+                for m in self.members:
                     if m[1] >= self.ports.n:
                         self.timeout_ms = max(self.timeout_ms, rem.ring_ms(m[1]))
         self.target = target
@@ -433,20 +445,20 @@ class Leg:
             self.ports.join(self)
         self._now = t_ms
         self._t0 = t_ms
-        self._cad = cadence or DEFAULT_CADENCE
+        self._cad = cadence or _DEFAULT_CADENCE
         self.ringing = 0
-        self.state = S_RINGING
+        self.state = _S_RINGING
         self._order(t_ms)
         if self._ring_next(t_ms):
             return None
         self.ports.leave(self)
         why = self._refuse() if place == NO_PLACE else None   # a kept place is never 'full'
         if why is not None:
-            self.state = S_IDLE
+            self.state = _S_IDLE
             self.emit("queue_leave", target=target, reason=why, position=0, waited_ms=0)
             return "busy"
         if self.queue_ms <= 0:
-            self.state = S_IDLE
+            self.state = _S_IDLE
             return "busy"
         self.state = S_QUEUED   # everyone busy: wait for the first to be free
         self.ports.join(self)
@@ -466,7 +478,7 @@ class Leg:
 
     def _nobody(self):
         ag = self.ports.agents
-        for m in self._members:
+        for m in self.members:
             if ag.logged_in(m[1], self.group):
                 return False
         return True
@@ -476,17 +488,17 @@ class Leg:
         key = self._key
         tiered = self._tiered
         dec = []
-        for m in self._members:
+        for m in self.members:
             dec.append(((m[2] if tiered else 0), key(self, m[3], m[1], m[2]), m[3], m))
         dec.sort()
-        self._members = [d[3] for d in dec]
+        self.members = [d[3] for d in dec]
         self._idx = 0
 
     def _limit(self, t):
         """The highest penalty that may ring after the caller's wait so far."""
         rules = self.g.get("tiers")
         if not rules:
-            return NO_LIMIT
+            return _NO_LIMIT
         lim = 0
         waited = t - self._t_join
         for r in rules:
@@ -507,12 +519,12 @@ class Leg:
         self._stop_ringing()
         chosen = 0
         lim = self._limit(t_ms)
-        members = self._members
+        members = self.members
         if self._all:
             # without tier rules the lowest tier with a free member rings, alone
             # (Asterisk's ringall); tier rules open tiers as the caller waits, and
             # every open tier rings together ("after 45 s also ring tier 2")
-            tier = -1 if lim == NO_LIMIT else lim
+            tier = -1 if lim == _NO_LIMIT else lim
             for m in members:
                 if (tier < 0 or m[2] <= tier) and self._eligible(t_ms, m, lim):
                     chosen |= 1 << m[1]
@@ -564,7 +576,7 @@ class Leg:
         # every phone rung in this attempt (or in mask) let it ring out (RINGNOANSWER each)
         ag = self.ports.agents
         n = self.ports.n
-        for m in self._members:
+        for m in self.members:
             bit = 1 << m[1]
             if self.ringing & bit & mask:
                 if m[1] >= n:
@@ -578,7 +590,7 @@ class Leg:
         # the other phones ringing when `port` took the call (a ring-all's losers,
         # the phones a pick-up took it from): ring_lost each, never a ring-no-answer
         # (the agent did nothing wrong; Asterisk's queue_log has no line for them)
-        for m in self._members:
+        for m in self.members:
             if m[1] != port and self.ringing & (1 << m[1]):
                 self.emit("ring_lost", ext=m[0], ring_ms=t - self._t_member)
 
@@ -588,7 +600,7 @@ class Leg:
         nobody is left ringing in this attempt (the round is over)."""
         rem = self.ports.remote
         gone = 0
-        for m in self._members:
+        for m in self.members:
             if self.ringing & (1 << m[1]) and m[1] >= self.ports.n and rem.why(m[1]) is not None:
                 gone |= 1 << m[1]
         if not gone:
@@ -611,23 +623,23 @@ class Leg:
         self._now = t_ms
         if st == S_QUEUED:
             return self._step_queued(t_ms)
-        if st == S_PAUSE:
+        if st == _S_PAUSE:
             if t_ms >= self._until:
                 self._order(t_ms)
                 self._t_member = t_ms
                 if self._ring_next(t_ms):
-                    self.state = S_RINGING
+                    self.state = _S_RINGING
                     return None
                 return self._round_over(t_ms)
             return None
-        if st != S_RINGING:
+        if st != _S_RINGING:
             return None
         hal = self.hal
         n = self.ports.n
         if self.ringing >> n and self._remote_step(t_ms):
             return self._round_over(t_ms)
         # Ring trip: the first ringing phone lifted wins; ringing stops at once.
-        for m in self._members:
+        for m in self.members:
             port = m[1]
             if self.ringing & (1 << port) and (self.ports.remote.accepted(port) if port >= n
                                                else hal.ext_offhook(port)):
@@ -638,7 +650,7 @@ class Leg:
                 self.ports.engaged |= 1 << port
                 self.port = port
                 self.ext = m[0]
-                self.state = S_ANSWERED
+                self.state = _S_ANSWERED
                 self.ports.agents.answered(port)
                 if self.group is not None:
                     self.ports.last_answered[self.group] = m[3]
@@ -670,8 +682,8 @@ class Leg:
         """Every member was tried (or the ring time is over)."""
         self._stop_ringing()
         if self._rounds and t - self._t0 < self.timeout_ms:
-            self.state = S_PAUSE
-            self._until = t + self.g.get("retry_ms", DEFAULT_RETRY_MS)
+            self.state = _S_PAUSE
+            self._until = t + self.g.get("retry_ms", _DEFAULT_RETRY_MS)
             return None
         if self.acd and self.queue_ms > 0 and t - self._t_join < self.queue_ms:
             if not self._joined:
@@ -691,7 +703,7 @@ class Leg:
         if t_ms - self._t_join >= self.queue_ms:
             self.cancel("timeout")
             return "busy"
-        if (t_ms // 10) % QUEUE_POLL_BLOCKS == 0:
+        if (t_ms // 10) % _QUEUE_POLL_BLOCKS == 0:
             if self.acd and not self.g.get("join_empty", False) and self._nobody():
                 self.cancel("no_agents")   # every agent logged out: leave at once
                 return "busy"
@@ -700,13 +712,13 @@ class Leg:
             if self._any_eligible(t_ms):
                 self._order(t_ms)
                 if self._ring_next(t_ms):
-                    self.state = S_RINGING
+                    self.state = _S_RINGING
                     self._t0 = t_ms   # the ring timeout runs from the first ring
         return None
 
     def _any_eligible(self, t):
         lim = self._limit(t)
-        for m in self._members:
+        for m in self.members:
             if self._eligible(t, m, lim):
                 return True
         return False
@@ -732,7 +744,7 @@ class Leg:
         else:
             self._joined = False
             self.ports.leave(self)
-        self.state = S_IDLE
+        self.state = _S_IDLE
 
     def hang_up(self, t=-1):
         """The connected agent leg ends: free its port; the agent's call counted
@@ -749,5 +761,5 @@ class Leg:
                 wrap = self.ports.agents.call_ended(self.port, t, self.g.get("wrapup_ms", -1))
         self.port = -1
         self.ext = None
-        self.state = S_IDLE
+        self.state = _S_IDLE
         return wrap

@@ -2,53 +2,53 @@
 # (line/hookflash.py tells a flash from a hang-up). The line is in the line
 # state TRANSFER while this runs; its own states, one deadline each:
 #
-#   CONNECTED (caller <-> agent A) ──A flashes, a line pair free──▶ X_DIAL
+#   CONNECTED (caller <-> agent A) ──A flashes, a line pair free──▶ _X_DIAL
 #     (no pair free: event transfer refused, A stays with the caller; both hear
-#     reorder for REFUSED_MS: they share the one pair)
-#   X_DIAL   caller: hold music; A on the free pair: dial tone, keys collected
-#            (deadline: FIRST_DIGIT_MS for the first key, then DIGIT_MS)
+#     reorder for _REFUSED_MS: they share the one pair)
+#   _X_DIAL   caller: hold music; A on the free pair: dial tone, keys collected
+#            (deadline: _FIRST_DIGIT_MS for the first key, then _DIGIT_MS)
 #     ├─ A flashes ────────────────────────────────────────▶ back (CONNECTED with A)
-#     ├─ A hangs up ───────────────────────────────────────▶ X_RECALL
-#     ├─ an extension's number / the join or takeover code ─▶ X_RING
-#     ├─ the outside prefix and a number, then a pause of DIGIT_MS or '#' ─▶ the number
+#     ├─ A hangs up ───────────────────────────────────────▶ _X_RECALL
+#     ├─ an extension's number / the join or takeover code ─▶ _X_RING
+#     ├─ the outside prefix and a number, then a pause of _DIGIT_MS or '#' ─▶ the number
 #     │    against the pair line's plan (numplan.py, outbound allow) and the caller's
-#     │    rules (remote: false forbids it): refused ─▶ X_ERROR; else the pair's line
-#     │    seized, dialled (line/dialler.py) ─▶ X_OUT
-#     └─ no such number, deadline, target busy ────────────▶ X_ERROR
-#   X_ERROR  A hears reorder (deadline ERROR_MS ─▶ back)
-#     ├─ A flashes ─▶ back                   └─ A hangs up ─▶ X_RECALL
-#   X_RING   the target rings (router.Leg), A hears ringback (deadline: ring_ms, the leg's)
+#     │    rules (remote: false forbids it): refused ─▶ _X_ERROR; else the pair's line
+#     │    seized, dialled (line/dialler.py) ─▶ _X_OUT
+#     └─ no such number, deadline, target busy ────────────▶ _X_ERROR
+#   _X_ERROR  A hears reorder (deadline _ERROR_MS ─▶ back)
+#     ├─ A flashes ─▶ back                   └─ A hangs up ─▶ _X_RECALL
+#   _X_RING   the target rings (router.Leg), A hears ringback (deadline: ring_ms, the leg's)
 #     ├─ A flashes ─▶ the ringing stops, back
-#     ├─ A hangs up ─▶ X_BLIND (a blind transfer)
+#     ├─ A hangs up ─▶ _X_BLIND (a blind transfer)
 #     ├─ ring time over ─▶ back (the transfer came back to A)
-#     └─ the target lifts: a number ─▶ X_TALK; join ─▶ X_CONF; takeover ─▶ CONNECTED
+#     └─ the target lifts: a number ─▶ _X_TALK; join ─▶ _X_CONF; takeover ─▶ CONNECTED
 #        with the supervisor, A dropped
-#   X_BLIND  the target rings, A gone, the caller hears ringback (deadline: the leg's)
+#   _X_BLIND  the target rings, A gone, the caller hears ringback (deadline: the leg's)
 #     ├─ the target lifts ─▶ CONNECTED with the target (blind transfer done)
-#     └─ ring time over ─▶ X_RECALL
-#   X_TALK   A and the target talk on the pair, the caller still on hold (no deadline)
+#     └─ ring time over ─▶ _X_RECALL
+#   _X_TALK   A and the target talk on the pair, the caller still on hold (no deadline)
 #     ├─ A hangs up ─▶ CONNECTED with the target (attended transfer done)
 #     ├─ A flashes ─▶ the target dropped, back (cancelled)
 #     └─ the target hangs up ─▶ back (declined)
-#   X_RECALL A's phone rings again, the caller on hold (deadline: recall_ms, the leg's)
+#   _X_RECALL A's phone rings again, the caller on hold (deadline: recall_ms, the leg's)
 #     ├─ A lifts ─▶ back (CONNECTED with A)
 #     └─ recall time over ─▶ the route's no-answer fallback (the IVR: route_failed)
-#   X_OUT    the pair's line dialled; A hears the progress on it (deadline: OUT_DIAL_MS +
+#   _X_OUT    the pair's line dialled; A hears the progress on it (deadline: _OUT_DIAL_MS +
 #            ring_ms from the seize)
-#     ├─ A flashes ─▶ the line on-hook, back      ├─ A hangs up ─▶ X_OUT_BLIND
+#     ├─ A flashes ─▶ the line on-hook, back      ├─ A hangs up ─▶ _X_OUT_BLIND
 #     ├─ busy / no answer / no dial tone / the deadline ─▶ the line on-hook, back
-#     └─ the far end answers ─▶ X_OUT_TALK
-#   X_OUT_BLIND  A gone, the caller hears the outside line's progress (deadline: X_OUT's)
-#     ├─ the far end answers ─▶ X_BRIDGE (a blind outside transfer)
-#     └─ not answered ─▶ the line on-hook, X_RECALL
-#   X_OUT_TALK A and the far end talk on the seized line, the caller on hold (no deadline)
-#     ├─ A hangs up ─▶ X_BRIDGE (an attended outside transfer)
+#     └─ the far end answers ─▶ _X_OUT_TALK
+#   _X_OUT_BLIND  A gone, the caller hears the outside line's progress (deadline: _X_OUT's)
+#     ├─ the far end answers ─▶ _X_BRIDGE (a blind outside transfer)
+#     └─ not answered ─▶ the line on-hook, _X_RECALL
+#   _X_OUT_TALK A and the far end talk on the seized line, the caller on hold (no deadline)
+#     ├─ A hangs up ─▶ _X_BRIDGE (an attended outside transfer)
 #     ├─ A flashes ─▶ the far end dropped (on-hook), back
 #     └─ the far end hangs up ─▶ back (declined)
-#   X_BRIDGE the caller's line and the seized line bridged through the codec, A's
+#   _X_BRIDGE the caller's line and the seized line bridged through the codec, A's
 #            call over (no deadline: the line's maximum length holds)
 #     └─ the far end hangs up ─▶ release "far_end_hangup"
-#   X_CONF   caller, A and the supervisor on the caller's pair: three-way (no deadline)
+#   _X_CONF   caller, A and the supervisor on the caller's pair: three-way (no deadline)
 #     ├─ A hangs up ─▶ CONNECTED with the supervisor (the supervisor keeps the caller)
 #     └─ the supervisor hangs up, or A flashes ─▶ CONNECTED with A
 #   the caller hangs up in any of them ─▶ release (close(): rings stopped, phones
@@ -74,46 +74,46 @@ from rrfw.call import numplan
 from rrfw.call import router
 from rrfw.call.states import CONNECTED, TRANSFER, NO_DEADLINE, GUARD, GUARD_MS
 
-X_IDLE = const(0)
-X_DIAL = const(1)
-X_ERROR = const(2)
-X_RING = const(3)
-X_BLIND = const(4)
-X_TALK = const(5)
-X_RECALL = const(6)
-X_CONF = const(7)
-X_OUT = const(8)
-X_OUT_BLIND = const(9)
-X_OUT_TALK = const(10)
-X_BRIDGE = const(11)
-X_NAMES = ("idle", "dial", "error", "ring", "blind", "talk", "recall", "conf", "out", "out_blind",
+_X_IDLE = const(0)
+_X_DIAL = const(1)
+_X_ERROR = const(2)
+_X_RING = const(3)
+_X_BLIND = const(4)
+_X_TALK = const(5)
+_X_RECALL = const(6)
+_X_CONF = const(7)
+_X_OUT = const(8)
+_X_OUT_BLIND = const(9)
+_X_OUT_TALK = const(10)
+_X_BRIDGE = const(11)
+_X_NAMES = ("idle", "dial", "error", "ring", "blind", "talk", "recall", "conf", "out", "out_blind",
            "out_talk", "bridge")
 
-FIRST_DIGIT_MS = const(10000)   # ms of dial tone before the first key (our choice: the caller is on hold)
-DIGIT_MS = const(3000)          # ms between keys: Asterisk's transferdigittimeout default (features.conf)
-ERROR_MS = const(10000)         # ms of reorder before A is put back to the caller
-DEFAULT_RING_MS = const(15000)  # ms the target rings: Asterisk's atxfernoanswertimeout default
-DEFAULT_RECALL_MS = const(15000)  # ms A's phone rings back (the same figure)
+_FIRST_DIGIT_MS = const(10000)   # ms of dial tone before the first key (our choice: the caller is on hold)
+_DIGIT_MS = const(3000)          # ms between keys: Asterisk's transferdigittimeout default (features.conf)
+_ERROR_MS = const(10000)         # ms of reorder before A is put back to the caller
+_DEFAULT_RING_MS = const(15000)  # ms the target rings: Asterisk's atxfernoanswertimeout default
+_DEFAULT_RECALL_MS = const(15000)  # ms A's phone rings back (the same figure)
 # An outside number: dial tone within 5 s (progress.py, ITU-T Q.35), up to 20 keys at
 # 200 ms (dialler.py), then the transfer's ring time for the far end to answer.
-OUT_DIAL_MS = const(9000)       # ms
-MAX_OUTSIDE = const(20)         # keys after the prefix: longer than any E.164 number (15) with a prefix
-REFUSED_MS = const(1000)        # ms of reorder when a flash finds no free pair (two 250/250 cycles)
+_OUT_DIAL_MS = const(9000)       # ms
+_MAX_OUTSIDE = const(20)         # keys after the prefix: longer than any E.164 number (15) with a prefix
+_REFUSED_MS = const(1000)        # ms of reorder when a flash finds no free pair (two 250/250 cycles)
 # What A hears on the pair (Hz, cadence ms, dBm0), as the feature codes' tones
 # (extdial.py): dial tone 350+440 Hz continuous, reorder 480+620 Hz 250/250
 # (ANSI T1.401); ringback is the line country's (linecall.py).
-DIAL_TONE = ((350, 440), (), -13)
-ERROR_TONE = ((480, 620), (250, 250), -24)
+_DIAL_TONE = ((350, 440), (), -13)
+_ERROR_TONE = ((480, 620), (250, 250), -24)
 
 
 def tones(like=None):
     """Dial tone and reorder for one transfer flow; `like`: another flow's, whose
     tables are shared (each flow keeps its own phase)."""
     if like is None:
-        return (tonegen.ToneGen(DIAL_TONE[0], DIAL_TONE[1], DIAL_TONE[2]),
-                tonegen.ToneGen(ERROR_TONE[0], ERROR_TONE[1], ERROR_TONE[2]))
-    return (tonegen.ToneGen(DIAL_TONE[0], DIAL_TONE[1], DIAL_TONE[2], like[0]),
-            tonegen.ToneGen(ERROR_TONE[0], ERROR_TONE[1], ERROR_TONE[2], like[1]))
+        return (tonegen.ToneGen(_DIAL_TONE[0], _DIAL_TONE[1], _DIAL_TONE[2]),
+                tonegen.ToneGen(_ERROR_TONE[0], _ERROR_TONE[1], _ERROR_TONE[2]))
+    return (tonegen.ToneGen(_DIAL_TONE[0], _DIAL_TONE[1], _DIAL_TONE[2], like[0]),
+            tonegen.ToneGen(_ERROR_TONE[0], _ERROR_TONE[1], _ERROR_TONE[2], like[1]))
 
 
 class Transfer:
@@ -122,8 +122,8 @@ class Transfer:
         self.hooks = hooks                # line/hookflash.HookFlash (the App's)
         cfg = lc.cfg
         tc = cfg.get("transfer") or {}
-        self.ring_ms = tc.get("ring_ms", DEFAULT_RING_MS)
-        self.recall_ms = tc.get("recall_ms", DEFAULT_RECALL_MS)
+        self.ring_ms = tc.get("ring_ms", _DEFAULT_RING_MS)
+        self.recall_ms = tc.get("recall_ms", _DEFAULT_RECALL_MS)
         self.music = tc.get("music")
         self.supervisor = tc.get("supervisor")
         self.codes = {}                   # code dialled after a flash -> what it does
@@ -143,7 +143,7 @@ class Transfer:
         self.leg = router.Leg(lc.hal, lc.leg.ports, lc.emit, legcfg)
         self.dial, self.err = tone_set
         self.tone = None                  # what A hears on the pair (None: the ringback, or silence)
-        self.state = X_IDLE
+        self.state = _X_IDLE
         self.deadline = NO_DEADLINE
         self.pair = None                  # the LineCall whose pair A dials and talks on
         self.a_port = -1                  # the transferring agent A
@@ -155,7 +155,7 @@ class Transfer:
         self._music_ok = True             # the hold music is on flash (else: silence, no retry flood)
 
     def state_name(self):
-        return X_NAMES[self.state]
+        return _X_NAMES[self.state]
 
     def _enter(self, st, deadline=NO_DEADLINE):
         self.state = st
@@ -169,7 +169,7 @@ class Transfer:
         if pair is None:
             lc.emit("transfer", what="refused", ext=leg.ext, why="no_free_line")
             self.err.start(t)             # A and the caller share the pair: both hear it
-            self.refused_until = t + REFUSED_MS
+            self.refused_until = t + _REFUSED_MS
             return
         hal = lc.hal
         self.a_port = leg.port
@@ -188,7 +188,7 @@ class Transfer:
         lc.player.stop()
         lc.emit("transfer", what="hold", ext=self.a_ext, pair=pair.line + 1)
         lc.enter(TRANSFER, t)
-        self._enter(X_DIAL, t + FIRST_DIGIT_MS)
+        self._enter(_X_DIAL, t + _FIRST_DIGIT_MS)
 
     def _free_pair(self):
         for o in self.lc.siblings:
@@ -202,25 +202,25 @@ class Transfer:
         if lc.inbound.hung_up(t, True):
             return                        # released: close() has run
         st = self.state
-        if st == X_DIAL:
+        if st == _X_DIAL:
             self._step_dial(t)
-        elif st == X_ERROR:
+        elif st == _X_ERROR:
             self._step_error(t)
-        elif st == X_RING:
+        elif st == _X_RING:
             self._step_ring(t)
-        elif st == X_BLIND:
+        elif st == _X_BLIND:
             self._step_blind(t)
-        elif st == X_TALK:
+        elif st == _X_TALK:
             self._step_talk(t)
-        elif st == X_RECALL:
+        elif st == _X_RECALL:
             self._step_recall(t)
-        elif st == X_CONF:
+        elif st == _X_CONF:
             self._step_conf(t)
-        elif st == X_OUT or st == X_OUT_BLIND:
+        elif st == _X_OUT or st == _X_OUT_BLIND:
             self._step_out(t)
-        elif st == X_OUT_TALK:
+        elif st == _X_OUT_TALK:
             self._step_out_talk(t)
-        elif st == X_BRIDGE:
+        elif st == _X_BRIDGE:
             self._step_bridge(t)
         self._fill(t)
 
@@ -253,7 +253,7 @@ class Transfer:
         if ev is not None:
             self.tone = None              # dial tone stops at the first key
             self.digits += ev["digit"]
-            self.deadline = t + DIGIT_MS
+            self.deadline = t + _DIGIT_MS
             self._match(t)
         elif t >= self.deadline:
             if self._is_outside():
@@ -268,8 +268,8 @@ class Transfer:
     def _match(self, t):
         d = self.digits
         if self._is_outside():
-            # an outside number: its end is a pause of DIGIT_MS, or '#'
-            if d.endswith("#") or len(d) - len(self.outside) >= MAX_OUTSIDE:
+            # an outside number: its end is a pause of _DIGIT_MS, or '#'
+            if d.endswith("#") or len(d) - len(self.outside) >= _MAX_OUTSIDE:
                 self._dial_outside(t)
             return
         what = self.codes.get(d)
@@ -303,9 +303,9 @@ class Transfer:
             return
         self.tone = None
         lc.ringback.start(t)
-        self._enter(X_RING, t + self.ring_ms)
+        self._enter(_X_RING, t + self.ring_ms)
 
-    # --- outside numbers (X_OUT, X_OUT_BLIND, X_OUT_TALK, X_BRIDGE) --------------------
+    # --- outside numbers (_X_OUT, _X_OUT_BLIND, _X_OUT_TALK, _X_BRIDGE) --------------------
     def _dial_outside(self, t):
         lc = self.lc
         number = self.digits[len(self.outside):]
@@ -337,12 +337,12 @@ class Transfer:
         pair.hangup.reset(t)
         self.dialler.start(number, t)
         self.tone = None
-        self._enter(X_OUT, t + OUT_DIAL_MS + self.ring_ms)
+        self._enter(_X_OUT, t + _OUT_DIAL_MS + self.ring_ms)
 
     def _line_down(self):
         """The seized pair's line on-hook (the pair stays lent until given back)."""
         pair = self.pair
-        if pair is not None and self.state >= X_OUT:
+        if pair is not None and self.state >= _X_OUT:
             self.dialler.stop()
             self.lc.hal.set_hook(pair.line, False)
 
@@ -351,30 +351,30 @@ class Transfer:
         hal = lc.hal
         p = self.pair.line
         st = self.state
-        if st == X_OUT and self._a_flashed():
+        if st == _X_OUT and self._a_flashed():
             self._line_down()
             self._back(t, "cancel")
             return
-        if st == X_OUT and self._a_gone():
+        if st == _X_OUT and self._a_gone():
             self._a_leaves(t, True)       # the pair stays: it carries the outside call
             lc.player.stop()
             lc.emit("transfer", what="blind", ext=self.a_ext, to="outside")
-            self._enter(X_OUT_BLIND, self.deadline)
+            self._enter(_X_OUT_BLIND, self.deadline)
             return
         d = self.dialler
         d.step(hal.rx[p], hal.tx[p], t, hal.loop_current(p), hal.polarity(p))
         if d.state == self._dialled and d.result == "answer":
             self.pair.hangup.reset(t)
-            if st == X_OUT:
+            if st == _X_OUT:
                 lc.emit("transfer", what="consult", ext=self.a_ext, to="outside")
-                self._enter(X_OUT_TALK)
+                self._enter(_X_OUT_TALK)
             else:
                 self._bridge(t, "blind")
             return
         if d.state == self._dialled or t >= self.deadline:
             why = str(d.result) if d.state == self._dialled else "no_answer"
             self._line_down()
-            if st == X_OUT:
+            if st == _X_OUT:
                 self._back(t, why)
             else:
                 self._give_back_pair()
@@ -404,7 +404,7 @@ class Transfer:
         lc.emit("transfer", what="done", kind="outside", ext=self.a_ext, to="outside",
                 how=kind, outside_line=self.pair.line + 1)
         lc.rec["outside_line"] = self.pair.line + 1
-        self._enter(X_BRIDGE)
+        self._enter(_X_BRIDGE)
 
     def _step_bridge(self, t):
         lc = self.lc
@@ -421,7 +421,7 @@ class Transfer:
         self.lc.emit("transfer", what="failed", ext=self.a_ext, to=self.target, why=why)
         self.tone = self.err
         self.err.start(t)
-        self._enter(X_ERROR, t + ERROR_MS)
+        self._enter(_X_ERROR, t + _ERROR_MS)
 
     def _step_error(self, t):
         if self._a_flashed() or t >= self.deadline:
@@ -444,7 +444,7 @@ class Transfer:
             lc.player.stop()
             lc.ringback.start(t)
             lc.emit("transfer", what="blind", ext=self.a_ext, to=self.target)
-            self._enter(X_BLIND, self.deadline)
+            self._enter(_X_BLIND, self.deadline)
             return
         out = self.leg.step(t)
         if out == "answered":
@@ -459,14 +459,14 @@ class Transfer:
         if self.mode == "transfer":
             hal.xconnect(self.pair.line, port, True)
             lc.emit("transfer", what="consult", ext=self.a_ext, to=self.target)
-            self._enter(X_TALK)
+            self._enter(_X_TALK)
         elif self.mode == "join":
             self._give_back_pair()
             hal.xconnect(lc.line, self.a_port, True)
             hal.xconnect(lc.line, port, True)
             lc.player.stop()
             lc.emit("supervisor", what="join", ext=self.target, agent=self.a_ext)
-            self._enter(X_CONF)
+            self._enter(_X_CONF)
         else:   # takeover: the supervisor has the caller, A is dropped
             self._a_leaves(t)
             self._hand_over(t, "supervisor", what="takeover", ext=self.target, agent=self.a_ext)
@@ -509,7 +509,7 @@ class Transfer:
         lc.emit("transfer", what="recall", ext=self.a_ext, to=self.target, why=why)
         lc.player.stop()
         self._music_ok = True
-        self._enter(X_RECALL, t + self.recall_ms)
+        self._enter(_X_RECALL, t + self.recall_ms)
 
     def _step_recall(self, t):
         out = self.leg.step(t)
@@ -521,7 +521,7 @@ class Transfer:
     def _fallback(self, t, why):
         lc = self.lc
         lc.emit("transfer", what="failed", ext=self.a_ext, to=self.target, why=why)
-        self._enter(X_IDLE)
+        self._enter(_X_IDLE)
         lc.player.stop()
         lc.inbound.call_returned(t)
 
@@ -534,7 +534,7 @@ class Transfer:
             hal.xconnect(lc.line, s, False)
             self.leg.hang_up(t)
             lc.emit("supervisor", what="left", ext=self.target, agent=self.a_ext)
-            self._enter(X_IDLE)
+            self._enter(_X_IDLE)
             lc.enter(CONNECTED, t)
             return
         if self._a_gone():
@@ -542,7 +542,7 @@ class Transfer:
             lc.leg.hang_up(t)             # A's call ends: A's wrap-up
             self.leg.hand_over(lc.leg, t)
             lc.emit("supervisor", what="kept", ext=self.target, agent=self.a_ext)
-            self._enter(X_IDLE)
+            self._enter(_X_IDLE)
             lc.enter(CONNECTED, t)
 
     # --- the moves ------------------------------------------------------------------
@@ -566,7 +566,7 @@ class Transfer:
         lc.hal.xconnect(lc.line, lc.leg.port, True)
         lc.player.stop()
         lc.emit(event, **fields)
-        self._enter(X_IDLE)
+        self._enter(_X_IDLE)
         lc.enter(CONNECTED, t)
 
     def _back(self, t, why):
@@ -578,7 +578,7 @@ class Transfer:
         lc.hal.xconnect(lc.line, self.a_port, True)
         lc.player.stop()
         lc.emit("transfer", what="back", ext=self.a_ext, to=self.target, why=why)
-        self._enter(X_IDLE)
+        self._enter(_X_IDLE)
         lc.enter(CONNECTED, t)
 
     def _give_back_pair(self):
@@ -599,17 +599,17 @@ class Transfer:
     def _fill(self, t):
         lc = self.lc
         st = self.state
-        if st == X_IDLE:
+        if st == _X_IDLE:
             return
         tx = lc.hal.tx[lc.line]
-        if st == X_BRIDGE:
+        if st == _X_BRIDGE:
             return                        # the codec carries both ways (_step_bridge)
-        if st == X_OUT_BLIND:
+        if st == _X_OUT_BLIND:
             pcm.copy16(tx, 0, lc.hal.rx[self.pair.line], 0, 80)   # the caller hears the progress
             return
-        if st == X_BLIND:
+        if st == _X_BLIND:
             lc.ringback.fill(tx, t)       # the caller hears the target ringing
-        elif st == X_CONF:
+        elif st == _X_CONF:
             lc.player.fill(tx)            # silence: three people talk
         else:
             if not lc.player.busy and self._music_ok:
@@ -617,11 +617,11 @@ class Transfer:
                 lc.player.play(music)
                 self._music_ok = lc.player.busy   # not on flash: silence, not a retry every block
             lc.player.fill(tx)
-        if self.pair is not None and st != X_OUT:
-            ptx = lc.hal.tx[self.pair.line]   # (X_OUT: the dialler writes it)
+        if self.pair is not None and st != _X_OUT:
+            ptx = lc.hal.tx[self.pair.line]   # (_X_OUT: the dialler writes it)
             if self.tone is not None:
                 self.tone.fill(ptx, t)
-            elif st == X_RING:
+            elif st == _X_RING:
                 lc.ringback.fill(ptx, t)  # A hears the target ringing
             else:
                 pcm.fill16(ptx, 0, 80)
@@ -642,4 +642,4 @@ class Transfer:
             hal.xconnect(lc.line, self.a_port, False)
         self._line_down()
         self._give_back_pair()
-        self._enter(X_IDLE)
+        self._enter(_X_IDLE)

@@ -6,7 +6,7 @@ from rrfw.compat import const
 
 BLOCK_SAMPLES = const(80)   # 10 ms at 8 kHz: the firmware's one clock (reference-board.md)
 BLOCK_MS = const(10)
-RATE_HZ = const(8000)       # telephone-band codec rate (ITU-T G.711)
+_RATE_HZ = const(8000)       # telephone-band codec rate (ITU-T G.711)
 
 
 class HalBase:

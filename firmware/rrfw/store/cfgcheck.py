@@ -23,14 +23,14 @@ _VERSION = const(1)
 _MIN_PIN = const(6)         # digits; issue 5: DISA only with a PIN of 6 or more digits
 _MAX_DEPTH = const(8)       # nested else/then actions; bounds the recursion on the board
 _MAX_MENUS = const(64)      # menus; keeps one config within a few KB of RAM
-_KEY_CHARS = "0123456789*#ABCD"
+_KEY_CHARS = const("0123456789*#ABCD")
 _PIN_MAX = const(12)        # DISA PIN digits (the host's limit too)
 _DISA_TRIES = (1, 5)        # wrong PINs before the lock-out (Asterisk's security advice: few)
 _DISA_LOCK_MS = (300000, 86400000)   # ms: 5 min to a day
 _DISA_CALL_MS = (1000, 14400000)     # ms: up to 4 h, the longest outside call (the cap that matters)
 _ALLOW_PREFIX = const(3)    # digits an allow-list "prefix*" needs: "1*" would open 1900
 _KINDS = ("menu", "back", "top", "repeat", "ext", "group", "operator", "message", "hangup", "disa")
-# rrfw/call/router.py STRATEGIES and agents.py's codes (store may not import call: the names again)
+# rrfw/call/router.py _STRATEGIES and agents.py's codes (store may not import call: the names again)
 _STRATEGIES = ("ringall", "linear", "rrmemory", "rrordered", "leastrecent", "fewestcalls", "random",
                "wrandom", "longest-idle", "ring_all", "sequential", "round_robin")
 _AGENT_CODES = ("login", "logout", "pause", "unpause", "dnd", "dnd_off", "login_group", "logout_group")

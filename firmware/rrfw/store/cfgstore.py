@@ -8,7 +8,7 @@
 # the check, so a copied flash gives the PIN away only to an offline search.
 #
 # A config that passes the check and still cannot start the App (main.py)
-# is passed over at the next start: load(names=FALLBACK) takes the previous
+# is passed over at the next start: load(names=_FALLBACK) takes the previous
 # one, and safe() is the built-in answering mode when no config starts.
 import json
 
@@ -27,7 +27,7 @@ CURRENT = "config.json"
 PREVIOUS = "config.prev.json"
 INCOMING = "config.new.json"
 ALL = (CURRENT, INCOMING, PREVIOUS)
-FALLBACK = (PREVIOUS,)
+_FALLBACK = (PREVIOUS,)
 SAFE = "safe mode"   # the config source when the built-in answering mode runs
 
 

@@ -14,9 +14,9 @@ import os
 from rrfw.compat import const
 from rrfw.store import atomic
 
-PATH = "dnc.txt"
+_PATH = const("dnc.txt")
 MAX_LEN = const(24)        # characters in one entry: E.164 has 15 digits at most (ITU-T E.164 6.1)
-MAX_ENTRIES = const(5000)  # entries: 5000 x ~12 bytes = 60 KB of flash, a quarter of the config room
+_MAX_ENTRIES = const(5000)  # entries: 5000 x ~12 bytes = 60 KB of flash, a quarter of the config room
 
 
 def valid(num):
@@ -39,7 +39,7 @@ def matches(pat, number):
 
 
 class Dnc:
-    def __init__(self, path=PATH):
+    def __init__(self, path=_PATH):
         self.path = path
         self.count = self._count()
 
@@ -115,8 +115,8 @@ class Dnc:
             return "not a number"
         if self.has(number):
             return None
-        if self.count >= MAX_ENTRIES:
-            return "the list is full (%d entries)" % MAX_ENTRIES
+        if self.count >= _MAX_ENTRIES:
+            return "the list is full (%d entries)" % _MAX_ENTRIES
         self._rewrite(None, number)
         return None
 

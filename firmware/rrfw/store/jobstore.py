@@ -32,8 +32,8 @@ from rrfw.store import atomic
 LIST = "campaign.lst"
 STATE = "campaign.st"
 ENTRY = const(16)           # bytes per number on flash: 14 digits, the zone, "\n"
-NUM_LEN = const(14)         # digits of a national number (E.164's 15 less a 1-3 digit country code)
-HEAD_MAX = const(4096)      # bytes of header (zones, register dates, counts)
+_NUM_LEN = const(14)         # digits of a national number (E.164's 15 less a 1-3 digit country code)
+_HEAD_MAX = const(4096)      # bytes of header (zones, register dates, counts)
 MAX_NUMBERS = const(2000)   # numbers in one list: 8 KB of heap for their progress
 _STATE_HEAD = const(8)
 _MAX_NEXT = const(65535)    # minutes (45 days): the furthest next try one entry can hold
@@ -48,9 +48,9 @@ GAVE_UP = const(5)    # the maximum of attempts was reached
 REFUSED = const(6)    # the numbering plan refuses it (numplan.py)
 SKIPPED = const(7)    # the agent skipped it (preview)
 ERASED = const(8)     # the person's erasure request (call/privacy.py): the number blanked, never dialled
-HELD = const(0x80)    # flag: held back by calling hours
+_HELD = const(0x80)    # flag: held back by calling hours
 STATUS_NAMES = ("pending", "active", "done", "dnc", "opted_out", "gave_up", "refused", "skipped", "erased")
-BLANK = b"0" + b" " * (NUM_LEN - 1)   # what an erased entry holds: no one's number, still a valid entry
+_BLANK = b"0" + b" " * (_NUM_LEN - 1)   # what an erased entry holds: no one's number, still a valid entry
 
 
 def list_bytes(n, head):
@@ -66,8 +66,8 @@ def check_list(path):
         return None, "no list"
     try:
         head = f.readline()
-        if len(head) > HEAD_MAX or not head.endswith(b"\n"):
-            return None, "the header is missing or longer than %d bytes" % HEAD_MAX
+        if len(head) > _HEAD_MAX or not head.endswith(b"\n"):
+            return None, "the header is missing or longer than %d bytes" % _HEAD_MAX
         try:
             h = json.loads(head)
         except ValueError:
@@ -91,7 +91,7 @@ def check_list(path):
             f.readinto(buf)
             if buf[ENTRY - 1] != 10:
                 return None, "entry %d is not %d bytes" % (i + 1, ENTRY)
-            for j in range(NUM_LEN):
+            for j in range(_NUM_LEN):
                 c = buf[j]
                 if not (48 <= c <= 57 or c == 32 and j > 0):
                     return None, "entry %d is not a number" % (i + 1)
@@ -173,9 +173,9 @@ class JobStore:
             f.readinto(self._buf)
         b = self._buf
         k = 0
-        while k < NUM_LEN and b[k] != 32:
+        while k < _NUM_LEN and b[k] != 32:
             k += 1
-        return bytes(b[0:k]).decode(), chr(b[NUM_LEN])
+        return bytes(b[0:k]).decode(), chr(b[_NUM_LEN])
 
     def find(self, number):
         """Every index whose number is `number` (a scan of the list)."""
@@ -196,7 +196,7 @@ class JobStore:
             for i in range(self.n):
                 f.readinto(b)
                 k = 0
-                while k < NUM_LEN and b[k] != 32:
+                while k < _NUM_LEN and b[k] != 32:
                     k += 1
                 num = bytes(b[0:k]).decode()
                 if same(num):
@@ -221,7 +221,7 @@ class JobStore:
                 for i in range(self.n):
                     src.readinto(b)
                     if i in indices:
-                        b[0:NUM_LEN] = BLANK
+                        b[0:_NUM_LEN] = _BLANK
                     out.write(b)
                 out.flush()
         os.rename(tmp, self.path)
@@ -231,7 +231,7 @@ class JobStore:
         return self.st[_STATE_HEAD + 4 * i] & 0x7F
 
     def held(self, i):
-        return bool(self.st[_STATE_HEAD + 4 * i] & HELD)
+        return bool(self.st[_STATE_HEAD + 4 * i] & _HELD)
 
     def tries(self, i):
         return self.st[_STATE_HEAD + 4 * i + 1]
@@ -245,9 +245,9 @@ class JobStore:
         o = _STATE_HEAD + 4 * i
         st = self.st
         if status is not None:
-            st[o] = (st[o] & HELD) | status
+            st[o] = (st[o] & _HELD) | status
         if held:
-            st[o] |= HELD
+            st[o] |= _HELD
         if tries is not None:
             st[o + 1] = min(255, tries)
         if next_min is not None:
@@ -262,7 +262,7 @@ class JobStore:
         for i in range(self.n):
             s = self.st[_STATE_HEAD + 4 * i]
             c[s & 0x7F] += 1
-            if s & HELD:
+            if s & _HELD:
                 held += 1
         out = {}
         for k in range(len(STATUS_NAMES)):

@@ -10,7 +10,7 @@
 #             value starts with a tag byte (_T_* below: small ints, table words
 #             and digit strings in one or a few bytes; the board-clock times
 #             after ring_ms as an offset from it).
-# KEYS and WORDS only ever grow at their ends: a frame written by an older
+# KEYS and _WORDS only ever grow at their ends: a frame written by an older
 # firmware reads the same on a newer one (and the host reads both).
 #
 # A power cut at any byte of an append leaves a frame cut short at the end
@@ -57,7 +57,7 @@ INDEX = "segments.idx"     # what boot needs of the sealed segments (counts, ids
 LEGACY = ("records.1.jsonl", "records.jsonl")   # the JSON-lines files of firmware before 1.x: migrated
 MAX_BYTES = 32 * 1024      # bytes per segment before the next one starts
 SEGMENTS = 10              # segment files at most: 320 KB of flash, 30+ days of 100 calls (docs/notes/report.md)
-QUEUE_MAX = const(8)       # records waiting for the flash (queue): 8 agents logged at once, two calls'
+_QUEUE_MAX = const(8)       # records waiting for the flash (queue): 8 agents logged at once, two calls'
 MIN_DIGITS = const(7)      # digits: a number shorter than this never matches (call/privacy.py)
 
 _MAGIC = const(0xA7)       # first byte of a frame (any value works: the CRC decides)
@@ -71,38 +71,39 @@ _T_TRUE = const(0x82)
 _T_UINT = const(0x83)      # varint
 _T_NEG = const(0x84)       # varint of -v - 1
 _T_STR = const(0x85)       # varint byte length, UTF-8
-_T_DIGITS = const(0x86)    # varint length in characters, two per byte (NIBBLES)
+_T_DIGITS = const(0x86)    # varint length in characters, two per byte (_NIBBLES)
 _T_LIST = const(0x87)      # varint count, values
 _T_DICT = const(0x88)      # varint count, (key, value) pairs
 _T_FLOAT = const(0x89)     # its repr as a string
-_T_AFTER = const(0x8A)     # varint ms after the record's ring_ms (TIMES)
-_T_WORD = const(0x90)      # 0x90 + index in WORDS (112 at most)
+_T_AFTER = const(0x8A)     # varint ms after the record's ring_ms (_TIMES)
+_T_WORD = const(0x90)      # 0x90 + index in _WORDS (112 at most)
 
-NIBBLES = "0123456789*#ABCD"   # DTMF keys and the mask's '*': a number packs two digits a byte
+_NIBBLES = const("0123456789*#ABCD") # DTMF keys and the mask's '*': a number packs two digits a byte
+# One literal tuple (a frozen constant, in flash): a `+` at import would build it in RAM.
+# Format 2 (report4) added the last four: a call's visits to several queues, the
+# agent-state records (kind "agent": state, group). A frame of format 1 reads the
+# same; format 1 firmware counts a frame with these keys unreadable.
 KEYS = ("call", "line", "utc", "ring_ms", "answer_ms", "rings", "caller", "caller_name",
         "caller_reason", "path", "digits", "target", "ext", "wait_ms", "connect_ms",
         "route_ms", "talk_ms", "end_ms", "release", "method", "outcome", "dtmf_lost",
         "direction", "callee", "try", "dial_refused", "callback", "disa_line", "disa_number",
         "queue", "position", "agents", "wrap_ms", "kind", "campaign", "transfer", "reason",
-        "queue_ms", "left_ms", "left_pos", "rang_ms", "mode", "blocked", "short", "rung_more", "left_key", "queued")
-# Format 2 (report4): a call's visits to several queues, the agent-state records
-# (kind "agent": state, group), ring-all losers (the word "elsewhere"). A frame of
-# format 1 reads the same; format 1 firmware counts a frame with these keys unreadable.
-KEYS = KEYS + ("visits", "visits_more", "state", "group")
-WORDS = ("connected", "abandoned", "missed", "caller_hangup", "agent_hangup", "max_length",
-         "cpc", "reversal", "tone", "silence", "busy_tone", "dial_tone", "out", "in",
-         "withheld", "unavailable", "absent", "ivr_hangup", "after_hours", "no_agents",
-         "timeout", "exit_key", "blocked", "callback_connected", "callback_failed",
-         "callback_refused", "callback_no_answer", "callback_busy", "learn", "learned",
-         "fault", "main", "menu_done", "route_failed", "no_answer", "busy", "hangup",
-         "disa_far_end", "disa_max_length", "disa_no_number", "callback_gave_up", "erased",
-         "answered", "callback", "full", "menu_abandoned", "queue_full", "callback_requested",
-         "night", "lunch", "holiday", "closed", "day", "campaign", "answer")
-WORDS = WORDS + ("agent", "logged_out", "available", "paused", "dnd", "login", "logout",   # format 2
-                 "elsewhere", "auto", "code", "group_code")
-FORMAT = const(2)          # the format of the frames this firmware writes (KEYS, WORDS above)
+        "queue_ms", "left_ms", "left_pos", "rang_ms", "mode", "blocked", "short", "rung_more", "left_key", "queued",
+        "visits", "visits_more", "state", "group")                             # format 2
+_WORDS = ("connected", "abandoned", "missed", "caller_hangup", "agent_hangup", "max_length",
+          "cpc", "reversal", "tone", "silence", "busy_tone", "dial_tone", "out", "in",
+          "withheld", "unavailable", "absent", "ivr_hangup", "after_hours", "no_agents",
+          "timeout", "exit_key", "blocked", "callback_connected", "callback_failed",
+          "callback_refused", "callback_no_answer", "callback_busy", "learn", "learned",
+          "fault", "main", "menu_done", "route_failed", "no_answer", "busy", "hangup",
+          "disa_far_end", "disa_max_length", "disa_no_number", "callback_gave_up", "erased",
+          "answered", "callback", "full", "menu_abandoned", "queue_full", "callback_requested",
+          "night", "lunch", "holiday", "closed", "day", "campaign", "answer",
+          "agent", "logged_out", "available", "paused", "dnd", "login", "logout",       # format 2
+          "elsewhere", "auto", "code", "group_code")    # ring-all losers: "elsewhere"
+FORMAT = const(2)          # the format of the frames this firmware writes (KEYS, _WORDS above)
 _RING = const(3)           # KEYS.index("ring_ms"): the times after it are offsets from it
-TIMES = ("answer_ms", "connect_ms", "route_ms", "end_ms",   # board-clock times: after ring_ms
+_TIMES = ("answer_ms", "connect_ms", "route_ms", "end_ms",   # board-clock times: after ring_ms
          "queue_ms", "left_ms", "rang_ms")
 
 
@@ -172,7 +173,7 @@ def _packs(s):
     if len(s) < 3:
         return False
     for c in s:
-        if c not in NIBBLES:
+        if c not in _NIBBLES:
             return False
     return True
 
@@ -203,14 +204,14 @@ def _val(out, v, base):
             out.append(_T_NEG)
             _uv(out, -v - 1)
     elif t is str:
-        if v in WORDS:
-            out.append(_T_WORD + WORDS.index(v))
+        if v in _WORDS:
+            out.append(_T_WORD + _WORDS.index(v))
         elif _packs(v):
             out.append(_T_DIGITS)
             _uv(out, len(v))
             for i in range(0, len(v), 2):
-                hi = NIBBLES.index(v[i])
-                lo = NIBBLES.index(v[i + 1]) if i + 1 < len(v) else 0
+                hi = _NIBBLES.index(v[i])
+                lo = _NIBBLES.index(v[i + 1]) if i + 1 < len(v) else 0
                 out.append((hi << 4) | lo)
         else:
             b = v.encode()
@@ -249,7 +250,7 @@ def frame(rec):
     for k in KEYS:                 # the table's keys: in its order, names left out
         if k in rec:
             v = rec[k]
-            if base is not None and k in TIMES and type(v) is int and v >= base:
+            if base is not None and k in _TIMES and type(v) is int and v >= base:
                 body.append(_T_AFTER)
                 _uv(body, v - base)
             else:
@@ -280,7 +281,7 @@ def _rval(b, i, base):
     if tag < 0x80:
         return tag, i
     if tag >= _T_WORD:
-        return WORDS[tag - _T_WORD], i
+        return _WORDS[tag - _T_WORD], i
     if tag == _T_NONE:
         return None, i
     if tag == _T_TRUE:
@@ -302,7 +303,7 @@ def _rval(b, i, base):
         s = ""
         for k in range(n):
             c = b[i + k // 2]
-            s += NIBBLES[(c >> 4) if k % 2 == 0 else (c & 15)]
+            s += _NIBBLES[(c >> 4) if k % 2 == 0 else (c & 15)]
         return s, i + (n + 1) // 2
     if tag == _T_LIST:
         n, i = _rv(b, i)
@@ -620,7 +621,7 @@ class Records:
         refuses it is counted (`lost`) and told (`record_lost`) when written."""
         if not self._accept(rec):
             return
-        if len(self._waiting) >= QUEUE_MAX:
+        if len(self._waiting) >= _QUEUE_MAX:
             self._slice()        # a burst beyond the queue: the oldest goes now (a late block, nothing lost)
         self._waiting.append(rec)
         self._hold = True        # not in the block that closed the call: that one did enough

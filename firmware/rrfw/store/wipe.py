@@ -22,17 +22,17 @@ import os
 from rrfw.store import atomic
 
 MARKER = "factory_reset.pending"
-PIN_FILE = "auth.json"   # console/auth.py PATH (the console is above this layer)
-KEEP_FILES = ("main.py", "boot.py", "board.json")
-KEEP_DIRS = ("rrfw", "lib")
-KEPT_EMPTY = ("prompts",)   # folders that stay, emptied (the console writes into them)
+_PIN_FILE = "auth.json"   # console/auth.py PATH (the console is above this layer)
+_KEEP_FILES = ("main.py", "boot.py", "board.json")
+_KEEP_DIRS = ("rrfw", "lib")
+_KEPT_EMPTY = ("prompts",)   # folders that stay, emptied (the console writes into them)
 # Callers' data first: records (store/records.py's segments, job and mark;
 # the old JSON files' names too),
 # call-backs (call/callbacks.py), last caller, block list, override
 # (call/boardstate.py), agents (call/agents.py), a campaign's call list and
 # progress (store/jobstore.py LIST, STATE) and the office's do-not-call list
 # (store/dnc.py PATH). A name here that is not on the flash costs one failed stat.
-PERSONAL = ("records.jsonl", "records.1.jsonl", "records.new", "records.new.tmp",
+_PERSONAL = ("records.jsonl", "records.1.jsonl", "records.new", "records.new.tmp",
             "callbacks.json", "ivr_state.json", "agents.json", "events.jsonl",
             "campaign.lst", "campaign.st", "dnc.txt")
 
@@ -67,7 +67,7 @@ def _wipe_dir(path):
 
 
 def _kept(name):
-    return name in KEEP_FILES or name in KEEP_DIRS or name.endswith(".mpy")
+    return name in _KEEP_FILES or name in _KEEP_DIRS or name.endswith(".mpy")
 
 
 def _records_files(names):
@@ -81,22 +81,22 @@ def finish():
     """Erase in the order above; safe to run again after a cut anywhere."""
     for name in _records_files(sorted(os.listdir("."))):
         atomic.remove(name)
-    for name in PERSONAL:
+    for name in _PERSONAL:
         if atomic.exists(name):
             atomic.remove(name)
     for name in sorted(os.listdir(".")):
-        if _kept(name) or name in (PIN_FILE, MARKER):
+        if _kept(name) or name in (_PIN_FILE, MARKER):
             continue
         if _is_dir(name):
             _wipe_dir(name)
-            if name not in KEPT_EMPTY:
+            if name not in _KEPT_EMPTY:
                 try:
                     os.rmdir(name)
                 except OSError:
                     pass
         else:
             atomic.remove(name)
-    atomic.remove(PIN_FILE)
+    atomic.remove(_PIN_FILE)
     atomic.remove(MARKER)
 
 

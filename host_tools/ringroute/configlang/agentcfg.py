@@ -7,7 +7,7 @@ from .nodes import did_you_mean
 
 AGENT_KEYS = ("wrapup", "max_no_answer", "start")
 AGENT_STARTS = ("available", "logged_out")
-# firmware/rrfw/call/router.py STRATEGIES (Asterisk app_queue names, FreeSWITCH's
+# firmware/rrfw/call/router.py _STRATEGIES (Asterisk app_queue names, FreeSWITCH's
 # longest-idle, and the old names kept as aliases)
 STRATEGIES = ("ringall", "linear", "rrmemory", "rrordered", "leastrecent", "fewestcalls", "random",
               "wrandom", "longest-idle", "ring_all", "sequential", "round_robin")
@@ -19,16 +19,16 @@ ANNOUNCE = ("position", "wait")   # firmware/rrfw/call/queuetalk.py (store/cfgch
 # A returning caller's place is kept at most this long: caller ID can be forged,
 # and a short window bounds what a forger can take (docs/notes/agents.md).
 MAX_KEEP_PLACE_MS = 600000
-AGENT_CODES = ("login", "logout", "pause", "unpause", "dnd", "dnd_off")   # agents.py Agents._CODES
+AGENT_CODES = ("login", "logout", "pause", "unpause", "dnd", "dnd_off")   # agents.py _CODES
 GROUP_CODES = ("login_group", "logout_group")   # {group: code}: into / out of one group (agents.py)
 # A remote agent (firmware/rrfw/call/remote.py): an extension with a number instead of a port
 REMOTE_KEYS = ("number", "ring", "accept_key", "logout_key")
 REMOTE_RING_MS = 30000     # remote.DEFAULT_RING_MS: dial and the far end's answer
 REMOTE_KEY_MS = 15000      # remote.KEY_MS: the whisper and the accept key after the answer
-REMOTE_WHISPER = "remote_whisper"   # remote.DEFAULT_WHISPER
+REMOTE_WHISPER = "remote_whisper"   # remote._DEFAULT_WHISPER
 MIN_ANNOUNCE_MS = 15000   # Asterisk min-announce-frequency default: no message more often
-DEFAULT_MEMBER_MS = 12000  # firmware router.DEFAULT_MEMBER_MS
-DEFAULT_TIMEOUT_MS = 20000  # firmware router.DEFAULT_TIMEOUT_MS
+DEFAULT_MEMBER_MS = 12000  # firmware router._DEFAULT_MEMBER_MS
+DEFAULT_TIMEOUT_MS = 20000  # firmware router._DEFAULT_TIMEOUT_MS
 
 
 def parse_agents(ctx, node):
