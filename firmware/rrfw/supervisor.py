@@ -102,7 +102,7 @@ def run(make_hal, repl, root, hal=None, check=None):
 _GC_RESERVE = 16384      # bytes: over twice the most 10 blocks of the busy run allocated (7.7 KB, bench steptime)
 _GC_CHECK_BLOCKS = 10    # blocks between two looks at the free heap (100 ms)
 _GC_IDLE_CHECK_BLOCKS = 100   # the same with every line idle (1 s)
-# (these three stay globals, not const: tests/late_block_cases.py reads them)
+# (the three above stay globals, not const: tests/late_block_cases.py reads them)
 _GC_MIN_GAIN = const(2048)  # bytes allocated since the last collection before another is worth its time
 
 
