@@ -265,9 +265,10 @@ class _Tone:
         return sig >= 0 and sig in self.sigs
 
     def same(self, o):
-        # o matches exactly as this one does: the same tone, signals, bounds and rules
+        # o matches exactly as this one does: the same tone, signals, bounds (v: the
+        # cadence as its bounds) and rules
         m = self.m
-        if (o.name != self.name or o.m != m or o.cad != self.cad or o.need != self.need
+        if (o.name != self.name or o.m != m or o.L != self.L or o.need != self.need
                 or o.ambiguous != self.ambiguous or o.cont_ms != self.cont_ms
                 or o.am_req != self.am_req or o.steps != self.steps):
             return False
