@@ -231,8 +231,9 @@ _HA = const(195)   #   at the inner harmonics, half-way between them,
 _HR = const(196)   #   and at the key's own row and column tones (<= 2.7e8 each)
 _HK = const(197)
 _ST_LEN = const(198)
+_TX_LEN = const(186)  # the tx analysis runs only _goertzel and _window: nothing past _T4
 # The tracker's state and the digit queue follow in the same array (the kernels read
-# only 0.._ST_LEN; the tx analysis's array stops there): one object instead of 23
+# only 0.._ST_LEN; the tx analysis's array stops at _TX_LEN): one object instead of 23
 # attributes and three queue arrays. Times are in blocks since _t0 (< _REBASE), or
 # 0.1 ms units from block 0 (< 2**30); the harmonic sums stay < 2 * _HARM_CAP.
 _S_BLK = const(198)          # blocks processed since reset
@@ -647,14 +648,14 @@ class DtmfReceiver:
             self._k = dtmf_plain.KERNELS   # the tables as arrays: the twins index int32 values
         # the kernels' state, then the tracker's and the digit queue's (_S_*): one array
         self._st = array("i", bytes(4 * _S_LEN))
-        self._tx = array("i", bytes(4 * _ST_LEN))   # the same analysis of what the board plays
+        self._tx = array("i", bytes(4 * _TX_LEN))   # the same analysis of what the board plays
         self.reset()
 
     def reset(self):
         st = self._st
         for i in range(_S_LEN):
             st[i] = 0
-        for i in range(_ST_LEN):
+        for i in range(_TX_LEN):
             self._tx[i] = 0
         st[_S_CAND] = -1
         st[_S_ONSET_OK] = 1
