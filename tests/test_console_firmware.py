@@ -32,7 +32,7 @@ check_console = _load_checks()
 def micropython_results(tmp_path_factory):
     # the firmware's sources, not its .mpy build, as these checks always ran
     return casetest.run_micropython(CHECK, [tmp_path_factory.mktemp("console_micropython")], source=True,
-                                    timeout=400)   # the frame fuzz alone is ~70 s idle, 135 s at load 11
+                                    timeout=120)
 
 
 @casetest.each_case(check_console.CHECKS)
