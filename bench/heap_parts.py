@@ -78,7 +78,8 @@ def main(flash):
     for i in range(2):
         keep.append(part("LineCall %d (all its objects)" % (i + 1), lambda: linecall.LineCall(
             i, hal, cfg, clock, ev, recs, ports, factory, dtmf.DtmfReceiver, ringdet.RingDetector,
-            hangup.HangupDetector, callerid.CallerIdDecoder, Player(i, ev.emit), hal.rtc_utc)))
+            hangup.HangupDetector, callerid.CallerIdDecoder, Player(i, ev.emit), hal.rtc_utc,
+            keep[-1] if i else None)))   # as app.py: line 2 shares line 1's ringback table
     keep.append(part("Callbacks", lambda: callbacks.Callbacks(cfg, ev.emit)))
     imp("rrfw.console.protocol")
     imp("rrfw.console.server")

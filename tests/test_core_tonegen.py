@@ -34,3 +34,45 @@ def test_ringback_matches_the_profile(cc):
     assert min(abs(peak - f) for f in freqs) <= 5
     per_tone = audio.rms_dbm0(first) - 10 * np.log10(len(freqs) if len(freqs) < 3 else 1.5)
     assert abs(per_tone - level) <= 1.0
+
+
+def _play(g, t0, blocks):
+    out = []
+    for b in range(blocks):
+        tx = array("h", bytes(160))
+        g.fill(tx, t0 + b * 10)
+        out.extend(tx)
+    return out
+
+
+@pytest.mark.parametrize("countries", [("US", "US"), ("US", "DE"), ("DE", "US")])
+def test_each_line_plays_its_own_countrys_ringback(countries, tmp_path, monkeypatch):
+    # Two lines ringing extensions at once: line 2 may share line 1's table
+    # (same country), yet each caller hears his country's ringback from his own start.
+    import json
+    import os
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+    from standin_hal import StandInHal
+    from rrfw.call import app as app_mod
+    monkeypatch.chdir(tmp_path)
+    with open(os.path.join(os.path.dirname(__file__), "data", "basic.json")) as f:
+        cfg = json.load(f)
+    cfg["lines"] = [dict(cfg["lines"][0], country=c) for c in countries]
+    a = app_mod.App(StandInHal(), cfg)
+    starts = (0, 370)
+    got = [[] for _ in a.lines]
+    for lc, t0 in zip(a.lines, starts):
+        lc.ringback.start(t0)
+    for b in range(300):           # interleaved, as the board steps both lines each block
+        for i, lc in enumerate(a.lines):
+            tx = array("h", bytes(160))
+            lc.ringback.fill(tx, starts[i] + b * 10)
+            got[i].extend(tx)
+    for i, cc in enumerate(countries):
+        freqs, cadence, level = profiles.get(cc)["tones"]["ringback"]
+        want = tonegen.ToneGen(freqs, cadence, level)
+        want.start(starts[i])
+        assert got[i] == _play(want, starts[i], 300)
+    # the heap's side: one table for two lines of a country
+    assert (a.lines[1].ringback.table is a.lines[0].ringback.table) == (countries[0] == countries[1])

@@ -81,7 +81,7 @@ class App:
             self.lines.append(linecall.LineCall(
                 i, hal, cfg, self.clock, self.events, self.records, self.ports,
                 self._ivr_factory, dtmf.DtmfReceiver, ringdet.RingDetector, hangup.HangupDetector,
-                cid_cls, player, self.wall_clock))
+                cid_cls, player, self.wall_clock, self.lines[-1] if self.lines else None))
         from rrfw.call import callbacks
         self.callbacks = callbacks.Callbacks(cfg, self.events.emit)
         # the outbound engine (dialer.py): only a config that calls out (or a

@@ -231,6 +231,41 @@ _HA = const(195)   #   at the inner harmonics, half-way between them,
 _HR = const(196)   #   and at the key's own row and column tones (<= 2.7e8 each)
 _HK = const(197)
 _ST_LEN = const(198)
+_TX_LEN = const(186)  # the tx analysis runs only _goertzel and _window: nothing past _T4
+# The tracker's state and the digit queue follow in the same array (the kernels read
+# only 0.._ST_LEN; the tx analysis's array stops at _TX_LEN): one object instead of 23
+# attributes and three queue arrays. Times are in blocks since _t0 (< _REBASE), or
+# 0.1 ms units from block 0 (< 2**30); the harmonic sums stay < 2 * _HARM_CAP.
+_S_BLK = const(198)          # blocks processed since reset
+_S_CAND = const(199)         # digit index being tracked, -1 none
+_S_HITS = const(200)
+_S_STEADY_HITS = const(201)
+_S_CLEAN_HITS = const(202)   # steady hits of a clean pair (>= 70 % of the energy)
+_S_PRECISE_HITS = const(203) # ... of which within 1 % of nominal
+_S_CLEAN_ANY = const(204)    # hits of a clean pair, steady or not
+_S_ALL_CLEAN = const(205)    # every hit of the candidate was of a clean pair
+_S_ONSET_OK = const(206)     # both tones began together (see _ONSET_HI_Q8)
+_S_CLEAN = const(207)        # this block's pair: 0 noisy, 1 clean, 2 clean within 1 %
+_S_LAST = const(208)         # block of the last hit
+_S_ON = const(209)           # last block the key was heard (hit or held)
+_S_HELD = const(210)         # blocks held since the last hit
+_S_REF_K = const(211)        # the stronger tone and its steady block amplitude
+_S_REF_AMP = const(212)
+_S_MISSES = const(213)
+_S_GAP = const(214)          # blocks in a row without the key's tone (see _GAP_BLOCKS)
+_S_START = const(215)        # candidate's start, 0.1 ms units from block 0
+_S_HK = const(216)           # the candidate's _HTAB offset, -1: not of the harmonic class
+_S_H_IN = const(217)         # its hits' sums of _HC, _HA, _HR, _HK (see _HARM_WEAK)
+_S_H_HALF = const(218)
+_S_H_ROW = const(219)
+_S_H_COL = const(220)
+_S_TX_LIVE = const(221)      # blocks of tx analysis still worth running
+_S_Q_HEAD = const(222)       # the digit queue: head and length,
+_S_Q_LEN = const(223)
+_S_Q_DIG = const(224)        # _QUEUE digit indexes,
+_S_Q_START = const(232)      # _QUEUE starts and
+_S_Q_END = const(240)        # _QUEUE ends (0.1 ms units from block 0)
+_S_LEN = const(248)
 
 
 # ---- viper kernels (the board); plain twins in dtmf_plain.py ------------------
@@ -583,6 +618,20 @@ if VIPER:
 # share one (they are stepped one after another, never at once).
 _WORK = array("i", bytes(4 * _N))
 
+# The kernels and their tables, one tuple shared by every receiver (index _K*): a
+# receiver keeps one reference to it, not eight attributes (each a slot of its
+# attribute table, 8 bytes on the ESP32).
+_KG = const(0)    # goertzel
+_KW = const(1)    # window
+_KD = const(2)    # decide
+_KL = const(3)    # long
+_KH = const(4)    # harm
+_KS = const(5)    # silent
+_KT = const(6)    # the tone table (_TAB; the twins' copy as an array)
+_KHT = const(7)   # the harmonic probes' table (_HTAB)
+if VIPER:
+    _VP = (_goertzel_vp, _window_vp, _decide_vp, _long_vp, _harm_vp, _silent_vp, _TAB, _HTAB)
+
 
 class DtmfReceiver:
     """Goertzel DTMF receiver for one line (the file header gives the specification).
@@ -593,111 +642,76 @@ class DtmfReceiver:
 
     def __init__(self, plain=False):
         if VIPER and not plain:
-            self._goertzel = _goertzel_vp
-            self._window = _window_vp
-            self._decide = _decide_vp
-            self._long = _long_vp
-            self._harm = _harm_vp
-            self._silent = _silent_vp
-            self._tab = _TAB
-            self._htab = _HTAB
+            self._k = _VP
         else:
-            from rrfw.dsp import dtmf_plain as k
-            self._goertzel = k.goertzel
-            self._window = k.window
-            self._decide = k.decide
-            self._long = k.long
-            self._harm = k.harm
-            self._silent = k.silent
-            self._tab = k.TAB      # the tables as arrays: the twins index int32 values
-            self._htab = k.HTAB
-        self._st = array("i", bytes(4 * _ST_LEN))
-        self._tx = array("i", bytes(4 * _ST_LEN))   # the same analysis of what the board plays
-        self._work = _WORK   # scratch of one process() call: shared by every receiver (heap)
-        self._q_dig = bytearray(_QUEUE)
-        self._q_start = array("i", bytes(4 * _QUEUE))   # 0.1 ms units, from block 0
-        self._q_end = array("i", bytes(4 * _QUEUE))
+            from rrfw.dsp import dtmf_plain
+            self._k = dtmf_plain.KERNELS   # the tables as arrays: the twins index int32 values
+        # the kernels' state, then the tracker's and the digit queue's (_S_*): one array
+        self._st = array("i", bytes(4 * _S_LEN))
+        self._tx = array("i", bytes(4 * _TX_LEN))   # the same analysis of what the board plays
         self.reset()
 
     def reset(self):
-        for i in range(_ST_LEN):
-            self._st[i] = 0
+        st = self._st
+        for i in range(_S_LEN):
+            st[i] = 0
+        for i in range(_TX_LEN):
             self._tx[i] = 0
-        self._q_head = 0
-        self._q_len = 0
+        st[_S_CAND] = -1
+        st[_S_ONSET_OK] = 1
+        st[_S_HK] = -1
         self.lost = 0
         self.tone_present = False
-        self._blk = 0          # blocks processed since reset
-        self._t0 = 0           # t_ms of block 0 (blocks are 10 ms apart)
-        self._cand = -1        # digit index being tracked, -1 none
-        self._hits = 0
-        self._steady_hits = 0
-        self._clean_hits = 0   # steady hits of a clean pair (>= 70 % of the energy)
-        self._precise_hits = 0 # ... of which within 1 % of nominal
-        self._clean_any = 0    # hits of a clean pair, steady or not
-        self._all_clean = 0    # every hit of the candidate was of a clean pair
-        self._onset_ok = 1     # both tones began together (see _ONSET_HI_Q8)
-        self._clean = 0
-        self._last = 0         # block of the last hit
-        self._on = 0           # last block the key was heard (hit or held)
-        self._held = 0         # blocks held since the last hit
-        self._ref_k = 0
-        self._ref_amp = 0
-        self._misses = 0
-        self._gap = 0          # blocks in a row without the key's tone (see _GAP_BLOCKS)
-        self._start = 0        # candidate's start, 0.1 ms units from block 0
-        self._hk = -1          # the candidate's _HTAB offset, -1: not of the harmonic class
-        self._h_in = 0         # its hits' sums of _HC, _HA, _HR, _HK (see _HARM_WEAK)
-        self._h_half = 0
-        self._h_row = 0
-        self._h_col = 0
-        self._tx_live = 0      # blocks of tx analysis still worth running
+        self._t0 = 0           # t_ms of block 0 (blocks are 10 ms apart): may pass 2**31 ms
 
     # -- per block (allocates nothing) ---------------------------------------------
     def process(self, block, t_ms, tx=None):
         st = self._st
-        b = self._blk
+        k = self._k
+        b = st[_S_BLK]
         if b == 0:
             self._t0 = t_ms
-        elif b >= _REBASE and self._cand < 0 and self._q_len == 0:
+        elif b >= _REBASE and st[_S_CAND] < 0 and st[_S_Q_LEN] == 0:
             # Times are kept in blocks since _t0; move _t0 up now and then so
             # they stay small ints on the ESP32 (< 2**30) on a line never reset.
             self._t0 += b * _BLOCK_MS
-            self._last -= b
-            self._on -= b
+            st[_S_LAST] -= b
+            st[_S_ON] -= b
             b = 0
         st[_BI] = b & 7
-        self._goertzel(block, self._work, self._tab, st)
-        self._window(st, self._tab)
-        d = self._decide(st, self._tab)
+        k[_KG](block, _WORK, k[_KT], st)
+        k[_KW](st, k[_KT])
+        d = k[_KD](st, k[_KT])
         if d < 0:
-            d = self._long(st, self._tab)
+            d = k[_KL](st, k[_KT])
         clean = 0
         if d >= 16:        # +16 clean pair, +32 more: within 1 % of nominal
             clean = 2 if d >= 48 else 1
             d &= 15
-        self._clean = clean
+        st[_S_CLEAN] = clean
         if d >= 0 and _HIDX[d] != 255:
-            # before the tx analysis: it reuses the Goertzel scratch (self._work)
-            self._harm(self._work, self._htab, st, _HIDX[d])
+            # before the tx analysis: it reuses the Goertzel scratch (_WORK)
+            k[_KH](_WORK, k[_KHT], st, _HIDX[d])
         if tx is not None:
             self._analyse_tx(tx, b)
-        if d >= 0 and self._tx_live > 0 and self._is_echo(d):
+        if d >= 0 and st[_S_TX_LIVE] > 0 and self._is_echo(d):
             d = -1
         self._track(d, b)
-        self._blk = b + 1
+        st[_S_BLK] = b + 1
 
     def _analyse_tx(self, tx, b):
-        if self._silent(tx):
-            if self._tx_live == 0:
+        st = self._st
+        k = self._k
+        if k[_KS](tx):
+            if st[_S_TX_LIVE] == 0:
                 return
-            self._tx_live -= 1   # the echo's tail: the window still holds past tx
+            st[_S_TX_LIVE] -= 1   # the echo's tail: the window still holds past tx
         else:
-            self._tx_live = 2
+            st[_S_TX_LIVE] = 2
         s = self._tx
         s[_BI] = b & 7
-        self._goertzel(tx, self._work, self._tab, s)
-        self._window(s, self._tab)
+        k[_KG](tx, _WORK, k[_KT], s)
+        k[_KW](s, k[_KT])
 
     def _is_echo(self, d):
         r = d >> 2
@@ -741,87 +755,92 @@ class DtmfReceiver:
         for j in range(b - 2, b + 1):
             if st[_RING + (j & 7) * 8 + k] * 256 < m * _STEADY_Q8:
                 return 0
-        self._ref_k = k        # the tone and block amplitude that say "still sounding"
-        self._ref_amp = m
+        st[_S_REF_K] = k       # the tone and block amplitude that say "still sounding"
+        st[_S_REF_AMP] = m
         return 1
 
     def _quiet(self, b):
         # 1 when the candidate's stronger tone has < 20 % of its steady amplitude in block b
-        if self._steady_hits == 0:
+        st = self._st
+        if st[_S_STEADY_HITS] == 0:
             return 0
-        v = self._st[_RING + (b & 7) * 8 + self._ref_k]
-        return 1 if v * 256 < self._ref_amp * _EDGE_Q8 else 0
+        v = st[_RING + (b & 7) * 8 + st[_S_REF_K]]
+        return 1 if v * 256 < st[_S_REF_AMP] * _EDGE_Q8 else 0
 
     def _sounding(self, b):
         # 1 when the candidate's stronger tone still has >= 60 % of its steady amplitude
-        if self._steady_hits == 0:
+        st = self._st
+        if st[_S_STEADY_HITS] == 0:
             return 0
-        v = self._st[_RING + (b & 7) * 8 + self._ref_k]
-        return 1 if v * 256 >= self._ref_amp * _HOLD_Q8 else 0
+        v = st[_RING + (b & 7) * 8 + st[_S_REF_K]]
+        return 1 if v * 256 >= st[_S_REF_AMP] * _HOLD_Q8 else 0
 
     def _track(self, d, b):
-        if self._cand >= 0:
+        st = self._st
+        cand = st[_S_CAND]
+        if cand >= 0:
             if self._quiet(b):
                 # The key's tone is gone from this block: count it. The first quiet
                 # block's hit still counts (its window holds the key's last block);
                 # later ones do not (a window holding the last millisecond or two of
                 # the key can pass every check, and would bridge the pause).
-                if self._gap < _GAP_BLOCKS:
-                    self._gap += 1
-                if self._gap > 1 and d == self._cand:
+                if st[_S_GAP] < _GAP_BLOCKS:
+                    st[_S_GAP] += 1
+                if st[_S_GAP] > 1 and d == cand:
                     d = -1
-            elif self._gap < _GAP_BLOCKS:
-                self._gap = 0
-            elif d == self._cand:
+            elif st[_S_GAP] < _GAP_BLOCKS:
+                st[_S_GAP] = 0
+            elif d == cand:
                 # A real pause lay between this hit and the last: the same key again.
                 self._close(b)
                 self._open(d, b)
                 return
-            if d == self._cand:
+            if d == cand:
                 self._hit(d, b)
                 return
-            if self._gap < _GAP_BLOCKS and self._held < _HOLD_MAX and self._sounding(b):
+            if st[_S_GAP] < _GAP_BLOCKS and st[_S_HELD] < _HOLD_MAX and self._sounding(b):
                 # The key's tone is still there, but this block failed a check
                 # (speech or noise over it): hold the digit instead of ending it.
                 # (Not after a pause: the tone that is back is the next key's.)
-                self._held += 1
-                self._on = b
+                st[_S_HELD] += 1
+                st[_S_ON] = b
                 return
-            self._misses += 1
-            if d < 0 and self._misses < _END_MISSES:
+            st[_S_MISSES] += 1
+            if d < 0 and st[_S_MISSES] < _END_MISSES:
                 return
             self._close(b)
         if d >= 0:
             self._open(d, b)
 
     def _hit(self, d, b):
-        if not self._clean:
-            self._all_clean = 0
-        self._hits += 1
-        if self._clean:
-            self._clean_any += 1
-        self._last = b
-        self._on = b
-        self._misses = 0
-        self._held = 0
-        if self._hk >= 0:
-            st = self._st
-            self._h_in += st[_HC]
-            self._h_half += st[_HA]
-            self._h_row += st[_HR]
-            self._h_col += st[_HK]
-            if (self._h_in > _HARM_CAP or self._h_half > _HARM_CAP or self._h_row > _HARM_CAP
-                    or self._h_col > _HARM_CAP):
-                self._h_in >>= 1
-                self._h_half >>= 1
-                self._h_row >>= 1
-                self._h_col >>= 1
+        st = self._st
+        clean = st[_S_CLEAN]
+        if not clean:
+            st[_S_ALL_CLEAN] = 0
+        st[_S_HITS] += 1
+        if clean:
+            st[_S_CLEAN_ANY] += 1
+        st[_S_LAST] = b
+        st[_S_ON] = b
+        st[_S_MISSES] = 0
+        st[_S_HELD] = 0
+        if st[_S_HK] >= 0:
+            st[_S_H_IN] += st[_HC]
+            st[_S_H_HALF] += st[_HA]
+            st[_S_H_ROW] += st[_HR]
+            st[_S_H_COL] += st[_HK]
+            if (st[_S_H_IN] > _HARM_CAP or st[_S_H_HALF] > _HARM_CAP or st[_S_H_ROW] > _HARM_CAP
+                    or st[_S_H_COL] > _HARM_CAP):
+                st[_S_H_IN] >>= 1
+                st[_S_H_HALF] >>= 1
+                st[_S_H_ROW] >>= 1
+                st[_S_H_COL] >>= 1
         if self._steady(d, b):
-            self._steady_hits += 1
-            if self._clean:
-                self._clean_hits += 1
-                if self._clean == 2:
-                    self._precise_hits += 1
+            st[_S_STEADY_HITS] += 1
+            if clean:
+                st[_S_CLEAN_HITS] += 1
+                if clean == 2:
+                    st[_S_PRECISE_HITS] += 1
         if self._confirmed():
             self.tone_present = True
 
@@ -830,9 +849,10 @@ class DtmfReceiver:
         # of nominal; or two clean ones (within the standard 2.5 %), or one
         # steady clean hit and another clean one; or, under speech or noise,
         # _MIN_NOISY steady hits or _MIN_HITS hits of any kind
-        return (self._precise_hits > 0 or self._clean_hits >= 2
-                or (self._clean_hits > 0 and self._clean_any >= 2)
-                or self._steady_hits >= _MIN_NOISY or self._hits >= _MIN_HITS)
+        st = self._st
+        return (st[_S_PRECISE_HITS] > 0 or st[_S_CLEAN_HITS] >= 2
+                or (st[_S_CLEAN_HITS] > 0 and st[_S_CLEAN_ANY] >= 2)
+                or st[_S_STEADY_HITS] >= _MIN_NOISY or st[_S_HITS] >= _MIN_HITS)
 
     def _full(self, b, d):
         # the largest amplitude of blocks b-2..b: a block wholly inside the tone
@@ -845,19 +865,20 @@ class DtmfReceiver:
         return full
 
     def _open(self, d, b):
-        self._cand = d
-        self._gap = 0
-        self._steady_hits = 0
-        self._clean_hits = 0
-        self._precise_hits = 0
-        self._clean_any = 0
-        self._hits = 0
-        self._all_clean = 1
-        self._hk = -1 if _HIDX[d] == 255 else _HIDX[d]
-        self._h_in = 0
-        self._h_half = 0
-        self._h_row = 0
-        self._h_col = 0
+        st = self._st
+        st[_S_CAND] = d
+        st[_S_GAP] = 0
+        st[_S_STEADY_HITS] = 0
+        st[_S_CLEAN_HITS] = 0
+        st[_S_PRECISE_HITS] = 0
+        st[_S_CLEAN_ANY] = 0
+        st[_S_HITS] = 0
+        st[_S_ALL_CLEAN] = 1
+        st[_S_HK] = -1 if _HIDX[d] == 255 else _HIDX[d]
+        st[_S_H_IN] = 0
+        st[_S_H_HALF] = 0
+        st[_S_H_ROW] = 0
+        st[_S_H_COL] = 0
         self._hit(d, b)
         # The hit used blocks b-2..b: the tone begins in one of b-3..b. Take the
         # first block at least 20 % full, and place the start inside it.
@@ -874,8 +895,8 @@ class DtmfReceiver:
                     frac = 256
                 break
             j += 1
-        self._start = j * 100 + ((256 - frac) * 100) // 256
-        self._onset_ok = 1 if j < 1 else self._together(d, b, j - 1)
+        st[_S_START] = j * 100 + ((256 - frac) * 100) // 256
+        st[_S_ONSET_OK] = 1 if j < 1 else self._together(d, b, j - 1)
 
     def _together(self, d, b, p):
         # 0 when one of d's tones was already sounding in block p (just before the
@@ -903,15 +924,17 @@ class DtmfReceiver:
 
     def _harmonic(self):
         # 1 when the candidate's hits held a harmonic series of the f0 its pair implies
-        weak = self._h_row if self._h_row < self._h_col else self._h_col
-        hi = self._h_in
-        return hi >= weak * _HARM_WEAK and hi // _HARM_ANTI >= self._h_half and hi > 0
+        st = self._st
+        weak = st[_S_H_ROW] if st[_S_H_ROW] < st[_S_H_COL] else st[_S_H_COL]
+        hi = st[_S_H_IN]
+        return hi >= weak * _HARM_WEAK and hi // _HARM_ANTI >= st[_S_H_HALF] and hi > 0
 
     def _close(self, b):
-        d = self._cand
-        self._cand = -1
+        st = self._st
+        d = st[_S_CAND]
+        st[_S_CAND] = -1
         self.tone_present = False
-        last = self._on
+        last = st[_S_ON]
         # The tone ends in one of last-2..last+1 (block last+1 has been seen when b > last):
         # take the last block at least 20 % full and place the end inside it.
         full = self._full(last, d)
@@ -928,34 +951,36 @@ class DtmfReceiver:
             j -= 1
         if not self._confirmed():
             return
-        if self._all_clean and not self._onset_ok:
+        if st[_S_ALL_CLEAN] and not st[_S_ONSET_OK]:
             return      # a chord, not a key (see _ONSET_HI_Q8)
-        if self._hk >= 0 and self._harmonic():
+        if st[_S_HK] >= 0 and self._harmonic():
             return      # a vowel's harmonics, not a key (see _HARM_WEAK)
-        if end - self._start < _MIN_TONE_MS * 10:
+        if end - st[_S_START] < _MIN_TONE_MS * 10:
             return
-        if self._q_len >= _QUEUE:
+        if st[_S_Q_LEN] >= _QUEUE:
             self.lost += 1
             return
-        i = (self._q_head + self._q_len) % _QUEUE
-        self._q_dig[i] = d
-        self._q_start[i] = self._start
-        self._q_end[i] = end
-        self._q_len += 1
+        i = (st[_S_Q_HEAD] + st[_S_Q_LEN]) % _QUEUE
+        st[_S_Q_DIG + i] = d
+        st[_S_Q_START + i] = st[_S_START]
+        st[_S_Q_END + i] = end
+        st[_S_Q_LEN] += 1
 
     # -- output -----------------------------------------------------------------------
     def pop(self):
         """The next digit as {"event": "digit", "digit", "start_ms", "end_ms"}, or None."""
-        if self._q_len == 0:
+        st = self._st
+        if st[_S_Q_LEN] == 0:
             return None
-        i = self._q_head
-        self._q_head = (i + 1) % _QUEUE
-        self._q_len -= 1
-        return {"event": "digit", "digit": DIGITS[self._q_dig[i]],
-                "start_ms": self._t0 + self._q_start[i] / 10.0,
-                "end_ms": self._t0 + self._q_end[i] / 10.0}
+        i = st[_S_Q_HEAD]
+        st[_S_Q_HEAD] = (i + 1) % _QUEUE
+        st[_S_Q_LEN] -= 1
+        return {"event": "digit", "digit": DIGITS[st[_S_Q_DIG + i]],
+                "start_ms": self._t0 + st[_S_Q_START + i] / 10.0,
+                "end_ms": self._t0 + st[_S_Q_END + i] / 10.0}
 
     def finish(self, t_ms):
         """End of the recording: a digit still sounding ends here."""
-        if self._cand >= 0:
-            self._close(self._blk)
+        st = self._st
+        if st[_S_CAND] >= 0:
+            self._close(st[_S_BLK])

@@ -430,3 +430,6 @@ from rrfw.dsp import tonetab  # noqa: E402
 
 TAB = array("i", tonetab.DTMF_TAB)
 HTAB = array("i", tonetab.DTMF_HTAB)
+
+# In dtmf.py's order (its _K* indexes): what a plain DtmfReceiver calls.
+KERNELS = (goertzel, window, decide, long, harm, silent, TAB, HTAB)
