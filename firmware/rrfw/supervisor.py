@@ -84,7 +84,13 @@ def run(make_hal, repl, root, hal=None, check=None):
                 try:
                     print("ringroute: no memory to boot again (%s): reset" % repr(e)[:80])
                 finally:   # (the report itself may find no room)
-                    hal.reboot()   # does not return on the board; a HAL that cannot reset goes on below
+                    hal.reboot()   # does not return on the board
+                # a HAL that cannot reset: the next boot goes on as after one
+                ran = False
+                failed = []
+                board = None
+                gc.collect()
+                continue
             err = repr(e)[:120]
             print("ringroute: %s stopped: %s" % (source, err))
             if source == cfgstore.SAFE:
