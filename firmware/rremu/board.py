@@ -194,9 +194,11 @@ class Hal(BoardState):
         # with a MemoryError at that block, and so does every boot after it in this
         # process, as in a heap too broken up for the boot's long-lived buffers
         # (docs/notes/heap.md "Branch frag"); a fresh process (a reset) boots again.
-        # Armed only in a process started before that block.
-        self._oom_at = int(_arg(sys.argv, "--oom-at") or -1)
+        # Armed only in a process started before that block; off, it costs nothing a block.
         self._oom = False         # the hook fired: every boot in this process fails
+        at = _arg(sys.argv, "--oom-at")
+        if at is not None:
+            self.next_block = self._oom_hook(int(at))
         self._probe = probe.make(sys.argv)   # the benchmarks' hooks (rremu/probe.py), else None
         if self._probe is not None:
             self._probe.hal = self
@@ -239,21 +241,23 @@ class Hal(BoardState):
             raise KeyboardInterrupt
         if self.fed >= 0 and self.block - self.fed > WDT_BLOCKS:
             self._watchdog_reset()
-        if self._oom_at >= 0:
-            self._oom_hook()
         if pr is not None:
             pr.leave()
         return True
 
-    def _oom_hook(self):
-        # (the first block this process sees disarms it when it is already past)
-        at = self._oom_at
-        self._oom_at = -1
-        if self.block >= at and self._sent_block >= 0:
-            self._oom = True
-            raise MemoryError("memory allocation failed (--oom-at %d)" % at)
-        if self.block < at:
-            self._oom_at = at
+    def _oom_hook(self, at):
+        step = self.next_block
+        first = []   # the first block this process saw
+
+        def next_block():
+            more = step()
+            if not first:
+                first.append(self.block)
+            if not self._oom and first[0] < at <= self.block:
+                self._oom = True
+                raise MemoryError("memory allocation failed (--oom-at %d)" % at)
+            return more
+        return next_block
 
     def reset_outputs(self):
         if self._oom:
@@ -297,8 +301,6 @@ class Hal(BoardState):
         # codec's input (nothing in rrfw writes hal.rx), so it is not copied again
         if self.fed >= 0 and self.block - self.fed > WDT_BLOCKS:
             self._watchdog_reset()
-        if self._oom_at >= 0:
-            self._oom_hook()
         if pr is not None:
             pr.leave()
         return True
