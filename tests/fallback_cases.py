@@ -132,9 +132,106 @@ def case_the_boards_own_check_refuses_what_the_weak_one_let_through(good):
     assert n_ans == 1 and n_rel == 1 and not errors, (n_ans, n_rel, errors)
 
 
+class Resets(World):
+    """The World, whose App meets `fail` {block: exception} in those blocks
+    (raised out of next_block, as out of a step) and that records each
+    hal.reboot() (the block it came in); a reset gives a fresh heap
+    (`on_reset`)."""
+
+    def __init__(self, fail, on_reset=None):
+        World.__init__(self)
+        self.fail = fail
+        self.resets = []
+        self.on_reset = on_reset
+
+    def next_block(self):
+        more = World.next_block(self)
+        e = self.fail.pop(self.block, None)
+        if e is not None:
+            raise e
+        return more
+
+    def reboot(self):
+        self.resets.append(self.block)
+        if self.on_reset is not None:
+            self.on_reset()
+
+
+def case_a_boot_out_of_memory_after_a_run_resets_the_board(good):
+    # issue 15: the App fails for want of memory at 25 s (between the calls); its boot again in the same
+    # heap finds no hole for the long-lived buffers: a reset, not a retry in that heap
+    from rrfw import supervisor
+    _clean()
+    _write("config.json", good)
+    made = supervisor.long_lived
+    tries = []
+
+    def broken_heap():
+        tries.append(1)
+        if len(tries) > 1:
+            raise MemoryError("memory allocation failed, allocating 6144 bytes")
+        return made()
+
+    supervisor.long_lived = broken_heap
+    w = Resets({2500: MemoryError("memory allocation failed, allocating 296 bytes")},
+               on_reset=lambda: setattr(supervisor, "long_lived", made))   # a fresh heap
+    try:
+        board_main.main(["main.py"], hal=w, check=weak_check)
+    finally:
+        supervisor.long_lived = made
+    assert w.resets == [2500] and len(tries) == 2, (w.resets, tries)
+    assert [e["config"] for e in w.seen if e["event"] == "boot"] == ["config.json"] * 2
+    assert "config_fallback" not in w.kinds()   # the config was never at fault
+    n_ans, n_rel, errors = _answered(w)
+    assert n_ans == 2 and n_rel == 2 and not errors, (n_ans, n_rel, errors)   # the second call: after the reset
+
+
+def case_a_memory_error_in_a_fresh_heap_is_the_configs_fault(good):
+    # no App ran in this heap yet: the config that cannot start in it falls back, no reset
+    from rrfw import supervisor
+    _clean()
+    _write("config.prev.json", good)
+    _write("config.json", good)
+    real = supervisor.start
+
+    def start(hal, cfg, source, *rest):
+        if source == "config.json":
+            raise MemoryError("memory allocation failed, allocating 4096 bytes")
+        return real(hal, cfg, source, *rest)
+
+    supervisor.start = start
+    w = Resets({})
+    try:
+        board_main.main(["main.py"], hal=w, check=weak_check)
+    finally:
+        supervisor.start = real
+    assert w.resets == [], w.resets
+    assert [e["config"] for e in w.seen if e["event"] == "boot"] == ["config.prev.json"]
+    fb = [e for e in w.seen if e["event"] == "config_fallback"]
+    assert len(fb) == 1 and fb[0]["failed"] == "config.json" and "MemoryError" in fb[0]["error"], fb
+
+
+def case_a_reboot_from_the_app_resets_the_board_a_config_switch_does_not(good):
+    # Reboot("faults") (five faults in a minute, app.py), the same path as the console's
+    # reboot and factory reset and the emulated watchdog: hal.reboot(); Reboot("config")
+    # (a pushed config switched in) boots again in the same heap, the board's state kept
+    from rrfw.errors import Reboot
+    _clean()
+    _write("config.json", good)
+    w = Resets({2200: Reboot("faults"), 2600: Reboot("config")})   # (between the calls)
+    board_main.main(["main.py"], hal=w, check=weak_check)
+    assert w.resets == [2200], w.resets
+    assert len([e for e in w.seen if e["event"] == "boot"]) == 3
+    n_ans, n_rel, errors = _answered(w)
+    assert n_ans == 2 and n_rel == 2 and not errors, (n_ans, n_rel, errors)
+
+
 CASES = [case_a_config_that_cannot_start_falls_back_to_the_previous,
          case_no_config_that_starts_gives_the_safe_answering_mode,
-         case_the_boards_own_check_refuses_what_the_weak_one_let_through]
+         case_the_boards_own_check_refuses_what_the_weak_one_let_through,
+         case_a_boot_out_of_memory_after_a_run_resets_the_board,
+         case_a_memory_error_in_a_fresh_heap_is_the_configs_fault,
+         case_a_reboot_from_the_app_resets_the_board_a_config_switch_does_not]
 
 
 def call(name, case):

@@ -25,7 +25,9 @@
 #                   would (host_tools/ringroute/emu/ptylink.py); also keeps the
 #                   audio 16-bit aligned (viper's ptr16); BF_BUSY: a request is
 #                   spread over blocks (a PIN's hash): a paced (--pty) run lets
-#                   those blocks go as fast as they compute
+#                   those blocks go as fast as they compute; BF_RESET: the board
+#                   resets after this frame (hal.reboot(), machine.reset() on the
+#                   ESP32): the firmware process exits and the runner starts it again
 #   u16 ext_ring    bit p: SLIC port p in ring mode
 #   per line: u16 xmask   bit p: line l joined to extension port p (crosspoint)
 #   per line: BLOCK_SAMPLES int16 played to the line (codec output)
@@ -72,6 +74,7 @@ def in_audio_offset(n_lines, line):
 OUT_HDR = "<IBBH"  # block, hook bits, board flags, ext ring bits
 BF_BREAK = const(1)
 BF_BUSY = const(2)   # the firmware works through a request a slice a block (hal.set_busy)
+BF_RESET = const(4)  # the board resets after this frame (rremu/board.py Hal.reboot)
 OUT_XMASK = 8      # offset of the first line's crosspoint mask
 
 

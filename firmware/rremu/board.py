@@ -28,7 +28,9 @@ _IN_LINES = const(14)        # bf.IN_LINES
 _SAMPLES = const(80)         # bf.BLOCK_SAMPLES
 _BF_BREAK = const(1)         # bf.BF_BREAK
 _BF_BUSY = const(2)          # bf.BF_BUSY
-if (_IN_LINES, _SAMPLES, _BF_BREAK, _BF_BUSY) != (bf.IN_LINES, bf.BLOCK_SAMPLES, bf.BF_BREAK, bf.BF_BUSY):
+_BF_RESET = const(4)         # bf.BF_RESET
+if (_IN_LINES, _SAMPLES, _BF_BREAK, _BF_BUSY, _BF_RESET) != (bf.IN_LINES, bf.BLOCK_SAMPLES, bf.BF_BREAK,
+                                                          bf.BF_BUSY, bf.BF_RESET):
     raise ImportError("rremu/board.py: blockframe's figures changed")   # (at import, once)
 
 
@@ -187,6 +189,16 @@ class Hal(BoardState):
         # came before this process), cleared by a read that finds none (console_read)
         self._con_in = True
         self.stopped = False
+        self._reset = 0           # _BF_RESET in the last frame: reboot() (the board resets)
+        # A test's hook (tests/test_supervisor_reset.py), `--oom-at BLOCK`: the App fails
+        # with a MemoryError at that block, and so does every boot after it in this
+        # process, as in a heap too broken up for the boot's long-lived buffers
+        # (docs/notes/heap.md "Branch frag"); a fresh process (a reset) boots again.
+        # Armed only in a process started before that block; off, it costs nothing a block.
+        self._oom = False         # the hook fired: every boot in this process fails
+        at = _arg(sys.argv, "--oom-at")
+        if at is not None:
+            self.next_block = self._oom_hook(int(at))
         self._probe = probe.make(sys.argv)   # the benchmarks' hooks (rremu/probe.py), else None
         if self._probe is not None:
             self._probe.hal = self
@@ -232,6 +244,39 @@ class Hal(BoardState):
         if pr is not None:
             pr.leave()
         return True
+
+    def _oom_hook(self, at):
+        step = self.next_block
+        first = []   # the first block this process saw
+
+        def next_block():
+            more = step()
+            if not first:
+                first.append(self.block)
+            if not self._oom and first[0] < at <= self.block:
+                self._oom = True
+                raise MemoryError("memory allocation failed (--oom-at %d)" % at)
+            return more
+        return next_block
+
+    def reset_outputs(self):
+        if self._oom:
+            raise MemoryError("memory allocation failed (--oom-at: the boot, in the same heap)")
+        BoardState.reset_outputs(self)
+
+    def reboot(self):
+        """machine.reset(): the RAM is gone, the flash stays. This block's frame
+        goes out with the outputs a reset leaves and BF_RESET, then the process
+        ends; the runner (host_tools/ringroute/emu/runner.py) starts the firmware
+        again at once, as the board boots from its flash."""
+        BoardState.reset_outputs(self)
+        if self._sent_block == self.block:
+            self._recv()   # this block's frame is out already: the reset goes in the next one's
+        self._run_left = 0
+        self._reset = _BF_RESET
+        self._send()
+        self._sock.close()
+        raise SystemExit(0)   # past every handler of the run loop (supervisor.py)
 
     def _quiet(self):
         """Nothing for the world since the last frame sent: the same relays,
@@ -338,7 +383,7 @@ class Hal(BoardState):
         out[4] = (b >> 16) & 0xFF
         out[5] = (b >> 24) & 0xFF
         out[6] = self._hook
-        out[7] = (_BF_BREAK if self._break else 0) | (_BF_BUSY if self.busy else 0)
+        out[7] = (_BF_BREAK if self._break else 0) | (_BF_BUSY if self.busy else 0) | self._reset
         r = self._ext_ring
         out[8] = r & 0xFF
         out[9] = r >> 8
@@ -402,3 +447,11 @@ class Hal(BoardState):
         n = self._ev_len
         struct.pack_into("<H", self._out, self._ev_at, n)
         self._write(self._out_mv[self._ev_at:self._ev_at + 2 + n]); self._ev_len = 0  # noqa: E702 (as _send)
+
+
+def _arg(argv, name):
+    if name in argv:
+        i = argv.index(name)
+        if i + 1 < len(argv):
+            return argv[i + 1]
+    return None

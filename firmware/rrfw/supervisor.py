@@ -20,6 +20,13 @@ from rrfw.store import cfgstore
 # the app on the same config (a fault in a call never gets here: app.py).
 _SETTLE_MS = const(60000)  # board ms a config must run before an error no longer counts against it
 
+# A boot that runs out of memory after an App has run in this heap is not
+# tried again in it (issue 15): the old App's pieces leave no hole for the
+# boot's long-lived buffers (docs/notes/heap.md "Branch frag"), so every try
+# fails the same way and no block is stepped; the board resets instead
+# (hal.reboot(): machine.reset(), a fresh heap, the flash as it was). In a
+# fresh heap a MemoryError is the config's fault: it falls back as above.
+
 
 def run(make_hal, repl, root, hal=None, check=None):
     """Run the board until the emulated world stops (on the board: for ever).
@@ -29,6 +36,7 @@ def run(make_hal, repl, root, hal=None, check=None):
     config check in place of the board's own (a test's weaker one)."""
     board = None   # the board's state (boardstate.py), kept only across a config switch
     failed = []    # [(config source, error)] that did not start, since power-on or a push
+    ran = False    # an App has run in this heap (a boot's MemoryError then resets the board)
     while True:  # one pass per (soft) boot; the emulated link survives a soft reset
         a = None
         source = None
@@ -44,6 +52,7 @@ def run(make_hal, repl, root, hal=None, check=None):
             bufs = long_lived()
             cfg, source = take_config(failed, check)
             a = start(hal, cfg, source, board, failed, bufs)
+            ran = True
             bufs = None
             boot_gc(False)
             board = a.board
@@ -64,13 +73,24 @@ def run(make_hal, repl, root, hal=None, check=None):
                 if repl(hal, port, root) == "stop":
                     return
             except Reboot:
-                pass   # the emulated watchdog reset the board: the REPL sat idle (rremu/board.py)
+                hal.reboot()   # the emulated watchdog reset the board: the REPL sat idle (rremu/board.py)
         except Reboot as e:
             failed = []    # a new config, a reset: every config gets its chance again
             if e.why != "config":
                 board = None   # a reset, a factory reset: nothing of the old RAM stays
                 hal.reboot()  # the board: machine.reset()
         except Exception as e:  # noqa: BLE001 - the office's phone must keep answering
+            if ran and a is None and hal is not None and isinstance(e, MemoryError):
+                try:
+                    print("ringroute: no memory to boot again (%s): reset" % repr(e)[:80])
+                finally:   # (the report itself may find no room)
+                    hal.reboot()   # does not return on the board
+                # a HAL that cannot reset: the next boot goes on as after one
+                ran = False
+                failed = []
+                board = None
+                gc.collect()
+                continue
             err = repr(e)[:120]
             print("ringroute: %s stopped: %s" % (source, err))
             if source == cfgstore.SAFE:

@@ -65,11 +65,12 @@ class PtyBridge:
         self._thread = threading.Thread(target=self._run, name="pty-bridge", daemon=True)
 
     def start(self, pid=None):
-        """Call once the firmware (process `pid`) holds the board side (its copy here is closed)."""
-        os.close(self.board_fd)
-        self.board_fd = None
+        """Call once the firmware (process `pid`) holds the board side. The copy
+        here stays open: a firmware that resets (runner.py) is started again on
+        the same board side, and the user's port stays the same."""
         self._pid = pid
-        self._thread.start()
+        if not self._thread.is_alive():
+            self._thread.start()
 
     def _to_board(self, data):
         while data:

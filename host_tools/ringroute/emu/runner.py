@@ -491,7 +491,8 @@ class Emulation:
         cmd, errf = list(self._cmd), self._errf
         if self.pty:
             from . import ptylink
-            self.bridge = ptylink.PtyBridge()
+            if self.bridge is None:   # (a reset or a power cut: the same port for the user)
+                self.bridge = ptylink.PtyBridge()
             cmd += ["--console", "stdio"]
             proc = subprocess.Popen(cmd, env=self._env, stdin=self.bridge.board_fd,
                                     stdout=self.bridge.board_fd, stderr=errf, preexec_fn=ptylink.take_ctty)
@@ -548,6 +549,24 @@ class Emulation:
         if self.monitor:
             self.monitor.restarted(block)
         return block
+
+    def _board_reset(self, block):
+        """The board reset itself after this block's frame (BF_RESET: hal.reboot(),
+        machine.reset() on the ESP32: the RAM is gone, the flash stays): its
+        process ends and the firmware starts again at once on the same flash,
+        the world's clock going on from the next block (the boot takes no world
+        time, as after a power cut)."""
+        self.log(block * bf.BLOCK_MS, "reset")
+        try:
+            self._proc.wait(timeout=LINK_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            raise EmulatorError("the firmware did not end after its reset at %.2f s" % (block * 0.01))
+        self._conn.close()
+        self._proc = self._spawn()
+        self._conn = self._accept(self._proc, time.time())
+        self._conn.settimeout(None if self.pty else LINK_TIMEOUT_S)
+        if self.monitor:
+            self.monitor.restarted(block + 1)
 
     def _world_cfg(self, flash):
         """The config the world's phones follow: the one given, else (--pty with a
@@ -732,6 +751,10 @@ class Emulation:
                             if booted > 1 and self.monitor:
                                 self.monitor.restarted(block)   # a new App: a new console session
             world.outputs(t, hook, ring, xm, tx)
+            if bflags & bf.BF_RESET:
+                all_done = None
+                self._board_reset(block)
+                conn = self._conn
             if self.monitor:
                 self.monitor.step(block, drain=n > 1)
             # Without a set duration, stop 10 s after the last call has ended and
