@@ -51,10 +51,16 @@ def test_the_boot_leaves_the_free_heap_in_one_piece():
 def test_oomtrace_tells_what_failed_and_where():
     """--oomtrace: the first MemoryError out of a step, its traceback and the heap's map."""
     _mp32()
-    res = busytraffic.run("mp32-frozen", "76K", minutes=3, extra_argv=("--oomtrace",))
-    assert not res.ok
+    # A heap the boot fits in but a busy step does not: the edge moves as the
+    # firmware shrinks (the heap gate's scans), so the first of a few sizes
+    # near it that fails in a step.
+    for kb in (70, 68, 72, 66):
+        res = busytraffic.run("mp32-frozen", "%dK" % kb, minutes=5, extra_argv=("--oomtrace",))
+        if not res.ok and "oomtrace " in res.emu.stderr:
+            break
+    else:
+        pytest.fail("no size of 66-72 KB failed in a step: %s" % res.why)
     err = res.emu.stderr
-    assert "oomtrace " in err, err[-500:]
     tail = err[err.index("oomtrace "):]
     assert "Traceback" in tail and 'File "rrfw/' in tail and "MemoryError: memory allocation failed" in tail
     assert "oomtrace live " in tail
