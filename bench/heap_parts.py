@@ -98,6 +98,13 @@ def main(flash):
     keep = [part("  CallProgress (US)", lambda: progress.CallProgress("US")),
             part("  DtmfGenerator", dtmfgen.DtmfGenerator)]
     del keep
+
+    def dialled():
+        cp = progress.CallProgress("US")
+        cp.dialled(0)   # its detector of the answer phase (line/progress.py)
+        return cp
+    keep = part("  CallProgress (US), once dialled", dialled)
+    del keep
     for lc in a.lines:
         part("line %d: Callout (first call-back)" % (lc.line + 1),
              lambda: setattr(lc, "callout", callout.Callout(lc)))

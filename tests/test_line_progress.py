@@ -19,7 +19,7 @@ def progress(x, cc, dialled_ms, engine="micropython", reversed_=None, heap_lock=
     out = run_line("progress", params, engine, files=files)
     evs = [(o["state"], o["t_ms"]) for o in out if o.get("event") == "progress"]
     if shared is not None:
-        return evs, out[-1]["result"], out[0]["shared"]
+        return evs, out[-1]["result"], [o["shared"] for o in out if "shared" in o][0]
     return evs, out[-1]["result"]
 
 

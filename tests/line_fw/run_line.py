@@ -133,7 +133,6 @@ def main():
             kw = dict(p.get("kw", {}))
             kw["share"] = share
             cp = progress.CallProgress(p["profile"], **kw)
-            print(json.dumps({"shared": sum(1 for tn in cp.det._tones if tn in share._tones)}))
         else:
             cp = progress.CallProgress(p["profile"], **p.get("kw", {}))
         cp.reset(0)
@@ -146,6 +145,9 @@ def main():
             c = i * 3
             if dialled is not None and t == dialled:
                 cp.dialled(t)
+                if share is not None:
+                    # the detector dialled() made: the hang-up detector's matchers in it
+                    print(json.dumps({"shared": sum(1 for tn in cp.det._tones if tn in share._tones)}))
             if lock:
                 _lock()
             cp.process(blk, t, ctrl[c] != 0, 1 if ctrl[c + 1] == 0 else -1)

@@ -71,7 +71,17 @@ _ORDER = ("busy", "reorder", "sit", "ringback", "dial")
 _SIT_STEP = const(25)     # Hz between the probes of a SIT band (one 40 ms DFT bin)
 _BIN_HZ = const(25)       # Hz: one bin of the 40 ms window (8000 / 320)
 _NEED_MAX = const(8)      # completed runs: cap on the chain a tone may need to be unique
-# rows of a _Tone's value array (each max(1, L) values, L its pattern's elements)
+# a _Tone's value array (v): first its scalars
+_T_L = const(0)           # L: its pattern's elements (0: a continuous tone)
+_T_M = const(1)           # m = max(1, L): values a row
+_T_SIGS = const(2)        # its on-signals, a bit each (a profile has < 30 signals)
+_T_NEED = const(3)        # completed runs that must chain before the partial one
+_T_AMB = const(4)         # 1: need raised to tell it from a same-signal look-alike
+_T_C = const(5)           # offset of this run's (count, chain start) rows
+_T_CONT = const(6)        # ms a continuous tone must hold
+_T_AM = const(7)          # 1: on-runs must be amplitude-modulated, -1: must not, 0: either
+_T_STEPS = const(8)       # 1: the on-elements' level steps are checked
+_H = const(9)             # then its rows, from here (each m values)
 _LO = const(1)            # row 0: esig, each element's signal (-1: an off-element)
 _HI = const(2)            # shortest and longest run (ms) element e accepts
 _ST = const(3)            # level step of an on-element (dB, AU congestion)
@@ -83,7 +93,25 @@ _A_EB = const(0)          # 4: the window's block energies, by slot
 _A_EH = const(4)          # 3: the running run's last 3 frame energies
 _A_QS = const(7)          # 4 (_QLEN): queued events' start and end (ms)
 _A_QE = const(11)
-_A_SIG = const(15)        # per signal its last on-run's level, then (ns on) when it ended;
+_A_BLK = const(15)        # blocks seen, up to _W (the window is full)
+_A_SLOT = const(16)       # the window's slot of the next block
+_A_RSIG = const(17)       # the running run: its signal (-1 off), start (ms), loudest and
+_A_RT = const(18)         # quietest frame energy, best probe power (its reference level),
+_A_RE = const(19)         # modulated frames and frames
+_A_RMIN = const(20)
+_A_RREF = const(21)
+_A_RMOD = const(22)
+_A_RNF = const(23)
+_A_MOD = const(24)        # 1: the last window was amplitude-modulated
+_A_CAND = const(25)       # the debounce's candidate: signal, frames, first frame (ms)
+_A_CN = const(26)
+_A_CT = const(27)
+_A_CEND = const(28)       # the recognised tone's end so far (ms)
+_A_QH = const(29)         # the event queue's head and length
+_A_QN = const(30)
+_A_NS = const(31)         # signals, probes (set once by __init__)
+_A_NK = const(32)
+_A_SIG = const(33)        # per signal its last on-run's level, then (ns on) when it ended;
                           # after them each probe's power
 
 
@@ -228,87 +256,92 @@ class _Tone:
     # on-time of signal esig[e] (>= 0) or an off-time (-1): a plain tone alternates
     # its signal and off; a sequence tone (SIT: 950, 1400, 1800 Hz, then silence)
     # has several on-elements of different signals in a row.
-    # Its per-element values are one array (heap: eight arrays of a few values
-    # each cost 32 bytes apiece), _NV rows of L' = max(1, L) values: esig, lo, hi,
-    # level step, then two (count, chain start) row pairs, this run's and the
-    # next's, swapped by offset after every run.
+    # Heap: all its values are one array and it has two attributes (name, v): a
+    # matcher with a dozen attributes had a 12-slot dict (96 B) and a tuple of its
+    # signals. v: the _T_* scalars, then from _H _NV rows of m = max(1, L) values:
+    # esig, lo, hi, level step, then two (count, chain start) row pairs, this run's
+    # and the next's, swapped by offset after every run.
     def __init__(self, name, esig, cadence, cont_ms, levels):
         self.name = name
         n = len(cadence)
         m = max(1, n)
-        self.L = n
-        self.m = m
-        v = array("i", bytes(4 * _NV * m))
+        v = array("i", bytes(4 * (_H + _NV * m)))
+        sigs = 0
         for e in range(m):
-            v[e] = esig[e] if n else esig[0]
+            s = esig[e] if n else esig[0]
+            v[_H + e] = s
+            if s >= 0:
+                sigs |= 1 << s
             if e < n:
                 c = cadence[e]
-                v[_LO * m + e] = max(10, c - _tol(c))
-                v[_HI * m + e] = c + _tol(c)
-        self.v = v
-        self.sigs = tuple(sorted(set(x for x in esig if x >= 0)))
-        self.need = max(2, n)   # completed runs that must chain before the partial one
-        self.ambiguous = False  # need raised to tell this tone from a same-signal look-alike
-        self.c = _CA * m        # offset of this run's counts (their chain starts m further)
-        self.nc = _CB * m       # ... of the next run's
-        self.cont_ms = cont_ms
-        self.am_req = 0         # 1: on-runs must be amplitude-modulated, -1: must not
+                v[_H + _LO * m + e] = max(10, c - _tol(c))
+                v[_H + _HI * m + e] = c + _tol(c)
+        v[_T_L] = n
+        v[_T_M] = m
+        v[_T_SIGS] = sigs
+        v[_T_NEED] = max(2, n)   # completed runs that must chain before the partial one
+        v[_T_AMB] = 0            # 1: need raised to tell this tone from a same-signal look-alike
+        v[_T_C] = _H + _CA * m   # offset of this run's counts (their chain starts m further);
+                                 # the next run's are at 2 * _H + 10 * m minus it
+        v[_T_CONT] = cont_ms
+        v[_T_AM] = 0             # 1: on-runs must be amplitude-modulated, -1: must not
         # per on-element level step (dB) relative to the previous on-element: AU congestion
-        # alternates full and -10 dB bursts; 0 = same level. False = levels not checked.
-        self.steps = bool(levels)
+        # alternates full and -10 dB bursts; 0 = same level. _T_STEPS 0 = levels not checked.
+        v[_T_STEPS] = 1 if levels else 0
         if levels:
             ons = list(range(0, n, 2))
             for i, e in enumerate(ons):
-                v[_ST * m + e] = levels[i % len(levels)] - levels[(i - 1) % len(levels)]
+                v[_H + _ST * m + e] = levels[i % len(levels)] - levels[(i - 1) % len(levels)]
+        self.v = v
 
     def is_on(self, sig):
-        return sig >= 0 and sig in self.sigs
+        return sig >= 0 and (self.v[_T_SIGS] >> sig) & 1 == 1
 
     def same(self, o):
         # o matches exactly as this one does: the same tone, signals, bounds (v: the
-        # cadence as its bounds) and rules
-        m = self.m
-        if (o.name != self.name or o.m != m or o.L != self.L or o.need != self.need
-                or o.ambiguous != self.ambiguous or o.cont_ms != self.cont_ms
-                or o.am_req != self.am_req or o.steps != self.steps):
+        # cadence as its bounds) and rules; not the chain state (_T_C and the counts)
+        if o.name != self.name:
             return False
-        for i in range(_CA * m):
-            if o.v[i] != self.v[i]:
+        a = self.v
+        b = o.v
+        if a[_T_M] != b[_T_M]:
+            return False
+        for i in range(_H + _CA * a[_T_M]):
+            if i != _T_C and a[i] != b[i]:
                 return False
         return True
 
-    def _fits(self, e, sig):
-        # can a run of signal sig be element e?
-        want = self.v[e]
-        if want >= 0:
-            return sig == want
-        return not (sig >= 0 and sig in self.sigs)
-
     def clear(self):
-        c = self.c
-        for e in range(self.L):
-            self.v[c + e] = 0
+        v = self.v
+        c = v[_T_C]
+        for e in range(v[_T_L]):
+            v[c + e] = 0
 
     def run_done(self, sig, t0, d, ratio, am):
         # a run (sig, start t0, length d) completed: extend or break each chain.
         # ratio: for an on-run, its level step from the previous on-run (+1 = >= 6 dB
         # louder, -1 = >= 6 dB softer, 0 = within 6 dB, 2 = unknown)
-        L = self.L
+        v = self.v
+        L = v[_T_L]
         if L == 0:
             return
-        v = self.v
-        m = self.m
-        c = self.c
-        nc = self.nc
-        lo = _LO * m
-        hi = _HI * m
+        m = v[_T_M]
+        c = v[_T_C]
+        nc = 2 * _H + (_CA + _CB) * m - c
+        lo = _H + _LO * m
+        hi = _H + _HI * m
+        am_req = v[_T_AM]
+        steps = v[_T_STEPS]
+        # off-elements fit any run that is not this tone's signal
+        off = not (sig >= 0 and (v[_T_SIGS] >> sig) & 1 == 1)
         for e in range(L):
-            on = v[e] >= 0
-            ok = self._fits(e, sig) and v[lo + e] <= d <= v[hi + e]
-            if ok and on and self.am_req and am != self.am_req:
+            want = v[_H + e]
+            on = want >= 0
+            ok = (sig == want if on else off) and v[lo + e] <= d <= v[hi + e]
+            if ok and on and am_req and am != am_req:
                 ok = False
-            if ok and on and self.steps and ratio != 2:
-                st = v[_ST * m + e]
+            if ok and on and steps and ratio != 2:
+                st = v[_H + _ST * m + e]
                 want = 1 if st >= 6 else (-1 if st <= -6 else 0)
                 ok = want == ratio
             if ok:
@@ -323,33 +356,35 @@ class _Tone:
                     v[nc + e] = 0
             else:
                 v[nc + e] = 0
-        self.c = nc
-        self.nc = c
+        v[_T_C] = nc
 
     def check(self, sig, d, need, strict, am):
         # Does the running (partial) run continue a chain of >= need runs?
         # strict: the partial must also have reached its element's lower bound.
         # Returns the chain's start time, or -1.
-        L = self.L
-        on = self.is_on(sig)
-        if on and self.am_req and am != self.am_req and d >= 100:
+        v = self.v
+        L = v[_T_L]
+        on = sig >= 0 and (v[_T_SIGS] >> sig) & 1 == 1
+        am_req = v[_T_AM]
+        if on and am_req and am != am_req and d >= 100:
             return -1   # (judged once the run has 10 frames)
         if L == 0:
-            if on and (not strict or d >= self.cont_ms):
+            if on and (not strict or d >= v[_T_CONT]):
                 return 0
             return -1
-        v = self.v
-        m = self.m
-        c = self.c
-        lo = _LO * m
-        hi = _HI * m
+        m = v[_T_M]
+        c = v[_T_C]
+        lo = _H + _LO * m
+        hi = _H + _HI * m
+        amb = v[_T_AMB]
         for e in range(L):
-            if not self._fits(e, sig):
+            want = v[_H + e]
+            if not (sig == want if want >= 0 else not on):
                 continue
             p = (e - 1) % L
             n = v[c + p]
             if n >= need and d <= v[hi + e] and (not strict or d >= v[lo + e] or
-                                                      (self.ambiguous and n >= need)):
+                                                      (amb and n >= need)):
                 return v[c + m + p]
         return -1
 
@@ -463,11 +498,11 @@ class ToneDetector:
                 aliased.append(n)
             else:
                 deb[j] = _W
-        self._alias = alias
-        self._deb = deb
+        # per signal j: its alias (ad[j]) and the frames that start a run of it (ad[ns + j])
+        ns = len(sigs)
+        self._ad = bytes(alias) + bytes(deb)
         probes = _probes(sigs)
         nk = len(probes)
-        self._nk = nk
         # per signal: its probe groups (probe indices); each group's summed power counts
         sp = [tuple(tuple(probes.index(f) for f in grp) for grp in g) for g in sigs]
         if share is not None:
@@ -481,14 +516,16 @@ class ToneDetector:
         self._tab, self._rows = make_table(probes)
         self._re = array("i", [_BIAS] * (_W * nk))
         self._im = array("i", [_BIAS] * (_W * nk))
-        # the detector's small values in one array (heap: an array apiece cost
-        # 32 bytes or more each): block energies, the run's last frame energies,
-        # the event queue's times, per signal its last on-run's level and end,
+        # the detector's small values in one array (heap: an array apiece cost 32 bytes
+        # or more each, and every attribute a dict slot: 36 attributes were a 37-slot dict,
+        # 296 B in one piece): block energies, the run's last frame energies, the event
+        # queue's times, the _A_* scalars, per signal its last on-run's level and end,
         # then each probe's power (the power kernel's out: a view of its part)
-        ns = len(sigs)
-        self._ns = ns
-        self._a = array("i", bytes(4 * (_A_SIG + 2 * ns + nk)))
-        self._pow = memoryview(self._a)[_A_SIG + 2 * ns:]
+        a = array("i", bytes(4 * (_A_SIG + 2 * ns + nk)))
+        a[_A_NS] = ns
+        a[_A_NK] = nk
+        self._a = a
+        self._pow = memoryview(a)[_A_SIG + 2 * ns:]
         # cadence matchers; a continuous tone waits longer than any same-signal on-time
         tones = []
         for n in order:
@@ -500,7 +537,7 @@ class ToneDetector:
                 sg = _seq_groups(fs)
                 esig = [sigs.index(sg[i]) if i < len(fs) else -1 for i in range(len(cad))]
                 tn = _Tone(n, esig, tuple(cad), _CONT_MIN_MS, None)
-                tn.need = 2   # two distinct frequencies in the right order and length
+                tn.v[_T_NEED] = 2   # two distinct frequencies in the right order and length
                 tones.append(tn)
                 continue
             sig = sigs.index(_groups(fs))
@@ -518,9 +555,9 @@ class ToneDetector:
             esig = [sig if (i & 1) == 0 else -1 for i in range(len(cad))] or [sig]
             tn = _Tone(n.split("~")[0], esig, tuple(cad), cont, levels)
             if _is_am(fs):
-                tn.am_req = 1
+                tn.v[_T_AM] = 1
             elif len(fs) == 1 and fs[0] in carriers:
-                tn.am_req = -1
+                tn.v[_T_AM] = -1
             if cad:
                 others = [tuple(tdefs[m][1]) for m in plain
                           if m != n and tdefs[m][1] and _fset(tdefs[m][0]) == _fset(fs)
@@ -528,9 +565,10 @@ class ToneDetector:
                 k = _unique_after(tuple(cad), others)
                 # not unique in time (AU busy/congestion differ in level only): two
                 # on-runs must complete so their levels are compared
-                tn.need = k if k is not None else max(3, len(cad) + 1)
+                need = k if k is not None else max(3, len(cad) + 1)
+                tn.v[_T_NEED] = need
                 # a chain made longer to rule out a look-alike is proof enough once complete
-                tn.ambiguous = tn.need > max(2, len(cad))
+                tn.v[_T_AMB] = 1 if need > max(2, len(cad)) else 0
             if share is not None:
                 for o in share._tones:
                     if tn.same(o):
@@ -542,32 +580,16 @@ class ToneDetector:
         self.reset()
 
     def reset(self):
-        self._blocks = 0
-        self._slot = 0
         a = self._a
-        for i in range(_W):
-            a[_A_EB + i] = 0
-        self._run_sig = -1
-        self._run_t = 0
-        self._run_e = 0
-        self._run_min = 0
-        self._run_ref = 0
-        self._run_mod = 0
-        self._run_nf = 0
-        self._e = 0
+        for i in range(_A_SIG + 2 * a[_A_NS]):
+            if i != _A_NS and i != _A_NK:
+                a[i] = 0
+        a[_A_RSIG] = -1
+        a[_A_CAND] = -1
         self.energy = 0
-        self._mod = False
-        for i in range(2 * self._ns):
-            a[_A_SIG + i] = 0
-        self._cand = -1
-        self._cand_n = 0
-        self._cand_t = 0
         self._cur = None           # the _Tone recognised now
         self.current = None
         self.current_start_ms = 0
-        self._cur_end = 0
-        self._qh = 0
-        self._qn = 0
         self.dropped = 0
         self.frame_sig = -1        # last frame's signal index (diagnostics, linelearn)
         for tn in self._tones:
@@ -575,22 +597,28 @@ class ToneDetector:
 
     # --- per block ---------------------------------------------------------------
     def process(self, block, t_ms):
-        slot = self._slot
-        self._a[_A_EB + slot] = corr(block, self._tab, self._rows, self._nk, self._re, self._im, slot)
-        self._blocks += 1
-        if self._blocks >= _W:
-            power(self._re, self._im, self._tab, self._rows, self._nk, slot, self._pow)
+        a = self._a
+        slot = a[_A_SLOT]
+        nk = a[_A_NK]
+        a[_A_EB + slot] = corr(block, self._tab, self._rows, nk, self._re, self._im, slot)
+        a[_A_BLK] += 1
+        if a[_A_BLK] >= _W:
+            a[_A_BLK] = _W   # (a count that stops: never a long integer)
+            power(self._re, self._im, self._tab, self._rows, nk, slot, self._pow)
             sig = self._classify()
         else:
             sig = -1
-        self._slot = (slot + 1) & 3
+        a[_A_SLOT] = (slot + 1) & 3
         self.frame_sig = sig
         self._frame(sig, t_ms - 20)   # the frame's time: see the header (window centre)
 
     def _classify(self):
         a = self._a
-        e = a[_A_EB] + a[_A_EB + 1] + a[_A_EB + 2] + a[_A_EB + 3]
-        self._e = e
+        e0 = a[_A_EB]
+        e1 = a[_A_EB + 1]
+        e2 = a[_A_EB + 2]
+        e3 = a[_A_EB + 3]
+        e = e0 + e1 + e2 + e3
         self.energy = e      # window energy (units above): progress.py's voice detector
         if e < _MIN_E:
             return -1
@@ -598,13 +626,9 @@ class ToneDetector:
         best = -1
         best_s = 0
         pw = self._pow
-        e0 = a[_A_EB]
-        e1 = a[_A_EB + 1]
-        e2 = a[_A_EB + 2]
-        e3 = a[_A_EB + 3]
         # 25 Hz AM at 90-99 % depth: quarter-period block energies swing > 10:1; a plain
         # tone's stay within noise. 2:1 (3 dB) splits them.
-        self._mod = max(e0, e1, e2, e3) >= _AM_RATIO * min(e0, e1, e2, e3)
+        a[_A_MOD] = 1 if max(e0, e1, e2, e3) >= _AM_RATIO * min(e0, e1, e2, e3) else 0
         sp = self._sig_probes
         for j in range(len(sp)):
             s = 0
@@ -621,9 +645,10 @@ class ToneDetector:
                 best = j
                 best_s = s
         if best >= 0:
-            best = self._alias[best]
-        j = self._run_sig
-        if best < 0 and j >= 0 and self._run_ref > 0:
+            best = self._ad[best]
+        j = a[_A_RSIG]
+        ref = a[_A_RREF]
+        if best < 0 and j >= 0 and ref > 0:
             # a running on-run survives speech over the tone (an agent still talking when
             # the caller has hung up): its frequencies keep their level within 6 dB and
             # still hold _HOLD40/40 of the energy
@@ -633,39 +658,43 @@ class ToneDetector:
                 p = 0
                 for k in grp:
                     p += pw[k]
-                if p * 8 < self._run_ref:
+                if p * 8 < ref:
                     ok = False
                     break
                 s += p
-            if ok and s * 4 >= self._run_ref and s >= _HOLD40 * e9:
+            if ok and s * 4 >= ref and s >= _HOLD40 * e9:
                 return j
-        elif best >= 0 and best == j and best_s > self._run_ref:
-            self._run_ref = best_s
+        elif best >= 0 and best == j and best_s > ref:
+            a[_A_RREF] = best_s
         return best
 
     def _frame(self, sig, t):
         # debounce frames into runs
-        if sig == self._run_sig:
-            self._cand_n = 0
+        a = self._a
+        if sig == a[_A_RSIG]:
+            a[_A_CN] = 0
         else:
-            if self._cand_n and sig == self._cand:
-                self._cand_n += 1
+            if a[_A_CN] and sig == a[_A_CAND]:
+                a[_A_CN] += 1
             else:
-                self._cand = sig
-                self._cand_n = 1
-                self._cand_t = t
-            if self._cand_n >= (self._deb[self._cand] if self._cand >= 0 else _DEB):
-                d = self._cand_t - self._run_t
+                a[_A_CAND] = sig
+                a[_A_CN] = 1
+                a[_A_CT] = t
+            cand = a[_A_CAND]
+            if a[_A_CN] >= (self._ad[a[_A_NS] + cand] if cand >= 0 else _DEB):
+                ct = a[_A_CT]
+                rt = a[_A_RT]
+                d = ct - rt
                 ratio = 2
-                rsig = self._run_sig
+                rsig = a[_A_RSIG]
                 if rsig >= 0:
-                    a = self._a
+                    ns = a[_A_NS]
                     ep = a[_A_SIG + rsig]
-                    en = self._run_min if self._run_min else self._run_e
+                    en = a[_A_RMIN] if a[_A_RMIN] else a[_A_RE]
                     # compare only with an on-run that could be this tone's previous burst:
                     # at least _LVL_MIN_MS long and ended at most _LVL_GAP_MS before (a
                     # stray speech frame run long ago says nothing about this tone's level)
-                    if self._run_t - a[_A_SIG + self._ns + rsig] > _LVL_GAP_MS:
+                    if rt - a[_A_SIG + ns + rsig] > _LVL_GAP_MS:
                         ep = 0
                     if ep > 0:
                         # 6 dB = 4x energy; compare by division-free scaling (both < 2^30)
@@ -677,89 +706,91 @@ class ToneDetector:
                             ratio = 0
                     if d >= _LVL_MIN_MS:
                         a[_A_SIG + rsig] = en
-                        a[_A_SIG + self._ns + rsig] = self._cand_t
+                        a[_A_SIG + ns + rsig] = ct
                     else:
                         a[_A_SIG + rsig] = 0
-                am = 1 if 2 * self._run_mod > self._run_nf else -1
+                am = 1 if 2 * a[_A_RMOD] > a[_A_RNF] else -1
                 for tn in self._tones:
-                    tn.run_done(rsig, self._run_t, d, ratio, am)
-                if self._cur is not None and self._cur.is_on(self._run_sig):
-                    self._cur_end = self._cand_t
-                self._run_sig = self._cand
-                self._run_t = self._cand_t
-                self._run_e = 0
-                self._run_min = 0
-                self._run_ref = 0
-                self._run_mod = 0
-                self._run_nf = 0
-                self._cand_n = 0
-        if sig >= 0 and sig == self._run_sig:
+                    tn.run_done(rsig, rt, d, ratio, am)
+                if self._cur is not None and self._cur.is_on(rsig):
+                    a[_A_CEND] = ct
+                a[_A_RSIG] = cand
+                a[_A_RT] = ct
+                a[_A_RE] = 0
+                a[_A_RMIN] = 0
+                a[_A_RREF] = 0
+                a[_A_RMOD] = 0
+                a[_A_RNF] = 0
+                a[_A_CN] = 0
+        rs = a[_A_RSIG]
+        if sig >= 0 and sig == rs:
             # the run's level: its quietest frame away from both ramps (frames 3.. and not the
             # last 3), so speech or a voice tail overlapping the tone cannot inflate it
-            h = self._a
-            n = self._run_nf
+            n = a[_A_RNF]
             if n >= 6:
-                old = h[_A_EH + n % 3]      # the energy of frame n-3
-                if self._run_min == 0 or old < self._run_min:
-                    self._run_min = old
-            h[_A_EH + n % 3] = self._e
-            if self._e > self._run_e:
-                self._run_e = self._e       # short runs: their loudest frame
-            self._run_nf += 1
-            if self._mod:
-                self._run_mod += 1
+                old = a[_A_EH + n % 3]      # the energy of frame n-3
+                if a[_A_RMIN] == 0 or old < a[_A_RMIN]:
+                    a[_A_RMIN] = old
+            e = self.energy
+            a[_A_EH + n % 3] = e
+            if e > a[_A_RE]:
+                a[_A_RE] = e                # short runs: their loudest frame
+            a[_A_RNF] = n + 1
+            if a[_A_MOD]:
+                a[_A_RMOD] += 1
         # the running (partial) run
-        d = t + 10 - self._run_t
-        rs = self._run_sig
+        d = t + 10 - a[_A_RT]
         cur = self._cur
-        am = 1 if 2 * self._run_mod > self._run_nf else -1
+        am = 1 if 2 * a[_A_RMOD] > a[_A_RNF] else -1
         if cur is not None:
-            if cur.check(rs, d, 1 if cur.L else 0, False, am) < 0:
+            if cur.check(rs, d, 1 if cur.v[_T_L] else 0, False, am) < 0:
                 self._end(cur)
             elif cur.is_on(rs):
-                self._cur_end = t + 10
+                a[_A_CEND] = t + 10
             return
         for tn in self._tones:
-            st = tn.check(rs, d, tn.need, True, am)
+            st = tn.check(rs, d, tn.v[_T_NEED], True, am)
             if st >= 0:
                 self._cur = tn
                 self.current = tn.name
-                self.current_start_ms = st if tn.L else self._run_t
-                self._cur_end = t + 10
+                self.current_start_ms = st if tn.v[_T_L] else a[_A_RT]
+                a[_A_CEND] = t + 10
                 return
 
     def _end(self, tn):
-        self._push(tn.name, self.current_start_ms, self._cur_end)
+        self._push(tn.name, self.current_start_ms, self._a[_A_CEND])
         self._cur = None
         self.current = None
         tn.clear()
 
     def _push(self, name, start, end):
         # preallocated queue (no tuple per event: this runs inside process())
-        if self._qn >= _QLEN:
+        a = self._a
+        if a[_A_QN] >= _QLEN:
             self.dropped += 1
             return
-        i = (self._qh + self._qn) % _QLEN
+        i = (a[_A_QH] + a[_A_QN]) % _QLEN
         self._qname[i] = name
-        self._a[_A_QS + i] = start
-        self._a[_A_QE + i] = end
-        self._qn += 1
+        a[_A_QS + i] = start
+        a[_A_QE + i] = end
+        a[_A_QN] += 1
 
     def pop(self):
-        if not self._qn:
+        a = self._a
+        if not a[_A_QN]:
             return None
-        i = self._qh
-        self._qh = (i + 1) % _QLEN
-        self._qn -= 1
-        return {"event": "tone", "tone": self._qname[i], "start_ms": self._a[_A_QS + i],
-                "end_ms": self._a[_A_QE + i]}
+        i = a[_A_QH]
+        a[_A_QH] = (i + 1) % _QLEN
+        a[_A_QN] -= 1
+        return {"event": "tone", "tone": self._qname[i], "start_ms": a[_A_QS + i],
+                "end_ms": a[_A_QE + i]}
 
     def clear_events(self):
         """Drop pending events without building them (for callers that read `current`)."""
-        self._qn = 0
+        self._a[_A_QN] = 0
 
     def finish(self, t_ms):
         if self._cur is not None:
-            if self._cur.is_on(self._run_sig):
-                self._cur_end = t_ms
+            if self._cur.is_on(self._a[_A_RSIG]):
+                self._a[_A_CEND] = t_ms
             self._end(self._cur)

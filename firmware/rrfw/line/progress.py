@@ -17,8 +17,12 @@
 # Events: {"event": "progress", "state": name, "t_ms": t}; `result` holds the final one.
 # Allocation happens only when an event is queued (pop() builds the dict).
 # Heap (a call-back's start makes one, docs/notes/heap.md): the small counters and
-# the event queue are one array; the tone detector shares the busy and reorder
-# matchers of the line's hang-up detector (share=), which never runs while this does.
+# the event queue are one array. The tone detector is made per phase: until the
+# number is dialled only dial tone counts, so the seizure makes a dial-tone-only
+# detector (no SIT bands: 9 probes and a matcher fewer, no ringback matcher);
+# dialled() drops it and makes the full one (dial tone kept: a dial tone that goes
+# on after the digits is tone, not an answering voice), which shares the busy and
+# reorder matchers of the line's hang-up detector (share=), idle while this runs.
 from array import array
 
 from rrfw.compat import const
@@ -53,6 +57,7 @@ _QN = const(3)
 _QC = const(4)
 _QLEN = const(4)
 _QT = const(8)
+_DIAL_ONLY = ("dial",)   # the tones the dial phase's detector matches
 
 
 def prepare(profile="US"):
@@ -64,7 +69,10 @@ class CallProgress:
     def __init__(self, profile="US", dial_wait_ms=_DIAL_WAIT_MS, no_answer_ms=_NO_ANSWER_MS,
                  blind_dial=False, share=None):
         # share: the line's hang-up ToneDetector (tones.py: its matchers are used, not copied)
-        self.det = tones.ToneDetector(profile, share=share)
+        self.profile = profile
+        self.share = share
+        self.det = None
+        self._full = False   # det matches all the tones (after dialled())
         self.dial_wait_ms = dial_wait_ms
         self.no_answer_ms = no_answer_ms
         self.blind_dial = blind_dial
@@ -73,7 +81,10 @@ class CallProgress:
 
     def reset(self, t_ms):
         """Call when the line is seized (off-hook to dial out)."""
-        self.det.reset()
+        if self.det is None or self._full:
+            self._detector(_DIAL_ONLY)
+        else:
+            self.det.reset()
         self.state = WAIT_DIAL
         self.result = None
         self._t0 = t_ms
@@ -87,10 +98,16 @@ class CallProgress:
     def dialled(self, t_ms):
         """The dialler has sent the last digit: now watch for the far end."""
         if self.state in (READY, WAIT_DIAL):
+            self._detector(None)   # all the profile's tones, SIT included
             self.state = WAIT_ANSWER
             self._t_dialled = t_ms
             self._s[_VOICE] = 0
             self._s[_POL] = 0
+
+    def _detector(self, names):
+        self.det = None   # the last phase's detector is garbage before the next is made
+        self.det = tones.ToneDetector(self.profile, names, share=self.share)
+        self._full = names is None
 
     def process(self, block, t_ms, loop_current=True, polarity=1):
         if self.state == DONE:
