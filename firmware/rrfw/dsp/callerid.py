@@ -202,20 +202,20 @@ _C_DIAG = const(52)      # the constructor's diagnostics, 0/1
 _C_FSK_ON = const(53)    # FSK / DTMF decoding on (from the standard asked for)
 _C_DTMF_ON = const(54)
 _C_QMAX = const(55)      # events kept for pop()
-_C_LEN = const(56)
-# Times (ms, which may pass an int32's range on a line up for weeks), the seizure's
-# energy sums (40 blocks of sums < 2**30 each) and the counters without a bound: int64.
-_T_SEIZE = const(0)      # the seizure's start and its last byte's time
-_T_SEIZE_END = const(1)
-_T_CLIP = const(2)       # the CLIP string's start and its last digit's end
-_T_CLIP_LAST = const(3)
-_T_MSTART = const(4)     # the FSK message's start (its mark signal's)
-_T_SEM = const(5)        # seizure mark / space energy sums (the twist equaliser)
-_T_SES = const(6)
-_T_SEIZE_N = const(7)    # seizure bytes in a row
-_T_DROPPED = const(8)    # .dropped, .rejected
-_T_REJECTED = const(9)
-_T_LEN = const(10)
+# Times, in ms since the decoder's base _t0 (an attribute: t_ms may pass an int32's
+# range on a line up for weeks; moved up at a burst's start, see _REBASE_MS), and the
+# seizure's byte count (kept <= 1000) and the public counters (< 2**31: one a message).
+_C_SEIZE = const(56)     # the seizure's start and its last byte's time
+_C_SEIZE_END = const(57)
+_C_CLIP = const(58)      # the CLIP string's start and its last digit's end
+_C_CLIP_LAST = const(59)
+_C_MSTART = const(60)    # the FSK message's start (its mark signal's)
+_C_SEIZE_N = const(61)   # seizure bytes in a row
+_C_DROPPED = const(62)   # .dropped, .rejected
+_C_REJECTED = const(63)
+_C_LEN = const(64)
+_REBASE_MS = const(536870912)   # 2**29 ms (6.2 days): relative times stay far inside int32
+_LONG_AGO = const(-536870912)   # a time moved below this by a rebase is only "long ago"
 
 # Message types (GR-30-CORE, EN 300 659-3): caller ID ones produce events,
 # the others are checked and skipped.
@@ -589,12 +589,13 @@ class CallerIdDecoder:
         if standard not in _STANDARDS:
             raise ValueError("standard must be one of bell202, v23, fsk, dtmf, ntt")
         self.standard = standard
-        # the kernels' state, then the decoder's small scalars (_C_*): one array, and
-        # the times, energy sums and counters in one of int64 (_T_*); 8 attributes,
-        # not 44 (each a slot of 8 bytes on the ESP32, the table grown in steps)
+        # the kernels' state, then the decoder's scalars (_C_*): one array; 10
+        # attributes, not 44 (each a slot of 8 bytes on the ESP32, the table grown in steps)
         st = array("i", bytes(4 * _C_LEN))
         self._st = st
-        self._tm = array("q", bytes(8 * _T_LEN))
+        self._t0 = 0          # ms: the base of the _C_ times
+        self._sem = 0         # seizure mark / space energy sums (40 blocks of < 2**30: may
+        self._ses = 0         # pass int32, so not in the array)
         st[_C_DIAG] = 1 if diagnostics else 0
         st[_C_FSK_ON] = 1 if standard != "dtmf" else 0
         st[_C_DTMF_ON] = 1 if standard in (None, "auto", "dtmf") else 0
@@ -609,12 +610,12 @@ class CallerIdDecoder:
     @property
     def dropped(self):
         # events lost because nobody popped them
-        return self._tm[_T_DROPPED]
+        return self._st[_C_DROPPED]
 
     @property
     def rejected(self):
         # complete FSK messages with a bad checksum or bad contents
-        return self._tm[_T_REJECTED]
+        return self._st[_C_REJECTED]
 
     # --- interface -----------------------------------------------------------
     def reset(self):
@@ -623,19 +624,19 @@ class CallerIdDecoder:
         self._fsk_reset()
         self._st[_C_MSTATE] = _M_HUNT
         self._st[_C_VOTES] = 0
-        self._tm[_T_SEIZE_N] = 0
-        self._tm[_T_SEIZE] = 0
-        self._tm[_T_SEIZE_END] = -100000
+        self._st[_C_SEIZE_N] = 0
+        self._st[_C_SEIZE] = 0
+        self._st[_C_SEIZE_END] = -100000
         self._st[_C_DCAND] = -1
         self._st[_C_DCOUNT] = 0
         self._st[_C_DLATCH] = -1
         self._st[_C_CLIP_N] = 0
-        self._tm[_T_CLIP] = 0
-        self._tm[_T_CLIP_LAST] = 0
+        self._st[_C_CLIP] = 0
+        self._st[_C_CLIP_LAST] = 0
         self._st[_C_MLEN] = 0
         self._st[_C_MSUM] = 0
         self._st[_C_MTOTAL] = 0
-        self._tm[_T_MSTART] = 0
+        self._st[_C_MSTART] = 0
         self._st[_C_MSEIZED] = 0
         self._st[_C_JPOS] = 0
         self._st[_C_JCRC] = 0
@@ -659,6 +660,8 @@ class CallerIdDecoder:
             st[_C_QUIET] = 0
             if not st[_C_OPEN]:
                 st[_C_OPEN] = 1
+                if t_ms - self._t0 >= _REBASE_MS:
+                    self._rebase(t_ms)
                 self._fsk_reset()
                 st[_C_VOTES] = 0
                 self._tones_reset(self._dt)
@@ -674,13 +677,22 @@ class CallerIdDecoder:
                 st[_C_DCOUNT] = 0
                 st[_C_DLATCH] = -1
         if not st[_C_OPEN]:
-            if st[_C_CLIP_N] and t_ms - self._tm[_T_CLIP_LAST] > _CLIP_TIMEOUT:
+            if st[_C_CLIP_N] and t_ms - (self._st[_C_CLIP_LAST] + self._t0) > _CLIP_TIMEOUT:
                 st[_C_CLIP_N] = 0
             return
         if st[_C_FSK_ON]:
             self._fsk(block, t_ms)
         if st[_C_DTMF_ON]:
             self._dtmf(block, t_ms)
+
+    def _rebase(self, t_ms):
+        # once in days, at a burst's start: the relative times move with the base
+        st = self._st
+        d = t_ms - self._t0
+        self._t0 = t_ms
+        for i in range(_C_SEIZE, _C_MSTART + 1):
+            v = st[i] - d
+            st[i] = v if v > _LONG_AGO else _LONG_AGO
 
     # --- FSK -----------------------------------------------------------------
     def _fsk_reset(self):
@@ -696,8 +708,8 @@ class CallerIdDecoder:
         self._st[_C_NPOS] = 0
         self._st[_C_NSEIZ] = 0
         self._st[_C_NPOSN] = 0
-        self._tm[_T_SEM] = 0
-        self._tm[_T_SES] = 0
+        self._sem = 0
+        self._ses = 0
         r = self._ring
         for i in range(4 * _WIN):
             r[i] = _BIAS
@@ -732,8 +744,8 @@ class CallerIdDecoder:
             self._byte(out[k * 3], out[k * 3 + 1], t_ms + (out[k * 3 + 2] >> 3))
             k += 1
         if seiz and st[_C_MSTATE] == _M_HUNT and st[_S_RUN] < 10 and st[_C_NSEIZ] < 40 * _BLOCK:
-            self._tm[_T_SEM] += st[_S_EM]
-            self._tm[_T_SES] += st[_S_ES]
+            self._sem += st[_S_EM]
+            self._ses += st[_S_ES]
             st[_C_NSEIZ] += _BLOCK
             if st[_C_NSEIZ] > 2 * _BLOCK:
                 # this block was decided with the equaliser on: the timing correction
@@ -745,8 +757,8 @@ class CallerIdDecoder:
             if st[_C_NSEIZ] >= 2 * _BLOCK:
                 # the twist equaliser: the seizure sends as much mark as space, so the
                 # ratio of their energies is the twist (the noise in both only lessens it)
-                em = self._tm[_T_SEM]
-                es = self._tm[_T_SES]
+                em = self._sem
+                es = self._ses
                 if em > es:
                     # a stronger mark scaled 3/4 of the way: the full scale took too much
                     # off a lone mark (a stop bit, a 1 between 0s) next to the weak space
@@ -792,26 +804,26 @@ class CallerIdDecoder:
     def _reject(self, why, t, std=None):
         # A message that started (type byte after the mark signal) but failed:
         # "broken" (framing error or the carrier stopped), "checksum", "format".
-        self._tm[_T_REJECTED] += 1
+        self._st[_C_REJECTED] += 1
         # reported only after a channel seizure: music and speech can fake the
         # mark signal and a type byte, never 0101... for 30+ ms before it
         if self._st[_C_DIAG] and self._st[_C_MSEIZED]:
             self._emit({"event": "callerid_error", "error": why,
                         "standard": std or ("v23" if self._st[_C_VOTES] > 0 else "bell202"),
-                        "start_ms": self._tm[_T_MSTART], "end_ms": t})
+                        "start_ms": (self._st[_C_MSTART] + self._t0), "end_ms": t})
 
     def _byte(self, val, run, t):
         if self._st[_C_MSTATE] == _M_HUNT:
             if val == 0x55 or val == 0xAA:
                 # channel seizure: 300 bits of 0101... (GR-30-CORE, EN 300 659-1) read as 0x55 bytes
-                if self._tm[_T_SEIZE_N] == 0 or t - self._tm[_T_SEIZE_END] > 30:
-                    self._tm[_T_SEIZE_N] = 0
+                if self._st[_C_SEIZE_N] == 0 or t - (self._st[_C_SEIZE_END] + self._t0) > 30:
+                    self._st[_C_SEIZE_N] = 0
                     self._st[_C_VOTES] = 0
                     self._st[_C_NPOS] = 0
                     self._st[_C_NSEIZ] = 0
                     self._st[_C_NPOSN] = 0
-                    self._tm[_T_SEM] = 0
-                    self._tm[_T_SES] = 0
+                    self._sem = 0
+                    self._ses = 0
                     self._st[_C_DSUM] = 0
                     self._st[_C_DN] = 0
                     st = self._st
@@ -820,9 +832,10 @@ class CallerIdDecoder:
                     st[_S_SHT] = 0
                     st[_S_OFF] = 8
                     st[_S_BX] = _BIAS
-                    self._tm[_T_SEIZE] = t - 9
-                self._tm[_T_SEIZE_N] += 1
-                self._tm[_T_SEIZE_END] = t
+                    self._st[_C_SEIZE] = t - 9 - self._t0
+                if self._st[_C_SEIZE_N] < 1000:   # only == 0 and >= 3 matter
+                    self._st[_C_SEIZE_N] += 1
+                self._st[_C_SEIZE_END] = t - self._t0
                 return
             if val & _FRAMING or run < _MIN_MARK:
                 return
@@ -833,7 +846,7 @@ class CallerIdDecoder:
                 self._st[_C_JPOS] = 1
                 self._st[_C_JDLE] = 0
                 self._st[_C_MSEIZED] = 0
-                self._tm[_T_MSTART] = t - 9 - (run >> 3)
+                self._st[_C_MSTART] = t - 9 - (run >> 3) - self._t0
                 return
             if val == _T_SDMF or val == _T_MDMF or val in _TYPES_OTHER:
                 self._msg[0] = val
@@ -842,11 +855,11 @@ class CallerIdDecoder:
                 self._st[_C_MSTATE] = _M_LEN
                 self._st[_S_FLY] = _FLY_MAX
                 mark_ms = t - 9 - (run >> 3)
-                self._st[_C_MSEIZED] = self._tm[_T_SEIZE_N] >= 3 and mark_ms - self._tm[_T_SEIZE_END] < 30
+                self._st[_C_MSEIZED] = self._st[_C_SEIZE_N] >= 3 and mark_ms - (self._st[_C_SEIZE_END] + self._t0) < 30
                 if self._st[_C_MSEIZED]:
-                    self._tm[_T_MSTART] = self._tm[_T_SEIZE]
+                    self._st[_C_MSTART] = self._st[_C_SEIZE]
                 else:
-                    self._tm[_T_MSTART] = mark_ms
+                    self._st[_C_MSTART] = mark_ms - self._t0
             return
         if val & _FRAMING:
             # a stop bit lost: the byte kept while the message's allowance lasts (_FLY_MAX)
@@ -877,7 +890,7 @@ class CallerIdDecoder:
         elif self._st[_C_MLEN] >= self._st[_C_MTOTAL]:
             self._st[_C_MSTATE] = _M_HUNT
             self._st[_S_FLY] = 0
-            self._tm[_T_SEIZE_N] = 0
+            self._st[_C_SEIZE_N] = 0
             if self._st[_C_MSUM] != 0:
                 self._reject("checksum", t)
                 return
@@ -1049,7 +1062,7 @@ class CallerIdDecoder:
         self._st[_C_VOTES] = 0
         self._emit({"event": "callerid", "standard": std, "number": number, "name": name,
                     "datetime": dt, "reason": reason, "name_reason": name_reason,
-                    "start_ms": self._tm[_T_MSTART], "end_ms": t})
+                    "start_ms": (self._st[_C_MSTART] + self._t0), "end_ms": t})
 
     # --- DTMF CLIP -------------------------------------------------------------
     # Digit timeline (one column per 10 ms block; each window = the last two
@@ -1080,7 +1093,7 @@ class CallerIdDecoder:
         elif st[_C_DCOUNT] >= _DTMF_ON and st[_C_DLATCH] != d:
             st[_C_DLATCH] = d
             self._clip_digit(d, t_ms - 20, t_ms + 10)
-        if st[_C_CLIP_N] and t_ms - self._tm[_T_CLIP_LAST] > _CLIP_TIMEOUT:
+        if st[_C_CLIP_N] and t_ms - (self._st[_C_CLIP_LAST] + self._t0) > _CLIP_TIMEOUT:
             st[_C_CLIP_N] = 0
 
     def _dtmf_digit(self, dt, etot):
@@ -1135,14 +1148,14 @@ class CallerIdDecoder:
                 self._st[_C_CLIP_N] = 2
             else:
                 return
-            self._tm[_T_CLIP] = start
-            self._tm[_T_CLIP_LAST] = end
+            self._st[_C_CLIP] = start - self._t0
+            self._st[_C_CLIP_LAST] = end - self._t0
             return
-        if end - self._tm[_T_CLIP_LAST] > _CLIP_TIMEOUT + 30:
+        if end - (self._st[_C_CLIP_LAST] + self._t0) > _CLIP_TIMEOUT + 30:
             self._st[_C_CLIP_N] = 0
             self._clip_digit(d, start, end)
             return
-        self._tm[_T_CLIP_LAST] = end
+        self._st[_C_CLIP_LAST] = end - self._t0
         if ch == 0x43 or ch == 0x23:   # C or # ends it
             self._st[_C_CLIP_N] = 0
             self._clip_message(n, ch, end)
@@ -1202,11 +1215,11 @@ class CallerIdDecoder:
             reason = "unavailable"
         self._emit({"event": "callerid", "standard": "dtmf", "number": number, "name": None,
                     "datetime": None, "reason": reason, "name_reason": None,
-                    "start_ms": self._tm[_T_CLIP], "end_ms": end})
+                    "start_ms": (self._st[_C_CLIP] + self._t0), "end_ms": end})
 
     def _emit(self, ev):
         if len(self._events) >= self._st[_C_QMAX]:
-            self._tm[_T_DROPPED] += 1
+            self._st[_C_DROPPED] += 1
             return
         self._events.append(ev)
 
