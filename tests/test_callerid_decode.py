@@ -170,7 +170,7 @@ def test_mark_gaps_between_bytes_gr30():
 
 def test_quiet_line_costs_nothing_and_gives_nothing():
     evs, d = decode_cpython(np.zeros(8000 * 3))
-    assert evs == [] and d.rejected == 0 and not d._open
+    assert evs == [] and d.rejected == 0 and d._st[fw._C_OPEN] == 0
 
 
 def test_queue_is_bounded_and_counts_drops():

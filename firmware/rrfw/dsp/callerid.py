@@ -174,6 +174,48 @@ _S_FLY = const(31)  # stop bits read as space this message may still lose (see _
                     # byte then starts one bit on; 0 outside a message (every way back to _M_HUNT
                     # clears it, inline: a method more on the class cost ~150 instructions a block)
 _S_LEN = const(32)
+# The decoder's own scalars follow in the same array (the kernel reads only
+# 0.._S_LEN; _fsk_reset clears only those): one object instead of 24 attributes.
+# All stay small: states, flags (0/1), counts bounded by the code that keeps them
+# (_C_NPOS* and _C_NSEIZ by the 40-block seizure, _C_DCOUNT by 1000, _C_JCRC 16 bits).
+_C_OPEN = const(32)      # the energy gate is open
+_C_QUIET = const(33)     # blocks below the gate since it was last above
+_C_MSTATE = const(34)    # FSK message assembly state (_M_*)
+_C_VOTES = const(35)     # 1300 Hz minus 1200 Hz mark votes (-100..100)
+_C_DCAND = const(36)     # DTMF: the window's digit, its run of windows, the digit reported
+_C_DCOUNT = const(37)
+_C_DLATCH = const(38)
+_C_CLIP_N = const(39)    # bytes of the DTMF CLIP string so far
+_C_MLEN = const(40)      # FSK message: bytes so far, their sum, the length it must reach
+_C_MSUM = const(41)
+_C_MTOTAL = const(42)
+_C_MSEIZED = const(43)   # the message followed a channel seizure
+_C_JPOS = const(44)      # NTT frame: position (see _ntt_byte), CRC, a DLE pending
+_C_JCRC = const(45)
+_C_JDLE = const(46)
+_C_DSUM = const(47)      # seizure: start-edge drift sum and count (see _BX_MAX),
+_C_DN = const(48)
+_C_NPOS = const(49)      # mark decisions and samples (see _TWIST_MAX),
+_C_NSEIZ = const(50)     # samples of seizure bytes seen
+_C_NPOSN = const(51)
+_C_DIAG = const(52)      # the constructor's diagnostics, 0/1
+_C_FSK_ON = const(53)    # FSK / DTMF decoding on (from the standard asked for)
+_C_DTMF_ON = const(54)
+_C_QMAX = const(55)      # events kept for pop()
+# Times, in ms since the decoder's base _t0 (an attribute: t_ms may pass an int32's
+# range on a line up for weeks; moved up at a burst's start, see _REBASE_MS), and the
+# seizure's byte count (kept <= 1000) and the public counters (< 2**31: one a message).
+_C_SEIZE = const(56)     # the seizure's start and its last byte's time
+_C_SEIZE_END = const(57)
+_C_CLIP = const(58)      # the CLIP string's start and its last digit's end
+_C_CLIP_LAST = const(59)
+_C_MSTART = const(60)    # the FSK message's start (its mark signal's)
+_C_SEIZE_N = const(61)   # seizure bytes in a row
+_C_DROPPED = const(62)   # .dropped, .rejected
+_C_REJECTED = const(63)
+_C_LEN = const(64)
+_REBASE_MS = const(536870912)   # 2**29 ms (6.2 days): relative times stay far inside int32
+_LONG_AGO = const(-536870912)   # a time moved below this by a rebase is only "long ago"
 
 # Message types (GR-30-CORE, EN 300 659-3): caller ID ones produce events,
 # the others are checked and skipped.
@@ -528,6 +570,15 @@ _M_DATA = const(2)
 _M_NTT = const(3)      # inside an NTT frame (see _ntt_byte)
 
 
+# One bytearray per decoder for the FSK message (type, length, <= 255 bytes, checksum)
+# and, after it, the DTMF CLIP string (_CLIP_MAX bytes).
+_CLIP_AT = const(258)
+_MSG_LEN = const(298)         # _CLIP_AT + _CLIP_MAX
+# The FSK kernel's byte output (3 x byte, mark run, sample): read straight after the
+# kernel's call, so every decoder shares one (the lines are stepped one after another).
+_OUT = array("i", bytes(4 * 9))
+
+
 class CallerIdDecoder:
     """Caller-ID receiver: process() every 10 ms block while on-hook, pop() events."""
 
@@ -535,50 +586,61 @@ class CallerIdDecoder:
         # diagnostics: also emit {"event": "callerid_error", ...} for FSK messages
         # that started but failed (for `ringroute callerid decode --errors`; the
         # core leaves it off, so pop() gives only "callerid" events).
-        self.diagnostics = diagnostics
         if standard not in _STANDARDS:
             raise ValueError("standard must be one of bell202, v23, fsk, dtmf, ntt")
         self.standard = standard
-        self._fsk_on = standard != "dtmf"
-        self._dtmf_on = standard in (None, "auto", "dtmf")
-        self._st = array("i", [0] * _S_LEN)
+        # the kernels' state, then the decoder's scalars (_C_*): one array; 10
+        # attributes, not 44 (each a slot of 8 bytes on the ESP32, the table grown in steps)
+        st = array("i", bytes(4 * _C_LEN))
+        self._st = st
+        self._t0 = 0          # ms: the base of the _C_ times
+        self._sem = 0         # seizure mark / space energy sums (40 blocks of < 2**30: may
+        self._ses = 0         # pass int32, so not in the array)
+        st[_C_DIAG] = 1 if diagnostics else 0
+        st[_C_FSK_ON] = 1 if standard != "dtmf" else 0
+        st[_C_DTMF_ON] = 1 if standard in (None, "auto", "dtmf") else 0
+        st[_C_QMAX] = queue
         self._ring = array("i", [_BIAS] * (4 * _WIN))
-        self._out = array("i", [0] * 9)
         self._id = _tone_state((_INC_1200, _INC_1300))
         self._dt = _tone_state([(f * 65536 + 4000) // 8000 for f in _DTMF_FREQS])
-        self._msg = bytearray(258)
-        self._clip = bytearray(_CLIP_MAX)
+        self._msg = bytearray(_MSG_LEN)   # the FSK message, then the DTMF CLIP string
         self._events = []
-        self._qmax = queue
-        self.dropped = 0        # events lost because nobody popped them
-        self.rejected = 0       # complete FSK messages with a bad checksum or bad contents
         self.reset()
+
+    @property
+    def dropped(self):
+        # events lost because nobody popped them
+        return self._st[_C_DROPPED]
+
+    @property
+    def rejected(self):
+        # complete FSK messages with a bad checksum or bad contents
+        return self._st[_C_REJECTED]
 
     # --- interface -----------------------------------------------------------
     def reset(self):
-        self._open = False
-        self._quiet = 0
-        self._burst_ms = 0
+        self._st[_C_OPEN] = 0
+        self._st[_C_QUIET] = 0
         self._fsk_reset()
-        self._mstate = _M_HUNT
-        self._votes = 0
-        self._seize_n = 0
-        self._seize_ms = 0
-        self._seize_end = -100000
-        self._dcand = -1
-        self._dcount = 0
-        self._dlatch = -1
-        self._clip_n = 0
-        self._clip_ms = 0
-        self._clip_last = 0
-        self._mlen = 0
-        self._msum = 0
-        self._mtotal = 0
-        self._mstart = 0
-        self._mseized = False
-        self._jpos = 0
-        self._jcrc = 0
-        self._jdle = False
+        self._st[_C_MSTATE] = _M_HUNT
+        self._st[_C_VOTES] = 0
+        self._st[_C_SEIZE_N] = 0
+        self._st[_C_SEIZE] = 0
+        self._st[_C_SEIZE_END] = -100000
+        self._st[_C_DCAND] = -1
+        self._st[_C_DCOUNT] = 0
+        self._st[_C_DLATCH] = -1
+        self._st[_C_CLIP_N] = 0
+        self._st[_C_CLIP] = 0
+        self._st[_C_CLIP_LAST] = 0
+        self._st[_C_MLEN] = 0
+        self._st[_C_MSUM] = 0
+        self._st[_C_MTOTAL] = 0
+        self._st[_C_MSTART] = 0
+        self._st[_C_MSEIZED] = 0
+        self._st[_C_JPOS] = 0
+        self._st[_C_JCRC] = 0
+        self._st[_C_JDLE] = 0
         while self._events:
             self._events.pop()
 
@@ -588,38 +650,49 @@ class CallerIdDecoder:
         return None
 
     def finish(self, t_ms):
-        self._mstate = _M_HUNT
+        self._st[_C_MSTATE] = _M_HUNT
         self._st[_S_FLY] = 0
-        self._clip_n = 0
+        self._st[_C_CLIP_N] = 0
 
     def process(self, block, t_ms):
+        st = self._st
         if _sumabs(block) >= _GATE_SUMABS:
-            self._quiet = 0
-            if not self._open:
-                self._open = True
-                self._burst_ms = t_ms
+            st[_C_QUIET] = 0
+            if not st[_C_OPEN]:
+                st[_C_OPEN] = 1
+                if t_ms - self._t0 >= _REBASE_MS:
+                    self._rebase(t_ms)
                 self._fsk_reset()
-                self._votes = 0
+                st[_C_VOTES] = 0
                 self._tones_reset(self._dt)
                 self._tones_reset(self._id)
-        elif self._open:
-            self._quiet += 1
-            if self._quiet > _GATE_HANG:
-                self._open = False
-                if self._mstate != _M_HUNT:
+        elif st[_C_OPEN]:
+            st[_C_QUIET] += 1
+            if st[_C_QUIET] > _GATE_HANG:
+                st[_C_OPEN] = 0
+                if st[_C_MSTATE] != _M_HUNT:
                     self._reject("broken", t_ms)   # the signal stopped inside a message
-                self._mstate = _M_HUNT
-                self._dcand = -1
-                self._dcount = 0
-                self._dlatch = -1
-        if not self._open:
-            if self._clip_n and t_ms - self._clip_last > _CLIP_TIMEOUT:
-                self._clip_n = 0
+                st[_C_MSTATE] = _M_HUNT
+                st[_C_DCAND] = -1
+                st[_C_DCOUNT] = 0
+                st[_C_DLATCH] = -1
+        if not st[_C_OPEN]:
+            if st[_C_CLIP_N] and t_ms - (self._st[_C_CLIP_LAST] + self._t0) > _CLIP_TIMEOUT:
+                st[_C_CLIP_N] = 0
             return
-        if self._fsk_on:
+        if st[_C_FSK_ON]:
             self._fsk(block, t_ms)
-        if self._dtmf_on:
+        if st[_C_DTMF_ON]:
             self._dtmf(block, t_ms)
+
+    def _rebase(self, t_ms):
+        # once in days, at a burst's start: the relative times move with the base
+        st = self._st
+        d = t_ms - self._t0
+        self._t0 = t_ms
+        for i in range(_C_SEIZE, _C_MSTART + 1):
+            v = st[i] - d
+            st[i] = v if v > _LONG_AGO else _LONG_AGO
 
     # --- FSK -----------------------------------------------------------------
     def _fsk_reset(self):
@@ -630,11 +703,11 @@ class CallerIdDecoder:
                   _S_BX, _S_DSUM):
             st[i] = _BIAS
         st[_S_OFF] = 8
-        self._dsum = 0
-        self._dn = 0
-        self._npos = 0
-        self._nseiz = 0
-        self._nposn = 0
+        self._st[_C_DSUM] = 0
+        self._st[_C_DN] = 0
+        self._st[_C_NPOS] = 0
+        self._st[_C_NSEIZ] = 0
+        self._st[_C_NPOSN] = 0
         self._sem = 0
         self._ses = 0
         r = self._ring
@@ -649,7 +722,7 @@ class CallerIdDecoder:
 
     def _fsk(self, block, t_ms):
         st = self._st
-        n = _fsk_block(st, self._ring, block, self._out)
+        n = _fsk_block(st, self._ring, block, _OUT)
         _tones_block(block, self._id, 2)
         if st[_S_UART] == 0 and st[_S_RUN] >= 2 * _BLOCK:
             # 20 ms of mark: which mark frequency is it? DFT bins 24 and 26 of the
@@ -657,12 +730,12 @@ class CallerIdDecoder:
             e12 = self._id[1 + 6]
             e13 = self._id[1 + _TONE_SLOTS + 6]
             if e12 > e13:
-                if self._votes > -100:
-                    self._votes -= 1
+                if st[_C_VOTES] > -100:
+                    st[_C_VOTES] -= 1
             elif e13 > e12:
-                if self._votes < 100:
-                    self._votes += 1
-        out = self._out
+                if st[_C_VOTES] < 100:
+                    st[_C_VOTES] += 1
+        out = _OUT
         k = 0
         seiz = 0
         while k < n:
@@ -670,18 +743,18 @@ class CallerIdDecoder:
                 seiz += 1
             self._byte(out[k * 3], out[k * 3 + 1], t_ms + (out[k * 3 + 2] >> 3))
             k += 1
-        if seiz and self._mstate == _M_HUNT and st[_S_RUN] < 10 and self._nseiz < 40 * _BLOCK:
+        if seiz and st[_C_MSTATE] == _M_HUNT and st[_S_RUN] < 10 and st[_C_NSEIZ] < 40 * _BLOCK:
             self._sem += st[_S_EM]
             self._ses += st[_S_ES]
-            self._nseiz += _BLOCK
-            if self._nseiz > 2 * _BLOCK:
+            st[_C_NSEIZ] += _BLOCK
+            if st[_C_NSEIZ] > 2 * _BLOCK:
                 # this block was decided with the equaliser on: the timing correction
                 # is measured on the equalised decision only
-                self._npos += st[_S_NPOS]
-                self._nposn += _BLOCK
-                self._dsum += st[_S_DSUM] - _BIAS
-                self._dn += st[_S_DN]
-            if self._nseiz >= 2 * _BLOCK:
+                st[_C_NPOS] += st[_S_NPOS]
+                st[_C_NPOSN] += _BLOCK
+                st[_C_DSUM] += st[_S_DSUM] - _BIAS
+                st[_C_DN] += st[_S_DN]
+            if st[_C_NSEIZ] >= 2 * _BLOCK:
                 # the twist equaliser: the seizure sends as much mark as space, so the
                 # ratio of their energies is the twist (the noise in both only lessens it)
                 em = self._sem
@@ -702,90 +775,91 @@ class CallerIdDecoder:
                     st[_S_AS] = a // 2
                     st[_S_AM] = 0
                     st[_S_SHT] = 2 if a else 0
-            if self._nposn >= 2 * _BLOCK:
+            if st[_C_NPOSN] >= 2 * _BLOCK:
                 # share of mark in the seizure: (npos / nposn - 1/2) * 20 thirds, rounded
                 # (npos <= 40 blocks * 80, so npos * 40 stays a small int)
-                o = (self._npos * 40 // self._nposn - 20 + 1) // 2
+                o = (st[_C_NPOS] * 40 // st[_C_NPOSN] - 20 + 1) // 2
                 if o > _TWIST_MAX:
                     o = _TWIST_MAX
                 elif o < -_TWIST_MAX:
                     o = -_TWIST_MAX
                 st[_S_OFF] = 8 - o
-        if self._dn >= _BX_MIN_EDGES and self._mstate == _M_HUNT and st[_S_UART] == 0 \
+        if st[_C_DN] >= _BX_MIN_EDGES and st[_C_MSTATE] == _M_HUNT and st[_S_UART] == 0 \
                 and st[_S_RUN] >= 4 * _WIN:
             # the seizure is over (4 bits of mark): set the bit clock's rate for the
             # message from its drift, (dsum / dn) thirds per 10 bits
-            bx = (self._dsum * 256 * 2 + 10 * self._dn) // (20 * self._dn)
+            bx = (st[_C_DSUM] * 256 * 2 + 10 * st[_C_DN]) // (20 * st[_C_DN])
             if bx > _BX_MAX:
                 bx = _BX_MAX
             elif bx < -_BX_MAX:
                 bx = -_BX_MAX
             st[_S_BX] = bx + _BIAS
-            self._dn = 0
-            self._dsum = 0
-        if self._mstate != _M_HUNT and st[_S_UART] == 0 and st[_S_RUN] > _MAX_GAP:
-            self._mstate = _M_HUNT              # the carrier went on without the rest of the message
-            self._st[_S_FLY] = 0
+            st[_C_DN] = 0
+            st[_C_DSUM] = 0
+        if st[_C_MSTATE] != _M_HUNT and st[_S_UART] == 0 and st[_S_RUN] > _MAX_GAP:
+            st[_C_MSTATE] = _M_HUNT              # the carrier went on without the rest of the message
+            st[_S_FLY] = 0
             self._reject("broken", t_ms)
 
     def _reject(self, why, t, std=None):
         # A message that started (type byte after the mark signal) but failed:
         # "broken" (framing error or the carrier stopped), "checksum", "format".
-        self.rejected += 1
+        self._st[_C_REJECTED] += 1
         # reported only after a channel seizure: music and speech can fake the
         # mark signal and a type byte, never 0101... for 30+ ms before it
-        if self.diagnostics and self._mseized:
+        if self._st[_C_DIAG] and self._st[_C_MSEIZED]:
             self._emit({"event": "callerid_error", "error": why,
-                        "standard": std or ("v23" if self._votes > 0 else "bell202"),
-                        "start_ms": self._mstart, "end_ms": t})
+                        "standard": std or ("v23" if self._st[_C_VOTES] > 0 else "bell202"),
+                        "start_ms": (self._st[_C_MSTART] + self._t0), "end_ms": t})
 
     def _byte(self, val, run, t):
-        if self._mstate == _M_HUNT:
+        if self._st[_C_MSTATE] == _M_HUNT:
             if val == 0x55 or val == 0xAA:
                 # channel seizure: 300 bits of 0101... (GR-30-CORE, EN 300 659-1) read as 0x55 bytes
-                if self._seize_n == 0 or t - self._seize_end > 30:
-                    self._seize_n = 0
-                    self._votes = 0
-                    self._npos = 0
-                    self._nseiz = 0
-                    self._nposn = 0
+                if self._st[_C_SEIZE_N] == 0 or t - (self._st[_C_SEIZE_END] + self._t0) > 30:
+                    self._st[_C_SEIZE_N] = 0
+                    self._st[_C_VOTES] = 0
+                    self._st[_C_NPOS] = 0
+                    self._st[_C_NSEIZ] = 0
+                    self._st[_C_NPOSN] = 0
                     self._sem = 0
                     self._ses = 0
-                    self._dsum = 0
-                    self._dn = 0
+                    self._st[_C_DSUM] = 0
+                    self._st[_C_DN] = 0
                     st = self._st
                     st[_S_AM] = 0
                     st[_S_AS] = 0
                     st[_S_SHT] = 0
                     st[_S_OFF] = 8
                     st[_S_BX] = _BIAS
-                    self._seize_ms = t - 9
-                self._seize_n += 1
-                self._seize_end = t
+                    self._st[_C_SEIZE] = t - 9 - self._t0
+                if self._st[_C_SEIZE_N] < 1000:   # only == 0 and >= 3 matter
+                    self._st[_C_SEIZE_N] += 1
+                self._st[_C_SEIZE_END] = t - self._t0
                 return
             if val & _FRAMING or run < _MIN_MARK:
                 return
             if val == 0x80 | _DLE and self.standard != "bell202":
                 # an NTT frame's first DLE (even parity: 0x90)
-                self._mstate = _M_NTT
+                self._st[_C_MSTATE] = _M_NTT
                 self._st[_S_FLY] = _FLY_MAX
-                self._jpos = 1
-                self._jdle = False
-                self._mseized = False
-                self._mstart = t - 9 - (run >> 3)
+                self._st[_C_JPOS] = 1
+                self._st[_C_JDLE] = 0
+                self._st[_C_MSEIZED] = 0
+                self._st[_C_MSTART] = t - 9 - (run >> 3) - self._t0
                 return
             if val == _T_SDMF or val == _T_MDMF or val in _TYPES_OTHER:
                 self._msg[0] = val
-                self._mlen = 1
-                self._msum = val
-                self._mstate = _M_LEN
+                self._st[_C_MLEN] = 1
+                self._st[_C_MSUM] = val
+                self._st[_C_MSTATE] = _M_LEN
                 self._st[_S_FLY] = _FLY_MAX
                 mark_ms = t - 9 - (run >> 3)
-                self._mseized = self._seize_n >= 3 and mark_ms - self._seize_end < 30
-                if self._mseized:
-                    self._mstart = self._seize_ms
+                self._st[_C_MSEIZED] = self._st[_C_SEIZE_N] >= 3 and mark_ms - (self._st[_C_SEIZE_END] + self._t0) < 30
+                if self._st[_C_MSEIZED]:
+                    self._st[_C_MSTART] = self._st[_C_SEIZE]
                 else:
-                    self._mstart = mark_ms
+                    self._st[_C_MSTART] = mark_ms - self._t0
             return
         if val & _FRAMING:
             # a stop bit lost: the byte kept while the message's allowance lasts (_FLY_MAX)
@@ -796,28 +870,28 @@ class CallerIdDecoder:
                 self._st[_S_FLY] = fly - 1
                 val &= 255
         if run > _MAX_GAP:
-            self._mstate = _M_HUNT
+            self._st[_C_MSTATE] = _M_HUNT
             self._st[_S_FLY] = 0
             self._reject("broken", t)
             return
-        if self._mstate == _M_NTT:
+        if self._st[_C_MSTATE] == _M_NTT:
             self._ntt_byte(val, t)
             return
-        self._msg[self._mlen] = val
-        self._mlen += 1
-        self._msum = (self._msum + val) & 255
-        if self._mstate == _M_LEN:
+        self._msg[self._st[_C_MLEN]] = val
+        self._st[_C_MLEN] += 1
+        self._st[_C_MSUM] = (self._st[_C_MSUM] + val) & 255
+        if self._st[_C_MSTATE] == _M_LEN:
             if val == 0:
-                self._mstate = _M_HUNT
+                self._st[_C_MSTATE] = _M_HUNT
                 self._st[_S_FLY] = 0
                 return
-            self._mtotal = val + 3
-            self._mstate = _M_DATA
-        elif self._mlen >= self._mtotal:
-            self._mstate = _M_HUNT
+            self._st[_C_MTOTAL] = val + 3
+            self._st[_C_MSTATE] = _M_DATA
+        elif self._st[_C_MLEN] >= self._st[_C_MTOTAL]:
+            self._st[_C_MSTATE] = _M_HUNT
             self._st[_S_FLY] = 0
-            self._seize_n = 0
-            if self._msum != 0:
+            self._st[_C_SEIZE_N] = 0
+            if self._st[_C_MSUM] != 0:
                 self._reject("checksum", t)
                 return
             self._fsk_message(t)
@@ -825,15 +899,15 @@ class CallerIdDecoder:
     def _ntt_byte(self, val, t):
         # One byte of an NTT frame (the layout above _DLE). Runs per byte, not per
         # sample: a few int operations, nothing allocated.
-        pos = self._jpos
+        pos = self._st[_C_JPOS]
         if pos >= 2:
-            self._jcrc = _crc16(self._jcrc, val)
+            self._st[_C_JCRC] = _crc16(self._st[_C_JCRC], val)
         if pos < 10:
             # even parity over the 8 bits
             v = val ^ (val >> 4)
             v ^= v >> 2
             if (v ^ (v >> 1)) & 1:
-                self._mstate = _M_HUNT
+                self._st[_C_MSTATE] = _M_HUNT
                 self._st[_S_FLY] = 0
                 self._reject("checksum", t, "ntt")
                 return
@@ -841,63 +915,63 @@ class CallerIdDecoder:
         want = _NTT_FIXED[pos]
         if want >= 0:
             if val != want:
-                self._mstate = _M_HUNT
+                self._st[_C_MSTATE] = _M_HUNT
                 self._st[_S_FLY] = 0
                 if pos > 2:
                     self._reject("format", t, "ntt")
                 return
-            self._jpos = pos + 1
+            self._st[_C_JPOS] = pos + 1
             if pos == 1:
-                self._jcrc = 0
+                self._st[_C_JCRC] = 0
             elif pos == 4:
-                self._mseized = True   # DLE SOH . DLE STX: as sure a sign as a seizure
+                self._st[_C_MSEIZED] = 1   # DLE SOH . DLE STX: as sure a sign as a seizure
             return
         if pos == 2:           # header: any value
-            self._jpos = 3
+            self._st[_C_JPOS] = 3
         elif pos == 5:
             self._msg[0] = val
-            self._jpos = 6
+            self._st[_C_JPOS] = 6
         elif pos == 6:
             self._msg[1] = val
-            self._mlen = 2
-            self._mtotal = val + 2
-            self._jdle = val == _DLE    # a length of 16 may come doubled too
-            self._jpos = 7 if val else 8
+            self._st[_C_MLEN] = 2
+            self._st[_C_MTOTAL] = val + 2
+            self._st[_C_JDLE] = val == _DLE    # a length of 16 may come doubled too
+            self._st[_C_JPOS] = 7 if val else 8
         elif pos == 7:
-            if self._jdle:
-                self._jdle = False
+            if self._st[_C_JDLE]:
+                self._st[_C_JDLE] = 0
                 if val == _DLE:
                     return     # the second DLE of a doubled pair
             elif val == _DLE:
-                self._jdle = True
-            self._msg[self._mlen] = val
-            self._mlen += 1
-            if self._mlen >= self._mtotal:
-                self._jpos = 8
+                self._st[_C_JDLE] = 1
+            self._msg[self._st[_C_MLEN]] = val
+            self._st[_C_MLEN] += 1
+            if self._st[_C_MLEN] >= self._st[_C_MTOTAL]:
+                self._st[_C_JPOS] = 8
         elif pos == 8:
             if val != _DLE:
-                self._mstate = _M_HUNT
+                self._st[_C_MSTATE] = _M_HUNT
                 self._st[_S_FLY] = 0
                 self._reject("format", t, "ntt")
                 return
-            self._jpos = 9
+            self._st[_C_JPOS] = 9
         elif pos == 9:
-            if val == _DLE and self._jdle:
+            if val == _DLE and self._st[_C_JDLE]:
                 # the data ended in a DLE sent doubled: this is the frame's DLE
-                self._jdle = False
+                self._st[_C_JDLE] = 0
                 return
             if val != _ETX:
-                self._mstate = _M_HUNT
+                self._st[_C_MSTATE] = _M_HUNT
                 self._st[_S_FLY] = 0
                 self._reject("format", t, "ntt")
                 return
-            self._jpos = 10
+            self._st[_C_JPOS] = 10
         elif pos == 10:
-            self._jpos = 11
+            self._st[_C_JPOS] = 11
         else:
-            self._mstate = _M_HUNT
+            self._st[_C_MSTATE] = _M_HUNT
             self._st[_S_FLY] = 0
-            if self._jcrc != 0:
+            if self._st[_C_JCRC] != 0:
                 self._reject("checksum", t, "ntt")
                 return
             self._fsk_message(t)
@@ -906,8 +980,8 @@ class CallerIdDecoder:
         m = self._msg
         mtype = m[0]
         n = m[1]
-        ntt = self._mstate == _M_HUNT and self._jpos == 11
-        self._jpos = 0
+        ntt = self._st[_C_MSTATE] == _M_HUNT and self._st[_C_JPOS] == 11
+        self._st[_C_JPOS] = 0
         if ntt and mtype != _T_NTT:
             return     # another NTT message type: checked, not caller ID
         if mtype != _T_SDMF and mtype != _T_MDMF and not ntt:
@@ -976,19 +1050,19 @@ class CallerIdDecoder:
             reason = None
         elif reason is None:
             reason = "absent"
-        std = "v23" if self._votes > 0 else "bell202"
+        std = "v23" if self._st[_C_VOTES] > 0 else "bell202"
         if ntt:
             std = "ntt"
         elif self.standard == "ntt":
             return     # restricted to NTT frames
         elif self.standard == "bell202" or self.standard == "v23":
-            if self._votes != 0 and std != self.standard:
+            if self._st[_C_VOTES] != 0 and std != self.standard:
                 return   # restricted to the other FSK standard
             std = self.standard
-        self._votes = 0
+        self._st[_C_VOTES] = 0
         self._emit({"event": "callerid", "standard": std, "number": number, "name": name,
                     "datetime": dt, "reason": reason, "name_reason": name_reason,
-                    "start_ms": self._mstart, "end_ms": t})
+                    "start_ms": (self._st[_C_MSTART] + self._t0), "end_ms": t})
 
     # --- DTMF CLIP -------------------------------------------------------------
     # Digit timeline (one column per 10 ms block; each window = the last two
@@ -1003,23 +1077,24 @@ class CallerIdDecoder:
     #   after _CLIP_TIMEOUT ms without a digit. tests/test_callerid_decode.py
     #   has these rows as cases.
     def _dtmf(self, block, t_ms):
+        st = self._st
         dt = self._dt
         etot = _tones_block(block, dt, 8)
         d = self._dtmf_digit(dt, etot)
-        if d == self._dcand:
-            if self._dcount < 1000:
-                self._dcount += 1
+        if d == st[_C_DCAND]:
+            if st[_C_DCOUNT] < 1000:
+                st[_C_DCOUNT] += 1
         else:
-            self._dcand = d
-            self._dcount = 1
+            st[_C_DCAND] = d
+            st[_C_DCOUNT] = 1
         if d < 0:
-            if self._dcount >= 2:
-                self._dlatch = -1
-        elif self._dcount >= _DTMF_ON and self._dlatch != d:
-            self._dlatch = d
+            if st[_C_DCOUNT] >= 2:
+                st[_C_DLATCH] = -1
+        elif st[_C_DCOUNT] >= _DTMF_ON and st[_C_DLATCH] != d:
+            st[_C_DLATCH] = d
             self._clip_digit(d, t_ms - 20, t_ms + 10)
-        if self._clip_n and t_ms - self._clip_last > _CLIP_TIMEOUT:
-            self._clip_n = 0
+        if st[_C_CLIP_N] and t_ms - (self._st[_C_CLIP_LAST] + self._t0) > _CLIP_TIMEOUT:
+            st[_C_CLIP_N] = 0
 
     def _dtmf_digit(self, dt, etot):
         # best and second best of rows (tones 0..3) and columns (4..7)
@@ -1062,44 +1137,44 @@ class CallerIdDecoder:
 
     def _clip_digit(self, d, start, end):
         ch = _DTMF_KEYS[d]
-        n = self._clip_n
+        n = self._st[_C_CLIP_N]
         if n == 0:
             if ch == 0x41 or ch == 0x42 or ch == 0x44:   # A, B, D start a CLIP string
-                self._clip[0] = ch
-                self._clip_n = 1
+                self._msg[_CLIP_AT] = ch
+                self._st[_C_CLIP_N] = 1
             elif 0x30 <= ch <= 0x39:                      # a digit: a number without a start code
-                self._clip[0] = _CLIP_BARE
-                self._clip[1] = ch
-                self._clip_n = 2
+                self._msg[_CLIP_AT] = _CLIP_BARE
+                self._msg[_CLIP_AT + 1] = ch
+                self._st[_C_CLIP_N] = 2
             else:
                 return
-            self._clip_ms = start
-            self._clip_last = end
+            self._st[_C_CLIP] = start - self._t0
+            self._st[_C_CLIP_LAST] = end - self._t0
             return
-        if end - self._clip_last > _CLIP_TIMEOUT + 30:
-            self._clip_n = 0
+        if end - (self._st[_C_CLIP_LAST] + self._t0) > _CLIP_TIMEOUT + 30:
+            self._st[_C_CLIP_N] = 0
             self._clip_digit(d, start, end)
             return
-        self._clip_last = end
+        self._st[_C_CLIP_LAST] = end - self._t0
         if ch == 0x43 or ch == 0x23:   # C or # ends it
-            self._clip_n = 0
+            self._st[_C_CLIP_N] = 0
             self._clip_message(n, ch, end)
             return
         if n < _CLIP_MAX:
-            self._clip[n] = ch
-            self._clip_n = n + 1
+            self._msg[_CLIP_AT + n] = ch
+            self._st[_C_CLIP_N] = n + 1
 
     def _clip_message(self, n, term, end):
         # Runs once per message, not per block: the strings it makes are allowed. A
         # string without a start code may be stray keys: it is checked first, in place.
-        clip = self._clip
-        if clip[0] == _CLIP_BARE:
+        clip = self._msg
+        if clip[_CLIP_AT] == _CLIP_BARE:
             if n - 1 < _CLIP_BARE_MIN:
                 return
-            for i in range(1, n):
+            for i in range(_CLIP_AT + 1, _CLIP_AT + n):
                 if clip[i] < 0x30 or clip[i] > 0x39:
                     return
-        s = bytes(clip[:n]).decode()
+        s = bytes(clip[_CLIP_AT:_CLIP_AT + n]).decode()
         lead = s[0]
         body = s[1:]
         number = None
@@ -1140,11 +1215,11 @@ class CallerIdDecoder:
             reason = "unavailable"
         self._emit({"event": "callerid", "standard": "dtmf", "number": number, "name": None,
                     "datetime": None, "reason": reason, "name_reason": None,
-                    "start_ms": self._clip_ms, "end_ms": end})
+                    "start_ms": (self._st[_C_CLIP] + self._t0), "end_ms": end})
 
     def _emit(self, ev):
-        if len(self._events) >= self._qmax:
-            self.dropped += 1
+        if len(self._events) >= self._st[_C_QMAX]:
+            self._st[_C_DROPPED] += 1
             return
         self._events.append(ev)
 
