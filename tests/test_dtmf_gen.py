@@ -135,13 +135,8 @@ print(n, s)
 def test_firmware_generator_plays_one_tone_then_keys_as_before(plain):
     # call/callout.py's beep to the agent: one 440 Hz sine at -16 dBm0 for 300 ms, then
     # 100 ms of silence, from the keys' flash sine; the keys after it keep their timing
-    g = dtmfgen.DtmfGenerator(plain=plain)
-    g.tone(440, -16, 300, 100)
+    g, x = _played_tone(plain)
     tx = array("h", bytes(160))
-    out = []
-    while g.fill(tx):
-        out.append(np.frombuffer(tx, np.int16).astype(np.float64).copy())
-    x = np.concatenate(out)
     assert len(x) == 8 * 400
     assert np.all(x[8 * 300:] == 0)
     (f,) = peak_freqs(x[:8 * 300], 1)
@@ -156,14 +151,19 @@ def test_firmware_generator_plays_one_tone_then_keys_as_before(plain):
         assert np.array_equal(x, fw_tone(True))
 
 
-def fw_tone(plain):
+def _played_tone(plain):
+    """(the generator, the samples of its one 440 Hz tone) as callout.py's beep plays it."""
     g = dtmfgen.DtmfGenerator(plain=plain)
     g.tone(440, -16, 300, 100)
     tx = array("h", bytes(160))
     out = []
     while g.fill(tx):
         out.append(np.frombuffer(tx, np.int16).astype(np.float64).copy())
-    return np.concatenate(out)
+    return g, np.concatenate(out)
+
+
+def fw_tone(plain):
+    return _played_tone(plain)[1]
 
 
 @pytest.mark.micropython

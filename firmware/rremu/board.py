@@ -196,7 +196,7 @@ class Hal(BoardState):
         # (docs/notes/heap.md "Branch frag"); a fresh process (a reset) boots again.
         # Armed only in a process started before that block; off, it costs nothing a block.
         self._oom = False         # the hook fired: every boot in this process fails
-        at = _arg(sys.argv, "--oom-at")
+        at = probe.arg(sys.argv, "--oom-at")
         if at is not None:
             self.next_block = self._oom_hook(int(at))
         self._probe = probe.make(sys.argv)   # the benchmarks' hooks (rremu/probe.py), else None
@@ -448,10 +448,3 @@ class Hal(BoardState):
         struct.pack_into("<H", self._out, self._ev_at, n)
         self._write(self._out_mv[self._ev_at:self._ev_at + 2 + n]); self._ev_len = 0  # noqa: E702 (as _send)
 
-
-def _arg(argv, name):
-    if name in argv:
-        i = argv.index(name)
-        if i + 1 < len(argv):
-            return argv[i + 1]
-    return None

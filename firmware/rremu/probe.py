@@ -183,11 +183,11 @@ class Probe:
 def make(argv):
     """A Probe when the runner asked for one, else None (no cost)."""
     heapstat = "--heapstat" in argv
-    steptime = _arg(argv, "--steptime")
-    heaplog = _arg(argv, "--heaplog")
-    every = int(_arg(argv, "--heapevery") or 0)
+    steptime = arg(argv, "--steptime")
+    heaplog = arg(argv, "--heaplog")
+    every = int(arg(argv, "--heapevery") or 0)
     oomtrace = "--oomtrace" in argv
-    maps = tuple(int(b) for b in (_arg(argv, "--heapmap") or "").split(",") if b)
+    maps = tuple(int(b) for b in (arg(argv, "--heapmap") or "").split(",") if b)
     if not heapstat and steptime is None and heaplog is None and not every and not oomtrace and not maps:
         return None
     if not hasattr(gc, "mem_alloc"):
@@ -231,7 +231,8 @@ def _wrap_steps(pr):
             wrap(getattr(mod, cls))
 
 
-def _arg(argv, name):
+def arg(argv, name):
+    """The value after `name` in argv, else None (the emulated board's options too)."""
     if name in argv:
         i = argv.index(name)
         if i + 1 < len(argv):
