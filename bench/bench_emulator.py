@@ -74,32 +74,35 @@ def _inprocess(make):
     return emu.blocks / 100.0, emu.wall_s, cpu() - c0
 
 
-def demo_batch(batch):
+def _demo_run(sc, **kw):
+    """_inprocess of the demo's config (1 line, 4 extensions) with scenario sc(): the
+    scenario is made once the project's folders are on sys.path."""
     for p in (os.path.join(ROOT, "host_tools"), os.path.join(ROOT, "firmware")):
         if p not in sys.path:
             sys.path.insert(0, p)
     from ringroute import cmd_emulate
-    from ringroute.emu import runner, scenario
+    from ringroute.emu import runner
     cfg = cmd_emulate.load_config(CONFIG)
-    sc = scenario.load(SCRIPT)
-    return _inprocess(lambda: runner.Emulation(cfg, sc, [os.path.join(ROOT, "examples", "prompts")],
-                                               n_lines=1, n_exts=4, batch=batch))
+    scen = sc()
+    return _inprocess(lambda: runner.Emulation(cfg, scen, [os.path.join(ROOT, "examples", "prompts")],
+                                               n_lines=1, n_exts=4, **kw))
+
+
+def demo_batch(batch):
+    def sc():
+        from ringroute.emu import scenario
+        return scenario.load(SCRIPT)
+    return _demo_run(sc, batch=batch)
 
 
 def one_call(which):
     """(simulated s, wall s, CPU s) of the demo call's config and caller, in process:
     which "start" (one block, no call: the start-up), "demo" or "long" (10 minutes
     of talk: bench/emu_digest.py demo_scenario)."""
-    for p in (os.path.join(ROOT, "host_tools"), os.path.join(ROOT, "firmware")):
-        if p not in sys.path:
-            sys.path.insert(0, p)
-    from bench import emu_digest
-    from ringroute import cmd_emulate
-    from ringroute.emu import runner
-    cfg = cmd_emulate.load_config(CONFIG)
-    sc = emu_digest.demo_scenario(which)
-    return _inprocess(lambda: runner.Emulation(cfg, sc, [os.path.join(ROOT, "examples", "prompts")],
-                                               n_lines=1, n_exts=4))
+    def sc():
+        from bench import emu_digest
+        return emu_digest.demo_scenario(which)
+    return _demo_run(sc)
 
 
 def busy_part(hours):
