@@ -184,6 +184,7 @@ class Hal(BoardState):
         self._sent_ring = 0
         self._sent_break = True
         self._sent_xmask = [0] * n_lines
+        self._skip = 0            # skip_to's block: the next of a quiet run's blocks to step
         self._silence = array("h", bytes(2 * bf.BLOCK_SAMPLES))
         # bytes may wait on the console: set by a frame's IF_CONSOLE (and at start: what
         # came before this process), cleared by a read that finds none (console_read)
@@ -202,6 +203,9 @@ class Hal(BoardState):
         self._probe = probe.make(sys.argv)   # the benchmarks' hooks (rremu/probe.py), else None
         if self._probe is not None:
             self._probe.hal = self
+        # a quiet run's idle blocks with nothing due are not stepped (App.run), but
+        # for the probe (it times and logs every block) and the --oom-at test (its block)
+        self.skips = self._probe is None and at is None
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         # MicroPython's socket is a stream (readinto/write); CPython's has recv_into/sendall
         self._readinto = getattr(self._sock, "readinto", None) or self._sock.recv_into
@@ -229,6 +233,7 @@ class Hal(BoardState):
             if self._quiet():
                 return self._run_on(pr)
             self._run_left = 0   # something happened: the world hears of it now
+        self._skip = 0   # (a skip asked for in a run that ended: not for the next frame's)
         if self.block >= 0 and self._sent_block != self.block:
             self._send()
         intr = self._recv()
@@ -292,10 +297,24 @@ class Hal(BoardState):
                 return False
         return True
 
+    def skip_to(self, block):
+        # only within this frame's quiet run (_run_on), and with no console byte waiting
+        if not self._con_in:
+            self._skip = block
+
     def _run_on(self, pr):
-        # the next block of a quiet run: the frame's inputs again, the clock on
-        self._run_left -= 1
-        self.block += 1
+        # the next block of a quiet run: the frame's inputs again, the clock on; or
+        # the block the firmware asked for (skip_to), the ones between not stepped
+        n = 1
+        if self._skip:
+            n = self._skip - self.block
+            self._skip = 0
+            if n > self._run_left:
+                n = self._run_left
+            if n > 1 and self.fed >= 0:
+                self.fed = self.block + n - 1   # the blocks skipped: the app would have fed each
+        self._run_left -= n
+        self.block += n
         self.utc = self._utc_base + self.block // 100
         # rx still holds the frame's audio from _recv: the firmware only reads the
         # codec's input (nothing in rrfw writes hal.rx), so it is not copied again

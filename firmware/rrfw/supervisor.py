@@ -56,7 +56,8 @@ def run(make_hal, repl, root, hal=None, check=None):
             bufs = None
             boot_gc(False)
             board = a.board
-            a.run(GcPolicy(a).after_step)
+            pol = GcPolicy(a)
+            a.run(pol.after_step, pol.due)
             return  # the emulated world stopped
         except KeyboardInterrupt:
             # Ctrl-C on idle lines, or the console's REPL request (server.py)
@@ -134,15 +135,24 @@ class GcPolicy:
         self.idle = a.idle
         self.collections = 0
         self._seq = a.events.seq
-        self._n = 0
+        self._n = 0        # blocks since the last look at the free heap
+        self._hal = a.hal
+        self._block = a.hal.block   # the block of the last after_step (a skipping board's blocks count too)
         self._free = getattr(gc, "mem_free", None)   # MicroPython only: CPython has no heap to watch
         self._after = self._free() if self._free is not None else 0   # free after the last collection
+
+    def due(self):
+        """The block of the next look at the heap on an idle board (App.run: the
+        emulated board does not skip past it)."""
+        return self._block + _GC_IDLE_CHECK_BLOCKS - self._n
 
     def after_step(self):
         seq = self.events.seq
         quiet = seq == self._seq and not self.records.busy()
         self._seq = seq
-        self._n += 1
+        b = self._hal.block
+        self._n += b - self._block if b > self._block else 1   # (1: a test's board that does not count)
+        self._block = b
         if not quiet or self._n < _GC_CHECK_BLOCKS or self._free is None:
             return
         if self._n < _GC_IDLE_CHECK_BLOCKS and self.idle():

@@ -218,6 +218,10 @@ class Agents:
                 self._next_wrap = t + w
         return w
 
+    def next_due(self):
+        """Board ms of the next wrap-up end step() announces, or -1: none (App.quiet_until)."""
+        return self._next_wrap
+
     def step(self, t):
         """Once per block: announce the wrap-ups that ended (one compare otherwise)."""
         if self._next_wrap < 0 or t < self._next_wrap:

@@ -18,6 +18,7 @@ _FAULT_WINDOW_MS = const(60000)
 _CALLBACK_IDLE_MS = const(8000)  # ms a line must have been idle: longer than a ring cadence's pause
 _PURGE_CHECK_BLOCKS = const(6000)     # once a minute: is the retention purge due, and the board idle?
 _PURGE_EVERY_MS = const(3600000)  # the purge runs once an hour (and after boot), never during a call
+_QUIET_MAX_BLOCKS = const(60000)  # blocks a skip covers at most (10 min): a bound, not a deadline
 _UTC_SET = const(1577836800)  # s, 2020-01-01: a wall clock before this was never set (no age to judge by)
 
 
@@ -378,14 +379,65 @@ class App:
         """No call on any line: a new config may be switched in now."""
         return not self._busy[0]
 
-    def run(self, after=None):
+    def quiet_until(self):
+        """The first block after this one in which the board may have something to
+        do, if every line stays idle and the inputs stay as they are now: the blocks
+        before it would step to no effect (the emulated board skips them: run,
+        HalBase.skip_to). hal.block + 1: something may happen in the next block."""
+        b = self.hal.block
+        nxt = b + 1
+        if self._busy[0] or self._ob_line is not None or (self.dialer is not None and len(self.dialer.ending)):
+            return nxt
+        for lc in self.lines:
+            if lc.enabled and not lc.inbound.idle_still():
+                return nxt
+        if (self.hooks is not None and not self.hooks.still()) or (
+                self._ext_dtmf is not None and not self.extdial.still()) or self.records.busy():
+            return nxt
+        until = -1   # board ms: the earliest deadline of a part that has one
+        due = self.agents.next_due()
+        if due >= 0:
+            until = due
+        con = self.console
+        if con is not None:
+            due = con.quiet_until()
+            if due == 0:
+                return nxt
+            if due > 0 and (until < 0 or due < until):
+                until = due
+        last = b + _QUIET_MAX_BLOCKS
+        if until >= 0 and until // 10 < last:
+            last = until // 10   # (a block at or before the deadline: early costs one idle step)
+        if self.dialer is not None or self._agents_unlogged:
+            n = (b // _CALLBACK_CHECK_BLOCKS + 1) * _CALLBACK_CHECK_BLOCKS
+            if n < last:
+                last = n
+        if self.records.retention_days:
+            n = (b // _PURGE_CHECK_BLOCKS + 1) * _PURGE_CHECK_BLOCKS
+            if n < last:
+                last = n
+        return last if last > nxt else nxt
+
+    def run(self, after=None, gc_due=None):
         """One step a block until the world stops; after(): supervisor.py's garbage
-        collection policy, given the block once the step is done."""
+        collection policy, given the block once the step is done; gc_due(): the
+        block of its next look at the heap. On a board that skips (the emulator)
+        the idle blocks with nothing due are not stepped (quiet_until)."""
+        hal = self.hal
+        skips = hal.skips
         try:
-            while self.hal.next_block():
+            while hal.next_block():
                 self.step()
                 if after is not None:
                     after()
+                if skips and not self._busy[0]:
+                    b = self.quiet_until()
+                    if gc_due is not None:
+                        g = gc_due()
+                        if g < b:
+                            b = g
+                    if b > hal.block + 1:
+                        hal.skip_to(b)
         except (Reboot, KeyboardInterrupt):
             self.records.flush()   # a reset, the REPL: the queued records first
             raise

@@ -83,6 +83,12 @@ class ExtDial:
                 return ext
         return None
 
+    def still(self):
+        """No session, and step() returns at once while the phones' hooks stay as
+        they are (App.quiet_until)."""
+        return self.state == _IDLE and (
+            (not self.codes and self.intercom is None) or self.hal.ext_hooks() == self._was_off)
+
     def step(self, t, lines, ports, dtmf):
         """Once per block. lines: the LineCall objects; ports: router.Ports."""
         hal = self.hal

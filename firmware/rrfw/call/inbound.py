@@ -66,6 +66,16 @@ class Inbound:
                 self.cid_rings = 2
 
     # --- IDLE and RINGING: on-hook ------------------------------------------------
+    def idle_still(self):
+        """step_idle does nothing while the line's inputs stay as they are now: no
+        pulse, no ring counted, no decoder open, the polarity as last seen, no CAR
+        handshake (App.quiet_until: the emulated board may skip such blocks)."""
+        lc = self.lc
+        rd = lc.ringdet
+        if lc.car is not None or lc.cid is not None or rd.ringing or rd.rings or lc.hal.ring_pulses(lc.line):
+            return False
+        return not lc.cid_alert or lc.hal.polarity(lc.line) == lc.pol
+
     # An idle line with nothing on it (no ring pulse, no ring being counted, no
     # decoder open: the common block) costs a few attribute tests here.
     def step_idle(self, t):

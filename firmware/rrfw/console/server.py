@@ -172,6 +172,25 @@ class Console:
                 and self.xfer is None and self.pending is None:
             self._unload()
 
+    def quiet_until(self):
+        """Board ms before which poll() has nothing to do while no byte comes in and
+        no event is emitted (App.quiet_until: the emulated board may skip those
+        blocks); 0: it has something to do now. -1: nothing due."""
+        if (self._t0 < 0 or self._later is not None or self._tail is not None or self._out_len
+                or self._fed < self._got or self.pending is not None or self.repl_until
+                or self._busy_on or self._brk_on is not self.app.idle()):
+            return 0
+        until = -1
+        if self._mon_until:
+            if self._mon_seq != self.events.seq:
+                return 0
+            until = self._mon_next   # the monitor looks at its session again
+        if self._mod is not None and self.xfer is None:
+            u = self._last_cmd + _UNLOAD_MS   # the command code is freed after this
+            if until < 0 or u < until:
+                until = u
+        return until
+
     def _commands(self):
         if self._mod is None:
             from rrfw.console import commands

@@ -14,6 +14,7 @@ class HalBase:
     n_exts = 0
     board_name = None   # shown by the console's hello/status; None: read board.json
     block = -1          # the block number delivered by the last next_block()
+    skips = False       # next_block() may deliver a later block than the next (skip_to): the emulator only
 
     def reset_outputs(self):
         """What a reset does to the relays and SLICs: all on-hook, silent, apart."""
@@ -42,6 +43,12 @@ class HalBase:
     def enter_repl(self):
         """The app stops for the REPL: Ctrl-C works again there, and the
         watchdog is fed while a technician uses it (hal/esp32.py)."""
+
+    def skip_to(self, block):
+        """The firmware has nothing to do before `block` while the inputs stay as
+        they are (App.run, every line idle): a board whose `skips` is set may
+        deliver `block` as the next one, the blocks between not stepped. The
+        real board steps every block: nothing here."""
 
     def ext_hooks(self):
         """Bit mask of the extension ports off-hook (bit p: ext_offhook(p)), read

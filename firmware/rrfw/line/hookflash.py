@@ -49,6 +49,11 @@ class HookFlash:
         self._seen = 0                       # the switches' mask as last stepped
         self._gaps = 0                       # ports in _H_GAP (bit per port): timing a gap
 
+    def still(self):
+        """step() does nothing while the switches stay as they are: none moved, no
+        gap being timed, no flash or hang-up left from the last block (App.quiet_until)."""
+        return not (self.flashed or self.hung or self._gaps) and self.hal.ext_hooks() == self._seen
+
     def step(self, t):
         """Once per block, after the HAL has read the hook switches."""
         hal = self.hal
