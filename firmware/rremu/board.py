@@ -204,8 +204,8 @@ class Hal(BoardState):
         if self._probe is not None:
             self._probe.hal = self
         # a quiet run's idle blocks with nothing due are not stepped (App.run), but
-        # for the probe (it times and logs every block) and the --oom-at test (its block)
-        self.skips = self._probe is None and at is None
+        # for the probe's per-block figures (rremu/probe.py) and the --oom-at test (its block)
+        self.skips = at is None and (self._probe is None or self._probe.skips)
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         # MicroPython's socket is a stream (readinto/write); CPython's has recv_into/sendall
         self._readinto = getattr(self._sock, "readinto", None) or self._sock.recv_into
@@ -311,6 +311,8 @@ class Hal(BoardState):
             self._skip = 0
             if n > self._run_left:
                 n = self._run_left
+            if pr is not None:
+                n = pr.skip_room(n)   # (--heapevery: its sample's block is stepped)
             if n > 1 and self.fed >= 0:
                 self.fed = self.block + n - 1   # the blocks skipped: the app would have fed each
         self._run_left -= n

@@ -55,6 +55,9 @@ _CHUNK = 1000   # entries buffered before a file write
 class Probe:
     def __init__(self, heapstat, steptime, heaplog=None, every=0, oomtrace=False, maps=()):
         self.every = every
+        # --heapevery alone lets the board skip a quiet run's idle blocks (rremu/board.py:
+        # never past a sample's block); the others time, collect or log every block
+        self.skips = every > 0 and not (heapstat or steptime or heaplog or oomtrace or maps)
         self._oom = oomtrace   # still to wrap the steps (the first block), then False
         self._maps = maps      # blocks to print the heap's block map at (--heapmap)
         self._count = 0
@@ -141,6 +144,16 @@ class Probe:
                 self._names = []
             if self.free_min < 0 or free < self.free_min:
                 self.free_min = free
+
+    def skip_room(self, n):
+        """n blocks to skip (rremu/board.py), cut so the next sample's block is
+        stepped; the enters of the ones skipped counted as made."""
+        if self.every:
+            room = self.every - self._count
+            if n > room:
+                n = room
+            self._count += n - 1
+        return n
 
     def _block_now(self):
         return self.hal.block if self.hal is not None else -1
