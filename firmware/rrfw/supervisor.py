@@ -56,8 +56,7 @@ def run(make_hal, repl, root, hal=None, check=None):
             bufs = None
             boot_gc(False)
             board = a.board
-            pol = GcPolicy(a)
-            a.run(pol.after_step, pol.due)
+            a.run(GcPolicy(a).after_step)
             return  # the emulated world stopped
         except KeyboardInterrupt:
             # Ctrl-C on idle lines, or the console's REPL request (server.py)
@@ -120,6 +119,8 @@ def run(make_hal, repl, root, hal=None, check=None):
 # the 64-bit port's 1 MB heap), so it is asked only every _GC_CHECK_BLOCKS
 # blocks, and every _GC_IDLE_CHECK_BLOCKS while no line has a call: an idle
 # board allocates only for the console, and no caller hears a late block then.
+# The blocks counted are the ones stepped: the emulator skips idle blocks with
+# nothing due (App.run), which allocate nothing.
 _GC_RESERVE = 16384      # bytes: over twice the most 10 blocks of the busy run allocated (7.7 KB, bench steptime)
 _GC_CHECK_BLOCKS = 10    # blocks between two looks at the free heap (100 ms)
 _GC_IDLE_CHECK_BLOCKS = 100   # the same with every line idle (1 s)
@@ -135,24 +136,15 @@ class GcPolicy:
         self.idle = a.idle
         self.collections = 0
         self._seq = a.events.seq
-        self._n = 0        # blocks since the last look at the free heap
-        self._hal = a.hal
-        self._block = a.hal.block   # the block of the last after_step (a skipping board's blocks count too)
+        self._n = 0
         self._free = getattr(gc, "mem_free", None)   # MicroPython only: CPython has no heap to watch
         self._after = self._free() if self._free is not None else 0   # free after the last collection
-
-    def due(self):
-        """The block of the next look at the heap on an idle board (App.run: the
-        emulated board does not skip past it)."""
-        return self._block + _GC_IDLE_CHECK_BLOCKS - self._n
 
     def after_step(self):
         seq = self.events.seq
         quiet = seq == self._seq and not self.records.busy()
         self._seq = seq
-        b = self._hal.block
-        self._n += b - self._block if b > self._block else 1   # (1: a test's board that does not count)
-        self._block = b
+        self._n += 1
         if not quiet or self._n < _GC_CHECK_BLOCKS or self._free is None:
             return
         if self._n < _GC_IDLE_CHECK_BLOCKS and self.idle():

@@ -418,11 +418,11 @@ class App:
                 last = n
         return last if last > nxt else nxt
 
-    def run(self, after=None, gc_due=None):
+    def run(self, after=None):
         """One step a block until the world stops; after(): supervisor.py's garbage
-        collection policy, given the block once the step is done; gc_due(): the
-        block of its next look at the heap. On a board that skips (the emulator)
-        the idle blocks with nothing due are not stepped (quiet_until)."""
+        collection policy, given the block once the step is done. On a board that
+        skips (the emulator) the idle blocks with nothing due are not stepped
+        (quiet_until), nor given to after(): they allocate nothing."""
         hal = self.hal
         skips = hal.skips
         try:
@@ -432,10 +432,6 @@ class App:
                     after()
                 if skips and not self._busy[0]:
                     b = self.quiet_until()
-                    if gc_due is not None:
-                        g = gc_due()
-                        if g < b:
-                            b = g
                     if b > hal.block + 1:
                         hal.skip_to(b)
         except (Reboot, KeyboardInterrupt):
