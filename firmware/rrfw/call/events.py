@@ -25,7 +25,7 @@ RING_SIZE = 32  # events kept for replay at most; older ones are overwritten (co
 # the host that reconnects (`since`: ringroute monitor's reconnect, hello and
 # login take about 4 s, the PIN's hash 2.56 s of it). In the busy run (2 lines,
 # 15 min: tests/support/busytraffic.py) events are 60-608 bytes (a record
-# event 455-608), 133 on average; replayed through this ring (docs/notes/heap.md
+# event 455-608), 132 on average; replayed through this ring (docs/notes/heap.md
 # "heapcfg"), 2.5 KB always held the last 10 s (32 slots never the limit
 # there: 19 events of that traffic fit), so a host back within 10 s sees no
 # gap; 3 KB held 14 s, 2 KB only 4.1 s. What left the ring reaches the host
