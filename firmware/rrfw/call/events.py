@@ -20,15 +20,17 @@ import json
 
 from rrfw.compat import const
 
-RING_SIZE = 64  # events kept for replay at most; older ones are overwritten (counted in .overwritten)
+RING_SIZE = 32  # events kept for replay at most; older ones are overwritten (counted in .overwritten)
 # bytes of event text kept. The ring serves the monitor that fell behind and
 # the host that reconnects (`since`: ringroute monitor's reconnect, hello and
 # login take about 4 s, the PIN's hash 2.56 s of it). In the busy run (2 lines,
-# 15 min: tests/support/busytraffic.py) the busiest second emitted 1.2 KB of
-# events, the busiest 5 s 1.8 KB (8 events), a record event 455-608 bytes, the
-# mean event 133: 3 KB holds that 5 s with two record events to spare, about
-# 23 events of that traffic. What left the ring reaches the host as a gap line.
-RING_BYTES = const(3072)
+# 15 min: tests/support/busytraffic.py) events are 60-608 bytes (a record
+# event 455-608), 132 on average; replayed through this ring (docs/notes/heap.md
+# "heapcfg"), 2.5 KB always held the last 10 s (32 slots never the limit
+# there: 19 events of that traffic fit), so a host back within 10 s sees no
+# gap; 3 KB held 14 s, 2 KB only 4.1 s. What left the ring reaches the host
+# as a gap line.
+RING_BYTES = const(2560)
 
 # MicroPython's str exposes its UTF-8 bytes as a buffer: the text of an event
 # too large for the ring reaches the sinks as a view, without the copy

@@ -46,6 +46,25 @@ def _parse(text, check):
     return cfg, None
 
 
+def _share(obj, seen):
+    # json.loads makes a str for every occurrence of a text that is not a
+    # name in the firmware (an extension number as a key, in each member
+    # list, as a target): 32 bytes each on mp32 (object and text). The
+    # config is kept for the run, so equal texts become one object (the
+    # first seen); keys are put back under it. Values and order unchanged.
+    t = type(obj)
+    if t is str:
+        return seen.setdefault(obj, obj)
+    if t is list:
+        for i in range(len(obj)):
+            obj[i] = _share(obj[i], seen)
+    elif t is dict:
+        for k in list(obj):
+            v = _share(obj.pop(k), seen)
+            obj[_share(k, seen)] = v
+    return obj
+
+
 def load(check=None, names=ALL):
     """(config dict, file it came from) or (None, reason) when no good one exists."""
     reasons = []
@@ -57,7 +76,7 @@ def load(check=None, names=ALL):
                     store.write_atomic(name, json.dumps(cfg))   # a config put there by hand
                 except OSError:
                     pass   # a full flash: it runs sealed in RAM; the next boot tries again
-            return cfg, name
+            return _share(cfg, {}), name
         reasons.append("%s: %s" % (name, err))
     return None, "; ".join(reasons)
 
