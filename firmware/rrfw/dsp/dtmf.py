@@ -265,7 +265,12 @@ _S_Q_LEN = const(223)
 _S_Q_DIG = const(224)        # _QUEUE digit indexes,
 _S_Q_START = const(232)      # _QUEUE starts and
 _S_Q_END = const(240)        # _QUEUE ends (0.1 ms units from block 0)
-_S_LEN = const(248)
+# The analysis of what the board plays (tx) runs in one scratch array shared by every
+# receiver (_TXS): of its values only two carry over to this receiver's next block or
+# its echo test, and they are kept here (heap: 88 bytes a receiver, not a 744-byte array)
+_S_TXY = const(248)          # 16: the last tx block's Y (its next block's previous Y)
+_S_TXE = const(264)          # 8: the last tx window's energies (what _is_echo compares)
+_S_LEN = const(272)
 
 
 # ---- viper kernels (the board); plain twins in dtmf_plain.py ------------------
@@ -612,11 +617,27 @@ if VIPER:
                 return 0
         return 1
 
+    @micropython.viper
+    def _txio_vp(st: ptr32, s: ptr32, back: int):
+        # the tx analysis's carried values into the shared scratch s (back 0), or out
+        # of it into the receiver's state st (back 1); a copy, so no sign extension
+        if back == 0:
+            for i in range(16):
+                s[_YC + i] = st[_S_TXY + i]
+        else:
+            for i in range(16):
+                st[_S_TXY + i] = s[_YC + i]
+            for i in range(8):
+                st[_S_TXE + i] = s[_EN + i]
+
 
 # The Goertzel kernel's per-block scratch: filled and used within one
 # process() call, so the board's receivers (every line's, the extensions')
 # share one (they are stepped one after another, never at once).
 _WORK = array("i", bytes(4 * _N))
+# The tx analysis's kernel state, the same way: used within one process() call, its
+# carried values in and out of the receiver's own state (_S_TXY, _S_TXE)
+_TXS = array("i", bytes(4 * _TX_LEN))
 
 # The kernels and their tables, one tuple shared by every receiver (index _K*): a
 # receiver keeps one reference to it, not eight attributes (each a slot of its
@@ -629,8 +650,10 @@ _KH = const(4)    # harm
 _KS = const(5)    # silent
 _KT = const(6)    # the tone table (_TAB; the twins' copy as an array)
 _KHT = const(7)   # the harmonic probes' table (_HTAB)
+_KX = const(8)    # txio
 if VIPER:
-    _VP = (_goertzel_vp, _window_vp, _decide_vp, _long_vp, _harm_vp, _silent_vp, _TAB, _HTAB)
+    _VP = (_goertzel_vp, _window_vp, _decide_vp, _long_vp, _harm_vp, _silent_vp, _TAB, _HTAB,
+           _txio_vp)
 
 
 class DtmfReceiver:
@@ -648,15 +671,12 @@ class DtmfReceiver:
             self._k = dtmf_plain.KERNELS   # the tables as arrays: the twins index int32 values
         # the kernels' state, then the tracker's and the digit queue's (_S_*): one array
         self._st = array("i", bytes(4 * _S_LEN))
-        self._tx = array("i", bytes(4 * _TX_LEN))   # the same analysis of what the board plays
         self.reset()
 
     def reset(self):
         st = self._st
         for i in range(_S_LEN):
             st[i] = 0
-        for i in range(_TX_LEN):
-            self._tx[i] = 0
         st[_S_CAND] = -1
         st[_S_ONSET_OK] = 1
         st[_S_HK] = -1
@@ -708,17 +728,18 @@ class DtmfReceiver:
             st[_S_TX_LIVE] -= 1   # the echo's tail: the window still holds past tx
         else:
             st[_S_TX_LIVE] = 2
-        s = self._tx
+        s = _TXS
         s[_BI] = b & 7
+        k[_KX](st, s, 0)
         k[_KG](tx, _WORK, k[_KT], s)
         k[_KW](s, k[_KT])
+        k[_KX](st, s, 1)
 
     def _is_echo(self, d):
         r = d >> 2
         c = 4 + (d & 3)
         st = self._st
-        s = self._tx
-        return st[_EN + r] < s[_EN + r] or st[_EN + c] < s[_EN + c]
+        return st[_EN + r] < st[_S_TXE + r] or st[_EN + c] < st[_S_TXE + c]
 
     # -- timing ---------------------------------------------------------------------
     # Timeline of a 40 ms key starting 5 ms into block 0 (| = block edges, 10 ms):
