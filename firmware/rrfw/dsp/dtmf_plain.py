@@ -425,17 +425,32 @@ def silent(buf):
     return 1
 
 
-def txio(st, s, back):
-    """The tx analysis's carried values into the shared scratch s (back 0), or back
-    into the receiver's state st (back 1)."""
-    if back == 0:
-        for i in range(16):
-            s[_YC + i] = st[_S_TXY + i]
-    else:
-        for i in range(16):
-            st[_S_TXY + i] = s[_YC + i]
-        for i in range(8):
-            st[_S_TXE + i] = s[_EN + i]
+def txen(inp, work, tab, st):
+    """The tx block's window energies into _S_TXE, as goertzel() and window() compute
+    _EN, from its Y and the last tx block's (_S_TXY, then replaced by this block's)."""
+    for i in range(_N):
+        work[i] = (inp[i] >> _IN_SHIFT) + 2048
+    for k in range(8):
+        t = k * _TW
+        c = tab[t]
+        s1 = 0
+        s2 = 0
+        for i in range(_N):
+            s0 = work[i] - 2048 + ((c * s1) >> 12) - s2
+            s2 = s1
+            s1 = s0
+        yr = s1 - ((tab[t + 1] * s2) >> 12)
+        yi = (tab[t + 2] * s2) >> 12
+        pr = st[_S_TXY + 2 * k]
+        pi = st[_S_TXY + 2 * k + 1]
+        if k < 4:
+            wr = (pr + ((yr * tab[t + 3] - yi * tab[t + 4]) >> 12)) >> 5
+            wi = (pi + ((yr * tab[t + 4] + yi * tab[t + 3]) >> 12)) >> 5
+            st[_S_TXE + k] = (wr * wr + wi * wi) * 2
+        else:
+            st[_S_TXE + k] = (pr >> 4) ** 2 + (pi >> 4) ** 2 + (yr >> 4) ** 2 + (yi >> 4) ** 2
+        st[_S_TXY + 2 * k] = yr
+        st[_S_TXY + 2 * k + 1] = yi
 
 
 # dtmf.py's tables as arrays: the twins index int32 values, where the viper
@@ -447,4 +462,4 @@ TAB = array("i", tonetab.DTMF_TAB)
 HTAB = array("i", tonetab.DTMF_HTAB)
 
 # In dtmf.py's order (its _K* indexes): what a plain DtmfReceiver calls.
-KERNELS = (goertzel, window, decide, long, harm, silent, TAB, HTAB, txio)
+KERNELS = (goertzel, window, decide, long, harm, silent, TAB, HTAB, txen)
