@@ -74,5 +74,21 @@ def test_each_line_plays_its_own_countrys_ringback(countries, tmp_path, monkeypa
         want = tonegen.ToneGen(freqs, cadence, level)
         want.start(starts[i])
         assert got[i] == _play(want, starts[i], 300)
-    # the heap's side: one table for two lines of a country
-    assert (a.lines[1].ringback.table is a.lines[0].ringback.table) == (countries[0] == countries[1])
+    # the heap's side: these ringbacks (two frequencies) keep no table of samples in RAM,
+    # only the kernel's six values; a three-frequency one (AU) is shared by a country's lines
+    for lc in a.lines:
+        assert lc.ringback.n == 0 and len(lc.ringback.table) == 6
+
+
+def test_an_am_ringback_keeps_one_table_for_the_lines_of_its_country():
+    freqs, cadence, level = profiles.get("AU")["tones"]["ringback"]
+    assert len(freqs) == 3
+    one = tonegen.ToneGen(freqs, cadence, level)
+    two = tonegen.ToneGen(freqs, cadence, level, one)
+    assert two.table is one.table and one.n > 0
+    alone = tonegen.ToneGen(freqs, cadence, level)
+    one.start(0)
+    two.start(370)
+    alone.start(370)
+    _play(one, 0, 20)              # line 1 plays first: line 2's caller still hears his own start
+    assert _play(two, 370, 50) == _play(alone, 370, 50)

@@ -122,7 +122,8 @@ class LineCall:
             pass
         # what the caller hears while an extension rings: the country's ringback. The
         # ringback depends only on the country, so a line of the same country as `like`
-        # (the LineCall made before it) shares its table (heap: US 200 samples, 400 B)
+        # (the LineCall made before it) shares its table where it has one (a three-frequency
+        # tone, AU: 320 samples, 640 B; tonegen.py plays the others with no table)
         share = like.ringback if like is not None and like.country == self.country else None
         self.ringback = tonegen.ToneGen(ringback[0], ringback[1], ringback[2], share)
         self.ringdet = ring_cls(cadence=cadence, **rkw)

@@ -31,6 +31,9 @@ _MAX_CHAIN = const(16)  # fragments in one chained prompt
 # kernel reads the bytes in place (in flash when frozen); pcm's plain twin
 # (CPython) indexes int16 values, so it gets an array.
 ULAW = tonetab.ULAW if VIPER else array("h", tonetab.ULAW)
+# A block's mu-law bytes, read and expanded within one fill(): every line's Player
+# shares it (the lines are stepped one after another; heap: 96 bytes a Player)
+_BUF = bytearray(BLOCK_SAMPLES)
 
 
 class Player:
@@ -38,7 +41,6 @@ class Player:
         self.line = line
         self.emit = emit
         self.root = root
-        self._buf = bytearray(BLOCK_SAMPLES)
         self._queue = [None] * _MAX_CHAIN
         self._qlen = 0
         self._qpos = 0
@@ -111,7 +113,7 @@ class Player:
     def fill(self, tx):
         """Write this block's samples into tx (silence when idle)."""
         n = 0
-        buf = self._buf
+        buf = _BUF
         size = BLOCK_SAMPLES
         opened = False
         if self._hold:

@@ -231,9 +231,8 @@ _HA = const(195)   #   at the inner harmonics, half-way between them,
 _HR = const(196)   #   and at the key's own row and column tones (<= 2.7e8 each)
 _HK = const(197)
 _ST_LEN = const(198)
-_TX_LEN = const(186)  # the tx analysis runs only _goertzel and _window: nothing past _T4
 # The tracker's state and the digit queue follow in the same array (the kernels read
-# only 0.._ST_LEN; the tx analysis's array stops at _TX_LEN): one object instead of 23
+# only 0.._ST_LEN, and _txen_vp its own two slices): one object instead of 23
 # attributes and three queue arrays. Times are in blocks since _t0 (< _REBASE), or
 # 0.1 ms units from block 0 (< 2**30); the harmonic sums stay < 2 * _HARM_CAP.
 _S_BLK = const(198)          # blocks processed since reset
@@ -265,7 +264,12 @@ _S_Q_LEN = const(223)
 _S_Q_DIG = const(224)        # _QUEUE digit indexes,
 _S_Q_START = const(232)      # _QUEUE starts and
 _S_Q_END = const(240)        # _QUEUE ends (0.1 ms units from block 0)
-_S_LEN = const(248)
+# The analysis of what the board plays (tx): only its window energies are asked for
+# (_is_echo), and they need only this tx block's Y and the last one's; _txen_vp keeps
+# those here (heap: 96 bytes a receiver, where a second state array was 744)
+_S_TXY = const(248)          # 16: the last tx block's Y (re, im) per frequency
+_S_TXE = const(264)          # 8: the last tx window's energies, as _EN's
+_S_LEN = const(272)
 
 
 # ---- viper kernels (the board); plain twins in dtmf_plain.py ------------------
@@ -612,6 +616,43 @@ if VIPER:
                 return 0
         return 1
 
+    @micropython.viper
+    def _txen_vp(inp: ptr16, work: ptr32, tab: ptr32, st: ptr32):
+        # the tx block's window energies into _S_TXE, as _goertzel_vp and _window_vp
+        # compute _EN (the same operations, so the same values), from its Y and the
+        # last tx block's (_S_TXY, then replaced by this block's)
+        sx = int(SX32)
+        s16 = int(SX16)
+        for i in range(_N):
+            work[i] = (((inp[i] << s16) >> s16) >> _IN_SHIFT) + 2048
+        for k in range(8):
+            t = k * _TW
+            c = ((tab[t] << sx) >> sx)
+            s1 = 0
+            s2 = 0
+            for i in range(_N):
+                s0 = int(work[i]) - 2048 + ((c * s1) >> 12) - s2
+                s2 = s1
+                s1 = s0
+            yr = s1 - ((((tab[t + 1] << sx) >> sx) * s2) >> 12)
+            yi = (((tab[t + 2] << sx) >> sx) * s2) >> 12
+            pr = ((st[_S_TXY + 2 * k] << sx) >> sx)
+            pi = ((st[_S_TXY + 2 * k + 1] << sx) >> sx)
+            if k < 4:
+                rc = ((tab[t + 3] << sx) >> sx)
+                rs = ((tab[t + 4] << sx) >> sx)
+                wr = (pr + ((yr * rc - yi * rs) >> 12)) >> 5
+                wi = (pi + ((yr * rs + yi * rc) >> 12)) >> 5
+                st[_S_TXE + k] = (wr * wr + wi * wi) * 2
+            else:
+                pr = pr >> 4
+                pi = pi >> 4
+                cr = yr >> 4
+                ci = yi >> 4
+                st[_S_TXE + k] = pr * pr + pi * pi + cr * cr + ci * ci
+            st[_S_TXY + 2 * k] = yr
+            st[_S_TXY + 2 * k + 1] = yi
+
 
 # The Goertzel kernel's per-block scratch: filled and used within one
 # process() call, so the board's receivers (every line's, the extensions')
@@ -629,8 +670,10 @@ _KH = const(4)    # harm
 _KS = const(5)    # silent
 _KT = const(6)    # the tone table (_TAB; the twins' copy as an array)
 _KHT = const(7)   # the harmonic probes' table (_HTAB)
+_KX = const(8)    # txen
 if VIPER:
-    _VP = (_goertzel_vp, _window_vp, _decide_vp, _long_vp, _harm_vp, _silent_vp, _TAB, _HTAB)
+    _VP = (_goertzel_vp, _window_vp, _decide_vp, _long_vp, _harm_vp, _silent_vp, _TAB, _HTAB,
+           _txen_vp)
 
 
 class DtmfReceiver:
@@ -648,15 +691,12 @@ class DtmfReceiver:
             self._k = dtmf_plain.KERNELS   # the tables as arrays: the twins index int32 values
         # the kernels' state, then the tracker's and the digit queue's (_S_*): one array
         self._st = array("i", bytes(4 * _S_LEN))
-        self._tx = array("i", bytes(4 * _TX_LEN))   # the same analysis of what the board plays
         self.reset()
 
     def reset(self):
         st = self._st
         for i in range(_S_LEN):
             st[i] = 0
-        for i in range(_TX_LEN):
-            self._tx[i] = 0
         st[_S_CAND] = -1
         st[_S_ONSET_OK] = 1
         st[_S_HK] = -1
@@ -693,13 +733,13 @@ class DtmfReceiver:
             # before the tx analysis: it reuses the Goertzel scratch (_WORK)
             k[_KH](_WORK, k[_KHT], st, _HIDX[d])
         if tx is not None:
-            self._analyse_tx(tx, b)
+            self._analyse_tx(tx)
         if d >= 0 and st[_S_TX_LIVE] > 0 and self._is_echo(d):
             d = -1
         self._track(d, b)
         st[_S_BLK] = b + 1
 
-    def _analyse_tx(self, tx, b):
+    def _analyse_tx(self, tx):
         st = self._st
         k = self._k
         if k[_KS](tx):
@@ -708,17 +748,13 @@ class DtmfReceiver:
             st[_S_TX_LIVE] -= 1   # the echo's tail: the window still holds past tx
         else:
             st[_S_TX_LIVE] = 2
-        s = self._tx
-        s[_BI] = b & 7
-        k[_KG](tx, _WORK, k[_KT], s)
-        k[_KW](s, k[_KT])
+        k[_KX](tx, _WORK, k[_KT], st)
 
     def _is_echo(self, d):
         r = d >> 2
         c = 4 + (d & 3)
         st = self._st
-        s = self._tx
-        return st[_EN + r] < s[_EN + r] or st[_EN + c] < s[_EN + c]
+        return st[_EN + r] < st[_S_TXE + r] or st[_EN + c] < st[_S_TXE + c]
 
     # -- timing ---------------------------------------------------------------------
     # Timeline of a 40 ms key starting 5 ms into block 0 (| = block edges, 10 ms):

@@ -503,14 +503,19 @@ class ToneDetector:
         self._ad = bytes(alias) + bytes(deb)
         probes = _probes(sigs)
         nk = len(probes)
-        # per signal: its probe groups (probe indices); each group's summed power counts
-        sp = [tuple(tuple(probes.index(f) for f in grp) for grp in g) for g in sigs]
-        if share is not None:
-            # the signals both detectors have, in the same place: the lender's tuples
-            for j in range(min(len(sp), len(share._sig_probes))):
-                if sp[j] == share._sig_probes[j]:
-                    sp[j] = share._sig_probes[j]
-        self._sig_probes = tuple(sp)
+        # per signal: its probe groups (probe indices); each group's summed power counts.
+        # One bytes object (heap: a tuple of tuples of tuples was 3-4 objects a signal, the
+        # full US detector's about 320 B): byte j is signal j's offset, where its record is
+        # its group count, then each group's probe count and probes.
+        sp = bytearray(ns)
+        for j in range(ns):
+            sp[j] = len(sp)
+            sp.append(len(sigs[j]))
+            for grp in sigs[j]:
+                sp.append(len(grp))
+                for f in grp:
+                    sp.append(probes.index(f))
+        self._sp = bytes(sp)
         carriers = [tdefs[n][0][1] for n in tdefs
                     if not _is_seq(tdefs[n][0]) and _is_am(tdefs[n][0])]
         self._tab, self._rows = make_table(probes)
@@ -629,14 +634,17 @@ class ToneDetector:
         # 25 Hz AM at 90-99 % depth: quarter-period block energies swing > 10:1; a plain
         # tone's stay within noise. 2:1 (3 dB) splits them.
         a[_A_MOD] = 1 if max(e0, e1, e2, e3) >= _AM_RATIO * min(e0, e1, e2, e3) else 0
-        sp = self._sig_probes
-        for j in range(len(sp)):
+        sp = self._sp
+        for j in range(a[_A_NS]):
             s = 0
             ok = True
-            for grp in sp[j]:
+            o = sp[j]
+            for g in range(sp[o]):
+                o += 1
                 p = 0
-                for k in grp:
-                    p += pw[k]
+                for i in range(sp[o]):
+                    p += pw[sp[o + 1 + i]]
+                o += sp[o]
                 if p < _COMP40 * e9:
                     ok = False
                     break
@@ -654,10 +662,13 @@ class ToneDetector:
             # still hold _HOLD40/40 of the energy
             s = 0
             ok = True
-            for grp in sp[j]:
+            o = sp[j]
+            for g in range(sp[o]):
+                o += 1
                 p = 0
-                for k in grp:
-                    p += pw[k]
+                for i in range(sp[o]):
+                    p += pw[sp[o + 1 + i]]
+                o += sp[o]
                 if p * 8 < ref:
                     ok = False
                     break

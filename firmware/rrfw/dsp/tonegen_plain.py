@@ -1,16 +1,16 @@
-# Plain twin of dtmfgen.py's viper kernel: CPython runs it, and the tests
-# compare it with the viper one (the convention: rrfw/compat.py). Not in
-# manifest.py: never on the board.
+# Plain twin of tonegen.py's viper kernel (which dtmfgen.py plays its keys with too):
+# CPython runs it, and the tests compare it with the viper one (the convention:
+# rrfw/compat.py). Not in manifest.py: never on the board.
 from array import array
 
 from rrfw.compat import const
 from rrfw.dsp import tonetab
 
-_N = const(80)   # samples per block, as dtmfgen.py
-SINE = array("h", tonetab.SINE256)   # dtmfgen's sine as int16 values
+_N = const(80)   # samples per block, as tonegen.py
+SINE = array("h", tonetab.SINE256)   # the flash sine as int16 values
 
 
-def fill(tx, sine, st):
+def sines(tx, sine, st):
     """80 samples of two sines into tx; st = [phase1, inc1, amp1, phase2, inc2, amp2] (amp Q15)."""
     p1 = st[0]
     i1 = st[1]
