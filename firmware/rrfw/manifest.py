@@ -83,6 +83,7 @@ package(
         "console/__init__.py",
         "console/protocol.py",
         "console/auth.py",
+        "console/authpin.py",
         "console/server.py",
         "console/commands.py",
     ),

@@ -9,6 +9,7 @@ import json
 import os
 
 from rrfw.console import auth as auth_mod
+from rrfw.console import authpin
 from rrfw.store import cfgstore
 from rrfw.store import atomic as store
 from rrfw.compat import const, unload
@@ -32,11 +33,13 @@ INDEX = PROMPTS + "/index.json"   # name -> [size, crc] of prompts uploaded thro
 # and records.old (the one before it: the two files of older hosts). A constant tuple: in
 # flash (a dict of the paths was made in RAM).
 _DOWNLOADS = ("config", "config.prev", "records", "records.old")
-# Loaded by these commands alone (the config check, privacy requests, a factory reset):
+# Loaded by these commands alone (the config check, privacy requests, a factory reset,
+# the PINs' checks):
 # unloaded with them (unload_own), or they would stay after the commands go (cfgcheck
 # 1.1 KB, privacy 0.6, wipe 0.4 of module objects on mp32-frozen). The job store and
 # the do-not-call list only when no campaign / dialer holds them in its globals.
-_ALONE = ("rrfw.store.cfgcheck", "rrfw.call.privacy", "rrfw.store.wipe")
+_ALONE = ("rrfw.store.cfgcheck", "rrfw.call.privacy", "rrfw.store.wipe",
+          "rrfw.console.authpin")
 
 
 def unload_own():
@@ -168,7 +171,7 @@ def status(con, a):
 
 
 # login, pin.set and pin.supervisor hash a PIN: they are spread over blocks
-# (a generator: server.py steps it once a block, auth.py has the cost)
+# (a generator: server.py steps it once a block, authpin.py has the cost)
 def login(con, a):
     err, left = yield from con.get_auth().logging_in(a.get("pin"), con.clock.ms)
     if err:
@@ -198,8 +201,8 @@ def pin_supervisor(con, a):
     """{"new": PIN} sets the read-only supervisor PIN, {"new": null} removes it (admin only)."""
     au = con.get_auth()
     err = yield from au.setting_supervisor(a.get("new"), _office_numbers(con.app.cfg))
-    if err == auth_mod.E_FORM:
-        raise CmdError(err, auth_mod.pin_problem(a.get("new"), _office_numbers(con.app.cfg)))
+    if err == authpin.E_FORM:
+        raise CmdError(err, authpin.pin_problem(a.get("new"), _office_numbers(con.app.cfg)))
     if err:
         raise CmdError(err, "the supervisor PIN must differ from the admin PIN")
     return {"supervisor_set": au.has_supervisor()}
@@ -209,9 +212,9 @@ def pin_set(con, a):
     avoid = _office_numbers(con.app.cfg)
     err, left = yield from con.get_auth().setting_pin(a.get("new"), a.get("old"), con.clock.ms, avoid)
     if err:
-        if err == auth_mod.E_FORM:
-            raise CmdError(err, auth_mod.pin_problem(a.get("new"), avoid))
-        if err == auth_mod.E_SAME:
+        if err == authpin.E_FORM:
+            raise CmdError(err, authpin.pin_problem(a.get("new"), avoid))
+        if err == authpin.E_SAME:
             raise CmdError(err, "the admin PIN must differ from the supervisor PIN")
         _auth_error(err, left)
     con.monitor_stop()
@@ -474,7 +477,7 @@ def get(con, a):
     elif kind in _DOWNLOADS:
         if not con.get_auth().is_admin(con.clock.ms):
             if con.get_auth().authorised(con.clock.ms):
-                raise CmdError(auth_mod.E_ROLE, "the supervisor PIN cannot read the config or full records: "
+                raise CmdError(authpin.E_ROLE, "the supervisor PIN cannot read the config or full records: "
                                                 "that needs the admin PIN")
             raise CmdError("auth", "log in with the admin PIN first (login)")
         if kind == "config":
@@ -508,10 +511,10 @@ def get(con, a):
 
 
 def _auth_error(err, left):
-    msgs = {auth_mod.E_UNSET: "no admin PIN yet: set one first (pin.set)",
-            auth_mod.E_BAD: "wrong PIN",
-            auth_mod.E_WAIT: "too many wrong PINs: wait %d s before trying again" % ((left + 999) // 1000),
-            auth_mod.E_LOCKED: "console locked after repeated wrong PINs; try again in %d s" % (
+    msgs = {authpin.E_UNSET: "no admin PIN yet: set one first (pin.set)",
+            authpin.E_BAD: "wrong PIN",
+            authpin.E_WAIT: "too many wrong PINs: wait %d s before trying again" % ((left + 999) // 1000),
+            authpin.E_LOCKED: "console locked after repeated wrong PINs; try again in %d s" % (
                 (left + 999) // 1000)}
     raise CmdError(err, msgs.get(err, err), {"retry_ms": left} if left else None)
 
