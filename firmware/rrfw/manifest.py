@@ -46,6 +46,8 @@ package(
         "store/cfgstore.py",
         "store/cfgcheck.py",
         "store/records.py",
+        "store/recformat.py",
+        "store/recrare.py",
         "store/pins.py",
         "store/wipe.py",
         "store/callid.py",
