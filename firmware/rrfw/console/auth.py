@@ -37,8 +37,9 @@
 #
 # Two modules: this one is the session (the token, its role, its lease, the
 # supervisor's masking), which stays in the heap while a technician watches
-# the monitor; the PINs' checks and changes are authpin.py, loaded with the
-# commands (login, pin.set, pin.supervisor, status) and freed with them.
+# the monitor; the PINs' checks and changes are authpin.py, loaded by the
+# requests that need them (login, pin.set, pin.supervisor, status) and freed
+# after each (done).
 # Auth answers authpin's functions as its own methods (Auth.__getattr__), so
 # a caller need not know which half a method lives in.
 import binascii
@@ -57,6 +58,7 @@ TOKEN_BYTES = const(16)     # 128 bits: no guessing over a 115200-baud line
 
 ADMIN = "admin"
 SUPERVISOR = "supervisor"
+E_ROLE = "role"              # the supervisor's session may not do this (the console's error code)
 # the values of an event a supervisor sees masked (numbers to the last four, names left out)
 _NUMBER_KEYS = ("caller", "callee", "number", "caller_id", "disa_number", "last_caller")
 # Auth's methods that are authpin.py's functions (the PIN's checks and changes)
@@ -190,6 +192,6 @@ class Auth:
     def done(self):
         """After each request (server.py): pins.py goes if the request loaded it
         (1 KB; the next check imports it again). A DISA call checking a PIN
-        just then imports it again too (ivr.py). authpin.py goes with the
-        commands (commands.unload_own), which import it."""
+        just then imports it again too (ivr.py). authpin.py (0.7 KB) the same."""
         unload("rrfw.store.pins")
+        unload("rrfw.console.authpin")

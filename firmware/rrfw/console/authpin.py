@@ -1,8 +1,8 @@
 # The console's PINs: their checks and changes (console/auth.py has the
-# rules, the timeline of wrong PINs and the session). Loaded with the
-# commands that check or set a PIN (login, pin.set, pin.supervisor) or show
-# its state (status), and freed with them: a technician who only watches
-# the monitor keeps just the session (auth.py) in the heap. Each function
+# rules, the timeline of wrong PINs and the session). Loaded by the
+# requests that check or set a PIN (login, pin.set, pin.supervisor) or show
+# its state (status), and freed after each (Auth.done): a technician who
+# only watches the monitor keeps just the session (auth.py) in the heap. Each function
 # takes the Auth (a) as its first argument; Auth answers them as methods.
 # auth.json is read again by each check: Auth keeps only whether a PIN is
 # set and the failure count, not the hashes.
@@ -30,7 +30,6 @@ E_WAIT = "wait"
 E_LOCKED = "locked"
 E_FORM = "pin_form"
 E_SAME = "pin_same"          # the admin and supervisor PINs must differ
-E_ROLE = "role"              # the supervisor's session may not do this
 
 # the roles as auth.py names them (ADMIN, SUPERVISOR): this module is below it
 _ADMIN = "admin"

@@ -9,7 +9,6 @@ import json
 import os
 
 from rrfw.console import auth as auth_mod
-from rrfw.console import authpin
 from rrfw.store import cfgstore
 from rrfw.store import atomic as store
 from rrfw.compat import const, unload
@@ -33,13 +32,11 @@ INDEX = PROMPTS + "/index.json"   # name -> [size, crc] of prompts uploaded thro
 # and records.old (the one before it: the two files of older hosts). A constant tuple: in
 # flash (a dict of the paths was made in RAM).
 _DOWNLOADS = ("config", "config.prev", "records", "records.old")
-# Loaded by these commands alone (the config check, privacy requests, a factory reset,
-# the PINs' checks):
+# Loaded by these commands alone (the config check, privacy requests, a factory reset):
 # unloaded with them (unload_own), or they would stay after the commands go (cfgcheck
 # 1.1 KB, privacy 0.6, wipe 0.4 of module objects on mp32-frozen). The job store and
 # the do-not-call list only when no campaign / dialer holds them in its globals.
-_ALONE = ("rrfw.store.cfgcheck", "rrfw.call.privacy", "rrfw.store.wipe",
-          "rrfw.console.authpin")
+_ALONE = ("rrfw.store.cfgcheck", "rrfw.call.privacy", "rrfw.store.wipe")
 
 
 def unload_own():
@@ -199,6 +196,7 @@ def _office_numbers(cfg):
 
 def pin_supervisor(con, a):
     """{"new": PIN} sets the read-only supervisor PIN, {"new": null} removes it (admin only)."""
+    from rrfw.console import authpin   # here, not at the top: Auth.done unloads it after each request
     au = con.get_auth()
     err = yield from au.setting_supervisor(a.get("new"), _office_numbers(con.app.cfg))
     if err == authpin.E_FORM:
@@ -209,6 +207,7 @@ def pin_supervisor(con, a):
 
 
 def pin_set(con, a):
+    from rrfw.console import authpin
     avoid = _office_numbers(con.app.cfg)
     err, left = yield from con.get_auth().setting_pin(a.get("new"), a.get("old"), con.clock.ms, avoid)
     if err:
@@ -477,7 +476,7 @@ def get(con, a):
     elif kind in _DOWNLOADS:
         if not con.get_auth().is_admin(con.clock.ms):
             if con.get_auth().authorised(con.clock.ms):
-                raise CmdError(authpin.E_ROLE, "the supervisor PIN cannot read the config or full records: "
+                raise CmdError(auth_mod.E_ROLE, "the supervisor PIN cannot read the config or full records: "
                                                 "that needs the admin PIN")
             raise CmdError("auth", "log in with the admin PIN first (login)")
         if kind == "config":
@@ -511,6 +510,7 @@ def get(con, a):
 
 
 def _auth_error(err, left):
+    from rrfw.console import authpin
     msgs = {authpin.E_UNSET: "no admin PIN yet: set one first (pin.set)",
             authpin.E_BAD: "wrong PIN",
             authpin.E_WAIT: "too many wrong PINs: wait %d s before trying again" % ((left + 999) // 1000),
