@@ -1,5 +1,5 @@
 # The console's commands (docs/console.md), loaded by console.py when the
-# first request arrives and unloaded again after a quiet minute: their code
+# first request arrives and unloaded again after 10 quiet seconds: their code
 # is heap the board needs for calls only while a technician is connected.
 # Each takes the Console and the request's args and returns the result
 # (a dict, or JSON text) or raises console.CmdError.
