@@ -14,7 +14,7 @@ try:
 except ImportError:
     sys.path.insert(0, "firmware")
     from rrfw.store import pins   # noqa: E402
-from rrfw.console import auth  # noqa: E402
+from rrfw.console import auth, authpin  # noqa: E402
 
 try:
     _now, _diff = time.ticks_us, time.ticks_diff
@@ -62,4 +62,4 @@ def login_cost(tries=TRIES):
 for rounds in (pins.DISA_ROUNDS, pins.ADMIN_ROUNDS):
     us = measure(rounds)
     print("KDF %d %d" % (rounds, us))
-print("LOGIN %d %d" % (auth.ROUNDS, login_cost()))
+print("LOGIN %d %d" % (authpin.ROUNDS, login_cost()))

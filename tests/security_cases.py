@@ -193,8 +193,8 @@ def case_pin_hash_is_the_old_format_and_costs_rounds():
     rec = pins.seal("481923", pins.DISA_ROUNDS)
     assert pins.sealed_ok(rec) and rec["rounds"] == pins.DISA_ROUNDS and "481923" not in json.dumps(rec)
     assert pins.ADMIN_ROUNDS >= 10000 and pins.DISA_ROUNDS >= 4096
-    from rrfw.console import auth
-    assert auth.ROUNDS == pins.ADMIN_ROUNDS
+    from rrfw.console import authpin
+    assert authpin.ROUNDS == pins.ADMIN_ROUNDS
 
 
 # --- the DISA lock-out survives a power cut -----------------------------------------

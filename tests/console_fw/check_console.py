@@ -11,6 +11,7 @@ import binascii
 from rrfw.store import cfgstore
 from rrfw.console import server as console
 from rrfw.console import auth as auth_mod
+from rrfw.console import authpin
 from standin_hal import ConsoleApp, StandInHal
 
 
@@ -172,7 +173,7 @@ def check_pin_first_use_and_lock(r):
     # a reboot does not lift the lock
     r2 = Rig()
     assert r2.err("login", {"pin": PIN}) == "locked"
-    r2.advance(auth_mod.LOCK_MS)
+    r2.advance(authpin.LOCK_MS)
     r2.ok("login", {"pin": PIN})
     assert r2.con.get_auth().fails == 0
     r2.ok("get", {"kind": "records"})
@@ -181,7 +182,7 @@ def check_pin_first_use_and_lock(r):
 def check_wait_after_typos(r):
     r.ok("pin.set", {"new": PIN})
     r.ok("logout")
-    for i in range(auth_mod.FREE_TRIES):
+    for i in range(authpin.FREE_TRIES):
         assert r.err("login", {"pin": "000000"}) == "bad_pin"
     kind, p = r.req("login", {"pin": PIN})
     assert p["code"] == "wait" and p["retry_ms"] > 0, p   # even the right PIN must wait

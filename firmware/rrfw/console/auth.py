@@ -34,6 +34,14 @@
 #   right PIN                     count back to 0
 # The failure count is on flash, so a power cycle does not lift a lock: after
 # a reboot a locked console is locked for a full LOCK_MS from its first try.
+#
+# Two modules: this one is the session (the token, its role, its lease, the
+# supervisor's masking), which stays in the heap while a technician watches
+# the monitor; the PINs' checks and changes are authpin.py, loaded by the
+# requests that need them (login, pin.set, pin.supervisor, status) and freed
+# after each (done).
+# Auth answers authpin's functions as its own methods (Auth.__getattr__), so
+# a caller need not know which half a method lives in.
 import binascii
 import json
 
@@ -42,52 +50,20 @@ from rrfw.store import atomic as store
 
 PATH = "auth.json"
 
-_MIN_LEN = const(6)          # characters; the DISA PIN's floor too (issue 5, cfgcheck)
-_MAX_LEN = const(64)         # characters: a passphrase fits (issue 16), the request line stays short
-# SHA-256 rounds (pins.py: measured, and what they cost the board and an
-# attacker). A file written with fewer rounds (256 before issue 16) still
-# reads: its own "rounds" say how to check it, and the next good login
-# seals the PIN again with today's rounds.
-ROUNDS = const(16384)   # = pins.ADMIN_ROUNDS (tests/security_cases.py checks they agree)
-FREE_TRIES = const(3)       # wrong PINs answered without delay (typos)
-_DELAY_MS = const(2000)      # ms; wait after the first delayed failure, doubled after each
-_LOCK_AFTER = const(6)       # wrong PINs in a row that lock the console
-LOCK_MS = const(300000)     # ms; 5 minutes locked
 # ms; a session ends a minute after its last use (issue 16: one left open
 # keeps the port's data waiting for its token). `ringroute monitor` renews
 # it every 10 s; every other command opens, uses and closes its own.
 SESSION_MS = const(60000)
 TOKEN_BYTES = const(16)     # 128 bits: no guessing over a 115200-baud line
 
-# error codes (also the console's error codes for these cases)
-E_UNSET = "pin_unset"
-E_BAD = "bad_pin"
-E_WAIT = "wait"
-E_LOCKED = "locked"
-E_FORM = "pin_form"
-E_SAME = "pin_same"          # the admin and supervisor PINs must differ
-E_ROLE = "role"              # the supervisor's session may not do this
-
 ADMIN = "admin"
 SUPERVISOR = "supervisor"
+E_ROLE = "role"              # the supervisor's session may not do this (the console's error code)
 # the values of an event a supervisor sees masked (numbers to the last four, names left out)
 _NUMBER_KEYS = ("caller", "callee", "number", "caller_id", "disa_number", "last_caller")
-
-
-def _matching(rec, pin):
-    # spread over blocks (pins.checking): yields between slices, returns the answer
-    if type(rec) is not dict or "hash" not in rec:
-        return False
-    if type(pin) is not str:
-        pin = ""
-    from rrfw.store import pins
-    return (yield from pins.checking(rec, pin, ROUNDS))
-
-
-def _finish(job):
-    # a spread job in one go (pins.py is loaded only on use: here, not at import)
-    from rrfw.store import pins
-    return pins.finish(job)
+# Auth's methods that are authpin.py's functions (the PIN's checks and changes)
+_PIN_OPS = ("check", "checking", "login", "logging_in", "set_pin", "setting_pin",
+            "setting_supervisor", "has_supervisor", "state")
 
 
 def masked(obj):
@@ -109,114 +85,45 @@ def masked(obj):
     return obj
 
 
-# pins.py is imported where it is used: the console's code is loaded only
-# while a technician is connected, and pins.py only while a request checks
-# or sets a PIN (Auth.done).
-def pin_problem(pin, avoid=()):
-    """None when `pin` is acceptable as an admin PIN, else why not.
-    avoid: the office's own numbers (config lines[].number)."""
-    from rrfw.store import pins
-    return pins.problem(pin, _MIN_LEN, _MAX_LEN, False, avoid)
-
-
 class Auth:
     def __init__(self, path=PATH, random_bytes=None):
         self.path = path
         self._random = random_bytes      # hal.random_bytes (None: os.urandom)
-        self._rec = {}
+        # of auth.json only whether a PIN is set and the failure count: the hashes
+        # are read again by the check that needs them (authpin.py)
+        rec = None
         text = store.read_text(path)
         if text:
             try:
-                self._rec = json.loads(text)
+                rec = json.loads(text)
             except ValueError:
-                self._rec = {}  # a damaged file: treated as no PIN (physical access only)
-        self.fails = self._rec.get("fails", 0)
-        self._not_before = 0
-        self._relock = self.fails >= _LOCK_AFTER  # locked before the reboot: lock again in full
+                rec = None  # a damaged file: treated as no PIN (physical access only)
+        if type(rec) is not dict:
+            rec = {}
+        self.pin_set = "hash" in rec
+        self.fails = rec.get("fails", 0)
+        self.not_before = 0
+        self.relock = True           # a lock from before the reboot is due again in full (authpin)
         self._session_until = -1
         self.role = None             # "admin" or "supervisor": whose PIN opened the session
-        self._checked = None         # whose PIN the last good check matched
+        self.checked = None          # whose PIN the last good check matched
         self.token = None            # the open session's token (hex), None: no session
         self._heard = None           # the token the request being handled carries (hear())
         self.clock = None            # the block clock (server.py): a spread check ends 2.56 s after it began
 
+    def __getattr__(self, name):
+        # the PIN's checks and changes: authpin.py's functions, called with this Auth
+        if name not in _PIN_OPS:
+            raise AttributeError(name)
+        from rrfw.console import authpin
+        fn = getattr(authpin, name)
+        return lambda *a: fn(self, *a)
+
     def has_pin(self):
-        return "hash" in self._rec
+        return self.pin_set
 
-    def _now(self, now):
-        # the time a spread check ends: failures and the session count from then
-        return self.clock.ms if self.clock is not None else now
-
-    def _save(self):
-        store.write_atomic(self.path, json.dumps(self._rec))
-
-    def _wait_left(self, now):
-        if self._relock:
-            self._relock = False
-            self._not_before = now + LOCK_MS
-        return self._not_before - now if now < self._not_before else 0
-
-    def _failed(self, now):
-        self.fails += 1
-        if self.fails >= _LOCK_AFTER:
-            self._not_before = now + LOCK_MS
-        elif self.fails >= FREE_TRIES:
-            self._not_before = now + (_DELAY_MS << (self.fails - FREE_TRIES))
-        self._rec["fails"] = self.fails
-        self._save()
-
-    # The PIN hash takes 256 blocks on the board (pins.py): check, login and
-    # set_pin each have a spread twin (checking, ...: a generator that yields
-    # between slices of pins.SLICE_ROUNDS, returns the same answer) that the
-    # console steps once a block (server.py); the plain ones run it in one go
-    # (tests, benches). setting_supervisor is only spread (commands.py).
-    def check(self, pin, now):
-        """(None, 0) when `pin` is right, else (error code, ms to wait)."""
-        return _finish(self.checking(pin, now))
-
-    def checking(self, pin, now):
-        if not self.has_pin():
-            return E_UNSET, 0
-        left = self._wait_left(now)
-        if left:
-            return (E_LOCKED if self.fails >= _LOCK_AFTER else E_WAIT), left
-        if type(pin) is not str:
-            pin = ""
-        rounds = self._rec.get("rounds", ROUNDS)
-        good = yield from _matching(self._rec, pin)
-        self._checked = ADMIN
-        if not good:
-            good = yield from _matching(self._rec.get("sup"), pin)
-            if good:                  # one failure count for both PINs: guessing either is as slow
-                self._checked = SUPERVISOR
-                rounds = ROUNDS       # the supervisor's PIN is always sealed with today's rounds
-        now = self._now(now)
-        if not good:
-            self._failed(now)
-            left = self._wait_left(now)
-            return (E_LOCKED if self.fails >= _LOCK_AFTER else E_BAD), left
-        if rounds < ROUNDS:
-            yield from self._sealing(pin)   # an older, cheaper file: sealed again with today's cost
-        elif self.fails:
-            self.fails = 0
-            self._rec["fails"] = 0
-            self._save()
-        self._not_before = 0
-        return None, 0
-
-    def _sealing(self, pin):
-        from rrfw.store import pins
-        sup = self._rec.get("sup")
-        rec = yield from pins.sealing(pin, ROUNDS)
-        self._rec = rec
-        if sup:
-            self._rec["sup"] = sup
-        self._rec["fails"] = 0
-        self.fails = 0
-        self._save()
-
-    def _open(self, now, role):
-        # a new session: a new token, the old one refused from now on
+    def open(self, now, role):
+        """A new session (authpin.py, after a good PIN): a new token, the old one refused from now on."""
         if self._random is not None:
             raw = self._random(TOKEN_BYTES)
         else:
@@ -226,15 +133,6 @@ class Auth:
         self._heard = self.token       # the login's own reply belongs to the new session
         self._session_until = now + SESSION_MS
         self.role = role
-
-    def login(self, pin, now):
-        return _finish(self.logging_in(pin, now))
-
-    def logging_in(self, pin, now):
-        err, left = yield from self.checking(pin, now)
-        if err is None:
-            self._open(self._now(now), self._checked)
-        return err, left
 
     def logout(self):
         self._session_until = -1
@@ -284,27 +182,6 @@ class Auth:
         """An event's JSON text as this session may see it (masked unless admin)."""
         return text if self.role == ADMIN and self.mine() else json.dumps(masked(json.loads(text)))
 
-    def has_supervisor(self):
-        return type(self._rec.get("sup")) is dict
-
-    def setting_supervisor(self, new, avoid=()):
-        """The admin sets (new: a PIN) or removes (None) the supervisor PIN;
-        None, or why not. The caller checks the admin session."""
-        if new is None:
-            self._rec.pop("sup", None)
-            self._save()
-            return None
-        if pin_problem(new, avoid):
-            return E_FORM
-        same = yield from _matching(self._rec, new)
-        if same:
-            return E_SAME
-        from rrfw.store import pins
-        sup = yield from pins.sealing(new, ROUNDS)
-        self._rec["sup"] = sup
-        self._save()
-        return None
-
     def authorised(self, now):
         """True when the request carries the open session's token; each use extends it."""
         if self.open_session(now) and self.mine():
@@ -312,35 +189,9 @@ class Auth:
             return True
         return False
 
-    def set_pin(self, new, old, now, avoid=()):
-        """Set (first use) or change the PIN; (None, 0) or (error code, ms to wait)."""
-        return _finish(self.setting_pin(new, old, now, avoid))
-
-    def setting_pin(self, new, old, now, avoid=()):
-        if self.has_pin():
-            err, left = yield from self.checking(old, now)
-            if err:
-                return err, left
-            if self._checked != ADMIN:
-                return E_BAD, 0    # the supervisor's PIN never changes the admin's
-        if pin_problem(new, avoid):
-            return E_FORM, 0
-        same = yield from _matching(self._rec.get("sup"), new)
-        if same:
-            return E_SAME, 0
-        yield from self._sealing(new)
-        self._open(self._now(now), ADMIN)
-        return None, 0
-
     def done(self):
         """After each request (server.py): pins.py goes if the request loaded it
         (1 KB; the next check imports it again). A DISA call checking a PIN
-        just then imports it again too (ivr.py)."""
+        just then imports it again too (ivr.py). authpin.py (0.7 KB) the same."""
         unload("rrfw.store.pins")
-
-    def state(self, now):
-        # the role only to the session's own client: another one learns nothing of it
-        return {"pin_set": self.has_pin(), "supervisor_set": self.has_supervisor(), "role": self.role
-                if self.open_session(now) and self.mine() else None, "fails": self.fails,
-                "wait_ms": self._wait_left(now),
-                "locked": self.fails >= _LOCK_AFTER and self._wait_left(now) > 0}
+        unload("rrfw.console.authpin")

@@ -1,5 +1,5 @@
 # The console's commands (docs/console.md), loaded by console.py when the
-# first request arrives and unloaded again after a quiet minute: their code
+# first request arrives and unloaded again after 10 quiet seconds: their code
 # is heap the board needs for calls only while a technician is connected.
 # Each takes the Console and the request's args and returns the result
 # (a dict, or JSON text) or raises console.CmdError.
@@ -168,7 +168,7 @@ def status(con, a):
 
 
 # login, pin.set and pin.supervisor hash a PIN: they are spread over blocks
-# (a generator: server.py steps it once a block, auth.py has the cost)
+# (a generator: server.py steps it once a block, authpin.py has the cost)
 def login(con, a):
     err, left = yield from con.get_auth().logging_in(a.get("pin"), con.clock.ms)
     if err:
@@ -196,22 +196,24 @@ def _office_numbers(cfg):
 
 def pin_supervisor(con, a):
     """{"new": PIN} sets the read-only supervisor PIN, {"new": null} removes it (admin only)."""
+    from rrfw.console import authpin   # here, not at the top: Auth.done unloads it after each request
     au = con.get_auth()
     err = yield from au.setting_supervisor(a.get("new"), _office_numbers(con.app.cfg))
-    if err == auth_mod.E_FORM:
-        raise CmdError(err, auth_mod.pin_problem(a.get("new"), _office_numbers(con.app.cfg)))
+    if err == authpin.E_FORM:
+        raise CmdError(err, authpin.pin_problem(a.get("new"), _office_numbers(con.app.cfg)))
     if err:
         raise CmdError(err, "the supervisor PIN must differ from the admin PIN")
     return {"supervisor_set": au.has_supervisor()}
 
 
 def pin_set(con, a):
+    from rrfw.console import authpin
     avoid = _office_numbers(con.app.cfg)
     err, left = yield from con.get_auth().setting_pin(a.get("new"), a.get("old"), con.clock.ms, avoid)
     if err:
-        if err == auth_mod.E_FORM:
-            raise CmdError(err, auth_mod.pin_problem(a.get("new"), avoid))
-        if err == auth_mod.E_SAME:
+        if err == authpin.E_FORM:
+            raise CmdError(err, authpin.pin_problem(a.get("new"), avoid))
+        if err == authpin.E_SAME:
             raise CmdError(err, "the admin PIN must differ from the supervisor PIN")
         _auth_error(err, left)
     con.monitor_stop()
@@ -508,10 +510,11 @@ def get(con, a):
 
 
 def _auth_error(err, left):
-    msgs = {auth_mod.E_UNSET: "no admin PIN yet: set one first (pin.set)",
-            auth_mod.E_BAD: "wrong PIN",
-            auth_mod.E_WAIT: "too many wrong PINs: wait %d s before trying again" % ((left + 999) // 1000),
-            auth_mod.E_LOCKED: "console locked after repeated wrong PINs; try again in %d s" % (
+    from rrfw.console import authpin
+    msgs = {authpin.E_UNSET: "no admin PIN yet: set one first (pin.set)",
+            authpin.E_BAD: "wrong PIN",
+            authpin.E_WAIT: "too many wrong PINs: wait %d s before trying again" % ((left + 999) // 1000),
+            authpin.E_LOCKED: "console locked after repeated wrong PINs; try again in %d s" % (
                 (left + 999) // 1000)}
     raise CmdError(err, msgs.get(err, err), {"retry_ms": left} if left else None)
 

@@ -25,9 +25,9 @@
 # monitor waits for room for its next event rather than drop it; if the
 # ring overwrote events meanwhile the host gets a gap line (their seqs).
 # With nothing to do, poll() allocates nothing. The commands themselves
-# (commands.py) are imported with the first request and freed after a quiet
-# minute, so the heap holds them only while a technician is
-# connected (the monitor's lease is served here: a technician who only
+# (commands.py) are imported with the first request and freed after 10
+# quiet seconds, so the heap holds them only while a technician is
+# working (the monitor's lease is served here: a technician who only
 # watches does not keep them).
 import binascii
 import gc
@@ -48,7 +48,9 @@ _REPLY_ROOM = const(800)   # bytes of queue free before a request is read: most 
                            # (a get chunk's too); a longer one is streamed
 _BUSY_RETRY_MS = const(200)  # ms the host is asked to wait: the queue drains 11 KB/s (_TX_PER_BLOCK)
 _HINT_MS = const(2000)     # ms between hints to a human typing at the console
-_UNLOAD_MS = const(60000)  # ms without requests after which the command code is freed
+_UNLOAD_MS = const(10000)  # ms without requests after which the command code is freed: a burst's next request
+                           # (ringroute's, a person's) finds it; the busy run's monitor logs in at boot, and
+                           # its 2.5 KB held a minute were what the first calls lacked at 64-66 KB (issue 14)
 _COMMANDS = "rrfw.console.commands"
 _BREAK_MS = const(1000)     # ms in which the bytes of one REPL request (Ctrl-C Ctrl-C, Ctrl-C Ctrl-A) arrive
 _REPL_WAIT_MS = const(600000)  # ms a REPL request waits for idle lines before it lapses
@@ -392,7 +394,7 @@ class Console:
         if verb in _OWN:
             # the monitor's lease: renewed every 20-30 s for as long as a
             # technician watches, so it is served here and never holds the
-            # command code in the heap (it is freed after a quiet minute)
+            # command code in the heap (it is freed after 10 quiet seconds)
             self._own(rid, verb, _OWN[verb], args, now)
             return
         self._last_cmd = now
