@@ -117,10 +117,10 @@ def _allocating(got):
     """The LONGEST blocks of one run that allocated most: [(bytes, block)]. What a
     block allocates is the same in every run and on any load (its time is not):
     gc.mem_alloc() at the next step's start less at its own, for the blocks no
-    collection ran in (a boot's span left out)."""
+    collection ran in (a boot's span and the PIN slices, 12-14 KB each, left out)."""
     out = []
     for b in range(len(got) - 1):
-        if not (got[b][1] | got[b + 1][1]) & _F_BOOT and not got[b][1] & _F_GC:
+        if not (got[b][1] | got[b + 1][1]) & _F_BOOT and not got[b][1] & (_F_GC | _F_PIN):
             out.append((got[b + 1][2] - got[b][2], b))
     return sorted(out, reverse=True)[:LONGEST]
 
@@ -170,7 +170,7 @@ def main(argv=()):
           % len(st["longest"]))
     for us, b, fl in st["longest"]:
         print("  %6d  %6d  %s%s" % (us, b, " ".join(_EVENTS.get(b, ())) or "-", " +gc" if fl & _F_GC else ""))
-    print("the %d blocks that allocated most in run 1 (bytes, block, what the board reported in it):"
+    print("the %d blocks that allocated most in run 1, PIN slices aside (bytes, block, what the board reported in it):"
           % len(st["allocating"]))
     for n, b in st["allocating"]:
         print("  %6d  %6d  %s" % (n, b, " ".join(_EVENTS.get(b, ())) or "-"))

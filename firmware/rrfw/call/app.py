@@ -395,9 +395,10 @@ class App:
                 self.step()
                 if after is not None:
                     after()
-        except (Reboot, KeyboardInterrupt):
+        except (Reboot, KeyboardInterrupt) as e:
             self.records.flush()   # a reset, the REPL: the queued records first
-            self.callbacks.save()  # and a call-back request of this block
+            if not isinstance(e, Reboot) or e.why != "factory":
+                self.callbacks.save()   # and a call-back request of this block (not onto a wiped flash)
             raise
         self.records.flush()       # the emulated world stopped
         self.callbacks.save()
