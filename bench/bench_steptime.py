@@ -87,6 +87,8 @@ def step_times(engine=ENGINE, name=SCENARIO, heap=HEAP, runs=None):
     gc_runs = []
     for _ in range(RUNS if runs is None else runs):
         got = _one_run(engine, name, heap)
+        if best is None:
+            most = _allocating(got)
         gcs = [e for e in got if e[1] & _F_GC and not e[1] & _F_BOOT]
         gc_runs.append((len(gcs), len([e for e in gcs if e[1] & _F_BUSY]), sorted(e[0] for e in gcs)))
         if best is None:
@@ -98,6 +100,7 @@ def step_times(engine=ENGINE, name=SCENARIO, heap=HEAP, runs=None):
     out = {k: [] for k, _ in KINDS}
     out["boot"] = []
     out["gc_runs"] = gc_runs
+    out["allocating"] = most
     out["longest"] = sorted(((e[0], b, e[1]) for b, e in enumerate(best) if not e[1] & _F_BOOT), reverse=True)[:LONGEST]
     for us, fl, _alloc in best:
         if fl & _F_BOOT:
@@ -108,6 +111,18 @@ def step_times(engine=ENGINE, name=SCENARIO, heap=HEAP, runs=None):
                 else "open" if fl & _F_OPEN else "gc" if fl & _F_GC else "other")
         out[kind].append(us)
     return out
+
+
+def _allocating(got):
+    """The LONGEST blocks of one run that allocated most: [(bytes, block)]. What a
+    block allocates is the same in every run and on any load (its time is not):
+    gc.mem_alloc() at the next step's start less at its own, for the blocks no
+    collection ran in (a boot's span and the PIN slices, 12-14 KB each, left out)."""
+    out = []
+    for b in range(len(got) - 1):
+        if not (got[b][1] | got[b + 1][1]) & _F_BOOT and not got[b][1] & (_F_GC | _F_PIN):
+            out.append((got[b + 1][2] - got[b][2], b))
+    return sorted(out, reverse=True)[:LONGEST]
 
 
 def i2s_rx():
@@ -155,6 +170,10 @@ def main(argv=()):
           % len(st["longest"]))
     for us, b, fl in st["longest"]:
         print("  %6d  %6d  %s%s" % (us, b, " ".join(_EVENTS.get(b, ())) or "-", " +gc" if fl & _F_GC else ""))
+    print("the %d blocks that allocated most in run 1, PIN slices aside (bytes, block, what the board reported in it):"
+          % len(st["allocating"]))
+    for n, b in st["allocating"]:
+        print("  %6d  %6d  %s" % (n, b, " ".join(_EVENTS.get(b, ())) or "-"))
     for i, (n, busy, us) in enumerate(st["gc_runs"]):
         print("run %d: %d garbage collections, %d of them in a block with other work (event, record, prompt, PIN); "
               "a block with a collection %s us here" % (i + 1, n, busy, "median %d, worst %d" % (us[len(us) // 2], us[-1]) if us else "-"))

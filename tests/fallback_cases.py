@@ -226,12 +226,82 @@ def case_a_reboot_from_the_app_resets_the_board_a_config_switch_does_not(good):
     assert n_ans == 2 and n_rel == 2 and not errors, (n_ans, n_rel, errors)
 
 
+class FullHeap(Resets):
+    """Resets, whose App fills the heap at `at` (the filler hangs on the App's
+    event sink, so it goes with the App) and then fails with a MemoryError: the
+    supervisor's handler finds no room for anything until the App is let go."""
+
+    def __init__(self, at):
+        Resets.__init__(self, {})
+        self.at = at
+        self._sink = None
+
+    def event_sink(self):
+        self._sink = Sink(self.seen)
+        return self._sink
+
+    def next_block(self):
+        more = Resets.next_block(self)
+        if self.block == self.at and self._sink is not None:
+            sink, self._sink = self._sink, None
+            sink.filler = _fill_heap()
+            raise MemoryError("memory allocation failed, allocating 112 bytes")
+        return more
+
+
+class Sink:
+    def __init__(self, seen):
+        self.seen = seen
+        self.filler = None
+
+    def __call__(self, text):
+        self.seen.append(json.loads(bytes(text)))
+
+
+def _fill_heap():
+    """Every free block of the heap taken (MicroPython; CPython has no heap to fill)."""
+    import sys
+    held = None
+    if sys.implementation.name != "micropython":
+        return held
+    n = 4096
+    while n:
+        try:
+            held = (bytearray(n), held)   # a chain: no list to grow
+        except MemoryError:
+            n //= 2
+    for _ in range(64):   # the last small holes
+        try:
+            held = (held,)
+        except MemoryError:
+            pass
+    return held
+
+
+def case_a_memory_error_in_a_full_heap_still_falls_back(good):
+    # issue 15: the App fails with the heap full (at 62-67 KB the busy run's did); the
+    # handler's own report would find no room while the failed App is still held,
+    # and an error out of the handler stops the board: it lets the App go first
+    _clean()
+    _write("config.prev.json", good)
+    _write("config.json", good)
+    w = FullHeap(2500)   # 25 s, between the calls
+    board_main.main(["main.py"], hal=w, check=weak_check)
+    assert w.resets == [], w.resets
+    assert [e["config"] for e in w.seen if e["event"] == "boot"] == ["config.json", "config.prev.json"]
+    fb = [e for e in w.seen if e["event"] == "config_fallback"]
+    assert len(fb) == 1 and "MemoryError" in fb[0]["error"], fb   # it failed inside its first minute
+    n_ans, n_rel, errors = _answered(w)
+    assert n_ans == 2 and n_rel == 2, (n_ans, n_rel, errors)   # the second call: after the new boot
+
+
 CASES = [case_a_config_that_cannot_start_falls_back_to_the_previous,
          case_no_config_that_starts_gives_the_safe_answering_mode,
          case_the_boards_own_check_refuses_what_the_weak_one_let_through,
          case_a_boot_out_of_memory_after_a_run_resets_the_board,
          case_a_memory_error_in_a_fresh_heap_is_the_configs_fault,
-         case_a_reboot_from_the_app_resets_the_board_a_config_switch_does_not]
+         case_a_reboot_from_the_app_resets_the_board_a_config_switch_does_not,
+         case_a_memory_error_in_a_full_heap_still_falls_back]
 
 
 def call(name, case):

@@ -208,6 +208,23 @@ def case_interrupted_callback_gets_a_record_and_waits():
     assert cb2.pending[0]["tries"] == 1
 
 
+def case_a_callback_request_is_on_flash_from_the_next_block():
+    # the request's block does not write the list (callbacks.py): App.step's next
+    # block does (save); what a reboot then reads has it, in its place
+    from rrfw.call import callbacks
+    _clean()
+    cfg = _cfg()
+    cb = callbacks.Callbacks(cfg, lambda event, **f: None)
+    t0 = utc(2026, 1, 5, 15, 0)
+    assert cb.request("2125550001", "101", 0, t0, place=7, priority=1) is None
+    assert cb.unsaved
+    cb.save()                                   # the next block
+    assert not cb.unsaved
+    again = callbacks.Callbacks(cfg, lambda event, **f: None)   # the reboot
+    assert [(x["number"], x["target"], x["pri"]) for x in again.pending] == [("2125550001", "101", 1)]
+    assert again.request("2125550001", "101", 0, t0) is None and len(again.pending) == 1   # one per caller
+
+
 # --- the campaign's list on flash ----------------------------------------------------------
 def case_job_store_reads_entries_and_refuses_bad_lists():
     _clean()

@@ -23,6 +23,7 @@ r = records.Records()
 r.append({"call": r.new_call_id(), "caller": "5551234", "outcome": "missed"})
 cb = callbacks.Callbacks({"outbound": {"callback": True}}, lambda *a, **k: None)
 assert cb.request("5559876", "sales", 0, 1767607200) is None
+cb.save()   # on flash in the request's next block (App.step)
 b = boardstate.BoardState()
 b.last_caller = "5550001"
 b.block_last_caller()

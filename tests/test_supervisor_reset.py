@@ -103,3 +103,16 @@ def test_the_watchdog_under_an_idle_repl_resets_the_board(tmp_path):
     resets = _answered_after_reset(events)
     dogs = _of(events, "watchdog")
     assert len(dogs) == 1 and dogs[0]["t_ms"] == resets[0]["t_ms"], (dogs, resets)
+
+
+@pytest.mark.parametrize("engine", ["micropython", "cpython"])
+def test_machine_reset_typed_at_the_repl_resets_the_board(engine, tmp_path):
+    # Ctrl-C at 2 s, then machine.reset() at the REPL: a hard reset (a new process,
+    # a fresh heap), not the soft reboot Ctrl-D gives; the board answers the call after
+    emu = runner.Emulation(_cfg(), _scenario(), engine=engine, n_lines=1, flash=str(tmp_path / "flash"),
+                           console_script=[(200, b"\x03"), (300, b"import machine\r"),
+                                           (350, b"machine.reset()\r")])
+    events = emu.run()
+    resets = _answered_after_reset(events)
+    assert 3500 <= resets[0]["t_ms"] < 4000, resets
+    assert b"soft reboot" not in bytes(emu.monitor.output)

@@ -4,7 +4,9 @@
 # what mpremote and a human expect of MicroPython on a UART
 # (docs/console.md, micropython-notes.md "mpremote against an emulated board"):
 #   friendly REPL  ">>> ", line input, Ctrl-A raw, Ctrl-B banner, Ctrl-C clear,
-#                  Ctrl-D soft reset ("MPY: soft reboot"): the app starts again
+#                  Ctrl-D soft reset ("MPY: soft reboot"): the app starts again;
+#                  machine.reset() resets the board (hal.reboot(): a new process,
+#                  a fresh heap, as the ESP32's reset is)
 #   raw REPL       Ctrl-A -> "raw REPL; CTRL-B to exit\r\n>"; code until Ctrl-D,
 #                  "OK", stdout, 0x04, traceback, 0x04, ">"; Ctrl-D on an empty
 #                  buffer soft-resets and stays raw; raw-paste ("\x05A\x01") with
@@ -304,7 +306,18 @@ class Repl:
 
     # --- the loop -------------------------------------------------------------
     def run(self, why="interrupt"):
-        """Returns "soft" or "hard" (restart the app) or "stop" (the world ended)."""
+        """Returns "soft" (restart the app) or "stop" (the world ended);
+        machine.reset() ("hard") does not return: the board resets (hal.reboot(),
+        rremu/board.py's BF_RESET), a fresh process and heap as on the ESP32."""
+        try:
+            why = self._loop(why)
+        except _Reset as r:   # machine.reset() in boot.py, run by a soft reset
+            why = r.args[0]
+        if why == "hard":
+            self.hal.reboot()
+        return why
+
+    def _loop(self, why):
         self._enter()
         self.g = {"__name__": "__main__"}
         try:
@@ -333,8 +346,8 @@ class Repl:
                         self._w(RAW_BANNER + b">")
                         mode = "raw"
                         continue
-                    if why != "stop":
-                        self._w(b"MPY: soft reboot\r\n")
+                    if why == "soft":
+                        self._w(b"MPY: soft reboot\r\n")   # (a hard reset prints the ROM's boot lines)
                     return why
         finally:
             self._leave()

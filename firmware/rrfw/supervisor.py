@@ -19,6 +19,7 @@ from rrfw.store import cfgstore
 # (cfgstore.safe), reported by an event and in status. A later error restarts
 # the app on the same config (a fault in a call never gets here: app.py).
 _SETTLE_MS = const(60000)  # board ms a config must run before an error no longer counts against it
+_NO_ROOM = "MemoryError"   # a failure's text when even its repr finds no heap (the handler below)
 
 # A boot that runs out of memory after an App has run in this heap is not
 # tried again in it (issue 15): the old App's pieces leave no hole for the
@@ -80,7 +81,17 @@ def run(make_hal, repl, root, hal=None, check=None):
                 board = None   # a reset, a factory reset: nothing of the old RAM stays
                 hal.reboot()  # the board: machine.reset()
         except Exception as e:  # noqa: BLE001 - the office's phone must keep answering
-            if ran and a is None and hal is not None and isinstance(e, MemoryError):
+            # Nothing here allocates before the failed App and the boot's buffers are
+            # let go (issue 15): after a MemoryError the heap may have no room even
+            # for the report's text, and an error out of this handler stops the board
+            # (65 KB busy run: "allocating 112 bytes" at the report, the App still held)
+            booted = a is not None
+            settled = booted and hal is not None and (hal.block - t0) * 10 >= _SETTLE_MS
+            a = None
+            bufs = None
+            board = None
+            gc.collect()
+            if ran and not booted and hal is not None and isinstance(e, MemoryError):
                 try:
                     print("ringroute: no memory to boot again (%s): reset" % repr(e)[:80])
                 finally:   # (the report itself may find no room)
@@ -88,20 +99,23 @@ def run(make_hal, repl, root, hal=None, check=None):
                 # a HAL that cannot reset: the next boot goes on as after one
                 ran = False
                 failed = []
-                board = None
-                gc.collect()
                 continue
-            err = repr(e)[:120]
-            print("ringroute: %s stopped: %s" % (source, err))
+            try:
+                err = repr(e)[:120]
+                print("ringroute: %s stopped: %s" % (source, err))
+            except MemoryError:
+                # no room even now: the error's name, a constant (print's str
+                # arguments are written out as they are, nothing made)
+                err = _NO_ROOM
+                print("ringroute:", source, "stopped:", err)
             if source == cfgstore.SAFE:
                 # nothing left to fall back to (no heap even for safe mode):
                 # stop here, the board's watchdog resets it, rather than spin
                 raise
-            if hal is None or (a is not None and (hal.block - t0) * 10 >= _SETTLE_MS):
+            if hal is None or settled:
                 pass   # no board to run on yet, or a config that ran fine: the same again
-            elif source != cfgstore.SAFE:
+            else:
                 failed.append((source, err))
-            board = None
         a = None
         gc.collect()
 

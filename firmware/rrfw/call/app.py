@@ -90,6 +90,7 @@ class App:
         self.dialer = None
         self._ob_line = None   # an outbound attempt between its job's pick and its start (_start_outbound)
         self._ob_job = None
+        self._ob_packed = False   # the collection before its Callout is made has run
         ob = cfg.get("outbound") or {}
         if ob.get("callback") or ob.get("campaign") is not None or self.callbacks.pending:
             from rrfw.call import dialer
@@ -166,6 +167,8 @@ class App:
             # an attempt that ended in the block before (answered, failed: callout.py):
             # its close on flash, before this block's lines can end another
             self.dialer.finish_ended()
+        if self.callbacks.unsaved:
+            self.callbacks.save()   # a call-back request of the block before (callbacks.py)
         if self.hooks is not None:
             self.hooks.step(self.clock.ms)   # flashes and hang-ups on the phones, for every line
         for lc in self.lines:
@@ -265,17 +268,15 @@ class App:
         if line.callout is not None:
             line.start_outbound(self.dialer, job, t)
             return
-        # the attempt over three blocks, none of them long on the board
+        # the attempt over four blocks, none of them long on the board
         # (x30-50: each of these was 2-8 ms here in one block, heap.md):
-        # this one picked the job, the next makes the Callout (imports, its
-        # dialler and progress detector), the one after starts it (flash,
-        # record, the agent's phone rung): the agent hears it 20 ms later
+        # this one picked the job, the next collects, the next makes the
+        # Callout (imports, its dialler and progress detector), the one after
+        # starts it (flash, record, the agent's phone rung): the agent hears
+        # it 30 ms later
         self._ob_line = line
         self._ob_job = job
-        # the Callout next block is the run's peak (5-6 KB of code and objects, some
-        # 300-400 bytes each): made right after a collection it packs into the lowest
-        # holes, not above the garbage of the blocks before (heap.md "Branch frag")
-        gc.collect()
+        self._ob_packed = False
 
     def _outbound_next(self):
         lc = self._ob_line
@@ -286,6 +287,14 @@ class App:
             lc.forget_callout()
             return
         if lc.callout is None:
+            if not self._ob_packed:
+                # the Callout next block is the run's peak (5-6 KB of code and objects,
+                # some 300-400 bytes each): made right after a collection it packs into
+                # the lowest holes, not above the garbage of the blocks before (heap.md
+                # "Branch frag"); the collection (0.3-0.6 ms here) in a block of its own
+                gc.collect()
+                self._ob_packed = True
+                return
             lc.make_callout()
             return
         job = self._ob_job
@@ -386,7 +395,8 @@ class App:
         HalBase.skip_to). hal.block + 1: something may happen in the next block."""
         b = self.hal.block
         nxt = b + 1
-        if self._busy[0] or self._ob_line is not None or (self.dialer is not None and len(self.dialer.ending)):
+        if self._busy[0] or self._ob_line is not None or self.callbacks.unsaved or (
+                self.dialer is not None and len(self.dialer.ending)):
             return nxt
         for lc in self.lines:
             if lc.enabled and not lc.inbound.idle_still():
@@ -434,7 +444,10 @@ class App:
                     b = self.quiet_until()
                     if b > hal.block + 1:
                         hal.skip_to(b)
-        except (Reboot, KeyboardInterrupt):
+        except (Reboot, KeyboardInterrupt) as e:
             self.records.flush()   # a reset, the REPL: the queued records first
+            if not isinstance(e, Reboot) or e.why != "factory":
+                self.callbacks.save()   # and a call-back request of this block (not onto a wiped flash)
             raise
         self.records.flush()       # the emulated world stopped
+        self.callbacks.save()

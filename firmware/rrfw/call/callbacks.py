@@ -55,6 +55,7 @@ class Callbacks:
         self.country = lines[0].get("country", "US") if type(lines[0]) is dict else "US"
         self.emit = emit
         self.pending = self._load()
+        self.unsaved = False   # a request not on flash yet: save() in the next block (App.step)
 
     def _load(self):
         text = store.read_text(PATH)
@@ -73,7 +74,14 @@ class Callbacks:
         return items
 
     def _save(self):
+        self.unsaved = False
         store.write_atomic(PATH, json.dumps(self.pending))
+
+    def save(self):
+        """A request's list on flash (App.step, the block after it; App.run before
+        a reset or the REPL)."""
+        if self.unsaved:
+            self._save()
 
     def request(self, number, target, t_ms, utc, place=None, priority=0):
         """A caller asks to be called back. Returns None, or why it cannot be done.
@@ -101,7 +109,12 @@ class Callbacks:
             item["place"] = place
             item["pri"] = priority
         self.pending.append(item)
-        self._save()
+        # on flash in the next block (save): the request's block already has the
+        # caller's key, three events and the goodbye prompt, and the list's
+        # rewrite is a flash write (an append is 25-70 ms on the board,
+        # records.py); the caller hears the confirmation from the block after
+        # anyway (player.py). A power cut in that one block loses the request.
+        self.unsaved = True
         return None
 
     # --- the dialer's side: a job source -------------------------------------------

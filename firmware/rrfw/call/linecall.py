@@ -51,6 +51,7 @@ _CALL_STATES = (IVR, ROUTING, CONNECTED, BYE, LEARN, DISA, CB_DIAL, CB_AGENT, OB
 # Ringback where the profile has none: US, ANSI T1.401 (440 + 480 Hz, 2 s on 4 s off, -19 dBm0)
 _DEFAULT_RINGBACK = ((440, 480), (2000, 4000), -19)
 _DEFAULT_ANSWER_RING = const(2)  # answer on the 2nd ring: caller ID arrives after the 1st
+_CID_MAKE_IN = const(2)   # blocks from listen_cid to the decoder: a collection's block between (_make_cid)
 
 # Per-line hang-up settings the compiled config may carry (lines[i].hangup).
 _HANGUP_SETTINGS = ("cpc_min_ms", "silence_ms", "max_call_ms", "methods", "busy_tone")
@@ -140,6 +141,7 @@ class LineCall:
         # line neither feeds one nor keeps its buffers (about 1.5 KB a line).
         self.cid_cls = cid_cls or None
         self.cid = None
+        self.cid_in = 0    # blocks until the decoder asked for is made (listen_cid, step)
         # caller ID sent before the first ring (profiles: cid_when "before_ring", ETSI
         # EN 300 659-1 6.1, BT SIN 227) follows a line reversal or a ring-pulse alert:
         # inbound.step_idle watches for either while the line is idle
@@ -206,15 +208,33 @@ class LineCall:
                 and (self.car is None or not self.car.offhook))
 
     def listen_cid(self, t):
-        """Caller ID may come from now on: the decoder, made if the line has none."""
+        """Caller ID may come from now on: the decoder, made if the line has none,
+        two blocks later (step: _CID_MAKE_IN) but at once for the NTT handshake,
+        which reads it off-hook in this very block (inbound.py)."""
         self.cid_t = t
         if self.cid is None and self.cid_cls is not None:
-            # 1.5 KB in arrays of up to ~400 bytes, made at a call's first ring: after a
-            # collection they fill the lowest holes, not the top above the garbage
-            # (made among it, they failed busy runs near the heap gate: heap.md "Branch frag")
-            gc.collect()
-            self.cid = self.cid_cls()
+            if self.car is not None:
+                gc.collect()   # (why: _make_cid)
+                self.cid = self.cid_cls()
+            elif not self.cid_in:
+                self.cid_in = _CID_MAKE_IN
         return self.cid
+
+    def _make_cid(self):
+        # The decoder is 1.5 KB in arrays of up to ~400 bytes, made at a call's first
+        # ring: after a collection they fill the lowest holes, not the top above the
+        # garbage (made among it, they failed busy runs near the heap gate: heap.md
+        # "Branch frag"). The ring's block has its event and the call's start: the
+        # collection goes in the next block, the decoder in the one after, 20 ms after
+        # the ring (caller ID comes after the ring, or 100 ms or more after an alert:
+        # EN 300 659-1, GR-30-CORE)
+        self.cid_in -= 1
+        if self.cid is not None or (self.state != IDLE and self.state != RINGING):
+            self.cid_in = 0        # made already, or the call was answered in between
+        elif self.cid_in:
+            gc.collect()
+        else:
+            self.cid = self.cid_cls()
 
     def emit(self, event, **fields):
         if self.call is not None and "call" not in fields:
@@ -241,6 +261,8 @@ class LineCall:
     def step(self):
         if not self.enabled:
             return
+        if self.cid_in:
+            self._make_cid()
         _STEPS[self.state](self, self.clock.ms)
 
     # --- actions the IVR asks for (inbound.py) and flows started from outside -----
@@ -382,6 +404,7 @@ class LineCall:
         if self.car is not None:
             self.car.reset()
         self.cid = None    # the next call's caller ID starts a decoder of its own
+        self.cid_in = 0
 
 
 # The step for each state (indexed by state, LineCall.step): one dispatch, no

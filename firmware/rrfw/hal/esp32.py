@@ -56,6 +56,11 @@ _EPOCH_2000 = const(946684800)
 # absorb a step of up to 256 - 10 - 32 = 214 ms on the board (7.1 ms here
 # at x30, 4.3 ms at x50): no block of 93000 was longer; the worst needs 3
 # (x30) to 5 (x50) buffers, 124-135 ms to spare at x50 (the bench prints it).
+# Kept at 8 after the late branch (2026-12-04: a call-back's collection, its
+# request's flash write and the caller-ID decoder's collection each moved to
+# a block of their own; collections in busy blocks 62 -> 38 of 217): its
+# bench runs were on a machine at load 15-19, where every worst block (3.7-9.2
+# ms here) is the machine's, so no smaller worst case was measured to size by.
 _DMA_BUF_MS = const(32)       # ms of audio per DMA buffer (256 frames at 8 kHz)
 _DMA_BUF_BYTES = const(1024)  # bytes per DMA buffer (256 frames x 4 bytes)
 _RX_DMA_BUFS = const(8)       # 256 ms, 8 KB of DMA memory (above)
