@@ -143,6 +143,44 @@ def case_callback_attempt_closes_on_flash_the_block_after_its_release():
                 os.remove(name)
 
 
+def case_a_callback_that_cannot_start_is_its_lines_fault_not_the_boards():
+    # no heap for the Callout (the busy run's peak, heap.md): an error event for
+    # that line, no restart of the App (the other line's call would drop), and
+    # the request is tried again at its next turn and goes out
+    before = os.listdir(".")
+    try:
+        _fresh()
+        a, hal, seen = _app(CFG)
+        assert a.callbacks.request("6175550144", "101", 0, hal.rtc_utc()) is None
+        failed = []
+
+        def no_room(lc=None):
+            failed.append(hal.block)
+            raise MemoryError("memory allocation failed, allocating 232 bytes")
+        for lc in a.lines:
+            lc.make_callout = no_room    # the instance's attribute: this attempt only
+        assert _run_until(a, hal, seen, "error", 3000) > 0, [e["event"] for e in seen]
+        err = [e for e in seen if e["event"] == "error"][-1]
+        assert "MemoryError" in err["error"] and err.get("line") in (1, 2), err
+        assert len(failed) == 1 and a.faults == 1
+        # released: on-hook, its guard time then idle, nothing of the attempt kept
+        assert all(lc.state in (linecall.IDLE, linecall.GUARD) and lc.callout is None for lc in a.lines)
+        for lc in a.lines:
+            del lc.make_callout          # the heap is back: the class's method again
+        assert [x["number"] for x in a.callbacks.pending] == ["6175550144"]
+        assert _run_until(a, hal, seen, "callback_start", 3000) > 0, [e["event"] for e in seen][-8:]
+        for _ in range(3):
+            if hal.ring:
+                break
+            hal.next_block()
+            a.step()
+        assert hal.ring, "the agent's phone never rang"
+    finally:
+        for name in os.listdir("."):
+            if name not in before and os.stat(name)[0] & 0x4000 == 0:
+                os.remove(name)
+
+
 def case_disa_code_only_during_a_disa_call():
     _fresh()
     a, hal, seen = _app(CFG)

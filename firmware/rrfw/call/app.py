@@ -188,10 +188,9 @@ class App:
             self.agents.log_all()
         if ended:
             pass   # one piece of outbound work a block
-        elif self._ob_line is not None:
-            self._outbound_next()
-        elif self.dialer is not None and hal.block % _CALLBACK_CHECK_BLOCKS == 0 and self.dialer.wants_line():
-            self._start_outbound()
+        elif self._ob_line is not None or (self.dialer is not None and hal.block % _CALLBACK_CHECK_BLOCKS == 0
+                                           and self.dialer.wants_line()):
+            self._outbound_work()
         if hal.block % _PURGE_CHECK_BLOCKS == 0 and self.records.retention_days:
             if (self._purge_ms < 0 or self.clock.ms - self._purge_ms >= _PURGE_EVERY_MS) and self.idle():
                 self.purge()
@@ -277,6 +276,26 @@ class App:
         self._ob_line = line
         self._ob_job = job
         self._ob_packed = False
+
+    def _outbound_work(self):
+        """This block's piece of an outbound attempt's start. One that fails (no
+        heap for its Callout, a bug) is its line's fault, as a call's is: the
+        line released, the job due again, the other line's call and the board
+        go on (a restart of the App would drop them)."""
+        lc = self._ob_line
+        try:
+            if lc is not None:
+                self._outbound_next()
+            else:
+                self._start_outbound()
+        except Exception as e:  # noqa: BLE001 - a fault in one attempt must not stop the board
+            lc = lc or self._ob_line
+            self._ob_line = self._ob_job = None
+            if lc is None:
+                self.events.emit("error", error="outbound: " + repr(e)[:100])
+                return
+            lc.forget_callout()
+            self._fault(lc, e)
 
     def _outbound_next(self):
         lc = self._ob_line
