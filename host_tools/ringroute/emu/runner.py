@@ -399,6 +399,11 @@ class Emulation:
         self.batch_frames = self.batch_blocks = self.batch_cut = 0
         self._batch_n = self.BATCH_MIN
         self._silent = {}
+        # tests: batch_bound False sends batches without World.batch_blocks's bound (the
+        # world's own changes then fall inside them); batch_spans a list to get each
+        # batch's (first block, blocks sent, blocks taken)
+        self.batch_bound = True
+        self.batch_spans = None
         self._rbuf = bytearray(1 << 16)   # what the firmware sent, not yet taken (_fill)
         self._rmv = memoryview(self._rbuf)
         self._rconn = None
@@ -776,7 +781,9 @@ class Emulation:
             m = 1
             if n == 1 and self.batch and not self.pty and limit > 1 and not any(world.tx_on):
                 if not idle_end or any(world.hook) or any(world.ext_ring):   # (no idle end inside one)
-                    m = world.batch_blocks(block, min(limit, self._batch_n))
+                    m = min(limit, self._batch_n)
+                    if self.batch_bound:
+                        m = world.batch_blocks(block, m)
             self.blocks = block + 1
             t = block * bf.BLOCK_MS
             # the console: a --pty tool writes when it likes (the board reads every
@@ -803,6 +810,8 @@ class Emulation:
                 self._batch_back(world, block, echo - block, m, snap, held, assumed)
                 self.batch_frames += 1
                 self.batch_blocks += echo - block + 1
+                if self.batch_spans is not None:
+                    self.batch_spans.append((block, m, echo - block + 1))
                 n = echo - block + 1   # (the monitor drains after it, as after a quiet run)
                 block = echo
                 t = block * bf.BLOCK_MS
