@@ -398,7 +398,6 @@ class Emulation:
         # stood for, how many the board cut short; the next one's size
         self.batch_frames = self.batch_blocks = self.batch_cut = 0
         self._batch_n = self.BATCH_MIN
-        self._silent = {}
         # tests: batch_bound False sends batches without World.batch_blocks's bound (the
         # world's own changes then fall inside them); batch_spans a list to get each
         # batch's (first block, blocks sent, blocks taken)
@@ -672,21 +671,8 @@ class Emulation:
     def _batch_ahead(self, conn, world, block, m, utc0, board_in):
         """Send blocks block..block+m-1 in one frame (blockframe.py "Batches"), the
         world stepped through them as if the board's outputs stayed as in its last
-        reply (all but the last block's: that one waits for the reply). Returns the
-        snapshot to go back to, the world events held meanwhile and the outputs
-        assumed."""
-        nl = self.n_lines
-        hook_bits = ring_bits = 0
-        for li in range(nl):
-            if world.hook[li]:
-                hook_bits |= 1 << li
-        for p, on in enumerate(world.ext_ring):
-            if on:
-                ring_bits |= 1 << p
-        assumed = (hook_bits, ring_bits, list(world.xmask))
-        silent = self._silent.get(nl)
-        if silent is None:
-            silent = self._silent[nl] = np.zeros((nl, bf.BLOCK_SAMPLES), np.int16)
+        reply (World.outputs_again; all but the last block's: that one waits for the
+        reply). Returns the snapshot to go back to and the world events held meanwhile."""
         snap = world.snapshot()
         held = []
         log = world.log
@@ -700,13 +686,13 @@ class Emulation:
                 frames.append(self._frame(b, utc0 + t // 1000, pulses, flags, ext_bits, pcm, m if i == 0 else 1,
                                           (board_in | bf.IF_BATCH) if i == 0 else 0))
                 if i < m - 1:
-                    world.outputs(t, hook_bits, ring_bits, assumed[2], silent)
+                    world.outputs_again(t)
         finally:
             world.log = log
         conn.sendall(b"".join(frames))
-        return snap, held, assumed
+        return snap, held
 
-    def _batch_back(self, world, block, j, m, snap, held, assumed):
+    def _batch_back(self, world, block, j, m, snap, held):
         """The board took blocks block..block+j of a batch of m: the world as it was
         after block+j's inputs. All of it taken: the world is there already and its
         held events go out; else it goes back to the snapshot and steps through the
@@ -719,11 +705,9 @@ class Emulation:
         self.batch_cut += 1
         self._batch_n = self.BATCH_MIN
         world.restore(snap)
-        hook_bits, ring_bits, xm = assumed
-        silent = self._silent[self.n_lines]
         for i in range(j):
             world.inputs(block + i)
-            world.outputs((block + i) * bf.BLOCK_MS, hook_bits, ring_bits, xm, silent)
+            world.outputs_again((block + i) * bf.BLOCK_MS)
         world.inputs(block + j)
 
     def _loop(self, conn, world, nl):
@@ -795,7 +779,7 @@ class Emulation:
                 run_timeout = k > 1
                 conn.settimeout(LINK_TIMEOUT_S + k * RUN_BLOCK_TIMEOUT_S if run_timeout else LINK_TIMEOUT_S)
             if m > 1:
-                snap, held, assumed = self._batch_ahead(conn, world, block, m, utc0, board_in)
+                snap, held = self._batch_ahead(conn, world, block, m, utc0, board_in)
             else:
                 pulses, flags, ext_bits, pcm = world.inputs(block)
                 conn.sendall(self._frame(block, utc0 + t // 1000, pulses, flags, ext_bits, pcm, n, board_in))
@@ -807,7 +791,7 @@ class Emulation:
                 if not block <= echo < block + m:
                     raise EmulatorError("link out of step: sent blocks %d-%d, firmware answered %d" % (
                         block, block + m - 1, echo))
-                self._batch_back(world, block, echo - block, m, snap, held, assumed)
+                self._batch_back(world, block, echo - block, m, snap, held)
                 self.batch_frames += 1
                 self.batch_blocks += echo - block + 1
                 if self.batch_spans is not None:

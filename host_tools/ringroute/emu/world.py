@@ -26,9 +26,12 @@ AGENT_PUTS_DOWN_MS = 1500   # an agent whose line went dead hangs up this long a
 OUT_DIAL_DONE_MS = 3000     # the exchange takes the number as complete after this pause
 PHONE_DIAL_AFTER_MS = 1500  # a person waits this long for dial tone before dialling
 PHONE_LISTEN_MS = 2500      # and listens this long to the answer tone before hanging up
+_HEARD_PEAK = audio.dbm0_to_peak(HEARD_DBM0)   # (worked out once: the same float)
 _SILENCE = np.zeros(BLOCK)   # a block nobody hears anything in (never written)
 _SILENCE.flags.writeable = False
 _ZERO_BYTES = bytes(2 * BLOCK)   # a block of int16 silence
+_ZERO_TX = np.zeros(BLOCK, np.int16)   # the same, as the board's output to a line (never written)
+_ZERO_TX.flags.writeable = False
 FINISHED = ("done", "gone_before_answer", "blocked")   # a caller's states after which it does nothing
 FLASH_MS = 300              # a phone's flash (recall) button: "most phones emit a 300 ms flash"
                             # (TalkSwitch user manual, Flash Lengths)
@@ -970,7 +973,7 @@ class World:
         if ph.offhook and ph.last_heard is not _SILENCE:   # (silence is never heard)
             x = ph.last_heard   # the RMS as np.mean computes it (the same sum, the same division)
             rms = math.sqrt(float(np.add.reduce(x * x)) / BLOCK)
-            if rms > audio.dbm0_to_peak(HEARD_DBM0):
+            if rms > _HEARD_PEAK:
                 ph.heard_caller_ms += BLOCK_MS
 
     def _actions(self, ph, t):
@@ -1179,6 +1182,23 @@ class World:
         for li in range(self.n_lines):
             self._hear_dialling(li, t, tx[li])
         self._bridge_check(t)
+
+    def outputs_again(self, t):
+        """outputs() for a block whose outputs are the last block's again, the board
+        silent (a batch's blocks: runner._batch_ahead): what that call would still
+        change. No hook, crosspoint or ringing moves; tx stays the shared zeros; the
+        bridge check finds nothing in silence (no correlation, no level); a phone on
+        a pair is not parted; an outbound line's DTMF receiver hears the silence."""
+        joined = 0
+        for xm in self.xmask:
+            joined |= xm
+        if joined:
+            for ph in self.phones:
+                if joined & (1 << ph.port):
+                    ph.t_parted = None
+        for li in range(self.n_lines):
+            if self.outbound[li] is not None:
+                self._hear_dialling(li, t, _ZERO_TX)
 
     @staticmethod
     def _corr(x, v):
