@@ -12,7 +12,9 @@ office: officeweek's Monday 09:00-10:30 (the span soak.md compares). Prints the
 world's CPU (this process, getrusage) and the firmware's (its child), the
 frames sent and the sha1 of the sorted event stream (each event as JSON with
 sorted keys, the lines sorted): the same sha1 means the same events.
---off: quiet runs off (Emulation(batch=False)); --prof FILE: cProfile of the world.
+--off: quiet runs and batches during calls off (Emulation(batch=False), one frame
+a block); --prof FILE: cProfile of the world. With batches, a second line gives
+their count, the blocks they stood for and how many the board cut short.
 """
 import hashlib
 import json
@@ -108,6 +110,9 @@ def main():
     print("%s: sim %.0f s, frames %d, events %d, world CPU %.2f s (sys %.2f), firmware CPU %.2f s (sys %.2f),"
           " x CPU %.0f, sha1 %s" % (which, sim, emu.frames, len(emu.events), world, s1.ru_stime - s0.ru_stime,
                                     fw, c1.ru_stime - c0.ru_stime, sim / (world + fw), digest(emu.events)))
+    if getattr(emu, "batch_frames", 0):
+        print("  batches during calls: %d frames for %d blocks, %d cut short" % (
+            emu.batch_frames, emu.batch_blocks, emu.batch_cut))
 
 
 if __name__ == "__main__":

@@ -7,11 +7,13 @@
 #   u32 block       block number; STOP_BLOCK asks the firmware to exit
 #   u32 utc         the board's real-time clock, UTC seconds
 #   u16 ext_hook    bit p: extension port p is off-hook (SLIC switch-hook)
-#   u16 count       blocks this frame stands for (1 = one block; see "Quiet runs")
+#   u16 count       blocks this frame stands for (1 = one block; see "Quiet runs"),
+#                   or with IF_BATCH the frames of a batch, this one first ("Batches")
 #   u16 board_in    IF_CONSOLE: bytes may wait on the console (the world wrote some since
 #                   the last frame, or cannot tell: --pty); without it the board's console
 #                   read is skipped until the next such frame (a read of an empty pty costs
-#                   ~5 us on the unix port: a third of an idle block)
+#                   ~5 us on the unix port: a third of an idle block); IF_BATCH: this
+#                   frame starts a batch ("Batches")
 #   per line: u8 ring_pulses, u8 line_flags (LF_LOOP, LF_REVERSED)
 #   per line: BLOCK_SAMPLES int16 of line audio (codec input)
 # Output, per block: zero or more event parts, then the frame. Each starts
@@ -48,6 +50,17 @@
 # goes on from the block after it. Each side sees exactly what one frame per
 # block would have shown it, so a run is the same block for block; what is
 # saved is the round trip and the world's work for the blocks in between.
+#
+# Batches (during calls): while the board's outputs are silent and as in its
+# last reply, the world computes the next n blocks as if they stayed so and
+# sends their n input frames back to back, the first with IF_BATCH in board_in
+# and count = n (the others count 1, board_in 0: each frame a block's own
+# inputs). The board steps one block per frame and answers once: after the
+# last, or after the first block whose outputs are not quiet (as a quiet run
+# ends); it reads and drops the frames it did not step, then replies. The
+# echo says which block that was: the world, which computed the blocks after
+# it on outputs that did not come, goes back to the batch's start and steps
+# the blocks taken again (host_tools/ringroute/emu/runner.py _batch_back).
 from rrfw.compat import const
 from rrfw.hal.base import BLOCK_SAMPLES, BLOCK_MS  # noqa: F401  (the host reads them here too)
 
@@ -61,6 +74,7 @@ IN_HDR = "<IIHHH"   # block, utc, ext hook bits, count, board_in
 IN_LINES = const(14)  # offset of the first line's ring pulses
 COUNT_MAX = const(0xFFFF)
 IF_CONSOLE = const(1)
+IF_BATCH = const(2)   # the first of count frames of a batch (above, "Batches")
 
 
 def in_size(n_lines):

@@ -29,8 +29,9 @@ _SAMPLES = const(80)         # bf.BLOCK_SAMPLES
 _BF_BREAK = const(1)         # bf.BF_BREAK
 _BF_BUSY = const(2)          # bf.BF_BUSY
 _BF_RESET = const(4)         # bf.BF_RESET
-if (_IN_LINES, _SAMPLES, _BF_BREAK, _BF_BUSY, _BF_RESET) != (bf.IN_LINES, bf.BLOCK_SAMPLES, bf.BF_BREAK,
-                                                          bf.BF_BUSY, bf.BF_RESET):
+_IF_BATCH = const(2)         # bf.IF_BATCH
+if (_IN_LINES, _SAMPLES, _BF_BREAK, _BF_BUSY, _BF_RESET, _IF_BATCH) != (
+        bf.IN_LINES, bf.BLOCK_SAMPLES, bf.BF_BREAK, bf.BF_BUSY, bf.BF_RESET, bf.IF_BATCH):
     raise ImportError("rremu/board.py: blockframe's figures changed")   # (at import, once)
 
 
@@ -180,6 +181,7 @@ class Hal(BoardState):
         self._sent_block = -1
         self._utc_base = 0        # utc of block 0 (a quiet run's clock)
         self._run_left = 0        # blocks of a quiet run (blockframe.py) still to step
+        self._batch_left = 0      # frames of a batch (blockframe.py) still on the link
         self._sent_hook = 0       # outputs as last sent: a quiet run ends when one changes
         self._sent_ring = 0
         self._sent_break = True
@@ -234,6 +236,10 @@ class Hal(BoardState):
                 return self._run_on(pr)
             self._run_left = 0   # something happened: the world hears of it now
         self._skip = 0   # (a skip asked for in a run that ended: not for the next frame's)
+        if self._batch_left:
+            if self._quiet():
+                return self._batch_on(pr)
+            self._drop_batch()   # something happened: the batch's other blocks are not stepped
         if self.block >= 0 and self._sent_block != self.block:
             self._send()
         intr = self._recv()
@@ -278,6 +284,7 @@ class Hal(BoardState):
         if self._sent_block == self.block:
             self._recv()   # this block's frame is out already: the reset goes in the next one's
         self._run_left = 0
+        self._batch_left = 0   # (its frames go with the link: the process ends)
         self._reset = _BF_RESET
         self._send()
         self._sock.close()
@@ -326,6 +333,27 @@ class Hal(BoardState):
             pr.leave()
         return True
 
+    def _batch_on(self, pr):
+        # the next block of a batch: its own frame, already on the link
+        self._batch_left -= 1
+        last = self.block
+        intr = self._recv()
+        if self.block != last + 1:
+            raise OSError("emulator link out of step: block %d after %d in a batch" % (self.block, last))
+        if intr:
+            raise KeyboardInterrupt
+        if self.fed >= 0 and self.block - self.fed > WDT_BLOCKS:
+            self._watchdog_reset()
+        if pr is not None:
+            pr.leave()
+        return True
+
+    def _drop_batch(self):
+        # the frames of a batch after the block the board stops at: read, not stepped
+        while self._batch_left:
+            self._batch_left -= 1
+            self._read_frame()
+
     def _watchdog_reset(self):
         # the ESP32's watchdog: once started it cannot be stopped, and a board
         # nothing fed (a stalled loop, a REPL left alone) resets
@@ -349,9 +377,15 @@ class Hal(BoardState):
 
     def send_now(self):
         if self.block >= 0 and self._sent_block != self.block:
+            self._drop_batch()   # (the reply ends a batch: the world reads one reply for it)
             self._send()
 
     def _recv(self):
+        intr = self._read_frame()
+        self._parse()
+        return intr
+
+    def _read_frame(self):
         mv = self._in_mv
         got = 0
         need = len(self._in)
@@ -368,6 +402,9 @@ class Hal(BoardState):
                 if got == 0:
                     raise
                 intr = True
+        return intr
+
+    def _parse(self):
         buf = self._in
         # IN_HDR ("<IIHHH": block, utc, ext hook bits, count, board_in) read byte by byte:
         # struct.unpack_from would make a tuple every block (64 B on the unix port)
@@ -377,7 +414,11 @@ class Hal(BoardState):
         count = buf[10] | buf[11] << 8
         if buf[12] & bf.IF_CONSOLE:
             self._con_in = True
-        self._run_left = count - 1 if count > 1 else 0
+        if buf[12] & _IF_BATCH:
+            self._batch_left = count - 1   # its other frames follow on the link
+            self._run_left = 0
+        else:
+            self._run_left = count - 1 if count > 1 else 0
         self._utc_base = self.utc - self.block // 100
         # (locals one by one: unpacking more than three names builds a tuple on MicroPython)
         copy = pcm.copy16
@@ -391,7 +432,6 @@ class Hal(BoardState):
             flags[i] = buf[j + 1]
             j += 2
             copy(rx[i], 0, buf, rx_at[i], _SAMPLES)
-        return intr
 
     def _send(self):
         out = self._out

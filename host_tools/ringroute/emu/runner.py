@@ -394,6 +394,15 @@ class Emulation:
         self.stderr = ""
         self.blocks = 0
         self.frames = 0   # input frames sent (a quiet run is one)
+        # batches during calls (_batch_ahead): how many were sent, the blocks they
+        # stood for, how many the board cut short; the next one's size
+        self.batch_frames = self.batch_blocks = self.batch_cut = 0
+        self._batch_n = self.BATCH_MIN
+        # tests: batch_bound False sends batches without World.batch_blocks's bound (the
+        # world's own changes then fall inside them); batch_spans a list to get each
+        # batch's (first block, blocks sent, blocks taken)
+        self.batch_bound = True
+        self.batch_spans = None
         self._rbuf = bytearray(1 << 16)   # what the firmware sent, not yet taken (_fill)
         self._rmv = memoryview(self._rbuf)
         self._rconn = None
@@ -653,6 +662,54 @@ class Emulation:
         self._rpos = at + size
         return parts, bytes(self._rbuf[at:at + size])
 
+    # Batches during a call: the blocks a frame starts at BATCH_MIN, doubles while
+    # the board takes a batch whole, and falls back to BATCH_MIN when it stops one
+    # early (recomputing the blocks it took is the cost of a batch cut short).
+    BATCH_MIN = 8
+    BATCH_MAX = 256
+
+    def _batch_ahead(self, conn, world, block, m, utc0, board_in):
+        """Send blocks block..block+m-1 in one frame (blockframe.py "Batches"), the
+        world stepped through them as if the board's outputs stayed as in its last
+        reply (World.outputs_again; all but the last block's: that one waits for the
+        reply). Returns the snapshot to go back to and the world events held meanwhile."""
+        snap = world.snapshot()
+        held = []
+        log = world.log
+        world.log = lambda t, event, **fields: held.append((t, event, fields))
+        frames = []
+        try:
+            for i in range(m):
+                b = block + i
+                t = b * bf.BLOCK_MS
+                pulses, flags, ext_bits, pcm = world.inputs(b)
+                frames.append(self._frame(b, utc0 + t // 1000, pulses, flags, ext_bits, pcm, m if i == 0 else 1,
+                                          (board_in | bf.IF_BATCH) if i == 0 else 0))
+                if i < m - 1:
+                    world.outputs_again(t)
+        finally:
+            world.log = log
+        conn.sendall(b"".join(frames))
+        return snap, held
+
+    def _batch_back(self, world, block, j, m, snap, held):
+        """The board took blocks block..block+j of a batch of m: the world as it was
+        after block+j's inputs. All of it taken: the world is there already and its
+        held events go out; else it goes back to the snapshot and steps through the
+        blocks taken again (the same inputs: the world is deterministic)."""
+        if j == m - 1:
+            for t, event, fields in held:
+                world.log(t, event, **fields)
+            self._batch_n = min(self.BATCH_MAX, 2 * self._batch_n)
+            return
+        self.batch_cut += 1
+        self._batch_n = self.BATCH_MIN
+        world.restore(snap)
+        for i in range(j):
+            world.inputs(block + i)
+            world.outputs_again((block + i) * bf.BLOCK_MS)
+        world.inputs(block + j)
+
     def _loop(self, conn, world, nl):
         utc0 = start_utc(self.sc.get("start"))
         fixed = bf.out_fixed_size(nl)
@@ -702,21 +759,47 @@ class Emulation:
                 if done:
                     limit = min(limit, IDLE_END_BLOCKS - idle_blocks)
                 n = max(1, world.quiet_blocks(block, limit))
+            # A batch during a call (blockframe.py "Batches"): the board's outputs
+            # silent and as in its last reply, the world computes the next blocks
+            # as if they stayed so; `held` the world's events of those blocks
+            m = 1
+            if n == 1 and self.batch and not self.pty and limit > 1 and not any(world.tx_on):
+                if not idle_end or any(world.hook) or any(world.ext_ring):   # (no idle end inside one)
+                    m = min(limit, self._batch_n)
+                    if self.batch_bound:
+                        m = world.batch_blocks(block, m)
             self.blocks = block + 1
             t = block * bf.BLOCK_MS
-            pulses, flags, ext_bits, pcm = world.inputs(block)
-            if n > 1 or run_timeout:
-                run_timeout = n > 1
-                conn.settimeout(LINK_TIMEOUT_S + n * RUN_BLOCK_TIMEOUT_S if run_timeout else LINK_TIMEOUT_S)
             # the console: a --pty tool writes when it likes (the board reads every
             # block); the lockstep monitor writes between frames, so the board reads
             # only after it did (and until a read finds nothing: rremu/board.py)
             board_in = bf.IF_CONSOLE if self.pty or (self.monitor is not None and self.monitor.take_wrote()) else 0
-            conn.sendall(self._frame(block, utc0 + t // 1000, pulses, flags, ext_bits, pcm, n, board_in))
+            k = max(n, m)
+            if k > 1 or run_timeout:
+                run_timeout = k > 1
+                conn.settimeout(LINK_TIMEOUT_S + k * RUN_BLOCK_TIMEOUT_S if run_timeout else LINK_TIMEOUT_S)
+            if m > 1:
+                snap, held = self._batch_ahead(conn, world, block, m, utc0, board_in)
+            else:
+                pulses, flags, ext_bits, pcm = world.inputs(block)
+                conn.sendall(self._frame(block, utc0 + t // 1000, pulses, flags, ext_bits, pcm, n, board_in))
             self.frames += 1
             # event parts (blockframe.py), then the frame (with the u16 0 before it)
             parts, out = self._reply(conn, fixed + 4)
             echo, hook, bflags, ring = out_hdr.unpack_from(out, 2)
+            if m > 1:
+                if not block <= echo < block + m:
+                    raise EmulatorError("link out of step: sent blocks %d-%d, firmware answered %d" % (
+                        block, block + m - 1, echo))
+                self._batch_back(world, block, echo - block, m, snap, held)
+                self.batch_frames += 1
+                self.batch_blocks += echo - block + 1
+                if self.batch_spans is not None:
+                    self.batch_spans.append((block, m, echo - block + 1))
+                n = echo - block + 1   # (the monitor drains after it, as after a quiet run)
+                block = echo
+                t = block * bf.BLOCK_MS
+                self.blocks = block + 1
             if self.bridge is not None:
                 self.bridge.break_on = bool(bflags & bf.BF_BREAK)
             if self.pty and bflags & bf.BF_BUSY:

@@ -10,6 +10,7 @@ the caller only when the firmware has connected them.
 """
 import bisect
 import math
+from array import array as _array
 
 import numpy as np
 
@@ -25,9 +26,12 @@ AGENT_PUTS_DOWN_MS = 1500   # an agent whose line went dead hangs up this long a
 OUT_DIAL_DONE_MS = 3000     # the exchange takes the number as complete after this pause
 PHONE_DIAL_AFTER_MS = 1500  # a person waits this long for dial tone before dialling
 PHONE_LISTEN_MS = 2500      # and listens this long to the answer tone before hanging up
+_HEARD_PEAK = audio.dbm0_to_peak(HEARD_DBM0)   # (worked out once: the same float)
 _SILENCE = np.zeros(BLOCK)   # a block nobody hears anything in (never written)
 _SILENCE.flags.writeable = False
 _ZERO_BYTES = bytes(2 * BLOCK)   # a block of int16 silence
+_ZERO_TX = np.zeros(BLOCK, np.int16)   # the same, as the board's output to a line (never written)
+_ZERO_TX.flags.writeable = False
 FINISHED = ("done", "gone_before_answer", "blocked")   # a caller's states after which it does nothing
 FLASH_MS = 300              # a phone's flash (recall) button: "most phones emit a 300 ms flash"
                             # (TalkSwitch user manual, Flash Lengths)
@@ -83,6 +87,36 @@ def _dtmf_freqs(d):
     keys = "123A456B789C*0#D"
     i = keys.index(d)
     return rows[i // 4], cols[i % 4]
+
+
+# What a snapshot (World.snapshot) leaves as it is: set once, or only ever replaced
+# by a new object (never changed in place), or the world's links to its run.
+_WORLD_KEEP = frozenset(("sc", "cfg", "log", "profiles", "callers", "phones", "rng", "mix_rng",
+                         "_by_at", "_line_names", "_board_names", "_tx_zero"))
+_CALLER_KEEP = frozenset(("spec", "profile", "rng", "voice_tab"))
+_PHONE_KEEP = frozenset(("spec", "voice_tab", "dials", "dial_ms"))
+_RX_KEEP = frozenset(("_k",))
+
+
+def _state(obj, keep):
+    """obj's attributes, a container among them copied one level deep (what the
+    world changes in place is a list, dict or set of its own, a numpy array of
+    sums, or an array of the DTMF receiver's state)."""
+    st = {}
+    for k, v in obj.__dict__.items():
+        if k not in keep:
+            if isinstance(v, (list, dict, set, np.ndarray)):
+                v = v.copy()
+            elif isinstance(v, _array):
+                v = _array(v.typecode, v)
+        st[k] = v
+    return st
+
+
+def _put(obj, st):
+    d = obj.__dict__
+    d.clear()
+    d.update(st)
 
 
 class Caller:
@@ -333,6 +367,62 @@ class World:
             if ms is not None and ms >= t and ms % BLOCK_MS == 0:
                 n = min(n, ms // BLOCK_MS - block)
         return max(n, 0)
+
+    # --- batches during calls (runner._batch, rremu/blockframe.py) -------------
+    def snapshot(self):
+        """Everything the world's next blocks change, to go back to (restore) when
+        the board took fewer of a batch's blocks than the world computed: the
+        world's own lists and sums, the callers not finished, the phones, the
+        outbound calls with their DTMF receivers, both random generators."""
+        callers = [(c, _state(c, _CALLER_KEEP)) for c in self.callers if c.state not in FINISHED]
+        phones = [(ph, _state(ph, _PHONE_KEEP)) for ph in self.phones]
+        obs = [(ob, _state(ob, ()), _state(ob.rx, _RX_KEEP)) for ob in self.outbound if ob is not None]
+        return (_state(self, _WORLD_KEEP), callers, phones, obs,
+                self.rng.bit_generator.state, self.mix_rng.bit_generator.state)
+
+    def restore(self, snap):
+        own, callers, phones, obs, rng, mix = snap
+        _put(self, own)
+        for obj, st in callers + phones:
+            _put(obj, st)
+        for ob, st, rx in obs:
+            _put(ob, st)
+            _put(ob.rx, rx)
+        self.rng.bit_generator.state = rng
+        self.mix_rng.bit_generator.state = mix
+
+    def batch_blocks(self, block, limit):
+        """How many blocks from `block` on (at most `limit`) before something the
+        world has scheduled happens (a caller's hang-up or key, a caller due, a
+        phone's key, dial, action or timer): a batch that ends there is most
+        likely taken whole, since the board reacts to those a few blocks later."""
+        t = block * BLOCK_MS
+        end = t + limit * BLOCK_MS
+        if self._next_ms < end:
+            end = self._next_ms
+        for c in self._live_c:
+            if c.state in FINISHED:
+                continue
+            if c.t_hangup is not None and t <= c.t_hangup < end:
+                end = c.t_hangup
+            for k in c.key_plan:
+                if t <= k[0] < end:
+                    end = k[0]
+        for ph in self.phones:
+            for k in ph.keys:
+                if t <= k[0] < end:
+                    end = k[0]
+            for ms in (ph.t_dial_end, ph.flash_until, ph.t_parted, ph.offhook_ms):
+                if ms is not None and t <= ms < end:
+                    end = ms
+            if ph.n_dialled < len(ph.dial_ms) and t <= ph.dial_ms[ph.n_dialled] < end:
+                end = ph.dial_ms[ph.n_dialled]
+            if ph.t_act is not None and ph.actions:
+                ms = ph.t_act + int(ph.actions[0]["after"] * 1000)
+                if t <= ms < end:
+                    end = ms
+        # the block in which it happens is the batch's last
+        return max(1, min(limit, int(end - t) // BLOCK_MS + 1))
 
     def _line_country(self, line):
         lines = self.cfg.get("lines", [])
@@ -883,7 +973,7 @@ class World:
         if ph.offhook and ph.last_heard is not _SILENCE:   # (silence is never heard)
             x = ph.last_heard   # the RMS as np.mean computes it (the same sum, the same division)
             rms = math.sqrt(float(np.add.reduce(x * x)) / BLOCK)
-            if rms > audio.dbm0_to_peak(HEARD_DBM0):
+            if rms > _HEARD_PEAK:
                 ph.heard_caller_ms += BLOCK_MS
 
     def _actions(self, ph, t):
@@ -1092,6 +1182,23 @@ class World:
         for li in range(self.n_lines):
             self._hear_dialling(li, t, tx[li])
         self._bridge_check(t)
+
+    def outputs_again(self, t):
+        """outputs() for a block whose outputs are the last block's again, the board
+        silent (a batch's blocks: runner._batch_ahead): what that call would still
+        change. No hook, crosspoint or ringing moves; tx stays the shared zeros; the
+        bridge check finds nothing in silence (no correlation, no level); a phone on
+        a pair is not parted; an outbound line's DTMF receiver hears the silence."""
+        joined = 0
+        for xm in self.xmask:
+            joined |= xm
+        if joined:
+            for ph in self.phones:
+                if joined & (1 << ph.port):
+                    ph.t_parted = None
+        for li in range(self.n_lines):
+            if self.outbound[li] is not None:
+                self._hear_dialling(li, t, _ZERO_TX)
 
     @staticmethod
     def _corr(x, v):
