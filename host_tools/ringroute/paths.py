@@ -1,6 +1,7 @@
 """Where the project's parts live, for tools that run the firmware."""
 import os
 import shutil
+import threading
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -152,7 +153,7 @@ def frozen_main():
         dst = os.path.join(d, name)
         if not os.path.exists(dst) or os.path.getmtime(dst) < os.path.getmtime(src):
             os.makedirs(d, exist_ok=True)
-            tmp = "%s.%d.tmp" % (dst, os.getpid())
+            tmp = "%s.%d.%d.tmp" % (dst, os.getpid(), threading.get_ident())   # two runs of one process too
             shutil.copyfile(src, tmp)
             os.replace(tmp, dst)
     return dst
