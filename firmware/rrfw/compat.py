@@ -19,6 +19,7 @@
 # (a local set once per call; a viper load is an int, so >> is arithmetic). An array a kernel keeps biased non-negative
 # (tones, callerid: the bias is part of their state) is read without it.
 import sys
+from array import array
 
 try:
     from micropython import const  # noqa: F401
@@ -53,3 +54,16 @@ def unload(fullname):
     parent = sys.modules.get(pkg)
     if parent is not None and name in getattr(parent, "__dict__", {}):
         delattr(parent, name)
+
+
+def filled(typecode, n, value=0):
+    """array(typecode) of n items, all `value`, in one allocation of its size.
+    array(tc, bytes(k)) and array(tc, [v] * n) first build a temporary as large
+    as the array (MicroPython copies a bytes initialiser, and a list is a list):
+    at the busy run's peak a call-back's tone detector failed on its second
+    allocation of the two (docs/notes/heap.md, 2026-12-04). From a range the
+    port sizes the array by len() and fills it in place."""
+    a = array(typecode, range(n))
+    for i in range(n):
+        a[i] = value
+    return a

@@ -14,11 +14,10 @@
 # no whole text is made as a str (a record event's 464-608 bytes were the
 # allocation that failed busy runs near the heap gate: docs/notes/heap.md).
 # The sinks get the event's bytes in the ring.
-from array import array
 from io import IOBase
 import json
 
-from rrfw.compat import const
+from rrfw.compat import const, filled
 
 RING_SIZE = 32  # events kept for replay at most; older ones are overwritten (counted in .overwritten)
 # bytes of event text kept. The ring serves the monitor that fell behind and
@@ -135,8 +134,8 @@ class Events:
         self._buf = buf if buf is not None else bytearray(nbytes)
         self._mv = memoryview(self._buf)
         self._w = (_RingWriter if STR_BUF else _StrRingWriter)(self._buf)
-        self._off = array("H", bytes(2 * size))   # where event seq's text starts (slot seq % size)
-        self._len = array("H", bytes(2 * size))   # its length in bytes
+        self._off = filled("H", size)   # where event seq's text starts (slot seq % size)
+        self._len = filled("H", size)   # its length in bytes
         self._size = size
         self._first = 1       # the oldest seq still in the ring (seq + 1 when it is empty)
         self._pos = 0         # where the next text goes

@@ -31,9 +31,8 @@
 # Heap: two small int arrays per target with announcements, two scratch
 # lists of the ports; the estimate runs once per announcement (announce_ms,
 # 15 s at least), never per block.
-from array import array
 
-from rrfw.compat import const
+from rrfw.compat import const, filled
 
 _HISTORY = const(8)           # calls the means are taken over (recent, not since boot)
 _UNDER_MINUTE_MS = const(60000)
@@ -74,8 +73,8 @@ def prompt_names():
 class _History:
     # the last _HISTORY talk and ring times of one target, a ring buffer each
     def __init__(self):
-        self.talk = array("i", [0] * _HISTORY)
-        self.ring = array("i", [0] * _HISTORY)
+        self.talk = filled("i", _HISTORY)
+        self.ring = filled("i", _HISTORY)
         self.n = 0      # calls measured (up to _HISTORY count in the means)
         self.i = 0      # next slot
 

@@ -52,7 +52,7 @@
 # The per-block path allocates nothing (tested with heap_lock on the unix port).
 from array import array
 
-from rrfw.compat import const, VIPER, SX16
+from rrfw.compat import const, VIPER, SX16, filled
 from rrfw.dsp import tonetab
 
 _BLOCK = const(80)            # samples per 10 ms block (the firmware's one clock)
@@ -554,7 +554,7 @@ else:
 
 
 def _tone_state(incs):
-    t = array("i", [0] * (1 + _TONE_SLOTS * len(incs)))
+    t = filled("i", 1 + _TONE_SLOTS * len(incs))
     for j in range(len(incs)):
         t[1 + j * _TONE_SLOTS] = incs[j]
     return t
@@ -576,7 +576,7 @@ _CLIP_AT = const(258)
 _MSG_LEN = const(298)         # _CLIP_AT + _CLIP_MAX
 # The FSK kernel's byte output (3 x byte, mark run, sample): read straight after the
 # kernel's call, so every decoder shares one (the lines are stepped one after another).
-_OUT = array("i", bytes(4 * 9))
+_OUT = filled("i", 9)
 
 
 class CallerIdDecoder:
@@ -591,7 +591,7 @@ class CallerIdDecoder:
         self.standard = standard
         # the kernels' state, then the decoder's scalars (_C_*): one array; 10
         # attributes, not 44 (each a slot of 8 bytes on the ESP32, the table grown in steps)
-        st = array("i", bytes(4 * _C_LEN))
+        st = filled("i", _C_LEN)
         self._st = st
         self._t0 = 0          # ms: the base of the _C_ times
         self._sem = 0         # seizure mark / space energy sums (40 blocks of < 2**30: may
@@ -600,7 +600,7 @@ class CallerIdDecoder:
         st[_C_FSK_ON] = 1 if standard != "dtmf" else 0
         st[_C_DTMF_ON] = 1 if standard in (None, "auto", "dtmf") else 0
         st[_C_QMAX] = queue
-        self._ring = array("i", [_BIAS] * (4 * _WIN))
+        self._ring = filled("i", 4 * _WIN, _BIAS)
         self._id = _tone_state((_INC_1200, _INC_1300))
         self._dt = _tone_state([(f * 65536 + 4000) // 8000 for f in _DTMF_FREQS])
         self._msg = bytearray(_MSG_LEN)   # the FSK message, then the DTMF CLIP string

@@ -53,7 +53,7 @@
 # assumes an echo return loss of at least 6 dB).
 from array import array
 
-from rrfw.compat import const, VIPER, SX16, SX32
+from rrfw.compat import const, VIPER, SX16, SX32, filled
 from rrfw.dsp import tonetab
 
 DIGITS = "123A456B789C*0#D"  # row-major: rows 697, 770, 852, 941 Hz; columns 1209..1633 Hz
@@ -657,7 +657,7 @@ if VIPER:
 # The Goertzel kernel's per-block scratch: filled and used within one
 # process() call, so the board's receivers (every line's, the extensions')
 # share one (they are stepped one after another, never at once).
-_WORK = array("i", bytes(4 * _N))
+_WORK = filled("i", _N)
 
 # The kernels and their tables, one tuple shared by every receiver (index _K*): a
 # receiver keeps one reference to it, not eight attributes (each a slot of its
@@ -690,7 +690,7 @@ class DtmfReceiver:
             from rrfw.dsp import dtmf_plain
             self._k = dtmf_plain.KERNELS   # the tables as arrays: the twins index int32 values
         # the kernels' state, then the tracker's and the digit queue's (_S_*): one array
-        self._st = array("i", bytes(4 * _S_LEN))
+        self._st = filled("i", _S_LEN)
         self.reset()
 
     def reset(self):

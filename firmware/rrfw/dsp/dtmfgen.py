@@ -21,7 +21,7 @@
 # two-sine kernel is tonegen.py's (always loaded: its ringback plays with it).
 from array import array
 
-from rrfw.compat import const, VIPER
+from rrfw.compat import const, VIPER, filled
 from rrfw.dsp import tonegen
 
 _N = const(80)                  # samples per block (10 ms at 8 kHz)
@@ -64,7 +64,7 @@ class DtmfGenerator:
             from rrfw.dsp import tonegen_plain
             self._fill = tonegen_plain.sines
             self._sine = tonegen_plain.SINE   # as an array: the twin indexes int16 values
-        self._st = array("i", bytes(4 * _NST))
+        self._st = filled("i", _NST)
         self.configure(level_dbm0, twist_db, on_ms, off_ms)
         self.stop()
 

@@ -7,9 +7,8 @@
 # frequencies in a table (at most 8000 / gcd(8000, f1, f2, f3) samples); a block
 # is a copy from it. The per-block path allocates nothing either way.
 import math
-from array import array
 
-from rrfw.compat import const, VIPER, SX16
+from rrfw.compat import const, VIPER, SX16, filled
 from rrfw.dsp import tonetab
 from rrfw.hal import pcm
 
@@ -73,7 +72,7 @@ class ToneGen:
         amp = _DBM0_PEAK * math.pow(10.0, level_dbm0 / 20.0)
         if len(freqs) <= 2:
             # the kernel's six values (phases, steps, amplitudes); table None says so
-            st = array("i", bytes(24))
+            st = filled("i", 6)
             for k in range(len(freqs)):
                 st[3 * k + 1] = inc(int(freqs[k]))
                 st[3 * k + 2] = int(amp)   # Q15 of a Q15 sine: this peak, in samples
@@ -95,7 +94,7 @@ class ToneGen:
         # three frequencies f-m, f, f+m are f amplitude-modulated by m
         # (profiles.py): the side frequencies at half the carrier's amplitude
         weights = (0.5, 1.0, 0.5)
-        t = array("h", bytes(2 * n))
+        t = filled("h", n)
         for i in range(n):
             v = 0.0
             for k in range(len(freqs)):

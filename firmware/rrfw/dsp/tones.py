@@ -38,7 +38,7 @@
 from array import array
 import math
 
-from rrfw.compat import const, VIPER, SX16
+from rrfw.compat import const, VIPER, SX16, filled
 from rrfw.line import profiles
 from rrfw.dsp import tonetab
 
@@ -265,7 +265,7 @@ class _Tone:
         self.name = name
         n = len(cadence)
         m = max(1, n)
-        v = array("i", bytes(4 * (_H + _NV * m)))
+        v = filled("i", _H + _NV * m)
         sigs = 0
         for e in range(m):
             s = esig[e] if n else esig[0]
@@ -519,14 +519,14 @@ class ToneDetector:
         carriers = [tdefs[n][0][1] for n in tdefs
                     if not _is_seq(tdefs[n][0]) and _is_am(tdefs[n][0])]
         self._tab, self._rows = make_table(probes)
-        self._re = array("i", [_BIAS] * (_W * nk))
-        self._im = array("i", [_BIAS] * (_W * nk))
+        self._re = filled("i", _W * nk, _BIAS)
+        self._im = filled("i", _W * nk, _BIAS)
         # the detector's small values in one array (heap: an array apiece cost 32 bytes
         # or more each, and every attribute a dict slot: 36 attributes were a 37-slot dict,
         # 296 B in one piece): block energies, the run's last frame energies, the event
         # queue's times, the _A_* scalars, per signal its last on-run's level and end,
         # then each probe's power (the power kernel's out: a view of its part)
-        a = array("i", bytes(4 * (_A_SIG + 2 * ns + nk)))
+        a = filled("i", _A_SIG + 2 * ns + nk)
         a[_A_NS] = ns
         a[_A_NK] = nk
         self._a = a

@@ -17,9 +17,8 @@
 # decoder interface (process(block, t_ms), pop(), finish(t_ms)) so the host can
 # run it over a recording: the report comes out of pop() as {"event": "learn", ...}.
 # Learning is rare and its object is built for it: ~11 KB of tables while it runs.
-from rrfw.compat import const
+from rrfw.compat import const, filled
 
-from array import array
 import math
 
 from rrfw.line import profiles
@@ -49,15 +48,15 @@ class LineLearner:
         self.listen_ms = listen_ms
         self.probes = [(_F0 * 10 + k * _STEP_X10) / 10.0 for k in range(_NP)]
         self._tab, self._rows = tones.make_table(self.probes)   # 300-700 Hz: its own table
-        self._re = array("i", [0x4000000] * (4 * _NP))
-        self._im = array("i", [0x4000000] * (4 * _NP))
-        self._pow = array("i", [0] * _NP)
-        self._eb = array("i", [0] * 4)
-        self._acc = array("i", [0] * _NP)      # summed per-frame shares (1/40) of tonal frames
-        self._runs = array("i", [0] * _MAX_RUNS)   # run lengths, ms; tonal at even index
-        self._drops_t = array("i", [0] * _MAX_DROPS)
-        self._drops_len = array("i", [0] * _MAX_DROPS)
-        self._revs = array("i", [0] * _MAX_REVS)
+        self._re = filled("i", 4 * _NP, 0x4000000)
+        self._im = filled("i", 4 * _NP, 0x4000000)
+        self._pow = filled("i", _NP)
+        self._eb = filled("i", 4)
+        self._acc = filled("i", _NP)      # summed per-frame shares (1/40) of tonal frames
+        self._runs = filled("i", _MAX_RUNS)   # run lengths, ms; tonal at even index
+        self._drops_t = filled("i", _MAX_DROPS)
+        self._drops_len = filled("i", _MAX_DROPS)
+        self._revs = filled("i", _MAX_REVS)
         self._out = None
         self.reset(0)
 

@@ -23,9 +23,8 @@
 # dialled() drops it and makes the full one (dial tone kept: a dial tone that goes
 # on after the digits is tone, not an answering voice), which shares the busy and
 # reorder matchers of the line's hang-up detector (share=), idle while this runs.
-from array import array
 
-from rrfw.compat import const
+from rrfw.compat import const, filled
 
 from rrfw.dsp import tones
 
@@ -76,7 +75,7 @@ class CallProgress:
         self.dial_wait_ms = dial_wait_ms
         self.no_answer_ms = no_answer_ms
         self.blind_dial = blind_dial
-        self._s = array("i", bytes(4 * (_QT + _QLEN)))
+        self._s = filled("i", _QT + _QLEN)
         self.reset(0)
 
     def reset(self, t_ms):
