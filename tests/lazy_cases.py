@@ -55,6 +55,22 @@ def _run_until(a, hal, seen, event, blocks):
     return -1
 
 
+def _remove_new_files(before):
+    """The call-back list and records a case wrote: the next case boots clean."""
+    for name in os.listdir("."):
+        if name not in before and os.stat(name)[0] & 0x4000 == 0:   # files, not the prompts
+            os.remove(name)
+
+
+def _step_until_ring(a, hal, blocks=3):
+    """A started call-back rings its agent within a few blocks (callout.py)."""
+    for _ in range(blocks):
+        if hal.ring:
+            return
+        hal.next_block()
+        a.step()
+
+
 def case_callout_code_only_while_an_attempt_runs():
     _fresh()
     a, hal, seen = _app(CFG)
@@ -88,9 +104,7 @@ def case_callback_code_loads_the_block_before_the_agent_rings():
     try:
         _callback_in_two_blocks()
     finally:
-        for name in os.listdir("."):   # the call-back list and records: the next case boots clean
-            if name not in before and os.stat(name)[0] & 0x4000 == 0:   # files, not the prompts
-                os.remove(name)
+        _remove_new_files(before)
 
 
 def _callback_in_two_blocks():
@@ -111,11 +125,7 @@ def _callback_in_two_blocks():
             b_start = hal.block
             break
     assert b_load > 0 and b_start == b_load + 1, (b_load, b_start)   # started in the very next block
-    for _ in range(3):                                       # and the agent's phone rings
-        if hal.ring:
-            break
-        hal.next_block()
-        a.step()
+    _step_until_ring(a, hal)                                 # and the agent's phone rings
     assert hal.ring, "the agent's phone never rang"
     hal.offhook_ports = hal.ring                            # the agent answers: the call-back goes on
     assert _run_until(a, hal, seen, "seize", 3000) > 0
@@ -138,9 +148,7 @@ def case_callback_attempt_closes_on_flash_the_block_after_its_release():
         assert a.callbacks.pending[0].get("active") is None, a.callbacks.pending
         assert [x["number"] for x in a.callbacks.pending] == ["6175550144"]   # kept for its retry
     finally:
-        for name in os.listdir("."):
-            if name not in before and os.stat(name)[0] & 0x4000 == 0:
-                os.remove(name)
+        _remove_new_files(before)
 
 
 def case_a_callback_that_cannot_start_is_its_lines_fault_not_the_boards():
@@ -169,16 +177,10 @@ def case_a_callback_that_cannot_start_is_its_lines_fault_not_the_boards():
             del lc.make_callout          # the heap is back: the class's method again
         assert [x["number"] for x in a.callbacks.pending] == ["6175550144"]
         assert _run_until(a, hal, seen, "callback_start", 3000) > 0, [e["event"] for e in seen][-8:]
-        for _ in range(3):
-            if hal.ring:
-                break
-            hal.next_block()
-            a.step()
+        _step_until_ring(a, hal)
         assert hal.ring, "the agent's phone never rang"
     finally:
-        for name in os.listdir("."):
-            if name not in before and os.stat(name)[0] & 0x4000 == 0:
-                os.remove(name)
+        _remove_new_files(before)
 
 
 def case_disa_code_only_during_a_disa_call():

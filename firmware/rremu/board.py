@@ -248,6 +248,11 @@ class Hal(BoardState):
             if pr is not None:
                 pr.finish()
             return False
+        return self._landed(intr, pr)
+
+    def _landed(self, intr, pr):
+        # a frame's block is in (next_block, _batch_on): a Ctrl-C held during the
+        # frame, the watchdog, the probe
         if intr:
             raise KeyboardInterrupt
         if self.fed >= 0 and self.block - self.fed > WDT_BLOCKS:
@@ -340,13 +345,7 @@ class Hal(BoardState):
         intr = self._recv()
         if self.block != last + 1:
             raise OSError("emulator link out of step: block %d after %d in a batch" % (self.block, last))
-        if intr:
-            raise KeyboardInterrupt
-        if self.fed >= 0 and self.block - self.fed > WDT_BLOCKS:
-            self._watchdog_reset()
-        if pr is not None:
-            pr.leave()
-        return True
+        return self._landed(intr, pr)
 
     def _drop_batch(self):
         # the frames of a batch after the block the board stops at: read, not stepped
