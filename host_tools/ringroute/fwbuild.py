@@ -71,7 +71,7 @@ def build(out, arch, only_stale=False, extra=()):
         if only_stale and os.path.exists(dst) and os.path.getmtime(dst) >= os.path.getmtime(src):
             continue
         os.makedirs(os.path.dirname(dst), exist_ok=True)
-        tmp = "%s.%d.tmp" % (dst, os.getpid())
+        tmp = paths.tmp_name(dst)
         p = subprocess.run([cross, "-march=" + arch, "-o", tmp, src], capture_output=True, text=True)
         if p.returncode != 0:
             raise ToolMissing("mpy-cross failed on firmware/%s: %s" % (rel, p.stderr.strip()))
@@ -81,7 +81,7 @@ def build(out, arch, only_stale=False, extra=()):
         dst = os.path.join(out, name)
         if not (only_stale and os.path.exists(dst) and os.path.getmtime(dst) >= os.path.getmtime(src)):
             os.makedirs(out, exist_ok=True)
-            tmp = "%s.%d.tmp" % (dst, os.getpid())
+            tmp = paths.tmp_name(dst)
             shutil.copyfile(src, tmp)
             os.replace(tmp, dst)
         built.append(name)

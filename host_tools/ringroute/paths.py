@@ -142,6 +142,12 @@ def firmware_main(engine):
     return os.path.join(FIRMWARE, "main.py")
 
 
+def tmp_name(path):
+    """A temporary name beside `path` for a write then os.replace, unique to this
+    process and thread (two emulations in one process build at once: the scans)."""
+    return "%s.%d.%d.tmp" % (path, os.getpid(), threading.get_ident())
+
+
 def frozen_main():
     """main.py for the frozen build: a source file, as on the board's flash, but
     a copy in a folder of its own. MicroPython puts the script's folder first
@@ -153,7 +159,7 @@ def frozen_main():
         dst = os.path.join(d, name)
         if not os.path.exists(dst) or os.path.getmtime(dst) < os.path.getmtime(src):
             os.makedirs(d, exist_ok=True)
-            tmp = "%s.%d.%d.tmp" % (dst, os.getpid(), threading.get_ident())   # two runs of one process too
+            tmp = tmp_name(dst)
             shutil.copyfile(src, tmp)
             os.replace(tmp, dst)
     return dst

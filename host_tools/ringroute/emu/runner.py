@@ -121,7 +121,7 @@ def _ulaw_of(src):
     data = audio.ulaw_encode(audio.read_wav_8k(src))
     try:
         os.makedirs(ULAW_CACHE, exist_ok=True)
-        tmp = "%s.%d.tmp" % (cached, os.getpid())
+        tmp = paths.tmp_name(cached)
         with open(tmp, "wb") as f:
             f.write(data)
         os.replace(tmp, cached)   # parallel runs: a whole file or none
