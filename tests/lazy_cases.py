@@ -55,6 +55,15 @@ def _run_until(a, hal, seen, event, blocks):
     return -1
 
 
+def _booted_with_request():
+    """A board just booted (CFG, call-backs on: _app) and a caller's
+    call-back request taken: (app, hal, events seen)."""
+    _fresh()
+    a, hal, seen = _app(CFG)
+    assert a.callbacks.request("6175550144", "101", 0, hal.rtc_utc()) is None
+    return a, hal, seen
+
+
 def _remove_new_files(before):
     """The call-back list and records a case wrote: the next case boots clean."""
     for name in os.listdir("."):
@@ -108,9 +117,7 @@ def case_callback_code_loads_the_block_before_the_agent_rings():
 
 
 def _callback_in_two_blocks():
-    _fresh()
-    a, hal, seen = _app(CFG)
-    assert a.callbacks.request("6175550144", "101", 0, hal.rtc_utc()) is None
+    a, hal, seen = _booted_with_request()
     b_load = b_start = -1
     n = len(seen)
     for _ in range(3000):
@@ -136,9 +143,7 @@ def case_callback_attempt_closes_on_flash_the_block_after_its_release():
     # the request's close on flash (dialer.py end_soon) in the next, and done
     before = os.listdir(".")
     try:
-        _fresh()
-        a, hal, seen = _app(CFG)
-        assert a.callbacks.request("6175550144", "101", 0, hal.rtc_utc()) is None
+        a, hal, seen = _booted_with_request()
         assert _run_until(a, hal, seen, "callback_start", 3000) > 0
         assert a.callbacks.pending[0].get("active") == 1       # on flash as under way
         assert _run_until(a, hal, seen, "release", 20000) > 0
@@ -157,9 +162,7 @@ def case_a_callback_that_cannot_start_is_its_lines_fault_not_the_boards():
     # the request is tried again at its next turn and goes out
     before = os.listdir(".")
     try:
-        _fresh()
-        a, hal, seen = _app(CFG)
-        assert a.callbacks.request("6175550144", "101", 0, hal.rtc_utc()) is None
+        a, hal, seen = _booted_with_request()
         failed = []
 
         def no_room(lc=None):
