@@ -11,7 +11,7 @@ sys.path.append(sys.argv[3])   # tests/support/, for the stand-in board
 
 MODULES = ("rrfw.compat", "rrfw.hal.pcm", "rremu.blockframe", "rrfw.call.events", "rrfw.store.atomic",
            "rrfw.store.cfgstore", "rrfw.store.records", "rrfw.call.player", "rrfw.call.router",
-           "rrfw.call.states", "rrfw.call.record", "rrfw.call.boardstate", "rrfw.call.inbound",
+           "rrfw.call.record", "rrfw.call.boardstate", "rrfw.call.inbound",
            "rrfw.line.profiles", "rrfw.line.ringdet", "rrfw.line.hangup", "rrfw.dsp.dtmf", "rrfw.dsp.dtmfgen",
            "rrfw.line.progress", "rrfw.dsp.tonegen", "rrfw.call.callbacks", "rrfw.call.extdial",
            "rrfw.dsp.callerid", "rrfw.dsp.tones", "rrfw.call.schedule", "rrfw.call.ivr",
@@ -28,6 +28,7 @@ def main(cfg_path, work):
     # the stand-in board is the test's, not the firmware's: its code (and the
     # emulated board's state class it builds on) counts as neither
     from standin_hal import StandInHal, board_dir, us_ring_pulses
+    from rrfw.call import states   # the test's names for the states (the firmware keeps copies)
     gc.collect()
     base += gc.mem_alloc() - base - code   # from here on, above the firmware's code and the stand-in's
     from rrfw.call import app as app_mod
@@ -44,9 +45,9 @@ def main(cfg_path, work):
         t = b * 10
         hal.pulses = us_ring_pulses(t) if t < 8000 else 0
         hal.loop = hal.hook[0] and t < 25000
-        if lc.state == linecall.IVR and t > 10000:
+        if lc.state == states.IVR and t > 10000:
             lc.act(t, ("route", "ext", "101"))
-        if lc.state == linecall.ROUTING and t_route is None:
+        if lc.state == states.ROUTING and t_route is None:
             t_route = t
         if t_route is not None and hal.ring:
             hal.offhook_ports |= hal.ring

@@ -44,7 +44,7 @@ def main(flash):
     cfg = part("config dict (json.loads of config.json)", lambda: cfgstore.load()[0])
     hal = StandInHal(2, 8)
     for m in ("rrfw.call.events", "rrfw.store.records", "rrfw.call.router", "rrfw.call.schedule",
-              "rrfw.call.ivr", "rrfw.dsp.tonegen", "rrfw.call.record", "rrfw.call.states",
+              "rrfw.call.ivr", "rrfw.dsp.tonegen", "rrfw.call.record",
               "rrfw.call.linecall", "rrfw.hal.pcm", "rrfw.call.player", "rrfw.call.app",
               "rrfw.call.boardstate", "rrfw.call.agents", "rrfw.dsp.dtmf", "rrfw.line.ringdet",
               "rrfw.line.profiles", "rrfw.line.hangup", "rrfw.dsp.callerid", "rrfw.call.inbound",

@@ -13,7 +13,7 @@ import os
 from array import array
 
 from rrfw.call import app as app_mod
-from rrfw.call import linecall
+from rrfw.call import states
 from rrfw.store import cfgcheck
 from rrfw.store import cfgstore
 from standin_hal import StandInHal, us_ring_pulses
@@ -128,7 +128,7 @@ def case_every_base_config_boots_and_answers(bases):
         kinds = [e["event"] for e in seen]
         assert not _faults(seen), _faults(seen)
         assert "answer" in kinds and "release" in kinds and "record" in kinds, (cfg.get("name"), kinds)
-        assert a.lines[0].state in (linecall.IDLE, linecall.GUARD)
+        assert a.lines[0].state in (states.IDLE, states.GUARD)
 
 
 def case_damaged_configs_are_refused_or_boot_and_answer(bases):
@@ -152,7 +152,7 @@ def case_damaged_configs_are_refused_or_boot_and_answer(bases):
             raise AssertionError("the check took a config the App cannot boot (%r): %s" % (e, text))
         assert not _faults(seen), (_faults(seen)[0], text)
         for lc in a.lines:
-            assert lc.state in (linecall.IDLE, linecall.GUARD), (lc.state_name(), text)
+            assert lc.state in (states.IDLE, states.GUARD), (lc.state_name(), text)
     # both sides of the property were exercised
     assert taken >= N_MUTANTS // 6 and refused >= N_MUTANTS // 6, (taken, refused)
 

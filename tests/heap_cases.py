@@ -27,6 +27,7 @@ from array import array
 
 from rrfw.call import app as app_mod
 from rrfw.call import linecall
+from rrfw.call import states
 from standin_hal import StandInHal, board_dir, us_ring_pulses
 
 
@@ -56,22 +57,22 @@ def main(cfg_path, work, flash=False):
         t = b * 10
         # the world: US ring 2 s on / 4 s off from t=0, 40 pulses/s while on
         lc = a.lines[0]
-        if lc.state in (linecall.IDLE, linecall.RINGING) and t < 8000:
+        if lc.state in (states.IDLE, states.RINGING) and t < 8000:
             hal.pulses = us_ring_pulses(t)
         else:
             hal.pulses = 0
         hal.loop = hal.hook[0] and t < end_ms
-        if lc.state == linecall.IVR and t_answer is None:
+        if lc.state == states.IVR and t_answer is None:
             t_answer = t
         if t_answer is not None and t_answer + 1500 <= t < t_answer + 1600:
             hal.rx[0][:] = key[(t - t_answer - 1500) // 10]
         else:
             hal.rx[0][:] = silence
-        if lc.state == linecall.ROUTING and t_route is None:
+        if lc.state == states.ROUTING and t_route is None:
             t_route = t
         if t_route is not None and t >= t_route + 1000 and hal.ring:
             hal.offhook_ports |= hal.ring   # the agents pick up
-        if lc.state == linecall.CONNECTED and t_conn is None:
+        if lc.state == states.CONNECTED and t_conn is None:
             t_conn = t
         if flash and t_conn is not None and t == t_conn + 1000:
             hal.offhook_ports &= ~(1 << lc.talking_port())   # the flash: 300 ms on-hook
@@ -143,7 +144,7 @@ def quiet(cfg_path, work):
     idle = gc.mem_alloc()
     t0 = hal.block * 10
     lc = a.lines[0]
-    while lc.state == linecall.IDLE or lc.cid is None:   # the first ring, until its decoder is made
+    while lc.state == states.IDLE or lc.cid is None:   # the first ring, until its decoder is made
         hal.pulses = us_ring_pulses(hal.block * 10 + 10 - t0)
         hal.next_block()
         a.step()

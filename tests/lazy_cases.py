@@ -11,6 +11,7 @@ import sys
 
 from rrfw.call import app as app_mod
 from rrfw.call import linecall
+from rrfw.call import states
 from standin_hal import StandInHal, board_dir, us_ring_pulses
 
 OUTBOUND = ("rrfw.call.callout", "rrfw.line.dialler", "rrfw.line.progress", "rrfw.dsp.dtmfgen",
@@ -92,7 +93,7 @@ def case_callout_code_only_while_an_attempt_runs():
     assert "rrfw.call.localtime" not in sys.modules         # the rules were checked, their code gone
     # nobody answers: the attempt ends (not counted) and its code goes with it
     assert _run_until(a, hal, seen, "release", 20000) > 0, [e["event"] for e in seen][-10:]
-    lc = a.lines[0] if a.lines[0].state != linecall.IDLE else a.lines[1]
+    lc = a.lines[0] if a.lines[0].state != states.IDLE else a.lines[1]
     assert lc.callout is None
     assert _loaded() == [], _loaded()
     rel = [e for e in seen if e["event"] == "release"]
@@ -175,7 +176,7 @@ def case_a_callback_that_cannot_start_is_its_lines_fault_not_the_boards():
         assert "MemoryError" in err["error"] and err.get("line") in (1, 2), err
         assert len(failed) == 1 and a.faults == 1
         # released: on-hook, its guard time then idle, nothing of the attempt kept
-        assert all(lc.state in (linecall.IDLE, linecall.GUARD) and lc.callout is None for lc in a.lines)
+        assert all(lc.state in (states.IDLE, states.GUARD) and lc.callout is None for lc in a.lines)
         for lc in a.lines:
             del lc.make_callout          # the heap is back: the class's method again
         assert [x["number"] for x in a.callbacks.pending] == ["6175550144"]
@@ -192,16 +193,16 @@ def case_disa_code_only_during_a_disa_call():
     lc = a.lines[0]
     for _ in range(1500):   # a caller rings line 1 until the board answers (the menu)
         t = hal.block * 10
-        hal.pulses = us_ring_pulses(t) if lc.state in (linecall.IDLE, linecall.RINGING) else 0
+        hal.pulses = us_ring_pulses(t) if lc.state in (states.IDLE, states.RINGING) else 0
         hal.loop = hal.hook[0]
         hal.next_block()
         a.step()
-        if lc.state == linecall.IVR:
+        if lc.state == states.IVR:
             break
-    assert lc.state == linecall.IVR, linecall.STATE_NAMES[lc.state]
+    assert lc.state == states.IVR, linecall.STATE_NAMES[lc.state]
     assert "rrfw.call.disa" not in sys.modules
     lc.start_disa(a.clock.ms, 60000)        # as the menu's DISA action after the right PIN
-    assert lc.state == linecall.DISA and "rrfw.call.disa" in sys.modules
+    assert lc.state == states.DISA and "rrfw.call.disa" in sys.modules
     # the caller keys no number: dial tone, then after the first-digit wait the line is released
     assert _run_until(a, hal, seen, "release", 3000) > 0
     rel = [e for e in seen if e["event"] == "release"][-1]

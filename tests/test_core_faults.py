@@ -6,7 +6,7 @@ import os
 import pytest
 
 from rrfw.call import app as app_mod
-from rrfw.call import linecall
+from rrfw.call import states
 from standin_hal import StandInHal, make_app, us_ring_pulses
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -34,7 +34,7 @@ def ring_until_answered(a, hal):
         t = (hal.block + 1) * 10
         hal.pulses = us_ring_pulses(t)
         hal.loop = hal.hook[0]
-        return lc.state == linecall.IVR
+        return lc.state == states.IVR
     assert run_until(a, hal, tick)
 
 
@@ -72,7 +72,7 @@ def test_fault_while_connected_opens_the_crosspoint(board):
     ring_until_answered(a, hal)
     lc.act(hal.block * 10, ("route", "ext", "101"))
     hal.offhook_ports = 1
-    assert run_until(a, hal, lambda: lc.state == linecall.CONNECTED, 50)
+    assert run_until(a, hal, lambda: lc.state == states.CONNECTED, 50)
     assert hal.xmask[0] == 1
 
     def broken(*args):
@@ -81,7 +81,7 @@ def test_fault_while_connected_opens_the_crosspoint(board):
     hal.next_block()
     a.step()
     assert hal.xmask[0] == 0 and not hal.hook[0] and hal.ring == 0
-    assert lc.state == linecall.GUARD
+    assert lc.state == states.GUARD
 
 
 def test_a_fault_that_keeps_coming_back_restarts_the_board(board):
@@ -114,7 +114,7 @@ def test_fault_during_a_disa_bridge_frees_both_lines(tmp_path, monkeypatch):
     lc = a.lines[0]
     lc.act(hal.block * 10, ("disa", 60000))
     lc.disa.dial(hal.block * 10, "5550199")   # issue 16: the line is seized only for a checked number
-    assert lc.state == linecall.DISA and hal.hook[1] and a.lines[1].state == linecall.BRIDGED
+    assert lc.state == states.DISA and hal.hook[1] and a.lines[1].state == states.BRIDGED
 
     def broken(*args):
         raise RuntimeError("boom")
@@ -122,4 +122,4 @@ def test_fault_during_a_disa_bridge_frees_both_lines(tmp_path, monkeypatch):
     hal.next_block()
     a.step()
     assert not hal.hook[0] and not hal.hook[1]
-    assert a.lines[1].state == linecall.GUARD and a.lines[1].peer is None
+    assert a.lines[1].state == states.GUARD and a.lines[1].peer is None

@@ -7,7 +7,7 @@ import sys
 from array import array
 
 from rrfw.console import commands as conscmd
-from rrfw.call import linecall
+from rrfw.call import states
 from rrfw.dsp import tonegen
 from standin_hal import ConsoleStub, make_app, us_ring_pulses
 
@@ -24,7 +24,7 @@ def test_learn_call_measures_cpc_and_busy_tone_and_proposes_settings(tmp_path, m
     for b in range(6000):
         t = b * 10
         hal.pulses = us_ring_pulses(t) if t < 8000 else 0
-        if lc.state == linecall.LEARN and t_gone is None:
+        if lc.state == states.LEARN and t_gone is None:
             t_gone = t + 3000                       # the technician talks 3 s, then hangs up
             busy.start(t_gone + 800)
         hal.loop = hal.hook[0] and not (t_gone is not None and t_gone <= t < t_gone + 800)
@@ -34,7 +34,7 @@ def test_learn_call_measures_cpc_and_busy_tone_and_proposes_settings(tmp_path, m
             hal.rx[0][:] = blk
         hal.next_block()
         a.step()
-        if lc.state == linecall.GUARD:
+        if lc.state == states.GUARD:
             break
     learned = [e for e in seen if e["event"] == "line_learned"]
     assert learned, [e["event"] for e in seen]

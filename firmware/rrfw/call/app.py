@@ -19,6 +19,7 @@ _CALLBACK_IDLE_MS = const(8000)  # ms a line must have been idle: longer than a 
 _PURGE_CHECK_BLOCKS = const(6000)     # once a minute: is the retention purge due, and the board idle?
 _PURGE_EVERY_MS = const(3600000)  # the purge runs once an hour (and after boot), never during a call
 _QUIET_MAX_BLOCKS = const(60000)  # blocks a skip covers at most (10 min): a bound, not a deadline
+_IDLE = const(0)   # = states.IDLE
 _UTC_SET = const(1577836800)  # s, 2020-01-01: a wall clock before this was never set (no age to judge by)
 
 
@@ -252,7 +253,7 @@ class App:
         idle = 0
         line = None
         for lc in self.lines:
-            if lc.state == linecall.IDLE and not lc.ringdet.ringing:
+            if lc.state == _IDLE and not lc.ringdet.ringing:
                 idle += 1
                 if line is None and lc.idle_for(t) >= _CALLBACK_IDLE_MS:
                     line = lc
@@ -299,7 +300,7 @@ class App:
 
     def _outbound_next(self):
         lc = self._ob_line
-        if lc.state != linecall.IDLE or lc.ringdet.ringing:
+        if lc.state != _IDLE or lc.ringdet.ringing:
             # a call rang in on the line in between: it wins, as it would a
             # block later (callout.py step_agent); the job comes due again
             self._ob_line = self._ob_job = None
@@ -369,14 +370,14 @@ class App:
 
     def busy_lines(self):
         """[(line, state name, call id)] of the lines not idle (what the REPL would cut)."""
-        return [(lc.line + 1, lc.state_name(), lc.call) for lc in self.lines if lc.state != linecall.IDLE]
+        return [(lc.line + 1, lc.state_name(), lc.call) for lc in self.lines if lc.state != _IDLE]
 
     def cut_calls(self, reason):
         """Release every line now, each call's record kept (the REPL was forced)."""
         if self.dialer is not None:
             self.dialer.finish_ended()   # a call-back answered in this very block: closed first
         for lc in self.lines:
-            if lc.state != linecall.IDLE:
+            if lc.state != _IDLE:
                 lc.force_release(self.clock.ms, reason)
 
     def purge(self):

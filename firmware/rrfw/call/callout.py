@@ -38,7 +38,12 @@ from rrfw.compat import const, unload
 
 from rrfw.call import numplan
 from rrfw.call import record
-from rrfw.call.states import CB_AGENT, CB_DIAL, CONNECTED, OB_READY, OB_TALK, OB_WRAP
+_CB_AGENT = const(7)   # = states.CB_AGENT
+_CB_DIAL = const(8)   # = states.CB_DIAL
+_CONNECTED = const(4)   # = states.CONNECTED
+_OB_READY = const(12)   # = states.OB_READY
+_OB_TALK = const(13)   # = states.OB_TALK
+_OB_WRAP = const(14)   # = states.OB_WRAP
 from rrfw.hal import pcm
 from rrfw.line import dialler
 
@@ -119,7 +124,7 @@ class Callout:
         if failed:
             self._end(t, "agent_" + failed)
             return
-        lc.enter(CB_AGENT, t)
+        lc.enter(_CB_AGENT, t)
 
     # --- CB_AGENT ----------------------------------------------------------------------
     def step_agent(self, t):
@@ -139,10 +144,10 @@ class Callout:
                     names.append("digit-" + d)
                 lc.player.play(names)
                 lc.emit("preview", ext=lc.leg.ext, number=self.number)
-                lc.enter(OB_READY, t, t + PREVIEW_MS)
+                lc.enter(_OB_READY, t, t + PREVIEW_MS)
             else:
                 self._beep()
-                lc.enter(OB_READY, t, t + AGENT_TONE_MS)
+                lc.enter(_OB_READY, t, t + AGENT_TONE_MS)
         elif outcome is not None:
             self._end(t, "agent_" + outcome)
 
@@ -186,7 +191,7 @@ class Callout:
         lc.hal.set_hook(lc.line, True)
         self.dialler.start(self.number, t)
         lc.emit("seize", ext=lc.leg.ext)
-        lc.enter(CB_DIAL, t)
+        lc.enter(_CB_DIAL, t)
 
     # --- CB_DIAL -----------------------------------------------------------------------
     def step_dial(self, t):
@@ -218,10 +223,10 @@ class Callout:
         if kind == "callback":
             self.dialer.end_soon(self.job, "answer", lc.wall_clock())   # its flash write: the next block
             self.job = None
-            lc.enter(CONNECTED, t)      # inbound.py's connected call from here
+            lc.enter(_CONNECTED, t)      # inbound.py's connected call from here
             return
         lc.dtmf.reset()
-        lc.enter(OB_TALK, t)
+        lc.enter(_OB_TALK, t)
 
     # --- OB_TALK -----------------------------------------------------------------------
     def step_talk(self, t):
@@ -255,7 +260,7 @@ class Callout:
             lc.rec["opt_out"] = err is None
             self.disposition = "do_not_call"
             self.opted_out = True
-            lc.enter(OB_TALK, t, t + OPTOUT_MS)
+            lc.enter(_OB_TALK, t, t + OPTOUT_MS)
             return
         pcm.fill16(tx, 0, 80)
 
@@ -268,7 +273,7 @@ class Callout:
         lc.dtmf.reset()
         self._beep()
         lc.emit("wrap", ext=lc.leg.ext)
-        lc.enter(OB_WRAP, t, t + self.dialer.campaign.wrap_ms)
+        lc.enter(_OB_WRAP, t, t + self.dialer.campaign.wrap_ms)
 
     # --- OB_WRAP -----------------------------------------------------------------------
     def step_wrap(self, t):
@@ -294,7 +299,7 @@ class Callout:
                 self.disposition = name
             lc.emit("disposition", ext=lc.leg.ext, key=d, name=name)
             if name == "callback_later" and not self.opted_out:
-                lc.enter(OB_WRAP, t, t + LATER_MS)
+                lc.enter(_OB_WRAP, t, t + LATER_MS)
             else:
                 self._wrapped(t)
         elif self.disposition == "callback_later" and "0" <= d <= "9":
@@ -344,8 +349,8 @@ class Callout:
         if job is None:
             return
         self.job = None
-        if st == OB_TALK or st == OB_WRAP:
-            if st == OB_TALK and lc.rec.get("talk_ms") is None:
+        if st == _OB_TALK or st == _OB_WRAP:
+            if st == _OB_TALK and lc.rec.get("talk_ms") is None:
                 record.talk_ended(lc.rec, t)
             utc = lc.wall_clock()
             self.dialer.end(job, "answer", utc, self.disposition, self.later_utc(utc))

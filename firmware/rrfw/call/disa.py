@@ -34,7 +34,9 @@ from rrfw.hal import pcm
 from rrfw.line import dialler
 
 from rrfw.call import numplan
-from rrfw.call.states import DISA, GUARD, GUARD_MS
+_DISA = const(10)   # = states.DISA
+_GUARD = const(5)   # = states.GUARD
+_GUARD_MS = const(1500)   # = states.GUARD_MS
 
 _DISA_DEFAULT_MAX_MS = const(1200000)  # ms: 20 min when the config gives no max_call
 _DISA_CAP_MS = const(14400000)         # ms: 4 h, the most the board allows whatever the config says
@@ -98,7 +100,7 @@ class Disa:
         lc.player.stop()
         lc.rec["disa_line"] = other.line + 1
         lc.emit("disa", ok=True, outside_line=other.line + 1, max_ms=max_ms)
-        lc.enter(DISA, t, t + max_ms)
+        lc.enter(_DISA, t, t + max_ms)
         self.phase = _COLLECT
         self.until = t + _FIRST_MS
         self.buf = ""
@@ -222,4 +224,4 @@ def end(lc, t):
         lc.hal.set_hook(peer.line, False)
         pcm.fill16(lc.hal.tx[peer.line], 0, 80)
         peer.reset_idle()
-        peer.enter(GUARD, t, t + GUARD_MS)
+        peer.enter(_GUARD, t, t + _GUARD_MS)

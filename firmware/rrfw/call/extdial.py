@@ -113,7 +113,7 @@ class ExtDial:
             self.end(t, ports, "caller_hangup")
             return
         waiting = False
-        if lines[self.line].state != 0:       # linecall.IDLE no more: a call rings that line
+        if lines[self.line].state != 0:       # states.IDLE no more: a call rings that line
             o = self._free_pair(lines)
             if o is not None:
                 self._move(t, o)

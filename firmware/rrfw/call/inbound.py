@@ -36,7 +36,12 @@ from rrfw.call import ivr
 from rrfw.call import record
 from rrfw.call import router
 
-from rrfw.call.states import IDLE, RINGING, IVR, ROUTING, CONNECTED, BYE
+_IDLE = const(0)   # = states.IDLE
+_RINGING = const(1)   # = states.RINGING
+_IVR = const(2)   # = states.IVR
+_ROUTING = const(3)   # = states.ROUTING
+_CONNECTED = const(4)   # = states.CONNECTED
+_BYE = const(6)   # = states.BYE
 
 _DEFAULT_HOLD_PROMPT = ["please_hold"]   # played when the caller joins a queue, and again every:
 _HOLD_REPEAT_MS = const(30000)           # ms between hold announcements while queued
@@ -83,7 +88,7 @@ class Inbound:
         hal = lc.hal
         pulses = hal.ring_pulses(lc.line)
         car = lc.car
-        if car is not None and lc.state == IDLE and (lc.lent is None or car.offhook):
+        if car is not None and lc.state == _IDLE and (lc.lent is None or car.offhook):
             # (a lent pair is not taken off-hook: a transfer's talk would reach the exchange)
             # NTT: answer the CAR signal, read caller ID off-hook, hang up (line/car.py)
             was = car.offhook
@@ -108,7 +113,7 @@ class Inbound:
         ringing = pulses or rd.ringing or rd.rings
         if ringing:
             rd.process(pulses, t)   # (with no pulse, no burst and no ring counted it does nothing)
-        if lc.cid_alert and lc.state == IDLE:
+        if lc.cid_alert and lc.state == _IDLE:
             # caller ID before the first ring: a line reversal or a ring-pulse alert
             # (EN 300 659-1 6.1) opens the decoder, for _CID_BEFORE_RING_MS after the last one
             pol = hal.polarity(lc.line)
@@ -125,18 +130,18 @@ class Inbound:
             return
         ev = rd.pop()
         while ev is not None:
-            if lc.state == IDLE:
+            if lc.state == _IDLE:
                 # caller ID sent before the first ring belongs to this call
                 # only if it is recent; anything older was a stray burst
                 if lc.caller is None or t - lc.caller["t"] > _CID_BEFORE_RING_MS:
                     self._new_caller(t)
                 self.ring_t = t
-                lc.enter(RINGING, t)
+                lc.enter(_RINGING, t)
                 # caller ID comes after this ring (GR-30-CORE, EN 300 659-1 6.2) or came just before
                 lc.listen_cid(t)
             lc.emit("ring", n=ev.get("n", rd.rings))
             ev = rd.pop()
-        if lc.state == RINGING:
+        if lc.state == _RINGING:
             rings = rd.rings
             due = rings >= lc.answer_ring or (lc.answer_on_cid and lc.caller["number"] is not None)
             if due and (self.cid_seen or rings >= self.cid_rings) and lc.lent is None:
@@ -177,7 +182,7 @@ class Inbound:
         if lc.learncall is not None and lc.learncall.armed():
             lc.learncall.start(t)   # the technician's 'learn my line' call: no menu, just listen
             return
-        lc.enter(IVR, t)
+        lc.enter(_IVR, t)
         lc.ivr.start(t, lc.caller)
 
     def _missed(self, t):
@@ -189,7 +194,7 @@ class Inbound:
         lc.emit("release", reason="caller_abandoned_ringing", method=None)
         lc.emit("record", record=rec)
         lc.reset_idle()
-        lc.enter(IDLE, t)
+        lc.enter(_IDLE, t)
 
     # --- off-hook states ----------------------------------------------------------
     def hung_up(self, t, playing):
@@ -209,7 +214,7 @@ class Inbound:
         # what the caller hears: ringback while an extension rings, else the player
         lc = self.lc
         tx = lc.hal.tx[lc.line]
-        if lc.state == ROUTING and lc.leg.rings_caller() and not lc.player.busy:
+        if lc.state == _ROUTING and lc.leg.rings_caller() and not lc.player.busy:
             lc.ringback.fill(tx, t)
         else:
             lc.player.fill(tx)
@@ -276,12 +281,12 @@ class Inbound:
             lc.hal.xconnect(lc.line, leg.port, True)
             lc.emit("connect", ext=leg.ext, port=leg.port)
         lc.ivr.route_result(t, "answered")
-        lc.enter(CONNECTED, t)
+        lc.enter(_CONNECTED, t)
 
     def can_pick_up(self, port):
         """This line's call rings an agent's phone (not `port` itself): it may be picked up."""
         lc = self.lc
-        return lc.state == ROUTING and lc.leg.ringing_since() >= 0 and not lc.leg.ringing & (1 << port)
+        return lc.state == _ROUTING and lc.leg.ringing_since() >= 0 and not lc.leg.ringing & (1 << port)
 
     def picked_up(self, t, port, ext):
         """The phone at `port` dialled the pick-up code (extdial.py has let it go):
@@ -329,7 +334,7 @@ class Inbound:
         """Play a closing message, then release with `reason` (BYE)."""
         self.lc.player.play(prompts)
         self.bye_reason = reason
-        self.lc.enter(BYE, t)
+        self.lc.enter(_BYE, t)
 
     # --- what the IVR asks for ---------------------------------------------------
     def act(self, t, action):
@@ -345,7 +350,7 @@ class Inbound:
             else:
                 lc.ringback.start(t)
                 self.t_hold = t - _HOLD_REPEAT_MS   # a queued caller hears the hold message at once
-                lc.enter(ROUTING, t)
+                lc.enter(_ROUTING, t)
         elif kind == "hangup":
             lc.release(t, action[1] if len(action) > 1 else "ivr_hangup", None)
         elif kind == "disa":
@@ -359,7 +364,7 @@ class Inbound:
         lc = self.lc
         lc.emit("route_failed", outcome="no_answer")
         lc.dtmf.reset()                   # it last heard the agent's dialling, not this caller
-        lc.enter(IVR, t)
+        lc.enter(_IVR, t)
         lc.ivr.call_returned(t)
 
     def route_failed(self, t, outcome):
@@ -367,7 +372,7 @@ class Inbound:
         # fallbacks keep failing (ivr.MAX_ROUTE_FAILS: the one limit).
         lc = self.lc
         lc.emit("route_failed", outcome=outcome)
-        lc.enter(IVR, t)
+        lc.enter(_IVR, t)
         lc.ivr.route_result(t, outcome)
 
     # --- queue and call-back -----------------------------------------------------
@@ -398,7 +403,7 @@ class Inbound:
             record.digit(lc.rec, ev["digit"])
             lc.leg.cancel("exit_key", t)
             lc.player.stop()
-            lc.enter(IVR, t)
+            lc.enter(_IVR, t)
             lc.ivr.take_action(t, act)
             return True
         if cb is None or not cb.enabled or not (ev["digit"] == cb.key or act is not None):

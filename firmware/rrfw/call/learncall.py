@@ -9,7 +9,7 @@
 # report is logged (`line_learned`) and kept for `learn --result`.
 from rrfw.compat import const, unload
 
-from rrfw.call.states import LEARN
+_LEARN = const(9)   # = states.LEARN
 
 _LEARN_MAX_MS = const(300000)   # ms: a learn call with no hang-up sign ends anyway (5 min)
 
@@ -29,7 +29,7 @@ class LearnCall:
         lc = self.lc
         lc.learner.reset(t)
         lc.emit("learn_start")
-        lc.enter(LEARN, t, t + _LEARN_MAX_MS)
+        lc.enter(_LEARN, t, t + _LEARN_MAX_MS)
 
     def step(self, t):
         lc = self.lc

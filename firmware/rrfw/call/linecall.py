@@ -40,13 +40,35 @@ from rrfw.call import record
 from rrfw.call import router
 from rrfw.dsp import tonegen
 
-from rrfw.call.states import (IDLE, RINGING, IVR, ROUTING, CONNECTED, GUARD, BYE,  # noqa: F401
-                              CB_AGENT, CB_DIAL, LEARN, DISA, BRIDGED, OB_READY, OB_TALK, OB_WRAP,
-                              RA_CALL, RA_WHISPER, RA_TALK, TRANSFER, STATE_NAMES, GUARD_MS, NO_DEADLINE)
+# the states' names by number (states.py), for status and records
+STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard", "bye",
+               "cb_agent", "cb_dial", "learn", "disa", "bridged", "ob_ready", "ob_talk", "ob_wrap",
+               "ra_call", "ra_whisper", "ra_talk", "transfer")
+_IDLE = const(0)   # = states.IDLE
+_RINGING = const(1)   # = states.RINGING
+_IVR = const(2)   # = states.IVR
+_ROUTING = const(3)   # = states.ROUTING
+_CONNECTED = const(4)   # = states.CONNECTED
+_GUARD = const(5)   # = states.GUARD
+_BYE = const(6)   # = states.BYE
+_CB_AGENT = const(7)   # = states.CB_AGENT
+_CB_DIAL = const(8)   # = states.CB_DIAL
+_LEARN = const(9)   # = states.LEARN
+_DISA = const(10)   # = states.DISA
+_BRIDGED = const(11)   # = states.BRIDGED
+_OB_READY = const(12)   # = states.OB_READY
+_OB_TALK = const(13)   # = states.OB_TALK
+_OB_WRAP = const(14)   # = states.OB_WRAP
+_RA_CALL = const(15)   # = states.RA_CALL
+_RA_WHISPER = const(16)   # = states.RA_WHISPER
+_RA_TALK = const(17)   # = states.RA_TALK
+_TRANSFER = const(18)   # = states.TRANSFER
+_GUARD_MS = const(1500)   # = states.GUARD_MS
+_NO_DEADLINE = const(-1)   # = states.NO_DEADLINE
 
 # the states in which a call record is open (a fault releases them with a record)
-_CALL_STATES = (IVR, ROUTING, CONNECTED, BYE, LEARN, DISA, CB_DIAL, CB_AGENT, OB_READY, OB_TALK, OB_WRAP,
-                TRANSFER)
+_CALL_STATES = (_IVR, _ROUTING, _CONNECTED, _BYE, _LEARN, _DISA, _CB_DIAL, _CB_AGENT, _OB_READY, _OB_TALK, _OB_WRAP,
+                _TRANSFER)
 
 # Ringback where the profile has none: US, ANSI T1.401 (440 + 480 Hz, 2 s on 4 s off, -19 dBm0)
 _DEFAULT_RINGBACK = ((440, 480), (2000, 4000), -19)
@@ -156,9 +178,9 @@ class LineCall:
         self.ivr = ivr_cls(cfg, player, self.emit, clock=wall_clock)
         self.leg = router.Leg(hal, ports, self.emit, cfg)
         self.leg.lc = self       # a remote agent's call needs the caller's line (remote.py)
-        self.state = IDLE
+        self.state = _IDLE
         self.busy_mask = None   # set by App: [bit mask of the board's lines not IDLE] (App.idle)
-        self.deadline = NO_DEADLINE  # the current state's one deadline (board ms), if it has one
+        self.deadline = _NO_DEADLINE  # the current state's one deadline (board ms), if it has one
         self.idle_since = 0     # board ms the line last went idle
         # an abandon shorter than this is a short one (the config's service_level, as the report
         # reads it; the board's check does not look at that section, so a bad one is ignored here)
@@ -190,21 +212,21 @@ class LineCall:
 
     def idle_for(self, t_ms):
         """How long the line has been idle (ms), or -1 when it is not idle (or its pair is lent)."""
-        return t_ms - self.idle_since if self.state == IDLE and self.lent is None else -1
+        return t_ms - self.idle_since if self.state == _IDLE and self.lent is None else -1
 
     def ringing_ports(self):
         """Bit mask of the extension ports this line's call is ringing."""
-        if self.state == TRANSFER:
+        if self.state == _TRANSFER:
             return self.leg.ringing | self.transfer.leg.ringing
         return self.leg.ringing
 
     def talking_port(self):
         """The extension port joined to this line in a call, or -1."""
-        return self.leg.port if self.state == CONNECTED or self.state == OB_TALK or self.state == TRANSFER else -1
+        return self.leg.port if self.state == _CONNECTED or self.state == _OB_TALK or self.state == _TRANSFER else -1
 
     def free_for_outside_leg(self):
         """Idle and not about to ring: may be seized as another call's outside line."""
-        return (self.state == IDLE and self.lent is None and not self.ringdet.ringing
+        return (self.state == _IDLE and self.lent is None and not self.ringdet.ringing
                 and (self.car is None or not self.car.offhook))
 
     def listen_cid(self, t):
@@ -229,7 +251,7 @@ class LineCall:
         # the ring (caller ID comes after the ring, or 100 ms or more after an alert:
         # EN 300 659-1, GR-30-CORE)
         self.cid_in -= 1
-        if self.cid is not None or (self.state != IDLE and self.state != RINGING):
+        if self.cid is not None or (self.state != _IDLE and self.state != _RINGING):
             self.cid_in = 0        # made already, or the call was answered in between
         elif self.cid_in:
             gc.collect()
@@ -245,12 +267,12 @@ class LineCall:
         if self.rec is not None:
             record.note(self.rec, event, fields, self.clock.ms)
 
-    def enter(self, state, t_ms, deadline=NO_DEADLINE):
+    def enter(self, state, t_ms, deadline=_NO_DEADLINE):
         """Go to `state` at t_ms, with its deadline (board ms) if it has one."""
         self.state = state
         self.deadline = deadline
         m = self.busy_mask
-        if state == IDLE:
+        if state == _IDLE:
             self.idle_since = t_ms
             if m is not None:
                 m[0] &= ~(1 << self.line)
@@ -281,7 +303,7 @@ class LineCall:
         self.peer = peer
         self.hal.set_hook(self.line, True)
         self.hangup.reset(t)
-        self.enter(BRIDGED, t, t + grace_ms)
+        self.enter(_BRIDGED, t, t + grace_ms)
 
     def start_remote(self, remotes, port, leg, t):
         """Call the remote agent at `port` on this idle line for `leg`'s caller (remote.py)."""
@@ -325,24 +347,24 @@ class LineCall:
         st = self.state
         if self.peer is not None:
             self._end_bridge(t)
-        if st == ROUTING:
+        if st == _ROUTING:
             since = self.leg.ringing_since()
             if since >= 0:
                 for ext in self.leg.rung_exts():   # the phones ringing when the caller gave up
                     record.rung(self.rec, ext, t - since, "hangup", t)
             self.leg.cancel("abandoned", t)   # the caller hung up while waiting or ringing
-        elif st == CONNECTED and self.leg.port >= 0:
+        elif st == _CONNECTED and self.leg.port >= 0:
             if self.leg.port < self.hal.n_exts:   # a remote agent's line: leg.hang_up ends it
                 self.hal.xconnect(self.line, self.leg.port, False)
             record.talk_ended(self.rec, t)
             record.wrapped(self.rec, self.leg.hang_up(t))
-        elif st == TRANSFER:
+        elif st == _TRANSFER:
             self.transfer.close(t)
             if self.leg.port >= 0:        # the agent still had the caller (on hold)
                 self.hal.xconnect(self.line, self.leg.port, False)
                 record.talk_ended(self.rec, t)
                 record.wrapped(self.rec, self.leg.hang_up(t))
-        elif st == CB_AGENT or st == CB_DIAL or st == OB_READY or st == OB_TALK or st == OB_WRAP:
+        elif st == _CB_AGENT or st == _CB_DIAL or st == _OB_READY or st == _OB_TALK or st == _OB_WRAP:
             self.callout.close(t)
 
     def _end_bridge(self, t):
@@ -362,7 +384,7 @@ class LineCall:
         self.emit("release", reason=reason, method=method)
         self.emit("record", record=rec)
         self.reset_idle()
-        self.enter(GUARD, t, t + GUARD_MS)
+        self.enter(_GUARD, t, t + _GUARD_MS)
 
     def force_release(self, t, reason="fault"):
         """Release the line whatever state the call is in (after a fault, or
@@ -371,12 +393,12 @@ class LineCall:
         hal = self.hal
         if self.peer is not None:
             self._end_bridge(t)   # the outside line of a DISA bridge goes back on-hook too
-        if self.state == TRANSFER:
+        if self.state == _TRANSFER:
             self.transfer.close(t)
         self.leg.cancel()
         if self.callout is not None:
             self.callout.fault(t)   # an outbound attempt under way: counted as interrupted
-        if self.remote is not None and self.state in (RA_CALL, RA_WHISPER, RA_TALK):
+        if self.remote is not None and self.state in (_RA_CALL, _RA_WHISPER, _RA_TALK):
             self.remote.fault(t)    # the remote agent's call ends: the caller's leg sees it
         for p in range(hal.n_exts):
             hal.xconnect(self.line, p, False)
@@ -388,7 +410,7 @@ class LineCall:
         self.player.stop()
         hal.set_hook(self.line, False)
         self.reset_idle()
-        self.enter(GUARD, t, t + GUARD_MS)
+        self.enter(_GUARD, t, t + _GUARD_MS)
 
     def reset_idle(self):
         self.call = None
@@ -432,7 +454,7 @@ def _step_bye(lc, t):
 
 def _step_guard(lc, t):
     if t >= lc.deadline:
-        lc.enter(IDLE, t)
+        lc.enter(_IDLE, t)
 
 
 def _step_cb_agent(lc, t):

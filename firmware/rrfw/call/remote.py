@@ -42,7 +42,11 @@ from rrfw.hal import pcm
 from rrfw.line import dialler
 
 from rrfw.call import numplan
-from rrfw.call.states import RA_CALL, RA_WHISPER, RA_TALK, GUARD, GUARD_MS
+_RA_CALL = const(15)   # = states.RA_CALL
+_RA_WHISPER = const(16)   # = states.RA_WHISPER
+_RA_TALK = const(17)   # = states.RA_TALK
+_GUARD = const(5)   # = states.GUARD
+_GUARD_MS = const(1500)   # = states.GUARD_MS
 
 # The far end must answer within this of the seize: dial tone (<= 5 s, progress.py),
 # ten digits (2 s), and four US ring cycles (24 s, ANSI T1.401's 6 s cycle).
@@ -196,7 +200,7 @@ class RemoteCall:
         self.dialler.start(number, t)
         lc.emit("remote_dial", ext=self.ext, number=number, caller_line=leg.lc.line + 1,
                 target=leg.target)
-        lc.enter(RA_CALL, t, t + remotes.ring_t[k])
+        lc.enter(_RA_CALL, t, t + remotes.ring_t[k])
 
     # --- RA_CALL --------------------------------------------------------------------
     def step_call(self, t):
@@ -220,7 +224,7 @@ class RemoteCall:
         lc.player.play(self.whisper)
         self.t_play = t
         lc.emit("remote_answer", ext=self.ext)
-        lc.enter(RA_WHISPER, t, t + KEY_MS)
+        lc.enter(_RA_WHISPER, t, t + KEY_MS)
 
     # --- RA_WHISPER -----------------------------------------------------------------
     def step_whisper(self, t):
@@ -261,7 +265,7 @@ class RemoteCall:
         lc = self.lc
         self.caller = caller
         lc.hangup.reset(t)
-        lc.enter(RA_TALK, t)
+        lc.enter(_RA_TALK, t)
 
     def step_talk(self, t):
         lc = self.lc
@@ -279,7 +283,7 @@ class RemoteCall:
     # --- every way out -----------------------------------------------------------------
     def _fail(self, t, why):
         lc = self.lc
-        talked = lc.state == RA_TALK
+        talked = lc.state == _RA_TALK
         if not talked:
             lc.emit("remote_end", ext=self.ext, why=why)
         self.remotes.ended(self.port, why, t, not talked)
@@ -288,7 +292,7 @@ class RemoteCall:
     def end(self, t):
         """On-hook, the line guarded before it may ring again (a no-op once idle)."""
         lc = self.lc
-        if lc.state != RA_CALL and lc.state != RA_WHISPER and lc.state != RA_TALK:
+        if lc.state != _RA_CALL and lc.state != _RA_WHISPER and lc.state != _RA_TALK:
             return
         if self.caller is not None:
             pcm.fill16(lc.hal.tx[self.caller.line], 0, 80)
@@ -297,7 +301,7 @@ class RemoteCall:
         pcm.fill16(lc.hal.tx[lc.line], 0, 80)
         lc.hal.set_hook(lc.line, False)
         lc.reset_idle()
-        lc.enter(GUARD, t, t + GUARD_MS)
+        lc.enter(_GUARD, t, t + _GUARD_MS)
 
     def fault(self, t):
         """The outside line is released after a fault: the agent's call is over."""

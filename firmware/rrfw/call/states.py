@@ -1,6 +1,8 @@
-# The states a line can be in (linecall.py draws them), shared by LineCall and
-# the flow modules that move a line between them. Kept apart so the flows need
-# not import linecall (which imports them).
+# The states a line can be in (linecall.py draws them and names them: STATE_NAMES), the
+# source of the numbers. The firmware does not import this module: each module that
+# moves a line keeps private copies (`_IDLE = const(0)   # = states.IDLE`, held to these
+# by tests/test_const_copies.py), which cost no RAM on MicroPython, where these
+# public names are a slot each in a module dict (issue 14).
 from rrfw.compat import const
 
 IDLE = const(0)
@@ -23,9 +25,6 @@ RA_WHISPER = const(16)  # remote agent: they answered; the whisper plays until t
 RA_TALK = const(17)   # remote agent: bridged through the codec to the caller's line (remote.py)
 TRANSFER = const(18)  # the caller on hold while the agent transfers or calls the supervisor (transfer.py)
 
-STATE_NAMES = ("idle", "ringing", "ivr", "routing", "connected", "guard", "bye",
-               "cb_agent", "cb_dial", "learn", "disa", "bridged", "ob_ready", "ob_talk", "ob_wrap",
-               "ra_call", "ra_whisper", "ra_talk", "transfer")
 
 # After going on-hook the exchange needs time to clear the call before it can
 # ring again; ring pulses in this window are ignored (a CPC or reversal

@@ -72,7 +72,11 @@ from rrfw.hal import pcm
 
 from rrfw.call import numplan
 from rrfw.call import router
-from rrfw.call.states import CONNECTED, TRANSFER, NO_DEADLINE, GUARD, GUARD_MS
+_CONNECTED = const(4)   # = states.CONNECTED
+_TRANSFER = const(18)   # = states.TRANSFER
+_NO_DEADLINE = const(-1)   # = states.NO_DEADLINE
+_GUARD = const(5)   # = states.GUARD
+_GUARD_MS = const(1500)   # = states.GUARD_MS
 
 _X_IDLE = const(0)
 _X_DIAL = const(1)
@@ -144,7 +148,7 @@ class Transfer:
         self.dial, self.err = tone_set
         self.tone = None                  # what A hears on the pair (None: the ringback, or silence)
         self.state = _X_IDLE
-        self.deadline = NO_DEADLINE
+        self.deadline = _NO_DEADLINE
         self.pair = None                  # the LineCall whose pair A dials and talks on
         self.a_port = -1                  # the transferring agent A
         self.a_ext = None
@@ -157,7 +161,7 @@ class Transfer:
     def state_name(self):
         return _X_NAMES[self.state]
 
-    def _enter(self, st, deadline=NO_DEADLINE):
+    def _enter(self, st, deadline=_NO_DEADLINE):
         self.state = st
         self.deadline = deadline
 
@@ -187,7 +191,7 @@ class Transfer:
         self._music_ok = True
         lc.player.stop()
         lc.emit("transfer", what="hold", ext=self.a_ext, pair=pair.line + 1)
-        lc.enter(TRANSFER, t)
+        lc.enter(_TRANSFER, t)
         self._enter(_X_DIAL, t + _FIRST_DIGIT_MS)
 
     def _free_pair(self):
@@ -535,7 +539,7 @@ class Transfer:
             self.leg.hang_up(t)
             lc.emit("supervisor", what="left", ext=self.target, agent=self.a_ext)
             self._enter(_X_IDLE)
-            lc.enter(CONNECTED, t)
+            lc.enter(_CONNECTED, t)
             return
         if self._a_gone():
             hal.xconnect(lc.line, self.a_port, False)
@@ -543,7 +547,7 @@ class Transfer:
             self.leg.hand_over(lc.leg, t)
             lc.emit("supervisor", what="kept", ext=self.target, agent=self.a_ext)
             self._enter(_X_IDLE)
-            lc.enter(CONNECTED, t)
+            lc.enter(_CONNECTED, t)
 
     # --- the moves ------------------------------------------------------------------
     def _a_leaves(self, t, keep_pair=False):
@@ -567,7 +571,7 @@ class Transfer:
         lc.player.stop()
         lc.emit(event, **fields)
         self._enter(_X_IDLE)
-        lc.enter(CONNECTED, t)
+        lc.enter(_CONNECTED, t)
 
     def _back(self, t, why):
         """A talks to the caller again (cancelled, nobody answered, an error)."""
@@ -579,7 +583,7 @@ class Transfer:
         lc.player.stop()
         lc.emit("transfer", what="back", ext=self.a_ext, to=self.target, why=why)
         self._enter(_X_IDLE)
-        lc.enter(CONNECTED, t)
+        lc.enter(_CONNECTED, t)
 
     def _give_back_pair(self):
         pair = self.pair
@@ -593,7 +597,7 @@ class Transfer:
             self.number = None
             self.lc.hal.set_hook(pair.line, False)
             pair.reset_idle()
-            pair.enter(GUARD, self.lc.clock.ms, self.lc.clock.ms + GUARD_MS)
+            pair.enter(_GUARD, self.lc.clock.ms, self.lc.clock.ms + _GUARD_MS)
 
     # --- audio -------------------------------------------------------------------------
     def _fill(self, t):
