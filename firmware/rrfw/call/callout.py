@@ -73,7 +73,7 @@ class Callout:
         self.lc = lc
         # the line's hang-up detector is idle until the callee answers: call progress
         # shares its busy and reorder matchers (line/progress.py)
-        self.dialler = dialler.Dialler(lc.country, lc.hangup.detector())
+        self.dialler = dialler.Dialler(lc.country, lc.hangup.tones)
         self.dialer = None     # set by start (the App's dialer)
         self.job = None        # the job being called
         self.number = None     # its number as dialled: digits that passed the plan

@@ -157,7 +157,6 @@ class LineCall:
                 hkw[k] = v
         self.hangup = hangup_cls(profile=self.country, **hkw)
         self.dtmf = dtmf_cls()
-        self.park()   # an idle line keeps neither's state (the answer's resets make it again)
         # The caller-ID decoder exists only while the line can hear caller ID
         # (listen_cid): from the first ring until the answer, from an alert before
         # the ring (cid_alert), while the CAR handshake is off-hook (Japan). An idle
@@ -275,18 +274,10 @@ class LineCall:
         m = self.busy_mask
         if state == _IDLE:
             self.idle_since = t_ms
-            self.park()
             if m is not None:
                 m[0] &= ~(1 << self.line)
         elif m is not None:
             m[0] |= 1 << self.line
-
-    def park(self):
-        """On-hook: the DTMF receiver's and the hang-up tone detector's state go back to
-        the heap (2.1 KB a line, docs/notes/heap.md "park"); an off-hook state's resets
-        (the answer, a seizure) make them again."""
-        self.dtmf.park()
-        self.hangup.park()
 
     # --- per block --------------------------------------------------------------
     def step(self):

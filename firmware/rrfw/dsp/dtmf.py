@@ -689,23 +689,12 @@ class DtmfReceiver:
         else:
             from rrfw.dsp import dtmf_plain
             self._k = dtmf_plain.KERNELS   # the tables as arrays: the twins index int32 values
-        # the kernels' state, then the tracker's and the digit queue's (_S_*): one array,
-        # made by reset() and given back by park() while the line is on-hook (heap: 1088 B
-        # a line; an idle or ringing line hears no digits: docs/notes/heap.md "park")
-        self._st = None
+        # the kernels' state, then the tracker's and the digit queue's (_S_*): one array
+        self._st = filled("i", _S_LEN)
         self.reset()
-
-    def park(self):
-        """The line is on-hook: give the state back to the heap. The next reset()
-        (or process(), pop(), finish()) makes it again, as after a reset."""
-        self._st = None
-        self.lost = 0
-        self.tone_present = False
 
     def reset(self):
         st = self._st
-        if st is None:
-            st = self._st = filled("i", _S_LEN)
         for i in range(_S_LEN):
             st[i] = 0
         st[_S_CAND] = -1
@@ -718,9 +707,6 @@ class DtmfReceiver:
     # -- per block (allocates nothing) ---------------------------------------------
     def process(self, block, t_ms, tx=None):
         st = self._st
-        if st is None:   # parked: this line is off-hook again without a reset
-            self.reset()
-            st = self._st
         k = self._k
         b = st[_S_BLK]
         if b == 0:
@@ -1020,7 +1006,7 @@ class DtmfReceiver:
     def pop(self):
         """The next digit as {"event": "digit", "digit", "start_ms", "end_ms"}, or None."""
         st = self._st
-        if st is None or st[_S_Q_LEN] == 0:
+        if st[_S_Q_LEN] == 0:
             return None
         i = st[_S_Q_HEAD]
         st[_S_Q_HEAD] = (i + 1) % _QUEUE
@@ -1032,7 +1018,5 @@ class DtmfReceiver:
     def finish(self, t_ms):
         """End of the recording: a digit still sounding ends here."""
         st = self._st
-        if st is None:
-            return
         if st[_S_CAND] >= 0:
             self._close(st[_S_BLK])

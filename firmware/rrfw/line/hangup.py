@@ -96,30 +96,15 @@ class HangupDetector:
         self._m_reorder = "reorder_tone" in methods
         self._m_sil = "silence" in methods and self.silence_ms > 0
         self._m_max = "max_length" in methods and self.max_call_ms > 0
-        # The busy / reorder ToneDetector (about 1 KB) exists while the line is off-hook:
-        # made by reset() (the answer, the seizure), given back by park() (on-hook: an
-        # idle or ringing line has no far end to hang up; docs/notes/heap.md "park").
         self.tones = None
-        self._tone_args = None   # (profile, names) to make it again
         if (self._m_busy or self._m_reorder) and _tones is not None:
             want = []
             if self._m_busy:
                 want.append("busy")
             if self._m_reorder:
                 want.append("reorder")
-            self._tone_args = (prof, tuple(want))
+            self.tones = _tones.ToneDetector(profile=prof, names=tuple(want))
         self.reset(0)
-
-    def detector(self):
-        """The busy / reorder ToneDetector, made if parked (None without tone methods):
-        the call-back's progress detector shares its matchers (progress.py)."""
-        if self.tones is None and self._tone_args is not None:
-            self.tones = _tones.ToneDetector(profile=self._tone_args[0], names=self._tone_args[1])
-        return self.tones
-
-    def park(self):
-        """The line is on-hook: give the tone detector back to the heap (reset() makes it again)."""
-        self.tones = None
 
     def reset(self, t_ms):
         self._t0 = t_ms
@@ -132,8 +117,6 @@ class HangupDetector:
         self.fired = None
         if self.tones is not None:
             self.tones.reset()
-        else:
-            self.detector()
 
     def process(self, block, t_ms, loop_current, polarity, playing):
         if self.fired is not None:
@@ -168,8 +151,6 @@ class HangupDetector:
             else:
                 self._rev_since = -1
         # --- tones -----------------------------------------------------------------
-        if self.tones is None and self._tone_args is not None:
-            self.detector()   # parked and used again without a reset (a lent line's pair)
         if self.tones is not None:
             self.tones.process(block, t_ms)
             self.tones.clear_events()   # the verdict is `current`; ended-tone events unused
