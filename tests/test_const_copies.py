@@ -70,3 +70,21 @@ def test_the_check_finds_a_stale_copy(tmp_path):
     assert m and m.group(1) == "_IDLE" and m.group(2) == "7" and m.group(3) == "states"
     from rrfw.call import states
     assert states.IDLE != 7
+
+
+def test_no_firmware_module_binds_const():
+    """`const` is never imported (rrfw/__init__.py): MicroPython folds const() by name, and
+    an imported name is a slot in the module's dict. The ESP32 HAL, type-checked against
+    the ESP32 stubs, keeps its `from micropython import const`."""
+    bound = []
+    for top, _dirs, files in os.walk(FW):
+        for f in files:
+            if f.endswith(".py"):
+                path = os.path.join(top, f)
+                rel = os.path.relpath(path, FW)
+                with open(path) as fh:
+                    for n, ln in enumerate(fh, 1):
+                        if re.match(r"\s*(from\s+\S+\s+)?import\s.*\bconst\b", ln) and rel not in (
+                                os.path.join("rrfw", "hal", "esp32.py"),):
+                            bound.append("%s:%d: %s" % (rel, n, ln.strip()))
+    assert not bound, "\n".join(bound)

@@ -61,7 +61,6 @@
 # echo says which block that was: the world, which computed the blocks after
 # it on outputs that did not come, goes back to the batch's start and steps
 # the blocks taken again (host_tools/ringroute/emu/runner.py _batch_back).
-from rrfw.compat import const
 from rrfw.hal.base import BLOCK_SAMPLES, BLOCK_MS  # noqa: F401  (the host reads them here too)
 
 STOP_BLOCK = const(0xFFFFFFFF)

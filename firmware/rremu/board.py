@@ -14,7 +14,6 @@ from array import array
 
 from rremu import blockframe as bf
 from rremu import probe
-from rrfw.compat import const
 from rrfw.errors import Reboot
 from rrfw.hal import pcm
 from rrfw.hal.base import HalBase

@@ -22,14 +22,10 @@ import sys
 from array import array
 
 try:
-    from micropython import const  # noqa: F401
     import micropython  # noqa: F401
     VIPER = True
-except ImportError:  # CPython: const is identity, viper kernels give way to their plain twins
+except ImportError:  # CPython: viper kernels give way to their plain twins (const: rrfw/__init__.py)
     VIPER = False
-
-    def const(x):
-        return x
 
 SX32 = 32 if sys.maxsize > 2147483647 else 0   # shift that sign-extends a ptr32 load
 SX16 = SX32 + 16                                 # ... a ptr16 load

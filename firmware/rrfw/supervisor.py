@@ -7,7 +7,7 @@
 # main.py hands in what only it may pick: the HAL and the emulated REPL.
 import gc
 
-from rrfw.compat import const, unload
+from rrfw.compat import unload
 from rrfw.errors import Reboot
 from rrfw.store import cfgstore
 

@@ -42,7 +42,6 @@
 # once); nothing is allocated per block (step() compares one deadline).
 import json
 
-from rrfw.compat import const
 from rrfw.store import atomic
 
 PATH = "agents.json"

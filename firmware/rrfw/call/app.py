@@ -8,7 +8,6 @@ from rrfw.call import router
 from rrfw.call import ivr
 from rrfw.call import linecall
 from rrfw.call.player import Player
-from rrfw.compat import const
 from rrfw.errors import Reboot
 
 # const: folded into App.step's block checks (no global lookup per block on MicroPython)

@@ -10,7 +10,6 @@
 # its first use after the boot (the board's ms clock starts again at 0).
 import json
 
-from rrfw.compat import const
 from rrfw.store import atomic
 
 _PATH = const("ivr_state.json")

@@ -18,7 +18,6 @@
 # went: the dialer records that attempt as interrupted and spaces the next.
 import json
 
-from rrfw.compat import const
 from rrfw.store import atomic as store
 
 PATH = "callbacks.json"

@@ -34,7 +34,7 @@
 # The dialler (line/dialler.py: progress detector and DTMF generator) is built for each outbound
 # attempt and dropped when its line is released (LineCall.reset_idle): their
 # code and buffers are only on boards that call out, and only while they do.
-from rrfw.compat import const, unload
+from rrfw.compat import unload
 
 from rrfw.call import numplan
 from rrfw.call import record

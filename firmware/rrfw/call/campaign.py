@@ -21,7 +21,6 @@
 #                   called person's local time) or after callback_later_ms
 #   do_not_call     on the office's do-not-call list at once
 #   anything else   the number is done (sale, not_interested, wrong_number...)
-from rrfw.compat import const
 from rrfw.store import jobstore as js
 
 READY = const(0)

@@ -40,7 +40,7 @@
 #                 its record written then, next try after retry[interrupted]
 # Every attempt is a record of its own (record.py "kind": "campaign" or
 # "callback", direction out: never counted as an inbound call).
-from rrfw.compat import const, unload
+from rrfw.compat import unload
 from rrfw.call import record
 from rrfw.call.callbacks import on_dnc as on_list   # a number against a list of numbers and prefixes*
 

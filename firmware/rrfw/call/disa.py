@@ -28,7 +28,6 @@
 # bridged through the codec: each block, what one line hears is played to
 # the other. The dialler (progress detector, DTMF generator) and dial tone are made at
 # the first DISA call: boards without DISA never pay for them.
-from rrfw.compat import const
 
 from rrfw.hal import pcm
 from rrfw.line import dialler

@@ -17,7 +17,7 @@
 from io import IOBase
 import json
 
-from rrfw.compat import const, filled
+from rrfw.compat import filled
 
 RING_SIZE = 32  # events kept for replay at most; older ones are overwritten (counted in .overwritten)
 # bytes of event text kept. The ring serves the monitor that fell behind and

@@ -26,7 +26,6 @@
 # call-back or DISA leg takes it, and a call ringing it is answered once it is back.
 # A flash (a short on-hook) is never a hang-up and means nothing here: the
 # session and an intercom call go on as if it had not happened.
-from rrfw.compat import const
 from rrfw.dsp import tonegen
 
 _IDLE = const(0)

@@ -30,7 +30,6 @@
 # (crosspoint joined, or a remote agent's line bridged through the codec;
 # the IVR told). In every off-hook state the hang-up
 # detector runs first.
-from rrfw.compat import const
 
 from rrfw.call import ivr
 from rrfw.call import record

@@ -32,7 +32,6 @@
 # start), utc, direction "internal", kind "intercom", from_ext (who dialled), target
 # (who was dialled), ext (who answered), ring_ms, connect_ms, end_ms, talk_ms, release,
 # outcome (connected, busy, no_answer, cancelled, cut: a call rang the line).
-from rrfw.compat import const
 from rrfw.dsp import tonegen
 
 _I_IDLE = const(0)

@@ -37,7 +37,6 @@
 # Allocation: an idle step (no digit, nothing due) allocates nothing; a
 # digit or an action allocates a few small objects (event dicts, strings),
 # at most a few times per second.
-from rrfw.compat import const
 
 try:
     import time as _time

@@ -7,7 +7,7 @@
 #
 # line/learn.py measures how the exchange signals the caller's hang-up; the
 # report is logged (`line_learned`) and kept for `learn --result`.
-from rrfw.compat import const, unload
+from rrfw.compat import unload
 
 _LEARN = const(9)   # = states.LEARN
 

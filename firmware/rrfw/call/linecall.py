@@ -34,7 +34,7 @@
 import gc
 import sys
 
-from rrfw.compat import const, unload
+from rrfw.compat import unload
 
 from rrfw.call import record
 from rrfw.call import router

@@ -23,7 +23,6 @@
 # any other verdict refuses (lengths None: every length). Sources, per
 # country, at each plan.
 
-from rrfw.compat import const
 
 _DIGITS = "0123456789"
 _DROP = " -.()/"

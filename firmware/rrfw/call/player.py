@@ -18,7 +18,7 @@
 # at once, so `busy` right after play() says it is not on flash.
 from array import array
 
-from rrfw.compat import const, VIPER
+from rrfw.compat import VIPER
 from rrfw.dsp import tonetab
 from rrfw.hal.base import BLOCK_SAMPLES
 from rrfw.hal import pcm

@@ -32,7 +32,7 @@
 # lists of the ports; the estimate runs once per announcement (announce_ms,
 # 15 s at least), never per block.
 
-from rrfw.compat import const, filled
+from rrfw.compat import filled
 
 _HISTORY = const(8)           # calls the means are taken over (recent, not since boot)
 _UNDER_MINUTE_MS = const(60000)

@@ -33,7 +33,6 @@
 #                (an abandon under the config's service_level short_abandon_ms)
 # Every list is bounded, and a field costs nothing in a record that has no
 # reason to hold it (store/records.py writes only the keys a record has).
-from rrfw.compat import const
 
 MAX_PATH = const(16)     # menus kept in a record: a caller looping in menus cannot grow it
 MAX_DIGITS = const(32)   # digits kept in a record

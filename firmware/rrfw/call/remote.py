@@ -36,7 +36,6 @@
 # caller's record names the remote agent and the line: remote_line).
 # Heap: the dialler (progress detector, DTMF generator) is made at a line's first
 # remote call and kept (as disa.py's); their tone tables at boot (App).
-from rrfw.compat import const
 
 from rrfw.hal import pcm
 from rrfw.line import dialler

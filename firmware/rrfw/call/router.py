@@ -61,7 +61,6 @@
 #
 # Extension ring cadence: the local phones expect the country's ring cadence;
 # it comes from the line profile (default US 2 s on / 4 s off, ANSI T1.401).
-from rrfw.compat import const
 
 _S_IDLE = const(0)
 _S_RINGING = const(1)

@@ -3,7 +3,6 @@
 # moves a line keeps private copies (`_IDLE = const(0)   # = states.IDLE`, held to these
 # by tests/test_const_copies.py), which cost no RAM on MicroPython, where these
 # public names are a slot each in a module dict (issue 14).
-from rrfw.compat import const
 
 IDLE = const(0)
 RINGING = const(1)

@@ -66,7 +66,6 @@
 # the transferer back too); if A does not answer that either, the call takes
 # the route's no-answer fallback (the key's `else`, the config's `no_answer`),
 # as any call nobody answered.
-from rrfw.compat import const
 from rrfw.dsp import tonegen
 from rrfw.hal import pcm
 

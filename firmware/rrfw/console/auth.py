@@ -45,7 +45,7 @@
 import binascii
 import json
 
-from rrfw.compat import const, unload
+from rrfw.compat import unload
 from rrfw.store import atomic as store
 
 PATH = "auth.json"

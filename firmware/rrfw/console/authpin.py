@@ -8,7 +8,6 @@
 # set and the failure count, not the hashes.
 import json
 
-from rrfw.compat import const
 from rrfw.store import atomic as store
 
 _MIN_LEN = const(6)          # characters; the DISA PIN's floor too (issue 5, cfgcheck)

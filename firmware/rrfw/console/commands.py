@@ -11,7 +11,7 @@ import os
 from rrfw.console import auth as auth_mod
 from rrfw.store import cfgstore
 from rrfw.store import atomic as store
-from rrfw.compat import const, unload
+from rrfw.compat import unload
 from rrfw.console.protocol import CHUNK, MAX_LINE, PROTO
 from rrfw.errors import CmdError
 

@@ -14,7 +14,6 @@
 import binascii
 import json
 
-from rrfw.compat import const
 from rrfw.errors import CmdError
 
 PROTO = const(1)

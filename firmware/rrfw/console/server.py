@@ -33,7 +33,7 @@ import binascii
 import gc
 import json
 
-from rrfw.compat import const, unload
+from rrfw.compat import unload
 from rrfw.console.protocol import MAGIC, MAX_LINE, MONITOR_MS, frame, parse
 from rrfw.errors import CmdError, Reboot  # noqa: F401  (Reboot: raised by _do_pending)
 

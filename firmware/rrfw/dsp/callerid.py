@@ -52,7 +52,7 @@
 # The per-block path allocates nothing (tested with heap_lock on the unix port).
 from array import array
 
-from rrfw.compat import const, VIPER, SX16, filled
+from rrfw.compat import VIPER, SX16, filled
 from rrfw.dsp import tonetab
 
 _BLOCK = const(80)            # samples per 10 ms block (the firmware's one clock)

@@ -7,7 +7,6 @@
 # tests/test_dtmf_kernels.py checks that every one here still equals callerid.py's.
 import math
 
-from rrfw.compat import const
 
 check = None   # a check32_plain.Check32 while a test watches the arithmetic
 

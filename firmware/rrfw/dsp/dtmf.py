@@ -53,7 +53,7 @@
 # assumes an echo return loss of at least 6 dB).
 from array import array
 
-from rrfw.compat import const, VIPER, SX16, SX32, filled
+from rrfw.compat import VIPER, SX16, SX32, filled
 from rrfw.dsp import tonetab
 
 DIGITS = "123A456B789C*0#D"  # row-major: rows 697, 770, 852, 941 Hz; columns 1209..1633 Hz

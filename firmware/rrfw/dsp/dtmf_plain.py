@@ -5,7 +5,6 @@
 # The constants are dtmf.py's (its underscored consts are folded at compile
 # time, so MicroPython cannot import them); tests/test_dtmf_kernels.py checks
 # that every one here still equals dtmf.py's.
-from rrfw.compat import const
 
 check = None   # a check32_plain.Check32 while a test watches the arithmetic
 

@@ -21,7 +21,7 @@
 # two-sine kernel is tonegen.py's (always loaded: its ringback plays with it).
 from array import array
 
-from rrfw.compat import const, VIPER, filled
+from rrfw.compat import VIPER, filled
 from rrfw.dsp import tonegen
 
 _N = const(80)                  # samples per block (10 ms at 8 kHz)

@@ -8,7 +8,7 @@
 # is a copy from it. The per-block path allocates nothing either way.
 import math
 
-from rrfw.compat import const, VIPER, SX16, filled
+from rrfw.compat import VIPER, SX16, filled
 from rrfw.dsp import tonetab
 from rrfw.hal import pcm
 

@@ -3,7 +3,6 @@
 # rrfw/compat.py). Not in manifest.py: never on the board.
 from array import array
 
-from rrfw.compat import const
 from rrfw.dsp import tonetab
 
 _N = const(80)   # samples per block, as tonegen.py

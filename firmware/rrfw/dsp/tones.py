@@ -38,7 +38,7 @@
 from array import array
 import math
 
-from rrfw.compat import const, VIPER, SX16, filled
+from rrfw.compat import VIPER, SX16, filled
 from rrfw.line import profiles
 from rrfw.dsp import tonetab
 

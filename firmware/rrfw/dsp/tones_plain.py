@@ -1,7 +1,6 @@
 # Plain twins of tones.py's viper kernels (corr, power): CPython runs these,
 # and the tests compare them with the viper ones (the convention:
 # rrfw/compat.py). Not in manifest.py: never on the board.
-from rrfw.compat import const
 
 # as tones.py
 _N = const(80)

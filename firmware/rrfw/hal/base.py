@@ -2,7 +2,6 @@
 # provides, with the defaults a board without a feature falls back on. The
 # ESP32 HAL (hal/esp32.py) and the emulated board (rremu/board.py) both
 # derive from it, so the layers above never ask `hasattr(hal, ...)`.
-from rrfw.compat import const
 
 BLOCK_SAMPLES = const(80)   # 10 ms at 8 kHz: the firmware's one clock (reference-board.md)
 BLOCK_MS = const(10)

@@ -14,7 +14,6 @@
 # leaving it opens the loop and tells the caller `done` once (the ring detector
 # starts afresh). One deadline per state: OFFHOOK's; WAIT has none.
 # Runs per block on plain ints: nothing allocated.
-from rrfw.compat import const
 
 _GAP_MS = const(100)       # ms without a pulse that ends a burst (line/ringdet.py's figure)
 _DATA_MS = const(4000)     # ms off-hook waiting for the data: it follows the primary response at

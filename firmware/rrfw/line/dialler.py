@@ -23,7 +23,6 @@
 # digits while sending and silence in TONE and JUDGE (the far end never hears
 # the caller's own keys, DISA's rule). Nothing is allocated per block; the
 # progress detector and generator are made once per owner (__init__).
-from rrfw.compat import const
 
 from rrfw.hal import pcm
 from rrfw.line import progress

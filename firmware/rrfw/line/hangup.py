@@ -21,7 +21,7 @@
 #   t=60190 drop has lasted 200 ms -> "cpc" (release 200 ms after the drop)
 # Timeline, German busy tone 480/480 ms starting at t=T:
 #   tones sees on 480, off 480, on >= 380 -> "busy_tone" at about T+1.4 s
-from rrfw.compat import const, VIPER, SX16
+from rrfw.compat import VIPER, SX16
 from rrfw.line import profiles
 
 try:

@@ -25,7 +25,6 @@
 #     phones' flash switches commonly give 100, 300 or 600 ms, all inside.
 #     Longer costs a slower hang-up (DAHDI accepts up to 1250 ms,
 #     DAHDI_DEFAULT_RXFLASHTIME; Cisco's max range reaches 1.6 s).
-from rrfw.compat import const
 
 H_ON = const(0)
 _H_OFF = const(1)

@@ -17,7 +17,7 @@
 # decoder interface (process(block, t_ms), pop(), finish(t_ms)) so the host can
 # run it over a recording: the report comes out of pop() as {"event": "learn", ...}.
 # Learning is rare and its object is built for it: ~11 KB of tables while it runs.
-from rrfw.compat import const, filled
+from rrfw.compat import filled
 
 import math
 

@@ -24,7 +24,7 @@
 # on after the digits is tone, not an answering voice), which shares the busy and
 # reorder matchers of the line's hang-up detector (share=), idle while this runs.
 
-from rrfw.compat import const, filled
+from rrfw.compat import filled
 
 from rrfw.dsp import tones
 

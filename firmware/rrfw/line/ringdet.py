@@ -25,7 +25,6 @@
 #   t=2000   last pulse; t=2080 no pulse for 80 ms: burst off, ringing=False
 #   t=6000   next burst ... t=6300 ring 2
 #   no burst by 2000 + 7000 = 9000 (after ring 1): ended=True
-from rrfw.compat import const
 
 _GAP_MS = const(100)      # ms: longest pulse gap inside a burst: a half-wave optocoupler on a
                           # 16 2/3 Hz ring pulses every 60 ms, +10 ms block quantisation, + margin

@@ -15,7 +15,6 @@
 # When the flash refuses the write (full, failing) the ids of this boot stay
 # unique in RAM and the write is tried again at the next call; the newest
 # record's id is the floor the next boot starts from.
-from rrfw.compat import const
 from rrfw.store import atomic
 
 PATH = "callid"

@@ -16,7 +16,6 @@
 # or fault every call), and a check that itself trips over a value refuses
 # the config rather than raising (tests/test_config_boot_fuzz.py fuzzes the
 # compiled JSON against this check and a boot).
-from rrfw.compat import const
 from rrfw.line import profiles   # the country codes a line may name (store sits above line)
 
 _VERSION = const(1)

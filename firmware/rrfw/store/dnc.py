@@ -11,7 +11,6 @@
 # list of thousands of numbers costs the board a line buffer.
 import os
 
-from rrfw.compat import const
 from rrfw.store import atomic
 
 _PATH = const("dnc.txt")

@@ -26,7 +26,6 @@
 import json
 import os
 
-from rrfw.compat import const
 from rrfw.store import atomic
 
 LIST = "campaign.lst"

@@ -30,7 +30,6 @@ import binascii
 import hashlib
 import os
 
-from rrfw.compat import const
 
 ADMIN_ROUNDS = const(16384)   # see above: ~0.5 s on the ESP32 at login
 DISA_ROUNDS = const(4096)     # 4x fewer: a caller waits while it runs in slices

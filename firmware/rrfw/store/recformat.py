@@ -18,7 +18,6 @@
 # without importing each other.
 import binascii
 
-from rrfw.compat import const
 
 # the store's files beside its segments (records.py has what each holds)
 JOB = "records.job"        # an erasure or purge in progress (boot finishes it)

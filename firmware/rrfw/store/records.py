@@ -46,7 +46,7 @@
 import json
 import os
 
-from rrfw.compat import const, unload
+from rrfw.compat import unload
 from rrfw.store import atomic as store
 # the format's and the files' names (recformat.py) that the firmware and the host's tools read as records.X
 from rrfw.store.recformat import (FORMAT, INDEX, JOB, KEYS, LEGACY, MARK, MIN_DIGITS,  # noqa: F401
