@@ -43,6 +43,12 @@ _MAX_CALL_MS = const(7200000)  # ms: 2 h default maximum call length
 _SILENCE_SUM = const(3665)     # sum |s| per block, = -50 dBm0 sine (ITU-T G.711 0 dBm0 = 22760 peak)
 
 ALL_METHODS = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")
+_M_CPC = const(1)       # 1 << ALL_METHODS.index(...)
+_M_REV = const(2)
+_M_BUSY = const(4)
+_M_REORDER = const(8)
+_M_SIL = const(16)
+_M_MAX = const(32)
 
 
 # The viper kernel (the board); its plain twin is hangup_plain.abs_sum.
@@ -90,18 +96,22 @@ class HangupDetector:
         for m in methods:
             if m not in ALL_METHODS:
                 raise ValueError("unknown hang-up method %r (known: %s)" % (m, " ".join(ALL_METHODS)))
-        self._m_cpc = "cpc" in methods
-        self._m_rev = "reversal" in methods
-        self._m_busy = "busy_tone" in methods
-        self._m_reorder = "reorder_tone" in methods
-        self._m_sil = "silence" in methods and self.silence_ms > 0
-        self._m_max = "max_length" in methods and self.max_call_ms > 0
+        # the methods on, one bit each (_M_*: one attribute, not six; heap: docs/notes/heap.md)
+        m = 0
+        for i in range(len(ALL_METHODS)):
+            if ALL_METHODS[i] in methods:
+                m |= 1 << i
+        if self.silence_ms <= 0:
+            m &= ~_M_SIL
+        if self.max_call_ms <= 0:
+            m &= ~_M_MAX
+        self._m = m
         self.tones = None
-        if (self._m_busy or self._m_reorder) and _tones is not None:
+        if m & (_M_BUSY | _M_REORDER) and _tones is not None:
             want = []
-            if self._m_busy:
+            if m & _M_BUSY:
                 want.append("busy")
-            if self._m_reorder:
+            if m & _M_REORDER:
                 want.append("reorder")
             self.tones = _tones.ToneDetector(profile=prof, names=tuple(want))
         self.reset(0)
@@ -121,6 +131,7 @@ class HangupDetector:
     def process(self, block, t_ms, loop_current, polarity, playing):
         if self.fired is not None:
             return self.fired
+        m = self._m
         since = t_ms - self._t0
         # --- loop current: CPC ---------------------------------------------------
         if loop_current:
@@ -135,11 +146,11 @@ class HangupDetector:
             self._loop_since = -1
             if self._drop_since < 0:
                 self._drop_since = t_ms
-        if (self._m_cpc and self._armed and self._drop_since >= 0
+        if (m & _M_CPC and self._armed and self._drop_since >= 0
                 and t_ms + 10 - self._drop_since >= self.cpc_min_ms):
             return self._fire("cpc")
         # --- polarity reversal (meaningful only while current flows) -----------------
-        if self._m_rev and loop_current:
+        if m & _M_REV and loop_current:
             if since < _SETTLE_MS or self._ref_pol == 0:
                 self._ref_pol = polarity
                 self._rev_since = -1
@@ -156,17 +167,17 @@ class HangupDetector:
             self.tones.clear_events()   # the verdict is `current`; ended-tone events unused
             cur = self.tones.current
             if cur is not None:
-                if cur == "busy" and self._m_busy:
+                if cur == "busy" and m & _M_BUSY:
                     return self._fire("busy_tone")
-                if cur == "reorder" and self._m_reorder:
+                if cur == "reorder" and m & _M_REORDER:
                     return self._fire("reorder_tone")
         # --- silence ---------------------------------------------------------------
-        if self._m_sil:
+        if m & _M_SIL:
             if playing or _abs_sum(block, 80) >= _SILENCE_SUM:
                 self._quiet_since = t_ms + 10
             elif t_ms + 10 - self._quiet_since >= self.silence_ms:
                 return self._fire("silence")
-        if self._m_max and since + 10 >= self.max_call_ms:
+        if m & _M_MAX and since + 10 >= self.max_call_ms:
             return self._fire("max_length")
         return None
 
