@@ -151,9 +151,15 @@ def quiet(cfg_path, work):
     hal.pulses = 0
     gc.collect()
     ringing = gc.mem_alloc()
-    keep = callerid.CallerIdDecoder()
+    # one decoder as a line makes it: its arrays are views of the line's DTMF state
+    # (linecall.py _new_cid), so what it adds is its own objects
+    from rrfw.compat import filled
+    lent = filled("i", callerid.SCRATCH_LEN)   # (no temporary as large: compat.filled)
     gc.collect()
-    one = gc.mem_alloc() - ringing
+    base = gc.mem_alloc()
+    keep = callerid.CallerIdDecoder(scratch=lent)
+    gc.collect()
+    one = gc.mem_alloc() - base
     print("decoder", ringing - idle, one, keep is not None)
     print("done")
 

@@ -117,7 +117,7 @@ st[30] = 1     # the mark correlator one bit long (callerid._S_SHT), then the sp
 st[31] = 0     # a stop bit read as space ends the byte (callerid._S_FLY), from block 100 not
 ring = array('i', [BIAS] * int(sys.argv[3]))
 out = array('i', [0] * 9)
-tst = C._tone_state([(f * 65536 + 4000) // 8000 for f in C._DTMF_FREQS])
+tst = C._tone_state(array("i", [0] * (1 + 7 * 8)), [(f * 65536 + 4000) // 8000 for f in C._DTMF_FREQS])   # 7: callerid._TONE_SLOTS
 blk = array('h', bytes(160))
 f = open(sys.argv[1], 'rb')
 k = 0
@@ -158,7 +158,7 @@ def test_viper_and_plain_twins_agree_sample_for_sample(tmp_path):
     st[fw._S_SHT] = 1
     ring = array("i", [fw._BIAS] * (4 * fw._WIN))
     out = array("i", [0] * 9)
-    tst = fw._tone_state([(f * 65536 + 4000) // 8000 for f in fw._DTMF_FREQS])
+    tst = fw._tone_state(array("i", [0] * (1 + fw._TONE_SLOTS * 8)), [(f * 65536 + 4000) // 8000 for f in fw._DTMF_FREQS])
     cp_lines = []
     for k in range(len(s) // 80):
         if k == 100:
@@ -173,6 +173,11 @@ def test_viper_and_plain_twins_agree_sample_for_sample(tmp_path):
         cp_lines.append("%d %d %s %s %d %s" % (k, n, list(out[:3 * n]), list(st), e, list(tst)))
     assert len(mp_lines) == len(cp_lines) > 150
     assert mp_lines == cp_lines
+
+
+def test_the_dtmf_banks_increments_are_its_frequencies():
+    """callerid.py keeps the DTMF bank's phase increments as a constant tuple (flash)."""
+    assert fw._DTMF_INCS == tuple((f * 65536 + 4000) // 8000 for f in fw._DTMF_FREQS)
 
 
 def test_arithmetic_fits_32_bit_viper_ints():

@@ -237,7 +237,7 @@ class LineCall:
         if self.cid is None and self.cid_cls is not None:
             if self.car is not None:
                 gc.collect()   # (why: _make_cid)
-                self.cid = self.cid_cls()
+                self.cid = self._new_cid()
             elif not self.cid_in:
                 self.cid_in = _CID_MAKE_IN
         return self.cid
@@ -256,7 +256,12 @@ class LineCall:
         elif self.cid_in:
             gc.collect()
         else:
-            self.cid = self.cid_cls()
+            self.cid = self._new_cid()
+
+    def _new_cid(self):
+        # on-hook, the DTMF receiver hears nothing: its state array is the decoder's
+        # (the answer's dtmf.reset() takes it back; the decoder is dropped first)
+        return self.cid_cls(scratch=self.dtmf.lend())
 
     def emit(self, event, **fields):
         if self.call is not None and "call" not in fields:
@@ -271,6 +276,8 @@ class LineCall:
         """Go to `state` at t_ms, with its deadline (board ms) if it has one."""
         self.state = state
         self.deadline = deadline
+        if state != _IDLE and state != _RINGING:
+            self.cid = None   # no caller ID off these states; its arrays are the DTMF receiver's (_new_cid)
         m = self.busy_mask
         if state == _IDLE:
             self.idle_since = t_ms

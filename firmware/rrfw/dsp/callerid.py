@@ -553,11 +553,26 @@ else:
         tones_block as _tones_block
 
 
-def _tone_state(incs):
-    t = filled("i", 1 + _TONE_SLOTS * len(incs))
+def _tone_state(t, incs):
+    """Set a tone bank's state view (1 + _TONE_SLOTS a tone) afresh: its phase increments."""
+    for i in range(len(t)):
+        t[i] = 0
     for j in range(len(incs)):
         t[1 + j * _TONE_SLOTS] = incs[j]
     return t
+
+
+# The decoder's int32 state, one array: the scalars (_C_*), the FSK correlator's ring,
+# the 1200/1300 Hz bank, the DTMF bank; each a view of its part. A line lends it its
+# DTMF receiver's state while on-hook (LineCall: no digits to hear then), so a ring
+# makes no arrays of its own (heap: 672 B a ring and four pieces fewer to fragment it).
+_RING_AT = const(_C_LEN)
+_ID_AT = const(_RING_AT + 4 * _WIN)
+_DT_AT = const(_ID_AT + 1 + _TONE_SLOTS * 2)
+SCRATCH_LEN = const(_DT_AT + 1 + _TONE_SLOTS * 8)
+# the DTMF bank's phase increments, (f * 65536 + 4000) // 8000 for _DTMF_FREQS (a constant
+# tuple: in flash when frozen; tests/test_callerid_mpy.py checks it against the formula)
+_DTMF_INCS = (5710, 6308, 6980, 7709, 9904, 10945, 12100, 13378)
 
 
 _STANDARDS = (None, "auto", "bell202", "v23", "fsk", "dtmf", "ntt")
@@ -582,16 +597,23 @@ _OUT = filled("i", 9)
 class CallerIdDecoder:
     """Caller-ID receiver: process() every 10 ms block while on-hook, pop() events."""
 
-    def __init__(self, standard=None, queue=4, diagnostics=False):
+    def __init__(self, standard=None, queue=4, diagnostics=False, scratch=None):
         # diagnostics: also emit {"event": "callerid_error", ...} for FSK messages
         # that started but failed (for `ringroute callerid decode --errors`; the
         # core leaves it off, so pop() gives only "callerid" events).
+        # scratch: an int32 array of SCRATCH_LEN or more that nothing else uses while
+        # this decoder lives (its contents are overwritten), else the decoder makes one.
         if standard not in _STANDARDS:
             raise ValueError("standard must be one of bell202, v23, fsk, dtmf, ntt")
         self.standard = standard
+        if scratch is None or len(scratch) < SCRATCH_LEN:
+            scratch = filled("i", SCRATCH_LEN)
+        mv = memoryview(scratch)
         # the kernels' state, then the decoder's scalars (_C_*): one array; 10
         # attributes, not 44 (each a slot of 8 bytes on the ESP32, the table grown in steps)
-        st = filled("i", _C_LEN)
+        st = mv[0:_C_LEN]
+        for i in range(_C_LEN):
+            st[i] = 0
         self._st = st
         self._t0 = 0          # ms: the base of the _C_ times
         self._sem = 0         # seizure mark / space energy sums (40 blocks of < 2**30: may
@@ -600,9 +622,12 @@ class CallerIdDecoder:
         st[_C_FSK_ON] = 1 if standard != "dtmf" else 0
         st[_C_DTMF_ON] = 1 if standard in (None, "auto", "dtmf") else 0
         st[_C_QMAX] = queue
-        self._ring = filled("i", 4 * _WIN, _BIAS)
-        self._id = _tone_state((_INC_1200, _INC_1300))
-        self._dt = _tone_state([(f * 65536 + 4000) // 8000 for f in _DTMF_FREQS])
+        ring = mv[_RING_AT:_ID_AT]
+        for i in range(4 * _WIN):
+            ring[i] = _BIAS
+        self._ring = ring
+        self._id = _tone_state(mv[_ID_AT:_DT_AT], (_INC_1200, _INC_1300))
+        self._dt = _tone_state(mv[_DT_AT:SCRATCH_LEN], _DTMF_INCS)
         self._msg = bytearray(_MSG_LEN)   # the FSK message, then the DTMF CLIP string
         self._events = []
         self.reset()

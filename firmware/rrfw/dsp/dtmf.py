@@ -691,9 +691,19 @@ class DtmfReceiver:
             self._k = dtmf_plain.KERNELS   # the tables as arrays: the twins index int32 values
         # the kernels' state, then the tracker's and the digit queue's (_S_*): one array
         self._st = filled("i", _S_LEN)
+        self._lent = False
         self.reset()
 
+    def lend(self):
+        """The state array, for the line's caller-ID decoder while the line is on-hook
+        (no digits to hear then; heap: the decoder makes no arrays of its own). Its
+        contents are the borrower's until the next reset(): until then the receiver
+        hears nothing and holds no digit; process() after a loan starts afresh."""
+        self._lent = True
+        return self._st
+
     def reset(self):
+        self._lent = False
         st = self._st
         for i in range(_S_LEN):
             st[i] = 0
@@ -706,6 +716,8 @@ class DtmfReceiver:
 
     # -- per block (allocates nothing) ---------------------------------------------
     def process(self, block, t_ms, tx=None):
+        if self._lent:
+            self.reset()
         st = self._st
         k = self._k
         b = st[_S_BLK]
@@ -1006,7 +1018,7 @@ class DtmfReceiver:
     def pop(self):
         """The next digit as {"event": "digit", "digit", "start_ms", "end_ms"}, or None."""
         st = self._st
-        if st[_S_Q_LEN] == 0:
+        if self._lent or st[_S_Q_LEN] == 0:
             return None
         i = st[_S_Q_HEAD]
         st[_S_Q_HEAD] = (i + 1) % _QUEUE
@@ -1017,6 +1029,8 @@ class DtmfReceiver:
 
     def finish(self, t_ms):
         """End of the recording: a digit still sounding ends here."""
+        if self._lent:
+            return
         st = self._st
         if st[_S_CAND] >= 0:
             self._close(st[_S_BLK])
