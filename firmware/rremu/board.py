@@ -13,11 +13,14 @@ import sys
 from array import array
 
 from rremu import blockframe as bf
-from rremu import probe
 from rrfw.errors import Reboot
 from rrfw.hal import pcm
 from rrfw.hal.base import HalBase
 
+# rremu/probe.py's flags (the runner's, after main.py's own arguments): the probe's
+# module is imported only when one of them is on the command line, so a run without
+# them (the heap gate's) has none of its code in the heap
+PROBE_FLAGS = ("--heapstat", "--steptime", "--heaplog", "--heapevery", "--oomtrace", "--heapmap")
 # The watchdog, as on the board (hal/esp32.py _WDT_MS): nothing fed it for
 # this long and the board resets (main.py starts the app again).
 WDT_BLOCKS = 500   # blocks: 5 s
@@ -198,12 +201,19 @@ class Hal(BoardState):
         # (docs/notes/heap.md "Branch frag"); a fresh process (a reset) boots again.
         # Armed only in a process started before that block; off, it costs nothing a block.
         self._oom = False         # the hook fired: every boot in this process fails
-        at = probe.arg(sys.argv, "--oom-at")
+        argv = sys.argv
+        i = argv.index("--oom-at") + 1 if "--oom-at" in argv else 0
+        at = argv[i] if 0 < i < len(argv) else None   # (as probe.arg, without loading the probe)
         if at is not None:
             self.next_block = self._oom_hook(int(at))
-        self._probe = probe.make(sys.argv)   # the benchmarks' hooks (rremu/probe.py), else None
-        if self._probe is not None:
-            self._probe.hal = self
+        self._probe = None   # the benchmarks' hooks (rremu/probe.py) when a flag asks for them
+        for flag in PROBE_FLAGS:
+            if flag in argv:
+                from rremu import probe
+                self._probe = probe.make(argv)
+                if self._probe is not None:
+                    self._probe.hal = self
+                break
         # a quiet run's idle blocks with nothing due are not stepped (App.run), but
         # for the probe's per-block figures (rremu/probe.py) and the --oom-at test (its block)
         self.skips = at is None and (self._probe is None or self._probe.skips)
