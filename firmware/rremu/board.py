@@ -12,7 +12,7 @@ import socket
 import sys
 from array import array
 
-from rremu import blockframe as bf
+from rrfw.compat import unload
 from rrfw.errors import Reboot
 from rrfw.hal import pcm
 from rrfw.hal.base import HalBase
@@ -25,24 +25,31 @@ PROBE_FLAGS = ("--heapstat", "--steptime", "--heaplog", "--heapevery", "--oomtra
 # this long and the board resets (main.py starts the app again).
 WDT_BLOCKS = 500   # blocks: 5 s
 # blockframe's figures as this module's own constants (another module's const
-# is an attribute look-up at run time; these fold into the code)
+# is an attribute look-up at run time; these fold into the code). blockframe
+# itself is imported by Hal.__init__ for the frame sizes, checked against these,
+# and forgotten (compat.unload): its module (about 0.6 KB) stays out of the heap
+# (tests/test_emulator_board_heap.py)
 _IN_LINES = const(14)        # bf.IN_LINES
 _SAMPLES = const(80)         # bf.BLOCK_SAMPLES
+_BLOCK_MS = const(10)        # bf.BLOCK_MS
+_STOP_BLOCK = const(0xFFFFFFFF)  # bf.STOP_BLOCK
+_LF_LOOP = const(1)          # bf.LF_LOOP
+_LF_REVERSED = const(2)      # bf.LF_REVERSED
+_EVENT_BUF = const(512)      # bf.EVENT_BUF
+_IF_CONSOLE = const(1)       # bf.IF_CONSOLE
+_IF_BATCH = const(2)         # bf.IF_BATCH
 _BF_BREAK = const(1)         # bf.BF_BREAK
 _BF_BUSY = const(2)          # bf.BF_BUSY
 _BF_RESET = const(4)         # bf.BF_RESET
-_IF_BATCH = const(2)         # bf.IF_BATCH
-if (_IN_LINES, _SAMPLES, _BF_BREAK, _BF_BUSY, _BF_RESET, _IF_BATCH) != (
-        bf.IN_LINES, bf.BLOCK_SAMPLES, bf.BF_BREAK, bf.BF_BUSY, bf.BF_RESET, bf.IF_BATCH):
-    raise ImportError("rremu/board.py: blockframe's figures changed")   # (at import, once)
+_OUT_XMASK = const(8)        # bf.OUT_XMASK
 
 
 class BoardState(HalBase):
     def __init__(self, n_lines=2, n_exts=4, console=None):
         self.n_lines = n_lines
         self.n_exts = n_exts
-        self.rx = [array("h", bytes(2 * bf.BLOCK_SAMPLES)) for _ in range(n_lines)]
-        self.tx = [array("h", bytes(2 * bf.BLOCK_SAMPLES)) for _ in range(n_lines)]
+        self.rx = [array("h", bytes(2 * _SAMPLES)) for _ in range(n_lines)]
+        self.tx = [array("h", bytes(2 * _SAMPLES)) for _ in range(n_lines)]
         # inputs (the world's side): per-line ring pulses and flags (bf.LF_*), ports off-hook
         self._pulses = bytearray(n_lines)
         self._flags = bytearray(n_lines)
@@ -99,10 +106,10 @@ class BoardState(HalBase):
         return self._pulses[line]
 
     def loop_current(self, line):
-        return bool(self._flags[line] & bf.LF_LOOP)
+        return bool(self._flags[line] & _LF_LOOP)
 
     def polarity(self, line):
-        return -1 if self._flags[line] & bf.LF_REVERSED else 1
+        return -1 if self._flags[line] & _LF_REVERSED else 1
 
     def set_hook(self, line, off):
         if off:
@@ -163,13 +170,19 @@ class BoardState(HalBase):
 class Hal(BoardState):
     def __init__(self, sock_path, n_lines=2, n_exts=4, console=None):
         BoardState.__init__(self, n_lines, n_exts, console)
+        from rremu import blockframe as bf   # the frame's sizes, then forgotten (below)
+        if (_IN_LINES, _SAMPLES, _BLOCK_MS, _STOP_BLOCK, _LF_LOOP, _LF_REVERSED, _EVENT_BUF, _IF_CONSOLE,
+                _IF_BATCH, _BF_BREAK, _BF_BUSY, _BF_RESET, _OUT_XMASK) != (
+                bf.IN_LINES, bf.BLOCK_SAMPLES, bf.BLOCK_MS, bf.STOP_BLOCK, bf.LF_LOOP, bf.LF_REVERSED,
+                bf.EVENT_BUF, bf.IF_CONSOLE, bf.IF_BATCH, bf.BF_BREAK, bf.BF_BUSY, bf.BF_RESET, bf.OUT_XMASK):
+            raise ImportError("rremu/board.py: blockframe's figures changed")
         self._in = bytearray(bf.in_size(n_lines))
         self._in_mv = memoryview(self._in)
         self._fixed = bf.out_fixed_size(n_lines)
         # u16 0 (a frame), the frame, u16 nbytes and the event text held
         # (an event part is sent from its last two: blockframe.py)
         self._ev_at = 2 + self._fixed
-        self._out = bytearray(self._ev_at + 2 + bf.EVENT_BUF)
+        self._out = bytearray(self._ev_at + 2 + _EVENT_BUF)
         self._out_mv = memoryview(self._out)
         # a frame with no event text, the usual one: its view made once (a slice per
         # block would cost a memoryview object each time, 32 B on the unix port)
@@ -178,7 +191,8 @@ class Hal(BoardState):
         # out once: a block's frames are then copies and byte stores, no look-ups
         self._rx_at = [bf.in_audio_offset(n_lines, i) >> 1 for i in range(n_lines)]
         self._tx_at = [(2 + bf.out_audio_offset(n_lines, i)) >> 1 for i in range(n_lines)]
-        self._xm_at = [2 + bf.OUT_XMASK + 2 * i for i in range(n_lines)]
+        self._xm_at = [2 + _OUT_XMASK + 2 * i for i in range(n_lines)]
+        unload("rremu.blockframe")   # (the local goes with this call: nothing keeps the module)
         self._ev_len = 0
         self._sent_block = -1
         self._utc_base = 0        # utc of block 0 (a quiet run's clock)
@@ -189,7 +203,7 @@ class Hal(BoardState):
         self._sent_break = True
         self._sent_xmask = [0] * n_lines
         self._skip = 0            # skip_to's block: the next of a quiet run's blocks to step
-        self._silence = array("h", bytes(2 * bf.BLOCK_SAMPLES))
+        self._silence = array("h", bytes(2 * _SAMPLES))
         # bytes may wait on the console: set by a frame's IF_CONSOLE (and at start: what
         # came before this process), cleared by a read that finds none (console_read)
         self._con_in = True
@@ -252,7 +266,7 @@ class Hal(BoardState):
         if self.block >= 0 and self._sent_block != self.block:
             self._send()
         intr = self._recv()
-        if self.block == bf.STOP_BLOCK:
+        if self.block == _STOP_BLOCK:
             self.stopped = True
             if pr is not None:
                 pr.finish()
@@ -365,11 +379,11 @@ class Hal(BoardState):
     def _watchdog_reset(self):
         # the ESP32's watchdog: once started it cannot be stopped, and a board
         # nothing fed (a stalled loop, a REPL left alone) resets
-        starved = (self.block - self.fed) * bf.BLOCK_MS
+        starved = (self.block - self.fed) * _BLOCK_MS
         self.fed = self.block
         self.watchdog_resets += 1
         self.event_out(('{"t_ms": %d, "event": "watchdog", "starved_ms": %d}' % (
-            self.block * bf.BLOCK_MS, starved)).encode())   # event_out takes bytes, as the ring's
+            self.block * _BLOCK_MS, starved)).encode())   # event_out takes bytes, as the ring's
         self.reset_outputs()
         raise Reboot("watchdog")
 
@@ -420,7 +434,7 @@ class Hal(BoardState):
         self.utc = buf[4] | buf[5] << 8 | buf[6] << 16 | buf[7] << 24
         self._ext_hook = buf[8] | buf[9] << 8
         count = buf[10] | buf[11] << 8
-        if buf[12] & bf.IF_CONSOLE:
+        if buf[12] & _IF_CONSOLE:
             self._con_in = True
         if buf[12] & _IF_BATCH:
             self._batch_left = count - 1   # its other frames follow on the link
@@ -500,14 +514,14 @@ class Hal(BoardState):
         n = len(text)
         i = 0
         while i <= n:
-            if self._ev_len == bf.EVENT_BUF:
+            if self._ev_len == _EVENT_BUF:
                 self._send_part()
-            k = min(n - i, bf.EVENT_BUF - self._ev_len)
+            k = min(n - i, _EVENT_BUF - self._ev_len)
             at = self._ev_at + 2 + self._ev_len
             self._out[at:at + k] = text if k == n else memoryview(text)[i:i + k]
             self._ev_len += k
             i += k
-            if i == n and self._ev_len < bf.EVENT_BUF:
+            if i == n and self._ev_len < _EVENT_BUF:
                 self._out[at + k] = 10
                 self._ev_len += 1
                 return
