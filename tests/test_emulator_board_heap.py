@@ -98,3 +98,58 @@ def test_a_probe_flag_loads_the_probe(engine):
     assert "rremu.probe" in mods and "rremu.blockframe" not in mods, mods
     # (under CPython the probe has no heap to measure: probe.make says so and gives None)
     assert probe == ("probe False" if engine == "cpython" else "probe True")
+
+
+def _read(conn, n):
+    got = b""
+    while len(got) < n:
+        more = conn.recv(n - len(got))
+        assert more, "the board closed the link"
+        got += more
+    return got
+
+
+@pytest.mark.parametrize("sizes", [(0,), (1,), (127,), (128,), (129,), (500,), (300, 127, 1, 600, 0, 255)])
+def test_events_go_out_in_parts_of_event_buf_and_join_to_the_lines(sizes):
+    """The board holds EVENT_BUF bytes of event text (blockframe.py): a longer
+    block's worth goes out in parts before the frame; the host joins the parts
+    and the frame's own text back into the event lines (runner.py _reply)."""
+    import struct
+    from rremu import blockframe as bf
+    from rremu import board
+    nl = 2
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "link")
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(path)
+        srv.listen(1)
+        hal = board.Hal(path, nl, 4)
+        conn, _ = srv.accept()
+        try:
+            def frame(block):
+                return struct.pack(bf.IN_HDR, block, 0, 0, 1, 0) + bytes(2 * nl) + bytes(2 * bf.BLOCK_SAMPLES * nl)
+            conn.sendall(frame(0))
+            assert hal.next_block() and hal.block == 0
+            lines = [bytes(ord("a") + j % 26 for j in range(n)) for n in sizes]
+            for ln in lines:
+                hal.event_out(memoryview(ln))   # (a view, as the event ring gives it)
+            conn.sendall(frame(1))
+            hal.next_block()
+            parts = []
+            while True:
+                k = struct.unpack("<H", _read(conn, 2))[0]
+                if k == 0:
+                    break
+                assert k <= bf.EVENT_BUF
+                parts.append(_read(conn, k))
+            out = _read(conn, bf.out_fixed_size(nl) + 2)
+            assert struct.unpack_from("<I", out)[0] == 0   # the frame of block 0
+            n = struct.unpack_from("<H", out, bf.out_fixed_size(nl))[0]
+            assert n <= bf.EVENT_BUF
+            parts.append(_read(conn, n))
+            assert all(len(p) == bf.EVENT_BUF for p in parts[:-1])   # each part a full buffer
+            assert b"".join(parts) == b"".join(ln + b"\n" for ln in lines)
+        finally:
+            conn.close()
+            hal.link().close()
+            srv.close()

@@ -36,7 +36,9 @@
 #   u16 nbytes, then nbytes of event text (JSON lines): the rest of what was
 #   emitted this block
 # (One fixed frame with room for a block's worst burst of events held 4.5 KB
-# of the board's heap for good; parts hold 512 bytes: docs/notes/heap.md.)
+# of the board's heap for good; parts hold 128 bytes: docs/notes/heap.md. A
+# record event of ~500 bytes goes out in four parts: four writes on the link,
+# and the held buffer is 384 bytes smaller than at 512.)
 #
 # Quiet runs: while nothing happens on either side (no call in the world, the
 # board on-hook, silent, ringing nothing, no event), the world knows its next
@@ -66,7 +68,7 @@ from rrfw.hal.base import BLOCK_SAMPLES, BLOCK_MS  # noqa: F401  (the host reads
 STOP_BLOCK = const(0xFFFFFFFF)
 LF_LOOP = const(1)          # loop current flows
 LF_REVERSED = const(2)      # loop-current polarity reversed
-EVENT_BUF = const(512)      # bytes of event text the board holds before it sends a part
+EVENT_BUF = const(128)      # bytes of event text the board holds before it sends a part
 
 
 IN_HDR = "<IIHHH"   # block, utc, ext hook bits, count, board_in
