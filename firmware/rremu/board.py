@@ -66,7 +66,6 @@ class BoardState(HalBase):
         self.busy = False        # a request spread over blocks (hal.set_busy; rremu/probe.py reads it)
         self.fed = -1            # block the watchdog was last fed (-1: not started)
         self.in_repl = False     # the emulated REPL has the board (enter_repl until the next reset)
-        self.watchdog_resets = 0
 
     # --- the block clock ---------------------------------------------------
     def next_block(self):
@@ -168,6 +167,11 @@ class BoardState(HalBase):
 
 
 class Hal(BoardState):
+    # class defaults, so a run without a probe or --oom-at keeps neither in the
+    # instance (its dict: one slot each; docs/notes/heap.md, branch emuheap)
+    skips = True      # a quiet run's idle blocks with nothing due are not stepped (App.run)
+    _probe = None     # the benchmarks' hooks (rremu/probe.py) when a flag asks for them
+
     def __init__(self, sock_path, n_lines=2, n_exts=4, console=None):
         BoardState.__init__(self, n_lines, n_exts, console)
         from rremu import blockframe as bf   # the frame's sizes, then forgotten (below)
@@ -176,61 +180,55 @@ class Hal(BoardState):
                 bf.IN_LINES, bf.BLOCK_SAMPLES, bf.BLOCK_MS, bf.STOP_BLOCK, bf.LF_LOOP, bf.LF_REVERSED,
                 bf.EVENT_BUF, bf.IF_CONSOLE, bf.IF_BATCH, bf.BF_BREAK, bf.BF_BUSY, bf.BF_RESET, bf.OUT_XMASK):
             raise ImportError("rremu/board.py: blockframe's figures changed")
-        self._in = bytearray(bf.in_size(n_lines))
-        self._in_mv = memoryview(self._in)
-        self._fixed = bf.out_fixed_size(n_lines)
+        # where each line's parts are in the frames, worked out in _parse and _send
+        # from these constants (no per-line tables kept): the same as blockframe's
+        for i in range(n_lines):
+            if (bf.in_audio_offset(n_lines, i) != _IN_LINES + 2 * n_lines + 2 * _SAMPLES * i
+                    or bf.out_audio_offset(n_lines, i) != _OUT_XMASK + 2 * n_lines + 2 * _SAMPLES * i):
+                raise ImportError("rremu/board.py: blockframe's layout changed")
+        self._in_mv = memoryview(bytearray(bf.in_size(n_lines)))
         # u16 0 (a frame), the frame, u16 nbytes and the event text held
         # (an event part is sent from its last two: blockframe.py)
-        self._ev_at = 2 + self._fixed
-        self._out = bytearray(self._ev_at + 2 + _EVENT_BUF)
-        self._out_mv = memoryview(self._out)
+        self._ev_at = 2 + bf.out_fixed_size(n_lines)
+        unload("rremu.blockframe")   # (the local goes with this call: nothing keeps the module)
+        # The output frame, also the outputs as last sent (a quiet run ends when one
+        # changes: _quiet reads them back); before the first frame, the break is on.
+        self._out_mv = memoryview(bytearray(self._ev_at + 2 + _EVENT_BUF))
+        self._out_mv[7] = _BF_BREAK
         # a frame with no event text, the usual one: its view made once (a slice per
         # block would cost a memoryview object each time, 32 B on the unix port)
         self._frame_mv = self._out_mv[:self._ev_at + 2]
-        # where each line's parts are in the frames (in samples for the audio), worked
-        # out once: a block's frames are then copies and byte stores, no look-ups
-        self._rx_at = [bf.in_audio_offset(n_lines, i) >> 1 for i in range(n_lines)]
-        self._tx_at = [(2 + bf.out_audio_offset(n_lines, i)) >> 1 for i in range(n_lines)]
-        self._xm_at = [2 + _OUT_XMASK + 2 * i for i in range(n_lines)]
-        unload("rremu.blockframe")   # (the local goes with this call: nothing keeps the module)
         self._ev_len = 0
         self._sent_block = -1
         self._utc_base = 0        # utc of block 0 (a quiet run's clock)
         self._run_left = 0        # blocks of a quiet run (blockframe.py) still to step
         self._batch_left = 0      # frames of a batch (blockframe.py) still on the link
-        self._sent_hook = 0       # outputs as last sent: a quiet run ends when one changes
-        self._sent_ring = 0
-        self._sent_break = True
-        self._sent_xmask = [0] * n_lines
         self._skip = 0            # skip_to's block: the next of a quiet run's blocks to step
         self._silence = array("h", bytes(2 * _SAMPLES))
         # bytes may wait on the console: set by a frame's IF_CONSOLE (and at start: what
         # came before this process), cleared by a read that finds none (console_read)
         self._con_in = True
-        self.stopped = False
-        self._reset = 0           # _BF_RESET in the last frame: reboot() (the board resets)
         # A test's hook (tests/test_supervisor_reset.py), `--oom-at BLOCK`: the App fails
         # with a MemoryError at that block, and so does every boot after it in this
         # process, as in a heap too broken up for the boot's long-lived buffers
         # (docs/notes/heap.md "Branch frag"); a fresh process (a reset) boots again.
         # Armed only in a process started before that block; off, it costs nothing a block.
-        self._oom = False         # the hook fired: every boot in this process fails
         argv = sys.argv
         i = argv.index("--oom-at") + 1 if "--oom-at" in argv else 0
         at = argv[i] if 0 < i < len(argv) else None   # (as probe.arg, without loading the probe)
         if at is not None:
             self.next_block = self._oom_hook(int(at))
-        self._probe = None   # the benchmarks' hooks (rremu/probe.py) when a flag asks for them
+            self.skips = False    # (the test's block is stepped)
         for flag in PROBE_FLAGS:
             if flag in argv:
                 from rremu import probe
-                self._probe = probe.make(argv)
-                if self._probe is not None:
-                    self._probe.hal = self
+                pr = probe.make(argv)
+                if pr is not None:
+                    pr.hal = self
+                    self._probe = pr
+                    if not pr.skips:
+                        self.skips = False   # (the probe's per-block figures)
                 break
-        # a quiet run's idle blocks with nothing due are not stepped (App.run), but
-        # for the probe's per-block figures (rremu/probe.py) and the --oom-at test (its block)
-        self.skips = at is None and (self._probe is None or self._probe.skips)
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         # MicroPython's socket is a stream (readinto/write); CPython's has recv_into/sendall
         self._readinto = getattr(self._sock, "readinto", None) or self._sock.recv_into
@@ -264,10 +262,9 @@ class Hal(BoardState):
                 return self._batch_on(pr)
             self._drop_batch()   # something happened: the batch's other blocks are not stepped
         if self.block >= 0 and self._sent_block != self.block:
-            self._send()
+            self._send(0)
         intr = self._recv()
         if self.block == _STOP_BLOCK:
-            self.stopped = True
             if pr is not None:
                 pr.finish()
             return False
@@ -285,23 +282,26 @@ class Hal(BoardState):
         return True
 
     def _oom_hook(self, at):
+        # next_block and reset_outputs wrapped (the instance's own: only while armed)
         step = self.next_block
         first = []   # the first block this process saw
+        fired = []   # the hook fired: every boot in this process fails
 
         def next_block():
             more = step()
             if not first:
                 first.append(self.block)
-            if not self._oom and first[0] < at <= self.block:
-                self._oom = True
+            if not fired and first[0] < at <= self.block:
+                fired.append(True)
                 raise MemoryError("memory allocation failed (--oom-at %d)" % at)
             return more
-        return next_block
 
-    def reset_outputs(self):
-        if self._oom:
-            raise MemoryError("memory allocation failed (--oom-at: the boot, in the same heap)")
-        BoardState.reset_outputs(self)
+        def reset_outputs():
+            if fired:
+                raise MemoryError("memory allocation failed (--oom-at: the boot, in the same heap)")
+            BoardState.reset_outputs(self)
+        self.reset_outputs = reset_outputs
+        return next_block
 
     def reboot(self):
         """machine.reset(): the RAM is gone, the flash stays. This block's frame
@@ -313,23 +313,28 @@ class Hal(BoardState):
             self._recv()   # this block's frame is out already: the reset goes in the next one's
         self._run_left = 0
         self._batch_left = 0   # (its frames go with the link: the process ends)
-        self._reset = _BF_RESET
-        self._send()
+        self._send(_BF_RESET)
         self._sock.close()
         raise SystemExit(0)   # past every handler of the run loop (supervisor.py)
 
     def _quiet(self):
         """Nothing for the world since the last frame sent: the same relays,
         ringing, crosspoint and break flag, silence to the lines, no event;
-        and not in the REPL (it paces the world block by block)."""
-        if self._ev_len or self._hook != self._sent_hook or self._ext_ring != self._sent_ring or self.in_repl:
+        and not in the REPL (it paces the world block by block). The outputs
+        last sent are read back from the frame (_send wrote them there)."""
+        out = self._out_mv
+        if self._ev_len or self.in_repl or self._hook != out[6] or self._ext_ring != out[8] | out[9] << 8:
             return False
-        if self._break != self._sent_break:
+        if (not self._break) != (not out[7] & _BF_BREAK):
             return False
         z = self._silence
+        xmask = self._xmask
+        tx = self.tx
+        j = 2 + _OUT_XMASK
         for i in range(self.n_lines):
-            if self._xmask[i] != self._sent_xmask[i] or self.tx[i] != z:
+            if xmask[i] != out[j] | out[j + 1] << 8 or tx[i] != z:
                 return False
+            j += 2
         return True
 
     def skip_to(self, block):
@@ -381,7 +386,6 @@ class Hal(BoardState):
         # nothing fed (a stalled loop, a REPL left alone) resets
         starved = (self.block - self.fed) * _BLOCK_MS
         self.fed = self.block
-        self.watchdog_resets += 1
         self.event_out(('{"t_ms": %d, "event": "watchdog", "starved_ms": %d}' % (
             self.block * _BLOCK_MS, starved)).encode())   # event_out takes bytes, as the ring's
         self.reset_outputs()
@@ -400,7 +404,7 @@ class Hal(BoardState):
     def send_now(self):
         if self.block >= 0 and self._sent_block != self.block:
             self._drop_batch()   # (the reply ends a batch: the world reads one reply for it)
-            self._send()
+            self._send(0)
 
     def _recv(self):
         intr = self._read_frame()
@@ -410,7 +414,7 @@ class Hal(BoardState):
     def _read_frame(self):
         mv = self._in_mv
         got = 0
-        need = len(self._in)
+        need = len(mv)
         intr = False
         while got < need:
             try:
@@ -427,7 +431,7 @@ class Hal(BoardState):
         return intr
 
     def _parse(self):
-        buf = self._in
+        buf = self._in_mv
         # IN_HDR ("<IIHHH": block, utc, ext hook bits, count, board_in) read byte by byte:
         # struct.unpack_from would make a tuple every block (64 B on the unix port)
         self.block = buf[0] | buf[1] << 8 | buf[2] << 16 | buf[3] << 24
@@ -445,18 +449,21 @@ class Hal(BoardState):
         # (locals one by one: unpacking more than three names builds a tuple on MicroPython)
         copy = pcm.copy16
         rx = self.rx
-        rx_at = self._rx_at
         pulses = self._pulses
         flags = self._flags
+        n = self.n_lines
         j = _IN_LINES
-        for i in range(self.n_lines):
+        a = (_IN_LINES >> 1) + n   # line 0's audio, in samples (blockframe.in_audio_offset)
+        for i in range(n):
             pulses[i] = buf[j]
             flags[i] = buf[j + 1]
             j += 2
-            copy(rx[i], 0, buf, rx_at[i], _SAMPLES)
+            copy(rx[i], 0, buf, a, _SAMPLES)
+            a += _SAMPLES
 
-    def _send(self):
-        out = self._out
+    def _send(self, reset):
+        # reset: _BF_RESET in the frame's flags (reboot), else 0
+        out = self._out_mv
         # OUT_HDR ("<IBBH": block, hook bits, board flags, ext ring bits) after the u16 0,
         # byte by byte as _recv reads the input's (struct.pack_into parses its format
         # every block)
@@ -466,30 +473,27 @@ class Hal(BoardState):
         out[4] = (b >> 16) & 0xFF
         out[5] = (b >> 24) & 0xFF
         out[6] = self._hook
-        out[7] = (_BF_BREAK if self._break else 0) | (_BF_BUSY if self.busy else 0) | self._reset
+        out[7] = (_BF_BREAK if self._break else 0) | (_BF_BUSY if self.busy else 0) | reset
         r = self._ext_ring
         out[8] = r & 0xFF
         out[9] = r >> 8
         copy = pcm.copy16
         xmask = self._xmask
-        sent = self._sent_xmask
         tx = self.tx
-        tx_at = self._tx_at
-        xm_at = self._xm_at
-        for i in range(self.n_lines):
+        n = self.n_lines
+        j = 2 + _OUT_XMASK         # line 0's crosspoint mask (after the u16 0)
+        a = (j >> 1) + n           # line 0's audio, in samples (blockframe.out_audio_offset)
+        for i in range(n):
             x = xmask[i]
-            j = xm_at[i]
             out[j] = x & 0xFF
             out[j + 1] = x >> 8
-            sent[i] = x
-            copy(out, tx_at[i], tx[i], 0, _SAMPLES)
-        self._sent_hook = self._hook
-        self._sent_ring = r
-        self._sent_break = self._break
+            j += 2
+            copy(out, a, tx[i], 0, _SAMPLES)
+            a += _SAMPLES
         n = self._ev_len
         out[self._ev_at] = n & 0xFF
         out[self._ev_at + 1] = n >> 8
-        self._write(self._out_mv[:self._ev_at + 2 + n] if n else self._frame_mv); self._sent_block = self.block  # noqa: E702 (no interrupt check between)
+        self._write(out[:self._ev_at + 2 + n] if n else self._frame_mv); self._sent_block = self.block  # noqa: E702 (no interrupt check between)
         self._ev_len = 0
 
     # --- events and the link -------------------------------------------------
@@ -518,16 +522,16 @@ class Hal(BoardState):
                 self._send_part()
             k = min(n - i, _EVENT_BUF - self._ev_len)
             at = self._ev_at + 2 + self._ev_len
-            self._out[at:at + k] = text if k == n else memoryview(text)[i:i + k]
+            self._out_mv[at:at + k] = text if k == n else memoryview(text)[i:i + k]
             self._ev_len += k
             i += k
             if i == n and self._ev_len < _EVENT_BUF:
-                self._out[at + k] = 10
+                self._out_mv[at + k] = 10
                 self._ev_len += 1
                 return
 
     def _send_part(self):
         n = self._ev_len
-        struct.pack_into("<H", self._out, self._ev_at, n)
+        struct.pack_into("<H", self._out_mv, self._ev_at, n)
         self._write(self._out_mv[self._ev_at:self._ev_at + 2 + n]); self._ev_len = 0  # noqa: E702 (as _send)
 
