@@ -50,9 +50,9 @@ class BoardState(HalBase):
         self.n_exts = n_exts
         self.rx = [array("h", bytes(2 * _SAMPLES)) for _ in range(n_lines)]
         self.tx = [array("h", bytes(2 * _SAMPLES)) for _ in range(n_lines)]
-        # inputs (the world's side): per-line ring pulses and flags (bf.LF_*), ports off-hook
-        self._pulses = bytearray(n_lines)
-        self._flags = bytearray(n_lines)
+        # inputs (the world's side): per line its ring pulses and flags (bf.LF_*), two
+        # bytes as in the input frame; the ports off-hook
+        self._line_in = bytearray(2 * n_lines)
         self._ext_hook = 0
         # outputs (the firmware's side): hook relays, SLICs ringing, crosspoint
         self._hook = 0
@@ -102,13 +102,13 @@ class BoardState(HalBase):
 
     # --- trunk lines -------------------------------------------------------
     def ring_pulses(self, line):
-        return self._pulses[line]
+        return self._line_in[2 * line]
 
     def loop_current(self, line):
-        return bool(self._flags[line] & _LF_LOOP)
+        return bool(self._line_in[2 * line + 1] & _LF_LOOP)
 
     def polarity(self, line):
-        return -1 if self._flags[line] & _LF_REVERSED else 1
+        return -1 if self._line_in[2 * line + 1] & _LF_REVERSED else 1
 
     def set_hook(self, line, off):
         if off:
@@ -171,6 +171,7 @@ class Hal(BoardState):
     # instance (its dict: one slot each; docs/notes/heap.md, branch emuheap)
     skips = True      # a quiet run's idle blocks with nothing due are not stepped (App.run)
     _probe = None     # the benchmarks' hooks (rremu/probe.py) when a flag asks for them
+    _silence = array("h", bytes(2 * _SAMPLES))   # a line's block of silence (_quiet), shared
 
     def __init__(self, sock_path, n_lines=2, n_exts=4, console=None):
         BoardState.__init__(self, n_lines, n_exts, console)
@@ -187,24 +188,22 @@ class Hal(BoardState):
                     or bf.out_audio_offset(n_lines, i) != _OUT_XMASK + 2 * n_lines + 2 * _SAMPLES * i):
                 raise ImportError("rremu/board.py: blockframe's layout changed")
         self._in_mv = memoryview(bytearray(bf.in_size(n_lines)))
-        # u16 0 (a frame), the frame, u16 nbytes and the event text held
-        # (an event part is sent from its last two: blockframe.py)
-        self._ev_at = 2 + bf.out_fixed_size(n_lines)
+        # The output: u16 0 (a frame), the frame, u16 nbytes and the event text held
+        # (an event part is sent from its last two: blockframe.py). It is also the
+        # outputs as last sent (a quiet run ends when one changes: _quiet reads them
+        # back); before the first frame, the break is on.
+        ev_at = 2 + bf.out_fixed_size(n_lines)   # the held text's u16 nbytes: len(_frame_mv) - 2
         unload("rremu.blockframe")   # (the local goes with this call: nothing keeps the module)
-        # The output frame, also the outputs as last sent (a quiet run ends when one
-        # changes: _quiet reads them back); before the first frame, the break is on.
-        self._out_mv = memoryview(bytearray(self._ev_at + 2 + _EVENT_BUF))
+        self._out_mv = memoryview(bytearray(ev_at + 2 + _EVENT_BUF))
         self._out_mv[7] = _BF_BREAK
         # a frame with no event text, the usual one: its view made once (a slice per
         # block would cost a memoryview object each time, 32 B on the unix port)
-        self._frame_mv = self._out_mv[:self._ev_at + 2]
+        self._frame_mv = self._out_mv[:ev_at + 2]
         self._ev_len = 0
         self._sent_block = -1
-        self._utc_base = 0        # utc of block 0 (a quiet run's clock)
         self._run_left = 0        # blocks of a quiet run (blockframe.py) still to step
         self._batch_left = 0      # frames of a batch (blockframe.py) still on the link
         self._skip = 0            # skip_to's block: the next of a quiet run's blocks to step
-        self._silence = array("h", bytes(2 * _SAMPLES))
         # bytes may wait on the console: set by a frame's IF_CONSOLE (and at start: what
         # came before this process), cleared by a read that finds none (console_read)
         self._con_in = True
@@ -356,8 +355,9 @@ class Hal(BoardState):
             if n > 1 and self.fed >= 0:
                 self.fed = self.block + n - 1   # the blocks skipped: the app would have fed each
         self._run_left -= n
+        # the clock on: utc is the frame's at its block, then block // 100 s on
+        self.utc += (self.block + n) // 100 - self.block // 100
         self.block += n
-        self.utc = self._utc_base + self.block // 100
         # rx still holds the frame's audio from _recv: the firmware only reads the
         # codec's input (nothing in rrfw writes hal.rx), so it is not copied again
         if self.fed >= 0 and self.block - self.fed > WDT_BLOCKS:
@@ -445,19 +445,15 @@ class Hal(BoardState):
             self._run_left = 0
         else:
             self._run_left = count - 1 if count > 1 else 0
-        self._utc_base = self.utc - self.block // 100
         # (locals one by one: unpacking more than three names builds a tuple on MicroPython)
         copy = pcm.copy16
         rx = self.rx
-        pulses = self._pulses
-        flags = self._flags
+        line_in = self._line_in
         n = self.n_lines
-        j = _IN_LINES
+        for j in range(2 * n):
+            line_in[j] = buf[_IN_LINES + j]   # per line: ring pulses, flags
         a = (_IN_LINES >> 1) + n   # line 0's audio, in samples (blockframe.in_audio_offset)
         for i in range(n):
-            pulses[i] = buf[j]
-            flags[i] = buf[j + 1]
-            j += 2
             copy(rx[i], 0, buf, a, _SAMPLES)
             a += _SAMPLES
 
@@ -491,9 +487,10 @@ class Hal(BoardState):
             copy(out, a, tx[i], 0, _SAMPLES)
             a += _SAMPLES
         n = self._ev_len
-        out[self._ev_at] = n & 0xFF
-        out[self._ev_at + 1] = n >> 8
-        self._write(out[:self._ev_at + 2 + n] if n else self._frame_mv); self._sent_block = self.block  # noqa: E702 (no interrupt check between)
+        e = len(self._frame_mv) - 2   # the held text's u16 nbytes
+        out[e] = n & 0xFF
+        out[e + 1] = n >> 8
+        self._write(out[:e + 2 + n] if n else self._frame_mv); self._sent_block = self.block  # noqa: E702 (no interrupt check between)
         self._ev_len = 0
 
     # --- events and the link -------------------------------------------------
@@ -521,7 +518,7 @@ class Hal(BoardState):
             if self._ev_len == _EVENT_BUF:
                 self._send_part()
             k = min(n - i, _EVENT_BUF - self._ev_len)
-            at = self._ev_at + 2 + self._ev_len
+            at = len(self._frame_mv) + self._ev_len   # (the held text, after its u16)
             self._out_mv[at:at + k] = text if k == n else memoryview(text)[i:i + k]
             self._ev_len += k
             i += k
@@ -532,6 +529,7 @@ class Hal(BoardState):
 
     def _send_part(self):
         n = self._ev_len
-        struct.pack_into("<H", self._out_mv, self._ev_at, n)
-        self._write(self._out_mv[self._ev_at:self._ev_at + 2 + n]); self._ev_len = 0  # noqa: E702 (as _send)
+        e = len(self._frame_mv) - 2   # the held text's u16 nbytes
+        struct.pack_into("<H", self._out_mv, e, n)
+        self._write(self._out_mv[e:e + 2 + n]); self._ev_len = 0  # noqa: E702 (as _send)
 

@@ -58,11 +58,11 @@ class StandInHal(BoardState):
     # --- the world, as a test sets it ------------------------------------
     @property
     def pulses(self):
-        return self._pulses[0]
+        return self._line_in[0]   # (line 0's ring pulses, then its flags)
 
     @pulses.setter
     def pulses(self, n):
-        self._pulses[0] = n
+        self._line_in[0] = n
 
     @property
     def loop(self):
@@ -71,9 +71,9 @@ class StandInHal(BoardState):
     @loop.setter
     def loop(self, on):
         if on:
-            self._flags[0] |= bf.LF_LOOP
+            self._line_in[1] |= bf.LF_LOOP
         else:
-            self._flags[0] &= ~bf.LF_LOOP
+            self._line_in[1] &= ~bf.LF_LOOP
 
     @property
     def offhook_ports(self):
