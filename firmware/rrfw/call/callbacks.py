@@ -92,8 +92,8 @@ class Callbacks:
             return "no_number"          # withheld: nobody to call back
         if on_dnc(number, self.dnc):
             return "do_not_call"
-        from rrfw.call import numplan   # loaded with the first request: boards without call-backs never
-        number, why = numplan.check(number, self.country, self.allow)
+        from rrfw.call import numplan   # for this check only (numplan.once): boards without call-backs never load it
+        number, why = numplan.once(number, self.country, self.allow)
         if why is not None:
             return "refused_" + why     # never dialled: a spoofed *72..., 1900..., 011...
         if on_dnc(number, self.dnc):

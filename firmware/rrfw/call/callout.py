@@ -36,7 +36,6 @@
 # code and buffers are only on boards that call out, and only while they do.
 from rrfw.compat import unload
 
-from rrfw.call import numplan
 from rrfw.call import record
 _CB_AGENT = const(7)   # = states.CB_AGENT
 _CB_DIAL = const(8)   # = states.CB_DIAL
@@ -47,20 +46,20 @@ _OB_WRAP = const(14)   # = states.OB_WRAP
 from rrfw.hal import pcm
 from rrfw.line import dialler
 
-AGENT_TONE_MS = const(400)     # ms: the tone the agent hears on lifting, then the line is seized
-PREVIEW_MS = const(15000)      # ms the agent has to key dial or skip after the number is read
-PREVIEW_DIAL = "1"
-PREVIEW_SKIP = "2"
-OPTOUT_MS = const(2000)        # ms of confirmation the callee hears after the opt-out key
-DEFAULT_WRAP_MS = const(15000)  # ms the agent has to key a disposition
-LATER_MS = const(4000)         # ms after "call back later" for the HHMM digits
+_AGENT_TONE_MS = const(400)     # ms: the tone the agent hears on lifting, then the line is seized
+_PREVIEW_MS = const(15000)      # ms the agent has to key dial or skip after the number is read
+_PREVIEW_DIAL = "1"
+_PREVIEW_SKIP = "2"
+_OPTOUT_MS = const(2000)        # ms of confirmation the callee hears after the opt-out key
+_DEFAULT_WRAP_MS = const(15000)  # ms the agent has to key a disposition
+_LATER_MS = const(4000)         # ms after "call back later" for the HHMM digits
 # Tones, played by the dialler's DTMF generator (dsp/dtmfgen.py tone(): the flash
 # sine, no table in RAM), while it does not dial: the agent's "a call is coming"
 # beep (also the disposition's), one 440 Hz burst (the ANSI T1.401 call-waiting
 # tone's frequency), the rest of AGENT_TONE_MS silent; confirmation: three short
 # 440 Hz beeps (extdial.py's, a common PBX acknowledgment), then silence.
-AGENT_TONE = (440, -16, 300)            # Hz, dBm0, ms on
-CONFIRM_TONE = (440, -13, 100, 3)       # Hz, dBm0, ms on (and off), beeps
+_AGENT_TONE = (440, -16, 300)            # Hz, dBm0, ms on
+_CONFIRM_TONE = (440, -13, 100, 3)       # Hz, dBm0, ms on (and off), beeps
 
 
 # Loaded by an attempt's start (LineCall.start_outbound), unloaded when the last
@@ -100,7 +99,8 @@ class Callout:
                                 job["tries"], job.get("name"))
         lc.rec["route_ms"] = t
         # never trust the stored number: the list is a file, the config may have changed
-        number, why = numplan.check(job["number"], lc.country, dialer.callbacks.allow)
+        from rrfw.call import numplan   # for this check only: forgotten after it (numplan.once)
+        number, why = numplan.once(job["number"], lc.country, dialer.callbacks.allow)
         if why is not None:
             lc.emit("dial_refused", number=str(number)[:24], why=why, flow=job["kind"])
             lc.rec["result"] = "refused"
@@ -144,10 +144,10 @@ class Callout:
                     names.append("digit-" + d)
                 lc.player.play(names)
                 lc.emit("preview", ext=lc.leg.ext, number=self.number)
-                lc.enter(_OB_READY, t, t + PREVIEW_MS)
+                lc.enter(_OB_READY, t, t + _PREVIEW_MS)
             else:
                 self._beep()
-                lc.enter(_OB_READY, t, t + AGENT_TONE_MS)
+                lc.enter(_OB_READY, t, t + _AGENT_TONE_MS)
         elif outcome is not None:
             self._end(t, "agent_" + outcome)
 
@@ -163,7 +163,7 @@ class Callout:
             self._end(t, "agent_hangup")
             return
         if not self.preview:
-            if not self.dialler.gen.fill(tx):
+            if not self.dialler.generator().fill(tx):
                 pcm.fill16(tx, 0, 80)
             if t >= lc.deadline:
                 self._seize(t)
@@ -172,11 +172,11 @@ class Callout:
         lc.dtmf.process(hal.rx[lc.line], t, tx)
         ev = lc.dtmf.pop()
         key = ev["digit"] if ev is not None else None
-        if key == PREVIEW_DIAL:
+        if key == _PREVIEW_DIAL:
             lc.player.stop()
             lc.emit("preview_key", ext=lc.leg.ext, key=key, what="dial")
             self._seize(t)
-        elif key == PREVIEW_SKIP:
+        elif key == _PREVIEW_SKIP:
             lc.emit("preview_key", ext=lc.leg.ext, key=key, what="skip")
             self._end(t, "skipped")
         elif t >= lc.deadline:
@@ -235,9 +235,9 @@ class Callout:
         line = lc.line
         tx = hal.tx[line]
         if self.opted_out:
-            gen = self.dialler.gen
-            c = CONFIRM_TONE
-            if not gen.busy and t - (lc.deadline - OPTOUT_MS) < 2 * c[2] * c[3]:
+            gen = self.dialler.generator()
+            c = _CONFIRM_TONE
+            if not gen.busy and t - (lc.deadline - _OPTOUT_MS) < 2 * c[2] * c[3]:
                 gen.tone(c[0], c[1], c[2], c[2])   # the next of the beeps
             if not gen.fill(tx):
                 pcm.fill16(tx, 0, 80)
@@ -260,7 +260,7 @@ class Callout:
             lc.rec["opt_out"] = err is None
             self.disposition = "do_not_call"
             self.opted_out = True
-            lc.enter(_OB_TALK, t, t + OPTOUT_MS)
+            lc.enter(_OB_TALK, t, t + _OPTOUT_MS)
             return
         pcm.fill16(tx, 0, 80)
 
@@ -283,7 +283,7 @@ class Callout:
         if hal.ring_pulses(lc.line) or not hal.ext_offhook(lc.leg.port) or t >= lc.deadline:
             self._wrapped(t)
             return
-        if not self.dialler.gen.fill(tx):     # the beep that asks for the disposition
+        if not self.dialler.generator().fill(tx):     # the beep that asks for the disposition
             pcm.fill16(tx, 0, 80)
         lc.dtmf.process(hal.rx[lc.line], t, tx)
         ev = lc.dtmf.pop()
@@ -299,7 +299,7 @@ class Callout:
                 self.disposition = name
             lc.emit("disposition", ext=lc.leg.ext, key=d, name=name)
             if name == "callback_later" and not self.opted_out:
-                lc.enter(_OB_WRAP, t, t + LATER_MS)
+                lc.enter(_OB_WRAP, t, t + _LATER_MS)
             else:
                 self._wrapped(t)
         elif self.disposition == "callback_later" and "0" <= d <= "9":
@@ -308,8 +308,8 @@ class Callout:
                 self._wrapped(t)
 
     def _beep(self):
-        a = AGENT_TONE
-        self.dialler.gen.tone(a[0], a[1], a[2], AGENT_TONE_MS - a[2])
+        a = _AGENT_TONE
+        self.dialler.generator().tone(a[0], a[1], a[2], _AGENT_TONE_MS - a[2])
 
     def _wrapped(self, t):
         lc = self.lc

@@ -23,6 +23,9 @@
 # any other verdict refuses (lengths None: every length). Sources, per
 # country, at each plan.
 
+import sys
+
+from rrfw.compat import unload
 
 _DIGITS = "0123456789"
 _DROP = " -.()/"
@@ -238,3 +241,22 @@ def check(raw, country, allow=None):
         return number, None
     why = verdict(number, country)
     return number, why
+
+
+# The flows that keep this module in their globals (imported at their top): while one
+# of them is loaded, forgetting the module would make the next import a second copy.
+_HOLDERS = ("rrfw.call.disa", "rrfw.call.remote", "rrfw.call.transfer")
+
+
+def once(raw, country, allow=None):
+    """check() for a caller that needs the plan only at that moment (a call-back's
+    request, its attempt's start: callbacks.py, callout.py): the module is forgotten
+    after it (compat.unload) unless a flow that holds it is loaded, so its heap
+    (about 0.3 KB, mp32-frozen) is not kept while the call-back waits and dials:
+    the busy run's peak is a call-back's dial (docs/notes/heap.md, cbheap)."""
+    r = check(raw, country, allow)
+    for name in _HOLDERS:
+        if name in sys.modules:
+            return r
+    unload("rrfw.call.numplan")
+    return r

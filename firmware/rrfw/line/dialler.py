@@ -22,7 +22,14 @@
 # Whoever owns the line fills tx only when step() has not: step() writes the
 # digits while sending and silence in TONE and JUDGE (the far end never hears
 # the caller's own keys, DISA's rule). Nothing is allocated per block; the
-# progress detector and generator are made once per owner (__init__).
+# progress detector is made once per owner (__init__). The DTMF generator is
+# needed only until the number is out: SENT drops it and forgets dsp/dtmfgen.py
+# (0.6 KB with the object, mp32-frozen: the busy run's peak is a call-back waiting
+# for its answer, docs/notes/heap.md, cbheap); start() and generator() make
+# another (its import: the block that seizes the line, or a campaign's beep).
+# Another line's generator of the old module's code keeps it until its own SENT
+# (two lines dialling at once: a second copy meanwhile, never a wrong one).
+from rrfw.compat import unload
 
 from rrfw.hal import pcm
 from rrfw.line import progress
@@ -45,9 +52,9 @@ _DIGIT_MS = const(200)
 class Dialler:
     def __init__(self, country, share=None):
         # share: the line's hang-up tone detector, idle while this one dials (progress.py)
-        from rrfw.dsp import dtmfgen
         self.progress = progress.CallProgress(profile=country, share=share)
-        self.gen = dtmfgen.DtmfGenerator()
+        self.gen = None
+        self.generator()
         self.state = IDLE
         self.deadline = 0      # board ms: the current state's (see the header)
         self.number = None
@@ -59,14 +66,23 @@ class Dialler:
         self.number = number
         self.result = None
         self.t_sent = 0
-        self.gen.stop()
+        self.generator().stop()
         self.progress.reset(t)
         self.state = _TONE
         self.deadline = t + self.progress.dial_wait_ms
 
     def stop(self):
-        self.gen.stop()
+        if self.gen is not None:
+            self.gen.stop()
         self.state = IDLE
+
+    def generator(self):
+        """The DTMF generator (dsp/dtmfgen.py), made when there is none: the
+        owner's beeps play on it too (call/callout.py)."""
+        if self.gen is None:
+            from rrfw.dsp import dtmfgen
+            self.gen = dtmfgen.DtmfGenerator()
+        return self.gen
 
     def step(self, rx, tx, t, loop_current, polarity):
         """One block of the line: rx heard, tx to send. Returns STARTED, SENT or 0."""
@@ -82,9 +98,11 @@ class Dialler:
             self.state = _SEND
             self.deadline = t + len(self.number) * _DIGIT_MS
             news = STARTED
-        if gen.busy:
+        if gen is not None and gen.busy:
             gen.fill(tx)
             if not gen.busy:
+                self.gen = gen = None   # the number is out (see the header)
+                unload("rrfw.dsp.dtmfgen")
                 pr.dialled(t)
                 self.t_sent = t
                 self.state = _JUDGE

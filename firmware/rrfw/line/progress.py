@@ -28,10 +28,10 @@ from rrfw.compat import filled
 
 from rrfw.dsp import tones
 
-WAIT_DIAL = const(0)
-READY = const(1)
-WAIT_ANSWER = const(2)
-RINGING = const(3)
+_WAIT_DIAL = const(0)
+READY = const(1)      # (dialler.py reads these two)
+_WAIT_ANSWER = const(2)
+_RINGING = const(3)
 DONE = const(4)
 
 _DIAL_WAIT_MS = const(5000)     # ms: ITU-T Q.35 / most exchanges give dial tone within 3 s
@@ -42,7 +42,6 @@ _VOICE_MS = const(400)          # ms of voice (leaky count) that means a person 
 _VOICE_E = const(16190)         # tones.py window energy at -40 dBm0
 _REV_MS = const(30)             # ms a polarity reversal must hold (relay bounce < 10 ms)
 
-STATE_NAMES = ("wait_dial", "ready", "wait_answer", "ringing", "done")
 # the events' names, by their code in the queue
 _EVENTS = ("dial_tone", "blind_dial", "no_dial_tone", "ringback", "busy", "reorder", "sit",
            "answer", "no_answer")
@@ -84,7 +83,7 @@ class CallProgress:
             self._detector(_DIAL_ONLY)
         else:
             self.det.reset()
-        self.state = WAIT_DIAL
+        self.state = _WAIT_DIAL
         self.result = None
         self._t0 = t_ms
         self._t_dialled = 0
@@ -96,9 +95,9 @@ class CallProgress:
 
     def dialled(self, t_ms):
         """The dialler has sent the last digit: now watch for the far end."""
-        if self.state in (READY, WAIT_DIAL):
+        if self.state in (READY, _WAIT_DIAL):
             self._detector(None)   # all the profile's tones, SIT included
-            self.state = WAIT_ANSWER
+            self.state = _WAIT_ANSWER
             self._t_dialled = t_ms
             self._s[_VOICE] = 0
             self._s[_POL] = 0
@@ -116,7 +115,7 @@ class CallProgress:
         det.clear_events()   # verdicts are read from det.current; no event dicts built
         cur = det.current
         st = self.state
-        if st == WAIT_DIAL:
+        if st == _WAIT_DIAL:
             if cur == "dial":
                 self.state = READY
                 self._event(0, t_ms)   # dial_tone
@@ -133,8 +132,8 @@ class CallProgress:
         if cur == "busy" or cur == "reorder" or cur == "sit":
             self._done(_EVENTS.index(cur), t_ms)   # "sit": an intercept announcement follows, not a person
             return
-        if cur == "ringback" and st == WAIT_ANSWER:
-            self.state = RINGING
+        if cur == "ringback" and st == _WAIT_ANSWER:
+            self.state = _RINGING
             self._event(3, t_ms)   # ringback
         s = self._s
         # answer supervision: a reversal after dialling (many exchanges reverse on answer)
@@ -165,6 +164,7 @@ class CallProgress:
         self.state = DONE
         self.result = _EVENTS[code]
         self._event(code, t_ms)
+        self.det = None   # the verdict is in: the detector is garbage (reset() makes the next)
 
     def _event(self, code, t_ms):
         s = self._s
