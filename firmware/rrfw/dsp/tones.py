@@ -93,25 +93,26 @@ _A_EB = const(0)          # 4: the window's block energies, by slot
 _A_EH = const(4)          # 3: the running run's last 3 frame energies
 _A_QS = const(7)          # 4 (_QLEN): queued events' start and end (ms)
 _A_QE = const(11)
-_A_BLK = const(15)        # blocks seen, up to _W (the window is full)
-_A_SLOT = const(16)       # the window's slot of the next block
-_A_RSIG = const(17)       # the running run: its signal (-1 off), start (ms), loudest and
-_A_RT = const(18)         # quietest frame energy, best probe power (its reference level),
-_A_RE = const(19)         # modulated frames and frames
-_A_RMIN = const(20)
-_A_RREF = const(21)
-_A_RMOD = const(22)
-_A_RNF = const(23)
-_A_MOD = const(24)        # 1: the last window was amplitude-modulated
-_A_CAND = const(25)       # the debounce's candidate: signal, frames, first frame (ms)
-_A_CN = const(26)
-_A_CT = const(27)
-_A_CEND = const(28)       # the recognised tone's end so far (ms)
-_A_QH = const(29)         # the event queue's head and length
-_A_QN = const(30)
-_A_NS = const(31)         # signals, probes (set once by __init__)
-_A_NK = const(32)
-_A_SIG = const(33)        # per signal its last on-run's level, then (ns on) when it ended;
+_A_QT = const(15)         # 4: and their tones (an index into _tones: no list of names)
+_A_BLK = const(19)        # blocks seen, up to _W (the window is full)
+_A_SLOT = const(20)       # the window's slot of the next block
+_A_RSIG = const(21)       # the running run: its signal (-1 off), start (ms), loudest and
+_A_RT = const(22)         # quietest frame energy, best probe power (its reference level),
+_A_RE = const(23)         # modulated frames and frames
+_A_RMIN = const(24)
+_A_RREF = const(25)
+_A_RMOD = const(26)
+_A_RNF = const(27)
+_A_MOD = const(28)        # 1: the last window was amplitude-modulated
+_A_CAND = const(29)       # the debounce's candidate: signal, frames, first frame (ms)
+_A_CN = const(30)
+_A_CT = const(31)
+_A_CEND = const(32)       # the recognised tone's end so far (ms)
+_A_QH = const(33)         # the event queue's head and length
+_A_QN = const(34)
+_A_NS = const(35)         # signals, probes (set once by __init__)
+_A_NK = const(36)
+_A_SIG = const(37)        # per signal its last on-run's level, then (ns on) when it ended;
                           # after them each probe's power
 
 
@@ -498,27 +499,31 @@ class ToneDetector:
                 aliased.append(n)
             else:
                 deb[j] = _W
-        # per signal j: its alias (ad[j]) and the frames that start a run of it (ad[ns + j])
         ns = len(sigs)
-        self._ad = bytes(alias) + bytes(deb)
         probes = _probes(sigs)
         nk = len(probes)
-        # per signal: its probe groups (probe indices); each group's summed power counts.
-        # One bytes object (heap: a tuple of tuples of tuples was 3-4 objects a signal, the
-        # full US detector's about 320 B): byte j is signal j's offset, where its record is
-        # its group count, then each group's probe count and probes.
-        sp = bytearray(ns)
+        # One bytes object, _rows (heap: an object of 16-48 bytes and a dict slot each
+        # were three, with the kernels' row indices): first the kernels' row index of
+        # each probe (nk bytes, make_table), then per signal j its alias (byte nk + j)
+        # and the frames that start a run of it (nk + ns + j), then (from nk + 2 * ns)
+        # per signal its probe groups (probe indices; each group's summed power counts):
+        # byte nk + 2 * ns + j is where signal j's record is, its group count, then each
+        # group's probe count and probes (a tuple of tuples of tuples was 3-4 objects a
+        # signal, the full US detector's about 320 B). Offsets fit a byte: the largest
+        # profile's full detector is under 100 bytes (tests/test_tonetab.py makes all).
+        tab, rows = make_table(probes)
+        sp = bytearray(rows) + alias + deb + bytearray(ns)
         for j in range(ns):
-            sp[j] = len(sp)
+            sp[nk + 2 * ns + j] = len(sp)
             sp.append(len(sigs[j]))
             for grp in sigs[j]:
                 sp.append(len(grp))
                 for f in grp:
                     sp.append(probes.index(f))
-        self._sp = bytes(sp)
+        self._tab = tab
+        self._rows = bytes(sp)
         carriers = [tdefs[n][0][1] for n in tdefs
                     if not _is_seq(tdefs[n][0]) and _is_am(tdefs[n][0])]
-        self._tab, self._rows = make_table(probes)
         self._re = filled("i", _W * nk, _BIAS)
         self._im = filled("i", _W * nk, _BIAS)
         # the detector's small values in one array (heap: an array apiece cost 32 bytes
@@ -581,7 +586,6 @@ class ToneDetector:
                         break
             tones.append(tn)
         self._tones = tuple(tones)   # a tuple: no spare slots
-        self._qname = [None] * _QLEN
         self.reset()
 
     def reset(self):
@@ -634,11 +638,13 @@ class ToneDetector:
         # 25 Hz AM at 90-99 % depth: quarter-period block energies swing > 10:1; a plain
         # tone's stay within noise. 2:1 (3 dB) splits them.
         a[_A_MOD] = 1 if max(e0, e1, e2, e3) >= _AM_RATIO * min(e0, e1, e2, e3) else 0
-        sp = self._sp
-        for j in range(a[_A_NS]):
+        sp = self._rows
+        ns = a[_A_NS]
+        so = a[_A_NK] + 2 * ns   # the signals' records (see __init__)
+        for j in range(ns):
             s = 0
             ok = True
-            o = sp[j]
+            o = sp[so + j]
             for g in range(sp[o]):
                 o += 1
                 p = 0
@@ -653,7 +659,7 @@ class ToneDetector:
                 best = j
                 best_s = s
         if best >= 0:
-            best = self._ad[best]
+            best = sp[a[_A_NK] + best]   # its alias
         j = a[_A_RSIG]
         ref = a[_A_RREF]
         if best < 0 and j >= 0 and ref > 0:
@@ -662,7 +668,7 @@ class ToneDetector:
             # still hold _HOLD40/40 of the energy
             s = 0
             ok = True
-            o = sp[j]
+            o = sp[so + j]
             for g in range(sp[o]):
                 o += 1
                 p = 0
@@ -692,7 +698,7 @@ class ToneDetector:
                 a[_A_CN] = 1
                 a[_A_CT] = t
             cand = a[_A_CAND]
-            if a[_A_CN] >= (self._ad[a[_A_NS] + cand] if cand >= 0 else _DEB):
+            if a[_A_CN] >= (self._rows[a[_A_NK] + a[_A_NS] + cand] if cand >= 0 else _DEB):
                 ct = a[_A_CT]
                 rt = a[_A_RT]
                 d = ct - rt
@@ -769,19 +775,20 @@ class ToneDetector:
                 return
 
     def _end(self, tn):
-        self._push(tn.name, self.current_start_ms, self._a[_A_CEND])
+        self._push(self._tones.index(tn), self.current_start_ms, self._a[_A_CEND])
         self._cur = None
         self.current = None
         tn.clear()
 
-    def _push(self, name, start, end):
+    def _push(self, k, start, end):
+        # k: the tone's index in _tones
         # preallocated queue (no tuple per event: this runs inside process())
         a = self._a
         if a[_A_QN] >= _QLEN:
             self.dropped += 1
             return
         i = (a[_A_QH] + a[_A_QN]) % _QLEN
-        self._qname[i] = name
+        a[_A_QT + i] = k
         a[_A_QS + i] = start
         a[_A_QE + i] = end
         a[_A_QN] += 1
@@ -793,7 +800,7 @@ class ToneDetector:
         i = a[_A_QH]
         a[_A_QH] = (i + 1) % _QLEN
         a[_A_QN] -= 1
-        return {"event": "tone", "tone": self._qname[i], "start_ms": a[_A_QS + i],
+        return {"event": "tone", "tone": self._tones[a[_A_QT + i]].name, "start_ms": a[_A_QS + i],
                 "end_ms": a[_A_QE + i]}
 
     def clear_events(self):
