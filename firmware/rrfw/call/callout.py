@@ -48,8 +48,7 @@ from rrfw.line import dialler
 
 _AGENT_TONE_MS = const(400)     # ms: the tone the agent hears on lifting, then the line is seized
 _PREVIEW_MS = const(15000)      # ms the agent has to key dial or skip after the number is read
-_PREVIEW_DIAL = "1"
-_PREVIEW_SKIP = "2"
+# the preview's keys: "1" dial, "2" skip (literals in step_ready: a str global is a dict slot)
 _OPTOUT_MS = const(2000)        # ms of confirmation the callee hears after the opt-out key
 _DEFAULT_WRAP_MS = const(15000)  # ms the agent has to key a disposition
 _LATER_MS = const(4000)         # ms after "call back later" for the HHMM digits
@@ -58,8 +57,12 @@ _LATER_MS = const(4000)         # ms after "call back later" for the HHMM digits
 # beep (also the disposition's), one 440 Hz burst (the ANSI T1.401 call-waiting
 # tone's frequency), the rest of AGENT_TONE_MS silent; confirmation: three short
 # 440 Hz beeps (extdial.py's, a common PBX acknowledgment), then silence.
-_AGENT_TONE = (440, -16, 300)            # Hz, dBm0, ms on
-_CONFIRM_TONE = (440, -13, 100, 3)       # Hz, dBm0, ms on (and off), beeps
+_TONE_HZ = const(440)          # Hz, both tones (const ints: no slot in the module's dict)
+_AGENT_DBM0 = const(-16)       # dBm0, the agent's beep
+_AGENT_ON_MS = const(300)      # ms on
+_CONFIRM_DBM0 = const(-13)     # dBm0, the confirmation
+_CONFIRM_MS = const(100)       # ms on (and off)
+_CONFIRM_BEEPS = const(3)
 
 
 # Loaded by an attempt's start (LineCall.start_outbound), unloaded when the last
@@ -172,11 +175,11 @@ class Callout:
         lc.dtmf.process(hal.rx[lc.line], t, tx)
         ev = lc.dtmf.pop()
         key = ev["digit"] if ev is not None else None
-        if key == _PREVIEW_DIAL:
+        if key == "1":     # dial
             lc.player.stop()
             lc.emit("preview_key", ext=lc.leg.ext, key=key, what="dial")
             self._seize(t)
-        elif key == _PREVIEW_SKIP:
+        elif key == "2":   # skip
             lc.emit("preview_key", ext=lc.leg.ext, key=key, what="skip")
             self._end(t, "skipped")
         elif t >= lc.deadline:
@@ -236,9 +239,8 @@ class Callout:
         tx = hal.tx[line]
         if self.opted_out:
             gen = self.dialler.generator()
-            c = _CONFIRM_TONE
-            if not gen.busy and t - (lc.deadline - _OPTOUT_MS) < 2 * c[2] * c[3]:
-                gen.tone(c[0], c[1], c[2], c[2])   # the next of the beeps
+            if not gen.busy and t - (lc.deadline - _OPTOUT_MS) < 2 * _CONFIRM_MS * _CONFIRM_BEEPS:
+                gen.tone(_TONE_HZ, _CONFIRM_DBM0, _CONFIRM_MS, _CONFIRM_MS)   # the next of the beeps
             if not gen.fill(tx):
                 pcm.fill16(tx, 0, 80)
             if t >= lc.deadline:
@@ -308,8 +310,7 @@ class Callout:
                 self._wrapped(t)
 
     def _beep(self):
-        a = _AGENT_TONE
-        self.dialler.generator().tone(a[0], a[1], a[2], _AGENT_TONE_MS - a[2])
+        self.dialler.generator().tone(_TONE_HZ, _AGENT_DBM0, _AGENT_ON_MS, _AGENT_TONE_MS - _AGENT_ON_MS)
 
     def _wrapped(self, t):
         lc = self.lc

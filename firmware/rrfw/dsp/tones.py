@@ -63,7 +63,7 @@ _CONT_MIN_MS = const(1000)  # ms of steady tone before a continuous tone is reco
 _LVL_MIN_MS = const(100)  # ms: on-runs shorter than this set no reference level (speech blips)
 _LVL_GAP_MS = const(1000)  # ms: a level reference older than this is void (E.180 level-step
                            # tones repeat within 0.4 s)
-_QLEN = const(4)          # pending events kept; more are counted in `dropped`
+_QLEN = const(4)          # pending events kept; more are counted in _a[_A_DROP]
 
 # Priority when two tones of one signal both match (never happens with the
 # tolerances above in the 8 profiles, but order the verdict anyway).
@@ -112,7 +112,8 @@ _A_QH = const(33)         # the event queue's head and length
 _A_QN = const(34)
 _A_NS = const(35)         # signals, probes (set once by __init__)
 _A_NK = const(36)
-_A_SIG = const(37)        # per signal its last on-run's level, then (ns on) when it ended;
+_A_DROP = const(37)       # events lost to a full queue (no attribute: 12 keep the dict at 12 slots)
+_A_SIG = const(38)        # per signal its last on-run's level, then (ns on) when it ended;
                           # after them each probe's power
 
 
@@ -599,7 +600,6 @@ class ToneDetector:
         self._cur = None           # the _Tone recognised now
         self.current = None
         self.current_start_ms = 0
-        self.dropped = 0
         self.frame_sig = -1        # last frame's signal index (diagnostics, linelearn)
         for tn in self._tones:
             tn.clear()
@@ -785,7 +785,7 @@ class ToneDetector:
         # preallocated queue (no tuple per event: this runs inside process())
         a = self._a
         if a[_A_QN] >= _QLEN:
-            self.dropped += 1
+            a[_A_DROP] += 1
             return
         i = (a[_A_QH] + a[_A_QN]) % _QLEN
         a[_A_QT + i] = k
