@@ -468,11 +468,6 @@ def probes_of(profile="US", names=None):
     return _probes(_plan(profile, names)[2])
 
 
-def prepare(profile="US", names=None):
-    """Kept for the callers that made the tables at boot: the tables are now
-    generated constants (tonetab.py), nothing to make."""
-
-
 class ToneDetector:
     def __init__(self, profile="US", names=None, share=None):
         # share: a detector of the same line that never runs in a block where this one
@@ -775,23 +770,20 @@ class ToneDetector:
                 return
 
     def _end(self, tn):
-        self._push(self._tones.index(tn), self.current_start_ms, self._a[_A_CEND])
-        self._cur = None
-        self.current = None
-        tn.clear()
-
-    def _push(self, k, start, end):
-        # k: the tone's index in _tones
-        # preallocated queue (no tuple per event: this runs inside process())
+        # the tone's event into the preallocated queue (no tuple per event: this runs
+        # inside process()); its tone as an index in _tones
         a = self._a
         if a[_A_QN] >= _QLEN:
             a[_A_DROP] += 1
-            return
-        i = (a[_A_QH] + a[_A_QN]) % _QLEN
-        a[_A_QT + i] = k
-        a[_A_QS + i] = start
-        a[_A_QE + i] = end
-        a[_A_QN] += 1
+        else:
+            i = (a[_A_QH] + a[_A_QN]) % _QLEN
+            a[_A_QT + i] = self._tones.index(tn)
+            a[_A_QS + i] = self.current_start_ms
+            a[_A_QE + i] = a[_A_CEND]
+            a[_A_QN] += 1
+        self._cur = None
+        self.current = None
+        tn.clear()
 
     def pop(self):
         a = self._a
