@@ -469,11 +469,16 @@ def probes_of(profile="US", names=None):
 
 
 class ToneDetector:
-    def __init__(self, profile="US", names=None, share=None):
+    def __init__(self, profile="US", names=None, share=None, room=False, take=None):
         # share: a detector of the same line that never runs in a block where this one
         # does (its hang-up detector while call progress dials): its cadence matchers
         # that equal one of this detector's are used, not copied (their state is a chain
         # count, cleared by either detector's reset; heap: about 256 bytes a matcher)
+        # room: make the correlation rings and the value array large enough for the
+        # profile's full detector (names None), which can then take them over
+        # (take=this detector, unusable after): call progress's dial phase, so that its
+        # answer phase makes no 200-250 byte array at dialled() in a heap that is
+        # fragmented by then (the busy run's first MemoryError at 63-64 KB: cbheap)
         tdefs, order, sigs = _plan(profile, names)
         # A form of a tone (name~i) is either the same signal as the tone itself, when all
         # its frequencies lie within one 40 ms bin (25 Hz) of an AM tone's carrier: 413 +
@@ -520,14 +525,34 @@ class ToneDetector:
         self._rows = bytes(sp)
         carriers = [tdefs[n][0][1] for n in tdefs
                     if not _is_seq(tdefs[n][0]) and _is_am(tdefs[n][0])]
-        self._re = filled("i", _W * nk, _BIAS)
-        self._im = filled("i", _W * nk, _BIAS)
         # the detector's small values in one array (heap: an array apiece cost 32 bytes
         # or more each, and every attribute a dict slot: 36 attributes were a 37-slot dict,
         # 296 B in one piece): block energies, the run's last frame energies, the event
         # queue's times, the _A_* scalars, per signal its last on-run's level and end,
         # then each probe's power (the power kernel's out: a view of its part)
-        a = filled("i", _A_SIG + 2 * ns + nk)
+        kr = _W * nk
+        ka = _A_SIG + 2 * ns + nk
+        if take is not None and len(take._re) >= kr and len(take._a) >= ka:
+            re = take._re
+            im = take._im
+            a = take._a
+            for i in range(len(re)):   # as new: the rings biased, the values 0
+                re[i] = _BIAS
+                im[i] = _BIAS
+            for i in range(len(a)):
+                a[i] = 0
+            take._re = take._im = take._a = take._pow = take._tones = take._rows = None
+        else:
+            if room:
+                sf = _plan(profile, None)[2]
+                kr = max(kr, _W * len(_probes(sf)))
+                ka = max(ka, _A_SIG + 2 * len(sf) + len(_probes(sf)))
+                sf = None
+            re = filled("i", kr, _BIAS)
+            im = filled("i", kr, _BIAS)
+            a = filled("i", ka)
+        self._re = re
+        self._im = im
         a[_A_NS] = ns
         a[_A_NK] = nk
         self._a = a

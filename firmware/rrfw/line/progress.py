@@ -103,8 +103,14 @@ class CallProgress:
             self._s[_POL] = 0
 
     def _detector(self, names):
-        self.det = None   # the last phase's detector is garbage before the next is made
-        self.det = tones.ToneDetector(self.profile, names, share=self.share)
+        # the dial phase's detector has rings and values large enough for the answer
+        # phase's (room), which takes them over at dialled(): no large array is made
+        # there (tones.py); the rest of the last phase's detector is garbage before
+        # the next is made
+        last = self.det if names is None else None
+        self.det = None
+        self.det = tones.ToneDetector(self.profile, names, share=self.share, room=names is not None,
+                                      take=last)
         self._full = names is None
 
     def process(self, block, t_ms, loop_current=True, polarity=1):
