@@ -17,11 +17,17 @@ import json
 from rrfw.errors import CmdError
 
 PROTO = const(1)
-MAX_LINE = const(896)      # bytes per request line: a put.chunk of CHUNK bytes is 809 at most (base64
-                           # 684, an 8-digit id, 32-hex token, offset and CRC: docs/console.md)
+MAX_LINE = const(816)      # bytes per request line: a put.chunk of CHUNK bytes is 801 at most as the
+                           # host sends it (base64 684, an 8-digit id, 32-hex token, a 1 MB prompt's
+                           # offset, both CRCs; 809 with JSON's default ", " and ": ": docs/console.md)
 CHUNK = const(512)         # bytes of file data per put/get message; hello announces it (and
                            # MAX_LINE), and the host sends chunks of the board's size
 MONITOR_MS = const(30000)  # ms a monitor subscription lasts unless the host renews it
+# ms; a session ends a minute after its last use (issue 16: one left open
+# keeps the port's data waiting for its token). `ringroute monitor` renews
+# it every 10 s; every other command opens, uses and closes its own. Here, not
+# in auth.py: server.py renews the monitor's session while auth.py is unloaded
+SESSION_MS = const(60000)
 MAGIC = b"~RR1"            # the version this board speaks (PROTO)
 
 
@@ -74,3 +80,15 @@ def parse(line):
     if not isinstance(args, dict):
         raise CmdError("args", "the arguments must be a JSON object", rid)
     return rid, _text(parts[2], "command", rid), args
+
+
+def same(heard, token):
+    """True if the token a request carries is the session's (both str), compared
+    in constant time as pins.same: the reply's timing must not say how much of a
+    token matched (auth.py, and server.py while auth.py is unloaded)."""
+    if token is None or type(heard) is not str or len(heard) != len(token):
+        return False
+    r = 0
+    for i in range(len(token)):
+        r |= ord(heard[i]) ^ ord(token[i])
+    return r == 0
