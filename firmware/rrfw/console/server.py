@@ -55,7 +55,6 @@ _UNLOAD_MS = const(10000)  # ms without requests after which the command code is
                            # (ringroute's, a person's) finds it; the busy run's monitor logs in at boot, and
                            # its 2.5 KB held a minute were what the first calls lacked at 64-66 KB (issue 14)
 _COMMANDS = "rrfw.console.commands"
-_AUTH = "rrfw.console.auth"
 # Auth.kept()'s tuple, read here while auth.py is unloaded: a PIN is set, and the
 # session's end (board ms, -1: none), role and token
 _K_PIN = const(0)
@@ -67,10 +66,9 @@ _REPL_WAIT_MS = const(600000)  # ms a REPL request waits for idle lines before i
 _EV_HEAD = MAGIC + b" 0 ev "   # protocol.frame("0", "ev", ...) up to its payload
 _EV_LINE = const(20)       # bytes of an event's monitor line besides its text: _EV_HEAD, *CRC, newline
 _GAP_LEN = const(64)       # bytes a gap line takes at most ({"from":N,"to":M}, 10-digit seqs)
-# verbs served here, without commands.py, and the role each needs (auth.py's
-# names: auth.py is loaded only with the first request that needs it)
-_OWN = {"monitor": "supervisor", "monitor.stop": None}
-_ADMIN = "admin"       # auth.ADMIN
+# verbs served here, without commands.py: monitor needs a session (the supervisor's
+# or the admin's: auth.py's names), monitor.stop none. A constant tuple (in flash)
+_OWN = ("monitor", "monitor.stop")
 _HEX = b"0123456789abcdef"
 
 
@@ -106,7 +104,6 @@ class Console:
         self.events = app.events
         self.auth = auth           # auth.Auth while auth.py is loaded (get_auth), else None
         self._kept = None          # Auth.kept() while auth.py is unloaded (None: not loaded yet)
-        self._tok = None           # the token the request being handled carries (None: none)
         self.config_source = config_source
         self.fallback = None       # [(config, error)] that failed to start before this one (main.py)
         self._rbuf, self._line, self._out = bufs or buffers()
@@ -125,7 +122,6 @@ class Console:
         self._hint_t = -_HINT_MS
         self.xfer = None         # upload in progress: dict(kind, name, size, crc, path, have)
         self._mod = None         # conscmd while loaded
-        self._last_req = 0
         self._last_cmd = 0       # board ms commands.py or auth.py was last needed (_UNLOAD_MS from it)
         self.pending = None      # "reboot" / "factory" / "config" / "repl": done once the reply is out
         self.dropped = 0         # bytes of output dropped (queue full)
@@ -225,7 +221,7 @@ class Console:
         if self.auth is not None:
             self._kept = self.auth.kept()   # the session goes on without auth.py (_session)
             self.auth = None
-        unload(_AUTH)    # after commands.py, which holds it in its globals
+        unload("rrfw.console.auth")    # after commands.py, which holds it in its globals
         gc.collect()
 
     def get_auth(self):
@@ -234,38 +230,34 @@ class Console:
             from rrfw.console import auth
             au = auth.Auth(random_bytes=self.hal.random_bytes, kept=self._kept)
             au.clock = self.clock
-            au.hear(self._tok)
             self.auth = au
             self._kept = None
             self._last_cmd = self.clock.ms   # freed again _UNLOAD_MS after its last use
         return self.auth
 
-    def _session(self, now, renew):
-        """The open session's kept state (None: none open; renew: only if the request
-        carries its token, which extends it), while auth.py is unloaded: as Auth's
-        open_session and authorised. With auth.py loaded, the Auth answers."""
+    def _session(self, now):
+        """While auth.py is unloaded, as Auth.open_session: the kept state if some
+        client's session is open (None: none; one idle SESSION_MS ends here)."""
         k = self._kept
         if k is None or k[_K_TOKEN] is None:
             return None
         if now >= k[_K_UNTIL]:
             self._kept = k[:_K_UNTIL] + (-1, None, None)   # idle: the token ends with it
             return None
-        if renew:
-            if not same(self._tok, k[_K_TOKEN]):
-                return None
-            k = self._kept = k[:_K_UNTIL] + (now + SESSION_MS,) + k[_K_ROLE:]
         return k
 
-    def _authorised(self, now):
-        # Auth.authorised: the request carries the open session's token; the use extends it
+    def _authorised(self, now, tok):
+        # Auth.authorised: the request carries (tok) the open session's token; the use
+        # extends it. Served from the kept state while auth.py is unloaded
         if self.auth is None and self._kept is None:
-            self.get_auth()   # the first request since boot: auth.json read
+            self.get_auth().hear(tok)   # the first request since boot: auth.json read
         if self.auth is not None:
             return self.auth.authorised(now)
-        return self._session(now, True) is not None
-
-    def _role(self):
-        return self.auth.role if self.auth is not None else self._kept[_K_ROLE]
+        k = self._session(now)
+        if k is None or not same(tok, k[_K_TOKEN]):
+            return False
+        self._kept = k[:_K_UNTIL] + (now + SESSION_MS,) + k[_K_ROLE:]
+        return True
 
     def uptime_ms(self):
         return self.clock.ms - self._t0 if self._t0 >= 0 else 0
@@ -433,7 +425,6 @@ class Console:
         rid, verb, args = req
         self.requests += 1
         now = self.clock.ms
-        self._last_req = now
         if self.room() < _REPLY_ROOM:
             # a flood: the replies so far are still going out
             self.busy += 1
@@ -445,14 +436,13 @@ class Console:
             return
         # the session token travels in the args (docs/console.md); no command sees it
         tok = args.pop("tok", None) if type(args) is dict else None
-        self._tok = tok
         if self.auth is not None:
             self.auth.hear(tok)
         if verb in _OWN:
             # the monitor's lease: renewed every 20-30 s for as long as a
             # technician watches, so it is served here and never holds the
             # command code in the heap (it is freed after 10 quiet seconds)
-            self._own(rid, verb, _OWN[verb], args, now)
+            self._own(rid, verb, "supervisor" if verb == "monitor" else None, args, now, tok)
             return
         self._last_cmd = now
         if self._mod is None or self.auth is None:
@@ -460,7 +450,7 @@ class Console:
             # request run in the next: each block one part of the work
             try:
                 self._commands()
-                self.get_auth()
+                self.get_auth().hear(tok)
             except MemoryError:
                 gc.collect()
                 self._error(rid, "memory", "not enough heap for the console's commands now; try again")
@@ -480,7 +470,7 @@ class Console:
                 verb, " ".join(sorted(list(cmds) + list(_OWN)))))
             return
         handler, need = entry   # the role it needs (commands.py); True from an older table: admin
-        if not self._allowed(rid, verb, need, now):
+        if not self._allowed(rid, verb, need, now, self.auth.heard()):
             return
         self._run(rid, verb, handler, args)
 
@@ -525,27 +515,28 @@ class Console:
         # streamed if longer than the queue's room (_queue)
         self._queue(frame(rid, "ok", result if isinstance(result, str) else json.dumps(result)))
 
-    def _allowed(self, rid, verb, need, now):
-        """Whether this session holds the role a verb needs (None: anyone); if not, the error is sent."""
+    def _allowed(self, rid, verb, need, now, tok):
+        """Whether the session of the request's token (tok) holds the role a verb needs
+        (None: anyone); if not, the error is sent."""
         if not need:
             return True
-        if not self._authorised(now):
+        if not self._authorised(now, tok):
             if not (self.auth.pin_set if self.auth is not None else self._kept[_K_PIN]):
                 self._error(rid, "pin_unset", "no admin PIN yet: set one first (pin.set)")
-            elif self._tok is not None:
+            elif tok is not None:
                 self._error(rid, "auth", "this session has ended (logout, a minute idle, or a newer "
                                          "login): log in again")
             else:
                 self._error(rid, "auth", "log in with the admin PIN first (login)")
             return False
-        if need != "supervisor" and self._role() != _ADMIN:
+        if need != "supervisor" and (self.auth.role if self.auth is not None else self._kept[_K_ROLE]) != "admin":
             self._error(rid, "role", "the supervisor PIN can only look: %s needs the admin PIN" % verb)
             return False
         return True
 
-    def _own(self, rid, verb, need, args, now):
+    def _own(self, rid, verb, need, args, now, tok):
         """A verb of _OWN: the role check as for a command, then its reply."""
-        if not self._allowed(rid, verb, need, now):
+        if not self._allowed(rid, verb, need, now, tok):
             return
         if verb == "monitor.stop":
             self.monitor_stop()
@@ -634,9 +625,11 @@ class Console:
         au = self.auth
         if au is not None:
             end = au.session_end() if au.open_session(now) else -1
+            admin = au.role == "admin"
         else:
-            k = self._session(now, False)
+            k = self._session(now)
             end = k[_K_UNTIL] if k is not None else -1
+            admin = end >= 0 and k[_K_ROLE] == "admin"
         if now >= self._mon_until or end < 0:
             self._mon_until = 0
             return
@@ -655,7 +648,7 @@ class Console:
                 self._queue(frame("0", "gap", '{"from":%d,"to":%d}' % (nxt, first - 1)))
                 self._mon_seq = first - 1
                 continue
-            if self._role() != _ADMIN:
+            if not admin:
                 # a supervisor's monitor: numbers masked, so through the text (auth.py)
                 line = frame("0", "ev", self.get_auth().mask(ev.text(nxt)))
                 if self.room() < len(line) <= _OUT_MAX:
