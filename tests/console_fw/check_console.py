@@ -295,8 +295,11 @@ def check_events_and_monitor(r):
     m = r.ok("monitor", {"since": 5})
     ev.emit("answer", line=1, call=7)
     r.poll(5)
-    evs = [json.loads(ln[ln.index(b"{"):ln.rindex(b"*")]) for ln in r.lines() if b" ev " in ln]
+    lines = [ln for ln in r.lines() if b" ev " in ln]
+    evs = [json.loads(ln[ln.index(b"{"):ln.rindex(b"*")]) for ln in lines]
     assert [(e["event"], e["seq"]) for e in evs] == [("answer", 6)], evs
+    # written straight into the queue, byte for byte the line frame() makes (MAGIC, CRC)
+    assert lines[0] == console.frame("0", "ev", ev.text(6)).rstrip(b"\n"), lines
     for i in range(100):  # more than the ring holds, while the host is away
         ev.emit("digit", line=1, digit="5")
     r.poll(150)

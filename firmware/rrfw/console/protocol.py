@@ -41,14 +41,6 @@ def frame(rid, verb, payload):
     return (body + "*" + crc_hex(body.encode()) + "\n").encode()
 
 
-def _text(b, what, rid):
-    # a byte that is not UTF-8 is a damaged request, never an exception out of the console
-    try:
-        return b.decode()
-    except UnicodeError:
-        raise CmdError("frame", "the %s is not UTF-8 text" % what, rid)
-
-
 def parse(line):
     """(rid, verb, args dict) for one request line (no newline); raises CmdError.
 
@@ -68,18 +60,25 @@ def parse(line):
         raise CmdError("frame", "the CRC is not 8 hex digits", rid)
     if binascii.crc32(line[:star]) & 0xFFFFFFFF != want:
         raise CmdError("crc", "CRC mismatch: the line was damaged on the way", rid)
-    if parts[0] != MAGIC:
-        raise CmdError("version", "this board speaks protocol %d, not %s" % (
-            PROTO, _text(parts[0][3:], "protocol tag", rid)), rid)
-    if len(parts) < 4 or not parts[1].isdigit():
-        raise CmdError("frame", "expected: ~RR1 ID COMMAND {ARGS}*CRC", rid)
+    # a byte that is not UTF-8 (the tag, the command) is a damaged request, never an
+    # exception out of the console (here, not a helper: one more function object in RAM)
+    what = "protocol tag"
     try:
-        args = json.loads(line[len(parts[0]) + len(parts[1]) + len(parts[2]) + 3:star])
-    except ValueError:
-        raise CmdError("args", "the arguments are not valid JSON", rid)
-    if not isinstance(args, dict):
-        raise CmdError("args", "the arguments must be a JSON object", rid)
-    return rid, _text(parts[2], "command", rid), args
+        if parts[0] != MAGIC:
+            raise CmdError("version", "this board speaks protocol %d, not %s" % (
+                PROTO, parts[0][3:].decode()), rid)
+        if len(parts) < 4 or not parts[1].isdigit():
+            raise CmdError("frame", "expected: ~RR1 ID COMMAND {ARGS}*CRC", rid)
+        try:
+            args = json.loads(line[len(parts[0]) + len(parts[1]) + len(parts[2]) + 3:star])
+        except ValueError:
+            raise CmdError("args", "the arguments are not valid JSON", rid)
+        if not isinstance(args, dict):
+            raise CmdError("args", "the arguments must be a JSON object", rid)
+        what = "command"
+        return rid, parts[2].decode(), args
+    except UnicodeError:
+        raise CmdError("frame", "the %s is not UTF-8 text" % what, rid)
 
 
 def same(heard, token):

@@ -36,7 +36,7 @@ import gc
 import json
 
 from rrfw.compat import unload
-from rrfw.console.protocol import MAGIC, MAX_LINE, MONITOR_MS, SESSION_MS, frame, parse, same
+from rrfw.console.protocol import MAX_LINE, MONITOR_MS, SESSION_MS, frame, parse, same
 from rrfw.errors import CmdError, Reboot  # noqa: F401  (Reboot: raised by _do_pending)
 
 _READ = const(256)         # bytes taken from the UART per block: 115200 baud brings 115 per 10 ms
@@ -63,7 +63,7 @@ _K_ROLE = const(5)
 _K_TOKEN = const(6)
 _BREAK_MS = const(1000)     # ms in which the bytes of one REPL request (Ctrl-C Ctrl-C, Ctrl-C Ctrl-A) arrive
 _REPL_WAIT_MS = const(600000)  # ms a REPL request waits for idle lines before it lapses
-_EV_HEAD = MAGIC + b" 0 ev "   # protocol.frame("0", "ev", ...) up to its payload
+_EV_HEAD = b"~RR1 0 ev "   # protocol.frame("0", "ev", ...) up to its payload: MAGIC + b" 0 ev " (a literal: in flash)
 _EV_LINE = const(20)       # bytes of an event's monitor line besides its text: _EV_HEAD, *CRC, newline
 _GAP_LEN = const(64)       # bytes a gap line takes at most ({"from":N,"to":M}, 10-digit seqs)
 # verbs served here, without commands.py: monitor needs a session (the supervisor's
