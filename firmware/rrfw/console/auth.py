@@ -38,7 +38,7 @@
 # Two modules: this one is the session (the token, its role, its lease, the
 # supervisor's masking), loaded with the console's commands and freed with
 # them after the quiet time (server.py): what the session needs between
-# requests is kept() as one small tuple, from which server.py serves the
+# requests is kept() as one small list, from which server.py serves the
 # monitor's renewals with this module out of the heap, and the next Auth
 # starts (Auth(kept=...)). The PINs' checks and changes are authpin.py,
 # loaded by the requests that need them (login, pin.set, pin.supervisor,
@@ -118,10 +118,10 @@ class Auth:
 
     def kept(self):
         """What the next Auth needs of this one (server.py holds it while auth.py
-        is unloaded, and reads the session from it: KEPT_* in server.py):
-        (pin_set, fails, not_before, relock, session_until, role, token)."""
-        return (self.pin_set, self.fails, self.not_before, self.relock,
-                self._session_until, self.role, self.token)
+        is unloaded and keeps the session in it up to date, in place: _K_* there):
+        [pin_set, fails, not_before, relock, session_until, role, token]."""
+        return [self.pin_set, self.fails, self.not_before, self.relock,
+                self._session_until, self.role, self.token]
 
     def __getattr__(self, name):
         # the PIN's checks and changes: authpin.py's functions, called with this Auth

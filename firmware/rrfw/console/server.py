@@ -28,7 +28,7 @@
 # (commands.py) and the session's code (auth.py) are imported with the first
 # request and freed after 10 quiet seconds, so the heap holds them only while
 # a technician is working. What the session needs between requests stays as
-# Auth.kept()'s tuple (_kept): the monitor's lease is served here from it, so
+# Auth.kept()'s list (_kept): the monitor's lease is served here from it, so
 # a technician who only watches keeps neither module. A request that needs
 # them back is answered in the block after their import (one block's work each).
 import binascii
@@ -55,7 +55,8 @@ _UNLOAD_MS = const(10000)  # ms without requests after which the command code is
                            # (ringroute's, a person's) finds it; the busy run's monitor logs in at boot, and
                            # its 2.5 KB held a minute were what the first calls lacked at 64-66 KB (issue 14)
 _COMMANDS = "rrfw.console.commands"
-# Auth.kept()'s tuple, read here while auth.py is unloaded: a PIN is set, and the
+# Auth.kept()'s list, read (and the session in it renewed and ended, in place: no
+# allocation a renewal) here while auth.py is unloaded: a PIN is set, and the
 # session's end (board ms, -1: none), role and token
 _K_PIN = const(0)
 _K_UNTIL = const(4)
@@ -242,7 +243,9 @@ class Console:
         if k is None or k[_K_TOKEN] is None:
             return None
         if now >= k[_K_UNTIL]:
-            self._kept = k[:_K_UNTIL] + (-1, None, None)   # idle: the token ends with it
+            k[_K_UNTIL] = -1     # idle: the token ends with it (as Auth.logout)
+            k[_K_ROLE] = None
+            k[_K_TOKEN] = None
             return None
         return k
 
@@ -256,7 +259,7 @@ class Console:
         k = self._session(now)
         if k is None or not same(tok, k[_K_TOKEN]):
             return False
-        self._kept = k[:_K_UNTIL] + (now + SESSION_MS,) + k[_K_ROLE:]
+        k[_K_UNTIL] = now + SESSION_MS
         return True
 
     def uptime_ms(self):
