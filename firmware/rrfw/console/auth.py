@@ -36,24 +36,24 @@
 # a reboot a locked console is locked for a full LOCK_MS from its first try.
 #
 # Two modules: this one is the session (the token, its role, its lease, the
-# supervisor's masking), which stays in the heap while a technician watches
-# the monitor; the PINs' checks and changes are authpin.py, loaded by the
-# requests that need them (login, pin.set, pin.supervisor, status) and freed
-# after each (done).
+# supervisor's masking), loaded with the console's commands and freed with
+# them after the quiet time (server.py): what the session needs between
+# requests is kept() as one small list, from which server.py serves the
+# monitor's renewals with this module out of the heap, and the next Auth
+# starts (Auth(kept=...)). The PINs' checks and changes are authpin.py,
+# loaded by the requests that need them (login, pin.set, pin.supervisor,
+# status) and freed after each (done).
 # Auth answers authpin's functions as its own methods (Auth.__getattr__), so
 # a caller need not know which half a method lives in.
 import binascii
 import json
 
 from rrfw.compat import unload
+from rrfw.console.protocol import SESSION_MS, same  # noqa: F401  (SESSION_MS: commands.py, tests)
 from rrfw.store import atomic as store
 
 PATH = "auth.json"
 
-# ms; a session ends a minute after its last use (issue 16: one left open
-# keeps the port's data waiting for its token). `ringroute monitor` renews
-# it every 10 s; every other command opens, uses and closes its own.
-SESSION_MS = const(60000)
 TOKEN_BYTES = const(16)     # 128 bits: no guessing over a 115200-baud line
 
 ADMIN = "admin"
@@ -86,9 +86,17 @@ def masked(obj):
 
 
 class Auth:
-    def __init__(self, path=PATH, random_bytes=None):
+    def __init__(self, path=PATH, random_bytes=None, kept=None):
         self.path = path
         self._random = random_bytes      # hal.random_bytes (None: os.urandom)
+        self.checked = None          # whose PIN the last good check matched
+        self._heard = None           # the token the request being handled carries (hear())
+        self.clock = None            # the block clock (server.py): a spread check ends 2.56 s after it began
+        if kept is not None:
+            # the state an earlier Auth kept() when auth.py was freed (server.py)
+            (self.pin_set, self.fails, self.not_before, self.relock,
+             self._session_until, self.role, self.token) = kept
+            return
         # of auth.json only whether a PIN is set and the failure count: the hashes
         # are read again by the check that needs them (authpin.py)
         rec = None
@@ -106,10 +114,14 @@ class Auth:
         self.relock = True           # a lock from before the reboot is due again in full (authpin)
         self._session_until = -1
         self.role = None             # "admin" or "supervisor": whose PIN opened the session
-        self.checked = None          # whose PIN the last good check matched
         self.token = None            # the open session's token (hex), None: no session
-        self._heard = None           # the token the request being handled carries (hear())
-        self.clock = None            # the block clock (server.py): a spread check ends 2.56 s after it began
+
+    def kept(self):
+        """What the next Auth needs of this one (server.py holds it while auth.py
+        is unloaded and keeps the session in it up to date, in place: _K_* there):
+        [pin_set, fails, not_before, relock, session_until, role, token]."""
+        return [self.pin_set, self.fails, self.not_before, self.relock,
+                self._session_until, self.role, self.token]
 
     def __getattr__(self, name):
         # the PIN's checks and changes: authpin.py's functions, called with this Auth
@@ -159,16 +171,7 @@ class Auth:
 
     def mine(self):
         """True if the request being handled carries the open session's token."""
-        # compared in constant time, as pins.same: the reply's timing must not say how
-        # much of a token matched
-        heard = self._heard
-        token = self.token
-        if token is None or type(heard) is not str or len(heard) != len(token):
-            return False
-        r = 0
-        for i in range(len(token)):
-            r |= ord(heard[i]) ^ ord(token[i])
-        return r == 0
+        return same(self._heard, self.token)   # in constant time (protocol.py)
 
     def is_admin(self, now):
         """A session opened with the admin PIN (each use extends it)."""

@@ -25,46 +25,56 @@
 # monitor waits for room for its next event rather than drop it; if the
 # ring overwrote events meanwhile the host gets a gap line (their seqs).
 # With nothing to do, poll() allocates nothing. The commands themselves
-# (commands.py) are imported with the first request and freed after 10
-# quiet seconds, so the heap holds them only while a technician is
-# working (the monitor's lease is served here: a technician who only
-# watches does not keep them).
+# (commands.py) and the session's code (auth.py) are imported with the first
+# request and freed after 10 quiet seconds, so the heap holds them only while
+# a technician is working. What the session needs between requests stays as
+# Auth.kept()'s list (_kept): the monitor's lease is served here from it, so
+# a technician who only watches keeps neither module. A request that needs
+# them back is answered in the block after their import (one block's work each).
 import binascii
 import gc
 import json
 
 from rrfw.compat import unload
-from rrfw.console.protocol import MAGIC, MAX_LINE, MONITOR_MS, frame, parse
+from rrfw.console.protocol import MAX_LINE, MONITOR_MS, SESSION_MS, frame, parse, same
 from rrfw.errors import CmdError, Reboot  # noqa: F401  (Reboot: raised by _do_pending)
 
 _READ = const(256)         # bytes taken from the UART per block: 115200 baud brings 115 per 10 ms
 _TX_PER_BLOCK = const(112) # bytes sent per 10 ms block: just under the 115.2 that 115200 baud (10 bits a byte) carries, so a write never waits for the UART
-_OUT_MAX = const(1024)     # bytes queued for sending: an event's monitor line fits (a record event's
-                           # is 475-628 B in the busy run), as does a get chunk's reply (about 760 B);
-                           # a longer line is streamed (_tail)
+_OUT_MAX = const(800)      # bytes queued for sending: an event's monitor line fits (a record event's
+                           # is 475-628 B in the busy run), as does a get chunk's reply (772 B at most:
+                           # CHUNK's base64, a 32 KB config's crc); a longer line is streamed (_tail)
 _EV_PER_BLOCK = const(4)   # events sent per block at most while monitoring
 _BUSY_LEN = const(128)     # bytes a 'busy' reply takes at most (id, code, message, CRC)
-_REPLY_ROOM = const(800)   # bytes of queue free before a request is read: most replies go in whole
-                           # (a get chunk's too); a longer one is streamed
+_REPLY_ROOM = const(576)   # bytes of queue free before a request is read: most replies go in whole
+                           # (hello, login, a put.chunk's, a monitor's); a longer one, or one behind a
+                           # record event's line (a get chunk's), is streamed
 _BUSY_RETRY_MS = const(200)  # ms the host is asked to wait: the queue drains 11 KB/s (_TX_PER_BLOCK)
 _HINT_MS = const(2000)     # ms between hints to a human typing at the console
 _UNLOAD_MS = const(10000)  # ms without requests after which the command code is freed: a burst's next request
                            # (ringroute's, a person's) finds it; the busy run's monitor logs in at boot, and
                            # its 2.5 KB held a minute were what the first calls lacked at 64-66 KB (issue 14)
 _COMMANDS = "rrfw.console.commands"
+# Auth.kept()'s list, read (and the session in it renewed and ended, in place: no
+# allocation a renewal) here while auth.py is unloaded: a PIN is set, and the
+# session's end (board ms, -1: none), role and token
+_K_PIN = const(0)
+_K_UNTIL = const(4)
+_K_ROLE = const(5)
+_K_TOKEN = const(6)
 _BREAK_MS = const(1000)     # ms in which the bytes of one REPL request (Ctrl-C Ctrl-C, Ctrl-C Ctrl-A) arrive
 _REPL_WAIT_MS = const(600000)  # ms a REPL request waits for idle lines before it lapses
-_EV_HEAD = MAGIC + b" 0 ev "   # protocol.frame("0", "ev", ...) up to its payload
+_EV_HEAD = b"~RR1 0 ev "   # protocol.frame("0", "ev", ...) up to its payload: MAGIC + b" 0 ev " (a literal: in flash)
 _EV_LINE = const(20)       # bytes of an event's monitor line besides its text: _EV_HEAD, *CRC, newline
 _GAP_LEN = const(64)       # bytes a gap line takes at most ({"from":N,"to":M}, 10-digit seqs)
-# verbs served here, without commands.py, and the role each needs (auth.py's
-# names: auth.py is loaded only with the first request that needs it)
-_OWN = {"monitor": "supervisor", "monitor.stop": None}
+# verbs served here, without commands.py: monitor needs a session (the supervisor's
+# or the admin's: auth.py's names), monitor.stop none. A constant tuple (in flash)
+_OWN = ("monitor", "monitor.stop")
 _HEX = b"0123456789abcdef"
 
 
 def buffers():
-    """The console's buffers (read, request line, output queue: 2.2 KB, as
+    """The console's buffers (read, request line, output queue: 1.9 KB, as
     long-lived as the board): main.py makes them first at boot, while the
     heap is in one piece, and hands them to Console."""
     return bytearray(_READ), bytearray(MAX_LINE), bytearray(_OUT_MAX)
@@ -93,7 +103,8 @@ class Console:
         self.hal = hal or app.hal
         self.clock = app.clock
         self.events = app.events
-        self.auth = auth           # auth.Auth, made at the first request (get_auth)
+        self.auth = auth           # auth.Auth while auth.py is loaded (get_auth), else None
+        self._kept = None          # Auth.kept() while auth.py is unloaded (None: not loaded yet)
         self.config_source = config_source
         self.fallback = None       # [(config, error)] that failed to start before this one (main.py)
         self._rbuf, self._line, self._out = bufs or buffers()
@@ -112,8 +123,7 @@ class Console:
         self._hint_t = -_HINT_MS
         self.xfer = None         # upload in progress: dict(kind, name, size, crc, path, have)
         self._mod = None         # conscmd while loaded
-        self._last_req = 0
-        self._last_cmd = 0       # board ms of the last request commands.py served
+        self._last_cmd = 0       # board ms commands.py or auth.py was last needed (_UNLOAD_MS from it)
         self.pending = None      # "reboot" / "factory" / "config" / "repl": done once the reply is out
         self.dropped = 0         # bytes of output dropped (queue full)
         self.bad = 0             # damaged or malformed request lines
@@ -124,7 +134,8 @@ class Console:
         self._brk_n = 0          # Ctrl-Cs within _BREAK_MS of each other (a call is up)
         self._brk_t = 0
         self.repl_until = 0      # a REPL was asked for during calls: open it when idle, until then
-        self._later = None       # (rid, verb, job): a request spread over blocks (_run)
+        self._later = None       # (rid, verb, job): a request spread over blocks (_run); (rid, verb,
+                                 # args dict): one whose code was imported this block, run in the next
         self._busy_on = False    # what hal.set_busy was last told
 
     # --- the per-block step -----------------------------------------------------
@@ -139,7 +150,11 @@ class Console:
             self.hal.set_break(idle)
         later = self._later
         if later is not None and self._tail is None:
-            self._run(later[0], later[1], _resume, later[2])   # the next slice (a PIN's hash)
+            if type(later[2]) is dict:
+                self._later = None
+                self._dispatch(later[0], later[1], later[2])   # its code was imported last block
+            else:
+                self._run(later[0], later[1], _resume, later[2])   # the next slice (a PIN's hash)
         busy = self._later is not None
         if busy is not self._busy_on:
             self._busy_on = busy
@@ -170,8 +185,8 @@ class Console:
             self._flush()  # in the same block as the request: a reply costs no extra 10 ms
         if self.pending is not None and not self._out_len:
             self._do_pending()
-        if self._mod is not None and self.clock.ms - self._last_cmd > _UNLOAD_MS \
-                and self.xfer is None and self.pending is None:
+        if (self._mod is not None or self.auth is not None) and self.clock.ms - self._last_cmd > _UNLOAD_MS \
+                and self.xfer is None and self.pending is None and self._later is None:
             self._unload()
 
     def quiet_until(self):
@@ -187,7 +202,7 @@ class Console:
             if self._mon_seq != self.events.seq:
                 return 0
             until = self._mon_next   # the monitor looks at its session again
-        if self._mod is not None and self.xfer is None:
+        if (self._mod is not None or self.auth is not None) and self.xfer is None:
             u = self._last_cmd + _UNLOAD_MS   # the command code is freed after this
             if until < 0 or u < until:
                 until = u
@@ -200,17 +215,52 @@ class Console:
         return self._mod
 
     def _unload(self):
-        self._mod.unload_own()   # what the commands loaded for themselves (the config check, ...)
-        self._mod = None
-        unload(_COMMANDS)
+        if self._mod is not None:
+            self._mod.unload_own()   # what the commands loaded for themselves (the config check, ...)
+            self._mod = None
+            unload(_COMMANDS)
+        if self.auth is not None:
+            self._kept = self.auth.kept()   # the session goes on without auth.py (_session)
+            self.auth = None
+        unload("rrfw.console.auth")    # after commands.py, which holds it in its globals
         gc.collect()
 
     def get_auth(self):
+        """The Auth (auth.py imported again if it was freed: from the state kept)."""
         if self.auth is None:
             from rrfw.console import auth
-            self.auth = auth.Auth(random_bytes=self.hal.random_bytes)
-            self.auth.clock = self.clock
+            au = auth.Auth(random_bytes=self.hal.random_bytes, kept=self._kept)
+            au.clock = self.clock
+            self.auth = au
+            self._kept = None
+            self._last_cmd = self.clock.ms   # freed again _UNLOAD_MS after its last use
         return self.auth
+
+    def _session(self, now):
+        """While auth.py is unloaded, as Auth.open_session: the kept state if some
+        client's session is open (None: none; one idle SESSION_MS ends here)."""
+        k = self._kept
+        if k is None or k[_K_TOKEN] is None:
+            return None
+        if now >= k[_K_UNTIL]:
+            k[_K_UNTIL] = -1     # idle: the token ends with it (as Auth.logout)
+            k[_K_ROLE] = None
+            k[_K_TOKEN] = None
+            return None
+        return k
+
+    def _authorised(self, now, tok):
+        # Auth.authorised: the request carries (tok) the open session's token; the use
+        # extends it. Served from the kept state while auth.py is unloaded
+        if self.auth is None and self._kept is None:
+            self.get_auth().hear(tok)   # the first request since boot: auth.json read
+        if self.auth is not None:
+            return self.auth.authorised(now)
+        k = self._session(now)
+        if k is None or not same(tok, k[_K_TOKEN]):
+            return False
+        k[_K_UNTIL] = now + SESSION_MS
+        return True
 
     def uptime_ms(self):
         return self.clock.ms - self._t0 if self._t0 >= 0 else 0
@@ -378,7 +428,6 @@ class Console:
         rid, verb, args = req
         self.requests += 1
         now = self.clock.ms
-        self._last_req = now
         if self.room() < _REPLY_ROOM:
             # a flood: the replies so far are still going out
             self.busy += 1
@@ -390,27 +439,41 @@ class Console:
             return
         # the session token travels in the args (docs/console.md); no command sees it
         tok = args.pop("tok", None) if type(args) is dict else None
-        self.get_auth().hear(tok)
+        if self.auth is not None:
+            self.auth.hear(tok)
         if verb in _OWN:
             # the monitor's lease: renewed every 20-30 s for as long as a
             # technician watches, so it is served here and never holds the
             # command code in the heap (it is freed after 10 quiet seconds)
-            self._own(rid, verb, _OWN[verb], args, now)
+            self._own(rid, verb, "supervisor" if verb == "monitor" else None, args, now, tok)
             return
         self._last_cmd = now
-        try:
-            cmds = self._commands().COMMANDS
-        except MemoryError:
-            gc.collect()
-            self._error(rid, "memory", "not enough heap for the console's commands now; try again")
+        if self._mod is None or self.auth is None:
+            # the commands (and auth.py with them) imported in this block, the
+            # request run in the next: each block one part of the work
+            try:
+                self._commands()
+                self.get_auth().hear(tok)
+            except MemoryError:
+                gc.collect()
+                self._error(rid, "memory", "not enough heap for the console's commands now; try again")
+                return
+            self._later = (rid, verb, args)
             return
+        self._dispatch(rid, verb, args)
+
+    def _dispatch(self, rid, verb, args):
+        # a command's request, its code loaded: the role it needs, then its handler
+        now = self.clock.ms
+        self._last_cmd = now
+        cmds = self._mod.COMMANDS
         entry = cmds.get(verb)
         if entry is None:
             self._error(rid, "unknown", "no command %r; this board knows: %s" % (
                 verb, " ".join(sorted(list(cmds) + list(_OWN)))))
             return
         handler, need = entry   # the role it needs (commands.py); True from an older table: admin
-        if not self._allowed(rid, verb, need, now):
+        if not self._allowed(rid, verb, need, now, self.auth.heard()):
             return
         self._run(rid, verb, handler, args)
 
@@ -455,28 +518,28 @@ class Console:
         # streamed if longer than the queue's room (_queue)
         self._queue(frame(rid, "ok", result if isinstance(result, str) else json.dumps(result)))
 
-    def _allowed(self, rid, verb, need, now):
-        """Whether this session holds the role a verb needs (None: anyone); if not, the error is sent."""
+    def _allowed(self, rid, verb, need, now, tok):
+        """Whether the session of the request's token (tok) holds the role a verb needs
+        (None: anyone); if not, the error is sent."""
         if not need:
             return True
-        auth = self.get_auth()
-        if not auth.authorised(now):
-            if not auth.has_pin():
+        if not self._authorised(now, tok):
+            if not (self.auth.pin_set if self.auth is not None else self._kept[_K_PIN]):
                 self._error(rid, "pin_unset", "no admin PIN yet: set one first (pin.set)")
-            elif auth.heard() is not None:
+            elif tok is not None:
                 self._error(rid, "auth", "this session has ended (logout, a minute idle, or a newer "
                                          "login): log in again")
             else:
                 self._error(rid, "auth", "log in with the admin PIN first (login)")
             return False
-        if need != "supervisor" and auth.role != "admin":
+        if need != "supervisor" and (self.auth.role if self.auth is not None else self._kept[_K_ROLE]) != "admin":
             self._error(rid, "role", "the supervisor PIN can only look: %s needs the admin PIN" % verb)
             return False
         return True
 
-    def _own(self, rid, verb, need, args, now):
+    def _own(self, rid, verb, need, args, now, tok):
         """A verb of _OWN: the role check as for a command, then its reply."""
-        if not self._allowed(rid, verb, need, now):
+        if not self._allowed(rid, verb, need, now, tok):
             return
         if verb == "monitor.stop":
             self.monitor_stop()
@@ -561,10 +624,18 @@ class Console:
     # --- live events (monitor) -------------------------------------------------
     def _monitor(self):
         # the stream is the session's: it ends with it (logout, idle, a newer login)
-        if self.clock.ms >= self._mon_until or self.auth is None or not self.auth.open_session(self.clock.ms):
+        now = self.clock.ms
+        au = self.auth
+        if au is not None:
+            end = au.session_end() if au.open_session(now) else -1
+            admin = au.role == "admin"
+        else:
+            k = self._session(now)
+            end = k[_K_UNTIL] if k is not None else -1
+            admin = end >= 0 and k[_K_ROLE] == "admin"
+        if now >= self._mon_until or end < 0:
             self._mon_until = 0
             return
-        end = self.auth.session_end()
         self._mon_next = end if end < self._mon_until else self._mon_until
         ev = self.events
         sent = 0
@@ -580,9 +651,9 @@ class Console:
                 self._queue(frame("0", "gap", '{"from":%d,"to":%d}' % (nxt, first - 1)))
                 self._mon_seq = first - 1
                 continue
-            if self.auth is not None and self.auth.masks():
-                # a supervisor's monitor: numbers masked, so through the text
-                line = frame("0", "ev", self.auth.mask(ev.text(nxt)))
+            if not admin:
+                # a supervisor's monitor: numbers masked, so through the text (auth.py)
+                line = frame("0", "ev", self.get_auth().mask(ev.text(nxt)))
                 if self.room() < len(line) <= _OUT_MAX:
                     return
                 self._queue(line)
