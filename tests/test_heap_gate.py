@@ -4,13 +4,13 @@ extensions, 15 simulated minutes of busy traffic (queueing, call-backs,
 records, the event ring wrapping many times, a console monitor attached:
 tests/support/busytraffic.py), must pass at every heap size of the gate band.
 
-The target band is 64-72 KB (the reference board's first heap area). The
-firmware does not fit it yet: GATE_KB sits a margin above the smallest heap
-that passes today (the pass/fail edge moves a few KB with the folder the
-board runs from), so the gate fails on growth beyond that margin; lower it
-as the heap shrinks (`python -m bench heap` prints the smallest passing heap).
-Pass and fail are not monotone in the heap size (fragmentation), so every
-size of the band runs.
+The band is 64-72 KB (the reference board's first heap area: issue 14).
+The firmware fits it: the smallest heap that passes sits a few KB below the
+band (the pass/fail edge moves a KB or two with the machine's load and the
+folder the board runs from), so the gate fails on growth beyond that margin.
+`python -m bench.heap_scan LO HI` scans a band (`python -m bench heap` finds
+the smallest passing heap). Pass and fail are not monotone in the heap size
+(fragmentation), so every size of the band runs.
 """
 import os
 
@@ -21,38 +21,13 @@ import busytraffic
 from ringroute import paths
 
 TARGET_KB = (64, 72)
-# docs/notes/heap.md. Main after the second stop of 2026-12-03 (frag, ringcons, callout,
-# modsA, modsB, dtmfpack, progress2, cidpack, superv), busytraffic.run('mp32-frozen', 'NK'),
-# one run each at d679db8: 71 failed, 70 and 72-79 passed (on the branches before the last
-# merges 64-72 failed); the gate starts 6 KB above the last failure, as before.
-# Main after the first merges of 2026-12-03 (heapmods, heap6, idle6, late6,
-# late7, the run loop frozen: rrfw/supervisor.py), busytraffic.run('mp32-frozen', 'NK'), one
-# run each: 84-92 fail, 93-101 pass (and 98-116 passed before late7's merge); the gate starts
-# 6 KB above the last failure (a 4 KB margin failed once under load at the last stop).
-# docs/notes/heap.md. heapmods (code loaded only while used: the call-back's, DISA's, the
-# learner's, the console's helpers), busytraffic.run('mp32-frozen', 'NK') at eb79bf5: 100-102
-# fail, 103-107 pass (104-107 twice), 108 failed once (a record event's 536-byte text), 109 and
-# 110-118 pass; the gate starts 4 KB above 108. At 38b724b (before the last two steps) 92-101,
-# 103 and 105 failed, 102, 104 and 106-108 passed. Before it (heap5) the gate was 114-122.
-# docs/notes/heap.md. heap6 (each event's JSON written straight into the ring, the tone
-# detector's small arrays packed): scan of every size 96-107 KB, one run each, at 5ac0d0a
-# (the tree of this gate but for the ring writer's speed-up, which moves no heap): 96, 98
-# and 104 fail, 97, 99-103 and 105-107 pass; the gate starts 4 KB above the last failure.
-# (Before the packing, the ring alone: 96-103 failed, 104-111 passed.)
-# heap5 (DSP tables in flash, the emulated UART apart from its REPL,
-# no .encode() copy of each event): scan of every size 100-113 KB, one run each,
-# busytraffic.run('mp32-frozen', 'NK'): 100-104 fail, 105-113 pass (an earlier scan of the
-# branch, before the emulated board's copy went, also failed 106 and 109); the gate starts
-# 10 KB above the last failure. Before heap5 (after the merges of 2026-12-02): 110-132 all
-# passed, 100-109 failed, 113 failed once inside `make test` on the loaded machine (the
-# monitor's pty reads split with the load, and with them the console's allocations); the gate
-# was 118-126. heap3's scan: 96-98 and 101 failed. heap2 alone: 102-116 passed, 101 failed;
-# before the shrink 184-192 passed, 158 failed.
-# docs/notes/heap.md, 2026-12-04 (heapcode, heapline, heapcfg, late merged; compat.filled):
-# busytraffic.run('mp32-frozen', 'NK'), one run each: 62-65 fail (a call-back's tone
-# detector, a ringing line's caller-ID decoder: 2-4 KB free but no hole), 66-76 pass; the
-# gate starts 6 KB above the last failure, as before.
-GATE_KB = (71, 79)
+# docs/notes/heap.md. Main after the second stop of 2026-12-04 (states, const, callerid's lent
+# state, emuheap, authlazy, cbheap), `python -m bench.heap_scan 57 72` (busytraffic.run(
+# 'mp32-frozen', 'NK'), one run a size): 57-60 fail (the ring's caller-ID decoder, the call-back's
+# release), 61-72 pass; live boot / peak / final 52.2 / 57.8 / 53.1 KB. The gate is the target
+# band, 4 KB above the last failure (it was 6 KB above it until the firmware fitted).
+# Before, main 42451c0: 62-65 fail, 66-76 pass, gate 71-79.
+GATE_KB = TARGET_KB
 
 
 def _need_mp32():
