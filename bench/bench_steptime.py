@@ -27,6 +27,9 @@ BOARD_SLOWDOWN (bench_heap.py), an estimate, never a measurement. What the
 worst block leaves of the I2S buffering: rrfw/hal/esp32.py.
 
     .venv/bin/python -m bench steptime
+
+Then the same table for the .mpy builds (mp32, not frozen, and the 64-bit
+micropython), each in a 1 MB heap.
 """
 import os
 import statistics
@@ -45,6 +48,8 @@ from bench.bench_heap import BLOCK_US, BOARD_SLOWDOWN, SCENARIOS  # noqa: E402
 SCENARIO = "busy 15 min, 2 lines, 8 ext"
 ENGINE = "mp32-frozen"
 HEAP = "160K"
+OTHER_ENGINES = ("mp32", "micropython")   # the firmware as .mpy: 32-bit, then the 64-bit PyPI port
+OTHER_HEAP = "1024K"
 KINDS = (("other", "calls, idle lines"), ("prompt", "start a prompt"), ("open", "open its file"),
          ("record", "write a record"),
          ("pin", "hash a PIN slice"), ("gc", "collect, no other"), ("all", "all blocks"))
@@ -140,10 +145,10 @@ def _pct(xs, q):
     return xs[min(len(xs) - 1, int(q * len(xs)))]
 
 
-def table(st):
+def table(st, engine=ENGINE, heap=HEAP):
     lo, hi = BOARD_SLOWDOWN
-    rows = ["per 10 ms block: one App.step() under %s, %s (us on this machine, each block's least of "
-            "%d runs; the board estimated x%d / x%d)" % (ENGINE, SCENARIO, RUNS, lo, hi),
+    rows = ["per 10 ms block: one App.step() under %s (heap %s), %s (us on this machine, each block's least of "
+            "%d runs; the board estimated x%d / x%d)" % (engine, heap, SCENARIO, RUNS, lo, hi),
             "  %-18s %7s %7s %7s %7s %7s  %-24s %s" % ("blocks", "n", "median", "p99", "p99.9", "worst",
                                                   "worst x%d / x%d (ms)" % (lo, hi), "of the 10 ms block")]
     for k, label in KINDS:
@@ -190,6 +195,21 @@ def main(argv=()):
     late = [us for us in st["all"] if us * BOARD_SLOWDOWN[1] > BLOCK_US]
     print("blocks over 10 ms at x%d: %d of %d (%.0f s)" % (BOARD_SLOWDOWN[1], len(late), len(st["all"]),
                                                            time.time() - t0))
+    # The same table for the builds that load the firmware as .mpy (its bytecode in the
+    # heap, so a larger heap: 1 MB, where collections are rarer than in the board's):
+    # the 32-bit one (stock ESP32_GENERIC's path) and the PyPI 64-bit one.
+    for engine in OTHER_ENGINES:
+        t0 = time.time()
+        try:
+            st = step_times(engine=engine, heap=OTHER_HEAP)
+        except Exception as e:   # (a build that cannot run here: say so, go on)
+            print("%s: no step-time table (%s: %s)" % (engine, type(e).__name__, e))
+            continue
+        for ln in table(st, engine, OTHER_HEAP):
+            print(ln)
+        late = [us for us in st["all"] if us * BOARD_SLOWDOWN[1] > BLOCK_US]
+        print("  blocks over 10 ms at x%d: %d of %d (%.0f s)" % (BOARD_SLOWDOWN[1], len(late), len(st["all"]),
+                                                                 time.time() - t0))
 
 
 if __name__ == "__main__":
