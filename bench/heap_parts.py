@@ -68,7 +68,11 @@ def main(flash):
     keep.append(part("HangupDetector", lambda: hangup.HangupDetector(profile="US")))
     from rrfw.dsp import tones
     keep.append(part("  its ToneDetector (busy, reorder)", lambda: tones.ToneDetector("US", ("busy", "reorder"))))
-    keep.append(part("CallerIdDecoder (a line has one only while ringing)", callerid.CallerIdDecoder))
+    keep.append(part("CallerIdDecoder, its own arrays (a ringing line's borrows its DTMF state)",
+                     callerid.CallerIdDecoder))
+    lent = dtmf.DtmfReceiver().lend()
+    keep.append(part("  CallerIdDecoder as a ringing line makes it (arrays lent)",
+                     lambda: callerid.CallerIdDecoder(scratch=lent)))
     keep.append(part("ToneGen (ringback)", lambda: tonegen.ToneGen((440, 480), (2000, 4000), -19)))
     keep.append(part("Player", lambda: Player(0, ev.emit)))
     keep.append(part("Ivr", lambda: ivr.Ivr(cfg, keep[-1], ev.emit, clock=hal.rtc_utc, board=board)))
@@ -84,7 +88,7 @@ def main(flash):
     imp("rrfw.console.protocol")
     imp("rrfw.console.server")
     # the whole boot as main.py does it, for the total
-    del keep, ev, board, recs, ag, ports
+    del keep, ev, board, recs, ag, ports, lent
     gc.collect()
     from rrfw.call import app as app_mod
     from rrfw.console import server

@@ -49,27 +49,41 @@ def copies():
     return out
 
 
-def test_every_private_copy_equals_its_source():
+def problems(found):
+    """What is wrong with the copies `found` (copies()' rows): a missing source, a stale value."""
     mods = _modules()
-    found = copies()
-    assert len(found) >= 40   # the states' and limits' copies across call/, line/, dsp/, store/
     wrong = []
     for path, line, _priv, value, mod, name in found:
-        assert mod in mods, "%s:%d: no firmware module %r" % (path, line, mod)
+        if mod not in mods:
+            wrong.append("%s:%d: no firmware module %r" % (path, line, mod))
+            continue
         src = importlib.import_module(mods[mod])
-        assert hasattr(src, name), "%s:%d: %s has no %s" % (path, line, mods[mod], name)
-        if getattr(src, name) != value:
+        if not hasattr(src, name):
+            wrong.append("%s:%d: %s has no %s" % (path, line, mods[mod], name))
+        elif getattr(src, name) != value:
             wrong.append("%s:%d: %s is %r, the copy %r" % (path, line, name, getattr(src, name), value))
+    return wrong
+
+
+def test_every_private_copy_equals_its_source():
+    found = copies()
+    assert len(found) >= 40   # the states' and limits' copies across call/, line/, dsp/, store/
+    wrong = problems(found)
     assert not wrong, "\n".join(wrong)
 
 
 def test_the_check_finds_a_stale_copy(tmp_path):
-    """The pattern really matches the marker the firmware uses (a typo'd marker
-    would make the test above pass on nothing)."""
+    """The pattern matches the marker the firmware uses (a typo'd marker would make
+    the test above pass on nothing), and a stale or unsourced copy is reported."""
     m = COPY.match("_IDLE = const(7)   # = states.IDLE")
     assert m and m.group(1) == "_IDLE" and m.group(2) == "7" and m.group(3) == "states"
     from rrfw.call import states
     assert states.IDLE != 7
+    row = ("x.py", 1, m.group(1), int(m.group(2)), m.group(3), m.group(4))
+    assert problems([row]) and "the copy 7" in problems([row])[0]
+    assert problems([("x.py", 2, "_Y", 0, "nosuchmodule", "Y")])
+    assert problems([("x.py", 3, "_Y", 0, "states", "NO_SUCH_STATE")])
+    assert not problems([("x.py", 4, "_IDLE", states.IDLE, "states", "IDLE")])
 
 
 def test_no_firmware_module_binds_const():

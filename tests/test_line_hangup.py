@@ -173,3 +173,11 @@ def test_viper_level_sum_matches_its_plain_twin(tmp_path):
                        env=paths.engine_env("micropython", source=True),
                        capture_output=True, text=True, timeout=60)
     assert r.stdout.split() == ["bad", "0"], r.stderr
+
+
+def test_the_method_bits_follow_the_method_names():
+    """hangup.py keeps the methods on as a bit mask: bit i is ALL_METHODS[i]."""
+    from rrfw.line import hangup
+    bits = (hangup._M_CPC, hangup._M_REV, hangup._M_BUSY, hangup._M_REORDER, hangup._M_SIL, hangup._M_MAX)
+    names = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")
+    assert [1 << hangup.ALL_METHODS.index(n) for n in names] == list(bits)

@@ -606,8 +606,10 @@ class CallerIdDecoder:
         if standard not in _STANDARDS:
             raise ValueError("standard must be one of bell202, v23, fsk, dtmf, ntt")
         self.standard = standard
-        if scratch is None or len(scratch) < SCRATCH_LEN:
+        if scratch is None:
             scratch = filled("i", SCRATCH_LEN)
+        elif len(scratch) < SCRATCH_LEN:
+            raise ValueError("caller-ID scratch needs %d int32 slots" % SCRATCH_LEN)
         mv = memoryview(scratch)
         # the kernels' state, then the decoder's scalars (_C_*): one array; 10
         # attributes, not 44 (each a slot of 8 bytes on the ESP32, the table grown in steps)
