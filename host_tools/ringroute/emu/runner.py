@@ -611,6 +611,33 @@ class Emulation:
         return hs.pack(block, utc, ext_bits, count, board_in, *per) + (
             pcm if pcm.dtype.str == "<i2" else pcm.astype("<i2")).tobytes()
 
+    _DTYPES = {}   # n_lines -> the input frame as a numpy record (the same bytes as _frame's)
+
+    @staticmethod
+    def _frames(block, k, utc0, flags, ext_bits, pcm, count, board_in):
+        """_frame() of k blocks from `block` on with no ring pulses and the same flags and
+        hook bits (a steady stretch: World.steady_inputs), pcm k x lines x 80, as one
+        bytes; the first frame with count and board_in, the others 1 and 0."""
+        nl = len(flags)
+        dt = Emulation._DTYPES.get(nl)
+        if dt is None:
+            names = ["block", "utc", "ext", "count", "board_in"]
+            fmts = ["<u4", "<u4", "<u2", "<u2", "<u2"]
+            assert struct.calcsize(bf.IN_HDR) == 14 and bf.IN_HDR == "<IIHHH"
+            dt = Emulation._DTYPES[nl] = np.dtype(list(zip(names, fmts)) + [
+                ("per", "u1", (2 * nl,)), ("pcm", "<i2", (nl, bf.BLOCK_SAMPLES))])
+        rec = np.zeros(k, dt)
+        b = np.arange(block, block + k, dtype=np.int64)
+        rec["block"] = b
+        rec["utc"] = utc0 + b * bf.BLOCK_MS // 1000
+        rec["ext"] = ext_bits
+        rec["count"] = 1
+        rec["count"][0] = count
+        rec["board_in"][0] = board_in
+        rec["per"][:, 1::2] = flags
+        rec["pcm"] = pcm
+        return rec.tobytes()
+
     def _fill(self, conn, n):
         """At least n bytes from the firmware in _rbuf from _rpos on (returns _rpos).
         It writes a block's reply in one go and nothing more until the next input
@@ -678,15 +705,27 @@ class Emulation:
         log = world.log
         world.log = lambda t, event, **fields: held.append((t, event, fields))
         frames = []
+        first = board_in | bf.IF_BATCH
         try:
-            for i in range(m):
+            i = 0
+            while i < m:
                 b = block + i
+                k = world.steady_blocks(b, m - i)
+                if k:
+                    # a steady stretch: its blocks' inputs at once (outputs_again changes
+                    # nothing in one: World.steady_blocks)
+                    pcm, flags, ext_bits = world.steady_inputs(b, k)
+                    frames.append(self._frames(b, k, utc0, flags, ext_bits, pcm, m if i == 0 else 1,
+                                               first if i == 0 else 0))
+                    i += k
+                    continue
                 t = b * bf.BLOCK_MS
                 pulses, flags, ext_bits, pcm = world.inputs(b)
                 frames.append(self._frame(b, utc0 + t // 1000, pulses, flags, ext_bits, pcm, m if i == 0 else 1,
-                                          (board_in | bf.IF_BATCH) if i == 0 else 0))
+                                          first if i == 0 else 0))
                 if i < m - 1:
                     world.outputs_again(t)
+                i += 1
         finally:
             world.log = log
         conn.sendall(b"".join(frames))
@@ -705,9 +744,16 @@ class Emulation:
         self.batch_cut += 1
         self._batch_n = self.BATCH_MIN
         world.restore(snap)
-        for i in range(j):
+        i = 0
+        while i < j:
+            k = world.steady_blocks(block + i, j - i)
+            if k:
+                world.steady_inputs(block + i, k)
+                i += k
+                continue
             world.inputs(block + i)
             world.outputs_again((block + i) * bf.BLOCK_MS)
+            i += 1
         world.inputs(block + j)
 
     def _loop(self, conn, world, nl):

@@ -147,6 +147,15 @@ def agent_table(port, level_dbm0=-22.0):
 cyclic = _cyclic
 
 
+def cyclic_run(table, n0, k):
+    """The k blocks cyclic(table, n0), cyclic(table, n0 + 80), ... as one k x 80 array."""
+    n = k * BLOCK
+    i = n0 % len(table)
+    if i + n <= len(table):
+        return table[i:i + n].reshape(k, BLOCK)
+    return np.resize(np.roll(table, -i), n).reshape(k, BLOCK)
+
+
 def caller_voice(n0, level_dbm0, rng=None, kind="noise"):
     return _cyclic(caller_table(level_dbm0, kind), n0)
 

@@ -51,10 +51,19 @@ try:   # the clip ufunc itself (np.clip's wrapper cost more than the sums it cli
     from numpy._core.umath import clip as _clip
 except ImportError:   # numpy < 2
     from numpy.core.umath import clip as _clip
-try:   # what np.einsum calls (optimize off, its default), without its Python wrapper
-    from numpy._core.multiarray import c_einsum as _einsum
-except ImportError:
-    _einsum = np.einsum
+
+
+def _dots(lv, tv):
+    """listener x talker dot products of one block's (L x 80, T x 80) or of a stretch's
+    blocks' (k x L x 80, k x T x 80): each an 80-sample sum along the last axis, so a
+    block's sums are the same bits alone or in a stretch (World.steady_inputs; a
+    matrix product would sum in another order)."""
+    return np.add.reduce(lv[..., :, None, :] * tv[..., None, :, :], axis=-1)
+
+
+def _powers(tv):
+    """Each talker's power over the block(s), as _dots sums it."""
+    return np.add.reduce(tv * tv, axis=-1)
 
 
 def _to_int16(x):
@@ -423,6 +432,213 @@ class World:
                     end = ms
         # the block in which it happens is the batch's last
         return max(1, min(limit, int(end - t) // BLOCK_MS + 1))
+
+    # --- steady stretches: many blocks of a batch at once -----------------------
+    def _line_of(self, c):
+        """The index of the line a caller is on (or waits for); None: not yet given one."""
+        return c.line_index if c.spec["line"] == "any" else c.spec["line"] - 1
+
+    def steady_blocks(self, block, limit):
+        """How many blocks from `block` on (at most `limit`) inputs() would step with
+        nothing but the audio and the sums moving, the board's outputs staying as they
+        are and silent (a batch's blocks: runner._batch_ahead): every line either idle
+        (on-hook, nobody on its pair) or a caller answered and in the call, no caller
+        due or waiting for a free line, no outbound call, no key, hang-up, patience,
+        dial, ring, flash, action or phone timer before the last of them. 0 when the
+        world is not so (the blocks then go one by one). steady_inputs() steps them
+        all at once, with the same values."""
+        if any(self.tx_on) or any(self.ext_ring):
+            return 0
+        t0 = block * BLOCK_MS
+        end = t0 + limit * BLOCK_MS     # the blocks starting before this ms
+        if self._next_ms < end:
+            end = self._next_ms         # a caller due: inputs() takes them in
+        nl = self.n_lines
+        for c in self._live_c:
+            if c.state in FINISHED:
+                continue
+            li = self._line_of(c)
+            if c.state == "pending":
+                if li is None or (li < nl and self.active[li] is None):
+                    return 0            # due: it rings (or finds every line busy) now
+            elif li is not None and li < nl and self.active[li] is not c:
+                return 0
+        joined = 0
+        for li in range(nl):
+            c = self.active[li]
+            if self.outbound[li] is not None:
+                return 0
+            if c is None:
+                if self.hook[li] or self.xmask[li]:
+                    return 0            # a seizure (an outbound call starts) or a pair in use
+                continue
+            if c.state != "answered" or not self.hook[li]:
+                return 0
+            joined |= self.xmask[li]
+            for k in c.key_plan:
+                if k[1] > t0:           # (a key over by now plays no more)
+                    if k[0] < t0 + BLOCK_MS:
+                        return 0
+                    end = min(end, k[0] - BLOCK_MS + 1)   # the blocks that end by its start
+            if c.t_hangup is not None:
+                end = min(end, c.t_hangup)
+            elif c.t_connect is None and "patience" in c.spec["hangup"]:
+                end = min(end, c.t_answer + c.spec["hangup"]["patience"] * 1000)
+        for ph in self.phones:
+            if (ph.ring_started is not None or ph.flash_until is not None or ph.t_parted is not None
+                    or ph.t_dial_end is not None or (ph.actions and ph.t_act is not None)):
+                return 0
+            for k in ph.keys:
+                if k[1] > t0:
+                    return 0
+            s = ph.spec
+            if not ph.offhook:
+                if ph.n_dialled < len(ph.dial_ms):
+                    end = min(end, ph.dial_ms[ph.n_dialled])
+                if ph.offhook_ms is not None and ph.offhook_ms >= t0:
+                    end = min(end, ph.offhook_ms)
+                continue
+            if s.get("onhook_at") is not None and int(s["onhook_at"] * 1000) >= t0:
+                end = min(end, int(s["onhook_at"] * 1000))
+            if ph.t_offhook is not None:
+                if s["hangup_after"] is not None:
+                    end = min(end, ph.t_offhook + s["hangup_after"] * 1000)
+                if not (joined & (1 << ph.port)) and not ph.was_joined and s.get("offhook_at") is None:
+                    end = min(end, ph.t_offhook + AGENT_PUTS_DOWN_MS)   # lifted, nobody put through
+        if end <= t0:
+            return 0
+        return min(limit, int(math.ceil((end - t0) / BLOCK_MS)))
+
+    def steady_inputs(self, block, k):
+        """inputs() of the k blocks from `block` on, which steady_blocks() found steady:
+        their audio as one array (k x lines x 80 int16), the flags and the phones' hook
+        bits (the same in each; no ring pulses). The same values and sums, bit for bit,
+        as k calls of inputs() (the noise drawn in the same order, the heard check's
+        sums added block by block, its windows judged at their blocks), and the world
+        left as the last of them would leave it."""
+        nl = self.n_lines
+        t0 = block * BLOCK_MS
+        n0 = block * BLOCK
+        live = self._due_callers(t0)
+        lines = np.zeros((k, nl, BLOCK))
+        self.voice_in = [None] * nl
+        self.voice_out = [None] * nl
+        flags = [0] * nl
+        # the line noise, drawn as inputs() draws it: block after block, the callers in turn
+        noisy = [c for c in live if c.noise_sd is not None and c.state == "answered"
+                 and self.active[self._line_of(c)] is c]
+        z = self.rng.standard_normal((k, len(noisy), BLOCK)) if noisy else None
+        callers = []    # (line, the caller's voice k x 80 or None) of the lines in a call
+        for li in range(nl):
+            c = self.active[li]
+            if c is None:
+                continue
+            c.voice = None
+            a = np.zeros((k, BLOCK))
+            if c in noisy:
+                a += c.noise_sd * z[:, noisy.index(c), :]   # (rng.normal(0, sd): 0 + sd * z)
+            v = None
+            if c.t_connect is not None and c.spec["talk"]:
+                if c.voice_tab is None:
+                    c.voice_tab = sounds.caller_table(c.spec["level_dbm0"], c.spec["speech"])
+                v = sounds.cyclic_run(c.voice_tab, n0, k)
+                c.voice = v[-1]
+                self.voice_in[li] = v[-1]
+                a += v
+            lines[:, li] += a
+            flags[li] = 1   # loop current, normal polarity
+            callers.append((li, v))
+        phones_on = np.zeros((k, nl, BLOCK))
+        voices = {}     # phone -> its voice k x 80
+        for ph in self.phones:
+            ph.voice = None
+        for li in range(nl):
+            c = self.active[li]
+            xm = self.xmask[li]
+            if c is None or not xm:
+                continue
+            put = False
+            for ph in self.phones:
+                if xm & (1 << ph.port) and ph.offhook:
+                    v = voices[ph] = sounds.cyclic_run(ph.voice_tab, n0, k)
+                    ph.voice = v[-1]
+                    phones_on[:, li] += v
+                    put = True
+            if put:
+                lines[:, li] += phones_on[:, li]
+        heard = {}      # phone -> what reaches it, k x 80 (a phone on no pair: silence)
+        joined = 0
+        for xm in self.xmask:
+            joined |= xm
+        for ph in self.phones:
+            if not joined & (1 << ph.port):
+                ph.last_heard = _SILENCE
+                continue
+            on = [li for li in range(nl) if self.xmask[li] & (1 << ph.port)]
+            if len(on) == 1:
+                h = lines[:, on[0]]
+            else:
+                h = np.zeros((k, BLOCK))
+                for li in on:
+                    h += lines[:, li]
+            heard[ph] = h
+            ph.last_heard = h[-1]
+        self._hear_steady(block, k, callers, voices, heard, phones_on)
+        ext_bits = 0
+        for ph in self.phones:
+            if ph.offhook:
+                ext_bits |= 1 << ph.port
+                h = heard.get(ph)
+                if h is not None:   # _agent's RMS of what it hears, each block (silence is never heard)
+                    rms = np.sqrt(np.add.reduce(h * h, axis=1) / BLOCK)
+                    ph.heard_caller_ms += BLOCK_MS * int(np.count_nonzero(rms > _HEARD_PEAK))
+        self.rx_prev = lines[-1]
+        return _to_int16(lines), flags, ext_bits
+
+    def _hear_steady(self, block, k, callers, voices, heard, phones_on):
+        """_hearing() of a steady stretch: the talkers and listeners are the same in each
+        of its blocks; each block's sums are added in turn, windows judged as they end."""
+        talkers, tv = [], []
+        names = self._line_names
+        for li, v in callers:
+            if v is not None:
+                talkers.append(names[li])
+                tv.append(v)
+        for ph in self.phones:
+            if ph in voices:
+                talkers.append(ph.ext)
+                tv.append(voices[ph])
+        listeners, lv = [], []
+        silence = None
+        for ph in self.phones:
+            if ph.offhook:
+                listeners.append(ph.ext)
+                h = heard.get(ph)
+                if h is None:
+                    if silence is None:
+                        silence = np.zeros((k, BLOCK))
+                    h = silence
+                lv.append(h)
+        for li, v in callers:
+            listeners.append(names[li])
+            lv.append(phones_on[:, li])
+        d = p = None
+        if talkers and listeners:
+            who = (tuple(listeners), tuple(talkers))
+            if who != self._hear_who:
+                self._hear_regroup(who)
+            tv = np.stack(tv, axis=1)                     # k x T x 80
+            d = _dots(np.stack(lv, axis=1), tv)           # k x L x T
+            p = _powers(tv)                               # k x T
+        dot, pw = self._hear_dot, self._hear_pow
+        for i in range(k):
+            if d is not None:
+                dot += d[i]
+                pw += p[i]
+                self._hear_pending = True
+            if not (block + i + 1) % HEAR_WINDOW_BLOCKS:
+                self._hear_window((block + i) * BLOCK_MS)
+                dot, pw = self._hear_dot, self._hear_pow
 
     def _line_country(self, line):
         lines = self.cfg.get("lines", [])
@@ -1059,11 +1275,16 @@ class World:
             if who != self._hear_who:
                 self._hear_regroup(who)
             tv = np.asarray(tv)
-            self._hear_dot += np.asarray(lv) @ tv.T           # listener x talker
-            self._hear_pow += _einsum("ij,ij->i", tv, tv)   # each talker's power, for every listener
+            self._hear_dot += _dots(np.asarray(lv), tv)   # listener x talker
+            self._hear_pow += _powers(tv)                 # each talker's power, for every listener
             self._hear_pending = True
         if (t // BLOCK_MS + 1) % HEAR_WINDOW_BLOCKS:
             return
+        self._hear_window(t)
+
+    def _hear_window(self, t):
+        """The end of a window of the heard check (the block starting at t is its last):
+        each pair's stretch begins or ends on its sums."""
         t0 = t + BLOCK_MS - HEAR_WINDOW_BLOCKS * BLOCK_MS
         self._hear_flush()
         acc = self._hear_acc

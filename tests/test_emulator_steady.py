@@ -1,0 +1,161 @@
+"""Steady stretches of a batch (World.steady_blocks / steady_inputs): while the
+board is silent and every line is idle or simply in a call, the world works
+out many blocks' inputs at once. They must be the blocks inputs() gives one by
+one, bit for bit: the same audio to the board (line noise, the callers' and
+the agents' voices), the same heard check (its sums and its `heard` events),
+the same random draws, the same time each agent heard the caller. Two worlds
+are driven alike into two connected calls on two lines (the board's outputs
+played by the test); then one steps block by block and the other by
+stretches, and everything is compared, across a key the caller presses and a
+hang-up, which a stretch must stop before."""
+import copy
+
+import numpy as np
+import pytest
+import yaml
+
+from emuhelp import ROOT  # noqa: F401  (puts the project's folders on sys.path)
+
+from ringroute.emu import scenario as scenario_mod
+from ringroute.emu import world as world_mod
+from rrfw.line import profiles as fw_profiles
+
+KEY_AT_S = 14.0      # the caller on line 1 keys "7" this long after being put through
+HANG_S = 30.0        # and hangs up this long after
+CFG = {"version": 1, "lines": [{"country": "US"}, {"country": "US"}],
+       "extensions": {"401": {"port": 0}, "402": {"port": 1}}}
+ZERO_TX = np.zeros((2, 80), np.int16)
+
+
+def _worlds(tmp_path):
+    sc = {"seed": 5,
+          "calls": [{"at": 1.0, "line": 1, "caller_id": "6175550142", "talk": True, "noise_dbm0": -55.0,
+                     "keys": [{"at": KEY_AT_S, "digits": "7", "after": "connect"}],
+                     "hangup": {"after_connect": HANG_S, "method": "cpc"}},
+                    {"at": 1.5, "line": 2, "caller_id": "6175550143", "talk": True, "noise_dbm0": -50.0,
+                     "hangup": {"after_connect": 200.0, "method": "cpc"}}],
+          "extensions": {"401": {"answer_after": 0.5}, "402": {"answer_after": 0.5}}}
+    p = tmp_path / "sc.yaml"
+    p.write_text(yaml.safe_dump(sc))
+    out = []
+    for _ in range(2):
+        log = []
+        w = world_mod.World(scenario_mod.load(str(p)), copy.deepcopy(CFG), 2, 4,
+                            lambda t, ev, _l=log, **f: _l.append((t, ev, f)), fw_profiles)
+        out.append((w, log))
+    return out
+
+
+def _board(block, w):
+    """The board's outputs: both lines answered at 3 s, each line's extension rung
+    from 3.5 s and put through once its agent lifts (silent all along)."""
+    hook = 3 if block >= 300 else 0
+    ring = xm0 = xm1 = 0
+    if block >= 350:
+        for li in range(2):
+            if w.phones[li].offhook:
+                if li == 0:
+                    xm0 = 1
+                else:
+                    xm1 = 2
+            else:
+                ring |= 1 << li
+    if w.active[0] is None:   # line 1's caller gone: the board hangs up and parts
+        hook &= ~1
+        xm0 = 0
+    return hook, ring, [xm0, xm1]
+
+
+def _step(w, block):
+    """One block as the runner's loop steps it: inputs, then the board's outputs."""
+    _, _, _, pcm = w.inputs(block)
+    w.outputs(block * 10, *_board(block, w), ZERO_TX)
+    return pcm
+
+
+def _same_state(a, b):
+    assert a.rng.bit_generator.state == b.rng.bit_generator.state
+    assert a._hear_who == b._hear_who
+    assert np.array_equal(a._hear_dot, b._hear_dot) and np.array_equal(a._hear_pow, b._hear_pow)
+    assert a._hear_acc == b._hear_acc and a._hear_on == b._hear_on
+    for pa, pb in zip(a.phones, b.phones):
+        assert pa.heard_caller_ms == pb.heard_caller_ms and pa.offhook == pb.offhook
+        assert np.array_equal(pa.last_heard, pb.last_heard)
+        assert (pa.voice is None) == (pb.voice is None)
+        if pa.voice is not None:
+            assert np.array_equal(pa.voice, pb.voice)
+    for ca, cb in zip(a.callers, b.callers):
+        assert ca.state == cb.state
+        assert (ca.voice is None) == (cb.voice is None)
+        if ca.voice is not None:
+            assert np.array_equal(ca.voice, cb.voice)
+    assert np.array_equal(a.rx_prev, b.rx_prev)
+
+
+def test_steady_stretches_are_the_blocks_one_by_one(tmp_path):
+    (wa, la), (wb, lb) = _worlds(tmp_path)
+    block = 0
+    # into the calls, both worlds alike (ringing is not steady)
+    while not (wa.phones[0].offhook and wa.phones[1].offhook and wa.xmask == [1, 2]):
+        assert np.array_equal(_step(wa, block), _step(wb, block))
+        if wa.active[0] is not None and wa.active[0].state == "ringing":
+            assert wb.steady_blocks(block + 1, 100) == 0
+        block += 1
+        assert block < 2000
+    _same_state(wa, wb)
+    t_connect = wa.callers[0].t_connect
+    key_block = (t_connect + int(KEY_AT_S * 1000)) // 10
+    hang_block = (t_connect + int(HANG_S * 1000)) // 10
+    stretches = []
+    end = hang_block + 500
+    while block < end:
+        k = wb.steady_blocks(block, 256)
+        if k == 0:
+            assert np.array_equal(_step(wa, block), _step(wb, block))
+            block += 1
+            continue
+        stretches.append((block, k))
+        pcm, flags, ext_bits = wb.steady_inputs(block, k)
+        assert flags == [1, 1] and ext_bits == 3
+        for i in range(k):
+            pulses, fa, ea, pa = wa.inputs(block + i)
+            assert pulses == [0, 0] and fa == flags and ea == ext_bits
+            assert np.array_equal(pa, pcm[i]), "block %d" % (block + i)
+            if i < k - 1:
+                wa.outputs_again((block + i) * 10)
+        # the stretch's last block's outputs, as the loop applies the reply's
+        b = block + k - 1
+        for w in (wa, wb):
+            w.outputs(b * 10, *_board(b, w), ZERO_TX)
+        _same_state(wa, wb)
+        block += k
+    assert la == lb
+    # stretches were taken, long ones, and none ran over the key or the hang-up
+    assert sum(k for _, k in stretches) > 2000 and max(k for _, k in stretches) == 256
+    for b, k in stretches:
+        assert not b <= key_block < b + k and not b <= hang_block < b + k, (b, k, key_block, hang_block)
+    events = [ev for _, ev, _ in la]
+    assert "key" in events and "hangup" in events and "heard" in events
+    # both agents heard their callers (and the sums agree on how long)
+    assert wa.phones[1].heard_caller_ms >= (end - 600) * 10 - t_connect
+
+
+def test_not_steady_while_the_board_plays(tmp_path):
+    (w, _), _ = _worlds(tmp_path)
+    for block in range(400):
+        _step(w, block)
+    assert w.active[0].state == "answered"
+    tx = np.zeros((2, 80), np.int16)
+    tx[0, :] = 1000   # a prompt to line 1
+    w.outputs(400 * 10, 3, 0, [0, 0], tx)
+    assert w.steady_blocks(401, 100) == 0
+
+
+@pytest.mark.parametrize("k", [1, 7, 256])
+def test_cyclic_run_is_the_blocks(k):
+    from ringroute.emu import sounds
+    tab = sounds.agent_table(1)
+    for n0 in (0, 80 * 3, len(tab) - 200, len(tab) - 80, 5 * len(tab) + 17):
+        run = sounds.cyclic_run(tab, n0, k)
+        for i in range(k):
+            assert np.array_equal(run[i], sounds.cyclic(tab, n0 + 80 * i))
