@@ -566,23 +566,7 @@ class World:
                     put = True
             if put:
                 lines[:, li] += phones_on[:, li]
-        heard = {}      # phone -> what reaches it, k x 80 (a phone on no pair: silence)
-        joined = 0
-        for xm in self.xmask:
-            joined |= xm
-        for ph in self.phones:
-            if not joined & (1 << ph.port):
-                ph.last_heard = _SILENCE
-                continue
-            on = [li for li in range(nl) if self.xmask[li] & (1 << ph.port)]
-            if len(on) == 1:
-                h = lines[:, on[0]]
-            else:
-                h = np.zeros((k, BLOCK))
-                for li in on:
-                    h += lines[:, li]
-            heard[ph] = h
-            ph.last_heard = h[-1]
+        heard = self._phones_hear(lines)   # phone -> what reaches it, k x 80
         self._hear_steady(block, k, callers, voices, heard, phones_on)
         ext_bits = 0
         for ph in self.phones:
@@ -594,6 +578,34 @@ class World:
                     ph.heard_caller_ms += BLOCK_MS * int(np.count_nonzero(rms > _HEARD_PEAK))
         self.rx_prev = lines[-1]
         return _to_int16(lines), flags, ext_bits
+
+    def _phones_hear(self, lines):
+        """What reaches each phone from the pairs it is joined to (with the board's
+        output on them), in ph.last_heard (_SILENCE: on no pair). lines: this block's
+        line audio (lines x 80), or a steady stretch's (k x lines x 80, the board
+        silent: last_heard is its last block). Returns {phone: what it hears}."""
+        joined = 0
+        for xm in self.xmask:
+            joined |= xm
+        tx_on = self.tx_on
+        out = {}
+        for ph in self.phones:
+            if not joined & (1 << ph.port):
+                ph.last_heard = _SILENCE
+                continue
+            on = [li for li in range(self.n_lines) if self.xmask[li] & (1 << ph.port)]
+            if len(on) == 1:
+                # one pair (the usual): its sum itself, the same values as 0 + it
+                li = on[0]
+                h = lines[..., li, :] + self.tx[li] if tx_on[li] else lines[..., li, :]
+            else:
+                h = np.zeros(lines.shape[:-2] + (BLOCK,))
+                for li in on:
+                    # (a silent board adds zeros: left out, the same sums)
+                    h += lines[..., li, :] + self.tx[li] if tx_on[li] else lines[..., li, :]
+            out[ph] = h
+            ph.last_heard = h if h.ndim == 1 else h[-1]
+        return out
 
     def _hear_steady(self, block, k, callers, voices, heard, phones_on):
         """_hearing() of a steady stretch: the talkers and listeners are the same in each
@@ -759,24 +771,7 @@ class World:
             # the board's own output leaks back through the hybrid (echo)
             if tx_on[li]:
                 lines_audio[li] += self.echo_gain * self.tx[li]
-        joined = 0
-        for xm in self.xmask:
-            joined |= xm
-        for ph in self.phones:
-            if not joined & (1 << ph.port):
-                ph.last_heard = _SILENCE
-                continue
-            on = [li for li in range(self.n_lines) if self.xmask[li] & (1 << ph.port)]
-            if len(on) == 1:
-                # one pair (the usual): its sum itself, the same values as 0 + it
-                li = on[0]
-                ph.last_heard = lines_audio[li] + self.tx[li] if tx_on[li] else lines_audio[li]
-                continue
-            heard = np.zeros(BLOCK)
-            for li in on:
-                # (a silent board adds zeros: left out, the same sums)
-                heard += lines_audio[li] + self.tx[li] if tx_on[li] else lines_audio[li]
-            ph.last_heard = heard
+        self._phones_hear(lines_audio)
         self._hearing(t, phones_on)
         ext_ring = self.ext_ring
         for ph in self.phones:
