@@ -23,7 +23,7 @@ from rrfw.line import profiles as fw_profiles
 KEY_AT_S = 14.0      # the caller on line 1 keys "7" this long after being put through
 HANG_S = 30.0        # and hangs up this long after
 CFG = {"version": 1, "lines": [{"country": "US"}, {"country": "US"}],
-       "extensions": {"401": {"port": 0}, "402": {"port": 1}}}
+       "extensions": {"401": {"port": 0}, "402": {"port": 1}, "403": {"port": 2}}}
 ZERO_TX = np.zeros((2, 80), np.int16)
 
 
@@ -34,7 +34,7 @@ def _worlds(tmp_path):
                      "hangup": {"after_connect": HANG_S, "method": "cpc"}},
                     {"at": 1.5, "line": 2, "caller_id": "6175550143", "talk": True, "noise_dbm0": -50.0,
                      "hangup": {"after_connect": 200.0, "method": "cpc"}}],
-          "extensions": {"401": {"answer_after": 0.5}, "402": {"answer_after": 0.5}}}
+          "extensions": {"401": {"answer_after": 0.5}, "402": {"answer_after": 0.5}, "403": {"answer": False}}}
     p = tmp_path / "sc.yaml"
     p.write_text(yaml.safe_dump(sc))
     out = []
@@ -46,11 +46,16 @@ def _worlds(tmp_path):
     return out
 
 
+RING3 = (350, 450)    # the blocks the board rings 403, whose agent is away: a ring episode then its pause
+
+
 def _board(block, w):
     """The board's outputs: both lines answered at 3 s, each line's extension rung
-    from 3.5 s and put through once its agent lifts (silent all along)."""
+    from 3.5 s and put through once its agent lifts, 403 rung for a second
+    (silent all along)."""
     hook = 3 if block >= 300 else 0
-    ring = xm0 = xm1 = 0
+    ring = 4 if RING3[0] <= block < RING3[1] else 0
+    xm0 = xm1 = 0
     if block >= 350:
         for li in range(2):
             if w.phones[li].offhook:
@@ -80,6 +85,7 @@ def _same_state(a, b):
     assert a._hear_acc == b._hear_acc and a._hear_on == b._hear_on
     for pa, pb in zip(a.phones, b.phones):
         assert pa.heard_caller_ms == pb.heard_caller_ms and pa.offhook == pb.offhook
+        assert pa.ring_started == pb.ring_started
         assert np.array_equal(pa.last_heard, pb.last_heard)
         assert (pa.voice is None) == (pb.voice is None)
         if pa.voice is not None:
@@ -96,13 +102,15 @@ def test_steady_stretches_are_the_blocks_one_by_one(tmp_path):
     (wa, la), (wb, lb) = _worlds(tmp_path)
     block = 0
     # into the calls, both worlds alike (ringing is not steady)
-    while not (wa.phones[0].offhook and wa.phones[1].offhook and wa.xmask == [1, 2]):
+    while not (wa.phones[0].offhook and wa.phones[1].offhook and wa.xmask == [1, 2] and block >= RING3[1]):
         assert np.array_equal(_step(wa, block), _step(wb, block))
         if wa.active[0] is not None and wa.active[0].state == "ringing":
             assert wb.steady_blocks(block + 1, 100) == 0
         block += 1
         assert block < 2000
     _same_state(wa, wb)
+    assert wa.phones[2].ring_started is not None   # 403's ring episode, in its pause
+    episode_end = None   # the block in which it ends (world A, block by block)
     t_connect = wa.callers[0].t_connect
     key_block = (t_connect + int(KEY_AT_S * 1000)) // 10
     hang_block = (t_connect + int(HANG_S * 1000)) // 10
@@ -112,6 +120,8 @@ def test_steady_stretches_are_the_blocks_one_by_one(tmp_path):
         k = wb.steady_blocks(block, 256)
         if k == 0:
             assert np.array_equal(_step(wa, block), _step(wb, block))
+            if episode_end is None and wa.phones[2].ring_started is None:
+                episode_end = block
             block += 1
             continue
         stretches.append((block, k))
@@ -119,6 +129,7 @@ def test_steady_stretches_are_the_blocks_one_by_one(tmp_path):
         assert flags == [1, 1] and ext_bits == 3
         for i in range(k):
             pulses, fa, ea, pa = wa.inputs(block + i)
+            assert wa.phones[2].ring_started is not None or episode_end is not None, "ended in a stretch"
             assert pulses == [0, 0] and fa == flags and ea == ext_bits
             assert np.array_equal(pa, pcm[i]), "block %d" % (block + i)
             if i < k - 1:
@@ -134,6 +145,9 @@ def test_steady_stretches_are_the_blocks_one_by_one(tmp_path):
     assert sum(k for _, k in stretches) > 2000 and max(k for _, k in stretches) == 256
     for b, k in stretches:
         assert not b <= key_block < b + k and not b <= hang_block < b + k, (b, k, key_block, hang_block)
+    # a stretch ended where 403's ring episode did, and the episode did end
+    assert any(b + k == episode_end for b, k in stretches), (episode_end, stretches[:4])
+    assert wa.phones[2].ring_started is None
     events = [ev for _, ev, _ in la]
     assert "key" in events and "hangup" in events and "heard" in events
     # both agents heard their callers (and the sums agree on how long)

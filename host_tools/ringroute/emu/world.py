@@ -444,7 +444,8 @@ class World:
         are and silent (a batch's blocks: runner._batch_ahead): every line either idle
         (on-hook, nobody on its pair) or a caller answered and in the call, no caller
         due or waiting for a free line, no outbound call, no key, hang-up, patience,
-        dial, ring, flash, action or phone timer before the last of them. 0 when the
+        dial, ring, flash, action or phone timer before the last of them (a phone's
+        ring episode may be in its pause: it ends after them). 0 when the
         world is not so (the blocks then go one by one). steady_inputs() steps them
         all at once, with the same values."""
         if any(self.tx_on) or any(self.ext_ring):
@@ -485,9 +486,13 @@ class World:
             elif c.t_connect is None and "patience" in c.spec["hangup"]:
                 end = min(end, c.t_answer + c.spec["hangup"]["patience"] * 1000)
         for ph in self.phones:
-            if (ph.ring_started is not None or ph.flash_until is not None or ph.t_parted is not None
+            if (ph.flash_until is not None or ph.t_parted is not None
                     or ph.t_dial_end is not None or (ph.actions and ph.t_act is not None)):
                 return 0
+            if ph.ring_started is not None:
+                # a ring episode in its cadence's pause (nothing rings in a steady
+                # stretch): _agent ends it once the pause is longer than any cadence's
+                end = min(end, ph.last_ring + RING_EPISODE_GAP_MS + 1)
             for k in ph.keys:
                 if k[1] > t0:
                     return 0
