@@ -46,17 +46,18 @@ def _worlds(tmp_path):
     return out
 
 
-RING3 = (350, 450)    # the blocks the board rings 403, whose agent is away: a ring episode then its pause
+ANSWER = 700          # the block the board answers both lines (after the first ring and caller ID)
+RING3 = (ANSWER + 50, ANSWER + 150)   # the blocks it rings 403, whose agent is away: an episode, its pause
 
 
 def _board(block, w):
-    """The board's outputs: both lines answered at 3 s, each line's extension rung
-    from 3.5 s and put through once its agent lifts, 403 rung for a second
+    """The board's outputs: both lines answered at 7 s, each line's extension rung
+    from 7.5 s and put through once its agent lifts, 403 rung for a second
     (silent all along)."""
-    hook = 3 if block >= 300 else 0
+    hook = 3 if block >= ANSWER else 0
     ring = 4 if RING3[0] <= block < RING3[1] else 0
     xm0 = xm1 = 0
-    if block >= 350:
+    if block >= ANSWER + 50:
         for li in range(2):
             if w.phones[li].offhook:
                 if li == 0:
@@ -98,71 +99,91 @@ def _same_state(a, b):
     assert np.array_equal(a.rx_prev, b.rx_prev)
 
 
+BOARD_MOVES = (ANSWER, ANSWER + 50) + RING3   # the blocks from which _board's outputs change by the clock
+
+
 def test_steady_stretches_are_the_blocks_one_by_one(tmp_path):
     (wa, la), (wb, lb) = _worlds(tmp_path)
     block = 0
-    # into the calls, both worlds alike (ringing is not steady)
-    while not (wa.phones[0].offhook and wa.phones[1].offhook and wa.xmask == [1, 2] and block >= RING3[1]):
-        assert np.array_equal(_step(wa, block), _step(wb, block))
-        if wa.active[0] is not None and wa.active[0].state == "ringing":
-            assert wb.steady_blocks(block + 1, 100) == 0
-        block += 1
-        assert block < 2000
-    _same_state(wa, wb)
-    assert wa.phones[2].ring_started is not None   # 403's ring episode, in its pause
-    episode_end = None   # the block in which it ends (world A, block by block)
-    t_connect = wa.callers[0].t_connect
-    key_block = (t_connect + int(KEY_AT_S * 1000)) // 10
-    hang_block = (t_connect + int(HANG_S * 1000)) // 10
     stretches = []
-    end = hang_block + 500
-    while block < end:
-        k = wb.steady_blocks(block, 256)
+    episode_end = None   # the block in which 403's ring episode ends (world A, block by block)
+    end = None
+    while end is None or block < end:
+        # a stretch assumes the board's outputs stay as they are: the test's board
+        # keeps them so up to its next move by the clock (or a phone lifted, a caller
+        # gone: those happen in blocks stepped one by one)
+        limit = min([256] + [m - block for m in BOARD_MOVES if m > block])
+        k = wb.steady_blocks(block, limit)
         if k == 0:
             assert np.array_equal(_step(wa, block), _step(wb, block))
-            if episode_end is None and wa.phones[2].ring_started is None:
+            if episode_end is None and block > RING3[1] and wa.phones[2].ring_started is None:
                 episode_end = block
-            block += 1
-            continue
-        stretches.append((block, k))
-        pcm, flags, ext_bits = wb.steady_inputs(block, k)
-        assert flags == [1, 1] and ext_bits == 3
-        for i in range(k):
-            pulses, fa, ea, pa = wa.inputs(block + i)
-            assert wa.phones[2].ring_started is not None or episode_end is not None, "ended in a stretch"
-            assert pulses == [0, 0] and fa == flags and ea == ext_bits
-            assert np.array_equal(pa, pcm[i]), "block %d" % (block + i)
-            if i < k - 1:
-                wa.outputs_again((block + i) * 10)
-        # the stretch's last block's outputs, as the loop applies the reply's
-        b = block + k - 1
-        for w in (wa, wb):
-            w.outputs(b * 10, *_board(b, w), ZERO_TX)
-        _same_state(wa, wb)
-        block += k
+        else:
+            stretches.append((block, k))
+            pcm, pulses, flags, ext_bits = wb.steady_inputs(block, k)
+            for i in range(k):
+                pa, fa, ea, aa = wa.inputs(block + i)
+                assert block > RING3[1] or wa.phones[2].ring_started is None or episode_end is None
+                assert episode_end is None or block + i < episode_end or wa.phones[2].ring_started is None
+                assert list(pulses[i]) == pa and list(flags[i]) == fa and ea == ext_bits
+                assert np.array_equal(aa, pcm[i]), "block %d" % (block + i)
+                if i < k - 1:
+                    wa.outputs_again((block + i) * 10)
+            # the stretch's last block's outputs, as the loop applies the reply's
+            b = block + k - 1
+            for w in (wa, wb):
+                w.outputs(b * 10, *_board(b, w), ZERO_TX)
+            _same_state(wa, wb)
+            block += k - 1
+        block += 1
+        c = wa.callers[0]
+        if end is None and c.t_connect is not None:
+            t_connect = c.t_connect
+            key_block = (t_connect + int(KEY_AT_S * 1000)) // 10
+            hang_block = (t_connect + int(HANG_S * 1000)) // 10
+            end = hang_block + 500
+    _same_state(wa, wb)
     assert la == lb
-    # stretches were taken, long ones, and none ran over the key or the hang-up
+    # stretches were taken, long ones, and none ran over the key, the hang-up or the
+    # end of 403's ring episode (which did end)
     assert sum(k for _, k in stretches) > 2000 and max(k for _, k in stretches) == 256
     for b, k in stretches:
         assert not b <= key_block < b + k and not b <= hang_block < b + k, (b, k, key_block, hang_block)
-    # a stretch ended where 403's ring episode did, and the episode did end
-    assert any(b + k == episode_end for b, k in stretches), (episode_end, stretches[:4])
-    assert wa.phones[2].ring_started is None
+    assert episode_end is not None and any(b + k == episode_end for b, k in stretches), episode_end
+    # stretches while the lines rang (ring pulses and caller ID in them)
+    ringing = [(b, k) for b, k in stretches if b + k <= ANSWER]
+    assert sum(k for _, k in ringing) > 400, stretches[:8]
     events = [ev for _, ev, _ in la]
     assert "key" in events and "hangup" in events and "heard" in events
     # both agents heard their callers (and the sums agree on how long)
     assert wa.phones[1].heard_caller_ms >= (end - 600) * 10 - t_connect
 
 
+def test_ringing_stretches_carry_pulses_and_caller_id(tmp_path):
+    (w, _), _ = _worlds(tmp_path)
+    for block in range(160):
+        _step(w, block)
+    assert w.active[0].state == "ringing" and w.active[1].state == "ringing"
+    k = w.steady_blocks(160, ANSWER - 160)
+    assert k == ANSWER - 160
+    pcm, pulses, flags, _ = w.steady_inputs(160, k)
+    # US ringing (2 s on, 4 s off) at 20 Hz: 40 pulses a second of a burst, on both lines
+    assert pulses[:, 0].sum() > 40 and pulses[:, 1].sum() > 40
+    # the caller ID's FSK in the first pause (Bell 202, after the first ring), well above the noise
+    loud = np.abs(pcm[:, 0, :].astype(np.int64)).max(axis=1)
+    assert (loud > 1000).sum() > 20 and (flags == 0).all()
+
+
 def test_not_steady_while_the_board_plays(tmp_path):
     (w, _), _ = _worlds(tmp_path)
-    for block in range(400):
+    for block in range(ANSWER + 10):
         _step(w, block)
     assert w.active[0].state == "answered"
+    assert w.steady_blocks(ANSWER + 10, 100) > 0
     tx = np.zeros((2, 80), np.int16)
     tx[0, :] = 1000   # a prompt to line 1
-    w.outputs(400 * 10, 3, 0, [0, 0], tx)
-    assert w.steady_blocks(401, 100) == 0
+    w.outputs((ANSWER + 10) * 10, 3, 0, [0, 0], tx)
+    assert w.steady_blocks(ANSWER + 11, 100) == 0
 
 
 @pytest.mark.parametrize("k", [1, 7, 256])

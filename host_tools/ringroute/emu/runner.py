@@ -614,11 +614,11 @@ class Emulation:
     _DTYPES = {}   # n_lines -> the input frame as a numpy record (the same bytes as _frame's)
 
     @staticmethod
-    def _frames(block, k, utc0, flags, ext_bits, pcm, count, board_in):
-        """_frame() of k blocks from `block` on with no ring pulses and the same flags and
-        hook bits (a steady stretch: World.steady_inputs), pcm k x lines x 80, as one
-        bytes; the first frame with count and board_in, the others 1 and 0."""
-        nl = len(flags)
+    def _frames(block, k, utc0, pulses, flags, ext_bits, pcm, count, board_in):
+        """_frame() of k blocks from `block` on with the same hook bits (a steady
+        stretch: World.steady_inputs), pulses and flags k x lines, pcm k x lines x 80,
+        as one bytes; the first frame with count and board_in, the others 1 and 0."""
+        nl = pcm.shape[1]
         dt = Emulation._DTYPES.get(nl)
         if dt is None:
             names = ["block", "utc", "ext", "count", "board_in"]
@@ -634,6 +634,7 @@ class Emulation:
         rec["count"] = 1
         rec["count"][0] = count
         rec["board_in"][0] = board_in
+        rec["per"][:, 0::2] = np.minimum(pulses, 255)
         rec["per"][:, 1::2] = flags
         rec["pcm"] = pcm
         return rec.tobytes()
@@ -714,8 +715,8 @@ class Emulation:
                 if k:
                     # a steady stretch: its blocks' inputs at once (outputs_again changes
                     # nothing in one: World.steady_blocks)
-                    pcm, flags, ext_bits = world.steady_inputs(b, k)
-                    frames.append(self._frames(b, k, utc0, flags, ext_bits, pcm, m if i == 0 else 1,
+                    pcm, pulses, flags, ext_bits = world.steady_inputs(b, k)
+                    frames.append(self._frames(b, k, utc0, pulses, flags, ext_bits, pcm, m if i == 0 else 1,
                                                first if i == 0 else 0))
                     i += k
                     continue

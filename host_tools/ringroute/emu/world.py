@@ -442,7 +442,7 @@ class World:
         """How many blocks from `block` on (at most `limit`) inputs() would step with
         nothing but the audio and the sums moving, the board's outputs staying as they
         are and silent (a batch's blocks: runner._batch_ahead): every line either idle
-        (on-hook, nobody on its pair) or a caller answered and in the call, no caller
+        (on-hook, nobody on its pair), ringing, or a caller answered and in the call, no caller
         due or waiting for a free line, no outbound call, no key, hang-up, patience,
         dial, ring, flash, action or phone timer before the last of them (a phone's
         ring episode may be in its pause: it ends after them). 0 when the
@@ -472,6 +472,15 @@ class World:
             if c is None:
                 if self.hook[li] or self.xmask[li]:
                     return 0            # a seizure (an outbound call starts) or a pair in use
+                continue
+            if c.state == "ringing":
+                # ringing on an on-hook line (ring pulses, caller ID): steady until the
+                # caller gives up; an NTT caller's handshake is not
+                if self.hook[li] or self.xmask[li] or (c.ntt is not None and c.ntt["phase"] != "done"):
+                    return 0
+                h = c.spec["hangup"]
+                if "at" in h:
+                    end = min(end, c.t_ring + h["at"] * 1000 - c.spec["at"] * 1000)
                 continue
             if c.state != "answered" or not self.hook[li]:
                 return 0
@@ -516,8 +525,8 @@ class World:
 
     def steady_inputs(self, block, k):
         """inputs() of the k blocks from `block` on, which steady_blocks() found steady:
-        their audio as one array (k x lines x 80 int16), the flags and the phones' hook
-        bits (the same in each; no ring pulses). The same values and sums, bit for bit,
+        their audio (k x lines x 80 int16), ring pulses and flags (k x lines) and the
+        phones' hook bits (the same in each). The same values and sums, bit for bit,
         as k calls of inputs() (the noise drawn in the same order, the heard check's
         sums added block by block, its windows judged at their blocks), and the world
         left as the last of them would leave it."""
@@ -528,9 +537,10 @@ class World:
         lines = np.zeros((k, nl, BLOCK))
         self.voice_in = [None] * nl
         self.voice_out = [None] * nl
-        flags = [0] * nl
+        pulses = np.zeros((k, nl), np.int64)
+        flags = np.zeros((k, nl), np.int64)
         # the line noise, drawn as inputs() draws it: block after block, the callers in turn
-        noisy = [c for c in live if c.noise_sd is not None and c.state == "answered"
+        noisy = [c for c in live if c.noise_sd is not None and c.state in ("answered", "ringing")
                  and self.active[self._line_of(c)] is c]
         z = self.rng.standard_normal((k, len(noisy), BLOCK)) if noisy else None
         callers = []    # (line, the caller's voice k x 80 or None) of the lines in a call
@@ -538,8 +548,23 @@ class World:
             c = self.active[li]
             if c is None:
                 continue
-            c.voice = None
             a = np.zeros((k, BLOCK))
+            if c.state == "ringing":
+                # _ringing's blocks: the ring-detect pulses, the caller ID's audio and its
+                # line reversal, block by block (functions of the time alone), then the noise
+                cid = c.cid
+                for i in range(k):
+                    el = t0 + i * BLOCK_MS - c.t_ring
+                    pulses[i, li] = sounds.ring_pulses(c.profile, el)
+                    if cid is not None:
+                        a[i] += cid.block(el)
+                        if cid.reversal_ms is not None and cid.reversal_ms <= el < 0:
+                            flags[i, li] = 2
+                if c in noisy:
+                    a += c.noise_sd * z[:, noisy.index(c), :]
+                lines[:, li] += a
+                continue
+            c.voice = None
             if c in noisy:
                 a += c.noise_sd * z[:, noisy.index(c), :]   # (rng.normal(0, sd): 0 + sd * z)
             v = None
@@ -551,7 +576,7 @@ class World:
                 self.voice_in[li] = v[-1]
                 a += v
             lines[:, li] += a
-            flags[li] = 1   # loop current, normal polarity
+            flags[:, li] = 1   # loop current, normal polarity
             callers.append((li, v))
         phones_on = np.zeros((k, nl, BLOCK))
         voices = {}     # phone -> its voice k x 80
@@ -582,7 +607,7 @@ class World:
                     rms = np.sqrt(np.add.reduce(h * h, axis=1) / BLOCK)
                     ph.heard_caller_ms += BLOCK_MS * int(np.count_nonzero(rms > _HEARD_PEAK))
         self.rx_prev = lines[-1]
-        return _to_int16(lines), flags, ext_bits
+        return _to_int16(lines), pulses, flags, ext_bits
 
     def _phones_hear(self, lines):
         """What reaches each phone from the pairs it is joined to (with the board's
