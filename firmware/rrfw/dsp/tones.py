@@ -81,7 +81,9 @@ _T_C = const(5)           # offset of this run's (count, chain start) rows
 _T_CONT = const(6)        # ms a continuous tone must hold
 _T_AM = const(7)          # 1: on-runs must be amplitude-modulated, -1: must not, 0: either
 _T_STEPS = const(8)       # 1: the on-elements' level steps are checked
-_H = const(9)             # then its rows, from here (each m values)
+_T_TOP = const(9)         # this run's largest chain count (chain state, as the counts): below
+                          # need, no chain can match, so a frame skips the matcher (_frame)
+_H = const(10)            # then its rows, from here (each m values)
 _LO = const(1)            # row 0: esig, each element's signal (-1: an off-element)
 _HI = const(2)            # shortest and longest run (ms) element e accepts
 _ST = const(3)            # level step of an on-element (dB, AU congestion)
@@ -309,7 +311,7 @@ class _Tone:
         if a[_T_M] != b[_T_M]:
             return False
         for i in range(_H + _CA * a[_T_M]):
-            if i != _T_C and a[i] != b[i]:
+            if i != _T_C and i != _T_TOP and a[i] != b[i]:
                 return False
         return True
 
@@ -318,6 +320,7 @@ class _Tone:
         c = v[_T_C]
         for e in range(v[_T_L]):
             v[c + e] = 0
+        v[_T_TOP] = 0
 
     def run_done(self, sig, t0, d, ratio, am):
         # a run (sig, start t0, length d) completed: extend or break each chain.
@@ -336,6 +339,7 @@ class _Tone:
         steps = v[_T_STEPS]
         # off-elements fit any run that is not this tone's signal
         off = not (sig >= 0 and (v[_T_SIGS] >> sig) & 1 == 1)
+        top = 0
         for e in range(L):
             want = v[_H + e]
             on = want >= 0
@@ -358,7 +362,10 @@ class _Tone:
                     v[nc + e] = 0
             else:
                 v[nc + e] = 0
+            if v[nc + e] > top:
+                top = v[nc + e]
         v[_T_C] = nc
+        v[_T_TOP] = top
 
     def check(self, sig, d, need, strict, am):
         # Does the running (partial) run continue a chain of >= need runs?
@@ -374,6 +381,8 @@ class _Tone:
             if on and (not strict or d >= v[_T_CONT]):
                 return 0
             return -1
+        if v[_T_TOP] < need:
+            return -1   # every return below needs a count >= need
         m = v[_T_M]
         c = v[_T_C]
         lo = _H + _LO * m
@@ -786,7 +795,10 @@ class ToneDetector:
                 a[_A_CEND] = t + 10
             return
         for tn in self._tones:
-            st = tn.check(rs, d, tn.v[_T_NEED], True, am)
+            v = tn.v
+            if v[_T_L] and v[_T_TOP] < v[_T_NEED]:
+                continue   # check() would say -1: no chain long enough (most frames)
+            st = tn.check(rs, d, v[_T_NEED], True, am)
             if st >= 0:
                 self._cur = tn
                 self.current = tn.name
