@@ -124,6 +124,21 @@ for trial in range(300):
     det._im[:] = im2
     for v in list(p2) + [e2 * 4]:
         assert 0 <= v < 2 ** 31, v
+# the signals' summed power (stage 2) over the full detector's records, SIT's 3-probe bands too
+ns = det._a[35]   # tones._A_NS
+so = nk + 2 * ns
+pw = array("i", [0] * nk)
+for trial in range(300):
+    for k in range(nk):
+        pw[k] = random.randint(0, 1 << 26) >> random.randint(0, 20)
+    lim = random.randint(0, 1 << 22) >> random.randint(0, 22)
+    for j in range(ns):
+        o = det._rows[so + j]
+        s1 = tones._sig_power_vp(det._rows, pw, o, lim)
+        s2 = tones_plain.sig_power(det._rows, pw, o, lim)
+        if s1 != s2:
+            bad += 1
+        assert s2 < 2 ** 31, s2
 print("bad", bad)
 '''
 

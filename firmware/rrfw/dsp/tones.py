@@ -183,7 +183,12 @@ def _unique_after(t, others):
 #       the 4 slots rotated (Q10) and summed, oldest first.
 # Probe k's tables are row rows[k] of tab (int16, _ROW a row, make_table):
 # 80 cos and 80 -sin in Q14, then 4 cos and 4 -sin (Q10) of the block rotation.
-# Viper on the board; the plain twins are tones_plain.corr / power.
+# Stage 2's kernel, the detector's own:
+#   _sig_power(sp, pw, o, lim) -> the summed power of the signal whose record is at
+#       sp[o] (its groups, each its probes' powers in pw), or -1 when a group's is under lim.
+#       A probe's power is under 2^26.6 (|X|^2 >> 20, |X| <= 320 * 32768), so 3 summed
+#       fit 32 bits.
+# Viper on the board; the plain twins are tones_plain.corr / power / sig_power.
 if VIPER:
     import micropython
 
@@ -247,11 +252,35 @@ if VIPER:
             po[k] = xr * xr + xi * xi
             k += 1
 
+    @micropython.viper
+    def _sig_power_vp(sp, pw, o: int, lim: int) -> int:
+        q = ptr8(sp)
+        p = ptr32(pw)     # powers are >= 0: read without sign extension
+        n = q[o]
+        s = 0
+        g = 0
+        while g < n:
+            o += 1
+            c = q[o]
+            t = 0
+            i = 0
+            while i < c:
+                t += p[q[o + 1 + i]]
+                i += 1
+            o += c
+            if t < lim:
+                return -1
+            s += t
+            g += 1
+        return s
+
     corr = _corr_vp
     power = _power_vp
+    _sig_power = _sig_power_vp
     _ROWS = tonetab.TONE_ROWS      # bytes: in flash when frozen
 else:
     from rrfw.dsp.tones_plain import corr, power
+    from rrfw.dsp.tones_plain import sig_power as _sig_power
     _ROWS = array("h", tonetab.TONE_ROWS)   # the plain twins index int16 values
 
 
@@ -642,24 +671,26 @@ class ToneDetector:
         a[_A_BLK] += 1
         if a[_A_BLK] >= _W:
             a[_A_BLK] = _W   # (a count that stops: never a long integer)
-            power(self._re, self._im, self._tab, self._rows, nk, slot, self._pow)
-            sig = self._classify()
+            e = a[_A_EB] + a[_A_EB + 1] + a[_A_EB + 2] + a[_A_EB + 3]
+            self.energy = e      # window energy (units above): progress.py's voice detector
+            if e < _MIN_E:
+                sig = -1         # too quiet for any signal: no power needed (a listening line)
+            else:
+                power(self._re, self._im, self._tab, self._rows, nk, slot, self._pow)
+                sig = self._classify(e)
         else:
             sig = -1
         a[_A_SLOT] = (slot + 1) & 3
         self.frame_sig = sig
         self._frame(sig, t_ms - 20)   # the frame's time: see the header (window centre)
 
-    def _classify(self):
+    def _classify(self, e):
+        # e: the window's energy, at least _MIN_E
         a = self._a
         e0 = a[_A_EB]
         e1 = a[_A_EB + 1]
         e2 = a[_A_EB + 2]
         e3 = a[_A_EB + 3]
-        e = e0 + e1 + e2 + e3
-        self.energy = e      # window energy (units above): progress.py's voice detector
-        if e < _MIN_E:
-            return -1
         e9 = e >> 9
         best = -1
         best_s = 0
@@ -670,21 +701,11 @@ class ToneDetector:
         sp = self._rows
         ns = a[_A_NS]
         so = a[_A_NK] + 2 * ns   # the signals' records (see __init__)
+        lim = _COMP40 * e9
+        pur = _PURITY40 * e9     # > 0, so a failed signal's -1 never passes
         for j in range(ns):
-            s = 0
-            ok = True
-            o = sp[so + j]
-            for g in range(sp[o]):
-                o += 1
-                p = 0
-                for i in range(sp[o]):
-                    p += pw[sp[o + 1 + i]]
-                o += sp[o]
-                if p < _COMP40 * e9:
-                    ok = False
-                    break
-                s += p
-            if ok and s >= _PURITY40 * e9 and s > best_s:
+            s = _sig_power(sp, pw, sp[so + j], lim)
+            if s >= pur and s > best_s:
                 best = j
                 best_s = s
         if best >= 0:
@@ -694,21 +715,10 @@ class ToneDetector:
         if best < 0 and j >= 0 and ref > 0:
             # a running on-run survives speech over the tone (an agent still talking when
             # the caller has hung up): its frequencies keep their level within 6 dB and
-            # still hold _HOLD40/40 of the energy
-            s = 0
-            ok = True
-            o = sp[so + j]
-            for g in range(sp[o]):
-                o += 1
-                p = 0
-                for i in range(sp[o]):
-                    p += pw[sp[o + 1 + i]]
-                o += sp[o]
-                if p * 8 < ref:
-                    ok = False
-                    break
-                s += p
-            if ok and s * 4 >= ref and s >= _HOLD40 * e9:
+            # still hold _HOLD40/40 of the energy (a group fails where p * 8 < ref, that
+            # is p < ceil(ref / 8))
+            s = _sig_power(sp, pw, sp[so + j], (ref + 7) >> 3)
+            if s >= 0 and s * 4 >= ref and s >= _HOLD40 * e9:
                 return j
         elif best >= 0 and best == j and best_s > ref:
             a[_A_RREF] = best_s

@@ -1,4 +1,4 @@
-# Plain twins of tones.py's viper kernels (corr, power): CPython runs these,
+# Plain twins of tones.py's viper kernels (corr, power, sig_power): CPython runs these,
 # and the tests compare them with the viper ones (the convention:
 # rrfw/compat.py). Not in manifest.py: never on the board.
 
@@ -48,3 +48,22 @@ def power(re, im, tab, rows, nk, slot, out):
         xr >>= 8
         xi >>= 8
         out[k] = xr * xr + xi * xi
+
+
+def sig_power(sp, pw, o, lim):
+    # Plain twin of tones._sig_power_vp: the summed power of the signal whose record is at
+    # sp[o] (a group count, then each group's probe count and probes), or -1 when a group's
+    # power is under lim.
+    n = sp[o]
+    s = 0
+    for g in range(n):
+        o += 1
+        c = sp[o]
+        t = 0
+        for i in range(c):
+            t += pw[sp[o + 1 + i]]
+        o += c
+        if t < lim:
+            return -1
+        s += t
+    return s
