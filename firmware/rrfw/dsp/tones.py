@@ -685,10 +685,12 @@ class ToneDetector:
 
     # --- per block ---------------------------------------------------------------
     def process(self, block, t_ms):
+        # -> the block's energy (sum of s*s >> 9: hangup.py's silence test can skip its own sum)
         a = self._a
         slot = a[_A_SLOT]
         nk = a[_A_NK]
-        a[_A_EB + slot] = corr(block, self._tab, self._rows, nk, self._re, self._im, slot)
+        eb = corr(block, self._tab, self._rows, nk, self._re, self._im, slot)
+        a[_A_EB + slot] = eb
         a[_A_BLK] += 1
         if a[_A_BLK] >= _W:
             a[_A_BLK] = _W   # (a count that stops: never a long integer)
@@ -704,6 +706,7 @@ class ToneDetector:
         a[_A_SLOT] = (slot + 1) & 3
         self.frame_sig = sig
         self._frame(sig, t_ms - 20)   # the frame's time: see the header (window centre)
+        return eb
 
     def _classify(self, e):
         # e: the window's energy, at least _MIN_E
@@ -717,8 +720,19 @@ class ToneDetector:
         best_s = 0
         pw = self._pow
         # 25 Hz AM at 90-99 % depth: quarter-period block energies swing > 10:1; a plain
-        # tone's stay within noise. 2:1 (3 dB) splits them.
-        a[_A_MOD] = 1 if max(e0, e1, e2, e3) >= _AM_RATIO * min(e0, e1, e2, e3) else 0
+        # tone's stay within noise. 2:1 (3 dB) splits them. (Compares, not max() and
+        # min(): two calls cost twice as much, every frame.)
+        hi = e0 if e0 > e1 else e1
+        lo = e1 if e0 > e1 else e0
+        if e2 > hi:
+            hi = e2
+        elif e2 < lo:
+            lo = e2
+        if e3 > hi:
+            hi = e3
+        elif e3 < lo:
+            lo = e3
+        a[_A_MOD] = 1 if hi >= _AM_RATIO * lo else 0
         sp = self._rows
         ns = a[_A_NS]
         so = a[_A_NK] + 2 * ns   # the signals' records (see __init__)
@@ -815,11 +829,12 @@ class ToneDetector:
             a[_A_RNF] = n + 1
             if a[_A_MOD]:
                 a[_A_RMOD] += 1
-        # the running (partial) run
-        d = t + 10 - a[_A_RT]
+        # the running (partial) run: its length d and envelope am, worked out only for
+        # a matcher that looks at them (most frames: none)
         cur = self._cur
-        am = 1 if 2 * a[_A_RMOD] > a[_A_RNF] else -1
         if cur is not None:
+            d = t + 10 - a[_A_RT]
+            am = 1 if 2 * a[_A_RMOD] > a[_A_RNF] else -1
             if cur.check(rs, d, 1 if cur.v[_T_L] else 0, False, am) < 0:
                 self._end(cur)
             elif cur.is_on(rs):
@@ -829,6 +844,8 @@ class ToneDetector:
             v = tn.v
             if v[_T_L] and v[_T_TOP] < v[_T_NEED]:
                 continue   # check() would say -1: no chain long enough (most frames)
+            d = t + 10 - a[_A_RT]
+            am = 1 if 2 * a[_A_RMOD] > a[_A_RNF] else -1
             st = tn.check(rs, d, v[_T_NEED], True, am)
             if st >= 0:
                 self._cur = tn
