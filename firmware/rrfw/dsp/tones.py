@@ -38,7 +38,7 @@
 from array import array
 import math
 
-from rrfw.compat import VIPER, SX16, filled
+from rrfw.compat import VIPER, SX16, SX32, filled
 from rrfw.line import profiles
 from rrfw.dsp import tonetab
 
@@ -183,11 +183,15 @@ def _unique_after(t, others):
 #       the 4 slots rotated (Q10) and summed, oldest first.
 # Probe k's tables are row rows[k] of tab (int16, _ROW a row, make_table):
 # 80 cos and 80 -sin in Q14, then 4 cos and 4 -sin (Q10) of the block rotation.
-# Stage 2's kernel, the detector's own:
+# Stage 2's kernels, the detector's own:
 #   _sig_power(sp, pw, o, lim) -> the summed power of the signal whose record is at
 #       sp[o] (its groups, each its probes' powers in pw), or -1 when a group's is under lim.
 #       A probe's power is under 2^26.6 (|X|^2 >> 20, |X| <= 320 * 32768), so 3 summed
-#       fit 32 bits.
+#       fit 32 bits (a signal has at most 3 probes).
+#   _pick(sp, pw, a, e) -> the frame's signal (its alias) or -1, from a window of energy
+#       e >= _MIN_E: the strongest that is pure enough and has every group in it
+#       (_classify's first part); sets a[_A_MOD] (the window's swing) and raises
+#       a[_A_RREF] when the signal is the running run's.
 # Viper on the board; the plain twins are tones_plain.corr / power / sig_power.
 if VIPER:
     import micropython
@@ -295,13 +299,77 @@ if VIPER:
             g += 1
         return s
 
+    @micropython.viper
+    def _pick_vp(sp, pw, a, e: int) -> int:
+        s32 = int(SX32)
+        q = ptr8(sp)
+        p = ptr32(pw)     # powers and block energies are >= 0: read without sign extension
+        pa = ptr32(a)
+        e0 = int(pa[_A_EB])
+        e1 = int(pa[_A_EB + 1])
+        e2 = int(pa[_A_EB + 2])
+        e3 = int(pa[_A_EB + 3])
+        hi = e0
+        lo = e1
+        if e1 > e0:
+            hi = e1
+            lo = e0
+        if e2 > hi:
+            hi = e2
+        elif e2 < lo:
+            lo = e2
+        if e3 > hi:
+            hi = e3
+        elif e3 < lo:
+            lo = e3
+        pa[_A_MOD] = 1 if hi >= _AM_RATIO * lo else 0
+        e9 = e >> 9
+        lim = _COMP40 * e9
+        pur = _PURITY40 * e9
+        ns = int(pa[_A_NS])
+        nk = int(pa[_A_NK])
+        so = nk + 2 * ns
+        best = -1
+        best_s = 0
+        j = 0
+        while j < ns:
+            o = int(q[so + j])
+            n = int(q[o])
+            s = 0
+            g = 0
+            while g < n:
+                o += 1
+                c = int(q[o])
+                t = 0
+                i = 0
+                while i < c:
+                    t += int(p[q[o + 1 + i]])
+                    i += 1
+                o += c
+                if t < lim:
+                    s = -1
+                    break
+                s += t
+                g += 1
+            if s >= pur and s > best_s:
+                best = j
+                best_s = s
+            j += 1
+        if best >= 0:
+            best = int(q[nk + best])   # its alias
+            if best == (int(pa[_A_RSIG]) << s32) >> s32 and best_s > int(pa[_A_RREF]):
+                pa[_A_RREF] = best_s
+        return best
+
     corr = _corr_vp
     power = _power_vp
     _sig_power = _sig_power_vp
+    _pick = _pick_vp
     _ROWS = tonetab.TONE_ROWS      # bytes: in flash when frozen
 else:
     from rrfw.dsp.tones_plain import corr, power
     from rrfw.dsp.tones_plain import sig_power as _sig_power
+    from rrfw.dsp.tones_plain import pick as _pick
     _ROWS = array("h", tonetab.TONE_ROWS)   # the plain twins index int16 values
 
 
@@ -709,54 +777,24 @@ class ToneDetector:
         return eb
 
     def _classify(self, e):
-        # e: the window's energy, at least _MIN_E
+        # e: the window's energy, at least _MIN_E. The strongest pure signal (_pick: 25 Hz AM
+        # at 90-99 % depth swings the quarter-period block energies > 10:1, a plain tone's
+        # stay within noise, 2:1 (3 dB) splits them: a[_A_MOD])
         a = self._a
-        e0 = a[_A_EB]
-        e1 = a[_A_EB + 1]
-        e2 = a[_A_EB + 2]
-        e3 = a[_A_EB + 3]
-        e9 = e >> 9
-        best = -1
-        best_s = 0
-        pw = self._pow
-        # 25 Hz AM at 90-99 % depth: quarter-period block energies swing > 10:1; a plain
-        # tone's stay within noise. 2:1 (3 dB) splits them. (Compares, not max() and
-        # min(): two calls cost twice as much, every frame.)
-        hi = e0 if e0 > e1 else e1
-        lo = e1 if e0 > e1 else e0
-        if e2 > hi:
-            hi = e2
-        elif e2 < lo:
-            lo = e2
-        if e3 > hi:
-            hi = e3
-        elif e3 < lo:
-            lo = e3
-        a[_A_MOD] = 1 if hi >= _AM_RATIO * lo else 0
-        sp = self._rows
-        ns = a[_A_NS]
-        so = a[_A_NK] + 2 * ns   # the signals' records (see __init__)
-        lim = _COMP40 * e9
-        pur = _PURITY40 * e9     # > 0, so a failed signal's -1 never passes
-        for j in range(ns):
-            s = _sig_power(sp, pw, sp[so + j], lim)
-            if s >= pur and s > best_s:
-                best = j
-                best_s = s
-        if best >= 0:
-            best = sp[a[_A_NK] + best]   # its alias
-        j = a[_A_RSIG]
-        ref = a[_A_RREF]
-        if best < 0 and j >= 0 and ref > 0:
-            # a running on-run survives speech over the tone (an agent still talking when
-            # the caller has hung up): its frequencies keep their level within 6 dB and
-            # still hold _HOLD40/40 of the energy (a group fails where p * 8 < ref, that
-            # is p < ceil(ref / 8))
-            s = _sig_power(sp, pw, sp[so + j], (ref + 7) >> 3)
-            if s >= 0 and s * 4 >= ref and s >= _HOLD40 * e9:
-                return j
-        elif best >= 0 and best == j and best_s > ref:
-            a[_A_RREF] = best_s
+        best = _pick(self._rows, self._pow, a, e)
+        if best < 0:
+            j = a[_A_RSIG]
+            ref = a[_A_RREF]
+            if j >= 0 and ref > 0:
+                # a running on-run survives speech over the tone (an agent still talking when
+                # the caller has hung up): its frequencies keep their level within 6 dB and
+                # still hold _HOLD40/40 of the energy (a group fails where p * 8 < ref, that
+                # is p < ceil(ref / 8))
+                sp = self._rows
+                o = sp[a[_A_NK] + 2 * a[_A_NS] + j]   # its record (see __init__)
+                s = _sig_power(sp, self._pow, o, (ref + 7) >> 3)
+                if s >= 0 and s * 4 >= ref and s >= _HOLD40 * (e >> 9):
+                    return j
         return best
 
     def _frame(self, sig, t):
