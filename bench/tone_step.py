@@ -1,7 +1,7 @@
 """The connected block's tone work, per 10 ms block, under the 64-bit micropython
 on the firmware's x64 .mpy build (the emulator's build/mpy-x64, rebuilt where stale).
 
-    PYTHONPATH=. .venv/bin/python -m bench.tone_step [SECONDS]
+    PYTHONPATH=. .venv/bin/python -m bench.tone_step [SECONDS] [--engine mp32]
 
 For each profile (US, DE) and input (the emulated caller's speech-like noise at
 -20 dBm0, the world's default level; digital silence; the profile's busy tone
@@ -10,7 +10,8 @@ at -20 dBm0, which the detector recognises partway): us a block of
   hangup   HangupDetector.process (tones, silence, CPC, reversal), reset when it fires
 each the least of 5 passes over SECONDS (default 20) of audio, so a shared
 machine's load inflates it least. Figures are this machine's; the ESP32 runs
-MicroPython some 50x slower (docs/notes/soak.md).
+MicroPython some 50x slower (docs/notes/soak.md). --engine mp32: the 32-bit unix
+port (`make mp32`) on the x86 .mpy build, 32-bit viper ints as on the board.
 """
 import os
 import subprocess
@@ -82,11 +83,17 @@ def _inputs(cc, seconds):
 
 def main():
     from ringroute import paths
-    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    cmd = paths.engine_command("micropython", "16M")   # the audio's blocks are held in the heap
-    env = paths.engine_env("micropython")
-    print("us per 10 ms block, micropython (64-bit) on build/mpy-x64, least of %d passes over %d s"
-          % (PASSES, seconds))
+    args = sys.argv[1:]
+    engine = "micropython"
+    if "--engine" in args:
+        i = args.index("--engine")
+        engine = args[i + 1]
+        del args[i:i + 2]
+    seconds = int(args[0]) if args else 20
+    cmd = paths.engine_command(engine, "16M")   # the audio's blocks are held in the heap
+    env = paths.engine_env(engine)
+    print("us per 10 ms block, %s on its .mpy build, least of %d passes over %d s"
+          % (engine, PASSES, seconds))
     print("  %-3s %-8s %8s %8s" % ("cc", "input", "tones", "hangup"))
     with tempfile.TemporaryDirectory() as tmp:
         script = os.path.join(tmp, "tone_step.py")
