@@ -162,11 +162,13 @@ class GcPolicy:
 
     def after_step(self):
         seq = self.events.seq
-        quiet = seq == self._seq and not self.records.busy()
+        quiet = seq == self._seq
         self._seq = seq
         self._n += 1
         if not quiet or self._n < self._wait or self._free is None:
             return
+        if self.records.busy():
+            return   # (asked only when a look is due: a call a block saved)
         if self._n < _GC_IDLE_CHECK_BLOCKS and self.idle():
             return
         self._n = 0
