@@ -181,3 +181,26 @@ def test_the_method_bits_follow_the_method_names():
     bits = (hangup._M_CPC, hangup._M_REV, hangup._M_BUSY, hangup._M_REORDER, hangup._M_SIL, hangup._M_MAX)
     names = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")
     assert [1 << hangup.ALL_METHODS.index(n) for n in names] == list(bits)
+
+
+def test_a_block_loud_by_its_energy_is_over_the_silence_sum():
+    """hangup.py skips its sum of |s| on a block whose energy (the tone detector's
+    sum of s*s >> 9) is at least _LOUD_E: that bound must hold for any block,
+    the worst one being all -32768 but for a few samples (s*s = 32768 |s| there)."""
+    import random
+    from array import array
+    from rrfw.dsp import tones_plain
+    from rrfw.line import hangup as hu, hangup_plain
+    assert hu._LOUD_E == 64 * hu._SILENCE_SUM
+    rng = random.Random(5)
+    blocks = []
+    for k in range(81):   # k samples at -32768, the rest 0: the energy nearest its bound
+        blocks.append(array("h", [-32768] * k + [0] * (80 - k)))
+    for _ in range(2000):
+        blocks.append(array("h", [rng.randint(-32768, 32767) >> rng.randint(0, 15) for _ in range(80)]))
+    for b in blocks:
+        e = tones_plain.corr(b, array("h"), b"", 0, array("i"), array("i"), 0)   # nk 0: the energy alone
+        s = hangup_plain.abs_sum(b, 80)
+        assert s * 64 >= e, (e, s)
+        if e >= hu._LOUD_E:
+            assert s >= hu._SILENCE_SUM, (e, s)

@@ -124,6 +124,37 @@ for trial in range(300):
     det._im[:] = im2
     for v in list(p2) + [e2 * 4]:
         assert 0 <= v < 2 ** 31, v
+# the signals' summed power (stage 2) over the full detector's records, SIT's 3-probe bands too
+ns = det._a[35]   # tones._A_NS
+so = nk + 2 * ns
+pw = array("i", [0] * nk)
+for trial in range(300):
+    for k in range(nk):
+        pw[k] = random.randint(0, 1 << 26) >> random.randint(0, 20)
+    lim = random.randint(0, 1 << 22) >> random.randint(0, 22)
+    for j in range(ns):
+        o = det._rows[so + j]
+        s1 = tones._sig_power_vp(det._rows, pw, o, lim)
+        s2 = tones_plain.sig_power(det._rows, pw, o, lim)
+        if s1 != s2:
+            bad += 1
+        assert s2 < 2 ** 31, s2
+# the frame's pick (stage 2): the same signal, swing and reference level on copies of the values
+for trial in range(600):
+    for k in range(nk):
+        pw[k] = random.randint(0, 1 << 26) >> random.randint(0, 26)
+    a1 = array("i", det._a)
+    b = random.randint(1000, 1 << 23)   # block energies (tones._A_EB): near each other (the swing
+    for i in range(4):                  # near its 2:1) or anything
+        a1[i] = b + random.randint(0, 2 * b) if trial & 2 else random.randint(0, 1 << 25) >> random.randint(0, 20)
+    a1[21] = random.randint(-1, ns - 1)                                # tones._A_RSIG
+    a1[25] = random.randint(0, 1 << 26) >> random.randint(0, 26)      # tones._A_RREF
+    a2 = array("i", a1)
+    e = a1[0] + a1[1] + a1[2] + a1[3] if trial & 1 else random.randint(4061, 1 << 26)
+    b1 = tones._pick_vp(det._rows, pw, a1, e)
+    b2 = tones_plain.pick(det._rows, pw, a2, e)
+    if b1 != b2 or list(a1) != list(a2):
+        bad += 1
 print("bad", bad)
 '''
 

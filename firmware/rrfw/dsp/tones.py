@@ -38,7 +38,7 @@
 from array import array
 import math
 
-from rrfw.compat import VIPER, SX16, filled
+from rrfw.compat import VIPER, SX16, SX32, filled
 from rrfw.line import profiles
 from rrfw.dsp import tonetab
 
@@ -81,7 +81,9 @@ _T_C = const(5)           # offset of this run's (count, chain start) rows
 _T_CONT = const(6)        # ms a continuous tone must hold
 _T_AM = const(7)          # 1: on-runs must be amplitude-modulated, -1: must not, 0: either
 _T_STEPS = const(8)       # 1: the on-elements' level steps are checked
-_H = const(9)             # then its rows, from here (each m values)
+_T_TOP = const(9)         # this run's largest chain count (chain state, as the counts): below
+                          # need, no chain can match, so a frame skips the matcher (_frame)
+_H = const(10)            # then its rows, from here (each m values)
 _LO = const(1)            # row 0: esig, each element's signal (-1: an off-element)
 _HI = const(2)            # shortest and longest run (ms) element e accepts
 _ST = const(3)            # level step of an on-element (dB, AU congestion)
@@ -181,40 +183,70 @@ def _unique_after(t, others):
 #       the 4 slots rotated (Q10) and summed, oldest first.
 # Probe k's tables are row rows[k] of tab (int16, _ROW a row, make_table):
 # 80 cos and 80 -sin in Q14, then 4 cos and 4 -sin (Q10) of the block rotation.
-# Viper on the board; the plain twins are tones_plain.corr / power.
+# Stage 2's kernels, the detector's own:
+#   _sig_power(sp, pw, o, lim) -> the summed power of the signal whose record is at
+#       sp[o] (its groups, each its probes' powers in pw), or -1 when a group's is under lim.
+#       A probe's power is under 2^26.6 (|X|^2 >> 20, |X| <= 320 * 32768), so 3 summed
+#       fit 32 bits (a signal has at most 3 probes).
+#   _pick(sp, pw, a, e) -> the frame's signal (its alias) or -1, from a window of energy
+#       e >= _MIN_E: the strongest that is pure enough and has every group in it
+#       (_classify's first part); sets a[_A_MOD] (the window's swing) and raises
+#       a[_A_RREF] when the signal is the running run's.
+# Viper on the board; the plain twins are tones_plain.corr / power / sig_power.
 if VIPER:
     import micropython
 
     @micropython.viper
     def _corr_vp(blk, tab, rows, nk: int, re, im, slot: int) -> int:
+        # Probes two at a time, the energy in the first pass: one load of a sample feeds
+        # four products (a third less time than a pass a probe and one for the energy);
+        # each sum's terms in the twin's order, so the same integers.
         s16 = int(SX16)
         p = ptr16(blk)
-        pt = ptr16(tab)
         pw = ptr8(rows)
         pr = ptr32(re)
         pi = ptr32(im)
+        t0 = uint(ptr16(tab))
         e = 0
         n = 0
-        while n < 80:
-            x = (p[n] << s16) >> s16
-            e += (x * x) >> 9
-            n += 1
+        if nk == 0:
+            while n < 80:
+                x = (p[n] << s16) >> s16
+                e += (x * x) >> 9
+                n += 1
+            return e
         k = 0
         while k < nk:
-            base = pw[k] * 168
+            pa = ptr16(t0 + uint(pw[k]) * 336)     # probe k's row (_ROW int16)
             ar = 0
             ai = 0
             n = 0
-            while n < 80:
-                x = (p[n] << s16) >> s16
-                c = (pt[base + n] << s16) >> s16
-                s = (pt[base + 80 + n] << s16) >> s16
-                ar += (x * c) >> 10
-                ai += (x * s) >> 10
-                n += 1
+            if k + 1 < nk:
+                pb = ptr16(t0 + uint(pw[k + 1]) * 336)
+                br = 0
+                bi = 0
+                while n < 80:
+                    x = (p[n] << s16) >> s16
+                    if k == 0:
+                        e += (x * x) >> 9
+                    ar += (x * ((pa[n] << s16) >> s16)) >> 10
+                    ai += (x * ((pa[80 + n] << s16) >> s16)) >> 10
+                    br += (x * ((pb[n] << s16) >> s16)) >> 10
+                    bi += (x * ((pb[80 + n] << s16) >> s16)) >> 10
+                    n += 1
+                pr[k * 4 + 4 + slot] = br + 0x4000000
+                pi[k * 4 + 4 + slot] = bi + 0x4000000
+            else:
+                while n < 80:
+                    x = (p[n] << s16) >> s16
+                    if k == 0:
+                        e += (x * x) >> 9
+                    ar += (x * ((pa[n] << s16) >> s16)) >> 10
+                    ai += (x * ((pa[80 + n] << s16) >> s16)) >> 10
+                    n += 1
             pr[k * 4 + slot] = ar + 0x4000000
             pi[k * 4 + slot] = ai + 0x4000000
-            k += 1
+            k += 2
         return e
 
     @micropython.viper
@@ -245,11 +277,99 @@ if VIPER:
             po[k] = xr * xr + xi * xi
             k += 1
 
+    @micropython.viper
+    def _sig_power_vp(sp, pw, o: int, lim: int) -> int:
+        q = ptr8(sp)
+        p = ptr32(pw)     # powers are >= 0: read without sign extension
+        n = q[o]
+        s = 0
+        g = 0
+        while g < n:
+            o += 1
+            c = q[o]
+            t = 0
+            i = 0
+            while i < c:
+                t += p[q[o + 1 + i]]
+                i += 1
+            o += c
+            if t < lim:
+                return -1
+            s += t
+            g += 1
+        return s
+
+    @micropython.viper
+    def _pick_vp(sp, pw, a, e: int) -> int:
+        s32 = int(SX32)
+        q = ptr8(sp)
+        p = ptr32(pw)     # powers and block energies are >= 0: read without sign extension
+        pa = ptr32(a)
+        e0 = int(pa[_A_EB])
+        e1 = int(pa[_A_EB + 1])
+        e2 = int(pa[_A_EB + 2])
+        e3 = int(pa[_A_EB + 3])
+        hi = e0
+        lo = e1
+        if e1 > e0:
+            hi = e1
+            lo = e0
+        if e2 > hi:
+            hi = e2
+        elif e2 < lo:
+            lo = e2
+        if e3 > hi:
+            hi = e3
+        elif e3 < lo:
+            lo = e3
+        pa[_A_MOD] = 1 if hi >= _AM_RATIO * lo else 0
+        e9 = e >> 9
+        lim = _COMP40 * e9
+        pur = _PURITY40 * e9
+        ns = int(pa[_A_NS])
+        nk = int(pa[_A_NK])
+        so = nk + 2 * ns
+        best = -1
+        best_s = 0
+        j = 0
+        while j < ns:
+            o = int(q[so + j])
+            n = int(q[o])
+            s = 0
+            g = 0
+            while g < n:
+                o += 1
+                c = int(q[o])
+                t = 0
+                i = 0
+                while i < c:
+                    t += int(p[q[o + 1 + i]])
+                    i += 1
+                o += c
+                if t < lim:
+                    s = -1
+                    break
+                s += t
+                g += 1
+            if s >= pur and s > best_s:
+                best = j
+                best_s = s
+            j += 1
+        if best >= 0:
+            best = int(q[nk + best])   # its alias
+            if best == (int(pa[_A_RSIG]) << s32) >> s32 and best_s > int(pa[_A_RREF]):
+                pa[_A_RREF] = best_s
+        return best
+
     corr = _corr_vp
     power = _power_vp
+    _sig_power = _sig_power_vp
+    _pick = _pick_vp
     _ROWS = tonetab.TONE_ROWS      # bytes: in flash when frozen
 else:
     from rrfw.dsp.tones_plain import corr, power
+    from rrfw.dsp.tones_plain import sig_power as _sig_power
+    from rrfw.dsp.tones_plain import pick as _pick
     _ROWS = array("h", tonetab.TONE_ROWS)   # the plain twins index int16 values
 
 
@@ -309,7 +429,7 @@ class _Tone:
         if a[_T_M] != b[_T_M]:
             return False
         for i in range(_H + _CA * a[_T_M]):
-            if i != _T_C and a[i] != b[i]:
+            if i != _T_C and i != _T_TOP and a[i] != b[i]:
                 return False
         return True
 
@@ -318,6 +438,7 @@ class _Tone:
         c = v[_T_C]
         for e in range(v[_T_L]):
             v[c + e] = 0
+        v[_T_TOP] = 0
 
     def run_done(self, sig, t0, d, ratio, am):
         # a run (sig, start t0, length d) completed: extend or break each chain.
@@ -336,6 +457,7 @@ class _Tone:
         steps = v[_T_STEPS]
         # off-elements fit any run that is not this tone's signal
         off = not (sig >= 0 and (v[_T_SIGS] >> sig) & 1 == 1)
+        top = 0
         for e in range(L):
             want = v[_H + e]
             on = want >= 0
@@ -358,7 +480,10 @@ class _Tone:
                     v[nc + e] = 0
             else:
                 v[nc + e] = 0
+            if v[nc + e] > top:
+                top = v[nc + e]
         v[_T_C] = nc
+        v[_T_TOP] = top
 
     def check(self, sig, d, need, strict, am):
         # Does the running (partial) run continue a chain of >= need runs?
@@ -374,6 +499,8 @@ class _Tone:
             if on and (not strict or d >= v[_T_CONT]):
                 return 0
             return -1
+        if v[_T_TOP] < need:
+            return -1   # every return below needs a count >= need
         m = v[_T_M]
         c = v[_T_C]
         lo = _H + _LO * m
@@ -626,83 +753,48 @@ class ToneDetector:
 
     # --- per block ---------------------------------------------------------------
     def process(self, block, t_ms):
+        # -> the block's energy (sum of s*s >> 9: hangup.py's silence test can skip its own sum)
         a = self._a
         slot = a[_A_SLOT]
         nk = a[_A_NK]
-        a[_A_EB + slot] = corr(block, self._tab, self._rows, nk, self._re, self._im, slot)
+        eb = corr(block, self._tab, self._rows, nk, self._re, self._im, slot)
+        a[_A_EB + slot] = eb
         a[_A_BLK] += 1
         if a[_A_BLK] >= _W:
             a[_A_BLK] = _W   # (a count that stops: never a long integer)
-            power(self._re, self._im, self._tab, self._rows, nk, slot, self._pow)
-            sig = self._classify()
+            e = a[_A_EB] + a[_A_EB + 1] + a[_A_EB + 2] + a[_A_EB + 3]
+            self.energy = e      # window energy (units above): progress.py's voice detector
+            if e < _MIN_E:
+                sig = -1         # too quiet for any signal: no power needed (a listening line)
+            else:
+                power(self._re, self._im, self._tab, self._rows, nk, slot, self._pow)
+                sig = self._classify(e)
         else:
             sig = -1
         a[_A_SLOT] = (slot + 1) & 3
         self.frame_sig = sig
         self._frame(sig, t_ms - 20)   # the frame's time: see the header (window centre)
+        return eb
 
-    def _classify(self):
+    def _classify(self, e):
+        # e: the window's energy, at least _MIN_E. The strongest pure signal (_pick: 25 Hz AM
+        # at 90-99 % depth swings the quarter-period block energies > 10:1, a plain tone's
+        # stay within noise, 2:1 (3 dB) splits them: a[_A_MOD])
         a = self._a
-        e0 = a[_A_EB]
-        e1 = a[_A_EB + 1]
-        e2 = a[_A_EB + 2]
-        e3 = a[_A_EB + 3]
-        e = e0 + e1 + e2 + e3
-        self.energy = e      # window energy (units above): progress.py's voice detector
-        if e < _MIN_E:
-            return -1
-        e9 = e >> 9
-        best = -1
-        best_s = 0
-        pw = self._pow
-        # 25 Hz AM at 90-99 % depth: quarter-period block energies swing > 10:1; a plain
-        # tone's stay within noise. 2:1 (3 dB) splits them.
-        a[_A_MOD] = 1 if max(e0, e1, e2, e3) >= _AM_RATIO * min(e0, e1, e2, e3) else 0
-        sp = self._rows
-        ns = a[_A_NS]
-        so = a[_A_NK] + 2 * ns   # the signals' records (see __init__)
-        for j in range(ns):
-            s = 0
-            ok = True
-            o = sp[so + j]
-            for g in range(sp[o]):
-                o += 1
-                p = 0
-                for i in range(sp[o]):
-                    p += pw[sp[o + 1 + i]]
-                o += sp[o]
-                if p < _COMP40 * e9:
-                    ok = False
-                    break
-                s += p
-            if ok and s >= _PURITY40 * e9 and s > best_s:
-                best = j
-                best_s = s
-        if best >= 0:
-            best = sp[a[_A_NK] + best]   # its alias
-        j = a[_A_RSIG]
-        ref = a[_A_RREF]
-        if best < 0 and j >= 0 and ref > 0:
-            # a running on-run survives speech over the tone (an agent still talking when
-            # the caller has hung up): its frequencies keep their level within 6 dB and
-            # still hold _HOLD40/40 of the energy
-            s = 0
-            ok = True
-            o = sp[so + j]
-            for g in range(sp[o]):
-                o += 1
-                p = 0
-                for i in range(sp[o]):
-                    p += pw[sp[o + 1 + i]]
-                o += sp[o]
-                if p * 8 < ref:
-                    ok = False
-                    break
-                s += p
-            if ok and s * 4 >= ref and s >= _HOLD40 * e9:
-                return j
-        elif best >= 0 and best == j and best_s > ref:
-            a[_A_RREF] = best_s
+        best = _pick(self._rows, self._pow, a, e)
+        if best < 0:
+            j = a[_A_RSIG]
+            ref = a[_A_RREF]
+            if j >= 0 and ref > 0:
+                # a running on-run survives speech over the tone (an agent still talking when
+                # the caller has hung up): its frequencies keep their level within 6 dB and
+                # still hold _HOLD40/40 of the energy (a group fails where p * 8 < ref, that
+                # is p < ceil(ref / 8))
+                sp = self._rows
+                o = sp[a[_A_NK] + 2 * a[_A_NS] + j]   # its record (see __init__)
+                s = _sig_power(sp, self._pow, o, (ref + 7) >> 3)
+                if s >= 0 and s * 4 >= ref and s >= _HOLD40 * (e >> 9):
+                    return j
         return best
 
     def _frame(self, sig, t):
@@ -775,18 +867,24 @@ class ToneDetector:
             a[_A_RNF] = n + 1
             if a[_A_MOD]:
                 a[_A_RMOD] += 1
-        # the running (partial) run
-        d = t + 10 - a[_A_RT]
+        # the running (partial) run: its length d and envelope am, worked out only for
+        # a matcher that looks at them (most frames: none)
         cur = self._cur
-        am = 1 if 2 * a[_A_RMOD] > a[_A_RNF] else -1
         if cur is not None:
+            d = t + 10 - a[_A_RT]
+            am = 1 if 2 * a[_A_RMOD] > a[_A_RNF] else -1
             if cur.check(rs, d, 1 if cur.v[_T_L] else 0, False, am) < 0:
                 self._end(cur)
             elif cur.is_on(rs):
                 a[_A_CEND] = t + 10
             return
         for tn in self._tones:
-            st = tn.check(rs, d, tn.v[_T_NEED], True, am)
+            v = tn.v
+            if v[_T_L] and v[_T_TOP] < v[_T_NEED]:
+                continue   # check() would say -1: no chain long enough (most frames)
+            d = t + 10 - a[_A_RT]
+            am = 1 if 2 * a[_A_RMOD] > a[_A_RNF] else -1
+            st = tn.check(rs, d, v[_T_NEED], True, am)
             if st >= 0:
                 self._cur = tn
                 self.current = tn.name

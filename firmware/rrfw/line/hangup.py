@@ -41,6 +41,9 @@ _MAX_CALL_MS = const(7200000)  # ms: 2 h default maximum call length
 # Silence threshold: sum of |sample| over one 80-sample block. A sine of peak A has
 # mean |s| = 2A/pi; at -50 dBm0 A = 22760 * 10^(-50/20) = 72, so 80 * 45.8 = 3665.
 _SILENCE_SUM = const(3665)     # sum |s| per block, = -50 dBm0 sine (ITU-T G.711 0 dBm0 = 22760 peak)
+# A block whose energy (tones: sum of s*s >> 9) is at least this is over _SILENCE_SUM
+# without summing: s*s <= 32768 * |s|, so sum |s| >= 512 * energy / 32768 = energy / 64.
+_LOUD_E = const(234560)        # 64 * _SILENCE_SUM (a -20 dBm0 voice's block: ~400,000)
 
 ALL_METHODS = ("cpc", "reversal", "busy_tone", "reorder_tone", "silence", "max_length")
 _M_CPC = const(1)       # 1 << ALL_METHODS.index(...)
@@ -162,8 +165,9 @@ class HangupDetector:
             else:
                 self._rev_since = -1
         # --- tones -----------------------------------------------------------------
+        eb = 0   # the block's energy, when the tones have it
         if self.tones is not None:
-            self.tones.process(block, t_ms)
+            eb = self.tones.process(block, t_ms)
             self.tones.clear_events()   # the verdict is `current`; ended-tone events unused
             cur = self.tones.current
             if cur is not None:
@@ -173,7 +177,7 @@ class HangupDetector:
                     return self._fire("reorder_tone")
         # --- silence ---------------------------------------------------------------
         if m & _M_SIL:
-            if playing or _abs_sum(block, 80) >= _SILENCE_SUM:
+            if playing or eb >= _LOUD_E or _abs_sum(block, 80) >= _SILENCE_SUM:
                 self._quiet_since = t_ms + 10
             elif t_ms + 10 - self._quiet_since >= self.silence_ms:
                 return self._fire("silence")
