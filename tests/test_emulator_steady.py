@@ -194,3 +194,31 @@ def test_cyclic_run_is_the_blocks(k):
         run = sounds.cyclic_run(tab, n0, k)
         for i in range(k):
             assert np.array_equal(run[i], sounds.cyclic(tab, n0 + 80 * i))
+
+
+def test_a_batch_ends_where_a_ringing_caller_gives_up(tmp_path):
+    """A caller who hangs up while it still rings (a missed call): the batch the world
+    sends ends in that block (the board sees the ringing stop there), and a line that
+    rings lets a run without a set duration batch at all (World.rings_a_line)."""
+    sc = {"seed": 3, "calls": [{"at": 1.0, "line": 1, "caller_id": "6175550142", "hangup": {"at": 9.0}}],
+          "extensions": {}}
+    p = tmp_path / "sc.yaml"
+    p.write_text(yaml.safe_dump(sc))
+    w = world_mod.World(scenario_mod.load(str(p)), copy.deepcopy(CFG), 2, 4, lambda t, ev, **f: None,
+                        fw_profiles)
+    for block in range(200):
+        w.inputs(block)
+        w.outputs(block * 10, 0, 0, [0, 0], ZERO_TX)
+    assert w.rings_a_line()
+    c = w.callers[0]
+    gives_up = (c.t_ring + 9000 - 1000) // 10   # 8 s after its ringing began
+    assert 200 < gives_up < 200 + 256 * 3
+    b = 200
+    while b < gives_up:
+        m = w.batch_blocks(b, 256)
+        assert b + m - 1 <= gives_up
+        for i in range(m):
+            w.inputs(b + i)
+            w.outputs((b + i) * 10, 0, 0, [0, 0], ZERO_TX)
+        b += m
+    assert b - 1 == gives_up and c.state == "gone_before_answer" and not w.rings_a_line()

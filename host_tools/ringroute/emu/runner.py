@@ -811,7 +811,9 @@ class Emulation:
             # as if they stayed so; `held` the world's events of those blocks
             m = 1
             if n == 1 and self.batch and not self.pty and limit > 1 and not any(world.tx_on):
-                if not idle_end or any(world.hook) or any(world.ext_ring):   # (no idle end inside one)
+                # (no idle end inside one: nor while a line rings, whose caller can only
+                # finish where batch_blocks ends the batch)
+                if not idle_end or any(world.hook) or any(world.ext_ring) or world.rings_a_line():
                     m = min(limit, self._batch_n)
                     if self.batch_bound:
                         m = world.batch_blocks(block, m)

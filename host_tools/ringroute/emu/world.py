@@ -414,6 +414,10 @@ class World:
                 continue
             if c.t_hangup is not None and t <= c.t_hangup < end:
                 end = c.t_hangup
+            if c.state == "ringing" and "at" in c.spec["hangup"]:
+                ms = c.t_ring + c.spec["hangup"]["at"] * 1000 - c.spec["at"] * 1000   # gives up ringing
+                if t <= ms < end:
+                    end = ms
             for k in c.key_plan:
                 if t <= k[0] < end:
                     end = k[0]
@@ -681,6 +685,13 @@ class World:
             if not (block + i + 1) % HEAR_WINDOW_BLOCKS:
                 self._hear_window((block + i) * BLOCK_MS)
                 dot, pw = self._hear_dot, self._hear_pow
+
+    def rings_a_line(self):
+        """A caller is ringing one of the lines (the board on-hook: not answered yet)."""
+        for c in self.active:
+            if c is not None and c.state == "ringing":
+                return True
+        return False
 
     def _line_country(self, line):
         lines = self.cfg.get("lines", [])
