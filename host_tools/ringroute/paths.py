@@ -114,18 +114,19 @@ def firmware_mpy32():
     return MPY32_DIR
 
 
-def engine_env(engine, source=False):
+def engine_env(engine, source=False, built=False):
     """Environment in which the engine finds the firmware's packages (rrfw, rremu).
 
     MicroPython loads the precompiled .mpy build (as the board does) unless
-    `source` is set; CPython imports the sources."""
+    `source` is set; CPython imports the sources. built: the .mpy build was just
+    brought up to date (firmware_main did it): not checked again."""
     env = dict(os.environ)
     if engine == "micropython":
-        env["MICROPYPATH"] = (FIRMWARE if source else firmware_mpy()) + ":.frozen"
+        env["MICROPYPATH"] = (FIRMWARE if source else MPY_DIR if built else firmware_mpy()) + ":.frozen"
     elif engine == "mp32-frozen":
         env["MICROPYPATH"] = ".frozen"   # rrfw and rremu are in the binary
     elif engine == "mp32":
-        env["MICROPYPATH"] = (FIRMWARE if source else firmware_mpy32()) + ":.frozen"
+        env["MICROPYPATH"] = (FIRMWARE if source else MPY32_DIR if built else firmware_mpy32()) + ":.frozen"
     else:
         env["PYTHONPATH"] = FIRMWARE + os.pathsep + env.get("PYTHONPATH", "")
     return env

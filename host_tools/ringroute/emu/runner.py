@@ -449,9 +449,9 @@ class Emulation:
             cmd.append("--no-boot-py")
         errf = open(os.path.join(tmp, "stderr"), "w+")
         self._cmd, self._errf, self._srv = cmd, errf, srv
-        # the engine's environment once a run (the .mpy build's staleness is checked
-        # in it: firmware_main above just did that), not again at every power cut
-        self._env = paths.engine_env(self.engine)
+        # the engine's environment once a run, not again at every power cut (the .mpy
+        # build: firmware_main above just brought it up to date)
+        self._env = paths.engine_env(self.engine, built=True)
         if self.monitor_pin or self.console_script is not None:
             self.monitor = ConsoleMonitor(self.monitor_pin, self.console_script or ())
         t0 = time.time()
