@@ -110,19 +110,7 @@ def pick(sp, pw, a, e):
     best = -1
     best_s = 0
     for j in range(ns):
-        o = sp[so + j]
-        s = 0
-        for g in range(sp[o]):
-            o += 1
-            c = sp[o]
-            t = 0
-            for i in range(c):
-                t += pw[sp[o + 1 + i]]
-            o += c
-            if t < lim:
-                s = -1
-                break
-            s += t
+        s = sig_power(sp, pw, sp[so + j], lim)   # (-1: a group too weak; pur >= 0)
         if s >= pur and s > best_s:
             best = j
             best_s = s
