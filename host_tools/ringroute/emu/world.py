@@ -414,10 +414,9 @@ class World:
                 continue
             if c.t_hangup is not None and t <= c.t_hangup < end:
                 end = c.t_hangup
-            if c.state == "ringing" and "at" in c.spec["hangup"]:
-                ms = c.t_ring + c.spec["hangup"]["at"] * 1000 - c.spec["at"] * 1000   # gives up ringing
-                if t <= ms < end:
-                    end = ms
+            ms = self._gives_up_ms(c)
+            if ms is not None and t <= ms < end:
+                end = ms
             for k in c.key_plan:
                 if t <= k[0] < end:
                     end = k[0]
@@ -436,6 +435,14 @@ class World:
                     end = ms
         # the block in which it happens is the batch's last
         return max(1, min(limit, int(end - t) // BLOCK_MS + 1))
+
+    @staticmethod
+    def _gives_up_ms(c):
+        """When a ringing caller hangs up unanswered (_ringing's abandon test), or None."""
+        h = c.spec["hangup"]
+        if c.state != "ringing" or "at" not in h:
+            return None
+        return c.t_ring + h["at"] * 1000 - c.spec["at"] * 1000
 
     # --- steady stretches: many blocks of a batch at once -----------------------
     def _line_of(self, c):
@@ -482,9 +489,9 @@ class World:
                 # caller gives up; an NTT caller's handshake is not
                 if self.hook[li] or self.xmask[li] or (c.ntt is not None and c.ntt["phase"] != "done"):
                     return 0
-                h = c.spec["hangup"]
-                if "at" in h:
-                    end = min(end, c.t_ring + h["at"] * 1000 - c.spec["at"] * 1000)
+                ms = self._gives_up_ms(c)
+                if ms is not None:
+                    end = min(end, ms)
                 continue
             if c.state != "answered" or not self.hook[li]:
                 return 0
